@@ -1,0 +1,72 @@
+# ChainDesk: `make run` serves the demo city, `make test` runs the whole suite. Both skip work already done.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_LINK_MODE := copy
+PORT ?= 8000
+STATIC_SRC := $(shell find chaindesk -path '*/static/*' -type f 2>/dev/null)
+
+.PHONY: run test test-fast bench setup system lint typecheck check ci clean
+
+run: setup migrate
+	@$(PY) -m chaindesk demo --if-empty
+	@PORT=$(PORT) $(PY) -m chaindesk serve
+
+test: setup system
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: setup
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+bench: setup migrate
+	$(PY) -m chaindesk bench $(BENCH_ARGS)
+
+setup: $(VENV)/.synced build/static/.built staticfiles/.collected locale/.compiled
+
+migrate: setup
+	@mkdir -p var
+	@$(PY) manage.py migrate --noinput -v0
+
+system:
+	@bash scripts/setup_system.sh
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install -q "uv==$(UV_VERSION)"
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+build/static/.built: node_modules/.package-lock.json scripts/build_static.mjs
+	node scripts/build_static.mjs
+	@touch $@
+
+staticfiles/.collected: $(VENV)/.synced build/static/.built $(STATIC_SRC)
+	$(PY) manage.py collectstatic --noinput -v0
+	@touch $@
+
+locale/.compiled: $(VENV)/.synced $(wildcard locale/*/LC_MESSAGES/django.po)
+	@if compgen -G "locale/*/LC_MESSAGES/django.po" > /dev/null; then $(PY) manage.py compilemessages -v0; fi
+	@mkdir -p locale && touch $@
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy chaindesk config
+
+check: setup
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py check
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf $(VENV) node_modules build staticfiles var locale/.compiled

@@ -1,0 +1,29 @@
+"""`chaindesk` command: a thin front over Django's management commands.
+
+chaindesk demo        load or refresh the demo city (safe to re-run)
+chaindesk serve       serve the site (gunicorn) on 127.0.0.1:$PORT (default 8000)
+chaindesk worker      run background tasks
+chaindesk createuser  create an account with a role
+chaindesk synth       generate city- or province-scale data for benchmarks
+chaindesk <any manage.py command>
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(__doc__)
+        return
+    if args[0] == "worker":
+        args[0] = "db_worker"
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["chaindesk", *args])
+
+
+if __name__ == "__main__":
+    main()

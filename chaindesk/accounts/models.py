@@ -1,0 +1,121 @@
+"""Organisation (regions, departments) and users with their role and scope."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import DepartmentKind, RegionLevel, Role
+
+
+class Region(models.Model):
+    """An administrative division keyed by its GB/T 2260 six-digit code."""
+
+    code = models.CharField(
+        _("行政区划代码"),
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", _("行政区划代码应为6位数字（GB/T 2260）。"))],
+    )
+    name = models.CharField(_("名称"), max_length=50)
+    level = models.CharField(_("级别"), max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree_ids(self) -> list[int]:
+        """This region and its descendants (two levels below a city are enough for a province)."""
+        children = list(Region.objects.filter(parent=self).values_list("pk", flat=True))
+        grandchildren = list(Region.objects.filter(parent__in=children).values_list("pk", flat=True))
+        return [self.pk, *children, *grandchildren]
+
+
+class Department(models.Model):
+    """A department or body that takes tasks (发改委, 工信局, 供电公司 …); kept as data, not code."""
+
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("全称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30)
+    kind = models.CharField(_("类别"), max_length=16, choices=DepartmentKind.choices, default=DepartmentKind.GOVERNMENT)
+    region = models.ForeignKey(Region, verbose_name=_("所属地区"), on_delete=models.PROTECT)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class ChainDeskUserManager(UserManager["User"]):
+    def visible_to(self, user: Any) -> "models.QuerySet[User]":
+        """System administrators manage every account; everyone else sees only themselves."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.role == Role.SYS_ADMIN:
+            return self.all()
+        return self.filter(pk=user.pk)
+
+
+class User(AbstractUser):
+    """A person who signs in. One role; region and department give the scope the role needs."""
+
+    display_name = models.CharField(_("姓名"), max_length=50)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("所属部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+
+    objects = ChainDeskUserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.DEPT_HANDLER and not self.department_id:
+            raise ValidationError({"department": _("部门经办人必须指定所属部门。")})
+        if self.role == Role.DISTRICT_ADMIN and not self.region_id:
+            raise ValidationError({"region": _("市(区)管理员必须指定所属地区。")})
+
+    @property
+    def scope_label(self) -> str:
+        """What the top bar shows, e.g. 兴化市 · 挂钩服务专员."""
+        place = self.department or self.region
+        role = self.get_role_display()
+        return f"{place} · {role}" if place else str(role)

@@ -1,0 +1,63 @@
+"""Writes on users. Every one is audited; passwords never enter the audit trail."""
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import transaction
+
+from chaindesk.core import audit
+from chaindesk.core.models import AuditAction
+from chaindesk.core.services import audited_update
+
+from .choices import Role
+from .models import Department, Region, User
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    display_name: str,
+    role: Role | str,
+    password: str,
+    region: Region | None = None,
+    department: Department | None = None,
+    title: str = "",
+    phone: str = "",
+    email: str = "",
+) -> User:
+    """Create an account after checking the password rules (≥10 characters, not common, not all digits)."""
+    user = User(
+        username=username.strip().lower(),
+        display_name=display_name,
+        role=role,
+        region=region,
+        department=department,
+        title=title,
+        phone=phone,
+        email=email,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit.record(action=AuditAction.CREATE, actor=actor, obj=user, after=audit.snapshot(user))
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str) -> User:
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(action=AuditAction.UPDATE, actor=actor, obj=user, message="password changed")
+    return user
+
+
+def user_update(*, actor: Any, user: User, **changes: Any) -> User:
+    allowed = {"display_name", "role", "title", "region", "department", "phone", "email", "is_active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"fields not editable here: {sorted(unknown)}")
+    return audited_update(obj=user, actor=actor, **changes)

@@ -1,0 +1,27 @@
+"""Login, logout and failed logins go into the audit trail."""
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from chaindesk.core import audit
+from chaindesk.core.models import AuditAction
+
+from .lockout import normalise
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit.record(action=AuditAction.LOGIN, actor=user, actor_name=normalise(user.get_username()))
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit.record(action=AuditAction.LOGOUT, actor=user, actor_name=normalise(user.get_username()))
+
+
+@receiver(user_login_failed)
+def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    audit.record(action=AuditAction.LOGIN_FAILED, actor_name=normalise(credentials.get("username", "")))

@@ -1,0 +1,37 @@
+"""The JSON API (django-ninja, OpenAPI 3). It calls the same selectors and services as the pages."""
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+api = NinjaAPI(title="ChainDesk API", version="1", urls_namespace="api")
+
+
+class HealthOut(Schema):
+    status: str
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    role: str
+    role_label: str
+    scope: str
+
+
+@api.get("/health", response=HealthOut, auth=None, tags=["system"])
+def health(request: HttpRequest) -> dict[str, str]:
+    """Liveness for load balancers: answers without touching the database."""
+    return {"status": "ok"}
+
+
+@api.get("/me", response=MeOut, auth=django_auth, tags=["accounts"])
+def me(request: HttpRequest) -> dict[str, str]:
+    user = request.user
+    return {
+        "username": user.username,  # type: ignore[union-attr]
+        "display_name": user.display_name,  # type: ignore[union-attr]
+        "role": user.role,  # type: ignore[union-attr]
+        "role_label": str(user.get_role_display()),  # type: ignore[union-attr]
+        "scope": user.scope_label,  # type: ignore[union-attr]
+    }

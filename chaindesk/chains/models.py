@@ -1,0 +1,77 @@
+"""Industry chains and their service teams. The node tree arrives with the chains issue."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import Department, Region
+
+
+class TeamRole(models.TextChoices):
+    CHIEF = "chief", _("链长")
+    CHAIR = "chair", _("召集人")
+    LEAD_DEPT = "lead", _("牵头部门负责人")
+    MEMBER = "member", _("成员")
+    LIAISON = "liaison", _("联络员")
+
+
+class ChainQuerySet(models.QuerySet["Chain"]):
+    def visible_to(self, user: Any) -> "ChainQuerySet":
+        """Leaders and team members see their chains; liaisons and district admins read every chain;
+        department handlers, enterprises and the administrators none."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
+            return self.filter(pk__in=TeamMember.objects.filter(user=user).values("chain_id"))
+        if user.role in (Role.LIAISON, Role.DISTRICT_ADMIN):
+            return self.all()  # they place enterprises on chains, so they read every chain's outline
+        return self.none()
+
+
+class Chain(models.Model):
+    """An industry chain (生物医药, 化工及新材料 …) under a chain chief with a lead department."""
+
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("产业链名称"), max_length=50, unique=True)
+    chief = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("链长"), on_delete=models.PROTECT, related_name="chief_of"
+    )
+    lead_department = models.ForeignKey(
+        Department, verbose_name=_("牵头部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    regions = models.ManyToManyField(Region, verbose_name=_("重点地区"), blank=True, related_name="+")
+    description = models.TextField(_("简介"), blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    objects = ChainQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("产业链")
+        verbose_name_plural = _("产业链")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class TeamMember(models.Model):
+    """A person on a chain's service team, with the part they play."""
+
+    chain = models.ForeignKey(Chain, verbose_name=_("产业链"), on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="teams"
+    )
+    team_role = models.CharField(_("团队职责"), max_length=16, choices=TeamRole.choices, default=TeamRole.MEMBER)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("服务团队成员")
+        verbose_name_plural = _("服务团队成员")
+        ordering = ["chain", "sort_order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["chain", "user"], name="team_member_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.chain} · {self.user} ({self.get_team_role_display()})"

@@ -1,0 +1,73 @@
+"""Writing the audit trail. Services call `record` inside their own transaction."""
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from . import context
+from .models import AuditAction, AuditLog
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | set):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of `obj` as JSON-safe data (foreign keys by id)."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        if field.name in {"password"}:
+            continue
+        data[field.name] = _json_value(getattr(obj, field.attname))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the fields whose value changed, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def record(
+    *,
+    action: str | AuditAction,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    message: str = "",
+    actor_name: str = "",
+) -> AuditLog:
+    """Append one audit line, with the request id and client address of the current request."""
+    ctx = context.current()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    entry = AuditLog(
+        actor=user,
+        actor_name=actor_name or (user.get_username() if user else ""),
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+        action=str(action),
+        before=before,
+        after=after,
+        message=message,
+    )
+    if obj is not None:
+        entry.content_type = ContentType.objects.get_for_model(obj)
+        entry.object_id = str(obj.pk)
+        entry.object_repr = str(obj)[:255]
+    entry.save()
+    return entry

@@ -1,0 +1,33 @@
+"""The 历史记录 tab of any object page: its audit lines, only for users who may see the object."""
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from .listing import paginate
+from .models import AuditLog
+from .visibility import get_visible_or_404
+
+
+@login_required
+def object_history(request: HttpRequest, app_label: str, model: str, pk: int) -> HttpResponse:
+    try:
+        model_cls = apps.get_model(app_label, model)
+    except LookupError as exc:
+        raise Http404 from exc
+    manager = model_cls._default_manager
+    if not hasattr(manager, "visible_to"):
+        raise Http404
+    obj = get_visible_or_404(manager.visible_to(request.user), pk, user=request.user)
+    entries = AuditLog.objects.for_object(obj).select_related("actor")
+    context = {
+        "obj": obj,
+        "page_obj": paginate(entries, request.GET.get("page")),
+        "page_title": _("历史记录"),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "core/partials/history.html", context)
+    context["breadcrumbs"] = [(str(obj), None), (_("历史记录"), None)]
+    return render(request, "core/history.html", context)

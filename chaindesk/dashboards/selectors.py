@@ -1,0 +1,58 @@
+"""What each role's 工作台 shows: its queue and the few numbers it asks first. Reads only."""
+
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import User
+from chaindesk.chains.models import Chain
+from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.enterprises.models import Enterprise
+from chaindesk.meetings.models import Meeting
+
+
+def _chains(user: User) -> list[Chain]:
+    return list(
+        Chain.objects.visible_to(user)
+        .select_related("chief", "lead_department")
+        .annotate(n_enterprises=Count("enterprises", distinct=True), n_team=Count("team", distinct=True))
+    )
+
+
+def _recent_meetings(user: User) -> list[Meeting]:
+    return list(Meeting.objects.visible_to(user).select_related("chain", "leader", "region")[:5])
+
+
+def _enterprises(user: User, limit: int = 10) -> dict[str, Any]:
+    visible = Enterprise.objects.visible_to(user)
+    rows = list(visible.select_related("region", "liaison").order_by("-created_at", "pk")[:limit])
+    return {"enterprise_count": visible.count(), "enterprises": rows}
+
+
+def workbench(user: User) -> dict[str, Any]:
+    """The context of the 工作台 for this user's role."""
+    role = user.role
+    data: dict[str, Any] = {"role": role}
+    if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
+        data.update(chains=_chains(user), meetings=_recent_meetings(user), **_enterprises(user))
+    elif role in (Role.LIAISON, Role.DISTRICT_ADMIN):
+        data.update(meetings=_recent_meetings(user), **_enterprises(user, limit=20))
+    elif role == Role.ENTERPRISE:
+        data.update(my_enterprise=Enterprise.objects.visible_to(user).select_related("region", "liaison").first())
+    elif role == Role.SYS_ADMIN:
+        data.update(
+            users_by_role=list(User.objects.values("role").annotate(n=Count("pk")).order_by("role")),
+            user_count=User.objects.count(),
+            role_labels=dict(Role.choices),
+        )
+    elif role == Role.AUDIT_ADMIN:
+        today = timezone.localdate()
+        since = timezone.make_aware(timezone.datetime(today.year, today.month, today.day))
+        watched = [AuditAction.LOGIN_FAILED, AuditAction.LOGIN_LOCKED, AuditAction.PERMISSION_DENIED]
+        data.update(
+            today_count=AuditLog.objects.filter(created_at__gte=since).count(),
+            alerts=list(AuditLog.objects.filter(action__in=watched).select_related("actor")[:10]),
+        )
+    return data

@@ -1,0 +1,395 @@
+"""The demo city: 泰州市, its districts and departments, the 生物医药 chain team of the 11月24日 meeting,
+the two enterprises the report names, one login per role and enough generated records to look real.
+
+Loading goes through the services, so the demo has an audit trail like real data. Every record is found by
+its natural key first, so loading twice changes nothing and a partly loaded city is completed."""
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+from stdnum.cn import uscc as uscc_mod
+
+from chaindesk.accounts.choices import DepartmentKind, RegionLevel, Role
+from chaindesk.accounts.models import Department, Region, User
+from chaindesk.accounts.services import user_create
+from chaindesk.chains.models import Chain, TeamMember, TeamRole
+from chaindesk.core.services import audited_create
+from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
+from chaindesk.meetings.models import Meeting, MeetingKind
+
+from . import names
+
+DEMO_PASSWORD = "Taizhou@2026"  # noqa: S105 - printed for the demo on purpose
+
+REGIONS = [
+    ("320000", "江苏省", RegionLevel.PROVINCE, None),
+    ("321200", "泰州市", RegionLevel.CITY, "320000"),
+    ("321202", "海陵区", RegionLevel.DISTRICT, "321200"),
+    ("321203", "高港区", RegionLevel.DISTRICT, "321200"),
+    ("321204", "姜堰区", RegionLevel.DISTRICT, "321200"),
+    ("321281", "兴化市", RegionLevel.DISTRICT, "321200"),
+    ("321282", "靖江市", RegionLevel.DISTRICT, "321200"),
+    ("321283", "泰兴市", RegionLevel.DISTRICT, "321200"),
+]
+GOV, SOE, REG = DepartmentKind.GOVERNMENT, DepartmentKind.ENTERPRISE, DepartmentKind.REGULATOR
+DEPARTMENTS = [
+    ("fgw", "泰州市发展和改革委员会", "市发改委", GOV),
+    ("gxj", "泰州市工业和信息化局", "市工信局", GOV),
+    ("swj", "泰州市商务局", "市商务局", GOV),
+    ("kjj", "泰州市科学技术局", "市科技局", GOV),
+    ("zrzy", "泰州市自然资源和规划局", "市自然资源和规划局", GOV),
+    ("sthj", "泰州市生态环境局", "市生态环境局", GOV),
+    ("rsj", "泰州市人力资源和社会保障局", "市人社局", GOV),
+    ("scjg", "泰州市市场监督管理局", "市市场监管局", GOV),
+    ("zjj", "泰州市住房和城乡建设局", "市住建局", GOV),
+    ("wjw", "泰州市卫生健康委员会", "市卫健委", GOV),
+    ("gdgs", "国网泰州供电公司", "供电公司", SOE),
+    ("tax", "国家税务总局泰州市税务局", "市税务局", REG),
+    ("jrjg", "国家金融监督管理总局泰州监管分局", "金融监管分局", REG),
+]
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    name: str
+    role: str
+    title: str = ""
+    region: str = "321200"
+    department: str | None = None
+
+
+# One login per role; the leaders are those the seed report names.
+PEOPLE = [
+    Person("jiangdd", "姜冬冬", Role.CITY_LEADER, "市委书记、生物医药产业链链长"),
+    Person("zhangkun", "张坤", Role.CITY_LEADER, "市领导、生物医药产业链服务团队召集人"),
+    Person("wangzh", "王志华", Role.TEAM_MEMBER, "市工信局副局长", department="gxj"),
+    Person("liming", "李明", Role.LIAISON, "兴化市挂钩服务专员", region="321281"),
+    Person("chenjing", "陈静", Role.DEPT_HANDLER, "市自然资源和规划局经办人", department="zrzy"),
+    Person("zhoutao", "周涛", Role.DISTRICT_ADMIN, "兴化市产业链工作专班", region="321281"),
+    Person("liuyang", "刘洋", Role.ENTERPRISE, "江苏博生医用新材料股份有限公司 综合部"),
+    Person("sysadmin", "赵磊", Role.SYS_ADMIN, "系统管理员"),
+    Person("auditor", "孙敏", Role.AUDIT_ADMIN, "审计管理员"),
+]
+DEMO_LOGINS = [(p.role, p.username) for p in PEOPLE]
+
+SEED_ENTERPRISES = [
+    {
+        "name": "江苏博生医用新材料股份有限公司",
+        "region": "321281",
+        "business": "专业从事药包材研发、制造、销售。新上年产3000万平方米特殊功能性新型医用膜材项目，计划总投资5.2亿元。",
+        "honours": "国家高新技术企业",
+        "founded_on": None,
+    },
+    {
+        "name": "江苏金扬子包装科技有限公司",
+        "region": "321281",
+        "business": "主要从事国内大输液药包材系列产品的研发、生产与销售。新上金美特医用材料生产项目，计划总投资5.6亿元，"
+        "新上全自动腹透引流袋生产线、预充式导管冲洗器生产线。",
+        "honours": "国家定点药包材生产企业",
+        "founded_on": dt.date(1998, 7, 1),  # the report gives the month (1998年7月) only
+    },
+]
+
+MEETING_SUMMARY = (
+    "11月24日，链长姜冬冬带队赴兴化市现场观摩江苏博生医用新材料股份有限公司、江苏金扬子包装科技有限公司，"
+    "并召开生物医药产业链服务团队工作例会，张坤主持。\n"
+    "会议要求：锚定项目建设、诉求解决、事项上争三项重点冲刺年度目标；建立“一对一”跟踪服务机制，"
+    "把企业“需求清单”转化为“任务清单”；深挖潜在项目和线索，形成投资签约—增资扩产—配套落户的良性循环；"
+    "积极融入上海，推动“研发在北上广、落地在兴化”；发挥在外能人作用；加强干部专业能力建设。"
+)
+
+
+@dataclass
+class Loaded:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str) -> None:
+        self.created[kind] = self.created.get(kind, 0) + 1
+
+
+def make_uscc(rng: random.Random, region_code: str) -> str:
+    """A code with a valid GB 32100 check digit: 9 (enterprise) 1 (company), region, 9-char org code."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    org = "".join(rng.choice(alphabet) for _ in range(9))
+    body = f"91{region_code}{org}"
+    return body + uscc_mod.calc_check_digit(body)
+
+
+def _get_or_create(model: type[models.Model], lookup: dict[str, Any], loaded: Loaded, **fields: Any) -> Any:
+    existing = model._default_manager.filter(**lookup).first()
+    if existing is not None:
+        return existing
+    loaded.add(model._meta.model_name or "")
+    return audited_create(model=model, actor=None, message="demo", **lookup, **fields)
+
+
+def _load_org(loaded: Loaded) -> tuple[dict[str, Region], dict[str, Department]]:
+    regions: dict[str, Region] = {}
+    for order, (code, name, level, parent) in enumerate(REGIONS):
+        regions[code] = _get_or_create(
+            Region,
+            {"code": code},
+            loaded,
+            name=name,
+            level=level,
+            parent=regions.get(parent or ""),
+            sort_order=order,
+        )
+    departments: dict[str, Department] = {}
+    for order, (code, name, short, kind) in enumerate(DEPARTMENTS):
+        departments[code] = _get_or_create(
+            Department,
+            {"code": code},
+            loaded,
+            name=name,
+            short_name=short,
+            kind=kind,
+            region=regions["321200"],
+            sort_order=order,
+        )
+    return regions, departments
+
+
+def _ensure_user(
+    person: Person, regions: dict[str, Region], departments: dict[str, Department], loaded: Loaded
+) -> User:
+    existing = User.objects.filter(username=person.username).first()
+    if existing is not None:
+        return existing
+    loaded.add("user")
+    return user_create(
+        actor=None,
+        username=person.username,
+        display_name=person.name,
+        role=person.role,
+        password=DEMO_PASSWORD,
+        title=person.title,
+        region=regions[person.region],
+        department=departments[person.department] if person.department else None,
+    )
+
+
+def _generated_people(rng: random.Random, count: int) -> list[tuple[str, str]]:
+    seen: set[str] = set()
+    people = []
+    while len(people) < count:
+        name = rng.choice(names.SURNAMES) + rng.choice(names.GIVEN)
+        if name not in seen:
+            seen.add(name)
+            people.append((f"u{len(people) + 1:03d}", name))
+    return people
+
+
+CHAINS = [
+    (
+        "biomed",
+        "生物医药",
+        "jiangdd",
+        "gxj",
+        ["321281", "321283", "321202"],
+        "围绕药包材、化学药、生物药、医疗器械和研发外包补链强链。",
+    ),
+    (
+        "chem",
+        "化工及新材料",
+        "lead_chem",
+        "gxj",
+        ["321283", "321282", "321203"],
+        "以精细化工、高分子材料、新能源材料为重点。",
+    ),
+    (
+        "equip",
+        "高端装备",
+        "lead_equip",
+        "fgw",
+        ["321282", "321204", "321203"],
+        "以船舶海工、智能装备、汽车零部件为重点。",
+    ),
+]
+DISTRICTS = ["321202", "321203", "321204", "321281", "321282", "321283"]
+TEAM_DEPARTMENTS = ["fgw", "swj", "kjj", "zrzy", "sthj", "scjg", "gdgs", "wjw"]
+
+
+def _load_people(
+    rng: random.Random, regions: dict[str, Region], departments: dict[str, Department], loaded: Loaded
+) -> dict[str, User]:
+    users = {p.username: _ensure_user(p, regions, departments, loaded) for p in PEOPLE}
+    pool = iter(_generated_people(rng, 60))
+
+    def person(username: str, role: str, title: str, region: str = "321200", dept: str | None = None) -> None:
+        _, name = next(pool)
+        users[username] = _ensure_user(Person(username, name, role, title, region, dept), regions, departments, loaded)
+
+    person("lead_chem", Role.CITY_LEADER, "副市长、化工及新材料产业链链长")
+    person("lead_equip", Role.CITY_LEADER, "副市长、高端装备产业链链长")
+    for code in TEAM_DEPARTMENTS:
+        person(f"tm_{code}", Role.TEAM_MEMBER, f"{departments[code].short_name}分管负责人", dept=code)
+    for code in DISTRICTS:
+        person(f"tm_{code}", Role.TEAM_MEMBER, f"{regions[code].name}分管负责人", region=code)
+        if code != "321281":
+            person(f"lz_{code}", Role.LIAISON, f"{regions[code].name}挂钩服务专员", region=code)
+            person(f"da_{code}", Role.DISTRICT_ADMIN, f"{regions[code].name}产业链工作专班", region=code)
+    for code in ("fgw", "gxj", "swj", "gdgs", "sthj"):
+        person(f"dh_{code}", Role.DEPT_HANDLER, f"{departments[code].short_name}经办人", dept=code)
+    return users
+
+
+def _load_chains(
+    users: dict[str, User], regions: dict[str, Region], departments: dict[str, Department], loaded: Loaded
+) -> dict[str, Chain]:
+    chains: dict[str, Chain] = {}
+    for order, (code, name, chief, lead, region_codes, description) in enumerate(CHAINS):
+        chains[code] = _get_or_create(
+            Chain,
+            {"code": code},
+            loaded,
+            name=name,
+            chief=users[chief],
+            lead_department=departments[lead],
+            description=description,
+            sort_order=order,
+            regions=[regions[c] for c in region_codes],
+        )
+    teams = {
+        "biomed": [("jiangdd", TeamRole.CHIEF), ("zhangkun", TeamRole.CHAIR), ("wangzh", TeamRole.LEAD_DEPT)]
+        + [(f"tm_{c}", TeamRole.MEMBER) for c in TEAM_DEPARTMENTS]
+        + [(f"tm_{c}", TeamRole.LIAISON) for c in ("321281", "321283", "321202")],
+        "chem": [("lead_chem", TeamRole.CHIEF), ("wangzh", TeamRole.LEAD_DEPT)]
+        + [(f"tm_{c}", TeamRole.MEMBER) for c in ("fgw", "sthj", "gdgs", "321283", "321282")],
+        "equip": [("lead_equip", TeamRole.CHIEF)]
+        + [(f"tm_{c}", TeamRole.MEMBER) for c in ("fgw", "kjj", "swj", "321282", "321204")],
+    }
+    for code, members in teams.items():
+        for order, (username, team_role) in enumerate(members):
+            _get_or_create(
+                TeamMember,
+                {"chain": chains[code], "user": users[username]},
+                loaded,
+                team_role=team_role,
+                sort_order=order,
+            )
+    return chains
+
+
+def _liaison_for(region_code: str, users: dict[str, User]) -> User:
+    return users["liming"] if region_code == "321281" else users[f"lz_{region_code}"]
+
+
+def _load_enterprises(
+    rng: random.Random,
+    users: dict[str, User],
+    regions: dict[str, Region],
+    chains: dict[str, Chain],
+    loaded: Loaded,
+    count: int,
+) -> None:
+    for data in SEED_ENTERPRISES:
+        existing = Enterprise.objects.filter(name=data["name"]).first()
+        if existing is None:
+            loaded.add("enterprise")
+            existing = audited_create(
+                model=Enterprise,
+                actor=None,
+                message="demo",
+                uscc=make_uscc(rng, data["region"]),
+                region=regions[data["region"]],
+                liaison=_liaison_for(data["region"], users),
+                chains=[chains["biomed"]],
+                **{k: v for k, v in data.items() if k != "region"},
+            )
+    boshen = Enterprise.objects.get(name=SEED_ENTERPRISES[0]["name"])
+    _get_or_create(EnterpriseAccount, {"user": users["liuyang"]}, loaded, enterprise=boshen)
+    shares = [("biomed", 0.5), ("chem", 0.3), ("equip", 0.2)]
+    for i in range(count):
+        chain_code = shares[0][0] if i % 10 < 5 else (shares[1][0] if i % 10 < 8 else shares[2][0])
+        region_code = (
+            rng.choice(chains[chain_code].regions.values_list("code", flat=True)) if i % 3 else rng.choice(DISTRICTS)
+        )
+        head = names.FIRM_HEADS[i % len(names.FIRM_HEADS)]
+        trade = names.FIRM_TRADES[chain_code][(i // len(names.FIRM_HEADS)) % len(names.FIRM_TRADES[chain_code])]
+        name = f"泰州{head}{trade}{rng.choice(names.FIRM_FORMS)}"
+        if Enterprise.objects.filter(name=name).exists():
+            continue
+        loaded.add("enterprise")
+        audited_create(
+            model=Enterprise,
+            actor=None,
+            message="demo",
+            name=name,
+            uscc=make_uscc(rng, region_code),
+            region=regions[region_code],
+            address=f"{regions[region_code].name}{rng.choice(names.STREETS)}",
+            founded_on=dt.date(rng.randint(1995, 2023), rng.randint(1, 12), rng.randint(1, 28)),
+            business=f"{trade}产品的研发、生产与销售。",
+            liaison=_liaison_for(region_code, users),
+            chains=[chains[chain_code]],
+        )
+
+
+def _load_meetings(
+    users: dict[str, User],
+    regions: dict[str, Region],
+    chains: dict[str, Chain],
+    loaded: Loaded,
+    today: dt.date,
+) -> None:
+    seed_day = dt.date(today.year if (today.month, today.day) >= (11, 24) else today.year - 1, 11, 24)
+    biomed_team = [m.user for m in chains["biomed"].team.select_related("user")]
+    if not Meeting.objects.filter(chain=chains["biomed"], held_on=seed_day).exists():
+        loaded.add("meeting")
+        audited_create(
+            model=Meeting,
+            actor=None,
+            message="demo",
+            chain=chains["biomed"],
+            title="生物医药产业链服务团队工作例会",
+            kind=MeetingKind.REGULAR,
+            held_on=seed_day,
+            region=regions["321281"],
+            location="兴化市（现场观摩后召开座谈会）",
+            leader=users["jiangdd"],
+            chair=users["zhangkun"],
+            summary=MEETING_SUMMARY,
+            attendees=[*biomed_team, users["liming"], users["zhoutao"]],
+        )
+    for code, chain in chains.items():
+        team = [m.user for m in chain.team.select_related("user")]
+        for months_back in range(1, 6):
+            held_on = seed_day - dt.timedelta(days=30 * months_back + 3)
+            if Meeting.objects.filter(chain=chain, held_on=held_on).exists():
+                continue
+            loaded.add("meeting")
+            kind = MeetingKind.SITE_VISIT if months_back % 2 else MeetingKind.REGULAR
+            region_code = DISTRICTS[(months_back + len(code)) % len(DISTRICTS)]
+            audited_create(
+                model=Meeting,
+                actor=None,
+                message="demo",
+                chain=chain,
+                kind=kind,
+                held_on=held_on,
+                title=f"{chain.name}产业链服务团队{'现场观摩' if kind == MeetingKind.SITE_VISIT else '工作例会'}",
+                region=regions[region_code],
+                location=f"{regions[region_code].name}",
+                leader=chain.chief,
+                summary="听取重点项目推进和企业诉求办理情况汇报，研究部署下阶段工作。",
+                attendees=team,
+            )
+
+
+@transaction.atomic
+def load(*, enterprises: int = 150, today: dt.date | None = None) -> Loaded:
+    """Load or complete the demo city. Deterministic: the same data every time."""
+    rng = random.Random(20261124)  # noqa: S311 - demo data, not security
+    loaded = Loaded()
+    regions, departments = _load_org(loaded)
+    users = _load_people(rng, regions, departments, loaded)
+    chains = _load_chains(users, regions, departments, loaded)
+    _load_enterprises(rng, users, regions, chains, loaded, enterprises)
+    _load_meetings(users, regions, chains, loaded, today or timezone.localdate())
+    return loaded

@@ -1,0 +1,98 @@
+"""The enterprise registry: the firms a chain team serves one-to-one."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import Region
+from chaindesk.chains.models import Chain, TeamMember
+
+
+def validate_uscc(value: str) -> None:
+    """统一社会信用代码 per GB 32100, checksum included (python-stdnum)."""
+    try:
+        uscc.validate(value)
+    except StdnumError as exc:
+        raise ValidationError(
+            _("统一社会信用代码“%(value)s”无效：应为18位，且校验位正确。"), params={"value": value}
+        ) from exc
+
+
+class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
+    def visible_to(self, user: Any) -> "EnterpriseQuerySet":
+        """Leaders and team members: enterprises in their chains; liaisons: the ones they serve;
+        district admins: those located in their district; enterprise users: their own."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        role = user.role
+        if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
+            my_chains = TeamMember.objects.filter(user=user).values("chain_id")
+            through = Enterprise.chains.through.objects.filter(enterprise_id=OuterRef("pk"), chain_id__in=my_chains)
+            return self.filter(Exists(through))
+        if role == Role.LIAISON:
+            return self.filter(liaison=user)
+        if role == Role.DISTRICT_ADMIN and user.region_id:
+            return self.filter(Q(region_id=user.region_id) | Q(region__parent_id=user.region_id))
+        if role == Role.ENTERPRISE:
+            return self.filter(accounts__user=user)
+        return self.none()
+
+
+class Enterprise(models.Model):
+    """An enterprise keyed by its 统一社会信用代码. Qualifications and indicators come with the chains issue."""
+
+    name = models.CharField(_("企业名称"), max_length=100, db_index=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
+    region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+")
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    chains = models.ManyToManyField(Chain, verbose_name=_("所属产业链"), blank=True, related_name="enterprises")
+    business = models.TextField(_("主营业务"), blank=True)
+    honours = models.CharField(_("资质荣誉"), max_length=200, blank=True)
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("挂钩服务专员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="served_enterprises",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    objects = EnterpriseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class EnterpriseAccount(models.Model):
+    """Links an enterprise user's login to the one enterprise they act for."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="enterprise_account",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="accounts"
+    )
+
+    class Meta:
+        verbose_name = _("企业账户")
+        verbose_name_plural = _("企业账户")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.enterprise}"

@@ -1,0 +1,75 @@
+"""Meetings of a chain's service team. Decisions and briefings arrive with the meetings issue."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import Region
+from chaindesk.chains.models import Chain, TeamMember
+
+
+class MeetingKind(models.TextChoices):
+    REGULAR = "regular", _("工作例会")
+    SITE_VISIT = "site_visit", _("现场观摩")
+    SYMPOSIUM = "symposium", _("座谈会")
+
+
+class MeetingQuerySet(models.QuerySet["Meeting"]):
+    def visible_to(self, user: Any) -> "MeetingQuerySet":
+        """Leaders and team members see their chains' meetings; district admins those held in their
+        district; attendees the ones they attended."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
+            return self.filter(chain_id__in=TeamMember.objects.filter(user=user).values("chain_id"))
+        if user.role == Role.DISTRICT_ADMIN and user.region_id:
+            return self.filter(region_id=user.region_id)
+        if user.role in (Role.LIAISON, Role.DEPT_HANDLER):
+            return self.filter(attendees=user)
+        return self.none()
+
+
+class Meeting(models.Model):
+    """A meeting (例会) or site visit (现场观摩) of a chain team, with who chaired and who led it."""
+
+    chain = models.ForeignKey(Chain, verbose_name=_("产业链"), on_delete=models.PROTECT, related_name="meetings")
+    title = models.CharField(_("会议名称"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=16, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
+    held_on = models.DateField(_("日期"))
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("地点所在地区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    location = models.CharField(_("地点"), max_length=200, blank=True)
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("带队领导"), on_delete=models.PROTECT, related_name="+"
+    )
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("主持人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("参会人员"), blank=True, related_name="meetings_attended"
+    )
+    summary = models.TextField(_("会议纪要"), blank=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("会议")
+        verbose_name_plural = _("会议")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return str(self.title)
