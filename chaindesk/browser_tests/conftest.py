@@ -1,0 +1,126 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright (sync API) against pytest-django's live server.
+
+live_server tests are transactional: the database is flushed after each one, so every test reloads the demo
+city first (the loader is idempotent). Screenshots go to docs/screenshots/ at device scale factor 1."""
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in this thread; Django would otherwise refuse ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHAINDESK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_TODAY = dt.date(2026, 11, 25)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+def _chromium_or_skip() -> str:
+    path = shutil.which(CHROMIUM) or (CHROMIUM if os.access(CHROMIUM, os.X_OK) else None)
+    if path:
+        return path
+    reason = f"Chromium not found at {CHROMIUM}: install Debian's chromium and fonts-noto-cjk (make system)"
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():  # noqa: ANN201 - Playwright types are optional at import time
+    executable = _chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def demo_city(live_server, transactional_db) -> str:  # noqa: ANN001
+    """The demo city in the (freshly flushed) database; returns the live server's base URL.
+
+    The first browser test still sees the session's demo city; later ones start from a flushed database.
+    Loading is skipped when the city's last step (the 11月24日 meeting) is present: re-running the loader over
+    a complete city draws different random numbers and can collide on generated credit codes."""
+    from chaindesk.demo import city
+    from chaindesk.meetings.models import Meeting
+
+    if not Meeting.objects.filter(held_on=dt.date(2026, 11, 24), chain__code="biomed").exists():
+        city.load(enterprises=40, today=DEMO_TODAY)
+    return live_server.url
+
+
+def _new_page(browser, viewport: dict[str, int]):  # noqa: ANN001, ANN202
+    context = browser.new_context(
+        viewport=viewport,
+        device_scale_factor=1,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
+    )
+    context.set_default_timeout(10_000)
+    return context, context.new_page()
+
+
+@pytest.fixture
+def page(browser, demo_city) -> Iterator:  # noqa: ANN001
+    """A desktop (1366×768) page; `page.base_url` is the live server."""
+    context, pg = _new_page(browser, DESKTOP)
+    pg.base_url = demo_city
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, demo_city) -> Iterator:  # noqa: ANN001
+    context, pg = _new_page(browser, PHONE)
+    pg.base_url = demo_city
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def login() -> Callable:
+    """Log in through the real form; waits for the workbench."""
+    from chaindesk.demo.city import DEMO_PASSWORD
+
+    def do(page, username: str, password: str = DEMO_PASSWORD, expect_workbench: bool = True) -> None:  # noqa: ANN001
+        page.goto(f"{page.base_url}/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("[data-testid=login-submit]")
+        if expect_workbench:
+            page.wait_for_selector('[data-testid="workbench"]')
+
+    return do
+
+
+@pytest.fixture
+def shot() -> Callable[..., Path]:
+    """Save a full-page screenshot as docs/screenshots/<name>.png once fonts and network are settled."""
+
+    def take(page, name: str, full_page: bool = True) -> Path:  # noqa: ANN001
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.wait_for_load_state("networkidle")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return take
