@@ -1,6 +1,7 @@
 """The left navigation by area, filtered by role. Areas whose issue has not landed show as disabled."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -41,7 +42,7 @@ NAV: tuple[NavItem, ...] = (
 )
 
 
-def items_for(role: str, current_area: str) -> list[dict[str, object]]:
+def items_for(role: str, current_area: str) -> list[dict[str, Any]]:
     result = []
     for item in NAV:
         if role not in item.roles:

@@ -2,6 +2,7 @@
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -15,7 +16,7 @@ def get_visible_or_404(visible: models.QuerySet[M], pk: Any, *, user: Any) -> M:
     """Fetch `pk` from the user's visible queryset; record a denial when it exists outside their scope."""
     try:
         return visible.get(pk=pk)
-    except (visible.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         pass
     hidden = visible.model._default_manager.filter(pk=pk).first() if str(pk).isdigit() else None
     if hidden is not None:

@@ -48,8 +48,7 @@ def workbench(user: User) -> dict[str, Any]:
             role_labels=dict(Role.choices),
         )
     elif role == Role.AUDIT_ADMIN:
-        today = timezone.localdate()
-        since = timezone.make_aware(timezone.datetime(today.year, today.month, today.day))
+        since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
         watched = [AuditAction.LOGIN_FAILED, AuditAction.LOGIN_LOCKED, AuditAction.PERMISSION_DENIED]
         data.update(
             today_count=AuditLog.objects.filter(created_at__gte=since).count(),

@@ -77,7 +77,7 @@ PEOPLE = [
 ]
 DEMO_LOGINS = [(p.role, p.username) for p in PEOPLE]
 
-SEED_ENTERPRISES = [
+SEED_ENTERPRISES: list[dict[str, Any]] = [
     {
         "name": "江苏博生医用新材料股份有限公司",
         "region": "321281",
@@ -176,7 +176,7 @@ def _ensure_user(
 
 def _generated_people(rng: random.Random, count: int) -> list[tuple[str, str]]:
     seen: set[str] = set()
-    people = []
+    people: list[tuple[str, str]] = []
     while len(people) < count:
         name = rng.choice(names.SURNAMES) + rng.choice(names.GIVEN)
         if name not in seen:

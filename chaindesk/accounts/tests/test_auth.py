@@ -1,0 +1,162 @@
+"""Login, lock-out, password rules, idle timeout, and that each of them leaves an audit line."""
+
+import time
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.utils import translation
+
+from chaindesk.accounts import lockout, services
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.middleware import LAST_SEEN
+from chaindesk.accounts.models import User
+from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.demo.city import DEMO_PASSWORD
+
+LOGIN = "/accounts/login/"
+
+
+def _login(client: Client, username: str, password: str, ip: str = "10.0.0.1"):  # noqa: ANN202
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+@pytest.mark.django_db
+def test_login_and_logout_are_audited_with_address_and_request_id():
+    client = Client()
+    response = _login(client, "liming", DEMO_PASSWORD, ip="192.0.2.7")
+    assert response.status_code == 302
+    assert response.url == "/"
+    entry = AuditLog.objects.filter(action=AuditAction.LOGIN, actor_name="liming").first()
+    assert entry.ip == "192.0.2.7"
+    assert len(entry.request_id) == 32
+    assert entry.actor.username == "liming"
+    client.post("/accounts/logout/", REMOTE_ADDR="192.0.2.7")
+    assert AuditLog.objects.filter(action=AuditAction.LOGOUT, actor_name="liming").exists()
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_wrong_password_shows_chinese_message_and_is_audited():
+    response = _login(Client(), "liming", "wrong-password-123")
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+    assert AuditLog.objects.filter(action=AuditAction.LOGIN_FAILED, actor_name="liming").count() == 1
+
+
+@pytest.mark.django_db
+def test_username_is_case_insensitive():
+    assert _login(Client(), "LiMing", DEMO_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_five_failures_lock_the_account_even_with_the_right_password():
+    for i in range(5):
+        _login(Client(), "liming", f"wrong-{i}-password", ip=f"198.51.100.{i}")
+    response = _login(Client(), "liming", DEMO_PASSWORD, ip="198.51.100.99")
+    assert response.status_code == 200
+    assert "已被锁定15分钟" in response.content.decode()
+    assert AuditLog.objects.filter(action=AuditAction.LOGIN_LOCKED, actor_name="liming").count() == 1
+    assert not AuditLog.objects.filter(action=AuditAction.LOGIN, actor_name="liming").exists()
+    # another account from a fresh address is not affected
+    assert _login(Client(), "zhoutao", DEMO_PASSWORD, ip="198.51.100.100").status_code == 302
+
+
+@pytest.mark.django_db
+def test_fifth_failure_itself_says_locked():
+    for i in range(4):
+        _login(Client(), "wangzh", f"bad-{i}-password", ip=f"203.0.113.{i}")
+    response = _login(Client(), "wangzh", "bad-4-password", ip="203.0.113.4")
+    assert "已被锁定" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_five_failures_from_one_address_lock_that_address_for_every_account():
+    for name in ["a1", "a2", "a3", "a4", "a5"]:
+        _login(Client(), name, "whatever-password", ip="203.0.113.50")
+    response = _login(Client(), "zhoutao", DEMO_PASSWORD, ip="203.0.113.50")
+    assert "已被锁定" in response.content.decode()
+    assert _login(Client(), "zhoutao", DEMO_PASSWORD, ip="203.0.113.51").status_code == 302
+
+
+@pytest.mark.django_db
+def test_failures_outside_the_window_do_not_count(settings):
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 0
+    for i in range(6):
+        _login(Client(), "liming", f"wrong-{i}-password")
+    assert lockout.account_failures("liming") == 0
+    assert _login(Client(), "liming", DEMO_PASSWORD).status_code == 302
+
+
+@pytest.mark.django_db
+def test_successful_login_resets_the_account_counter():
+    for i in range(3):
+        _login(Client(), "liming", f"wrong-{i}-password", ip=f"192.0.2.{i}")
+    assert lockout.account_failures("liming") == 3
+    _login(Client(), "liming", DEMO_PASSWORD, ip="192.0.2.40")
+    assert lockout.account_failures("liming") == 0
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("Ab1!short", "太短"),
+        ("1234567890123", "只包含数字"),
+        ("password123", "太常见"),
+    ],
+)
+def test_password_rules_have_chinese_messages(password, message):
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        validate_password(password, User(username="someone", display_name="某人"))
+    assert any(message in m for m in exc.value.messages), exc.value.messages
+
+
+@pytest.mark.django_db
+def test_user_create_enforces_rules_and_scope(persona):
+    admin = persona("sysadmin")
+    with pytest.raises(ValidationError):
+        services.user_create(actor=admin, username="x1", display_name="甲", role=Role.LIAISON, password="123")
+    with pytest.raises(ValidationError):
+        services.user_create(
+            actor=admin, username="x2", display_name="乙", role=Role.DEPT_HANDLER, password="Longer-pass-2026"
+        )
+    assert not User.objects.filter(username__in=["x1", "x2"]).exists()
+    user = services.user_create(
+        actor=admin, username="X3", display_name="丙", role=Role.LIAISON, password="Longer-pass-2026"
+    )
+    assert user.username == "x3"
+    entry = AuditLog.objects.for_object(user).get()
+    assert entry.action == AuditAction.CREATE
+    assert entry.actor == admin
+    assert "password" not in entry.after
+    assert entry.after["role"] == "liaison"
+
+
+@pytest.mark.django_db
+def test_idle_session_is_ended_after_30_minutes(client_as, settings):
+    client = client_as("liming")
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - settings.SESSION_IDLE_TIMEOUT - 5
+    session.save()
+    response = client.get("/enterprises/")
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+    assert client.get("/").status_code == 302  # logged out for good
+
+
+@pytest.mark.django_db
+def test_active_session_survives(client_as):
+    client = client_as("liming")
+    for _ in range(3):
+        assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_inactive_user_cannot_log_in(persona):
+    user = persona("liming")
+    services.user_update(actor=persona("sysadmin"), user=user, is_active=False)
+    response = _login(Client(), "liming", DEMO_PASSWORD)
+    assert response.status_code == 200
+    assert "不正确" in response.content.decode()
