@@ -211,6 +211,7 @@ CHAINS = [
         "以船舶海工、智能装备、汽车零部件为重点。",
     ),
 ]
+CHAIN_REGIONS = {chain[0]: chain[4] for chain in CHAINS}
 DISTRICTS = ["321202", "321203", "321204", "321281", "321282", "321283"]
 TEAM_DEPARTMENTS = ["fgw", "swj", "kjj", "zrzy", "sthj", "scjg", "gdgs", "wjw"]
 
@@ -281,7 +282,6 @@ def _liaison_for(region_code: str, users: dict[str, User]) -> User:
 
 
 def _load_enterprises(
-    rng: random.Random,
     users: dict[str, User],
     regions: dict[str, Region],
     chains: dict[str, Chain],
@@ -289,14 +289,13 @@ def _load_enterprises(
     count: int,
 ) -> None:
     for data in SEED_ENTERPRISES:
-        existing = Enterprise.objects.filter(name=data["name"]).first()
-        if existing is None:
+        if not Enterprise.objects.filter(name=data["name"]).exists():
             loaded.add("enterprise")
-            existing = audited_create(
+            audited_create(
                 model=Enterprise,
                 actor=None,
                 message="demo",
-                uscc=make_uscc(rng, data["region"]),
+                uscc=make_uscc(random.Random(data["name"]), data["region"]),  # noqa: S311 - demo data
                 region=regions[data["region"]],
                 liaison=_liaison_for(data["region"], users),
                 chains=[chains["biomed"]],
@@ -304,15 +303,14 @@ def _load_enterprises(
             )
     boshen = Enterprise.objects.get(name=SEED_ENTERPRISES[0]["name"])
     _get_or_create(EnterpriseAccount, {"user": users["liuyang"]}, loaded, enterprise=boshen)
-    shares = [("biomed", 0.5), ("chem", 0.3), ("equip", 0.2)]
     for i in range(count):
-        chain_code = shares[0][0] if i % 10 < 5 else (shares[1][0] if i % 10 < 8 else shares[2][0])
-        region_code = (
-            rng.choice(chains[chain_code].regions.values_list("code", flat=True)) if i % 3 else rng.choice(DISTRICTS)
-        )
+        # One generator per enterprise: re-running, or loading more, never changes the earlier ones.
+        rng = random.Random(f"enterprise:{i}")  # noqa: S311 - demo data
+        chain_code = "biomed" if i % 10 < 5 else ("chem" if i % 10 < 8 else "equip")
+        region_code = rng.choice(CHAIN_REGIONS[chain_code]) if i % 3 else rng.choice(DISTRICTS)
         head = names.FIRM_HEADS[i % len(names.FIRM_HEADS)]
         trade = names.FIRM_TRADES[chain_code][(i // len(names.FIRM_HEADS)) % len(names.FIRM_TRADES[chain_code])]
-        name = f"泰州{head}{trade}{rng.choice(names.FIRM_FORMS)}"
+        name = f"泰州{head}{trade}{names.FIRM_FORMS[(i // 7) % len(names.FIRM_FORMS)]}"
         if Enterprise.objects.filter(name=name).exists():
             continue
         loaded.add("enterprise")
@@ -390,6 +388,6 @@ def load(*, enterprises: int = 150, today: dt.date | None = None) -> Loaded:
     regions, departments = _load_org(loaded)
     users = _load_people(rng, regions, departments, loaded)
     chains = _load_chains(users, regions, departments, loaded)
-    _load_enterprises(rng, users, regions, chains, loaded, enterprises)
+    _load_enterprises(users, regions, chains, loaded, enterprises)
     _load_meetings(users, regions, chains, loaded, today or timezone.localdate())
     return loaded

@@ -70,7 +70,7 @@ def test_wrong_role_gets_403_and_the_denial_is_audited(client_as, username, path
     ],
 )
 def test_right_role_sees_the_page(client_as, username, path):
-    assert client_as(username).get(path).status_code == 200
+    assert client_as(username).get(path, follow=True).status_code == 200
 
 
 @pytest.mark.django_db
