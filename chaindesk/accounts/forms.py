@@ -2,12 +2,15 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.core import audit, context
 from chaindesk.core.models import AuditAction
 
+from .choices import Role
 from .lockout import is_locked, normalise
+from .models import Department, Region
 
 
 class LoginForm(AuthenticationForm):
@@ -40,3 +43,119 @@ class LoginForm(AuthenticationForm):
         if is_locked(username=username, ip=context.current().ip):
             return forms.ValidationError(self.error_messages["locked"], code="locked")
         return super().get_invalid_login_error()
+
+
+class StyledForm(forms.Form):
+    """Tabler classes on every widget, and `is-invalid` on fields with an error (labels sit above fields
+    in the templates)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-control"
+            if isinstance(field.widget, forms.Select):
+                css = "form-select"
+            elif isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
+            field.widget.attrs.setdefault("class", css)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        names = (
+            error.error_dict.keys() if isinstance(error, ValidationError) and hasattr(error, "error_dict") else [field]
+        )
+        for name in names:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class _ScopeFields(StyledForm):
+    """Name, role and scope: shared by the create and edit forms."""
+
+    display_name = forms.CharField(label=_("姓名"), max_length=50)
+    role = forms.ChoiceField(label=_("角色"), choices=[("", "—"), *Role.choices])
+    region = forms.ModelChoiceField(
+        label=_("所属地区"),
+        queryset=Region.objects.all(),
+        required=False,
+        help_text=_("市(区)管理员、挂钩服务专员必填：决定其可查看的地区范围。"),
+    )
+    department = forms.ModelChoiceField(
+        label=_("所属部门"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        help_text=_("部门经办人必填：只能看到交办给本部门的任务。"),
+    )
+    title = forms.CharField(label=_("职务"), max_length=100, required=False)
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+
+
+class UserCreateForm(_ScopeFields):
+    """Fields of a new account. Password rules are checked by the service (user_create)."""
+
+    username = forms.RegexField(
+        label=_("用户名"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.@+-]+$",
+        error_messages={"invalid": _("用户名只能包含字母、数字和 @ . + - _ 。")},
+        help_text=_("登录用，保存时转为小写。"),
+    )
+    password1 = forms.CharField(
+        label=_("初始密码"),
+        strip=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+        help_text=_("至少10位，不能是常见密码，不能全为数字，不能与用户名过于相似。"),
+    )
+    password2 = forms.CharField(
+        label=_("确认密码"),
+        strip=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+    )
+
+    field_order = ["username", "display_name", "role", "region", "department", "title", "phone", "email"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return cleaned
+
+
+class UserUpdateForm(_ScopeFields):
+    """Role, scope and contact of an existing account (the password has its own form)."""
+
+    is_active = forms.BooleanField(label=_("启用"), required=False)
+
+
+class UserPasswordForm(StyledForm):
+    """A new password set by the system administrator; rules are checked by user_set_password."""
+
+    password1 = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少10位，不能是常见密码，不能全为数字，不能与用户名过于相似。"),
+    )
+    password2 = forms.CharField(
+        label=_("确认新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+            self.add_error("password2", _("两次输入的密码不一致。"))
+        return cleaned
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError, *, bare_errors_to: str = "") -> None:
+    """Show a service's ValidationError on the form: per field when it names one, else at the top.
+
+    A bare list of messages from the password validators belongs to `bare_errors_to`."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(bare_errors_to or None, error.messages)

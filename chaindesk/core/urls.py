@@ -6,5 +6,12 @@ app_name = "core"
 urlpatterns = [
     path("", views_system.system_home, name="system"),
     path("audit/", views_system.audit_list, name="audit_list"),
+    path("audit/export/", views_system.audit_export, name="audit_export"),
+    path("audit/<int:pk>/", views_system.audit_detail, name="audit_detail"),
+    path("users/", views_system.user_list, name="user_list"),
+    path("users/new/", views_system.user_create, name="user_create"),
+    path("users/<int:pk>/", views_system.user_edit, name="user_edit"),
+    path("users/<int:pk>/password/", views_system.user_password, name="user_password"),
+    path("users/<int:pk>/active/", views_system.user_set_active, name="user_set_active"),
     path("history/<str:app_label>/<str:model>/<int:pk>/", history.object_history, name="history"),
 ]

@@ -1,42 +1,453 @@
-"""The 系统 area: the audit log for the audit administrator, accounts for the system administrator."""
+"""The 系统 area: the audit log for the audit administrator, accounts for the system administrator.
 
+The two roles are kept apart (等保 三权分立): the system administrator never sees the audit trail and the
+audit administrator never manages accounts. Every write here goes through an audited service.
+"""
+
+import datetime as dt
+import json
+from typing import Any, cast
+
+from django import forms
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
+from chaindesk.accounts import services as account_services
 from chaindesk.accounts.choices import Role
-from chaindesk.accounts.models import User
+from chaindesk.accounts.forms import UserCreateForm, UserPasswordForm, UserUpdateForm, apply_service_errors
+from chaindesk.accounts.models import Department, Region, User
 
-from .listing import paginate
-from .models import AuditLog
+from . import audit
+from .export import EXPORT_ROW_CAP, Column, write_ledger
+from .listing import paginate, sort_queryset
+from .models import AuditAction, AuditLog
 from .permissions import role_required
+from .visibility import get_visible_or_404
+
+# Tag colours of UI.md: red for refusals, blue for changes, green for creation, grey for the rest.
+ACTION_COLOURS = {
+    AuditAction.LOGIN_FAILED: "red",
+    AuditAction.LOGIN_LOCKED: "red",
+    AuditAction.PERMISSION_DENIED: "red",
+    AuditAction.UPDATE: "blue",
+    AuditAction.TRANSITION: "blue",
+    AuditAction.CREATE: "green",
+}
+AUDIT_SORTS = {"time": "created_at"}
+USER_SORTS = {"username": "username", "name": "display_name", "role": "role", "login": "last_login"}
+DATE_FORMATS = ["%Y-%m-%d", "%Y年%m月%d日", "%Y/%m/%d"]
+SUMMARY_FIELDS = 3  # before→after pairs shown in a row; the detail page shows all
 
 
 @role_required(Role.SYS_ADMIN, Role.AUDIT_ADMIN)
 def system_home(request: HttpRequest) -> HttpResponse:
     if request.user.role == Role.AUDIT_ADMIN:  # type: ignore[union-attr]
         return redirect("core:audit_list")
-    users = User.objects.visible_to(request.user).select_related("region", "department")
+    return redirect("core:user_list")
+
+
+# --- Audit log -------------------------------------------------------------------------------------
+
+
+def _project_content_types() -> list[ContentType]:
+    """Object types worth filtering on: the models of ChainDesk's own apps (one query)."""
+    labels = [cfg.label for cfg in apps.get_app_configs() if cfg.name.startswith("chaindesk.")]
+    return list(ContentType.objects.filter(app_label__in=labels).order_by("app_label", "model"))
+
+
+class AuditFilterForm(forms.Form):
+    """The filters of the audit log, read from the URL. Invalid values are reported and ignored."""
+
+    q = forms.CharField(label=gettext_lazy("关键词"), required=False, max_length=200)
+    action = forms.ChoiceField(label=gettext_lazy("动作"), required=False)
+    ct = forms.TypedChoiceField(label=gettext_lazy("对象类型"), required=False, coerce=int, empty_value=None)
+    actor = forms.CharField(label=gettext_lazy("操作人账号"), required=False, max_length=150)
+    date_from = forms.DateField(label=gettext_lazy("开始日期"), required=False, input_formats=DATE_FORMATS)
+    date_to = forms.DateField(label=gettext_lazy("结束日期"), required=False, input_formats=DATE_FORMATS)
+    ip = forms.GenericIPAddressField(label=gettext_lazy("客户端地址"), required=False)
+
+    def __init__(self, data: Any, content_types: list[ContentType]) -> None:
+        super().__init__(data)
+        self.fields["action"].choices = [("", _("全部")), *AuditAction.choices]  # type: ignore[attr-defined]
+        self.fields["ct"].choices = [  # type: ignore[attr-defined]
+            ("", _("全部")),
+            *((ct.pk, f"{ct.name}（{ct.app_label}）") for ct in content_types),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("结束日期不能早于开始日期。"))
+        return cleaned
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def filter_audit(filters: dict[str, Any]) -> QuerySet[AuditLog]:
+    """Audit lines matching the valid filters. Exact filters hit the table's indexes; the keyword is a
+    substring search (a scan, bounded by the other filters and the date range)."""
+    qs = AuditLog.objects.all()
+    if filters.get("action"):
+        qs = qs.filter(action=filters["action"])
+    if filters.get("actor"):
+        qs = qs.filter(actor_name=filters["actor"].strip().lower())
+    if filters.get("ct"):
+        qs = qs.filter(content_type_id=filters["ct"])
+    if filters.get("ip"):
+        qs = qs.filter(ip=filters["ip"])
+    if filters.get("date_from"):
+        qs = qs.filter(created_at__gte=_day_start(filters["date_from"]))
+    if filters.get("date_to"):
+        qs = qs.filter(created_at__lt=_day_start(filters["date_to"] + dt.timedelta(days=1)))
+    keyword = (filters.get("q") or "").strip()
+    if keyword:
+        qs = qs.filter(
+            Q(actor_name__icontains=keyword)
+            | Q(object_repr__icontains=keyword)
+            | Q(message__icontains=keyword)
+            | Q(request_id__startswith=keyword.lower())
+            | Q(ip__startswith=keyword)
+        )
+    return qs
+
+
+def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditLog], str]:
+    form = AuditFilterForm(request.GET, _project_content_types())
+    form.is_valid()  # errors are shown next to the fields; the valid filters still apply
+    qs, sort = sort_queryset(filter_audit(form.cleaned_data), request.GET.get("sort", ""), AUDIT_SORTS, "-time")
+    return form, qs, sort
+
+
+def _field_label(model: Any, name: str) -> str:
+    if model is None:
+        return name
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _display(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _changes(model: Any, before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, str, str]]:
+    entry = AuditLog(before=before, after=after)
+    return [(_field_label(model, k), _display(b), _display(a)) for k, b, a in entry.changed_fields()]
+
+
+def changes_of(entry: AuditLog) -> list[tuple[str, str, str]]:
+    """(field label, before, after) of an audit line, with the model's Chinese field names."""
+    model = entry.content_type.model_class() if entry.content_type else None
+    return _changes(model, entry.before, entry.after)
+
+
+@role_required(Role.AUDIT_ADMIN)
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form, qs, sort = _audit_filters(request)
+    page_obj = paginate(qs.select_related("content_type"), request.GET.get("page"))
+    rows = []
+    for entry in page_obj.object_list:
+        changes = changes_of(entry)
+        rows.append(
+            {
+                "entry": entry,
+                "colour": ACTION_COLOURS.get(entry.action, "grey"),  # type: ignore[call-overload]
+                "changes": changes[:SUMMARY_FIELDS],
+                "more": max(len(changes) - SUMMARY_FIELDS, 0),
+            }
+        )
+    filtered = any(v for k, v in request.GET.items() if k not in {"page", "sort"})
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "form": form,
+            "rows": rows,
+            "page_obj": page_obj,
+            "sort": sort,
+            "filtered": filtered,
+            "export_query": request.GET.urlencode(),
+            "page_title": _("审计日志"),
+            "breadcrumbs": [(_("系统"), None), (_("审计日志"), None)],
+        },
+    )
+
+
+@role_required(Role.AUDIT_ADMIN)
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = get_visible_or_404(AuditLog.objects.select_related("content_type", "actor"), pk, user=request.user)
+    return render(
+        request,
+        "core/audit_detail.html",
+        {
+            "entry": entry,
+            "colour": ACTION_COLOURS.get(entry.action, "grey"),  # type: ignore[call-overload]
+            "changes": changes_of(entry),
+            "before_json": json.dumps(entry.before, ensure_ascii=False, indent=2) if entry.before else "",
+            "after_json": json.dumps(entry.after, ensure_ascii=False, indent=2) if entry.after else "",
+            "page_title": _("审计记录详情"),
+            "breadcrumbs": [(_("系统"), None), (_("审计日志"), reverse("core:audit_list")), (f"#{entry.pk}", None)],
+        },
+    )
+
+
+AUDIT_COLUMNS = [
+    Column(gettext_lazy("序号"), 8),
+    Column(gettext_lazy("时间"), 20),
+    Column(gettext_lazy("操作人账号"), 16),
+    Column(gettext_lazy("动作"), 10),
+    Column(gettext_lazy("对象类型"), 14),
+    Column(gettext_lazy("对象编号"), 10),
+    Column(gettext_lazy("对象"), 30, wrap=True),
+    Column(gettext_lazy("变更内容（修改前 → 修改后）"), 48, wrap=True),
+    Column(gettext_lazy("说明"), 30, wrap=True),
+    Column(gettext_lazy("客户端地址"), 16),
+    Column(gettext_lazy("请求编号"), 34),
+]
+
+
+def _audit_rows(qs: QuerySet[AuditLog]) -> Any:
+    """Export rows straight from the database cursor (no model instances, no per-row queries)."""
+    actions = dict(AuditAction.choices)
+    fields = ("created_at", "actor_name", "action", "content_type_id", "object_id", "object_repr")
+    rest = ("before", "after", "message", "ip", "request_id")
+    for number, values in enumerate(qs.values_list(*fields, *rest).iterator(chunk_size=2000), start=1):
+        created, actor, action, ct_id, object_id, object_repr, before, after, message, ip, request_id = values
+        ct = ContentType.objects.get_for_id(ct_id) if ct_id else None  # cached after the first lookup
+        changes = _changes(ct.model_class() if ct else None, before, after)
+        change_text = "\n".join(f"{f}：{b} → {a}" for f, b, a in changes)
+        yield [
+            number,
+            timezone.localtime(created).strftime("%Y-%m-%d %H:%M:%S"),
+            actor,
+            str(actions.get(action, action)),
+            ct.name if ct else "",
+            object_id,
+            object_repr,
+            change_text,
+            message,
+            ip or "",
+            request_id,
+        ]
+
+
+@role_required(Role.AUDIT_ADMIN)
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The filtered audit log as an .xlsx ledger, at most EXPORT_ROW_CAP rows; the export is audited."""
+    _form, qs, _sort = _audit_filters(request)
+    total = qs.count()
+    exported = min(total, EXPORT_ROW_CAP)
+    query = request.GET.copy()
+    query.pop("page", None)
+    conditions = query.urlencode() or _("无")
+    now = timezone.localtime()
+    warning = ""
+    if total > EXPORT_ROW_CAP:
+        warning = _(
+            "符合条件的记录共 %(total)s 条，超过单次导出上限，仅导出最新的 %(cap)s 条。请缩小日期范围后分批导出。"
+        ) % {
+            "total": f"{total:,}",
+            "cap": f"{EXPORT_ROW_CAP:,}",
+        }
+    audit.record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        message=f"审计日志导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
+    )
+    ledger = write_ledger(
+        filename=f"审计日志_{now:%Y%m%d_%H%M%S}.xlsx",
+        title=_("审计日志"),
+        notes=[
+            _("导出时间：%(time)s　导出人：%(user)s　共 %(count)s 条")
+            % {"time": f"{now:%Y-%m-%d %H:%M:%S}", "user": request.user, "count": f"{exported:,}"},
+            _("筛选条件：%(conditions)s") % {"conditions": conditions},
+        ],
+        columns=AUDIT_COLUMNS,
+        rows=_audit_rows(qs[:EXPORT_ROW_CAP]),
+        warning=warning,
+    )
+    # A streamed file, not an HttpResponse; role_required's signature only knows the latter.
+    return cast(HttpResponse, ledger)
+
+
+# --- User management -------------------------------------------------------------------------------
+
+
+def filter_users(user: Any, params: dict[str, str]) -> tuple[QuerySet[User], str]:
+    """Accounts the system administrator manages, filtered by keyword, role, region, department, state."""
+    qs = User.objects.visible_to(user).select_related("region", "department")
+    q = params.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(title__icontains=q))
+    if params.get("role") in Role.values:
+        qs = qs.filter(role=params["role"])
+    if params.get("region", "").isdigit():
+        qs = qs.filter(region_id=int(params["region"]))
+    if params.get("department", "").isdigit():
+        qs = qs.filter(department_id=int(params["department"]))
+    if params.get("active") in {"1", "0"}:
+        qs = qs.filter(is_active=params["active"] == "1")
+    return sort_queryset(qs, params.get("sort", ""), USER_SORTS, "username")
+
+
+def _user_breadcrumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [(_("系统"), None), (_("用户管理"), reverse("core:user_list")), *tail]
+
+
+@role_required(Role.SYS_ADMIN)
+def user_list(request: HttpRequest) -> HttpResponse:
+    qs, sort = filter_users(request.user, request.GET.dict())
     return render(
         request,
         "core/users.html",
         {
-            "page_obj": paginate(users, request.GET.get("page")),
+            "page_obj": paginate(qs, request.GET.get("page")),
+            "sort": sort,
+            "filters": {k: v for k, v in request.GET.items() if k not in {"page", "sort"} and v},
+            "roles": Role.choices,
+            "regions": Region.objects.all(),
+            "departments": Department.objects.all(),
             "page_title": _("用户管理"),
             "breadcrumbs": [(_("系统"), None), (_("用户管理"), None)],
         },
     )
 
 
-@role_required(Role.AUDIT_ADMIN)
-def audit_list(request: HttpRequest) -> HttpResponse:
-    entries = AuditLog.objects.select_related("actor", "content_type")
+def _scope_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    keys = ("display_name", "role", "region", "department", "title", "phone", "email")
+    return {k: data.get(k) or ("" if k not in {"region", "department"} else None) for k in keys}
+
+
+@role_required(Role.SYS_ADMIN)
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = account_services.user_create(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                **_scope_kwargs(form.cleaned_data),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error, bare_errors_to="password1")
+        else:
+            messages.success(request, _("已创建用户 %(name)s。") % {"name": created})
+            return redirect("core:user_edit", pk=created.pk)
     return render(
         request,
-        "core/audit_list.html",
+        "core/user_form.html",
         {
-            "page_obj": paginate(entries, request.GET.get("page")),
-            "page_title": _("审计日志"),
-            "breadcrumbs": [(_("系统"), None), (_("审计日志"), None)],
+            "form": form,
+            "creating": True,
+            "page_title": _("新增用户"),
+            "breadcrumbs": _user_breadcrumbs((_("新增用户"), None)),
         },
     )
+
+
+def _self_lockout_error(actor: Any, target: User, data: dict[str, Any]) -> str:
+    if actor.pk != target.pk:
+        return ""
+    if not data.get("is_active"):
+        return _("不能停用自己的账户。")
+    if data.get("role") != target.role:
+        return _("不能修改自己的角色，请由另一位系统管理员操作。")
+    return ""
+
+
+@role_required(Role.SYS_ADMIN)
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_visible_or_404(
+        User.objects.visible_to(request.user).select_related("region", "department"), pk, user=request.user
+    )
+    fields = ("display_name", "role", "region", "department", "title", "phone", "email", "is_active")
+    form = UserUpdateForm(request.POST or None, initial={f: getattr(target, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        problem = _self_lockout_error(request.user, target, form.cleaned_data)
+        if problem:
+            form.add_error(None, problem)
+        else:
+            try:
+                account_services.user_update(
+                    actor=request.user,
+                    user=target,
+                    is_active=form.cleaned_data["is_active"],
+                    **_scope_kwargs(form.cleaned_data),
+                )
+            except ValidationError as error:
+                target.refresh_from_db()
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("已保存用户 %(name)s 的修改。") % {"name": target})
+                return redirect("core:user_edit", pk=target.pk)
+    return render(
+        request,
+        "core/user_form.html",
+        {
+            "form": form,
+            "target": target,
+            "creating": False,
+            "page_title": _("编辑用户：%(name)s") % {"name": target},
+            "breadcrumbs": _user_breadcrumbs((str(target), None)),
+        },
+    )
+
+
+@role_required(Role.SYS_ADMIN)
+def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+    target = get_visible_or_404(User.objects.visible_to(request.user), pk, user=request.user)
+    form = UserPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.user_set_password(actor=request.user, user=target, password=form.cleaned_data["password1"])
+        except ValidationError as error:
+            apply_service_errors(form, error, bare_errors_to="password1")
+        else:
+            messages.success(request, _("已重置用户 %(name)s 的密码，请通过安全渠道告知本人。") % {"name": target})
+            return redirect("core:user_edit", pk=target.pk)
+    return render(
+        request,
+        "core/user_password.html",
+        {
+            "form": form,
+            "target": target,
+            "page_title": _("重置密码：%(name)s") % {"name": target},
+            "breadcrumbs": _user_breadcrumbs(
+                (str(target), reverse("core:user_edit", args=[target.pk])), (_("重置密码"), None)
+            ),
+        },
+    )
+
+
+@role_required(Role.SYS_ADMIN)
+@require_POST
+def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    """停用 / 启用 an account (the page asks for confirmation first); never one's own."""
+    target = get_visible_or_404(User.objects.visible_to(request.user), pk, user=request.user)
+    active = request.POST.get("active") == "1"
+    if target.pk == request.user.pk:
+        messages.error(request, _("不能停用自己的账户。"))
+    elif target.is_active != active:
+        account_services.user_update(actor=request.user, user=target, is_active=active)
+        done = _("已启用用户 %(name)s。") if active else _("已停用用户 %(name)s，其将无法登录。")
+        messages.success(request, done % {"name": target})
+    return redirect("core:user_edit", pk=target.pk)

@@ -1,0 +1,227 @@
+"""The audit log page (系统 → 审计日志): access, filters, query count, detail and the XLSX export."""
+
+import datetime as dt
+import io
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from openpyxl import load_workbook
+
+from chaindesk.accounts.models import Region, User
+from chaindesk.core import audit, context
+from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.core.views_system import filter_audit
+
+pytestmark = pytest.mark.django_db
+
+URL = "/system/audit/"
+EXPORT_URL = "/system/audit/export/"
+
+
+def _line(
+    action: str,
+    *,
+    actor_name: str = "",
+    ip: str | None = None,
+    when: dt.datetime | None = None,
+    obj=None,
+    before=None,
+    after=None,
+    message: str = "",
+    request_id: str = "",
+) -> AuditLog:
+    if when is not None:
+        # created_at is set on insert only: a back-dated line is inserted directly.
+        return AuditLog.objects.create(
+            created_at=when, actor_name=actor_name, ip=ip, action=action, message=message, request_id=request_id
+        )
+    token = context.activate(context.RequestContext(request_id=request_id, ip=ip))
+    try:
+        return audit.record(action=action, actor_name=actor_name, obj=obj, before=before, after=after, message=message)
+    finally:
+        context.deactivate(token)
+
+
+@pytest.fixture
+def lines(persona):
+    region = Region.objects.get(code="321281")
+    liming = persona("liming")
+    made = [
+        _line(
+            AuditAction.LOGIN_FAILED,
+            actor_name="ghost",
+            ip="10.9.9.9",
+            message="bad password",
+            request_id="aaaa1111bbbb",
+        ),
+        _line(
+            AuditAction.UPDATE,
+            actor_name="sysadmin",
+            ip="10.1.1.1",
+            obj=liming,
+            before={"title": "旧职务"},
+            after={"title": "新职务"},
+        ),
+        _line(AuditAction.CREATE, actor_name="sysadmin", ip="10.1.1.1", obj=region, after={"name": region.name}),
+        _line(
+            AuditAction.PERMISSION_DENIED,
+            actor_name="liming",
+            ip="10.2.2.2",
+            message="/system/audit/",
+            when=dt.datetime(2026, 11, 24, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+        ),
+    ]
+    return made
+
+
+def test_anonymous_is_sent_to_login(client):
+    for url in (URL, EXPORT_URL, "/system/audit/1/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("username", ["liming", "sysadmin", "jiangdd"])
+def test_other_roles_are_refused_and_the_refusal_is_audited(client_as, persona, username):
+    user = persona(username)
+    for url in (URL, EXPORT_URL):
+        before = AuditLog.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=user).count()
+        response = client_as(username).get(url)
+        assert response.status_code == 403
+        denials = AuditLog.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=user)
+        assert denials.count() == before + 1
+        assert denials.first().message == url
+
+
+def test_auditor_sees_the_log_with_coloured_tags(client_as, lines):
+    response = client_as("auditor").get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="badge status-red">登录失败' in html
+    assert 'class="badge status-blue">修改' in html
+    assert 'class="badge status-green">新增' in html
+    assert "旧职务" in html and "新职务" in html  # before → after summary, with the field's Chinese name
+    assert "职务" in html
+    assert "10.9.9.9" in html
+    assert "共 " in html
+
+
+def test_system_home_sends_each_admin_to_their_own_page(client_as):
+    assert client_as("auditor").get("/system/")["Location"] == URL
+    assert client_as("sysadmin").get("/system/")["Location"] == "/system/users/"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("action=login_failed", 1),
+        ("actor=SYSADMIN", 2),
+        ("ip=10.1.1.1", 2),
+        ("q=bad+pass", 1),
+        ("q=aaaa1111", 1),
+        ("q=10.2.2", 1),
+        ("date_from=2026-11-24&date_to=2026-11-24", 1),
+        ("date_from=2026年11月24日&date_to=2026年11月24日", 1),
+    ],
+)
+def test_filters_narrow_the_list(client_as, lines, query, expected):
+    response = client_as("auditor").get(f"{URL}?{query}")
+    assert response.status_code == 200
+    page = response.context["page_obj"]
+    ids = {e.pk for e in page.object_list}
+    assert page.paginator.count == expected
+    assert ids <= {e.pk for e in lines}
+
+
+def test_filter_by_object_type(client_as, lines):
+    ct = ContentType.objects.get_for_model(User)
+    response = client_as("auditor").get(f"{URL}?ct={ct.pk}&actor=sysadmin")
+    assert [e.pk for e in response.context["page_obj"].object_list] == [lines[1].pk]
+
+
+def test_bad_filter_values_are_reported_not_500(client_as, lines):
+    response = client_as("auditor").get(f"{URL}?ip=not-an-ip&date_from=2026-13-45&date_to=x&action=nope")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "有效的IPv4或IPv6地址" in html or "IP" in html
+    assert "输入一个有效的日期" in html
+
+
+def test_reversed_date_range_is_reported(client_as):
+    response = client_as("auditor").get(f"{URL}?date_from=2026-11-25&date_to=2026-11-24")
+    assert "结束日期不能早于开始日期" in response.content.decode()
+
+
+def test_sort_by_time_ascending_and_descending(client_as, lines):
+    newest = client_as("auditor").get(URL).context["page_obj"].object_list[0]
+    oldest = client_as("auditor").get(f"{URL}?sort=time").context["page_obj"].object_list[0]
+    assert newest.created_at >= oldest.created_at
+    assert oldest.pk != newest.pk
+
+
+def test_empty_result_says_why(client_as):
+    response = client_as("auditor").get(f"{URL}?actor=nobody-at-all")
+    assert "没有符合条件的审计记录" in response.content.decode()
+
+
+def test_list_query_count_does_not_grow_with_rows(client_as, persona, django_assert_max_num_queries):
+    liming = persona("liming")
+    for i in range(120):
+        _line(
+            AuditAction.UPDATE, actor_name="sysadmin", obj=liming, before={"title": f"a{i}"}, after={"title": f"b{i}"}
+        )
+    client = client_as("auditor")
+    client.get("/")  # the first request of a session records its last-seen time
+    # session + user + object types (for the filter) + count + rows
+    with django_assert_max_num_queries(6):
+        response = client.get(f"{URL}?action=update")
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 50
+    with django_assert_max_num_queries(6):
+        client.get(f"{URL}?page=2")
+
+
+def test_detail_shows_full_before_and_after(client_as, lines):
+    response = client_as("auditor").get(f"/system/audit/{lines[1].pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "旧职务" in html and "新职务" in html
+    assert '"title"' in html or "&quot;title&quot;" in html
+    assert client_as("auditor").get("/system/audit/999999999/").status_code == 404
+
+
+def _open(response):
+    data = b"".join(response.streaming_content)
+    return load_workbook(io.BytesIO(data), read_only=True)
+
+
+def test_export_is_the_filtered_list_and_is_audited(client_as, persona, lines):
+    expected = filter_audit({"actor": "sysadmin"}).count()
+    response = client_as("auditor").get(f"{EXPORT_URL}?actor=sysadmin&sort=time")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    ws = _open(response).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "审计日志"
+    header_index = next(i for i, row in enumerate(rows) if row[0] == "序号")
+    header = rows[header_index]
+    assert header[:4] == ("序号", "时间", "操作人账号", "动作")
+    data = rows[header_index + 1 :]
+    assert len(data) == expected == 2
+    assert {row[2] for row in data} == {"sysadmin"}
+    assert any("旧职务 → 新职务" in (row[7] or "") for row in data)
+    export = AuditLog.objects.filter(action=AuditAction.EXPORT, actor=persona("auditor")).first()
+    assert export is not None
+    assert "actor=sysadmin" in export.message
+    assert "2 条" in export.message
+
+
+def test_export_is_capped_with_a_clear_message(client_as, lines, monkeypatch):
+    monkeypatch.setattr("chaindesk.core.views_system.EXPORT_ROW_CAP", 1)
+    response = client_as("auditor").get(f"{EXPORT_URL}?actor=sysadmin")
+    rows = list(_open(response).active.iter_rows(values_only=True))
+    assert any(row[0] and "超过单次导出上限" in row[0] for row in rows[:4])
+    header_index = next(i for i, row in enumerate(rows) if row[0] == "序号")
+    assert len(rows) - header_index - 1 == 1
