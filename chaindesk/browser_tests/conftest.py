@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an asyncio loop in this thread; Django would otherwise refuse ORM calls.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 CHROMIUM = os.environ.get("CHAINDESK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,6 +27,20 @@ DEMO_TODAY = dt.date(2026, 11, 25)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Playwright's sync API runs an asyncio loop in this thread, so Django would refuse ORM calls (the demo
+    # loader, the flush after each test). Allowed for browser tests only, and taken back after each one:
+    # set for the whole session it would leak into subprocesses such as `manage.py check --deploy`.
+    os.environ[ASYNC_UNSAFE] = "true"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    yield
+    os.environ.pop(ASYNC_UNSAFE, None)
 
 
 def _chromium_or_skip() -> str:
