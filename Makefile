@@ -21,8 +21,15 @@ test: setup system
 test-fast: setup
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
-bench: setup migrate
-	$(PY) -m chaindesk bench $(BENCH_ARGS)
+# Benchmarks on their own databases (var/bench.sqlite3, then chaindesk_bench on BENCH_PG_URL's server),
+# filled with city-scale synthetic data on first use; results go to docs/benchmarks/.
+bench: BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+bench: setup
+	@mkdir -p var
+	env -u DATABASE_URL $(PY) -m chaindesk bench $(BENCH_ARGS)
+	@$(PY) -c "import psycopg; psycopg.connect('$(BENCH_PG_URL)', connect_timeout=3).close()" 2>/dev/null || \
+		{ echo "bench: PostgreSQL is unreachable at $(BENCH_PG_URL) (start it or set BENCH_PG_URL); only SQLite was measured." >&2; exit 1; }
+	DATABASE_URL=$(BENCH_PG_URL) $(PY) -m chaindesk bench $(BENCH_ARGS)
 
 setup: $(VENV)/.synced build/static/.built staticfiles/.collected locale/.compiled
 

@@ -160,6 +160,7 @@ class BulkWriter:
         trigger allows; CASCADE also empties tables of later issues that point at these."""
         qn = self.connection.ops.quote_name
         if self.postgres:
+            self.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses while deferred checks are pending
             self.execute(f"TRUNCATE {', '.join(qn(t) for t in tables)} CASCADE")
         else:
             for table in tables:

@@ -1,0 +1,174 @@
+"""Server-side timings of the pages people open most, measured in-process with the test client.
+
+Each page is fetched a few times to warm caches, once under CaptureQueriesContext to count its queries, then
+`runs` times with perf_counter around `client.get` (no query capture, so the timings carry no debug cost).
+`/api/health` (no database, no template) is the floor: the ratio says how much a page costs above the
+middleware stack itself."""
+
+import platform
+import statistics
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import django
+from django.conf import settings
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from chaindesk.accounts.models import Region, User
+from chaindesk.core.models import AuditLog
+from chaindesk.enterprises.models import Enterprise
+
+CHIEF = "jiangdd"  # 生物医药 chain chief: sees every enterprise on the chain
+LIAISON = "liming"  # 兴化市 liaison: sees the enterprises assigned to him
+FILTER_REGION = "321281"  # 兴化市
+FLOOR = "floor"
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    label: str
+    persona: str
+    path: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Measurement:
+    page: Page
+    status: int
+    queries: int
+    p50_ms: float
+    p95_ms: float
+    runs: int
+
+
+def pages() -> list[Page]:
+    region = Region.objects.filter(code=FILTER_REGION).values_list("pk", flat=True).first()
+    return [
+        Page(FLOOR, "floor: /api/health", CHIEF, "/api/health"),
+        Page("home_chief", "工作台 / (链长 jiangdd)", CHIEF, "/"),
+        Page("home_liaison", "工作台 / (挂钩服务专员 liming)", LIAISON, "/"),
+        Page("enterprises", "企业 /enterprises/ (链长)", CHIEF, "/enterprises/"),
+        Page(
+            "enterprises_filter",
+            "企业 ?q=医药&region=兴化市 (链长)",
+            CHIEF,
+            "/enterprises/",
+            (("q", "医药"), ("region", str(region))),
+        ),
+        Page("enterprises_page50", "企业 ?page=50 (链长)", CHIEF, "/enterprises/", (("page", "50"),)),
+    ]
+
+
+def _percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = fraction * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def measure(client: Client, page: Page, *, runs: int, warmup: int) -> Measurement:
+    data = dict(page.params)
+    for _ in range(warmup):
+        client.get(page.path, data)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(page.path, data)
+    queries = len(captured.captured_queries)  # now: the next request's request_started clears the log
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(page.path, data)
+        samples.append((time.perf_counter() - started) * 1000)
+    return Measurement(
+        page=page,
+        status=response.status_code,
+        queries=queries,
+        p50_ms=statistics.median(samples),
+        p95_ms=_percentile(samples, 0.95),
+        runs=runs,
+    )
+
+
+def run(*, runs: int = 30, warmup: int = 3) -> list[Measurement]:
+    """Measure every page for its persona (force_login: a session like a real sign-in, no password hashing)."""
+    clients: dict[str, Client] = {}
+    results = []
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        for page in pages():
+            if page.persona not in clients:
+                clients[page.persona] = Client()
+                clients[page.persona].force_login(User.objects.get(username=page.persona))
+            results.append(measure(clients[page.persona], page, runs=max(runs, 1), warmup=warmup))
+    return results
+
+
+def data_summary() -> dict[str, int]:
+    chief = User.objects.get(username=CHIEF)
+    liaison = User.objects.get(username=LIAISON)
+    return {
+        "users": User.objects.count(),
+        "enterprises": Enterprise.objects.count(),
+        "enterprise–chain links": Enterprise.chains.through.objects.count(),
+        "audit rows": AuditLog.objects.count(),
+        f"enterprises visible to {CHIEF}": Enterprise.objects.visible_to(chief).count(),
+        f"enterprises visible to {LIAISON}": Enterprise.objects.visible_to(liaison).count(),
+    }
+
+
+def table(results: list[Measurement]) -> str:
+    floor = next((m.p50_ms for m in results if m.page.key == FLOOR), 0.0)
+    lines = [
+        "| page | p50 ms | p95 ms | queries | p50 / floor p50 |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for m in results:
+        ratio = f"{m.p50_ms / floor:.1f}×" if floor else "–"
+        status = "" if m.status == 200 else f" (HTTP {m.status})"
+        lines.append(f"| {m.page.label}{status} | {m.p50_ms:.1f} | {m.p95_ms:.1f} | {m.queries} | {ratio} |")
+    return "\n".join(lines)
+
+
+def database_label() -> str:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0]}"
+    import sqlite3
+
+    return f"SQLite {sqlite3.sqlite_version}"
+
+
+def report(results: list[Measurement], *, scale: str, runs: int, warmup: int, load: dict[str, Any]) -> str:
+    """The whole Markdown document written to docs/benchmarks/<db>-<scale>.md."""
+    lines = [
+        f"# Benchmark: {database_label()}, {scale} scale",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} with `chaindesk bench --scale {scale} --runs {runs}` "
+        f"({warmup} warm-up requests per page, then {runs} timed). Server time in-process with "
+        "django.test.Client: no network, no browser. Floor: `/api/health`, which touches no table.",
+        "",
+        f"Machine: {platform.machine()}, {_cpus()} CPUs, Python {platform.python_version()}, "
+        f"Django {django.get_version()}.",
+        "",
+        table(results),
+        "",
+        "Data:",
+        "",
+        *[f"- {name}: {n:,}" for name, n in data_summary().items()],
+    ]
+    if load:
+        lines += ["", "Generated in this run: " + ", ".join(f"{k} {v:.1f}s" for k, v in load.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _cpus() -> int:
+    import os
+
+    return os.cpu_count() or 1

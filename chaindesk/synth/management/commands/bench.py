@@ -1,0 +1,78 @@
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, connections
+
+from chaindesk.synth import bench
+from chaindesk.synth.base import SCALES
+from chaindesk.synth.runner import generate, has_synthetic_data
+
+BENCH_PG_DATABASE = "chaindesk_bench"
+BENCH_SQLITE_FILE = "bench.sqlite3"
+
+
+def use_bench_database(name: str | None = None) -> str:
+    """Point the default connection at the benchmark database, never the one the app runs on: var/bench.sqlite3
+    for SQLite, `chaindesk_bench` on the same server for PostgreSQL (created when missing)."""
+    conn = connections["default"]
+    conn.close()
+    if conn.vendor == "postgresql":
+        target = name or BENCH_PG_DATABASE
+        try:
+            with conn._nodb_cursor() as cursor:
+                cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [target])
+                if cursor.fetchone() is None:
+                    cursor.execute(f"CREATE DATABASE {conn.ops.quote_name(target)}")
+        except DatabaseError as exc:
+            where = f"{conn.settings_dict.get('HOST') or 'local socket'}:{conn.settings_dict.get('PORT') or 5432}"
+            raise CommandError(f"PostgreSQL at {where} is unreachable or refused: {exc}".strip()) from exc
+        conn.settings_dict["NAME"] = target
+    elif conn.vendor == "sqlite":
+        target = name or str(Path(settings.VAR_DIR) / BENCH_SQLITE_FILE)
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        conn.settings_dict["NAME"] = target
+    else:
+        raise CommandError(f"bench supports PostgreSQL and SQLite, not {conn.vendor}")
+    settings.DATABASES["default"]["NAME"] = target
+    return target
+
+
+class Command(BaseCommand):
+    help = (
+        "Benchmark the busiest pages on a separate database (var/bench.sqlite3, or chaindesk_bench on the "
+        "PostgreSQL server of DATABASE_URL) filled with synthetic data; prints a Markdown table and writes it "
+        "to docs/benchmarks/<db>-<scale>.md."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=sorted(SCALES), default="city")
+        parser.add_argument("--runs", type=int, default=30, help="timed requests per page (default 30)")
+        parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first (default 3)")
+        parser.add_argument("--database", help="benchmark database name or SQLite path (default: see above)")
+        parser.add_argument("--output-dir", default=str(Path(settings.BASE_DIR) / "docs" / "benchmarks"))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        target = use_bench_database(options["database"])
+        vendor = connections["default"].vendor
+        self.stdout.write(f"bench: {vendor} database {target}")
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+        except DatabaseError as exc:
+            raise CommandError(f"could not migrate the benchmark database {target}: {exc}") from exc
+        load: dict[str, float] = {}
+        if not has_synthetic_data():
+            self.stdout.write(f"bench: generating {options['scale']} scale data …")
+            generated = generate(SCALES[options["scale"]], log=lambda line: self.stdout.write(f"  {line}"))
+            load = {**generated.seconds, "total": generated.total_seconds}
+        results = bench.run(runs=options["runs"], warmup=options["warmup"])
+        runs, warmup = options["runs"], options["warmup"]
+        document = bench.report(results, scale=options["scale"], runs=runs, warmup=warmup, load=load)
+        out_dir = Path(options["output_dir"])
+        out_dir.mkdir(parents=True, exist_ok=True)
+        out = out_dir / f"{vendor}-{options['scale']}.md"
+        out.write_text(document, encoding="utf-8")
+        self.stdout.write(bench.table(results))
+        self.stdout.write(f"bench: written to {out}")

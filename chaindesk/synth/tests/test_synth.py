@@ -1,0 +1,121 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from stdnum.cn import uscc
+
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import User
+from chaindesk.conftest import DEMO_TODAY
+from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.enterprises.models import Enterprise
+from chaindesk.synth import base, bench
+from chaindesk.synth.base import SCALES, SYNTH_USER_PREFIX
+from chaindesk.synth.enterprises import make_uscc, uscc_check_digit
+from chaindesk.synth.runner import generate
+
+pytestmark = pytest.mark.django_db
+TINY = SCALES["tiny"]
+
+
+def _indexes(table: str) -> set[str]:
+    with connection.cursor() as cursor:
+        return set(connection.introspection.get_constraints(cursor, table))
+
+
+def test_tiny_scale_writes_exact_counts_of_valid_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(base, "BULK_INDEX_THRESHOLD", 0)  # exercise the drop-and-rebuild path too
+    audit_indexes = _indexes(AuditLog._meta.db_table)
+    enterprise_indexes = _indexes(Enterprise._meta.db_table)
+    last_enterprise = Enterprise.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    users_before, audit_before = User.objects.count(), AuditLog.objects.count()
+
+    report = generate(TINY, seed=7, today=DEMO_TODAY)
+
+    assert report.counts["users"] == TINY.liaisons + TINY.handlers
+    assert User.objects.count() - users_before == TINY.liaisons + TINY.handlers
+    synthetic_users = User.objects.filter(username__startswith=SYNTH_USER_PREFIX)
+    assert synthetic_users.filter(role=Role.LIAISON).count() == TINY.liaisons
+    assert not any(u.has_usable_password() for u in synthetic_users)
+
+    new = Enterprise.objects.filter(pk__gt=last_enterprise)
+    assert new.count() == report.counts["enterprises"] == TINY.enterprises
+    codes = list(new.values_list("uscc", flat=True))
+    assert all(uscc.is_valid(code) for code in codes)
+    assert len(set(Enterprise.objects.values_list("uscc", flat=True))) == Enterprise.objects.count()
+    assert not new.filter(region__isnull=True).exists()
+    assert not new.filter(chains__isnull=True).exists()
+    links = Enterprise.chains.through.objects.filter(enterprise__in=new).count()
+    assert links == report.counts["enterprise_chains"]
+    assert TINY.enterprises <= links <= 3 * TINY.enterprises
+    assigned = new.filter(liaison__isnull=False).select_related("liaison")
+    assert assigned.count() > TINY.enterprises // 2
+    assert all(e.liaison.role == Role.LIAISON and e.liaison.region_id == e.region_id for e in assigned)
+
+    assert AuditLog.objects.count() - audit_before == report.counts["audit"] == TINY.audit_rows
+    rows = AuditLog.objects.order_by("-pk")[: TINY.audit_rows]
+    assert {r.action for r in rows} <= set(AuditAction.values)
+    assert {r.action for r in rows} >= {AuditAction.LOGIN, AuditAction.UPDATE, AuditAction.LOGIN_FAILED}
+    year_ago = dt.datetime.combine(DEMO_TODAY - dt.timedelta(days=366), dt.time(), tzinfo=dt.UTC)
+    assert all(year_ago <= r.created_at <= dt.datetime.combine(DEMO_TODAY, dt.time(23), tzinfo=dt.UTC) for r in rows)
+    on_enterprises = [r for r in rows if r.content_type_id is not None]
+    assert on_enterprises
+    ids = {int(r.object_id) for r in on_enterprises}
+    assert Enterprise.objects.filter(pk__in=ids).count() == len(ids)
+    assert all(r.content_type.model_class() is Enterprise for r in on_enterprises[:50])
+    updated = next(r for r in rows if r.action == AuditAction.UPDATE)
+    assert updated.changed_fields()  # JSON that reads back as dicts
+
+    assert _indexes(AuditLog._meta.db_table) == audit_indexes
+    assert _indexes(Enterprise._meta.db_table) == enterprise_indexes
+
+
+def test_same_seed_same_data() -> None:
+    def snapshot() -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
+        enterprises = Enterprise.objects.filter(liaison__username__startswith=SYNTH_USER_PREFIX)
+        audit = AuditLog.objects.order_by("pk").values_list("action", "actor_name", "object_repr")
+        return list(enterprises.order_by("pk").values_list("name", "uscc")), list(audit)
+
+    generate(TINY, seed=3, today=DEMO_TODAY)
+    generate(TINY, seed=3, today=DEMO_TODAY, reset_first=True)  # both runs start from the reset city
+    first = snapshot()
+    assert len(first[0]) > TINY.enterprises // 2 and len(first[1]) > TINY.audit_rows
+    generate(TINY, seed=3, today=DEMO_TODAY, reset_first=True)
+    assert snapshot() == first
+    generate(TINY, seed=4, today=DEMO_TODAY, reset_first=True)
+    assert snapshot() != first
+
+
+def test_command_refuses_to_generate_twice() -> None:
+    call_command("synth", "--scale", "tiny")
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("synth", "--scale", "tiny")
+    call_command("synth", "--scale", "tiny", "--reset")
+    assert User.objects.filter(username__startswith=SYNTH_USER_PREFIX).count() == TINY.liaisons + TINY.handlers
+
+
+def test_uscc_codes_are_unique_and_valid_per_index() -> None:
+    codes = {make_uscc(i, "321281", 12345, "0") for i in range(5000)}
+    assert len(codes) == 5000
+    assert all(uscc.is_valid(code) for code in codes)
+    assert uscc_check_digit("91321200MA1XYW123") == uscc.calc_check_digit("91321200MA1XYW123")
+
+
+def test_bench_measures_every_page() -> None:
+    generate(TINY, seed=1, today=DEMO_TODAY)
+    results = bench.run(runs=2, warmup=1)
+    by_key = {m.page.key: m for m in results}
+    assert set(by_key) == {p.key for p in bench.pages()}
+    assert all(m.status == 200 and m.runs == 2 for m in results)
+    assert all(0 < m.p50_ms <= m.p95_ms for m in results)
+    assert by_key[bench.FLOOR].queries <= 2  # the session, nothing else
+    assert all(m.queries > by_key[bench.FLOOR].queries for m in results if m.page.key != bench.FLOOR)
+    # A deep page costs the same queries as the first one.
+    assert by_key["enterprises_page50"].queries == by_key["enterprises"].queries
+    table = bench.table(results)
+    assert table.count("\n") == len(results) + 1
+    assert "p50 / floor p50" in table
+    summary = bench.data_summary()
+    assert summary["enterprises visible to liming"] > 0
