@@ -88,7 +88,14 @@ def _new_page(browser, viewport: dict[str, int]):  # noqa: ANN001, ANN202
         extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"},
     )
     context.set_default_timeout(10_000)
-    return context, context.new_page()
+    pg = context.new_page()
+    # CSP forbids inline scripts and handlers; a violation shows up as a console error, and fails the test.
+    pg.csp_errors = []
+    pg.on(
+        "console",
+        lambda msg: msg.type == "error" and "Content Security Policy" in msg.text and pg.csp_errors.append(msg.text),
+    )
+    return context, pg
 
 
 @pytest.fixture
@@ -98,6 +105,7 @@ def page(browser, demo_city) -> Iterator:  # noqa: ANN001
     pg.base_url = demo_city
     yield pg
     context.close()
+    assert not pg.csp_errors, pg.csp_errors
 
 
 @pytest.fixture
@@ -106,6 +114,7 @@ def phone_page(browser, demo_city) -> Iterator:  # noqa: ANN001
     pg.base_url = demo_city
     yield pg
     context.close()
+    assert not pg.csp_errors, pg.csp_errors
 
 
 @pytest.fixture

@@ -73,3 +73,9 @@ def test_workbench_at_phone_width(phone_page, login, shot):
     overflow = phone_page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     shot(phone_page, "mobile-workbench")
+    # The collapsed left menu opens from the top bar (Tabler's script, loaded under the CSP).
+    menu = phone_page.locator("#sidebar-menu")
+    assert not menu.is_visible()
+    phone_page.click(".cd-sidebar .navbar-toggler")
+    phone_page.wait_for_selector("#sidebar-menu.show")
+    assert menu.get_by_text("工作台").is_visible()
