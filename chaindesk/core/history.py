@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from .changes import describe
 from .listing import paginate
 from .models import AuditLog
 from .visibility import get_visible_or_404
@@ -21,10 +22,14 @@ def object_history(request: HttpRequest, app_label: str, model: str, pk: int) ->
     if not hasattr(manager, "visible_to"):
         raise Http404
     obj = get_visible_or_404(manager.visible_to(request.user), pk, user=request.user)
-    entries = AuditLog.objects.for_object(obj).select_related("actor")
+    entries = AuditLog.objects.for_object(obj).select_related("actor", "content_type")
+    page_obj = paginate(entries, request.GET.get("page"))
+    lines = list(page_obj.object_list)
+    changes = describe(lines)
     context = {
         "obj": obj,
-        "page_obj": paginate(entries, request.GET.get("page")),
+        "page_obj": page_obj,
+        "rows": [(entry, changes[entry.pk]) for entry in lines],
         "page_title": _("历史记录"),
     }
     if request.headers.get("HX-Request"):

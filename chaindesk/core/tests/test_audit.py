@@ -80,3 +80,18 @@ def test_demo_objects_have_their_creation_in_history():
     enterprise = Enterprise.objects.get(name="江苏金扬子包装科技有限公司")
     line = AuditLog.objects.for_object(enterprise).get(action=AuditAction.CREATE)
     assert line.after["founded_on"] == "1998-07-01"
+
+
+@pytest.mark.django_db
+def test_history_reads_like_a_ledger(client_as, persona, django_assert_max_num_queries):
+    enterprise = Enterprise.objects.get(name="江苏金扬子包装科技有限公司")
+    new_region = Region.objects.get(code="321283")
+    audited_update(obj=enterprise, actor=persona("wangzh"), region=new_region, address="泰兴市经济开发区")
+    client = client_as("jiangdd")
+    url = f"/system/history/enterprises/enterprise/{enterprise.pk}/"
+    client.get("/")
+    with django_assert_max_num_queries(8):
+        page = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "所在地区" in page and "兴化市" in page and "泰兴市" in page  # labels and names, not ids
+    assert "1998-07-01" in page and "王志华" in page
+    assert "region" not in page.replace("region_", "")

@@ -1,0 +1,77 @@
+"""Audit lines made readable: Chinese field names, related objects by name, local times, choice labels.
+
+Foreign keys are stored in the audit trail as ids; `describe` resolves them for a whole page of lines with
+one query per related model, so a history page stays within its query budget."""
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone
+
+from .models import AuditLog
+
+Change = tuple[str, str, str]
+
+
+def _field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
+def _format(field: models.Field[Any, Any] | None, value: Any, names: dict[tuple[type, Any], str]) -> str:
+    if value is None or value == "":
+        return "—"
+    if field is not None and field.is_relation and field.related_model is not None:
+        return names.get((field.related_model, value), f"#{value}")
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool) or (field is not None and isinstance(field, models.BooleanField)):
+        return "是" if value else "否"
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        try:
+            return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return value
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _related_names(entries: Iterable[AuditLog]) -> dict[tuple[type, Any], str]:
+    wanted: dict[Any, set[Any]] = defaultdict(set)
+    for entry in entries:
+        model = entry.content_type.model_class() if entry.content_type else None
+        for name, before, after in entry.changed_fields():
+            field = _field(model, name)
+            if field is not None and field.is_relation and field.related_model is not None:
+                wanted[field.related_model].update(v for v in (before, after) if v not in (None, ""))
+    names: dict[tuple[type, Any], str] = {}
+    for related, ids in wanted.items():
+        for obj in related._default_manager.filter(pk__in=ids):
+            names[(related, obj.pk)] = str(obj)
+    return names
+
+
+def describe(entries: list[AuditLog]) -> dict[int, list[Change]]:
+    """For each audit line (by id): (field label, before, after) as a person reads them."""
+    names = _related_names(entries)
+    result: dict[int, list[Change]] = {}
+    for entry in entries:
+        model = entry.content_type.model_class() if entry.content_type else None
+        rows = []
+        for name, before, after in entry.changed_fields():
+            field = _field(model, name)
+            label = str(field.verbose_name) if field is not None else name
+            rows.append((label, _format(field, before, names), _format(field, after, names)))
+        result[entry.pk] = rows
+    return result
