@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from chaindesk.core.models import AuditAction
 
 from .choices import Role
 from .lockout import is_locked, normalise
-from .models import Department, Region
+from .models import Department, Region, User
 
 
 class LoginForm(AuthenticationForm):
@@ -80,17 +81,32 @@ class _ScopeFields(StyledForm):
         label=_("所属地区"),
         queryset=Region.objects.all(),
         required=False,
+        empty_label="—",
         help_text=_("市(区)管理员、挂钩服务专员必填：决定其可查看的地区范围。"),
     )
     department = forms.ModelChoiceField(
         label=_("所属部门"),
         queryset=Department.objects.filter(is_active=True),
         required=False,
+        empty_label="—",
         help_text=_("部门经办人必填：只能看到交办给本部门的任务。"),
     )
     title = forms.CharField(label=_("职务"), max_length=100, required=False)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The model's scope rules (a handler needs a department …), checked here too so that they show
+        # together with the other errors rather than after the password has passed.
+        probe = User(role=cleaned.get("role") or "", region=cleaned.get("region"), department=cleaned.get("department"))
+        try:
+            User.clean(probe)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, messages)
+        return cleaned
 
 
 class UserCreateForm(_ScopeFields):
@@ -119,8 +135,16 @@ class UserCreateForm(_ScopeFields):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+        password = cleaned.get("password1")
+        if password and cleaned.get("password2") and password != cleaned["password2"]:
             self.add_error("password2", _("两次输入的密码不一致。"))
+        if password:
+            # Checked early so that every problem shows at once; user_create checks again before saving.
+            probe = User(username=cleaned.get("username", ""), display_name=cleaned.get("display_name", ""))
+            try:
+                password_validation.validate_password(password, probe)
+            except ValidationError as error:
+                self.add_error("password1", error)
         return cleaned
 
 

@@ -21,7 +21,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORT_ROW_CAP = 100_000
+# openpyxl writes about 5,000 rows of 11 columns a second here (pure Python; lxml barely helps), so
+# 50,000 rows take ~10 s, inside the web worker's 30 s timeout with room for a slower machine.
+EXPORT_ROW_CAP = 50_000
 
 _THIN = Side(style="thin", color="999999")
 _TITLE_FONT = Font(name="宋体", size=16, bold=True)

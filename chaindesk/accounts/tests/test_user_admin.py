@@ -238,3 +238,24 @@ def test_deactivate_asks_for_confirmation_and_is_audited(client_as, persona):
 
 def test_unknown_user_is_404(client_as):
     assert client_as("sysadmin").get("/system/users/99999999/").status_code == 404
+
+
+def test_scope_and_password_errors_are_shown_together(client_as):
+    response = client_as("sysadmin").post(NEW, _create_data(role="dept_handler", password1="short", password2="short"))
+    html = response.content.decode()
+    assert "部门经办人必须指定所属部门" in html
+    assert "密码太短" in html
+    assert not User.objects.filter(username="zhaoxin").exists()
+
+
+def test_the_service_itself_enforces_the_password_rules(persona):
+    from django.core.exceptions import ValidationError
+
+    from chaindesk.accounts.services import user_create
+
+    with pytest.raises(ValidationError) as caught:
+        user_create(
+            actor=persona("sysadmin"), username="zhaoxin", display_name="赵欣", role="liaison", password="1234567890"
+        )
+    assert "密码只包含数字。" in caught.value.messages
+    assert not User.objects.filter(username="zhaoxin").exists()

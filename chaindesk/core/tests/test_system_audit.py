@@ -225,3 +225,13 @@ def test_export_is_capped_with_a_clear_message(client_as, lines, monkeypatch):
     assert any(row[0] and "超过单次导出上限" in row[0] for row in rows[:4])
     header_index = next(i for i, row in enumerate(rows) if row[0] == "序号")
     assert len(rows) - header_index - 1 == 1
+
+
+def test_unfiltered_export_holds_exactly_the_stated_count(client_as, lines):
+    client = client_as("auditor")  # logging in writes a line: count after it
+    expected = AuditLog.objects.count()
+    rows = list(_open(client.get(EXPORT_URL)).active.iter_rows(values_only=True))
+    header_index = next(i for i, row in enumerate(rows) if row[0] == "序号")
+    assert len(rows) - header_index - 1 == expected
+    assert f"共 {expected:,} 条" in rows[1][0]
+    assert AuditLog.objects.count() == expected + 1  # the export's own record, written after the file
