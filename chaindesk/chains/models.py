@@ -4,6 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.choices import Role
@@ -29,6 +31,19 @@ class ChainQuerySet(models.QuerySet["Chain"]):
         if user.role in (Role.LIAISON, Role.DISTRICT_ADMIN):
             return self.all()  # they place enterprises on chains, so they read every chain's outline
         return self.none()
+
+    def with_counts(self) -> "ChainQuerySet":
+        """Enterprise and team counts as correlated subqueries: no join fan-out, one query in all."""
+        links = Chain.enterprises.through.objects.filter(chain_id=OuterRef("pk"))
+        members = TeamMember.objects.filter(chain_id=OuterRef("pk"))
+        return self.annotate(
+            n_enterprises=Coalesce(Subquery(_count(links, "chain_id")), 0),
+            n_team=Coalesce(Subquery(_count(members, "chain_id")), 0),
+        )
+
+
+def _count(qs: models.QuerySet[Any], group: str) -> models.QuerySet[Any]:
+    return qs.order_by().values(group).annotate(n=Count("*")).values("n")
 
 
 class Chain(models.Model):

@@ -1,4 +1,3 @@
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -13,11 +12,7 @@ from .models import Chain
 
 @role_required(*OFFICIALS)
 def chain_list(request: HttpRequest) -> HttpResponse:
-    chains = (
-        Chain.objects.visible_to(request.user)
-        .select_related("chief", "lead_department")
-        .annotate(n_enterprises=Count("enterprises", distinct=True), n_team=Count("team", distinct=True))
-    )
+    chains = Chain.objects.visible_to(request.user).select_related("chief", "lead_department").with_counts()
     return render(
         request,
         "chains/list.html",

@@ -14,11 +14,7 @@ from chaindesk.meetings.models import Meeting
 
 
 def _chains(user: User) -> list[Chain]:
-    return list(
-        Chain.objects.visible_to(user)
-        .select_related("chief", "lead_department")
-        .annotate(n_enterprises=Count("enterprises", distinct=True), n_team=Count("team", distinct=True))
-    )
+    return list(Chain.objects.visible_to(user).select_related("chief", "lead_department").with_counts())
 
 
 def _recent_meetings(user: User) -> list[Meeting]:

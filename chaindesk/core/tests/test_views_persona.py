@@ -159,3 +159,12 @@ def test_api_me_and_health(client_as):
     data = client_as("liming").get("/api/me").json()
     assert data["role"] == "liaison"
     assert data["scope"].startswith("兴化市")
+
+
+@pytest.mark.django_db
+def test_chain_counts_match_the_rows(client_as):
+    biomed = Chain.objects.with_counts().get(code="biomed")
+    assert biomed.n_enterprises == Enterprise.objects.filter(chains=biomed).count() > 0
+    assert biomed.n_team == biomed.team.count() == 14
+    page = client_as("jiangdd").get("/chains/").content.decode()
+    assert f">{biomed.n_enterprises}<" in page
