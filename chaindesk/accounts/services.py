@@ -3,7 +3,9 @@
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chaindesk.core import audit
 from chaindesk.core.models import AuditAction
@@ -11,6 +13,15 @@ from chaindesk.core.services import audited_update
 
 from .choices import Role
 from .models import Department, Region, User
+
+
+def _guard_separation(actor: Any, *, target_role: str, new_role: str | None = None) -> None:
+    """三权分立: a system administrator never creates, changes or resets an audit administrator's account
+    (or grants that role); audit administrators are provisioned with `chaindesk createuser` on the server."""
+    if getattr(actor, "role", None) != Role.SYS_ADMIN:
+        return
+    if Role.AUDIT_ADMIN in (target_role, new_role):
+        raise ValidationError(_("三权分立：系统管理员不能创建或修改审计管理员账户，请由运维人员在服务器上办理。"))
 
 
 @transaction.atomic
@@ -28,6 +39,7 @@ def user_create(
     email: str = "",
 ) -> User:
     """Create an account after checking the password rules (≥10 characters, not common, not all digits)."""
+    _guard_separation(actor, target_role=str(role))
     user = User(
         username=username.strip().lower(),
         display_name=display_name,
@@ -48,6 +60,7 @@ def user_create(
 
 @transaction.atomic
 def user_set_password(*, actor: Any, user: User, password: str) -> User:
+    _guard_separation(actor, target_role=user.role)
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -60,4 +73,5 @@ def user_update(*, actor: Any, user: User, **changes: Any) -> User:
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"fields not editable here: {sorted(unknown)}")
+    _guard_separation(actor, target_role=user.role, new_role=changes.get("role"))
     return audited_update(obj=user, actor=actor, **changes)

@@ -466,7 +466,11 @@ def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     if target.pk == request.user.pk:
         messages.error(request, _("不能停用自己的账户。"))
     elif target.is_active != active:
-        account_services.user_update(actor=request.user, user=target, is_active=active)
+        try:
+            account_services.user_update(actor=request.user, user=target, is_active=active)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+            return redirect("core:user_edit", pk=target.pk)
         done = _("已启用用户 %(name)s。") if active else _("已停用用户 %(name)s，其将无法登录。")
         messages.success(request, done % {"name": target})
     return redirect("core:user_edit", pk=target.pk)

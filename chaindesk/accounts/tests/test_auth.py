@@ -160,3 +160,31 @@ def test_inactive_user_cannot_log_in(persona):
     response = _login(Client(), "liming", DEMO_PASSWORD)
     assert response.status_code == 200
     assert "不正确" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_system_admin_cannot_touch_audit_admin_accounts(persona):
+    admin, auditor = persona("sysadmin"), persona("auditor")
+    with pytest.raises(ValidationError, match="三权分立"):
+        services.user_set_password(actor=admin, user=auditor, password="Another-pass-2026")
+    with pytest.raises(ValidationError, match="三权分立"):
+        services.user_update(actor=admin, user=auditor, is_active=False)
+    with pytest.raises(ValidationError, match="三权分立"):
+        services.user_update(actor=admin, user=persona("liming"), role=Role.AUDIT_ADMIN)
+    with pytest.raises(ValidationError, match="三权分立"):
+        services.user_create(
+            actor=admin, username="aud2", display_name="审", role=Role.AUDIT_ADMIN, password="Longer-pass-2026"
+        )
+    auditor.refresh_from_db()
+    assert auditor.is_active and auditor.check_password(DEMO_PASSWORD)
+    assert persona("liming").role == Role.LIAISON
+
+
+@pytest.mark.django_db
+def test_deactivating_the_auditor_from_the_page_is_refused_with_a_message(client_as, persona):
+    auditor = persona("auditor")
+    response = client_as("sysadmin").post(f"/system/users/{auditor.pk}/active/", {"active": "0"}, follow=True)
+    assert response.status_code == 200
+    assert "三权分立" in response.content.decode()
+    auditor.refresh_from_db()
+    assert auditor.is_active
