@@ -68,14 +68,11 @@ def browser():  # noqa: ANN201 - Playwright types are optional at import time
 def demo_city(live_server, transactional_db) -> str:  # noqa: ANN001
     """The demo city in the (freshly flushed) database; returns the live server's base URL.
 
-    The first browser test still sees the session's demo city; later ones start from a flushed database.
-    Loading is skipped when the city's last step (the 11月24日 meeting) is present: re-running the loader over
-    a complete city draws different random numbers and can collide on generated credit codes."""
+    The first browser test still sees the session's demo city, later ones start from a flushed database;
+    the loader is idempotent, so it is simply run every time."""
     from chaindesk.demo import city
-    from chaindesk.meetings.models import Meeting
 
-    if not Meeting.objects.filter(held_on=dt.date(2026, 11, 24), chain__code="biomed").exists():
-        city.load(enterprises=40, today=DEMO_TODAY)
+    city.load(enterprises=40, today=DEMO_TODAY)
     return live_server.url
 
 
