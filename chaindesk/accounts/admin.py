@@ -5,25 +5,11 @@ admin would write without an audit line, so it only shows. Regions and departmen
 (demo/import commands) and are likewise read-only here.
 """
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from chaindesk.core.admin import ReadOnlyAdmin
 
 from .models import Department, Region, User
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    actions = None
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(User)
