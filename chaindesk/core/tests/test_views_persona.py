@@ -168,3 +168,13 @@ def test_chain_counts_match_the_rows(client_as):
     assert biomed.n_team == biomed.team.count() == 14
     page = client_as("jiangdd").get("/chains/").content.decode()
     assert f">{biomed.n_enterprises}<" in page
+
+
+@pytest.mark.django_db
+def test_chain_page_has_history_tab_scoped_like_the_chain(client_as):
+    biomed = Chain.objects.get(code="biomed")
+    page = client_as("jiangdd").get(f"/chains/{biomed.pk}/").content.decode()
+    assert "历史记录" in page and "服务团队" in page
+    url = f"/system/history/chains/chain/{biomed.pk}/"
+    assert "新增" in client_as("jiangdd").get(url).content.decode()
+    assert client_as("lead_equip").get(url).status_code == 404
