@@ -53,11 +53,13 @@ def _chromium_or_skip() -> str:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():  # noqa: ANN201 - Playwright types are optional at import time
     executable = _chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
+    # Package scope: Playwright's event loop stops with the last browser test, so tests collected after
+    # this package (transactional ones run last) do not find a running loop and refuse ORM calls.
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
         yield chromium
