@@ -23,12 +23,12 @@ DROP FUNCTION IF EXISTS core_auditlog_append_only();
 
 def forwards(apps, schema_editor):  # noqa: ANN001, ANN201
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
+        schema_editor.execute(CREATE, params=None)
 
 
 def backwards(apps, schema_editor):  # noqa: ANN001, ANN201
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):
