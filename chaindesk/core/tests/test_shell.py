@@ -1,0 +1,60 @@
+"""The frame around every page: error pages in the product's look, request ids, navigation by role."""
+
+import pytest
+from django.test import Client, RequestFactory
+
+from chaindesk.core import views
+from chaindesk.core.navigation import items_for
+
+
+def test_server_error_page_needs_no_database_and_speaks_chinese():
+    response = views.server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "系统出现错误" in body and "未被保存" in body
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_request_id_and_keeps_a_valid_incoming_one():
+    response = Client().get("/accounts/login/")
+    assert len(response.headers["X-Request-ID"]) == 32
+    kept = Client().get("/accounts/login/", headers={"X-Request-ID": "lb-7f3a9c21-0001"})
+    assert kept.headers["X-Request-ID"] == "lb-7f3a9c21-0001"
+    refused = Client().get("/accounts/login/", headers={"X-Request-ID": "bad id <script>"})
+    assert refused.headers["X-Request-ID"] != "bad id <script>"
+
+
+@pytest.mark.django_db
+def test_unknown_url_gets_the_product_404(client_as):
+    response = client_as("jiangdd").get("/no-such-page/")
+    assert response.status_code == 404
+    assert "找不到您要的页面" in response.content.decode()
+
+
+def test_navigation_by_role():
+    def keys(role: str) -> list[str]:
+        return [item["key"] for item in items_for(role, "dashboards")]
+
+    assert keys("city_leader") == [
+        "dashboards",
+        "chains",
+        "enterprises",
+        "projects",
+        "leads",
+        "demands",
+        "meetings",
+        "reports",
+    ]
+    assert keys("dept_handler") == ["dashboards", "demands"]
+    assert keys("enterprise") == ["dashboards", "enterprises", "demands"]
+    assert keys("audit_admin") == keys("sys_admin") == ["dashboards", "system"]
+    active = [item for item in items_for("liaison", "enterprises") if item["active"]]
+    assert [item["key"] for item in active] == ["enterprises"]
+    # areas whose issue has not landed are shown, without a link
+    assert next(item for item in items_for("liaison", "") if item["key"] == "projects")["url"] is None
+
+
+@pytest.mark.django_db
+def test_workbench_shows_the_role_scope_in_the_top_bar(client_as):
+    page = client_as("liming").get("/").content.decode()
+    assert "兴化市 · 挂钩服务专员" in page
