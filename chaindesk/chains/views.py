@@ -35,7 +35,7 @@ def chain_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chain": chain,
             "team": team,
             "regions": chain.regions.all(),
-            "page_title": f"{chain.name}{_('产业链')}",
+            "page_title": _("%(name)s产业链") % {"name": chain.name},
             "breadcrumbs": [(_("产业链"), reverse("chains:list")), (chain.name, None)],
         },
     )
