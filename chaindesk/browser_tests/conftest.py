@@ -97,23 +97,24 @@ def _new_page(browser, viewport: dict[str, int]):  # noqa: ANN001, ANN202
     return context, pg
 
 
-@pytest.fixture
-def page(browser, demo_city) -> Iterator:  # noqa: ANN001
-    """A desktop (1366×768) page; `page.base_url` is the live server."""
-    context, pg = _new_page(browser, DESKTOP)
-    pg.base_url = demo_city
+def _open(browser, base_url: str, viewport: dict[str, int]) -> Iterator:  # noqa: ANN001
+    context, pg = _new_page(browser, viewport)
+    pg.base_url = base_url
     yield pg
     context.close()
     assert not pg.csp_errors, pg.csp_errors
+
+
+@pytest.fixture
+def page(browser, demo_city) -> Iterator:  # noqa: ANN001
+    """A desktop (1366×768) page; `page.base_url` is the live server."""
+    yield from _open(browser, demo_city, DESKTOP)
 
 
 @pytest.fixture
 def phone_page(browser, demo_city) -> Iterator:  # noqa: ANN001
-    context, pg = _new_page(browser, PHONE)
-    pg.base_url = demo_city
-    yield pg
-    context.close()
-    assert not pg.csp_errors, pg.csp_errors
+    """A phone-width (390×844) page."""
+    yield from _open(browser, demo_city, PHONE)
 
 
 @pytest.fixture
