@@ -70,6 +70,8 @@ def describe(entries: list[AuditLog]) -> dict[int, list[Change]]:
         model = entry.content_type.model_class() if entry.content_type else None
         rows = []
         for name, before, after in entry.changed_fields():
+            if name == "id":  # the object's own key: the line already says which object it is
+                continue
             field = _field(model, name)
             label = str(field.verbose_name) if field is not None else name
             rows.append((label, _format(field, before, names), _format(field, after, names)))
