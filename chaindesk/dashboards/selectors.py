@@ -24,7 +24,7 @@ def _recent_meetings(user: User) -> list[Meeting]:
 def _enterprises(user: User, limit: int = 10) -> dict[str, Any]:
     visible = Enterprise.objects.visible_to(user)
     rows = list(visible.select_related("region", "liaison").order_by("-created_at", "pk")[:limit])
-    return {"enterprise_count": visible.count(), "enterprises": rows}
+    return {"enterprise_count": Enterprise.objects.count_visible_to(user), "enterprises": rows}
 
 
 def workbench(user: User) -> dict[str, Any]:

@@ -178,3 +178,12 @@ def test_chain_page_has_history_tab_scoped_like_the_chain(client_as):
     url = f"/system/history/chains/chain/{biomed.pk}/"
     assert "新增" in client_as("jiangdd").get(url).content.decode()
     assert client_as("lead_equip").get(url).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "username", ["jiangdd", "zhangkun", "wangzh", "lead_equip", "liming", "zhoutao", "liuyang", "chenjing", "auditor"]
+)
+def test_cheap_enterprise_count_equals_the_visible_set(persona, username):
+    user = persona(username)
+    assert Enterprise.objects.count_visible_to(user) == Enterprise.objects.visible_to(user).count()
