@@ -90,3 +90,41 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain} · {self.user} ({self.get_team_role_display()})"
+
+
+class NodeRating(models.TextChoices):
+    """Gap analysis of a chain node (rules in chaindesk.chains.gaps)."""
+
+    STRONG = "strong", _("强")
+    WEAK = "weak", _("弱")
+    MISSING = "missing", _("缺")
+
+
+class ChainNode(models.Model):
+    """A segment of a chain: a tree of any depth (上游/中游/下游 → segments → sub-segments).
+
+    Stored as an adjacency list; a chain's whole tree is read in one query and assembled in Python."""
+
+    chain = models.ForeignKey(Chain, verbose_name=_("产业链"), on_delete=models.CASCADE, related_name="nodes")
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级环节"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    name = models.CharField(_("环节名称"), max_length=50)
+    description = models.TextField(_("说明"), blank=True)
+    is_key = models.BooleanField(_("重点环节"), default=False)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("产业链环节")
+        verbose_name_plural = _("产业链环节")
+        ordering = ["chain", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "parent", "name"], name="chain_node_unique_name"),
+            models.UniqueConstraint(
+                fields=["chain", "name"], condition=models.Q(parent=None), name="chain_node_unique_root_name"
+            ),
+        ]
+        indexes = [models.Index(fields=["chain", "parent", "sort_order"], name="chain_node_tree_idx")]
+
+    def __str__(self) -> str:
+        return str(self.name)

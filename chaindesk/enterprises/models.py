@@ -54,17 +54,43 @@ class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
         return self.visible_to(user).count()
 
 
+class Qualification(models.Model):
+    """A qualification or title an enterprise holds (国家高新技术企业, 专精特新"小巨人" …), kept as data."""
+
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    counts_as_scale = models.BooleanField(
+        _("计为规模以上"), default=False, help_text=_("持有该资质的企业在缺链分析中视为达到规模门槛。")
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("企业资质")
+        verbose_name_plural = _("企业资质")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
 class Enterprise(models.Model):
-    """An enterprise keyed by its 统一社会信用代码. Qualifications and indicators come with the chains issue."""
+    """An enterprise keyed by its 统一社会信用代码, placed on chain nodes, served by one liaison."""
 
     name = models.CharField(_("企业名称"), max_length=100, db_index=True)
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_uscc])
     region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+")
     address = models.CharField(_("地址"), max_length=200, blank=True)
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    # `chains` is the membership that scopes visibility; the services keep it covering the chains of `nodes`.
     chains = models.ManyToManyField(Chain, verbose_name=_("所属产业链"), blank=True, related_name="enterprises")
+    nodes = models.ManyToManyField(
+        "chains.ChainNode", verbose_name=_("产业链环节"), blank=True, related_name="enterprises"
+    )
+    qualifications = models.ManyToManyField(
+        Qualification, verbose_name=_("资质"), blank=True, related_name="enterprises"
+    )
     business = models.TextField(_("主营业务"), blank=True)
-    honours = models.CharField(_("资质荣誉"), max_length=200, blank=True)
+    honours = models.CharField(_("其他荣誉"), max_length=200, blank=True)
     liaison = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("挂钩服务专员"),
@@ -72,6 +98,14 @@ class Enterprise(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="served_enterprises",
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("挂钩市领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_enterprises",
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True, db_index=True)  # 工作台: latest first
 
@@ -105,3 +139,45 @@ class EnterpriseAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.enterprise}"
+
+
+class Indicator(models.Model):
+    """One year's key figures of an enterprise, in 万元 (people for 从业人数)."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    revenue = models.DecimalField(_("营业收入/开票销售(万元)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    tax = models.DecimalField(_("税收(万元)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    employees = models.PositiveIntegerField(_("从业人数"), null=True, blank=True)
+    rd_spend = models.DecimalField(_("研发投入(万元)"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("年度指标")
+        verbose_name_plural = _("年度指标")
+        ordering = ["enterprise", "-year"]
+        constraints = [models.UniqueConstraint(fields=["enterprise", "year"], name="indicator_unique_year")]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.year}"
+
+
+class Contact(models.Model):
+    """A person to call at the enterprise. Phones are masked for roles that do not need them."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    phone = models.CharField(_("电话"), max_length=20, blank=True)
+    is_primary = models.BooleanField(_("主要联系人"), default=False)
+
+    class Meta:
+        verbose_name = _("企业联系人")
+        verbose_name_plural = _("企业联系人")
+        ordering = ["enterprise", "-is_primary", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.enterprise}）"

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "chaindesk.accounts",
     "chaindesk.chains",
     "chaindesk.enterprises",
+    "chaindesk.liaison",
     "chaindesk.meetings",
     "chaindesk.dashboards",
     "chaindesk.demo",

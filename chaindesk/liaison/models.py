@@ -1,0 +1,135 @@
+"""One-to-one service (一对一跟踪服务): who serves which enterprise since when, and the visit logs."""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chaindesk.enterprises.models import Enterprise
+
+
+class LiaisonAssignment(models.Model):
+    """A dated period in which a liaison (and optionally a city leader) serves an enterprise.
+
+    The open period (ended_on is null) is the current one; Enterprise.liaison mirrors it for scoping."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="liaison_assignments"
+    )
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("挂钩服务专员"), on_delete=models.PROTECT, related_name="+"
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("挂钩市领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_on = models.DateField(_("开始日期"))
+    ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    note = models.CharField(_("交接说明"), max_length=200, blank=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("指派人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("挂钩服务安排")
+        verbose_name_plural = _("挂钩服务安排")
+        ordering = ["enterprise", "-started_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"], condition=models.Q(ended_on=None), name="liaison_one_open_assignment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} ← {self.liaison}"
+
+
+class VisitKind(models.TextChoices):
+    VISIT = "visit", _("走访")
+    CALL = "call", _("电话")
+    SYMPOSIUM = "symposium", _("座谈")
+    SITE = "site", _("现场观摩")
+
+
+class VisitQuerySet(models.QuerySet["Visit"]):
+    def visible_to(self, user: Any) -> "VisitQuerySet":
+        """A visit is visible to whoever may see its enterprise."""
+        return self.filter(enterprise__in=Enterprise.objects.visible_to(user).values("pk"))
+
+
+class Visit(models.Model):
+    """A visit log: when, who, how, what was said, the issues raised and the next steps."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="visits")
+    visited_on = models.DateField(_("日期"))
+    kind = models.CharField(_("方式"), max_length=16, choices=VisitKind.choices, default=VisitKind.VISIT)
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("参加人员"), blank=True, related_name="visits"
+    )
+    other_participants = models.CharField(_("其他参加人员"), max_length=200, blank=True)
+    notes = models.TextField(_("走访情况"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("走访记录")
+        verbose_name_plural = _("走访记录")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["enterprise", "-visited_on"], name="visit_enterprise_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on:%Y-%m-%d} {self.get_kind_display()} {self.enterprise}"
+
+
+class VisitIssue(models.Model):
+    """A problem the enterprise raised during a visit.
+
+    The seam for the demands issue: a Demand will point here (one demand per issue) when the team turns the
+    issue into a demand; until then the issue stays on the visit as raised."""
+
+    visit = models.ForeignKey(Visit, verbose_name=_("走访记录"), on_delete=models.CASCADE, related_name="issues")
+    text = models.TextField(_("反映问题"))
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("反映问题")
+        verbose_name_plural = _("反映问题")
+        ordering = ["visit", "sort_order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class NextStep(models.Model):
+    """A follow-up agreed on a visit, with its owner and due date; done when done_on is set."""
+
+    visit = models.ForeignKey(Visit, verbose_name=_("走访记录"), on_delete=models.CASCADE, related_name="next_steps")
+    text = models.CharField(_("下一步工作"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="next_steps"
+    )
+    due_on = models.DateField(_("完成时限"))
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("下一步工作")
+        verbose_name_plural = _("下一步工作")
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["owner", "done_on", "due_on"], name="next_step_queue_idx")]
+
+    def __str__(self) -> str:
+        return self.text
