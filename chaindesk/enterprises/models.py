@@ -107,6 +107,9 @@ class Enterprise(models.Model):
         on_delete=models.PROTECT,
         related_name="led_enterprises",
     )
+    # Kept by the visit services of chaindesk.liaison (derived from the visits, stored for cheap filtering
+    # and sorting of 1M enterprises by "no visit in N days").
+    last_visit_on = models.DateField(_("最近走访"), null=True, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True, db_index=True)  # 工作台: latest first
 
     objects = EnterpriseQuerySet.as_manager()
