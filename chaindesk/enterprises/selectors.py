@@ -1,25 +1,226 @@
 """Reads on the enterprise registry, always starting from the user's visible set."""
 
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
 
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import Region, User
+from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core.listing import sort_queryset
 
-from .models import Enterprise
+from .models import Enterprise, Indicator, Qualification
 
-SORTS = {"name": "name", "region": "region__code", "founded": "founded_on", "created": "created_at"}
+SORTS = {
+    "name": "name",
+    "region": "region__code",
+    "founded": "founded_on",
+    "created": "created_at",
+    "visit": "last_visit_on",
+}
+
+# Stripped before comparing names: 泰州XX医药科技有限公司 and 泰州XX医药有限公司 are the same firm to a reader.
+_NAME_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "集团有限公司",
+    "有限公司",
+    "集团",
+    "分公司",
+    "科技",
+    "实业",
+    "公司",
+    "江苏",
+    "泰州市",
+    "泰州",
+)
+SIMILARITY_THRESHOLD = 0.8
+
+
+def name_core(name: str) -> str:
+    core = re.sub(r"[\s()（）]", "", name or "")
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _NAME_SUFFIXES:
+            if core.endswith(suffix) and len(core) > len(suffix):
+                core, changed = core[: -len(suffix)], True
+            if core.startswith(suffix) and len(core) > len(suffix):
+                core, changed = core[len(suffix) :], True
+    return core
+
+
+def _probe_bigrams(core: str, limit: int = 4) -> list[str]:
+    """A few 2-character pieces spread over the name: any real near-duplicate shares at least one."""
+    grams = [core[i : i + 2] for i in range(len(core) - 1)]
+    if len(grams) <= limit:
+        return grams
+    step = (len(grams) - 1) / (limit - 1)
+    return list(dict.fromkeys(grams[round(i * step)] for i in range(limit)))
+
+
+def similar_enterprises(name: str, *, exclude_pk: int | None = None, limit: int = 5) -> list[Enterprise]:
+    """Registered enterprises whose name is close to `name` (SequenceMatcher ratio ≥ 0.8 on the names
+    without their common suffixes). Candidates come from name__contains on a few bigrams, which is a
+    plain LIKE on SQLite and PostgreSQL alike; the fuzzy comparison runs in Python on at most 200 rows."""
+    core = name_core(name)
+    if len(core) < 2:
+        return []
+    condition = Q()
+    for gram in _probe_bigrams(core):
+        condition |= Q(name__contains=gram)
+    candidates_qs = Enterprise.objects.filter(condition)
+    if exclude_pk is not None:
+        candidates_qs = candidates_qs.exclude(pk=exclude_pk)
+    candidates = candidates_qs.only("pk", "name")[:200]
+    scored = []
+    for candidate in candidates:
+        ratio = difflib.SequenceMatcher(None, core, name_core(candidate.name)).ratio()
+        if ratio >= SIMILARITY_THRESHOLD:
+            scored.append((ratio, candidate))
+    scored.sort(key=lambda pair: -pair[0])
+    return [candidate for _ratio, candidate in scored[:limit]]
+
+
+def descendant_ids(node: ChainNode) -> set[int]:
+    """The node and every node below it: the chain's nodes in one query, the tree walked in Python."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in ChainNode.objects.filter(chain_id=node.chain_id).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found, stack = set(), [node.pk]
+    while stack:
+        current = stack.pop()
+        if current not in found:
+            found.add(current)
+            stack.extend(children.get(current, []))
+    return found
+
+
+def _int(params: dict[str, str], key: str) -> int | None:
+    value = params.get(key, "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def enterprise_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Enterprise], str]:
-    """The filtered, sorted list a user may see. Filters: q (name or USCC), region, chain."""
+    """The filtered, sorted list a user may see. Filters: q (name or USCC prefix), region, chain, node
+    (with its descendants), qual, liaison, stale (no visit in N days)."""
     qs = Enterprise.objects.visible_to(user).select_related("region", "liaison")
     q = params.get("q", "").strip()
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(uscc__startswith=q.upper()))
-    if params.get("region", "").isdigit():
-        region = int(params["region"])
+    if (region := _int(params, "region")) is not None:
         qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
-    if params.get("chain", "").isdigit():
-        qs = qs.filter(chains__id=int(params["chain"]))
+    if (chain := _int(params, "chain")) is not None:
+        qs = qs.filter(Exists(Enterprise.chains.through.objects.filter(enterprise_id=OuterRef("pk"), chain_id=chain)))
+    if (node_id := _int(params, "node")) is not None:
+        node = ChainNode.objects.filter(pk=node_id).first()
+        ids = descendant_ids(node) if node else set()
+        links = Enterprise.nodes.through.objects.filter(enterprise_id=OuterRef("pk"), chainnode_id__in=ids)
+        qs = qs.filter(Exists(links))
+    if (qual := _int(params, "qual")) is not None:
+        held = Enterprise.qualifications.through.objects.filter(enterprise_id=OuterRef("pk"), qualification_id=qual)
+        qs = qs.filter(Exists(held))
+    if (liaison := _int(params, "liaison")) is not None:
+        qs = qs.filter(liaison_id=liaison)
+    if (stale := _int(params, "stale")) is not None:
+        cutoff = timezone.localdate() - dt.timedelta(days=stale)
+        qs = qs.filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=cutoff))
     return sort_queryset(qs, params.get("sort", ""), SORTS, "name")
+
+
+def with_nodes(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    """Chain position for each row in one extra query."""
+    return qs.prefetch_related(Prefetch("nodes", queryset=ChainNode.objects.select_related("chain")))
+
+
+def with_export_columns(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    latest = Indicator.objects.filter(enterprise_id=OuterRef("pk"), revenue__isnull=False).order_by("-year")
+    return (
+        with_nodes(qs)
+        .prefetch_related("qualifications", "chains")
+        .annotate(
+            latest_revenue=Subquery(latest.values("revenue")[:1]), latest_year=Subquery(latest.values("year")[:1])
+        )
+    )
+
+
+@dataclass
+class FilterChoices:
+    chains: list[tuple[int, str]] = field(default_factory=list)
+    nodes: list[tuple[int, str]] = field(default_factory=list)  # indented under their chain
+    regions: list[tuple[int, str]] = field(default_factory=list)
+    qualifications: list[tuple[int, str]] = field(default_factory=list)
+    liaisons: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _row(qs: QuerySet[Any], kind: str, name: str, parent: str | None, group: str | None) -> QuerySet[Any]:
+    null = Value(None, output_field=IntegerField())
+    return (
+        qs.order_by()
+        .annotate(
+            c_kind=Value(kind, output_field=CharField()),
+            c_id=Cast("pk", IntegerField()),
+            c_name=Cast(name, CharField()),
+            c_parent=Cast(parent, IntegerField()) if parent else null,
+            c_group=Cast(group, IntegerField()) if group else null,
+            c_sort=Cast("sort_order", IntegerField()) if kind == "node" else null,
+        )
+        .values_list("c_kind", "c_id", "c_name", "c_parent", "c_group", "c_sort")
+    )
+
+
+def filter_choices(user: Any) -> FilterChoices:
+    """Every filter's options in one UNION query (a list page has six queries in all to spend)."""
+    chains = Chain.objects.visible_to(user)
+    parts = [
+        _row(chains, "chain", "name", None, None),
+        _row(ChainNode.objects.filter(chain__in=chains), "node", "name", "parent_id", "chain_id"),
+        _row(Region.objects.exclude(level="province"), "region", "name", "parent_id", None),
+        _row(Qualification.objects.all(), "qual", "name", None, None),
+        _row(User.objects.filter(role=Role.LIAISON, is_active=True), "liaison", "display_name", None, None),
+    ]
+    rows = list(parts[0].union(*parts[1:], all=True))
+    choices = FilterChoices()
+    nodes: list[tuple[int, str, int | None, int, int]] = []
+    for kind, pk, name, parent, group, sort in rows:
+        if kind == "node":
+            nodes.append((pk, name, parent, group, sort or 0))
+        elif kind == "chain":
+            choices.chains.append((pk, name))
+        elif kind == "region":
+            choices.regions.append((pk, name))
+        elif kind == "qual":
+            choices.qualifications.append((pk, name))
+        else:
+            choices.liaisons.append((pk, name))
+    choices.chains.sort(key=lambda c: c[0])
+    choices.regions.sort(key=lambda c: c[0])
+    choices.qualifications.sort(key=lambda c: c[0])
+    choices.liaisons.sort(key=lambda c: c[1])
+    choices.nodes = _node_options(choices.chains, nodes)
+    return choices
+
+
+def _node_options(
+    chains: list[tuple[int, str]], nodes: list[tuple[int, str, int | None, int, int]]
+) -> list[tuple[int, str]]:
+    """Nodes as a tree in one flat list: "生物医药 · 原料药", children indented below their parent."""
+    children: dict[tuple[int, int | None], list[tuple[int, str, int]]] = {}
+    for pk, name, parent, chain_id, sort in nodes:
+        children.setdefault((chain_id, parent), []).append((sort, name, pk))
+    options: list[tuple[int, str]] = []
+
+    def walk(chain_id: int, parent: int | None, depth: int, prefix: str) -> None:
+        for _sort, name, pk in sorted(children.get((chain_id, parent), [])):
+            options.append((pk, ("\u3000" * depth) + (prefix if depth == 0 else "") + name))
+            walk(chain_id, pk, depth + 1, prefix)
+
+    for chain_id, chain_name in chains:
+        walk(chain_id, None, 0, f"{chain_name} · ")
+    return options

@@ -1,49 +1,371 @@
+"""Registry pages: list with filters and export, detail with tabs, and the edit forms."""
+
+from decimal import Decimal
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chaindesk.accounts.models import Region
-from chaindesk.chains.models import Chain
+from chaindesk.core import audit
+from chaindesk.core.export import EXPORT_ROW_CAP, Column, write_ledger
 from chaindesk.core.listing import paginate
+from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
-from .models import Enterprise
-from .selectors import enterprise_list
+from . import permissions, services
+from .amounts import format_wan
+from .forms import ContactForm, EnterpriseForm, IndicatorForm
+from .models import Contact, Enterprise, Indicator
+from .selectors import enterprise_list, filter_choices, similar_enterprises, with_export_columns, with_nodes
+
+FILTER_KEYS = ("q", "chain", "node", "region", "qual", "liaison", "stale")
+
+
+def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [(_("企业"), reverse("enterprises:list")), *extra]
 
 
 @role_required(*ENTERPRISE_VIEWERS)
 def enterprise_list_view(request: HttpRequest) -> HttpResponse:
     qs, sort = enterprise_list(request.user, request.GET.dict())
+    page_obj = paginate(qs, request.GET.get("page"))
+    page_obj.object_list = with_nodes(page_obj.object_list)  # type: ignore[arg-type]
+    filters = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
     return render(
         request,
         "enterprises/list.html",
         {
-            "page_obj": paginate(qs, request.GET.get("page")),
+            "page_obj": page_obj,
             "sort": sort,
-            "filters": request.GET,
-            "regions": Region.objects.exclude(level="province"),
-            "chains": Chain.objects.visible_to(request.user),
+            "filters": filters,
+            "choices": filter_choices(request.user),
+            "may_create": permissions.may_create(request.user),
+            "export_query": request.GET.urlencode(),
             "page_title": _("企业"),
             "breadcrumbs": [(_("企业"), None)],
         },
     )
 
 
+def _export_rows(user: Any, qs: Any) -> Any:
+    team_chains = permissions.team_chain_ids(user)
+    account = getattr(user, "enterprise_account", None) if user.role == "enterprise" else None
+    own = {account.enterprise_id} if account else set()
+    for e in qs:
+        position = "；".join(f"{n.chain.name}/{n.name}" for n in e.nodes.all())
+        contact = next(iter(e.primary_contacts), None)
+        phone = contact.phone if contact else ""
+        full = e.liaison_id == user.pk or e.pk in own or {c.pk for c in e.chains.all()} & team_chains
+        yield [
+            e.name,
+            e.uscc,
+            str(e.region),
+            position,
+            "、".join(q.name for q in e.qualifications.all()),
+            str(e.liaison or ""),
+            e.last_visit_on.isoformat() if e.last_visit_on else "",
+            float(e.latest_revenue) if e.latest_revenue is not None else None,
+            contact.name if contact else "",
+            phone if full else permissions.mask_phone(phone),
+        ]
+
+
+EXPORT_COLUMNS = [
+    Column(_("企业名称"), 34),
+    Column(_("统一社会信用代码"), 22),
+    Column(_("所在地区"), 10),
+    Column(_("所属产业链/环节"), 30, wrap=True),
+    Column(_("资质"), 26, wrap=True),
+    Column(_("挂钩服务专员"), 12),
+    Column(_("最近走访"), 12),
+    Column(_("最新年度营业收入(万元)"), 16),
+    Column(_("主要联系人"), 10),
+    Column(_("联系电话"), 14),
+]
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def enterprise_export(request: HttpRequest) -> HttpResponse:
+    """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
+    from django.db.models import Prefetch
+
+    qs, _sort = enterprise_list(request.user, request.GET.dict())
+    total = qs.count()
+    exported = min(total, EXPORT_ROW_CAP)
+    primary = Contact.objects.order_by("-is_primary", "pk")
+    rows_qs = with_export_columns(qs).prefetch_related(
+        Prefetch("contacts", queryset=primary, to_attr="primary_contacts")
+    )
+    now = timezone.localtime()
+    query = request.GET.copy()
+    query.pop("page", None)
+    conditions = query.urlencode() or _("无")
+    ledger = write_ledger(
+        filename=f"企业名录_{now:%Y%m%d_%H%M%S}.xlsx",
+        title=_("企业名录"),
+        notes=[
+            _("导出时间：%(time)s　导出人：%(user)s　共 %(count)s 条")
+            % {"time": f"{now:%Y-%m-%d %H:%M:%S}", "user": request.user, "count": f"{exported:,}"},
+            _("筛选条件：%(conditions)s") % {"conditions": conditions},
+        ],
+        columns=EXPORT_COLUMNS,
+        rows=_export_rows(request.user, rows_qs[:EXPORT_ROW_CAP]),
+        warning=_("符合条件的企业超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
+        if total > EXPORT_ROW_CAP
+        else "",
+    )
+    audit.record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        message=f"企业名录导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
+    )
+    return cast(HttpResponse, ledger)
+
+
+def _visible(request: HttpRequest, pk: int) -> Enterprise:
+    qs = Enterprise.objects.visible_to(request.user).select_related("region", "liaison", "leader")
+    return get_visible_or_404(qs, pk, user=request.user)
+
+
+def _yoy(current: Decimal | int | None, previous: Decimal | int | None) -> Decimal | None:
+    if current is None or not previous:
+        return None
+    return ((Decimal(current) - Decimal(previous)) / Decimal(previous) * 100).quantize(Decimal("0.1"))
+
+
+def _indicator_rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
+    by_year = {i.year: i for i in indicators}
+    rows = []
+    for ind in sorted(indicators, key=lambda i: -i.year):
+        prev = by_year.get(ind.year - 1)
+        rows.append(
+            {
+                "obj": ind,
+                "revenue_yoy": _yoy(ind.revenue, prev.revenue if prev else None),
+                "tax_yoy": _yoy(ind.tax, prev.tax if prev else None),
+                "employees_yoy": _yoy(ind.employees, prev.employees if prev else None),
+                "rd_yoy": _yoy(ind.rd_spend, prev.rd_spend if prev else None),
+            }
+        )
+    return rows
+
+
+def _chart(indicators: list[Indicator]) -> dict[str, Any] | None:
+    """ECharts option: revenue as bars, tax as a line, both in 万元."""
+    points = sorted((i for i in indicators if i.revenue is not None or i.tax is not None), key=lambda i: i.year)
+    if not points:
+        return None
+
+    def num(v: Decimal | None) -> float | None:
+        return float(v) if v is not None else None
+
+    return {
+        "title": {"text": _("营业收入与税收"), "subtext": _("单位：万元"), "left": "center"},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 70, "right": 70, "top": 60, "bottom": 40},
+        "xAxis": {"type": "category", "data": [str(i.year) for i in points], "name": _("年度")},
+        "yAxis": [
+            {"type": "value", "name": _("营业收入(万元)")},
+            {"type": "value", "name": _("税收(万元)")},
+        ],
+        "series": [
+            {"name": _("营业收入"), "type": "bar", "data": [num(i.revenue) for i in points], "barMaxWidth": 40},
+            {"name": _("税收"), "type": "line", "yAxisIndex": 1, "data": [num(i.tax) for i in points]},
+        ],
+    }
+
+
 @role_required(*ENTERPRISE_VIEWERS)
 def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    enterprise = get_visible_or_404(
-        Enterprise.objects.visible_to(request.user).select_related("region", "liaison"), pk, user=request.user
-    )
+    enterprise = _visible(request, pk)
+    indicators = list(enterprise.indicators.all())
+    full_phones = permissions.sees_full_phones(request.user, enterprise)
+    contacts = [(c, c.phone if full_phones else permissions.mask_phone(c.phone)) for c in enterprise.contacts.all()]
+    may_edit_details = permissions.may_edit_details(request.user, enterprise)
     return render(
         request,
         "enterprises/detail.html",
         {
             "enterprise": enterprise,
             "chains": enterprise.chains.all(),
+            "nodes": enterprise.nodes.select_related("chain"),
+            "qualifications": enterprise.qualifications.all(),
+            "contacts": contacts,
+            "indicator_rows": _indicator_rows(indicators),
+            "chart": _chart(indicators),
+            "may_edit": permissions.may_edit(request.user, enterprise),
+            "may_edit_details": may_edit_details,
             "page_title": enterprise.name,
-            "breadcrumbs": [(_("企业"), reverse("enterprises:list")), (enterprise.name, None)],
+            "breadcrumbs": _crumbs((enterprise.name, None)),
         },
     )
+
+
+def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+def _profile_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    keys = ("name", "uscc", "region", "address", "founded_on", "business", "honours", "nodes", "qualifications")
+    return {k: data[k] for k in keys}
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def enterprise_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.may_create(request.user):
+        raise PermissionDenied
+    form = EnterpriseForm(request.POST or None, user=request.user)
+    similar: list[Enterprise] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        similar = similar_enterprises(data["name"])
+        if similar and not data["confirm_similar"]:
+            form.add_error("confirm_similar", _("已有名称相近的企业，请核对；确认不是同一家后勾选“已核对，仍然新增”。"))
+        else:
+            try:
+                enterprise = services.enterprise_create(actor=request.user, **_profile_kwargs(data))
+            except ValidationError as error:
+                form.add_error("uscc" if error.code == "duplicate_uscc" else None, error)
+            except PermissionDenied:
+                form.add_error("nodes", _("请至少选择一个您所在产业链的环节（或您所辖地区内的地区）。"))
+            else:
+                messages.success(request, _("企业“%(name)s”已登记。") % {"name": enterprise.name})
+                return redirect("enterprises:detail", enterprise.pk)
+    return _form_page(
+        request,
+        "enterprises/enterprise_form.html",
+        {
+            "form": form,
+            "similar": similar,
+            "creating": True,
+            "page_title": _("新增企业"),
+            "breadcrumbs": _crumbs((_("新增企业"), None)),
+        },
+    )
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = _visible(request, pk)
+    if not permissions.may_edit(request.user, enterprise):
+        raise PermissionDenied
+    initial = {
+        "name": enterprise.name,
+        "uscc": enterprise.uscc,
+        "region": enterprise.region_id,
+        "address": enterprise.address,
+        "founded_on": enterprise.founded_on,
+        "nodes": list(enterprise.nodes.values_list("pk", flat=True)),
+        "qualifications": list(enterprise.qualifications.values_list("pk", flat=True)),
+        "business": enterprise.business,
+        "honours": enterprise.honours,
+    }
+    form = EnterpriseForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enterprise_update(actor=request.user, enterprise=enterprise, **_profile_kwargs(form.cleaned_data))
+        except ValidationError as error:
+            form.add_error("uscc" if error.code == "duplicate_uscc" else None, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("enterprises:detail", enterprise.pk)
+    return _form_page(
+        request,
+        "enterprises/enterprise_form.html",
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "page_title": _("编辑企业"),
+            "breadcrumbs": _crumbs((enterprise.name, reverse("enterprises:detail", args=[pk])), (_("编辑"), None)),
+        },
+    )
+
+
+def _details_guard(request: HttpRequest, pk: int) -> Enterprise:
+    enterprise = _visible(request, pk)
+    if not permissions.may_edit_details(request.user, enterprise):
+        raise PermissionDenied
+    return enterprise
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def indicator_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpResponse:
+    enterprise = _details_guard(request, pk)
+    existing = get_object_or_404(Indicator, enterprise=enterprise, year=year) if year else None
+    initial: dict[str, Any] = {"year": timezone.localdate().year - 1}
+    if existing:
+        initial = {f: getattr(existing, f) for f in ("year", "revenue", "tax", "employees", "rd_spend")}
+    form = IndicatorForm(request.POST or None, initial=initial)
+    if existing:
+        form.fields["year"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ind = services.indicator_set(actor=request.user, enterprise=enterprise, **data)
+        messages.success(
+            request,
+            _("%(year)s 年指标已保存：营业收入 %(revenue)s，税收 %(tax)s，研发投入 %(rd)s。")
+            % {
+                "year": ind.year,
+                "revenue": format_wan(ind.revenue),
+                "tax": format_wan(ind.tax),
+                "rd": format_wan(ind.rd_spend),
+            },
+        )
+        return redirect(reverse("enterprises:detail", args=[pk]) + "#tab-indicators")
+    title = _("编辑年度指标") if existing else _("填报年度指标")
+    return _form_page(
+        request,
+        "enterprises/indicator_form.html",
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "page_title": title,
+            "breadcrumbs": _crumbs((enterprise.name, reverse("enterprises:detail", args=[pk])), (title, None)),
+        },
+    )
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+    enterprise = _details_guard(request, pk)
+    contact = get_object_or_404(Contact, enterprise=enterprise, pk=contact_pk) if contact_pk else None
+    initial = {f: getattr(contact, f) for f in ("name", "title", "phone", "is_primary")} if contact else {}
+    form = ContactForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if contact:
+            services.contact_update(actor=request.user, contact=contact, **form.cleaned_data)
+        else:
+            services.contact_add(actor=request.user, enterprise=enterprise, **form.cleaned_data)
+        messages.success(request, _("联系人已保存。"))
+        return redirect("enterprises:detail", pk)
+    title = _("编辑联系人") if contact else _("新增联系人")
+    return _form_page(
+        request,
+        "enterprises/contact_form.html",
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "contact": contact,
+            "page_title": title,
+            "breadcrumbs": _crumbs((enterprise.name, reverse("enterprises:detail", args=[pk])), (title, None)),
+        },
+    )
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+    enterprise = _details_guard(request, pk)
+    contact = get_object_or_404(Contact, enterprise=enterprise, pk=contact_pk)
+    if request.method != "POST":
+        return redirect("enterprises:detail", pk)
+    services.contact_remove(actor=request.user, contact=contact)
+    messages.success(request, _("联系人已删除。"))
+    return redirect("enterprises:detail", pk)

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('enterprises', '0003_qualification_enterprise_leader_enterprise_nodes_and_more'),
+        ("enterprises", "0003_qualification_enterprise_leader_enterprise_nodes_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='enterprise',
-            name='last_visit_on',
-            field=models.DateField(blank=True, db_index=True, editable=False, null=True, verbose_name='最近走访'),
+            model_name="enterprise",
+            name="last_visit_on",
+            field=models.DateField(blank=True, db_index=True, editable=False, null=True, verbose_name="最近走访"),
         ),
     ]

@@ -1,0 +1,40 @@
+"""Test helpers for the registry: valid codes, nodes on the demo chains, a qualification."""
+
+import itertools
+import random
+
+from stdnum.cn.uscc import calc_check_digit
+
+from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.enterprises.models import Qualification
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_counter = itertools.count(1)
+
+
+def valid_uscc(seed: int | None = None) -> str:
+    rng = random.Random(seed if seed is not None else next(_counter) * 7919)
+    body = "".join(rng.choice("0123456789") for _ in range(8)) + "".join(rng.choice(ALPHABET) for _ in range(9))
+    return body + calc_check_digit(body)
+
+
+def flip_check_digit(code: str) -> str:
+    wrong = next(c for c in ALPHABET if c != code[-1])
+    return code[:-1] + wrong
+
+
+def biomed_tree() -> dict[str, ChainNode]:
+    """上游 → 原料药 → 化学原料药 on 生物医药; 设备 on the second chain (get-or-create, idempotent)."""
+    biomed = Chain.objects.get(code="biomed")
+    up, _ = ChainNode.objects.get_or_create(chain=biomed, parent=None, name="上游")
+    api, _ = ChainNode.objects.get_or_create(chain=biomed, parent=up, name="原料药")
+    chem, _ = ChainNode.objects.get_or_create(chain=biomed, parent=api, name="化学原料药")
+    down, _ = ChainNode.objects.get_or_create(chain=biomed, parent=None, name="下游")
+    other_chain = Chain.objects.exclude(pk=biomed.pk).first()
+    assert other_chain is not None
+    other, _ = ChainNode.objects.get_or_create(chain=other_chain, parent=None, name="装备")
+    return {"up": up, "api": api, "chem": chem, "down": down, "other": other}
+
+
+def qualification(code: str = "gxjs", name: str = "国家高新技术企业") -> Qualification:
+    return Qualification.objects.get_or_create(code=code, defaults={"name": name})[0]
