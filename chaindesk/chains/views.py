@@ -1,13 +1,40 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from collections.abc import Callable
+from typing import Any, cast
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chaindesk.accounts.choices import Role
+from chaindesk.core import audit
+from chaindesk.core.export import Column, write_ledger
+from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
-from .models import Chain
+from . import charts, gaps, selectors, services
+from .forms import NodeAddForm, NodeNameForm
+from .models import Chain, ChainNode
+
+EDITORS = (Role.CITY_LEADER, Role.TEAM_MEMBER)
+NODE_PANEL_LIMIT = 50
+SORTS: dict[str, Callable[[selectors.NodeStats], Any]] = {
+    "name": lambda s: s.path,
+    "enterprises": lambda s: s.n_enterprises,
+    "lianzhu": lambda s: s.n_lianzhu,
+    "rating": lambda s: gaps.RATING_RANK[gaps.NodeRating(s.rating)],
+}
+
+
+def _chain(request: HttpRequest, pk: int) -> Chain:
+    visible = Chain.objects.visible_to(request.user).select_related("chief", "lead_department")
+    return get_visible_or_404(visible, pk, user=request.user)
 
 
 @role_required(*OFFICIALS)
@@ -22,11 +49,7 @@ def chain_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*OFFICIALS)
 def chain_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    chain = get_visible_or_404(
-        Chain.objects.visible_to(request.user).select_related("chief", "lead_department"),
-        pk,
-        user=request.user,
-    )
+    chain = _chain(request, pk)
     team = chain.team.select_related("user", "user__department", "user__region")
     return render(
         request,
@@ -39,3 +62,241 @@ def chain_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "breadcrumbs": [(_("产业链"), reverse("chains:list")), (chain.name, None)],
         },
     )
+
+
+def _sorted_rows(tree: selectors.ChainTree, requested: str) -> tuple[list[selectors.NodeStats], str]:
+    rows = list(tree.walk())
+    key = requested.lstrip("-")
+    if key not in SORTS:
+        return rows, ""
+    rows.sort(key=SORTS[key], reverse=requested.startswith("-"))
+    return rows, requested
+
+
+def _crumbs(chain: Chain, label: str) -> list[tuple[str, str | None]]:
+    return [
+        (_("产业链"), reverse("chains:list")),
+        (chain.name, reverse("chains:detail", args=[chain.pk])),
+        (label, None),
+    ]
+
+
+@role_required(*OFFICIALS)
+def chain_map(request: HttpRequest, pk: int) -> HttpResponse:
+    """产业链图谱: the tree as a chart, the same data as a sortable table, the rating rules, the 补链 list."""
+    chain = _chain(request, pk)
+    tree = selectors.chain_tree(chain)
+    rows, sort = _sorted_rows(tree, request.GET.get("sort", ""))
+    return render(
+        request,
+        "chains/map.html",
+        {
+            "chain": chain,
+            "tree": tree,
+            "rows": rows,
+            "sort": sort,
+            "targets": tree.targets(),
+            "summary": tree.summary(),
+            "option": charts.map_option(tree),
+            "chart_height": charts.chart_height(tree),
+            "rules": gaps.rules(),
+            "threshold_text": gaps.threshold_text(),
+            "can_edit": services.can_edit_tree(chain=chain, user=request.user),
+            "page_title": _("%(name)s产业链图谱") % {"name": chain.name},
+            "breadcrumbs": _crumbs(chain, _("产业链图谱")),
+        },
+    )
+
+
+@role_required(*OFFICIALS)
+def node_panel(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
+    """A node's enterprises (those the user may see), as an htmx fragment or a page of its own."""
+    chain = _chain(request, pk)
+    node = get_visible_or_404(ChainNode.objects.filter(chain=chain), node_pk, user=request.user)
+    below = selectors.subtree_ids(node)
+    enterprises = list(
+        selectors.node_enterprises(user=request.user, node=node, subtree_ids=below)[: NODE_PANEL_LIMIT + 1]
+    )
+    context = {
+        "chain": chain,
+        "node": node,
+        "enterprises": enterprises[:NODE_PANEL_LIMIT],
+        "more": len(enterprises) > NODE_PANEL_LIMIT,
+        "has_children": bool(below),
+        "page_title": node.name,
+        "breadcrumbs": _crumbs(chain, node.name),
+    }
+    template = "chains/partials/node_panel.html" if request.headers.get("HX-Request") else "chains/node_page.html"
+    return render(request, template, context)
+
+
+@role_required(*OFFICIALS)
+def gaps_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The 补链 target list as an .xlsx ledger; the export itself is audited."""
+    chain = _chain(request, pk)
+    targets = selectors.chain_tree(chain).targets()
+    title = _("%(name)s产业链补链目标清单") % {"name": chain.name}
+    now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    audit.record(action=AuditAction.EXPORT, actor=request.user, obj=chain, message=f"{title} ({len(targets)})")
+    ledger = write_ledger(
+        filename=f"{title}.xlsx",
+        title=title,
+        notes=[
+            _("导出时间：%(now)s　导出人：%(user)s　共 %(n)d 个环节")
+            % {"now": now, "user": request.user, "n": len(targets)},
+            gaps.threshold_text(),
+        ],
+        columns=[
+            Column(_("序号"), 6),
+            Column(_("环节"), 36, wrap=True),
+            Column(_("评级"), 8),
+            Column(_("原因"), 32, wrap=True),
+            Column(_("本地企业(家)"), 12),
+            Column(_("规上企业(家)"), 12),
+            Column(_("链主企业(家)"), 12),
+        ],
+        rows=(
+            [i, t.path, t.rating_label, t.reason, t.n_enterprises, t.n_scale, t.n_lianzhu]
+            for i, t in enumerate(targets, start=1)
+        ),
+    )
+    # A streamed file, not an HttpResponse; role_required's signature only knows the latter.
+    return cast(HttpResponse, ledger)
+
+
+# --- Tree editing: only the chain's own team (city leaders and team members on it).
+
+
+def _editable_chain(request: HttpRequest, pk: int) -> Chain:
+    chain = _chain(request, pk)
+    if not services.can_edit_tree(chain=chain, user=request.user):
+        audit.record(action=AuditAction.PERMISSION_DENIED, actor=request.user, obj=chain, message="edit chain tree")
+        raise PermissionDenied
+    return chain
+
+
+def _parent_choices(tree: selectors.ChainTree, exclude: set[int] | None = None) -> list[tuple[str, str]]:
+    return [(str(s.pk), s.path) for s in tree.walk() if not exclude or s.pk not in exclude]
+
+
+def _edit_page(
+    request: HttpRequest, chain: Chain, add_form: NodeAddForm | None = None, status: int = 200
+) -> HttpResponse:
+    tree = selectors.chain_tree(chain)
+    choices = _parent_choices(tree)
+    rows = []
+    for item in tree.walk():
+        blocked = {item.pk, *selectors.descendant_ids(tree, item.pk)}
+        rows.append((item, [c for c in choices if int(c[0]) not in blocked]))
+    return render(
+        request,
+        "chains/nodes_edit.html",
+        {
+            "chain": chain,
+            "rows": rows,
+            "add_form": add_form or NodeAddForm(parent_choices=choices),
+            "page_title": _("编辑环节"),
+            "breadcrumbs": _crumbs(chain, _("编辑环节")),
+        },
+        status=status,
+    )
+
+
+@role_required(*EDITORS)
+def nodes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _edit_page(request, _editable_chain(request, pk))
+
+
+def _node(chain: Chain, request: HttpRequest, node_pk: int) -> ChainNode:
+    return get_visible_or_404(ChainNode.objects.filter(chain=chain).select_related("chain"), node_pk, user=request.user)
+
+
+def _refused(request: HttpRequest, exc: ValidationError) -> None:
+    messages.error(request, "；".join(exc.messages))
+
+
+def _back(chain: Chain) -> HttpResponse:
+    return redirect("chains:nodes_edit", pk=chain.pk)
+
+
+@require_POST
+@role_required(*EDITORS)
+def node_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+    chain = _editable_chain(request, pk)
+    choices = [(str(p), n) for p, n in ChainNode.objects.filter(chain=chain).values_list("pk", "name")]
+    form = NodeAddForm(request.POST, parent_choices=choices)
+    if form.is_valid():
+        parent_pk = form.cleaned_data["parent"]
+        parent = _node(chain, request, parent_pk) if parent_pk else None
+        try:
+            node = services.node_add(chain=chain, parent=parent, name=form.cleaned_data["name"], actor=request.user)
+        except ValidationError as exc:
+            form.add_error("name" if hasattr(exc, "error_dict") else None, exc)
+        else:
+            messages.success(request, _("已新增环节“%(name)s”。") % {"name": node.name})
+            return _back(chain)
+    return _edit_page(request, chain, add_form=form, status=400)
+
+
+@require_POST
+@role_required(*EDITORS)
+def node_rename_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
+    chain = _editable_chain(request, pk)
+    node = _node(chain, request, node_pk)
+    form = NodeNameForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors["name"]))
+        services.node_rename(node=node, name=form.cleaned_data["name"], actor=request.user)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("已重命名为“%(name)s”。") % {"name": node.name})
+    return _back(chain)
+
+
+@require_POST
+@role_required(*EDITORS)
+def node_move_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
+    chain = _editable_chain(request, pk)
+    node = _node(chain, request, node_pk)
+    target = request.POST.get("new_parent", "")
+    try:
+        new_parent = _node(chain, request, int(target)) if target else None
+    except ValueError:
+        messages.error(request, _("请选择有效的目标上级环节。"))
+        return _back(chain)
+    try:
+        services.node_move(node=node, new_parent=new_parent, actor=request.user)
+    except ValidationError as exc:
+        _refused(request, exc)
+    else:
+        messages.success(request, _("已移动环节“%(name)s”。") % {"name": node.name})
+    return _back(chain)
+
+
+@require_POST
+@role_required(*EDITORS)
+def node_reorder_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
+    chain = _editable_chain(request, pk)
+    node = _node(chain, request, node_pk)
+    try:
+        services.node_reorder(node=node, actor=request.user, direction=request.POST.get("direction"))
+    except ValidationError as exc:
+        _refused(request, exc)
+    return _back(chain)
+
+
+@require_POST
+@role_required(*EDITORS)
+def node_delete_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
+    chain = _editable_chain(request, pk)
+    node = _node(chain, request, node_pk)
+    name = node.name
+    try:
+        services.node_delete(node=node, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _("不能删除“%(name)s”：%(reason)s") % {"name": name, "reason": "；".join(exc.messages)})
+    else:
+        messages.success(request, _("已删除环节“%(name)s”。") % {"name": name})
+    return _back(chain)

@@ -1,0 +1,196 @@
+"""Reads of a chain's node tree with per-node counts and ratings.
+
+The tree is one query for the nodes and one for the enterprise links of the whole chain (with each
+enterprise's 链主 and 规上 flags computed in the same SELECT), whatever the number of nodes; subtree
+totals are summed in Python over distinct enterprises, so a firm on two segments of 中游 counts once."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+
+from chaindesk.enterprises.models import Enterprise, Indicator, Qualification
+
+from . import gaps
+from .models import Chain, ChainNode
+
+
+@dataclass
+class NodeStats:
+    """A node with its place in the tree and its subtree's counts and rating."""
+
+    node: ChainNode
+    depth: int
+    children: list["NodeStats"] = field(default_factory=list)
+    n_own: int = 0
+    n_enterprises: int = 0
+    n_lianzhu: int = 0
+    n_scale: int = 0
+    rating: str = ""
+    reason: str = ""
+    path: str = ""
+
+    @property
+    def pk(self) -> int:
+        return self.node.pk
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def rating_label(self) -> str:
+        return str(gaps.NodeRating(self.rating).label)
+
+    @property
+    def rating_css(self) -> str:
+        return gaps.RATING_CSS[gaps.NodeRating(self.rating)]
+
+
+@dataclass
+class ChainTree:
+    chain: Chain
+    roots: list[NodeStats]
+    by_pk: dict[int, NodeStats]
+
+    def walk(self) -> Iterator[NodeStats]:
+        """Every node in tree order (depth first, siblings by sort order)."""
+        stack = list(reversed(self.roots))
+        while stack:
+            item = stack.pop()
+            yield item
+            stack.extend(reversed(item.children))
+
+    def targets(self) -> list[NodeStats]:
+        """The 补链 target list: nodes rated 缺 or 弱, in tree order."""
+        return [s for s in self.walk() if s.rating != gaps.NodeRating.STRONG]
+
+    def summary(self) -> dict[str, int]:
+        counts = {r.value: 0 for r in gaps.NodeRating}
+        for item in self.walk():
+            counts[item.rating] += 1
+        return counts
+
+
+def enterprise_links(chain: Chain) -> QuerySet[Any]:
+    """(node_id, enterprise_id, is_lianzhu, is_scale) for every enterprise placed on a node of `chain`."""
+    through = Enterprise.nodes.through
+    quals = Qualification.objects.filter(enterprises=OuterRef("enterprise_id"))
+    latest_revenue = (
+        Indicator.objects.filter(enterprise_id=OuterRef("enterprise_id"), revenue__isnull=False)
+        .order_by("-year")
+        .values("revenue")[:1]
+    )
+    # django-stubs cannot see annotations on an auto-created through model, hence the ignore below.
+    return (
+        through.objects.filter(chainnode__chain_id=chain.pk)
+        .annotate(
+            is_lianzhu=Exists(quals.filter(code=gaps.LIANZHU_CODE)),
+            is_scale_qual=Exists(quals.filter(counts_as_scale=True)),
+            revenue=Subquery(latest_revenue),
+        )
+        .values_list(  # type: ignore[misc]
+            "chainnode_id", "enterprise_id", "is_lianzhu", "is_scale_qual", "revenue"
+        )
+    )
+
+
+def _assemble(chain: Chain, nodes: Iterable[ChainNode]) -> ChainTree:
+    by_pk: dict[int, NodeStats] = {}
+    ordered = list(nodes)
+    for node in ordered:
+        by_pk[node.pk] = NodeStats(node=node, depth=0)
+    roots: list[NodeStats] = []
+    for node in ordered:
+        item = by_pk[node.pk]
+        parent = by_pk.get(node.parent_id) if node.parent_id else None
+        (parent.children if parent else roots).append(item)
+    tree = ChainTree(chain=chain, roots=roots, by_pk=by_pk)
+    for root in roots:
+        _set_depth(root, 0, "")
+    return tree
+
+
+def _set_depth(item: NodeStats, depth: int, prefix: str) -> None:
+    stack = [(item, depth, prefix)]
+    while stack:
+        current, d, p = stack.pop()
+        current.depth = d
+        current.path = f"{p} / {current.name}" if p else current.name
+        stack.extend((child, d + 1, current.path) for child in current.children)
+
+
+def _count(tree: ChainTree, links: Iterable[tuple[int, int, bool, bool, Any]]) -> None:
+    threshold = gaps.scale_revenue()
+    own: dict[int, set[int]] = {}
+    lianzhu: set[int] = set()
+    scale: set[int] = set()
+    for node_id, enterprise_id, is_lianzhu, is_scale_qual, revenue in links:
+        own.setdefault(node_id, set()).add(enterprise_id)
+        if is_lianzhu:
+            lianzhu.add(enterprise_id)
+        if is_scale_qual or (revenue is not None and revenue >= threshold):
+            scale.add(enterprise_id)
+
+    def visit(item: NodeStats) -> set[int]:
+        members = set(own.get(item.pk, set()))
+        item.n_own = len(members)
+        for child in item.children:
+            members |= visit(child)
+        item.n_enterprises = len(members)
+        item.n_lianzhu = len(members & lianzhu)
+        item.n_scale = len(members & scale)
+        item.rating, item.reason = gaps.rate(n_enterprises=item.n_enterprises, n_scale=item.n_scale)
+        return members
+
+    for root in tree.roots:
+        visit(root)
+
+
+def chain_tree(chain: Chain) -> ChainTree:
+    """The chain's whole tree with counts and ratings: two queries whatever the size of the tree."""
+    nodes = ChainNode.objects.filter(chain=chain).order_by("sort_order", "pk")
+    tree = _assemble(chain, nodes)
+    _count(tree, enterprise_links(chain))
+    return tree
+
+
+def node_enterprises(*, user: Any, node: ChainNode, subtree_ids: Iterable[int]) -> QuerySet[Enterprise]:
+    """The enterprises the user may see on `node` or below it, with what the node panel shows."""
+    ids = [node.pk, *subtree_ids]
+    placed = Enterprise.nodes.through.objects.filter(enterprise_id=OuterRef("pk"), chainnode_id__in=ids)
+    return (
+        Enterprise.objects.visible_to(user)
+        .filter(Exists(placed))
+        .select_related("region", "liaison")
+        .prefetch_related("qualifications")
+        .order_by("name", "pk")
+    )
+
+
+def subtree_ids(node: ChainNode) -> set[int]:
+    """Ids of the nodes below `node` (itself excluded), from one query over the chain's parent links."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in ChainNode.objects.filter(chain_id=node.chain_id).values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found: set[int] = set()
+    stack = list(children.get(node.pk, []))
+    while stack:
+        pk = stack.pop()
+        if pk not in found:
+            found.add(pk)
+            stack.extend(children.get(pk, []))
+    return found
+
+
+def descendant_ids(tree: ChainTree, pk: int) -> list[int]:
+    """Ids below node `pk` in an already loaded tree (no query)."""
+    item = tree.by_pk.get(pk)
+    found: list[int] = []
+    stack = list(item.children) if item else []
+    while stack:
+        current = stack.pop()
+        found.append(current.pk)
+        stack.extend(current.children)
+    return found

@@ -1,0 +1,94 @@
+from decimal import Decimal
+
+import pytest
+from django.test.utils import override_settings
+
+from chaindesk.chains import gaps, selectors
+from chaindesk.chains.models import ChainNode, NodeRating
+
+from .factories import biomed, enterprise, node, small_tree
+
+pytestmark = pytest.mark.django_db
+
+
+def _mine(tree):
+    return {s.name: s for s in tree.walk() if s.name.startswith("测试")}
+
+
+def test_counts_on_a_hand_built_tree():
+    chain = biomed()
+    t = small_tree(chain)
+    both = enterprise(t["a"], t["b1"], quals=("lianzhu",))
+    enterprise(t["a"])
+    enterprise(t["b1"], revenue=100)
+    tree = _mine(selectors.chain_tree(chain))
+    assert (tree["测试环节甲"].n_own, tree["测试环节甲"].n_lianzhu) == (2, 1)
+    assert tree["测试环节乙"].n_own == 0 and tree["测试环节乙"].n_enterprises == 2
+    # A firm on two segments of the same parent counts once there.
+    assert tree["测试上游"].n_enterprises == 3 and tree["测试上游"].n_lianzhu == 1
+    assert tree["测试中游"].n_enterprises == 0
+    assert tree["测试环节乙一"].depth == 2 and tree["测试环节乙一"].path == "测试上游 / 测试环节乙 / 测试环节乙一"
+    assert both.pk
+
+
+def test_tree_is_two_queries_whatever_its_size(django_assert_num_queries):
+    chain = biomed()
+    t = small_tree(chain)
+    enterprise(t["a"], quals=("gsgy",), revenue=5000)
+    with django_assert_num_queries(2):
+        small = selectors.chain_tree(chain)
+    for i in range(30):
+        parent = node(chain, f"测试批量{i}", t["mid"], i)
+        enterprise(parent, quals=("lianzhu",), revenue=i * 100)
+    with django_assert_num_queries(2):
+        big = selectors.chain_tree(chain)
+    assert len(list(big.walk())) == len(list(small.walk())) + 30
+
+
+def test_rating_rules():
+    chain = biomed()
+    t = small_tree(chain)
+    enterprise(t["a"], quals=("gxj_test",), revenue=1999.99)  # 甲: one firm below the line -> 弱
+    enterprise(t["b1"], revenue=2000)  # exactly the line counts as above -> 强
+    tree = _mine(selectors.chain_tree(chain))
+    assert tree["测试环节甲"].rating == NodeRating.WEAK
+    assert "均未达到规模门槛" in tree["测试环节甲"].reason
+    assert tree["测试环节乙一"].rating == NodeRating.STRONG
+    assert tree["测试环节乙"].rating == NodeRating.STRONG  # aggregates its subtree
+    assert tree["测试上游"].rating == NodeRating.STRONG
+    assert tree["测试中游"].rating == NodeRating.MISSING and tree["测试中游"].reason == "无本地企业"
+
+
+def test_scale_by_qualification_and_latest_year_only():
+    chain = biomed()
+    t = small_tree(chain)
+    enterprise(t["a"], quals=("lianzhu",))  # 链主 counts as scale without any figures
+    old = enterprise(t["b1"], revenue=9000, year=2023)
+    old.indicators.create(year=2025, revenue=Decimal("1500"))  # the latest year decides
+    tree = _mine(selectors.chain_tree(chain))
+    assert tree["测试环节甲"].rating == NodeRating.STRONG
+    assert tree["测试环节乙一"].rating == NodeRating.WEAK
+
+
+@override_settings(CHAINDESK_GAP_SCALE_REVENUE=500)
+def test_threshold_from_settings():
+    chain = biomed()
+    t = small_tree(chain)
+    enterprise(t["a"], revenue=500)
+    assert _mine(selectors.chain_tree(chain))["测试环节甲"].rating == NodeRating.STRONG
+    assert "500 万元" in gaps.threshold_text()
+
+
+def test_targets_are_missing_and_weak_in_tree_order():
+    chain = biomed()
+    ChainNode.objects.filter(chain=chain).update(sort_order=0)  # demo nodes, if any, sort first
+    t = small_tree(chain)
+    enterprise(t["a"])
+    names = [s.name for s in selectors.chain_tree(chain).targets() if s.name.startswith("测试")]
+    assert names == ["测试上游", "测试环节甲", "测试环节乙", "测试环节乙一", "测试中游"]
+
+
+def test_rules_text_comes_from_constants():
+    labels = [label for _, label, _ in gaps.rules()]
+    assert labels == ["缺", "弱", "强"]
+    assert "2,000 万元" in gaps.threshold_text()
