@@ -88,12 +88,18 @@ def similar_enterprises(name: str, *, exclude_pk: int | None = None, limit: int 
     return [candidate for _ratio, candidate in scored[:limit]]
 
 
-def descendant_ids(node: ChainNode) -> set[int]:
-    """The node and every node below it: the chain's nodes in one query, the tree walked in Python."""
+def descendant_ids(node_id: int, parents: dict[int, int | None] | None = None) -> set[int]:
+    """The node and every node below it. `parents` (node → parent) may come from the filter choices,
+    already loaded; otherwise the node's chain is read in one query. The tree is walked in Python."""
+    if parents is None:
+        parents = dict(ChainNode.objects.filter(chain__nodes=node_id).values_list("pk", "parent_id"))
+    if node_id not in parents:
+        return set()
     children: dict[int | None, list[int]] = {}
-    for pk, parent_id in ChainNode.objects.filter(chain_id=node.chain_id).values_list("pk", "parent_id"):
+    for pk, parent_id in parents.items():
         children.setdefault(parent_id, []).append(pk)
-    found, stack = set(), [node.pk]
+    found: set[int] = set()
+    stack = [node_id]
     while stack:
         current = stack.pop()
         if current not in found:
@@ -107,9 +113,12 @@ def _int(params: dict[str, str], key: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def enterprise_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Enterprise], str]:
+def enterprise_list(
+    user: Any, params: dict[str, str], *, node_parents: dict[int, int | None] | None = None
+) -> tuple[QuerySet[Enterprise], str]:
     """The filtered, sorted list a user may see. Filters: q (name or USCC prefix), region, chain, node
-    (with its descendants), qual, liaison, stale (no visit in N days)."""
+    (with its descendants; `node_parents` saves a query when the caller already holds the tree), qual,
+    liaison, stale (no visit in N days)."""
     qs = Enterprise.objects.visible_to(user).select_related("region", "liaison")
     q = params.get("q", "").strip()
     if q:
@@ -119,8 +128,7 @@ def enterprise_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Enterpr
     if (chain := _int(params, "chain")) is not None:
         qs = qs.filter(Exists(Enterprise.chains.through.objects.filter(enterprise_id=OuterRef("pk"), chain_id=chain)))
     if (node_id := _int(params, "node")) is not None:
-        node = ChainNode.objects.filter(pk=node_id).first()
-        ids = descendant_ids(node) if node else set()
+        ids = descendant_ids(node_id, node_parents)
         links = Enterprise.nodes.through.objects.filter(enterprise_id=OuterRef("pk"), chainnode_id__in=ids)
         qs = qs.filter(Exists(links))
     if (qual := _int(params, "qual")) is not None:
@@ -157,6 +165,7 @@ class FilterChoices:
     regions: list[tuple[int, str]] = field(default_factory=list)
     qualifications: list[tuple[int, str]] = field(default_factory=list)
     liaisons: list[tuple[int, str]] = field(default_factory=list)
+    node_parents: dict[int, int | None] = field(default_factory=dict)  # the visible chains' trees
 
 
 def _row(qs: QuerySet[Any], kind: str, name: str, parent: str | None, group: str | None) -> QuerySet[Any]:
@@ -191,6 +200,7 @@ def filter_choices(user: Any) -> FilterChoices:
     for kind, pk, name, parent, group, sort in rows:
         if kind == "node":
             nodes.append((pk, name, parent, group, sort or 0))
+            choices.node_parents[pk] = parent
         elif kind == "chain":
             choices.chains.append((pk, name))
         elif kind == "region":

@@ -34,7 +34,8 @@ def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
 
 @role_required(*ENTERPRISE_VIEWERS)
 def enterprise_list_view(request: HttpRequest) -> HttpResponse:
-    qs, sort = enterprise_list(request.user, request.GET.dict())
+    choices = filter_choices(request.user)
+    qs, sort = enterprise_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
     page_obj = paginate(qs, request.GET.get("page"))
     page_obj.object_list = with_nodes(page_obj.object_list)  # type: ignore[arg-type]
     filters = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
@@ -45,7 +46,7 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "sort": sort,
             "filters": filters,
-            "choices": filter_choices(request.user),
+            "choices": choices,
             "may_create": permissions.may_create(request.user),
             "export_query": request.GET.urlencode(),
             "page_title": _("企业"),
