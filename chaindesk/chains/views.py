@@ -231,7 +231,7 @@ def node_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             node = services.node_add(chain=chain, parent=parent, name=form.cleaned_data["name"], actor=request.user)
         except ValidationError as exc:
-            form.add_error("name" if hasattr(exc, "error_dict") else None, exc)
+            form.add_error(None, exc)
         else:
             messages.success(request, _("已新增环节“%(name)s”。") % {"name": node.name})
             return _back(chain)
