@@ -30,7 +30,7 @@ def test_add_refuses_duplicate_blank_and_foreign_parent(persona):
         services.node_add(chain=chain, parent=t["up"], name="测试环节甲", actor=jiang)
     with pytest.raises(ValidationError, match="请填写"):
         services.node_add(chain=chain, parent=None, name="  ", actor=jiang)
-    other = Chain.objects.exclude(pk=chain.pk).first()
+    other = Chain.objects.exclude(pk=chain.pk).order_by("pk")[0]
     with pytest.raises(ValidationError, match="不属于本产业链"):
         services.node_add(chain=other, parent=t["up"], name="X", actor=persona(other.chief.username))
     assert not ChainNode.objects.filter(name__in=["X", ""]).exists()
@@ -75,7 +75,7 @@ def test_move_and_its_refusals(persona):
         services.node_move(node=t["b"], new_parent=t["b1"], actor=jiang)
     with pytest.raises(ValidationError, match="下级环节之下"):
         services.node_move(node=t["b"], new_parent=t["b"], actor=jiang)
-    other = Chain.objects.exclude(pk=chain.pk).first()
+    other = Chain.objects.exclude(pk=chain.pk).order_by("pk")[0]
     foreign = ChainNode.objects.create(chain=other, name="外链环节")
     with pytest.raises(ValidationError, match="其他产业链"):
         services.node_move(node=t["b"], new_parent=foreign, actor=jiang)

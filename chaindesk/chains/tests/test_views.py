@@ -53,7 +53,7 @@ def test_jiangdd_cannot_see_the_equip_chain(client_as):
 
 def test_node_of_another_chain_is_404(client_as):
     chain = biomed()
-    other = Chain.objects.exclude(pk=chain.pk).first()
+    other = Chain.objects.exclude(pk=chain.pk).order_by("pk")[0]
     foreign = node(other, "外链环节")
     assert client_as("jiangdd").get(reverse("chains:node_panel", args=[chain.pk, foreign.pk])).status_code == 404
 
