@@ -141,6 +141,10 @@ def _yoy(current: Decimal | int | None, previous: Decimal | int | None) -> Decim
     return ((Decimal(current) - Decimal(previous)) / Decimal(previous) * 100).quantize(Decimal("0.1"))
 
 
+def _money(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
 def _indicator_rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
     by_year = {i.year: i for i in indicators}
     rows = []
@@ -153,6 +157,10 @@ def _indicator_rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
                 "tax_yoy": _yoy(ind.tax, prev.tax if prev else None),
                 "employees_yoy": _yoy(ind.employees, prev.employees if prev else None),
                 "rd_yoy": _yoy(ind.rd_spend, prev.rd_spend if prev else None),
+                "revenue": _money(ind.revenue),
+                "tax": _money(ind.tax),
+                "rd_spend": _money(ind.rd_spend),
+                "employees": "—" if ind.employees is None else f"{ind.employees:,}",
             }
         )
     return rows
@@ -171,8 +179,8 @@ def _chart(indicators: list[Indicator]) -> dict[str, Any] | None:
         "title": {"text": _("营业收入与税收"), "subtext": _("单位：万元"), "left": "center"},
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
-        "grid": {"left": 70, "right": 70, "top": 60, "bottom": 40},
-        "xAxis": {"type": "category", "data": [str(i.year) for i in points], "name": _("年度")},
+        "grid": {"left": 70, "right": 70, "top": 60, "bottom": 60},
+        "xAxis": {"type": "category", "data": [str(i.year) for i in points]},
         "yAxis": [
             {"type": "value", "name": _("营业收入(万元)")},
             {"type": "value", "name": _("税收(万元)")},
