@@ -59,6 +59,23 @@ def test_chain_map_add_node(page, login, shot):
     page.wait_for_selector('[data-testid="chain-map"] canvas')
     row = page.locator('[data-testid="node-table"] tr', has_text="医疗服务")
     assert "缺" in row.inner_text()
+    # Clicking a node of the chart loads its enterprises into the panel (chains/map.js, htmx).
+    point = page.evaluate(
+        """() => {
+            const el = document.querySelector('[data-testid="chain-map"]');
+            const data = echarts.getInstanceByDom(el).getModel().getSeriesByIndex(0).getData();
+            for (let i = 0; i < data.count(); i++) {
+                if (data.getName(i) === "医用膜材") {
+                    const t = data.getItemGraphicEl(i).transform, box = el.getBoundingClientRect();
+                    return {x: box.left + t[4], y: box.top + t[5]};
+                }
+            }
+            return null;
+        }"""
+    )
+    assert point is not None
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_selector('[data-testid="node-panel-content"]:has-text("医用膜材")')
     # The table's link loads the node's enterprises into the panel (htmx), without leaving the page.
     page.locator('[data-testid="node-table"] tr', has_text="药包材").locator('[data-testid="node-link"]').click()
     page.wait_for_selector('[data-testid="node-panel-content"]')
