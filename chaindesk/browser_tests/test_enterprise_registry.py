@@ -17,8 +17,8 @@ BAD = BODY + ("0" if GOOD[-1] != "0" else "1")
 
 def _node() -> ChainNode:
     biomed = Chain.objects.get(code="biomed")
-    up, _ = ChainNode.objects.get_or_create(chain=biomed, parent=None, name="上游")
-    node, _ = ChainNode.objects.get_or_create(chain=biomed, parent=up, name="药包材")
+    up, _ = ChainNode.objects.get_or_create(chain=biomed, parent=None, name="新型包材")
+    node, _ = ChainNode.objects.get_or_create(chain=biomed, parent=up, name="可降解包材")
     return node
 
 
@@ -46,7 +46,7 @@ def test_leader_adds_an_enterprise_after_a_refused_code(page, login, shot):
     page.wait_for_selector('[data-testid="enterprise-header"]')
     enterprise = Enterprise.objects.get(uscc=GOOD)
     assert enterprise.name == NAME and enterprise.founded_on.isoformat() == "2019-05-08"
-    assert "药包材" in page.locator('[data-testid="enterprise-header"]').inner_text()
+    assert "可降解包材" in page.locator('[data-testid="enterprise-header"]').inner_text()
 
     Indicator.objects.create(enterprise=enterprise, year=2023, revenue=31000, tax=820, employees=260, rd_spend=900)
     Indicator.objects.create(enterprise=enterprise, year=2024, revenue=42000, tax=1100, employees=300, rd_spend=1500)
@@ -68,17 +68,20 @@ def test_leader_adds_an_enterprise_after_a_refused_code(page, login, shot):
 
 def test_filtered_list(page, login, shot):
     node = _node()
-    for enterprise in Enterprise.objects.filter(region__code="321281")[:6]:
+    placed = list(Enterprise.objects.filter(region__code="321281").order_by("name")[:6])
+    for enterprise in placed:
         enterprise.nodes.add(node)
+    # Three of them never visited, so that "90天以上未走访" has rows whatever the demo's visit log holds.
+    Enterprise.objects.filter(pk__in=[e.pk for e in placed[:3]]).update(last_visit_on=None)
     login(page, "jiangdd")
     page.goto(f"{page.base_url}/enterprises/")
-    page.select_option("select[name=node]", str(node.parent_id))  # 上游 includes 药包材
+    page.select_option("select[name=node]", str(node.parent_id))  # 新型包材 includes 可降解包材
     page.select_option("select[name=stale]", "90")
     page.click("button:has-text('查询')")
     page.wait_for_url("**/enterprises/?*node=*")
     rows = page.locator('[data-testid="enterprise-table"] tbody tr')
     assert rows.count() >= 1
-    assert "药包材" in rows.first.inner_text()
+    assert "可降解包材" in rows.first.inner_text()
     shot(page, "enterprise-list")
     with page.expect_download() as download:
         page.click('[data-testid="enterprise-export"]')

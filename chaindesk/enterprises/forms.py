@@ -17,6 +17,7 @@ from chaindesk.chains.models import Chain, ChainNode
 from . import permissions
 from .amounts import parse_amount
 from .models import Qualification, validate_uscc
+from .selectors import node_options
 from .services import normalise_uscc
 
 
@@ -80,9 +81,13 @@ class EnterpriseForm(StyledForm):
         if user.role == Role.DISTRICT_ADMIN:
             regions = regions.filter(pk__in=permissions.district_region_ids(user))
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
-        self.fields["nodes"].queryset = ChainNode.objects.filter(  # type: ignore[attr-defined]
-            chain__in=Chain.objects.visible_to(user)
-        ).select_related("chain")
+        nodes = ChainNode.objects.filter(chain__in=Chain.objects.visible_to(user)).select_related("chain")
+        self.fields["nodes"].queryset = nodes  # type: ignore[attr-defined]
+        # Shown as the trees they are (children indented under their parent), not in table order.
+        rows = list(nodes)
+        chains = sorted({(n.chain_id, n.chain.name) for n in rows})
+        flat = [(n.pk, n.name, n.parent_id, n.chain_id, n.sort_order) for n in rows]
+        self.fields["nodes"].choices = node_options(chains, flat)  # type: ignore[attr-defined]
         self.fields["nodes"].widget.attrs["size"] = 8
         self.fields["qualifications"].widget.attrs["class"] = "form-check-input"
 

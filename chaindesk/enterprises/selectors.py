@@ -213,11 +213,11 @@ def filter_choices(user: Any) -> FilterChoices:
     choices.regions.sort(key=lambda c: c[0])
     choices.qualifications.sort(key=lambda c: c[0])
     choices.liaisons.sort(key=lambda c: c[1])
-    choices.nodes = _node_options(choices.chains, nodes)
+    choices.nodes = node_options(choices.chains, nodes)
     return choices
 
 
-def _node_options(
+def node_options(
     chains: list[tuple[int, str]], nodes: list[tuple[int, str, int | None, int, int]]
 ) -> list[tuple[int, str]]:
     """Nodes as a tree in one flat list: "生物医药 · 原料药", children indented below their parent."""

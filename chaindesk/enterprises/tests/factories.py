@@ -24,17 +24,18 @@ def flip_check_digit(code: str) -> str:
 
 
 def biomed_tree() -> dict[str, ChainNode]:
-    """上游 → 原料药 → 化学原料药 on 生物医药; 设备 on the second chain (get-or-create, idempotent)."""
+    """A test branch of 生物医药 (测试上游 → 测试原料药 → 测试化学原料药, and 测试下游) and a node on the second
+    chain; names of their own, so that the demo's trees and enterprises do not leak into the counts."""
     biomed = Chain.objects.get(code="biomed")
-    up, _ = ChainNode.objects.get_or_create(chain=biomed, parent=None, name="上游")
-    api, _ = ChainNode.objects.get_or_create(chain=biomed, parent=up, name="原料药")
-    chem, _ = ChainNode.objects.get_or_create(chain=biomed, parent=api, name="化学原料药")
-    down, _ = ChainNode.objects.get_or_create(chain=biomed, parent=None, name="下游")
+    up, _ = ChainNode.objects.get_or_create(chain=biomed, parent=None, name="测试上游")
+    api, _ = ChainNode.objects.get_or_create(chain=biomed, parent=up, name="测试原料药")
+    chem, _ = ChainNode.objects.get_or_create(chain=biomed, parent=api, name="测试化学原料药")
+    down, _ = ChainNode.objects.get_or_create(chain=biomed, parent=None, name="测试下游")
     other_chain = Chain.objects.exclude(pk=biomed.pk).first()
     assert other_chain is not None
-    other, _ = ChainNode.objects.get_or_create(chain=other_chain, parent=None, name="装备")
+    other, _ = ChainNode.objects.get_or_create(chain=other_chain, parent=None, name="测试装备")
     return {"up": up, "api": api, "chem": chem, "down": down, "other": other}
 
 
-def qualification(code: str = "gxjs", name: str = "国家高新技术企业") -> Qualification:
+def qualification(code: str = "test_qual", name: str = "测试资质") -> Qualification:
     return Qualification.objects.get_or_create(code=code, defaults={"name": name})[0]

@@ -128,15 +128,15 @@ def test_update_guards(persona):
 
 def test_indicator_upsert_and_enterprise_user_may_report(persona):
     boshen = Enterprise.objects.get(name=BOSHEN)
-    first = services.indicator_set(actor=persona("liuyang"), enterprise=boshen, year=2024, revenue=Decimal("52000"))
+    first = services.indicator_set(actor=persona("liuyang"), enterprise=boshen, year=2030, revenue=Decimal("52000"))
     again = services.indicator_set(
-        actor=persona("liming"), enterprise=boshen, year=2024, revenue=Decimal("53000"), tax=Decimal("1200")
+        actor=persona("liming"), enterprise=boshen, year=2030, revenue=Decimal("53000"), tax=Decimal("1200")
     )
-    assert first.pk == again.pk and Indicator.objects.filter(enterprise=boshen, year=2024).count() == 1
+    assert first.pk == again.pk and Indicator.objects.filter(enterprise=boshen, year=2030).count() == 1
     assert _lines(first, AuditAction.CREATE).count() == 1
     assert _lines(first, AuditAction.UPDATE).get().after == {"revenue": "53000", "tax": "1200"}
     with pytest.raises(PermissionDenied):
-        services.indicator_set(actor=persona("lz_321282"), enterprise=boshen, year=2024)
+        services.indicator_set(actor=persona("lz_321282"), enterprise=boshen, year=2030)
 
 
 def test_contacts_add_update_remove_audited(persona):

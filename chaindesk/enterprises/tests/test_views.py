@@ -24,6 +24,9 @@ MASKED = "138****1234"
 @pytest.fixture
 def boshen() -> Enterprise:
     enterprise = Enterprise.objects.get(name=BOSHEN)
+    # The demo may carry contacts and indicators of its own: start from a known state.
+    enterprise.contacts.all().delete()
+    enterprise.indicators.all().delete()
     Contact.objects.create(enterprise=enterprise, name="王经理", title="总经理", phone=PHONE, is_primary=True)
     return enterprise
 
@@ -241,3 +244,55 @@ def test_export_is_exactly_the_filtered_list_and_audited(client_as, boshen):
     mine = next(r for r in everything if r[0] == BOSHEN)
     assert mine[1] == boshen.uscc and mine[7] == 52000 and mine[5] == "李明"
     assert AuditLog.objects.filter(action=AuditAction.EXPORT, actor__username="liming").count() == 2
+
+
+# --- edit pages ------------------------------------------------------------------------------------------
+
+
+def _profile(enterprise: Enterprise, **extra):
+    data = {
+        "name": enterprise.name,
+        "uscc": enterprise.uscc,
+        "region": enterprise.region_id,
+        "address": "兴化市经济开发区",
+        "nodes": [biomed_tree()["chem"].pk],
+    }
+    data.update(extra)
+    return data
+
+
+def test_liaison_edits_profile_and_a_duplicate_code_is_refused(client_as, boshen):
+    client = client_as("liming")
+    other = Enterprise.objects.exclude(pk=boshen.pk).first()
+    assert other is not None
+    page = client.post(f"/enterprises/{boshen.pk}/edit/", _profile(boshen, uscc=other.uscc)).content.decode()
+    assert f"该统一社会信用代码已登记：{other.name}" in page
+    response = client.post(f"/enterprises/{boshen.pk}/edit/", _profile(boshen))
+    assert response.status_code == 302
+    boshen.refresh_from_db()
+    assert boshen.address == "兴化市经济开发区" and boshen.nodes.count() == 1
+    assert client_as("lz_321282").post(f"/enterprises/{boshen.pk}/edit/", _profile(boshen)).status_code == 404
+
+
+def test_contact_pages_edit_and_delete(client_as, boshen):
+    contact = boshen.contacts.get()
+    client = client_as("liuyang")
+    url = f"/enterprises/{boshen.pk}/contacts/{contact.pk}/"
+    bad = client.post(f"{url}edit/", {"name": "王经理", "phone": "call me"})
+    assert bad.status_code == 400 and "电话只能包含数字" in bad.content.decode()
+    assert client.post(f"{url}edit/", {"name": "王经理", "phone": "13900001111"}).status_code == 302
+    contact.refresh_from_db()
+    assert contact.phone == "13900001111"
+    assert client.get(f"{url}delete/").status_code == 302 and Contact.objects.filter(pk=contact.pk).exists()
+    assert client.post(f"{url}delete/").status_code == 302
+    assert not Contact.objects.filter(pk=contact.pk).exists()
+
+
+def test_indicator_edit_keeps_the_year(client_as, boshen):
+    Indicator.objects.create(enterprise=boshen, year=2024, revenue=Decimal("100"))
+    client = client_as("liming")
+    response = client.post(f"/enterprises/{boshen.pk}/indicators/2024/edit/", {"year": 1999, "revenue": "2亿"})
+    assert response.status_code == 302
+    assert Indicator.objects.get(enterprise=boshen, year=2024).revenue == Decimal("20000.00")
+    assert not Indicator.objects.filter(enterprise=boshen, year=1999).exists()
+    assert client.get(f"/enterprises/{boshen.pk}/indicators/2023/edit/").status_code == 404
