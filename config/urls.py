@@ -10,6 +10,7 @@ urlpatterns = [
     path("chains/", include("chaindesk.chains.urls")),
     path("enterprises/", include("chaindesk.enterprises.urls")),
     path("meetings/", include("chaindesk.meetings.urls")),
+    path("service/", include("chaindesk.liaison.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -10,6 +10,7 @@ from chaindesk.accounts.models import User
 from chaindesk.chains.models import Chain
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.enterprises.models import Enterprise
+from chaindesk.liaison.selectors import liaison_workbench
 from chaindesk.meetings.models import Meeting
 
 
@@ -33,7 +34,10 @@ def workbench(user: User) -> dict[str, Any]:
     data: dict[str, Any] = {"role": role}
     if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
         data.update(chains=_chains(user), meetings=_recent_meetings(user), **_enterprises(user))
-    elif role in (Role.LIAISON, Role.DISTRICT_ADMIN):
+    elif role == Role.LIAISON:
+        # The liaison's enterprises with 最近走访 and the stale flag, and their due next steps.
+        data.update(meetings=_recent_meetings(user), **liaison_workbench(user, limit=20))
+    elif role == Role.DISTRICT_ADMIN:
         data.update(meetings=_recent_meetings(user), **_enterprises(user, limit=20))
     elif role == Role.ENTERPRISE:
         data.update(my_enterprise=Enterprise.objects.visible_to(user).select_related("region", "liaison").first())

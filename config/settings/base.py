@@ -175,6 +175,7 @@ CHAINDESK_WEBHOOK_URL = os.environ.get("CHAINDESK_WEBHOOK_URL", "")
 CHAINDESK_PRODUCT_NAME = _("产业链服务台")
 CHAINDESK_CITY_CODE = os.environ.get("CHAINDESK_CITY_CODE", "321200")
 CHAINDESK_GAP_SCALE_REVENUE = 2000  # 万元: gap analysis counts an enterprise at or above this revenue as 规上
+CHAINDESK_STALE_VISIT_DAYS = 90  # 挂钩服务: an enterprise without a visit for longer is flagged 超期未走访
 
 LOGGING = {
     "version": 1,

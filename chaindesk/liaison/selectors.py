@@ -1,0 +1,238 @@
+"""Reads of one-to-one service: the liaison's enterprises and follow-ups, the visit list, the timeline.
+
+Lists are built from annotations, so their query count does not depend on the number of rows."""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chaindesk.accounts.choices import Role
+from chaindesk.core.changes import describe
+from chaindesk.core.listing import sort_queryset
+from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.enterprises.models import Enterprise
+
+from .models import LiaisonAssignment, NextStep, Visit
+
+# Never visited first, then the longest without a visit: the order a liaison should plan visits in.
+NEEDS_VISIT_FIRST = (F("last_visit_on").asc(nulls_first=True), "name", "pk")
+SORTS = {"name": "name", "visit": "last_visit_on", "open": "open_steps", "region": "region__sort_order"}
+
+
+def stale_days() -> int:
+    return int(getattr(settings, "CHAINDESK_STALE_VISIT_DAYS", 90))
+
+
+def stale_cutoff(today: dt.date | None = None) -> dt.date:
+    """Visits before this date no longer count: the enterprise is flagged 超期未走访."""
+    return (today or timezone.localdate()) - dt.timedelta(days=stale_days())
+
+
+def stale_q(today: dt.date | None = None) -> Q:
+    return Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=stale_cutoff(today))
+
+
+def with_service_columns(qs: QuerySet[Enterprise], today: dt.date | None = None) -> QuerySet[Enterprise]:
+    """Annotate `open_steps` (next steps not done) and `stale` (no visit, or the last one before the cutoff)."""
+    open_steps = (
+        NextStep.objects.filter(visit__enterprise=OuterRef("pk"), done_on=None)
+        .order_by()
+        .values("visit__enterprise")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(
+        open_steps=Coalesce(Subquery(open_steps), 0),
+        stale=Case(
+            When(stale_q(today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def my_enterprises(user: Any) -> QuerySet[Enterprise]:
+    """The enterprises this user serves: a liaison's assigned ones, a city leader's linked ones."""
+    visible = Enterprise.objects.visible_to(user)
+    if user.role == Role.LIAISON:
+        return visible.filter(liaison=user)
+    return visible.filter(leader=user)
+
+
+def enterprise_service_list(
+    user: Any, params: Mapping[str, str], today: dt.date | None = None
+) -> tuple[QuerySet[Enterprise], str]:
+    """/service/: my enterprises with last visit, open items and the stale flag; `stale=1` keeps the
+    stale ones; sort by name, visit, open, region (stale first by default: they need a visit)."""
+    qs = with_service_columns(my_enterprises(user).select_related("region"), today)
+    if params.get("stale") == "1":
+        qs = qs.filter(stale_q(today))
+    requested = params.get("sort", "")
+    if not requested:
+        return qs.order_by(*NEEDS_VISIT_FIRST), ""
+    return sort_queryset(qs, requested, SORTS, "name")
+
+
+def due_next_steps(user: Any, today: dt.date | None = None) -> QuerySet[NextStep]:
+    """The user's open next steps on enterprises they may see, overdue first (by due date)."""
+    today = today or timezone.localdate()
+    visible = Enterprise.objects.visible_to(user).values("pk")
+    return (
+        NextStep.objects.filter(owner=user, done_on=None, visit__enterprise__in=visible)
+        .select_related("visit__enterprise")
+        .annotate(overdue=Case(When(due_on__lt=today, then=Value(True)), default=Value(False)))
+        .order_by("due_on", "pk")
+    )
+
+
+def liaison_workbench(user: Any, *, limit: int = 20, today: dt.date | None = None) -> dict[str, Any]:
+    """The liaison's 工作台: their enterprises (stale first), the stale count and the due next steps."""
+    counts = my_enterprises(user).aggregate(total=Count("pk"), stale=Count("pk", filter=stale_q(today)))
+    mine = with_service_columns(my_enterprises(user).select_related("region"), today)
+    steps = list(due_next_steps(user, today)[:8])
+    return {
+        "enterprise_count": counts["total"],
+        "stale_count": counts["stale"],
+        "enterprises": list(mine.order_by(*NEEDS_VISIT_FIRST)[:limit]),
+        "due_steps": steps,
+        "stale_days": stale_days(),
+    }
+
+
+class GroupConcat(Aggregate):
+    """Names joined with 、 in one column: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="%(function)s(%(expressions)s, '、')", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s, '、')")
+
+
+def enterprise_visits(enterprise: Enterprise, *, internal: bool = True) -> QuerySet[Visit]:
+    """The enterprise's visits, newest first; participants' names as one column; issues and next steps
+    prefetched for officials (`internal`), left out for enterprise users."""
+    through = Visit.participants.through
+    names = (
+        through.objects.filter(visit_id=OuterRef("pk"))
+        .order_by()
+        .values("visit_id")
+        .annotate(names=GroupConcat("user__display_name"))
+        .values("names")  # type: ignore[misc]  # an annotation the stubs do not follow
+    )
+    qs = Visit.objects.filter(enterprise=enterprise).select_related("created_by")
+    qs = qs.annotate(participant_names=Subquery(names, output_field=CharField()))
+    if internal:
+        steps = NextStep.objects.select_related("owner").order_by("due_on", "pk")
+        qs = qs.prefetch_related("issues", Prefetch("next_steps", queryset=steps))
+    return qs.order_by("-visited_on", "-pk")
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One ledger line: date, who, what."""
+
+    on: dt.date
+    who: str
+    what: str
+    kind: str  # visit, step, assignment, audit: the icon and colour
+    order: tuple[Any, ...] = ()
+    details: tuple[str, ...] = ()
+
+
+def _visit_rows(visits: list[Visit]) -> list[TimelineRow]:
+    rows = []
+    for v in visits:
+        issues = tuple(_("反映问题：%(text)s") % {"text": i.text} for i in v.issues.all())
+        what = _("%(kind)s：%(notes)s") % {"kind": v.get_kind_display(), "notes": v.notes}
+        rows.append(TimelineRow(v.visited_on, str(v.created_by), what, "visit", (v.created_at,), issues))
+        for s in v.next_steps.all():
+            if s.done_on:
+                what = _("完成下一步工作：%(text)s") % {"text": s.text}
+                rows.append(TimelineRow(s.done_on, str(s.owner), what, "step-done", (v.created_at, s.pk)))
+            else:
+                what = _("下一步工作：%(text)s（负责人 %(owner)s，时限 %(due)s）") % {
+                    "text": s.text,
+                    "owner": s.owner,
+                    "due": f"{s.due_on:%Y-%m-%d}",
+                }
+                rows.append(TimelineRow(v.visited_on, str(v.created_by), what, "step", (v.created_at, s.pk)))
+    return rows
+
+
+def _assignment_rows(assignments: list[LiaisonAssignment]) -> list[TimelineRow]:
+    rows = []
+    ordered = sorted(assignments, key=lambda a: (a.started_on, a.pk))
+    for previous, a in zip([None, *ordered], ordered, strict=False):
+        who = str(a.assigned_by) if a.assigned_by else _("系统")
+        if previous is not None and previous.ended_on == a.started_on:
+            what = _("挂钩服务专员由 %(old)s 交接给 %(new)s") % {"old": previous.liaison, "new": a.liaison}
+        else:
+            what = _("指派挂钩服务专员：%(new)s") % {"new": a.liaison}
+        if a.leader:
+            what += _("；挂钩市领导：%(leader)s") % {"leader": a.leader}
+        if a.note:
+            what += f"（{a.note}）"
+        rows.append(TimelineRow(a.started_on, who, what, "assignment", (a.pk,)))
+    return rows
+
+
+def _audit_rows(entries: list[AuditLog]) -> list[TimelineRow]:
+    changes = describe(entries)
+    rows = []
+    for e in entries:
+        fields = changes[e.pk]
+        if e.action == AuditAction.UPDATE and [label for label, *_rest in fields] == [
+            str(Enterprise._meta.get_field("last_visit_on").verbose_name)
+        ]:
+            continue  # derived from a visit, which has its own line
+        who = str(e.actor) if e.actor else (e.actor_name or _("系统"))
+        if e.action == AuditAction.CREATE:
+            what = _("登记企业")
+        else:
+            summary = "；".join(f"{label}：{before} → {after}" for label, before, after in fields)
+            what = f"{e.get_action_display()}{'：' + summary if summary else ''}"
+        rows.append(TimelineRow(timezone.localdate(e.created_at), who, what, "audit", (e.created_at,)))
+    return rows
+
+
+TIMELINE_AUDIT_CAP = 200
+
+
+def enterprise_timeline(user: Any, enterprise: Enterprise) -> list[TimelineRow]:
+    """Visits (with issues raised), next steps, liaison assignments and the enterprise's audit lines,
+    merged newest first. The caller has checked that `user` may see `enterprise` (and is an official)."""
+    visits = list(enterprise_visits(enterprise))
+    assignments = list(
+        LiaisonAssignment.objects.filter(enterprise=enterprise).select_related("liaison", "leader", "assigned_by")
+    )
+    watched = [AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE]
+    audit_lines = AuditLog.objects.for_object(enterprise).filter(action__in=watched)
+    entries = list(audit_lines.select_related("actor", "content_type").order_by("-created_at")[:TIMELINE_AUDIT_CAP])
+    rows = _visit_rows(visits) + _assignment_rows(assignments) + _audit_rows(entries)
+    rank = {"audit": 0, "assignment": 1, "visit": 2, "step": 3, "step-done": 4}
+    return sorted(rows, key=lambda r: (r.on, rank[r.kind], r.order), reverse=True)

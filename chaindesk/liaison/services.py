@@ -1,0 +1,215 @@
+"""Writes of one-to-one service: liaison assignment and hand-over, visit logs, next steps.
+
+Keyword-only, atomic, audited in the same transaction. Refusals: PermissionDenied for an actor without the
+right (see chaindesk.liaison.permissions), ValidationError with a Chinese message for bad input."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Case, F, Max, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chaindesk.accounts.choices import Role
+from chaindesk.core import audit
+from chaindesk.core.models import AuditAction
+from chaindesk.core.services import audited_create, audited_update
+from chaindesk.enterprises.models import Enterprise
+
+from . import permissions
+from .models import LiaisonAssignment, NextStep, Visit, VisitIssue, VisitKind
+
+StepInput = tuple[str, Any, dt.date]
+
+
+def _check_user(user: Any, role: str, message: str) -> None:
+    if user is None or user.role != role or not user.is_active:
+        raise ValidationError(message, code="invalid_user")
+
+
+@transaction.atomic
+def liaison_assign(
+    *,
+    actor: Any,
+    enterprise: Enterprise,
+    liaison: Any,
+    leader: Any = None,
+    started_on: dt.date,
+    note: str = "",
+) -> LiaisonAssignment:
+    """Assign a liaison (and optionally a city leader) from `started_on`, handing over from the current one.
+
+    The open period is closed on `started_on`; a start before the open period's start is refused.
+    Assigning the same liaison and leader again changes nothing and returns the open period."""
+    if not permissions.may_assign(actor, enterprise):
+        raise PermissionDenied(_("您无权为该企业指派挂钩服务专员。"))
+    _check_user(liaison, Role.LIAISON, _("请选择一位在岗的挂钩服务专员。"))
+    if leader is not None:
+        _check_user(leader, Role.CITY_LEADER, _("挂钩市领导须为在岗的市领导。"))
+    enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    current = LiaisonAssignment.objects.select_for_update().filter(enterprise=enterprise, ended_on=None).first()
+    if current is not None and current.liaison_id == liaison.pk:
+        if current.leader_id != (leader.pk if leader else None):
+            audited_update(obj=current, actor=actor, leader=leader)
+            audited_update(obj=enterprise, actor=actor, leader=leader)
+        return current
+    if current is not None:
+        if started_on < current.started_on:
+            raise ValidationError(
+                _("开始日期不能早于现任挂钩服务专员的开始日期（%(date)s）。")
+                % {"date": f"{current.started_on:%Y-%m-%d}"},
+                code="before_current",
+            )
+        audited_update(obj=current, actor=actor, ended_on=started_on, message="hand-over")
+    assignment = audited_create(
+        model=LiaisonAssignment,
+        actor=actor,
+        enterprise=enterprise,
+        liaison=liaison,
+        leader=leader,
+        started_on=started_on,
+        note=note.strip(),
+        assigned_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    audited_update(obj=enterprise, actor=actor, liaison=liaison, leader=leader)
+    return assignment
+
+
+def _check_visit(visited_on: dt.date, notes: str) -> None:
+    if visited_on > timezone.localdate():
+        raise ValidationError(_("走访日期不能晚于今天。"), code="future")
+    if not notes.strip():
+        raise ValidationError(_("请填写走访情况。"), code="empty_notes")
+
+
+def _check_steps(next_steps: Sequence[StepInput]) -> None:
+    for text, owner, due_on in next_steps:
+        if not text.strip() or owner is None or due_on is None:
+            raise ValidationError(_("每项下一步工作都需要内容、负责人和完成时限。"), code="incomplete_step")
+
+
+def _raise_last_visit(enterprise: Enterprise, visited_on: dt.date, actor: Any) -> None:
+    """Enterprise.last_visit_on = max(existing, visited_on), as one UPDATE (safe under concurrent visits)."""
+    before = Enterprise.objects.filter(pk=enterprise.pk).values_list("last_visit_on", flat=True).get()
+    Enterprise.objects.filter(pk=enterprise.pk).update(
+        last_visit_on=Case(
+            When(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=visited_on), then=Value(visited_on)),
+            default=F("last_visit_on"),
+        )
+    )
+    _record_last_visit(enterprise, before, actor)
+
+
+def _record_last_visit(enterprise: Enterprise, before: dt.date | None, actor: Any) -> None:
+    after = Enterprise.objects.filter(pk=enterprise.pk).values_list("last_visit_on", flat=True).get()
+    enterprise.last_visit_on = after
+    if after != before:
+        audit.record(
+            action=AuditAction.UPDATE,
+            actor=actor,
+            obj=enterprise,
+            before={"last_visit_on": before.isoformat() if before else None},
+            after={"last_visit_on": after.isoformat() if after else None},
+            message="derived from visits",
+        )
+
+
+@transaction.atomic
+def visit_create(
+    *,
+    actor: Any,
+    enterprise: Enterprise,
+    visited_on: dt.date,
+    kind: str = VisitKind.VISIT,
+    notes: str,
+    participants: Sequence[Any] = (),
+    other_participants: str = "",
+    issues: Sequence[str] = (),
+    next_steps: Sequence[StepInput] = (),
+) -> Visit:
+    """Log a visit with the issues raised and the next steps agreed; keeps Enterprise.last_visit_on.
+
+    `next_steps` are (text, owner, due_on). Refuses a future date and empty notes."""
+    if not permissions.may_log_visit(actor, enterprise):
+        raise PermissionDenied(_("您无权为该企业记录走访。"))
+    _check_visit(visited_on, notes)
+    _check_steps(next_steps)
+    visit = audited_create(
+        model=Visit,
+        actor=actor,
+        enterprise=enterprise,
+        visited_on=visited_on,
+        kind=kind,
+        notes=notes.strip(),
+        other_participants=other_participants.strip(),
+        created_by=actor or enterprise.liaison,
+        participants=list(participants),
+    )
+    for order, text in enumerate(t.strip() for t in issues if t.strip()):
+        audited_create(model=VisitIssue, actor=actor, visit=visit, text=text, sort_order=order)
+    for text, owner, due_on in next_steps:
+        audited_create(model=NextStep, actor=actor, visit=visit, text=text.strip(), owner=owner, due_on=due_on)
+    _raise_last_visit(enterprise, visited_on, actor)
+    return visit
+
+
+@transaction.atomic
+def visit_update(
+    *,
+    actor: Any,
+    visit: Visit,
+    visited_on: dt.date,
+    kind: str,
+    notes: str,
+    participants: Sequence[Any] | None = None,
+    other_participants: str = "",
+) -> Visit:
+    """Correct a visit's date, kind, notes and participants. Moving the date recomputes last_visit_on
+    from the enterprise's visits (the one moved may have been the latest)."""
+    enterprise = visit.enterprise
+    if not permissions.may_log_visit(actor, enterprise):
+        raise PermissionDenied(_("您无权修改该走访记录。"))
+    _check_visit(visited_on, notes)
+    if participants is not None:
+        old = sorted(visit.participants.values_list("pk", flat=True))
+        new = sorted(p.pk for p in participants)
+        if old != new:
+            visit.participants.set(participants)
+            audit.record(
+                action=AuditAction.UPDATE,
+                actor=actor,
+                obj=visit,
+                before={"participants": old},
+                after={"participants": new},
+            )
+    audited_update(
+        obj=visit,
+        actor=actor,
+        visited_on=visited_on,
+        kind=kind,
+        notes=notes.strip(),
+        other_participants=other_participants,
+    )
+    before = Enterprise.objects.filter(pk=enterprise.pk).values_list("last_visit_on", flat=True).get()
+    latest = Visit.objects.filter(enterprise=enterprise).aggregate(latest=Max("visited_on"))["latest"]
+    Enterprise.objects.filter(pk=enterprise.pk).update(last_visit_on=latest)
+    _record_last_visit(enterprise, before, actor)
+    return visit
+
+
+@transaction.atomic
+def next_step_done(*, actor: Any, step: NextStep, done_on: dt.date) -> NextStep:
+    """Mark a next step done on `done_on` (not in the future, not before its visit). Done twice: no change."""
+    enterprise = step.visit.enterprise
+    if actor is not None and actor.pk != step.owner_id and not permissions.may_log_visit(actor, enterprise):
+        raise PermissionDenied(_("您无权办结该事项。"))
+    if done_on > timezone.localdate():
+        raise ValidationError(_("完成日期不能晚于今天。"), code="future")
+    if done_on < step.visit.visited_on:
+        raise ValidationError(_("完成日期不能早于走访日期。"), code="before_visit")
+    if step.done_on is not None:
+        return step
+    return audited_update(obj=step, actor=actor, done_on=done_on)

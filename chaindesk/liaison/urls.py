@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "liaison"
+urlpatterns = [
+    path("", views.my_enterprises, name="mine"),
+    path("next-steps/", views.next_steps, name="next_steps"),
+    path("next-steps/<int:step_pk>/done/", views.next_step_done, name="next_step_done"),
+    path("enterprises/<int:pk>/visits/", views.visit_list, name="visits"),
+    path("enterprises/<int:pk>/visits/new/", views.visit_create, name="visit_create"),
+    path("enterprises/<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("enterprises/<int:pk>/assign/", views.assign, name="assign"),
+]

@@ -1,0 +1,189 @@
+"""Pages of one-to-one service, mounted at /service/. Enterprise lookups go through the user's visible set
+(404 for missing and forbidden alike); htmx requests get the fragment for the enterprise page's tab."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chaindesk.accounts.choices import Role
+from chaindesk.core.listing import paginate
+from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
+from chaindesk.core.permissions import role_required
+from chaindesk.core.visibility import get_visible_or_404
+from chaindesk.enterprises.models import Enterprise
+
+from . import permissions, selectors, services
+from .forms import AssignForm, StepDoneForm, VisitForm
+from .models import LiaisonAssignment, NextStep
+
+SERVICE_ROLES = (Role.LIAISON, Role.CITY_LEADER)
+
+
+def _enterprise(request: HttpRequest, pk: int) -> Enterprise:
+    qs = Enterprise.objects.visible_to(request.user).select_related("liaison", "leader")
+    return get_visible_or_404(qs, pk, user=request.user)
+
+
+def _crumbs(enterprise: Enterprise, *extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [
+        (_("企业"), reverse("enterprises:list")),
+        (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])),
+        *extra,
+    ]
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+@role_required(*SERVICE_ROLES)
+def my_enterprises(request: HttpRequest) -> HttpResponse:
+    """我的挂钩企业: last visit, open items, the stale flag; filter 只看超期, sortable."""
+    qs, sort = selectors.enterprise_service_list(request.user, request.GET.dict())
+    page_obj = paginate(qs, request.GET.get("page"))
+    filters = {k: v for k, v in request.GET.items() if k == "stale" and v}
+    return render(
+        request,
+        "liaison/my_enterprises.html",
+        {
+            "page_obj": page_obj,
+            "sort": sort,
+            "filters": filters,
+            "stale_days": selectors.stale_days(),
+            "page_title": _("我的挂钩企业"),
+            "breadcrumbs": [(_("我的挂钩企业"), None)],
+        },
+    )
+
+
+@role_required(*OFFICIALS)
+def next_steps(request: HttpRequest) -> HttpResponse:
+    """我的待办下一步: open next steps I own, overdue first, each with a 完成 button."""
+    page_obj = paginate(selectors.due_next_steps(request.user), request.GET.get("page"))
+    return render(
+        request,
+        "liaison/next_steps.html",
+        {
+            "page_obj": page_obj,
+            "today": timezone.localdate(),
+            "page_title": _("待跟进事项"),
+            "breadcrumbs": [(_("待跟进事项"), None)],
+        },
+    )
+
+
+@require_POST
+@role_required(*OFFICIALS)
+def next_step_done(request: HttpRequest, step_pk: int) -> HttpResponse:
+    visible = Enterprise.objects.visible_to(request.user).values("pk")
+    qs = NextStep.objects.filter(visit__enterprise__in=visible).select_related("visit__enterprise")
+    step = get_visible_or_404(qs, step_pk, user=request.user)
+    form = StepDoneForm(request.POST)
+    done_on = (form.cleaned_data.get("done_on") if form.is_valid() else None) or timezone.localdate()
+    try:
+        services.next_step_done(actor=request.user, step=step, done_on=done_on)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已办结：%(text)s") % {"text": step.text})
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("liaison:next_steps")
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = _enterprise(request, pk)
+    internal = permissions.sees_internal_notes(request.user)
+    context = {
+        "enterprise": enterprise,
+        "visits": selectors.enterprise_visits(enterprise, internal=internal),
+        "internal": internal,
+        "may_log": permissions.may_log_visit(request.user, enterprise, visible=True),
+        "today": timezone.localdate(),
+        "page_title": _("走访记录"),
+        "breadcrumbs": _crumbs(enterprise, (_("走访记录"), None)),
+    }
+    template = "liaison/partials/visits.html" if _is_htmx(request) else "liaison/visits.html"
+    return render(request, template, context)
+
+
+@role_required(*OFFICIALS)
+def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = _enterprise(request, pk)
+    if not permissions.may_log_visit(request.user, enterprise, visible=True):
+        raise PermissionDenied
+    form = VisitForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_create(actor=request.user, enterprise=enterprise, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("走访记录已保存。"))
+            return redirect("liaison:visits", enterprise.pk)
+    return render(
+        request,
+        "liaison/visit_form.html",
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "page_title": _("记录走访"),
+            "breadcrumbs": _crumbs(
+                enterprise, (_("走访记录"), reverse("liaison:visits", args=[pk])), (_("记录走访"), None)
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(*OFFICIALS)
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ledger timeline: officials only (it carries internal notes and the audit lines)."""
+    enterprise = _enterprise(request, pk)
+    context = {
+        "enterprise": enterprise,
+        "rows": selectors.enterprise_timeline(request.user, enterprise),
+        "page_title": _("时间线"),
+        "breadcrumbs": _crumbs(enterprise, (_("时间线"), None)),
+    }
+    template = "liaison/partials/timeline.html" if _is_htmx(request) else "liaison/timeline.html"
+    return render(request, template, context)
+
+
+@role_required(*OFFICIALS)
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = _enterprise(request, pk)
+    if not permissions.may_assign(request.user, enterprise):
+        raise PermissionDenied
+    initial: dict[str, Any] = {"liaison": enterprise.liaison_id, "leader": enterprise.leader_id}
+    form = AssignForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.liaison_assign(actor=request.user, enterprise=enterprise, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("挂钩服务安排已保存。"))
+            return redirect("enterprises:detail", enterprise.pk)
+    history = LiaisonAssignment.objects.filter(enterprise=enterprise).select_related("liaison", "leader", "assigned_by")
+    return render(
+        request,
+        "liaison/assign.html",
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "history": history,
+            "page_title": _("指派挂钩服务"),
+            "breadcrumbs": _crumbs(enterprise, (_("指派挂钩服务"), None)),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
