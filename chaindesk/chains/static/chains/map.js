@@ -11,9 +11,13 @@
     chart.on("click", function (params) {
       var url = params.data && params.data.panel;
       if (!url) return;
-      window.htmx.ajax("GET", url, { target: "#node-panel", swap: "innerHTML" }).then(function () {
-        panel.scrollIntoView({ behavior: "smooth", block: "nearest" });
-      });
+      window.htmx.ajax("GET", url, { target: "#node-panel", swap: "innerHTML" });
     });
+  });
+  // Whichever link filled the panel (chart or table), bring it into view.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target && event.target.id === "node-panel") {
+      event.target.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    }
   });
 })();
