@@ -21,7 +21,7 @@ from chaindesk.core.services import audited_create
 from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
 from chaindesk.meetings.models import Meeting, MeetingKind
 
-from . import names
+from . import names, service
 
 DEMO_PASSWORD = "Taizhou@2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -287,22 +287,38 @@ def _load_enterprises(
     chains: dict[str, Chain],
     loaded: Loaded,
     count: int,
-) -> None:
-    for data in SEED_ENTERPRISES:
-        if not Enterprise.objects.filter(name=data["name"]).exists():
+) -> list[tuple[Enterprise, service.Plan]]:
+    quals = service.load_qualifications(loaded.add)
+    nodes = service.load_trees(chains, loaded.add)
+    planned: list[tuple[Enterprise, service.Plan]] = []
+
+    def position(plan: service.Plan) -> dict[str, Any]:
+        return {
+            "chains": [chains[plan.chain]],
+            "nodes": [nodes[(plan.chain, plan.leaf)]],
+            "qualifications": [quals[c] for c in plan.qualifications],
+            "leader": users[plan.leader] if plan.leader else None,
+        }
+
+    for data, plan in zip(SEED_ENTERPRISES, service.SEED_PLANS, strict=True):
+        enterprise = Enterprise.objects.filter(name=data["name"]).first()
+        if enterprise is None:
             loaded.add("enterprise")
-            audited_create(
+            enterprise = audited_create(
                 model=Enterprise,
                 actor=None,
                 message="demo",
                 uscc=make_uscc(random.Random(data["name"]), data["region"]),  # noqa: S311 - demo data
                 region=regions[data["region"]],
                 liaison=_liaison_for(data["region"], users),
-                chains=[chains["biomed"]],
+                **position(plan),
                 **{k: v for k, v in data.items() if k != "region"},
             )
+        service.place(enterprise, plan, nodes, quals)
+        planned.append((enterprise, plan))
     boshen = Enterprise.objects.get(name=SEED_ENTERPRISES[0]["name"])
     _get_or_create(EnterpriseAccount, {"user": users["liuyang"]}, loaded, enterprise=boshen)
+    existing = {e.name: e for e in Enterprise.objects.select_related("liaison")}
     for i in range(count):
         # One generator per enterprise: re-running, or loading more, never changes the earlier ones.
         rng = random.Random(f"enterprise:{i}")  # noqa: S311 - demo data
@@ -311,10 +327,13 @@ def _load_enterprises(
         head = names.FIRM_HEADS[i % len(names.FIRM_HEADS)]
         trade = names.FIRM_TRADES[chain_code][(i // len(names.FIRM_HEADS)) % len(names.FIRM_TRADES[chain_code])]
         name = f"泰州{head}{trade}{names.FIRM_FORMS[(i // 7) % len(names.FIRM_FORMS)]}"
-        if Enterprise.objects.filter(name=name).exists():
+        plan = service.plan_generated(i, chain_code, trade)
+        if name in existing:
+            service.place(existing[name], plan, nodes, quals)
+            planned.append((existing[name], plan))
             continue
         loaded.add("enterprise")
-        audited_create(
+        enterprise = audited_create(
             model=Enterprise,
             actor=None,
             message="demo",
@@ -325,8 +344,16 @@ def _load_enterprises(
             founded_on=dt.date(rng.randint(1995, 2023), rng.randint(1, 12), rng.randint(1, 28)),
             business=f"{trade}产品的研发、生产与销售。",
             liaison=_liaison_for(region_code, users),
-            chains=[chains[chain_code]],
+            **position(plan),
         )
+        existing[name] = enterprise
+        planned.append((enterprise, plan))
+    return planned
+
+
+def seed_day_for(today: dt.date) -> dt.date:
+    """The latest 11月24日 on or before `today`: the day of the seed report's site visit and meeting."""
+    return dt.date(today.year if (today.month, today.day) >= (11, 24) else today.year - 1, 11, 24)
 
 
 def _load_meetings(
@@ -336,7 +363,7 @@ def _load_meetings(
     loaded: Loaded,
     today: dt.date,
 ) -> None:
-    seed_day = dt.date(today.year if (today.month, today.day) >= (11, 24) else today.year - 1, 11, 24)
+    seed_day = seed_day_for(today)
     biomed_team = [m.user for m in chains["biomed"].team.select_related("user")]
     if not Meeting.objects.filter(chain=chains["biomed"], held_on=seed_day).exists():
         loaded.add("meeting")
@@ -388,6 +415,8 @@ def load(*, enterprises: int = 150, today: dt.date | None = None) -> Loaded:
     regions, departments = _load_org(loaded)
     users = _load_people(rng, regions, departments, loaded)
     chains = _load_chains(users, regions, departments, loaded)
-    _load_enterprises(users, regions, chains, loaded, enterprises)
-    _load_meetings(users, regions, chains, loaded, today or timezone.localdate())
+    today = today or timezone.localdate()
+    planned = _load_enterprises(users, regions, chains, loaded, enterprises)
+    service.load_service(planned, users, today, seed_day_for(today), loaded.add)
+    _load_meetings(users, regions, chains, loaded, today)
     return loaded

@@ -26,6 +26,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 MODULES = [
     "chaindesk.synth.users",
     "chaindesk.synth.enterprises",
+    "chaindesk.synth.registry",
+    "chaindesk.synth.liaison",
     "chaindesk.synth.audit",
 ]
 
@@ -41,12 +43,15 @@ class Scale:
     handlers: int
     enterprises: int
     audit_rows: int
+    visits: int = 0
 
 
 SCALES = {
-    "tiny": Scale("tiny", liaisons=12, handlers=6, enterprises=200, audit_rows=2_000),
-    "city": Scale("city", liaisons=240, handlers=60, enterprises=10_000, audit_rows=1_000_000),
-    "province": Scale("province", liaisons=600, handlers=200, enterprises=1_000_000, audit_rows=20_000_000),
+    "tiny": Scale("tiny", liaisons=12, handlers=6, enterprises=200, audit_rows=2_000, visits=1_000),
+    "city": Scale("city", liaisons=240, handlers=60, enterprises=10_000, audit_rows=1_000_000, visits=50_000),
+    "province": Scale(
+        "province", liaisons=600, handlers=200, enterprises=1_000_000, audit_rows=20_000_000, visits=2_000_000
+    ),
 }
 
 

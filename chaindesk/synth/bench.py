@@ -18,13 +18,19 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from chaindesk.accounts.models import Region, User
+from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core.models import AuditLog
-from chaindesk.enterprises.models import Enterprise
+from chaindesk.enterprises.models import Enterprise, Qualification
+from chaindesk.liaison.models import Visit
 
 CHIEF = "jiangdd"  # 生物医药 chain chief: sees every enterprise on the chain
 LIAISON = "liming"  # 兴化市 liaison: sees the enterprises assigned to him
 FILTER_REGION = "321281"  # 兴化市
 FLOOR = "floor"
+BENCH_CHAIN = "biomed"
+BENCH_QUALIFICATION = "gxjs"  # 国家高新技术企业
+BENCH_NODE = "医用膜材"
+PENDING_STATUSES = (404, 500)  # pages other issues are still building: reported, never fatal
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,28 @@ def pages() -> list[Page]:
             (("q", "医药"), ("region", str(region))),
         ),
         Page("enterprises_page50", "企业 ?page=50 (链长)", CHIEF, "/enterprises/", (("page", "50"),)),
+        *_chain_pages(),
+    ]
+
+
+def _chain_pages() -> list[Page]:
+    """The filtered enterprise lists and the chain map of the 生物医药 chain (skipped without the demo chain)."""
+    chain = Chain.objects.filter(code=BENCH_CHAIN).values_list("pk", flat=True).first()
+    if chain is None:
+        return []
+    qual = Qualification.objects.filter(code=BENCH_QUALIFICATION).values_list("pk", flat=True).first()
+    node = ChainNode.objects.filter(chain_id=chain, name=BENCH_NODE).values_list("pk", flat=True).first()
+    params = (("chain", str(chain)), ("qual", str(qual or "")), ("stale", "90"))
+    return [
+        Page(
+            "enterprises_chain_qual_stale",
+            "企业 ?chain=生物医药&qual=高新&stale=90 (链长)",
+            CHIEF,
+            "/enterprises/",
+            params,
+        ),
+        Page("enterprises_node", f"企业 ?node={BENCH_NODE} (链长)", CHIEF, "/enterprises/", (("node", str(node)),)),
+        Page("chain_map", "产业链图谱 /chains/<生物医药>/map/ (链长)", CHIEF, f"/chains/{chain}/map/"),
     ]
 
 
@@ -76,6 +104,12 @@ def _percentile(samples: list[float], fraction: float) -> float:
 
 def measure(client: Client, page: Page, *, runs: int, warmup: int) -> Measurement:
     data = dict(page.params)
+    try:
+        probe = client.get(page.path, data)
+    except Exception:  # noqa: BLE001 - a page still being built must not stop the benchmark
+        return Measurement(page=page, status=500, queries=0, p50_ms=0.0, p95_ms=0.0, runs=0)
+    if probe.status_code in PENDING_STATUSES:
+        return Measurement(page=page, status=probe.status_code, queries=0, p50_ms=0.0, p95_ms=0.0, runs=0)
     for _ in range(warmup):
         client.get(page.path, data)
     with CaptureQueriesContext(connection) as captured:
@@ -116,6 +150,8 @@ def data_summary() -> dict[str, int]:
         "users": User.objects.count(),
         "enterprises": Enterprise.objects.count(),
         "enterprise–chain links": Enterprise.chains.through.objects.count(),
+        "enterprise–node links": Enterprise.nodes.through.objects.count(),
+        "visits": Visit.objects.count(),
         "audit rows": AuditLog.objects.count(),
         f"enterprises visible to {CHIEF}": Enterprise.objects.visible_to(chief).count(),
         f"enterprises visible to {LIAISON}": Enterprise.objects.visible_to(liaison).count(),
@@ -129,6 +165,9 @@ def table(results: list[Measurement]) -> str:
         "| --- | ---: | ---: | ---: | ---: |",
     ]
     for m in results:
+        if m.runs == 0:
+            lines.append(f"| {m.page.label} | n/a (page not yet available, HTTP {m.status}) | – | – | – |")
+            continue
         ratio = f"{m.p50_ms / floor:.1f}×" if floor else "–"
         status = "" if m.status == 200 else f" (HTTP {m.status})"
         lines.append(f"| {m.page.label}{status} | {m.p50_ms:.1f} | {m.p95_ms:.1f} | {m.queries} | {ratio} |")

@@ -4,13 +4,16 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Max
 from stdnum.cn import uscc
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
 from chaindesk.conftest import DEMO_TODAY
 from chaindesk.core.models import AuditAction, AuditLog
-from chaindesk.enterprises.models import Enterprise
+from chaindesk.demo import trees
+from chaindesk.enterprises.models import Contact, Enterprise, Indicator
+from chaindesk.liaison.models import LiaisonAssignment, NextStep, Visit, VisitIssue
 from chaindesk.synth import base, bench
 from chaindesk.synth.base import SCALES, SYNTH_USER_PREFIX
 from chaindesk.synth.enterprises import make_uscc, uscc_check_digit
@@ -119,3 +122,48 @@ def test_bench_measures_every_page() -> None:
     assert "p50 / floor p50" in table
     summary = bench.data_summary()
     assert summary["enterprises visible to liming"] > 0
+
+
+def test_tiny_scale_registry_and_service_rows_keep_the_invariants() -> None:
+    first = (Enterprise.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    report = generate(TINY, seed=5, today=DEMO_TODAY)
+    new = Enterprise.objects.filter(pk__gte=first)
+    n = TINY.enterprises
+    chain_links = Enterprise.chains.through.objects.filter(enterprise__in=new)
+    node_links = Enterprise.nodes.through.objects.filter(enterprise__in=new)
+    assert report.counts["enterprise_nodes"] == node_links.count() == chain_links.count()
+    assert set(node_links.values_list("enterprise_id", "chainnode__chain_id")) == set(
+        chain_links.values_list("enterprise_id", "chain_id")
+    )
+    assert not node_links.filter(chainnode__children__isnull=False).exists()  # leaves only
+    missing = [(c, leaf) for c, p in trees.LEAF_PROFILES.items() for leaf, r in p.items() if r == trees.MISSING]
+    for code, leaf in missing:
+        assert not node_links.filter(chainnode__chain__code=code, chainnode__name=leaf).exists()
+    assert report.counts["indicators"] == Indicator.objects.filter(enterprise__in=new).count() == 3 * n
+    assert report.counts["contacts"] == Contact.objects.filter(enterprise__in=new).count()
+    assert n <= report.counts["contacts"] <= 2 * n
+    quals = Enterprise.qualifications.through.objects.filter(enterprise__in=new)
+    assert report.counts["enterprise_qualifications"] == quals.count() > 0
+
+    assigned = new.exclude(liaison=None)
+    open_ = LiaisonAssignment.objects.filter(enterprise__in=new, ended_on=None)
+    assert open_.count() == assigned.count()
+    assert set(open_.values_list("enterprise_id", "liaison_id")) == set(assigned.values_list("pk", "liaison_id"))
+    assert not LiaisonAssignment.objects.filter(enterprise__in=new.filter(liaison=None)).exists()
+    total = LiaisonAssignment.objects.filter(enterprise__in=new).count()
+    assert report.counts["liaison_assignments"] == total >= assigned.count()
+
+    visits = Visit.objects.filter(enterprise__in=new)
+    assert report.counts["visits"] == visits.count() == TINY.visits
+    assert report.counts["visit_participants"] == TINY.visits
+    assert not visits.filter(visited_on__gt=DEMO_TODAY).exists()
+    assert not visits.filter(enterprise__liaison=None).exists()
+    assert 0 < report.counts["visit_issues"] == VisitIssue.objects.filter(visit__in=visits).count() < TINY.visits
+    steps = NextStep.objects.filter(visit__in=visits)
+    assert report.counts["next_steps"] == steps.count() == report.counts["visit_issues"]
+    assert steps.exclude(done_on=None).exists() and steps.filter(done_on=None).exists()
+    latest = dict(visits.values("enterprise").annotate(m=Max("visited_on")).values_list("enterprise", "m"))
+    assert dict(new.values_list("pk", "last_visit_on")) == {
+        pk: latest.get(pk) for pk in new.values_list("pk", flat=True)
+    }
+    assert new.filter(last_visit_on__lt=DEMO_TODAY - dt.timedelta(days=90)).exists()

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connections
 
+from chaindesk.liaison.models import Visit
 from chaindesk.synth import bench
 from chaindesk.synth.base import SCALES
 from chaindesk.synth.runner import generate, has_synthetic_data
@@ -52,6 +53,9 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=30, help="timed requests per page (default 30)")
         parser.add_argument("--warmup", type=int, default=3, help="untimed requests per page first (default 3)")
         parser.add_argument("--database", help="benchmark database name or SQLite path (default: see above)")
+        parser.add_argument(
+            "--reset", action="store_true", help="replace the synthetic data already in the benchmark database"
+        )
         parser.add_argument("--output-dir", default=str(Path(settings.BASE_DIR) / "docs" / "benchmarks"))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -63,9 +67,17 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             raise CommandError(f"could not migrate the benchmark database {target}: {exc}") from exc
         load: dict[str, float] = {}
-        if not has_synthetic_data():
+        # Data generated before the visit generators existed is out of date: regenerate it.
+        outdated = (
+            has_synthetic_data() and not Visit.objects.filter(enterprise__liaison__username__startswith="syn_").exists()
+        )
+        if options["reset"] or outdated or not has_synthetic_data():
             self.stdout.write(f"bench: generating {options['scale']} scale data …")
-            generated = generate(SCALES[options["scale"]], log=lambda line: self.stdout.write(f"  {line}"))
+            generated = generate(
+                SCALES[options["scale"]],
+                reset_first=has_synthetic_data(),
+                log=lambda line: self.stdout.write(f"  {line}"),
+            )
             load = {**generated.seconds, "total": generated.total_seconds}
         results = bench.run(runs=options["runs"], warmup=options["warmup"])
         runs, warmup = options["runs"], options["warmup"]
