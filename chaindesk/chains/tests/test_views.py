@@ -213,3 +213,15 @@ def test_chain_detail_links_to_the_map(client_as):
     chain = biomed()
     html = client_as("jiangdd").get(reverse("chains:detail", args=[chain.pk])).content.decode()
     assert reverse("chains:map", args=[chain.pk]) in html
+
+
+def test_edit_page_query_count_does_not_grow(client_as):
+    chain = biomed()
+    t = small_tree(chain)
+    c = client_as("jiangdd")
+    url = reverse("chains:nodes_edit", args=[chain.pk])
+    c.get(url)
+    before = _count_queries(c, url)
+    for i in range(20):
+        enterprise(node(chain, f"测试批量{i}", t["b"], i))
+    assert _count_queries(c, url) == before == MAP_QUERIES  # same reads as the map
