@@ -189,7 +189,8 @@ def _assignment_rows(assignments: list[LiaisonAssignment]) -> list[TimelineRow]:
     ordered = sorted(assignments, key=lambda a: (a.started_on, a.pk))
     for previous, a in zip([None, *ordered], ordered, strict=False):
         who = str(a.assigned_by) if a.assigned_by else _("系统")
-        if previous is not None and previous.ended_on == a.started_on:
+        ended = previous.ended_on if previous is not None else None
+        if previous is not None and ended is not None and (a.started_on - ended).days <= 1:
             what = _("挂钩服务专员由 %(old)s 交接给 %(new)s") % {"old": previous.liaison, "new": a.liaison}
         else:
             what = _("指派挂钩服务专员：%(new)s") % {"new": a.liaison}
@@ -234,5 +235,6 @@ def enterprise_timeline(user: Any, enterprise: Enterprise) -> list[TimelineRow]:
     audit_lines = AuditLog.objects.for_object(enterprise).filter(action__in=watched)
     entries = list(audit_lines.select_related("actor", "content_type").order_by("-created_at")[:TIMELINE_AUDIT_CAP])
     rows = _visit_rows(visits) + _assignment_rows(assignments) + _audit_rows(entries)
-    rank = {"audit": 0, "assignment": 1, "visit": 2, "step": 3, "step-done": 4}
+    # Same day: the visit, then what it agreed, then the rest (the list is read newest first).
+    rank = {"audit": 0, "assignment": 1, "step-done": 2, "step": 3, "visit": 4}
     return sorted(rows, key=lambda r: (r.on, rank[r.kind], r.order), reverse=True)
