@@ -58,3 +58,16 @@ def test_liaison_logs_a_visit(page, login, shot):
     row = page.locator(f'[data-testid="service-row"][data-enterprise="{boshen.pk}"]')
     assert "未走访" not in row.inner_text()
     assert timezone.localdate().isoformat() in row.inner_text()
+
+
+def test_liaison_list_and_visit_form_at_phone_width(phone_page, login, shot):
+    """Liaisons log visits on site, from a phone: no horizontal scrolling of the page itself."""
+    login(phone_page, "liming")
+    phone_page.goto(f"{phone_page.base_url}/service/")
+    assert phone_page.locator('[data-testid="service-row"]').count() > 0
+    boshen = Enterprise.objects.get(name=BOSHENG)
+    phone_page.goto(f"{phone_page.base_url}/service/enterprises/{boshen.pk}/visits/new/")
+    phone_page.wait_for_selector('[data-testid="visit-form"]')
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    shot(phone_page, "liaison-visit-form-phone")

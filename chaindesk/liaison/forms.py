@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,8 +27,14 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-def _officials() -> Any:
-    return User.objects.filter(is_active=True, role__in=OFFICIAL_ROLES).order_by("role", "display_name")
+def _officials(enterprise: Any = None, user: Any = None) -> Any:
+    """Active officials; for a given enterprise only those who serve it: the team of its chains, its
+    liaison and linked leader, and the person filling in the form (a short list, even for a province)."""
+    qs = User.objects.filter(is_active=True, role__in=OFFICIAL_ROLES)
+    if enterprise is not None:
+        mine = [pk for pk in (enterprise.liaison_id, enterprise.leader_id, getattr(user, "pk", None)) if pk]
+        qs = qs.filter(Q(teams__chain__in=enterprise.chains.values("pk")) | Q(pk__in=mine)).distinct()
+    return qs.order_by("role", "display_name")
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -61,9 +68,10 @@ class VisitForm(StyledForm):
         error_messages={"required": _("请填写走访情况。")},
     )
 
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, enterprise: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = _officials()  # type: ignore[attr-defined]
+        people = _officials(enterprise, user)
+        self.fields["participants"].queryset = people  # type: ignore[attr-defined]
         self.fields["visited_on"].initial = timezone.localdate()
         for i in range(1, ISSUE_ROWS + 1):
             self.fields[f"issue_{i}"] = forms.CharField(
@@ -74,7 +82,7 @@ class VisitForm(StyledForm):
                 label=_("下一步工作 %(n)s") % {"n": i}, max_length=200, required=False
             )
             self.fields[f"step_owner_{i}"] = UserChoiceField(
-                label=_("负责人"), queryset=_officials(), required=False, initial=user.pk if user else None
+                label=_("负责人"), queryset=people, required=False, initial=user.pk if user else None
             )
             self.fields[f"step_due_{i}"] = forms.DateField(
                 label=_("完成时限"), input_formats=DATE_FORMATS, required=False, widget=DateInput()

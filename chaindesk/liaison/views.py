@@ -121,7 +121,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = _enterprise(request, pk)
     if not permissions.may_log_visit(request.user, enterprise, visible=True):
         raise PermissionDenied
-    form = VisitForm(request.POST or None, user=request.user)
+    form = VisitForm(request.POST or None, user=request.user, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
         try:
             services.visit_create(actor=request.user, enterprise=enterprise, **form.service_kwargs())

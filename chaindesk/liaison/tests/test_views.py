@@ -227,3 +227,20 @@ def test_timeline_query_count_is_bounded(client_as, persona, boshen, today):
     small = _queries(client, f"/service/enterprises/{boshen.pk}/timeline/")
     _log(persona, boshen, today, n=5)
     assert _queries(client, f"/service/enterprises/{boshen.pk}/timeline/") == small <= 10
+
+
+def test_participants_and_owners_are_the_people_serving_the_enterprise(client_as, persona, boshen, today):
+    client = client_as("liming")
+    url = f"/service/enterprises/{boshen.pk}/visits/new/"
+    page = client.get(url).content.decode()
+    assert "王志华" in page  # team member of 生物医药
+    outsider = persona("lz_321282")
+    assert outsider.display_name not in page
+    response = client.post(url, _visit_post(today, participants=[outsider.pk]))
+    assert response.status_code == 400 and not Visit.objects.filter(enterprise=boshen).exists()
+
+
+def test_my_enterprises_is_for_liaisons_and_leaders(client_as):
+    assert client_as("liuyang").get("/service/").status_code == 403
+    assert client_as("jiangdd").get("/service/").status_code == 200  # the enterprises he is linked to
+    assert client_as("liuyang").get("/service/next-steps/").status_code == 403
