@@ -5,6 +5,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.db.models import Max
+from django.test import Client
 from stdnum.cn import uscc
 
 from chaindesk.accounts.choices import Role
@@ -167,3 +168,12 @@ def test_tiny_scale_registry_and_service_rows_keep_the_invariants() -> None:
         pk: latest.get(pk) for pk in new.values_list("pk", flat=True)
     }
     assert new.filter(last_visit_on__lt=DEMO_TODAY - dt.timedelta(days=90)).exists()
+
+
+def test_bench_reports_a_page_not_yet_available_instead_of_failing() -> None:
+    client = Client()
+    client.force_login(User.objects.get(username=bench.CHIEF))
+    missing = bench.Page("missing", "not built yet", bench.CHIEF, "/no-such-page/")
+    result = bench.measure(client, missing, runs=2, warmup=1)
+    assert result.status == 404 and result.runs == 0
+    assert "n/a (page not yet available" in bench.table([result])
