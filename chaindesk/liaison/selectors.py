@@ -203,10 +203,11 @@ def _assignment_rows(assignments: list[LiaisonAssignment]) -> list[TimelineRow]:
 
 
 def _audit_rows(entries: list[AuditLog]) -> list[TimelineRow]:
-    changes = describe(entries)
+    # A creation reads "登记企业" here, so only the changes need their related names resolved.
+    changes = describe([e for e in entries if e.action != AuditAction.CREATE])
     rows = []
     for e in entries:
-        fields = changes[e.pk]
+        fields = changes.get(e.pk, [])
         if e.action == AuditAction.UPDATE and [label for label, *_rest in fields] == [
             str(Enterprise._meta.get_field("last_visit_on").verbose_name)
         ]:

@@ -89,6 +89,8 @@ def _check_steps(next_steps: Sequence[StepInput]) -> None:
     for text, owner, due_on in next_steps:
         if not text.strip() or owner is None or due_on is None:
             raise ValidationError(_("每项下一步工作都需要内容、负责人和完成时限。"), code="incomplete_step")
+        if not owner.is_active:
+            raise ValidationError(_("下一步工作的负责人须为在岗人员。"), code="inactive_owner")
 
 
 def _raise_last_visit(enterprise: Enterprise, visited_on: dt.date, actor: Any) -> None:

@@ -127,6 +127,11 @@ def test_future_date_and_empty_notes_are_refused(boshen, persona, today):
         _visit(liming, boshen, today, notes="   ")
     with pytest.raises(ValidationError, match="负责人"):
         _visit(liming, boshen, today, next_steps=[("跟进", None, today)])
+    retired = persona("lz_321283")
+    retired.is_active = False
+    retired.save()
+    with pytest.raises(ValidationError, match="在岗"):
+        _visit(liming, boshen, today, next_steps=[("跟进", retired, today)])
     assert not Visit.objects.filter(enterprise=boshen).exists()
     boshen.refresh_from_db()
     assert boshen.last_visit_on is None
