@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from chaindesk.core.tests.test_i18n import compiled_catalogue  # noqa: F401 - compiles the .mo for this module
 
@@ -22,3 +23,4 @@ def test_map_page_in_english(client_as):
         assert "评级规则" not in html and "无本地企业" not in html
     finally:
         client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+        translation.activate("zh-hans")  # the middleware left English active in this thread
