@@ -94,3 +94,49 @@ def test_chain_map_at_phone_width(phone_page, login, shot):
     overflow = phone_page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0
     shot(phone_page, "chain-map-mobile", full_page=False)
+
+
+def _rating(page, chain: Chain, node_name: str) -> str:  # noqa: ANN001
+    page.goto(f"{page.base_url}/chains/{chain.pk}/map/")
+    page.wait_for_selector('[data-testid="chain-map"] canvas')
+    row = page.locator('[data-testid="node-table"] tbody tr', has_text=node_name)
+    return row.locator(".badge").last.inner_text().strip()
+
+
+def test_rating_follows_the_enterprises_on_a_new_node(page, login):
+    """缺 → 弱 → 强: a new segment, an enterprise placed on it, then its revenue reaching exactly the line."""
+    from stdnum.cn.uscc import calc_check_digit
+
+    chain = Chain.objects.get(code="biomed")
+    _ensure_tree(chain)
+    login(page, "jiangdd")
+    page.goto(f"{page.base_url}/chains/{chain.pk}/nodes/")
+    form = page.locator('[data-testid="add-node-form"]')
+    form.locator("select[name=parent]").select_option(label="下游")
+    form.locator("input[name=name]").fill("医药电商")
+    form.locator('[data-testid="add-node"]').click()
+    page.wait_for_selector(".alert-success")
+    node = chain.nodes.get(name="医药电商")
+    assert _rating(page, chain, "医药电商") == "缺"
+
+    body = "91321281MA2CH7M5P"
+    page.goto(f"{page.base_url}/enterprises/")
+    page.click('[data-testid="enterprise-create"]')
+    page.wait_for_selector('[data-testid="enterprise-form"]')
+    page.fill("input[name=name]", "泰州云药通电子商务有限公司")
+    page.fill("input[name=uscc]", body + calc_check_digit(body))
+    page.select_option("select[name=region]", label="兴化市")
+    page.select_option("select[name=nodes]", str(node.pk))
+    page.click('[data-testid="enterprise-submit"]')
+    page.wait_for_selector('[data-testid="enterprise-header"]')
+    detail = page.url
+    assert _rating(page, chain, "医药电商") == "弱"
+
+    page.goto(detail)
+    page.click('[data-testid="indicators-tab"]')
+    page.click('[data-testid="indicator-add"]')
+    page.fill("input[name=year]", "2025")
+    page.fill("input[name=revenue]", "2000")  # exactly the 规上 line counts as above it
+    page.click("button:has-text('保存')")
+    page.wait_for_selector(".alert-success")
+    assert _rating(page, chain, "医药电商") == "强"
