@@ -13,7 +13,9 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import FileResponse
+from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -50,6 +52,16 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, font: Font | None = None, **style:
     for name, attr in style.items():
         setattr(cell, name, attr)
     return cell
+
+
+def export_notes(*, user: Any, count: int, conditions: str) -> list[str]:
+    """The two lines every filtered ledger export opens with: when, by whom, how many, under which filters."""
+    now = timezone.localtime()
+    return [
+        _("导出时间：%(time)s　导出人：%(user)s　共 %(count)s 条")
+        % {"time": f"{now:%Y-%m-%d %H:%M:%S}", "user": user, "count": f"{count:,}"},
+        _("筛选条件：%(conditions)s") % {"conditions": conditions},
+    ]
 
 
 def write_ledger(

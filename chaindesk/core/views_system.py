@@ -30,7 +30,7 @@ from chaindesk.accounts.forms import UserCreateForm, UserPasswordForm, UserUpdat
 from chaindesk.accounts.models import Department, Region, User
 
 from . import audit
-from .export import EXPORT_ROW_CAP, Column, write_ledger
+from .export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
 from .listing import paginate, sort_queryset
 from .models import AuditAction, AuditLog
 from .permissions import role_required
@@ -289,11 +289,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     ledger = write_ledger(
         filename=f"审计日志_{now:%Y%m%d_%H%M%S}.xlsx",
         title=_("审计日志"),
-        notes=[
-            _("导出时间：%(time)s　导出人：%(user)s　共 %(count)s 条")
-            % {"time": f"{now:%Y-%m-%d %H:%M:%S}", "user": request.user, "count": f"{exported:,}"},
-            _("筛选条件：%(conditions)s") % {"conditions": conditions},
-        ],
+        notes=export_notes(user=request.user, count=exported, conditions=conditions),
         columns=AUDIT_COLUMNS,
         rows=_audit_rows(qs[:EXPORT_ROW_CAP]),
         warning=warning,

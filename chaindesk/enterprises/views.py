@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chaindesk.core import audit
-from chaindesk.core.export import EXPORT_ROW_CAP, Column, write_ledger
+from chaindesk.core.export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
 from chaindesk.core.listing import paginate
 from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS
@@ -111,11 +111,7 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
     ledger = write_ledger(
         filename=f"企业名录_{now:%Y%m%d_%H%M%S}.xlsx",
         title=_("企业名录"),
-        notes=[
-            _("导出时间：%(time)s　导出人：%(user)s　共 %(count)s 条")
-            % {"time": f"{now:%Y-%m-%d %H:%M:%S}", "user": request.user, "count": f"{exported:,}"},
-            _("筛选条件：%(conditions)s") % {"conditions": conditions},
-        ],
+        notes=export_notes(user=request.user, count=exported, conditions=conditions),
         columns=EXPORT_COLUMNS,
         rows=_export_rows(request.user, rows_qs[:EXPORT_ROW_CAP]),
         warning=_("符合条件的企业超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
