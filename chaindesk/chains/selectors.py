@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from chaindesk.enterprises.models import Enterprise, Indicator, Qualification
 
-from . import gaps
+from . import extensions, gaps
 from .models import Chain, ChainNode
 
 
@@ -30,6 +30,8 @@ class NodeStats:
     rating: str = ""
     reason: str = ""
     path: str = ""
+    # Subtree totals of the counters later apps register (chaindesk.chains.extensions), by key.
+    extra: dict[str, int] = field(default_factory=dict)
 
     @property
     def pk(self) -> int:
@@ -153,7 +155,22 @@ def chain_tree(chain: Chain) -> ChainTree:
     nodes = ChainNode.objects.filter(chain=chain).order_by("sort_order", "pk")
     tree = _assemble(chain, nodes)
     _count(tree, enterprise_links(chain))
+    _count_extra(tree)
     return tree
+
+
+def _count_extra(tree: ChainTree) -> None:
+    """Sum each registered counter's per-node numbers over the subtree (one query per counter)."""
+    for counter in extensions.node_counters():
+        own = counter.count(tree.chain)
+
+        def visit(item: NodeStats, key: str = counter.key, own: dict[int, int] = own) -> int:
+            total = own.get(item.pk, 0) + sum(visit(child) for child in item.children)
+            item.extra[key] = total
+            return total
+
+        for root in tree.roots:
+            visit(root)
 
 
 def node_enterprises(*, user: Any, node: ChainNode, subtree_ids: Iterable[int]) -> QuerySet[Enterprise]:

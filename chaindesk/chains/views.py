@@ -18,7 +18,7 @@ from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
-from . import charts, gaps, selectors, services
+from . import charts, extensions, gaps, selectors, services
 from .forms import NodeAddForm, NodeNameForm
 from .models import Chain, ChainNode
 
@@ -99,6 +99,7 @@ def chain_map(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": tree.summary(),
             "option": charts.map_option(tree),
             "chart_height": charts.chart_height(tree),
+            "counters": extensions.node_counters(),
             "rules": gaps.rules(),
             "threshold_text": gaps.threshold_text(),
             "can_edit": services.can_edit_tree(chain=chain, user=request.user),
