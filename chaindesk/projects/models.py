@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -15,8 +16,6 @@ from chaindesk.enterprises.models import Enterprise
 from chaindesk.network.models import Talent
 
 from .choices import CapacityPeriod, ProjectKind, ProjectLevel, ProjectStage
-
-AMOUNT = {"max_digits": 14, "decimal_places": 2}
 
 
 class ProjectQuerySet(models.QuerySet["Project"]):
@@ -75,7 +74,7 @@ class Project(models.Model):
     status_reason = models.CharField(_("暂停/终止原因"), max_length=200, blank=True, editable=False)
     description = models.TextField(_("建设内容"), blank=True)
     planned_investment = models.DecimalField(
-        _("计划总投资(万元)"), validators=[MinValueValidator(0)], null=True, blank=True, **AMOUNT
+        _("计划总投资(万元)"), validators=[MinValueValidator(0)], null=True, blank=True, max_digits=14, decimal_places=2
     )
     capacity_quantity = models.DecimalField(
         _("设计产能"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
@@ -88,10 +87,20 @@ class Project(models.Model):
         _("用地(亩)"), max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )
     expected_output = models.DecimalField(
-        _("达产后年产值(万元)"), validators=[MinValueValidator(0)], null=True, blank=True, **AMOUNT
+        _("达产后年产值(万元)"),
+        validators=[MinValueValidator(0)],
+        null=True,
+        blank=True,
+        max_digits=14,
+        decimal_places=2,
     )
     expected_tax = models.DecimalField(
-        _("达产后年税收(万元)"), validators=[MinValueValidator(0)], null=True, blank=True, **AMOUNT
+        _("达产后年税收(万元)"),
+        validators=[MinValueValidator(0)],
+        null=True,
+        blank=True,
+        max_digits=14,
+        decimal_places=2,
     )
     # The virtuous cycle: a follow-on (增资扩产) of an earlier project, and who brought the project.
     follow_on_of = models.ForeignKey(
@@ -161,6 +170,25 @@ class Project(models.Model):
     def __str__(self) -> str:
         return str(self.name)
 
+    def clean(self) -> None:
+        """Cross-field rules, with Chinese messages, checked by every create and update service."""
+        errors: dict[str, Any] = {}
+        if self.enterprise_id is None and not self.investor_name.strip():
+            errors["investor_name"] = _("请选择项目单位，或填写尚未在本地注册的投资方名称。")
+        node = self.node
+        if node is not None and self.chain_id is not None and node.chain_id != self.chain_id:
+            errors["node"] = _("所选环节不属于该产业链。")
+        if self.follow_on_of_id is not None:
+            earlier = self.follow_on_of
+            if earlier is None or (self.pk is not None and earlier.pk == self.pk):
+                errors["follow_on_of"] = _("项目不能是自身的后续项目。")
+            elif self.enterprise_id is None or earlier.enterprise_id != self.enterprise_id:
+                errors["follow_on_of"] = _("增资扩产的前期项目须属于同一项目单位。")
+        if self.credited_enterprise_id is not None and self.credited_enterprise_id == self.enterprise_id:
+            errors["credited_enterprise"] = _("引荐企业不能是项目单位本身。")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def owner_name(self) -> str:
         return str(self.enterprise) if self.enterprise_id else self.investor_name
@@ -213,7 +241,9 @@ class InvestmentPlan(models.Model):
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="investment_plans"
     )
     year = models.PositiveSmallIntegerField(_("年度"))
-    amount = models.DecimalField(_("年度计划投资(万元)"), validators=[MinValueValidator(0)], **AMOUNT)
+    amount = models.DecimalField(
+        _("年度计划投资(万元)"), validators=[MinValueValidator(0)], max_digits=14, decimal_places=2
+    )
 
     class Meta:
         verbose_name = _("年度投资计划")
@@ -233,7 +263,9 @@ class InvestmentReport(models.Model):
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="investment_reports"
     )
     month = models.DateField(_("月份"), help_text=_("所属月份的第一天"))
-    amount = models.DecimalField(_("当月完成投资(万元)"), validators=[MinValueValidator(0)], **AMOUNT)
+    amount = models.DecimalField(
+        _("当月完成投资(万元)"), validators=[MinValueValidator(0)], max_digits=14, decimal_places=2
+    )
     note = models.CharField(_("形象进度"), max_length=200, blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
