@@ -1,0 +1,247 @@
+"""Investment progress against 序时进度 (the share of the year elapsed): per project, as queryset annotations
+computed in SQL (so list pages filter and sort on them), and the rules that flag projects as behind or stale.
+
+All arithmetic is Decimal. The comparisons that decide a flag are done on whole numbers (amounts in 分 of a
+万元, shares in millionths) so that SQLite, which stores decimals as floating point, decides exactly like
+PostgreSQL at the boundary."""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Round
+from django.utils.translation import gettext as _
+
+from .choices import ACTIVE
+from .models import InvestmentPlan, InvestmentReport, Project
+
+FOUR_PLACES = Decimal("0.0001")
+# Shares (序时进度, tolerance) are compared in millionths, amounts in 分 (0.01 万元): both whole numbers.
+SHARE_SCALE = 1_000_000
+CENTS = 100
+AMOUNT_FIELD = DecimalField(max_digits=16, decimal_places=2)
+RATE_FIELD = DecimalField(max_digits=12, decimal_places=4)
+FLAGS = ("behind", "stale", "stalled")
+
+
+def stale_days() -> int:
+    """Days without a progress update after which an active project counts as stale (停滞)."""
+    return int(getattr(settings, "CHAINDESK_PROJECT_STALE_DAYS", 30))
+
+
+def behind_tolerance() -> Decimal:
+    """Percentage points below 序时进度 still tolerated before a project counts as behind (滞后)."""
+    return Decimal(str(getattr(settings, "CHAINDESK_PROJECT_BEHIND_TOLERANCE", Decimal("0"))))
+
+
+def schedule_share(today: dt.date) -> Decimal:
+    """序时进度: day of the year / days in the year, 4 places, half up (2026-11-25 → 0.9014)."""
+    days = 366 if calendar.isleap(today.year) else 365
+    day = today.timetuple().tm_yday
+    return (Decimal(day) / Decimal(days)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def schedule_for(year: int, today: dt.date) -> Decimal:
+    """序时进度 of `year` as seen on `today`: a past year is complete, a future one not begun."""
+    if year < today.year:
+        return Decimal("1.0000")
+    if year > today.year:
+        return Decimal("0.0000")
+    return schedule_share(today)
+
+
+def completion_rate(done: Decimal | None, plan: Decimal | None) -> Decimal | None:
+    """投资完成率 done / plan, 4 places half up; None when there is no plan or it is zero."""
+    if plan is None or plan == 0:
+        return None
+    return (Decimal(done or 0) / Decimal(plan)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _threshold_units(year: int, today: dt.date) -> int:
+    """The rate below which a project is behind, in millionths: 序时进度 minus the tolerance."""
+    threshold = schedule_for(year, today) - behind_tolerance() / 100
+    return int((threshold * SHARE_SCALE).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def stale_cutoff(today: dt.date) -> dt.date:
+    return today - dt.timedelta(days=stale_days())
+
+
+def _report_window(year: int, today: dt.date) -> tuple[dt.date, dt.date]:
+    """Months of `year` counted as done so far: January up to today's month (all of a past year)."""
+    first = dt.date(year, 1, 1)
+    if year < today.year:
+        return first, dt.date(year, 12, 1)
+    return first, today.replace(day=1)
+
+
+def plan_subquery(year: int) -> Subquery:
+    plans = InvestmentPlan.objects.filter(project=OuterRef("pk"), year=year).values("amount")[:1]
+    return Subquery(plans, output_field=AMOUNT_FIELD)
+
+
+def done_subquery(year: int, today: dt.date) -> Coalesce:
+    first, last = _report_window(year, today)
+    reports = (
+        InvestmentReport.objects.filter(project=OuterRef("pk"), month__gte=first, month__lte=last)
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(reports, output_field=AMOUNT_FIELD), Value(Decimal("0")), output_field=AMOUNT_FIELD)
+
+
+def _cents(expression: Any) -> Cast:
+    return Cast(Round(ExpressionWrapper(expression * CENTS, output_field=AMOUNT_FIELD)), BigIntegerField())
+
+
+def _rate_expression() -> Case:
+    """done / plan rounded half up to 4 places, from whole numbers: (2·d·10⁴ + p) div (2·p) / 10⁴."""
+    done, plan = _cents(F("done_ytd")), _cents(F("plan_amount"))
+    basis = ExpressionWrapper(
+        (done * 2 * 10_000 + plan) / (plan * 2), output_field=BigIntegerField()
+    )  # integer division on both databases
+    return Case(
+        # Decimal("0.0001") reaches SQLite as text, which its arithmetic reads as a number (not as an
+        # integer divisor, which would truncate); the cast gives PostgreSQL's numeric 4 places.
+        When(plan_amount__gt=0, then=Cast(basis * Value(FOUR_PLACES), RATE_FIELD)),
+        default=Value(None),
+        output_field=RATE_FIELD,
+    )
+
+
+def behind_q(year: int, today: dt.date) -> Q:
+    """Behind (滞后): active, a plan above zero, and done / plan below 序时进度 minus the tolerance;
+    compared as done·10⁶ < plan·threshold in whole numbers (needs plan_amount/done_ytd annotated)."""
+    threshold = _threshold_units(year, today)
+    return Q(stage__in=ACTIVE, plan_amount__gt=0) & Q(
+        done_scaled__lt=ExpressionWrapper(_cents(F("plan_amount")) * threshold, output_field=BigIntegerField())
+    )
+
+
+def stale_q(today: dt.date) -> Q:
+    """Stale (停滞): active, and no progress update, or the last one more than STALE_DAYS days ago."""
+    return Q(stage__in=ACTIVE) & (Q(last_progress_on__isnull=True) | Q(last_progress_on__lt=stale_cutoff(today)))
+
+
+def annotate_progress(qs: QuerySet[Project], *, year: int, today: dt.date) -> QuerySet[Project]:
+    """Annotate plan_amount, done_ytd, rate, is_stale and is_behind (correlated subqueries, no join)."""
+    qs = qs.annotate(plan_amount=plan_subquery(year), done_ytd=done_subquery(year, today))
+    qs = qs.alias(
+        done_scaled=ExpressionWrapper(_cents(F("done_ytd")) * SHARE_SCALE, output_field=BigIntegerField())
+    ).annotate(rate=_rate_expression())
+    return qs.annotate(
+        is_stale=Case(When(stale_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()),
+        is_behind=Case(
+            When(behind_q(year, today), then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+    )
+
+
+def flag_filter(qs: QuerySet[Any], flag: str, *, year: int, today: dt.date) -> QuerySet[Any]:
+    """Keep the projects with a flag: behind, stale, or stalled (behind or stale). A queryset not yet through
+    annotate_progress is annotated here for `year` and `today`. An unknown flag leaves the queryset as it is."""
+    if flag in FLAGS and "is_behind" not in qs.query.annotations:
+        qs = annotate_progress(qs, year=year, today=today)
+    if flag == "behind":
+        return qs.filter(is_behind=True)
+    if flag == "stale":
+        return qs.filter(is_stale=True)
+    if flag == "stalled":
+        return qs.filter(Q(is_behind=True) | Q(is_stale=True))
+    return qs
+
+
+def rules_text() -> str:
+    """The flag rules in one sentence for the pages."""
+    tolerance = behind_tolerance()
+    if tolerance:
+        behind = _("完成率低于序时进度 %(points)s 个百分点以上即为滞后") % {"points": f"{tolerance.normalize():f}"}
+    else:
+        behind = _("完成率低于序时进度即为滞后")
+    stale = _("签约至投产阶段的项目 %(days)s 天无进展更新即为停滞") % {"days": stale_days()}
+    return _("%(behind)s；%(stale)s。") % {"behind": behind, "stale": stale}
+
+
+@dataclass
+class ProjectProgress:
+    """One project's investment progress in a year, for its page and chart."""
+
+    year: int
+    plan: Decimal | None
+    done_ytd: Decimal
+    rate: Decimal | None
+    schedule: Decimal
+    gap: Decimal | None  # percentage points the rate is below 序时进度 (negative: ahead)
+    behind: bool
+    stale: bool
+    last_update: dt.date | None
+    months: list[tuple[dt.date, Decimal | None, Decimal]] = field(default_factory=list)
+
+    @property
+    def rate_percent(self) -> Decimal | None:
+        return None if self.rate is None else (self.rate * 100).quantize(Decimal("0.01"))
+
+    @property
+    def schedule_percent(self) -> Decimal:
+        return (self.schedule * 100).quantize(Decimal("0.01"))
+
+
+def project_progress(project: Project, *, year: int, today: dt.date) -> ProjectProgress:
+    """Plan, done so far, rate, 序时进度, flags and the months of `year` (amount reported, cumulative) up to
+    today's month: two queries (plan, reports)."""
+    plan = InvestmentPlan.objects.filter(project=project, year=year).values_list("amount", flat=True).first()
+    first, last = _report_window(year, today)
+    reported = dict(
+        InvestmentReport.objects.filter(project=project, month__gte=first, month__lte=last).values_list(
+            "month", "amount"
+        )
+    )
+    months: list[tuple[dt.date, Decimal | None, Decimal]] = []
+    cumulative = Decimal("0")
+    if first <= last:
+        for m in range(1, last.month + 1):
+            month = dt.date(year, m, 1)
+            amount = reported.get(month)
+            cumulative += amount or 0
+            months.append((month, amount, cumulative))
+    done = sum(reported.values(), Decimal("0"))
+    rate = completion_rate(done, plan)
+    schedule = schedule_for(year, today)
+    threshold = Decimal(_threshold_units(year, today)) / SHARE_SCALE
+    active = project.stage in ACTIVE
+    behind = bool(active and plan and done < plan * threshold)
+    last_update = project.last_progress_on
+    stale = active and (last_update is None or last_update < stale_cutoff(today))
+    gap = None if rate is None else ((schedule - rate) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return ProjectProgress(
+        year=year,
+        plan=plan,
+        done_ytd=done,
+        rate=rate,
+        schedule=schedule,
+        gap=gap,
+        behind=behind,
+        stale=bool(stale),
+        last_update=last_update,
+        months=months,
+    )
