@@ -12,10 +12,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -245,3 +247,155 @@ def project_progress(project: Project, *, year: int, today: dt.date) -> ProjectP
         last_update=last_update,
         months=months,
     )
+
+
+# --- investment summaries by chain or by region ------------------------------------------------------
+
+SUMMARY_GROUPS = {"chain": ("chain_id", "chain__name"), "region": ("region_id", "region__name")}
+
+
+@dataclass
+class SummaryRow:
+    """One line of the investment summary: a chain or a region (key None and is_total for the total)."""
+
+    key: int | None
+    label: str
+    n_projects: int
+    n_active: int
+    plan: Decimal
+    done: Decimal
+    schedule: Decimal
+    n_behind: int
+    n_stale: int
+    is_total: bool = False
+
+    @property
+    def rate(self) -> Decimal | None:
+        return completion_rate(self.done, self.plan)
+
+    @property
+    def gap(self) -> Decimal | None:
+        rate = self.rate
+        return None if rate is None else ((self.schedule - rate) * 100).quantize(Decimal("0.01"))
+
+    @property
+    def behind(self) -> bool:
+        rate = self.rate
+        return rate is not None and self.done * SHARE_SCALE < self.plan * _threshold_from(self.schedule)
+
+
+def _threshold_from(schedule: Decimal) -> Decimal:
+    return ((schedule - behind_tolerance() / 100) * SHARE_SCALE).to_integral_value(rounding=ROUND_HALF_UP)
+
+
+def _from_cents(value: Any) -> Decimal:
+    return Decimal(int(value or 0)) / CENTS
+
+
+def _summary_rows(raw: list[tuple[Any, ...]], schedule: Decimal) -> list[SummaryRow]:
+    """(key, label, n, active, plan cents, done cents, behind, stale) tuples → rows with a total row."""
+    rows = [
+        SummaryRow(
+            key=key,
+            label=str(label),
+            n_projects=int(n),
+            n_active=int(active or 0),
+            plan=_from_cents(plan),
+            done=_from_cents(done),
+            schedule=schedule,
+            n_behind=int(behind or 0),
+            n_stale=int(stale or 0),
+        )
+        for key, label, n, active, plan, done, behind, stale in raw
+    ]
+    total = SummaryRow(
+        key=None,
+        label=_("合计"),
+        n_projects=sum(r.n_projects for r in rows),
+        n_active=sum(r.n_active for r in rows),
+        plan=sum((r.plan for r in rows), Decimal("0")),
+        done=sum((r.done for r in rows), Decimal("0")),
+        schedule=schedule,
+        n_behind=sum(r.n_behind for r in rows),
+        n_stale=sum(r.n_stale for r in rows),
+        is_total=True,
+    )
+    return [*rows, total]
+
+
+def summarize(qs: QuerySet[Project], *, year: int, today: dt.date, by: str) -> list[SummaryRow]:
+    """The summary of any project queryset in ONE aggregate query (GROUP BY the chain or the region).
+    Amounts are summed as whole 分 so that SQLite adds them exactly, like PostgreSQL's numeric."""
+    key, label = SUMMARY_GROUPS[by]
+    annotated = annotate_progress(qs, year=year, today=today)
+    grouped = (
+        annotated.order_by()
+        .values(key, label)
+        .annotate(
+            n=Count("pk"),
+            n_active=Count("pk", filter=Q(stage__in=ACTIVE)),
+            plan_cents=Sum(_cents(F("plan_amount"))),
+            done_cents=Sum(_cents(F("done_ytd"))),
+            n_behind=Count("pk", filter=Q(is_behind=True)),
+            n_stale=Count("pk", filter=Q(is_stale=True)),
+        )
+        .order_by(label, key)
+        .values_list(key, label, "n", "n_active", "plan_cents", "done_cents", "n_behind", "n_stale")
+    )
+    return _summary_rows(list(grouped), schedule_for(year, today))
+
+
+def investment_summary(user: Any, *, year: int, today: dt.date, by: str = "chain") -> list[SummaryRow]:
+    """Plan, done, rate against 序时进度 and flag counts per chain or region over the projects `user` may
+    see, as one aggregate query; the last row is the total."""
+    return summarize(Project.objects.visible_to(user), year=year, today=today, by=by)
+
+
+RAW_SUMMARY_SQL = """
+SELECT g.id, g.name, COUNT(*),
+       SUM(CASE WHEN x.active = 1 THEN 1 ELSE 0 END),
+       SUM(CAST(ROUND(x.plan * 100) AS BIGINT)),
+       SUM(CAST(ROUND(x.done * 100) AS BIGINT)),
+       SUM(CASE WHEN x.active = 1 AND x.plan > 0
+                 AND CAST(ROUND(x.done * 100) AS BIGINT) * {scale} < CAST(ROUND(x.plan * 100) AS BIGINT) * %s
+                THEN 1 ELSE 0 END),
+       SUM(CASE WHEN x.active = 1 AND (x.last_progress_on IS NULL OR x.last_progress_on < %s)
+                THEN 1 ELSE 0 END)
+FROM (
+    SELECT p.{group_column} AS group_id, p.last_progress_on,
+           CASE WHEN p.stage IN ({active}) THEN 1 ELSE 0 END AS active,
+           (SELECT ip.amount FROM projects_investmentplan ip WHERE ip.project_id = p.id AND ip.year = %s) AS plan,
+           COALESCE((SELECT SUM(ir.amount) FROM projects_investmentreport ir
+                     WHERE ir.project_id = p.id AND ir.month >= %s AND ir.month <= %s), 0) AS done
+    FROM projects_project p
+    {where}
+) x
+JOIN {group_table} g ON g.id = x.group_id
+GROUP BY g.id, g.name
+ORDER BY g.name, g.id
+"""
+
+
+def raw_investment_summary_sql(
+    year: int, today: dt.date, by: str = "chain", *, chain_ids: list[int] | None = None
+) -> list[SummaryRow]:
+    """The same summary as `summarize` computed by one hand-written SQL statement: the benchmark's
+    baseline. `chain_ids` restricts it to some chains (what a chain chief sees)."""
+    group_column, group_table = {"chain": ("chain_id", "chains_chain"), "region": ("region_id", "accounts_region")}[by]
+    first, last = _report_window(year, today)
+    active = ", ".join(f"'{stage}'" for stage in sorted(ACTIVE))  # fixed choice values, not user input
+    where = ""
+    where_params: list[int] = []
+    if chain_ids is not None:
+        if not chain_ids:
+            return _summary_rows([], schedule_for(year, today))
+        where = "WHERE p.chain_id IN (" + ", ".join(["%s"] * len(chain_ids)) + ")"
+        where_params = [int(pk) for pk in chain_ids]
+    sql = RAW_SUMMARY_SQL.format(
+        scale=SHARE_SCALE, group_column=group_column, group_table=group_table, active=active, where=where
+    )
+    params: list[Any] = [_threshold_units(year, today), stale_cutoff(today), year, first, last, *where_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        raw = cursor.fetchall()
+    return _summary_rows(list(raw), schedule_for(year, today))

@@ -266,3 +266,82 @@ def test_project_progress_other_years(make) -> None:  # noqa: ANN001
     assert last_year.rate == Decimal("1.0000") and not last_year.behind
     next_year = sp.project_progress(p, year=2027, today=TODAY)
     assert next_year.months == [] and next_year.plan is None
+
+
+# --- summaries --------------------------------------------------------------------------------------
+
+
+def _numbers(rows: list[sp.SummaryRow]) -> dict[object, tuple[object, ...]]:
+    return {
+        (r.key, r.is_total): (r.label, r.n_projects, r.n_active, r.plan, r.done, r.rate, r.n_behind, r.n_stale)
+        for r in rows
+    }
+
+
+@pytest.fixture
+def summary_data(make) -> dict[str, Project]:  # noqa: ANN001
+    """Two chains and two regions, awkward decimals, a project without a plan, flags of each kind."""
+    other_chain = Chain.objects.exclude(code="biomed").order_by("pk").first()
+    jingjiang = Region.objects.get(code="321282")
+    made = {
+        "a": make("汇总甲", plan="0.30", reports={1: "0.10", 2: "0.20"}),
+        "b": make("汇总乙", plan="1000", reports={3: "100.05"}, last=TODAY - dt.timedelta(days=31)),
+        "c": make("汇总丙", reports={4: "12.34"}),  # no plan
+        "d": make("汇总丁", stage=ProjectStage.NEGOTIATING, plan="500"),
+        "e": make("汇总戊", plan="10000", reports={1: "9014"}, last=None),  # on schedule, stale
+        "f": make("汇总己", plan="200", reports={5: "10"}),
+    }
+    Project.objects.filter(pk__in=[made["e"].pk, made["f"].pk]).update(chain=other_chain)
+    Project.objects.filter(pk__in=[made["b"].pk, made["f"].pk]).update(region=jingjiang)
+    return made
+
+
+@pytest.mark.parametrize("by", ["chain", "region"])
+def test_summary_equals_raw_sql(summary_data, by: str, django_assert_num_queries) -> None:  # noqa: ANN001
+    with django_assert_num_queries(1):
+        orm = sp.summarize(Project.objects.all(), year=YEAR, today=TODAY, by=by)
+    with django_assert_num_queries(1):
+        raw = sp.raw_investment_summary_sql(YEAR, TODAY, by)
+    assert _numbers(orm) == _numbers(raw)
+    assert orm[-1].is_total and raw[-1].is_total
+    for other_today in (dt.date(2026, 1, 15), dt.date(2026, 12, 31)):
+        assert _numbers(sp.summarize(Project.objects.all(), year=YEAR, today=other_today, by=by)) == _numbers(
+            sp.raw_investment_summary_sql(YEAR, other_today, by)
+        )
+
+
+def test_summary_numbers_on_hand_built_data(summary_data) -> None:  # noqa: ANN001
+    ids = [p.pk for p in summary_data.values()]
+    rows = sp.summarize(Project.objects.filter(pk__in=ids), year=YEAR, today=TODAY, by="chain")
+    biomed, other, total = (
+        next(r for r in rows if r.label == "生物医药"),
+        next(r for r in rows if not r.is_total and r.label != "生物医药"),
+        rows[-1],
+    )
+    assert (biomed.n_projects, biomed.n_active) == (4, 3)
+    assert biomed.plan == Decimal("1500.30")  # 0.30 + 1000 + 500 (在谈 has a plan too)
+    assert biomed.done == Decimal("112.69")  # 0.30 + 100.05 + 12.34
+    assert biomed.rate == Decimal("0.0751")
+    assert (biomed.n_behind, biomed.n_stale) == (1, 1)  # 汇总乙 behind and stale; 汇总甲 on plan
+    assert (other.n_projects, other.plan, other.done, other.n_behind, other.n_stale) == (
+        2,
+        Decimal("10200"),
+        Decimal("9024"),
+        1,
+        1,
+    )
+    assert total.n_projects == 6 and total.plan == Decimal("11700.30") and total.done == Decimal("9136.69")
+    assert total.schedule == Decimal("0.9014") and total.behind is True
+    chain_ids = list(Project.objects.filter(pk__in=ids).values_list("chain_id", flat=True).distinct())
+    raw = sp.raw_investment_summary_sql(YEAR, TODAY, "chain", chain_ids=chain_ids)
+    everything = sp.summarize(Project.objects.filter(chain_id__in=chain_ids), year=YEAR, today=TODAY, by="chain")
+    assert _numbers(raw) == _numbers(everything)
+
+
+def test_summary_follows_visibility(summary_data, persona) -> None:  # noqa: ANN001
+    chief = sp.investment_summary(persona("jiangdd"), year=YEAR, today=TODAY, by="chain")
+    assert {r.label for r in chief if not r.is_total} <= {"生物医药"}
+    assert any(r.label == "生物医药" and r.n_projects >= 4 for r in chief)
+    district = sp.investment_summary(persona("da_321282"), year=YEAR, today=TODAY, by="region")
+    assert {r.label for r in district if not r.is_total} == {"靖江市"}
+    assert sp.investment_summary(persona("chenjing"), year=YEAR, today=TODAY, by="chain")[-1].n_projects == 0
