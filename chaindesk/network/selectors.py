@@ -1,0 +1,207 @@
+"""Reads on talents, partners and cooperations, always starting from the user's visible set."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from chaindesk.accounts.models import User
+from chaindesk.chains.models import Chain
+from chaindesk.core.listing import sort_queryset
+from chaindesk.enterprises.models import Enterprise
+
+from .models import CooperationStatus, PartnerKind, RdCooperation, RdPartner, Talent
+
+TALENT_SORTS = {
+    "name": "name",
+    "city": "city",
+    "organisation": "organisation",
+    "keeper": "keeper__display_name",
+    "contact": "last_contact_on",
+    "created": "created_at",
+}
+PARTNER_SORTS = {
+    "name": "name",
+    "city": "city",
+    "kind": "kind",
+    "cooperations": "n_cooperations",
+}
+# The cooperations the R&D map counts: under way, being negotiated or completed; stopped ones are left out.
+COUNTED_STATUSES = (CooperationStatus.ACTIVE, CooperationStatus.TALKING, CooperationStatus.DONE)
+
+
+def _int(params: dict[str, str], key: str) -> int | None:
+    value = params.get(key, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def talent_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Talent], str]:
+    """The filtered, sorted talents a user may see. Filters: q (name, organisation, field, title or ties),
+    city (exact), chain, keeper, stale (no contact in N days, never contacted included)."""
+    qs = Talent.objects.visible_to(user).select_related("keeper", "hometown")
+    q = params.get("q", "").strip()
+    if q:
+        qs = qs.filter(
+            Q(name__contains=q)
+            | Q(organisation__contains=q)
+            | Q(field__contains=q)
+            | Q(title__contains=q)
+            | Q(ties__contains=q)
+        )
+    if city := params.get("city", "").strip():
+        qs = qs.filter(city=city)
+    if (chain := _int(params, "chain")) is not None:
+        qs = qs.filter(Exists(Talent.chains.through.objects.filter(talent_id=OuterRef("pk"), chain_id=chain)))
+    if (keeper := _int(params, "keeper")) is not None:
+        qs = qs.filter(keeper_id=keeper)
+    if (stale := _int(params, "stale")) is not None:
+        cutoff = timezone.localdate() - dt.timedelta(days=stale)
+        qs = qs.filter(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=cutoff))
+    return sort_queryset(qs, params.get("sort", ""), TALENT_SORTS, "name")
+
+
+@dataclass
+class TalentChoices:
+    chains: list[tuple[int, str]] = field(default_factory=list)
+    keepers: list[tuple[int, str]] = field(default_factory=list)
+    cities: list[str] = field(default_factory=list)
+
+
+def _rows(qs: QuerySet[Any], kind: str, pk: Any, name: str) -> QuerySet[Any]:
+    return (
+        qs.order_by()
+        .annotate(
+            c_kind=Value(kind, output_field=CharField()),
+            c_id=Cast(pk, IntegerField()) if isinstance(pk, str) else pk,
+            c_name=Cast(name, CharField()),
+        )
+        .values_list("c_kind", "c_id", "c_name")
+    )
+
+
+def talent_choices(user: Any) -> TalentChoices:
+    """The filters' options (chains, the keepers and cities of visible talents) in one UNION query."""
+    visible = Talent.objects.visible_to(user)
+    parts = [
+        _rows(Chain.objects.all(), "chain", "pk", "name"),
+        _rows(User.objects.filter(pk__in=visible.values("keeper_id")), "keeper", "pk", "display_name"),
+        _rows(visible, "city", Value(0, output_field=IntegerField()), "city").distinct(),
+    ]
+    choices = TalentChoices()
+    for kind, pk, name in parts[0].union(*parts[1:], all=True):
+        if kind == "chain":
+            choices.chains.append((pk, name))
+        elif kind == "keeper":
+            choices.keepers.append((pk, name))
+        else:
+            choices.cities.append(name)
+    choices.chains.sort()
+    choices.keepers.sort(key=lambda k: k[1])
+    choices.cities.sort()
+    return choices
+
+
+def with_chains(qs: QuerySet[Talent]) -> QuerySet[Talent]:
+    return qs.prefetch_related("chains")
+
+
+def talent_contacts(talent: Talent) -> QuerySet[Any]:
+    return talent.contacts.select_related("created_by")
+
+
+def visible_cooperations(user: Any) -> QuerySet[RdCooperation]:
+    return RdCooperation.objects.visible_to(user)
+
+
+def partner_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[RdPartner], str]:
+    """Partners with the number of their cooperations (and enterprises) the user may see. Filters: q (name or
+    fields), city (exact), kind."""
+    visible = Enterprise.objects.visible_to(user).values("pk")
+    mine = Q(cooperations__enterprise__in=visible)
+    qs = RdPartner.objects.visible_to(user).annotate(
+        n_cooperations=Count("cooperations", filter=mine, distinct=True),
+        n_enterprises=Count("cooperations__enterprise", filter=mine, distinct=True),
+    )
+    q = params.get("q", "").strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(fields__contains=q))
+    if city := params.get("city", "").strip():
+        qs = qs.filter(city=city)
+    if (kind := params.get("kind", "").strip()) in PartnerKind.values:
+        qs = qs.filter(kind=kind)
+    return sort_queryset(qs, params.get("sort", ""), PARTNER_SORTS, "city")
+
+
+def partner_cities(user: Any) -> list[str]:
+    rows = RdPartner.objects.visible_to(user).order_by("city").values_list("city", flat=True).distinct()
+    return list(rows)
+
+
+def partner_cooperations(user: Any, partner: RdPartner) -> QuerySet[RdCooperation]:
+    return (
+        RdCooperation.objects.visible_to(user)
+        .filter(partner=partner)
+        .select_related("enterprise", "enterprise__region")
+        .order_by("-started_on", "pk")
+    )
+
+
+def enterprise_cooperations(enterprise: Enterprise) -> QuerySet[RdCooperation]:
+    return enterprise.rd_cooperations.select_related("partner").order_by("-started_on", "pk")
+
+
+@dataclass
+class MapCell:
+    cooperations: int = 0
+    enterprises: int = 0
+
+
+@dataclass
+class MapCity:
+    city: str
+    cooperations: int
+    enterprises: int
+    cells: list[MapCell] = field(default_factory=list)
+
+
+@dataclass
+class RdMap:
+    """Where local firms' R&D happens. Cities ordered by cooperations (most first); `chains` are the columns
+    of the city × chain table, `None` standing for enterprises on no chain."""
+
+    cities: list[MapCity] = field(default_factory=list)
+    chains: list[tuple[int | None, str]] = field(default_factory=list)
+    chain_totals: list[MapCell] = field(default_factory=list)
+    cooperations: int = 0
+    enterprises: int = 0
+
+
+def rd_map(user: Any) -> RdMap:
+    """Counted cooperations (COUNTED_STATUSES) of the enterprises the user may see, by partner city and by the
+    enterprise's chains (an enterprise on two chains counts in both columns). Four aggregate queries."""
+    base = RdCooperation.objects.visible_to(user).filter(status__in=COUNTED_STATUSES).order_by()
+    totals = base.aggregate(n=Count("pk"), e=Count("enterprise_id", distinct=True))
+    per_city = base.values("partner__city").annotate(n=Count("pk"), e=Count("enterprise_id", distinct=True))
+    chain_keys = ("enterprise__chains__id", "enterprise__chains__name", "enterprise__chains__sort_order")
+    per_cell = base.values("partner__city", *chain_keys).annotate(
+        n=Count("pk", distinct=True), e=Count("enterprise_id", distinct=True)
+    )
+    per_chain = base.values(*chain_keys).annotate(n=Count("pk", distinct=True), e=Count("enterprise_id", distinct=True))
+    result = RdMap(cooperations=totals["n"] or 0, enterprises=totals["e"] or 0)
+    chain_rows = sorted(
+        per_chain, key=lambda r: (r[chain_keys[0]] is None, r[chain_keys[2]] or 0, r[chain_keys[0]] or 0)
+    )
+    result.chains = [(r[chain_keys[0]], r[chain_keys[1]] or "") for r in chain_rows]
+    result.chain_totals = [MapCell(r["n"], r["e"]) for r in chain_rows]
+    column = {chain_id: i for i, (chain_id, _name) in enumerate(result.chains)}
+    cells: dict[str, list[MapCell]] = {}
+    for r in per_cell:
+        row = cells.setdefault(r["partner__city"], [MapCell() for _ in result.chains])
+        row[column[r[chain_keys[0]]]] = MapCell(r["n"], r["e"])
+    for r in sorted(per_city, key=lambda r: (-r["n"], r["partner__city"])):
+        city = r["partner__city"]
+        result.cities.append(MapCity(city, r["n"], r["e"], cells.get(city, [])))
+    return result

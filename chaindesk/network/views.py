@@ -1,0 +1,445 @@
+"""Pages of the city's outside network, mounted at /network/: hometown talents (在外能人), R&D partners
+(研发资源), the enterprise tab of R&D cooperations and the R&D map ("研发在北上广、落地在兴化").
+
+Object lookups go through the user's visible set (404 for missing and forbidden alike); writes go through
+chaindesk.network.services; htmx requests for the enterprise tab get the fragment."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chaindesk.core.listing import paginate
+from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
+from chaindesk.core.permissions import role_required
+from chaindesk.core.visibility import get_visible_or_404
+from chaindesk.enterprises.models import Enterprise
+
+from . import export, permissions, selectors, services
+from .forms import ContactForm, CooperationForm, PartnerForm, TalentForm
+from .models import PartnerKind, RdCooperation, RdPartner, Talent
+
+TALENT_FILTERS = ("q", "city", "chain", "keeper", "stale")
+PARTNER_FILTERS = ("q", "city", "kind")
+STALE_CHOICES = (30, 90, 180, 365)
+
+
+def _talent_crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [(_("在外能人"), reverse("network:talents")), *extra]
+
+
+def _partner_crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [(_("研发资源"), reverse("network:partners")), *extra]
+
+
+def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+# --- talents -------------------------------------------------------------------------------------------
+
+
+@role_required(*OFFICIALS)
+def talent_list(request: HttpRequest) -> HttpResponse:
+    choices = selectors.talent_choices(request.user)
+    qs, sort = selectors.talent_list(request.user, request.GET.dict())
+    page_obj = paginate(selectors.with_chains(qs), request.GET.get("page"))
+    rows = [(t, permissions.talent_phone(request.user, t)) for t in page_obj.object_list]
+    return render(
+        request,
+        "network/talent_list.html",
+        {
+            "page_obj": page_obj,
+            "rows": rows,
+            "sort": sort,
+            "filters": {k: v for k, v in request.GET.items() if k in TALENT_FILTERS and v},
+            "choices": choices,
+            "stale_choices": STALE_CHOICES,
+            "may_create": permissions.may_create_talent(request.user),
+            "export_query": request.GET.urlencode(),
+            "page_title": _("在外能人"),
+            "breadcrumbs": [(_("在外能人"), None)],
+        },
+    )
+
+
+@role_required(*OFFICIALS)
+def talent_export(request: HttpRequest) -> HttpResponse:
+    qs, _sort = selectors.talent_list(request.user, request.GET.dict())
+    return export.talents_ledger(request, qs)
+
+
+def _talent(request: HttpRequest, pk: int) -> Talent:
+    qs = Talent.objects.visible_to(request.user).select_related("keeper", "hometown")
+    return get_visible_or_404(qs, pk, user=request.user)
+
+
+def _talent_detail_page(request: HttpRequest, talent: Talent, contact_form: ContactForm, status: int) -> HttpResponse:
+    may_edit = permissions.may_edit_talent(request.user, talent)
+    return render(
+        request,
+        "network/talent_detail.html",
+        {
+            "talent": talent,
+            "phone": permissions.talent_phone(request.user, talent),
+            "full_phone": permissions.sees_full_phone(request.user, talent),
+            "chains": talent.chains.all(),
+            "contacts": selectors.talent_contacts(talent),
+            "contact_form": contact_form if may_edit else None,
+            "may_edit": may_edit,
+            "page_title": talent.name,
+            "breadcrumbs": _talent_crumbs((talent.name, None)),
+        },
+        status=status,
+    )
+
+
+@role_required(*OFFICIALS)
+def talent_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    talent = _talent(request, pk)
+    form = ContactForm(initial={"contacted_on": timezone.localdate()})
+    return _talent_detail_page(request, talent, form, 200)
+
+
+@role_required(*OFFICIALS)
+def talent_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+    talent = _talent(request, pk)
+    if not permissions.may_edit_talent(request.user, talent):
+        raise PermissionDenied
+    if request.method != "POST":
+        return redirect("network:talent_detail", talent.pk)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.talent_contact_add(actor=request.user, talent=talent, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("contacted_on" if error.code == "future" else None, error)
+        else:
+            messages.success(request, _("联系记录已保存。"))
+            return redirect(reverse("network:talent_detail", args=[talent.pk]) + "#contacts")
+    return _talent_detail_page(request, talent, form, 400)
+
+
+def _talent_initial(talent: Talent) -> dict[str, Any]:
+    keys = ("name", "city", "organisation", "title", "field", "ties", "phone", "notes")
+    initial: dict[str, Any] = {k: getattr(talent, k) for k in keys}
+    initial.update(
+        hometown=talent.hometown_id,
+        keeper=talent.keeper_id,
+        chains=list(talent.chains.values_list("pk", flat=True)),
+    )
+    return initial
+
+
+@role_required(*OFFICIALS)
+def talent_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.may_create_talent(request.user):
+        raise PermissionDenied
+    form = TalentForm(request.POST or None, initial={"keeper": request.user.pk})
+    if request.method == "POST" and form.is_valid():
+        try:
+            talent = services.talent_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error("keeper" if error.code == "invalid_keeper" else None, error)
+        else:
+            messages.success(request, _("在外能人“%(name)s”已登记。") % {"name": talent.name})
+            return redirect("network:talent_detail", talent.pk)
+    return _form_page(
+        request,
+        "network/talent_form.html",
+        {
+            "form": form,
+            "creating": True,
+            "page_title": _("新增在外能人"),
+            "breadcrumbs": _talent_crumbs((_("新增"), None)),
+        },
+    )
+
+
+@role_required(*OFFICIALS)
+def talent_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    talent = _talent(request, pk)
+    if not permissions.may_edit_talent(request.user, talent):
+        raise PermissionDenied
+    form = TalentForm(request.POST or None, initial=_talent_initial(talent))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.talent_update(actor=request.user, talent=talent, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error("keeper" if error.code == "invalid_keeper" else None, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("network:talent_detail", talent.pk)
+    return _form_page(
+        request,
+        "network/talent_form.html",
+        {
+            "form": form,
+            "talent": talent,
+            "page_title": _("编辑在外能人"),
+            "breadcrumbs": _talent_crumbs(
+                (talent.name, reverse("network:talent_detail", args=[pk])), (_("编辑"), None)
+            ),
+        },
+    )
+
+
+# --- partners ------------------------------------------------------------------------------------------
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def partner_list(request: HttpRequest) -> HttpResponse:
+    qs, sort = selectors.partner_list(request.user, request.GET.dict())
+    page_obj = paginate(qs, request.GET.get("page"))
+    return render(
+        request,
+        "network/partner_list.html",
+        {
+            "page_obj": page_obj,
+            "sort": sort,
+            "filters": {k: v for k, v in request.GET.items() if k in PARTNER_FILTERS and v},
+            "cities": selectors.partner_cities(request.user),
+            "kinds": PartnerKind.choices,
+            "may_create": permissions.may_manage_partners(request.user),
+            "may_map": permissions.may_view_rd_map(request.user),
+            "export_query": request.GET.urlencode(),
+            "page_title": _("研发资源"),
+            "breadcrumbs": [(_("研发资源"), None)],
+        },
+    )
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def partner_export(request: HttpRequest) -> HttpResponse:
+    qs, _sort = selectors.partner_list(request.user, request.GET.dict())
+    return export.partners_ledger(request, qs)
+
+
+def _partner(request: HttpRequest, pk: int) -> RdPartner:
+    return get_visible_or_404(RdPartner.objects.visible_to(request.user), pk, user=request.user)
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = _partner(request, pk)
+    return render(
+        request,
+        "network/partner_detail.html",
+        {
+            "partner": partner,
+            "cooperations": selectors.partner_cooperations(request.user, partner),
+            "may_edit": permissions.may_manage_partners(request.user),
+            "page_title": partner.name,
+            "breadcrumbs": _partner_crumbs((partner.name, None)),
+        },
+    )
+
+
+def _partner_initial(partner: RdPartner) -> dict[str, Any]:
+    return {
+        "name": partner.name,
+        "kind": partner.kind,
+        "city": partner.city,
+        "research": partner.fields,
+        "notes": partner.notes,
+    }
+
+
+@role_required(*OFFICIALS)
+def partner_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.may_manage_partners(request.user):
+        raise PermissionDenied
+    form = PartnerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partner = services.partner_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error("name" if error.code == "duplicate_name" else None, error)
+        else:
+            messages.success(request, _("研发资源“%(name)s”已登记。") % {"name": partner.name})
+            return redirect("network:partner_detail", partner.pk)
+    return _form_page(
+        request,
+        "network/partner_form.html",
+        {
+            "form": form,
+            "creating": True,
+            "page_title": _("新增研发资源"),
+            "breadcrumbs": _partner_crumbs((_("新增"), None)),
+        },
+    )
+
+
+@role_required(*OFFICIALS)
+def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = _partner(request, pk)
+    if not permissions.may_manage_partners(request.user):
+        raise PermissionDenied
+    form = PartnerForm(request.POST or None, initial=_partner_initial(partner))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_update(actor=request.user, partner=partner, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error("name" if error.code == "duplicate_name" else None, error)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("network:partner_detail", partner.pk)
+    return _form_page(
+        request,
+        "network/partner_form.html",
+        {
+            "form": form,
+            "partner": partner,
+            "page_title": _("编辑研发资源"),
+            "breadcrumbs": _partner_crumbs(
+                (partner.name, reverse("network:partner_detail", args=[pk])), (_("编辑"), None)
+            ),
+        },
+    )
+
+
+# --- R&D cooperations of an enterprise -----------------------------------------------------------------
+
+
+def _enterprise(request: HttpRequest, pk: int) -> Enterprise:
+    qs = Enterprise.objects.visible_to(request.user).select_related("liaison")
+    return get_visible_or_404(qs, pk, user=request.user)
+
+
+def _enterprise_crumbs(enterprise: Enterprise, *extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [
+        (_("企业"), reverse("enterprises:list")),
+        (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])),
+        *extra,
+    ]
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def enterprise_rd(request: HttpRequest, pk: int) -> HttpResponse:
+    """The enterprise page's 研发合作 tab (a fragment for htmx, a full page otherwise)."""
+    enterprise = _enterprise(request, pk)
+    context = {
+        "enterprise": enterprise,
+        "cooperations": selectors.enterprise_cooperations(enterprise),
+        "may_add": permissions.may_add_cooperation(request.user, enterprise),
+        "page_title": _("研发合作"),
+        "breadcrumbs": _enterprise_crumbs(enterprise, (_("研发合作"), None)),
+    }
+    template = "network/partials/enterprise_rd.html" if _is_htmx(request) else "network/enterprise_rd.html"
+    return render(request, template, context)
+
+
+def _cooperation_page(
+    request: HttpRequest, form: CooperationForm, enterprise: Enterprise, cooperation: RdCooperation | None
+) -> HttpResponse:
+    title = _("编辑研发合作") if cooperation else _("登记研发合作")
+    return _form_page(
+        request,
+        "network/cooperation_form.html",
+        {
+            "form": form,
+            "enterprise": enterprise,
+            "cooperation": cooperation,
+            "page_title": title,
+            "breadcrumbs": _enterprise_crumbs(
+                enterprise, (_("研发合作"), reverse("network:enterprise_rd", args=[enterprise.pk])), (title, None)
+            ),
+        },
+    )
+
+
+def _after_cooperation(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
+    messages.success(request, _("研发合作已保存。"))
+    return redirect(reverse("enterprises:detail", args=[enterprise.pk]) + "#tab-rd")
+
+
+@role_required(*OFFICIALS)
+def cooperation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    enterprise = _enterprise(request, pk)
+    if not permissions.may_add_cooperation(request.user, enterprise):
+        raise PermissionDenied
+    form = CooperationForm(request.POST or None, initial={"started_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cooperation_create(actor=request.user, enterprise=enterprise, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _after_cooperation(request, enterprise)
+    return _cooperation_page(request, form, enterprise, None)
+
+
+@role_required(*OFFICIALS)
+def cooperation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    qs = RdCooperation.objects.visible_to(request.user).select_related("enterprise", "partner")
+    cooperation = get_visible_or_404(qs, pk, user=request.user)
+    enterprise = cooperation.enterprise
+    if not permissions.may_edit_cooperation(request.user, enterprise):
+        raise PermissionDenied
+    keys = ("partner", "subject", "started_on", "ended_on", "status")
+    initial = {k: getattr(cooperation, k) for k in keys}
+    initial["partner"] = cooperation.partner_id
+    form = CooperationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cooperation_update(actor=request.user, cooperation=cooperation, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return _after_cooperation(request, enterprise)
+    return _cooperation_page(request, form, enterprise, cooperation)
+
+
+# --- R&D map -------------------------------------------------------------------------------------------
+
+
+def _map_chart(data: selectors.RdMap) -> dict[str, Any] | None:
+    """ECharts option: per partner city, cooperations and distinct enterprises as bars; a click opens the
+    partner list of that city."""
+    if not data.cities:
+        return None
+    partners = reverse("network:partners")
+    cities = [c.city for c in data.cities]
+
+    def points(values: list[int]) -> list[dict[str, Any]]:
+        return [
+            {"value": v, "url": f"{partners}?{urlencode({'city': c})}"} for v, c in zip(values, cities, strict=True)
+        ]
+
+    return {
+        "title": {"text": _("本地企业研发合作城市分布"), "subtext": _("单位：项、家"), "left": "center"},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 50, "right": 30, "top": 70, "bottom": 60},
+        "xAxis": {"type": "category", "data": cities},
+        "yAxis": {"type": "value", "name": _("数量"), "minInterval": 1},
+        "series": [
+            {"name": _("合作项目(项)"), "type": "bar", "data": points([c.cooperations for c in data.cities])},
+            {"name": _("合作企业(家)"), "type": "bar", "data": points([c.enterprises for c in data.cities])},
+        ],
+    }
+
+
+@role_required(*OFFICIALS)
+def rd_map(request: HttpRequest) -> HttpResponse:
+    data = selectors.rd_map(request.user)
+    return render(
+        request,
+        "network/rd_map.html",
+        {
+            "map": data,
+            "chart": _map_chart(data),
+            "page_title": _("研发合作地图"),
+            "breadcrumbs": _partner_crumbs((_("研发合作地图"), None)),
+        },
+    )
