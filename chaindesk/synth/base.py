@@ -28,6 +28,9 @@ MODULES = [
     "chaindesk.synth.enterprises",
     "chaindesk.synth.registry",
     "chaindesk.synth.liaison",
+    "chaindesk.synth.network",
+    "chaindesk.synth.projects",
+    "chaindesk.synth.leads",
     "chaindesk.synth.audit",
 ]
 
@@ -44,15 +47,28 @@ class Scale:
     enterprises: int
     audit_rows: int
     visits: int = 0
+    # Projects and leads (issue 4). Investment plans and monthly reports follow from the projects' stages
+    # and dates: about 12 reports per project (city ~60,000, province ~2,400,000).
+    projects: int = 0
+    leads: int = 0
+    talents: int = 0
+    partners: int = 0
 
 
 SCALES = {
-    "tiny": Scale("tiny", liaisons=12, handlers=6, enterprises=200, audit_rows=2_000, visits=1_000),
-    "city": Scale("city", liaisons=240, handlers=60, enterprises=10_000, audit_rows=1_000_000, visits=50_000),
-    "province": Scale(
-        "province", liaisons=600, handlers=200, enterprises=1_000_000, audit_rows=20_000_000, visits=2_000_000
+    "tiny": Scale(
+        "tiny", liaisons=12, handlers=6, enterprises=200, audit_rows=2_000, visits=1_000,
+        projects=120, leads=150, talents=20, partners=15,
     ),
-}
+    "city": Scale(
+        "city", liaisons=240, handlers=60, enterprises=10_000, audit_rows=1_000_000, visits=50_000,
+        projects=5_000, leads=10_000, talents=300, partners=120,
+    ),
+    "province": Scale(
+        "province", liaisons=600, handlers=200, enterprises=1_000_000, audit_rows=20_000_000, visits=2_000_000,
+        projects=200_000, leads=500_000, talents=5_000, partners=600,
+    ),
+}  # fmt: skip
 
 
 @dataclass

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connections
 
+from chaindesk.leads.models import Lead
 from chaindesk.liaison.models import Visit
 from chaindesk.synth import bench
 from chaindesk.synth.base import SCALES
@@ -67,9 +68,10 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             raise CommandError(f"could not migrate the benchmark database {target}: {exc}") from exc
         load: dict[str, float] = {}
-        # Data generated before the visit generators existed is out of date: regenerate it.
-        outdated = (
-            has_synthetic_data() and not Visit.objects.filter(enterprise__liaison__username__startswith="syn_").exists()
+        # Data generated before the visit (issue 3) or lead (issue 4) generators existed is out of date.
+        outdated = has_synthetic_data() and not (
+            Visit.objects.filter(enterprise__liaison__username__startswith="syn_").exists()
+            and Lead.objects.filter(owner__username__startswith="syn_").exists()
         )
         if options["reset"] or outdated or not has_synthetic_data():
             self.stdout.write(f"bench: generating {options['scale']} scale data …")
@@ -80,11 +82,15 @@ class Command(BaseCommand):
             )
             load = {**generated.seconds, "total": generated.total_seconds}
         results = bench.run(runs=options["runs"], warmup=options["warmup"])
+        aggregates = bench.run_aggregates(runs=options["runs"], warmup=options["warmup"])
         runs, warmup = options["runs"], options["warmup"]
-        document = bench.report(results, scale=options["scale"], runs=runs, warmup=warmup, load=load)
+        document = bench.report(
+            results, scale=options["scale"], runs=runs, warmup=warmup, load=load, aggregates=aggregates
+        )
         out_dir = Path(options["output_dir"])
         out_dir.mkdir(parents=True, exist_ok=True)
         out = out_dir / f"{vendor}-{options['scale']}.md"
         out.write_text(document, encoding="utf-8")
         self.stdout.write(bench.table(results))
+        self.stdout.write(bench.aggregate_table(aggregates))
         self.stdout.write(f"bench: written to {out}")
