@@ -30,9 +30,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Round
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .choices import ACTIVE
+from .choices import ACTIVE, FORWARD, ProjectStage
 from .models import InvestmentPlan, InvestmentReport, Project
 
 FOUR_PLACES = Decimal("0.0001")
@@ -399,3 +401,181 @@ def raw_investment_summary_sql(
         cursor.execute(sql, params)
         raw = cursor.fetchall()
     return _summary_rows(list(raw), schedule_for(year, today))
+
+
+# --- the virtuous cycle (投资签约 → 增资扩产 → 配套落户) ------------------------------------------------
+
+
+@dataclass
+class CycleStep:
+    """One step of an enterprise's cycle: the projects the user may see, their planned and completed
+    investment, and how many more exist outside the user's scope (counted, not shown)."""
+
+    key: str
+    label: str
+    projects: list[Project] = field(default_factory=list)
+    hidden: int = 0
+
+    @property
+    def count(self) -> int:
+        return len(self.projects)
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((p.planned_investment or Decimal("0") for p in self.projects), Decimal("0"))
+
+    @property
+    def done(self) -> Decimal:
+        return sum((getattr(p, "done_total", None) or Decimal("0") for p in self.projects), Decimal("0"))
+
+
+@dataclass
+class EnterpriseCycle:
+    own: CycleStep
+    follow_ons: CycleStep
+    supporting: CycleStep
+
+    @property
+    def steps(self) -> list[CycleStep]:
+        return [self.own, self.follow_ons, self.supporting]
+
+    @property
+    def amount(self) -> Decimal:
+        return sum((s.amount for s in self.steps), Decimal("0"))
+
+    @property
+    def count(self) -> int:
+        return sum(s.count for s in self.steps)
+
+    @property
+    def hidden(self) -> int:
+        return sum(s.hidden for s in self.steps)
+
+    @property
+    def projects(self) -> list[Project]:
+        """The enterprise's own projects, originals and follow-ons (the tab's project table)."""
+        return sorted(self.own.projects + self.follow_ons.projects, key=lambda p: (p.follow_on_of_id or 0, p.pk))
+
+
+def done_total_subquery() -> Coalesce:
+    """All investment ever reported for the project (万元)."""
+    reports = (
+        InvestmentReport.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(reports, output_field=AMOUNT_FIELD), Value(Decimal("0")), output_field=AMOUNT_FIELD)
+
+
+def enterprise_cycle(enterprise: Any, user: Any, *, today: dt.date | None = None) -> EnterpriseCycle:
+    """An enterprise's own investment (its projects that are not follow-ons), its follow-ons (增资扩产) and
+    the supporting firms it attracted (other owners' projects credited to it), with amounts. Rows are the
+    projects `user` may see; the others are only counted. One query, annotated with this year's progress."""
+    today = today or timezone.localdate()
+    visible = Project.objects.visible_to(user).filter(Q(enterprise=enterprise) | Q(credited_enterprise=enterprise))
+    qs = (
+        Project.objects.filter(Q(enterprise=enterprise) | Q(credited_enterprise=enterprise))
+        .select_related("enterprise", "chain", "region", "follow_on_of")
+        .annotate(
+            is_visible=Case(
+                When(pk__in=visible.values("pk"), then=Value(True)), default=Value(False), output_field=BooleanField()
+            ),
+            done_total=done_total_subquery(),
+        )
+        .order_by("pk")
+    )
+    cycle = EnterpriseCycle(
+        own=CycleStep("own", _("投资签约")),
+        follow_ons=CycleStep("follow_ons", _("增资扩产")),
+        supporting=CycleStep("supporting", _("配套落户")),
+    )
+    for project in annotate_progress(qs, year=today.year, today=today):
+        if project.enterprise_id == enterprise.pk:
+            step = cycle.follow_ons if project.follow_on_of_id else cycle.own
+        else:
+            step = cycle.supporting
+        if getattr(project, "is_visible", False):
+            step.projects.append(project)
+        else:
+            step.hidden += 1
+    return cycle
+
+
+# Projects that have landed: signed and further on (暂停 counts when it paused a signed project), not 终止.
+LANDED_STAGES = tuple(s for s in FORWARD if s != ProjectStage.NEGOTIATING)
+
+
+def landed_q() -> Q:
+    return Q(stage__in=LANDED_STAGES) | Q(stage=ProjectStage.PAUSED, paused_stage__in=LANDED_STAGES)
+
+
+@dataclass
+class ChainCycleStep:
+    key: str
+    label: str
+    description: str
+    n_landed: int
+    amount_landed: Decimal
+    n_negotiating: int
+    amount_negotiating: Decimal
+
+
+CHAIN_STEPS = (
+    ("signed", Q(), gettext_lazy("投资签约"), gettext_lazy("本链已签约落地的项目（含后续各阶段，不含终止）")),
+    (
+        "follow_ons",
+        Q(follow_on_of__isnull=False),
+        gettext_lazy("增资扩产"),
+        gettext_lazy("已落地企业在前期项目基础上的增资扩产"),
+    ),
+    (
+        "supporting",
+        Q(credited_enterprise__isnull=False),
+        gettext_lazy("以商引商"),
+        gettext_lazy("本地企业引荐的配套项目"),
+    ),
+    ("talents", Q(credited_talent__isnull=False), gettext_lazy("能人引荐"), gettext_lazy("在外能人引荐的项目")),
+)
+
+
+def chain_cycle(chain: Any) -> list[ChainCycleStep]:
+    """Counts and planned investment per step of the chain's cycle, landed and still in talks (在谈):
+    signed investment → follow-ons → supporting projects brought by local enterprises → projects brought by
+    talents. One aggregate query; amounts summed as whole 分."""
+    landed, talks = landed_q(), Q(stage=ProjectStage.NEGOTIATING)
+    cents = _cents(Coalesce(F("planned_investment"), Value(Decimal("0")), output_field=AMOUNT_FIELD))
+    aggregates: dict[str, Any] = {}
+    for key, condition, _label, _text in CHAIN_STEPS:
+        aggregates[f"{key}_n"] = Count("pk", filter=landed & condition)
+        aggregates[f"{key}_a"] = Sum(cents, filter=landed & condition)
+        aggregates[f"{key}_tn"] = Count("pk", filter=talks & condition)
+        aggregates[f"{key}_ta"] = Sum(cents, filter=talks & condition)
+    totals = Project.objects.filter(chain=chain).aggregate(**aggregates)
+    return [
+        ChainCycleStep(
+            key=key,
+            label=str(label),
+            description=str(text),
+            n_landed=int(totals[f"{key}_n"] or 0),
+            amount_landed=_from_cents(totals[f"{key}_a"]),
+            n_negotiating=int(totals[f"{key}_tn"] or 0),
+            amount_negotiating=_from_cents(totals[f"{key}_ta"]),
+        )
+        for key, _condition, label, text in CHAIN_STEPS
+    ]
+
+
+def talent_projects(talent: Any, user: Any) -> tuple[list[Project], int]:
+    """Projects credited to a talent that `user` may see (with all investment reported), and how many more
+    are credited outside the user's scope. Two queries."""
+    credited = Project.objects.filter(credited_talent=talent)
+    rows: list[Project] = list(
+        Project.objects.visible_to(user)
+        .filter(credited_talent=talent)
+        .select_related("enterprise", "chain", "region")
+        .annotate(done_total=done_total_subquery())
+        .order_by("-created_at", "-pk")
+    )
+    return rows, max(credited.count() - len(rows), 0)
