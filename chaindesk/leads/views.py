@@ -1,0 +1,460 @@
+"""Lead pages: the list with filters and export, the lead page with its stage buttons, follow-ups and signing,
+the owner's follow-up queue, and the fragments other pages load (enterprise and talent tabs)."""
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chaindesk.core import audit
+from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.core.export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
+from chaindesk.core.listing import paginate
+from chaindesk.core.models import AuditAction
+from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
+from chaindesk.core.permissions import role_required
+from chaindesk.core.visibility import get_visible_or_404
+from chaindesk.enterprises.models import Enterprise
+from chaindesk.network.models import Talent
+
+from . import permissions, selectors, services
+from .choices import OPEN, TRANSITIONS, LeadSource, LeadStage
+from .forms import AbandonForm, FollowUpForm, LeadForm, SignForm, StageForm
+from .models import Lead
+
+FILTER_KEYS = ("q", "chain", "node", "source", "stage", "owner", "region")
+
+
+def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [(_("线索"), reverse("leads:list")), *extra]
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _visible(request: HttpRequest, pk: int) -> Lead:
+    qs = Lead.objects.visible_to(request.user).select_related(
+        "chain", "node", "owner", "region", "referrer", "talent", "rd_partner", "project", "created_by"
+    )
+    return get_visible_or_404(qs, pk, user=request.user)
+
+
+@role_required(*OFFICIALS)
+def lead_list(request: HttpRequest) -> HttpResponse:
+    choices = selectors.filter_choices(request.user)
+    qs, sort = selectors.lead_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
+    page_obj = paginate(qs, request.GET.get("page"))
+    filters = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
+    return render(
+        request,
+        "leads/list.html",
+        {
+            "page_obj": page_obj,
+            "sort": sort,
+            "filters": filters,
+            "choices": choices,
+            "sources": LeadSource.choices,
+            "stages": LeadStage.choices,
+            "colours": selectors.STAGE_COLOURS,
+            "may_create": permissions.may_create(request.user),
+            "export_query": request.GET.urlencode(),
+            "today": timezone.localdate(),
+            "open_stages": sorted(OPEN),
+            "page_title": _("线索"),
+            "breadcrumbs": [(_("线索"), None)],
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    Column(_("线索名称"), 30, wrap=True),
+    Column(_("线索来源"), 10),
+    Column(_("引荐方/对接城市"), 26, wrap=True),
+    Column(_("投资方"), 26, wrap=True),
+    Column(_("产业链/目标环节"), 24, wrap=True),
+    Column(_("拟落户地区"), 10),
+    Column(_("预计投资(万元)"), 14),
+    Column(_("阶段"), 8),
+    Column(_("跟进责任人"), 10),
+    Column(_("最近跟进"), 12),
+    Column(_("下一步行动"), 26, wrap=True),
+    Column(_("下次跟进日期"), 12),
+    Column(_("转化项目"), 26, wrap=True),
+    Column(_("录入日期"), 12),
+]
+
+
+def _origin(lead: Lead) -> str:
+    parts = [str(x) for x in (lead.referrer, lead.talent, lead.rd_partner) if x is not None]
+    if lead.source_city:
+        parts.append(lead.source_city)
+    return "；".join(parts)
+
+
+def _export_rows(qs: Any) -> Any:
+    for lead in qs:
+        yield [
+            lead.title,
+            lead.get_source_display(),
+            _origin(lead),
+            lead.investor,
+            f"{lead.chain.name}/{lead.node.name}" if lead.node else lead.chain.name,
+            str(lead.region or ""),
+            float(lead.estimated_investment) if lead.estimated_investment is not None else None,
+            lead.get_stage_display(),
+            str(lead.owner),
+            lead.last_follow_up_on.isoformat() if lead.last_follow_up_on else "",
+            lead.next_action,
+            lead.next_action_on.isoformat() if lead.next_action_on else "",
+            str(lead.project or ""),
+            f"{timezone.localtime(lead.created_at):%Y-%m-%d}",
+        ]
+
+
+@role_required(*OFFICIALS)
+def lead_export(request: HttpRequest) -> HttpResponse:
+    """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
+    qs, _sort = selectors.lead_list(request.user, request.GET.dict())
+    total = qs.count()
+    exported = min(total, EXPORT_ROW_CAP)
+    now = timezone.localtime()
+    query = request.GET.copy()
+    query.pop("page", None)
+    conditions = query.urlencode() or _("无")
+    ledger = write_ledger(
+        filename=f"招商线索_{now:%Y%m%d_%H%M%S}.xlsx",
+        title=_("招商线索台账"),
+        notes=export_notes(user=request.user, count=exported, conditions=conditions),
+        columns=EXPORT_COLUMNS,
+        rows=_export_rows(selectors.with_export_columns(qs)[:EXPORT_ROW_CAP]),
+        warning=_("符合条件的线索超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
+        if total > EXPORT_ROW_CAP
+        else "",
+    )
+    audit.record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        message=f"招商线索导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
+    )
+    return cast(HttpResponse, ledger)
+
+
+def _stage_buttons(lead: Lead) -> list[tuple[str, Any]]:
+    """The forward moves offered as buttons (签约 and 放弃 have their own forms)."""
+    allowed = TRANSITIONS.get(lead.stage, frozenset())
+    return [
+        (value, label)
+        for value, label in LeadStage.choices
+        if value in allowed and value not in (LeadStage.SIGNED, LeadStage.ABANDONED)
+    ]
+
+
+def _project_url(project_id: int | None) -> str | None:
+    """The project page, built by the projects app; looked up at call time so a missing URL breaks nothing."""
+    if project_id is None:
+        return None
+    try:
+        return reverse("projects:detail", args=[project_id])
+    except NoReverseMatch:
+        return None
+
+
+def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict[str, Any]:
+    follow_ups = list(lead.follow_ups.select_related("created_by"))
+    may_manage = permissions.may_manage(request.user, lead)
+    is_open = lead.stage in OPEN
+    context: dict[str, Any] = {
+        "lead": lead,
+        "follow_ups": follow_ups,
+        "timeline": selectors.lead_timeline(lead, follow_ups),
+        "colours": selectors.STAGE_COLOURS,
+        "may_manage": may_manage,
+        "is_open": is_open,
+        "stage_buttons": _stage_buttons(lead) if may_manage and is_open else [],
+        "may_sign": may_manage and LeadStage.SIGNED in TRANSITIONS.get(lead.stage, frozenset()),
+        "follow_up_form": FollowUpForm(),
+        "abandon_form": AbandonForm(initial={"expected_stage": lead.stage}),
+        "project_url": _project_url(lead.project_id),
+        "today": timezone.localdate(),
+        "page_title": lead.title,
+        "breadcrumbs": _crumbs((lead.title, None)),
+    }
+    context.update(extra)
+    return context
+
+
+@role_required(*OFFICIALS)
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _visible(request, pk)
+    return render(request, "leads/detail.html", _detail_context(request, lead))
+
+
+def _manageable(request: HttpRequest, pk: int) -> Lead:
+    lead = _visible(request, pk)
+    if not permissions.may_manage(request.user, lead):
+        raise PermissionDenied
+    return lead
+
+
+def _conflict(request: HttpRequest, pk: int, error: InvalidTransition) -> HttpResponse:
+    """409: someone else moved the lead first; the page shows its current state and the reason."""
+    lead = _visible(request, pk)
+    return render(request, "leads/detail.html", _detail_context(request, lead, conflict=str(error)), status=409)
+
+
+def _refused(request: HttpRequest, lead: Lead, error: ValidationError, **extra: Any) -> HttpResponse:
+    context = _detail_context(request, lead, action_errors=error.messages, **extra)
+    return render(request, "leads/detail.html", context, status=400)
+
+
+@require_POST
+@role_required(*OFFICIALS)
+def lead_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _manageable(request, pk)
+    form = StageForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, lead, ValidationError(_("请求不完整，请刷新页面后重试。")))
+    to_stage = form.cleaned_data["to_stage"]
+    try:
+        services.lead_advance(
+            lead=lead,
+            to_stage=to_stage,
+            on=form.on_or_today(),
+            actor=request.user,
+            expected_stage=form.cleaned_data["expected_stage"],
+        )
+    except InvalidTransition as error:
+        return _conflict(request, pk, error)
+    except ValidationError as error:
+        return _refused(request, lead, error)
+    messages.success(request, _("线索已进入“%(stage)s”阶段。") % {"stage": lead.get_stage_display()})
+    return redirect("leads:detail", pk)
+
+
+@require_POST
+@role_required(*OFFICIALS)
+def lead_abandon(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _manageable(request, pk)
+    form = AbandonForm(request.POST)
+    if not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+        return _refused(request, lead, ValidationError(errors), abandon_form=form)
+    try:
+        services.lead_abandon(
+            lead=lead,
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data.get("on") or timezone.localdate(),
+            actor=request.user,
+            expected_stage=form.cleaned_data["expected_stage"],
+        )
+    except InvalidTransition as error:
+        return _conflict(request, pk, error)
+    except ValidationError as error:
+        return _refused(request, lead, error, abandon_form=form)
+    messages.success(request, _("线索已放弃。"))
+    return redirect("leads:detail", pk)
+
+
+@require_POST
+@role_required(*OFFICIALS)
+def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _manageable(request, pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.follow_up_add(lead=lead, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("跟进记录已保存。"))
+            return redirect(reverse("leads:detail", args=[pk]) + "#follow-ups")
+    context = _detail_context(request, lead, follow_up_form=form)
+    return render(request, "leads/detail.html", context, status=400)
+
+
+def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    return render(request, template, context, status=400 if request.method == "POST" else 200)
+
+
+@role_required(*OFFICIALS)
+def lead_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.may_create(request.user):
+        raise PermissionDenied
+    initial: dict[str, Any] = {"owner": request.user.pk}
+    form = LeadForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead = services.lead_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied:
+            form.add_error("chain", _("您无权在该产业链登记线索。"))
+        else:
+            messages.success(request, _("线索“%(title)s”已登记。") % {"title": lead.title})
+            return redirect("leads:detail", lead.pk)
+    return _form_page(
+        request,
+        "leads/lead_form.html",
+        {"form": form, "creating": True, "page_title": _("登记线索"), "breadcrumbs": _crumbs((_("登记线索"), None))},
+    )
+
+
+@role_required(*OFFICIALS)
+def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = _manageable(request, pk)
+    if lead.stage not in OPEN:
+        messages.error(request, _("线索已%(stage)s，不能再修改。") % {"stage": lead.get_stage_display()})
+        return redirect("leads:detail", pk)
+    fields = sorted(services.EDITABLE)
+    initial = {name: getattr(lead, f"{name}_id", None) or getattr(lead, name) for name in fields}
+    initial["referrer"] = lead.referrer.name if lead.referrer else ""
+    form = LeadForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lead_update(lead=lead, actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied:
+            form.add_error("chain", _("您无权在该产业链登记线索。"))
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("leads:detail", pk)
+    return _form_page(
+        request,
+        "leads/lead_form.html",
+        {
+            "form": form,
+            "lead": lead,
+            "page_title": _("编辑线索"),
+            "breadcrumbs": _crumbs((lead.title, reverse("leads:detail", args=[pk])), (_("编辑"), None)),
+        },
+    )
+
+
+@role_required(*OFFICIALS)
+def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """签约转项目: the lead moves to 签约 and a project is created in 签约; then the project page."""
+    lead = _manageable(request, pk)
+    if LeadStage.SIGNED not in TRANSITIONS.get(lead.stage, frozenset()):
+        messages.error(request, _("线索已%(stage)s，不能办理签约。") % {"stage": lead.get_stage_display()})
+        return redirect("leads:detail", pk)
+    initial = {
+        "expected_stage": lead.stage,
+        "name": lead.title,
+        "investor_name": lead.investor,
+        "region": lead.region_id,
+        "planned_investment": lead.estimated_investment,
+    }
+    form = SignForm(request.POST or None, user=request.user, initial=initial)
+    conflict = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.lead_sign(
+                lead=lead,
+                actor=request.user,
+                expected_stage=form.cleaned_data["expected_stage"],
+                **form.service_kwargs(),
+            )
+        except InvalidTransition as error:
+            return _conflict(request, pk, error)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error) or _("您无权创建该项目。"))
+        else:
+            messages.success(request, _("已签约，项目“%(name)s”已创建。") % {"name": project.name})
+            return redirect(_project_url(project.pk) or reverse("leads:detail", args=[pk]))
+    return _form_page(
+        request,
+        "leads/sign_form.html",
+        {
+            "form": form,
+            "lead": lead,
+            "conflict": conflict,
+            "page_title": _("签约转项目"),
+            "breadcrumbs": _crumbs((lead.title, reverse("leads:detail", args=[pk])), (_("签约转项目"), None)),
+        },
+    )
+
+
+@role_required(*OFFICIALS)
+def queue(request: HttpRequest) -> HttpResponse:
+    """我的线索跟进: my open leads due within a week (overdue first), then those with no next action."""
+    today = timezone.localdate()
+    page_obj = paginate(selectors.follow_up_queue(request.user, today), request.GET.get("page"))
+    return render(
+        request,
+        "leads/queue.html",
+        {
+            "page_obj": page_obj,
+            "today": today,
+            "horizon": selectors.QUEUE_HORIZON_DAYS,
+            "colours": selectors.STAGE_COLOURS,
+            "page_title": _("线索跟进"),
+            "breadcrumbs": _crumbs((_("线索跟进"), None)),
+        },
+    )
+
+
+def _tab(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    context.setdefault("colours", selectors.STAGE_COLOURS)
+    if _is_htmx(request):
+        return render(request, f"leads/partials/{template}", context)
+    context["partial"] = f"leads/partials/{template}"
+    return render(request, "leads/tab_page.html", context)
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
+    """以商引商: the leads this enterprise referred, as far as the user may see them."""
+    qs = Enterprise.objects.visible_to(request.user).only("pk", "name")
+    enterprise = get_visible_or_404(qs, pk, user=request.user)
+    leads = list(selectors.enterprise_leads(request.user, enterprise.pk))
+    return _tab(
+        request,
+        "enterprise_leads.html",
+        {
+            "enterprise": enterprise,
+            "leads": leads,
+            "sees_leads": getattr(request.user, "role", "") in OFFICIALS,
+            "page_title": _("引荐线索"),
+            "back_url": reverse("enterprises:detail", args=[enterprise.pk]),
+            "back_label": enterprise.name,
+            "breadcrumbs": [
+                (_("企业"), reverse("enterprises:list")),
+                (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])),
+                (_("引荐线索"), None),
+            ],
+        },
+    )
+
+
+@role_required(*OFFICIALS)
+def talent_tab(request: HttpRequest, pk: int) -> HttpResponse:
+    """The leads credited to a hometown talent, for users who may see the talent."""
+    talent = get_visible_or_404(Talent.objects.visible_to(request.user), pk, user=request.user)
+    leads = list(selectors.talent_leads(request.user, talent.pk))
+    try:
+        talents_url: str | None = reverse("network:talents")
+    except NoReverseMatch:
+        talents_url = None
+    return _tab(
+        request,
+        "talent_leads.html",
+        {
+            "talent": talent,
+            "leads": leads,
+            "sees_leads": True,
+            "page_title": _("引荐线索"),
+            "back_url": None,
+            "back_label": talent.name,
+            "breadcrumbs": [(_("在外能人"), talents_url), (talent.name, None), (_("引荐线索"), None)],
+        },
+    )
