@@ -4,7 +4,10 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
+from chaindesk.projects.api import router as projects_router
+
 api = NinjaAPI(title="ChainDesk API", version="1", urls_namespace="api")
+api.add_router("/projects/", projects_router)
 
 
 class HealthOut(Schema):

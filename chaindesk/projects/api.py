@@ -1,0 +1,130 @@
+"""Projects in the JSON API (/api/projects/): the visible list, one project, and a stage change through
+the same service as the project page. 404 for missing and out-of-scope alike; 409 when someone else changed
+the stage first; 400 with the Chinese message for a broken rule."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import django_auth
+
+from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.core.visibility import get_visible_or_404
+
+from . import permissions, services
+from .choices import ProjectKind, ProjectLevel, ProjectStage
+from .models import Project
+from .selectors import base_queryset, project_list
+
+router = Router(tags=["projects"], auth=django_auth)
+
+
+class ProjectOut(Schema):
+    id: int
+    name: str
+    owner: str = Field(..., alias="owner_name")
+    enterprise_id: int | None
+    investor_name: str
+    chain_id: int
+    chain: str = Field(..., alias="chain.name")
+    node_id: int | None
+    region_id: int
+    region: str = Field(..., alias="region.name")
+    kind: ProjectKind
+    level: ProjectLevel
+    stage: ProjectStage
+    stage_label: str
+    planned_investment: Decimal | None = Field(None, description="计划总投资(万元)")
+    capacity_quantity: Decimal | None
+    capacity_unit: str
+    capacity_period: str
+    land_mu: Decimal | None
+    follow_on_of_id: int | None
+    signed_on: dt.date | None
+    started_on: dt.date | None
+    completed_on: dt.date | None
+    production_on: dt.date | None
+    full_production_on: dt.date | None
+    stage_changed_on: dt.date | None
+    last_progress_on: dt.date | None
+
+    @staticmethod
+    def resolve_stage_label(obj: Project) -> str:
+        return str(obj.get_stage_display())
+
+
+class ProjectDetailOut(ProjectOut):
+    allowed_transitions: list[ProjectStage] = Field(default_factory=list, description="当前用户可变更到的阶段")
+
+
+class ProjectFilters(Schema):
+    q: str = ""
+    chain: str = ""
+    node: str = ""
+    region: str = ""
+    stage: str = ""
+    kind: str = ""
+    level: str = ""
+    flag: str = ""
+    sort: str = ""
+
+
+class TransitionIn(Schema):
+    to_stage: ProjectStage
+    on: dt.date | None = Field(None, description="变更日期，默认今天")
+    expected_stage: ProjectStage | None = Field(None, description="页面所见的阶段（比较并交换）")
+    reason: str = Field("", max_length=200)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _detail(request: HttpRequest, project: Project) -> Project:
+    """The project with the stages this user may move it to (none for those who only read)."""
+    may_manage = permissions.can_manage(request.user, project)
+    project.allowed_transitions = services.allowed_transitions(project) if may_manage else []  # type: ignore[attr-defined]
+    return project
+
+
+@router.get("/", response=list[ProjectOut])
+@paginate(LimitOffsetPagination)
+def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
+    """The projects the user may see, with the list page's filters and sort."""
+    qs, _sort = project_list(request.user, filters.dict())
+    return qs
+
+
+@router.get("/{project_id}", response=ProjectDetailOut)
+def get_project(request: HttpRequest, project_id: int) -> Project:
+    project = get_visible_or_404(base_queryset(request.user), project_id, user=request.user)
+    return _detail(request, project)
+
+
+@router.post("/{project_id}/transition", response={200: ProjectDetailOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut})
+def transition(request: HttpRequest, project_id: int, payload: TransitionIn) -> Any:
+    """Change the stage (compare-and-set against expected_stage): 409 if someone else changed it first."""
+    project = get_visible_or_404(base_queryset(request.user), project_id, user=request.user)
+    try:
+        project = services.project_transition(
+            project=project,
+            to_stage=payload.to_stage.value,
+            on=payload.on or timezone.localdate(),
+            actor=request.user,
+            expected_stage=payload.expected_stage.value if payload.expected_stage else None,
+            reason=payload.reason,
+        )
+    except PermissionDenied as exc:
+        return 403, {"detail": str(exc) or _("您无权变更该项目的阶段。")}
+    except InvalidTransition as exc:
+        return 409, {"detail": str(exc)}
+    except ValidationError as exc:
+        return 400, {"detail": "；".join(exc.messages)}
+    project = base_queryset(request.user).get(pk=project.pk)
+    return 200, _detail(request, project)

@@ -1,0 +1,184 @@
+"""Reads on projects, always starting from the user's visible set."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from chaindesk.accounts.models import Region
+from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.core.listing import sort_queryset
+from chaindesk.enterprises.selectors import descendant_ids, node_options
+
+from .choices import FORWARD, ProjectKind, ProjectLevel, ProjectStage
+from .models import Project
+from .selectors_progress import FLAGS, annotate_progress, flag_filter
+
+# Stages in reading order: the forward path, then 暂停 and 终止.
+STAGE_ORDER: tuple[str, ...] = (*FORWARD, ProjectStage.PAUSED, ProjectStage.TERMINATED)
+
+SORTS = {
+    "name": "name",
+    "investment": "planned_investment",
+    "stage": "stage_order",
+    "updated": "last_progress_on",
+    "created": "created_at",
+}
+
+
+def stage_order() -> Case:
+    """The stage as its position on the path, so that a list can be sorted 在谈 → 达产 → 暂停 → 终止."""
+    return Case(
+        *(When(stage=stage, then=Value(i)) for i, stage in enumerate(STAGE_ORDER)),
+        default=Value(len(STAGE_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def _int(params: dict[str, str], key: str) -> int | None:
+    value = str(params.get(key, "")).strip()
+    return int(value) if value.isdigit() else None
+
+
+def _choice(params: dict[str, str], key: str, values: list[str]) -> str | None:
+    value = str(params.get(key, "")).strip()
+    return value if value in values else None
+
+
+def base_queryset(user: Any) -> QuerySet[Project]:
+    """The user's projects with everything a list row or a facts card shows, in one query."""
+    return Project.objects.visible_to(user).select_related(
+        "enterprise", "chain", "node", "region", "liaison", "credited_enterprise", "credited_talent"
+    )
+
+
+def project_list(
+    user: Any,
+    params: dict[str, str],
+    *,
+    node_parents: dict[int, int | None] | None = None,
+    today: dt.date | None = None,
+) -> tuple[QuerySet[Project], str]:
+    """The filtered, sorted list a user may see.
+
+    Filters: q (project name, owner enterprise or investor name), chain, node (with its descendants;
+    `node_parents` saves a query when the caller already holds the trees), region (with its child regions),
+    stage, kind, level, flag (behind / stale / stalled, by the investment-progress rules). Every row carries
+    this year's plan, completion and rate against 序时进度 as annotations."""
+    today = today or timezone.localdate()
+    qs: QuerySet[Project] = base_queryset(user).annotate(stage_order=stage_order())
+    q = str(params.get("q", "")).strip()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(enterprise__name__contains=q) | Q(investor_name__contains=q))
+    if (chain := _int(params, "chain")) is not None:
+        qs = qs.filter(chain_id=chain)
+    if (node_id := _int(params, "node")) is not None:
+        qs = qs.filter(node_id__in=descendant_ids(node_id, node_parents))
+    if (region := _int(params, "region")) is not None:
+        qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
+    if stage := _choice(params, "stage", ProjectStage.values):
+        qs = qs.filter(stage=stage)
+    if kind := _choice(params, "kind", ProjectKind.values):
+        qs = qs.filter(kind=kind)
+    if level := _choice(params, "level", ProjectLevel.values):
+        qs = qs.filter(level=level)
+    qs = with_progress(qs, today)
+    if flag := _choice(params, "flag", list(FLAGS)):
+        qs = filter_flag(qs, flag, today)
+    return sort_queryset(qs, str(params.get("sort", "")), SORTS, "-created")
+
+
+def with_progress(qs: QuerySet[Project], today: dt.date) -> QuerySet[Project]:
+    """This year's plan_amount, done_ytd, rate (against 序时进度), is_behind and is_stale, in the same query."""
+    return annotate_progress(qs, year=today.year, today=today)
+
+
+def filter_flag(qs: QuerySet[Project], flag: str, today: dt.date) -> QuerySet[Project]:
+    """Projects behind schedule (behind), without an update for 30 days (stale), or either (stalled)."""
+    return flag_filter(qs, flag, year=today.year, today=today)
+
+
+@dataclass
+class FilterChoices:
+    chains: list[tuple[int, str]] = field(default_factory=list)
+    nodes: list[tuple[int, str]] = field(default_factory=list)  # indented under their chain
+    regions: list[tuple[int, str]] = field(default_factory=list)
+    node_parents: dict[int, int | None] = field(default_factory=dict)  # the visible chains' trees
+    stages: list[tuple[str, str]] = field(default_factory=list)
+    kinds: list[tuple[str, str]] = field(default_factory=list)
+    levels: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _row(qs: QuerySet[Any], kind: str, parent: str | None, group: str | None) -> QuerySet[Any]:
+    null = Value(None, output_field=IntegerField())
+    return (
+        qs.order_by()
+        .annotate(
+            c_kind=Value(kind, output_field=CharField()),
+            c_id=Cast("pk", IntegerField()),
+            c_name=Cast("name", CharField()),
+            c_parent=Cast(parent, IntegerField()) if parent else null,
+            c_group=Cast(group, IntegerField()) if group else null,
+            c_sort=Cast("sort_order", IntegerField()) if kind == "node" else null,
+        )
+        .values_list("c_kind", "c_id", "c_name", "c_parent", "c_group", "c_sort")
+    )
+
+
+def filter_choices(user: Any) -> FilterChoices:
+    """Every filter's options in one UNION query (chains the user sees, their segments, the regions)."""
+    chains = Chain.objects.visible_to(user)
+    parts = [
+        _row(chains, "chain", None, None),
+        _row(ChainNode.objects.filter(chain__in=chains), "node", "parent_id", "chain_id"),
+        _row(Region.objects.exclude(level="province"), "region", "parent_id", None),
+    ]
+    rows = list(parts[0].union(*parts[1:], all=True))
+    choices = FilterChoices(
+        stages=[(s, str(ProjectStage(s).label)) for s in STAGE_ORDER],
+        kinds=[(k.value, str(k.label)) for k in ProjectKind],
+        levels=[(lv.value, str(lv.label)) for lv in ProjectLevel],
+    )
+    nodes: list[tuple[int, str, int | None, int, int]] = []
+    for kind, pk, name, parent, group, sort in rows:
+        if kind == "node":
+            nodes.append((pk, name, parent, group, sort or 0))
+            choices.node_parents[pk] = parent
+        elif kind == "chain":
+            choices.chains.append((pk, name))
+        else:
+            choices.regions.append((pk, name))
+    choices.chains.sort(key=lambda c: c[0])
+    choices.regions.sort(key=lambda c: c[0])
+    choices.nodes = node_options(choices.chains, nodes)
+    return choices
+
+
+def stage_timeline(project: Project) -> QuerySet[Any]:
+    """The project's stage changes, oldest first, with who made them."""
+    return project.stage_changes.select_related("actor").order_by("changed_on", "pk")
+
+
+def counts_by_node(chain: Chain) -> dict[int, int]:
+    """The chain map's 项目 column: projects not 终止 placed directly on each segment, in one query."""
+    rows = (
+        Project.objects.filter(chain=chain, node__isnull=False)
+        .exclude(stage=ProjectStage.TERMINATED)
+        .order_by()
+        .values("node_id")
+        .annotate(n=Count("pk"))
+        .values_list("node_id", "n")
+    )
+    return dict(rows)

@@ -1,0 +1,403 @@
+"""Project pages: the list with filters and export, the project page with its stage timeline and stage
+buttons, the create/edit form and production lines. Lookups go through the user's visible set (404 for
+missing and forbidden alike); writes go through the services."""
+
+from decimal import Decimal
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chaindesk.accounts.choices import Role
+from chaindesk.core import audit
+from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.core.export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
+from chaindesk.core.listing import paginate
+from chaindesk.core.models import AuditAction
+from chaindesk.core.navigation import ENTERPRISE_VIEWERS
+from chaindesk.core.permissions import role_required
+from chaindesk.core.visibility import get_visible_or_404
+from chaindesk.enterprises.amounts import format_wan
+
+from . import permissions, services
+from .choices import STAGE_DATE_FIELD, ProjectStage
+from .forms import LineForm, ProjectForm, TransitionForm, initial_from
+from .models import ProductionLine, Project
+from .selectors import base_queryset, filter_choices, project_list, stage_timeline
+from .selectors_progress import rules_text, schedule_share
+
+FILTER_KEYS = ("q", "chain", "node", "region", "stage", "kind", "level", "flag")
+INVESTMENT_TEMPLATE = "projects/progress/_project_investment.html"
+KEY_DATES = (
+    (ProjectStage.SIGNED, "planned_signed_on"),
+    (ProjectStage.STARTED, "planned_started_on"),
+    (ProjectStage.COMPLETED, "planned_completed_on"),
+    (ProjectStage.PRODUCING, "planned_production_on"),
+    (ProjectStage.FULL, "planned_full_production_on"),
+)
+
+
+def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [(_("项目"), reverse("projects:list")), *extra]
+
+
+def capacity_text(project: Project) -> str:
+    """3000 万平方米/年, or "" when no capacity is recorded."""
+    if project.capacity_quantity is None:
+        return ""
+    quantity = f"{Decimal(project.capacity_quantity).normalize():f}"  # 3000.00 → 3000, 2.50 → 2.5
+    return f"{quantity} {project.capacity_unit}/{project.get_capacity_period_display()}"
+
+
+# --- list and export -----------------------------------------------------------------------------------
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def project_list_view(request: HttpRequest) -> HttpResponse:
+    choices = filter_choices(request.user)
+    qs, sort = project_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
+    page_obj = paginate(qs, request.GET.get("page"))
+    rows = list(page_obj.object_list)
+    for p in rows:
+        p.rate_percent = p.rate * 100 if p.rate is not None else None  # type: ignore[attr-defined]
+    filters = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
+    today = timezone.localdate()
+    return render(
+        request,
+        "projects/list.html",
+        {
+            "page_obj": page_obj,
+            "rows": rows,
+            "sort": sort,
+            "filters": filters,
+            "choices": choices,
+            "today": today,
+            "schedule_percent": (schedule_share(today) * 100).quantize(Decimal("0.01")),
+            "rules": rules_text(),
+            "may_create": permissions.may_create(request.user),
+            "export_query": request.GET.urlencode(),
+            "page_title": _("项目"),
+            "breadcrumbs": [(_("项目"), None)],
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    Column(_("项目名称"), 34),
+    Column(_("项目单位/投资方"), 30),
+    Column(_("产业链"), 12),
+    Column(_("环节"), 16),
+    Column(_("地区"), 10),
+    Column(_("建设性质"), 10),
+    Column(_("级别"), 10),
+    Column(_("阶段"), 8),
+    Column(_("计划总投资(万元)"), 16),
+    Column(_("产能"), 20),
+    Column(_("用地(亩)"), 10),
+    Column(_("签约日期"), 12),
+    Column(_("开工日期"), 12),
+    Column(_("竣工日期"), 12),
+    Column(_("投产日期"), 12),
+    Column(_("达产日期"), 12),
+    Column(_("年度计划投资(万元)"), 16),
+    Column(_("年度累计完成(万元)"), 16),
+    Column(_("完成率(%)"), 10),
+    Column(_("引荐"), 24),
+]
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _key_date(project: Project, stage: str, planned_field: str) -> str:
+    """The actual date, or the planned one marked as such (a ledger keeps both in one column)."""
+    actual = getattr(project, STAGE_DATE_FIELD[stage])
+    if actual:
+        return str(actual.isoformat())
+    planned = getattr(project, planned_field)
+    return _("计划 %(date)s") % {"date": planned.isoformat()} if planned else ""
+
+
+def _credit(project: Project) -> str:
+    if project.credited_enterprise_id:
+        return str(project.credited_enterprise)
+    if project.credited_talent_id:
+        return _("在外能人 %(name)s") % {"name": project.credited_talent}
+    return ""
+
+
+def _export_rows(qs: Any) -> Any:
+    for p in qs:
+        rate = getattr(p, "rate", None)
+        yield [
+            p.name,
+            p.owner_name,
+            p.chain.name,
+            p.node.name if p.node_id else "",
+            str(p.region),
+            p.get_kind_display(),
+            p.get_level_display(),
+            p.get_stage_display(),
+            _num(p.planned_investment),
+            capacity_text(p),
+            _num(p.land_mu),
+            *(_key_date(p, stage, planned) for stage, planned in KEY_DATES),
+            _num(getattr(p, "plan_amount", None)),
+            _num(getattr(p, "done_ytd", None)),
+            _num(rate * 100) if rate is not None else None,
+            _credit(p),
+        ]
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def project_export(request: HttpRequest) -> HttpResponse:
+    """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
+    qs, _sort = project_list(request.user, request.GET.dict())
+    total = qs.count()
+    exported = min(total, EXPORT_ROW_CAP)
+    now = timezone.localtime()
+    query = request.GET.copy()
+    query.pop("page", None)
+    conditions = query.urlencode() or _("无")
+    ledger = write_ledger(
+        filename=f"项目台账_{now:%Y%m%d_%H%M%S}.xlsx",
+        title=_("项目台账"),
+        notes=export_notes(user=request.user, count=exported, conditions=conditions),
+        columns=EXPORT_COLUMNS,
+        rows=_export_rows(qs[:EXPORT_ROW_CAP]),
+        warning=_("符合条件的项目超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
+        if total > EXPORT_ROW_CAP
+        else "",
+    )
+    audit.record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        message=f"项目台账导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
+    )
+    return cast(HttpResponse, ledger)
+
+
+# --- project page --------------------------------------------------------------------------------------
+
+
+def _visible(request: HttpRequest, pk: int) -> Project:
+    return get_visible_or_404(base_queryset(request.user), pk, user=request.user)
+
+
+def _managed(request: HttpRequest, pk: int) -> Project:
+    project = _visible(request, pk)
+    if not permissions.can_manage(request.user, project):
+        raise PermissionDenied
+    return project
+
+
+def _lead(request: HttpRequest, project: Project) -> tuple[Any, list[Any], bool]:
+    """The lead the project came from (leads app, a later one: reached only through the reverse accessor),
+    its follow-ups, and whether the user may open the lead's own page. Officials only: a lead's notes are
+    internal."""
+    if request.user.role == Role.ENTERPRISE:  # type: ignore[union-attr]
+        return None, [], False
+    try:
+        lead = getattr(project, "lead", None)
+    except ObjectDoesNotExist:
+        lead = None
+    if lead is None:
+        return None, [], False
+    follow_ups = list(lead.follow_ups.select_related("created_by").order_by("-followed_on", "-pk")[:10])
+    linkable = type(lead).objects.visible_to(request.user).filter(pk=lead.pk).exists()
+    return lead, follow_ups, linkable
+
+
+def _investment_template() -> str | None:
+    """The progress engineer's investment section, when it is there."""
+    try:
+        get_template(INVESTMENT_TEMPLATE)
+    except TemplateDoesNotExist:
+        return None
+    return INVESTMENT_TEMPLATE
+
+
+def _key_dates(project: Project) -> list[dict[str, Any]]:
+    return [
+        {
+            "label": ProjectStage(stage).label,
+            "planned": getattr(project, planned),
+            "actual": getattr(project, STAGE_DATE_FIELD[stage]),
+        }
+        for stage, planned in KEY_DATES
+    ]
+
+
+def _detail_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
+    may_manage = permissions.can_manage(request.user, project)
+    lead, follow_ups, lead_linkable = _lead(request, project)
+    targets = services.allowed_transitions(project) if may_manage else []
+    context = {
+        "project": project,
+        "capacity": capacity_text(project),
+        "lines": list(project.lines.all()),
+        "key_dates": _key_dates(project),
+        "timeline": list(stage_timeline(project)),
+        "follow_ons": list(project.follow_ons.visible_to(request.user).select_related("enterprise")),  # type: ignore[attr-defined]
+        "lead": lead,
+        "lead_follow_ups": follow_ups,
+        "lead_linkable": lead_linkable,
+        "may_manage": may_manage,
+        "may_report": permissions.can_report(request.user, project),
+        "targets": [(t, ProjectStage(t).label) for t in targets],
+        "transition_form": TransitionForm(initial={"on": timezone.localdate(), "expected_stage": project.stage}),
+        "line_form": LineForm(),
+        "investment_template": _investment_template(),
+        "today": timezone.localdate(),
+        "page_title": project.name,
+        "breadcrumbs": _crumbs((project.name, None)),
+    }
+    context.update(extra)
+    return context
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _visible(request, pk)
+    return render(request, "projects/detail.html", _detail_context(request, project))
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+@require_POST
+def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """A stage change. A stale page (someone else changed the stage first) answers 409 with the project as
+    it now stands; a broken rule answers 400 with its message; neither changes anything."""
+    project = _managed(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _transition_refused(request, project, form, status=400)
+    data = form.cleaned_data
+    try:
+        project = services.project_transition(
+            project=project,
+            to_stage=data["to_stage"],
+            on=data["on"],
+            actor=request.user,
+            expected_stage=data["expected_stage"],
+            reason=data["reason"].strip(),
+        )
+    except InvalidTransition as exc:
+        return _transition_refused(request, _visible(request, pk), form, status=409, error=str(exc))
+    except ValidationError as exc:
+        return _transition_refused(request, project, form, status=400, error="；".join(exc.messages))
+    messages.success(
+        request,
+        _("项目阶段已变更为“%(stage)s”（%(date)s）。")
+        % {"stage": project.get_stage_display(), "date": data["on"].isoformat()},
+    )
+    return redirect("projects:detail", project.pk)
+
+
+def _transition_refused(
+    request: HttpRequest, project: Project, form: TransitionForm, *, status: int, error: str = ""
+) -> HttpResponse:
+    if not error:
+        error = "；".join(str(e) for errors in form.errors.values() for e in errors)
+    context = _detail_context(request, project, transition_error=error, posted_stage=form.data.get("to_stage"))
+    return render(request, "projects/detail.html", context, status=status)
+
+
+# --- create and edit -----------------------------------------------------------------------------------
+
+
+def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    return render(request, "projects/form.html", context, status=400 if request.method == "POST" else 200)
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def project_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.may_create(request.user):
+        raise PermissionDenied
+    form = ProjectForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied:
+            form.add_error("chain", _("您只能在自己所在的产业链（或所辖地区）内新增项目。"))
+        else:
+            messages.success(
+                request,
+                _("项目“%(name)s”已登记，当前阶段：在谈；计划总投资 %(amount)s。")
+                % {"name": project.name, "amount": _amount(project)},
+            )
+            return redirect("projects:detail", project.pk)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "creating": True,
+            "page_title": _("新增项目"),
+            "breadcrumbs": _crumbs((_("新增项目"), None)),
+        },
+    )
+
+
+def _amount(project: Project) -> str:
+    return format_wan(project.planned_investment)
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _managed(request, pk)
+    form = ProjectForm(request.POST or None, user=request.user, project=project, initial=initial_from(project))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(project=project, actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied:
+            form.add_error("chain", _("您只能在自己所在的产业链（或所辖地区）内调整项目。"))
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("projects:detail", project.pk)
+    return _form_page(
+        request,
+        {
+            "form": form,
+            "project": project,
+            "page_title": _("编辑项目"),
+            "breadcrumbs": _crumbs((project.name, reverse("projects:detail", args=[project.pk])), (_("编辑"), None)),
+        },
+    )
+
+
+# --- production lines ----------------------------------------------------------------------------------
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+@require_POST
+def line_add(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _managed(request, pk)
+    form = LineForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, project, line_form=form)
+        return render(request, "projects/detail.html", context, status=400)
+    line = services.line_add(project=project, actor=request.user, **form.cleaned_data)
+    messages.success(request, _("已添加生产线“%(line)s”。") % {"line": line})
+    return redirect(reverse("projects:detail", args=[pk]) + "#lines")
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+@require_POST
+def line_remove(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    project = _managed(request, pk)
+    line = get_object_or_404(ProductionLine, project=project, pk=line_pk)
+    services.line_remove(line=line, actor=request.user)
+    messages.success(request, _("已删除生产线“%(line)s”。") % {"line": line})
+    return redirect(reverse("projects:detail", args=[pk]) + "#lines")
