@@ -1,0 +1,427 @@
+"""Lead pages per persona (anonymous, wrong role, in scope, out of scope by URL guessing), the stage buttons
+with their 409, abandon and sign, follow-ups, the owner's queue, the list's filters, query count and export,
+and the enterprise and talent fragments."""
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+from openpyxl import load_workbook
+
+from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.leads import services
+from chaindesk.leads.choices import LeadSource, LeadStage
+from chaindesk.leads.models import Lead, LeadFollowUp
+from chaindesk.projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead(make_lead) -> Lead:
+    return make_lead()
+
+
+def test_anonymous_goes_to_login(client, lead):
+    urls = [
+        reverse("leads:list"),
+        reverse("leads:export"),
+        reverse("leads:create"),
+        reverse("leads:queue"),
+        reverse("leads:detail", args=[lead.pk]),
+        reverse("leads:edit", args=[lead.pk]),
+        reverse("leads:sign", args=[lead.pk]),
+        reverse("leads:enterprise_tab", args=[1]),
+        reverse("leads:talent_tab", args=[1]),
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+    response = client.post(reverse("leads:advance", args=[lead.pk]), {"to_stage": "contacted"})
+    assert response.status_code == 302 and Lead.objects.get(pk=lead.pk).stage == LeadStage.NEW
+
+
+@pytest.mark.parametrize(
+    ("username", "detail", "edit", "listed"),
+    [
+        ("jiangdd", 200, 200, True),  # chain chief
+        ("zhangkun", 200, 200, True),  # chair, on the chain's team
+        ("wangzh", 200, 200, True),  # team member
+        ("liming", 200, 200, True),  # the owner liaison
+        ("zhoutao", 200, 403, True),  # 兴化市 district admin: reads the leads aimed at the district
+        ("lz_321282", 404, 404, False),  # another liaison: not theirs
+        ("da_321282", 404, 404, False),  # 靖江 district admin
+        ("lead_equip", 404, 404, False),  # another chain's chief
+        ("chenjing", 403, 403, None),  # department handler: wrong role
+        ("liuyang", 403, 403, None),  # enterprise user: leads are confidential
+        ("sysadmin", 403, 403, None),
+        ("auditor", 403, 403, None),
+    ],
+)
+def test_pages_per_persona(client_as, lead, username, detail, edit, listed):
+    client = client_as(username)
+    assert client.get(reverse("leads:detail", args=[lead.pk])).status_code == detail
+    assert client.get(reverse("leads:edit", args=[lead.pk])).status_code == edit
+    assert client.get(reverse("leads:sign", args=[lead.pk])).status_code == edit
+    response = client.get(reverse("leads:list"))
+    if listed is None:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200
+        assert (lead.title in response.content.decode()) is listed
+
+
+def test_url_guessing_is_404_and_audited(client_as, lead):
+    client = client_as("lz_321282")
+    assert client.get(reverse("leads:detail", args=[lead.pk])).status_code == 404
+    response = client.post(reverse("leads:advance", args=[lead.pk]), {"to_stage": "contacted", "expected_stage": "new"})
+    assert response.status_code == 404
+    assert Lead.objects.get(pk=lead.pk).stage == LeadStage.NEW
+    assert AuditLog.objects.for_object(lead).filter(action=AuditAction.PERMISSION_DENIED).count() == 2
+    assert client.get(reverse("leads:detail", args=[999999])).status_code == 404
+
+
+def test_district_admin_reads_but_may_not_act(client_as, lead, today):
+    client = client_as("zhoutao")
+    page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert 'data-testid="stage-form"' not in page and 'data-testid="follow-up-form"' not in page
+    response = client.post(reverse("leads:advance", args=[lead.pk]), {"to_stage": "contacted", "expected_stage": "new"})
+    assert response.status_code == 403
+    response = client.post(reverse("leads:follow_up", args=[lead.pk]), {"followed_on": today, "notes": "x"})
+    assert response.status_code == 403 and not LeadFollowUp.objects.exists()
+
+
+def test_detail_shows_facts_buttons_and_timeline(client_as, lead, persona, today):
+    services.lead_advance(lead=lead, to_stage=LeadStage.CONTACTED, on=today, actor=persona("liming"))
+    services.follow_up_add(
+        lead=lead,
+        followed_on=today,
+        notes="与投资方视频会议",
+        next_action="发送园区资料",
+        next_action_on=today + dt.timedelta(days=3),
+        actor=persona("liming"),
+    )
+    page = client_as("liming").get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert "上海某医疗科技有限公司" in page and "1.20 亿元" in page
+    assert 'name="expected_stage" value="contacted"' in page
+    assert 'data-testid="stage-inspected"' in page and 'data-testid="stage-negotiating"' in page
+    assert 'data-testid="stage-new"' not in page and 'data-testid="stage-signed"' not in page
+    assert "阶段变更为“接洽”" in page and "与投资方视频会议" in page and "发送园区资料" in page
+    assert 'data-confirm="确定放弃该线索吗' in page
+
+
+def test_stage_button_moves_the_lead(client_as, lead, today):
+    response = client_as("liming").post(
+        reverse("leads:advance", args=[lead.pk]),
+        {"to_stage": "inspected", "expected_stage": "new", "on": today.isoformat()},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("leads:detail", args=[lead.pk])
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.INSPECTED and lead.stage_changed_on == today
+
+
+def test_stage_button_after_someone_else_moved_it_is_409(client_as, lead, persona, today):
+    services.lead_advance(lead=lead, to_stage=LeadStage.CONTACTED, on=today, actor=persona("wangzh"))
+    response = client_as("liming").post(
+        reverse("leads:advance", args=[lead.pk]), {"to_stage": "inspected", "expected_stage": "new"}
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert 'data-testid="lead-conflict"' in page and "已被他人变更为“接洽”" in page
+    assert Lead.objects.get(pk=lead.pk).stage == LeadStage.CONTACTED
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        ({"to_stage": "new", "expected_stage": "new"}, 400),  # not a move
+        ({"to_stage": "signed", "expected_stage": "new"}, 400),  # only through the sign form
+        ({"to_stage": "abandoned", "expected_stage": "new"}, 400),  # only with a reason
+        ({"to_stage": "bogus", "expected_stage": "new"}, 400),
+        ({"to_stage": "contacted"}, 400),  # the expected stage is required
+        ({"to_stage": "contacted", "expected_stage": "new", "on": "2099-01-01"}, 400),  # future date
+    ],
+)
+def test_illegal_stage_posts_change_nothing(client_as, lead, data, status):
+    response = client_as("liming").post(reverse("leads:advance", args=[lead.pk]), data)
+    assert response.status_code == status
+    assert 'data-testid="lead-errors"' in response.content.decode()
+    assert Lead.objects.get(pk=lead.pk).stage == LeadStage.NEW
+
+
+def test_advance_is_post_only(client_as, lead):
+    assert client_as("liming").get(reverse("leads:advance", args=[lead.pk])).status_code == 405
+
+
+def test_abandon_needs_reason_then_works(client_as, lead):
+    client = client_as("liming")
+    url = reverse("leads:abandon", args=[lead.pk])
+    response = client.post(url, {"expected_stage": "new", "reason": "  "})
+    assert response.status_code == 400 and "放弃线索须填写原因" in response.content.decode()
+    assert Lead.objects.get(pk=lead.pk).stage == LeadStage.NEW
+    response = client.post(url, {"expected_stage": "new", "reason": "投资方资金链断裂"})
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.ABANDONED and lead.abandon_reason == "投资方资金链断裂"
+    page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert "投资方资金链断裂" in page and 'data-testid="stage-form"' not in page
+    assert client.get(reverse("leads:edit", args=[lead.pk])).status_code == 302  # closed: back to the page
+    again = client.post(url, {"expected_stage": "new", "reason": "再放弃一次"})
+    assert again.status_code == 409
+
+
+def _project_url(pk: int) -> str | None:
+    try:
+        return reverse("projects:detail", args=[pk])
+    except NoReverseMatch:
+        return None
+
+
+def test_sign_form_creates_project_and_redirects(client_as, make_lead, talent, today):
+    lead = make_lead(source=LeadSource.TALENT, talent=talent)
+    client = client_as("liming")
+    url = reverse("leads:sign", args=[lead.pk])
+    form = client.get(url).content.decode()
+    assert 'value="医用膜材配套项目"' in form and "顾振华" in form and 'data-confirm="确认签约' in form
+    response = client.post(
+        url,
+        {
+            "expected_stage": "new",
+            "name": "膜材配套项目（签约）",
+            "enterprise": "",
+            "investor_name": "上海某医疗科技有限公司",
+            "region": lead.region_id,
+            "kind": "new",
+            "level": "city",
+            "planned_investment": "1.5亿",
+            "on": today.isoformat(),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    lead.refresh_from_db()
+    project = lead.project
+    assert project is not None and project.name == "膜材配套项目（签约）" and project.stage == "signed"
+    assert project.planned_investment == Decimal("15000") and project.level == "city"
+    assert project.credited_talent == talent and project.signed_on == today
+    assert response["Location"] == (_project_url(project.pk) or reverse("leads:detail", args=[lead.pk]))
+    page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert 'data-testid="lead-project"' in page and "膜材配套项目（签约）" in page
+    assert client.get(url).status_code == 302  # signed: no second project
+
+
+def test_sign_form_errors_keep_the_lead(client_as, lead):
+    response = client_as("liming").post(
+        reverse("leads:sign", args=[lead.pk]),
+        {"expected_stage": "new", "name": "x", "region": "", "kind": "new", "level": "general", "on": "2026年11月1日"},
+    )
+    assert response.status_code == 400 and "请选择项目所在地区" in response.content.decode()
+    response = client_as("liming").post(
+        reverse("leads:sign", args=[lead.pk]),
+        {
+            "expected_stage": "new",
+            "name": "x",
+            "region": lead.region_id,
+            "kind": "new",
+            "level": "general",
+            "on": "2026-11-01",
+            "enterprise": "并不存在的企业",
+        },
+    )
+    assert response.status_code == 400 and "未找到企业" in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.NEW and lead.project is None and not Project.objects.filter(name="x").exists()
+
+
+def test_sign_after_someone_else_abandoned_is_409(client_as, lead, persona, today):
+    services.lead_abandon(lead=lead, reason="重复登记", on=today, actor=persona("jiangdd"))
+    response = client_as("liming").post(
+        reverse("leads:sign", args=[lead.pk]),
+        {
+            "expected_stage": "new",
+            "name": "x",
+            "region": lead.region_id,
+            "kind": "new",
+            "level": "general",
+            "on": today.isoformat(),
+        },
+    )
+    assert response.status_code in (302, 409)  # the form is not offered any more; a stale post gets a 409 or back
+    assert not Project.objects.filter(name="x").exists()
+
+
+def test_follow_up_form(client_as, lead, today):
+    client = client_as("liming")
+    url = reverse("leads:follow_up", args=[lead.pk])
+    response = client.post(url, {"followed_on": today.isoformat(), "notes": "", "next_action": "考察"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "请填写跟进情况" in page and 'value="考察"' in page  # the form keeps what was typed
+    response = client.post(
+        url,
+        {
+            "followed_on": "2026年11月20日",
+            "notes": "投资方确认来兴化考察",
+            "next_action": "接待考察",
+            "next_action_on": (today + dt.timedelta(days=2)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert lead.next_action == "接待考察" and lead.last_follow_up_on == dt.date(2026, 11, 20)
+
+
+def test_create_and_edit(client_as, persona, biomed, xinghua, boshen):
+    client = client_as("wangzh")
+    node = biomed.nodes.order_by("pk").first()
+    data = {
+        "title": "新型透析耗材项目",
+        "source": "referral",
+        "referrer": boshen.name[:6],  # a unique part of the name is enough
+        "investor": "苏州某医疗器械有限公司",
+        "chain": biomed.pk,
+        "node": node.pk,
+        "region": xinghua.pk,
+        "estimated_investment": "3.2亿",
+        "owner": persona("liming").pk,
+        "description": "博生引荐的上游客户",
+    }
+    bad = client.post(reverse("leads:create"), {**data, "referrer": ""})
+    assert bad.status_code == 400 and "以商引商线索须填写引荐企业" in bad.content.decode()
+    assert not Lead.objects.filter(title="新型透析耗材项目").exists()
+    response = client.post(reverse("leads:create"), data)
+    assert response.status_code == 302
+    lead = Lead.objects.get(title="新型透析耗材项目")
+    assert lead.referrer == boshen and lead.estimated_investment == Decimal("32000") and lead.node == node
+    assert lead.owner == persona("liming") and lead.created_by == persona("wangzh")
+    edit_url = reverse("leads:edit", args=[lead.pk])
+    form = client.get(edit_url).content.decode()
+    assert f'value="{boshen.name}"' in form
+    response = client.post(edit_url, {**data, "referrer": boshen.uscc, "title": "新型透析耗材项目（一期）"})
+    assert response.status_code == 302
+    assert Lead.objects.get(pk=lead.pk).title == "新型透析耗材项目（一期）"
+
+
+def test_create_refused_for_read_only_roles(client_as):
+    assert client_as("zhoutao").get(reverse("leads:create")).status_code == 403
+    assert client_as("chenjing").get(reverse("leads:create")).status_code == 403
+    page = client_as("liming").get(reverse("leads:create")).content.decode()
+    assert "挂钩服务专员登记的线索由本人跟进" in page
+
+
+def test_queue_page(client_as, make_lead, persona, today):
+    soon = make_lead(title="近期要跟进")
+    services.follow_up_add(
+        lead=soon,
+        followed_on=today - dt.timedelta(days=5),
+        notes="x",
+        next_action="回访",
+        next_action_on=today - dt.timedelta(days=1),
+        actor=persona("liming"),
+    )
+    later = make_lead(title="下月再说")
+    services.follow_up_add(
+        lead=later,
+        followed_on=today,
+        notes="x",
+        next_action="回访",
+        next_action_on=today + dt.timedelta(days=30),
+        actor=persona("liming"),
+    )
+    page = client_as("liming").get(reverse("leads:queue")).content.decode()
+    assert "近期要跟进" in page and "逾期" in page and "下月再说" not in page
+    assert "近期要跟进" not in client_as("wangzh").get(reverse("leads:queue")).content.decode()
+    assert client_as("liuyang").get(reverse("leads:queue")).status_code == 403
+
+
+def test_list_filters_and_sort(client_as, make_lead, persona, boshen, today):
+    a = make_lead(title="甲项目", estimated_investment=Decimal("100"))
+    b = make_lead(
+        title="乙项目",
+        estimated_investment=Decimal("900"),
+        investor="北京某药业",
+        source="referral",
+        referrer=boshen,
+        owner=persona("wangzh"),
+    )
+    c = make_lead(title="丙项目", estimated_investment=None, region=None)
+    services.lead_abandon(lead=c, reason="x", on=today, actor=persona("jiangdd"))
+    client = client_as("jiangdd")
+
+    def titles(**params) -> list[str]:  # noqa: ANN003
+        page = client.get(reverse("leads:list"), params)
+        assert page.status_code == 200
+        return [lead.title for lead in page.context["page_obj"].object_list]
+
+    assert titles(q="北京") == ["乙项目"]
+    assert titles(source="referral") == ["乙项目"]
+    assert titles(owner=persona("wangzh").pk) == ["乙项目"]
+    assert set(titles(stage="open")) == {"甲项目", "乙项目"}
+    assert titles(stage="abandoned") == ["丙项目"]
+    assert set(titles(region=a.region_id)) == {"甲项目", "乙项目"}
+    assert titles(sort="investment") == ["甲项目", "乙项目", "丙项目"]  # empty amounts last
+    assert titles(sort="-investment") == ["乙项目", "甲项目", "丙项目"]
+    assert set(titles(chain=a.chain_id, node=a.node_id)) == {"甲项目", "乙项目", "丙项目"}
+    assert titles(q="不存在") == []
+    assert b.pk
+
+
+def test_list_query_count_is_pinned(client_as, make_lead, persona, django_assert_max_num_queries):
+    for i in range(60):
+        make_lead(title=f"线索{i:02d}", owner=persona("wangzh" if i % 2 else "liming"))
+    client = client_as("jiangdd")
+    client.get(reverse("leads:list"))  # warm-up: session, content types
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("leads:list"), {"sort": "-investment", "stage": "open", "node": ""})
+    assert response.status_code == 200 and len(response.context["page_obj"].object_list) == 50
+
+
+def test_export_is_the_filtered_list(client_as, make_lead, persona, boshen):
+    make_lead(title="导出甲", source="referral", referrer=boshen)
+    make_lead(title="导出乙")
+    make_lead(title="其他")
+    response = client_as("jiangdd").get(reverse("leads:export"), {"q": "导出", "sort": "title"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [r for r in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == "招商线索台账" and "共 2 条" in rows[1][0] and "q=" in rows[2][0]
+    header = rows[3]
+    assert header[0] == "线索名称" and "预计投资(万元)" in header
+    body = [r for r in rows[4:] if r and r[0]]
+    assert [r[0] for r in body] == ["导出乙", "导出甲"]
+    assert body[1][2] == boshen.name and body[1][6] == 12000
+    line = AuditLog.objects.filter(action=AuditAction.EXPORT).latest("pk")
+    assert "招商线索导出 2 条" in line.message and line.actor == persona("jiangdd")
+    assert client_as("lz_321282").get(reverse("leads:export")).status_code == 200  # own leads only: none here
+
+
+def test_enterprise_tab(client_as, make_lead, boshen):
+    make_lead(title="博生引荐", source="referral", referrer=boshen)
+    url = reverse("leads:enterprise_tab", args=[boshen.pk])
+    fragment = client_as("jiangdd").get(url, HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert "博生引荐" in html and "<html" not in html and "1.20 亿元" in html
+    full = client_as("jiangdd").get(url).content.decode()
+    assert "<html" in full and "博生引荐" in full
+    assert "博生引荐" in client_as("liming").get(url).content.decode()  # owner liaison of the lead
+    own = client_as("liuyang").get(url, HTTP_HX_REQUEST="true")
+    assert own.status_code == 200 and "博生引荐" not in own.content.decode()
+    assert "仅服务人员可见" in own.content.decode()
+    assert client_as("lz_321282").get(url).status_code == 404  # may not see the enterprise
+    assert client_as("chenjing").get(url).status_code == 403
+
+
+def test_talent_tab(client_as, make_lead, talent):
+    make_lead(title="顾总带来的冲洗器项目", source="talent", talent=talent)
+    url = reverse("leads:talent_tab", args=[talent.pk])
+    html = client_as("wangzh").get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "顾总带来的冲洗器项目" in html and "<html" not in html
+    assert "<html" in client_as("wangzh").get(url).content.decode()
+    other = client_as("lz_321282").get(url).content.decode()  # sees the talent, not this lead
+    assert "顾总带来的冲洗器项目" not in other and "暂无该能人引荐的线索" in other
+    assert client_as("da_321282").get(url).status_code == 404  # the talent has no ties to 靖江
+    assert client_as("liuyang").get(url).status_code == 403
+    assert client_as("wangzh").get(reverse("leads:talent_tab", args=[999999])).status_code == 404
