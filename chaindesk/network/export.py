@@ -66,6 +66,8 @@ def _partner_rows(qs: QuerySet[RdPartner]) -> Iterator[list[Any]]:
 def _ledger(
     request: HttpRequest, *, qs: QuerySet[Any], rows: Any, title: str, file_stem: str, columns: list[Column]
 ) -> HttpResponse:
+    """`file_stem` names the file and the audit line in Chinese whatever the UI language (the trail is read
+    by auditors in Chinese); `title` heads the sheet in the user's language."""
     total = qs.count()
     exported = min(total, EXPORT_ROW_CAP)
     now = timezone.localtime()
@@ -85,7 +87,7 @@ def _ledger(
     audit.record(
         action=AuditAction.EXPORT,
         actor=request.user,
-        message=f"{title}导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
+        message=f"{file_stem}导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
     )
     return cast(HttpResponse, ledger)
 
