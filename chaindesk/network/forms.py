@@ -14,10 +14,10 @@ from chaindesk.enterprises.forms import ChineseDateField
 from .models import ContactKind, CooperationStatus, PartnerKind, RdPartner
 from .permissions import KEEPER_ROLES
 
-DATE_HELP = _("例如 2026-11-24 或 2026年11月24日。")
-
 
 class DateInput(forms.DateInput):
+    """The browser's date picker; typed values also accept 2026年11月24日 (ChineseDateField)."""
+
     input_type = "date"
 
     def __init__(self, **kwargs: Any) -> None:
@@ -71,7 +71,7 @@ class TalentForm(StyledForm):
 
 
 class ContactForm(StyledForm):
-    contacted_on = ChineseDateField(label=_("联系日期"), widget=DateInput(), help_text=DATE_HELP)
+    contacted_on = ChineseDateField(label=_("联系日期"), widget=DateInput())
     kind = forms.ChoiceField(label=_("方式"), choices=ContactKind.choices, initial=ContactKind.CALL)
     notes = forms.CharField(label=_("联系情况"), widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -93,8 +93,8 @@ class PartnerForm(StyledForm):
 class CooperationForm(StyledForm):
     partner = PartnerField(label=_("合作机构"), queryset=RdPartner.objects.none(), empty_label="—")
     subject = forms.CharField(label=_("合作内容"), max_length=200)
-    started_on = ChineseDateField(label=_("开始日期"), widget=DateInput(), help_text=DATE_HELP)
-    ended_on = ChineseDateField(label=_("结束日期"), widget=DateInput(), required=False, help_text=DATE_HELP)
+    started_on = ChineseDateField(label=_("开始日期"), widget=DateInput())
+    ended_on = ChineseDateField(label=_("结束日期"), widget=DateInput(), required=False)
     status = forms.ChoiceField(label=_("状态"), choices=CooperationStatus.choices, initial=CooperationStatus.ACTIVE)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
