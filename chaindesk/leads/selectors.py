@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, ChainNode
@@ -206,7 +207,7 @@ def _stage_rows(lead: Lead) -> list[TimelineRow]:
         .select_related("actor")
     )
     for entry in entries.order_by("created_at", "pk"):
-        who = entry.actor.display_name if entry.actor else (entry.actor_name or "系统")
+        who = entry.actor.display_name if entry.actor else (entry.actor_name or _("系统"))
         after = entry.after or {}
         if entry.action == AuditAction.CREATE:
             rows.append(TimelineRow(timezone.localdate(entry.created_at), entry.created_at, who, "created", ""))

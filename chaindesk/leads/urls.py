@@ -8,6 +8,7 @@ urlpatterns = [
     path("export/", views.lead_export, name="export"),
     path("new/", views.lead_create, name="create"),
     path("queue/", views.queue, name="queue"),
+    path("queue/card/", views.queue_card, name="queue_card"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
     path("<int:pk>/advance/", views.lead_advance, name="advance"),

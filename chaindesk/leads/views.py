@@ -403,6 +403,18 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+@role_required(*OFFICIALS)
+def queue_card(request: HttpRequest) -> HttpResponse:
+    """The 工作台 card: how many of my open leads are overdue, due within a week, or have no next action.
+    A fragment for htmx; without htmx the full queue page."""
+    if not _is_htmx(request):
+        return redirect("leads:queue")
+    counts = selectors.queue_counts(request.user)
+    return render(
+        request, "leads/partials/queue_card.html", {"counts": counts, "horizon": selectors.QUEUE_HORIZON_DAYS}
+    )
+
+
 def _tab(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     context.setdefault("colours", selectors.STAGE_COLOURS)
     if _is_htmx(request):

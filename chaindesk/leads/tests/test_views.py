@@ -425,3 +425,21 @@ def test_talent_tab(client_as, make_lead, talent):
     assert client_as("da_321282").get(url).status_code == 404  # the talent has no ties to 靖江
     assert client_as("liuyang").get(url).status_code == 403
     assert client_as("wangzh").get(reverse("leads:talent_tab", args=[999999])).status_code == 404
+
+
+def test_queue_card_fragment(client_as, make_lead, persona, today):
+    lead = make_lead()
+    services.follow_up_add(
+        lead=lead,
+        followed_on=today - dt.timedelta(days=5),
+        notes="x",
+        next_action="回访",
+        next_action_on=today - dt.timedelta(days=1),
+        actor=persona("liming"),
+    )
+    make_lead(title="未安排")
+    url = reverse("leads:queue_card")
+    html = client_as("liming").get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert "7 天内到期 1 条" in html and "逾期 1" in html and "未安排下一步 1" in html
+    assert client_as("liming").get(url)["Location"] == reverse("leads:queue")
+    assert client_as("liuyang").get(url, HTTP_HX_REQUEST="true").status_code == 403
