@@ -156,14 +156,16 @@ def _stage_buttons(lead: Lead) -> list[tuple[str, Any]]:
     ]
 
 
-def _project_url(project_id: int | None) -> str | None:
-    """The project page, built by the projects app; looked up at call time so a missing URL breaks nothing."""
-    if project_id is None:
-        return None
+def _optional_url(name: str, *args: Any) -> str | None:
+    """A later app's page, looked up at call time so that a missing URL breaks nothing here."""
     try:
-        return reverse("projects:detail", args=[project_id])
+        return reverse(name, args=args)
     except NoReverseMatch:
         return None
+
+
+def _project_url(project_id: int | None) -> str | None:
+    return None if project_id is None else _optional_url("projects:detail", project_id)
 
 
 def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict[str, Any]:
@@ -453,10 +455,7 @@ def talent_tab(request: HttpRequest, pk: int) -> HttpResponse:
     """The leads credited to a hometown talent, for users who may see the talent."""
     talent = get_visible_or_404(Talent.objects.visible_to(request.user), pk, user=request.user)
     leads = list(selectors.talent_leads(request.user, talent.pk))
-    try:
-        talents_url: str | None = reverse("network:talents")
-    except NoReverseMatch:
-        talents_url = None
+    talents_url, talent_url = _optional_url("network:talents"), _optional_url("network:talent_detail", talent.pk)
     return _tab(
         request,
         "talent_leads.html",
@@ -465,8 +464,8 @@ def talent_tab(request: HttpRequest, pk: int) -> HttpResponse:
             "leads": leads,
             "sees_leads": True,
             "page_title": _("引荐线索"),
-            "back_url": None,
+            "back_url": talent_url,
             "back_label": talent.name,
-            "breadcrumbs": [(_("在外能人"), talents_url), (talent.name, None), (_("引荐线索"), None)],
+            "breadcrumbs": [(_("在外能人"), talents_url), (talent.name, talent_url), (_("引荐线索"), None)],
         },
     )
