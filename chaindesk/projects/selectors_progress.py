@@ -79,6 +79,18 @@ def completion_rate(done: Decimal | None, plan: Decimal | None) -> Decimal | Non
     return (Decimal(done or 0) / Decimal(plan)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
 
 
+def percent(rate: Decimal | None) -> Decimal | None:
+    """A rate (0.9014) as percent with two places (90.14) for the pages; None stays None."""
+    return None if rate is None else (Decimal(rate) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def with_percent(projects: list[Project]) -> list[Project]:
+    """Set `rate_percent` on projects from annotate_progress (templates cannot multiply)."""
+    for project in projects:
+        project.rate_percent = percent(getattr(project, "rate", None))  # type: ignore[attr-defined]
+    return projects
+
+
 def _threshold_units(year: int, today: dt.date) -> int:
     """The rate below which a project is behind, in millionths: 序时进度 minus the tolerance."""
     threshold = schedule_for(year, today) - behind_tolerance() / 100
@@ -200,14 +212,79 @@ class ProjectProgress:
     stale: bool
     last_update: dt.date | None
     months: list[tuple[dt.date, Decimal | None, Decimal]] = field(default_factory=list)
+    reports: list[InvestmentReport] = field(default_factory=list)  # the year's reports, latest month first
+    today: dt.date | None = None
 
     @property
     def rate_percent(self) -> Decimal | None:
-        return None if self.rate is None else (self.rate * 100).quantize(Decimal("0.01"))
+        return percent(self.rate)
 
     @property
     def schedule_percent(self) -> Decimal:
         return (self.schedule * 100).quantize(Decimal("0.01"))
+
+    @property
+    def gap_abs(self) -> Decimal | None:
+        return None if self.gap is None else abs(self.gap)
+
+    @property
+    def month_rows(self) -> list[dict[str, Any]]:
+        """The months so far, latest first: amount (None when not reported), cumulative and the report."""
+        by_month = {r.month: r for r in self.reports}
+        rows = [
+            {"month": month, "amount": amount, "cumulative": total, "report": by_month.get(month)}
+            for month, amount, total in self.months
+        ]
+        return rows[::-1]
+
+    @property
+    def max_month(self) -> str:
+        """The latest month that may be reported (input type=month value)."""
+        return f"{(self.today or timezone.localdate()):%Y-%m}"
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        """ECharts option: monthly completed (bars), cumulative completed (line) and the plan spread over the
+        year at 序时进度 (dashed line: where the cumulative should be at each month's end), in 万元."""
+        labels = [_("%(m)s月") % {"m": m} for m in range(1, 13)]
+        monthly: list[float | None] = [None] * 12
+        cumulative: list[float | None] = [None] * 12
+        for month, amount, total in self.months:
+            monthly[month.month - 1] = float(amount) if amount is not None else None
+            cumulative[month.month - 1] = float(total)
+        series: list[dict[str, Any]] = [
+            {"name": _("当月完成"), "type": "bar", "data": monthly, "barMaxWidth": 28},
+            {"name": _("累计完成"), "type": "line", "data": cumulative, "connectNulls": True},
+        ]
+        if self.plan:
+            days = 366 if calendar.isleap(self.year) else 365
+            on_schedule = []
+            for m in range(1, 13):
+                elapsed = dt.date(self.year, m, calendar.monthrange(self.year, m)[1]).timetuple().tm_yday
+                on_schedule.append(float((self.plan * elapsed / days).quantize(Decimal("0.01"))))
+            series.append(
+                {
+                    "name": _("序时进度"),
+                    "type": "line",
+                    "data": on_schedule,
+                    "lineStyle": {"type": "dashed"},
+                    "symbol": "none",
+                    "markLine": {
+                        "symbol": "none",
+                        "data": [{"yAxis": float(self.plan), "name": _("年度计划")}],
+                        "label": {"formatter": _("年度计划 {c} 万元")},
+                    },
+                }
+            )
+        return {
+            "title": {"text": _("%(year)s 年投资完成情况") % {"year": self.year}, "subtext": _("单位：万元")},
+            "tooltip": {"trigger": "axis"},
+            "legend": {"bottom": 0},
+            "grid": {"left": 60, "right": 30, "top": 60, "bottom": 50},
+            "xAxis": {"type": "category", "data": labels},
+            "yAxis": {"type": "value", "name": _("万元")},
+            "series": series,
+        }
 
 
 def project_progress(project: Project, *, year: int, today: dt.date) -> ProjectProgress:
@@ -215,11 +292,12 @@ def project_progress(project: Project, *, year: int, today: dt.date) -> ProjectP
     today's month: two queries (plan, reports)."""
     plan = InvestmentPlan.objects.filter(project=project, year=year).values_list("amount", flat=True).first()
     first, last = _report_window(year, today)
-    reported = dict(
-        InvestmentReport.objects.filter(project=project, month__gte=first, month__lte=last).values_list(
-            "month", "amount"
-        )
+    reports = list(
+        InvestmentReport.objects.filter(project=project, month__gte=first, month__lte=last)
+        .select_related("reported_by")
+        .order_by("-month")
     )
+    reported = {r.month: r.amount for r in reports}
     months: list[tuple[dt.date, Decimal | None, Decimal]] = []
     cumulative = Decimal("0")
     if first <= last:
@@ -248,6 +326,8 @@ def project_progress(project: Project, *, year: int, today: dt.date) -> ProjectP
         stale=bool(stale),
         last_update=last_update,
         months=months,
+        reports=reports,
+        today=today,
     )
 
 
@@ -274,6 +354,10 @@ class SummaryRow:
     @property
     def rate(self) -> Decimal | None:
         return completion_rate(self.done, self.plan)
+
+    @property
+    def rate_percent(self) -> Decimal | None:
+        return percent(self.rate)
 
     @property
     def gap(self) -> Decimal | None:
@@ -491,7 +575,7 @@ def enterprise_cycle(enterprise: Any, user: Any, *, today: dt.date | None = None
         follow_ons=CycleStep("follow_ons", _("增资扩产")),
         supporting=CycleStep("supporting", _("配套落户")),
     )
-    for project in annotate_progress(qs, year=today.year, today=today):
+    for project in with_percent(list(annotate_progress(qs, year=today.year, today=today))):
         if project.enterprise_id == enterprise.pk:
             step = cycle.follow_ons if project.follow_on_of_id else cycle.own
         else:

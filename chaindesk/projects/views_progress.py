@@ -1,0 +1,473 @@
+"""Pages of investment progress (投资完成率 against 序时进度) and the virtuous cycle (良性循环).
+
+- /projects/investment/: the summary by chain or region, chart, rules, the behind/stalled projects, export;
+- /projects/<pk>/investment/: a project's investment section (plan, monthly reports, chart), which the
+  project page includes; its two forms post here and answer htmx with the refreshed section;
+- /projects/enterprises/<pk>/, /projects/talents/<pk>/: the enterprise page's 项目 tab and the talent's
+  projects (htmx fragment, or a full page without htmx); /projects/chains/<pk>/cycle/: a chain's cycle.
+Every object comes from the user's visible set (404 for missing and forbidden alike)."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from chaindesk.chains.models import Chain
+from chaindesk.core import audit
+from chaindesk.core.export import Column, export_notes, write_ledger
+from chaindesk.core.models import AuditAction
+from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
+from chaindesk.core.permissions import role_required
+from chaindesk.core.visibility import get_visible_or_404
+from chaindesk.enterprises.amounts import format_wan, parse_amount
+from chaindesk.enterprises.models import Enterprise
+from chaindesk.network.models import Talent
+
+from . import permissions, services
+from .choices import ProjectStage
+from .models import Project
+from .selectors_progress import (
+    SummaryRow,
+    annotate_progress,
+    chain_cycle,
+    enterprise_cycle,
+    flag_filter,
+    investment_summary,
+    project_progress,
+    rules_text,
+    schedule_for,
+    talent_projects,
+    with_percent,
+)
+
+BY_CHOICES = (("chain", gettext_lazy("按产业链")), ("region", gettext_lazy("按地区")))
+FLAGGED_LIMIT = 20
+NO_REPORT_STAGES = frozenset({ProjectStage.NEGOTIATING, ProjectStage.TERMINATED})
+PANEL_TEMPLATE = "projects/progress/_investment_body.html"
+
+
+def _reverse_or_none(name: str, *args: Any) -> str | None:
+    """A link into another app that may not be wired yet (the network pages): no link rather than a 500."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _year(request: HttpRequest, today: dt.date) -> int:
+    value = request.GET.get("year", "")
+    if value.isdigit() and today.year - 5 <= int(value) <= today.year + 1:
+        return int(value)
+    return today.year
+
+
+def _by(request: HttpRequest) -> str:
+    return "region" if request.GET.get("by") == "region" else "chain"
+
+
+def _num(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _percent(value: Decimal | None) -> float | None:
+    return None if value is None else float((value * 100).quantize(Decimal("0.01")))
+
+
+# --- the summary page -------------------------------------------------------------------------------
+
+
+def _summary_chart(rows: list[SummaryRow], schedule: Decimal, year: int) -> dict[str, Any]:
+    """Plan and completed per chain or region as bars (万元), the completion rate as a line (%) against a
+    marked 序时进度 line on the same percentage axis."""
+    return {
+        "title": {"text": _("%(year)s 年投资完成情况") % {"year": year}, "subtext": _("计划与完成：万元；完成率：%")},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 70, "right": 60, "top": 70, "bottom": 60},
+        "xAxis": {"type": "category", "data": [r.label for r in rows], "axisLabel": {"interval": 0, "rotate": 20}},
+        "yAxis": [
+            {"type": "value", "name": _("万元")},
+            {"type": "value", "name": "%", "min": 0, "max": 100 if not rows else None},
+        ],
+        "series": [
+            {"name": _("年度计划"), "type": "bar", "data": [_num(r.plan) for r in rows], "barMaxWidth": 32},
+            {"name": _("累计完成"), "type": "bar", "data": [_num(r.done) for r in rows], "barMaxWidth": 32},
+            {
+                "name": _("完成率"),
+                "type": "line",
+                "yAxisIndex": 1,
+                "data": [_percent(r.rate) for r in rows],
+                "markLine": {
+                    "symbol": "none",
+                    "lineStyle": {"type": "dashed", "color": "#c92a2a"},
+                    "data": [{"yAxis": _percent(schedule), "name": _("序时进度")}],
+                    "label": {"formatter": _("序时进度 {c}%")},
+                },
+            },
+        ],
+    }
+
+
+def _flagged(request: HttpRequest, year: int, today: dt.date) -> tuple[list[Project], int]:
+    qs: QuerySet[Any] = annotate_progress(Project.objects.visible_to(request.user), year=year, today=today)
+    qs = flag_filter(qs, "stalled", year=year, today=today).select_related("chain", "region", "enterprise")
+    rows = with_percent(list(qs.order_by("-is_behind", "rate", "pk")[:FLAGGED_LIMIT]))
+    total = qs.count() if len(rows) == FLAGGED_LIMIT else len(rows)
+    return rows, total
+
+
+@role_required(*OFFICIALS)
+def investment_page(request: HttpRequest) -> HttpResponse:
+    """投资进度: plan, done and rate against 序时进度 per chain or region, the rules, the flagged projects."""
+    today = timezone.localdate()
+    year, by = _year(request, today), _by(request)
+    rows = investment_summary(request.user, year=year, today=today, by=by)
+    schedule = schedule_for(year, today)
+    flagged, n_flagged = _flagged(request, year, today)
+    return render(
+        request,
+        "projects/progress/investment.html",
+        {
+            "rows": rows[:-1],
+            "total": rows[-1],
+            "year": year,
+            "by": by,
+            "years": list(range(today.year + 1, today.year - 6, -1)),
+            "by_choices": BY_CHOICES,
+            "by_label": _("产业链") if by == "chain" else _("地区"),
+            "schedule": schedule,
+            "schedule_percent": _percent(schedule),
+            "chart": _summary_chart(rows[:-1], schedule, year) if rows[:-1] else None,
+            "rules": rules_text(),
+            "flagged": flagged,
+            "n_flagged": n_flagged,
+            "current_year": year == today.year,
+            "today": today,
+            "export_query": f"year={year}&by={by}",
+            "page_title": _("投资进度"),
+            "breadcrumbs": [(_("项目"), reverse("projects:list")), (_("投资进度"), None)],
+        },
+    )
+
+
+def _rate_cell(value: Decimal | None) -> float | None:
+    return _percent(value)
+
+
+@role_required(*OFFICIALS)
+def investment_export(request: HttpRequest) -> HttpResponse:
+    """The summary as shown (same year and grouping) as an .xlsx ledger, with the total row; audited."""
+    today = timezone.localdate()
+    year, by = _year(request, today), _by(request)
+    rows = investment_summary(request.user, year=year, today=today, by=by)
+    schedule = schedule_for(year, today)
+    group_label = _("产业链") if by == "chain" else _("地区")
+    columns = [
+        Column(group_label, 18),
+        Column(_("项目数(个)"), 11),
+        Column(_("签约至投产(个)"), 13),
+        Column(_("年度计划投资(万元)"), 18),
+        Column(_("累计完成投资(万元)"), 18),
+        Column(_("完成率(%)"), 11),
+        Column(_("序时进度(%)"), 12),
+        Column(_("差距(百分点)"), 12),
+        Column(_("滞后项目(个)"), 12),
+        Column(_("停滞项目(个)"), 12),
+    ]
+    data = [
+        [
+            r.label,
+            r.n_projects,
+            r.n_active,
+            float(r.plan),
+            float(r.done),
+            _rate_cell(r.rate),
+            _percent(schedule),
+            None if r.gap is None else float(r.gap),
+            r.n_behind,
+            r.n_stale,
+        ]
+        for r in rows
+    ]
+    now = timezone.localtime()
+    conditions = _("%(year)s 年，%(by)s；截至 %(today)s") % {
+        "year": year,
+        "by": dict(BY_CHOICES)[by],
+        "today": today.isoformat(),
+    }
+    ledger = write_ledger(
+        filename=f"投资进度_{year}_{now:%Y%m%d_%H%M%S}.xlsx",
+        title=_("%(year)s 年项目投资完成情况") % {"year": year},
+        notes=[*export_notes(user=request.user, count=len(rows) - 1, conditions=conditions), rules_text()],
+        columns=columns,
+        rows=data,
+    )
+    audit.record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        message=f"投资进度导出 {len(rows) - 1} 行；{conditions}",
+    )
+    return cast(HttpResponse, ledger)
+
+
+# --- a project's investment section --------------------------------------------------------------------
+
+
+class PlanForm(forms.Form):
+    year = forms.IntegerField(
+        label=gettext_lazy("年度"),
+        min_value=2000,
+        max_value=2100,
+        error_messages={"required": gettext_lazy("请填写年度。"), "invalid": gettext_lazy("年度须为四位数字。")},
+    )
+    amount = forms.CharField(
+        label=gettext_lazy("年度计划投资"),
+        max_length=30,
+        error_messages={"required": gettext_lazy("请填写年度计划投资。")},
+        help_text=gettext_lazy("按万元计，可写 1200 或 0.12亿。"),
+    )
+
+    def clean_amount(self) -> Decimal:
+        amount = parse_amount(self.cleaned_data["amount"])
+        if amount is None:
+            raise ValidationError(_("请填写年度计划投资。"))
+        return amount
+
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$|^(\d{4})年(\d{1,2})月$")
+
+
+class ReportForm(forms.Form):
+    month = forms.CharField(
+        label=gettext_lazy("月份"), max_length=10, error_messages={"required": gettext_lazy("请选择月份。")}
+    )
+    amount = forms.CharField(
+        label=gettext_lazy("当月完成投资"),
+        max_length=30,
+        error_messages={"required": gettext_lazy("请填写当月完成投资。")},
+        help_text=gettext_lazy("按万元计，可写 1200 或 0.12亿。"),
+    )
+    note = forms.CharField(label=gettext_lazy("形象进度"), max_length=200, required=False)
+
+    def clean_month(self) -> dt.date:
+        text = self.cleaned_data["month"].strip()
+        match = MONTH_PATTERN.match(text)
+        if match:
+            year, month = (int(g) for g in match.groups() if g is not None)
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                return dt.date(year, month, 1)
+        raise ValidationError(_("月份格式不正确，请选择月份（如 2026-11）。"))
+
+    def clean_amount(self) -> Decimal:
+        amount = parse_amount(self.cleaned_data["amount"])
+        if amount is None:
+            raise ValidationError(_("请填写当月完成投资。"))
+        return amount
+
+
+def _project(request: HttpRequest, pk: int) -> Project:
+    qs = Project.objects.visible_to(request.user).select_related("enterprise", "chain", "region")
+    return get_visible_or_404(qs, pk, user=request.user)
+
+
+def panel_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
+    """What projects/progress/_project_investment.html needs: project, progress, can_report, can_manage."""
+    today = timezone.localdate()
+    return {
+        "project": project,
+        "progress": project_progress(project, year=today.year, today=today),
+        "can_manage": permissions.can_manage(request.user, project),
+        "can_report": permissions.can_report(request.user, project),
+        "progress_rules": rules_text(),
+        **extra,
+    }
+
+
+def _render_panel(request: HttpRequest, project: Project, status: int = 200, **extra: Any) -> HttpResponse:
+    context = panel_context(request, project, **extra)
+    if _is_htmx(request):
+        # htmx swaps only 2xx answers: a form with errors comes back as 200 with its messages in place.
+        return render(request, PANEL_TEMPLATE, context)
+    context.update(
+        page_title=_("投资完成情况"),
+        breadcrumbs=[
+            (_("项目"), reverse("projects:list")),
+            (project.name, reverse("projects:detail", args=[project.pk])),
+            (_("投资完成情况"), None),
+        ],
+    )
+    return render(request, "projects/progress/investment_panel.html", context, status=status)
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def investment_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The project's investment section on its own (the project page loads it with htmx if need be)."""
+    return _render_panel(request, _project(request, pk))
+
+
+def _after_write(request: HttpRequest, project: Project, notice: str) -> HttpResponse:
+    if _is_htmx(request):
+        return _render_panel(request, project, notice=notice)
+    messages.success(request, notice)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("projects:investment_panel", args=[project.pk])
+    return redirect(target)
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+@require_POST
+def investment_plan_set(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    if not permissions.can_manage(request.user, project):
+        raise PermissionDenied
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        try:
+            plan = services.plan_set(
+                project=project, year=form.cleaned_data["year"], amount=form.cleaned_data["amount"], actor=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            notice = _("已保存 %(year)s 年度计划投资：%(amount)s。") % {
+                "year": plan.year,
+                "amount": format_wan(plan.amount),
+            }
+            return _after_write(request, project, notice)
+    return _render_panel(request, project, status=400, plan_form=form)
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+@require_POST
+def investment_report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = _project(request, pk)
+    if not permissions.can_report(request.user, project):
+        raise PermissionDenied
+    form = ReportForm(request.POST)
+    if form.is_valid():
+        month = form.cleaned_data["month"]
+        replaced = project.investment_reports.filter(month=month).exists()
+        try:
+            services.investment_report(
+                project=project,
+                month=month,
+                amount=form.cleaned_data["amount"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            values = {"month": f"{month:%Y年%m月}", "amount": format_wan(form.cleaned_data["amount"])}
+            notice = (
+                _("已更新 %(month)s 完成投资为 %(amount)s（替换原填报数）。")
+                if replaced
+                else _("已填报 %(month)s 完成投资 %(amount)s。")
+            ) % values
+            return _after_write(request, project, notice)
+    return _render_panel(request, project, status=400, report_form=form)
+
+
+# --- the virtuous cycle ---------------------------------------------------------------------------------
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
+    """The enterprise page's 项目 tab: its projects with stage and amounts, then its cycle."""
+    enterprise = get_visible_or_404(Enterprise.objects.visible_to(request.user), pk, user=request.user)
+    today = timezone.localdate()
+    context = {
+        "enterprise": enterprise,
+        "cycle": enterprise_cycle(enterprise, request.user, today=today),
+        "year": today.year,
+        "page_title": _("项目与良性循环"),
+        "breadcrumbs": [
+            (_("企业"), reverse("enterprises:list")),
+            (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])),
+            (_("项目与良性循环"), None),
+        ],
+    }
+    fragment = "projects/progress/_enterprise_tab.html"
+    return render(request, fragment if _is_htmx(request) else "projects/progress/enterprise_tab.html", context)
+
+
+def _cycle_chart(steps: list[Any]) -> dict[str, Any]:
+    return {
+        "title": {"text": _("良性循环各环节计划投资"), "subtext": _("已落地项目，单位：万元")},
+        "tooltip": {"trigger": "item", "formatter": "{b}：{c} 万元"},
+        "series": [
+            {
+                "name": _("计划投资"),
+                "type": "funnel",
+                "sort": "none",
+                "left": "10%",
+                "width": "80%",
+                "top": 70,
+                "bottom": 20,
+                "minSize": "20%",
+                "label": {"show": True, "position": "inside", "formatter": "{b}\n{c} 万元"},
+                "data": [{"name": f"{s.label}（{s.n_landed}个）", "value": float(s.amount_landed)} for s in steps],
+            }
+        ],
+    }
+
+
+@role_required(*OFFICIALS)
+def chain_cycle_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """A chain's cycle: signed investment → follow-ons → brought by local enterprises → brought by talents."""
+    chain = get_visible_or_404(Chain.objects.visible_to(request.user), pk, user=request.user)
+    steps = chain_cycle(chain)
+    return render(
+        request,
+        "projects/progress/chain_cycle.html",
+        {
+            "chain": chain,
+            "steps": steps,
+            "chart": _cycle_chart(steps) if any(s.n_landed for s in steps) else None,
+            "page_title": _("%(chain)s · 良性循环") % {"chain": chain.name},
+            "breadcrumbs": [
+                (_("产业链"), reverse("chains:list")),
+                (chain.name, reverse("chains:detail", args=[chain.pk])),
+                (_("良性循环"), None),
+            ],
+        },
+    )
+
+
+@role_required(*OFFICIALS)
+def talent_tab(request: HttpRequest, pk: int) -> HttpResponse:
+    """Projects credited to a hometown talent (those in the user's scope; the others only counted)."""
+    talent = get_visible_or_404(Talent.objects.visible_to(request.user), pk, user=request.user)
+    rows, hidden = talent_projects(talent, request.user)
+    context = {
+        "talent": talent,
+        "rows": rows,
+        "hidden": hidden,
+        "amount": sum((p.planned_investment or Decimal("0") for p in rows), Decimal("0")),
+        "page_title": _("%(name)s 引荐的项目") % {"name": talent.name},
+        "breadcrumbs": [
+            (_("在外能人"), _reverse_or_none("network:talents")),
+            (talent.name, _reverse_or_none("network:talent_detail", talent.pk)),
+            (_("引荐项目"), None),
+        ],
+    }
+    fragment = "projects/progress/_talent_tab.html"
+    return render(request, fragment if _is_htmx(request) else "projects/progress/talent_tab.html", context)
