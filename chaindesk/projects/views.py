@@ -57,6 +57,10 @@ def capacity_text(project: Project) -> str:
     return f"{quantity} {project.capacity_unit}/{project.get_capacity_period_display()}"
 
 
+def _grouped(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
 # --- list and export -----------------------------------------------------------------------------------
 
 
@@ -66,8 +70,10 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
     qs, sort = project_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
     page_obj = paginate(qs, request.GET.get("page"))
     rows = list(page_obj.object_list)
-    for p in rows:
+    for p in rows:  # this year's figures as the table shows them (万元 with separators, rate in %)
         p.rate_percent = p.rate * 100 if p.rate is not None else None  # type: ignore[attr-defined]
+        p.plan_text = _grouped(p.plan_amount)  # type: ignore[attr-defined]
+        p.done_text = _grouped(p.done_ytd)  # type: ignore[attr-defined]
     filters = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
     today = timezone.localdate()
     return render(

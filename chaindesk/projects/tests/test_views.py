@@ -573,3 +573,15 @@ def test_chain_map_counter_counts_live_projects_per_node(boshen):
     )
     assert live.pk
     assert counter.count(chain)[node.pk] == before + 1
+
+
+def test_detail_query_count_does_not_grow_with_lines_and_changes(client_as, membrane, django_assert_max_num_queries):
+    chief = User.objects.get(username="jiangdd")
+    for i in range(5):
+        services.line_add(project=membrane, actor=chief, name=f"生产线{i}", count=i + 1)
+    services.project_transition(project=membrane, to_stage="signed", on=timezone.localdate(), actor=chief)
+    client = client_as("jiangdd")
+    url = reverse("projects:detail", args=[membrane.pk])
+    assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
