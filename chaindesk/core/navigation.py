@@ -27,8 +27,9 @@ NAV: tuple[NavItem, ...] = (
     NavItem("dashboards", _("工作台"), "ti-layout-dashboard", "dashboards:home", frozenset(Role.values)),
     NavItem("chains", _("产业链"), "ti-hierarchy-3", "chains:list", OFFICIALS),
     NavItem("enterprises", _("企业"), "ti-building-factory-2", "enterprises:list", ENTERPRISE_VIEWERS),
-    NavItem("projects", _("项目"), "ti-crane", None, OFFICIALS),
-    NavItem("leads", _("线索"), "ti-target-arrow", None, OFFICIALS),
+    NavItem("projects", _("项目"), "ti-crane", "projects:list", OFFICIALS),
+    NavItem("leads", _("线索"), "ti-target-arrow", "leads:list", OFFICIALS),
+    NavItem("network", _("能人与研发"), "ti-world-share", "network:talents", OFFICIALS),
     NavItem(
         "demands",
         _("诉求与任务"),

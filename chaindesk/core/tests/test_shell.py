@@ -41,6 +41,7 @@ def test_navigation_by_role():
         "enterprises",
         "projects",
         "leads",
+        "network",
         "demands",
         "meetings",
         "reports",
@@ -51,7 +52,8 @@ def test_navigation_by_role():
     active = [item for item in items_for("liaison", "enterprises") if item["active"]]
     assert [item["key"] for item in active] == ["enterprises"]
     # areas whose issue has not landed are shown, without a link
-    assert next(item for item in items_for("liaison", "") if item["key"] == "projects")["url"] is None
+    assert next(item for item in items_for("liaison", "") if item["key"] == "demands")["url"] is None
+    assert next(item for item in items_for("liaison", "") if item["key"] == "projects")["url"] == "/projects/"
 
 
 @pytest.mark.django_db
