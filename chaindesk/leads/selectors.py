@@ -203,7 +203,10 @@ def _stage_rows(lead: Lead) -> list[TimelineRow]:
     rows: list[TimelineRow] = []
     entries = (
         AuditLog.objects.for_object(lead)
-        .filter(action__in=[AuditAction.CREATE, AuditAction.TRANSITION])
+        .filter(
+            Q(action__in=[AuditAction.CREATE, AuditAction.TRANSITION])
+            | Q(action=AuditAction.UPDATE, after__has_key="project")
+        )
         .select_related("actor")
     )
     for entry in entries.order_by("created_at", "pk"):
@@ -211,6 +214,10 @@ def _stage_rows(lead: Lead) -> list[TimelineRow]:
         after = entry.after or {}
         if entry.action == AuditAction.CREATE:
             rows.append(TimelineRow(timezone.localdate(entry.created_at), entry.created_at, who, "created", ""))
+            continue
+        if entry.action == AuditAction.UPDATE:  # signed: the project it became
+            on_day = lead.stage_changed_on or timezone.localdate(entry.created_at)
+            rows.append(TimelineRow(on_day, entry.created_at, who, "project", entry.message))
             continue
         stage = str(after.get("stage", ""))
         on = dt.date.fromisoformat(after["stage_changed_on"]) if after.get("stage_changed_on") else None

@@ -208,6 +208,7 @@ def test_sign_form_creates_project_and_redirects(client_as, make_lead, talent, t
     assert response["Location"] == (_project_url(project.pk) or reverse("leads:detail", args=[lead.pk]))
     page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
     assert 'data-testid="lead-project"' in page and "膜材配套项目（签约）" in page
+    assert "阶段变更为“签约”" in page and "签约转为项目：膜材配套项目（签约）" in page
     assert client.get(url).status_code == 302  # signed: no second project
 
 
