@@ -61,6 +61,21 @@ class EnterpriseChoiceField(forms.ModelChoiceField):
         return str(obj.name)
 
 
+class NodeSelect(forms.Select):
+    """Segment options carry their chain (data-chain) so that the page can offer only the chosen chain's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.chain_of: dict[int, int] = {}
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        chain_id = self.chain_of.get(value) if isinstance(value, int) else None
+        if chain_id is not None:
+            option["attrs"]["data-chain"] = str(chain_id)
+        return option
+
+
 class ProjectChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Project) -> str:
         return f"{obj.owner_name} · {obj.name}"
@@ -87,6 +102,7 @@ class ProjectForm(StyledForm):
         required=False,
         empty_label="—",
         help_text=_("须为所选产业链的环节。"),
+        widget=NodeSelect,
     )
     region = forms.ModelChoiceField(label=_("所在地区"), queryset=Region.objects.none(), empty_label="—")
     kind = forms.ChoiceField(label=_("建设性质"), choices=ProjectKind.choices, initial=ProjectKind.NEW)
@@ -137,6 +153,7 @@ class ProjectForm(StyledForm):
         tree = sorted({(n.chain_id, n.chain.name) for n in rows})
         flat = [(n.pk, n.name, n.parent_id, n.chain_id, n.sort_order) for n in rows]
         self.fields["node"].choices = [("", "—"), *node_options(tree, flat)]  # type: ignore[attr-defined]
+        self.fields["node"].widget.chain_of = {n.pk: n.chain_id for n in rows}  # type: ignore[attr-defined]
         regions = Region.objects.exclude(level="province")
         if user.role == Role.DISTRICT_ADMIN:
             regions = regions.filter(pk__in=district_region_ids(user))

@@ -585,3 +585,11 @@ def test_detail_query_count_does_not_grow_with_lines_and_changes(client_as, memb
     assert client.get(url).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
+
+
+def test_create_form_marks_segments_with_their_chain(client_as):
+    page = client_as("wangzh").get(reverse("projects:create")).content.decode()
+    chem = Chain.objects.get(code="chem")
+    node = ChainNode.objects.filter(chain=chem).first()
+    assert f'data-chain="{chem.pk}" value="{node.pk}"' in page or f'value="{node.pk}" data-chain="{chem.pk}"' in page
+    assert "projects/form.js" in page
