@@ -12,6 +12,9 @@ from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.selectors import liaison_workbench
 from chaindesk.meetings.models import Meeting
+from chaindesk.projects.choices import ProjectStage
+from chaindesk.projects.models import Project
+from chaindesk.projects.selectors_progress import investment_summary, percent
 
 
 def _chains(user: User) -> list[Chain]:
@@ -26,6 +29,26 @@ def _enterprises(user: User, limit: int = 10) -> dict[str, Any]:
     visible = Enterprise.objects.visible_to(user)
     rows = list(visible.select_related("region", "liaison").order_by("-created_at", "pk")[:limit])
     return {"enterprise_count": Enterprise.objects.count_visible_to(user), "enterprises": rows}
+
+
+def projects_card(user: User) -> dict[str, Any]:
+    """Projects by stage and this year's investment against 序时进度: two aggregate queries."""
+    today = timezone.localdate()
+    by_stage = dict(
+        Project.objects.visible_to(user)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("pk"))
+        .values_list("stage", "n")
+    )
+    stages = [{"value": value, "label": label, "n": by_stage.get(value, 0)} for value, label in ProjectStage.choices]
+    total = investment_summary(user, year=today.year, today=today)[-1]
+    return {
+        "project_stages": stages,
+        "project_count": sum(by_stage.values()),
+        "investment": total,
+        "schedule_percent": percent(total.schedule),
+    }
 
 
 def workbench(user: User) -> dict[str, Any]:
