@@ -53,6 +53,11 @@ class ProjectOut(Schema):
     full_production_on: dt.date | None
     stage_changed_on: dt.date | None
     last_progress_on: dt.date | None
+    plan_amount: Decimal | None = Field(None, description="本年度计划投资(万元)，仅列表")
+    done_ytd: Decimal | None = Field(None, description="本年度累计完成投资(万元)，仅列表")
+    rate: Decimal | None = Field(None, description="本年度投资完成率(0–1)，仅列表")
+    is_behind: bool | None = Field(None, description="完成率低于序时进度，仅列表")
+    is_stale: bool | None = Field(None, description="长期无进展更新，仅列表")
 
     @staticmethod
     def resolve_stage_label(obj: Project) -> str:
@@ -97,7 +102,7 @@ def _detail(request: HttpRequest, project: Project) -> Project:
 @paginate(LimitOffsetPagination)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
     """The projects the user may see, with the list page's filters and sort."""
-    qs, _sort = project_list(request.user, filters.dict())
+    qs, _sort = project_list(request.user, filters.model_dump())
     return qs
 
 

@@ -63,6 +63,7 @@ def test_list_holds_only_visible_projects(client_as, membrane, jingjiang):
     assert [i["name"] for i in items] == [membrane.name]
     assert items[0]["owner"] == BOSHEN and items[0]["stage"] == "negotiating" and items[0]["stage_label"] == "在谈"
     assert Decimal(str(items[0]["planned_investment"])) == Decimal("52000")
+    assert items[0]["plan_amount"] is None and Decimal(str(items[0]["done_ytd"])) == 0 and items[0]["is_stale"] is False
     items = client_as("lz_321282").get(f"/api/projects/?q={PREFIX}").json()["items"]
     assert [i["name"] for i in items] == []  # an investor-owned 靖江 project has no liaison yet
     items = client_as("da_321282").get(f"/api/projects/?q={PREFIX}").json()["items"]
