@@ -48,13 +48,19 @@ def talent(persona) -> Talent:  # noqa: ANN001
 
 
 @pytest.fixture
+def no_demo_leads(db) -> None:  # noqa: ANN001
+    """For tests that compare whole lists or counts: the demo city's own leads out of the way (rolled back)."""
+    Lead.objects.all().delete()
+
+
+@pytest.fixture
 def make_lead(persona, biomed, xinghua) -> Callable[..., Lead]:  # noqa: ANN001
     """A lead recorded by jiangdd (chain chief), owned by liming unless told otherwise."""
 
     def make(**fields: Any) -> Lead:
         values: dict[str, Any] = {
             "actor": persona("jiangdd"),
-            "title": "医用膜材配套项目",
+            "title": "测试线索·医用膜材配套",
             "source": LeadSource.EXPO,
             "investor": "上海某医疗科技有限公司",
             "chain": biomed,

@@ -271,7 +271,7 @@ def test_source_needs_its_origin(make_lead, fields, field):
     with pytest.raises(ValidationError) as exc:
         make_lead(**fields)
     assert field in exc.value.message_dict
-    assert not Lead.objects.filter(title="医用膜材配套项目").exists()
+    assert not Lead.objects.filter(title="测试线索·医用膜材配套").exists()
 
 
 def test_origins_belong_to_their_source(make_lead, boshen, talent):
@@ -339,7 +339,7 @@ def test_update_is_audited_and_checked(make_lead, persona, boshen):
         services.lead_update(lead=lead, actor=persona("liming"), stage=LeadStage.SIGNED)
 
 
-def test_queue_and_counts(make_lead, persona, today):
+def test_queue_and_counts(no_demo_leads, make_lead, persona, today):
     liming = persona("liming")
     due = {}
     for name, days in (("逾期", -2), ("今天", 0), ("七天", 7), ("八天", 8)):
@@ -367,7 +367,9 @@ def test_queue_and_counts(make_lead, persona, today):
     assert unplanned.pk  # listed last, with no date
 
 
-def test_chain_map_counter_counts_open_leads_per_node(make_lead, persona, biomed, today, django_assert_num_queries):
+def test_chain_map_counter_counts_open_leads_per_node(
+    no_demo_leads, make_lead, persona, biomed, today, django_assert_num_queries
+):
     node = biomed.nodes.order_by("pk").first()
     make_lead()
     make_lead()

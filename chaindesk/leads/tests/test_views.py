@@ -90,7 +90,7 @@ def test_district_admin_reads_but_may_not_act(client_as, lead, today):
     response = client.post(reverse("leads:advance", args=[lead.pk]), {"to_stage": "contacted", "expected_stage": "new"})
     assert response.status_code == 403
     response = client.post(reverse("leads:follow_up", args=[lead.pk]), {"followed_on": today, "notes": "x"})
-    assert response.status_code == 403 and not LeadFollowUp.objects.exists()
+    assert response.status_code == 403 and not LeadFollowUp.objects.filter(lead=lead).exists()
 
 
 def test_detail_shows_facts_buttons_and_timeline(client_as, lead, persona, today):
@@ -184,7 +184,7 @@ def test_sign_form_creates_project_and_redirects(client_as, make_lead, talent, t
     client = client_as("liming")
     url = reverse("leads:sign", args=[lead.pk])
     form = client.get(url).content.decode()
-    assert 'value="医用膜材配套项目"' in form and "顾振华" in form and 'data-confirm="确认签约' in form
+    assert 'value="测试线索·医用膜材配套"' in form and "顾振华" in form and 'data-confirm="确认签约' in form
     response = client.post(
         url,
         {
@@ -311,7 +311,7 @@ def test_create_refused_for_read_only_roles(client_as):
     assert "挂钩服务专员登记的线索由本人跟进" in page
 
 
-def test_queue_page(client_as, make_lead, persona, today):
+def test_queue_page(no_demo_leads, client_as, make_lead, persona, today):
     soon = make_lead(title="近期要跟进")
     services.follow_up_add(
         lead=soon,
@@ -336,7 +336,7 @@ def test_queue_page(client_as, make_lead, persona, today):
     assert client_as("liuyang").get(reverse("leads:queue")).status_code == 403
 
 
-def test_list_filters_and_sort(client_as, make_lead, persona, boshen, today):
+def test_list_filters_and_sort(no_demo_leads, client_as, make_lead, persona, boshen, today):
     a = make_lead(title="甲项目", estimated_investment=Decimal("100"))
     b = make_lead(
         title="乙项目",
@@ -428,7 +428,7 @@ def test_talent_tab(client_as, make_lead, talent):
     assert client_as("wangzh").get(reverse("leads:talent_tab", args=[999999])).status_code == 404
 
 
-def test_queue_card_fragment(client_as, make_lead, persona, today):
+def test_queue_card_fragment(no_demo_leads, client_as, make_lead, persona, today):
     lead = make_lead()
     services.follow_up_add(
         lead=lead,
