@@ -131,3 +131,18 @@ def test_transition_by_reader_is_403_and_outside_scope_404(client_as, membrane):
 def test_schema_lists_the_projects_endpoints(client_as):
     paths = client_as("jiangdd").get("/api/openapi.json").json()["paths"]
     assert "/api/projects/" in paths and "/api/projects/{project_id}/transition" in paths
+
+
+def test_list_query_count_is_pinned(client_as, django_assert_max_num_queries):
+    chain = Chain.objects.get(code="biomed")
+    region = Region.objects.get(code="321281")
+    chief = User.objects.get(username="jiangdd")
+    Project.objects.bulk_create(
+        Project(name=f"{PREFIX}批量{i}", investor_name="某投资方", chain=chain, region=region, created_by=chief)
+        for i in range(60)
+    )
+    client = client_as("jiangdd")
+    assert client.get("/api/projects/?limit=100").status_code == 200
+    with django_assert_max_num_queries(5):
+        response = client.get("/api/projects/?limit=100&sort=-investment")
+    assert response.status_code == 200 and response.json()["count"] >= 60
