@@ -26,6 +26,7 @@ from chaindesk.core.navigation import ENTERPRISE_VIEWERS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.amounts import format_wan
+from chaindesk.network.models import Talent
 
 from . import permissions, services
 from .choices import STAGE_DATE_FIELD, ProjectStage
@@ -196,7 +197,8 @@ def project_export(request: HttpRequest) -> HttpResponse:
 
 
 def _visible(request: HttpRequest, pk: int) -> Project:
-    return get_visible_or_404(base_queryset(request.user), pk, user=request.user)
+    qs = base_queryset(request.user).select_related("follow_on_of")
+    return get_visible_or_404(qs, pk, user=request.user)
 
 
 def _managed(request: HttpRequest, pk: int) -> Project:
@@ -221,6 +223,11 @@ def _lead(request: HttpRequest, project: Project) -> tuple[Any, list[Any], bool]
     follow_ups = list(lead.follow_ups.select_related("created_by").order_by("-followed_on", "-pk")[:10])
     linkable = type(lead).objects.visible_to(request.user).filter(pk=lead.pk).exists()
     return lead, follow_ups, linkable
+
+
+def _talent_linkable(request: HttpRequest, project: Project) -> bool:
+    talent_id = project.credited_talent_id
+    return talent_id is not None and Talent.objects.visible_to(request.user).filter(pk=talent_id).exists()
 
 
 def _investment_template() -> str | None:
@@ -257,6 +264,7 @@ def _detail_context(request: HttpRequest, project: Project, **extra: Any) -> dic
         "lead": lead,
         "lead_follow_ups": follow_ups,
         "lead_linkable": lead_linkable,
+        "talent_linkable": _talent_linkable(request, project),
         "may_manage": may_manage,
         "may_report": permissions.can_report(request.user, project),
         "targets": [(t, ProjectStage(t).label) for t in targets],
@@ -320,6 +328,15 @@ def _transition_refused(
 # --- create and edit -----------------------------------------------------------------------------------
 
 
+def _add_service_error(form: ProjectForm, error: ValidationError) -> None:
+    """A service's refusal next to the field it names (or at the top when it names none the form has)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
     return render(request, "projects/form.html", context, status=400 if request.method == "POST" else 200)
 
@@ -333,7 +350,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
         try:
             project = services.project_create(actor=request.user, **form.service_kwargs())
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_service_error(form, error)
         except PermissionDenied:
             form.add_error("chain", _("您只能在自己所在的产业链（或所辖地区）内新增项目。"))
         else:
@@ -366,7 +383,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.project_update(project=project, actor=request.user, **form.service_kwargs())
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_service_error(form, error)
         except PermissionDenied:
             form.add_error("chain", _("您只能在自己所在的产业链（或所辖地区）内调整项目。"))
         else:

@@ -593,3 +593,29 @@ def test_create_form_marks_segments_with_their_chain(client_as):
     node = ChainNode.objects.filter(chain=chem).first()
     assert f'data-chain="{chem.pk}" value="{node.pk}"' in page or f'value="{node.pk}" data-chain="{chem.pk}"' in page
     assert "projects/form.js" in page
+
+
+def test_detail_links_the_earlier_project_and_the_credited_talent(client_as, boshen, membrane):
+    talent_model = Project._meta.get_field("credited_talent").related_model
+    talent = talent_model.objects.first()
+    follow_on = _project(
+        f"{PREFIX}二期",
+        enterprise=boshen,
+        kind="expansion",
+        follow_on_of=membrane,
+        credited_enterprise=Enterprise.objects.exclude(pk=boshen.pk).filter(chains__code="biomed").first(),
+        credited_talent=talent,
+    )
+    page = client_as("jiangdd").get(reverse("projects:detail", args=[follow_on.pk])).content.decode()
+    assert membrane.name in page and reverse("projects:detail", args=[membrane.pk]) in page
+    if talent is not None:
+        assert str(talent) in page
+    earlier = client_as("jiangdd").get(reverse("projects:detail", args=[membrane.pk])).content.decode()
+    assert 'data-testid="project-follow-ons"' in earlier and follow_on.name in earlier
+
+
+def test_create_shows_the_services_refusal_next_to_the_field(client_as, boshen):
+    response = client_as("jiangdd").post(reverse("projects:create"), _form(credited_enterprise=boshen.pk))
+    assert response.status_code == 400
+    assert "引荐企业不能是项目单位本身。" in response.content.decode()
+    assert not Project.objects.filter(name=f"{PREFIX}新建膜材二期").exists()
