@@ -309,6 +309,7 @@ def test_create_refused_for_read_only_roles(client_as):
     assert client_as("chenjing").get(reverse("leads:create")).status_code == 403
     page = client_as("liming").get(reverse("leads:create")).content.decode()
     assert "挂钩服务专员登记的线索由本人跟进" in page
+    assert "leads/lead_form.js" in page and 'data-source-field="referral"' in page  # origin fields follow the source
 
 
 def test_queue_page(no_demo_leads, client_as, make_lead, persona, today):
