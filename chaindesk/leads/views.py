@@ -273,12 +273,22 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.follow_up_add(lead=lead, actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_errors(form, error)
         else:
             messages.success(request, _("跟进记录已保存。"))
             return redirect(reverse("leads:detail", args=[pk]) + "#follow-ups")
     context = _detail_context(request, lead, follow_up_form=form)
     return render(request, "leads/detail.html", context, status=400)
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    """A service's refusal on the form: next to the field it names when the form has that field, at the top
+    otherwise (the project rules may name fields this form does not show)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -295,7 +305,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         try:
             lead = services.lead_create(actor=request.user, **form.service_kwargs())
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_errors(form, error)
         except PermissionDenied:
             form.add_error("chain", _("您无权在该产业链登记线索。"))
         else:
@@ -322,7 +332,7 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.lead_update(lead=lead, actor=request.user, **form.service_kwargs())
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_errors(form, error)
         except PermissionDenied:
             form.add_error("chain", _("您无权在该产业链登记线索。"))
         else:
@@ -367,7 +377,7 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
         except InvalidTransition as error:
             return _conflict(request, pk, error)
         except ValidationError as error:
-            form.add_error(None, error)
+            _add_errors(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error) or _("您无权创建该项目。"))
         else:

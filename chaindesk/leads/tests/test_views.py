@@ -445,3 +445,25 @@ def test_queue_card_fragment(no_demo_leads, client_as, make_lead, persona, today
     assert "7 天内到期 1 条" in html and "逾期 1" in html and "未安排下一步 1" in html
     assert client_as("liming").get(url)["Location"] == reverse("leads:queue")
     assert client_as("liuyang").get(url, HTTP_HX_REQUEST="true").status_code == 403
+
+
+def test_sign_refused_by_a_project_rule_shows_it(client_as, make_lead, boshen):
+    """The referring enterprise cannot be the project's owner (a project rule on a field this form lacks)."""
+    lead = make_lead(source=LeadSource.REFERRAL, referrer=boshen)
+    response = client_as("jiangdd").post(
+        reverse("leads:sign", args=[lead.pk]),
+        {
+            "expected_stage": "new",
+            "name": "自引项目",
+            "enterprise": boshen.uscc,
+            "region": lead.region_id,
+            "kind": "new",
+            "level": "general",
+            "planned_investment": "5000",
+            "on": "2026-11-20",
+        },
+    )
+    assert response.status_code == 400
+    assert 'data-testid="form-errors"' in response.content.decode()
+    lead.refresh_from_db()
+    assert lead.stage == LeadStage.NEW and not Project.objects.filter(name="自引项目").exists()
