@@ -89,11 +89,14 @@ class LeadForm(StyledForm):
     owner = UserChoiceField(label=_("跟进责任人"), queryset=permissions.owner_choices(), required=False)
     description = forms.CharField(label=_("线索情况"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, lead: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         chains = permissions.creatable_chains(user)
         self.fields["chain"].queryset = chains  # type: ignore[attr-defined]
-        self.fields["referrer"].queryset = Enterprise.objects.visible_to(user)  # type: ignore[attr-defined]
+        referrers = Enterprise.objects.visible_to(user)
+        if lead is not None and lead.referrer_id:  # the owner may edit a lead referred from outside their scope
+            referrers = Enterprise.objects.filter(Q(pk__in=referrers.values("pk")) | Q(pk=lead.referrer_id))
+        self.fields["referrer"].queryset = referrers  # type: ignore[attr-defined]
         self.fields["talent"].queryset = Talent.objects.visible_to(user)  # type: ignore[attr-defined]
         self.fields["rd_partner"].queryset = RdPartner.objects.visible_to(user)  # type: ignore[attr-defined]
         self.fields["region"].queryset = Region.objects.exclude(level="province")  # type: ignore[attr-defined]

@@ -327,7 +327,7 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     fields = sorted(services.EDITABLE)
     initial = {name: getattr(lead, f"{name}_id", None) or getattr(lead, name) for name in fields}
     initial["referrer"] = lead.referrer.name if lead.referrer else ""
-    form = LeadForm(request.POST or None, user=request.user, initial=initial)
+    form = LeadForm(request.POST or None, user=request.user, initial=initial, lead=lead)
     if request.method == "POST" and form.is_valid():
         try:
             services.lead_update(lead=lead, actor=request.user, **form.service_kwargs())

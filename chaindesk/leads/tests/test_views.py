@@ -467,3 +467,21 @@ def test_sign_refused_by_a_project_rule_shows_it(client_as, make_lead, boshen):
     assert 'data-testid="form-errors"' in response.content.decode()
     lead.refresh_from_db()
     assert lead.stage == LeadStage.NEW and not Project.objects.filter(name="自引项目").exists()
+
+
+def test_owner_edits_a_lead_referred_from_outside_their_scope(client_as, make_lead, persona):
+    """wangzh records a referral by an enterprise liming does not serve; liming (owner) can still save it."""
+    from chaindesk.enterprises.models import Enterprise
+
+    outside = Enterprise.objects.exclude(liaison=persona("liming")).filter(chains__code="biomed").first()
+    lead = make_lead(actor=persona("wangzh"), source=LeadSource.REFERRAL, referrer=outside)
+    client = client_as("liming")
+    url = reverse("leads:edit", args=[lead.pk])
+    form = client.get(url)
+    assert form.status_code == 200
+    data = {k: v for k, v in form.context["form"].initial.items() if v is not None}
+    data.update(title="改过的名称", referrer=outside.name, estimated_investment="12000")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    lead.refresh_from_db()
+    assert lead.title == "改过的名称" and lead.referrer == outside
