@@ -84,10 +84,20 @@ def percent(rate: Decimal | None) -> Decimal | None:
     return None if rate is None else (Decimal(rate) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def with_percent(projects: list[Project]) -> list[Project]:
-    """Set `rate_percent` on projects from annotate_progress (templates cannot multiply)."""
+def money(value: Decimal | None) -> str:
+    """An amount in 万元 for a table cell: 52,000.00 (thousands by three, as the offices' ledgers)."""
+    return "—" if value is None else f"{Decimal(value):,.2f}"
+
+
+def for_display(projects: list[Project]) -> list[Project]:
+    """Set `rate_percent` and the amount texts (planned_text, plan_text, done_text, done_total_text) on
+    projects from annotate_progress / done_total_subquery: templates can neither multiply nor group digits."""
     for project in projects:
         project.rate_percent = percent(getattr(project, "rate", None))  # type: ignore[attr-defined]
+        project.planned_text = money(project.planned_investment)  # type: ignore[attr-defined]
+        project.plan_text = money(getattr(project, "plan_amount", None))  # type: ignore[attr-defined]
+        project.done_text = money(getattr(project, "done_ytd", None))  # type: ignore[attr-defined]
+        project.done_total_text = money(getattr(project, "done_total", None))  # type: ignore[attr-defined]
     return projects
 
 
@@ -232,7 +242,13 @@ class ProjectProgress:
         """The months so far, latest first: amount (None when not reported), cumulative and the report."""
         by_month = {r.month: r for r in self.reports}
         rows = [
-            {"month": month, "amount": amount, "cumulative": total, "report": by_month.get(month)}
+            {
+                "month": month,
+                "amount": amount,
+                "amount_text": money(amount),
+                "cumulative_text": money(total),
+                "report": by_month.get(month),
+            }
             for month, amount, total in self.months
         ]
         return rows[::-1]
@@ -272,7 +288,7 @@ class ProjectProgress:
                     "markLine": {
                         "symbol": "none",
                         "data": [{"yAxis": float(self.plan), "name": _("年度计划")}],
-                        "label": {"formatter": _("年度计划 {c} 万元")},
+                        "label": {"formatter": _("年度计划 {c} 万元"), "position": "insideEndTop"},
                     },
                 }
             )
@@ -280,9 +296,9 @@ class ProjectProgress:
             "title": {"text": _("%(year)s 年投资完成情况") % {"year": self.year}, "subtext": _("单位：万元")},
             "tooltip": {"trigger": "axis"},
             "legend": {"bottom": 0},
-            "grid": {"left": 60, "right": 30, "top": 60, "bottom": 50},
+            "grid": {"left": 60, "right": 30, "top": 70, "bottom": 50},
             "xAxis": {"type": "category", "data": labels},
-            "yAxis": {"type": "value", "name": _("万元")},
+            "yAxis": {"type": "value"},
             "series": series,
         }
 
@@ -358,6 +374,14 @@ class SummaryRow:
     @property
     def rate_percent(self) -> Decimal | None:
         return percent(self.rate)
+
+    @property
+    def plan_text(self) -> str:
+        return money(self.plan)
+
+    @property
+    def done_text(self) -> str:
+        return money(self.done)
 
     @property
     def gap(self) -> Decimal | None:
@@ -575,7 +599,7 @@ def enterprise_cycle(enterprise: Any, user: Any, *, today: dt.date | None = None
         follow_ons=CycleStep("follow_ons", _("增资扩产")),
         supporting=CycleStep("supporting", _("配套落户")),
     )
-    for project in with_percent(list(annotate_progress(qs, year=today.year, today=today))):
+    for project in for_display(list(annotate_progress(qs, year=today.year, today=today))):
         if project.enterprise_id == enterprise.pk:
             step = cycle.follow_ons if project.follow_on_of_id else cycle.own
         else:
@@ -604,6 +628,14 @@ class ChainCycleStep:
     amount_landed: Decimal
     n_negotiating: int
     amount_negotiating: Decimal
+
+    @property
+    def amount_landed_text(self) -> str:
+        return money(self.amount_landed)
+
+    @property
+    def amount_negotiating_text(self) -> str:
+        return money(self.amount_negotiating)
 
 
 CHAIN_STEPS = (
@@ -662,4 +694,4 @@ def talent_projects(talent: Any, user: Any) -> tuple[list[Project], int]:
         .annotate(done_total=done_total_subquery())
         .order_by("-created_at", "-pk")
     )
-    return rows, max(credited.count() - len(rows), 0)
+    return for_display(rows), max(credited.count() - len(rows), 0)

@@ -45,12 +45,12 @@ from .selectors_progress import (
     chain_cycle,
     enterprise_cycle,
     flag_filter,
+    for_display,
     investment_summary,
     project_progress,
     rules_text,
     schedule_for,
     talent_projects,
-    with_percent,
 )
 
 BY_CHOICES = (("chain", gettext_lazy("按产业链")), ("region", gettext_lazy("按地区")))
@@ -100,7 +100,7 @@ def _summary_chart(rows: list[SummaryRow], schedule: Decimal, year: int) -> dict
         "title": {"text": _("%(year)s 年投资完成情况") % {"year": year}, "subtext": _("计划与完成：万元；完成率：%")},
         "tooltip": {"trigger": "axis"},
         "legend": {"bottom": 0},
-        "grid": {"left": 70, "right": 60, "top": 70, "bottom": 60},
+        "grid": {"left": 70, "right": 110, "top": 90, "bottom": 70},
         "xAxis": {"type": "category", "data": [r.label for r in rows], "axisLabel": {"interval": 0, "rotate": 20}},
         "yAxis": [
             {"type": "value", "name": _("万元")},
@@ -118,7 +118,7 @@ def _summary_chart(rows: list[SummaryRow], schedule: Decimal, year: int) -> dict
                     "symbol": "none",
                     "lineStyle": {"type": "dashed", "color": "#c92a2a"},
                     "data": [{"yAxis": _percent(schedule), "name": _("序时进度")}],
-                    "label": {"formatter": _("序时进度 {c}%")},
+                    "label": {"formatter": _("序时进度 {c}%"), "position": "end"},
                 },
             },
         ],
@@ -128,7 +128,7 @@ def _summary_chart(rows: list[SummaryRow], schedule: Decimal, year: int) -> dict
 def _flagged(request: HttpRequest, year: int, today: dt.date) -> tuple[list[Project], int]:
     qs: QuerySet[Any] = annotate_progress(Project.objects.visible_to(request.user), year=year, today=today)
     qs = flag_filter(qs, "stalled", year=year, today=today).select_related("chain", "region", "enterprise")
-    rows = with_percent(list(qs.order_by("-is_behind", "rate", "pk")[:FLAGGED_LIMIT]))
+    rows = for_display(list(qs.order_by("-is_behind", "rate", "pk")[:FLAGGED_LIMIT]))
     total = qs.count() if len(rows) == FLAGGED_LIMIT else len(rows)
     return rows, total
 
@@ -410,22 +410,33 @@ def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _cycle_chart(steps: list[Any]) -> dict[str, Any]:
+    """The cycle as a flow from step to step: landed planned investment (bars, 万元) and the number of
+    landed projects (line, 个). Steps overlap, so the values need not shrink like a funnel."""
     return {
-        "title": {"text": _("良性循环各环节计划投资"), "subtext": _("已落地项目，单位：万元")},
-        "tooltip": {"trigger": "item", "formatter": "{b}：{c} 万元"},
+        "title": {"text": _("良性循环各环节"), "subtext": _("已落地项目：计划总投资(万元) 与项目数(个)")},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 80, "right": 60, "top": 80, "bottom": 50},
+        "xAxis": {"type": "category", "data": [f"{i}. {s.label}" for i, s in enumerate(steps, 1)]},
+        "yAxis": [
+            {"type": "value", "name": _("万元")},
+            {"type": "value", "name": _("个"), "minInterval": 1},
+        ],
         "series": [
             {
-                "name": _("计划投资"),
-                "type": "funnel",
-                "sort": "none",
-                "left": "10%",
-                "width": "80%",
-                "top": 70,
-                "bottom": 20,
-                "minSize": "20%",
-                "label": {"show": True, "position": "inside", "formatter": "{b}\n{c} 万元"},
-                "data": [{"name": f"{s.label}（{s.n_landed}个）", "value": float(s.amount_landed)} for s in steps],
-            }
+                "name": _("计划总投资"),
+                "type": "bar",
+                "barMaxWidth": 60,
+                "data": [float(s.amount_landed) for s in steps],
+                "label": {"show": True, "position": "top"},
+            },
+            {
+                "name": _("项目数"),
+                "type": "line",
+                "yAxisIndex": 1,
+                "data": [s.n_landed for s in steps],
+                "label": {"show": True},
+            },
         ],
     }
 
