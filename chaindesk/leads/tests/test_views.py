@@ -485,3 +485,9 @@ def test_owner_edits_a_lead_referred_from_outside_their_scope(client_as, make_le
     assert response.status_code == 302, response.content.decode()[-3000:]
     lead.refresh_from_db()
     assert lead.title == "改过的名称" and lead.referrer == outside
+
+
+def test_chain_map_has_the_leads_column(client_as, make_lead, biomed):
+    make_lead()
+    page = client_as("jiangdd").get(reverse("chains:map", args=[biomed.pk]))
+    assert page.status_code == 200 and "线索(条)" in page.content.decode()
