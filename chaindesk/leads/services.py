@@ -24,6 +24,8 @@ from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.network.models import RdPartner, Talent
+from chaindesk.projects import services as project_services
+from chaindesk.projects.models import Project
 
 from . import permissions
 from .choices import OPEN, TRANSITIONS, LeadSource, LeadStage
@@ -296,12 +298,10 @@ def lead_sign(
     name: str | None = None,
     expected_stage: str | None = None,
     **project_fields: Any,
-) -> Any:
+) -> Project:
     """Sign the lead: it moves to 签约 and becomes a project (stage 签约 on `on`), credited to the enterprise
     or talent who brought it. All or nothing: a refusal by the project rules leaves the lead unchanged.
     The project keeps the lead's history through Lead.project (project.lead on the project's side)."""
-    from chaindesk.projects import services as project_services  # the later app's writes, at call time
-
     if not permissions.may_manage(actor, lead):
         raise PermissionDenied(_("您无权为该线索办理签约。"))
     expected = expected_stage or lead.stage
