@@ -21,7 +21,7 @@ from chaindesk.core.services import audited_create
 from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
 from chaindesk.meetings.models import Meeting, MeetingKind
 
-from . import names, service
+from . import leads, names, network, projects, service
 
 DEMO_PASSWORD = "Taizhou@2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -419,4 +419,23 @@ def load(*, enterprises: int = 150, today: dt.date | None = None) -> Loaded:
     planned = _load_enterprises(users, regions, chains, loaded, enterprises)
     service.load_service(planned, users, today, seed_day_for(today), loaded.add)
     _load_meetings(users, regions, chains, loaded, today)
+    _load_pipeline(planned, users, chains, loaded, seed_day_for(today))
     return loaded
+
+
+def _load_pipeline(
+    planned: list[tuple[Enterprise, service.Plan]],
+    users: dict[str, User],
+    chains: dict[str, Chain],
+    loaded: Loaded,
+    seed_day: dt.date,
+) -> None:
+    """Talents, R&D partners and cooperations, projects, then leads (issue 4). The seed firms are keyed
+    "boshen" and "jyz", generated enterprise number i by i."""
+    enterprises: dict[str | int, Enterprise] = {"boshen": planned[0][0], "jyz": planned[1][0]}
+    enterprises.update({i: e for i, (e, _) in enumerate(planned[len(SEED_ENTERPRISES) :])})
+    talents = network.load_talents(users, chains, seed_day, loaded.add)
+    partners = network.load_partners(loaded.add)
+    network.load_cooperations(enterprises, partners, seed_day, loaded.add)
+    projects.load_projects(projects.World(users, chains, enterprises, talents, seed_day), loaded.add)
+    leads.load_leads(leads.World(users, chains, enterprises, talents, partners, seed_day), loaded.add)

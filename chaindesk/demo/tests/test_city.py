@@ -13,10 +13,15 @@ from chaindesk.conftest import DEMO_TODAY
 from chaindesk.core.models import AuditLog
 from chaindesk.demo import city, trees
 from chaindesk.enterprises.models import Contact, Enterprise, Indicator, Qualification
+from chaindesk.leads.models import Lead, LeadFollowUp
 from chaindesk.liaison.models import LiaisonAssignment, NextStep, Visit, VisitIssue, VisitKind
+from chaindesk.network.models import RdCooperation, RdPartner, Talent, TalentContact
+from chaindesk.projects.models import InvestmentPlan, InvestmentReport, ProductionLine, Project, StageChange
 
 pytestmark = pytest.mark.django_db
 MODELS = [Enterprise, ChainNode, Qualification, Indicator, Contact, LiaisonAssignment, Visit, VisitIssue, NextStep]
+MODELS += [Project, StageChange, InvestmentPlan, InvestmentReport, ProductionLine, Lead, LeadFollowUp]
+MODELS += [Talent, TalentContact, RdPartner, RdCooperation]
 SCALE_LINE = Decimal("2000")
 
 
