@@ -256,7 +256,8 @@ def test_report_refused_out_of_scope(client_as: Any, project: Project) -> None:
 def test_panel_query_count(client_as: Any, project: Project, django_assert_max_num_queries: Any) -> None:
     client = client_as("jiangdd")
     client.get(_url("investment_panel", project.pk), **HX)
-    with django_assert_max_num_queries(8):
+    # session, user, project, its plan and its reports, the two permission checks
+    with django_assert_max_num_queries(7):
         assert client.get(_url("investment_panel", project.pk), **HX).status_code == 200
 
 
@@ -364,3 +365,10 @@ def test_talent_tab_roles(client: Any, client_as: Any, talent: Talent, project: 
     assert response.status_code == 200
     assert project.name not in response.content.decode() and response.context["hidden"] == 1
     assert client_as("zhoutao").get(url).status_code == 200
+
+
+def test_talent_tab_query_count(client_as: Any, talent: Talent, django_assert_max_num_queries: Any) -> None:
+    client = client_as("jiangdd")
+    client.get(_url("talent_tab", talent.pk), **HX)
+    with django_assert_max_num_queries(5):
+        assert client.get(_url("talent_tab", talent.pk), **HX).status_code == 200
