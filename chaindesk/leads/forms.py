@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,11 +36,22 @@ class EnterpriseLookupField(forms.CharField):
     """An enterprise typed by its name or USCC and found among those the user may see (a select with every
     enterprise would not scale to a province). A part of the name works when it is unambiguous."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, datalist: str, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 100)
         super().__init__(**kwargs)
         self.queryset: QuerySet[Enterprise] = Enterprise.objects.none()
+        # Suggestions while typing (htmx fills the datalist); without htmx the field is a plain text box.
+        self.widget.attrs.update(
+            {
+                "list": datalist,
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("leads:enterprise_suggest"),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": f"#{datalist}",
+                "hx-swap": "innerHTML",
+            }
+        )
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Enterprise):
@@ -71,7 +83,9 @@ class EnterpriseLookupField(forms.CharField):
 class LeadForm(StyledForm):
     title = forms.CharField(label=_("线索名称"), max_length=100, error_messages={"required": _("请填写线索名称。")})
     source = forms.ChoiceField(label=_("线索来源"), choices=[("", "—"), *LeadSource.choices])
-    referrer = EnterpriseLookupField(label=_("引荐企业"), help_text=_("以商引商时填写：企业名称或统一社会信用代码。"))
+    referrer = EnterpriseLookupField(
+        datalist="referrer-options", label=_("引荐企业"), help_text=_("以商引商时填写：企业名称或统一社会信用代码。")
+    )
     talent = forms.ModelChoiceField(
         label=_("引荐能人"), queryset=Talent.objects.none(), required=False, help_text=_("在外能人引荐时选择。")
     )
@@ -165,6 +179,7 @@ class SignForm(StyledForm):
     expected_stage = forms.CharField(max_length=16, widget=forms.HiddenInput())
     name = forms.CharField(label=_("项目名称"), max_length=100, error_messages={"required": _("请填写项目名称。")})
     enterprise = EnterpriseLookupField(
+        datalist="enterprise-options",
         label=_("项目单位"),
         help_text=_("投资方已在本地注册企业时填写（名称或统一社会信用代码）；否则留空，以投资方名称登记。"),
     )

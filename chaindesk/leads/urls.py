@@ -16,5 +16,6 @@ urlpatterns = [
     path("<int:pk>/sign/", views.lead_sign, name="sign"),
     path("<int:pk>/follow-ups/", views.follow_up_add, name="follow_up"),
     path("enterprises/<int:pk>/", views.enterprise_tab, name="enterprise_tab"),
+    path("enterprises/suggest/", views.enterprise_suggest, name="enterprise_suggest"),
     path("talents/<int:pk>/", views.talent_tab, name="talent_tab"),
 ]

@@ -5,6 +5,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -413,6 +414,23 @@ def queue(request: HttpRequest) -> HttpResponse:
             "breadcrumbs": _crumbs((_("线索跟进"), None)),
         },
     )
+
+
+SUGGESTIONS = 10
+
+
+@role_required(*OFFICIALS)
+def enterprise_suggest(request: HttpRequest) -> HttpResponse:
+    """<option>s for the enterprise fields' datalist: visible enterprises whose name contains the typed text
+    (or whose USCC starts with it), at most ten."""
+    text = next((request.GET[k] for k in ("referrer", "enterprise", "q") if request.GET.get(k)), "").strip()
+    names: list[str] = []
+    if len(text) >= 2:
+        qs = Enterprise.objects.visible_to(request.user).filter(
+            Q(name__contains=text) | Q(uscc__startswith=text.upper())
+        )
+        names = list(qs.order_by("name").values_list("name", flat=True)[:SUGGESTIONS])
+    return render(request, "leads/partials/enterprise_options.html", {"names": names})
 
 
 @role_required(*OFFICIALS)

@@ -491,3 +491,14 @@ def test_chain_map_has_the_leads_column(client_as, make_lead, biomed):
     make_lead()
     page = client_as("jiangdd").get(reverse("chains:map", args=[biomed.pk]))
     assert page.status_code == 200 and "线索(条)" in page.content.decode()
+
+
+def test_enterprise_suggestions(client_as, boshen):
+    url = reverse("leads:enterprise_suggest")
+    html = client_as("jiangdd").get(url, {"referrer": "博生"}, HTTP_HX_REQUEST="true").content.decode()
+    assert f'<option value="{boshen.name}">' in html
+    assert "<option" not in client_as("jiangdd").get(url, {"referrer": "博"}).content.decode()  # two characters
+    assert "<option" not in client_as("lz_321282").get(url, {"enterprise": "博生"}).content.decode()  # not theirs
+    assert client_as("liuyang").get(url, {"q": "博生"}).status_code == 403
+    form = client_as("jiangdd").get(reverse("leads:create")).content.decode()
+    assert 'list="referrer-options"' in form and 'hx-get="/leads/enterprises/suggest/"' in form
