@@ -8,8 +8,9 @@ from chaindesk.synth.runner import DEFAULT_SEED, AlreadyGenerated, generate
 
 class Command(BaseCommand):
     help = (
-        "Generate synthetic data on top of the demo city for benchmarks: city (10k enterprises, 1M audit rows) "
-        "or province (1M enterprises, 20M audit rows). Bulk writes, bypassing the audited services."
+        "Generate synthetic data on top of the demo city for benchmarks: city (10k enterprises, 1M audit rows, "
+        "5k projects with ~60k monthly investment reports, 10k leads) or province (1M enterprises, 20M audit rows, "
+        "200k projects with ~2.4M reports, 500k leads). Bulk writes, bypassing the audited services."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
