@@ -120,7 +120,8 @@ def _report_window(year: int, today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def plan_subquery(year: int) -> Subquery:
-    plans = InvestmentPlan.objects.filter(project=OuterRef("pk"), year=year).values("amount")[:1]
+    # order_by(): the model's ordering ("project", …) would join the project table into every row's lookup.
+    plans = InvestmentPlan.objects.filter(project=OuterRef("pk"), year=year).order_by().values("amount")[:1]
     return Subquery(plans, output_field=AMOUNT_FIELD)
 
 
@@ -306,7 +307,7 @@ class ProjectProgress:
 def project_progress(project: Project, *, year: int, today: dt.date) -> ProjectProgress:
     """Plan, done so far, rate, 序时进度, flags and the months of `year` (amount reported, cumulative) up to
     today's month: two queries (plan, reports)."""
-    plan = InvestmentPlan.objects.filter(project=project, year=year).values_list("amount", flat=True).first()
+    plan = InvestmentPlan.objects.filter(project=project, year=year).order_by().values_list("amount", flat=True).first()
     first, last = _report_window(year, today)
     reports = list(
         InvestmentReport.objects.filter(project=project, month__gte=first, month__lte=last)
