@@ -21,7 +21,7 @@ from chaindesk.projects.models import Project
 
 from .base import BulkWriter, Context, register, weighted
 from .network import synthetic_liaisons
-from .projects import _leaves, first_synthetic_project
+from .projects import first_synthetic_project, leaf_nodes
 from .registry import first_synthetic_enterprise
 
 SOURCE_WEIGHTS = [
@@ -81,7 +81,7 @@ def generate(ctx: Context) -> None:
     writer = ctx.writer
     n = ctx.scale.leads
     owners = synthetic_liaisons()
-    leaves = _leaves()
+    leaves = leaf_nodes()
     chains = sorted(leaves)
     districts = list(Region.objects.filter(level=RegionLevel.DISTRICT).order_by("pk").values_list("pk", flat=True))
     talents = list(Talent.objects.order_by("pk").values_list("pk", flat=True))

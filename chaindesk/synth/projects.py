@@ -139,7 +139,8 @@ def _owners(ctx: Context) -> tuple[list[Owner], dict[int, list[Owner]]]:
     return owners, by_chain
 
 
-def _leaves() -> dict[int, list[tuple[int, str]]]:
+def leaf_nodes() -> dict[int, list[tuple[int, str]]]:
+    """(node id, name) of every leaf, per chain id."""
     parents = set(ChainNode.objects.exclude(parent=None).values_list("parent_id", flat=True))
     by_chain: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for pk, chain_id, name in ChainNode.objects.order_by("chain", "pk").values_list("pk", "chain_id", "name"):
@@ -214,7 +215,7 @@ def generate(ctx: Context) -> None:
     liaisons = synthetic_liaisons()
     if not owners or not liaisons:
         raise RuntimeError("synthetic projects need generated enterprises on chain nodes and liaisons")
-    leaves = _leaves()
+    leaves = leaf_nodes()
     node_names = {pk: name for chain in leaves.values() for pk, name in chain}
     districts = list(Region.objects.filter(level=RegionLevel.DISTRICT).values_list("pk", flat=True).order_by("pk"))
     talents = list(Talent.objects.order_by("pk").values_list("pk", flat=True))
