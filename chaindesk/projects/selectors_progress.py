@@ -21,6 +21,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
@@ -119,12 +120,6 @@ def _report_window(year: int, today: dt.date) -> tuple[dt.date, dt.date]:
     return first, today.replace(day=1)
 
 
-def plan_subquery(year: int) -> Subquery:
-    # order_by(): the model's ordering ("project", …) would join the project table into every row's lookup.
-    plans = InvestmentPlan.objects.filter(project=OuterRef("pk"), year=year).order_by().values("amount")[:1]
-    return Subquery(plans, output_field=AMOUNT_FIELD)
-
-
 def done_subquery(year: int, today: dt.date) -> Coalesce:
     first, last = _report_window(year, today)
     reports = (
@@ -171,8 +166,16 @@ def stale_q(today: dt.date) -> Q:
 
 
 def annotate_progress(qs: QuerySet[Project], *, year: int, today: dt.date) -> QuerySet[Project]:
-    """Annotate plan_amount, done_ytd, rate, is_stale and is_behind (correlated subqueries, no join)."""
-    qs = qs.annotate(plan_amount=plan_subquery(year), done_ytd=done_subquery(year, today))
+    """Annotate plan_amount, done_ytd, rate, is_stale and is_behind, all in SQL so that lists filter and sort
+    on them: the done amount as a correlated subquery, the plan through a LEFT JOIN on the unique
+    (project, year) plan, so no row is ever multiplied."""
+    # The year's plan is unique per project: a filtered LEFT JOIN adds no rows and, unlike a subquery, is
+    # not evaluated again wherever plan_amount is referenced (the rate, the behind rule, the summary sums).
+    qs = qs.alias(year_plan=FilteredRelation("investment_plans", condition=Q(investment_plans__year=year)))
+    qs = qs.annotate(
+        plan_amount=ExpressionWrapper(F("year_plan__amount"), output_field=AMOUNT_FIELD),
+        done_ytd=done_subquery(year, today),
+    )
     qs = qs.alias(
         done_scaled=ExpressionWrapper(_cents(F("done_ytd")) * SHARE_SCALE, output_field=BigIntegerField())
     ).annotate(rate=_rate_expression())
