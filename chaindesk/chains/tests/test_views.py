@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from chaindesk.chains import selectors
+from chaindesk.chains import extensions, selectors
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core.models import AuditAction, AuditLog
 
@@ -101,7 +101,9 @@ def _count_queries(client, url, **kw):
     return len(ctx.captured_queries)
 
 
-MAP_QUERIES = 6  # session, user, chain, team check (edit button), nodes, enterprise links
+# session, user, chain, team check (edit button), nodes, enterprise links, then one per counter a later app
+# registers (projects, leads: chaindesk.chains.extensions)
+MAP_QUERIES = 6 + len(extensions.node_counters())
 PANEL_QUERIES = 7  # session, user, chain, node, subtree ids, enterprises, their qualifications
 
 
