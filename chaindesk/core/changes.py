@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 
 from .models import AuditLog
+from .privacy import mask_phone
 
 Change = tuple[str, str, str]
 
@@ -62,8 +63,9 @@ def _related_names(entries: Iterable[AuditLog]) -> dict[tuple[type, Any], str]:
     return names
 
 
-def describe(entries: list[AuditLog]) -> dict[int, list[Change]]:
-    """For each audit line (by id): (field label, before, after) as a person reads them."""
+def describe(entries: list[AuditLog], masked: frozenset[str] = frozenset()) -> dict[int, list[Change]]:
+    """For each audit line (by id): (field label, before, after) as a person reads them. Values of the
+    fields in `masked` (personal data the reader may not see in full) are shown masked."""
     names = _related_names(entries)
     result: dict[int, list[Change]] = {}
     for entry in entries:
@@ -74,6 +76,9 @@ def describe(entries: list[AuditLog]) -> dict[int, list[Change]]:
                 continue
             field = _field(model, name)
             label = str(field.verbose_name) if field is not None else name
-            rows.append((label, _format(field, before, names), _format(field, after, names)))
+            shown = [_format(field, v, names) for v in (before, after)]
+            if name in masked:
+                shown = [v if v == "—" else mask_phone(v) for v in shown]
+            rows.append((label, shown[0], shown[1]))
         result[entry.pk] = rows
     return result

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from .changes import describe
 from .listing import paginate
 from .models import AuditLog
+from .privacy import personal_fields_hidden_from
 from .visibility import get_visible_or_404
 
 
@@ -25,7 +26,7 @@ def object_history(request: HttpRequest, app_label: str, model: str, pk: int) ->
     entries = AuditLog.objects.for_object(obj).select_related("actor", "content_type")
     page_obj = paginate(entries, request.GET.get("page"))
     lines = list(page_obj.object_list)
-    changes = describe(lines)
+    changes = describe(lines, masked=personal_fields_hidden_from(obj, request.user))
     context = {
         "obj": obj,
         "page_obj": page_obj,

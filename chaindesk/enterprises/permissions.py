@@ -13,6 +13,7 @@ from typing import Any
 
 from chaindesk.accounts.choices import Role
 from chaindesk.chains.models import TeamMember
+from chaindesk.core.privacy import mask_phone as mask_phone  # re-exported for the registry views
 
 from .models import Enterprise
 
@@ -68,13 +69,3 @@ def sees_full_phones(user: Any, enterprise: Enterprise) -> bool:
         return True
     chain_ids = {c.pk for c in enterprise.chains.all()}
     return bool(chain_ids & team_chain_ids(user))
-
-
-def mask_phone(phone: str) -> str:
-    """13812341234 → 138****1234; shorter numbers keep only their last two digits."""
-    digits = phone.strip()
-    if len(digits) >= 7:
-        return f"{digits[:3]}****{digits[-4:]}"
-    if len(digits) > 2:
-        return "*" * (len(digits) - 2) + digits[-2:]
-    return digits

@@ -57,6 +57,9 @@ class Talent(models.Model):
 
     objects = TalentQuerySet.as_manager()
 
+    # Personal data: masked in the history tab for users other than the keeper and the chain roles.
+    PERSONAL_FIELDS = ("phone",)
+
     class Meta:
         verbose_name = _("在外能人")
         verbose_name_plural = _("在外能人")
@@ -64,6 +67,12 @@ class Talent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.city}·{self.organisation}）"
+
+    def personal_data_visible_to(self, user: Any) -> bool:
+        """The phone in full: the talent's keeper and the chain roles (city leader, team member)."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return self.keeper_id == user.pk or user.role in (Role.CITY_LEADER, Role.TEAM_MEMBER)
 
 
 class ContactKind(models.TextChoices):

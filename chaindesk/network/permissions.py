@@ -56,9 +56,7 @@ def may_edit_talent(user: Any, talent: Talent) -> bool:
 
 
 def sees_full_phone(user: Any, talent: Talent) -> bool:
-    if not _authenticated(user):
-        return False
-    return talent.keeper_id == user.pk or user.role in CHAIN_ROLES
+    return talent.personal_data_visible_to(user)
 
 
 def talent_phone(user: Any, talent: Talent) -> str:
