@@ -1,6 +1,7 @@
 """Settings shared by every environment. Environment-specific modules import * from here."""
 
 import os
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -179,6 +180,9 @@ CHAINDESK_PRODUCT_NAME = _("产业链服务台")
 CHAINDESK_CITY_CODE = os.environ.get("CHAINDESK_CITY_CODE", "321200")
 CHAINDESK_GAP_SCALE_REVENUE = 2000  # 万元: gap analysis counts an enterprise at or above this revenue as 规上
 CHAINDESK_STALE_VISIT_DAYS = 90  # 挂钩服务: an enterprise without a visit for longer is flagged 超期未走访
+CHAINDESK_PROJECT_STALE_DAYS = int(os.environ.get("CHAINDESK_PROJECT_STALE_DAYS", "30"))  # 停滞: no update for longer
+# 滞后: completion rate below 序时进度 minus this many percentage points
+CHAINDESK_PROJECT_BEHIND_TOLERANCE = Decimal(os.environ.get("CHAINDESK_PROJECT_BEHIND_TOLERANCE", "0"))
 
 LOGGING = {
     "version": 1,
