@@ -67,6 +67,12 @@ def _sign(page, lead: Lead) -> Project:  # noqa: ANN001
     return lead.project
 
 
+def _top_shot(shot, page, name: str) -> None:  # noqa: ANN001
+    """A full-page shot from the top: the left menu is sticky, so a scrolled page would draw it midway."""
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, name)
+
+
 def _transition(page, to_stage: str, on: dt.date) -> None:  # noqa: ANN001
     action = page.locator(f'[data-testid="stage-action-{to_stage}"]')
     action.locator("summary").click()
@@ -112,7 +118,7 @@ def test_talent_lead_signed_started_invested_and_followed_on(page, login, shot):
         lead.refresh_from_db()
         assert lead.stage == value
     assert page.locator('[data-testid="timeline-row"]', has_text="阶段变更为“洽谈”").count() == 1
-    shot(page, "journey-lead")
+    _top_shot(shot, page, "journey-lead")
 
     # 4. signed from the lead page: the project page, at 签约, credited to the talent
     project = _sign(page, lead)
@@ -154,7 +160,7 @@ def test_talent_lead_signed_started_invested_and_followed_on(page, login, shot):
     assert "1,200.00 万元" in page.locator('[data-testid="investment-done"]').inner_text()
     assert "15.00%" in page.locator('[data-testid="investment-rate"]').inner_text()  # 1200 / 8000
     page.wait_for_selector('[data-testid="investment-chart"] canvas')
-    shot(page, "journey-project")
+    _top_shot(shot, page, "journey-project")
 
     # 7. a follow-on expansion of the same enterprise, on the signed project
     page.goto(f"{page.base_url}/projects/new/")
@@ -185,22 +191,27 @@ def test_talent_lead_signed_started_invested_and_followed_on(page, login, shot):
     row = expansions.locator("li", has_text=FOLLOW_ON)
     assert row.count() == 1 and "1.80 亿元" in row.inner_text()
     assert "增资扩产" in expansions.locator(".card-title").inner_text()
-    expected = sum(
-        (p.planned_investment for p in Project.objects.filter(enterprise=bosheng).exclude(follow_on_of=None)),
-        Decimal(0),
-    )
+    follow_ons = Project.objects.filter(enterprise=bosheng).exclude(follow_on_of=None)
+    expected = sum((p.planned_investment or Decimal(0) for p in follow_ons), Decimal(0))
     amount = page.locator('[data-testid="cycle-follow_ons-amount"]').inner_text().strip()
     assert amount == f"{expected / 10000:,.2f} 亿元"
-    shot(page, "journey-cycle")
+    _top_shot(shot, page, "journey-cycle")
 
-    # 9. the talent page lists the project credited to them
+    # 9. the lead keeps its history and names the project it became
+    page.goto(f"{page.base_url}/leads/{lead.pk}/")
+    assert page.locator('[data-testid="lead-project"]').inner_text().strip() == LEAD
+    assert "签约" in page.locator('[data-testid="lead-stage"]').inner_text()
+    assert page.locator('[data-testid="follow-up"]').count() == 1
+    assert page.locator('[data-testid="lead-actions"]').count() == 0  # nothing left to do on a signed lead
+
+    # 10. the talent page lists the project credited to them
     page.goto(f"{page.base_url}/network/talents/{talent.pk}/")
     credited = page.locator("#talent-projects [data-testid=talent-project-row]", has_text=LEAD)
     credited.wait_for()
     assert "开工" in credited.inner_text() and "35,000.00" in credited.inner_text()
 
 
-def test_stale_project_page_gets_conflict_message(page, login):
+def test_stale_project_page_gets_conflict_message(page, login, shot):
     project = Project.objects.get(name="单抗药物产业化基地项目")
     assert project.stage == "signed"
     today = timezone.localdate()
@@ -214,7 +225,9 @@ def test_stale_project_page_gets_conflict_message(page, login):
     _transition(page, "started", today)
     page.wait_for_selector('[data-testid="project-stage"]:has-text("开工")')
 
-    _transition(other, "started", today)
+    with other.expect_response(lambda r: r.url.endswith("/transition/")) as answer:
+        _transition(other, "started", today)
+    assert answer.value.status == 409
     error = other.locator('[data-testid="transition-error"]')
     error.wait_for()
     assert "该项目的阶段已被他人变更为“开工”，请刷新页面后再操作。" in error.inner_text()
@@ -222,4 +235,5 @@ def test_stale_project_page_gets_conflict_message(page, login):
     project.refresh_from_db()
     assert project.stage == "started" and project.started_on == today
     assert StageChange.objects.filter(project=project, to_stage="started").count() == 1
+    shot(other, "projects-conflict", full_page=False)
     other.close()
