@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # System packages the browser tests and translations need, from Debian's archive:
-# chromium (driven by Playwright; its own browser download does not work offline), the CJK font
+# chromium (driven by Playwright; its own browser download does not work offline) with its locale packs, the CJK font
 # (without it every Chinese character renders as a box) and gettext (compilemessages).
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# Chromium's Chinese locale pack: date and month pickers otherwise render in English (11/25/2026)
+[ -e /usr/lib/chromium/locales/zh-CN.pak ] || need+=(chromium-l10n)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 [ ${#need[@]} -eq 0 ] && exit 0

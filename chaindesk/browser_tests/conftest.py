@@ -22,6 +22,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--lang=zh-CN",
 ]
 DEMO_TODAY = dt.date(2026, 11, 25)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -61,7 +62,10 @@ def browser():  # noqa: ANN201 - Playwright types are optional at import time
     # Package scope: Playwright's event loop stops with the last browser test, so tests collected after
     # this package (transactional ones run last) do not find a running loop and refuse ORM calls.
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        # Date and month pickers follow the browser's own language, taken from the environment (the Chinese
+        # locale pack comes from Debian's chromium-l10n): 2026年11月, not November 2026.
+        env = {**os.environ, "LANGUAGE": "zh_CN:zh"}
+        chromium = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS, env=env)
         yield chromium
         chromium.close()
 
