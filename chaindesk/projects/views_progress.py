@@ -31,6 +31,7 @@ from chaindesk.core.export import Column, export_notes, write_ledger
 from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.core.permissions import role_required
+from chaindesk.core.templatetags.cd import wan_yuan
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.amounts import format_wan, parse_amount
 from chaindesk.enterprises.models import Enterprise
@@ -410,33 +411,30 @@ def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _cycle_chart(steps: list[Any]) -> dict[str, Any]:
-    """The cycle as a flow from step to step: landed planned investment (bars, 万元) and the number of
-    landed projects (line, 个). Steps overlap, so the values need not shrink like a funnel."""
+    """The cycle as bars of landed planned investment per step, each labelled with its amount in 万元/亿元;
+    the number of landed projects sits under the step's name. Steps overlap, so the bars need not shrink
+    like a funnel. (Labels are plain strings: the chart options are JSON, no formatter functions.)"""
+    n_label = _("%(n)s 个项目")
     return {
-        "title": {"text": _("良性循环各环节"), "subtext": _("已落地项目：计划总投资(万元) 与项目数(个)")},
+        "title": {"text": _("良性循环各环节"), "subtext": _("已落地项目的计划总投资")},
         "tooltip": {"trigger": "axis"},
-        "legend": {"bottom": 0},
-        "grid": {"left": 80, "right": 60, "top": 80, "bottom": 50},
-        "xAxis": {"type": "category", "data": [f"{i}. {s.label}" for i, s in enumerate(steps, 1)]},
-        "yAxis": [
-            {"type": "value", "name": _("万元")},
-            {"type": "value", "name": _("个"), "minInterval": 1},
-        ],
+        "grid": {"left": 80, "right": 40, "top": 80, "bottom": 60},
+        "xAxis": {
+            "type": "category",
+            "data": [f"{i}. {s.label}\n{n_label % {'n': s.n_landed}}" for i, s in enumerate(steps, 1)],
+            "axisLabel": {"lineHeight": 18},
+        },
+        "yAxis": {"type": "value", "name": _("万元")},
         "series": [
             {
                 "name": _("计划总投资"),
                 "type": "bar",
                 "barMaxWidth": 60,
-                "data": [float(s.amount_landed) for s in steps],
+                "data": [
+                    {"value": float(s.amount_landed), "label": {"formatter": wan_yuan(s.amount_landed)}} for s in steps
+                ],
                 "label": {"show": True, "position": "top"},
-            },
-            {
-                "name": _("项目数"),
-                "type": "line",
-                "yAxisIndex": 1,
-                "data": [s.n_landed for s in steps],
-                "label": {"show": True},
-            },
+            }
         ],
     }
 
