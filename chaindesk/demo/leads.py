@@ -20,6 +20,9 @@ from chaindesk.leads.models import Lead
 from chaindesk.network.models import RdPartner, Talent
 from chaindesk.projects import services as project_services
 from chaindesk.projects.choices import ProjectKind
+from chaindesk.projects.models import InvestmentReport
+
+from .projects import working_hours
 
 T, ST = LeadSource, LeadStage
 SIGNED_TITLE = "医用铝塑复合膜配套项目"
@@ -170,10 +173,11 @@ def _close(lead: Lead, spec: LeadSpec, world: World) -> None:
         october = (november - dt.timedelta(days=1)).replace(day=1)
         project_services.plan_set(project=project, year=november.year, amount=Decimal(780), actor=owner)
         for month, amount, filed in ((october, 300, november.replace(day=6)), (november, 420, world.seed_day)):
-            project_services.investment_report(
+            report = project_services.investment_report(
                 project=project, month=month, amount=Decimal(amount), actor=owner, note="厂房租赁装修",
                 reported_on=filed,
             )  # fmt: skip
+            InvestmentReport.objects.filter(pk=report.pk).update(reported_at=working_hours(filed))
 
 
 def load_leads(world: World, add: Any) -> None:
@@ -184,5 +188,9 @@ def load_leads(world: World, add: Any) -> None:
             continue
         add("lead")
         lead = _create(spec, world, origin)
+        # Registered a week before its first recorded step, not at the moment the demo was loaded.
+        days = [d for _, d in spec.moves] + [f[0] for f in spec.follow_ups]
+        registered = world.seed_day - dt.timedelta(days=max(days, default=0) + 7)
+        Lead.objects.filter(pk=lead.pk).update(created_at=working_hours(registered, 9))
         _progress(lead, spec, world)
         _close(lead, spec, world)

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.network.models import Talent
 from chaindesk.projects import services
 from chaindesk.projects.choices import FORWARD, ProjectKind, ProjectLevel, ProjectStage
-from chaindesk.projects.models import Project
+from chaindesk.projects.models import InvestmentReport, Project
 
 S, K, L = ProjectStage, ProjectKind, ProjectLevel
 # Who records a chain's projects (a member of its team) when no liaison follows them.
@@ -284,10 +286,18 @@ def _report(project: Project, spec: Spec, world: World) -> None:
     services.plan_set(project=project, year=year, amount=Decimal(plan), actor=actor)
     for month, amount in zip(months, amounts, strict=False):
         filed = min(dt.date(year + month.month // 12, month.month % 12 + 1, 6), world.seed_day)
-        services.investment_report(
+        report = services.investment_report(
             project=project, month=month, amount=Decimal(amount), actor=actor, reported_on=filed,
             note="主体工程施工" if month.month > 3 else "前期工作",
         )  # fmt: skip
+        # The demo tells a year's story in one load: the report's record time is its filing day.
+        InvestmentReport.objects.filter(pk=report.pk).update(reported_at=working_hours(filed))
+
+
+def working_hours(day: dt.date, hour: int = 10) -> dt.datetime:
+    """A time on `day` in office hours (Asia/Shanghai), for demo rows whose record time should match the
+    story rather than the moment the demo was loaded."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
 def _lines(project: Project, spec: Spec, world: World) -> None:
