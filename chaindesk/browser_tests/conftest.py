@@ -64,7 +64,7 @@ def browser():  # noqa: ANN201 - Playwright types are optional at import time
     with sync_playwright() as pw:
         # Date and month pickers follow the browser's own language, taken from the environment (the Chinese
         # locale pack comes from Debian's chromium-l10n): 2026年11月, not November 2026.
-        env = {**os.environ, "LANGUAGE": "zh_CN:zh"}
+        env: dict[str, str | float | bool] = {**os.environ, "LANGUAGE": "zh_CN:zh"}
         chromium = pw.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS, env=env)
         yield chromium
         chromium.close()
