@@ -94,6 +94,8 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         related_name="users",
     )
+    # A department handler who heads the department: overdue tasks of the department warn them (预警).
+    is_department_head = models.BooleanField(_("部门负责人"), default=False)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
 
     objects = ChainDeskUserManager()  # type: ignore[misc]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "chaindesk.network",
     "chaindesk.projects",
     "chaindesk.leads",
+    "chaindesk.demands",
     "chaindesk.meetings",
     "chaindesk.dashboards",
     "chaindesk.demo",

@@ -1,0 +1,125 @@
+"""Demand and task states, channels, urgency, escalation levels, and the upward-request (上争事项) stages."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    LIAISON = "liaison", _("专员走访")
+    TEAM = "team", _("服务团队")
+    ENTERPRISE = "enterprise", _("企业提交")
+    MEETING = "meeting", _("会议决定")
+    API = "api", _("接口")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+    CRITICAL = "critical", _("特急")
+
+
+class DemandStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交")
+    NEEDS_INFO = "needs_info", _("待补充")
+    ACCEPTED = "accepted", _("已受理")
+    IN_PROGRESS = "in_progress", _("办理中")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("待企业确认")
+    CLOSED = "closed", _("已办结")
+    REJECTED = "rejected", _("不予受理")
+    MERGED = "merged", _("已合并")
+
+
+# Triage moves (accept, reject, merge, ask for information) and the moves that follow from the tasks and the
+# enterprise's confirmation. 不满意 reopens: 待企业确认 → 办理中.
+DEMAND_TRANSITIONS: dict[str, frozenset[str]] = {
+    DemandStatus.SUBMITTED: frozenset(
+        {DemandStatus.ACCEPTED, DemandStatus.REJECTED, DemandStatus.MERGED, DemandStatus.NEEDS_INFO}
+    ),
+    DemandStatus.NEEDS_INFO: frozenset({DemandStatus.SUBMITTED, DemandStatus.REJECTED, DemandStatus.MERGED}),
+    DemandStatus.ACCEPTED: frozenset({DemandStatus.IN_PROGRESS}),
+    DemandStatus.IN_PROGRESS: frozenset({DemandStatus.AWAITING_CONFIRMATION}),
+    DemandStatus.AWAITING_CONFIRMATION: frozenset({DemandStatus.CLOSED, DemandStatus.IN_PROGRESS}),
+    DemandStatus.CLOSED: frozenset(),
+    DemandStatus.REJECTED: frozenset(),
+    DemandStatus.MERGED: frozenset(),
+}
+OPEN_DEMAND = frozenset(
+    {
+        DemandStatus.SUBMITTED,
+        DemandStatus.NEEDS_INFO,
+        DemandStatus.ACCEPTED,
+        DemandStatus.IN_PROGRESS,
+        DemandStatus.AWAITING_CONFIRMATION,
+    }
+)
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class TaskStatus(models.TextChoices):
+    PENDING = "pending", _("待签收")
+    IN_PROGRESS = "in_progress", _("办理中")
+    EXTENSION_REQUESTED = "extension_requested", _("延期申请中")
+    COMPLETION_REQUESTED = "completion_requested", _("申请办结")
+    DONE = "done", _("已办结")
+    RETURNED = "returned", _("已退回")
+
+
+TASK_TRANSITIONS: dict[str, frozenset[str]] = {
+    # 签收 or 退回 (wrong department)
+    TaskStatus.PENDING: frozenset({TaskStatus.IN_PROGRESS, TaskStatus.RETURNED}),
+    TaskStatus.IN_PROGRESS: frozenset(
+        {TaskStatus.EXTENSION_REQUESTED, TaskStatus.COMPLETION_REQUESTED, TaskStatus.RETURNED}
+    ),
+    # the team approves or refuses the extension: both go back to 办理中 (approval moves the deadline)
+    TaskStatus.EXTENSION_REQUESTED: frozenset({TaskStatus.IN_PROGRESS}),
+    # the team accepts the result (已办结) or sends it back (办理中)
+    TaskStatus.COMPLETION_REQUESTED: frozenset({TaskStatus.DONE, TaskStatus.IN_PROGRESS}),
+    # a reopened demand sends its tasks back to work
+    TaskStatus.DONE: frozenset({TaskStatus.IN_PROGRESS}),
+    TaskStatus.RETURNED: frozenset(),
+}
+OPEN_TASK = frozenset(
+    {TaskStatus.PENDING, TaskStatus.IN_PROGRESS, TaskStatus.EXTENSION_REQUESTED, TaskStatus.COMPLETION_REQUESTED}
+)
+
+
+class Escalation(models.TextChoices):
+    NONE = "", _("正常")
+    REMINDED = "reminded", _("临期提醒")
+    WARNED = "warned", _("预警")
+    SUPERVISED = "supervised", _("督办")
+
+
+class UpwardKind(models.TextChoices):
+    FUNDS = "funds", _("资金")
+    POLICY = "policy", _("政策")
+    PILOT = "pilot", _("试点")
+    APPROVAL = "approval", _("审批")
+    QUOTA = "quota", _("要素指标")
+
+
+class UpwardLevel(models.TextChoices):
+    PROVINCE = "province", _("省")
+    STATE = "state", _("国家")
+
+
+class UpwardStage(models.TextChoices):
+    PLANNING = "planning", _("谋划")
+    APPLIED = "applied", _("申报")
+    REVIEWING = "reviewing", _("审核中")
+    APPROVED = "approved", _("获批")
+    DECLINED = "declined", _("未获批")
+
+
+UPWARD_TRANSITIONS: dict[str, frozenset[str]] = {
+    UpwardStage.PLANNING: frozenset({UpwardStage.APPLIED}),
+    UpwardStage.APPLIED: frozenset({UpwardStage.REVIEWING, UpwardStage.APPROVED, UpwardStage.DECLINED}),
+    UpwardStage.REVIEWING: frozenset({UpwardStage.APPROVED, UpwardStage.DECLINED}),
+    UpwardStage.APPROVED: frozenset(),
+    UpwardStage.DECLINED: frozenset(),
+}

@@ -1,0 +1,376 @@
+"""Enterprises' demands (诉求), the department tasks cut from them, and items sought from higher levels (上争事项).
+
+A demand's state follows from its tasks and the enterprise's confirmation; tasks carry working-day deadlines
+and the escalation marks the periodic jobs set (临期提醒 → 预警 → 督办)."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import Department, Region
+from chaindesk.chains.models import Chain
+from chaindesk.enterprises.models import Enterprise
+from chaindesk.liaison.models import VisitIssue
+from chaindesk.projects.models import Project
+
+from .choices import (
+    Channel,
+    DemandStatus,
+    Escalation,
+    Rating,
+    TaskStatus,
+    UpwardKind,
+    UpwardLevel,
+    UpwardStage,
+    Urgency,
+)
+
+
+def attachment_storage() -> FileSystemStorage:
+    """Attachments live under CHAINDESK_VAR_DIR/attachments, outside the web root; served only by a view
+    that checks the reader may see the demand."""
+    return FileSystemStorage(location=settings.VAR_DIR / "attachments", base_url=None)
+
+
+class Category(models.Model):
+    """A demand category (用地规划, 审批手续, 环评能评 …), kept as data."""
+
+    code = models.SlugField(_("编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("诉求类别")
+        verbose_name_plural = _("诉求类别")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class DemandQuerySet(models.QuerySet["Demand"]):
+    def visible_to(self, user: Any) -> "DemandQuerySet":
+        """Whoever may see the enterprise sees its demands (chain roles, its liaison, the district admin, the
+        enterprise's own users); a department handler sees the demands with a task for their department."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.role == Role.DEPT_HANDLER:
+            if not user.department_id:
+                return self.none()
+            mine = Task.objects.filter(
+                Q(lead_department_id=user.department_id) | Q(co_departments=user.department_id)
+            ).values("demand_id")
+            return self.filter(pk__in=mine)
+        return self.filter(enterprise__in=Enterprise.objects.visible_to(user).values("pk"))
+
+
+class Demand(models.Model):
+    """An enterprise's problem or request, from any channel, followed until the enterprise confirms it."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="demands")
+    title = models.CharField(_("诉求事项"), max_length=100)
+    description = models.TextField(_("具体内容"))
+    category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="demands")
+    urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
+    channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
+    project = models.ForeignKey(
+        Project, verbose_name=_("关联项目"), null=True, blank=True, on_delete=models.PROTECT, related_name="demands"
+    )
+    visit_issue = models.OneToOneField(
+        VisitIssue,
+        verbose_name=_("走访反映问题"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="demand",
+    )
+    # Copied from the enterprise at intake, for the metrics per chain, region and liaison at province scale.
+    chain = models.ForeignKey(
+        Chain, verbose_name=_("产业链"), null=True, blank=True, on_delete=models.PROTECT, related_name="demands"
+    )
+    region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+")
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("挂钩服务专员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="liaison_demands",
+    )
+    status = models.CharField(
+        _("状态"), max_length=24, choices=DemandStatus.choices, default=DemandStatus.SUBMITTED, editable=False
+    )
+    status_note = models.CharField(_("说明"), max_length=300, blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("合并至"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True, editable=False)
+    # Working days from submission to acceptance and to closure, stored when they happen (metrics).
+    response_days = models.PositiveIntegerField(_("受理用时(工作日)"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, editable=False)
+    close_days = models.PositiveIntegerField(_("办结用时(工作日)"), null=True, blank=True, editable=False)
+    closed_on_time = models.BooleanField(_("按时办结"), null=True, blank=True, editable=False)
+    rating = models.CharField(_("评价"), max_length=16, choices=Rating.choices, blank=True, editable=False)
+    rating_comment = models.CharField(_("评价意见"), max_length=300, blank=True, editable=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    # A liaison may confirm on the enterprise's behalf only with a recorded note.
+    proxy_note = models.CharField(_("代为确认说明"), max_length=300, blank=True, editable=False)
+    reopen_count = models.PositiveIntegerField(_("重办次数"), default=0, editable=False)
+
+    objects = DemandQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("诉求")
+        verbose_name_plural = _("诉求")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="demand_status_idx"),
+            models.Index(fields=["enterprise", "status"], name="demand_enterprise_idx"),
+            models.Index(fields=["chain", "submitted_at"], name="demand_chain_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+
+class DemandEvent(models.Model):
+    """One step in a demand's life (submitted, accepted, split into tasks, rated, reopened …): its timeline."""
+
+    demand = models.ForeignKey(Demand, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("事件"), max_length=32)
+    from_status = models.CharField(_("原状态"), max_length=24, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=24, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("诉求进展")
+        verbose_name_plural = _("诉求进展")
+        ordering = ["demand", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.demand} {self.kind}"
+
+
+class Attachment(models.Model):
+    """A file attached to a demand, checked by its content (not its name) and stored outside the web root."""
+
+    demand = models.ForeignKey(Demand, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), storage=attachment_storage, upload_to="demands/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["demand", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def visible_to(self, user: Any) -> "TaskQuerySet":
+        """A department handler: their department's tasks (主办 or 协办); everyone else: the tasks of the
+        demands they may see, except enterprise users, who follow the demand, not the departments' work."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.role == Role.DEPT_HANDLER:
+            if not user.department_id:
+                return self.none()
+            return self.filter(
+                Q(lead_department_id=user.department_id)
+                | Q(
+                    pk__in=Task.co_departments.through.objects.filter(department_id=user.department_id).values(
+                        "task_id"
+                    )
+                )
+            )
+        return self.filter(demand__in=Demand.objects.visible_to(user).values("pk"))
+
+
+class Task(models.Model):
+    """A department's assignment cut from a demand: lead and co-departments, a working-day deadline, a handler
+    who signs for it, and the escalation marks the jobs set."""
+
+    demand = models.ForeignKey(Demand, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="tasks")
+    lead_department = models.ForeignKey(
+        Department, verbose_name=_("主办部门"), on_delete=models.PROTECT, related_name="lead_tasks"
+    )
+    co_departments = models.ManyToManyField(Department, verbose_name=_("协办部门"), blank=True, related_name="co_tasks")
+    instructions = models.TextField(_("办理要求"))
+    working_days = models.PositiveIntegerField(_("办理时限(工作日)"), validators=[MinValueValidator(1)])
+    deadline = models.DateField(_("办结期限"), db_index=True)
+    status = models.CharField(
+        _("状态"), max_length=24, choices=TaskStatus.choices, default=TaskStatus.PENDING, editable=False
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_tasks",
+        editable=False,
+    )
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True, editable=False)
+    result = models.TextField(_("办理结果"), blank=True, editable=False)
+    status_note = models.CharField(_("说明"), max_length=300, blank=True, editable=False)
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, editable=False)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("交办人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("交办时间"), auto_now_add=True)
+    # Escalation ladder, set by the periodic jobs (chaindesk.demands.jobs) with one UPDATE per rule.
+    escalation = models.CharField(
+        _("预警级别"), max_length=16, choices=Escalation.choices, blank=True, default="", editable=False
+    )
+    reminded_at = models.DateTimeField(_("临期提醒时间"), null=True, blank=True, editable=False)
+    warned_at = models.DateTimeField(_("预警时间"), null=True, blank=True, editable=False)
+    supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True, editable=False)
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("任务")
+        verbose_name_plural = _("任务")
+        ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="task_open_deadline_idx"),
+            models.Index(fields=["lead_department", "status", "deadline"], name="task_department_queue_idx"),
+            models.Index(fields=["escalation", "status"], name="task_escalation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.demand} · {self.lead_department}"
+
+
+class TaskUpdate(models.Model):
+    """Progress on a task, a request for extension (with the decision), a return or a completion request."""
+
+    class Kind(models.TextChoices):
+        SIGN = "sign", _("签收")
+        PROGRESS = "progress", _("办理进展")
+        EXTENSION = "extension", _("申请延期")
+        EXTENSION_APPROVED = "extension_approved", _("同意延期")
+        EXTENSION_REFUSED = "extension_refused", _("不同意延期")
+        RETURN = "return", _("退回")
+        COMPLETION = "completion", _("申请办结")
+        COMPLETION_ACCEPTED = "completion_accepted", _("确认办结")
+        COMPLETION_REJECTED = "completion_rejected", _("退回重办")
+        REOPEN = "reopen", _("重新办理")
+
+    task = models.ForeignKey(Task, verbose_name=_("任务"), on_delete=models.CASCADE, related_name="updates")
+    kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)
+    note = models.TextField(_("内容"), blank=True)
+    extra_days = models.PositiveIntegerField(_("延期(工作日)"), null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("任务进展")
+        verbose_name_plural = _("任务进展")
+        ordering = ["task", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.kind}"
+
+
+class UpwardRequestQuerySet(models.QuerySet["UpwardRequest"]):
+    def visible_to(self, user: Any) -> "UpwardRequestQuerySet":
+        """Chain roles: their chains' items; department handlers: their department's; district admins: their
+        district's; liaisons: items linked to the enterprises they serve."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        role = user.role
+        if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
+            return self.filter(chain__team__user=user).distinct()
+        if role == Role.DEPT_HANDLER:
+            return self.filter(department_id=user.department_id) if user.department_id else self.none()
+        if role == Role.DISTRICT_ADMIN and user.region_id:
+            return self.filter(Q(region_id=user.region_id) | Q(region__parent_id=user.region_id))
+        if role == Role.LIAISON:
+            return self.filter(enterprises__liaison=user).distinct()
+        return self.none()
+
+
+class UpwardRequest(models.Model):
+    """An item sought from the province or the state (上争事项): funds, policy, a pilot, an approval, a quota."""
+
+    title = models.CharField(_("事项名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=UpwardKind.choices)
+    level = models.CharField(_("争取层级"), max_length=16, choices=UpwardLevel.choices)
+    counterpart = models.CharField(_("对接部门"), max_length=100, help_text=_("如：省发改委、工信部"))
+    window_opens_on = models.DateField(_("申报窗口开始"), null=True, blank=True)
+    deadline = models.DateField(_("申报截止"), null=True, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="upward_requests"
+    )
+    chain = models.ForeignKey(
+        Chain, verbose_name=_("产业链"), null=True, blank=True, on_delete=models.PROTECT, related_name="upward_requests"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    enterprises = models.ManyToManyField(
+        Enterprise, verbose_name=_("关联企业"), blank=True, related_name="upward_requests"
+    )
+    projects = models.ManyToManyField(Project, verbose_name=_("关联项目"), blank=True, related_name="upward_requests")
+    stage = models.CharField(
+        _("阶段"), max_length=16, choices=UpwardStage.choices, default=UpwardStage.PLANNING, editable=False
+    )
+    amount_sought = models.DecimalField(
+        _("争取金额(万元)"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    amount_obtained = models.DecimalField(
+        _("获批金额(万元)"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    description = models.TextField(_("事项说明"), blank=True)
+    stage_changed_on = models.DateField(_("阶段变更日期"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    objects = UpwardRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("上争事项")
+        verbose_name_plural = _("上争事项")
+        ordering = ["deadline", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.title)

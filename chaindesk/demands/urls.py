@@ -1,0 +1,2 @@
+app_name = "demands"
+urlpatterns: list = []  # pages arrive with the demands views
