@@ -1,0 +1,82 @@
+"""Working-day arithmetic across 国庆 2025 and 春节 2026, make-up workdays, weekends and uncovered years."""
+
+from datetime import date
+
+import pytest
+
+from chaindesk.demands.workdays import CalendarNotCovered, add_workdays, is_workday, workdays_between
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        (date(2025, 9, 26), True),  # Friday
+        (date(2025, 9, 27), False),  # Saturday
+        (date(2025, 9, 28), True),  # Sunday, make-up workday for 国庆
+        (date(2025, 10, 1), False),  # 国庆
+        (date(2025, 10, 8), False),  # last day of the 国庆/中秋 holiday
+        (date(2025, 10, 9), True),
+        (date(2025, 10, 11), True),  # Saturday, make-up workday
+        (date(2025, 10, 12), False),  # Sunday
+        (date(2026, 2, 14), True),  # Saturday, make-up workday before 春节
+        (date(2026, 2, 17), False),  # 春节
+        (date(2026, 2, 23), False),  # last day of 春节
+        (date(2026, 2, 24), True),
+        (date(2026, 2, 28), True),  # Saturday, make-up workday after 春节
+    ],
+)
+def test_is_workday(day: date, expected: bool) -> None:
+    assert is_workday(day) is expected
+
+
+def test_add_workdays_across_national_day() -> None:
+    # Tue 30 Sep 2025 + 1 working day: 1-8 Oct are holidays, so Thu 9 Oct.
+    assert add_workdays(date(2025, 9, 30), 1) == date(2025, 10, 9)
+    # 9 Oct (Thu), 10 Oct (Fri), 11 Oct (Sat, make-up) count: the third working day is Saturday 11 Oct.
+    assert add_workdays(date(2025, 9, 30), 3) == date(2025, 10, 11)
+    # Friday 26 Sep + 1: Saturday skipped, Sunday 28 Sep is a make-up workday.
+    assert add_workdays(date(2025, 9, 26), 1) == date(2025, 9, 28)
+
+
+def test_add_workdays_across_spring_festival() -> None:
+    # Fri 13 Feb 2026 + 1: Saturday 14 Feb is a make-up workday.
+    assert add_workdays(date(2026, 2, 13), 1) == date(2026, 2, 14)
+    # + 2: 15-23 Feb are holidays, so Tue 24 Feb.
+    assert add_workdays(date(2026, 2, 13), 2) == date(2026, 2, 24)
+    # 24, 25, 26, 27 Feb and Saturday 28 Feb (make-up) → the sixth working day is 28 Feb.
+    assert add_workdays(date(2026, 2, 13), 6) == date(2026, 2, 28)
+
+
+def test_add_workdays_skips_weekends_and_zero_and_backwards() -> None:
+    assert add_workdays(date(2026, 11, 20), 1) == date(2026, 11, 23)  # Friday → Monday
+    assert add_workdays(date(2026, 11, 25), 0) == date(2026, 11, 25)
+    assert add_workdays(date(2026, 11, 23), -1) == date(2026, 11, 20)
+
+
+def test_workdays_between() -> None:
+    assert workdays_between(date(2025, 9, 30), date(2025, 10, 9)) == 1
+    # 28 (Sunday, make-up), 29, 30 Sep; 9, 10 and 11 (Saturday, make-up) Oct
+    assert workdays_between(date(2025, 9, 26), date(2025, 10, 12)) == 6
+    assert workdays_between(date(2026, 2, 13), date(2026, 2, 28)) == 6
+    assert workdays_between(date(2026, 11, 25), date(2026, 11, 25)) == 0
+    assert workdays_between(date(2025, 10, 9), date(2025, 9, 30)) == -1
+    # (a, b] excludes a: a Friday to the following Monday is one working day.
+    assert workdays_between(date(2026, 11, 20), date(2026, 11, 23)) == 1
+
+
+def test_add_and_between_agree() -> None:
+    start = date(2025, 9, 20)
+    for n in range(1, 40):
+        assert workdays_between(start, add_workdays(start, n)) == n
+
+
+@pytest.mark.parametrize("day", [date(2003, 6, 1), date(2035, 1, 2)])
+def test_uncovered_year_raises(day: date) -> None:
+    with pytest.raises(CalendarNotCovered) as excinfo:
+        is_workday(day)
+    assert str(day.year) in str(excinfo.value)
+    assert "节假日日历尚未覆盖" in str(excinfo.value)
+    with pytest.raises(CalendarNotCovered):
+        add_workdays(day, 1)
+    with pytest.raises(CalendarNotCovered):
+        workdays_between(day, date(2026, 1, 5))
