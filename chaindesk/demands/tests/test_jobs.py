@@ -1,0 +1,216 @@
+"""The escalation ladder: boundaries in working days across 国庆 2025 and 春节 2026, idempotence, recipients."""
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import Department, User
+from chaindesk.chains.models import Chain
+from chaindesk.core.models import Notification
+from chaindesk.demands import jobs
+from chaindesk.demands.choices import Channel, Escalation, TaskStatus
+from chaindesk.demands.models import Category, Demand, Task
+from chaindesk.demands.workdays import workdays_between
+from chaindesk.enterprises.models import Enterprise
+
+D = dt.date
+
+
+def make_task(deadline: dt.date, *, status: str = TaskStatus.PENDING, handler: User | None = None) -> Task:
+    """A demand of the 生物医药 chain with one task for 自然资源和规划局 (built with the models directly)."""
+    chief = User.objects.get(username="jiangdd")
+    enterprise = Enterprise.objects.order_by("pk").first()
+    assert enterprise is not None
+    category, _ = Category.objects.get_or_create(code="land", defaults={"name": "用地规划"})
+    demand = Demand.objects.create(
+        enterprise=enterprise,
+        title=f"用地指标 {deadline}",
+        description="厂房扩建缺少用地指标",
+        category=category,
+        channel=Channel.TEAM,
+        chain=Chain.objects.get(code="biomed"),
+        region=enterprise.region,
+        submitted_by=chief,
+        submitted_at=timezone.now(),
+    )
+    task = Task.objects.create(
+        demand=demand,
+        lead_department=Department.objects.get(code="zrzy"),
+        instructions="请核实并答复",
+        working_days=5,
+        deadline=deadline,
+        assigned_by=chief,
+    )
+    if status != TaskStatus.PENDING or handler is not None:
+        Task.objects.filter(pk=task.pk).update(status=status, handler=handler)
+        task.refresh_from_db()
+    return task
+
+
+@pytest.fixture
+def head(db) -> User:  # noqa: ANN001
+    return User.objects.create(
+        username="zrzy_head",
+        display_name="自然资源局负责人",
+        role=Role.DEPT_HANDLER,
+        department=Department.objects.get(code="zrzy"),
+        is_department_head=True,
+        email="head@example.gov.cn",
+    )
+
+
+def keys() -> set[str]:
+    return set(Notification.objects.filter(dedupe_key__startswith="task:").values_list("dedupe_key", flat=True))
+
+
+@pytest.mark.django_db
+def test_boundaries_agree_with_working_day_counts_across_holidays() -> None:
+    """The boundary dates computed once in Python select exactly the deadlines the rules describe in working
+    days, for every day from before 国庆 2025 to after 春节 2026 (make-up Saturdays and Sundays included)."""
+    today = D(2025, 9, 15)
+    while today <= D(2026, 3, 10):
+        remind, supervise = jobs.remind_before(today), jobs.supervise_before(today, 3)
+        for offset in range(-25, 26):
+            deadline = today + dt.timedelta(days=offset)
+            if deadline >= today:
+                assert (deadline < remind) == (workdays_between(today, deadline) <= 2), (today, deadline)
+            else:
+                assert (deadline < supervise) == (workdays_between(deadline, today) > 3), (today, deadline)
+        today += dt.timedelta(days=3)
+
+
+@pytest.mark.django_db
+def test_reminder_counts_working_days_over_national_day(head: User, persona: Callable[[str], User]) -> None:
+    # 2025-09-30: the next working days are 10-09, 10-10 and the make-up Saturday 10-11.
+    today = D(2025, 9, 30)
+    due_10th = make_task(D(2025, 10, 10))  # 10 calendar days ahead, 2 working days: reminded
+    due_11th = make_task(D(2025, 10, 11))  # 3 working days: not yet
+    due_today = make_task(today)  # due today, not overdue: reminded
+    signed = make_task(D(2025, 10, 9), status=TaskStatus.IN_PROGRESS, handler=persona("chenjing"))
+    done = make_task(D(2025, 10, 9), status=TaskStatus.DONE)
+    counts = jobs.run_escalation(today=today)
+    assert counts["reminded"] == 3
+    assert counts["warned"] == counts["supervised"] == 0
+    by_pk = {t.pk: t for t in Task.objects.filter(pk__in=[due_10th.pk, due_11th.pk, due_today.pk, signed.pk, done.pk])}
+    assert by_pk[due_10th.pk].escalation == Escalation.REMINDED and by_pk[due_10th.pk].reminded_at
+    assert by_pk[due_11th.pk].escalation == "" and by_pk[due_11th.pk].reminded_at is None
+    assert by_pk[done.pk].reminded_at is None
+    # Unsigned: every handler of the lead department (chenjing and the head); signed: only its handler.
+    zrzy_handlers = set(
+        User.objects.filter(department__code="zrzy", role=Role.DEPT_HANDLER, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    assert persona("chenjing").pk in zrzy_handlers and head.pk in zrzy_handlers
+    for task in (due_10th, due_today):
+        recipients = set(
+            Notification.objects.filter(dedupe_key__startswith=f"task:{task.pk}:").values_list("recipient", flat=True)
+        )
+        assert recipients == zrzy_handlers
+    signed_notes = list(Notification.objects.filter(dedupe_key__startswith=f"task:{signed.pk}:"))
+    assert [(n.recipient_id, n.kind, n.dedupe_key) for n in signed_notes] == [
+        (persona("chenjing").pk, jobs.KIND_REMINDED, f"task:{signed.pk}:reminded:{persona('chenjing').pk}")
+    ]
+    note = signed_notes[0]
+    assert note.title == f"【临期提醒】{signed.demand.title}"
+    assert "2025-10-09" in note.body and "市自然资源和规划局" in note.body
+    assert str(signed.demand_id) in note.url
+    assert counts["notifications"] == 2 * len(zrzy_handlers) + 1
+
+
+@pytest.mark.django_db
+def test_warning_and_supervision_ladder_over_national_day(head: User) -> None:
+    # 2025-10-10 (Fri): counting back, the working days are 10-10, 10-09, 09-30, 09-29, 09-28 (make-up Sunday).
+    today = D(2025, 10, 10)
+    three_over = make_task(D(2025, 9, 29))  # working days in (09-29, 10-10] = 3: 预警 only
+    four_over = make_task(D(2025, 9, 28))  # 4 > 3: 预警 and 督办
+    yesterday = make_task(D(2025, 10, 9))  # 1: 预警
+    counts = jobs.run_escalation(today=today)
+    assert counts["warned"] == 3
+    assert counts["supervised"] == 1
+    three_over.refresh_from_db()
+    four_over.refresh_from_db()
+    yesterday.refresh_from_db()
+    assert three_over.escalation == Escalation.WARNED and three_over.supervised_at is None
+    assert four_over.escalation == Escalation.SUPERVISED and four_over.warned_at and four_over.supervised_at
+    assert yesterday.escalation == Escalation.WARNED
+    chief = User.objects.get(username="jiangdd")
+    assert keys() == {
+        f"task:{three_over.pk}:warned:{head.pk}",
+        f"task:{four_over.pk}:warned:{head.pk}",
+        f"task:{yesterday.pk}:warned:{head.pk}",
+        f"task:{four_over.pk}:supervised:{chief.pk}",
+    }
+    supervision = Notification.objects.get(kind=jobs.KIND_SUPERVISED)
+    assert supervision.recipient == chief and supervision.title.startswith("【督办】")
+
+
+@pytest.mark.django_db
+def test_ladder_over_spring_festival_with_a_configured_threshold(head: User, settings) -> None:  # noqa: ANN001
+    settings.CHAINDESK_SUPERVISE_AFTER_WORKDAYS = 1
+    # 2026-02-24 (Tue), first working day after 春节 (02-15 … 02-23); 02-14 is a make-up Saturday.
+    today = D(2026, 2, 24)
+    on_13th = make_task(D(2026, 2, 13))  # (02-13, 02-24] = 02-14, 02-24: 2 > 1 → 督办
+    on_14th = make_task(D(2026, 2, 14))  # (02-14, 02-24] = 02-24: 1 → 预警 only
+    counts = jobs.run_escalation(today=today)
+    assert counts == {"reminded": 0, "warned": 2, "supervised": 1, "notifications": 3}
+    on_13th.refresh_from_db()
+    on_14th.refresh_from_db()
+    assert on_13th.escalation == Escalation.SUPERVISED
+    assert on_14th.escalation == Escalation.WARNED
+
+
+@pytest.mark.django_db
+def test_a_reminded_task_climbs_the_ladder_on_later_days(head: User) -> None:
+    task = make_task(D(2025, 10, 9))
+    assert jobs.run_escalation(today=D(2025, 9, 29))["reminded"] == 1  # (09-29, 10-09] = 09-30, 10-09
+    assert jobs.run_escalation(today=D(2025, 10, 9))["reminded"] == 0  # already reminded
+    assert jobs.run_escalation(today=D(2025, 10, 10))["warned"] == 1
+    counts = jobs.run_escalation(today=D(2025, 10, 15))  # (10-09, 10-15] = 10,11,13,14,15: 5 > 3
+    assert counts["supervised"] == 1
+    task.refresh_from_db()
+    assert task.escalation == Escalation.SUPERVISED
+    assert Notification.objects.filter(dedupe_key__startswith=f"task:{task.pk}:").values("kind").distinct().count() == 3
+
+
+@pytest.mark.django_db
+def test_running_twice_changes_nothing_the_second_time(head: User) -> None:
+    tasks = [make_task(D(2025, 10, 10)), make_task(D(2025, 9, 29)), make_task(D(2025, 9, 1))]
+    first = jobs.run_escalation(today=D(2025, 10, 10))
+    assert first["reminded"] == 1 and first["warned"] == 2 and first["supervised"] == 1
+    before = list(Task.objects.filter(pk__in=[t.pk for t in tasks]).values().order_by("pk"))
+    notes = Notification.objects.count()
+    second = jobs.run_escalation(today=D(2025, 10, 10))
+    assert second == {"reminded": 0, "warned": 0, "supervised": 0, "notifications": 0}
+    assert list(Task.objects.filter(pk__in=[t.pk for t in tasks]).values().order_by("pk")) == before
+    assert Notification.objects.count() == notes
+
+
+@pytest.mark.django_db
+def test_the_job_is_set_based(head: User) -> None:
+    """The number of statements does not grow with the number of tasks: no loop over rows."""
+    for _ in range(3):
+        make_task(D(2025, 9, 1))
+    with CaptureQueriesContext(connection) as few:
+        jobs.run_escalation(today=D(2025, 10, 10))
+    Task.objects.update(reminded_at=None, warned_at=None, supervised_at=None, escalation="")
+    Notification.objects.all().delete()
+    for _ in range(30):
+        make_task(D(2025, 9, 1))
+    with CaptureQueriesContext(connection) as many:
+        counts = jobs.run_escalation(today=D(2025, 10, 10))
+    assert counts["warned"] >= 33
+    assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_an_uncovered_year_is_refused_not_guessed() -> None:
+    from chaindesk.demands.workdays import CalendarNotCovered
+
+    with pytest.raises(CalendarNotCovered):
+        jobs.run_escalation(today=D(2099, 6, 1))
