@@ -7,7 +7,7 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # Chromium's Chinese locale pack: date and month pickers otherwise render in English (11/25/2026)
 [ -e /usr/lib/chromium/locales/zh-CN.pak ] || need+=(chromium-l10n)
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk)
+fc-list : family 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk)  # no -q: an early exit would SIGPIPE fc-list under pipefail
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing system packages: ${need[*]}"
