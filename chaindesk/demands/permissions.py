@@ -1,0 +1,92 @@
+"""Who may do what with demands and tasks. The services enforce these; the views use them to show buttons.
+
+- submit (提交诉求) for an enterprise: its own enterprise users; its liaison (挂钩服务专员); the team members and
+  city leaders (链长) of one of its chains; `actor=None` is the system (imports, API without a user);
+- triage (受理, 不予受理, 合并, 要求补充) and task creation (交办): city leaders and team members of one of
+  the enterprise's chains;
+- handle a task (签收, 进展, 申请延期, 退回, 申请办结): department handlers of the task's lead department;
+- manage a task (延期审批, 办结确认 or 退回重办): the team of the demand's enterprise's chains;
+- confirm (企业确认评价): the enterprise's own users, or its liaison on the enterprise's behalf (the service
+  then requires a proxy note);
+- supply information (补充材料): whoever may submit for the enterprise.
+"""
+
+from typing import Any
+
+from chaindesk.accounts.choices import Role
+from chaindesk.chains.models import TeamMember
+from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
+
+from .models import Demand, Task
+
+TEAM_ROLES = (Role.CITY_LEADER, Role.TEAM_MEMBER)
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "is_active", True))
+
+
+def is_enterprise_user(user: Any, enterprise_id: int) -> bool:
+    return (
+        _authenticated(user)
+        and user.role == Role.ENTERPRISE
+        and EnterpriseAccount.objects.filter(user=user, enterprise_id=enterprise_id).exists()
+    )
+
+
+def is_liaison_of(user: Any, enterprise: Enterprise) -> bool:
+    return _authenticated(user) and user.role == Role.LIAISON and enterprise.liaison_id == user.pk
+
+
+def is_team_of(user: Any, enterprise_id: int) -> bool:
+    """A city leader or team member on the team of one of the enterprise's chains."""
+    if not _authenticated(user) or user.role not in TEAM_ROLES:
+        return False
+    chains = Enterprise.chains.through.objects.filter(enterprise_id=enterprise_id).values("chain_id")
+    return TeamMember.objects.filter(user=user, chain_id__in=chains).exists()
+
+
+def can_submit(user: Any, enterprise: Enterprise) -> bool:
+    if user is None:
+        return True
+    return is_enterprise_user(user, enterprise.pk) or is_liaison_of(user, enterprise) or is_team_of(user, enterprise.pk)
+
+
+def can_triage(user: Any, demand: Demand) -> bool:
+    """Accept, reject, merge, ask for information, create tasks: the team of the enterprise's chains."""
+    if user is None:
+        return True
+    return is_team_of(user, demand.enterprise_id)
+
+
+def can_supply_info(user: Any, demand: Demand) -> bool:
+    if user is None:
+        return True
+    return can_submit(user, demand.enterprise)
+
+
+def can_confirm(user: Any, demand: Demand) -> bool:
+    """The enterprise's own users, or its liaison (on the enterprise's behalf, with a proxy note)."""
+    return is_enterprise_user(user, demand.enterprise_id) or is_liaison_of(user, demand.enterprise)
+
+
+def is_proxy(user: Any, demand: Demand) -> bool:
+    """True when the confirmation would be given by the liaison on the enterprise's behalf."""
+    return not is_enterprise_user(user, demand.enterprise_id) and is_liaison_of(user, demand.enterprise)
+
+
+def can_handle(user: Any, task: Task) -> bool:
+    """Sign, progress, request extension or completion, return: handlers of the lead department."""
+    return (
+        _authenticated(user)
+        and user.role == Role.DEPT_HANDLER
+        and user.department_id is not None
+        and user.department_id == task.lead_department_id
+    )
+
+
+def can_manage_task(user: Any, task: Task) -> bool:
+    """Decide extensions and completion requests: the team of the demand's chains."""
+    if user is None:
+        return True
+    return is_team_of(user, task.demand.enterprise_id)
