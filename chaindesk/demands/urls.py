@@ -1,2 +1,8 @@
+from django.urls import path
+
+from . import views_metrics  # metrics
+
 app_name = "demands"
-urlpatterns: list = []  # pages arrive with the demands views
+urlpatterns: list = [
+    path("metrics/", views_metrics.metrics_page, name="metrics"),  # metrics
+]

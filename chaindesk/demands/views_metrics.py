@@ -1,0 +1,125 @@
+"""The service metrics page (/demands/metrics/): a table per dimension over a period, ranked with a minimum
+number of cases, a bar chart of the ranked rate, and the definitions. Two queries per dimension shown
+(chaindesk.demands.metrics); every figure from the user's visible demands."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from chaindesk.accounts.choices import Role
+from chaindesk.core.navigation import OFFICIALS
+from chaindesk.core.permissions import role_required
+
+from . import metrics
+
+ALL = "all"
+METRIC_VIEWERS = tuple(OFFICIALS | {Role.DEPT_HANDLER})
+EARLIEST = dt.date(2000, 1, 1)
+
+
+class MetricsForm(forms.Form):
+    dimension = forms.ChoiceField(
+        label=gettext_lazy("统计维度"),
+        required=False,
+        choices=[*metrics.DIMENSIONS.items(), (ALL, gettext_lazy("全部维度"))],
+    )
+    start = forms.DateField(
+        label=gettext_lazy("提交日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=gettext_lazy("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    rank_by = forms.ChoiceField(
+        label=gettext_lazy("排名依据"),
+        required=False,
+        choices=[(k, label) for k, (label, _n, _d) in metrics.RATES.items()],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
+        if start and start < EARLIEST:
+            self.add_error("start", _("开始日期不能早于 2000 年。"))
+        return data
+
+
+def _presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    return [
+        (_("本年"), dt.date(today.year, 1, 1), today),
+        (_("近12个月"), today - dt.timedelta(days=364), today),
+        (_("上年"), dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)),
+    ]
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _chart(table: metrics.MetricTable) -> dict[str, Any] | None:
+    """The ranked rate per group as bars (%), the number of demands as a line on a second axis."""
+    rows = [r for r in table.rows if r.rank is not None] or table.rows
+    if not rows:
+        return None
+    label = str(metrics.RATES[table.rank_by][0])
+    return {
+        "title": {
+            "text": _("按%(dim)s：%(rate)s") % {"dim": table.label, "rate": label},
+            "subtext": _("柱：%；折线：受理量（件）"),
+        },
+        "tooltip": {"trigger": "axis"},
+        "legend": {"bottom": 0},
+        "grid": {"left": 60, "right": 60, "top": 70, "bottom": 80},
+        "xAxis": {"type": "category", "data": [r.label for r in rows], "axisLabel": {"interval": 0, "rotate": 20}},
+        "yAxis": [{"type": "value", "name": "%", "min": 0, "max": 100}, {"type": "value", "name": _("件")}],
+        "series": [
+            {
+                "name": label,
+                "type": "bar",
+                "barMaxWidth": 32,
+                "data": [_float(r.percents[table.rank_by]) for r in rows],
+            },
+            {"name": _("受理量"), "type": "line", "yAxisIndex": 1, "data": [r.received for r in rows]},
+        ],
+    }
+
+
+@role_required(*METRIC_VIEWERS)
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    """诉求办理指标: 受理量, 响应率, 办结率, 按时办结率, 满意率, 办结用时中位数 and 重办率 per dimension."""
+    today = timezone.localdate()
+    form = MetricsForm(request.GET or None)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    dimension = data.get("dimension") or "chain"
+    start = data.get("start") or dt.date(today.year, 1, 1)
+    end = data.get("end") or today
+    rank_by = data.get("rank_by") or metrics.DEFAULT_RANK_BY
+    dims = list(metrics.DIMENSIONS) if dimension == ALL else [dimension]
+    tables = [metrics.metric_table(request.user, dimension=d, start=start, end=end, rank_by=rank_by) for d in dims]
+    chart = _chart(tables[0])
+    return render(
+        request,
+        "demands/metrics.html",
+        {
+            "form": form,
+            "tables": tables,
+            "dimension": dimension,
+            "start": start,
+            "end": end,
+            "rank_by": rank_by,
+            "rank_label": metrics.RATES[rank_by][0],
+            "rates": [(k, label) for k, (label, _n, _d) in metrics.RATES.items()],
+            "min_cases": metrics.min_cases(),
+            "definitions": metrics.DEFINITIONS,
+            "presets": _presets(today),
+            "chart": chart,
+            "page_title": _("诉求办理指标"),
+            "breadcrumbs": [(_("诉求"), None), (_("办理指标"), None)],
+        },
+    )
