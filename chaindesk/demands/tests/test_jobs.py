@@ -214,3 +214,26 @@ def test_an_uncovered_year_is_refused_not_guessed() -> None:
 
     with pytest.raises(CalendarNotCovered):
         jobs.run_escalation(today=D(2099, 6, 1))
+
+
+@pytest.mark.django_db
+def test_command_and_task_run_the_ladder_then_deliver(head: User) -> None:
+    from io import StringIO
+
+    from django.core import mail
+    from django.core.management import CommandError, call_command
+
+    from chaindesk.demands.tasks import escalate
+
+    Notification.objects.update(emailed_at=timezone.now(), pushed_at=timezone.now())
+    make_task(D(2025, 9, 29))
+    out = StringIO()
+    call_command("escalate", "--today", "2025-10-10", stdout=out)
+    assert "2025-10-10: reminded 0, warned 1, supervised 0, notifications 1" in out.getvalue()
+    assert "e-mailed 1" in out.getvalue()
+    assert [m.to for m in mail.outbox] == [["head@example.gov.cn"]]
+    result = escalate.call("2025-10-10")
+    assert result["escalation"] == {"reminded": 0, "warned": 0, "supervised": 0, "notifications": 0}
+    assert result["delivery"] == {"emailed": 0, "pushed": 0}
+    with pytest.raises(CommandError):
+        call_command("escalate", "--today", "10/10/2025", stdout=StringIO())

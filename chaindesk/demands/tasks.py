@@ -1,0 +1,24 @@
+"""Background tasks of the demands app (Django's tasks API via the django-tasks backport; `chaindesk worker`
+runs them). Schedule `escalate` once a day, e.g. early morning: it is idempotent, so extra runs are harmless."""
+
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+from django_tasks import task
+
+from . import jobs, notify
+
+
+@task()
+def escalate(today: str | None = None) -> dict[str, Any]:
+    """Run the escalation ladder for `today` (ISO date; default: the local date), then deliver what is pending.
+    Returns the counts of both steps."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return {"escalation": jobs.run_escalation(today=day), "delivery": notify.deliver_pending()}
+
+
+@task()
+def deliver_notifications() -> dict[str, int]:
+    """Send pending e-mails and robot messages (for notifications written outside the daily job)."""
+    return notify.deliver_pending()
