@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import (
     views_metrics,  # metrics
+    views_queues,  # queues
     views_upward,  # upward
 )
 
@@ -14,4 +15,20 @@ urlpatterns: list = [
     path("upward/<int:pk>/edit/", views_upward.upward_edit, name="upward_edit"),  # upward
     path("upward/<int:pk>/advance/", views_upward.upward_advance, name="upward_advance"),  # upward
     path("metrics/", views_metrics.metrics_page, name="metrics"),  # metrics
+    path("tasks/", views_queues.tasks, name="tasks"),  # queues
+    path("tasks/<int:pk>/", views_queues.task_detail, name="task_detail"),  # queues
+    path("tasks/<int:pk>/sign/", views_queues.task_sign, name="task_sign"),  # queues
+    path("tasks/<int:pk>/progress/", views_queues.task_progress, name="task_progress"),  # queues
+    path("tasks/<int:pk>/extension/", views_queues.task_extension, name="task_extension"),  # queues
+    path("tasks/<int:pk>/return/", views_queues.task_return, name="task_return"),  # queues
+    path("tasks/<int:pk>/completion/", views_queues.task_completion, name="task_completion"),  # queues
+    path("tasks/<int:pk>/extension/decide/", views_queues.decide_extension, name="task_decide_extension"),  # queues
+    path("tasks/<int:pk>/completion/decide/", views_queues.decide_completion, name="task_decide_completion"),  # queues
+    path("supervision/", views_queues.supervision, name="supervision"),  # queues
+    path("cards/supervision/", views_queues.card_supervision, name="card_supervision"),  # queues
+    path("cards/triage/", views_queues.card_triage, name="card_triage"),  # queues
+    path("cards/department/", views_queues.card_department, name="card_department"),  # queues
+    path("cards/liaison/", views_queues.card_liaison, name="card_liaison"),  # queues
+    path("cards/district/", views_queues.card_district, name="card_district"),  # queues
+    path("cards/enterprise/", views_queues.card_enterprise, name="card_enterprise"),  # queues
 ]

@@ -1,0 +1,194 @@
+"""Reads for the work queues: a department's task queue, the chain chief's 督办 queue and the 工作台 cards.
+
+Every read starts from visible_to(user); each page or card is a fixed number of queries whatever the rows."""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+
+from chaindesk.accounts.choices import Role
+from chaindesk.chains.models import Chain
+
+from .choices import OPEN_DEMAND, OPEN_TASK, DemandStatus, Escalation, TaskStatus
+from .models import Demand, Task
+from .workdays import CalendarNotCovered, workdays_between
+
+CARD_ROWS = 5
+
+# Badge colours (Tabler status classes) for task states and escalation marks.
+TASK_STATUS_COLOURS = {
+    TaskStatus.PENDING: "orange",
+    TaskStatus.IN_PROGRESS: "blue",
+    TaskStatus.EXTENSION_REQUESTED: "purple",
+    TaskStatus.COMPLETION_REQUESTED: "cyan",
+    TaskStatus.DONE: "green",
+    TaskStatus.RETURNED: "grey",
+}
+ESCALATION_COLOURS = {
+    Escalation.REMINDED: "yellow",
+    Escalation.WARNED: "orange",
+    Escalation.SUPERVISED: "red",
+}
+DEMAND_STATUS_COLOURS = {
+    DemandStatus.SUBMITTED: "orange",
+    DemandStatus.NEEDS_INFO: "yellow",
+    DemandStatus.ACCEPTED: "azure",
+    DemandStatus.IN_PROGRESS: "blue",
+    DemandStatus.AWAITING_CONFIRMATION: "purple",
+    DemandStatus.CLOSED: "green",
+    DemandStatus.REJECTED: "grey",
+    DemandStatus.MERGED: "grey",
+}
+
+# Task queue filters: "open" (default) and "all" besides each status.
+STATUS_OPEN, STATUS_ALL = "open", "all"
+SIDE_LEAD, SIDE_CO = "lead", "co"
+
+
+def workdays_left(deadline: date, today: date) -> int | None:
+    """Working days from today to the deadline (negative once overdue); None when the calendar does not cover
+    the dates (the page shows 一 rather than a guess)."""
+    try:
+        return workdays_between(today, deadline)
+    except CalendarNotCovered:
+        return None
+
+
+def _open_first(today: date) -> Case:
+    """0 overdue and open, 1 open, 2 closed (done or returned)."""
+    return Case(
+        When(status__in=OPEN_TASK, deadline__lt=today, then=Value(0)),
+        When(status__in=OPEN_TASK, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+def _department_scope(user: Any) -> tuple[Q, Q]:
+    """(主办, 协办) conditions for the user's department."""
+    dept = user.department_id
+    lead = Q(lead_department_id=dept)
+    co = Q(pk__in=Task.co_departments.through.objects.filter(department_id=dept).values("task_id")) & ~lead
+    return lead, co
+
+
+def department_tasks(user: Any, params: dict[str, str], today: date) -> tuple[QuerySet[Task], dict[str, Any]]:
+    """The department's task queue: 主办 or 协办 tasks (side), overdue first then by deadline; filters status
+    (open by default, all, or one status) and escalation. Returns the queryset and the filters applied, with
+    the number of open tasks on each side (one aggregate query when evaluated by the view)."""
+    base = Task.objects.visible_to(user)
+    if user.role != Role.DEPT_HANDLER or not user.department_id:
+        base = base.none()
+    lead, co = _department_scope(user)
+    side = params.get("side") if params.get("side") in (SIDE_LEAD, SIDE_CO) else SIDE_LEAD
+    qs = base.filter(lead if side == SIDE_LEAD else co)
+    status = params.get("status") or STATUS_OPEN
+    if status == STATUS_OPEN:
+        qs = qs.filter(status__in=OPEN_TASK)
+    elif status in TaskStatus.values:
+        qs = qs.filter(status=status)
+    else:
+        status = STATUS_ALL
+    escalation = params.get("escalation", "")
+    if escalation in ESCALATION_COLOURS:
+        qs = qs.filter(escalation=escalation)
+    else:
+        escalation = ""
+    qs = (
+        qs.select_related("demand", "demand__enterprise", "lead_department", "handler")
+        .annotate(queue_rank=_open_first(today))
+        .order_by("queue_rank", "deadline", "pk")
+    )
+    side_counts = base.filter(status__in=OPEN_TASK).aggregate(lead=Count("pk", filter=lead), co=Count("pk", filter=co))
+    return qs, {"side": side, "status": status, "escalation": escalation, "side_counts": side_counts}
+
+
+def supervision_tasks(user: Any, params: dict[str, str]) -> tuple[QuerySet[Task], dict[str, Any]]:
+    """The chain chief's 督办 queue: open tasks of their chains' demands marked 督办, then (with show=all) the
+    预警 ones below them; most overdue first."""
+    chains = Chain.objects.visible_to(user).values("pk")
+    show = "all" if params.get("show") == "all" else "supervised"
+    levels = [Escalation.SUPERVISED, Escalation.WARNED] if show == "all" else [Escalation.SUPERVISED]
+    qs = (
+        Task.objects.visible_to(user)
+        .filter(demand__chain_id__in=chains, status__in=OPEN_TASK, escalation__in=levels)
+        .select_related("demand", "demand__enterprise", "demand__chain", "lead_department")
+        .annotate(
+            level_rank=Case(
+                When(escalation=Escalation.SUPERVISED, then=Value(0)), default=1, output_field=IntegerField()
+            )
+        )
+        .order_by("level_rank", "deadline", "pk")
+    )
+    return qs, {"show": show}
+
+
+def decorate_tasks(tasks: list[Task], today: date) -> list[Task]:
+    """Working days left (negative once overdue) on each row, computed in Python: no query."""
+    for task in tasks:
+        left = workdays_left(task.deadline, today)
+        task.days_left = left  # type: ignore[attr-defined]
+        task.is_overdue = task.status in OPEN_TASK and task.deadline < today  # type: ignore[attr-defined]
+        task.days_overdue = -left if left is not None and left < 0 else 0  # type: ignore[attr-defined]
+    return tasks
+
+
+# The 工作台 cards: a count (one query) and the top rows (one query) each.
+
+
+def supervision_card(user: Any) -> dict[str, Any]:
+    qs, _filters = supervision_tasks(user, {})
+    return {"count": qs.count(), "rows": list(qs[:CARD_ROWS])}
+
+
+def triage_card(user: Any) -> dict[str, Any]:
+    """待受理: submitted demands of the user's chains, oldest first."""
+    qs = Demand.objects.visible_to(user).filter(
+        status=DemandStatus.SUBMITTED, chain_id__in=Chain.objects.visible_to(user).values("pk")
+    )
+    rows = list(qs.select_related("enterprise", "category").order_by("submitted_at", "pk")[:CARD_ROWS])
+    return {"count": qs.count(), "rows": rows}
+
+
+def department_card(user: Any, today: date) -> dict[str, Any]:
+    """The department's open tasks (主办 and 协办), overdue first."""
+    qs = Task.objects.visible_to(user).filter(status__in=OPEN_TASK)
+    if user.role != Role.DEPT_HANDLER or not user.department_id:
+        qs = qs.none()
+    counts = qs.aggregate(n=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today)))
+    rows = list(
+        qs.select_related("demand", "demand__enterprise", "lead_department").order_by("deadline", "pk")[:CARD_ROWS]
+    )
+    return {"count": counts["n"], "overdue": counts["overdue"], "rows": rows}
+
+
+def _demand_card(qs: QuerySet[Demand]) -> dict[str, Any]:
+    """Open demands, those awaiting the enterprise's confirmation first, then the oldest."""
+    open_qs = qs.filter(status__in=OPEN_DEMAND)
+    counts = open_qs.aggregate(n=Count("pk"), awaiting=Count("pk", filter=Q(status=DemandStatus.AWAITING_CONFIRMATION)))
+    rows = list(
+        open_qs.select_related("enterprise")
+        .annotate(
+            awaiting_rank=Case(
+                When(status=DemandStatus.AWAITING_CONFIRMATION, then=Value(0)), default=1, output_field=IntegerField()
+            )
+        )
+        .order_by("awaiting_rank", "submitted_at", "pk")[:CARD_ROWS]
+    )
+    return {"count": counts["n"], "awaiting": counts["awaiting"], "rows": rows}
+
+
+def liaison_card(user: Any) -> dict[str, Any]:
+    """The demands of the enterprises this liaison serves: awaiting confirmation or open."""
+    return _demand_card(Demand.objects.visible_to(user).filter(enterprise__liaison=user))
+
+
+def district_card(user: Any) -> dict[str, Any]:
+    """Open demands of the enterprises in the district."""
+    return _demand_card(Demand.objects.visible_to(user))
+
+
+def enterprise_card(user: Any) -> dict[str, Any]:
+    """The enterprise's own open demands, those awaiting its confirmation first."""
+    return _demand_card(Demand.objects.visible_to(user))

@@ -1,0 +1,457 @@
+"""Work queues: a department's task queue and task page (签收, 进展, 申请延期, 退回, 申请办结 and the team's
+decisions), the chain chief's 督办 queue, and the 工作台 cards each role loads with htmx."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from chaindesk.accounts.choices import Role
+from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.core.listing import paginate
+from chaindesk.core.navigation import OFFICIALS
+from chaindesk.core.permissions import role_required
+from chaindesk.core.visibility import get_visible_or_404
+
+from . import permissions, services
+from . import selectors_queues as sq
+from .choices import OPEN_TASK, Escalation, TaskStatus
+from .models import Task
+
+TASK_READERS = frozenset(OFFICIALS | {Role.DEPT_HANDLER})
+TEAM = (Role.CITY_LEADER, Role.TEAM_MEMBER)
+MAX_EXTENSION_DAYS = 180
+
+
+def _optional_url(name: str, *args: Any) -> str | None:
+    """Another engineer's page, looked up at call time so that a missing URL breaks nothing here."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _text(label: Any, *, required: bool = True, rows: int = 3, max_length: int = 2000) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        strip=True,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": rows}),
+        error_messages={"required": gettext_lazy("请填写%(label)s。") % {"label": label}},
+    )
+
+
+class ExpectedStatusForm(forms.Form):
+    """Every action carries the status the page showed: a stale page gets a 409, never a silent change."""
+
+    expected_status = forms.ChoiceField(choices=TaskStatus.choices, widget=forms.HiddenInput)
+
+
+class ProgressForm(ExpectedStatusForm):
+    note = _text(gettext_lazy("办理进展"))
+
+
+class ExtensionForm(ExpectedStatusForm):
+    extra_days = forms.IntegerField(
+        label=gettext_lazy("延期(工作日)"),
+        min_value=1,
+        max_value=MAX_EXTENSION_DAYS,
+        widget=forms.NumberInput(attrs={"class": "form-control", "min": 1, "max": MAX_EXTENSION_DAYS}),
+        error_messages={
+            "required": gettext_lazy("请填写延期的工作日数。"),
+            "invalid": gettext_lazy("延期天数须为整数。"),
+            "min_value": gettext_lazy("延期至少 1 个工作日。"),
+            "max_value": gettext_lazy("单次延期不超过 %(limit_value)s 个工作日。"),
+        },
+    )
+    reason = _text(gettext_lazy("延期理由"), max_length=300)
+
+
+class ReturnForm(ExpectedStatusForm):
+    reason = _text(gettext_lazy("退回理由"), max_length=300)
+    confirm = forms.BooleanField(
+        label=gettext_lazy("确认本部门不是该事项的主办部门，退回服务团队重新交办"),
+        error_messages={"required": gettext_lazy("请勾选确认后再退回。")},
+    )
+
+
+class CompletionForm(ExpectedStatusForm):
+    result = _text(gettext_lazy("办理结果"), rows=4)
+
+
+class ExtensionDecisionForm(ExpectedStatusForm):
+    approve = forms.TypedChoiceField(
+        choices=[("1", gettext_lazy("同意延期")), ("0", gettext_lazy("不同意延期"))],
+        coerce=lambda v: v == "1",
+        widget=forms.HiddenInput,
+    )
+    note = _text(gettext_lazy("审批意见"), required=False, rows=2, max_length=300)
+
+
+class CompletionDecisionForm(ExpectedStatusForm):
+    accept = forms.TypedChoiceField(
+        choices=[("1", gettext_lazy("确认办结")), ("0", gettext_lazy("退回重办"))],
+        coerce=lambda v: v == "1",
+        widget=forms.HiddenInput,
+    )
+    note = _text(gettext_lazy("意见"), required=False, rows=2, max_length=300)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("accept") is False and not data.get("note"):
+            self.add_error("note", _("退回重办须写明理由。"))
+        return data
+
+
+@dataclass(frozen=True)
+class Action:
+    form: type[ExpectedStatusForm]
+    allowed: Callable[[Any, Task], bool]
+    run: Callable[[Task, Any, dict[str, Any]], Any]
+    done: Any  # success message (lazy)
+    anchor: str
+
+
+def _decide_extension(task: Task, actor: Any, data: dict[str, Any]) -> Any:
+    return services.task_decide_extension(task=task, actor=actor, approve=data["approve"], note=data["note"])
+
+
+def _decide_completion(task: Task, actor: Any, data: dict[str, Any]) -> Any:
+    if data["accept"]:
+        return services.task_accept_completion(task=task, actor=actor, note=data["note"])
+    return services.task_reject_completion(task=task, actor=actor, note=data["note"])
+
+
+ACTIONS: dict[str, Action] = {
+    "sign": Action(
+        ExpectedStatusForm,
+        permissions.can_handle,
+        lambda t, a, d: services.task_sign(task=t, actor=a),
+        gettext_lazy("已签收，任务进入办理。"),
+        "actions",
+    ),
+    "progress": Action(
+        ProgressForm,
+        permissions.can_handle,
+        lambda t, a, d: services.task_progress(task=t, actor=a, note=d["note"]),
+        gettext_lazy("办理进展已记录。"),
+        "updates",
+    ),
+    "extension": Action(
+        ExtensionForm,
+        permissions.can_handle,
+        lambda t, a, d: services.task_request_extension(
+            task=t, actor=a, extra_days=d["extra_days"], reason=d["reason"]
+        ),
+        gettext_lazy("延期申请已提交，等待服务团队审批。"),
+        "updates",
+    ),
+    "return": Action(
+        ReturnForm,
+        permissions.can_handle,
+        lambda t, a, d: services.task_return(task=t, actor=a, reason=d["reason"]),
+        gettext_lazy("任务已退回服务团队。"),
+        "updates",
+    ),
+    "completion": Action(
+        CompletionForm,
+        permissions.can_handle,
+        lambda t, a, d: services.task_request_completion(task=t, actor=a, result=d["result"]),
+        gettext_lazy("办结申请已提交，等待服务团队确认。"),
+        "updates",
+    ),
+    "decide_extension": Action(
+        ExtensionDecisionForm,
+        permissions.can_manage_task,
+        _decide_extension,
+        gettext_lazy("延期申请已审批。"),
+        "updates",
+    ),
+    "decide_completion": Action(
+        CompletionDecisionForm,
+        permissions.can_manage_task,
+        _decide_completion,
+        gettext_lazy("办结申请已处理。"),
+        "updates",
+    ),
+}
+
+# Which handler actions each status offers (the services refuse the rest anyway).
+HANDLER_ACTIONS: dict[str, tuple[str, ...]] = {
+    TaskStatus.PENDING: ("sign", "return"),
+    TaskStatus.IN_PROGRESS: ("progress", "extension", "completion", "return"),
+    TaskStatus.EXTENSION_REQUESTED: ("progress",),
+    TaskStatus.COMPLETION_REQUESTED: ("progress",),
+}
+TEAM_ACTIONS: dict[str, tuple[str, ...]] = {
+    TaskStatus.EXTENSION_REQUESTED: ("decide_extension",),
+    TaskStatus.COMPLETION_REQUESTED: ("decide_completion",),
+}
+
+
+def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [(_("诉求与任务"), _optional_url("demands:list")), *extra]
+
+
+def _visible_task(request: HttpRequest, pk: int) -> Task:
+    qs = Task.objects.visible_to(request.user).select_related(
+        "demand",
+        "demand__enterprise",
+        "demand__category",
+        "demand__chain",
+        "lead_department",
+        "handler",
+        "assigned_by",
+    )
+    return get_visible_or_404(qs, pk, user=request.user)
+
+
+def _latest_extension(updates: list[Any]) -> Any:
+    for update in reversed(updates):
+        if update.kind == "extension":
+            return update
+    return None
+
+
+def _detail_context(request: HttpRequest, task: Task, **extra: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    sq.decorate_tasks([task], today)
+    updates = list(task.updates.select_related("actor"))
+    may_handle = permissions.can_handle(request.user, task)
+    may_manage = getattr(request.user, "role", "") in TEAM and permissions.can_manage_task(request.user, task)
+    offered = set(HANDLER_ACTIONS.get(task.status, ()) if may_handle else ())
+    offered |= set(TEAM_ACTIONS.get(task.status, ()) if may_manage else ())
+    initial = {"expected_status": task.status}
+    forms_by_name = {name: ACTIONS[name].form(initial=initial) for name in offered}
+    bound = extra.pop("bound", None)
+    if bound is not None:
+        forms_by_name[bound[0]] = bound[1]
+    context: dict[str, Any] = {
+        "task": task,
+        "demand": task.demand,
+        "co_departments": list(task.co_departments.all()),
+        "updates": updates,
+        "pending_extension": _latest_extension(updates) if task.status == TaskStatus.EXTENSION_REQUESTED else None,
+        "forms": forms_by_name,
+        "may_handle": may_handle,
+        "may_manage": may_manage,
+        "is_open": task.status in OPEN_TASK,
+        "demand_url": _optional_url("demands:detail", task.demand_id),
+        "status_colours": sq.TASK_STATUS_COLOURS,
+        "escalation_colours": sq.ESCALATION_COLOURS,
+        "today": today,
+        "page_title": task.demand.title,
+        "breadcrumbs": _crumbs(
+            (_("任务"), reverse("demands:tasks") if getattr(request.user, "role", "") == Role.DEPT_HANDLER else None),
+            (task.demand.title, None),
+        ),
+    }
+    context.update(extra)
+    return context
+
+
+@role_required(*TASK_READERS)
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _visible_task(request, pk)
+    return render(request, "demands/queues_task_detail.html", _detail_context(request, task))
+
+
+def _safe_next(request: HttpRequest) -> str | None:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return None
+
+
+def _conflict(request: HttpRequest, pk: int, error: InvalidTransition) -> HttpResponse:
+    """409: the task moved on since the page was shown; the page shows its current state and why."""
+    task = _visible_task(request, pk)
+    return render(
+        request, "demands/queues_task_detail.html", _detail_context(request, task, conflict=str(error)), status=409
+    )
+
+
+def _refused(request: HttpRequest, task: Task, name: str, form: forms.Form) -> HttpResponse:
+    context = _detail_context(request, task, bound=(name, form), action_errors=form.non_field_errors())
+    return render(request, "demands/queues_task_detail.html", context, status=400)
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _run_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    action = ACTIONS[name]
+    task = _visible_task(request, pk)
+    if not action.allowed(request.user, task):
+        raise PermissionDenied
+    form = action.form(request.POST)
+    if not form.is_valid():
+        if "expected_status" in form.errors:
+            form.add_error(None, _("请求不完整，请刷新页面后重试。"))
+        return _refused(request, task, name, form)
+    expected = form.cleaned_data["expected_status"]
+    try:
+        if task.status != expected:
+            raise InvalidTransition(
+                _("任务当前状态为“%(now)s”，已不是页面显示的“%(then)s”，操作未执行。请查看最新情况后再操作。")
+                % {"now": task.get_status_display(), "then": TaskStatus(expected).label}
+            )
+        action.run(task, request.user, form.cleaned_data)
+    except InvalidTransition as error:
+        return _conflict(request, pk, error)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _refused(request, task, name, form)
+    messages.success(request, str(action.done))
+    return redirect(_safe_next(request) or reverse("demands:task_detail", args=[pk]) + f"#{action.anchor}")
+
+
+def _action_view(name: str) -> Callable[..., HttpResponse]:
+    @require_POST
+    @role_required(*TASK_READERS)
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        return _run_action(request, pk, name)
+
+    view.__name__ = f"task_{name}"
+    view.__doc__ = f"POST: the task action {name!r} through the core service, with the expected status."
+    return view
+
+
+task_sign = _action_view("sign")
+task_progress = _action_view("progress")
+task_extension = _action_view("extension")
+task_return = _action_view("return")
+task_completion = _action_view("completion")
+decide_extension = _action_view("decide_extension")
+decide_completion = _action_view("decide_completion")
+
+
+@role_required(Role.DEPT_HANDLER)
+def tasks(request: HttpRequest) -> HttpResponse:
+    """本部门任务: the department's 主办 or 协办 tasks, overdue first, 50 a page."""
+    today = timezone.localdate()
+    qs, filters = sq.department_tasks(request.user, request.GET.dict(), today)
+    page_obj = paginate(qs, request.GET.get("page"))
+    sq.decorate_tasks(list(page_obj.object_list), today)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "demands/queues_tasks.html",
+        {
+            "page_obj": page_obj,
+            "filters": filters,
+            "statuses": TaskStatus.choices,
+            "escalations": [(v, label) for v, label in Escalation.choices if v],
+            "status_colours": sq.TASK_STATUS_COLOURS,
+            "escalation_colours": sq.ESCALATION_COLOURS,
+            "handler_actions": HANDLER_ACTIONS,
+            "department": request.user.department,  # type: ignore[union-attr]
+            "today": today,
+            "page_title": _("本部门任务"),
+            "breadcrumbs": _crumbs((_("本部门任务"), None)),
+        },
+    )
+
+
+@role_required(*TEAM)
+def supervision(request: HttpRequest) -> HttpResponse:
+    """督办事项: open tasks of the user's chains escalated to 督办 (and, with show=all, the 预警 ones below)."""
+    today = timezone.localdate()
+    qs, filters = sq.supervision_tasks(request.user, request.GET.dict())
+    page_obj = paginate(qs, request.GET.get("page"))
+    rows = sq.decorate_tasks(list(page_obj.object_list), today)
+    for task in rows:
+        task.demand_url = _optional_url("demands:detail", task.demand_id)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "demands/queues_supervision.html",
+        {
+            "page_obj": page_obj,
+            "filters": filters,
+            "status_colours": sq.TASK_STATUS_COLOURS,
+            "escalation_colours": sq.ESCALATION_COLOURS,
+            "today": today,
+            "page_title": _("督办事项"),
+            "breadcrumbs": _crumbs((_("督办事项"), None)),
+        },
+    )
+
+
+# 工作台 cards: a fragment for htmx; without htmx the same card inside a full page.
+
+
+def _card(request: HttpRequest, template: str, title: str, context: dict[str, Any]) -> HttpResponse:
+    context.setdefault("status_colours", sq.TASK_STATUS_COLOURS)
+    context.setdefault("escalation_colours", sq.ESCALATION_COLOURS)
+    context["demand_colours"] = sq.DEMAND_STATUS_COLOURS
+    context["demands_url"] = _optional_url("demands:list")
+    for row in context.get("rows", []):
+        demand_id = row.demand_id if isinstance(row, Task) else row.pk
+        row.demand_url = _optional_url("demands:detail", demand_id)
+    if _is_htmx(request):
+        return render(request, f"demands/partials/{template}", context)
+    context.update(
+        partial=f"demands/partials/{template}", page_title=title, breadcrumbs=[(_("工作台"), "/"), (title, None)]
+    )
+    return render(request, "demands/queues_card_page.html", context)
+
+
+@role_required(Role.CITY_LEADER)
+def card_supervision(request: HttpRequest) -> HttpResponse:
+    context = sq.supervision_card(request.user)
+    sq.decorate_tasks(context["rows"], timezone.localdate())
+    return _card(request, "queues_card_supervision.html", _("督办事项"), context)
+
+
+@role_required(Role.TEAM_MEMBER)
+def card_triage(request: HttpRequest) -> HttpResponse:
+    context = sq.triage_card(request.user)
+    context["triage_url"] = _optional_url("demands:triage")
+    return _card(request, "queues_card_triage.html", _("待受理诉求"), context)
+
+
+@role_required(Role.DEPT_HANDLER)
+def card_department(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    context = sq.department_card(request.user, today)
+    sq.decorate_tasks(context["rows"], today)
+    return _card(request, "queues_card_department.html", _("本部门待办任务"), context)
+
+
+@role_required(Role.LIAISON)
+def card_liaison(request: HttpRequest) -> HttpResponse:
+    return _card(request, "queues_card_liaison.html", _("挂钩企业诉求"), sq.liaison_card(request.user))
+
+
+@role_required(Role.DISTRICT_ADMIN)
+def card_district(request: HttpRequest) -> HttpResponse:
+    return _card(request, "queues_card_district.html", _("本地区待办诉求"), sq.district_card(request.user))
+
+
+@role_required(Role.ENTERPRISE)
+def card_enterprise(request: HttpRequest) -> HttpResponse:
+    context = sq.enterprise_card(request.user)
+    context["submit_url"] = _optional_url("demands:create")
+    return _card(request, "queues_card_enterprise.html", _("我的诉求"), context)
