@@ -109,11 +109,22 @@ def _event(
 
 
 def _demand_move(
-    *, demand: Demand, expected: str, to_status: str, actor: Any, kind: str, note: str = "", **extra: Any
+    *,
+    demand: Demand,
+    expected: str,
+    to_status: str,
+    actor: Any,
+    kind: str,
+    note: str = "",
+    sources: frozenset[str] | None = None,
+    **extra: Any,
 ) -> None:
     """Move `demand` from `expected` to `to_status` in one conditional UPDATE, then record the audit line and
-    the timeline event and apply the written fields to the instance."""
-    if to_status not in DEMAND_TRANSITIONS.get(expected, frozenset()):
+    the timeline event and apply the written fields to the instance. `sources` narrows the states the action
+    starts from (a move the table allows may belong to another action: 已受理 → 办理中 is the first task's)."""
+    if to_status not in DEMAND_TRANSITIONS.get(expected, frozenset()) or (
+        sources is not None and expected not in sources
+    ):
         raise ValidationError(
             _("诉求当前为“%(from)s”，不能变更为“%(to)s”。")
             % {"from": demand_status_label(expected), "to": demand_status_label(to_status)},
@@ -147,10 +158,12 @@ def _task_move(
     kind: str,
     note: str = "",
     extra_days: int | None = None,
+    sources: frozenset[str],
     **extra: Any,
 ) -> TaskUpdate:
-    """Move `task` from `expected` to `to_status` (conditional UPDATE), audit it and add the TaskUpdate row."""
-    if to_status not in TASK_TRANSITIONS.get(expected, frozenset()):
+    """Move `task` from `expected` to `to_status` (conditional UPDATE), audit it and add the TaskUpdate row.
+    `sources`: the states this action starts from (several actions share a target state)."""
+    if to_status not in TASK_TRANSITIONS.get(expected, frozenset()) or expected not in sources:
         raise ValidationError(
             _("任务当前为“%(from)s”，不能变更为“%(to)s”。")
             % {"from": task_status_label(expected), "to": task_status_label(to_status)},
@@ -518,6 +531,7 @@ def task_sign(*, task: Task, actor: Any) -> Task:
         task=task,
         expected=task.status,
         to_status=TaskStatus.IN_PROGRESS,
+        sources=frozenset({TaskStatus.PENDING}),
         actor=actor,
         kind=TaskUpdate.Kind.SIGN,
         handler=actor,
@@ -557,6 +571,7 @@ def task_request_extension(*, task: Task, actor: Any, extra_days: int, reason: s
         task=task,
         expected=task.status,
         to_status=TaskStatus.EXTENSION_REQUESTED,
+        sources=frozenset({TaskStatus.IN_PROGRESS}),
         actor=actor,
         kind=TaskUpdate.Kind.EXTENSION,
         note=reason,
@@ -590,6 +605,7 @@ def task_decide_extension(*, task: Task, actor: Any, approve: bool, note: str = 
         task=task,
         expected=task.status,
         to_status=TaskStatus.IN_PROGRESS,
+        sources=frozenset({TaskStatus.EXTENSION_REQUESTED}),
         actor=actor,
         kind=kind,
         note=note,
@@ -609,6 +625,7 @@ def task_return(*, task: Task, actor: Any, reason: str) -> Task:
         task=task,
         expected=task.status,
         to_status=TaskStatus.RETURNED,
+        sources=frozenset({TaskStatus.PENDING, TaskStatus.IN_PROGRESS}),
         actor=actor,
         kind=TaskUpdate.Kind.RETURN,
         note=reason,
@@ -633,6 +650,7 @@ def task_request_completion(*, task: Task, actor: Any, result: str) -> Task:
         task=task,
         expected=task.status,
         to_status=TaskStatus.COMPLETION_REQUESTED,
+        sources=frozenset({TaskStatus.IN_PROGRESS}),
         actor=actor,
         kind=TaskUpdate.Kind.COMPLETION,
         note=result,
@@ -651,6 +669,7 @@ def task_accept_completion(*, task: Task, actor: Any, note: str = "") -> Task:
         task=task,
         expected=task.status,
         to_status=TaskStatus.DONE,
+        sources=frozenset({TaskStatus.COMPLETION_REQUESTED}),
         actor=actor,
         kind=TaskUpdate.Kind.COMPLETION_ACCEPTED,
         note=note,
@@ -670,6 +689,7 @@ def task_reject_completion(*, task: Task, actor: Any, note: str) -> Task:
         task=task,
         expected=task.status,
         to_status=TaskStatus.IN_PROGRESS,
+        sources=frozenset({TaskStatus.COMPLETION_REQUESTED}),
         actor=actor,
         kind=TaskUpdate.Kind.COMPLETION_REJECTED,
         note=note,
@@ -732,6 +752,7 @@ def demand_confirm(*, demand: Demand, actor: Any, rating: str, comment: str = ""
             demand=demand,
             expected=expected,
             to_status=DemandStatus.IN_PROGRESS,
+            sources=frozenset({DemandStatus.AWAITING_CONFIRMATION}),
             actor=actor,
             kind="reopened",
             note=note,
@@ -743,6 +764,7 @@ def demand_confirm(*, demand: Demand, actor: Any, rating: str, comment: str = ""
                 task=task,
                 expected=TaskStatus.DONE,
                 to_status=TaskStatus.IN_PROGRESS,
+                sources=frozenset({TaskStatus.DONE}),
                 actor=actor,
                 kind=TaskUpdate.Kind.REOPEN,
                 note=comment,
@@ -758,6 +780,7 @@ def demand_confirm(*, demand: Demand, actor: Any, rating: str, comment: str = ""
         demand=demand,
         expected=demand.status,
         to_status=DemandStatus.CLOSED,
+        sources=frozenset({DemandStatus.AWAITING_CONFIRMATION}),
         actor=actor,
         kind="confirmed",
         note=note,
