@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    views,
     views_metrics,  # metrics
     views_queues,  # queues
     views_upward,  # upward
@@ -8,6 +9,14 @@ from . import (
 
 app_name = "demands"
 urlpatterns: list = [
+    path("", views.demand_list_view, name="list"),
+    path("export/", views.demand_export, name="export"),
+    path("new/", views.demand_create, name="create"),
+    path("triage/", views.triage_view, name="triage"),
+    path("<int:pk>/", views.demand_detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views.demand_action, name="action"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("enterprises/<int:pk>/", views.enterprise_tab, name="enterprise_tab"),
     path("upward/", views_upward.upward_list_view, name="upward_list"),  # upward
     path("upward/export/", views_upward.upward_export, name="upward_export"),  # upward
     path("upward/new/", views_upward.upward_create, name="upward_create"),  # upward

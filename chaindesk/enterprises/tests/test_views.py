@@ -160,9 +160,10 @@ def test_indicators_tab_has_yoy_and_chart(client_as, boshen):
         "/projects/enterprises/%d/",
         "/leads/enterprises/%d/",
         "/network/enterprises/%d/rd/",
+        "/demands/enterprises/%d/",
     ):
         assert tab % boshen.pk in page
-    assert page.count("将在后续版本提供") == 2  # 诉求 and 会议 until their issues land
+    assert page.count("将在后续版本提供") == 1  # 会议 until its issue lands
 
 
 # --- phone masking ---------------------------------------------------------------------------------------

@@ -1,0 +1,266 @@
+"""Forms of the demand pages: intake, triage, the split into tasks, confirmation and supplying information.
+
+Every action form carries the status the page showed (expected_status): a stale page gets a 409, not a
+change made on the strength of what the user did not see."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import Department
+from chaindesk.enterprises.models import Enterprise
+from chaindesk.projects.models import Project
+
+from .choices import Channel, DemandStatus, Rating, Urgency
+from .models import Category, Demand
+
+MAX_FILES = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the service checks each one by its content."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control", "multiple": True}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(_("一次最多上传 %(n)s 个附件。") % {"n": MAX_FILES})
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def channel_for(user: Any) -> str:
+    """The intake channel follows from who records the demand."""
+    return {
+        Role.ENTERPRISE: Channel.ENTERPRISE,
+        Role.LIAISON: Channel.LIAISON,
+    }.get(user.role, Channel.TEAM)
+
+
+def own_enterprise(user: Any) -> Enterprise | None:
+    account = getattr(user, "enterprise_account", None) if user.role == Role.ENTERPRISE else None
+    return account.enterprise if account else None
+
+
+def _text(max_length: int | None = None, rows: int = 0, **attrs: Any) -> forms.Widget:
+    attrs = {"class": "form-control", **attrs}
+    if rows:
+        return forms.Textarea(attrs={"rows": rows, **attrs})
+    if max_length:
+        attrs["maxlength"] = max_length
+    return forms.TextInput(attrs=attrs)
+
+
+class DemandForm(forms.Form):
+    """A demand as an enterprise or an official records it. An enterprise user's own enterprise is fixed."""
+
+    enterprise = forms.ModelChoiceField(
+        label=_("企业"),
+        queryset=Enterprise.objects.none(),
+        empty_label=_("请选择企业"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"invalid_choice": _("请选择您可查看的企业。"), "required": _("请选择企业。")},
+    )
+    title = forms.CharField(
+        label=_("诉求事项"),
+        max_length=100,
+        widget=_text(100, placeholder=_("一句话说明需要解决的问题，如：新厂房用地指标")),
+        error_messages={"required": _("请填写诉求事项。")},
+    )
+    description = forms.CharField(
+        label=_("具体内容"),
+        widget=_text(rows=6),
+        help_text=_("请说明问题的来龙去脉、已做的工作、希望政府帮助解决什么、时间要求。"),
+        error_messages={"required": _("请填写具体内容。")},
+    )
+    category = forms.ModelChoiceField(
+        label=_("类别"),
+        queryset=Category.objects.all(),
+        empty_label=_("请选择类别"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": _("请选择类别。"), "invalid_choice": _("请选择列表中的类别。")},
+    )
+    urgency = forms.ChoiceField(
+        label=_("紧急程度"),
+        choices=Urgency.choices,
+        initial=Urgency.NORMAL,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    project = forms.ModelChoiceField(
+        label=_("关联项目"),
+        queryset=Project.objects.none(),
+        required=False,
+        empty_label=_("不关联项目"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_("诉求与本企业的某个项目有关时选择。"),
+        error_messages={"invalid_choice": _("请选择本企业的项目。")},
+    )
+    attachments = MultipleFileField(
+        label=_("附件"),
+        help_text=_("可选多个文件（PDF、图片、Word、Excel 等），系统将按文件内容检查类型和大小。"),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fixed_enterprise = own_enterprise(user)
+        field = self.fields["enterprise"]
+        if self.fixed_enterprise is not None:
+            field.queryset = Enterprise.objects.filter(pk=self.fixed_enterprise.pk)  # type: ignore[attr-defined]
+            field.initial = self.fixed_enterprise.pk
+            field.disabled = True
+        else:
+            field.queryset = Enterprise.objects.visible_to(user).order_by("name")  # type: ignore[attr-defined]
+        self.fields["project"].queryset = (  # type: ignore[attr-defined]
+            Project.objects.visible_to(user).select_related("enterprise").order_by("name")
+        )
+        self.fields["project"].label_from_instance = _project_label  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        project, enterprise = data.get("project"), data.get("enterprise")
+        if project is not None and enterprise is not None and project.enterprise_id != enterprise.pk:
+            self.add_error("project", _("所选项目不属于该企业，请重新选择或不关联项目。"))
+        return data
+
+
+def _project_label(project: Project) -> str:
+    owner = str(project.enterprise) if project.enterprise_id else ""
+    return f"{project.name}（{owner}）" if owner else str(project.name)
+
+
+class ActionForm(forms.Form):
+    """The state the page showed when the user acted."""
+
+    expected_status = forms.ChoiceField(choices=DemandStatus.choices, widget=forms.HiddenInput)
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("说明"), required=False, max_length=300, widget=_text(300))
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(
+        label=_("不予受理的原因"),
+        max_length=300,
+        widget=_text(rows=3),
+        error_messages={"required": _("请填写不予受理的原因。")},
+    )
+
+
+class RequestInfoForm(ActionForm):
+    note = forms.CharField(
+        label=_("需补充的内容"),
+        max_length=300,
+        widget=_text(rows=3),
+        error_messages={"required": _("请写明需要企业补充什么。")},
+    )
+
+
+class MergeForm(ActionForm):
+    into = forms.ModelChoiceField(
+        label=_("合并至"),
+        queryset=Demand.objects.none(),
+        empty_label=_("请选择同一企业的另一条诉求"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={
+            "required": _("请选择要合并至的诉求。"),
+            "invalid_choice": _("只能合并至同一企业的另一条诉求。"),
+        },
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=300, widget=_text(300))
+
+    def __init__(self, *args: Any, candidates: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if candidates is not None:
+            self.fields["into"].queryset = candidates  # type: ignore[attr-defined]
+        self.fields["into"].label_from_instance = lambda d: (  # type: ignore[attr-defined]
+            f"{d.title}（{d.submitted_at:%Y-%m-%d}，{d.get_status_display()}）"
+        )
+
+
+class SupplyForm(ActionForm):
+    note = forms.CharField(
+        label=_("补充说明"),
+        widget=_text(rows=4),
+        error_messages={"required": _("请填写补充的内容。")},
+    )
+    attachments = MultipleFileField(label=_("补充附件"))
+
+
+class TaskForm(ActionForm):
+    lead_department = forms.ModelChoiceField(
+        label=_("主办部门"),
+        queryset=Department.objects.filter(is_active=True),
+        empty_label=_("请选择主办部门"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+        error_messages={"required": _("请选择主办部门。")},
+    )
+    co_departments = forms.ModelMultipleChoiceField(
+        label=_("协办部门"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+        help_text=_("可多选（按住 Ctrl 键）；不需要协办时不选。"),
+    )
+    instructions = forms.CharField(
+        label=_("办理要求"),
+        widget=_text(rows=3),
+        error_messages={"required": _("请填写办理要求。")},
+    )
+    working_days = forms.IntegerField(
+        label=_("办理时限(工作日)"),
+        min_value=1,
+        max_value=250,
+        initial=10,
+        widget=forms.NumberInput(attrs={"class": "form-control"}),
+        help_text=_("按工作日计算，自动跳过法定节假日并计入调休上班日；保存后显示办结期限。"),
+        error_messages={
+            "required": _("请填写办理时限。"),
+            "min_value": _("办理时限至少 1 个工作日。"),
+            "max_value": _("办理时限不能超过 250 个工作日。"),
+            "invalid": _("办理时限请填写整数。"),
+        },
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        lead, co = data.get("lead_department"), data.get("co_departments")
+        if lead is not None and co and lead in co:
+            self.add_error("co_departments", _("主办部门不必再选为协办部门。"))
+        return data
+
+
+class ConfirmForm(ActionForm):
+    rating = forms.ChoiceField(
+        label=_("评价"),
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择满意、基本满意或不满意。")},
+    )
+    comment = forms.CharField(label=_("评价意见"), required=False, max_length=300, widget=_text(rows=3))
+    proxy_note = forms.CharField(
+        label=_("代为确认说明"),
+        required=False,
+        max_length=300,
+        widget=_text(rows=2),
+        help_text=_("专员代企业确认时必填：写明何时、以何种方式征得企业意见。"),
+    )
+
+    def __init__(self, *args: Any, proxy: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.proxy = proxy
+        if proxy:
+            self.fields["proxy_note"].required = True
+            self.fields["proxy_note"].error_messages["required"] = _("代企业确认须填写说明。")
+        else:
+            del self.fields["proxy_note"]

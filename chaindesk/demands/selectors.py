@@ -1,0 +1,270 @@
+"""Reads on demands for the pages: the ledger (台账) with its filters, the triage queue, a demand's timeline and
+an enterprise's demands. Every read starts from Demand.objects.visible_to(user)."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, CharField, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chaindesk.accounts.models import Region
+from chaindesk.chains.models import Chain, TeamMember
+from chaindesk.core.listing import sort_queryset
+
+from .choices import Channel, DemandStatus, Urgency
+from .models import Category, Demand, DemandEvent, Task, TaskUpdate
+from .workdays import CalendarNotCovered, workdays_between
+
+# Reading order of the states (the path, then the two ends that leave it).
+STATUS_ORDER: tuple[str, ...] = (
+    DemandStatus.SUBMITTED,
+    DemandStatus.NEEDS_INFO,
+    DemandStatus.ACCEPTED,
+    DemandStatus.IN_PROGRESS,
+    DemandStatus.AWAITING_CONFIRMATION,
+    DemandStatus.CLOSED,
+    DemandStatus.REJECTED,
+    DemandStatus.MERGED,
+)
+URGENCY_ORDER: tuple[str, ...] = (Urgency.NORMAL, Urgency.URGENT, Urgency.CRITICAL)
+# The same colours everywhere (UI.md): grey submitted, blue in progress, orange waiting on someone, purple
+# waiting on the enterprise, green closed, red refused.
+STATUS_COLOUR: dict[str, str] = {
+    DemandStatus.SUBMITTED: "grey",
+    DemandStatus.NEEDS_INFO: "orange",
+    DemandStatus.ACCEPTED: "blue",
+    DemandStatus.IN_PROGRESS: "blue",
+    DemandStatus.AWAITING_CONFIRMATION: "purple",
+    DemandStatus.CLOSED: "green",
+    DemandStatus.REJECTED: "red",
+    DemandStatus.MERGED: "grey",
+}
+TRIAGE_STATUSES = (DemandStatus.SUBMITTED, DemandStatus.NEEDS_INFO)
+
+SORTS = {
+    "submitted": "submitted_at",
+    "enterprise": "enterprise__name",
+    "status": "status_order",
+    "urgency": "urgency_order",
+    "accepted": "accepted_at",
+    "closed": "closed_at",
+}
+
+
+def _ordered(field_name: str, values: tuple[str, ...]) -> Case:
+    return Case(
+        *(When(**{field_name: v}, then=Value(i)) for i, v in enumerate(values)),
+        default=Value(len(values)),
+        output_field=IntegerField(),
+    )
+
+
+def _int(params: dict[str, str], key: str) -> int | None:
+    value = str(params.get(key, "")).strip()
+    return int(value) if value.isdigit() else None
+
+
+def _choice(params: dict[str, str], key: str, values: list[str]) -> str | None:
+    value = str(params.get(key, "")).strip()
+    return value if value in values else None
+
+
+def _date(params: dict[str, str], key: str) -> dt.date | None:
+    value = str(params.get(key, "")).strip()
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def base_queryset(user: Any) -> QuerySet[Demand]:
+    """The user's demands with what a row or the facts card shows, in one query."""
+    return Demand.objects.visible_to(user).select_related(
+        "enterprise", "category", "chain", "region", "liaison", "project", "merged_into", "submitted_by"
+    )
+
+
+def demand_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Demand], str]:
+    """The filtered, sorted ledger a user may see.
+
+    Filters: q (enterprise name or the demand's title), status, category, chain, region (with its child
+    regions), urgency, channel, submitted from / to (dates, Asia/Shanghai)."""
+    qs: QuerySet[Demand] = base_queryset(user).annotate(
+        status_order=_ordered("status", STATUS_ORDER), urgency_order=_ordered("urgency", URGENCY_ORDER)
+    )
+    q = str(params.get("q", "")).strip()
+    if q:
+        qs = qs.filter(Q(enterprise__name__contains=q) | Q(title__contains=q))
+    if status := _choice(params, "status", DemandStatus.values):
+        qs = qs.filter(status=status)
+    if (category := _int(params, "category")) is not None:
+        qs = qs.filter(category_id=category)
+    if (chain := _int(params, "chain")) is not None:
+        qs = qs.filter(chain_id=chain)
+    if (region := _int(params, "region")) is not None:
+        qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
+    if urgency := _choice(params, "urgency", Urgency.values):
+        qs = qs.filter(urgency=urgency)
+    if channel := _choice(params, "channel", Channel.values):
+        qs = qs.filter(channel=channel)
+    if (start := _date(params, "from")) is not None:
+        qs = qs.filter(submitted_at__gte=_day_start(start))
+    if (end := _date(params, "to")) is not None:
+        qs = qs.filter(submitted_at__lt=_day_start(end + dt.timedelta(days=1)))
+    return sort_queryset(qs, str(params.get("sort", "")), SORTS, "-submitted")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def with_export_columns(qs: QuerySet[Demand]) -> QuerySet[Demand]:
+    """The tasks (with lead and co-departments) the ledger's 主办/协办/办结期限 columns need: two more queries
+    per batch, not one per row."""
+    tasks = Task.objects.select_related("lead_department").prefetch_related("co_departments").order_by("pk")
+    return qs.prefetch_related(Prefetch("tasks", queryset=tasks))
+
+
+@dataclass
+class FilterChoices:
+    chains: list[tuple[int, str]] = field(default_factory=list)
+    regions: list[tuple[int, str]] = field(default_factory=list)
+    categories: list[tuple[int, str]] = field(default_factory=list)
+    statuses: list[tuple[str, str]] = field(default_factory=list)
+    urgencies: list[tuple[str, str]] = field(default_factory=list)
+    channels: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _row(qs: QuerySet[Any], kind: str) -> QuerySet[Any]:
+    sort = Cast("sort_order", IntegerField()) if kind == "category" else Cast("pk", IntegerField())
+    return (
+        qs.order_by()
+        .annotate(
+            c_kind=Value(kind, output_field=CharField()),
+            c_id=Cast("pk", IntegerField()),
+            c_name=Cast("name", CharField()),
+            c_sort=sort,
+        )
+        .values_list("c_kind", "c_id", "c_name", "c_sort")
+    )
+
+
+def filter_choices(user: Any) -> FilterChoices:
+    """The filters' options in one UNION query: the chains the user sees, regions, categories."""
+    parts = [
+        _row(Chain.objects.visible_to(user), "chain"),
+        _row(Region.objects.exclude(level="province"), "region"),
+        _row(Category.objects.all(), "category"),
+    ]
+    rows = sorted(parts[0].union(*parts[1:], all=True), key=lambda r: (r[3], r[1]))
+    choices = FilterChoices(
+        statuses=[(s, str(DemandStatus(s).label)) for s in STATUS_ORDER],
+        urgencies=[(u.value, str(u.label)) for u in Urgency],
+        channels=[(c.value, str(c.label)) for c in Channel],
+    )
+    target = {"chain": choices.chains, "region": choices.regions, "category": choices.categories}
+    for kind, pk, name, _sort in rows:
+        target[kind].append((pk, name))
+    return choices
+
+
+def team_chain_ids(user: Any) -> set[int]:
+    return set(TeamMember.objects.filter(user=user).values_list("chain_id", flat=True))
+
+
+def triage_queue(user: Any) -> QuerySet[Demand]:
+    """已提交 and 待补充 demands of the user's chains (visible to them), oldest first."""
+    return (
+        base_queryset(user)
+        .filter(status__in=TRIAGE_STATUSES, chain__team__user=user)
+        .distinct()
+        .order_by("submitted_at", "pk")
+    )
+
+
+def waiting_days(demand: Demand, today: dt.date) -> int | None:
+    """Working days since submission (None when the calendar does not cover the dates)."""
+    try:
+        return workdays_between(timezone.localdate(demand.submitted_at), today)
+    except CalendarNotCovered:
+        return None
+
+
+def tasks_of(demand: Demand, user: Any) -> list[Task]:
+    """The demand's tasks the user may see, with departments and handler (enterprise users see none: they
+    follow the demand, not the departments' work)."""
+    return list(
+        Task.objects.visible_to(user)
+        .filter(demand=demand)
+        .select_related("lead_department", "handler")
+        .prefetch_related("co_departments")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    actor: Any
+    label: str
+    note: str
+    scope: str  # "" for the demand, else the task's lead department
+
+
+EVENT_LABELS = {
+    "submitted": _("提交诉求"),
+    "accepted": _("受理"),
+    "rejected": _("不予受理"),
+    "merged": _("合并至另一诉求"),
+    "merged_from": _("并入重复诉求"),
+    "info_requested": _("要求补充材料"),
+    "info_supplied": _("补充材料"),
+    "task_created": _("交办任务"),
+    "task_returned": _("任务被退回"),
+    "task_done": _("任务办结"),
+    "awaiting_confirmation": _("全部任务办结，待企业确认"),
+    "reopened": _("企业不满意，重新办理"),
+    "confirmed": _("企业确认办结"),
+}
+
+
+def _event_label(event: DemandEvent) -> str:
+    if event.kind in EVENT_LABELS:
+        return str(EVENT_LABELS[event.kind])
+    if event.to_status in DemandStatus.values:
+        return str(DemandStatus(event.to_status).label)
+    return event.kind
+
+
+def timeline(demand: Demand, tasks: list[Task]) -> list[TimelineEntry]:
+    """The demand's events and its (visible) tasks' updates, oldest first, one line each."""
+    entries = [
+        TimelineEntry(e.created_at, e.actor, _event_label(e), e.note, "")
+        for e in DemandEvent.objects.filter(demand=demand).select_related("actor")
+    ]
+    by_pk = {t.pk: t for t in tasks}
+    if by_pk:
+        updates = TaskUpdate.objects.filter(task_id__in=by_pk).select_related("actor")
+        entries += [
+            TimelineEntry(u.created_at, u.actor, u.get_kind_display(), u.note, str(by_pk[u.task_id].lead_department))
+            for u in updates
+        ]
+    return sorted(entries, key=lambda e: e.at)
+
+
+def enterprise_demands(user: Any, enterprise: Any) -> QuerySet[Demand]:
+    return base_queryset(user).filter(enterprise=enterprise).order_by("-submitted_at", "-pk")
+
+
+def merge_candidates(user: Any, demand: Demand) -> QuerySet[Demand]:
+    """Other open demands of the same enterprise the user sees: where a duplicate may be merged."""
+    return (
+        Demand.objects.visible_to(user)
+        .filter(enterprise_id=demand.enterprise_id)
+        .exclude(pk=demand.pk)
+        .exclude(status__in=(DemandStatus.MERGED, DemandStatus.REJECTED))
+        .order_by("-submitted_at")
+    )

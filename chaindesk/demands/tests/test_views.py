@@ -1,0 +1,415 @@
+"""Demand pages: the ledger and its export, intake, the demand page and its actions (with the 409 path), the
+attachment download, the triage queue and the enterprise page's 诉求 tab. Each view: anonymous, wrong role,
+in scope, out of scope (404, URL guessing included)."""
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.demands.choices import DemandStatus
+from chaindesk.demands.models import Attachment, Demand, Task
+from chaindesk.enterprises.models import Enterprise
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+OUT_OF_SCOPE = ("lz_321282", "da_321282", "lead_equip")
+
+
+def _pdf(name: str = "红线图.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+@pytest.fixture
+def other(boshen: Enterprise, persona: Callable[[str], Any]) -> Enterprise:
+    """Another enterprise of the 生物医药 team: not liuyang's."""
+    firm = Enterprise.objects.visible_to(persona("jiangdd")).exclude(pk=boshen.pk).order_by("pk").first()
+    assert firm is not None
+    return firm
+
+
+@pytest.fixture
+def demand(make_demand: Callable[..., Demand]) -> Demand:
+    return make_demand(files=(_pdf(),))
+
+
+def _action(demand: Demand, name: str) -> str:
+    return reverse("demands:action", args=[demand.pk, name])
+
+
+# --- access ----------------------------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_login(client: Any, demand: Demand) -> None:
+    attachment = demand.attachments.get()
+    for url in (
+        reverse("demands:list"),
+        reverse("demands:export"),
+        reverse("demands:create"),
+        reverse("demands:triage"),
+        reverse("demands:detail", args=[demand.pk]),
+        reverse("demands:attachment", args=[attachment.pk]),
+        reverse("demands:enterprise_tab", args=[demand.enterprise_id]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response["Location"], url
+    response = client.post(_action(demand, "accept"), {"accept-expected_status": "submitted"})
+    assert response.status_code == 302
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.SUBMITTED
+
+
+def test_wrong_role_is_refused(client_as: Callable[[str], Any], demand: Demand) -> None:
+    sysadmin = client_as("sysadmin")
+    for url in (reverse("demands:list"), reverse("demands:detail", args=[demand.pk]), reverse("demands:create")):
+        assert sysadmin.get(url).status_code == 403
+    assert client_as("chenjing").get(reverse("demands:create")).status_code == 403
+    assert client_as("zhoutao").get(reverse("demands:create")).status_code == 403
+    assert client_as("liuyang").get(reverse("demands:triage")).status_code == 403
+    assert client_as("liming").get(reverse("demands:triage")).status_code == 403
+
+
+def test_detail_in_and_out_of_scope(client_as: Callable[[str], Any], demand: Demand) -> None:
+    url = reverse("demands:detail", args=[demand.pk])
+    for username in ("jiangdd", "wangzh", "liming", "zhoutao", "liuyang"):
+        response = client_as(username).get(url)
+        assert response.status_code == 200, username
+        assert demand.title in response.content.decode()
+    for username in (*OUT_OF_SCOPE, "chenjing"):  # chenjing: no task for 自然资源和规划局 yet
+        assert client_as(username).get(url).status_code == 404, username
+    assert client_as("lz_321282").get(reverse("demands:detail", args=[999_999])).status_code == 404
+    assert AuditLog.objects.filter(action=AuditAction.PERMISSION_DENIED, object_id=str(demand.pk)).exists()
+
+
+def test_handler_sees_the_demand_once_their_department_has_a_task(
+    client_as: Callable[[str], Any], make_demand: Callable[..., Demand]
+) -> None:
+    demand = make_demand(status="in_progress")
+    page = client_as("chenjing").get(reverse("demands:detail", args=[demand.pk]))
+    assert page.status_code == 200
+    assert 'data-testid="task-row"' in page.content.decode()
+    assert 'data-testid="panel-triage"' not in page.content.decode()
+
+
+def test_enterprise_user_cannot_see_or_touch_another_enterprises_demand(
+    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], other: Enterprise
+) -> None:
+    foreign = make_demand(actor="jiangdd", enterprise=other, title="别家企业的诉求")
+    client = client_as("liuyang")
+    assert client.get(reverse("demands:detail", args=[foreign.pk])).status_code == 404
+    assert client.get(reverse("demands:enterprise_tab", args=[other.pk])).status_code == 404
+    response = client.post(_action(foreign, "supply_info"), {"supply-expected_status": "submitted", "supply-note": "x"})
+    assert response.status_code == 404
+    assert "别家企业的诉求" not in client.get(reverse("demands:list")).content.decode()
+
+
+# --- the ledger ------------------------------------------------------------------------------------------
+
+
+def test_list_shows_what_the_user_may_see(
+    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], other: Enterprise
+) -> None:
+    mine = make_demand(title="博生的诉求甲")
+    theirs = make_demand(actor="jiangdd", enterprise=other, title="别家的诉求乙")
+    chief = client_as("jiangdd").get(reverse("demands:list")).content.decode()
+    assert mine.title in chief and theirs.title in chief
+    own = client_as("liuyang").get(reverse("demands:list")).content.decode()
+    assert mine.title in own and theirs.title not in own
+    outsider = client_as("lz_321282").get(reverse("demands:list")).content.decode()
+    assert mine.title not in outsider and theirs.title not in outsider
+
+
+def test_list_filters_and_sort(
+    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], categories: dict[str, Any]
+) -> None:
+    land = make_demand(title="用地诉求丙")
+    finance = make_demand(title="融资诉求丁", category="finance", urgency="urgent", status="rejected")
+    client = client_as("jiangdd")
+
+    def titles(query: str) -> str:
+        return client.get(reverse("demands:list") + query).content.decode()
+
+    page = titles(f"?category={categories['finance'].pk}")
+    assert finance.title in page and land.title not in page
+    page = titles("?status=rejected")
+    assert finance.title in page and land.title not in page
+    page = titles("?urgency=urgent&channel=enterprise&q=诉求丁")
+    assert finance.title in page and land.title not in page
+    page = titles("?from=2000-01-01&to=2000-01-31")
+    assert finance.title not in page and "没有符合条件的诉求" in page
+    page = titles("?sort=-urgency&status=bogus&from=not-a-date")
+    assert finance.title in page and land.title in page
+    assert page.index(finance.title) < page.index(land.title)
+
+
+def test_list_query_count_is_pinned(
+    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], django_assert_max_num_queries: Any
+) -> None:
+    for i in range(8):
+        make_demand(title=f"批量诉求{i}", status="in_progress" if i % 2 else "submitted")
+    for username in ("jiangdd", "liuyang", "chenjing", "zhoutao"):
+        client = client_as(username)
+        client.get(reverse("demands:list"))  # warm-up: session, caches
+        with django_assert_max_num_queries(6):
+            response = client.get(reverse("demands:list") + "?sort=status")
+        assert response.status_code == 200
+
+
+def test_export_is_the_filtered_ledger_and_audited(
+    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], other: Enterprise
+) -> None:
+    done = make_demand(status="closed", title="导出诉求戊")
+    make_demand(actor="jiangdd", enterprise=other, title="不在筛选内的诉求")
+    response = client_as("jiangdd").get(reverse("demands:export") + "?q=导出诉求戊")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header_index = next(i for i, r in enumerate(rows) if r[0] == "序号")
+    header = rows[header_index]
+    assert header == [
+        "序号", "企业名称", "诉求事项", "具体内容", "类别", "紧急程度", "来源", "提交时间", "受理时间",
+        "主办部门", "协办部门", "办结期限", "状态", "办理结果", "办结时间", "评价", "评价意见", "挂钩服务专员",
+    ]  # fmt: skip
+    data = rows[header_index + 1 :]
+    assert len(data) == 1
+    row = dict(zip(header, data[0], strict=False))
+    task = Task.objects.get(demand=done)
+    assert row["序号"] == 1 and row["企业名称"] == done.enterprise.name and row["诉求事项"] == done.title
+    assert row["类别"] == "用地规划" and row["来源"] == "企业提交" and row["状态"] == "已办结"
+    assert row["主办部门"] == str(task.lead_department) and row["办结期限"] == task.deadline.isoformat()
+    assert "已协调解决用地指标" in row["办理结果"] and row["评价"] == "满意" and row["评价意见"] == "好"
+    assert row["受理时间"] and row["办结时间"] and row["挂钩服务专员"] == str(done.liaison)
+    log = AuditLog.objects.filter(action=AuditAction.EXPORT).order_by("-pk").first()
+    assert log is not None and "诉求台账导出 1 条" in log.message
+
+
+def test_export_respects_scope(client_as: Callable[[str], Any], demand: Demand) -> None:
+    response = client_as("lz_321282").get(reverse("demands:export"))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    titles = {row[2] for row in sheet.iter_rows(values_only=True)}
+    assert demand.title not in titles
+
+
+# --- intake ----------------------------------------------------------------------------------------------
+
+
+def _form(categories: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {
+        "title": "环评批复加快",
+        "description": "新产线环评报告已提交，希望加快审批。",
+        "category": categories["environment"].pk,
+        "urgency": "urgent",
+        **extra,
+    }
+
+
+def test_enterprise_user_submits_for_their_own_enterprise_only(
+    client_as: Callable[[str], Any], categories: dict[str, Any], boshen: Enterprise, other: Enterprise
+) -> None:
+    client = client_as("liuyang")
+    page = client.get(reverse("demands:create")).content.decode()
+    assert 'data-testid="fixed-enterprise"' in page and boshen.name in page
+    data = _form(categories, enterprise=other.pk, attachments=[_pdf("a.pdf"), _pdf("b.pdf")])
+    response = client.post(reverse("demands:create"), data)
+    assert response.status_code == 302
+    demand = Demand.objects.get(title="环评批复加快")
+    assert response["Location"] == reverse("demands:detail", args=[demand.pk])
+    assert demand.enterprise_id == boshen.pk and demand.channel == "enterprise" and demand.urgency == "urgent"
+    assert sorted(demand.attachments.values_list("original_name", flat=True)) == ["a.pdf", "b.pdf"]
+
+
+def test_a_bad_attachment_is_refused_with_its_message_and_nothing_is_saved(
+    client_as: Callable[[str], Any], categories: dict[str, Any]
+) -> None:
+    fake = SimpleUploadedFile("报告.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client_as("liuyang").post(reverse("demands:create"), _form(categories, attachments=[fake]))
+    assert response.status_code == 400
+    assert "类型不允许上传" in response.content.decode()
+    assert not Demand.objects.filter(title="环评批复加快").exists()
+    response = client_as("liuyang").post(reverse("demands:create"), {"title": ""})
+    assert response.status_code == 400 and "请填写诉求事项" in response.content.decode()
+
+
+def test_official_chooses_among_enterprises_they_may_see(
+    client_as: Callable[[str], Any], categories: dict[str, Any], boshen: Enterprise, persona: Any
+) -> None:
+    firm = Enterprise.objects.filter(liaison__username="lz_321282").first()
+    assert firm is not None
+    client = client_as("jiangdd")
+    response = client.post(reverse("demands:create"), _form(categories, enterprise=firm.pk))
+    assert response.status_code == 400 and "请选择您可查看的企业" in response.content.decode()
+    response = client.post(reverse("demands:create"), _form(categories, enterprise=boshen.pk))
+    assert response.status_code == 302
+    assert Demand.objects.get(title="环评批复加快").channel == "team"
+    response = client_as("liming").post(
+        reverse("demands:create"), _form(categories, enterprise=boshen.pk, title="专员")
+    )
+    assert response.status_code == 302 and Demand.objects.get(title="专员").channel == "liaison"
+
+
+# --- actions ---------------------------------------------------------------------------------------------
+
+
+def test_triage_accept_and_the_stale_page_gets_409(client_as: Callable[[str], Any], demand: Demand) -> None:
+    client = client_as("jiangdd")
+    page = client.get(reverse("demands:detail", args=[demand.pk])).content.decode()
+    assert 'data-testid="panel-triage"' in page and "data-confirm" in page
+    response = client.post(_action(demand, "accept"), {"accept-expected_status": "submitted", "accept-note": "受理"})
+    assert response.status_code == 302
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.ACCEPTED
+    # the same (stale) page posted again: 409 with the message, nothing changed
+    response = client.post(_action(demand, "reject"), {"reject-expected_status": "submitted", "reject-reason": "重复"})
+    assert response.status_code == 409
+    assert "已受理" in response.content.decode() and 'data-testid="action-error"' in response.content.decode()
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.ACCEPTED
+
+
+def test_reject_needs_a_reason_and_the_right_role(client_as: Callable[[str], Any], demand: Demand) -> None:
+    response = client_as("jiangdd").post(_action(demand, "reject"), {"reject-expected_status": "submitted"})
+    assert response.status_code == 400 and "请填写不予受理的原因" in response.content.decode()
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.SUBMITTED
+    data = {"reject-expected_status": "submitted", "reject-reason": "不属于服务范围"}
+    assert client_as("liuyang").post(_action(demand, "reject"), data).status_code == 403
+    assert client_as("lz_321282").post(_action(demand, "reject"), data).status_code == 404
+    assert client_as("jiangdd").post(_action(demand, "bogus"), data).status_code == 404
+    assert client_as("jiangdd").get(_action(demand, "reject")).status_code == 405
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.SUBMITTED
+    assert client_as("jiangdd").post(_action(demand, "reject"), data).status_code == 302
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.REJECTED and "不属于服务范围" in demand.status_note
+
+
+def test_merge_into_another_demand_of_the_same_enterprise(
+    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], other: Enterprise
+) -> None:
+    first = make_demand(title="用地诉求一")
+    duplicate = make_demand(title="用地诉求二")
+    foreign = make_demand(actor="jiangdd", enterprise=other)
+    client = client_as("jiangdd")
+    bad = {"merge-expected_status": "submitted", "merge-into": foreign.pk}
+    assert client.post(_action(duplicate, "merge"), bad).status_code == 400
+    good = {"merge-expected_status": "submitted", "merge-into": first.pk, "merge-note": "重复提交"}
+    assert client.post(_action(duplicate, "merge"), good).status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.status == DemandStatus.MERGED and duplicate.merged_into_id == first.pk
+
+
+def test_request_and_supply_information(client_as: Callable[[str], Any], demand: Demand) -> None:
+    data = {"info-expected_status": "submitted", "info-note": "请补充用地红线图"}
+    assert client_as("jiangdd").post(_action(demand, "request_info"), data).status_code == 302
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.NEEDS_INFO
+    client = client_as("liuyang")
+    page = client.get(reverse("demands:detail", args=[demand.pk])).content.decode()
+    assert 'data-testid="panel-supply"' in page and "请补充用地红线图" in page
+    supply = {
+        "supply-expected_status": "needs_info",
+        "supply-note": "已补充红线图",
+        "supply-attachments": [_pdf("图.pdf")],
+    }
+    assert client.post(_action(demand, "supply_info"), supply).status_code == 302
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.SUBMITTED and demand.attachments.count() == 2
+
+
+def test_split_into_tasks_shows_the_deadline(
+    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], department: Callable[[str], Any]
+) -> None:
+    demand = make_demand(status="accepted")
+    client = client_as("jiangdd")
+    data = {
+        "task-expected_status": "accepted",
+        "task-lead_department": department("zrzy").pk,
+        "task-instructions": "请核实用地指标。",
+        "task-working_days": 5,
+    }
+    response = client.post(_action(demand, "task"), data, follow=True)
+    task = Task.objects.get(demand=demand)
+    page = response.content.decode()
+    assert task.deadline.isoformat() in page and "5 个工作日" in page
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.IN_PROGRESS
+    bad = {**data, "task-expected_status": "in_progress", "task-working_days": 0}
+    response = client.post(_action(demand, "task"), bad)
+    assert response.status_code == 400 and "办理时限至少 1 个工作日" in response.content.decode()
+    assert Task.objects.filter(demand=demand).count() == 1
+
+
+def test_confirmation_by_the_enterprise_and_by_the_liaison_with_a_note(
+    client_as: Callable[[str], Any], make_demand: Callable[..., Demand]
+) -> None:
+    demand = make_demand(status="awaiting_confirmation")
+    liaison = client_as("liming")
+    page = liaison.get(reverse("demands:detail", args=[demand.pk])).content.decode()
+    assert "代企业确认评价" in page
+    data = {"confirm-expected_status": "awaiting_confirmation", "confirm-rating": "satisfied"}
+    response = liaison.post(_action(demand, "confirm"), data)
+    assert response.status_code == 400 and "代企业确认须填写说明" in response.content.decode()
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.AWAITING_CONFIRMATION
+    assert client_as("jiangdd").post(_action(demand, "confirm"), data).status_code == 403
+    unhappy = {**data, "confirm-rating": "unsatisfied", "confirm-comment": "仍未解决"}
+    assert client_as("liuyang").post(_action(demand, "confirm"), unhappy).status_code == 302
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.IN_PROGRESS and demand.reopen_count == 1
+
+
+# --- attachments -----------------------------------------------------------------------------------------
+
+
+def test_attachment_download_checks_visibility(
+    client_as: Callable[[str], Any], demand: Demand, make_demand: Callable[..., Demand], other: Enterprise
+) -> None:
+    attachment = demand.attachments.get()
+    url = reverse("demands:attachment", args=[attachment.pk])
+    response = client_as("liuyang").get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert response["Content-Type"] == "application/pdf" and "attachment" in response["Content-Disposition"]
+    assert client_as("jiangdd").get(url).status_code == 200
+    for username in (*OUT_OF_SCOPE, "chenjing"):
+        assert client_as(username).get(url).status_code == 404, username
+    foreign = make_demand(actor="jiangdd", enterprise=other, files=(_pdf("别家.pdf"),))
+    foreign_attachment = Attachment.objects.get(demand=foreign)
+    assert client_as("liuyang").get(reverse("demands:attachment", args=[foreign_attachment.pk])).status_code == 404
+    assert "/media/" not in client_as("liuyang").get(reverse("demands:detail", args=[demand.pk])).content.decode()
+
+
+# --- triage queue and enterprise tab ---------------------------------------------------------------------
+
+
+def test_triage_queue_oldest_first_for_the_team(
+    client_as: Callable[[str], Any], make_demand: Callable[..., Demand]
+) -> None:
+    older = make_demand(title="较早的诉求")
+    newer = make_demand(title="较新的诉求", status="needs_info")
+    accepted = make_demand(title="已受理的诉求", status="accepted")
+    page = client_as("jiangdd").get(reverse("demands:triage")).content.decode()
+    assert older.title in page and newer.title in page and accepted.title not in page
+    assert page.index(older.title) < page.index(newer.title)
+    assert 'data-testid="waiting"' in page
+    assert older.title not in client_as("lead_equip").get(reverse("demands:triage")).content.decode()
+
+
+def test_enterprise_tab_fragment_and_page(client_as: Callable[[str], Any], demand: Demand) -> None:
+    url = reverse("demands:enterprise_tab", args=[demand.enterprise_id])
+    client = client_as("liming")
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert demand.title in fragment and "<html" not in fragment and "已提交" in fragment
+    page = client.get(url).content.decode()
+    assert demand.title in page and "<html" in page
+    assert client_as("liuyang").get(url).status_code == 200
+    for username in OUT_OF_SCOPE:
+        assert client_as(username).get(url).status_code == 404, username
+    assert client_as("chenjing").get(url).status_code == 403

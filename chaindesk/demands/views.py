@@ -1,0 +1,541 @@
+"""Demand pages: the ledger (台账) with filters and export, the intake form, the demand page with its tasks,
+timeline and action panels, the team's triage queue, an attachment download and the enterprise page's 诉求
+tab. Lookups go through the user's visible set (404 for missing and forbidden alike); writes go through the
+services, each POST carrying the status the page showed (a stale page answers 409)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from chaindesk.accounts.choices import Role
+from chaindesk.core import audit
+from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.core.export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
+from chaindesk.core.listing import paginate
+from chaindesk.core.models import AuditAction
+from chaindesk.core.navigation import ENTERPRISE_VIEWERS
+from chaindesk.core.permissions import role_required
+from chaindesk.core.visibility import get_visible_or_404
+from chaindesk.enterprises.models import Enterprise
+
+from . import permissions, services
+from .choices import OPEN_TASK, DemandStatus, Escalation
+from .forms import (
+    ActionForm,
+    ConfirmForm,
+    DemandForm,
+    MergeForm,
+    NoteForm,
+    ReasonForm,
+    RequestInfoForm,
+    SupplyForm,
+    TaskForm,
+    channel_for,
+)
+from .models import Attachment, Demand, Task
+from .selectors import (
+    STATUS_COLOUR,
+    TRIAGE_STATUSES,
+    base_queryset,
+    demand_list,
+    enterprise_demands,
+    filter_choices,
+    merge_candidates,
+    tasks_of,
+    timeline,
+    triage_queue,
+    waiting_days,
+    with_export_columns,
+)
+from .workdays import CalendarNotCovered, workdays_between
+
+# Who opens the demand pages: officials, the departments (their tasks' demands) and enterprise users.
+DEMAND_VIEWERS: frozenset[str] = frozenset(ENTERPRISE_VIEWERS | {Role.DEPT_HANDLER})
+# District admins see their district's demands but do not record them (permissions.can_submit).
+DEMAND_CREATORS: frozenset[str] = frozenset({Role.CITY_LEADER, Role.TEAM_MEMBER, Role.LIAISON, Role.ENTERPRISE})
+TRIAGERS: frozenset[str] = frozenset({Role.CITY_LEADER, Role.TEAM_MEMBER})
+FILTER_KEYS = ("q", "status", "category", "chain", "region", "urgency", "channel", "from", "to")
+ESCALATION_COLOUR: dict[str, str] = {
+    Escalation.REMINDED: "orange",
+    Escalation.WARNED: "orange",
+    Escalation.SUPERVISED: "red",
+}
+
+
+def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [(_("诉求"), reverse("demands:list")), *extra]
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request"))
+
+
+def _decorate(rows: list[Demand]) -> list[Demand]:
+    for d in rows:
+        d.status_colour = STATUS_COLOUR.get(d.status, "grey")  # type: ignore[attr-defined]
+    return rows
+
+
+# --- the ledger and its export ----------------------------------------------------------------------------
+
+
+@role_required(*DEMAND_VIEWERS)
+def demand_list_view(request: HttpRequest) -> HttpResponse:
+    qs, sort = demand_list(request.user, request.GET.dict())
+    page_obj = paginate(qs, request.GET.get("page"))
+    rows = _decorate(list(page_obj.object_list))
+    filters = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
+    return render(
+        request,
+        "demands/list.html",
+        {
+            "page_obj": page_obj,
+            "rows": rows,
+            "sort": sort,
+            "filters": filters,
+            "choices": filter_choices(request.user),
+            "may_create": request.user.role in DEMAND_CREATORS,  # type: ignore[union-attr]
+            "may_triage": request.user.role in TRIAGERS,  # type: ignore[union-attr]
+            "export_query": request.GET.urlencode(),
+            "page_title": _("诉求台账"),
+            "breadcrumbs": [(_("诉求"), None)],
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    Column(_("序号"), 6),
+    Column(_("企业名称"), 30),
+    Column(_("诉求事项"), 30, wrap=True),
+    Column(_("具体内容"), 50, wrap=True),
+    Column(_("类别"), 10),
+    Column(_("紧急程度"), 8),
+    Column(_("来源"), 10),
+    Column(_("提交时间"), 17),
+    Column(_("受理时间"), 17),
+    Column(_("主办部门"), 16, wrap=True),
+    Column(_("协办部门"), 20, wrap=True),
+    Column(_("办结期限"), 12),
+    Column(_("状态"), 10),
+    Column(_("办理结果"), 40, wrap=True),
+    Column(_("办结时间"), 17),
+    Column(_("评价"), 8),
+    Column(_("评价意见"), 30, wrap=True),
+    Column(_("挂钩服务专员"), 12),
+]
+
+
+def _when(value: Any) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
+
+
+def _export_rows(qs: Any) -> Any:
+    for index, d in enumerate(qs, start=1):
+        tasks = [t for t in d.tasks.all() if t.status != "returned"]
+        leads = list(dict.fromkeys(str(t.lead_department) for t in tasks))
+        cos = list(dict.fromkeys(str(c) for t in tasks for c in t.co_departments.all()))
+        deadlines = [t.deadline for t in tasks]
+        yield [
+            index,
+            d.enterprise.name,
+            d.title,
+            d.description,
+            d.category.name,
+            d.get_urgency_display(),
+            d.get_channel_display(),
+            _when(d.submitted_at),
+            _when(d.accepted_at),
+            "、".join(leads),
+            "、".join(cos),
+            max(deadlines).isoformat() if deadlines else "",
+            d.get_status_display(),
+            "\n".join(f"{t.lead_department}：{t.result}" for t in tasks if t.result),
+            _when(d.closed_at),
+            d.get_rating_display() if d.rating else "",
+            d.rating_comment,
+            str(d.liaison or ""),
+        ]
+
+
+@role_required(*DEMAND_VIEWERS)
+def demand_export(request: HttpRequest) -> HttpResponse:
+    """Exactly the filtered ledger as an .xlsx (capped at EXPORT_ROW_CAP); audited."""
+    qs, _sort = demand_list(request.user, request.GET.dict())
+    total = qs.count()
+    exported = min(total, EXPORT_ROW_CAP)
+    now = timezone.localtime()
+    query = request.GET.copy()
+    query.pop("page", None)
+    conditions = query.urlencode() or _("无")
+    ledger = write_ledger(
+        filename=f"诉求台账_{now:%Y%m%d_%H%M%S}.xlsx",
+        title=_("企业诉求办理台账"),
+        notes=export_notes(user=request.user, count=exported, conditions=conditions),
+        columns=EXPORT_COLUMNS,
+        rows=_export_rows(with_export_columns(qs)[:EXPORT_ROW_CAP]),
+        warning=_("符合条件的诉求超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
+        if total > EXPORT_ROW_CAP
+        else "",
+    )
+    audit.record(
+        action=AuditAction.EXPORT,
+        actor=request.user,
+        message=f"诉求台账导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
+    )
+    return cast(HttpResponse, ledger)
+
+
+# --- intake -----------------------------------------------------------------------------------------------
+
+
+def _add_service_error(form: Any, error: ValidationError, default_field: str | None = None) -> None:
+    """A service's refusal next to the field it names (or at the top / the default field)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(default_field if default_field in form.fields else None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@role_required(*DEMAND_CREATORS)
+def demand_create(request: HttpRequest) -> HttpResponse:
+    form = DemandForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            demand = services.demand_submit(
+                actor=request.user,
+                enterprise=data["enterprise"],
+                title=data["title"].strip(),
+                description=data["description"].strip(),
+                category=data["category"],
+                urgency=data["urgency"],
+                channel=channel_for(request.user),
+                project=data["project"],
+                files=data["attachments"],
+            )
+        except ValidationError as error:
+            _add_service_error(form, error, "attachments")
+        except PermissionDenied:
+            form.add_error("enterprise", _("您不能为该企业提交诉求。"))
+        else:
+            messages.success(
+                request, _("诉求“%(title)s”已提交，服务团队受理后将交办相关部门。") % {"title": demand.title}
+            )
+            return redirect("demands:detail", demand.pk)
+    return render(
+        request,
+        "demands/form.html",
+        {
+            "form": form,
+            "page_title": _("提交诉求"),
+            "breadcrumbs": _crumbs((_("提交诉求"), None)),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- the demand page --------------------------------------------------------------------------------------
+
+
+def _visible(request: HttpRequest, pk: int) -> Demand:
+    return get_visible_or_404(base_queryset(request.user), pk, user=request.user)
+
+
+def _task_rows(tasks: list[Task], today: Any) -> list[Task]:
+    """Each task with its working days left (negative when overdue) and its escalation colour."""
+    for t in tasks:
+        left = None
+        if t.status in OPEN_TASK:
+            try:
+                left = workdays_between(today, t.deadline)
+            except CalendarNotCovered:
+                left = None
+        t.days_left = left  # type: ignore[attr-defined]
+        t.overdue_days = -left if left is not None and left < 0 else 0  # type: ignore[attr-defined]
+        t.escalation_colour = ESCALATION_COLOUR.get(t.escalation, "")  # type: ignore[attr-defined]
+    return tasks
+
+
+def _panels(user: Any, demand: Demand) -> dict[str, bool]:
+    status = demand.status
+    triage = permissions.can_triage(user, demand)
+    return {
+        "may_triage": triage and status in TRIAGE_STATUSES,
+        "may_request_info": triage and status == DemandStatus.SUBMITTED,
+        "may_split": triage and status in (DemandStatus.ACCEPTED, DemandStatus.IN_PROGRESS),
+        "may_confirm": status == DemandStatus.AWAITING_CONFIRMATION and permissions.can_confirm(user, demand),
+        "may_supply": status == DemandStatus.NEEDS_INFO and permissions.can_supply_info(user, demand),
+    }
+
+
+def _detail_context(request: HttpRequest, demand: Demand, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    today = timezone.localdate()
+    tasks = _task_rows(tasks_of(demand, user), today)
+    panels = _panels(user, demand)
+    initial = {"expected_status": demand.status}
+    proxy = panels["may_confirm"] and permissions.is_proxy(user, demand)
+    context: dict[str, Any] = {
+        "demand": demand,
+        "status_colour": STATUS_COLOUR.get(demand.status, "grey"),
+        "attachments": list(demand.attachments.select_related("uploaded_by")),
+        "tasks": tasks,
+        "timeline": timeline(demand, tasks),
+        "waiting": waiting_days(demand, today) if demand.status in TRIAGE_STATUSES else None,
+        "merged_from": list(demand.merged.all().only("pk", "title")) if not _is_enterprise(user) else [],
+        "proxy": proxy,
+        "accept_form": NoteForm(initial=initial, prefix="accept"),
+        "reject_form": ReasonForm(initial=initial, prefix="reject"),
+        "info_form": RequestInfoForm(initial=initial, prefix="info"),
+        "merge_form": MergeForm(initial=initial, prefix="merge", candidates=merge_candidates(user, demand))
+        if panels["may_triage"]
+        else None,
+        "task_form": TaskForm(initial=initial, prefix="task"),
+        "confirm_form": ConfirmForm(initial=initial, prefix="confirm", proxy=proxy),
+        "supply_form": SupplyForm(initial=initial, prefix="supply"),
+        "page_title": demand.title,
+        "breadcrumbs": _crumbs((demand.title, None)),
+        **panels,
+    }
+    context.update(extra)
+    return context
+
+
+def _is_enterprise(user: Any) -> bool:
+    return bool(user.role == Role.ENTERPRISE)
+
+
+@role_required(*DEMAND_VIEWERS)
+def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    demand = _visible(request, pk)
+    return render(request, "demands/detail.html", _detail_context(request, demand))
+
+
+@dataclass(frozen=True)
+class Action:
+    """One action panel: its form, who may use it, the service it calls, the message on success."""
+
+    form: Callable[..., ActionForm]
+    prefix: str
+    allowed: Callable[[dict[str, bool]], bool]
+    run: Callable[[Any, Demand, Any, dict[str, Any]], Any]
+    done: Any
+
+
+def _task_done(task: Any) -> str:
+    return _("已交办%(dept)s，办理时限 %(n)s 个工作日，办结期限 %(deadline)s。") % {
+        "dept": task.lead_department,
+        "n": task.working_days,
+        "deadline": task.deadline.isoformat(),
+    }
+
+
+ACTIONS: dict[str, Action] = {
+    "accept": Action(
+        NoteForm,
+        "accept",
+        lambda p: p["may_triage"],
+        lambda user, d, _f, data: services.demand_accept(demand=d, actor=user, note=data["note"].strip()),
+        gettext_lazy("诉求已受理，请拆分交办至相关部门。"),
+    ),
+    "reject": Action(
+        ReasonForm,
+        "reject",
+        lambda p: p["may_triage"],
+        lambda user, d, _f, data: services.demand_reject(demand=d, actor=user, reason=data["reason"].strip()),
+        gettext_lazy("已作出不予受理决定，原因已记录。"),
+    ),
+    "request_info": Action(
+        RequestInfoForm,
+        "info",
+        lambda p: p["may_request_info"],
+        lambda user, d, _f, data: services.demand_request_info(demand=d, actor=user, note=data["note"].strip()),
+        gettext_lazy("已请企业补充材料。"),
+    ),
+    "merge": Action(
+        MergeForm,
+        "merge",
+        lambda p: p["may_triage"],
+        lambda user, d, _f, data: services.demand_merge(
+            demand=d, into=data["into"], actor=user, note=data["note"].strip()
+        ),
+        gettext_lazy("已合并至所选诉求。"),
+    ),
+    "task": Action(
+        TaskForm,
+        "task",
+        lambda p: p["may_split"],
+        lambda user, d, _f, data: services.task_create(
+            demand=d,
+            actor=user,
+            lead_department=data["lead_department"],
+            co_departments=list(data["co_departments"]),
+            instructions=data["instructions"].strip(),
+            working_days=data["working_days"],
+        ),
+        "",
+    ),
+    "confirm": Action(
+        ConfirmForm,
+        "confirm",
+        lambda p: p["may_confirm"],
+        lambda user, d, f, data: services.demand_confirm(
+            demand=d,
+            actor=user,
+            rating=data["rating"],
+            comment=data["comment"].strip(),
+            proxy_note=data.get("proxy_note", "").strip(),
+        ),
+        gettext_lazy("感谢您的评价，已记录。"),
+    ),
+    "supply_info": Action(
+        SupplyForm,
+        "supply",
+        lambda p: p["may_supply"],
+        lambda user, d, _f, data: services.demand_supply_info(
+            demand=d, actor=user, note=data["note"].strip(), files=data["attachments"]
+        ),
+        gettext_lazy("补充材料已提交，服务团队将重新审核。"),
+    ),
+}
+FORM_KEYS = {
+    "accept": "accept_form",
+    "reject": "reject_form",
+    "request_info": "info_form",
+    "merge": "merge_form",
+    "task": "task_form",
+    "confirm": "confirm_form",
+    "supply_info": "supply_form",
+}
+
+
+def _bound_form(request: HttpRequest, name: str, demand: Demand) -> ActionForm:
+    action = ACTIONS[name]
+    kwargs: dict[str, Any] = {"prefix": action.prefix}
+    if name == "merge":
+        kwargs["candidates"] = merge_candidates(request.user, demand)
+    if name == "confirm":
+        kwargs["proxy"] = permissions.is_proxy(request.user, demand)
+    return action.form(request.POST, request.FILES or None, **kwargs)
+
+
+@role_required(*DEMAND_VIEWERS)
+@require_POST
+def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One action from the demand page. A stale page (the demand moved on since it was shown) answers 409 with
+    the demand as it now stands; bad input or a service's refusal answers 400 with the message; neither
+    changes anything."""
+    if action not in ACTIONS:
+        raise Http404
+    demand = _visible(request, pk)
+    spec = ACTIONS[action]
+    form = _bound_form(request, action, demand)
+    form_key = FORM_KEYS[action]
+    if not form.is_valid():
+        return _refused(request, demand, form_key, form, status=400, open_panel=action)
+    if form.cleaned_data["expected_status"] != demand.status:
+        return _stale(request, demand)
+    if not spec.allowed(_panels(request.user, demand)):
+        raise PermissionDenied
+    try:
+        result = spec.run(request.user, demand, form, form.cleaned_data)
+    except InvalidTransition as exc:
+        return _stale(request, _visible(request, pk), str(exc))
+    except ValidationError as exc:
+        _add_service_error(form, exc)
+        return _refused(request, demand, form_key, form, status=400, open_panel=action)
+    messages.success(request, _task_done(result) if action == "task" else str(spec.done))
+    return redirect("demands:detail", demand.pk)
+
+
+def _stale(request: HttpRequest, demand: Demand, error: str = "") -> HttpResponse:
+    error = error or _("该诉求的状态已变更为“%(status)s”，页面已刷新为最新情况，请核对后再操作。") % {
+        "status": demand.get_status_display()
+    }
+    context = _detail_context(request, demand, action_error=error)
+    return render(request, "demands/detail.html", context, status=409)
+
+
+def _refused(
+    request: HttpRequest, demand: Demand, form_key: str, form: ActionForm, *, status: int, open_panel: str
+) -> HttpResponse:
+    errors = [str(e) for errs in form.errors.values() for e in errs]
+    context = _detail_context(
+        request, demand, **{form_key: form}, action_error="；".join(errors), open_panel=open_panel
+    )
+    return render(request, "demands/detail.html", context, status=status)
+
+
+# --- attachments ------------------------------------------------------------------------------------------
+
+
+@role_required(*DEMAND_VIEWERS)
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stream an attachment from the private storage, for those who may see its demand (404 otherwise)."""
+    visible = Attachment.objects.filter(demand__in=Demand.objects.visible_to(request.user).values("pk"))
+    attachment = get_visible_or_404(visible, pk, user=request.user)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return cast(HttpResponse, response)
+
+
+# --- the triage queue and the enterprise tab --------------------------------------------------------------
+
+
+@role_required(*TRIAGERS)
+def triage_view(request: HttpRequest) -> HttpResponse:
+    page_obj = paginate(triage_queue(request.user), request.GET.get("page"))
+    rows = _decorate(list(page_obj.object_list))
+    today = timezone.localdate()
+    for d in rows:
+        d.waiting = waiting_days(d, today)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "demands/triage.html",
+        {
+            "page_obj": page_obj,
+            "rows": rows,
+            "page_title": _("待受理诉求"),
+            "breadcrumbs": _crumbs((_("待受理"), None)),
+        },
+    )
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
+    """The enterprise page's 诉求 tab: its demands with status (a fragment for htmx, else a full page)."""
+    enterprise = get_visible_or_404(Enterprise.objects.visible_to(request.user), pk, user=request.user)
+    rows = _decorate(list(enterprise_demands(request.user, enterprise)[:200]))
+    context = {
+        "enterprise": enterprise,
+        "rows": rows,
+        "may_create": permissions.can_submit(request.user, enterprise),
+        "page_title": _("诉求"),
+        "breadcrumbs": [
+            (_("企业"), reverse("enterprises:list")),
+            (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])),
+            (_("诉求"), None),
+        ],
+    }
+    template = (
+        "demands/partials/enterprise_tab.html" if _is_htmx(request) else "demands/partials/enterprise_tab_page.html"
+    )
+    return render(request, template, context)
