@@ -237,3 +237,69 @@ def test_command_and_task_run_the_ladder_then_deliver(head: User) -> None:
     assert result["delivery"] == {"emailed": 0, "pushed": 0}
     with pytest.raises(CommandError):
         call_command("escalate", "--today", "10/10/2025", stdout=StringIO())
+
+
+def _together(n: int, work: Callable[[int], object]) -> list[object]:
+    """Run work(i) in n threads released together by a barrier; each thread's result or exception."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(n)
+    results: list[object] = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[i] = work(i)
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("rounds", range(3))
+def test_two_workers_at_once_escalate_and_deliver_each_notification_once(rounds: int) -> None:
+    from django.core import mail
+
+    from chaindesk.conftest import DEMO_TODAY
+    from chaindesk.demands import notify
+    from chaindesk.demo import city
+
+    city.load(enterprises=40, today=DEMO_TODAY)  # transactional tests start from whatever the last one left
+    Notification.objects.update(emailed_at=timezone.now(), pushed_at=timezone.now())
+    Task.objects.update(reminded_at=timezone.now(), warned_at=timezone.now(), supervised_at=timezone.now())
+    head = User.objects.create(
+        username="zrzy_head",
+        display_name="自然资源局负责人",
+        role=Role.DEPT_HANDLER,
+        department=Department.objects.get(code="zrzy"),
+        is_department_head=True,
+        email="head@example.gov.cn",
+    )
+    mine = [make_task(D(2025, 9, 1)) for _ in range(40)]
+    results = _together(2, lambda i: jobs.run_escalation(today=D(2025, 10, 10)))
+    assert all(isinstance(r, dict) for r in results), results
+    counts: list[dict[str, int]] = results  # type: ignore[assignment]
+    assert sum(c["warned"] for c in counts) == len(mine)
+    assert sum(c["supervised"] for c in counts) == len(mine)
+    assert sum(c["notifications"] for c in counts) == 2 * len(mine)
+    fresh = Notification.objects.filter(emailed_at=None)
+    assert fresh.filter(recipient=head, kind=jobs.KIND_WARNED).count() == len(mine)
+    assert fresh.filter(kind=jobs.KIND_SUPERVISED).count() == len(mine)
+
+    mail.outbox = []
+    sent = _together(2, lambda i: notify.deliver_email())
+    assert all(isinstance(s, int) for s in sent), sent
+    assert sum(sent) == len(mine)  # type: ignore[arg-type]
+    assert sorted(m.to[0] for m in mail.outbox) == ["head@example.gov.cn"] * len(mine)
+    assert len({m.subject + m.body for m in mail.outbox}) == len(mine)  # no notification e-mailed twice
