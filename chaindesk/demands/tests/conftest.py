@@ -5,10 +5,12 @@ factory that walks a demand to a given status through the services (so every row
     make_demand(status="in_progress")               # accepted by jiangdd, one task for 自然资源和规划局
     make_demand(status="awaiting_confirmation")     # that task signed by chenjing, done, accepted by jiangdd
     make_demand(status="closed")                    # confirmed 满意 by liuyang
-    make_task(demand, department="zrzy")            # one more task (the demand must be accepted/in progress)
+    make_task(demand, department_code="zrzy")       # one more task (the demand must be accepted/in progress)
+    var_dir                                         # attachments stored under a tmp VAR_DIR
 """
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +18,7 @@ import pytest
 from chaindesk.accounts.models import Department, User
 from chaindesk.demands import services
 from chaindesk.demands.choices import Channel, DemandStatus, Rating
-from chaindesk.demands.models import Category, Demand, Task
+from chaindesk.demands.models import Attachment, Category, Demand, Task, attachment_storage
 from chaindesk.enterprises.models import Enterprise
 
 BOSHEN = "江苏博生医用新材料股份有限公司"
@@ -26,6 +28,15 @@ ENTERPRISE_USER = "liuyang"
 LIAISON = "liming"
 
 CHANNEL_OF_ROLE = {"enterprise": Channel.ENTERPRISE, "liaison": Channel.LIAISON}
+
+
+@pytest.fixture
+def var_dir(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Attachments go to tmp_path/attachments. Django builds a FileField's callable storage once, when the
+    model class is created, so the field's storage is replaced too (not only settings.VAR_DIR)."""
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", attachment_storage())
+    return tmp_path
 
 
 @pytest.fixture
