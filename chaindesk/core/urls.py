@@ -15,3 +15,12 @@ urlpatterns = [
     path("users/<int:pk>/active/", views_system.user_set_active, name="user_set_active"),
     path("history/<str:app_label>/<str:model>/<int:pk>/", history.object_history, name="history"),
 ]
+
+from . import views_inbox  # noqa: E402 - the inbox routes are appended
+
+urlpatterns += [
+    path("inbox/", views_inbox.inbox, name="inbox"),
+    path("inbox/badge/", views_inbox.inbox_badge, name="inbox_badge"),
+    path("inbox/read-all/", views_inbox.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", views_inbox.inbox_read, name="inbox_read"),
+]

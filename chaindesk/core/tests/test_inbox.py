@@ -1,0 +1,125 @@
+"""The in-app inbox behind the bell: own notifications only, mark read, the lazy-loaded unread badge."""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from chaindesk.accounts.models import User
+from chaindesk.core.models import Notification
+
+
+def notify(user: User, key: str, *, title: str = "【预警】用地指标", url: str = "/demands/1/") -> Notification:
+    return Notification.objects.create(
+        recipient=user, kind="task_warned", title=title, body="主办部门 市自然资源和规划局", url=url, dedupe_key=key
+    )
+
+
+@pytest.fixture
+def inbox(persona: Callable[[str], User]) -> dict[str, Notification]:
+    Notification.objects.update(read_at=timezone.now())  # the demo's own messages count as read here
+    return {
+        "mine": notify(persona("chenjing"), "inbox:1", title="【临期提醒】用电增容"),
+        "mine_too": notify(persona("chenjing"), "inbox:2", title="【预警】环评批复"),
+        "other": notify(persona("jiangdd"), "inbox:3", title="【督办】他人的督办"),
+    }
+
+
+@pytest.mark.django_db
+def test_anonymous_goes_to_login(client: Client, inbox: dict[str, Notification]) -> None:
+    for url in (reverse("core:inbox"), reverse("core:inbox_badge")):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response["Location"]
+    response = client.post(reverse("core:inbox_read", args=[inbox["mine"].pk]))
+    assert response.status_code == 302 and "/login" in response["Location"]
+    inbox["mine"].refresh_from_db()
+    assert inbox["mine"].read_at is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["jiangdd", "chenjing", "liuyang", "liming", "sysadmin", "auditor"])
+def test_every_role_reads_only_its_own_inbox(
+    client_as: Callable[[str], Client], inbox: dict[str, Notification], username: str
+) -> None:
+    response = client_as(username).get(reverse("core:inbox"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ("用电增容" in html) == (username == "chenjing")
+    assert ("他人的督办" in html) == (username == "jiangdd")
+    assert 'href="/system/inbox/"' in html  # the bell in the top bar
+    assert reverse("core:inbox_badge") in html
+
+
+@pytest.mark.django_db
+def test_mark_one_read_then_all(client_as: Callable[[str], Client], inbox: dict[str, Notification]) -> None:
+    client = client_as("chenjing")
+    page = client.get(reverse("core:inbox") + "?unread=1").content.decode()
+    assert "用电增容" in page and "环评批复" in page
+    response = client.post(reverse("core:inbox_read", args=[inbox["mine"].pk]), {"next": "/system/inbox/?unread=1"})
+    assert response.status_code == 302 and response["Location"] == "/system/inbox/?unread=1"
+    inbox["mine"].refresh_from_db()
+    assert inbox["mine"].read_at is not None
+    page = client.get(reverse("core:inbox") + "?unread=1").content.decode()
+    assert "用电增容" not in page and "环评批复" in page
+    response = client.post(reverse("core:inbox_read_all"), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("core:inbox")  # no open redirect
+    assert Notification.objects.filter(recipient__username="chenjing", read_at=None).count() == 0
+    inbox["other"].refresh_from_db()
+    assert inbox["other"].read_at is None  # another user's message is untouched
+
+
+@pytest.mark.django_db
+def test_open_marks_read_and_follows_only_local_links(
+    client_as: Callable[[str], Client], persona: Callable[[str], User], inbox: dict[str, Notification]
+) -> None:
+    client = client_as("chenjing")
+    response = client.post(reverse("core:inbox_read", args=[inbox["mine"].pk]), {"open": "1"})
+    assert response.status_code == 302 and response["Location"] == "/demands/1/"
+    outside = notify(persona("chenjing"), "inbox:4", url="https://evil.example/phish")
+    response = client.post(reverse("core:inbox_read", args=[outside.pk]), {"open": "1"})
+    assert response["Location"] == reverse("core:inbox")
+
+
+@pytest.mark.django_db
+def test_another_users_notification_is_404_and_unchanged(
+    client_as: Callable[[str], Client], inbox: dict[str, Notification]
+) -> None:
+    client = client_as("chenjing")
+    assert client.post(reverse("core:inbox_read", args=[inbox["other"].pk]), {"open": "1"}).status_code == 404
+    assert client.post(reverse("core:inbox_read", args=[999999999])).status_code == 404
+    assert client.get(reverse("core:inbox_read", args=[inbox["mine"].pk])).status_code == 405
+    inbox["other"].refresh_from_db()
+    inbox["mine"].refresh_from_db()
+    assert inbox["other"].read_at is None and inbox["mine"].read_at is None
+
+
+@pytest.mark.django_db
+def test_badge_counts_own_unread(client_as: Callable[[str], Client], inbox: dict[str, Notification]) -> None:
+    html = client_as("chenjing").get(reverse("core:inbox_badge")).content.decode()
+    assert 'badge-notification">2<' in html
+    Notification.objects.filter(recipient__username="chenjing").update(read_at=timezone.now())
+    html = client_as("chenjing").get(reverse("core:inbox_badge")).content.decode()
+    assert "badge-notification" not in html
+
+
+@pytest.mark.django_db
+def test_inbox_query_count_does_not_grow(
+    client_as: Callable[[str], Client],
+    persona: Callable[[str], User],
+    django_assert_max_num_queries,  # noqa: ANN001
+) -> None:
+    user = persona("chenjing")
+    Notification.objects.bulk_create(
+        Notification(recipient=user, kind="task_warned", title=f"【预警】第{i}项", dedupe_key=f"inbox:many:{i}")
+        for i in range(70)
+    )
+    client = client_as("chenjing")
+    client.get(reverse("core:inbox"))  # warm-up
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("core:inbox"))
+    assert response.status_code == 200
+    assert response.content.decode().count('data-testid="inbox-item"') == 50
+    with django_assert_max_num_queries(3):
+        client.get(reverse("core:inbox_badge"))
