@@ -20,6 +20,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -211,17 +212,35 @@ def _sync_after_tasks(*, demand: Demand, actor: Any) -> None:
 # --- intake ------------------------------------------------------------------------------------------------
 
 
-def _check_channel(actor: Any, enterprise: Enterprise, channel: str) -> None:
+# The channels each role records demands through: an enterprise through its portal, a liaison from their visits,
+# the team directly, from a meeting decision or through the API; the system (actor None) anything but the portal.
+ROLE_CHANNELS = {
+    Role.ENTERPRISE: frozenset({Channel.ENTERPRISE}),
+    Role.LIAISON: frozenset({Channel.LIAISON}),
+    Role.CITY_LEADER: frozenset({Channel.TEAM, Channel.MEETING, Channel.API}),
+    Role.TEAM_MEMBER: frozenset({Channel.TEAM, Channel.MEETING, Channel.API}),
+}
+
+
+def _check_channel(actor: Any, channel: str) -> None:
     if channel not in Channel.values:
         raise ValidationError({"channel": _("请选择来源渠道。")}, code="channel")
-    if actor is None:
-        return
-    if actor.role == Role.ENTERPRISE and channel != Channel.ENTERPRISE:
-        raise ValidationError({"channel": _("企业用户提交的诉求来源渠道须为“企业提交”。")}, code="channel")
-    if channel == Channel.ENTERPRISE and actor.role != Role.ENTERPRISE:
-        raise ValidationError({"channel": _("只有企业用户可以“企业提交”渠道提交诉求。")}, code="channel")
-    if channel == Channel.LIAISON and actor.role != Role.LIAISON:
-        raise ValidationError({"channel": _("“专员走访”渠道的诉求须由挂钩服务专员录入。")}, code="channel")
+    allowed = (
+        frozenset(Channel.values) - {Channel.ENTERPRISE}
+        if actor is None
+        else ROLE_CHANNELS.get(actor.role, frozenset())
+    )
+    if channel not in allowed:
+        raise ValidationError(
+            {
+                "channel": _("您的角色不能通过“%(channel)s”渠道录入诉求，可用渠道：%(allowed)s。")
+                % {
+                    "channel": Channel(channel).label,
+                    "allowed": "、".join(str(c.label) for c in Channel if c in allowed) or _("无"),
+                }
+            },
+            code="channel",
+        )
 
 
 @transaction.atomic
@@ -250,7 +269,7 @@ def demand_submit(
         raise ValidationError({"category": _("请选择诉求类别。")}, code="category")
     if urgency not in Urgency.values:
         raise ValidationError({"urgency": _("请选择紧急程度。")}, code="urgency")
-    _check_channel(actor, enterprise, channel)
+    _check_channel(actor, channel)
     if project is not None and project.enterprise_id != enterprise.pk:
         raise ValidationError({"project": _("关联项目须为该企业的项目。")}, code="project")
     if visit_issue is not None:
@@ -426,6 +445,10 @@ def _notify_assigned(task: Task) -> None:
         "deadline": f"{task.deadline:%Y-%m-%d}",
         "instructions": task.instructions[:200],
     }
+    try:
+        url = reverse("demands:task_detail", args=[task.pk])
+    except NoReverseMatch:
+        url = ""
     Notification.objects.bulk_create(
         [
             Notification(
@@ -433,7 +456,7 @@ def _notify_assigned(task: Task) -> None:
                 kind="task_assigned",
                 title=title[:200],
                 body=body,
-                url=f"/demands/tasks/{task.pk}/",
+                url=url,
                 dedupe_key=f"task:{task.pk}:assigned:{user.pk}",
             )
             for user in handlers

@@ -114,11 +114,13 @@ def test_submit_stores_checked_files_outside_web_root(make_demand: Callable[...,
 
 @pytest.mark.django_db
 def test_one_bad_file_refuses_the_whole_demand(make_demand: Callable[..., Demand], var_dir: Path) -> None:
+    demands_before = Demand.objects.count()
+    attachments_before = Attachment.objects.count()
     with pytest.raises(ValidationError) as excinfo:
         make_demand(files=(upload("申请书.pdf", PDF), upload("发票.pdf", EXE)))
     assert "发票.pdf" in excinfo.value.messages[0]
-    assert not Demand.objects.exists()
-    assert not Attachment.objects.exists()
+    assert Demand.objects.count() == demands_before
+    assert Attachment.objects.count() == attachments_before
     assert not any(var_dir.rglob("*.pdf"))
 
 
