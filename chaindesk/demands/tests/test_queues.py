@@ -27,6 +27,14 @@ def task_for(make_demand: Callable[..., Demand], make_task: Callable[..., Task])
     return make
 
 
+@pytest.fixture
+def no_demo_demands(db: Any) -> None:  # noqa: ARG001
+    """For tests that compare a card's order or counts: the demo city's own demands out of the way (rolled
+    back after the test)."""
+    Demand.objects.update(merged_into=None)
+    Demand.objects.all().delete()
+
+
 def _escalate(task: Task, level: str) -> None:
     """What the escalation job sets (its own tests cover the ladder); here only the mark matters."""
     Task.objects.filter(pk=task.pk).update(escalation=level)
@@ -124,7 +132,7 @@ def test_task_detail_out_of_scope(client_as, task_for):
 
 
 @pytest.mark.django_db
-def test_overdue_first_with_working_days_left_and_badges(client_as, task_for):
+def test_overdue_first_with_working_days_left_and_badges(no_demo_demands, client_as, task_for):
     late = task_for("zrzy", title="逾期的事项")
     soon = task_for("zrzy", title="正常的事项")
     Task.objects.filter(pk=late.pk).update(deadline="2026-11-20", escalation=Escalation.SUPERVISED)
@@ -273,7 +281,7 @@ def test_task_detail_query_budget(client_as, task_for, django_assert_max_num_que
 
 
 @pytest.mark.django_db
-def test_supervision_queue(client_as, task_for, django_assert_max_num_queries):
+def test_supervision_queue(no_demo_demands, client_as, task_for, django_assert_max_num_queries):
     supervised = task_for("zrzy", title="督办的事项")
     warned = task_for("fgw", title="预警的事项")
     task_for("zrzy", title="正常的事项")
@@ -297,7 +305,7 @@ def test_supervision_queue(client_as, task_for, django_assert_max_num_queries):
 
 
 @pytest.mark.django_db
-def test_supervision_card(client_as, task_for, django_assert_max_num_queries):
+def test_supervision_card(no_demo_demands, client_as, task_for, django_assert_max_num_queries):
     task = task_for("zrzy", title="督办的事项")
     _escalate(task, Escalation.SUPERVISED)
     client = client_as("jiangdd")
@@ -312,7 +320,7 @@ def test_supervision_card(client_as, task_for, django_assert_max_num_queries):
 
 
 @pytest.mark.django_db
-def test_triage_card_shows_the_oldest_submitted(client_as, make_demand, django_assert_max_num_queries):
+def test_triage_card_shows_the_oldest_submitted(no_demo_demands, client_as, make_demand, django_assert_max_num_queries):
     make_demand(title="较早的诉求")
     make_demand(title="较晚的诉求")
     make_demand(title="已受理的诉求", status=DemandStatus.ACCEPTED)
@@ -326,7 +334,7 @@ def test_triage_card_shows_the_oldest_submitted(client_as, make_demand, django_a
 
 
 @pytest.mark.django_db
-def test_department_card(client_as, task_for, django_assert_max_num_queries):
+def test_department_card(no_demo_demands, client_as, task_for, django_assert_max_num_queries):
     late = task_for("zrzy", title="逾期的事项")
     task_for("zrzy", title="本部门事项")
     task_for("fgw", title="别的部门")
@@ -358,7 +366,7 @@ def test_department_card_of_a_handler_without_department(client_as, task_for):
         ("liuyang", "demands:card_enterprise", "card-enterprise"),
     ],
 )
-def test_demand_cards(client_as, make_demand, django_assert_max_num_queries, username, name, testid):
+def test_demand_cards(no_demo_demands, client_as, make_demand, django_assert_max_num_queries, username, name, testid):
     make_demand(title="办理中的诉求", status=DemandStatus.IN_PROGRESS)
     make_demand(title="待确认的诉求", status=DemandStatus.AWAITING_CONFIRMATION)
     make_demand(title="已办结的诉求", status=DemandStatus.CLOSED)
@@ -386,10 +394,26 @@ def test_demand_cards_out_of_scope(client_as, make_demand, username, name):
 
 
 @pytest.mark.django_db
-def test_card_counts_only_open_demands_of_the_enterprise(client_as, make_demand, persona):
+def test_card_counts_only_open_demands_of_the_enterprise(no_demo_demands, client_as, make_demand, persona):
     make_demand(title="办理中的诉求", status=DemandStatus.IN_PROGRESS)
     expected = Demand.objects.visible_to(persona("liuyang")).exclude(
         status__in=[DemandStatus.CLOSED, DemandStatus.REJECTED, DemandStatus.MERGED]
     )
     page = client_as("liuyang").get(reverse("demands:card_enterprise"), **HX).content.decode()
     assert f'data-testid="card-count">{expected.count()}<' in page
+
+
+@pytest.mark.django_db
+def test_with_the_demo_city_every_row_is_the_departments(client_as, task_for, persona):
+    task_for("zrzy", title="主办的事项")
+    task_for("fgw", title="协办的事项", co=("zrzy",))
+    task_for("fgw", title="别的部门")
+    zrzy = persona("chenjing").department_id
+    client = client_as("chenjing")
+    lead = client.get(reverse("demands:tasks") + "?status=all").context["page_obj"].object_list
+    co = client.get(reverse("demands:tasks") + "?side=co&status=all").context["page_obj"].object_list
+    assert lead and co
+    assert all(t.lead_department_id == zrzy for t in lead)
+    assert all(t.lead_department_id != zrzy and t.co_departments.filter(pk=zrzy).exists() for t in co)
+    card = client.get(reverse("demands:card_department"), **HX).context["rows"]
+    assert all(t.lead_department_id == zrzy or t.co_departments.filter(pk=zrzy).exists() for t in card)
