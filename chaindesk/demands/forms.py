@@ -116,7 +116,7 @@ class DemandForm(forms.Form):
         field = self.fields["enterprise"]
         if self.fixed_enterprise is not None:
             field.queryset = Enterprise.objects.filter(pk=self.fixed_enterprise.pk)  # type: ignore[attr-defined]
-            field.initial = self.fixed_enterprise.pk
+            field.initial = self.initial["enterprise"] = self.fixed_enterprise.pk  # never from the URL or the POST
             field.disabled = True
         else:
             field.queryset = Enterprise.objects.visible_to(user).order_by("name")  # type: ignore[attr-defined]

@@ -209,7 +209,8 @@ def _add_service_error(form: Any, error: ValidationError, default_field: str | N
 
 @role_required(*DEMAND_CREATORS)
 def demand_create(request: HttpRequest) -> HttpResponse:
-    form = DemandForm(request.POST or None, request.FILES or None, user=request.user)
+    initial = {"enterprise": request.GET["enterprise"]} if request.GET.get("enterprise", "").isdigit() else {}
+    form = DemandForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -217,7 +217,7 @@ def test_enterprise_user_submits_for_their_own_enterprise_only(
     page = client.get(reverse("demands:create")).content.decode()
     assert 'data-testid="fixed-enterprise"' in page and boshen.name in page
     data = _form(categories, enterprise=other.pk, attachments=[_pdf("a.pdf"), _pdf("b.pdf")])
-    response = client.post(reverse("demands:create"), data)
+    response = client.post(reverse("demands:create") + f"?enterprise={other.pk}", data)
     assert response.status_code == 302
     demand = Demand.objects.get(title="环评批复加快")
     assert response["Location"] == reverse("demands:detail", args=[demand.pk])
@@ -243,6 +243,8 @@ def test_official_chooses_among_enterprises_they_may_see(
     firm = Enterprise.objects.filter(liaison__username="lz_321282").first()
     assert firm is not None
     client = client_as("jiangdd")
+    page = client.get(reverse("demands:create") + f"?enterprise={boshen.pk}").content.decode()
+    assert f'<option value="{boshen.pk}" selected>' in page and firm.name not in page
     response = client.post(reverse("demands:create"), _form(categories, enterprise=firm.pk))
     assert response.status_code == 400 and "请选择您可查看的企业" in response.content.decode()
     response = client.post(reverse("demands:create"), _form(categories, enterprise=boshen.pk))
