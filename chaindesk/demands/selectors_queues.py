@@ -105,10 +105,10 @@ def department_tasks(user: Any, params: dict[str, str], today: date) -> tuple[Qu
 
 
 def supervision_tasks(user: Any, params: dict[str, str]) -> tuple[QuerySet[Task], dict[str, Any]]:
-    """The chain chief's 督办 queue: open tasks of their chains' demands marked 督办, then (with show=all) the
-    预警 ones below them; most overdue first."""
+    """The chain chief's 督办 queue: open tasks of their chains' demands marked 督办, then the 预警 ones below
+    them (show=supervised leaves them out); most overdue first."""
     chains = Chain.objects.visible_to(user).values("pk")
-    show = "all" if params.get("show") == "all" else "supervised"
+    show = "supervised" if params.get("show") == "supervised" else "all"
     levels = [Escalation.SUPERVISED, Escalation.WARNED] if show == "all" else [Escalation.SUPERVISED]
     qs = (
         Task.objects.visible_to(user)
@@ -138,7 +138,7 @@ def decorate_tasks(tasks: list[Task], today: date) -> list[Task]:
 
 
 def supervision_card(user: Any) -> dict[str, Any]:
-    qs, _filters = supervision_tasks(user, {})
+    qs, _filters = supervision_tasks(user, {"show": "supervised"})
     return {"count": qs.count(), "rows": list(qs[:CARD_ROWS])}
 
 

@@ -25,6 +25,7 @@ urlpatterns: list = [
     path("upward/<int:pk>/advance/", views_upward.upward_advance, name="upward_advance"),  # upward
     path("metrics/", views_metrics.metrics_page, name="metrics"),  # metrics
     path("tasks/", views_queues.tasks, name="tasks"),  # queues
+    path("tasks/export/", views_queues.tasks_export, name="tasks_export"),  # queues
     path("tasks/<int:pk>/", views_queues.task_detail, name="task_detail"),  # queues
     path("tasks/<int:pk>/sign/", views_queues.task_sign, name="task_sign"),  # queues
     path("tasks/<int:pk>/progress/", views_queues.task_progress, name="task_progress"),  # queues

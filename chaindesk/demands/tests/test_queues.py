@@ -1,15 +1,18 @@
 """The work queues: a department's task queue and task page with its actions, the team's decisions, the chain
 chief's 督办 queue and the 工作台 cards; persona-based scope, URL guessing, query budgets and the 409 path."""
 
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
+from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.demands.choices import DemandStatus, Escalation, TaskStatus
 from chaindesk.demands.models import Demand, Task
 
@@ -289,16 +292,16 @@ def test_supervision_queue(no_demo_demands, client_as, task_for, django_assert_m
     _escalate(warned, Escalation.WARNED)
     Task.objects.filter(pk=supervised.pk).update(deadline="2026-11-20")
     client = client_as("jiangdd")
-    page = client.get(reverse("demands:supervision")).content.decode()
-    assert "督办的事项" in page and "预警的事项" not in page and "正常的事项" not in page
-    assert "3 个工作日" in page  # 11-20 (Fri) → 11-25 (Wed)
-    everything = client.get(reverse("demands:supervision") + "?show=all").content.decode()
-    assert everything.index("督办的事项") < everything.index("预警的事项")
+    everything = client.get(reverse("demands:supervision")).content.decode()
+    assert everything.index("督办的事项") < everything.index("预警的事项")  # 预警 below, greyed
     assert "正常的事项" not in everything
+    assert "3 个工作日" in everything  # 11-20 (Fri) → 11-25 (Wed)
+    page = client.get(reverse("demands:supervision") + "?show=supervised").content.decode()
+    assert "督办的事项" in page and "预警的事项" not in page and "正常的事项" not in page
     assert "督办的事项" in client_as("wangzh").get(reverse("demands:supervision")).content.decode()
     assert "督办的事项" not in client_as("lead_equip").get(reverse("demands:supervision")).content.decode()
     with django_assert_max_num_queries(6):
-        assert client.get(reverse("demands:supervision") + "?show=all").status_code == 200
+        assert client.get(reverse("demands:supervision")).status_code == 200
 
 
 # 工作台 cards.
@@ -317,6 +320,9 @@ def test_supervision_card(no_demo_demands, client_as, task_for, django_assert_ma
     with django_assert_max_num_queries(4):
         client.get(url, **HX)
     assert "督办的事项" not in client_as("lead_equip").get(url, **HX).content.decode()
+    warned = task_for("fgw", title="预警的事项")
+    _escalate(warned, Escalation.WARNED)
+    assert "预警的事项" not in client.get(url, **HX).content.decode()  # the card counts 督办 only
 
 
 @pytest.mark.django_db
@@ -417,3 +423,34 @@ def test_with_the_demo_city_every_row_is_the_departments(client_as, task_for, pe
     assert all(t.lead_department_id != zrzy and t.co_departments.filter(pk=zrzy).exists() for t in co)
     card = client.get(reverse("demands:card_department"), **HX).context["rows"]
     assert all(t.lead_department_id == zrzy or t.co_departments.filter(pk=zrzy).exists() for t in card)
+
+
+def _export_rows(client: Client, query: str = "") -> list[list[Any]]:
+    response = client.get(reverse("demands:tasks_export") + query)
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    header = rows.index(next(r for r in rows if r[0] == "诉求事项"))
+    return rows[header + 1 :]
+
+
+@pytest.mark.django_db
+def test_export_is_exactly_the_filtered_queue_and_audited(client_as, task_for, django_assert_max_num_queries):
+    task_for("zrzy", title="主办的事项")
+    late = task_for("zrzy", title="督办的事项")
+    _escalate(late, Escalation.SUPERVISED)
+    task_for("fgw", title="协办的事项", co=("zrzy",))
+    task_for("fgw", title="别的部门")
+    client = client_as("chenjing")
+    listed = {t.demand.title for t in client.get(reverse("demands:tasks")).context["page_obj"].object_list}
+    rows = _export_rows(client)
+    assert {r[0] for r in rows} == listed
+    assert "别的部门" not in listed and "协办的事项" not in listed
+    only = _export_rows(client, "?escalation=supervised")
+    assert [r[0] for r in only] == ["督办的事项"] and only[0][10] == "督办"
+    co = _export_rows(client, "?side=co")
+    assert "协办的事项" in {r[0] for r in co}
+    assert AuditLog.objects.filter(action=AuditAction.EXPORT, actor__username="chenjing").count() == 3
+    assert client_as("jiangdd").get(reverse("demands:tasks_export")).status_code == 403
+    with django_assert_max_num_queries(8):
+        _export_rows(client)
