@@ -415,3 +415,20 @@ def test_enterprise_tab_fragment_and_page(client_as: Callable[[str], Any], deman
     for username in OUT_OF_SCOPE:
         assert client_as(username).get(url).status_code == 404, username
     assert client_as("chenjing").get(url).status_code == 403
+
+
+def test_detail_query_count_does_not_grow_with_tasks(
+    client_as: Callable[[str], Any],
+    make_demand: Callable[..., Demand],
+    make_task: Callable[..., Task],
+    django_assert_max_num_queries: Any,
+) -> None:
+    demand = make_demand(status="in_progress")
+    for _ in range(5):
+        make_task(demand, co=("zrzy",))
+    client = client_as("jiangdd")
+    url = reverse("demands:detail", args=[demand.pk])
+    client.get(url)
+    with django_assert_max_num_queries(16):
+        page = client.get(url)
+    assert page.content.decode().count('data-testid="task-row"') == 6
