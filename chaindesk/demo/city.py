@@ -21,7 +21,7 @@ from chaindesk.core.services import audited_create
 from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
 from chaindesk.meetings.models import Meeting, MeetingKind
 
-from . import leads, names, network, projects, service
+from . import demands, leads, names, network, projects, service
 
 DEMO_PASSWORD = "Taizhou@2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -420,7 +420,19 @@ def load(*, enterprises: int = 150, today: dt.date | None = None) -> Loaded:
     service.load_service(planned, users, today, seed_day_for(today), loaded.add)
     _load_meetings(users, regions, chains, loaded, today)
     _load_pipeline(planned, users, chains, loaded, seed_day_for(today))
+    _load_demands(planned, users, loaded, today)
     return loaded
+
+
+def _load_demands(
+    planned: list[tuple[Enterprise, service.Plan]], users: dict[str, User], loaded: Loaded, today: dt.date
+) -> None:
+    """Demands at every status and the items sought from higher levels (issue 5)."""
+    enterprises: dict[str | int, Enterprise] = {"boshen": planned[0][0], "jyz": planned[1][0]}
+    enterprises.update({i: e for i, (e, _) in enumerate(planned[len(SEED_ENTERPRISES) :])})
+    world = demands.World(users, enterprises, seed_day_for(today), today)
+    demands.load_demands(world, loaded.add)
+    demands.load_upward(world, loaded.add)
 
 
 def _load_pipeline(

@@ -1,0 +1,114 @@
+"""The demo's demands and items sought from higher levels: the site visit's three issues as demands, every
+status, channel and task state (signed, progress, extension, 预警, 督办), ratings and a reopening, the story's
+dates; six 上争事项 at every stage; loading again creates nothing."""
+
+import pytest
+from django.utils import timezone
+
+from chaindesk.conftest import DEMO_TODAY
+from chaindesk.core.models import AuditAction, AuditLog, Notification
+from chaindesk.demands.choices import Channel, DemandStatus, Escalation, Rating, TaskStatus, UpwardStage
+from chaindesk.demands.models import Demand, Task, TaskUpdate, UpwardRequest
+from chaindesk.demo import city
+from chaindesk.demo.demands import HEADS, ITEMS
+
+pytestmark = pytest.mark.django_db
+BOSHEN = "江苏博生医用新材料股份有限公司"
+JYZ = "江苏金扬子包装科技有限公司"
+
+
+def test_site_visit_issues_became_demands() -> None:
+    expected = {
+        (BOSHEN, "医用膜材项目新增建设用地指标"): ("zrzy", TaskStatus.PENDING),
+        (JYZ, "新产线双回路供电接入"): ("gdgs", TaskStatus.IN_PROGRESS),
+    }
+    for (firm, title), (dept, status) in expected.items():
+        d = Demand.objects.get(enterprise__name=firm, title=title)
+        assert d.channel == Channel.LIAISON and d.visit_issue is not None and d.submitted_by.username == "liming"
+        assert timezone.localdate(d.submitted_at) == city.seed_day_for(DEMO_TODAY)
+        task = d.tasks.get()
+        assert (task.lead_department.code, task.status) == (dept, status)
+    eia = Demand.objects.get(enterprise__name=JYZ, title="金美特项目环评审批提速")
+    assert eia.status == DemandStatus.ACCEPTED and eia.visit_issue is not None and not eia.tasks.exists()
+
+
+def test_every_status_and_channel_is_there() -> None:
+    statuses = set(Demand.objects.values_list("status", flat=True))
+    assert statuses >= {s for s in DemandStatus.values if s != DemandStatus.MERGED}
+    assert set(Demand.objects.values_list("channel", flat=True)) >= {Channel.LIAISON, Channel.TEAM, Channel.ENTERPRISE}
+    rejected = Demand.objects.get(title="申请全额减免土地出让金")
+    assert rejected.status == DemandStatus.REJECTED and "土地出让金" in rejected.status_note
+
+
+def test_closed_demands_are_rated_with_story_dates() -> None:
+    closed = Demand.objects.filter(status=DemandStatus.CLOSED, title__in=["流动资金贷款对接", "高校毕业生招聘对接"])
+    assert {d.rating for d in closed} == {Rating.SATISFIED, Rating.BASICALLY}
+    for d in closed:
+        assert d.submitted_at < d.accepted_at < d.closed_at and d.closed_on_time is True
+        assert d.response_days == 1 and d.close_days is not None and d.close_days > 5
+        assert d.proxy_note  # generated firms have no users: their liaison confirmed, with the note
+
+
+def test_reopened_after_unsatisfied() -> None:
+    d = Demand.objects.get(title="员工通勤公交线路优化")
+    assert d.status == DemandStatus.IN_PROGRESS and d.reopen_count == 1 and d.rating == Rating.UNSATISFIED
+    assert d.tasks.get().status == TaskStatus.IN_PROGRESS
+    assert d.events.filter(kind="reopened").exists()
+
+
+def test_awaiting_the_enterprise_split_in_two_tasks() -> None:
+    d = Demand.objects.get(enterprise__name=BOSHEN, title="技改设备购置补贴申报辅导")
+    assert d.status == DemandStatus.AWAITING_CONFIRMATION and d.channel == Channel.ENTERPRISE
+    assert sorted(d.tasks.values_list("lead_department__code", "status")) == [("fgw", "done"), ("gxj", "done")]
+
+
+def test_tasks_signed_with_progress_extension_and_escalation() -> None:
+    tasks = Task.objects.filter(demand__title__in=[s for _, s in _titles()])
+    assert tasks.filter(status=TaskStatus.EXTENSION_REQUESTED).count() == 1
+    assert TaskUpdate.objects.filter(kind=TaskUpdate.Kind.PROGRESS, task__in=tasks).count() >= 3
+    warned = Task.objects.get(demand__title="厂区不动产权证办理")
+    assert warned.escalation == Escalation.WARNED and warned.deadline < DEMO_TODAY and warned.handler is not None
+    supervised = Task.objects.get(demand__title="危废暂存间扩建环评备案")
+    assert supervised.escalation == Escalation.SUPERVISED
+    assert Notification.objects.filter(recipient__username="head_zrzy", kind="task_warned").exists()
+    assert Notification.objects.filter(recipient__username="jiangdd", kind="task_supervised").exists()
+    for task in tasks.exclude(status=TaskStatus.PENDING):
+        assert task.signed_at is not None and task.created_at <= task.signed_at
+
+
+def _titles() -> list[tuple[str, str]]:
+    return list(Demand.objects.values_list("enterprise__name", "title"))
+
+
+def test_department_heads_exist_but_stay_out_of_the_login_list() -> None:
+    from chaindesk.accounts.models import User
+
+    heads = User.objects.filter(username__in=[h[0] for h in HEADS])
+    assert heads.count() == len(HEADS) and all(u.is_department_head for u in heads)
+    assert not {u for _, u in city.DEMO_LOGINS} & {h[0] for h in HEADS}
+
+
+def test_upward_requests_at_every_stage_with_amounts() -> None:
+    items = UpwardRequest.objects.filter(title__in=[i.title for i in ITEMS])
+    assert items.count() == len(ITEMS) == 6
+    assert set(items.values_list("stage", flat=True)) == set(UpwardStage.values)
+    assert set(items.values_list("kind", flat=True)) == {"funds", "policy", "pilot", "approval", "quota"}
+    funds = items.get(title="生物医药先进制造业集群培育省级奖补资金")
+    assert (funds.amount_sought, funds.amount_obtained) == (1500, 1200)
+    assert all(i.amount_obtained is None for i in items.exclude(stage=UpwardStage.APPROVED))
+    for item in items.exclude(stage=UpwardStage.PLANNING):
+        moves = AuditLog.objects.filter(
+            action=AuditAction.TRANSITION, content_type__model="upwardrequest", object_id=str(item.pk)
+        )
+        assert moves.exists() and item.stage_changed_on is not None and item.stage_changed_on <= DEMO_TODAY
+    boshen_item = items.get(title__startswith="医用膜材项目申报省级")
+    assert list(boshen_item.enterprises.values_list("name", flat=True)) == [BOSHEN]
+    assert boshen_item.projects.exists()
+
+
+def test_loading_again_adds_no_demand_and_no_notification() -> None:
+    before = (Demand.objects.count(), Task.objects.count(), Notification.objects.count(), UpwardRequest.objects.count())
+    loaded = city.load(enterprises=40, today=DEMO_TODAY)
+    assert loaded.created == {}
+    after = (Demand.objects.count(), Task.objects.count(), Notification.objects.count(), UpwardRequest.objects.count())
+    assert after == before
