@@ -272,7 +272,9 @@ def _detail_context(request: HttpRequest, task: Task, **extra: Any) -> dict[str,
 @role_required(*TASK_READERS)
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
-    return render(request, "demands/queues_task_detail.html", _detail_context(request, task))
+    # ?act=<action> opens that action's form (the queue's row buttons link here)
+    context = _detail_context(request, task, open_act=request.GET.get("act", ""))
+    return render(request, "demands/queues_task_detail.html", context)
 
 
 def _safe_next(request: HttpRequest) -> str | None:

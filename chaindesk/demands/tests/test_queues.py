@@ -208,6 +208,11 @@ def test_progress_extension_and_completion(client_as, task_for):
     assert Task.objects.get(pk=task.pk).status == TaskStatus.EXTENSION_REQUESTED
     page = client.get(reverse("demands:task_detail", args=[task.pk])).content.decode()
     assert "已现场踏勘" in page and "等待省厅批复" in page
+    # the queue's row buttons open the matching form on the task page
+    queue = client.get(reverse("demands:tasks")).content.decode()
+    assert f"{reverse('demands:task_detail', args=[task.pk])}?act=progress#act-progress" in queue
+    opened = client.get(reverse("demands:task_detail", args=[task.pk]) + "?act=progress").content.decode()
+    assert 'id="act-progress" open' in opened
 
 
 @pytest.mark.django_db
