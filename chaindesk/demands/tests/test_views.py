@@ -432,3 +432,21 @@ def test_detail_query_count_does_not_grow_with_tasks(
     with django_assert_max_num_queries(16):
         page = client.get(url)
     assert page.content.decode().count('data-testid="task-row"') == 6
+
+
+def test_a_concurrent_change_caught_by_the_service_is_a_409(
+    client_as: Callable[[str], Any], demand: Demand, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page was current when posted, but another request moved the demand first (compare-and-set)."""
+    from chaindesk.core.exceptions import InvalidTransition
+    from chaindesk.demands import services
+
+    def raced(**kwargs: Any) -> None:
+        raise InvalidTransition("该诉求已被他人变更为“不予受理”（您看到的是“已提交”），请刷新页面后再操作。")
+
+    monkeypatch.setattr(services, "demand_accept", raced)
+    response = client_as("jiangdd").post(_action(demand, "accept"), {"accept-expected_status": "submitted"})
+    assert response.status_code == 409
+    assert "已被他人变更为“不予受理”" in response.content.decode()
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.SUBMITTED
