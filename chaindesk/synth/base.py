@@ -31,6 +31,7 @@ MODULES = [
     "chaindesk.synth.network",
     "chaindesk.synth.projects",
     "chaindesk.synth.leads",
+    "chaindesk.synth.demands",
     "chaindesk.synth.audit",
 ]
 
@@ -53,20 +54,22 @@ class Scale:
     leads: int = 0
     talents: int = 0
     partners: int = 0
+    # Demands (issue 5): about 1.5 department tasks each, with their updates and timeline events.
+    demands: int = 0
 
 
 SCALES = {
     "tiny": Scale(
         "tiny", liaisons=12, handlers=6, enterprises=200, audit_rows=2_000, visits=1_000,
-        projects=120, leads=150, talents=20, partners=15,
+        projects=120, leads=150, talents=20, partners=15, demands=400,
     ),
     "city": Scale(
         "city", liaisons=240, handlers=60, enterprises=10_000, audit_rows=1_000_000, visits=50_000,
-        projects=5_000, leads=10_000, talents=300, partners=120,
+        projects=5_000, leads=10_000, talents=300, partners=120, demands=50_000,
     ),
     "province": Scale(
         "province", liaisons=600, handlers=200, enterprises=1_000_000, audit_rows=20_000_000, visits=2_000_000,
-        projects=200_000, leads=500_000, talents=5_000, partners=600,
+        projects=200_000, leads=500_000, talents=5_000, partners=600, demands=5_000_000,
     ),
 }  # fmt: skip
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import django
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -37,6 +37,7 @@ from chaindesk.projects.models import InvestmentPlan, InvestmentReport, Project,
 
 CHIEF = "jiangdd"  # 生物医药 chain chief: sees every enterprise on the chain
 LIAISON = "liming"  # 兴化市 liaison: sees the enterprises assigned to him
+HANDLER = "chenjing"  # 自然资源和规划局 handler: the department task queue
 FILTER_REGION = "321281"  # 兴化市
 FLOOR = "floor"
 BENCH_CHAIN = "biomed"
@@ -87,6 +88,15 @@ def pages() -> list[Page]:
         Page("projects", "项目 /projects/ (链长)", CHIEF, "/projects/"),
         Page("projects_stalled", "项目 ?flag=stalled (链长)", CHIEF, "/projects/", (("flag", "stalled"),)),
         Page("leads", "线索 /leads/ (链长)", CHIEF, "/leads/"),
+        Page("demand_tasks", "部门任务 /demands/tasks/ (部门经办人 chenjing)", HANDLER, "/demands/tasks/"),
+        Page("demand_metrics", "办理指标 /demands/metrics/ 按产业链, 本年 (链长)", CHIEF, "/demands/metrics/"),
+        Page(
+            "demand_metrics_all",
+            "办理指标 ?dimension=all 四个维度, 本年 (链长)",
+            CHIEF,
+            "/demands/metrics/",
+            (("dimension", "all"),),
+        ),
     ]
 
 
@@ -312,6 +322,7 @@ def report(
     warmup: int,
     load: dict[str, Any],
     aggregates: list[CallMeasurement] | None = None,
+    escalation: list[CallMeasurement] | None = None,
 ) -> str:
     """The whole Markdown document written to docs/benchmarks/<db>-<scale>.md."""
     lines = [
@@ -327,9 +338,11 @@ def report(
         table(results),
         "",
         *_aggregate_section(aggregates),
+        *_escalation_section(escalation),
         "Data:",
         "",
         *[f"- {name}: {n:,}" for name, n in data_summary().items()],
+        *[f"- {name}: {n:,}" for name, n in _demand_summary_or_empty().items()],
     ]
     if load:
         lines += ["", "Generated in this run: " + ", ".join(f"{k} {v:.1f}s" for k, v in load.items())]
@@ -349,7 +362,177 @@ def _aggregate_section(aggregates: list[CallMeasurement] | None) -> list[str]:
     ]
 
 
+def _escalation_section(results: list[CallMeasurement] | None) -> list[str]:
+    if not results:
+        return []
+    return [
+        f"Escalation ladder over all open tasks as on {BENCH_TODAY:%Y-%m-%d}: the job (three compare-and-set "
+        "UPDATEs plus the notifications' INSERT … SELECT) against the same three UPDATEs written by hand, "
+        "alternating in the same run, each on a fresh copy of the flags (reset by one untimed UPDATE).",
+        "",
+        escalation_table(results),
+        "",
+    ]
+
+
+def _demand_summary_or_empty() -> dict[str, int]:
+    try:
+        return demand_data_summary()
+    except Exception:  # noqa: BLE001 - the demands tables may not exist in an old benchmark database
+        return {}
+
+
 def _cpus() -> int:
     import os
 
     return os.cpu_count() or 1
+
+
+# --- the escalation ladder (issue 5) ------------------------------------------------------------------------
+
+JOBS_MODULE = "chaindesk.demands.jobs"
+ESCALATION_KINDS = ("task_reminded", "task_warned", "task_supervised")
+
+
+def _reset_escalation_marks() -> None:
+    """Untimed: every task back to no marks (ONE UPDATE) and the ladder's notifications removed, so each timed
+    run starts from the same fresh copy of the flags."""
+    from chaindesk.core.models import Notification
+    from chaindesk.demands.models import Task
+
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {qn(Task._meta.db_table)} SET escalation = '', reminded_at = NULL, warned_at = NULL, "  # noqa: S608
+            "supervised_at = NULL WHERE escalation <> '' OR reminded_at IS NOT NULL OR warned_at IS NOT NULL "
+            "OR supervised_at IS NOT NULL"
+        )
+    Notification.objects.filter(kind__in=ESCALATION_KINDS).delete()
+
+
+def raw_escalation_sql(today: dt.date, now: dt.datetime) -> dict[str, int]:
+    """The same three rules as run_escalation, written by hand: one UPDATE each over the open tasks, with the
+    same working-day boundaries; no notifications. The baseline the job is measured against."""
+    from chaindesk.demands.choices import OPEN_TASK, Escalation
+    from chaindesk.demands.models import Task
+
+    jobs = importlib.import_module(JOBS_MODULE)
+    remind_limit = jobs.remind_before(today)
+    supervise_limit = jobs.supervise_before(today, jobs.supervise_after_workdays())
+    table = connection.ops.quote_name(Task._meta.db_table)
+    statuses = sorted(OPEN_TASK)
+    ops = connection.ops
+    today_value, remind_value, supervise_value = (
+        ops.adapt_datefield_value(d) for d in (today, remind_limit, supervise_limit)
+    )
+    in_open = f"status IN ({', '.join(['%s'] * len(statuses))})"
+    rules = [
+        (
+            "reminded",
+            "reminded_at",
+            "reminded_at IS NULL AND deadline >= %s AND deadline < %s",
+            [today_value, remind_value],
+        ),
+        ("warned", "warned_at", "warned_at IS NULL AND deadline < %s", [today_value]),
+        ("supervised", "supervised_at", "supervised_at IS NULL AND deadline < %s", [supervise_value]),
+    ]
+    counts: dict[str, int] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for key, stamp, condition, params in rules:
+            cursor.execute(
+                f"UPDATE {table} SET {stamp} = %s, escalation = %s WHERE {in_open} AND {condition}",  # noqa: S608
+                [ops.adapt_datetimefield_value(now), Escalation(key).value, *statuses, *params],
+            )
+            counts[key] = cursor.rowcount
+    return counts
+
+
+def run_escalation_bench(*, runs: int = 5, today: dt.date = BENCH_TODAY) -> list[CallMeasurement]:
+    """run_escalation(today=…) over all open tasks against the hand-written UPDATEs, alternating in the same
+    run, each timed on a fresh copy of the flags (the reset before each timed call is not timed)."""
+    from chaindesk.demands.choices import OPEN_TASK
+    from chaindesk.demands.models import Task
+
+    job_key, raw_key = "escalation_job", "escalation_raw"
+    open_tasks = Task.objects.filter(status__in=OPEN_TASK).count()
+    job_label = f"run_escalation(today={today:%Y-%m-%d}) over {open_tasks:,} open tasks, with notifications"
+    raw_label = "hand-written UPDATE per rule (提醒, 预警, 督办), same rows, no notifications"
+    try:
+        jobs = importlib.import_module(JOBS_MODULE)
+    except ImportError as exc:
+        return [CallMeasurement(job_key, job_label, 0, 0, 0, 0, note=f"{JOBS_MODULE} not available yet ({exc})")]
+    run_job = getattr(jobs, "run_escalation", None)
+    if run_job is None:
+        return [CallMeasurement(job_key, job_label, 0, 0, 0, 0, note="run_escalation not written yet")]
+    job_samples: list[float] = []
+    raw_samples: list[float] = []
+    job_counts: dict[str, int] = {}
+    raw_counts: dict[str, int] = {}
+    job_queries = raw_queries = 0
+    for i in range(max(runs, 1)):
+        now = dt.datetime.combine(today, dt.time(6, 0, i), tzinfo=dt.UTC)
+        _reset_escalation_marks()
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            job_counts = run_job(today=today, now=now)
+            job_samples.append((time.perf_counter() - started) * 1000)
+        job_queries = len(captured.captured_queries)
+        _reset_escalation_marks()
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            raw_counts = raw_escalation_sql(today, now)
+            raw_samples.append((time.perf_counter() - started) * 1000)
+        raw_queries = len(captured.captured_queries)
+    _reset_escalation_marks()
+    same = all(job_counts.get(k) == v for k, v in raw_counts.items())
+    claimed = sum(raw_counts.values())
+    job_note = ", ".join(f"{k} {v:,}" for k, v in job_counts.items())
+    raw_note = ", ".join(f"{k} {v:,}" for k, v in raw_counts.items()) + ("" if same else "; DIFFERS from the job")
+    n = len(job_samples)
+    return [
+        CallMeasurement(
+            job_key, job_label, statistics.median(job_samples), _percentile(job_samples, 0.95), job_queries, n,
+            rows=sum(job_counts.get(k, 0) for k in raw_counts), note=job_note,
+        ),
+        CallMeasurement(
+            raw_key, raw_label, statistics.median(raw_samples), _percentile(raw_samples, 0.95), raw_queries, n,
+            rows=claimed, note=raw_note,
+        ),
+    ]  # fmt: skip
+
+
+def escalation_table(results: list[CallMeasurement]) -> str:
+    baseline = next((m.p50_ms for m in results if m.key == "escalation_raw" and m.runs), 0.0)
+    lines = [
+        "| escalation | p50 ms | p95 ms | statements | tasks claimed | p50 / raw SQL p50 | detail |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for m in results:
+        if m.runs == 0:
+            lines.append(f"| {m.label} | n/a ({m.note}) | – | – | – | – | – |")
+            continue
+        ratio = f"{m.p50_ms / baseline:.2f}×" if baseline else "–"
+        lines.append(f"| {m.label} | {m.p50_ms:.1f} | {m.p95_ms:.1f} | {m.queries} | {m.rows:,} | {ratio} | {m.note} |")
+    return "\n".join(lines)
+
+
+def demand_data_summary() -> dict[str, int]:
+    from chaindesk.demands.choices import OPEN_TASK
+    from chaindesk.demands.models import Demand, DemandEvent, Task, TaskUpdate
+
+    chief = User.objects.get(username=CHIEF)
+    handler = User.objects.filter(username=HANDLER).first()
+    summary = {
+        "demands": Demand.objects.count(),
+        "tasks": Task.objects.count(),
+        "open tasks": Task.objects.filter(status__in=OPEN_TASK).count(),
+        f"open tasks overdue on {BENCH_TODAY:%Y-%m-%d}": Task.objects.filter(
+            status__in=OPEN_TASK, deadline__lt=BENCH_TODAY
+        ).count(),
+        "task updates": TaskUpdate.objects.count(),
+        "demand events": DemandEvent.objects.count(),
+        f"demands visible to {CHIEF}": Demand.objects.visible_to(chief).count(),
+    }
+    if handler is not None:
+        summary[f"tasks of {HANDLER}'s department"] = Task.objects.visible_to(handler).count()
+    return summary

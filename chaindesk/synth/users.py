@@ -30,6 +30,7 @@ COLUMNS = (
     "region_id",
     "department_id",
     "phone",
+    "is_department_head",
 )
 
 
@@ -52,13 +53,15 @@ def generate(ctx: Context) -> None:
     joined = writer.ts(dt.datetime.combine(ctx.today - dt.timedelta(days=730), dt.time(9), tzinfo=dt.UTC))
     placed = weighted(rng, districts, [DISTRICT_WEIGHTS.get(r.code, 1.0) for r in districts], ctx.scale.liaisons)
 
-    def person(username: str, role: str, title: str, region_id: int, department_id: int | None) -> tuple:
+    def person(
+        username: str, role: str, title: str, region_id: int, department_id: int | None, head: bool = False
+    ) -> tuple:
         nonlocal next_id
         next_id += 1
         name = rng.choice(names.SURNAMES) + rng.choice(names.GIVEN)
         phone = f"13{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}"
         row = (next_id - 1, "!synthetic", None, False, username, "", "", "", False, True, joined, name, role, title)
-        return (*row, region_id, department_id, phone)
+        return (*row, region_id, department_id, phone, head)
 
     rows = [
         person(f"{SYNTH_USER_PREFIX}lz_{i:05d}", Role.LIAISON, f"{region.name}挂钩服务专员", region.pk, None)
@@ -66,8 +69,8 @@ def generate(ctx: Context) -> None:
     ]
     for i in range(1, ctx.scale.handlers + 1):
         dept = departments[(i - 1) % len(departments)]
-        rows.append(
-            person(f"{SYNTH_USER_PREFIX}dh_{i:05d}", Role.DEPT_HANDLER, f"{dept.short_name}经办人", city.pk, dept.pk)
-        )
+        head = i <= len(departments)  # the first handler of each department is its head (预警 goes to heads)
+        title = f"{dept.short_name}{'负责人' if head else '经办人'}"
+        rows.append(person(f"{SYNTH_USER_PREFIX}dh_{i:05d}", Role.DEPT_HANDLER, title, city.pk, dept.pk, head))
     ctx.counts["users"] = writer.insert(User._meta.db_table, COLUMNS, rows)
     writer.reset_sequences(User)

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, connections
 
+from chaindesk.demands.models import Demand
 from chaindesk.leads.models import Lead
 from chaindesk.liaison.models import Visit
 from chaindesk.synth import bench
@@ -57,6 +58,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="replace the synthetic data already in the benchmark database"
         )
+        parser.add_argument(
+            "--escalation-runs", type=int, default=5, help="timed runs of the escalation job and its SQL baseline"
+        )
         parser.add_argument("--output-dir", default=str(Path(settings.BASE_DIR) / "docs" / "benchmarks"))
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -72,6 +76,7 @@ class Command(BaseCommand):
         outdated = has_synthetic_data() and not (
             Visit.objects.filter(enterprise__liaison__username__startswith="syn_").exists()
             and Lead.objects.filter(owner__username__startswith="syn_").exists()
+            and Demand.objects.filter(submitted_by__username__startswith="syn_").exists()
         )
         if options["reset"] or outdated or not has_synthetic_data():
             self.stdout.write(f"bench: generating {options['scale']} scale data …")
@@ -84,8 +89,15 @@ class Command(BaseCommand):
         results = bench.run(runs=options["runs"], warmup=options["warmup"])
         aggregates = bench.run_aggregates(runs=options["runs"], warmup=options["warmup"])
         runs, warmup = options["runs"], options["warmup"]
+        escalation = bench.run_escalation_bench(runs=options["escalation_runs"])
         document = bench.report(
-            results, scale=options["scale"], runs=runs, warmup=warmup, load=load, aggregates=aggregates
+            results,
+            scale=options["scale"],
+            runs=runs,
+            warmup=warmup,
+            load=load,
+            aggregates=aggregates,
+            escalation=escalation,
         )
         out_dir = Path(options["output_dir"])
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -93,4 +105,5 @@ class Command(BaseCommand):
         out.write_text(document, encoding="utf-8")
         self.stdout.write(bench.table(results))
         self.stdout.write(bench.aggregate_table(aggregates))
+        self.stdout.write(bench.escalation_table(escalation))
         self.stdout.write(f"bench: written to {out}")
