@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, TeamMember
 from chaindesk.core.listing import sort_queryset
 
-from .choices import Channel, DemandStatus, Urgency
+from .choices import OPEN_TASK, Channel, DemandStatus, Escalation, Urgency
 from .models import Category, Demand, DemandEvent, Task, TaskUpdate
 from .workdays import CalendarNotCovered, workdays_between
 
@@ -93,7 +93,9 @@ def demand_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Demand], st
     Filters: q (enterprise name or the demand's title), status, category, chain, region (with its child
     regions), urgency, channel, submitted from / to (dates, Asia/Shanghai)."""
     qs: QuerySet[Demand] = base_queryset(user).annotate(
-        status_order=_ordered("status", STATUS_ORDER), urgency_order=_ordered("urgency", URGENCY_ORDER)
+        status_order=_ordered("status", STATUS_ORDER),
+        urgency_order=_ordered("urgency", URGENCY_ORDER),
+        escalated=_escalation_mark(),
     )
     q = str(params.get("q", "")).strip()
     if q:
@@ -115,6 +117,17 @@ def demand_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Demand], st
     if (end := _date(params, "to")) is not None:
         qs = qs.filter(submitted_at__lt=_day_start(end + dt.timedelta(days=1)))
     return sort_queryset(qs, str(params.get("sort", "")), SORTS, "-submitted")
+
+
+def _escalation_mark() -> Case:
+    """The highest escalation among the demand's open tasks ("supervised", "warned" or ""), in the row's query."""
+    open_tasks = Task.objects.filter(demand=OuterRef("pk"), status__in=OPEN_TASK)
+    return Case(
+        When(Exists(open_tasks.filter(escalation=Escalation.SUPERVISED)), then=Value(Escalation.SUPERVISED.value)),
+        When(Exists(open_tasks.filter(escalation=Escalation.WARNED)), then=Value(Escalation.WARNED.value)),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
 def _day_start(day: dt.date) -> dt.datetime:

@@ -153,12 +153,16 @@ def test_list_query_count_is_pinned(
 ) -> None:
     for i in range(8):
         make_demand(title=f"批量诉求{i}", status="in_progress" if i % 2 else "submitted")
+    Task.objects.filter(demand__title="批量诉求1").update(escalation="supervised")  # as the ladder job sets it
+    Task.objects.filter(demand__title="批量诉求3").update(escalation="warned")
     for username in ("jiangdd", "liuyang", "chenjing", "zhoutao"):
         client = client_as(username)
         client.get(reverse("demands:list"))  # warm-up: session, caches
         with django_assert_max_num_queries(6):
             response = client.get(reverse("demands:list") + "?sort=status")
         assert response.status_code == 200
+    page = client_as("jiangdd").get(reverse("demands:list") + "?q=批量诉求").content.decode()
+    assert 'status-red">督办' in page and 'status-orange">预警' in page
 
 
 def test_export_is_the_filtered_ledger_and_audited(
