@@ -4,8 +4,11 @@ Each rule is ONE UPDATE over the open tasks that claims the rows it escalates wi
 rule's stamp (`… SET warned_at = now WHERE warned_at IS NULL …`): two workers running at once claim disjoint
 rows, and a second run finds nothing left to claim. The notifications for the rows claimed in this run are
 then written with ONE `INSERT … SELECT … ON CONFLICT (dedupe_key) DO NOTHING` per recipient rule, so even a
-row claimed twice could not notify twice. Working-day thresholds are turned into boundary DATES once, in
-Python, with the official calendar (chaindesk.demands.workdays); the database only compares dates.
+row claimed twice could not notify twice. The key names the task, the level, the deadline and the recipient
+(`task:12:warned:2025-10-09:34`): an approved extension (which clears the stamps and moves the deadline) lets
+the ladder start again with new notices, while the same deadline never notifies the same person twice.
+Working-day thresholds are turned into boundary DATES once, in Python, with the official calendar
+(chaindesk.demands.workdays); the database only compares dates.
 
 Rules, for `today`:
 - 临期提醒: not overdue (deadline >= today) and at most 2 working days left (working days in (today, deadline]
@@ -59,19 +62,21 @@ def supervise_before(today: date, n: int) -> date:
     return add_workdays(anchor, -n)
 
 
-def _task_url_prefix() -> tuple[str, str]:
-    """The demand page's URL around the demand's pk (the pages arrive with the demands views)."""
-    try:
-        url = reverse("demands:detail", kwargs={"pk": 987654321})
-    except NoReverseMatch:
-        return "/demands/", "/"
-    head, _sep, tail = url.partition("987654321")
-    return head, tail
+def _task_url() -> tuple[str, str, str]:
+    """The task's page as (head, pk field, tail), to build the link in SQL; the demand page if there is none."""
+    for name, field in (("demands:task_detail", "pk"), ("demands:detail", "demand_id")):
+        try:
+            url = reverse(name, args=[987654321])
+        except NoReverseMatch:
+            continue
+        head, _sep, tail = url.partition("987654321")
+        return head, field, tail
+    return "/demands/", "demand_id", "/"
 
 
 def _notification_rows(tasks: QuerySet[Task], *, recipient: Any, kind: str, label: str, now: datetime) -> QuerySet[Any]:
     """One SELECT producing core_notification rows (in `_COLUMNS` order) for `tasks` and `recipient`."""
-    head, tail = _task_url_prefix()
+    head, link_field, tail = _task_url()
     text = CharField()
     return (
         tasks.order_by()
@@ -89,11 +94,13 @@ def _notification_rows(tasks: QuerySet[Task], *, recipient: Any, kind: str, labe
                 Value("。"),
                 output_field=text,
             ),
-            n_url=Concat(Value(head), Cast("demand_id", output_field=text), Value(tail), output_field=text),
+            n_url=Concat(Value(head), Cast(link_field, output_field=text), Value(tail), output_field=text),
             n_dedupe=Concat(
                 Value("task:"),
                 Cast("pk", output_field=text),
                 Value(f":{kind.removeprefix('task_')}:"),
+                Cast("deadline", output_field=text),
+                Value(":"),
                 Cast(recipient, output_field=text),
                 output_field=text,
             ),
