@@ -146,10 +146,11 @@ def run_escalation(*, today: date, now: datetime | None = None) -> dict[str, int
             supervised_at=now, escalation=Escalation.SUPERVISED
         )
 
-        # The rows this run claimed carry its `now` (the run token) in the rule's stamp.
-        reminded = Task.objects.filter(reminded_at=now)
-        warned = Task.objects.filter(warned_at=now)
-        supervised = Task.objects.filter(supervised_at=now, demand__chain__isnull=False)
+        # The rows this run claimed carry its `now` (the run token) in the rule's stamp; the rule's own
+        # conditions are repeated so the (status, deadline) index finds them without scanning every task.
+        reminded = open_tasks.filter(reminded_at=now, deadline__gte=today, deadline__lt=remind_limit)
+        warned = open_tasks.filter(warned_at=now, deadline__lt=today)
+        supervised = open_tasks.filter(supervised_at=now, deadline__lt=supervise_limit, demand__chain__isnull=False)
         notified = 0
         if counts["reminded"]:
             notified += _insert_notifications(
