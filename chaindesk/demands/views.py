@@ -294,7 +294,7 @@ def _detail_context(request: HttpRequest, demand: Demand, **extra: Any) -> dict[
         "tasks": tasks,
         "timeline": timeline(demand, tasks),
         "waiting": waiting_days(demand, today) if demand.status in TRIAGE_STATUSES else None,
-        "merged_from": list(demand.merged.all().only("pk", "title")) if not _is_enterprise(user) else [],
+        "merged_from": list(Demand.objects.visible_to(user).filter(merged_into=demand).only("pk", "title")),
         "proxy": proxy,
         "accept_form": NoteForm(initial=initial, prefix="accept"),
         "reject_form": ReasonForm(initial=initial, prefix="reject"),
@@ -311,10 +311,6 @@ def _detail_context(request: HttpRequest, demand: Demand, **extra: Any) -> dict[
     }
     context.update(extra)
     return context
-
-
-def _is_enterprise(user: Any) -> bool:
-    return bool(user.role == Role.ENTERPRISE)
 
 
 @role_required(*DEMAND_VIEWERS)

@@ -309,6 +309,10 @@ def test_merge_into_another_demand_of_the_same_enterprise(
     assert client.post(_action(duplicate, "merge"), good).status_code == 302
     duplicate.refresh_from_db()
     assert duplicate.status == DemandStatus.MERGED and duplicate.merged_into_id == first.pk
+    page = client.get(reverse("demands:detail", args=[first.pk])).content.decode()
+    assert "已并入的诉求" in page and duplicate.title in page
+    page = client.get(reverse("demands:detail", args=[duplicate.pk])).content.decode()
+    assert 'data-testid="panel-triage"' not in page and "已合并至另一条诉求" in page
 
 
 def test_request_and_supply_information(client_as: Callable[[str], Any], demand: Demand) -> None:
