@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 
 from chaindesk.accounts.models import User
 from chaindesk.core.exceptions import InvalidTransition
@@ -770,3 +771,90 @@ class _frozen:
 
     def __exit__(self, *exc: object) -> None:
         self.patch.undo()
+
+
+# --- concurrency (PostgreSQL) ------------------------------------------------------------------------------
+
+
+def _together(n: int, work: Callable[[int], object]) -> list[object]:
+    """Run work(i) in n threads released together by a barrier; each thread's result or exception."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(n)
+    results: list[object] = [None] * n
+
+    def run(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[i] = work(i)
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread got
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.fixture
+def fresh_demo(transactional_db: None) -> None:
+    """Transactional tests start from whatever the last one left (a flush also empties the categories that
+    the data migration created), so both are put back first."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from chaindesk.conftest import DEMO_TODAY
+    from chaindesk.demo import city
+
+    import_module("chaindesk.demands.migrations.0002_categories").create_categories(apps, None)
+    city.load(enterprises=40, today=DEMO_TODAY)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("rounds", range(2))
+def test_two_last_tasks_accepted_at_once_move_the_demand_once(
+    fresh_demo: None, make_demand: Callable[..., Demand], make_task: Callable[..., Task], rounds: int
+) -> None:
+    """Two team members accept the completion of the demand's last two tasks at the same moment: the demand
+    row lock makes the second see the first's task done, so the demand awaits confirmation, exactly once."""
+    users = {u.username: u for u in User.objects.filter(username__in=["jiangdd", "wangzh", HANDLER, "dh_fgw"])}
+    demand = make_demand(status=DemandStatus.ACCEPTED)
+    tasks = [make_task(demand), make_task(demand, department_code="fgw")]
+    for task, handler in zip(tasks, (HANDLER, "dh_fgw"), strict=True):
+        services.task_sign(task=task, actor=users[handler])
+        services.task_request_completion(task=task, actor=users[handler], result="完成")
+    deciders = ("jiangdd", "wangzh")
+    results = _together(2, lambda i: services.task_accept_completion(task=tasks[i], actor=users[deciders[i]]))
+    assert all(isinstance(r, Task) for r in results), results
+    stored = Demand.objects.get(pk=demand.pk)
+    assert stored.status == DemandStatus.AWAITING_CONFIRMATION
+    assert stored.events.filter(kind="awaiting_confirmation").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_triagers_at_once_one_wins_the_other_gets_409(fresh_demo: None, make_demand: Callable[..., Demand]) -> None:
+    team = [User.objects.get(username="jiangdd"), User.objects.get(username="wangzh")]
+    demand = make_demand()
+    copies = [Demand.objects.get(pk=demand.pk), Demand.objects.get(pk=demand.pk)]
+    results = _together(
+        2,
+        lambda i: (
+            services.demand_accept(demand=copies[0], actor=team[0])
+            if i == 0
+            else services.demand_reject(demand=copies[1], actor=team[1], reason="重复")
+        ),
+    )
+    assert sum(isinstance(r, Demand) for r in results) == 1, results
+    assert sum(isinstance(r, InvalidTransition) for r in results) == 1, results
+    stored = Demand.objects.get(pk=demand.pk)
+    assert stored.status in (DemandStatus.ACCEPTED, DemandStatus.REJECTED)
+    assert stored.events.exclude(kind="submitted").count() == 1
