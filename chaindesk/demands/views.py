@@ -406,6 +406,8 @@ ACTIONS: dict[str, Action] = {
         gettext_lazy("补充材料已提交，服务团队将重新审核。"),
     ),
 }
+# Irreversible moves: confirmed in a dialog (JavaScript) or on a confirmation page (without it).
+CONFIRMED_ACTIONS = frozenset({"reject", "merge"})
 FORM_KEYS = {
     "accept": "accept_form",
     "reject": "reject_form",
@@ -445,6 +447,8 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _stale(request, demand)
     if not spec.allowed(_panels(request.user, demand)):
         raise PermissionDenied
+    if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
+        return _confirm_page(request, demand, action, form)
     try:
         result = spec.run(request.user, demand, form, form.cleaned_data)
     except InvalidTransition as exc:
@@ -454,6 +458,34 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _refused(request, demand, form_key, form, status=400, open_panel=action)
     messages.success(request, _task_done(result) if action == "task" else str(spec.done))
     return redirect("demands:detail", demand.pk)
+
+
+def _confirm_page(request: HttpRequest, demand: Demand, action: str, form: ActionForm) -> HttpResponse:
+    """Without JavaScript the browser's confirmation dialog never showed: ask on a page of its own, re-posting
+    the same fields with confirmed=1."""
+    fields = [(k, v) for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "confirmed")]
+    if action == "merge":
+        question = _("确定将诉求“%(title)s”合并至“%(into)s”吗？合并后本诉求不再单独办理。") % {
+            "title": demand.title,
+            "into": form.cleaned_data["into"].title,
+        }
+    else:
+        question = _("确定对诉求“%(title)s”不予受理吗？原因：%(reason)s。此操作不可撤销。") % {
+            "title": demand.title,
+            "reason": form.cleaned_data["reason"],
+        }
+    return render(
+        request,
+        "demands/confirm.html",
+        {
+            "demand": demand,
+            "action": action,
+            "fields": fields,
+            "question": question,
+            "page_title": _("请确认"),
+            "breadcrumbs": _crumbs((demand.title, reverse("demands:detail", args=[demand.pk])), (_("请确认"), None)),
+        },
+    )
 
 
 def _stale(request: HttpRequest, demand: Demand, error: str = "") -> HttpResponse:

@@ -266,7 +266,7 @@ def test_official_chooses_among_enterprises_they_may_see(
 def test_triage_accept_and_the_stale_page_gets_409(client_as: Callable[[str], Any], demand: Demand) -> None:
     client = client_as("jiangdd")
     page = client.get(reverse("demands:detail", args=[demand.pk])).content.decode()
-    assert 'data-testid="panel-triage"' in page and "data-confirm" in page
+    assert 'data-testid="panel-triage"' in page and "data-confirm" in page and "demands/pages_confirm.js" in page
     response = client.post(_action(demand, "accept"), {"accept-expected_status": "submitted", "accept-note": "受理"})
     assert response.status_code == 302
     demand.refresh_from_db()
@@ -284,11 +284,17 @@ def test_reject_needs_a_reason_and_the_right_role(client_as: Callable[[str], Any
     assert response.status_code == 400 and "请填写不予受理的原因" in response.content.decode()
     demand.refresh_from_db()
     assert demand.status == DemandStatus.SUBMITTED
-    data = {"reject-expected_status": "submitted", "reject-reason": "不属于服务范围"}
+    data = {"reject-expected_status": "submitted", "reject-reason": "不属于服务范围", "confirmed": "1"}
     assert client_as("liuyang").post(_action(demand, "reject"), data).status_code == 403
     assert client_as("lz_321282").post(_action(demand, "reject"), data).status_code == 404
     assert client_as("jiangdd").post(_action(demand, "bogus"), data).status_code == 404
     assert client_as("jiangdd").get(_action(demand, "reject")).status_code == 405
+    demand.refresh_from_db()
+    assert demand.status == DemandStatus.SUBMITTED
+    unconfirmed = {k: v for k, v in data.items() if k != "confirmed"}
+    page = client_as("jiangdd").post(_action(demand, "reject"), unconfirmed).content.decode()
+    assert 'data-testid="confirm-page"' in page and "原因：不属于服务范围" in page
+    assert 'name="reject-reason" value="不属于服务范围"' in page and 'name="confirmed" value="1"' in page
     demand.refresh_from_db()
     assert demand.status == DemandStatus.SUBMITTED
     assert client_as("jiangdd").post(_action(demand, "reject"), data).status_code == 302
@@ -306,7 +312,12 @@ def test_merge_into_another_demand_of_the_same_enterprise(
     bad = {"merge-expected_status": "submitted", "merge-into": foreign.pk}
     assert client.post(_action(duplicate, "merge"), bad).status_code == 400
     good = {"merge-expected_status": "submitted", "merge-into": first.pk, "merge-note": "重复提交"}
-    assert client.post(_action(duplicate, "merge"), good).status_code == 302
+    unconfirmed = client.post(_action(duplicate, "merge"), good)  # no JavaScript: the dialog never showed
+    assert unconfirmed.status_code == 200 and 'data-testid="confirm-page"' in unconfirmed.content.decode()
+    assert "合并至“用地诉求一”" in unconfirmed.content.decode()
+    duplicate.refresh_from_db()
+    assert duplicate.status == DemandStatus.SUBMITTED
+    assert client.post(_action(duplicate, "merge"), {**good, "confirmed": "1"}).status_code == 302
     duplicate.refresh_from_db()
     assert duplicate.status == DemandStatus.MERGED and duplicate.merged_into_id == first.pk
     page = client.get(reverse("demands:detail", args=[first.pk])).content.decode()
