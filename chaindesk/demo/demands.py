@@ -178,11 +178,12 @@ def _site_issue(enterprise: Enterprise, text_part: str) -> VisitIssue | None:
 
 
 def _boshen_land(s: Story) -> None:
-    """Raised at the site visit: accepted the same day, assigned to 自然资源和规划局, waiting to be signed."""
-    issue = _site_issue(s.enterprise, "用地指标")
-    s.submit(0, "liming", Channel.LIAISON, "医用膜材项目新增建设用地指标", issue.text if issue else "新上年产3000万平方米"
-             "医用膜材项目用地指标紧张，需协调新增建设用地指标约30亩。", "land", urgency=Urgency.URGENT,
-             visit_issue=issue)  # fmt: skip
+    """Raised at the site visit: accepted the same day, assigned to 自然资源和规划局, waiting to be signed.
+    Its text comes from the visit log, but it is not linked to the visit issue: a demand protects its issue, and
+    the liaison tests (and browser tests) clear 江苏博生's visits to start from a clean slate."""
+    found = _site_issue(s.enterprise, "用地指标")
+    s.submit(0, "liming", Channel.LIAISON, "医用膜材项目新增建设用地指标", found.text if found else "新上年产3000万平方米"
+             "医用膜材项目用地指标紧张，需协调新增建设用地指标约30亩。", "land", urgency=Urgency.URGENT)  # fmt: skip
     _accept(s, 0)
     s.task(0, "zrzy", "对接新增建设用地指标，明确供地时序，5个工作日内反馈方案。", 10)
 
