@@ -437,6 +437,9 @@ def load_upward(world: World, add: Any) -> None:
         )  # fmt: skip
         moves = PATH[spec.stage]
         start = min(deadline or seed, seed) - dt.timedelta(days=10 * len(moves))
+        # Registered before its first step, not at the moment the demo was loaded.
+        registered = min(start, opens or start) - dt.timedelta(days=7)
+        UpwardRequest.objects.filter(pk=item.pk).update(created_at=working_hours(registered, 9))
         for n, stage in enumerate(moves, start=1):
             on = min(start + dt.timedelta(days=10 * n), seed)
             obtained = Decimal(spec.obtained) if stage == UpwardStage.APPROVED and spec.obtained else None

@@ -103,6 +103,7 @@ def test_upward_requests_at_every_stage_with_amounts() -> None:
             action=AuditAction.TRANSITION, content_type__model="upwardrequest", object_id=str(item.pk)
         )
         assert moves.exists() and item.stage_changed_on is not None and item.stage_changed_on <= DEMO_TODAY
+        assert timezone.localdate(item.created_at) < item.stage_changed_on  # registered before its first step
     boshen_item = items.get(title__startswith="医用膜材项目申报省级")
     assert list(boshen_item.enterprises.values_list("name", flat=True)) == [BOSHEN]
     assert boshen_item.projects.exists()
