@@ -64,6 +64,19 @@ def test_categories_migrated() -> None:
     ]
 
 
+def test_category_migration_is_idempotent() -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("chaindesk.demands.migrations.0002_categories")
+    Category.objects.filter(code="other").update(name="其他事项")  # an edited name is kept
+    migration.create_categories(apps, None)
+    migration.create_categories(apps, None)
+    assert Category.objects.count() == 11
+    assert Category.objects.get(code="other").name == "其他事项"
+
+
 # --- intake ------------------------------------------------------------------------------------------------
 
 
@@ -568,6 +581,28 @@ def test_progress_note(
         services.task_progress(task=task, actor=persona(HANDLER), note=" ")
     with pytest.raises(PermissionDenied):
         services.task_progress(task=task, actor=persona("dh_fgw"), note="x")
+
+
+def test_deadline_beyond_the_calendar_is_refused_not_guessed(
+    make_demand: Callable[..., Demand], make_task: Callable[..., Task]
+) -> None:
+    """chinese_calendar has no data past its last published year: a deadline there is refused in Chinese."""
+    from django.utils import timezone
+
+    from chaindesk.demands.workdays import CalendarNotCovered, add_workdays
+
+    demand = make_demand(status=DemandStatus.ACCEPTED)
+    try:
+        add_workdays(timezone.localdate(), 365)
+    except CalendarNotCovered:
+        pass
+    else:
+        pytest.skip("the installed calendar covers a year ahead")
+    with pytest.raises(ValidationError) as excinfo:
+        make_task(demand, working_days=365)
+    assert "节假日日历尚未覆盖" in str(excinfo.value)
+    assert not Task.objects.filter(demand=demand).exists()
+    assert Demand.objects.get(pk=demand.pk).status == DemandStatus.ACCEPTED
 
 
 # --- closure -----------------------------------------------------------------------------------------------
