@@ -18,6 +18,8 @@ so province scale (5M demands, ~7.5M tasks) streams in bounded memory."""
 
 import contextlib
 import datetime as dt
+import functools
+import itertools
 import random
 from bisect import bisect_right
 from collections import defaultdict
@@ -34,7 +36,7 @@ from chaindesk.demands.models import Attachment, Category, Demand, DemandEvent, 
 from chaindesk.demands.workdays import CalendarNotCovered, is_workday
 from chaindesk.enterprises.models import Enterprise
 
-from .base import SYNTH_USER_PREFIX, BulkWriter, Context, register, weighted
+from .base import SYNTH_USER_PREFIX, BulkWriter, Context, register
 from .network import synthetic_liaisons
 from .registry import first_synthetic_enterprise
 
@@ -132,8 +134,15 @@ def reset(writer: BulkWriter) -> None:
     )
 
 
+_CUMULATIVE: dict[int, tuple[list[Any], list[float]]] = {}
+
+
 def _pick(rng: random.Random, pairs: list[tuple[Any, float]], k: int) -> list[Any]:
-    return weighted(rng, [v for v, _ in pairs], [w for _, w in pairs], k)
+    """k weighted picks; the same stream as base.weighted, with the cumulative weights computed once."""
+    values, cum = _CUMULATIVE.get(id(pairs)) or _CUMULATIVE.setdefault(
+        id(pairs), ([v for v, _ in pairs], list(itertools.accumulate(w for _, w in pairs)))
+    )
+    return rng.choices(values, cum_weights=cum, k=k)
 
 
 class Calendar:
@@ -236,6 +245,7 @@ def generate(ctx: Context) -> None:
         handlers[dept].append(pk)
     departments = list(Department.objects.order_by("sort_order", "code").values_list("pk", flat=True))
     dept_weights = [4.0 if handlers.get(d) else 1.0 for d in departments]
+    dept_pairs = list(zip(departments, dept_weights, strict=True))
     chiefs = dict(Chain.objects.values_list("pk", "chief_id"))
     fallback_actor = liaisons[0] if liaisons else User.objects.order_by("pk").values_list("pk", flat=True)[0]
     categories = list(Category.objects.order_by("sort_order").values_list("pk", "code"))
@@ -245,6 +255,7 @@ def generate(ctx: Context) -> None:
     out = _Writer(ctx)
     state = {"task": first_task}
 
+    @functools.lru_cache(maxsize=65536)
     def ts(day: dt.date, hour: int, minute: int = 0) -> str:
         return writer.ts(dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz))
 
@@ -262,7 +273,7 @@ def generate(ctx: Context) -> None:
         for status, day, wd in plan:
             tid = state["task"]
             state["task"] += 1
-            dept = weighted(rng, departments, dept_weights, 1)[0]
+            dept = _pick(rng, dept_pairs, 1)[0]
             done_on = day if status == TaskStatus.DONE else None
             deadline = cal.add(accepted, wd) if done_on else day
             people = handlers.get(dept) or [fallback_actor]
@@ -280,7 +291,7 @@ def generate(ctx: Context) -> None:
                  "", completed, assigner, created, "", None, None, None)
             )  # fmt: skip
             if rng.random() < CO_DEPARTMENT_SHARE:
-                co = weighted(rng, departments, dept_weights, 1)[0]
+                co = _pick(rng, dept_pairs, 1)[0]
                 if co != dept:
                     out.co.append((tid, co))
             if handler and sign_day:
