@@ -2,16 +2,24 @@
 make-up workdays (调休上班, often a Saturday or Sunday) count as working days.
 
 Stated behaviour for years the calendar does not cover: chinese_calendar only knows the years the State
-Council has published; for any date outside them every function here raises CalendarNotCovered (with a
-Chinese message) instead of guessing from weekends. Updating the chinese_calendar package extends coverage.
+Council has published (the next year's holidays appear in November or December).
+- After the last published year, Monday to Friday count as working days: deadlines there are provisional
+  (预估, `is_provisional`) and the pages say so. Refusing them instead would stop every task longer than a
+  month from December on. Updating the chinese_calendar package makes later computations exact; deadlines
+  already stored are not recomputed.
+- Before the first published year (2004) nothing is computed: CalendarNotCovered, with a Chinese message.
 """
 
 from datetime import date, timedelta
 
 import chinese_calendar
+from chinese_calendar.constants import holidays as _published
 from django.utils.translation import gettext as _
 
-__all__ = ["CalendarNotCovered", "add_workdays", "is_workday", "workdays_between"]
+__all__ = ["CalendarNotCovered", "add_workdays", "is_provisional", "is_workday", "workdays_between"]
+
+FIRST_YEAR = min(d.year for d in _published)
+LAST_YEAR = max(d.year for d in _published)
 
 
 class CalendarNotCovered(Exception):
@@ -25,8 +33,16 @@ class CalendarNotCovered(Exception):
         )
 
 
+def is_provisional(d: date) -> bool:
+    """True when `d` lies after the calendar's last published year, where only weekends are known."""
+    return d.year > LAST_YEAR
+
+
 def is_workday(d: date) -> bool:
-    """True when `d` is a working day (weekday that is not a holiday, or a make-up workday)."""
+    """True when `d` is a working day (weekday that is not a holiday, or a make-up workday); after the last
+    published year, Monday to Friday (provisional)."""
+    if d.year > LAST_YEAR:
+        return d.weekday() < 5
     try:
         return bool(chinese_calendar.is_workday(d))
     except NotImplementedError as exc:

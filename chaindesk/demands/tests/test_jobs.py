@@ -224,11 +224,18 @@ def test_the_job_is_set_based(head: User) -> None:
 
 
 @pytest.mark.django_db
-def test_an_uncovered_year_is_refused_not_guessed() -> None:
+def test_a_year_before_the_calendar_is_refused_not_guessed() -> None:
     from chaindesk.demands.workdays import CalendarNotCovered
 
     with pytest.raises(CalendarNotCovered):
-        jobs.run_escalation(today=D(2099, 6, 1))
+        jobs.run_escalation(today=D(2003, 6, 2))
+
+
+@pytest.mark.django_db
+def test_a_year_after_the_calendar_escalates_on_weekdays() -> None:
+    """Beyond the published holidays the ladder still runs (Monday to Friday, provisional)."""
+    counts = jobs.run_escalation(today=D(2099, 6, 1))
+    assert set(counts) >= {"reminded", "warned", "supervised"}
 
 
 @pytest.mark.django_db

@@ -583,26 +583,19 @@ def test_progress_note(
         services.task_progress(task=task, actor=persona("dh_fgw"), note="x")
 
 
-def test_deadline_beyond_the_calendar_is_refused_not_guessed(
+def test_deadline_beyond_the_calendar_is_provisional(
     make_demand: Callable[..., Demand], make_task: Callable[..., Task]
 ) -> None:
-    """chinese_calendar has no data past its last published year: a deadline there is refused in Chinese."""
+    """Past the calendar's last published year the deadline counts Monday to Friday and is marked 预估."""
     from django.utils import timezone
 
-    from chaindesk.demands.workdays import CalendarNotCovered, add_workdays
+    from chaindesk.demands.workdays import add_workdays, is_provisional
 
     demand = make_demand(status=DemandStatus.ACCEPTED)
-    try:
-        add_workdays(timezone.localdate(), 365)
-    except CalendarNotCovered:
-        pass
-    else:
-        pytest.skip("the installed calendar covers a year ahead")
-    with pytest.raises(ValidationError) as excinfo:
-        make_task(demand, working_days=365)
-    assert "节假日日历尚未覆盖" in str(excinfo.value)
-    assert not Task.objects.filter(demand=demand).exists()
-    assert Demand.objects.get(pk=demand.pk).status == DemandStatus.ACCEPTED
+    task = make_task(demand, working_days=365)
+    assert task.deadline == add_workdays(timezone.localdate(), 365)
+    assert is_provisional(task.deadline)
+    assert Demand.objects.get(pk=demand.pk).status == DemandStatus.IN_PROGRESS
 
 
 # --- closure -----------------------------------------------------------------------------------------------

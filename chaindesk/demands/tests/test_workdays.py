@@ -1,10 +1,17 @@
 """Working-day arithmetic across 国庆 2025 and 春节 2026, make-up workdays, weekends and uncovered years."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
-from chaindesk.demands.workdays import CalendarNotCovered, add_workdays, is_workday, workdays_between
+from chaindesk.demands.workdays import (
+    LAST_YEAR,
+    CalendarNotCovered,
+    add_workdays,
+    is_provisional,
+    is_workday,
+    workdays_between,
+)
 
 
 @pytest.mark.parametrize(
@@ -70,13 +77,22 @@ def test_add_and_between_agree() -> None:
         assert workdays_between(start, add_workdays(start, n)) == n
 
 
-@pytest.mark.parametrize("day", [date(2003, 6, 1), date(2035, 1, 2)])
-def test_uncovered_year_raises(day: date) -> None:
+def test_a_year_before_the_calendar_raises() -> None:
+    day = date(2003, 6, 2)
     with pytest.raises(CalendarNotCovered) as excinfo:
         is_workday(day)
-    assert str(day.year) in str(excinfo.value)
-    assert "节假日日历尚未覆盖" in str(excinfo.value)
+    assert "2003" in str(excinfo.value) and "节假日日历尚未覆盖" in str(excinfo.value)
     with pytest.raises(CalendarNotCovered):
         add_workdays(day, 1)
-    with pytest.raises(CalendarNotCovered):
-        workdays_between(day, date(2026, 1, 5))
+
+
+def test_after_the_last_published_year_weekdays_count_and_are_provisional() -> None:
+    """The stated behaviour: Monday to Friday, flagged 预估, instead of refusing every deadline in December."""
+    first_unpublished = date(LAST_YEAR + 1, 1, 1)
+    assert is_provisional(first_unpublished) and not is_provisional(date(LAST_YEAR, 12, 31))
+    monday = first_unpublished + timedelta(days=(7 - first_unpublished.weekday()) % 7)
+    assert is_workday(monday) and not is_workday(monday + timedelta(days=5))  # Saturday
+    assert add_workdays(monday, 5) == monday + timedelta(days=7)
+    assert workdays_between(monday, monday + timedelta(days=14)) == 10
+    # a walk from the last published year into the next one uses both calendars
+    assert workdays_between(date(LAST_YEAR, 12, 30), monday + timedelta(days=7)) >= 5
