@@ -16,8 +16,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib import import_module
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.db.models import Max
 from django.utils import timezone
 
@@ -358,8 +360,15 @@ def _ensure_heads(world: World, add: Any) -> None:
         )  # fmt: skip
 
 
+def _ensure_categories() -> None:
+    """The categories come from a data migration; a transactional test's flush empties the table, so the
+    demo puts them back (get_or_create: a no-op when they are there)."""
+    import_module("chaindesk.demands.migrations.0002_categories").create_categories(django_apps, None)
+
+
 def load_demands(world: World, add: Any) -> None:
     """The demands of the story, then the escalation job for the demo's today (idempotent)."""
+    _ensure_categories()
     _ensure_heads(world, add)
     for enterprise, title, tell in _stories(world):
         if Demand.objects.filter(enterprise=enterprise, title=title).exists():

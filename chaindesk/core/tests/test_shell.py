@@ -43,16 +43,17 @@ def test_navigation_by_role():
         "leads",
         "network",
         "demands",
+        "upward",
         "meetings",
         "reports",
     ]
-    assert keys("dept_handler") == ["dashboards", "demands"]
+    assert keys("dept_handler") == ["dashboards", "demands", "tasks", "upward"]
     assert keys("enterprise") == ["dashboards", "enterprises", "demands"]
     assert keys("audit_admin") == keys("sys_admin") == ["dashboards", "system"]
     active = [item for item in items_for("liaison", "enterprises") if item["active"]]
     assert [item["key"] for item in active] == ["enterprises"]
     # areas whose issue has not landed are shown, without a link
-    assert next(item for item in items_for("liaison", "") if item["key"] == "demands")["url"] is None
+    assert next(item for item in items_for("liaison", "") if item["key"] == "reports")["url"] is None
     assert next(item for item in items_for("liaison", "") if item["key"] == "projects")["url"] == "/projects/"
 
 
