@@ -4,10 +4,12 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
 from ninja.security import django_auth
 
+from chaindesk.demands.api import router as demands_router
 from chaindesk.projects.api import router as projects_router
 
 api = NinjaAPI(title="ChainDesk API", version="1", urls_namespace="api")
 api.add_router("/projects/", projects_router)
+api.add_router("/demands/", demands_router)
 
 
 class HealthOut(Schema):
