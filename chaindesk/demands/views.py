@@ -27,6 +27,7 @@ from chaindesk.core.navigation import ENTERPRISE_VIEWERS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
+from chaindesk.liaison.models import VisitIssue
 
 from . import permissions, services
 from .choices import OPEN_TASK, DemandStatus, Escalation
@@ -207,9 +208,24 @@ def _add_service_error(form: Any, error: ValidationError, default_field: str | N
         form.add_error(name if name in form.fields else None, errors)
 
 
+def _visit_issue(request: HttpRequest) -> VisitIssue | None:
+    """The visit issue a liaison turns into a demand (?visit_issue= on the form's URL, kept on POST)."""
+    pk = request.GET.get("visit_issue", "")
+    if not pk.isdigit():
+        return None
+    visible = Enterprise.objects.visible_to(request.user).values("pk")
+    return VisitIssue.objects.select_related("visit").filter(pk=pk, visit__enterprise__in=visible).first()
+
+
 @role_required(*DEMAND_CREATORS)
 def demand_create(request: HttpRequest) -> HttpResponse:
-    initial = {"enterprise": request.GET["enterprise"]} if request.GET.get("enterprise", "").isdigit() else {}
+    initial: dict[str, Any] = (
+        {"enterprise": request.GET["enterprise"]} if request.GET.get("enterprise", "").isdigit() else {}
+    )
+    issue = _visit_issue(request)
+    if issue is not None:
+        first_line = issue.text.strip().splitlines()[0] if issue.text.strip() else ""
+        initial.update(enterprise=issue.visit.enterprise_id, title=first_line[:100], description=issue.text)
     form = DemandForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -223,6 +239,7 @@ def demand_create(request: HttpRequest) -> HttpResponse:
                 urgency=data["urgency"],
                 channel=channel_for(request.user),
                 project=data["project"],
+                visit_issue=issue,
                 files=data["attachments"],
             )
         except ValidationError as error:
@@ -239,6 +256,7 @@ def demand_create(request: HttpRequest) -> HttpResponse:
         "demands/form.html",
         {
             "form": form,
+            "visit_issue": issue,
             "page_title": _("提交诉求"),
             "breadcrumbs": _crumbs((_("提交诉求"), None)),
         },

@@ -473,3 +473,48 @@ def test_a_concurrent_change_caught_by_the_service_is_a_409(
     assert "已被他人变更为“不予受理”" in response.content.decode()
     demand.refresh_from_db()
     assert demand.status == DemandStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_liaison_turns_a_visit_issue_into_a_demand(client_as, persona):
+    """The visit page links each issue raised to the demand form, which fills itself from the issue and links
+    the demand to it; the same issue cannot become a second demand."""
+    import datetime as dt
+
+    from chaindesk.demands.models import Category
+    from chaindesk.enterprises.models import Enterprise
+    from chaindesk.liaison.services import visit_create
+
+    liming = persona("liming")
+    enterprise = Enterprise.objects.filter(liaison=liming).order_by("pk").first()
+    visit = visit_create(
+        actor=liming,
+        enterprise=enterprise,
+        visited_on=dt.date(2026, 11, 20),
+        notes="走访了解二期建设情况。",
+        participants=[liming],
+        issues=["二期项目施工许可办理进度慢"],
+    )
+    issue = visit.issues.get()
+    client = client_as("liming")
+    visits = client.get(f"/service/enterprises/{enterprise.pk}/visits/").content.decode()
+    assert f"/demands/new/?visit_issue={issue.pk}" in visits
+    form = client.get(f"/demands/new/?visit_issue={issue.pk}").content.decode()
+    assert "二期项目施工许可办理进度慢" in form and 'data-testid="from-visit-issue"' in form
+    data = {
+        "enterprise": enterprise.pk,
+        "title": "二期项目施工许可办理进度慢",
+        "description": "二期项目施工许可办理进度慢",
+        "category": Category.objects.get(code="approval").pk,
+        "urgency": "normal",
+    }
+    response = client.post(f"/demands/new/?visit_issue={issue.pk}", data)
+    assert response.status_code == 302
+    demand = Demand.objects.get(visit_issue=issue)
+    assert demand.channel == "liaison" and demand.enterprise == enterprise
+    again = client.post(f"/demands/new/?visit_issue={issue.pk}", data)
+    assert again.status_code == 400
+    assert Demand.objects.filter(visit_issue=issue).count() == 1
+    # another liaison cannot use an issue of an enterprise they do not serve
+    other = client_as("lz_321282").get(f"/demands/new/?visit_issue={issue.pk}").content.decode()
+    assert "二期项目施工许可办理进度慢" not in other
