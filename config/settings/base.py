@@ -184,6 +184,12 @@ CHAINDESK_STALE_VISIT_DAYS = 90  # 挂钩服务: an enterprise without a visit f
 CHAINDESK_PROJECT_STALE_DAYS = int(os.environ.get("CHAINDESK_PROJECT_STALE_DAYS", "30"))  # 停滞: no update for longer
 # 滞后: completion rate below 序时进度 minus this many percentage points
 CHAINDESK_PROJECT_BEHIND_TOLERANCE = Decimal(os.environ.get("CHAINDESK_PROJECT_BEHIND_TOLERANCE", "0"))
+# 诉求: overdue by more than this many working days → 督办 in the chain chief's queue
+CHAINDESK_SUPERVISE_AFTER_WORKDAYS = int(os.environ.get("CHAINDESK_SUPERVISE_AFTER_WORKDAYS", "3"))
+CHAINDESK_ATTACHMENT_MAX_BYTES = int(os.environ.get("CHAINDESK_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+CHAINDESK_METRICS_MIN_CASES = int(os.environ.get("CHAINDESK_METRICS_MIN_CASES", "5"))  # to be ranked
+# Absolute links in e-mails and robot messages (https://chaindesk.example.gov.cn); relative when unset
+CHAINDESK_SITE_URL = os.environ.get("CHAINDESK_SITE_URL", "")
 
 LOGGING = {
     "version": 1,
