@@ -22,7 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from chaindesk.chains.models import Chain
@@ -410,18 +410,24 @@ def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, fragment if _is_htmx(request) else "projects/progress/enterprise_tab.html", context)
 
 
+def _projects(n: int) -> str:
+    return ngettext("%(n)s 个项目", "%(n)s 个项目", n) % {"n": n}
+
+
 def _cycle_chart(steps: list[Any]) -> dict[str, Any]:
     """The cycle as bars of landed planned investment per step, each labelled with its amount in 万元/亿元;
     the number of landed projects sits under the step's name. Steps overlap, so the bars need not shrink
     like a funnel. (Labels are plain strings: the chart options are JSON, no formatter functions.)"""
-    n_label = _("%(n)s 个项目")
     return {
         "title": {"text": _("良性循环各环节"), "subtext": _("已落地项目的计划总投资")},
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 80, "right": 40, "top": 80, "bottom": 60},
         "xAxis": {
             "type": "category",
-            "data": [f"{i}. {s.label}\n{n_label % {'n': s.n_landed}}" for i, s in enumerate(steps, 1)],
+            "data": [
+                f"{i}. {s.label}\n{ngettext('%(n)s 个项目', '%(n)s 个项目', s.n_landed) % {'n': s.n_landed}}"
+                for i, s in enumerate(steps, 1)
+            ],
             "axisLabel": {"lineHeight": 18},
         },
         "yAxis": {"type": "value", "name": _("万元")},
