@@ -7,6 +7,8 @@ from .navigation import items_for
 
 # URL namespaces that belong to an area of the left navigation.
 AREA_OF_NAMESPACE = {"core": "system", "accounts": "system"}
+# Pages inside a namespace that have a navigation entry of their own (when the user's menu has that entry).
+AREA_OF_VIEW_PREFIX = (("demands:upward", "upward"), ("demands:task", "tasks"))
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -17,4 +19,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     namespace = match.namespace if match else ""
     area = AREA_OF_NAMESPACE.get(namespace, namespace)
-    return {"product_name": settings.CHAINDESK_PRODUCT_NAME, "nav_items": items_for(user.role, area)}
+    view_name = match.view_name if match else ""
+    specific = next((key for prefix, key in AREA_OF_VIEW_PREFIX if view_name.startswith(prefix)), None)
+    items = items_for(user.role, specific or area)
+    if specific and not any(item["active"] for item in items):
+        items = items_for(user.role, area)  # e.g. a team member on a task page: no 部门任务 entry, so 诉求与任务
+    return {"product_name": settings.CHAINDESK_PRODUCT_NAME, "nav_items": items}

@@ -61,3 +61,19 @@ def test_navigation_by_role():
 def test_workbench_shows_the_role_scope_in_the_top_bar(client_as):
     page = client_as("liming").get("/").content.decode()
     assert "兴化市 · 挂钩服务专员" in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("username", "path", "active"),
+    [
+        ("chenjing", "/demands/tasks/", "tasks"),
+        ("chenjing", "/demands/", "demands"),
+        ("jiangdd", "/demands/upward/", "upward"),
+        ("jiangdd", "/demands/supervision/", "demands"),
+    ],
+)
+def test_the_menu_highlights_the_page_s_own_entry(client_as, username, path, active):
+    response = client_as(username).get(path)
+    assert response.status_code == 200
+    assert [item["key"] for item in response.context["nav_items"] if item["active"]] == [active]
