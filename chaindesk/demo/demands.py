@@ -166,7 +166,7 @@ def _demand(s: Story) -> Demand:
 
 
 def _accept(s: Story, days: int) -> None:
-    s.step(days, services.demand_accept, hour=14, demand=_demand(s), actor=s.user("wangzh"), note="已受理，抓紧交办。")
+    s.step(days, services.demand_accept, hour=10, demand=_demand(s), actor=s.user("wangzh"), note="已受理，抓紧交办。")
 
 
 # --- the stories -------------------------------------------------------------------------------------------
