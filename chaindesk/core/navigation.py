@@ -38,6 +38,7 @@ NAV: tuple[NavItem, ...] = (
         frozenset(OFFICIALS | {Role.DEPT_HANDLER, Role.ENTERPRISE}),
     ),
     NavItem("tasks", _("部门任务"), "ti-clipboard-check", "demands:tasks", frozenset({Role.DEPT_HANDLER})),
+    NavItem("metrics", _("办理指标"), "ti-chart-bar", "demands:metrics", frozenset(OFFICIALS | {Role.DEPT_HANDLER})),
     NavItem(
         "upward",
         _("上争事项"),

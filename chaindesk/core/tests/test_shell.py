@@ -43,11 +43,12 @@ def test_navigation_by_role():
         "leads",
         "network",
         "demands",
+        "metrics",
         "upward",
         "meetings",
         "reports",
     ]
-    assert keys("dept_handler") == ["dashboards", "demands", "tasks", "upward"]
+    assert keys("dept_handler") == ["dashboards", "demands", "tasks", "metrics", "upward"]
     assert keys("enterprise") == ["dashboards", "enterprises", "demands"]
     assert keys("audit_admin") == keys("sys_admin") == ["dashboards", "system"]
     active = [item for item in items_for("liaison", "enterprises") if item["active"]]
@@ -71,6 +72,7 @@ def test_workbench_shows_the_role_scope_in_the_top_bar(client_as):
         ("chenjing", "/demands/", "demands"),
         ("jiangdd", "/demands/upward/", "upward"),
         ("jiangdd", "/demands/supervision/", "demands"),
+        ("jiangdd", "/demands/metrics/", "metrics"),
     ],
 )
 def test_the_menu_highlights_the_page_s_own_entry(client_as, username, path, active):
