@@ -487,6 +487,7 @@ def test_liaison_turns_a_visit_issue_into_a_demand(client_as, persona):
 
     liming = persona("liming")
     enterprise = Enterprise.objects.filter(liaison=liming).order_by("pk").first()
+    assert enterprise is not None
     visit = visit_create(
         actor=liming,
         enterprise=enterprise,
