@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
 from chaindesk.core import audit
-from chaindesk.core.export import Column, write_ledger
+from chaindesk.core.export import Column, ledger_response
 from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.permissions import role_required
@@ -138,8 +138,8 @@ def gaps_export(request: HttpRequest, pk: int) -> HttpResponse:
     targets = selectors.chain_tree(chain).targets()
     title = _("%(name)s产业链补链目标清单") % {"name": chain.name}
     now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
-    audit.record(action=AuditAction.EXPORT, actor=request.user, obj=chain, message=f"{title} ({len(targets)})")
-    ledger = write_ledger(
+    return ledger_response(
+        request,
         filename=f"{title}.xlsx",
         title=title,
         notes=[
@@ -160,9 +160,9 @@ def gaps_export(request: HttpRequest, pk: int) -> HttpResponse:
             [i, t.path, t.rating_label, t.reason, t.n_enterprises, t.n_scale, t.n_lianzhu]
             for i, t in enumerate(targets, start=1)
         ),
+        audit_message=f"{title} ({len(targets)})",
+        audit_object=chain,
     )
-    # A streamed file, not an HttpResponse; role_required's signature only knows the latter.
-    return cast(HttpResponse, ledger)
 
 
 # --- Tree editing: only the chain's own team (city leaders and team members on it).

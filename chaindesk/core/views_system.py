@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.apps import apps
@@ -29,8 +29,7 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.forms import UserCreateForm, UserPasswordForm, UserUpdateForm, apply_service_errors
 from chaindesk.accounts.models import Department, Region, User
 
-from . import audit
-from .export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
+from .export import EXPORT_ROW_CAP, Column, filtered_ledger
 from .listing import paginate, sort_queryset
 from .models import AuditAction, AuditLog
 from .permissions import role_required
@@ -274,33 +273,20 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     now = timezone.localtime()
     # Lines written while the file is built (this export's own record among them) stay out of it, so the
     # file holds exactly the count its header states.
-    qs = qs.filter(created_at__lte=now)
-    total = qs.count()
-    exported = min(total, EXPORT_ROW_CAP)
-    query = request.GET.copy()
-    query.pop("page", None)
-    conditions = query.urlencode() or _("无")
-    warning = ""
-    if total > EXPORT_ROW_CAP:
-        warning = _(
+    return filtered_ledger(
+        request,
+        queryset=qs.filter(created_at__lte=now),
+        rows=_audit_rows,
+        columns=AUDIT_COLUMNS,
+        title=_("审计日志"),
+        name="审计日志",
+        cap_warning=_(
             "符合条件的记录共 %(total)s 条，超过单次导出上限，仅导出当前排序下的前 %(cap)s 条。"
             "请缩小日期范围后分批导出。"
-        ) % {"total": f"{total:,}", "cap": f"{EXPORT_ROW_CAP:,}"}
-    ledger = write_ledger(
-        filename=f"审计日志_{now:%Y%m%d_%H%M%S}.xlsx",
-        title=_("审计日志"),
-        notes=export_notes(user=request.user, count=exported, conditions=conditions),
-        columns=AUDIT_COLUMNS,
-        rows=_audit_rows(qs[:EXPORT_ROW_CAP]),
-        warning=warning,
+        ),
+        cap=EXPORT_ROW_CAP,  # read here, where tests lower it
+        now=now,
     )
-    audit.record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        message=f"审计日志导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
-    )
-    # A streamed file, not an HttpResponse; role_required's signature only knows the latter.
-    return cast(HttpResponse, ledger)
 
 
 # --- User management -------------------------------------------------------------------------------

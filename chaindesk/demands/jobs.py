@@ -1,12 +1,18 @@
-"""The escalation ladder (临期提醒 → 预警 → 督办) as idempotent, set-based jobs.
+"""The escalation ladder (临期提醒 → 预警 → 督办) as an idempotent, set-based job.
 
-Each rule is ONE UPDATE over the open tasks that claims the rows it escalates with a compare-and-set on the
-rule's stamp (`… SET warned_at = now WHERE warned_at IS NULL …`): two workers running at once claim disjoint
-rows, and a second run finds nothing left to claim. The notifications for the rows claimed in this run are
-then written with ONE `INSERT … SELECT … ON CONFLICT (dedupe_key) DO NOTHING` per recipient rule, so even a
-row claimed twice could not notify twice. The key names the task, the level, the deadline and the recipient
-(`task:12:warned:2025-10-09:34`): an approved extension (which clears the stamps and moves the deadline) lets
-the ladder start again with new notices, while the same deadline never notifies the same person twice.
+ONE UPDATE over the open tasks claims every row a rule escalates, with a compare-and-set on the rule's stamp
+(`… SET warned_at = CASE WHEN warned_at IS NULL AND deadline < today THEN now … END WHERE …`): two workers
+running at once claim disjoint rows (the second waits for the first's row locks and then finds the stamps
+set), and a second run finds nothing left to claim. A row crossing two rungs at once (a backlog overdue by
+weeks) is written once, not once per rule.
+
+Notices are digests: each recipient gets ONE notice per rung per run naming how many tasks it concerns, the
+three nearest deadlines and a link (the task itself when there is one, else the queue filtered on that rung),
+instead of one per task: a department head whose department has forty overdue tasks gets one 预警, not forty.
+Each notice is computed in SQL from the rows this run claimed (their stamp equals the run's `now`), so a task
+is announced exactly once whatever the number of runs or workers; the notice's key names the rung, the
+recipient and the run (`escalation:warned:34:20251010T060000000000`).
+
 Working-day thresholds are turned into boundary DATES once, in Python, with the official calendar
 (chaindesk.demands.workdays); the database only compares dates.
 
@@ -19,14 +25,16 @@ Rules, for `today`:
 """
 
 import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import CharField, DateTimeField, F, Q, QuerySet, Value
-from django.db.models.functions import Cast, Concat
-from django.urls import NoReverseMatch, reverse
+from django.db import transaction
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
 from django.utils import timezone
 
 from chaindesk.accounts.choices import Role
@@ -40,6 +48,7 @@ log = logging.getLogger(__name__)
 
 REMIND_WITHIN_WORKDAYS = 2
 DEFAULT_SUPERVISE_AFTER_WORKDAYS = 3
+SAMPLE_TASKS = 3  # tasks named in a digest; the link leads to the rest
 
 KIND_REMINDED = "task_reminded"
 KIND_WARNED = "task_warned"
@@ -62,151 +71,179 @@ def supervise_before(today: date, n: int) -> date:
     return add_workdays(anchor, -n)
 
 
-def _task_url() -> tuple[str, str, str]:
-    """The task's page as (head, pk field, tail), to build the link in SQL; the demand page if there is none."""
-    for name, field in (("demands:task_detail", "pk"), ("demands:detail", "demand_id")):
-        try:
-            url = reverse(name, args=[987654321])
-        except NoReverseMatch:
-            continue
-        head, _sep, tail = url.partition("987654321")
-        return head, field, tail
-    return "/demands/", "demand_id", "/"
+@dataclass(frozen=True)
+class Rung:
+    """One rung of the ladder: its mark, the notice kind and wording, and who is told."""
+
+    level: str
+    stamp: str
+    kind: str
+    label: str
+    many: str  # title of a digest over several tasks, with {n}
+    queue: str  # URL name of the list the digest links to
+    # (recipient expression, condition selecting the rows that recipient is told about)
+    recipients: tuple[tuple[Any, Q], ...] = field(default_factory=tuple)
 
 
-def _notification_rows(tasks: QuerySet[Task], *, recipient: Any, kind: str, label: str, now: datetime) -> QuerySet[Any]:
-    """One SELECT producing core_notification rows (in `_COLUMNS` order) for `tasks` and `recipient`."""
-    head, link_field, tail = _task_url()
-    text = CharField()
-    return (
-        tasks.order_by()
+RUNGS = (
+    Rung(
+        Escalation.REMINDED.value,
+        "reminded_at",
+        KIND_REMINDED,
+        "临期提醒",
+        "{n} 项任务 2 个工作日内到期",
+        "demands:tasks",
+        (
+            (F("handler_id"), Q(handler__isnull=False)),
+            (
+                F("lead_department__users__id"),
+                Q(
+                    handler__isnull=True,
+                    lead_department__users__role=Role.DEPT_HANDLER,
+                    lead_department__users__is_active=True,
+                ),
+            ),
+        ),
+    ),
+    Rung(
+        Escalation.WARNED.value,
+        "warned_at",
+        KIND_WARNED,
+        "预警",
+        "{n} 项任务已逾期",
+        "demands:tasks",
+        (
+            (
+                F("lead_department__users__id"),
+                Q(lead_department__users__is_department_head=True, lead_department__users__is_active=True),
+            ),
+        ),
+    ),
+    Rung(
+        Escalation.SUPERVISED.value,
+        "supervised_at",
+        KIND_SUPERVISED,
+        "督办",
+        "{n} 项逾期任务转入督办",
+        "demands:supervision",
+        ((F("demand__chain__chief_id"), Q(demand__chain__isnull=False, demand__chain__chief__is_active=True)),),
+    ),
+)
+
+
+def run_token(now: datetime) -> str:
+    return now.strftime("%Y%m%dT%H%M%S%f")
+
+
+def _sample_rows(claimed: QuerySet[Task], recipient: Any) -> list[tuple[Any, ...]]:
+    """Per recipient: how many claimed tasks, and the SAMPLE_TASKS nearest deadlines among them (window
+    functions, one statement)."""
+    by_recipient = [recipient]
+    return list(
+        claimed.order_by()
         .annotate(
-            n_recipient=recipient,
-            n_kind=Value(kind, output_field=text),
-            n_title=Concat(Value(f"【{label}】"), F("demand__title"), output_field=text),
-            n_body=Concat(
-                Value(str(label) + "：「"),
-                F("demand__title"),
-                Value("」主办部门 "),
-                F("lead_department__name"),
-                Value("，办结期限 "),
-                Cast("deadline", output_field=text),
-                Value("。"),
-                output_field=text,
-            ),
-            n_url=Concat(Value(head), Cast(link_field, output_field=text), Value(tail), output_field=text),
-            n_dedupe=Concat(
-                Value("task:"),
-                Cast("pk", output_field=text),
-                Value(f":{kind.removeprefix('task_')}:"),
-                Cast("deadline", output_field=text),
-                Value(":"),
-                Cast(recipient, output_field=text),
-                output_field=text,
-            ),
-            n_created=Value(now, output_field=DateTimeField()),
+            r=recipient,
+            n=Window(Count("pk"), partition_by=by_recipient),
+            rn=Window(RowNumber(), partition_by=by_recipient, order_by=[F("deadline").asc(), F("pk").asc()]),
         )
-        .values_list("n_recipient", "n_kind", "n_title", "n_body", "n_url", "n_dedupe", "n_created")
+        .filter(rn__lte=SAMPLE_TASKS)
+        .values_list("r", "n", "pk", "demand__title", "deadline", "lead_department__name")
     )
 
 
-_COLUMNS = ("recipient_id", "kind", "title", "body", "url", "dedupe_key", "created_at")
+def _digest(rung: Rung, recipient: int, n: int, samples: list[tuple[Any, ...]], token: str) -> Notification:
+    samples = sorted(samples, key=lambda row: (row[2], row[0]))[:SAMPLE_TASKS]
+    if n == 1:
+        pk, title, deadline, department = samples[0]
+        return Notification(
+            recipient_id=recipient,
+            kind=rung.kind,
+            title=f"【{rung.label}】{title}"[:200],
+            body=f"{rung.label}：「{title}」主办部门 {department}，办结期限 {deadline:%Y-%m-%d}。",
+            url=reverse("demands:task_detail", args=[pk]),
+            dedupe_key=f"escalation:{rung.level}:{recipient}:{token}",
+        )
+    named = "；".join(
+        f"「{title}」（{department}，期限 {deadline:%Y-%m-%d}）" for _pk, title, deadline, department in samples
+    )
+    more = f"等 {n} 项" if n > len(samples) else f"共 {n} 项"
+    query = f"?escalation={rung.level}" if rung.queue == "demands:tasks" else ""
+    return Notification(
+        recipient_id=recipient,
+        kind=rung.kind,
+        title=f"【{rung.label}】" + rung.many.format(n=n),
+        body=f"{rung.label}：{named}{more}。",
+        url=reverse(rung.queue) + query,
+        dedupe_key=f"escalation:{rung.level}:{recipient}:{token}",
+    )
 
 
-def _insert_notifications(rows: QuerySet[Any]) -> int:
-    """INSERT … SELECT … ON CONFLICT (dedupe_key) DO NOTHING (SQLite >= 3.24 and PostgreSQL)."""
-    select_sql, params = rows.query.get_compiler(connection=connection).as_sql()
-    table = connection.ops.quote_name(Notification._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _COLUMNS)
-    key = connection.ops.quote_name("dedupe_key")
-    sql = f"INSERT INTO {table} ({columns}) {select_sql} ON CONFLICT ({key}) DO NOTHING"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+def _notify(rung: Rung, claimed: QuerySet[Task], token: str) -> int:
+    """One digest per recipient for the rows of `claimed` (this run's claims on `rung`)."""
+    totals: dict[int, int] = defaultdict(int)
+    samples: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for recipient, condition in rung.recipients:
+        seen: set[int] = set()
+        for r, n, pk, title, deadline, department in _sample_rows(claimed.filter(condition), recipient):
+            if r not in seen:  # the row sources of one recipient are disjoint sets of tasks
+                totals[r] += n
+                seen.add(r)
+            samples[r].append((pk, title, deadline, department))
+    notices = [_digest(rung, r, totals[r], samples[r], token) for r in sorted(totals)]
+    created = Notification.objects.bulk_create(notices, ignore_conflicts=True)
+    return len(created)
 
 
 def run_escalation(*, today: date, now: datetime | None = None) -> dict[str, int]:
-    """Escalate the open tasks for `today`; returns how many tasks each rule claimed and how many
-    notifications were written. Idempotent: a second run claims nothing and writes nothing."""
+    """Escalate the open tasks for `today`; returns how many tasks each rule claimed and how many notices
+    (digests) were written. Idempotent: a second run claims nothing and writes nothing."""
     now = now or timezone.now()
-    n = supervise_after_workdays()
     remind_limit = remind_before(today)
-    supervise_limit = supervise_before(today, n)
-    open_tasks = Task.objects.filter(status__in=OPEN_TASK)
+    supervise_limit = supervise_before(today, supervise_after_workdays())
+    # Every rung needs a deadline before remind_limit: the (status, deadline) index bounds every statement.
+    candidates = Task.objects.filter(status__in=OPEN_TASK, deadline__lt=remind_limit)
+    rules = {
+        Escalation.REMINDED.value: Q(reminded_at=None, deadline__gte=today),
+        Escalation.WARNED.value: Q(warned_at=None, deadline__lt=today),
+        Escalation.SUPERVISED.value: Q(supervised_at=None, deadline__lt=supervise_limit),
+    }
+    # This run's claims on each rung: the stamp holds this run's `now`, and the rung's date condition.
+    mine = {rung.level: Q(**{rung.stamp: now}) & rules_after(rung.level, today, supervise_limit) for rung in RUNGS}
     counts: dict[str, int] = {}
     with transaction.atomic():
-        # Order matters only within one run: the highest level claimed last wins the `escalation` column.
-        counts["reminded"] = open_tasks.filter(reminded_at=None, deadline__gte=today, deadline__lt=remind_limit).update(
-            reminded_at=now, escalation=Escalation.REMINDED
+        candidates.filter(rules["reminded"] | rules["warned"] | rules["supervised"]).update(
+            **{rung.stamp: Case(When(rules[rung.level], then=Value(now)), default=F(rung.stamp)) for rung in RUNGS},
+            # The highest rung claimed in this run becomes the task's mark.
+            escalation=Case(
+                *(When(rules[rung.level], then=Value(rung.level)) for rung in reversed(RUNGS)),
+                default=F("escalation"),
+            ),
         )
-        counts["warned"] = open_tasks.filter(warned_at=None, deadline__lt=today).update(
-            warned_at=now, escalation=Escalation.WARNED
-        )
-        counts["supervised"] = open_tasks.filter(supervised_at=None, deadline__lt=supervise_limit).update(
-            supervised_at=now, escalation=Escalation.SUPERVISED
-        )
-
-        # The rows this run claimed carry its `now` (the run token) in the rule's stamp; the rule's own
-        # conditions are repeated so the (status, deadline) index finds them without scanning every task.
-        reminded = open_tasks.filter(reminded_at=now, deadline__gte=today, deadline__lt=remind_limit)
-        warned = open_tasks.filter(warned_at=now, deadline__lt=today)
-        supervised = open_tasks.filter(supervised_at=now, deadline__lt=supervise_limit, demand__chain__isnull=False)
+        counts.update(candidates.aggregate(**{rung.level: Count("pk", filter=mine[rung.level]) for rung in RUNGS}))
         notified = 0
-        if counts["reminded"]:
-            notified += _insert_notifications(
-                _notification_rows(
-                    reminded.filter(handler__isnull=False),
-                    recipient=F("handler_id"),
-                    kind=KIND_REMINDED,
-                    label="临期提醒",
-                    now=now,
-                )
-            )
-            notified += _insert_notifications(
-                _notification_rows(
-                    reminded.filter(
-                        handler__isnull=True,
-                        lead_department__users__role=Role.DEPT_HANDLER,
-                        lead_department__users__is_active=True,
-                    ),
-                    recipient=F("lead_department__users__id"),
-                    kind=KIND_REMINDED,
-                    label="临期提醒",
-                    now=now,
-                )
-            )
-        if counts["warned"]:
-            notified += _insert_notifications(
-                _notification_rows(
-                    warned.filter(
-                        lead_department__users__is_department_head=True,
-                        lead_department__users__is_active=True,
-                    ),
-                    recipient=F("lead_department__users__id"),
-                    kind=KIND_WARNED,
-                    label="预警",
-                    now=now,
-                )
-            )
-        if counts["supervised"]:
-            notified += _insert_notifications(
-                _notification_rows(
-                    supervised.filter(Q(demand__chain__chief__is_active=True)),
-                    recipient=F("demand__chain__chief_id"),
-                    kind=KIND_SUPERVISED,
-                    label="督办",
-                    now=now,
-                )
-            )
+        token = run_token(now)
+        for rung in RUNGS:
+            if counts[rung.level]:
+                notified += _notify(rung, candidates.filter(mine[rung.level]), token)
         counts["notifications"] = notified
     log.info("escalation for %s: %s", today, counts)
     return counts
+
+
+def rules_after(level: str, today: date, supervise_limit: date) -> Q:
+    """A rung's date condition (its stamp no longer NULL once claimed), to find this run's claims."""
+    if level == Escalation.REMINDED:
+        return Q(deadline__gte=today)
+    if level == Escalation.WARNED:
+        return Q(deadline__lt=today)
+    return Q(deadline__lt=supervise_limit)
 
 
 __all__ = [
     "KIND_REMINDED",
     "KIND_SUPERVISED",
     "KIND_WARNED",
+    "RUNGS",
     "remind_before",
     "run_escalation",
     "supervise_after_workdays",

@@ -90,6 +90,10 @@ class Demand(models.Model):
         on_delete=models.PROTECT,
         related_name="demand",
     )
+    # Where a demand came from beyond its channel, set by the intake that knows it (e.g. a meeting's decision:
+    # "《…工作例会》议定事项 3" and the meeting's page), so this app needs no import of the later ones.
+    source_label = models.CharField(_("来源说明"), max_length=200, blank=True, editable=False)
+    source_url = models.CharField(_("来源链接"), max_length=300, blank=True, editable=False)
     # Copied from the enterprise at intake, for the metrics per chain, region and liaison at province scale.
     chain = models.ForeignKey(
         Chain, verbose_name=_("产业链"), null=True, blank=True, on_delete=models.PROTECT, related_name="demands"

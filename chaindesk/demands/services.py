@@ -256,6 +256,8 @@ def demand_submit(
     project: Project | None = None,
     visit_issue: VisitIssue | None = None,
     files: Sequence[Any] = (),
+    source_label: str = "",
+    source_url: str = "",
 ) -> Demand:
     """Record a new demand (已提交) for `enterprise`, from any channel. The enterprise's own users submit only
     for their enterprise; its liaison and the team of its chains for it. Chain (the enterprise's first chain),
@@ -292,6 +294,8 @@ def demand_submit(
         channel=channel,
         project=project,
         visit_issue=visit_issue,
+        source_label=(source_label or "").strip()[: Demand._meta.get_field("source_label").max_length],
+        source_url=source_url if (source_url or "").startswith("/") and not source_url.startswith("//") else "",
         chain=enterprise.chains.order_by("sort_order", "code").first(),
         region_id=enterprise.region_id,
         liaison_id=enterprise.liaison_id,

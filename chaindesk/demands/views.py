@@ -18,11 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
-from chaindesk.core import audit
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
+from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
-from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -172,28 +170,16 @@ def _export_rows(qs: Any) -> Any:
 def demand_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered ledger as an .xlsx (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = demand_list(request.user, request.GET.dict())
-    total = qs.count()
-    exported = min(total, EXPORT_ROW_CAP)
-    now = timezone.localtime()
-    query = request.GET.copy()
-    query.pop("page", None)
-    conditions = query.urlencode() or _("无")
-    ledger = write_ledger(
-        filename=f"诉求台账_{now:%Y%m%d_%H%M%S}.xlsx",
-        title=_("企业诉求办理台账"),
-        notes=export_notes(user=request.user, count=exported, conditions=conditions),
+    return filtered_ledger(
+        request,
+        queryset=qs,
+        prepare=with_export_columns,
+        rows=_export_rows,
         columns=EXPORT_COLUMNS,
-        rows=_export_rows(with_export_columns(qs)[:EXPORT_ROW_CAP]),
-        warning=_("符合条件的诉求超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
-        if total > EXPORT_ROW_CAP
-        else "",
+        title=_("企业诉求办理台账"),
+        name="诉求台账",
+        cap_warning=_("符合条件的诉求超过单次导出上限，仅导出前 %(cap)s 条。"),
     )
-    audit.record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        message=f"诉求台账导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
-    )
-    return cast(HttpResponse, ledger)
 
 
 # --- intake -----------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ decisions), the chain chief's 督办 queue, and the 工作台 cards each role lo
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -18,11 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
-from chaindesk.core import audit
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
+from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
-from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -427,29 +425,16 @@ def tasks_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered queue (side, status, escalation) as an .xlsx ledger, capped; audited."""
     today = timezone.localdate()
     qs, _filters = sq.department_tasks(request.user, request.GET.dict(), today)
-    total = qs.count()
-    exported = min(total, EXPORT_ROW_CAP)
-    now = timezone.localtime()
-    query = request.GET.copy()
-    query.pop("page", None)
-    conditions = query.urlencode() or _("无")
-    rows = qs.select_related("demand__category").prefetch_related("co_departments")
-    ledger = write_ledger(
-        filename=f"部门任务_{now:%Y%m%d_%H%M%S}.xlsx",
-        title=_("部门交办任务台账"),
-        notes=export_notes(user=request.user, count=exported, conditions=conditions),
+    return filtered_ledger(
+        request,
+        queryset=qs,
+        prepare=lambda part: part.select_related("demand__category").prefetch_related("co_departments"),
+        rows=lambda part: _task_export_rows(part, today),
         columns=TASK_EXPORT_COLUMNS,
-        rows=_task_export_rows(rows[:EXPORT_ROW_CAP], today),
-        warning=_("符合条件的任务超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
-        if total > EXPORT_ROW_CAP
-        else "",
+        title=_("部门交办任务台账"),
+        name="部门任务",
+        cap_warning=_("符合条件的任务超过单次导出上限，仅导出前 %(cap)s 条。"),
     )
-    audit.record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        message=f"部门任务导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
-    )
-    return cast(HttpResponse, ledger)
 
 
 @role_required(*TEAM)

@@ -5,7 +5,7 @@ missing and forbidden alike); writes go through chaindesk.demands.upward."""
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -23,11 +23,9 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.forms import StyledForm
 from chaindesk.accounts.models import Department, Region
 from chaindesk.chains.models import Chain
-from chaindesk.core import audit
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
+from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate, sort_queryset
-from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -169,28 +167,15 @@ def _export_rows(qs: QuerySet[UpwardRequest]) -> Any:
 def upward_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = upward_list(request.user, request.GET.dict())
-    total = qs.count()
-    exported = min(total, EXPORT_ROW_CAP)
-    now = timezone.localtime()
-    query = request.GET.copy()
-    query.pop("page", None)
-    conditions = query.urlencode() or _("无")
-    ledger = write_ledger(
-        filename=f"上争事项台账_{now:%Y%m%d_%H%M%S}.xlsx",
-        title=_("上争事项台账"),
-        notes=export_notes(user=request.user, count=exported, conditions=conditions),
+    return filtered_ledger(
+        request,
+        queryset=qs,
+        rows=_export_rows,
         columns=EXPORT_COLUMNS,
-        rows=_export_rows(qs[:EXPORT_ROW_CAP]),
-        warning=_("符合条件的事项超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
-        if total > EXPORT_ROW_CAP
-        else "",
+        title=_("上争事项台账"),
+        name="上争事项台账",
+        cap_warning=_("符合条件的事项超过单次导出上限，仅导出前 %(cap)s 条。"),
     )
-    audit.record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        message=f"上争事项台账导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
-    )
-    return cast(HttpResponse, ledger)
 
 
 # --- item page and stage moves -------------------------------------------------------------------------

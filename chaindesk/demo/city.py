@@ -21,7 +21,7 @@ from chaindesk.core.services import audited_create
 from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
 from chaindesk.meetings.models import Meeting, MeetingKind
 
-from . import demands, leads, names, network, projects, service
+from . import demands, leads, meetings, names, network, projects, service
 
 DEMO_PASSWORD = "Taizhou@2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -421,6 +421,7 @@ def load(*, enterprises: int = 150, today: dt.date | None = None) -> Loaded:
     _load_meetings(users, regions, chains, loaded, today)
     _load_pipeline(planned, users, chains, loaded, seed_day_for(today))
     _load_demands(planned, users, loaded, today)
+    _load_decisions(planned, users, loaded, today)
     return loaded
 
 
@@ -433,6 +434,14 @@ def _load_demands(
     world = demands.World(users, enterprises, seed_day_for(today), today)
     demands.load_demands(world, loaded.add)
     demands.load_upward(world, loaded.add)
+
+
+def _load_decisions(
+    planned: list[tuple[Enterprise, service.Plan]], users: dict[str, User], loaded: Loaded, today: dt.date
+) -> None:
+    """The 11月24日 meeting's decisions (议定事项), one of them turned into a demand (issue 5)."""
+    enterprises = {"boshen": planned[0][0], "jyz": planned[1][0]}
+    meetings.load_decisions(users, enterprises, seed_day_for(today), loaded.add)
 
 
 def _load_pipeline(

@@ -1,7 +1,7 @@
 """Registry pages: list with filters and export, detail with tabs, and the edit forms."""
 
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,10 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chaindesk.core import audit
-from chaindesk.core.export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
+from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
-from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -98,32 +96,17 @@ def enterprise_export(request: HttpRequest) -> HttpResponse:
     from django.db.models import Prefetch
 
     qs, _sort = enterprise_list(request.user, request.GET.dict())
-    total = qs.count()
-    exported = min(total, EXPORT_ROW_CAP)
-    primary = Contact.objects.order_by("-is_primary", "pk")
-    rows_qs = with_export_columns(qs).prefetch_related(
-        Prefetch("contacts", queryset=primary, to_attr="primary_contacts")
-    )
-    now = timezone.localtime()
-    query = request.GET.copy()
-    query.pop("page", None)
-    conditions = query.urlencode() or _("无")
-    ledger = write_ledger(
-        filename=f"企业名录_{now:%Y%m%d_%H%M%S}.xlsx",
-        title=_("企业名录"),
-        notes=export_notes(user=request.user, count=exported, conditions=conditions),
+    primary = Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk"), to_attr="primary_contacts")
+    return filtered_ledger(
+        request,
+        queryset=qs,
+        prepare=lambda part: with_export_columns(part).prefetch_related(primary),
+        rows=lambda part: _export_rows(request.user, part),
         columns=EXPORT_COLUMNS,
-        rows=_export_rows(request.user, rows_qs[:EXPORT_ROW_CAP]),
-        warning=_("符合条件的企业超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
-        if total > EXPORT_ROW_CAP
-        else "",
+        title=_("企业名录"),
+        name="企业名录",
+        cap_warning=_("符合条件的企业超过单次导出上限，仅导出前 %(cap)s 条。"),
     )
-    audit.record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        message=f"企业名录导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
-    )
-    return cast(HttpResponse, ledger)
 
 
 def _visible(request: HttpRequest, pk: int) -> Enterprise:

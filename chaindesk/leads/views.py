@@ -1,7 +1,7 @@
 """Lead pages: the list with filters and export, the lead page with its stage buttons, follow-ups and signing,
 the owner's follow-up queue, and the fragments other pages load (enterprise and talent tabs)."""
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,11 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chaindesk.core import audit
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
+from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
-from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -123,28 +121,16 @@ def _export_rows(qs: Any) -> Any:
 def lead_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = selectors.lead_list(request.user, request.GET.dict())
-    total = qs.count()
-    exported = min(total, EXPORT_ROW_CAP)
-    now = timezone.localtime()
-    query = request.GET.copy()
-    query.pop("page", None)
-    conditions = query.urlencode() or _("无")
-    ledger = write_ledger(
-        filename=f"招商线索_{now:%Y%m%d_%H%M%S}.xlsx",
-        title=_("招商线索台账"),
-        notes=export_notes(user=request.user, count=exported, conditions=conditions),
+    return filtered_ledger(
+        request,
+        queryset=qs,
+        prepare=selectors.with_export_columns,
+        rows=_export_rows,
         columns=EXPORT_COLUMNS,
-        rows=_export_rows(selectors.with_export_columns(qs)[:EXPORT_ROW_CAP]),
-        warning=_("符合条件的线索超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
-        if total > EXPORT_ROW_CAP
-        else "",
+        title=_("招商线索台账"),
+        name="招商线索",
+        cap_warning=_("符合条件的线索超过单次导出上限，仅导出前 %(cap)s 条。"),
     )
-    audit.record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        message=f"招商线索导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
-    )
-    return cast(HttpResponse, ledger)
 
 
 def _stage_buttons(lead: Lead) -> list[tuple[str, Any]]:

@@ -1,4 +1,4 @@
-"""Meetings of a chain's service team. Decisions and briefings arrive with the meetings issue."""
+"""Meetings of a chain's service team and what they decide (议定事项); briefings arrive with the meetings issue."""
 
 from typing import Any
 
@@ -7,8 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.choices import Role
-from chaindesk.accounts.models import Region
+from chaindesk.accounts.models import Department, Region
 from chaindesk.chains.models import Chain, TeamMember
+from chaindesk.demands.models import Demand
+from chaindesk.enterprises.models import Enterprise
 
 
 class MeetingKind(models.TextChoices):
@@ -73,3 +75,63 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return str(self.title)
+
+
+class DecisionQuerySet(models.QuerySet["Decision"]):
+    def visible_to(self, user: Any) -> "DecisionQuerySet":
+        """Whoever sees the meeting sees what it decided."""
+        return self.filter(meeting__in=Meeting.objects.visible_to(user).values("pk"))
+
+
+class Decision(models.Model):
+    """An item a meeting decided (议定事项), numbered within its meeting; optionally about one enterprise and
+    given to a responsible department. Turned into a demand (诉求, channel 会议决定) at most once."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="decisions")
+    seq = models.PositiveIntegerField(_("序号"), editable=False)
+    content = models.TextField(_("议定内容"))
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("涉及企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meeting_decisions",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meeting_decisions",
+    )
+    demand = models.OneToOneField(
+        Demand,
+        verbose_name=_("诉求"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="meeting_decision",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("议定事项")
+        verbose_name_plural = _("议定事项")
+        ordering = ["meeting", "seq"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "seq"], name="meetings_decision_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {_('议定事项 %(seq)s') % {'seq': self.seq}}"

@@ -1,14 +1,27 @@
+"""Meeting pages: the list, the meeting page with its decisions (议定事项), and the team's pages to record,
+correct, delete a decision and turn one into a demand (诉求). Lookups go through the user's visible set (404
+for missing and forbidden alike); writes go through chaindesk.meetings.services."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
+from chaindesk.demands.models import Demand
+from chaindesk.demands.selectors import STATUS_COLOUR
 
-from .models import Meeting
+from . import permissions, services
+from .forms import DecisionForm, ToDemandForm
+from .models import Decision, Meeting
 
 
 @role_required(*OFFICIALS)
@@ -25,20 +38,207 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*OFFICIALS)
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_visible_or_404(
+def _meeting(request: HttpRequest, pk: int) -> Meeting:
+    return get_visible_or_404(
         Meeting.objects.visible_to(request.user).select_related("chain", "leader", "chair", "region"),
         pk,
         user=request.user,
     )
+
+
+def _decision(request: HttpRequest, pk: int) -> Decision:
+    """A decision of a meeting the user sees (404 otherwise), for the team of its chain only (403 otherwise)."""
+    decision = get_visible_or_404(
+        Decision.objects.visible_to(request.user).select_related(
+            "meeting__chain", "enterprise", "department", "demand"
+        ),
+        pk,
+        user=request.user,
+    )
+    if not permissions.can_manage_decisions(request.user, decision.meeting):
+        raise PermissionDenied
+    return decision
+
+
+def _decision_rows(user: Any, meeting: Meeting) -> list[Decision]:
+    """The meeting's decisions with their enterprise, department and demand (one query), each demand marked
+    with its status colour and whether the user may open it (one more query, only when some are converted)."""
+    rows = list(meeting.decisions.select_related("enterprise", "department", "demand"))
+    demand_ids = [d.demand_id for d in rows if d.demand_id is not None]
+    visible = set(Demand.objects.visible_to(user).filter(pk__in=demand_ids).values_list("pk", flat=True))
+    for d in rows:
+        d.demand_colour = STATUS_COLOUR.get(d.demand.status, "grey") if d.demand else ""  # type: ignore[attr-defined]
+        d.demand_visible = d.demand_id in visible  # type: ignore[attr-defined]
+    return rows
+
+
+def _detail(request: HttpRequest, meeting: Meeting, form: DecisionForm | None = None, status: int = 200) -> Any:
+    may_manage = permissions.can_manage_decisions(request.user, meeting)
+    if may_manage and form is None:
+        form = DecisionForm(meeting=meeting)
     return render(
         request,
         "meetings/detail.html",
         {
             "meeting": meeting,
             "attendees": meeting.attendees.select_related("department", "region"),
+            "decisions": _decision_rows(request.user, meeting),
+            "may_manage": may_manage,
+            "decision_form": form if may_manage else None,
             "page_title": meeting.title,
             "breadcrumbs": [(_("会议"), reverse("meetings:list")), (meeting.title, None)],
         },
+        status=status,
+    )
+
+
+@role_required(*OFFICIALS)
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _meeting(request, pk))
+
+
+def _add_service_error(form: Any, error: ValidationError) -> None:
+    """A service's refusal next to the field it names, or at the top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _anchor(decision: Decision) -> str:
+    return reverse("meetings:detail", args=[decision.meeting_id]) + f"#decision-{decision.seq}"
+
+
+@require_POST
+@role_required(*OFFICIALS)
+def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = _meeting(request, pk)
+    if not permissions.can_manage_decisions(request.user, meeting):
+        raise PermissionDenied
+    form = DecisionForm(request.POST, meeting=meeting)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            decision = services.decision_add(
+                actor=request.user,
+                meeting=meeting,
+                content=data["content"],
+                enterprise=data["enterprise"],
+                department=data["department"],
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("已添加议定事项 %(seq)s。") % {"seq": decision.seq})
+            return redirect(_anchor(decision))
+    return _detail(request, meeting, form=form, status=400)
+
+
+def _decision_crumbs(decision: Decision, label: str) -> list[tuple[str, str | None]]:
+    meeting = decision.meeting
+    return [
+        (_("会议"), reverse("meetings:list")),
+        (meeting.title, reverse("meetings:detail", args=[meeting.pk])),
+        (label, None),
+    ]
+
+
+@role_required(*OFFICIALS)
+def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = _decision(request, pk)
+    form = DecisionForm.for_decision(decision, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decision_update(
+                actor=request.user,
+                decision=decision,
+                content=data["content"],
+                enterprise=data["enterprise"],
+                department=data["department"],
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("已保存议定事项 %(seq)s。") % {"seq": decision.seq})
+            return redirect(_anchor(decision))
+    title = _("修改议定事项 %(seq)s") % {"seq": decision.seq}
+    return render(
+        request,
+        "meetings/decision_form.html",
+        {
+            "form": form,
+            "decision": decision,
+            "page_title": title,
+            "breadcrumbs": _decision_crumbs(decision, title),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@role_required(*OFFICIALS)
+def decision_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation page; POST: delete."""
+    decision = _decision(request, pk)
+    meeting_url = reverse("meetings:detail", args=[decision.meeting_id])
+    if request.method == "POST":
+        try:
+            services.decision_delete(actor=request.user, decision=decision)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+            return redirect(_anchor(decision))
+        messages.success(request, _("已删除议定事项 %(seq)s。") % {"seq": decision.seq})
+        return redirect(meeting_url + "#decisions")
+    title = _("删除议定事项 %(seq)s") % {"seq": decision.seq}
+    return render(
+        request,
+        "meetings/decision_delete.html",
+        {"decision": decision, "page_title": title, "breadcrumbs": _decision_crumbs(decision, title)},
+    )
+
+
+@role_required(*OFFICIALS)
+def decision_to_demand(request: HttpRequest, pk: int) -> HttpResponse:
+    """The demand a decision becomes, prefilled from it; on success the demand's page."""
+    decision = _decision(request, pk)
+    if decision.demand_id is not None:
+        messages.info(request, _("该议定事项已转为诉求。"))
+        return redirect("demands:detail", decision.demand_id)
+    if decision.enterprise is None:
+        messages.warning(request, _("请先指定该议定事项涉及的企业。"))
+        return redirect("meetings:decision_edit", decision.pk)
+    form = ToDemandForm(request.POST or None, decision=decision)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            demand = services.decision_to_demand(
+                actor=request.user,
+                decision=decision,
+                title=data["title"].strip(),
+                description=data["description"].strip(),
+                category=data["category"],
+                urgency=data["urgency"],
+                project=data["project"],
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("议定事项 %(seq)s 已转为诉求“%(title)s”，请受理后交办相关部门。")
+                % {"seq": decision.seq, "title": demand.title},
+            )
+            return redirect("demands:detail", demand.pk)
+    title = _("议定事项 %(seq)s 转为诉求") % {"seq": decision.seq}
+    return render(
+        request,
+        "meetings/decision_to_demand.html",
+        {
+            "form": form,
+            "decision": decision,
+            "page_title": title,
+            "breadcrumbs": _decision_crumbs(decision, title),
+        },
+        status=400 if request.method == "POST" else 200,
     )

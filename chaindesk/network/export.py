@@ -2,17 +2,14 @@
 for users who may not read them in full."""
 
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chaindesk.core import audit
-from chaindesk.core.export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
-from chaindesk.core.models import AuditAction
+from chaindesk.core.export import Column, filtered_ledger
 
 from . import permissions
 from .models import RdPartner, Talent
@@ -63,47 +60,25 @@ def _partner_rows(qs: QuerySet[RdPartner]) -> Iterator[list[Any]]:
         yield [p.name, p.get_kind_display(), p.city, p.fields, p.n_cooperations, p.n_enterprises]  # type: ignore[attr-defined]
 
 
-def _ledger(
-    request: HttpRequest, *, qs: QuerySet[Any], rows: Any, title: str, file_stem: str, columns: list[Column]
-) -> HttpResponse:
-    """`file_stem` names the file and the audit line in Chinese whatever the UI language (the trail is read
-    by auditors in Chinese); `title` heads the sheet in the user's language."""
-    total = qs.count()
-    exported = min(total, EXPORT_ROW_CAP)
-    now = timezone.localtime()
-    query = request.GET.copy()
-    query.pop("page", None)
-    conditions = query.urlencode() or _("无")
-    ledger = write_ledger(
-        filename=f"{file_stem}_{now:%Y%m%d_%H%M%S}.xlsx",
-        title=title,
-        notes=export_notes(user=request.user, count=exported, conditions=conditions),
-        columns=columns,
-        rows=rows(qs[:EXPORT_ROW_CAP]),
-        warning=_("符合条件的记录超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
-        if total > EXPORT_ROW_CAP
-        else "",
-    )
-    audit.record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        message=f"{file_stem}导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
-    )
-    return cast(HttpResponse, ledger)
-
-
 def talents_ledger(request: HttpRequest, qs: QuerySet[Talent]) -> HttpResponse:
-    return _ledger(
+    return filtered_ledger(
         request,
-        qs=qs.prefetch_related("chains"),
+        queryset=qs.prefetch_related("chains"),
         rows=lambda part: _talent_rows(request.user, part),
-        title=_("在外能人名录"),
-        file_stem="在外能人名录",
         columns=TALENT_COLUMNS,
+        title=_("在外能人名录"),
+        name="在外能人名录",
+        cap_warning=_("符合条件的记录超过单次导出上限，仅导出前 %(cap)s 条。"),
     )
 
 
 def partners_ledger(request: HttpRequest, qs: QuerySet[RdPartner]) -> HttpResponse:
-    return _ledger(
-        request, qs=qs, rows=_partner_rows, title=_("研发资源名录"), file_stem="研发资源名录", columns=PARTNER_COLUMNS
+    return filtered_ledger(
+        request,
+        queryset=qs,
+        rows=_partner_rows,
+        columns=PARTNER_COLUMNS,
+        title=_("研发资源名录"),
+        name="研发资源名录",
+        cap_warning=_("符合条件的记录超过单次导出上限，仅导出前 %(cap)s 条。"),
     )

@@ -3,7 +3,7 @@ buttons, the create/edit form and production lines. Lookups go through the user'
 missing and forbidden alike); writes go through the services."""
 
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -17,11 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
-from chaindesk.core import audit
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.export import EXPORT_ROW_CAP, Column, export_notes, write_ledger
+from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
-from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -169,28 +167,15 @@ def _export_rows(qs: Any) -> Any:
 def project_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = project_list(request.user, request.GET.dict())
-    total = qs.count()
-    exported = min(total, EXPORT_ROW_CAP)
-    now = timezone.localtime()
-    query = request.GET.copy()
-    query.pop("page", None)
-    conditions = query.urlencode() or _("无")
-    ledger = write_ledger(
-        filename=f"项目台账_{now:%Y%m%d_%H%M%S}.xlsx",
-        title=_("项目台账"),
-        notes=export_notes(user=request.user, count=exported, conditions=conditions),
+    return filtered_ledger(
+        request,
+        queryset=qs,
+        rows=_export_rows,
         columns=EXPORT_COLUMNS,
-        rows=_export_rows(qs[:EXPORT_ROW_CAP]),
-        warning=_("符合条件的项目超过单次导出上限，仅导出前 %(cap)s 条。") % {"cap": f"{EXPORT_ROW_CAP:,}"}
-        if total > EXPORT_ROW_CAP
-        else "",
+        title=_("项目台账"),
+        name="项目台账",
+        cap_warning=_("符合条件的项目超过单次导出上限，仅导出前 %(cap)s 条。"),
     )
-    audit.record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        message=f"项目台账导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
-    )
-    return cast(HttpResponse, ledger)
 
 
 # --- project page --------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ Every object comes from the user's visible set (404 for missing and forbidden al
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -26,9 +26,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from chaindesk.chains.models import Chain
-from chaindesk.core import audit
-from chaindesk.core.export import Column, export_notes, write_ledger
-from chaindesk.core.models import AuditAction
+from chaindesk.core.export import Column, export_notes, ledger_response
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.templatetags.cd import wan_yuan
@@ -213,19 +211,15 @@ def investment_export(request: HttpRequest) -> HttpResponse:
         "by": dict(BY_CHOICES)[by],
         "today": today.isoformat(),
     }
-    ledger = write_ledger(
+    return ledger_response(
+        request,
         filename=f"投资进度_{year}_{now:%Y%m%d_%H%M%S}.xlsx",
         title=_("%(year)s 年项目投资完成情况") % {"year": year},
         notes=[*export_notes(user=request.user, count=len(rows) - 1, conditions=conditions), rules_text()],
         columns=columns,
         rows=data,
+        audit_message=f"投资进度导出 {len(rows) - 1} 行；{conditions}",
     )
-    audit.record(
-        action=AuditAction.EXPORT,
-        actor=request.user,
-        message=f"投资进度导出 {len(rows) - 1} 行；{conditions}",
-    )
-    return cast(HttpResponse, ledger)
 
 
 # --- a project's investment section --------------------------------------------------------------------

@@ -26,6 +26,7 @@ from collections import defaultdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 
 from chaindesk.accounts.choices import Role
@@ -99,7 +100,7 @@ DEMAND_COLUMNS = (
     "id", "enterprise_id", "title", "description", "category_id", "urgency", "channel", "project_id",
     "visit_issue_id", "chain_id", "region_id", "liaison_id", "status", "status_note", "merged_into_id",
     "submitted_by_id", "submitted_at", "accepted_at", "response_days", "closed_at", "close_days", "closed_on_time",
-    "rating", "rating_comment", "confirmed_by_id", "proxy_note", "reopen_count",
+    "rating", "rating_comment", "confirmed_by_id", "proxy_note", "reopen_count", "source_label", "source_url",
 )  # fmt: skip
 TASK_COLUMNS = (
     "id", "demand_id", "lead_department_id", "instructions", "working_days", "deadline", "status", "handler_id",
@@ -123,8 +124,10 @@ def tables() -> list[str]:
 
 def reset(writer: BulkWriter) -> None:
     """Empty the demand tables, and the upward requests (上争事项), whose links point at the enterprises and
-    projects the earlier generators' resets remove (the demo city reloads its own)."""
+    projects the earlier generators' resets remove (the demo city reloads its own). Meeting decisions point at
+    enterprises and demands too: they go first (the demo city reloads its own)."""
     writer.wipe(
+        apps.get_model("meetings", "Decision")._meta.db_table,
         *tables()[:-1],
         Attachment._meta.db_table,
         Demand._meta.db_table,
@@ -407,7 +410,8 @@ def generate(ctx: Context) -> None:
             out.demands.append(
                 (pk, ent, title, f"{title}：企业反映相关事项需协调解决，请予支持。", cat_pk, urgency, channel, None,
                  None, chain, region, liaison, status, status_note, merged_into, submitter, sub_at, accepted_at,
-                 response_days, closed_at, close_days, closed_on_time, rating, comment, confirmed_by, proxy, reopen)
+                 response_days, closed_at, close_days, closed_on_time, rating, comment, confirmed_by, proxy, reopen,
+                 "", "")
             )  # fmt: skip
             # --- timeline events
             event(pk, "submitted", "", DemandStatus.SUBMITTED, "", submitter, sub_at)

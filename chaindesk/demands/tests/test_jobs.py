@@ -1,13 +1,13 @@
 """The escalation ladder: boundaries in working days across 国庆 2025 and 春节 2026, idempotence, recipients."""
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 import pytest
 from django.db import connection
-from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
-from django.urls import resolve
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from chaindesk.accounts.choices import Role
@@ -72,11 +72,18 @@ def head(db) -> User:  # noqa: ANN001
     )
 
 
-def keys(*tasks: Task) -> set[str]:
-    mine = Q()
-    for task in tasks:
-        mine |= Q(dedupe_key__startswith=f"task:{task.pk}:")
-    return set(Notification.objects.filter(mine).exclude(kind="task_assigned").values_list("dedupe_key", flat=True))
+def digests(kind: str) -> dict[int, Notification]:
+    """The ladder's notices of `kind`, by recipient (one digest per recipient and run)."""
+    notes = list(Notification.objects.filter(kind=kind, emailed_at=None))
+    by_recipient = {n.recipient_id: n for n in notes}
+    assert len(by_recipient) == len(notes), "one digest per recipient"
+    return by_recipient
+
+
+def told(note: Notification) -> int:
+    """How many tasks a digest covers: its title names one task, or says "N 项"."""
+    match = re.search(r"[等共] (\d+) 项", note.body)
+    return int(match.group(1)) if match else 1
 
 
 @pytest.mark.django_db
@@ -111,29 +118,30 @@ def test_reminder_counts_working_days_over_national_day(head: User, persona: Cal
     assert by_pk[due_10th.pk].escalation == Escalation.REMINDED and by_pk[due_10th.pk].reminded_at
     assert by_pk[due_11th.pk].escalation == "" and by_pk[due_11th.pk].reminded_at is None
     assert by_pk[done.pk].reminded_at is None
-    # Unsigned: every handler of the lead department (chenjing and the head); signed: only its handler.
+    # Unsigned: every handler of the lead department (chenjing and the head); signed: only its handler. Each
+    # handler gets ONE digest naming their tasks, nearest deadline first.
     zrzy_handlers = set(
         User.objects.filter(department__code="zrzy", role=Role.DEPT_HANDLER, is_active=True).values_list(
             "pk", flat=True
         )
     )
-    assert persona("chenjing").pk in zrzy_handlers and head.pk in zrzy_handlers
-    for task in (due_10th, due_today):
-        recipients = set(
-            Notification.objects.filter(dedupe_key__startswith=f"task:{task.pk}:").values_list("recipient", flat=True)
-        )
-        assert recipients == zrzy_handlers
-    signed_notes = list(Notification.objects.filter(dedupe_key__startswith=f"task:{signed.pk}:"))
-    assert [(n.recipient_id, n.kind, n.dedupe_key) for n in signed_notes] == [
-        (persona("chenjing").pk, jobs.KIND_REMINDED, f"task:{signed.pk}:reminded:2025-10-09:{persona('chenjing').pk}")
-    ]
-    note = signed_notes[0]
-    assert note.title == f"【临期提醒】{signed.demand.title}"
-    assert "2025-10-09" in note.body and "市自然资源和规划局" in note.body
-    url_head, field, tail = jobs._task_url()
-    assert note.url == f"{url_head}{getattr(signed, field)}{tail}"
-    resolve(note.url)  # a page that exists
-    assert counts["notifications"] == 2 * len(zrzy_handlers) + 1
+    chenjing = persona("chenjing")
+    assert chenjing.pk in zrzy_handlers and head.pk in zrzy_handlers
+    notes = digests(jobs.KIND_REMINDED)
+    assert set(notes) == zrzy_handlers
+    assert counts["notifications"] == len(zrzy_handlers)
+    mine = notes[chenjing.pk]
+    assert told(mine) == 3
+    assert mine.title == "【临期提醒】3 项任务 2 个工作日内到期"
+    titles = [t.demand.title for t in (due_today, signed, due_10th)]
+    assert all(f"「{title}」" in mine.body for title in titles)
+    assert [mine.body.index(title) for title in titles] == sorted(mine.body.index(title) for title in titles)
+    assert "市自然资源和规划局" in mine.body and "期限 2025-10-09" in mine.body
+    assert mine.url == reverse("demands:tasks") + "?escalation=reminded"
+    resolve(mine.url.partition("?")[0])  # a page that exists
+    for pk in zrzy_handlers - {chenjing.pk}:
+        assert told(notes[pk]) == 2
+        assert due_10th.demand.title in notes[pk].body and signed.demand.title not in notes[pk].body
 
 
 @pytest.mark.django_db
@@ -153,14 +161,20 @@ def test_warning_and_supervision_ladder_over_national_day(head: User) -> None:
     assert four_over.escalation == Escalation.SUPERVISED and four_over.warned_at and four_over.supervised_at
     assert yesterday.escalation == Escalation.WARNED
     chief = User.objects.get(username="jiangdd")
-    assert keys(three_over, four_over, yesterday) == {
-        f"task:{three_over.pk}:warned:2025-09-29:{head.pk}",
-        f"task:{four_over.pk}:warned:2025-09-28:{head.pk}",
-        f"task:{yesterday.pk}:warned:2025-10-09:{head.pk}",
-        f"task:{four_over.pk}:supervised:2025-09-28:{chief.pk}",
-    }
-    supervision = Notification.objects.get(kind=jobs.KIND_SUPERVISED, dedupe_key__startswith=f"task:{four_over.pk}:")
-    assert supervision.recipient == chief and supervision.title.startswith("【督办】")
+    warned = digests(jobs.KIND_WARNED)
+    assert set(warned) == {head.pk}
+    note = warned[head.pk]
+    assert told(note) == 3 and note.title == "【预警】3 项任务已逾期"
+    assert note.url == reverse("demands:tasks") + "?escalation=warned"
+    order = [note.body.index(f"「{t.demand.title}」") for t in (four_over, three_over, yesterday)]
+    assert order == sorted(order)
+    # One task supervised: the digest is that task, linked to its page.
+    supervised = digests(jobs.KIND_SUPERVISED)
+    assert set(supervised) == {chief.pk}
+    only = supervised[chief.pk]
+    assert only.title == f"【督办】{four_over.demand.title}" and "2025-09-28" in only.body
+    assert only.url == reverse("demands:task_detail", args=[four_over.pk])
+    assert counts["notifications"] == 2
 
 
 @pytest.mark.django_db
@@ -171,7 +185,9 @@ def test_ladder_over_spring_festival_with_a_configured_threshold(head: User, set
     on_13th = make_task(D(2026, 2, 13))  # (02-13, 02-24] = 02-14, 02-24: 2 > 1 → 督办
     on_14th = make_task(D(2026, 2, 14))  # (02-14, 02-24] = 02-24: 1 → 预警 only
     counts = jobs.run_escalation(today=today)
-    assert counts == {"reminded": 0, "warned": 2, "supervised": 1, "notifications": 3}
+    # One digest to the head (two tasks) and one to the chain chief.
+    assert counts == {"reminded": 0, "warned": 2, "supervised": 1, "notifications": 2}
+    assert told(digests(jobs.KIND_WARNED)[head.pk]) == 2
     on_13th.refresh_from_db()
     on_14th.refresh_from_db()
     assert on_13th.escalation == Escalation.SUPERVISED
@@ -188,7 +204,16 @@ def test_a_reminded_task_climbs_the_ladder_on_later_days(head: User) -> None:
     assert counts["supervised"] == 1
     task.refresh_from_db()
     assert task.escalation == Escalation.SUPERVISED
-    assert Notification.objects.filter(dedupe_key__startswith=f"task:{task.pk}:").values("kind").distinct().count() == 3
+    page = reverse("demands:task_detail", args=[task.pk])
+    told_on_page = Notification.objects.filter(url=page)
+    assert set(told_on_page.values_list("kind", flat=True)) == {
+        jobs.KIND_REMINDED,
+        jobs.KIND_WARNED,
+        jobs.KIND_SUPERVISED,
+    }
+    # Unsigned, so every handler of the department was reminded; the head warned; the chief supervised.
+    assert told_on_page.filter(kind=jobs.KIND_WARNED).get().recipient == head
+    assert told_on_page.filter(kind=jobs.KIND_SUPERVISED).get().recipient.username == "jiangdd"
 
 
 @pytest.mark.django_db
@@ -321,17 +346,22 @@ def test_two_workers_at_once_escalate_and_deliver_each_notification_once(rounds:
     counts: list[dict[str, int]] = results  # type: ignore[assignment]
     assert sum(c["warned"] for c in counts) == len(mine)
     assert sum(c["supervised"] for c in counts) == len(mine)
-    assert sum(c["notifications"] for c in counts) == 2 * len(mine)
+    # Each task is announced once: the digests of both workers together cover every task exactly once.
     fresh = Notification.objects.filter(emailed_at=None)
-    assert fresh.filter(recipient=head, kind=jobs.KIND_WARNED).count() == len(mine)
-    assert fresh.filter(kind=jobs.KIND_SUPERVISED).count() == len(mine)
+    warned = list(fresh.filter(kind=jobs.KIND_WARNED))
+    supervised = list(fresh.filter(kind=jobs.KIND_SUPERVISED))
+    assert {n.recipient_id for n in warned} == {head.pk}
+    assert {n.recipient.username for n in supervised} == {"jiangdd"}
+    assert sum(told(n) for n in warned) == len(mine)
+    assert sum(told(n) for n in supervised) == len(mine)
+    assert sum(c["notifications"] for c in counts) == len(warned) + len(supervised)
 
     mail.outbox = []
     sent = _together(2, lambda i: notify.deliver_email())
     assert all(isinstance(s, int) for s in sent), sent
-    assert sum(sent) == len(mine)  # type: ignore[arg-type]
-    assert sorted(m.to[0] for m in mail.outbox) == ["head@example.gov.cn"] * len(mine)
-    assert len({m.subject + m.body for m in mail.outbox}) == len(mine)  # no notification e-mailed twice
+    assert sum(sent) == len(warned)  # type: ignore[arg-type]
+    assert sorted(m.to[0] for m in mail.outbox) == ["head@example.gov.cn"] * len(warned)
+    assert len({m.subject + m.body for m in mail.outbox}) == len(warned)  # no notification e-mailed twice
 
 
 @pytest.mark.django_db
@@ -350,14 +380,13 @@ def test_tasks_from_the_services_climb_and_an_approved_extension_restarts_the_la
     services.task_sign(task=task, actor=chenjing)
     reminded_on = add_workdays(task.deadline, -2)
     assert jobs.run_escalation(today=reminded_on)["reminded"] == 1
-    assert Notification.objects.filter(dedupe_key__startswith=f"task:{task.pk}:reminded:").get().recipient == chenjing
+    page = reverse("demands:task_detail", args=[task.pk])
+    assert Notification.objects.get(kind=jobs.KIND_REMINDED, url=page).recipient == chenjing
     assert jobs.run_escalation(today=add_workdays(task.deadline, 1))["warned"] == 1
-    assert Notification.objects.filter(dedupe_key__startswith=f"task:{task.pk}:warned:").get().recipient == head
+    assert Notification.objects.get(kind=jobs.KIND_WARNED, url=page).recipient == head
     counts = jobs.run_escalation(today=add_workdays(task.deadline, 4))
     assert counts["supervised"] == 1 and counts["notifications"] == 1  # the chain chief
-    assert Notification.objects.get(kind=jobs.KIND_SUPERVISED, dedupe_key__startswith=f"task:{task.pk}:").recipient == (
-        persona("jiangdd")
-    )
+    assert Notification.objects.get(kind=jobs.KIND_SUPERVISED, url=page).recipient == persona("jiangdd")
 
     old_deadline = task.deadline
     task.refresh_from_db()
@@ -368,5 +397,5 @@ def test_tasks_from_the_services_climb_and_an_approved_extension_restarts_the_la
     assert task.escalation == "" and task.reminded_at is None and task.deadline > old_deadline
     counts = jobs.run_escalation(today=add_workdays(task.deadline, -1))
     assert counts["reminded"] == 1 and counts["notifications"] == 1
-    assert Notification.objects.filter(dedupe_key__startswith=f"task:{task.pk}:reminded:").count() == 2
+    assert Notification.objects.filter(kind=jobs.KIND_REMINDED, url=page).count() == 2
     assert jobs.run_escalation(today=add_workdays(task.deadline, -1))["notifications"] == 0

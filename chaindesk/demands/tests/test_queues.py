@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -35,6 +36,7 @@ def no_demo_demands(db: Any) -> None:  # noqa: ARG001
     """For tests that compare a card's order or counts: the demo city's own demands out of the way (rolled
     back after the test)."""
     Demand.objects.update(merged_into=None)
+    apps.get_model("meetings", "Decision").objects.update(demand=None)  # a later app's link to the demo's demand
     Demand.objects.all().delete()
 
 

@@ -1,0 +1,136 @@
+"""The shared ledger export helpers (chaindesk.core.export): the cap and its warning, the filter conditions,
+the audit line written after the file, the download headers and the query budget."""
+
+import datetime as dt
+import io
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db.models import QuerySet, Value
+from django.test import RequestFactory
+from openpyxl import load_workbook
+
+from chaindesk.accounts.models import Region
+from chaindesk.core import audit
+from chaindesk.core.export import XLSX_CONTENT_TYPE, Column, filtered_ledger, ledger_response
+from chaindesk.core.models import AuditAction, AuditLog
+
+pytestmark = pytest.mark.django_db
+
+MARK = "导出助手测试"
+COLUMNS = [Column("编号", 8), Column("说明", 30, wrap=True)]
+NOW = dt.datetime(2026, 11, 24, 9, 30, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+WARNING = "符合条件的记录共 %(total)s 条，仅导出前 %(cap)s 条。"
+
+
+@pytest.fixture
+def request_as(persona):
+    def make(username: str, query: str = "") -> Any:
+        request = RequestFactory().get(f"/any/export/{query}")
+        request.user = persona(username)
+        return request
+
+    return make
+
+
+@pytest.fixture
+def marked() -> QuerySet[AuditLog]:
+    for n in range(3):
+        audit.record(action=AuditAction.UPDATE, message=f"{MARK} {n}")
+    return AuditLog.objects.filter(message__startswith=MARK).order_by("pk")
+
+
+def _rows(qs: QuerySet[AuditLog]) -> Any:
+    return ([entry.pk, entry.message] for entry in qs)
+
+
+def _sheet(response: Any) -> list[tuple[Any, ...]]:
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return list(workbook.active.iter_rows(values_only=True))
+
+
+def _export(request: Any, qs: QuerySet[AuditLog], **extra: Any) -> Any:
+    options: dict[str, Any] = {"rows": _rows, "columns": COLUMNS, "title": "测试台账", "name": "测试台账"}
+    options.update(cap_warning=WARNING, now=NOW)
+    return filtered_ledger(request, queryset=qs, **(options | extra))
+
+
+def _export_line(username: str) -> AuditLog:
+    return AuditLog.objects.get(action=AuditAction.EXPORT, actor__username=username)
+
+
+def test_the_download_is_an_xlsx_attachment_named_in_chinese(request_as, marked):
+    response = _export(request_as("auditor"), marked)
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
+    filename = quote("测试台账_20261124_093005.xlsx")
+    assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''{filename}"
+
+
+def test_under_the_cap_every_row_is_written_without_a_warning(request_as, marked):
+    rows = _sheet(_export(request_as("auditor"), marked))
+    assert rows[0][0] == "测试台账"
+    assert "共 3 条" in rows[1][0]
+    assert rows[2][0] == "筛选条件：无"
+    assert rows[3][:2] == ("编号", "说明")  # the header follows the notes: no warning line
+    assert [row[1] for row in rows[4:]] == [f"{MARK} {n}" for n in range(3)]
+
+
+def test_above_the_cap_the_rows_are_cut_and_the_sheet_says_so(request_as, marked):
+    rows = _sheet(_export(request_as("auditor"), marked, cap=2))
+    assert "共 2 条" in rows[1][0]
+    assert rows[3][0] == "符合条件的记录共 3 条，仅导出前 2 条。"
+    assert rows[4][:2] == ("编号", "说明")
+    assert [row[1] for row in rows[5:]] == [f"{MARK} 0", f"{MARK} 1"]
+
+
+def test_the_audit_line_states_the_counts_and_the_filters_without_the_page(request_as, marked):
+    _export(request_as("auditor"), marked, cap=2)
+    assert _export_line("auditor").message == "测试台账导出 2 条（共 3 条）；筛选条件：无"
+    response = _export(request_as("wangzh", "?q=abc&page=4&stage=signed"), marked)
+    assert _export_line("wangzh").message == "测试台账导出 3 条（共 3 条）；筛选条件：q=abc&stage=signed"
+    assert _sheet(response)[2][0] == "筛选条件：q=abc&stage=signed"
+
+
+def test_the_file_name_and_audit_line_use_the_chinese_name_the_sheet_the_title(request_as, marked):
+    response = _export(request_as("auditor"), marked, title="Test ledger")
+    assert quote("测试台账_") in response["Content-Disposition"]
+    assert _sheet(response)[0][0] == "Test ledger"
+    assert _export_line("auditor").message.startswith("测试台账导出 3 条")
+
+
+def test_prepare_runs_after_the_count_and_the_queries_do_not_grow(request_as, marked, django_assert_num_queries):
+    request = request_as("auditor")
+    prepared = lambda qs: qs.annotate(extra=Value("已补充"))  # noqa: E731
+    with_extra = lambda qs: ([entry.pk, entry.extra] for entry in qs)  # noqa: E731
+    with django_assert_num_queries(3):  # count, the rows, the audit line
+        response = _export(request, marked, prepare=prepared, rows=with_extra)
+    assert [row[1] for row in _sheet(response)[4:]] == ["已补充"] * 3
+
+
+def test_ledger_response_audits_after_the_file_and_names_the_object(request_as, marked):
+    region = Region.objects.get(code="321281")
+    seen: list[int] = []
+
+    def rows() -> Any:
+        seen.append(AuditLog.objects.filter(action=AuditAction.EXPORT).count())
+        yield [1, "一行"]
+
+    response = ledger_response(
+        request_as("wangzh"),
+        filename="补链目标清单.xlsx",
+        title="补链目标清单",
+        notes=["说明一行"],
+        columns=COLUMNS,
+        rows=rows(),
+        audit_message="补链目标清单 (1)",
+        audit_object=region,
+    )
+    assert seen == [0]  # no export line yet while the file was written
+    assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''{quote('补链目标清单.xlsx')}"
+    assert _sheet(response)[1][0] == "说明一行"
+    line = _export_line("wangzh")
+    assert line.message == "补链目标清单 (1)"
+    assert (line.content_type.model, line.object_id) == ("region", str(region.pk))
