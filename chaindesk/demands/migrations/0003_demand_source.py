@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('demands', '0002_categories'),
+        ("demands", "0002_categories"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='demand',
-            name='source_label',
-            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name='来源说明'),
+            model_name="demand",
+            name="source_label",
+            field=models.CharField(blank=True, editable=False, max_length=200, verbose_name="来源说明"),
         ),
         migrations.AddField(
-            model_name='demand',
-            name='source_url',
-            field=models.CharField(blank=True, editable=False, max_length=300, verbose_name='来源链接'),
+            model_name="demand",
+            name="source_url",
+            field=models.CharField(blank=True, editable=False, max_length=300, verbose_name="来源链接"),
         ),
     ]
