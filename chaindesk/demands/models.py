@@ -256,7 +256,10 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("交办人"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("交办时间"), auto_now_add=True)
-    # Escalation ladder, set by the periodic jobs (chaindesk.demands.jobs) with one UPDATE per rule.
+    # Escalation ladder, set by the periodic job (chaindesk.demands.jobs) with one UPDATE. None of these four
+    # columns is indexed and the table keeps free room in its pages (fillfactor, PostgreSQL), so that UPDATE
+    # is a heap-only (HOT) update that touches none of the table's indexes; the queues that filter on the mark
+    # bound their scan by deadline instead (selectors_queues.marked_before).
     escalation = models.CharField(
         _("预警级别"), max_length=16, choices=Escalation.choices, blank=True, default="", editable=False
     )
@@ -273,7 +276,6 @@ class Task(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"], name="task_open_deadline_idx"),
             models.Index(fields=["lead_department", "status", "deadline"], name="task_department_queue_idx"),
-            models.Index(fields=["escalation", "status"], name="task_escalation_idx"),
         ]
 
     def __str__(self) -> str:

@@ -6,11 +6,13 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from chaindesk.accounts.choices import Role
 from chaindesk.chains.models import Chain
 
 from .choices import OPEN_DEMAND, OPEN_TASK, DemandStatus, Escalation, TaskStatus
+from .jobs import remind_before
 from .models import Demand, Task
 from .workdays import CalendarNotCovered, workdays_between
 
@@ -92,7 +94,7 @@ def department_tasks(user: Any, params: dict[str, str], today: date) -> tuple[Qu
         status = STATUS_ALL
     escalation = params.get("escalation", "")
     if escalation in ESCALATION_COLOURS:
-        qs = qs.filter(escalation=escalation)
+        qs = qs.filter(escalation=escalation, deadline__lt=marked_before(escalation, today))
     else:
         escalation = ""
     qs = (
@@ -104,15 +106,28 @@ def department_tasks(user: Any, params: dict[str, str], today: date) -> tuple[Qu
     return qs, {"side": side, "status": status, "escalation": escalation, "side_counts": side_counts}
 
 
-def supervision_tasks(user: Any, params: dict[str, str]) -> tuple[QuerySet[Task], dict[str, Any]]:
+def marked_before(level: str, today: date) -> date:
+    """Every task carrying the mark `level` has its deadline before this date: the job marks a task only past
+    the rung's boundary, the boundaries only move forward, and a new deadline (an approved extension) clears
+    the marks. There is no index on the mark (so that the job's UPDATE touches no index: HOT updates), so
+    the queues bound their (status, deadline) index scan with this date."""
+    if level == Escalation.REMINDED:
+        return remind_before(today)
+    return today
+
+
+def supervision_tasks(
+    user: Any, params: dict[str, str], today: date | None = None
+) -> tuple[QuerySet[Task], dict[str, Any]]:
     """The chain chief's 督办 queue: open tasks of their chains' demands marked 督办, then the 预警 ones below
     them (show=supervised leaves them out); most overdue first."""
+    today = today or timezone.localdate()
     chains = Chain.objects.visible_to(user).values("pk")
     show = "supervised" if params.get("show") == "supervised" else "all"
     levels = [Escalation.SUPERVISED, Escalation.WARNED] if show == "all" else [Escalation.SUPERVISED]
     qs = (
         Task.objects.visible_to(user)
-        .filter(demand__chain_id__in=chains, status__in=OPEN_TASK, escalation__in=levels)
+        .filter(demand__chain_id__in=chains, status__in=OPEN_TASK, escalation__in=levels, deadline__lt=today)
         .select_related("demand", "demand__enterprise", "demand__chain", "lead_department")
         .annotate(
             level_rank=Case(

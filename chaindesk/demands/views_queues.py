@@ -441,7 +441,7 @@ def tasks_export(request: HttpRequest) -> HttpResponse:
 def supervision(request: HttpRequest) -> HttpResponse:
     """督办事项: open tasks of the user's chains escalated to 督办 (and, with show=all, the 预警 ones below)."""
     today = timezone.localdate()
-    qs, filters = sq.supervision_tasks(request.user, request.GET.dict())
+    qs, filters = sq.supervision_tasks(request.user, request.GET.dict(), today)
     page_obj = paginate(qs, request.GET.get("page"))
     rows = sq.decorate_tasks(list(page_obj.object_list), today)
     for task in rows:

@@ -399,3 +399,20 @@ def test_tasks_from_the_services_climb_and_an_approved_extension_restarts_the_la
     assert counts["reminded"] == 1 and counts["notifications"] == 1
     assert Notification.objects.filter(kind=jobs.KIND_REMINDED, url=page).count() == 2
     assert jobs.run_escalation(today=add_workdays(task.deadline, -1))["notifications"] == 0
+
+
+@pytest.mark.django_db
+def test_every_mark_lies_before_the_bound_the_queues_scan_by(head: User) -> None:
+    """The queues filter a mark together with deadline < marked_before(level, today) (no index on the mark):
+    whatever days the job ran, no marked open task lies outside that bound."""
+    from chaindesk.demands.selectors_queues import marked_before
+
+    mine = [make_task(D(2025, 10, 10) + dt.timedelta(days=offset)).pk for offset in range(-12, 8)]
+    seen = set()
+    for day in (D(2025, 9, 30), D(2025, 10, 9), D(2025, 10, 10), D(2025, 10, 14), D(2025, 10, 20)):
+        jobs.run_escalation(today=day)
+        for level in (Escalation.REMINDED, Escalation.WARNED, Escalation.SUPERVISED):
+            marked = Task.objects.filter(escalation=level, pk__in=mine)
+            seen |= {level} if marked.exists() else set()
+            assert not marked.filter(deadline__gte=marked_before(level, day)).exists(), (day, level)
+    assert seen == {Escalation.REMINDED, Escalation.WARNED, Escalation.SUPERVISED}

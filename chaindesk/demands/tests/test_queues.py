@@ -1,6 +1,7 @@
 """The work queues: a department's task queue and task page with its actions, the team's decisions, the chain
 chief's 督办 queue and the 工作台 cards; persona-based scope, URL guessing, query budgets and the 409 path."""
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
@@ -41,8 +42,11 @@ def no_demo_demands(db: Any) -> None:  # noqa: ARG001
 
 
 def _escalate(task: Task, level: str) -> None:
-    """What the escalation job sets (its own tests cover the ladder); here only the mark matters."""
-    Task.objects.filter(pk=task.pk).update(escalation=level)
+    """What the escalation job sets (its own tests cover the ladder); here only the mark matters — on a task
+    the job could have marked: 预警 and 督办 only once overdue (督办 by more than 3 working days)."""
+    past = {Escalation.WARNED: dt.date(2026, 11, 24), Escalation.SUPERVISED: dt.date(2026, 11, 19)}
+    deadline = min(task.deadline, past[level]) if level in past else task.deadline
+    Task.objects.filter(pk=task.pk).update(escalation=level, deadline=deadline)
 
 
 def _post(client: Client, name: str, task: Task, **data: Any) -> Any:
