@@ -19,25 +19,26 @@ Working-day thresholds are turned into boundary DATES once, in Python, with the 
 Rules, for `today`:
 - 临期提醒: not overdue (deadline >= today) and at most 2 working days left (working days in (today, deadline]
   <= 2) → the handler who signed the task, or every handler of the lead department while it is unsigned.
-- 预警: overdue (deadline < today) → the lead department's heads (is_department_head).
+- 预警: overdue (deadline < today) → the lead department's heads (is_department_head); a department without an
+  active head → its handlers.
 - 督办: overdue by more than N working days (working days in (deadline, today] > N, N from the setting
   CHAINDESK_SUPERVISE_AFTER_WORKDAYS, default 3) → the chief of the demand's chain, into the 督办 queue.
 """
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When, Window
+from django.db import connection, transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
 from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import Department, User
 from chaindesk.core.models import Notification
 
 from .choices import OPEN_TASK, Escalation
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 REMIND_WITHIN_WORKDAYS = 2
 DEFAULT_SUPERVISE_AFTER_WORKDAYS = 3
 SAMPLE_TASKS = 3  # tasks named in a digest; the link leads to the rest
+BATCH_WORK_MEM = "64MB"  # PostgreSQL sort memory for this job's transaction only
 
 KIND_REMINDED = "task_reminded"
 KIND_WARNED = "task_warned"
@@ -135,9 +137,31 @@ def run_token(now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%S%f")
 
 
+def _headless_departments() -> list[int]:
+    """Departments without an active head: their 预警 goes to their handlers, so it reaches someone."""
+    heads = User.objects.filter(department=OuterRef("pk"), is_department_head=True, is_active=True)
+    return list(Department.objects.filter(~Exists(heads)).values_list("pk", flat=True))
+
+
+def _sources(rung: Rung, headless: list[int]) -> list[tuple[Any, Q]]:
+    sources = list(rung.recipients)
+    if rung.level == Escalation.WARNED and headless:
+        sources.append(
+            (
+                F("lead_department__users__id"),
+                Q(
+                    lead_department_id__in=headless,
+                    lead_department__users__role=Role.DEPT_HANDLER,
+                    lead_department__users__is_active=True,
+                ),
+            )
+        )
+    return sources
+
+
 def _sample_rows(claimed: QuerySet[Task], recipient: Any) -> list[tuple[Any, ...]]:
     """Per recipient: how many claimed tasks, and the SAMPLE_TASKS nearest deadlines among them (window
-    functions, one statement)."""
+    functions, one statement; the tasks' titles are read afterwards for the few rows kept)."""
     by_recipient = [recipient]
     return list(
         claimed.order_by()
@@ -147,51 +171,75 @@ def _sample_rows(claimed: QuerySet[Task], recipient: Any) -> list[tuple[Any, ...
             rn=Window(RowNumber(), partition_by=by_recipient, order_by=[F("deadline").asc(), F("pk").asc()]),
         )
         .filter(rn__lte=SAMPLE_TASKS)
-        .values_list("r", "n", "pk", "demand__title", "deadline", "lead_department__name")
+        .values_list("r", "n", "pk", "deadline")
     )
 
 
-def _digest(rung: Rung, recipient: int, n: int, samples: list[tuple[Any, ...]], token: str) -> Notification:
-    samples = sorted(samples, key=lambda row: (row[2], row[0]))[:SAMPLE_TASKS]
+@dataclass
+class Digest:
+    rung: Rung
+    recipient: int
+    n: int = 0
+    samples: list[tuple[int, date]] = field(default_factory=list)  # (task pk, deadline)
+
+
+def _digests(rung: Rung, claimed: QuerySet[Task], headless: list[int]) -> list[Digest]:
+    """One digest per recipient for the rows of `claimed` (this run's claims on `rung`)."""
+    digests: dict[int, Digest] = {}
+    for recipient, condition in _sources(rung, headless):
+        seen: set[int] = set()
+        for r, n, pk, deadline in _sample_rows(claimed.filter(condition), recipient):
+            digest = digests.setdefault(r, Digest(rung, r))
+            if r not in seen:  # the sources of one recipient are disjoint sets of tasks
+                digest.n += n
+                seen.add(r)
+            digest.samples.append((pk, deadline))
+    return [digests[r] for r in sorted(digests)]
+
+
+def _notice(digest: Digest, about: dict[int, tuple[str, str]], token: str) -> Notification:
+    """The notice of a digest; `about` maps a task to its demand's title and lead department's name."""
+    rung, n = digest.rung, digest.n
+    samples = sorted(digest.samples, key=lambda row: (row[1], row[0]))[:SAMPLE_TASKS]
+    key = f"escalation:{rung.level}:{digest.recipient}:{token}"
     if n == 1:
-        pk, title, deadline, department = samples[0]
+        pk, deadline = samples[0]
+        title, department = about[pk]
         return Notification(
-            recipient_id=recipient,
+            recipient_id=digest.recipient,
             kind=rung.kind,
             title=f"【{rung.label}】{title}"[:200],
             body=f"{rung.label}：「{title}」主办部门 {department}，办结期限 {deadline:%Y-%m-%d}。",
             url=reverse("demands:task_detail", args=[pk]),
-            dedupe_key=f"escalation:{rung.level}:{recipient}:{token}",
+            dedupe_key=key,
         )
-    named = "；".join(
-        f"「{title}」（{department}，期限 {deadline:%Y-%m-%d}）" for _pk, title, deadline, department in samples
-    )
+    named = "；".join(f"「{about[pk][0]}」（{about[pk][1]}，期限 {deadline:%Y-%m-%d}）" for pk, deadline in samples)
     more = f"等 {n} 项" if n > len(samples) else f"共 {n} 项"
     query = f"?escalation={rung.level}" if rung.queue == "demands:tasks" else ""
     return Notification(
-        recipient_id=recipient,
+        recipient_id=digest.recipient,
         kind=rung.kind,
         title=f"【{rung.label}】" + rung.many.format(n=n),
         body=f"{rung.label}：{named}{more}。",
         url=reverse(rung.queue) + query,
-        dedupe_key=f"escalation:{rung.level}:{recipient}:{token}",
+        dedupe_key=key,
     )
 
 
-def _notify(rung: Rung, claimed: QuerySet[Task], token: str) -> int:
-    """One digest per recipient for the rows of `claimed` (this run's claims on `rung`)."""
-    totals: dict[int, int] = defaultdict(int)
-    samples: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for recipient, condition in rung.recipients:
-        seen: set[int] = set()
-        for r, n, pk, title, deadline, department in _sample_rows(claimed.filter(condition), recipient):
-            if r not in seen:  # the row sources of one recipient are disjoint sets of tasks
-                totals[r] += n
-                seen.add(r)
-            samples[r].append((pk, title, deadline, department))
-    notices = [_digest(rung, r, totals[r], samples[r], token) for r in sorted(totals)]
-    created = Notification.objects.bulk_create(notices, ignore_conflicts=True)
-    return len(created)
+def _notify(digests: list[Digest], token: str) -> int:
+    """Write the digests' notices: the sampled tasks' titles in one query, the notices in one INSERT."""
+    if not digests:
+        return 0
+    pks = {pk for digest in digests for pk, _deadline in digest.samples}
+    about = {
+        pk: (title, department)
+        for pk, title, department in Task.objects.filter(pk__in=pks).values_list(
+            "pk", "demand__title", "lead_department__name"
+        )
+    }
+    notices = [_notice(digest, about, token) for digest in digests]
+    Notification.objects.bulk_create(notices, ignore_conflicts=True)
+    return len(notices)
 
 
 def run_escalation(*, today: date, now: datetime | None = None) -> dict[str, int]:
@@ -211,6 +259,10 @@ def run_escalation(*, today: date, now: datetime | None = None) -> dict[str, int
     mine = {rung.level: Q(**{rung.stamp: now}) & rules_after(rung.level, today, supervise_limit) for rung in RUNGS}
     counts: dict[str, int] = {}
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # The digests sort the claimed rows per recipient (window functions): in memory, not on disk.
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL work_mem = '{BATCH_WORK_MEM}'")
         candidates.filter(rules["reminded"] | rules["warned"] | rules["supervised"]).update(
             **{rung.stamp: Case(When(rules[rung.level], then=Value(now)), default=F(rung.stamp)) for rung in RUNGS},
             # The highest rung claimed in this run becomes the task's mark.
@@ -220,11 +272,12 @@ def run_escalation(*, today: date, now: datetime | None = None) -> dict[str, int
             ),
         )
         counts.update(candidates.aggregate(**{rung.level: Count("pk", filter=mine[rung.level]) for rung in RUNGS}))
-        notified = 0
-        token = run_token(now)
+        digests: list[Digest] = []
+        headless = _headless_departments() if counts[Escalation.WARNED.value] else []
         for rung in RUNGS:
             if counts[rung.level]:
-                notified += _notify(rung, candidates.filter(mine[rung.level]), token)
+                digests += _digests(rung, candidates.filter(mine[rung.level]), headless)
+        notified = _notify(digests, run_token(now))
         counts["notifications"] = notified
     log.info("escalation for %s: %s", today, counts)
     return counts

@@ -416,3 +416,20 @@ def test_every_mark_lies_before_the_bound_the_queues_scan_by(head: User) -> None
             seen |= {level} if marked.exists() else set()
             assert not marked.filter(deadline__gte=marked_before(level, day)).exists(), (day, level)
     assert seen == {Escalation.REMINDED, Escalation.WARNED, Escalation.SUPERVISED}
+
+
+@pytest.mark.django_db
+def test_a_department_without_a_head_has_its_handlers_warned(head: User, persona: Callable[[str], User]) -> None:
+    """预警 goes to the department's heads; with none active, to its handlers, so the notice reaches someone."""
+    task = make_task(D(2025, 10, 9))
+    User.objects.filter(pk=head.pk).update(is_active=False)
+    jobs.run_escalation(today=D(2025, 10, 10))
+    handlers = set(
+        User.objects.filter(department__code="zrzy", role=Role.DEPT_HANDLER, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+    assert persona("chenjing").pk in handlers and head.pk not in handlers
+    warned = digests(jobs.KIND_WARNED)
+    assert set(warned) == handlers
+    assert all(n.url == reverse("demands:task_detail", args=[task.pk]) for n in warned.values())
