@@ -252,19 +252,40 @@ def _event_label(event: DemandEvent) -> str:
     return event.kind
 
 
+SAME_STEP_SECONDS = 5  # a task's accepted completion and the demand's 任务办结 event are one service call
+
+
 def timeline(demand: Demand, tasks: list[Task]) -> list[TimelineEntry]:
-    """The demand's events and its (visible) tasks' updates, oldest first, one line each."""
+    """The demand's events and its (visible) tasks' updates, oldest first, one line each. An accepted
+    completion is written twice (the task's update and the demand's 任务办结 event, for readers who do not see
+    that task); a reader who sees the task gets it once, from the task."""
+    by_pk = {t.pk: t for t in tasks}
+    updates = (
+        list(TaskUpdate.objects.filter(task_id__in=by_pk).select_related("actor").order_by("created_at", "pk"))
+        if by_pk
+        else []
+    )
+    shown_done = [
+        (by_pk[u.task_id].lead_department.name, u.created_at)
+        for u in updates
+        if u.kind == TaskUpdate.Kind.COMPLETION_ACCEPTED
+    ]
+
+    def told_by_a_task(event: DemandEvent) -> bool:
+        return event.kind == "task_done" and any(
+            name == event.note and abs((event.created_at - at).total_seconds()) < SAME_STEP_SECONDS
+            for name, at in shown_done
+        )
+
     entries = [
         TimelineEntry(e.created_at, e.actor, _event_label(e), e.note, "")
         for e in DemandEvent.objects.filter(demand=demand).select_related("actor")
+        if not told_by_a_task(e)
     ]
-    by_pk = {t.pk: t for t in tasks}
-    if by_pk:
-        updates = TaskUpdate.objects.filter(task_id__in=by_pk).select_related("actor")
-        entries += [
-            TimelineEntry(u.created_at, u.actor, u.get_kind_display(), u.note, str(by_pk[u.task_id].lead_department))
-            for u in updates
-        ]
+    entries += [
+        TimelineEntry(u.created_at, u.actor, u.get_kind_display(), u.note, str(by_pk[u.task_id].lead_department))
+        for u in updates
+    ]
     return sorted(entries, key=lambda e: e.at)
 
 

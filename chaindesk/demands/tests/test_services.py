@@ -886,3 +886,24 @@ def test_two_triagers_at_once_one_wins_the_other_gets_409(fresh_demo: None, make
     stored = Demand.objects.get(pk=demand.pk)
     assert stored.status in (DemandStatus.ACCEPTED, DemandStatus.REJECTED)
     assert stored.events.exclude(kind="submitted").count() == 1
+
+
+@pytest.mark.django_db
+def test_timeline_tells_an_accepted_completion_once(make_demand, persona) -> None:  # noqa: ANN001
+    """The task's 办结 update and the demand's 任务办结 event are one step: told once to a reader who sees the
+    task, and by the demand's event to one who does not (another department's handler)."""
+    from chaindesk.demands.selectors import timeline
+
+    demand = make_demand(status="in_progress")
+    task = demand.tasks.get()
+    chenjing, chief = persona("chenjing"), persona("jiangdd")
+    services.task_sign(task=task, actor=chenjing)
+    task.refresh_from_db()
+    services.task_request_completion(task=task, actor=chenjing, result="用地指标已落实")
+    task.refresh_from_db()
+    services.task_accept_completion(task=task, actor=chief)
+    labels = [e.label for e in timeline(demand, [task])]
+    assert labels.count("确认办结") == 1 and "任务办结" not in labels
+    # Without the task (a reader who does not see it) the demand's own event tells it.
+    labels = [e.label for e in timeline(demand, [])]
+    assert labels.count("任务办结") == 1 and "确认办结" not in labels
