@@ -21,11 +21,13 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, Region, User
 from chaindesk.chains.models import Chain
+from chaindesk.core.models import Notification
 from chaindesk.core.services import audited_create
 from chaindesk.demands import services, upward
 from chaindesk.demands.choices import Channel, Rating, UpwardStage, Urgency
@@ -93,6 +95,13 @@ class Story:
         for task in tasks.filter(created_at__gte=started):
             deadline = add_workdays(when.date(), task.working_days)
             Task.objects.filter(pk=task.pk).update(created_at=when, deadline=deadline)
+            # The 交办 line and the department's notice quote the deadline: the re-dated one.
+            was, new = f"{task.deadline:%Y-%m-%d}", f"{deadline:%Y-%m-%d}"
+            for event in DemandEvent.objects.filter(demand_id=self.pk, pk__gt=marks[0], note__contains=was):
+                DemandEvent.objects.filter(pk=event.pk).update(note=event.note.replace(was, new))
+            page = reverse("demands:task_detail", args=[task.pk])
+            for notice in Notification.objects.filter(url=page, body__contains=was):
+                Notification.objects.filter(pk=notice.pk).update(body=notice.body.replace(was, new))
         for field in ("signed_at", "completed_at"):
             tasks.filter(**{f"{field}__gte": started}).update(**{field: when})
         DemandEvent.objects.filter(demand_id=self.pk, pk__gt=marks[0]).update(created_at=when)

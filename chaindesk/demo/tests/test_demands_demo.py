@@ -115,3 +115,17 @@ def test_loading_again_adds_no_demand_and_no_notification() -> None:
     assert loaded.created == {}
     after = (Demand.objects.count(), Task.objects.count(), Notification.objects.count(), UpwardRequest.objects.count())
     assert after == before
+
+
+def test_the_assignment_lines_quote_the_tasks_deadlines() -> None:
+    """The demo re-dates each task to its story day: the 交办 line quotes the deadline the task carries (an
+    extension moves it later, so the line quotes the first deadline, never a later one)."""
+    from chaindesk.demands.models import DemandEvent
+
+    events = DemandEvent.objects.filter(kind="task_created").select_related("demand")
+    assert events.exists()
+    for event in events:
+        quoted = event.note.rpartition("（")[2].removesuffix("前）")
+        deadlines = {f"{d:%Y-%m-%d}" for d in event.demand.tasks.values_list("deadline", flat=True)}
+        extended = event.demand.tasks.filter(updates__kind=TaskUpdate.Kind.EXTENSION_APPROVED).exists()
+        assert quoted in deadlines or extended, (event.demand.title, event.note, deadlines)
