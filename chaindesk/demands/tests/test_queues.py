@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
 from chaindesk.core.models import AuditAction, AuditLog
-from chaindesk.demands.choices import DemandStatus, Escalation, TaskStatus
+from chaindesk.demands.choices import OPEN_TASK, DemandStatus, Escalation, TaskStatus
 from chaindesk.demands.models import Demand, Task
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -121,6 +121,15 @@ def test_lead_and_co_tasks_are_listed_separately(client_as, task_for):
     co = client.get(reverse("demands:tasks") + "?side=co").content.decode()
     assert "主办的事项" in lead and "协办的事项" not in lead
     assert "协办的事项" in co and "主办的事项" not in co
+    # the tabs' badges count the open tasks on each side (a task both led and co-handled counts as 主办)
+    task_for("zrzy", title="自己协办自己", co=("zrzy",))
+    counts = client.get(reverse("demands:tasks")).context["filters"]["side_counts"]
+    zrzy_open = Task.objects.filter(status__in=OPEN_TASK)
+    assert counts == {
+        "lead": zrzy_open.filter(lead_department__code="zrzy").count(),
+        "co": zrzy_open.filter(co_departments__code="zrzy").exclude(lead_department__code="zrzy").count(),
+    }
+    assert counts["co"] >= 1 and counts["lead"] >= 2
     # a co-department may read the task but not act on it
     co_task = Task.objects.get(demand__title="协办的事项")
     detail = client.get(reverse("demands:task_detail", args=[co_task.pk])).content.decode()
