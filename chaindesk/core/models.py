@@ -118,7 +118,8 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     dedupe_key = models.CharField(_("去重键"), max_length=120, unique=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # A default, not auto_now_add: a job stamps its notices with its own run time.
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
     pushed_at = models.DateTimeField(_("机器人推送时间"), null=True, blank=True)

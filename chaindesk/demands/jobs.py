@@ -226,7 +226,7 @@ def _notice(digest: Digest, about: dict[int, tuple[str, str]], token: str) -> No
     )
 
 
-def _notify(digests: list[Digest], token: str) -> int:
+def _notify(digests: list[Digest], now: datetime) -> int:
     """Write the digests' notices: the sampled tasks' titles in one query, the notices in one INSERT."""
     if not digests:
         return 0
@@ -237,7 +237,10 @@ def _notify(digests: list[Digest], token: str) -> int:
             "pk", "demand__title", "lead_department__name"
         )
     }
+    token = run_token(now)
     notices = [_notice(digest, about, token) for digest in digests]
+    for notice in notices:
+        notice.created_at = now
     Notification.objects.bulk_create(notices, ignore_conflicts=True)
     return len(notices)
 
@@ -277,7 +280,7 @@ def run_escalation(*, today: date, now: datetime | None = None) -> dict[str, int
         for rung in RUNGS:
             if counts[rung.level]:
                 digests += _digests(rung, candidates.filter(mine[rung.level]), headless)
-        notified = _notify(digests, run_token(now))
+        notified = _notify(digests, now)
         counts["notifications"] = notified
     log.info("escalation for %s: %s", today, counts)
     return counts

@@ -433,3 +433,12 @@ def test_a_department_without_a_head_has_its_handlers_warned(head: User, persona
     warned = digests(jobs.KIND_WARNED)
     assert set(warned) == handlers
     assert all(n.url == reverse("demands:task_detail", args=[task.pk]) for n in warned.values())
+
+
+@pytest.mark.django_db
+def test_notices_carry_the_runs_time(head: User) -> None:
+    make_task(D(2025, 10, 9))
+    at = dt.datetime(2025, 10, 10, 0, 5, tzinfo=dt.UTC)
+    jobs.run_escalation(today=D(2025, 10, 10), now=at)
+    note = digests(jobs.KIND_WARNED)[head.pk]
+    assert note.created_at == at and note.dedupe_key == f"escalation:warned:{head.pk}:{jobs.run_token(at)}"

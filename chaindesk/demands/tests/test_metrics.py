@@ -1,17 +1,22 @@
 """Service metrics on a hand-built data set: every rate and the median exactly, the department dimension
 (distinct demands, returned tasks excluded), the minimum-cases rule, scope per persona, the page per persona
-and its query count.
+and its query count. The median from the close_days histogram is checked against ``statistics.median``.
 
 The data set lives in May 2020, a period the demo city leaves empty, and sets the stored figures
 (response_days, close_days, closed_on_time, rating, reopen_count) directly."""
 
 import datetime as dt
-from decimal import Decimal
+import random
+import statistics
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from chaindesk.accounts.models import Department
 from chaindesk.chains.models import Chain
@@ -246,3 +251,68 @@ def test_page_query_count(dataset: dict[str, Any], client_as: Any, django_assert
         assert client.get(reverse(URL) + Q).status_code == 200
     with django_assert_max_num_queries(4):  # one dimension
         assert client.get(reverse(URL) + f"?start={START}&end={END}").status_code == 200
+
+
+def _expected(values: list[int]) -> Decimal:
+    """The figure shown before the histogram: statistics.median of the list, rounded to 0.1."""
+    return Decimal(str(statistics.median(values))).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.integers(min_value=0, max_value=60), min_size=1, max_size=80))
+@example(values=[7])  # one element
+@example(values=[3, 3])  # even, duplicates
+@example(values=[5, 8, 12, 20])  # even, averaged to a .0
+@example(values=[5, 10])  # even, averaged to a .5
+@example(values=[2, 9, 9, 9, 1, 30])  # the middle pair inside one value
+def test_histogram_median_equals_statistics_median(values: list[int]) -> None:
+    got = metrics.median_of_histogram(Counter(values))
+    want = statistics.median(values)
+    assert got == want and type(got) is type(want)  # int for an odd count, float for an even one
+    assert metrics._median(Counter(values)) == _expected(values)
+
+
+def test_histogram_median_on_random_lists_and_empty() -> None:
+    rng = random.Random(20200501)
+    for size in list(range(1, 41)) * 25 + [999, 1000, 5001]:
+        values = [rng.choice((rng.randint(0, 10), rng.randint(0, 400))) for _ in range(size)]
+        assert metrics.median_of_histogram(Counter(values)) == statistics.median(values), values
+    assert metrics.median_of_histogram(Counter()) is None and metrics._median({}) is None
+    assert metrics.median_of_histogram({4: 0, 9: 1}) == 9  # an empty bucket is no value
+
+
+# July 2020: (status, response_days, close_days, closed_on_time, rating, reopen_count, tasks)
+TWICE = [
+    (C, 0, 5, True, SAT, 0, [("zrzy", DONE), ("zrzy", DONE)]),  # zrzy leads two of its tasks: once
+    (C, 0, 10, True, SAT, 0, [("zrzy", DONE), ("fgw", DONE)]),  # split: once for each
+    (C, 1, 30, False, BAS, 0, [("zrzy", RET), ("fgw", DONE)]),  # the returned zrzy task does not count
+]
+JULY = dt.date(2020, 7, 1)
+
+
+def test_department_median_counts_a_demand_led_twice_once(persona: Any) -> None:
+    chief = persona("jiangdd")
+    boshen = Enterprise.objects.get(name="江苏博生医用新材料股份有限公司")
+    _build(boshen, Chain.objects.get(code="biomed"), TWICE, chief, day=JULY)
+    zrzy, fgw = Department.objects.get(code="zrzy"), Department.objects.get(code="fgw")
+    lo, hi = metrics.period_bounds(JULY, dt.date(2020, 7, 31))
+    demands = Demand.objects.visible_to(chief).filter(submitted_at__gte=lo, submitted_at__lt=hi)
+    _rows, histograms = metrics._grouped(demands, "department")
+    assert histograms == {zrzy.pk: Counter({5: 1, 10: 1}), fgw.pk: Counter({10: 1, 30: 1})}
+    table = metrics.metric_table(chief, dimension="department", start=JULY, end=dt.date(2020, 7, 31))
+    rows = {r.key: r for r in table.rows}
+    assert rows[zrzy.pk].closed == 2 and rows[zrzy.pk].median_close_days == Decimal("7.5")  # not 5 (5, 5, 10)
+    assert rows[fgw.pk].closed == 2 and rows[fgw.pk].median_close_days == Decimal("20.0")
+    assert table.total.closed == 4 and table.total.median_close_days == Decimal("10.0")  # 5, 10, 10, 30
+    chain = metrics.metric_table(chief, dimension="chain", start=JULY, end=dt.date(2020, 7, 31))
+    assert chain.total.closed == 3 and chain.total.median_close_days == Decimal("10.0")  # 5, 10, 30
+
+
+@pytest.mark.parametrize("dimension", list(metrics.DIMENSIONS))
+def test_two_queries_per_dimension(
+    dimension: str, dataset: dict[str, Any], persona: Any, django_assert_num_queries: Any
+) -> None:
+    chief = persona("jiangdd")
+    with django_assert_num_queries(2):  # the aggregate and the close_days histogram
+        table = _table(chief, dimension)
+    assert table.rows and table.total.median_close_days == Decimal("10.0" if dimension != "department" else "12.0")
