@@ -247,9 +247,9 @@ def test_bad_input_falls_back_to_defaults(dataset: dict[str, Any], client_as: An
 def test_page_query_count(dataset: dict[str, Any], client_as: Any, django_assert_max_num_queries: Any) -> None:
     client = client_as("jiangdd")
     client.get(reverse(URL) + Q)  # warm-up
-    with django_assert_max_num_queries(10):  # session, user, then 2 per dimension (4 dimensions)
+    with django_assert_max_num_queries(6):  # session, user, then 1 per dimension (4 dimensions)
         assert client.get(reverse(URL) + Q).status_code == 200
-    with django_assert_max_num_queries(4):  # one dimension
+    with django_assert_max_num_queries(3):  # one dimension
         assert client.get(reverse(URL) + f"?start={START}&end={END}").status_code == 200
 
 
@@ -309,10 +309,10 @@ def test_department_median_counts_a_demand_led_twice_once(persona: Any) -> None:
 
 
 @pytest.mark.parametrize("dimension", list(metrics.DIMENSIONS))
-def test_two_queries_per_dimension(
+def test_one_query_per_dimension(
     dimension: str, dataset: dict[str, Any], persona: Any, django_assert_num_queries: Any
 ) -> None:
     chief = persona("jiangdd")
-    with django_assert_num_queries(2):  # the aggregate and the close_days histogram
+    with django_assert_num_queries(1):  # GROUP BY (group, close_days): the counts and the histogram
         table = _table(chief, dimension)
     assert table.rows and table.total.median_close_days == Decimal("10.0" if dimension != "department" else "12.0")
