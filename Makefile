@@ -9,7 +9,9 @@ export UV_LINK_MODE := copy
 PORT ?= 8000
 STATIC_SRC := $(shell find chaindesk -path '*/static/*' -type f 2>/dev/null)
 
-.PHONY: run test test-fast bench setup system lint typecheck check ci clean
+CLOCKS = $(PY) -c "from chaindesk.testkit.clock import OTHER_CLOCKS; print(*OTHER_CLOCKS)"
+
+.PHONY: run test test-fast test-clocks bench setup system lint typecheck check ci clean
 
 run: setup migrate
 	@$(PY) -m chaindesk demo --if-empty
@@ -20,6 +22,10 @@ test: setup system
 
 test-fast: setup
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# The date-sensitive tests (marked `clock`) again under each of the other clocks of chaindesk/testkit/clock.py.
+test-clocks: setup
+	@set -e; for c in $$($(CLOCKS)); do echo "clock $$c"; CHAINDESK_TEST_CLOCK=$$c $(PY) -m pytest -m "clock and not browser" $(PYTEST_ARGS); done
 
 # Benchmarks on their own databases (var/bench.sqlite3, then chaindesk_bench on BENCH_PG_URL's server),
 # filled with city-scale synthetic data on first use; results go to docs/benchmarks/.

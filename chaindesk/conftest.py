@@ -5,7 +5,6 @@ member), liming (兴化市 liaison), chenjing (自然资源和规划局 handler)
 liuyang (enterprise user of 江苏博生), sysadmin, auditor. Out-of-scope personas: lz_321282 (靖江市
 liaison), da_321282 (靖江市 district admin), lead_equip (高端装备 chief, not on the 生物医药 team)."""
 
-import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -13,8 +12,21 @@ from django.test import Client
 
 from chaindesk.accounts.models import User
 from chaindesk.demo import city
+from chaindesk.testkit import clock
 
-DEMO_TODAY = dt.date(2026, 11, 25)
+DEMO_TODAY = clock.TEST_TODAY
+_TRAVEL = pytest.StashKey[object]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # One fixed clock for the whole session (chaindesk/testkit/clock.py): no test depends on the day it runs.
+    config.stash[_TRAVEL] = clock.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    traveller = config.stash.get(_TRAVEL, None)
+    if traveller is not None:
+        traveller.stop()
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,13 @@ import datetime as dt
 
 from django.conf import settings
 from django.db.models import Max
-from django.utils import timezone
 
+from chaindesk.core import clock
 from chaindesk.core.models import AuditAction, AuditLog
 
 
 def _window_start() -> dt.datetime:
-    return timezone.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    return clock.now() - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
 
 
 def normalise(username: str) -> str:

@@ -3,13 +3,14 @@
 live_server tests are transactional: the database is flushed after each one, so every test reloads the demo
 city first (the loader is idempotent). Screenshots go to docs/screenshots/ at device scale factor 1."""
 
-import datetime as dt
 import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from chaindesk.testkit import clock
 
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
@@ -24,7 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--lang=zh-CN",
 ]
-DEMO_TODAY = dt.date(2026, 11, 25)
+DEMO_TODAY = clock.TEST_TODAY
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}

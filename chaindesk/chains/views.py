@@ -6,12 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
-from chaindesk.core import audit
+from chaindesk.core import audit, clock
 from chaindesk.core.export import Column, ledger_response
 from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import OFFICIALS
@@ -137,7 +136,7 @@ def gaps_export(request: HttpRequest, pk: int) -> HttpResponse:
     chain = _chain(request, pk)
     targets = selectors.chain_tree(chain).targets()
     title = _("%(name)s产业链补链目标清单") % {"name": chain.name}
-    now = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    now = clock.localnow().strftime("%Y-%m-%d %H:%M")
     return ledger_response(
         request,
         filename=f"{title}.xlsx",

@@ -18,7 +18,6 @@ from urllib.parse import quote
 
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -26,6 +25,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from chaindesk.core import clock
 
 from . import audit
 from .models import AuditAction
@@ -64,7 +65,7 @@ def _cell(ws: WriteOnlyWorksheet, value: Any, font: Font | None = None, **style:
 
 def export_notes(*, user: Any, count: int, conditions: str) -> list[str]:
     """The two lines every filtered ledger export opens with: when, by whom, how many, under which filters."""
-    now = timezone.localtime()
+    now = clock.localnow()
     return [
         _("导出时间：%(time)s　导出人：%(user)s　共 %(count)s 条")
         % {"time": f"{now:%Y-%m-%d %H:%M:%S}", "user": user, "count": f"{count:,}"},
@@ -165,7 +166,7 @@ def filtered_ledger(
     """
     total = queryset.count()
     exported = min(total, cap)
-    now = now or timezone.localtime()
+    now = now or clock.localnow()
     query = request.GET.copy()
     query.pop("page", None)
     conditions = query.urlencode() or _("无")

@@ -1,12 +1,13 @@
 """Background tasks (Django's tasks API via the django-tasks backport; `chaindesk worker` runs them)."""
 
 from django.contrib.sessions.models import Session
-from django.utils import timezone
 from django_tasks import task
+
+from chaindesk.core import clock
 
 
 @task()
 def purge_expired_sessions() -> int:
     """Delete expired login sessions; idempotent (a second run deletes nothing). Returns how many went."""
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    deleted, _ = Session.objects.filter(expire_date__lt=clock.now()).delete()
     return deleted

@@ -10,10 +10,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from chaindesk.core import clock
 
 from .listing import paginate
 from .models import Notification
@@ -22,7 +23,7 @@ from .visibility import get_visible_or_404
 
 def mark_read(*, notifications: QuerySet[Notification], now: datetime | None = None) -> int:
     """Stamp the unread ones among `notifications` (already limited to the reader's own) as read."""
-    return notifications.filter(read_at=None).update(read_at=now or timezone.now())
+    return notifications.filter(read_at=None).update(read_at=now or clock.now())
 
 
 @require_GET

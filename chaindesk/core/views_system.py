@@ -28,6 +28,7 @@ from chaindesk.accounts import services as account_services
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.forms import UserCreateForm, UserPasswordForm, UserUpdateForm, apply_service_errors
 from chaindesk.accounts.models import Department, Region, User
+from chaindesk.core import clock
 
 from .export import EXPORT_ROW_CAP, Column, filtered_ledger
 from .listing import paginate, sort_queryset
@@ -270,7 +271,7 @@ def _audit_rows(qs: QuerySet[AuditLog]) -> Iterator[list[Any]]:
 def audit_export(request: HttpRequest) -> HttpResponse:
     """The filtered audit log as an .xlsx ledger, at most EXPORT_ROW_CAP rows; the export is audited."""
     _form, qs, _sort = _audit_filters(request)
-    now = timezone.localtime()
+    now = clock.localnow()
     # Lines written while the file is built (this export's own record among them) stay out of it, so the
     # file holds exactly the count its header states.
     return filtered_ledger(

@@ -3,11 +3,11 @@
 from typing import Any
 
 from django.db.models import Count
-from django.utils import timezone
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.selectors import liaison_workbench
@@ -33,7 +33,7 @@ def _enterprises(user: User, limit: int = 10) -> dict[str, Any]:
 
 def projects_card(user: User) -> dict[str, Any]:
     """Projects by stage and this year's investment against 序时进度: two aggregate queries."""
-    today = timezone.localdate()
+    today = clock.today()
     by_stage = dict(
         Project.objects.visible_to(user)
         .order_by()
@@ -71,7 +71,7 @@ def workbench(user: User) -> dict[str, Any]:
             role_labels=dict(Role.choices),
         )
     elif role == Role.AUDIT_ADMIN:
-        since = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+        since = clock.localnow().replace(hour=0, minute=0, second=0, microsecond=0)
         watched = [AuditAction.LOGIN_FAILED, AuditAction.LOGIN_LOCKED, AuditAction.PERMISSION_DENIED]
         data.update(
             today_count=AuditLog.objects.filter(created_at__gte=since).count(),

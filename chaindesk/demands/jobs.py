@@ -35,10 +35,10 @@ from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
-from django.utils import timezone
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, User
+from chaindesk.core import clock
 from chaindesk.core.models import Notification
 
 from .choices import OPEN_TASK, Escalation
@@ -248,7 +248,7 @@ def _notify(digests: list[Digest], now: datetime) -> int:
 def run_escalation(*, today: date, now: datetime | None = None) -> dict[str, int]:
     """Escalate the open tasks for `today`; returns how many tasks each rule claimed and how many notices
     (digests) were written. Idempotent: a second run claims nothing and writes nothing."""
-    now = now or timezone.now()
+    now = now or clock.now()
     remind_limit = remind_before(today)
     supervise_limit = supervise_before(today, supervise_after_workdays())
     # Every rung needs a deadline before remind_limit: the (status, deadline) index bounds every statement.

@@ -19,8 +19,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.utils import timezone
 
+from chaindesk.core import clock
 from chaindesk.core.models import Notification
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def _absolute(url: str) -> str:
 
 def deliver_email(*, limit: int = 500, now: datetime | None = None) -> int:
     """E-mail the notifications not yet e-mailed to recipients with an address; returns how many were sent."""
-    now = now or timezone.now()
+    now = now or clock.now()
     pending = list(
         Notification.objects.filter(emailed_at=None, recipient__is_active=True)
         .exclude(recipient__email="")
@@ -128,7 +128,7 @@ def deliver_webhook(*, limit: int = 500, now: datetime | None = None) -> int:
     url = str(getattr(settings, "CHAINDESK_WEBHOOK_URL", "") or "")
     if not url:
         return 0
-    now = now or timezone.now()
+    now = now or clock.now()
     pending = list(
         Notification.objects.filter(pushed_at=None)
         .order_by("pk")
@@ -172,5 +172,5 @@ def deliver_webhook(*, limit: int = 500, now: datetime | None = None) -> int:
 
 def deliver_pending(*, limit: int = 500) -> dict[str, int]:
     """Send what has not been sent yet: e-mail, then the robot webhook. Safe to run from several workers."""
-    now = timezone.now()
+    now = clock.now()
     return {"emailed": deliver_email(limit=limit, now=now), "pushed": deliver_webhook(limit=limit, now=now)}

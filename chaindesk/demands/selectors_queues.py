@@ -6,11 +6,11 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Subquery, Value, When
-from django.utils import timezone
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 
 from .choices import OPEN_DEMAND, OPEN_TASK, DemandStatus, Escalation, TaskStatus
 from .jobs import remind_before
@@ -143,7 +143,7 @@ def supervision_tasks(
 ) -> tuple[QuerySet[Task], dict[str, Any]]:
     """The chain chief's 督办 queue: open tasks of their chains' demands marked 督办, then the 预警 ones below
     them (show=supervised leaves them out); most overdue first."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     chains = Chain.objects.visible_to(user).values("pk")
     show = "supervised" if params.get("show") == "supervised" else "all"
     levels = [Escalation.SUPERVISED, Escalation.WARNED] if show == "all" else [Escalation.SUPERVISED]

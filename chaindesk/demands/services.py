@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, User
-from chaindesk.core import audit
+from chaindesk.core import audit, clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction, Notification
 from chaindesk.core.services import audited_create
@@ -300,7 +300,7 @@ def demand_submit(
         region_id=enterprise.region_id,
         liaison_id=enterprise.liaison_id,
         submitted_by=submitter,
-        submitted_at=timezone.now(),
+        submitted_at=clock.now(),
     )
     for upload, content_type in checked:
         attachments.store(demand=demand, upload=upload, content_type=content_type, actor=submitter)
@@ -320,7 +320,7 @@ def _need_triage(actor: Any, demand: Demand) -> None:
 def demand_accept(*, demand: Demand, actor: Any, note: str = "") -> Demand:
     """受理: 已提交 → 已受理, with the response time in working days from submission."""
     _need_triage(actor, demand)
-    now = timezone.now()
+    now = clock.now()
     try:
         days = max(workdays_between(_local(demand.submitted_at), _local(now)), 0)
     except CalendarNotCovered as exc:
@@ -495,7 +495,7 @@ def task_create(
     if working_days < 1 or working_days > 365:
         raise ValidationError({"working_days": _("办理时限须在1至365个工作日之间。")}, code="working_days")
     try:
-        deadline = add_workdays(timezone.localdate(), working_days)
+        deadline = add_workdays(clock.today(), working_days)
     except CalendarNotCovered as exc:
         raise ValidationError({"working_days": str(exc)}, code="calendar") from exc
     current = _lock_demand(demand.pk)
@@ -562,7 +562,7 @@ def task_sign(*, task: Task, actor: Any) -> Task:
         actor=actor,
         kind=TaskUpdate.Kind.SIGN,
         handler=actor,
-        signed_at=timezone.now(),
+        signed_at=clock.now(),
     )
     return task
 
@@ -700,7 +700,7 @@ def task_accept_completion(*, task: Task, actor: Any, note: str = "") -> Task:
         actor=actor,
         kind=TaskUpdate.Kind.COMPLETION_ACCEPTED,
         note=note,
-        completed_at=timezone.now(),
+        completed_at=clock.now(),
     )
     _event(demand=demand, kind="task_done", actor=actor, note=task.lead_department.name)
     _sync_after_tasks(demand=demand, actor=actor)
@@ -798,7 +798,7 @@ def demand_confirm(*, demand: Demand, actor: Any, rating: str, comment: str = ""
                 completed_at=None,
             )
         return demand
-    now = timezone.now()
+    now = clock.now()
     try:
         days = max(workdays_between(_local(demand.submitted_at), _local(now)), 0)
     except CalendarNotCovered as exc:

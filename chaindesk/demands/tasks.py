@@ -4,8 +4,9 @@ runs them). Schedule `escalate` once a day, e.g. early morning: it is idempotent
 from datetime import date
 from typing import Any
 
-from django.utils import timezone
 from django_tasks import task
+
+from chaindesk.core import clock
 
 from . import jobs, notify
 
@@ -14,7 +15,7 @@ from . import jobs, notify
 def escalate(today: str | None = None) -> dict[str, Any]:
     """Run the escalation ladder for `today` (ISO date; default: the local date), then deliver what is pending.
     Returns the counts of both steps."""
-    day = date.fromisoformat(today) if today else timezone.localdate()
+    day = date.fromisoformat(today) if today else clock.today()
     return {"escalation": jobs.run_escalation(today=day), "delivery": notify.deliver_pending()}
 
 

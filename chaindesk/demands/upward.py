@@ -14,11 +14,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
-from chaindesk.core import audit
+from chaindesk.core import audit, clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
@@ -225,7 +224,7 @@ def _check_advance(current: UpwardRequest, to_stage: str, on: dt.date, amount_ob
         raise InvalidTransition(
             _("上争事项不能从“%(from)s”变更为“%(to)s”。") % {"from": _label(current.stage), "to": _label(to_stage)}
         )
-    if on > timezone.localdate():
+    if on > clock.today():
         raise ValidationError(_("变更日期不能晚于今天。"), code="future")
     if current.stage_changed_on and on < current.stage_changed_on:
         raise ValidationError(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
+from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
@@ -286,7 +287,7 @@ def _panels(user: Any, demand: Demand) -> dict[str, bool]:
 
 def _detail_context(request: HttpRequest, demand: Demand, **extra: Any) -> dict[str, Any]:
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     tasks = _task_rows(tasks_of(demand, user), today)
     panels = _panels(user, demand)
     initial = {"expected_status": demand.status}
@@ -537,7 +538,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 def triage_view(request: HttpRequest) -> HttpResponse:
     page_obj = paginate(triage_queue(request.user), request.GET.get("page"))
     rows = _decorate(list(page_obj.object_list))
-    today = timezone.localdate()
+    today = clock.today()
     for d in rows:
         d.waiting = waiting_days(d, today)  # type: ignore[attr-defined]
     return render(

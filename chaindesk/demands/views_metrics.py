@@ -9,11 +9,11 @@ from typing import Any
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chaindesk.accounts.choices import Role
+from chaindesk.core import clock
 from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.permissions import role_required
 
@@ -93,7 +93,7 @@ def _chart(table: metrics.MetricTable) -> dict[str, Any] | None:
 @role_required(*METRIC_VIEWERS)
 def metrics_page(request: HttpRequest) -> HttpResponse:
     """诉求办理指标: 受理量, 响应率, 办结率, 按时办结率, 满意率, 办结用时中位数 and 重办率 per dimension."""
-    today = timezone.localdate()
+    today = clock.today()
     form = MetricsForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     dimension = data.get("dimension") or "chain"

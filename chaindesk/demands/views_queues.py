@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
+from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
@@ -231,7 +232,7 @@ def _latest_extension(updates: list[Any]) -> Any:
 
 
 def _detail_context(request: HttpRequest, task: Task, **extra: Any) -> dict[str, Any]:
-    today = timezone.localdate()
+    today = clock.today()
     sq.decorate_tasks([task], today)
     updates = list(task.updates.select_related("actor"))
     may_handle = permissions.can_handle(request.user, task)
@@ -353,7 +354,7 @@ decide_completion = _action_view("decide_completion")
 @role_required(Role.DEPT_HANDLER)
 def tasks(request: HttpRequest) -> HttpResponse:
     """本部门任务: the department's 主办 or 协办 tasks, overdue first, 50 a page."""
-    today = timezone.localdate()
+    today = clock.today()
     qs, filters = sq.department_tasks(request.user, request.GET.dict(), today)
     page_obj = paginate(qs, request.GET.get("page"))
     sq.decorate_tasks(list(page_obj.object_list), today)
@@ -423,7 +424,7 @@ def _task_export_rows(qs: Any, today: Any) -> Iterator[list[Any]]:
 @role_required(Role.DEPT_HANDLER)
 def tasks_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered queue (side, status, escalation) as an .xlsx ledger, capped; audited."""
-    today = timezone.localdate()
+    today = clock.today()
     qs, _filters = sq.department_tasks(request.user, request.GET.dict(), today)
     return filtered_ledger(
         request,
@@ -440,7 +441,7 @@ def tasks_export(request: HttpRequest) -> HttpResponse:
 @role_required(*TEAM)
 def supervision(request: HttpRequest) -> HttpResponse:
     """督办事项: open tasks of the user's chains escalated to 督办 (and, with show=all, the 预警 ones below)."""
-    today = timezone.localdate()
+    today = clock.today()
     qs, filters = sq.supervision_tasks(request.user, request.GET.dict(), today)
     page_obj = paginate(qs, request.GET.get("page"))
     rows = sq.decorate_tasks(list(page_obj.object_list), today)
@@ -483,7 +484,7 @@ def _card(request: HttpRequest, template: str, title: str, context: dict[str, An
 @role_required(Role.CITY_LEADER)
 def card_supervision(request: HttpRequest) -> HttpResponse:
     context = sq.supervision_card(request.user)
-    sq.decorate_tasks(context["rows"], timezone.localdate())
+    sq.decorate_tasks(context["rows"], clock.today())
     return _card(request, "queues_card_supervision.html", _("督办事项"), context)
 
 
@@ -496,7 +497,7 @@ def card_triage(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.DEPT_HANDLER)
 def card_department(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     context = sq.department_card(request.user, today)
     sq.decorate_tasks(context["rows"], today)
     return _card(request, "queues_card_department.html", _("本部门待办任务"), context)

@@ -14,7 +14,6 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,6 +22,7 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.forms import StyledForm
 from chaindesk.accounts.models import Department, Region
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate, sort_queryset
@@ -104,7 +104,7 @@ def upward_list_view(request: HttpRequest) -> HttpResponse:
             "stages": UpwardStage.choices,
             "departments": list(Department.objects.filter(is_active=True).values_list("pk", "short_name")),
             "chains": list(Chain.objects.values_list("pk", "name")),
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "may_create": upward.may_create(request.user),
             "export_query": request.GET.urlencode(),
             "page_title": _("上争事项"),
@@ -219,7 +219,7 @@ def _detail_context(request: HttpRequest, item: UpwardRequest, **extra: Any) -> 
         "may_manage": may_manage,
         "targets": [(t, UpwardStage(t).label) for t in targets],
         "stage_path": [(value, label, value == item.stage) for value, label in UpwardStage.choices],
-        "today": timezone.localdate(),
+        "today": clock.today(),
         "page_title": item.title,
         "breadcrumbs": _crumbs((item.title, None)),
         **_linked(request, item),

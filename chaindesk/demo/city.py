@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models, transaction
-from django.utils import timezone
 from stdnum.cn import uscc as uscc_mod
 
 from chaindesk.accounts.choices import DepartmentKind, RegionLevel, Role
 from chaindesk.accounts.models import Department, Region, User
 from chaindesk.accounts.services import user_create
 from chaindesk.chains.models import Chain, TeamMember, TeamRole
+from chaindesk.core import clock
 from chaindesk.core.services import audited_create
 from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
 from chaindesk.meetings.models import Meeting, MeetingKind
@@ -415,7 +415,7 @@ def load(*, enterprises: int = 150, today: dt.date | None = None) -> Loaded:
     regions, departments = _load_org(loaded)
     users = _load_people(rng, regions, departments, loaded)
     chains = _load_chains(users, regions, departments, loaded)
-    today = today or timezone.localdate()
+    today = today or clock.today()
     planned = _load_enterprises(users, regions, chains, loaded, enterprises)
     service.load_service(planned, users, today, seed_day_for(today), loaded.add)
     _load_meetings(users, regions, chains, loaded, today)

@@ -27,6 +27,7 @@ from django.utils import timezone
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, Region, User
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 from chaindesk.core.models import Notification
 from chaindesk.core.services import audited_create
 from chaindesk.demands import services, upward
@@ -82,7 +83,7 @@ class Story:
     @contextmanager
     def at(self, when: dt.datetime) -> Iterator[None]:
         """Run a step, then move what it stamped (timestamps, timeline rows, new tasks' deadlines) to `when`."""
-        started = timezone.now()
+        started = clock.now()
         marks = (
             DemandEvent.objects.aggregate(m=Max("pk"))["m"] or 0,
             TaskUpdate.objects.aggregate(m=Max("pk"))["m"] or 0,
@@ -110,7 +111,7 @@ class Story:
 
     def submit(self, days: int, actor: str, channel: str, title: str, text: str, category: str, **kw: Any) -> None:
         """`actor` "liaison" is the enterprise's own liaison (the 专员走访 channel)."""
-        started = timezone.now()
+        started = clock.now()
         demand = services.demand_submit(
             actor=self.enterprise.liaison if actor == "liaison" else self.user(actor),
             enterprise=self.enterprise,

@@ -10,9 +10,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-
 from chaindesk.accounts.models import Department, User
+from chaindesk.core import clock
 from chaindesk.demands.models import Category, Demand, DemandEvent
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.meetings import services
@@ -66,7 +65,7 @@ def _convert(decision: Decision, spec: DecisionSpec, actor: User, seed_day: dt.d
         return
     title, description, category = spec.demand
     add("demand")
-    started = timezone.now()
+    started = clock.now()
     demand = services.decision_to_demand(
         actor=actor,
         decision=decision,

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.db.models import CharField, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.core import clock
 from chaindesk.core.listing import sort_queryset
 
 from .models import Enterprise, Indicator, Qualification
@@ -137,7 +137,7 @@ def enterprise_list(
     if (liaison := _int(params, "liaison")) is not None:
         qs = qs.filter(liaison_id=liaison)
     if (stale := _int(params, "stale")) is not None:
-        cutoff = timezone.localdate() - dt.timedelta(days=stale)
+        cutoff = clock.today() - dt.timedelta(days=stale)
         qs = qs.filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=cutoff))
     return sort_queryset(qs, params.get("sort", ""), SORTS, "name")
 

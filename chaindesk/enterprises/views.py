@@ -8,9 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chaindesk.core import clock
 from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS
@@ -288,7 +288,7 @@ def _details_guard(request: HttpRequest, pk: int) -> Enterprise:
 def indicator_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpResponse:
     enterprise = _details_guard(request, pk)
     existing = get_object_or_404(Indicator, enterprise=enterprise, year=year) if year else None
-    initial: dict[str, Any] = {"year": timezone.localdate().year - 1}
+    initial: dict[str, Any] = {"year": clock.today().year - 1}
     if existing:
         initial = {f: getattr(existing, f) for f in ("year", "revenue", "tax", "employees", "rd_spend")}
     form = IndicatorForm(request.POST or None, initial=initial)

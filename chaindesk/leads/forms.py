@@ -6,12 +6,12 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.forms import StyledForm
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import ChainNode
+from chaindesk.core import clock
 from chaindesk.enterprises.forms import AmountField, ChineseDateField
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.enterprises.selectors import node_options
@@ -150,7 +150,7 @@ class FollowUpForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["followed_on"].initial = timezone.localdate()
+        self.fields["followed_on"].initial = clock.today()
 
 
 class StageForm(forms.Form):
@@ -161,7 +161,7 @@ class StageForm(forms.Form):
     on = ChineseDateField(required=False)
 
     def on_or_today(self) -> dt.date:
-        return self.cleaned_data.get("on") or timezone.localdate()
+        return self.cleaned_data.get("on") or clock.today()
 
 
 class AbandonForm(StyledForm):
@@ -197,7 +197,7 @@ class SignForm(StyledForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.visible_to(user)  # type: ignore[attr-defined]
-        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].initial = clock.today()
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.core import clock
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.enterprises.selectors import descendant_ids, node_options
 
@@ -151,7 +152,7 @@ def _queue_condition(today: dt.date) -> Q:
 def follow_up_queue(user: Any, today: dt.date | None = None) -> QuerySet[Lead]:
     """The owner's open leads whose next action falls due within a week (overdue first), then the open
     leads with no next action planned (oldest follow-up first)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return (
         Lead.objects.filter(owner=user, stage__in=OPEN)
         .filter(_queue_condition(today))
@@ -166,7 +167,7 @@ def follow_up_queue(user: Any, today: dt.date | None = None) -> QuerySet[Lead]:
 
 def queue_counts(user: Any, today: dt.date | None = None) -> dict[str, int]:
     """For a 工作台 card, in one query: overdue, due within a week (incl. overdue), and unplanned leads."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     horizon = today + dt.timedelta(days=QUEUE_HORIZON_DAYS)
     counts = Lead.objects.filter(owner=user, stage__in=OPEN).aggregate(
         overdue=Count("pk", filter=Q(next_action_on__lt=today)),

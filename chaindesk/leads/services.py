@@ -12,13 +12,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
-from chaindesk.core import audit
+from chaindesk.core import audit, clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
@@ -180,7 +179,7 @@ def lead_update(*, lead: Lead, actor: Any, **changes: Any) -> Lead:
 
 
 def _check_date(on: dt.date, lead: Lead) -> None:
-    if on > timezone.localdate():
+    if on > clock.today():
         raise ValidationError(_("日期不能晚于今天。"), code="future")
     if lead.stage_changed_on and on < lead.stage_changed_on:
         raise ValidationError(
@@ -348,7 +347,7 @@ def _latest_follow_up_fields(lead: Lead) -> dict[str, Any]:
 
 def _check_follow_up(followed_on: dt.date, notes: str, next_action: str, next_action_on: dt.date | None) -> None:
     errors: dict[str, str] = {}
-    if followed_on > timezone.localdate():
+    if followed_on > clock.today():
         errors["followed_on"] = _("跟进日期不能晚于今天。")
     if not notes.strip():
         errors["notes"] = _("请填写跟进情况。")

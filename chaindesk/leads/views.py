@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
@@ -64,7 +65,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             "colours": selectors.STAGE_COLOURS,
             "may_create": permissions.may_create(request.user),
             "export_query": request.GET.urlencode(),
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "open_stages": sorted(OPEN),
             "page_title": _("线索"),
             "breadcrumbs": [(_("线索"), None)],
@@ -171,7 +172,7 @@ def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict[str,
         "follow_up_form": FollowUpForm(),
         "abandon_form": AbandonForm(initial={"expected_stage": lead.stage}),
         "project_url": _project_url(lead.project_id),
-        "today": timezone.localdate(),
+        "today": clock.today(),
         "page_title": lead.title,
         "breadcrumbs": _crumbs((lead.title, None)),
     }
@@ -239,7 +240,7 @@ def lead_abandon(request: HttpRequest, pk: int) -> HttpResponse:
         services.lead_abandon(
             lead=lead,
             reason=form.cleaned_data["reason"],
-            on=form.cleaned_data.get("on") or timezone.localdate(),
+            on=form.cleaned_data.get("on") or clock.today(),
             actor=request.user,
             expected_stage=form.cleaned_data["expected_stage"],
         )
@@ -386,7 +387,7 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*OFFICIALS)
 def queue(request: HttpRequest) -> HttpResponse:
     """我的线索跟进: my open leads due within a week (overdue first), then those with no next action."""
-    today = timezone.localdate()
+    today = clock.today()
     page_obj = paginate(selectors.follow_up_queue(request.user, today), request.GET.get("page"))
     return render(
         request,

@@ -5,12 +5,12 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.forms import StyledForm
 from chaindesk.accounts.models import User
+from chaindesk.core import clock
 
 from .models import VisitKind
 
@@ -72,7 +72,7 @@ class VisitForm(StyledForm):
         super().__init__(*args, **kwargs)
         people = _officials(enterprise, user)
         self.fields["participants"].queryset = people  # type: ignore[attr-defined]
-        self.fields["visited_on"].initial = timezone.localdate()
+        self.fields["visited_on"].initial = clock.today()
         for i in range(1, ISSUE_ROWS + 1):
             self.fields[f"issue_{i}"] = forms.CharField(
                 label=_("反映问题 %(n)s") % {"n": i}, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -102,7 +102,7 @@ class VisitForm(StyledForm):
 
     def clean_visited_on(self) -> dt.date:
         value: dt.date = self.cleaned_data["visited_on"]
-        if value > timezone.localdate():
+        if value > clock.today():
             raise forms.ValidationError(_("走访日期不能晚于今天。"))
         return value
 
@@ -154,7 +154,7 @@ class AssignForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["started_on"].initial = timezone.localdate()
+        self.fields["started_on"].initial = clock.today()
 
 
 class StepDoneForm(forms.Form):

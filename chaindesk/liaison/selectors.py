@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
+from chaindesk.core import clock
 from chaindesk.core.changes import describe
 from chaindesk.core.listing import sort_queryset
 from chaindesk.core.models import AuditAction, AuditLog
@@ -46,7 +47,7 @@ def stale_days() -> int:
 
 def stale_cutoff(today: dt.date | None = None) -> dt.date:
     """Visits before this date no longer count: the enterprise is flagged 超期未走访."""
-    return (today or timezone.localdate()) - dt.timedelta(days=stale_days())
+    return (today or clock.today()) - dt.timedelta(days=stale_days())
 
 
 def stale_q(today: dt.date | None = None) -> Q:
@@ -96,7 +97,7 @@ def enterprise_service_list(
 
 def due_next_steps(user: Any, today: dt.date | None = None) -> QuerySet[NextStep]:
     """The user's open next steps on enterprises they may see, overdue first (by due date)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     visible = Enterprise.objects.visible_to(user).values("pk")
     return (
         NextStep.objects.filter(owner=user, done_on=None, visit__enterprise__in=visible)

@@ -10,11 +10,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Max, Q, Value, When
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
-from chaindesk.core import audit
+from chaindesk.core import audit, clock
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Enterprise
@@ -79,7 +78,7 @@ def liaison_assign(
 
 
 def _check_visit(visited_on: dt.date, notes: str) -> None:
-    if visited_on > timezone.localdate():
+    if visited_on > clock.today():
         raise ValidationError(_("走访日期不能晚于今天。"), code="future")
     if not notes.strip():
         raise ValidationError(_("请填写走访情况。"), code="empty_notes")
@@ -208,7 +207,7 @@ def next_step_done(*, actor: Any, step: NextStep, done_on: dt.date) -> NextStep:
     enterprise = step.visit.enterprise
     if actor is not None and actor.pk != step.owner_id and not permissions.may_log_visit(actor, enterprise):
         raise PermissionDenied(_("您无权办结该事项。"))
-    if done_on > timezone.localdate():
+    if done_on > clock.today():
         raise ValidationError(_("完成日期不能晚于今天。"), code="future")
     if done_on < step.visit.visited_on:
         raise ValidationError(_("完成日期不能早于走访日期。"), code="before_visit")

@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
+from chaindesk.core import clock
 from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.core.permissions import role_required
@@ -72,7 +72,7 @@ def next_steps(request: HttpRequest) -> HttpResponse:
         "liaison/next_steps.html",
         {
             "page_obj": page_obj,
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "page_title": _("待跟进事项"),
             "breadcrumbs": [(_("待跟进事项"), None)],
         },
@@ -86,7 +86,7 @@ def next_step_done(request: HttpRequest, step_pk: int) -> HttpResponse:
     qs = NextStep.objects.filter(visit__enterprise__in=visible).select_related("visit__enterprise")
     step = get_visible_or_404(qs, step_pk, user=request.user)
     form = StepDoneForm(request.POST)
-    done_on = (form.cleaned_data.get("done_on") if form.is_valid() else None) or timezone.localdate()
+    done_on = (form.cleaned_data.get("done_on") if form.is_valid() else None) or clock.today()
     try:
         services.next_step_done(actor=request.user, step=step, done_on=done_on)
     except ValidationError as error:
@@ -108,7 +108,7 @@ def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
         "visits": selectors.enterprise_visits(enterprise, internal=internal),
         "internal": internal,
         "may_log": permissions.may_log_visit(request.user, enterprise, visible=True),
-        "today": timezone.localdate(),
+        "today": clock.today(),
         "page_title": _("走访记录"),
         "breadcrumbs": _crumbs(enterprise, (_("走访记录"), None)),
     }

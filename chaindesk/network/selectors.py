@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db.models import CharField, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from chaindesk.accounts.models import User
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 from chaindesk.core.listing import sort_queryset
 from chaindesk.enterprises.models import Enterprise
 
@@ -58,7 +58,7 @@ def talent_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Talent], st
     if (keeper := _int(params, "keeper")) is not None:
         qs = qs.filter(keeper_id=keeper)
     if (stale := _int(params, "stale")) is not None:
-        cutoff = timezone.localdate() - dt.timedelta(days=stale)
+        cutoff = clock.today() - dt.timedelta(days=stale)
         qs = qs.filter(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=cutoff))
     return sort_queryset(qs, params.get("sort", ""), TALENT_SORTS, "name")
 

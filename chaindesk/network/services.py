@@ -10,12 +10,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain
-from chaindesk.core import audit
+from chaindesk.core import audit, clock
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Enterprise
@@ -161,7 +160,7 @@ def talent_contact_add(
     """Log one contact with a talent (not in the future, with what was said) and keep last_contact_on."""
     if not permissions.may_edit_talent(actor, talent):
         raise PermissionDenied(_("您无权为该在外能人登记联系记录。"))
-    if contacted_on > timezone.localdate():
+    if contacted_on > clock.today():
         raise ValidationError(_("联系日期不能晚于今天。"), code="future")
     text = _required(notes, _("请填写联系情况。"), "empty_notes")
     if kind not in ContactKind.values:

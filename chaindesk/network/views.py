@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chaindesk.core import clock
 from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.core.permissions import role_required
@@ -107,7 +107,7 @@ def _talent_detail_page(request: HttpRequest, talent: Talent, contact_form: Cont
 @role_required(*OFFICIALS)
 def talent_detail(request: HttpRequest, pk: int) -> HttpResponse:
     talent = _talent(request, pk)
-    form = ContactForm(initial={"contacted_on": timezone.localdate()})
+    form = ContactForm(initial={"contacted_on": clock.today()})
     return _talent_detail_page(request, talent, form, 200)
 
 
@@ -368,7 +368,7 @@ def cooperation_create(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = _enterprise(request, pk)
     if not permissions.may_add_cooperation(request.user, enterprise):
         raise PermissionDenied
-    form = CooperationForm(request.POST or None, initial={"started_on": timezone.localdate()})
+    form = CooperationForm(request.POST or None, initial={"started_on": clock.today()})
     if request.method == "POST" and form.is_valid():
         try:
             services.cooperation_create(actor=request.user, enterprise=enterprise, **form.cleaned_data)

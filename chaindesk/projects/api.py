@@ -8,12 +8,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
+from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.visibility import get_visible_or_404
 
@@ -120,7 +120,7 @@ def transition(request: HttpRequest, project_id: int, payload: TransitionIn) -> 
         project = services.project_transition(
             project=project,
             to_stage=payload.to_stage.value,
-            on=payload.on or timezone.localdate(),
+            on=payload.on or clock.today(),
             actor=request.user,
             expected_stage=payload.expected_stage.value if payload.expected_stage else None,
             reason=payload.reason,

@@ -6,13 +6,13 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.forms import StyledForm
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.core import clock
 from chaindesk.enterprises.forms import AmountField, ChineseDateField
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.enterprises.permissions import district_region_ids
@@ -224,7 +224,7 @@ class TransitionForm(StyledForm):
     reason = forms.CharField(label=_("说明"), max_length=200, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"on": timezone.localdate()})
+        kwargs.setdefault("initial", {"on": clock.today()})
         super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:

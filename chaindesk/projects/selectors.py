@@ -15,10 +15,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast
-from django.utils import timezone
 
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.core import clock
 from chaindesk.core.listing import sort_queryset
 from chaindesk.enterprises.selectors import descendant_ids, node_options
 
@@ -77,7 +77,7 @@ def project_list(
     `node_parents` saves a query when the caller already holds the trees), region (with its child regions),
     stage, kind, level, flag (behind / stale / stalled, by the investment-progress rules). Every row carries
     this year's plan, completion and rate against 序时进度 as annotations."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     qs: QuerySet[Project] = base_queryset(user).annotate(stage_order=stage_order())
     q = str(params.get("q", "")).strip()
     if q:

@@ -31,9 +31,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Coalesce, Round
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from chaindesk.core import clock
 
 from .choices import ACTIVE, FORWARD, ProjectStage
 from .models import InvestmentPlan, InvestmentReport, Project
@@ -260,7 +261,7 @@ class ProjectProgress:
     @property
     def max_month(self) -> str:
         """The latest month that may be reported (input type=month value)."""
-        return f"{(self.today or timezone.localdate()):%Y-%m}"
+        return f"{(self.today or clock.today()):%Y-%m}"
 
     @property
     def chart(self) -> dict[str, Any]:
@@ -585,7 +586,7 @@ def enterprise_cycle(enterprise: Any, user: Any, *, today: dt.date | None = None
     """An enterprise's own investment (its projects that are not follow-ons), its follow-ons (增资扩产) and
     the supporting firms it attracted (other owners' projects credited to it), with amounts. Rows are the
     projects `user` may see; the others are only counted. One query, annotated with this year's progress."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     visible = Project.objects.visible_to(user).filter(Q(enterprise=enterprise) | Q(credited_enterprise=enterprise))
     qs = (
         Project.objects.filter(Q(enterprise=enterprise) | Q(credited_enterprise=enterprise))

@@ -10,12 +10,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain
-from chaindesk.core import audit
+from chaindesk.core import audit, clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
@@ -84,7 +83,7 @@ def _check_rules(current: Project, to_stage: str, on: dt.date, reason: str) -> N
             _("项目不能从“%(from)s”变更为“%(to)s”。") % {"from": _stage_label(frm), "to": _stage_label(to_stage)},
             code="illegal",
         )
-    if on > timezone.localdate():
+    if on > clock.today():
         raise ValidationError(_("变更日期不能晚于今天。"), code="future")
     if to_stage in (ProjectStage.PAUSED, ProjectStage.TERMINATED) and not reason.strip():
         raise ValidationError(_("“%(to)s”须填写原因。") % {"to": _stage_label(to_stage)}, code="reason_required")
@@ -222,7 +221,7 @@ def investment_report(
     `reported_on` (default today) counts as the project's latest progress update."""
     if not permissions.can_report(actor, project):
         raise PermissionDenied(_("您无权填报该项目的投资完成情况。"))
-    today = timezone.localdate()
+    today = clock.today()
     month = month.replace(day=1)
     if month > today.replace(day=1):
         raise ValidationError(_("不能填报未来月份的投资。"), code="future")

@@ -12,11 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
+from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
@@ -74,7 +74,7 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
         p.plan_text = _grouped(p.plan_amount)  # type: ignore[attr-defined]
         p.done_text = _grouped(p.done_ytd)  # type: ignore[attr-defined]
     filters = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
-    today = timezone.localdate()
+    today = clock.today()
     return render(
         request,
         "projects/list.html",
@@ -253,10 +253,10 @@ def _detail_context(request: HttpRequest, project: Project, **extra: Any) -> dic
         "may_manage": may_manage,
         "may_report": permissions.can_report(request.user, project),
         "targets": [(t, ProjectStage(t).label) for t in targets],
-        "transition_form": TransitionForm(initial={"on": timezone.localdate(), "expected_stage": project.stage}),
+        "transition_form": TransitionForm(initial={"on": clock.today(), "expected_stage": project.stage}),
         "line_form": LineForm(),
         "investment_template": _investment_template(),
-        "today": timezone.localdate(),
+        "today": clock.today(),
         "page_title": project.name,
         "breadcrumbs": _crumbs((project.name, None)),
     }

@@ -19,13 +19,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 from chaindesk.core.export import Column, export_notes, ledger_response
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.core.permissions import role_required
@@ -135,7 +135,7 @@ def _flagged(request: HttpRequest, year: int, today: dt.date) -> tuple[list[Proj
 @role_required(*OFFICIALS)
 def investment_page(request: HttpRequest) -> HttpResponse:
     """投资进度: plan, done and rate against 序时进度 per chain or region, the rules, the flagged projects."""
-    today = timezone.localdate()
+    today = clock.today()
     year, by = _year(request, today), _by(request)
     rows = investment_summary(request.user, year=year, today=today, by=by)
     schedule = schedule_for(year, today)
@@ -173,7 +173,7 @@ def _rate_cell(value: Decimal | None) -> float | None:
 @role_required(*OFFICIALS)
 def investment_export(request: HttpRequest) -> HttpResponse:
     """The summary as shown (same year and grouping) as an .xlsx ledger, with the total row; audited."""
-    today = timezone.localdate()
+    today = clock.today()
     year, by = _year(request, today), _by(request)
     rows = investment_summary(request.user, year=year, today=today, by=by)
     schedule = schedule_for(year, today)
@@ -205,7 +205,7 @@ def investment_export(request: HttpRequest) -> HttpResponse:
         ]
         for r in rows
     ]
-    now = timezone.localtime()
+    now = clock.localnow()
     conditions = _("%(year)s 年，%(by)s；截至 %(today)s") % {
         "year": year,
         "by": dict(BY_CHOICES)[by],
@@ -284,7 +284,7 @@ def _project(request: HttpRequest, pk: int) -> Project:
 
 def panel_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
     """What projects/progress/_project_investment.html needs: project, progress, can_report, can_manage."""
-    today = timezone.localdate()
+    today = clock.today()
     return {
         "project": project,
         "progress": project_progress(project, year=today.year, today=today),
@@ -388,7 +388,7 @@ def investment_report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
     """The enterprise page's 项目 tab: its projects with stage and amounts, then its cycle."""
     enterprise = get_visible_or_404(Enterprise.objects.visible_to(request.user), pk, user=request.user)
-    today = timezone.localdate()
+    today = clock.today()
     context = {
         "enterprise": enterprise,
         "cycle": enterprise_cycle(enterprise, request.user, today=today),

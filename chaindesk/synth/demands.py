@@ -180,7 +180,9 @@ class Calendar:
         if n >= 0:
             return self.days[self.position(day) + n - 1] if n else day
         before = bisect_right(self.ordinals, day.toordinal() - 1)  # working days strictly before `day`
-        return self.days[max(before + n, 0)]
+        if before + n < 0:
+            raise ValueError(f"{n} working days before {day} lie before the synthetic calendar ({self.base})")
+        return self.days[before + n]
 
     def between(self, a: dt.date, b: dt.date) -> int:
         return self.position(b) - self.position(a)

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from chaindesk.accounts.models import User
+from chaindesk.core import clock
 
 from .base import SYNTH_USER_PREFIX, BulkWriter, Context, Scale, generators
 
@@ -76,7 +76,7 @@ def generate(
     city.load(enterprises=0, today=today)  # completes the demo city; quick when it is already there
     report.seconds["demo city"] = time.perf_counter() - started
     writer = BulkWriter(connection)
-    ctx = Context(scale=scale, seed=seed, writer=writer, today=today or timezone.localdate())
+    ctx = Context(scale=scale, seed=seed, writer=writer, today=today or clock.today())
     _sqlite_pragmas(fast=True)
     try:
         with transaction.atomic():

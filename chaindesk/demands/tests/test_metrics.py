@@ -25,6 +25,8 @@ from chaindesk.demands.choices import Channel, DemandStatus, Rating, TaskStatus
 from chaindesk.demands.models import Category, Demand, Task
 from chaindesk.enterprises.models import Enterprise
 
+pytestmark = pytest.mark.clock  # depends on today: CI runs it under other clocks too
+
 START, END = dt.date(2020, 5, 1), dt.date(2020, 5, 31)
 URL = "demands:metrics"
 Q = f"?dimension=all&start={START}&end={END}"

@@ -1,7 +1,6 @@
 """The work queues: a department's task queue and task page with its actions, the team's decisions, the chain
 chief's 督办 queue and the 工作台 cards; persona-based scope, URL guessing, query budgets and the 409 path."""
 
-import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
@@ -14,9 +13,13 @@ from openpyxl import load_workbook
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
+from chaindesk.core import clock
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.demands.choices import OPEN_TASK, DemandStatus, Escalation, TaskStatus
 from chaindesk.demands.models import Demand, Task
+from chaindesk.demands.workdays import add_workdays
+
+pytestmark = pytest.mark.clock  # depends on today: CI runs it under other clocks too
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -44,7 +47,8 @@ def no_demo_demands(db: Any) -> None:  # noqa: ARG001
 def _escalate(task: Task, level: str) -> None:
     """What the escalation job sets (its own tests cover the ladder); here only the mark matters — on a task
     the job could have marked: 预警 and 督办 only once overdue (督办 by more than 3 working days)."""
-    past = {Escalation.WARNED: dt.date(2026, 11, 24), Escalation.SUPERVISED: dt.date(2026, 11, 19)}
+    today = clock.today()
+    past = {Escalation.WARNED: add_workdays(today, -1), Escalation.SUPERVISED: add_workdays(today, -4)}
     deadline = min(task.deadline, past[level]) if level in past else task.deadline
     Task.objects.filter(pk=task.pk).update(escalation=level, deadline=deadline)
 
@@ -153,12 +157,15 @@ def test_task_detail_out_of_scope(client_as, task_for):
 def test_overdue_first_with_working_days_left_and_badges(no_demo_demands, client_as, task_for):
     late = task_for("zrzy", title="逾期的事项")
     soon = task_for("zrzy", title="正常的事项")
-    Task.objects.filter(pk=late.pk).update(deadline="2026-11-20", escalation=Escalation.SUPERVISED)
-    Task.objects.filter(pk=soon.pk).update(deadline="2026-11-27")
+    # Working days are counted by the calendar (its own tests hold it to the official one); here only the
+    # queue's order and wording matter, on whatever day the test runs.
+    late_on, soon_on = add_workdays(clock.today(), -3), add_workdays(clock.today(), 2)
+    Task.objects.filter(pk=late.pk).update(deadline=late_on, escalation=Escalation.SUPERVISED)
+    Task.objects.filter(pk=soon.pk).update(deadline=soon_on)
     page = client_as("chenjing").get(reverse("demands:tasks")).content.decode()
     assert page.index("逾期的事项") < page.index("正常的事项")
     assert "督办" in page
-    assert "剩 2 个工作日" in page  # 11-25 (Wed) → 11-27 (Fri)
+    assert "剩 2 个工作日" in page
     only = client_as("chenjing").get(reverse("demands:tasks") + "?escalation=supervised").content.decode()
     assert "逾期的事项" in only and "正常的事项" not in only
     signed = client_as("chenjing").get(reverse("demands:tasks") + "?status=in_progress").content.decode()
@@ -310,12 +317,12 @@ def test_supervision_queue(no_demo_demands, client_as, task_for, django_assert_m
     task_for("zrzy", title="正常的事项")
     _escalate(supervised, Escalation.SUPERVISED)
     _escalate(warned, Escalation.WARNED)
-    Task.objects.filter(pk=supervised.pk).update(deadline="2026-11-20")
+    Task.objects.filter(pk=supervised.pk).update(deadline=add_workdays(clock.today(), -3))
     client = client_as("jiangdd")
     everything = client.get(reverse("demands:supervision")).content.decode()
     assert everything.index("督办的事项") < everything.index("预警的事项")  # 预警 below, greyed
     assert "正常的事项" not in everything
-    assert "3 个工作日" in everything  # 11-20 (Fri) → 11-25 (Wed)
+    assert ">3 个工作日<" in everything  # the 逾期 column
     page = client.get(reverse("demands:supervision") + "?show=supervised").content.decode()
     assert "督办的事项" in page and "预警的事项" not in page and "正常的事项" not in page
     assert "督办的事项" in client_as("wangzh").get(reverse("demands:supervision")).content.decode()
@@ -364,7 +371,7 @@ def test_department_card(no_demo_demands, client_as, task_for, django_assert_max
     late = task_for("zrzy", title="逾期的事项")
     task_for("zrzy", title="本部门事项")
     task_for("fgw", title="别的部门")
-    Task.objects.filter(pk=late.pk).update(deadline="2026-11-20")
+    Task.objects.filter(pk=late.pk).update(deadline=add_workdays(clock.today(), -3))
     client = client_as("chenjing")
     url = reverse("demands:card_department")
     page = client.get(url, **HX).content.decode()
@@ -455,7 +462,9 @@ def _export_rows(client: Client, query: str = "") -> list[list[Any]]:
 
 
 @pytest.mark.django_db
-def test_export_is_exactly_the_filtered_queue_and_audited(client_as, task_for, django_assert_max_num_queries):
+def test_export_is_exactly_the_filtered_queue_and_audited(
+    no_demo_demands, client_as, task_for, django_assert_max_num_queries
+):
     task_for("zrzy", title="主办的事项")
     late = task_for("zrzy", title="督办的事项")
     _escalate(late, Escalation.SUPERVISED)

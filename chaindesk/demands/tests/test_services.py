@@ -20,7 +20,7 @@ from chaindesk.demands.models import Category, Demand, DemandEvent, Task, TaskUp
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.models import VisitIssue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 TEAM = "jiangdd"
 HANDLER = "chenjing"

@@ -22,7 +22,7 @@ from chaindesk.demands.choices import UpwardStage
 from chaindesk.demands.models import UpwardRequest
 from chaindesk.enterprises.models import Enterprise
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 BOSHEN = "江苏博生医用新材料股份有限公司"
 PREFIX = "测试上争"

@@ -16,7 +16,7 @@ from chaindesk.demands.choices import DemandStatus
 from chaindesk.demands.models import Attachment, Demand, Task
 from chaindesk.enterprises.models import Enterprise
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 OUT_OF_SCOPE = ("lz_321282", "da_321282", "lead_equip")

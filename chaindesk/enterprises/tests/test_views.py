@@ -14,7 +14,7 @@ from chaindesk.enterprises.models import Contact, Enterprise, Indicator
 
 from .factories import biomed_tree, flip_check_digit, qualification, valid_uscc
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 BOSHEN = "江苏博生医用新材料股份有限公司"
 PHONE = "13812341234"

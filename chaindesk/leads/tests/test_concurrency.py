@@ -21,7 +21,10 @@ from chaindesk.leads.choices import LeadSource, LeadStage
 from chaindesk.leads.models import Lead
 from chaindesk.projects.models import Project
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking needs PostgreSQL")
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking needs PostgreSQL"),
+    pytest.mark.clock,
+]  # clock: depends on today, CI runs it under other clocks too
 
 ON = dt.date(2026, 11, 2)
 Move = Callable[[Lead, User], Any]

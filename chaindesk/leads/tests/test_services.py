@@ -18,7 +18,7 @@ from chaindesk.leads.choices import OPEN, TRANSITIONS, LeadSource, LeadStage
 from chaindesk.leads.models import Lead, LeadFollowUp
 from chaindesk.projects.models import Project
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 PAIRS = list(itertools.product(LeadStage.values, LeadStage.values))
 

@@ -16,7 +16,7 @@ from chaindesk.leads.choices import LeadSource, LeadStage
 from chaindesk.leads.models import Lead, LeadFollowUp
 from chaindesk.projects.models import Project
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 
 @pytest.fixture

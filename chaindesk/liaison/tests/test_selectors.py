@@ -9,7 +9,7 @@ from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison import selectors, services
 from chaindesk.liaison.models import NextStep
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 FIXED = dt.date(2026, 6, 30)
 
 

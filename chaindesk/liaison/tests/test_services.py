@@ -10,7 +10,7 @@ from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison import services
 from chaindesk.liaison.models import LiaisonAssignment, NextStep, Visit, VisitIssue
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 D = dt.date
 
 

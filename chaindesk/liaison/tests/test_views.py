@@ -13,7 +13,7 @@ from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison import services
 from chaindesk.liaison.models import LiaisonAssignment, NextStep, Visit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 
 def _log(persona, enterprise, today, n=1, notes="了解膜材项目进展"):  # noqa: ANN001, ANN202

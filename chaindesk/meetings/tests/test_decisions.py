@@ -15,16 +15,18 @@ from django.urls import reverse
 
 from chaindesk.accounts.models import Department, User
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.core.services import audited_create
 from chaindesk.demands.choices import Channel, DemandStatus, Urgency
 from chaindesk.demands.models import Category, Demand
+from chaindesk.demo.city import seed_day_for
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.meetings import services
 from chaindesk.meetings.models import Decision, Meeting, MeetingKind
 from chaindesk.projects.models import Project
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 BOSHEN = "江苏博生医用新材料股份有限公司"
 JYZ = "江苏金扬子包装科技有限公司"
@@ -36,14 +38,14 @@ LAND_TEXT = "协调解决江苏博生医用膜材项目新增用地指标\n明�
 def meeting(persona: Callable[[str], User]) -> Meeting:
     """A fresh 生物医药 meeting without decisions, attended by the team and the 兴化 liaison, held in 兴化."""
     chain = Chain.objects.get(code="biomed")
-    seed = Meeting.objects.get(chain=chain, held_on=dt.date(2026, 11, 24))
+    seed = Meeting.objects.get(chain=chain, held_on=seed_day_for(clock.today()))
     return audited_create(
         model=Meeting,
         actor=None,
         chain=chain,
         title="生物医药产业链服务团队专题会",
         kind=MeetingKind.REGULAR,
-        held_on=dt.date(2026, 11, 20),
+        held_on=clock.today() - dt.timedelta(days=5),
         region=seed.region,
         leader=persona("jiangdd"),
         attendees=[persona("jiangdd"), persona(TEAM), persona("liming")],

@@ -11,7 +11,7 @@ from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.network import permissions, services
 from chaindesk.network.models import CooperationStatus, RdCooperation, RdPartner, Talent, TalentContact
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 
 def _audit(obj, action=AuditAction.CREATE):  # noqa: ANN001, ANN202

@@ -15,7 +15,7 @@ from chaindesk.network.models import CooperationStatus, RdCooperation, RdPartner
 
 from .conftest import MASKED, PHONE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 
 def _page(response) -> str:  # noqa: ANN001

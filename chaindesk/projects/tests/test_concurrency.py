@@ -18,7 +18,10 @@ from chaindesk.projects import services
 from chaindesk.projects.choices import ProjectStage
 from chaindesk.projects.models import Project, StageChange
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking needs PostgreSQL")
+pytestmark = [
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locking needs PostgreSQL"),
+    pytest.mark.clock,
+]  # clock: depends on today, CI runs it under other clocks too
 
 
 def _race(project_pk: int, moves: list[tuple[str, str, str]]) -> list[Any]:

@@ -18,6 +18,8 @@ from chaindesk.projects import services
 from chaindesk.projects.choices import ProjectKind, ProjectStage
 from chaindesk.projects.models import Project
 
+pytestmark = pytest.mark.clock  # depends on today: CI runs it under other clocks too
+
 SIGNED_ON = dt.date(2026, 3, 2)
 
 

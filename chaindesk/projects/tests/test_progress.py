@@ -13,6 +13,8 @@ from chaindesk.projects import selectors_progress as sp
 from chaindesk.projects.choices import ProjectStage
 from chaindesk.projects.models import InvestmentPlan, InvestmentReport, Project
 
+pytestmark = pytest.mark.clock  # depends on today: CI runs it under other clocks too
+
 TODAY = dt.date(2026, 11, 25)
 YEAR = 2026
 

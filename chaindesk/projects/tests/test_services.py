@@ -18,6 +18,8 @@ from chaindesk.projects import services
 from chaindesk.projects.choices import FORWARD, STAGE_DATE_FIELD, TRANSITIONS, ProjectStage
 from chaindesk.projects.models import InvestmentPlan, InvestmentReport, Project, StageChange
 
+pytestmark = pytest.mark.clock  # depends on today: CI runs it under other clocks too
+
 BOSHEN = "江苏博生医用新材料股份有限公司"
 D0 = dt.date(2026, 1, 5)
 

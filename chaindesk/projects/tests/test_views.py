@@ -20,7 +20,7 @@ from chaindesk.projects import services
 from chaindesk.projects.choices import ProjectStage
 from chaindesk.projects.models import InvestmentPlan, InvestmentReport, ProductionLine, Project, StageChange
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 BOSHEN = "江苏博生医用新材料股份有限公司"
 PREFIX = "测试项目"

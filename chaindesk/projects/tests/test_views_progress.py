@@ -20,6 +20,8 @@ from chaindesk.projects import services
 from chaindesk.projects.choices import ProjectKind, ProjectStage
 from chaindesk.projects.models import InvestmentPlan, InvestmentReport, Project
 
+# Written for the session clock's day (late November: 1,500.5 of 12,000 is behind 序时进度), not for any day.
+
 BOSHEN = "江苏博生医用新材料股份有限公司"
 HX = {"HTTP_HX_REQUEST": "true"}
 

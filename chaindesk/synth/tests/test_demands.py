@@ -17,7 +17,7 @@ from chaindesk.synth.base import SCALES
 from chaindesk.synth.demands import Calendar
 from chaindesk.synth.runner import generate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 TINY = SCALES["tiny"]
 
 
@@ -92,14 +92,18 @@ def test_stored_figures_agree_with_the_dates(generated: dict) -> None:
 def test_calendar_index_matches_the_official_calendar() -> None:
     from chaindesk.demands.workdays import add_workdays
 
-    cal = Calendar(DEMO_TODAY, back=500, ahead=20)
+    # Back far enough to hold 2025-09-28 (a Sunday made a working day) and the 2026 Spring Festival, whatever today.
+    back = (DEMO_TODAY - dt.date(2025, 9, 1)).days
+    cal = Calendar(DEMO_TODAY, back=back, ahead=20)
     for start in (dt.date(2025, 9, 28), dt.date(2026, 2, 13), DEMO_TODAY - dt.timedelta(days=3)):
         for n in (1, 3, 10):
             assert cal.add(start, n) == add_workdays(start, n)
             assert cal.add(start, -n) == add_workdays(start, -n)
         assert cal.between(start, DEMO_TODAY) == workdays_between(start, DEMO_TODAY)
     with pytest.raises(ValueError):
-        cal.add(DEMO_TODAY - dt.timedelta(days=501), 1)
+        cal.add(DEMO_TODAY - dt.timedelta(days=back + 1), 1)
+    with pytest.raises(ValueError):
+        cal.add(dt.date(2025, 9, 3), -10)  # would step before the index's first day
 
 
 def test_bench_times_the_escalation_job_against_raw_sql(generated: dict) -> None:

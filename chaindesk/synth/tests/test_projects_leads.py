@@ -16,7 +16,7 @@ from chaindesk.synth import base
 from chaindesk.synth.base import SCALES
 from chaindesk.synth.runner import generate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 TINY = SCALES["tiny"]
 DATE_FIELDS = [STAGE_DATE_FIELD[s] for s in FORWARD[1:]]
 

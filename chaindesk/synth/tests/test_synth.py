@@ -21,7 +21,7 @@ from chaindesk.synth.base import SCALES, SYNTH_USER_PREFIX
 from chaindesk.synth.enterprises import make_uscc, uscc_check_digit
 from chaindesk.synth.runner import generate
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 TINY = SCALES["tiny"]
 
 

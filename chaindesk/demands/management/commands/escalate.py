@@ -2,8 +2,8 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from chaindesk.core import clock
 from chaindesk.demands import jobs, notify
 from chaindesk.demands.workdays import CalendarNotCovered
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-deliver", action="store_true", help="only mark and notify in the inbox")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today: date = options["today"] or timezone.localdate()
+        today: date = options["today"] or clock.today()
         try:
             counts = jobs.run_escalation(today=today)
         except CalendarNotCovered as exc:
