@@ -8,8 +8,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, Region
+from chaindesk.core.scope import ALL, ScopedQuerySet, ScopePaths
 
 
 class TeamRole(models.TextChoices):
@@ -20,18 +20,7 @@ class TeamRole(models.TextChoices):
     LIAISON = "liaison", _("联络员")
 
 
-class ChainQuerySet(models.QuerySet["Chain"]):
-    def visible_to(self, user: Any) -> "ChainQuerySet":
-        """Leaders and team members see their chains; liaisons and district admins read every chain;
-        department handlers, enterprises and the administrators none."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
-            return self.filter(pk__in=TeamMember.objects.filter(user=user).values("chain_id"))
-        if user.role in (Role.LIAISON, Role.DISTRICT_ADMIN):
-            return self.all()  # they place enterprises on chains, so they read every chain's outline
-        return self.none()
-
+class ChainQuerySet(ScopedQuerySet["Chain"]):
     def with_counts(self) -> "ChainQuerySet":
         """Enterprise and team counts as correlated subqueries: no join fan-out, one query in all."""
         links = Chain.enterprises.through.objects.filter(chain_id=OuterRef("pk"))
@@ -61,6 +50,9 @@ class Chain(models.Model):
     description = models.TextField(_("简介"), blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
+    scope_paths = ScopePaths(
+        chain="pk", liaison=ALL, region=ALL
+    )  # liaisons and districts place enterprises on every chain
     objects = ChainQuerySet.as_manager()
 
     class Meta:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import AppendOnlyError
+from .scope import ScopedQuerySet, ScopePaths
 
 
 class AuditAction(models.TextChoices):
@@ -93,13 +94,7 @@ class AuditLog(models.Model):
         return [(k, before.get(k), after.get(k)) for k in keys]
 
 
-class NotificationQuerySet(models.QuerySet["Notification"]):
-    def visible_to(self, user: Any) -> "NotificationQuerySet":
-        """Everyone reads only their own inbox."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        return self.filter(recipient=user)
-
+class NotificationQuerySet(ScopedQuerySet["Notification"]):
     def unread(self) -> "NotificationQuerySet":
         return self.filter(read_at=None)
 
@@ -124,6 +119,7 @@ class Notification(models.Model):
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
     pushed_at = models.DateTimeField(_("机器人推送时间"), null=True, blank=True)
 
+    scope_paths = ScopePaths(own="recipient")  # everyone reads only their own inbox
     objects = NotificationQuerySet.as_manager()
 
     class Meta:

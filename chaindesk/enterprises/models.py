@@ -5,7 +5,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -13,6 +12,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, TeamMember
+from chaindesk.core.scope import ScopedQuerySet, ScopePaths
 
 
 def validate_uscc(value: str) -> None:
@@ -25,25 +25,7 @@ def validate_uscc(value: str) -> None:
         ) from exc
 
 
-class EnterpriseQuerySet(models.QuerySet["Enterprise"]):
-    def visible_to(self, user: Any) -> "EnterpriseQuerySet":
-        """Leaders and team members: enterprises in their chains; liaisons: the ones they serve;
-        district admins: those located in their district; enterprise users: their own."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        role = user.role
-        if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
-            my_chains = TeamMember.objects.filter(user=user).values("chain_id")
-            through = Enterprise.chains.through.objects.filter(enterprise_id=OuterRef("pk"), chain_id__in=my_chains)
-            return self.filter(Exists(through))
-        if role == Role.LIAISON:
-            return self.filter(liaison=user)
-        if role == Role.DISTRICT_ADMIN and user.region_id:
-            return self.filter(Q(region_id=user.region_id) | Q(region__parent_id=user.region_id))
-        if role == Role.ENTERPRISE:
-            return self.filter(accounts__user=user)
-        return self.none()
-
+class EnterpriseQuerySet(ScopedQuerySet["Enterprise"]):
     def count_visible_to(self, user: Any) -> int:
         """`visible_to(user).count()`, computed the cheap way where the scope allows: for chain roles the
         distinct enterprises on the link table (an index-only scan, no join to the enterprise rows)."""
@@ -112,6 +94,7 @@ class Enterprise(models.Model):
     last_visit_on = models.DateField(_("最近走访"), null=True, blank=True, db_index=True, editable=False)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True, db_index=True)  # 工作台: latest first
 
+    scope_paths = ScopePaths(chain="chains", liaison="liaison", region="region", enterprise="pk")
     objects = EnterpriseQuerySet.as_manager()
 
     class Meta:

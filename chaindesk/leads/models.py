@@ -1,16 +1,13 @@
 """Investment leads (潜在项目、潜在线索) and their follow-ups; a signed lead becomes a project."""
 
-from typing import Any
-
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Region
-from chaindesk.chains.models import Chain, ChainNode, TeamMember
+from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.core.scope import ScopedQuerySet, ScopePaths
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.network.models import RdPartner, Talent
 from chaindesk.projects.models import Project
@@ -18,20 +15,8 @@ from chaindesk.projects.models import Project
 from .choices import LeadSource, LeadStage
 
 
-class LeadQuerySet(models.QuerySet["Lead"]):
-    def visible_to(self, user: Any) -> "LeadQuerySet":
-        """Leaders and team members: their chains' leads; liaisons: the leads they own; district admins:
-        leads aimed at their district; everyone else none (leads are confidential until signed)."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        role = user.role
-        if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
-            return self.filter(chain_id__in=TeamMember.objects.filter(user=user).values("chain_id"))
-        if role == Role.LIAISON:
-            return self.filter(owner=user)
-        if role == Role.DISTRICT_ADMIN and user.region_id:
-            return self.filter(Q(region_id=user.region_id) | Q(region__parent_id=user.region_id))
-        return self.none()
+class LeadQuerySet(ScopedQuerySet["Lead"]):
+    """Rows the reader may see: `visible_to` follows `Lead.scope_paths`."""
 
 
 class Lead(models.Model):
@@ -102,6 +87,7 @@ class Lead(models.Model):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True, db_index=True)
 
+    scope_paths = ScopePaths(chain="chain", liaison="owner", region="region")  # confidential until signed
     objects = LeadQuerySet.as_manager()
 
     class Meta:

@@ -1,11 +1,10 @@
 """One-to-one service (一对一跟踪服务): who serves which enterprise since when, and the visit logs."""
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chaindesk.core.scope import ScopedQuerySet, ScopePaths
 from chaindesk.enterprises.models import Enterprise
 
 
@@ -61,10 +60,8 @@ class VisitKind(models.TextChoices):
     SITE = "site", _("现场观摩")
 
 
-class VisitQuerySet(models.QuerySet["Visit"]):
-    def visible_to(self, user: Any) -> "VisitQuerySet":
-        """A visit is visible to whoever may see its enterprise."""
-        return self.filter(enterprise__in=Enterprise.objects.visible_to(user).values("pk"))
+class VisitQuerySet(ScopedQuerySet["Visit"]):
+    """Rows the reader may see: `visible_to` follows `Visit.scope_paths`."""
 
 
 class Visit(models.Model):
@@ -83,7 +80,12 @@ class Visit(models.Model):
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
+    scope_paths = ScopePaths(via="enterprise")
     objects = VisitQuerySet.as_manager()
+
+    # Internal working notes: enterprise users see a visit's date, kind and who came, never these
+    # (chaindesk/core/privacy.py: withheld in the history tab, the pages and the API).
+    staff_only_fields = ("notes",)
 
     class Meta:
         verbose_name = _("走访记录")
@@ -105,6 +107,8 @@ class VisitIssue(models.Model):
     text = models.TextField(_("反映问题"))
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
+    staff_only_fields = ("text",)  # the visit's issues are internal, like its notes
+
     class Meta:
         verbose_name = _("反映问题")
         verbose_name_plural = _("反映问题")
@@ -124,6 +128,8 @@ class NextStep(models.Model):
     )
     due_on = models.DateField(_("完成时限"))
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    staff_only_fields = ("text", "owner", "due_on", "done_on")  # the team's follow-ups are internal
 
     class Meta:
         verbose_name = _("下一步工作")

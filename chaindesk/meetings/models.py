@@ -1,14 +1,12 @@
 """Meetings of a chain's service team and what they decide (议定事项); briefings arrive with the meetings issue."""
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, Region
-from chaindesk.chains.models import Chain, TeamMember
+from chaindesk.chains.models import Chain
+from chaindesk.core.scope import Exact, Person, ScopedQuerySet, ScopePaths
 from chaindesk.demands.models import Demand
 from chaindesk.enterprises.models import Enterprise
 
@@ -19,19 +17,8 @@ class MeetingKind(models.TextChoices):
     SYMPOSIUM = "symposium", _("座谈会")
 
 
-class MeetingQuerySet(models.QuerySet["Meeting"]):
-    def visible_to(self, user: Any) -> "MeetingQuerySet":
-        """Leaders and team members see their chains' meetings; district admins those held in their
-        district; attendees the ones they attended."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
-            return self.filter(chain_id__in=TeamMember.objects.filter(user=user).values("chain_id"))
-        if user.role == Role.DISTRICT_ADMIN and user.region_id:
-            return self.filter(region_id=user.region_id)
-        if user.role in (Role.LIAISON, Role.DEPT_HANDLER):
-            return self.filter(attendees=user)
-        return self.none()
+class MeetingQuerySet(ScopedQuerySet["Meeting"]):
+    """Rows the reader may see: `visible_to` follows `Meeting.scope_paths`."""
 
 
 class Meeting(models.Model):
@@ -66,6 +53,9 @@ class Meeting(models.Model):
     )
     summary = models.TextField(_("会议纪要"), blank=True)
 
+    scope_paths = ScopePaths(
+        chain="chain", region=Exact("region"), liaison=Person("attendees"), department=Person("attendees")
+    )
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
@@ -77,10 +67,8 @@ class Meeting(models.Model):
         return str(self.title)
 
 
-class DecisionQuerySet(models.QuerySet["Decision"]):
-    def visible_to(self, user: Any) -> "DecisionQuerySet":
-        """Whoever sees the meeting sees what it decided."""
-        return self.filter(meeting__in=Meeting.objects.visible_to(user).values("pk"))
+class DecisionQuerySet(ScopedQuerySet["Decision"]):
+    """Rows the reader may see: `visible_to` follows `Decision.scope_paths`."""
 
 
 class Decision(models.Model):
@@ -125,6 +113,7 @@ class Decision(models.Model):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
+    scope_paths = ScopePaths(via="meeting")  # whoever sees the meeting sees what it decided
     objects = DecisionQuerySet.as_manager()
 
     class Meta:

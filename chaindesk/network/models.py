@@ -5,29 +5,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain
+from chaindesk.core.scope import ALL, ScopedQuerySet, ScopePaths
 from chaindesk.enterprises.models import Enterprise
 
 # Who works with talents and partners: the chain teams, their leaders and the liaisons.
 NETWORK_ROLES = (Role.CITY_LEADER, Role.TEAM_MEMBER, Role.LIAISON)
 
 
-class TalentQuerySet(models.QuerySet["Talent"]):
-    def visible_to(self, user: Any) -> "TalentQuerySet":
-        """Chain roles and liaisons see the city's talent register; a district admin those with ties to the
-        district; everyone else none."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.role in NETWORK_ROLES:
-            return self.all()
-        if user.role == Role.DISTRICT_ADMIN and user.region_id:
-            return self.filter(Q(hometown_id=user.region_id) | Q(hometown__parent_id=user.region_id))
-        return self.none()
+class TalentQuerySet(ScopedQuerySet["Talent"]):
+    """Rows the reader may see: `visible_to` follows `Talent.scope_paths`."""
 
 
 class Talent(models.Model):
@@ -55,6 +46,7 @@ class Talent(models.Model):
     last_contact_on = models.DateField(_("最近联系"), null=True, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
+    scope_paths = ScopePaths(chain=ALL, liaison=ALL, region="hometown")
     objects = TalentQuerySet.as_manager()
 
     # Personal data: masked in the history tab for users other than the keeper and the chain roles.
@@ -111,14 +103,8 @@ class PartnerKind(models.TextChoices):
     HOSPITAL = "hospital", _("医院/临床机构")
 
 
-class RdPartnerQuerySet(models.QuerySet["RdPartner"]):
-    def visible_to(self, user: Any) -> "RdPartnerQuerySet":
-        """Institutions are public facts: every official reads them; enterprise users read them too."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.role in (*NETWORK_ROLES, Role.DISTRICT_ADMIN, Role.ENTERPRISE):
-            return self.all()
-        return self.none()
+class RdPartnerQuerySet(ScopedQuerySet["RdPartner"]):
+    """Rows the reader may see: `visible_to` follows `RdPartner.scope_paths`."""
 
 
 class RdPartner(models.Model):
@@ -131,6 +117,7 @@ class RdPartner(models.Model):
     notes = models.TextField(_("备注"), blank=True)
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
+    scope_paths = ScopePaths(chain=ALL, liaison=ALL, region=ALL, enterprise=ALL)  # public facts
     objects = RdPartnerQuerySet.as_manager()
 
     class Meta:
@@ -149,10 +136,8 @@ class CooperationStatus(models.TextChoices):
     STOPPED = "stopped", _("已终止")
 
 
-class RdCooperationQuerySet(models.QuerySet["RdCooperation"]):
-    def visible_to(self, user: Any) -> "RdCooperationQuerySet":
-        """A cooperation is visible to whoever may see its enterprise."""
-        return self.filter(enterprise__in=Enterprise.objects.visible_to(user).values("pk"))
+class RdCooperationQuerySet(ScopedQuerySet["RdCooperation"]):
+    """Rows the reader may see: `visible_to` follows `RdCooperation.scope_paths`."""
 
 
 class RdCooperation(models.Model):
@@ -175,6 +160,7 @@ class RdCooperation(models.Model):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
+    scope_paths = ScopePaths(via="enterprise")
     objects = RdCooperationQuerySet.as_manager()
 
     class Meta:

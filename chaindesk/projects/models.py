@@ -9,32 +9,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Region
-from chaindesk.chains.models import Chain, ChainNode, TeamMember
+from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.core.scope import ScopedQuerySet, ScopePaths
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.network.models import Talent
 
 from .choices import CapacityPeriod, ProjectKind, ProjectLevel, ProjectStage
 
 
-class ProjectQuerySet(models.QuerySet["Project"]):
-    def visible_to(self, user: Any) -> "ProjectQuerySet":
-        """Leaders and team members: their chains' projects; liaisons: projects they follow or whose owner
-        enterprise they serve; district admins: projects located in their district; enterprise users: their
-        own enterprise's projects."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        role = user.role
-        if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
-            return self.filter(chain_id__in=TeamMember.objects.filter(user=user).values("chain_id"))
-        if role == Role.LIAISON:
-            return self.filter(Q(liaison=user) | Q(enterprise__liaison=user))
-        if role == Role.DISTRICT_ADMIN and user.region_id:
-            return self.filter(Q(region_id=user.region_id) | Q(region__parent_id=user.region_id))
-        if role == Role.ENTERPRISE:
-            return self.filter(enterprise__accounts__user=user)
-        return self.none()
+class ProjectQuerySet(ScopedQuerySet["Project"]):
+    """Rows the reader may see: `visible_to` follows `Project.scope_paths`."""
 
 
 class Project(models.Model):
@@ -151,6 +136,9 @@ class Project(models.Model):
     )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True, db_index=True)
 
+    scope_paths = ScopePaths(
+        chain="chain", liaison=("liaison", "enterprise__liaison"), region="region", enterprise="enterprise"
+    )
     objects = ProjectQuerySet.as_manager()
 
     class Meta:
