@@ -14,6 +14,7 @@ urlpatterns = [
     path("network/", include("chaindesk.network.urls")),
     path("projects/", include("chaindesk.projects.urls")),
     path("leads/", include("chaindesk.leads.urls")),
+    path("demands/upward/", include("chaindesk.upward.urls")),
     path("demands/", include("chaindesk.demands.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.core import audit, context
+from chaindesk.core.form_audit import AuditedChoicesMixin
 from chaindesk.core.models import AuditAction
 
 from .choices import Role
@@ -46,7 +47,7 @@ class LoginForm(AuthenticationForm):
         return super().get_invalid_login_error()
 
 
-class StyledForm(forms.Form):
+class StyledForm(AuditedChoicesMixin, forms.Form):
     """Tabler classes on every widget, and `is-invalid` on fields with an error (labels sit above fields
     in the templates)."""
 
@@ -123,7 +124,10 @@ class UserCreateForm(_ScopeFields):
         label=_("初始密码"),
         strip=False,
         widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
-        help_text=_("至少10位，不能是常见密码，不能全为数字，不能与用户名过于相似。"),
+        help_text=_(
+            "至少10位，含大写字母、小写字母、数字、符号中的至少3类；不能是常见密码，不能含地名或年份，"
+            "不能与用户名过于相似。"
+        ),
     )
     password2 = forms.CharField(
         label=_("确认密码"),
@@ -161,7 +165,10 @@ class UserPasswordForm(StyledForm):
         label=_("新密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("至少10位，不能是常见密码，不能全为数字，不能与用户名过于相似。"),
+        help_text=_(
+            "至少10位，含大写字母、小写字母、数字、符号中的至少3类；不能是常见密码，不能含地名或年份，"
+            "不能与用户名过于相似。"
+        ),
     )
     password2 = forms.CharField(
         label=_("确认新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})

@@ -8,6 +8,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from chaindesk.core.scope import ALL, ScopedQuerySet, ScopePaths, visible
+
 from .choices import DepartmentKind, RegionLevel, Role
 
 
@@ -31,6 +33,9 @@ class Region(models.Model):
         related_name="children",
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    scope_paths = ScopePaths.reference()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("行政区划")
@@ -58,6 +63,9 @@ class Department(models.Model):
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
 
+    scope_paths = ScopePaths.reference()
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("部门")
         verbose_name_plural = _("部门")
@@ -69,12 +77,15 @@ class Department(models.Model):
 
 class ChainDeskUserManager(UserManager["User"]):
     def visible_to(self, user: Any) -> "models.QuerySet[User]":
-        """System administrators manage every account; everyone else sees only themselves."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.role == Role.SYS_ADMIN:
+        """By `User.scope_paths`: system administrators manage every account; everyone else sees only themselves."""
+        return visible(self.all(), user)
+
+    def history_visible_to(self, user: Any) -> "models.QuerySet[User]":
+        """Whose 历史记录 (audit lines) the user may read: only the audit administrator reads the audit trail
+        of accounts (等保 三权分立); the system administrator manages accounts but never reads their trail."""
+        if getattr(user, "is_authenticated", False) and user.role == Role.AUDIT_ADMIN:
             return self.all()
-        return self.filter(pk=user.pk)
+        return self.none()
 
 
 class User(AbstractUser):
@@ -98,6 +109,7 @@ class User(AbstractUser):
     is_department_head = models.BooleanField(_("部门负责人"), default=False)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
 
+    scope_paths = ScopePaths(admin=ALL, own="pk")
     objects = ChainDeskUserManager()  # type: ignore[misc]
 
     class Meta:

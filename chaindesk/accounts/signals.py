@@ -8,6 +8,7 @@ from django.dispatch import receiver
 from chaindesk.core import audit
 from chaindesk.core.models import AuditAction
 
+from .backends import LOCKED_ATTR
 from .lockout import normalise
 
 
@@ -24,4 +25,6 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(user_login_failed)
 def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    if getattr(request, LOCKED_ATTR, False):
+        return  # refused by the lock-out before the password was checked: already recorded as 登录锁定
     audit.record(action=AuditAction.LOGIN_FAILED, actor_name=normalise(credentials.get("username", "")))

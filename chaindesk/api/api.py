@@ -1,4 +1,5 @@
-"""The JSON API (django-ninja, OpenAPI 3). It calls the same selectors and services as the pages."""
+"""The JSON API (django-ninja, OpenAPI 3). It calls the same selectors and services as the pages; every error
+answers application/problem+json (chaindesk/api/errors.py)."""
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
@@ -7,7 +8,10 @@ from ninja.security import django_auth
 from chaindesk.demands.api import router as demands_router
 from chaindesk.projects.api import router as projects_router
 
+from . import errors
+
 api = NinjaAPI(title="ChainDesk API", version="1", urls_namespace="api")
+errors.install(api)  # every error as application/problem+json in Chinese, 500 included
 api.add_router("/projects/", projects_router)
 api.add_router("/demands/", demands_router)
 

@@ -6,7 +6,8 @@ import pytest
 from chaindesk.accounts.models import User
 from chaindesk.core.models import Notification
 from chaindesk.demands.choices import OPEN_TASK
-from chaindesk.demands.models import Demand, Task, UpwardRequest
+from chaindesk.demands.models import Demand, Task
+from chaindesk.upward.models import UpwardRequest
 
 pytestmark = pytest.mark.browser
 

@@ -54,8 +54,8 @@ def test_system_admin_creates_an_account_after_a_refused_password(page, login, s
     shot(page, "user-form-errors")
     assert not User.objects.filter(username="wuli").exists()
 
-    page.fill("input[name=password1]", "Xinghua-liaison-2026")
-    page.fill("input[name=password2]", "Xinghua-liaison-2026")
+    page.fill("input[name=password1]", "Lotus-liaison-Qx7")
+    page.fill("input[name=password2]", "Lotus-liaison-Qx7")
     page.click("button:has-text('创建用户')")
     page.wait_for_selector(".alert-success")
     user = User.objects.get(username="wuli")

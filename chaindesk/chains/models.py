@@ -74,6 +74,9 @@ class TeamMember(models.Model):
     team_role = models.CharField(_("团队职责"), max_length=16, choices=TeamRole.choices, default=TeamRole.MEMBER)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
+    scope_paths = ScopePaths(via="chain")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("服务团队成员")
         verbose_name_plural = _("服务团队成员")
@@ -105,6 +108,9 @@ class ChainNode(models.Model):
     description = models.TextField(_("说明"), blank=True)
     is_key = models.BooleanField(_("重点环节"), default=False)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    scope_paths = ScopePaths(via="chain")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("产业链环节")

@@ -11,9 +11,11 @@ from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
 from chaindesk.core import audit, clock
+from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.export import Column, ledger_response
 from chaindesk.core.models import AuditAction
 from chaindesk.core.navigation import OFFICIALS
+from chaindesk.core.pages import crumbs
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
@@ -73,11 +75,7 @@ def _sorted_rows(tree: selectors.ChainTree, requested: str) -> tuple[list[select
 
 
 def _crumbs(chain: Chain, label: str) -> list[tuple[str, str | None]]:
-    return [
-        (_("产业链"), reverse("chains:list")),
-        (chain.name, reverse("chains:detail", args=[chain.pk])),
-        (label, None),
-    ]
+    return crumbs(_("产业链"), "chains:list", (chain.name, reverse("chains:detail", args=[chain.pk])), (label, None))
 
 
 @role_required(*OFFICIALS)
@@ -211,10 +209,6 @@ def _node(chain: Chain, request: HttpRequest, node_pk: int) -> ChainNode:
     return get_visible_or_404(ChainNode.objects.filter(chain=chain).select_related("chain"), node_pk, user=request.user)
 
 
-def _refused(request: HttpRequest, exc: ValidationError) -> None:
-    messages.error(request, "；".join(exc.messages))
-
-
 def _back(chain: Chain) -> HttpResponse:
     return redirect("chains:nodes_edit", pk=chain.pk)
 
@@ -228,11 +222,8 @@ def node_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         parent_pk = form.cleaned_data["parent"]
         parent = _node(chain, request, parent_pk) if parent_pk else None
-        try:
+        with service_errors(form):
             node = services.node_add(chain=chain, parent=parent, name=form.cleaned_data["name"], actor=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
             messages.success(request, _("已新增环节“%(name)s”。") % {"name": node.name})
             return _back(chain)
     return _edit_page(request, chain, add_form=form, status=400)
@@ -244,13 +235,10 @@ def node_rename_view(request: HttpRequest, pk: int, node_pk: int) -> HttpRespons
     chain = _editable_chain(request, pk)
     node = _node(chain, request, node_pk)
     form = NodeNameForm(request.POST)
-    try:
+    with service_messages(request):
         if not form.is_valid():
             raise ValidationError(list(form.errors["name"]))
         services.node_rename(node=node, name=form.cleaned_data["name"], actor=request.user)
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
         messages.success(request, _("已重命名为“%(name)s”。") % {"name": node.name})
     return _back(chain)
 
@@ -266,11 +254,8 @@ def node_move_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
     except ValueError:
         messages.error(request, _("请选择有效的目标上级环节。"))
         return _back(chain)
-    try:
+    with service_messages(request):
         services.node_move(node=node, new_parent=new_parent, actor=request.user)
-    except ValidationError as exc:
-        _refused(request, exc)
-    else:
         messages.success(request, _("已移动环节“%(name)s”。") % {"name": node.name})
     return _back(chain)
 
@@ -280,10 +265,8 @@ def node_move_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
 def node_reorder_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
     chain = _editable_chain(request, pk)
     node = _node(chain, request, node_pk)
-    try:
+    with service_messages(request):
         services.node_reorder(node=node, actor=request.user, direction=request.POST.get("direction"))
-    except ValidationError as exc:
-        _refused(request, exc)
     return _back(chain)
 
 

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from . import context
+from .actors import SystemActor
 from .models import AuditAction, AuditLog
 
 
@@ -55,6 +56,8 @@ def record(
     """Append one audit line, with the request id and client address of the current request."""
     ctx = context.current()
     user = actor if getattr(actor, "is_authenticated", False) else None
+    if isinstance(actor, SystemActor):  # the trail names the system actor ("系统·督办升级")
+        actor_name = actor_name or str(actor)
     entry = AuditLog(
         actor=user,
         actor_name=actor_name or (user.get_username() if user else ""),

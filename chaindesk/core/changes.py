@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import AuditLog
 from .privacy import mask_phone
@@ -63,10 +64,14 @@ def _related_names(entries: Iterable[AuditLog]) -> dict[tuple[type, Any], str]:
     return names
 
 
-def describe(entries: list[AuditLog], masked: frozenset[str] = frozenset()) -> dict[int, list[Change]]:
+def describe(
+    entries: list[AuditLog], masked: frozenset[str] = frozenset(), withheld: frozenset[str] = frozenset()
+) -> dict[int, list[Change]]:
     """For each audit line (by id): (field label, before, after) as a person reads them. Values of the
-    fields in `masked` (personal data the reader may not see in full) are shown masked."""
+    fields in `masked` (personal data the reader may not see in full) are shown masked; values of the fields
+    in `withheld` (staff-only notes the reader may not read at all) are not shown."""
     names = _related_names(entries)
+    hidden = _("（内部信息，不予显示）")
     result: dict[int, list[Change]] = {}
     for entry in entries:
         model = entry.content_type.model_class() if entry.content_type else None
@@ -77,7 +82,9 @@ def describe(entries: list[AuditLog], masked: frozenset[str] = frozenset()) -> d
             field = _field(model, name)
             label = str(field.verbose_name) if field is not None else name
             shown = [_format(field, v, names) for v in (before, after)]
-            if name in masked:
+            if name in withheld:
+                shown = [v if v == "—" else hidden for v in shown]
+            elif name in masked:
                 shown = [v if v == "—" else mask_phone(v) for v in shown]
             rows.append((label, shown[0], shown[1]))
         result[entry.pk] = rows

@@ -8,7 +8,7 @@ from .navigation import items_for
 # URL namespaces that belong to an area of the left navigation.
 AREA_OF_NAMESPACE = {"core": "system", "accounts": "system"}
 # Pages inside a namespace that have a navigation entry of their own (when the user's menu has that entry).
-AREA_OF_VIEW_PREFIX = (("demands:upward", "upward"), ("demands:task", "tasks"), ("demands:metrics", "metrics"))
+AREA_OF_VIEW_PREFIX = (("demands:task", "tasks"), ("demands:metrics", "metrics"))
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

@@ -7,6 +7,11 @@ workbook is built in a temporary file (an .xlsx is a zip: it cannot be streamed 
 
 Views call `filtered_ledger` (a filtered list: counted, capped, described, audited) or, for a sheet that is
 not a capped list, `ledger_response` (written and audited); `write_ledger` only builds the file.
+
+Every cell goes through `ledger_cell`: a text value is always written as text (an inline string), never as a
+formula or an error value, whatever it starts with (`=`, `+`, `-`, `@`, tab, CR, `#N/A` …), so a demand titled
+`=HYPERLINK(…)` stays the user's exact words in the file and is never live in Excel or WPS (CSV/formula
+injection). No apostrophe or other visible mark is added. Numbers, dates and empty cells keep their types.
 """
 
 import datetime as dt
@@ -22,8 +27,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.child import INVALID_TITLE_REGEX
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from chaindesk.core import clock
@@ -54,13 +61,37 @@ class Column:
     wrap: bool = False
 
 
-def _cell(ws: WriteOnlyWorksheet, value: Any, font: Font | None = None, **style: Any) -> WriteOnlyCell:
+def ledger_cell(ws: WriteOnlyWorksheet, value: Any, font: Font | None = None, **style: Any) -> WriteOnlyCell:
+    """One cell of a ledger sheet. A str (or lazy translation) is always a text cell, never a formula.
+
+    openpyxl turns a str starting with "=" into a formula and "#N/A" and the like into error values; the data
+    type is forced back to "s" (text) after the value is bound, so the exact text is kept. Characters that an
+    .xlsx cannot hold at all (C0 controls other than tab, LF and CR) are replaced by U+FFFD, so one such
+    character in a record cannot make the whole export fail.
+    """
+    if isinstance(value, Promise):
+        value = str(value)  # a lazy translation: its text in the current language
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
     if font is not None:
         cell.font = font
     for name, attr in style.items():
         setattr(cell, name, attr)
     return cell
+
+
+def sheet_title(title: str) -> str:
+    """A valid sheet name from a ledger title that may hold a record's name (e.g. a chain's): the characters
+    Excel forbids in sheet names (\\ / * ? : [ ]) become "_", no apostrophe at either end, at most 31."""
+    name = INVALID_TITLE_REGEX.sub("_", ILLEGAL_CHARACTERS_RE.sub("_", title))[:31].strip("'")
+    return name or "Sheet"
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str | Promise)
 
 
 def export_notes(*, user: Any, count: int, conditions: str) -> list[str]:
@@ -88,29 +119,36 @@ def write_ledger(
     given, is shown in red under the title, e.g. to say the export was capped.
     """
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
+    ws = wb.create_sheet(title=sheet_title(title))
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     header_row = 2 + len(notes) + (1 if warning else 0)
     ws.freeze_panes = f"A{header_row + 1}"
     ws.print_title_rows = f"{header_row}:{header_row}"
 
-    ws.append([_cell(ws, title, _TITLE_FONT)])
+    ws.append([ledger_cell(ws, title, _TITLE_FONT)])
     for note in notes:
-        ws.append([_cell(ws, note, _NOTE_FONT)])
+        ws.append([ledger_cell(ws, note, _NOTE_FONT)])
     if warning:
-        ws.append([_cell(ws, warning, _WARN_FONT)])
+        ws.append([ledger_cell(ws, warning, _WARN_FONT)])
     header_style = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.append(
         [
-            _cell(ws, str(c.header), _HEADER_FONT, fill=_HEADER_FILL, border=_HEADER_BORDER, alignment=header_style)
+            ledger_cell(
+                ws, str(c.header), _HEADER_FONT, fill=_HEADER_FILL, border=_HEADER_BORDER, alignment=header_style
+            )
             for c in columns
         ]
     )
     wrap = Alignment(wrap_text=True, vertical="top")
     wrapped = [c.wrap for c in columns]
     for values in rows:
-        ws.append([_cell(ws, v, alignment=wrap) if w and v else v for w, v in zip(wrapped, values, strict=False)])
+        ws.append(
+            [
+                ledger_cell(ws, v, alignment=wrap) if w and v else ledger_cell(ws, v) if _is_text(v) else v
+                for w, v in zip(wrapped, values, strict=False)
+            ]
+        )
 
     handle = tempfile.TemporaryFile()  # FileResponse closes it once sent
     wb.save(handle)

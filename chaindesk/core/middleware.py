@@ -1,23 +1,69 @@
-"""Gives every request an id and records the client address for the audit trail."""
+"""Gives every request our own id and records the client address for the audit trail.
 
+The request id is always generated here: a client's `X-Request-ID` is never trusted into the audit trail
+(it is only logged, sanitised, next to ours). The client address is REMOTE_ADDR, or, when REMOTE_ADDR is a
+trusted proxy (settings.TRUSTED_PROXIES), the right-most X-Forwarded-For address that is not a trusted proxy:
+the left part of that header is whatever the client chose to send."""
+
+import ipaddress
+import logging
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 
 from . import context
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9\-]{8,64}$")
+logger = logging.getLogger(__name__)
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._:-]")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
+
+
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address, networks: Sequence[Network]) -> bool:
+    return any(address in network for network in networks)
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    if getattr(settings, "CHAINDESK_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """REMOTE_ADDR, unless it is a trusted proxy: then the right-most untrusted X-Forwarded-For address (None
+    when that entry is not an address: a trusted proxy never writes one, so the header is broken)."""
+    remote = _address(request.META.get("REMOTE_ADDR", "") or "")
+    if remote is None:
+        return None
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+    if not networks or not _trusted(remote, networks):
+        return str(remote)
+    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            return None
+        if not _trusted(address, networks):
+            return str(address)
+    return str(_address(hops[0]) if hops else remote)
+
+
+def _sanitised(value: str) -> str:
+    return _UNSAFE.sub("_", value[:64])
 
 
 class RequestContextMiddleware:
@@ -25,10 +71,15 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = uuid.uuid4().hex
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
-        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        if incoming:
+            logger.info("request %s: client sent X-Request-ID %s", request_id, _sanitised(incoming))
         request.request_id = request_id  # type: ignore[attr-defined]
-        token = context.activate(context.RequestContext(request_id=request_id, ip=client_ip(request)))
+        ctx = context.RequestContext(
+            request_id=request_id, ip=client_ip(request), user_getter=lambda: getattr(request, "user", None)
+        )
+        token = context.activate(ctx)
         try:
             response = self.get_response(request)
         finally:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import AppendOnlyError
-from .scope import ScopedQuerySet, ScopePaths
+from .scope import ALL, ScopedQuerySet, ScopePaths
 
 
 class AuditAction(models.TextChoices):
@@ -25,7 +25,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("导出")
 
 
-class AuditQuerySet(models.QuerySet["AuditLog"]):
+class AuditQuerySet(ScopedQuerySet["AuditLog"]):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("audit records cannot be updated")
 
@@ -62,6 +62,9 @@ class AuditLog(models.Model):
     after = models.JSONField(_("修改后"), null=True, blank=True)
     message = models.TextField(_("说明"), blank=True)
 
+    # The audit administrator reads the trail; others read an object's lines only on its 历史记录 tab, after
+    # the object itself was found in their scope (三权分立: the system administrator reads none).
+    scope_paths = ScopePaths(audit=ALL)
     objects = AuditQuerySet.as_manager()
 
     class Meta:

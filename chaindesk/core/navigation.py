@@ -43,7 +43,7 @@ NAV: tuple[NavItem, ...] = (
         "upward",
         _("上争事项"),
         "ti-arrow-big-up-lines",
-        "demands:upward_list",
+        "upward:list",
         frozenset(OFFICIALS | {Role.DEPT_HANDLER}),
     ),
     NavItem("meetings", _("会议"), "ti-presentation", "meetings:list", OFFICIALS),

@@ -17,6 +17,7 @@ enterprise accounts), looked up by name at run time."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
@@ -116,6 +117,11 @@ class ScopePaths:
     own: str | None = None
     via: str | None = None
 
+    @classmethod
+    def reference(cls) -> ScopePaths:
+        """Reference data (qualifications, categories, regions, departments): every signed-in role reads it."""
+        return cls(chain=ALL, liaison=ALL, region=ALL, enterprise=ALL, department=ALL, admin=ALL, audit=ALL)
+
     def path_for(self, dimension: str) -> Path:
         return getattr(self, dimension, None)
 
@@ -130,6 +136,21 @@ class Scope:
         self.dimension: str | None = DIMENSION.get(self.role or "")
         self.region_id: int | None = getattr(user, "region_id", None) if authenticated else None
         self.department_id: int | None = getattr(user, "department_id", None) if authenticated else None
+
+    @functools.cached_property
+    def team_chains(self) -> frozenset[int]:
+        """The ids of the chains whose team the reader is on (one query, then kept for the request)."""
+        if self.role is None:
+            return frozenset()
+        return frozenset(self.chain_ids.values_list("chain_id", flat=True))
+
+    @functools.cached_property
+    def district_regions(self) -> frozenset[int]:
+        """The reader's region and its sub-districts (for a district administrator's writes and choices)."""
+        if self.region_id is None:
+            return frozenset()
+        region = apps.get_model("accounts", "Region")
+        return frozenset(region.objects.get(pk=self.region_id).subtree_ids())
 
     @property
     def chain_ids(self) -> models.QuerySet[Any]:
@@ -160,6 +181,8 @@ def scope_of(user: Any) -> Scope:
 
 def _is_many(model: type[models.Model], path: str) -> bool:
     """Whether the path's first step is a many-to-many or a reverse relation (rows would repeat on a join)."""
+    if path == "pk":
+        return False
     field = model._meta.get_field(path.split("__")[0])
     return bool(field.many_to_many or field.one_to_many)
 
@@ -191,6 +214,15 @@ def _in(model: type[models.Model], path: str, values: Any) -> Q:
 
 
 def _equals(model: type[models.Model], path: str, value: Any) -> Q:
+    if path == "pk":
+        return Q(pk=getattr(value, "pk", value))
+    if _is_many(model, path) and "__" not in path:
+        field = model._meta.get_field(path)
+        if field.many_to_many and not field.auto_created:  # straight through the link table, no join
+            through = field.remote_field.through  # type: ignore[union-attr]
+            own, other = field.m2m_field_name(), field.m2m_reverse_field_name()  # type: ignore[union-attr]
+            value_id = getattr(value, "pk", value)
+            return Q(pk__in=through.objects.filter(**{f"{other}_id": value_id}).values(f"{own}_id"))
     if _is_many(model, path):
         return Q(pk__in=model._default_manager.filter(**{path: value}).values("pk"))
     return Q(**{path: value})
@@ -254,15 +286,19 @@ def _one(model: type[models.Model], dimension: str, scope: Scope, path: Any) -> 
     return _equals(model, path, scope.user)  # the administrators: a path to the user
 
 
+def visible(qs: models.QuerySet[Any], user: Any) -> Any:
+    """`qs` cut to what the user (or a `Scope`) may see, by the model's declared `scope_paths`."""
+    paths: ScopePaths = qs.model.scope_paths  # type: ignore[attr-defined]
+    q = condition(qs.model, paths, scope_of(user))
+    return qs if q is None else qs.filter(q)
+
+
 class ScopedQuerySet(models.QuerySet[M], Generic[M]):
     """A queryset whose model declares `scope_paths`; `visible_to` is derived from the declaration."""
 
     def visible_to(self, user: Any) -> Any:
         """The rows the user (or a `Scope`) may see; none for the anonymous and for roles not declared."""
-        scope = scope_of(user)
-        paths: ScopePaths = self.model.scope_paths  # type: ignore[attr-defined]
-        q = condition(self.model, paths, scope)
-        return self if q is None else self.filter(q)
+        return visible(self, user)
 
 
 def reader_scope(user: User) -> Scope:

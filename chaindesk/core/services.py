@@ -5,14 +5,16 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 
 from . import audit
+from .actors import Actor, require_actor
 from .models import AuditAction
 
 M = TypeVar("M", bound=models.Model)
 
 
 @transaction.atomic
-def audited_create(*, model: type[M], actor: Any, message: str = "", **fields: Any) -> M:
+def audited_create(*, model: type[M], actor: Actor, message: str = "", **fields: Any) -> M:
     """Create and validate an object, then record it in the audit trail in the same transaction."""
+    require_actor(actor)
     obj = model(**{k: v for k, v in fields.items() if not _is_m2m(model, k)})
     obj.full_clean()
     obj.save()
@@ -24,8 +26,9 @@ def audited_create(*, model: type[M], actor: Any, message: str = "", **fields: A
 
 
 @transaction.atomic
-def audited_update(*, obj: M, actor: Any, message: str = "", **changes: Any) -> M:
+def audited_update(*, obj: M, actor: Actor, message: str = "", **changes: Any) -> M:
     """Apply field changes, validate, save and record before/after of what actually changed."""
+    require_actor(actor)
     before = audit.snapshot(obj)
     for name, value in changes.items():
         setattr(obj, name, value)

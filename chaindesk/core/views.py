@@ -27,4 +27,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 def csrf_failure(request: HttpRequest, reason: str = "", **kwargs: Any) -> HttpResponse:
+    """A refused form (missing or wrong CSRF token): recorded like any other refusal, then explained."""
+    user = getattr(request, "user", None)
+    message = f"CSRF {request.method} {request.path}: {reason}"[:500]
+    audit.record(action=AuditAction.PERMISSION_DENIED, actor=user, message=message)
     return render(request, "403_csrf.html", status=403)

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
@@ -31,8 +30,10 @@ from chaindesk.accounts.models import Department, Region, User
 from chaindesk.core import clock
 
 from .export import EXPORT_ROW_CAP, Column, filtered_ledger
+from .forms import AuditFilterForm
 from .listing import paginate, sort_queryset
 from .models import AuditAction, AuditLog
+from .params import ParamSpec, declare, param_id, param_text
 from .permissions import role_required
 from .visibility import get_visible_or_404
 
@@ -47,7 +48,6 @@ ACTION_COLOURS = {
 }
 AUDIT_SORTS = {"time": "created_at"}
 USER_SORTS = {"username": "username", "name": "display_name", "role": "role", "login": "last_login"}
-DATE_FORMATS = ["%Y-%m-%d", "%Y年%m月%d日", "%Y/%m/%d"]
 SUMMARY_FIELDS = 3  # before→after pairs shown in a row; the detail page shows all
 
 
@@ -65,33 +65,6 @@ def _project_content_types() -> list[ContentType]:
     """Object types worth filtering on: the models of ChainDesk's own apps (one query)."""
     labels = [cfg.label for cfg in apps.get_app_configs() if cfg.name.startswith("chaindesk.")]
     return list(ContentType.objects.filter(app_label__in=labels).order_by("app_label", "model"))
-
-
-class AuditFilterForm(forms.Form):
-    """The filters of the audit log, read from the URL. Invalid values are reported and ignored."""
-
-    q = forms.CharField(label=gettext_lazy("关键词"), required=False, max_length=200)
-    action = forms.ChoiceField(label=gettext_lazy("动作"), required=False)
-    ct = forms.TypedChoiceField(label=gettext_lazy("对象类型"), required=False, coerce=int, empty_value=None)
-    actor = forms.CharField(label=gettext_lazy("操作人账号"), required=False, max_length=150)
-    date_from = forms.DateField(label=gettext_lazy("开始日期"), required=False, input_formats=DATE_FORMATS)
-    date_to = forms.DateField(label=gettext_lazy("结束日期"), required=False, input_formats=DATE_FORMATS)
-    ip = forms.GenericIPAddressField(label=gettext_lazy("客户端地址"), required=False)
-
-    def __init__(self, data: Any, content_types: list[ContentType]) -> None:
-        super().__init__(data)
-        self.fields["action"].choices = [("", _("全部")), *AuditAction.choices]  # type: ignore[attr-defined]
-        self.fields["ct"].choices = [  # type: ignore[attr-defined]
-            ("", _("全部")),
-            *((ct.pk, f"{ct.name}（{ct.app_label}）") for ct in content_types),
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", _("结束日期不能早于开始日期。"))
-        return cleaned
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -293,18 +266,24 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 # --- User management -------------------------------------------------------------------------------
 
 
+USER_PARAMS = declare(
+    "core:user_list",
+    spec=ParamSpec(ids=("region", "department"), choices={"role": Role.values, "active": ("1", "0")}),
+)
+
+
 def filter_users(user: Any, params: dict[str, str]) -> tuple[QuerySet[User], str]:
     """Accounts the system administrator manages, filtered by keyword, role, region, department, state."""
     qs = User.objects.visible_to(user).select_related("region", "department")
-    q = params.get("q", "").strip()
+    q = param_text(params.get("q"))
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(title__icontains=q))
     if params.get("role") in Role.values:
         qs = qs.filter(role=params["role"])
-    if params.get("region", "").isdigit():
-        qs = qs.filter(region_id=int(params["region"]))
-    if params.get("department", "").isdigit():
-        qs = qs.filter(department_id=int(params["department"]))
+    if (region := param_id(params.get("region"))) is not None:
+        qs = qs.filter(region_id=region)
+    if (department := param_id(params.get("department"))) is not None:
+        qs = qs.filter(department_id=department)
     if params.get("active") in {"1", "0"}:
         qs = qs.filter(is_active=params["active"] == "1")
     return sort_queryset(qs, params.get("sort", ""), USER_SORTS, "username")

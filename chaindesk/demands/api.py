@@ -1,24 +1,29 @@
 """Demands in the JSON API (/api/demands/): intake through the same service as the form (channel 接口 for
 the team; an enterprise's or a liaison's own channel for them), the visible list and one demand with its
-tasks. 404 for missing and out-of-scope alike; 400 with the Chinese messages for bad input."""
+tasks. 404 for missing and out-of-scope alike; 422 with the Chinese messages for bad input; every error as
+application/problem+json (chaindesk/core/errors.py, chaindesk/api/errors.py)."""
 
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from chaindesk.api.pagination import BoundedLimitOffsetPagination
+from chaindesk.core.errors import ProblemOut
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects.models import Project
 
 from . import services
 from .choices import Channel, DemandStatus, TaskStatus, Urgency
-from .models import Category, Demand
+from .models import Category, Demand, Task
+from .resources import DEMANDS
+from .selectors import filter_demands, tasks_of
 
 router = Router(tags=["demands"], auth=django_auth)
 
@@ -28,7 +33,11 @@ class TaskOut(Schema):
     lead_department: str = Field(..., alias="lead_department.short_name")
     status: TaskStatus
     deadline: dt.date
-    escalation: str
+    escalation: str | None = Field(None, description="预警级别；企业用户不可见（null）")
+
+    @staticmethod
+    def resolve_escalation(obj: Task) -> str | None:
+        return None if "escalation" in getattr(obj, "withheld_fields", ()) else obj.escalation
 
 
 class DemandOut(Schema):
@@ -51,7 +60,8 @@ class DemandDetailOut(DemandOut):
 
     @staticmethod
     def resolve_tasks(obj: Demand) -> list[Any]:
-        return list(obj.tasks.all())
+        # Only the tasks the reader may see, as they may see them (selectors.tasks_of), never obj.tasks.
+        return list(getattr(obj, "reader_tasks", ()))
 
 
 class DemandIn(Schema):
@@ -61,10 +71,6 @@ class DemandIn(Schema):
     category: str = Field(..., description="类别编码，如 land、approval、energy")
     urgency: Urgency = Urgency.NORMAL
     project_id: int | None = None
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _visible(request: HttpRequest) -> Any:
@@ -79,46 +85,52 @@ def _channel(user: Any) -> str:
     return next(iter(allowed))
 
 
+# The ledger's filters and sort (demands/resources.py), as query parameters.
+DemandFilters = DEMANDS.api_filters("DemandFilters")
+
+
 @router.get("/", response=list[DemandOut])
-@paginate(LimitOffsetPagination)
-def list_demands(request: HttpRequest) -> Any:
-    """The demands the user may see, newest first."""
-    return _visible(request).order_by("-submitted_at", "-pk")
+@paginate(BoundedLimitOffsetPagination)
+def list_demands(request: HttpRequest, filters: Query[DemandFilters]) -> Any:  # type: ignore[valid-type]
+    """The demands the user may see, with the ledger's filters and sort (newest first by default)."""
+    qs, _sort = filter_demands(_visible(request), request.user, filters.model_dump())  # type: ignore[attr-defined]
+    return qs
 
 
 @router.get("/{demand_id}", response=DemandDetailOut)
 def get_demand(request: HttpRequest, demand_id: int) -> Demand:
-    qs = _visible(request).prefetch_related("tasks__lead_department")
-    return get_visible_or_404(qs, demand_id, user=request.user)
+    """One demand with the tasks the reader may see (enterprise users: without the staff-only fields)."""
+    return _with_tasks(get_visible_or_404(_visible(request), demand_id, user=request.user), request.user)
 
 
-@router.post("/", response={201: DemandDetailOut, 400: ErrorOut, 403: ErrorOut})
+def _with_tasks(demand: Demand, user: Any) -> Demand:
+    demand.reader_tasks = tasks_of(demand, user)  # type: ignore[attr-defined]
+    return demand
+
+
+@router.post("/", response={201: DemandDetailOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut})
 def submit(request: HttpRequest, payload: DemandIn) -> Any:
-    """Submit a demand for an enterprise the user may see (the enterprise's own users: their enterprise)."""
+    """Submit a demand for an enterprise the user may see (the enterprise's own users: their enterprise):
+    404 for an enterprise out of scope, 403 when the role may not submit, 422 for a broken rule."""
     enterprise = get_visible_or_404(
         Enterprise.objects.visible_to(request.user), payload.enterprise_id, user=request.user
     )
     category = Category.objects.filter(code=payload.category).first()
     if category is None:
-        return 400, {"detail": _("诉求类别“%(code)s”不存在。") % {"code": payload.category}}
+        raise ValidationError({"category": _("诉求类别“%(code)s”不存在。") % {"code": payload.category}})
     project = None
     if payload.project_id is not None:
         project = Project.objects.visible_to(request.user).filter(pk=payload.project_id).first()
         if project is None:
-            return 400, {"detail": _("关联项目不存在或您无权查看。")}
-    try:
-        demand = services.demand_submit(
-            actor=request.user,
-            enterprise=enterprise,
-            title=payload.title,
-            description=payload.description,
-            category=category,
-            urgency=payload.urgency.value,
-            channel=_channel(request.user),
-            project=project,
-        )
-    except PermissionDenied as exc:
-        return 403, {"detail": str(exc) or _("您无权为该企业提交诉求。")}
-    except ValidationError as exc:
-        return 400, {"detail": "；".join(exc.messages)}
-    return 201, _visible(request).prefetch_related("tasks__lead_department").get(pk=demand.pk)
+            raise ValidationError({"project_id": _("关联项目不存在或您无权查看。")})
+    demand = services.demand_submit(
+        actor=request.user,
+        enterprise=enterprise,
+        title=payload.title,
+        description=payload.description,
+        category=category,
+        urgency=payload.urgency.value,
+        channel=_channel(request.user),
+        project=project,
+    )
+    return 201, _with_tasks(_visible(request).get(pk=demand.pk), request.user)

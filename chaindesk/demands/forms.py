@@ -1,8 +1,10 @@
-"""Forms of the demand pages: intake, triage, the split into tasks, confirmation and supplying information.
+"""Forms of the demand pages: intake, triage, the split into tasks, confirmation and supplying information;
+the task actions of the department queue and the service metrics' filters.
 
 Every action form carries the status the page showed (expected_status): a stale page gets a 409, not a
 change made on the strength of what the user did not see."""
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -10,10 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department
+from chaindesk.core.form_audit import AuditedChoicesMixin
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects.models import Project
 
-from .choices import Channel, DemandStatus, Rating, Urgency
+from . import metrics
+from .choices import Channel, DemandStatus, Rating, TaskStatus, Urgency
 from .models import Category, Demand
 
 MAX_FILES = 10
@@ -60,7 +64,7 @@ def _text(max_length: int | None = None, rows: int = 0, **attrs: Any) -> forms.W
     return forms.TextInput(attrs=attrs)
 
 
-class DemandForm(forms.Form):
+class DemandForm(AuditedChoicesMixin, forms.Form):
     """A demand as an enterprise or an official records it. An enterprise user's own enterprise is fixed."""
 
     enterprise = forms.ModelChoiceField(
@@ -138,7 +142,7 @@ def _project_label(project: Project) -> str:
     return f"{project.name}（{owner}）" if owner else str(project.name)
 
 
-class ActionForm(forms.Form):
+class ActionForm(AuditedChoicesMixin, forms.Form):
     """The state the page showed when the user acted."""
 
     expected_status = forms.ChoiceField(choices=DemandStatus.choices, widget=forms.HiddenInput)
@@ -264,3 +268,111 @@ class ConfirmForm(ActionForm):
             self.fields["proxy_note"].error_messages["required"] = _("代企业确认须填写说明。")
         else:
             del self.fields["proxy_note"]
+
+
+# --- Task actions (the department queue and the task page) --------------------------------------------
+
+MAX_EXTENSION_DAYS = 180
+
+
+def _task_text(label: Any, *, required: bool = True, rows: int = 3, max_length: int = 2000) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        strip=True,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": rows}),
+        error_messages={"required": _("请填写%(label)s。") % {"label": label}},
+    )
+
+
+class ExpectedStatusForm(AuditedChoicesMixin, forms.Form):
+    """Every action carries the status the page showed: a stale page gets a 409, never a silent change."""
+
+    expected_status = forms.ChoiceField(choices=TaskStatus.choices, widget=forms.HiddenInput)
+
+
+class ProgressForm(ExpectedStatusForm):
+    note = _task_text(_("办理进展"))
+
+
+class ExtensionForm(ExpectedStatusForm):
+    extra_days = forms.IntegerField(
+        label=_("延期(工作日)"),
+        min_value=1,
+        max_value=MAX_EXTENSION_DAYS,
+        widget=forms.NumberInput(attrs={"class": "form-control", "min": 1, "max": MAX_EXTENSION_DAYS}),
+        error_messages={
+            "required": _("请填写延期的工作日数。"),
+            "invalid": _("延期天数须为整数。"),
+            "min_value": _("延期至少 1 个工作日。"),
+            "max_value": _("单次延期不超过 %(limit_value)s 个工作日。"),
+        },
+    )
+    reason = _task_text(_("延期理由"), max_length=300)
+
+
+class ReturnForm(ExpectedStatusForm):
+    reason = _task_text(_("退回理由"), max_length=300)
+    confirm = forms.BooleanField(
+        label=_("确认本部门不是该事项的主办部门，退回服务团队重新交办"),
+        error_messages={"required": _("请勾选确认后再退回。")},
+    )
+
+
+class CompletionForm(ExpectedStatusForm):
+    result = _task_text(_("办理结果"), rows=4)
+
+
+class ExtensionDecisionForm(ExpectedStatusForm):
+    approve = forms.TypedChoiceField(
+        choices=[("1", _("同意延期")), ("0", _("不同意延期"))],
+        coerce=lambda v: v == "1",
+        widget=forms.HiddenInput,
+    )
+    note = _task_text(_("审批意见"), required=False, rows=2, max_length=300)
+
+
+class CompletionDecisionForm(ExpectedStatusForm):
+    accept = forms.TypedChoiceField(
+        choices=[("1", _("确认办结")), ("0", _("退回重办"))],
+        coerce=lambda v: v == "1",
+        widget=forms.HiddenInput,
+    )
+    note = _task_text(_("意见"), required=False, rows=2, max_length=300)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("accept") is False and not data.get("note"):
+            self.add_error("note", _("退回重办须写明理由。"))
+        return data
+
+
+# --- Service metrics ------------------------------------------------------------------------------------
+
+ALL_DIMENSIONS = "all"
+EARLIEST = dt.date(2000, 1, 1)
+
+
+class MetricsForm(forms.Form):
+    dimension = forms.ChoiceField(
+        label=_("统计维度"),
+        required=False,
+        choices=[*metrics.DIMENSIONS.items(), (ALL_DIMENSIONS, _("全部维度"))],
+    )
+    start = forms.DateField(label=_("提交日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    rank_by = forms.ChoiceField(
+        label=_("排名依据"),
+        required=False,
+        choices=[(k, label) for k, (label, _n, _d) in metrics.RATES.items()],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
+        if start and start < EARLIEST:
+            self.add_error("start", _("开始日期不能早于 2000 年。"))
+        return data

@@ -1,9 +1,7 @@
-"""Enterprises' demands (诉求), the department tasks cut from them, and items sought from higher levels (上争事项).
+"""Enterprises' demands (诉求) and the department tasks cut from them.
 
 A demand's state follows from its tasks and the enterprise's confirmation; tasks carry working-day deadlines
 and the escalation marks the periodic jobs set (临期提醒 → 预警 → 督办)."""
-
-from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -12,9 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, Region
 from chaindesk.chains.models import Chain
+from chaindesk.core.scope import NONE, Custom, Scope, ScopedQuerySet, ScopePaths
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.models import VisitIssue
 from chaindesk.projects.models import Project
@@ -25,9 +23,6 @@ from .choices import (
     Escalation,
     Rating,
     TaskStatus,
-    UpwardKind,
-    UpwardLevel,
-    UpwardStage,
     Urgency,
 )
 
@@ -45,6 +40,9 @@ class Category(models.Model):
     name = models.CharField(_("名称"), max_length=30, unique=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
+    scope_paths = ScopePaths.reference()
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("诉求类别")
         verbose_name_plural = _("诉求类别")
@@ -54,20 +52,17 @@ class Category(models.Model):
         return str(self.name)
 
 
-class DemandQuerySet(models.QuerySet["Demand"]):
-    def visible_to(self, user: Any) -> "DemandQuerySet":
-        """Whoever may see the enterprise sees its demands (chain roles, its liaison, the district admin, the
-        enterprise's own users); a department handler sees the demands with a task for their department."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.role == Role.DEPT_HANDLER:
-            if not user.department_id:
-                return self.none()
-            mine = Task.objects.filter(
-                Q(lead_department_id=user.department_id) | Q(co_departments=user.department_id)
-            ).values("demand_id")
-            return self.filter(pk__in=mine)
-        return self.filter(enterprise__in=Enterprise.objects.visible_to(user).values("pk"))
+def _demands_of_department(scope: Scope) -> Q:
+    """A department handler sees the demands with a task for their department (主办 or 协办)."""
+    if not scope.department_id:
+        return Q(pk__in=[])
+    dept = scope.department_id
+    tasks = Task.objects.filter(Q(lead_department_id=dept) | Q(co_departments=dept)).values("demand_id")
+    return Q(pk__in=tasks)
+
+
+class DemandQuerySet(ScopedQuerySet["Demand"]):
+    """Rows the reader may see: `visible_to` follows `Demand.scope_paths`."""
 
 
 class Demand(models.Model):
@@ -139,6 +134,8 @@ class Demand(models.Model):
     proxy_note = models.CharField(_("代为确认说明"), max_length=300, blank=True, editable=False)
     reopen_count = models.PositiveIntegerField(_("重办次数"), default=0, editable=False)
 
+    # Whoever may see the enterprise sees its demands; a department handler those with a task for them.
+    scope_paths = ScopePaths(via="enterprise", department=Custom(_demands_of_department))
     objects = DemandQuerySet.as_manager()
 
     class Meta:
@@ -173,6 +170,9 @@ class DemandEvent(models.Model):
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
+    scope_paths = ScopePaths(via="demand")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("诉求进展")
         verbose_name_plural = _("诉求进展")
@@ -195,6 +195,9 @@ class Attachment(models.Model):
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
+    scope_paths = ScopePaths(via="demand")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
@@ -204,24 +207,8 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class TaskQuerySet(models.QuerySet["Task"]):
-    def visible_to(self, user: Any) -> "TaskQuerySet":
-        """A department handler: their department's tasks (主办 or 协办); everyone else: the tasks of the
-        demands they may see, except enterprise users, who follow the demand, not the departments' work."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.role == Role.DEPT_HANDLER:
-            if not user.department_id:
-                return self.none()
-            return self.filter(
-                Q(lead_department_id=user.department_id)
-                | Q(
-                    pk__in=Task.co_departments.through.objects.filter(department_id=user.department_id).values(
-                        "task_id"
-                    )
-                )
-            )
-        return self.filter(demand__in=Demand.objects.visible_to(user).values("pk"))
+class TaskQuerySet(ScopedQuerySet["Task"]):
+    """Rows the reader may see: `visible_to` follows `Task.scope_paths`."""
 
 
 class Task(models.Model):
@@ -267,7 +254,14 @@ class Task(models.Model):
     warned_at = models.DateTimeField(_("预警时间"), null=True, blank=True, editable=False)
     supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True, editable=False)
 
+    # A department handler: their department's tasks (主办 or 协办); everyone else the tasks of the demands they
+    # may see, except enterprise users, who follow the demand, not the departments' work.
+    scope_paths = ScopePaths(via="demand", department=("lead_department", "co_departments"), enterprise=NONE)
     objects = TaskQuerySet.as_manager()
+
+    # Internal to the government side: the team's instructions to the department and the escalation ladder.
+    # Enterprise users never read them (chaindesk/core/privacy.py).
+    staff_only_fields = ("instructions", "escalation", "reminded_at", "warned_at", "supervised_at")
 
     class Meta:
         verbose_name = _("任务")
@@ -306,6 +300,9 @@ class TaskUpdate(models.Model):
     )
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
+    scope_paths = ScopePaths(via="task")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("任务进展")
         verbose_name_plural = _("任务进展")
@@ -313,70 +310,3 @@ class TaskUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.kind}"
-
-
-class UpwardRequestQuerySet(models.QuerySet["UpwardRequest"]):
-    def visible_to(self, user: Any) -> "UpwardRequestQuerySet":
-        """Chain roles: their chains' items; department handlers: their department's; district admins: their
-        district's; liaisons: items linked to the enterprises they serve."""
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        role = user.role
-        if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
-            return self.filter(chain__team__user=user).distinct()
-        if role == Role.DEPT_HANDLER:
-            return self.filter(department_id=user.department_id) if user.department_id else self.none()
-        if role == Role.DISTRICT_ADMIN and user.region_id:
-            return self.filter(Q(region_id=user.region_id) | Q(region__parent_id=user.region_id))
-        if role == Role.LIAISON:
-            return self.filter(enterprises__liaison=user).distinct()
-        return self.none()
-
-
-class UpwardRequest(models.Model):
-    """An item sought from the province or the state (上争事项): funds, policy, a pilot, an approval, a quota."""
-
-    title = models.CharField(_("事项名称"), max_length=100)
-    kind = models.CharField(_("类型"), max_length=16, choices=UpwardKind.choices)
-    level = models.CharField(_("争取层级"), max_length=16, choices=UpwardLevel.choices)
-    counterpart = models.CharField(_("对接部门"), max_length=100, help_text=_("如：省发改委、工信部"))
-    window_opens_on = models.DateField(_("申报窗口开始"), null=True, blank=True)
-    deadline = models.DateField(_("申报截止"), null=True, blank=True)
-    department = models.ForeignKey(
-        Department, verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="upward_requests"
-    )
-    chain = models.ForeignKey(
-        Chain, verbose_name=_("产业链"), null=True, blank=True, on_delete=models.PROTECT, related_name="upward_requests"
-    )
-    region = models.ForeignKey(
-        Region, verbose_name=_("所在地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    enterprises = models.ManyToManyField(
-        Enterprise, verbose_name=_("关联企业"), blank=True, related_name="upward_requests"
-    )
-    projects = models.ManyToManyField(Project, verbose_name=_("关联项目"), blank=True, related_name="upward_requests")
-    stage = models.CharField(
-        _("阶段"), max_length=16, choices=UpwardStage.choices, default=UpwardStage.PLANNING, editable=False
-    )
-    amount_sought = models.DecimalField(
-        _("争取金额(万元)"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
-    )
-    amount_obtained = models.DecimalField(
-        _("获批金额(万元)"), max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
-    )
-    description = models.TextField(_("事项说明"), blank=True)
-    stage_changed_on = models.DateField(_("阶段变更日期"), null=True, blank=True, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
-
-    objects = UpwardRequestQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("上争事项")
-        verbose_name_plural = _("上争事项")
-        ordering = ["deadline", "pk"]
-
-    def __str__(self) -> str:
-        return str(self.title)

@@ -1,7 +1,8 @@
 """Who may do what with demands and tasks. The services enforce these; the views use them to show buttons.
 
 - submit (提交诉求) for an enterprise: its own enterprise users; its liaison (挂钩服务专员); the team members and
-  city leaders (链长) of one of its chains; `actor=None` is the system (imports, API without a user);
+  city leaders (链长) of one of its chains; a city-wide system actor (chaindesk.core.actors: DEMO, IMPORT)
+  writes for imports;
 - triage (受理, 不予受理, 合并, 要求补充) and task creation (交办): city leaders and team members of one of
   the enterprise's chains;
 - handle a task (签收, 进展, 申请延期, 退回, 申请办结): department handlers of the task's lead department;
@@ -15,6 +16,7 @@ from typing import Any
 
 from chaindesk.accounts.choices import Role
 from chaindesk.chains.models import TeamMember
+from chaindesk.core.actors import is_system
 from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
 
 from .models import Demand, Task
@@ -47,20 +49,20 @@ def is_team_of(user: Any, enterprise_id: int) -> bool:
 
 
 def can_submit(user: Any, enterprise: Enterprise) -> bool:
-    if user is None:
+    if is_system(user):
         return True
     return is_enterprise_user(user, enterprise.pk) or is_liaison_of(user, enterprise) or is_team_of(user, enterprise.pk)
 
 
 def can_triage(user: Any, demand: Demand) -> bool:
     """Accept, reject, merge, ask for information, create tasks: the team of the enterprise's chains."""
-    if user is None:
+    if is_system(user):
         return True
     return is_team_of(user, demand.enterprise_id)
 
 
 def can_supply_info(user: Any, demand: Demand) -> bool:
-    if user is None:
+    if is_system(user):
         return True
     return can_submit(user, demand.enterprise)
 
@@ -87,6 +89,6 @@ def can_handle(user: Any, task: Task) -> bool:
 
 def can_manage_task(user: Any, task: Task) -> bool:
     """Decide extensions and completion requests: the team of the demand's chains."""
-    if user is None:
+    if is_system(user):
         return True
     return is_team_of(user, task.demand.enterprise_id)

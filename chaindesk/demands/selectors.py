@@ -2,6 +2,7 @@
 an enterprise's demands. Every read starts from Demand.objects.visible_to(user)."""
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,9 +11,12 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Region
-from chaindesk.chains.models import Chain, TeamMember
+from chaindesk.chains.models import Chain
 from chaindesk.core.listing import sort_queryset
+from chaindesk.core.params import param_choice, param_date, param_id, param_text
+from chaindesk.core.privacy import staff_fields_hidden_from, withhold_staff_fields
 
 from .choices import OPEN_TASK, Channel, DemandStatus, Escalation, Urgency
 from .models import Category, Demand, DemandEvent, Task, TaskUpdate
@@ -62,24 +66,6 @@ def _ordered(field_name: str, values: tuple[str, ...]) -> Case:
     )
 
 
-def _int(params: dict[str, str], key: str) -> int | None:
-    value = str(params.get(key, "")).strip()
-    return int(value) if value.isdigit() else None
-
-
-def _choice(params: dict[str, str], key: str, values: list[str]) -> str | None:
-    value = str(params.get(key, "")).strip()
-    return value if value in values else None
-
-
-def _date(params: dict[str, str], key: str) -> dt.date | None:
-    value = str(params.get(key, "")).strip()
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def base_queryset(user: Any) -> QuerySet[Demand]:
     """The user's demands with what a row or the facts card shows, in one query."""
     return Demand.objects.visible_to(user).select_related(
@@ -87,40 +73,48 @@ def base_queryset(user: Any) -> QuerySet[Demand]:
     )
 
 
-def demand_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Demand], str]:
-    """The filtered, sorted ledger a user may see.
+def demand_list(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[Demand], str]:
+    """The filtered, sorted ledger a user may see (`filter_demands` on the user's `base_queryset`)."""
+    return filter_demands(base_queryset(user), user, params)
+
+
+def filter_demands(qs: QuerySet[Demand], user: Any, params: Mapping[str, str]) -> tuple[QuerySet[Demand], str]:
+    """`qs` (the user's visible demands) filtered and sorted as the URL says.
 
     Filters: q (enterprise name or the demand's title), status, category, chain, region (with its child
     regions), urgency, channel, submitted from / to (dates, Asia/Shanghai)."""
-    qs: QuerySet[Demand] = base_queryset(user).annotate(
+    qs = qs.annotate(
         status_order=_ordered("status", STATUS_ORDER),
         urgency_order=_ordered("urgency", URGENCY_ORDER),
-        escalated=_escalation_mark(),
+        escalated=_escalation_mark(user),
     )
-    q = str(params.get("q", "")).strip()
+    q = param_text(params.get("q"))
     if q:
         qs = qs.filter(Q(enterprise__name__contains=q) | Q(title__contains=q))
-    if status := _choice(params, "status", DemandStatus.values):
+    if status := param_choice(params.get("status"), DemandStatus.values):
         qs = qs.filter(status=status)
-    if (category := _int(params, "category")) is not None:
+    if (category := param_id(params.get("category"))) is not None:
         qs = qs.filter(category_id=category)
-    if (chain := _int(params, "chain")) is not None:
+    if (chain := param_id(params.get("chain"))) is not None:
         qs = qs.filter(chain_id=chain)
-    if (region := _int(params, "region")) is not None:
+    if (region := param_id(params.get("region"))) is not None:
         qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
-    if urgency := _choice(params, "urgency", Urgency.values):
+    if urgency := param_choice(params.get("urgency"), Urgency.values):
         qs = qs.filter(urgency=urgency)
-    if channel := _choice(params, "channel", Channel.values):
+    if channel := param_choice(params.get("channel"), Channel.values):
         qs = qs.filter(channel=channel)
-    if (start := _date(params, "from")) is not None:
+    if (start := param_date(params.get("from"))) is not None:
         qs = qs.filter(submitted_at__gte=_day_start(start))
-    if (end := _date(params, "to")) is not None:
+    if (end := param_date(params.get("to"))) is not None:
         qs = qs.filter(submitted_at__lt=_day_start(end + dt.timedelta(days=1)))
     return sort_queryset(qs, str(params.get("sort", "")), SORTS, "-submitted")
 
 
-def _escalation_mark() -> Case:
-    """The highest escalation among the demand's open tasks ("supervised", "warned" or ""), in the row's query."""
+def _escalation_mark(user: Any) -> Case | Value:
+    """The highest escalation among the demand's open tasks ("supervised", "warned" or ""), in the row's query;
+    always "" for readers who may not read tasks' escalation marks (enterprise users)."""
+    if "escalation" in staff_fields_hidden_from(Task, user):
+        return Value("", output_field=CharField())
     open_tasks = Task.objects.filter(demand=OuterRef("pk"), status__in=OPEN_TASK)
     return Case(
         When(Exists(open_tasks.filter(escalation=Escalation.SUPERVISED)), then=Value(Escalation.SUPERVISED.value)),
@@ -184,10 +178,6 @@ def filter_choices(user: Any) -> FilterChoices:
     return choices
 
 
-def team_chain_ids(user: Any) -> set[int]:
-    return set(TeamMember.objects.filter(user=user).values_list("chain_id", flat=True))
-
-
 def triage_queue(user: Any) -> QuerySet[Demand]:
     """已提交 and 待补充 demands of the user's chains (visible to them), oldest first."""
     return (
@@ -207,15 +197,23 @@ def waiting_days(demand: Demand, today: dt.date) -> int | None:
 
 
 def tasks_of(demand: Demand, user: Any) -> list[Task]:
-    """The demand's tasks the user may see, with departments and handler (enterprise users see none: they
-    follow the demand, not the departments' work)."""
-    return list(
-        Task.objects.visible_to(user)
-        .filter(demand=demand)
-        .select_related("lead_department", "handler")
+    """The demand's tasks as its reader may see them, with departments and handler.
+
+    Officials: the tasks in their task scope (`Task.objects.visible_to`). Enterprise users follow the demand,
+    not the departments' work: no task is visible to them (no task page, no task history), but the page and
+    the API of their own demand (which the caller has already looked up in their visible set) list its tasks'
+    departments, deadlines, states and results, with the staff-only fields (instructions, escalation marks)
+    withheld."""
+    if getattr(user, "role", None) == Role.ENTERPRISE:
+        tasks = Task.objects.filter(demand=demand)
+    else:
+        tasks = Task.objects.visible_to(user).filter(demand=demand)
+    rows = (
+        tasks.select_related("lead_department", "handler")
         .prefetch_related("co_departments")
         .order_by("created_at", "pk")
     )
+    return withhold_staff_fields(rows, user)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, User
 from chaindesk.core import audit, clock
+from chaindesk.core.actors import is_system
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction, Notification
 from chaindesk.core.services import audited_create
@@ -227,7 +228,7 @@ def _check_channel(actor: Any, channel: str) -> None:
         raise ValidationError({"channel": _("请选择来源渠道。")}, code="channel")
     allowed = (
         frozenset(Channel.values) - {Channel.ENTERPRISE}
-        if actor is None
+        if is_system(actor)
         else ROLE_CHANNELS.get(actor.role, frozenset())
     )
     if channel not in allowed:
@@ -280,7 +281,7 @@ def demand_submit(
         if Demand.objects.filter(visit_issue=visit_issue).exists():
             raise ValidationError({"visit_issue": _("该走访反映问题已转为诉求。")}, code="visit_issue")
     checked = attachments.check_uploads(files)
-    submitter = actor if actor is not None else enterprise.liaison
+    submitter = enterprise.liaison if is_system(actor) else actor
     if submitter is None:
         raise ValidationError(_("系统录入的诉求须有挂钩服务专员作为提交人。"), code="no_submitter")
     demand = audited_create(
@@ -430,7 +431,7 @@ def demand_supply_info(*, demand: Demand, actor: Any, note: str, files: Sequence
         note=note,
         status_note="",
     )
-    uploader = actor if actor is not None else demand.submitted_by
+    uploader = demand.submitted_by if is_system(actor) else actor
     for upload, content_type in checked:
         attachments.store(demand=demand, upload=upload, content_type=content_type, actor=uploader)
     return demand

@@ -4,7 +4,6 @@ from . import (
     views,
     views_metrics,  # metrics
     views_queues,  # queues
-    views_upward,  # upward
 )
 
 app_name = "demands"
@@ -17,12 +16,6 @@ urlpatterns: list = [
     path("<int:pk>/act/<slug:action>/", views.demand_action, name="action"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("enterprises/<int:pk>/", views.enterprise_tab, name="enterprise_tab"),
-    path("upward/", views_upward.upward_list_view, name="upward_list"),  # upward
-    path("upward/export/", views_upward.upward_export, name="upward_export"),  # upward
-    path("upward/new/", views_upward.upward_create, name="upward_create"),  # upward
-    path("upward/<int:pk>/", views_upward.upward_detail, name="upward_detail"),  # upward
-    path("upward/<int:pk>/edit/", views_upward.upward_edit, name="upward_edit"),  # upward
-    path("upward/<int:pk>/advance/", views_upward.upward_advance, name="upward_advance"),  # upward
     path("metrics/", views_metrics.metrics_page, name="metrics"),  # metrics
     path("tasks/", views_queues.tasks, name="tasks"),  # queues
     path("tasks/export/", views_queues.tasks_export, name="tasks_export"),  # queues

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,15 +19,16 @@ from django.views.decorators.http import require_POST
 from chaindesk.accounts.choices import Role
 from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS
+from chaindesk.core.pages import crumbs, is_htmx
+from chaindesk.core.params import param_id
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.models import VisitIssue
 
-from . import permissions, services
+from . import attachments, permissions, services
 from .choices import OPEN_TASK, DemandStatus, Escalation
 from .forms import (
     ActionForm,
@@ -43,6 +43,7 @@ from .forms import (
     channel_for,
 )
 from .models import Attachment, Demand, Task
+from .resources import DEMANDS
 from .selectors import (
     STATUS_COLOUR,
     TRIAGE_STATUSES,
@@ -55,7 +56,6 @@ from .selectors import (
     timeline,
     triage_queue,
     waiting_days,
-    with_export_columns,
 )
 from .workdays import CalendarNotCovered, workdays_between
 
@@ -64,20 +64,11 @@ DEMAND_VIEWERS: frozenset[str] = frozenset(ENTERPRISE_VIEWERS | {Role.DEPT_HANDL
 # District admins see their district's demands but do not record them (permissions.can_submit).
 DEMAND_CREATORS: frozenset[str] = frozenset({Role.CITY_LEADER, Role.TEAM_MEMBER, Role.LIAISON, Role.ENTERPRISE})
 TRIAGERS: frozenset[str] = frozenset({Role.CITY_LEADER, Role.TEAM_MEMBER})
-FILTER_KEYS = ("q", "status", "category", "chain", "region", "urgency", "channel", "from", "to")
 ESCALATION_COLOUR: dict[str, str] = {
     Escalation.REMINDED: "orange",
     Escalation.WARNED: "orange",
     Escalation.SUPERVISED: "red",
 }
-
-
-def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [(_("诉求"), reverse("demands:list")), *extra]
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
 
 
 def _decorate(rows: list[Demand]) -> list[Demand]:
@@ -92,95 +83,25 @@ def _decorate(rows: list[Demand]) -> list[Demand]:
 @role_required(*DEMAND_VIEWERS)
 def demand_list_view(request: HttpRequest) -> HttpResponse:
     qs, sort = demand_list(request.user, request.GET.dict())
-    page_obj = paginate(qs, request.GET.get("page"))
-    rows = _decorate(list(page_obj.object_list))
-    filters = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
-    return render(
+    return DEMANDS.render(
         request,
         "demands/list.html",
-        {
-            "page_obj": page_obj,
-            "rows": rows,
-            "sort": sort,
-            "filters": filters,
-            "choices": filter_choices(request.user),
-            "may_create": request.user.role in DEMAND_CREATORS,  # type: ignore[union-attr]
-            "may_triage": request.user.role in TRIAGERS,  # type: ignore[union-attr]
-            "export_query": request.GET.urlencode(),
-            "page_title": _("诉求台账"),
-            "breadcrumbs": [(_("诉求"), None)],
-        },
+        qs,
+        sort,
+        title=_("诉求台账"),
+        choices=filter_choices(request.user),
+        decorate=_decorate,
+        may_create=request.user.role in DEMAND_CREATORS,  # type: ignore[union-attr]
+        may_triage=request.user.role in TRIAGERS,  # type: ignore[union-attr]
+        breadcrumbs=[(_("诉求"), None)],
     )
-
-
-EXPORT_COLUMNS = [
-    Column(_("序号"), 6),
-    Column(_("企业名称"), 30),
-    Column(_("诉求事项"), 30, wrap=True),
-    Column(_("具体内容"), 50, wrap=True),
-    Column(_("类别"), 10),
-    Column(_("紧急程度"), 8),
-    Column(_("来源"), 10),
-    Column(_("提交时间"), 17),
-    Column(_("受理时间"), 17),
-    Column(_("主办部门"), 16, wrap=True),
-    Column(_("协办部门"), 20, wrap=True),
-    Column(_("办结期限"), 12),
-    Column(_("状态"), 10),
-    Column(_("办理结果"), 40, wrap=True),
-    Column(_("办结时间"), 17),
-    Column(_("评价"), 8),
-    Column(_("评价意见"), 30, wrap=True),
-    Column(_("挂钩服务专员"), 12),
-]
-
-
-def _when(value: Any) -> str:
-    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
-
-
-def _export_rows(qs: Any) -> Any:
-    for index, d in enumerate(qs, start=1):
-        tasks = [t for t in d.tasks.all() if t.status != "returned"]
-        leads = list(dict.fromkeys(str(t.lead_department) for t in tasks))
-        cos = list(dict.fromkeys(str(c) for t in tasks for c in t.co_departments.all()))
-        deadlines = [t.deadline for t in tasks]
-        yield [
-            index,
-            d.enterprise.name,
-            d.title,
-            d.description,
-            d.category.name,
-            d.get_urgency_display(),
-            d.get_channel_display(),
-            _when(d.submitted_at),
-            _when(d.accepted_at),
-            "、".join(leads),
-            "、".join(cos),
-            max(deadlines).isoformat() if deadlines else "",
-            d.get_status_display(),
-            "\n".join(f"{t.lead_department}：{t.result}" for t in tasks if t.result),
-            _when(d.closed_at),
-            d.get_rating_display() if d.rating else "",
-            d.rating_comment,
-            str(d.liaison or ""),
-        ]
 
 
 @role_required(*DEMAND_VIEWERS)
 def demand_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered ledger as an .xlsx (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = demand_list(request.user, request.GET.dict())
-    return filtered_ledger(
-        request,
-        queryset=qs,
-        prepare=with_export_columns,
-        rows=_export_rows,
-        columns=EXPORT_COLUMNS,
-        title=_("企业诉求办理台账"),
-        name="诉求台账",
-        cap_warning=_("符合条件的诉求超过单次导出上限，仅导出前 %(cap)s 条。"),
-    )
+    return DEMANDS.export(request, qs)
 
 
 # --- intake -----------------------------------------------------------------------------------------------
@@ -197,8 +118,8 @@ def _add_service_error(form: Any, error: ValidationError, default_field: str | N
 
 def _visit_issue(request: HttpRequest) -> VisitIssue | None:
     """The visit issue a liaison turns into a demand (?visit_issue= on the form's URL, kept on POST)."""
-    pk = request.GET.get("visit_issue", "")
-    if not pk.isdigit():
+    pk = param_id(request.GET.get("visit_issue"))
+    if pk is None:
         return None
     visible = Enterprise.objects.visible_to(request.user).values("pk")
     return VisitIssue.objects.select_related("visit").filter(pk=pk, visit__enterprise__in=visible).first()
@@ -206,9 +127,8 @@ def _visit_issue(request: HttpRequest) -> VisitIssue | None:
 
 @role_required(*DEMAND_CREATORS)
 def demand_create(request: HttpRequest) -> HttpResponse:
-    initial: dict[str, Any] = (
-        {"enterprise": request.GET["enterprise"]} if request.GET.get("enterprise", "").isdigit() else {}
-    )
+    enterprise = param_id(request.GET.get("enterprise"))
+    initial: dict[str, Any] = {"enterprise": enterprise} if enterprise is not None else {}
     issue = _visit_issue(request)
     if issue is not None:
         first_line = issue.text.strip().splitlines()[0] if issue.text.strip() else ""
@@ -245,7 +165,7 @@ def demand_create(request: HttpRequest) -> HttpResponse:
             "form": form,
             "visit_issue": issue,
             "page_title": _("提交诉求"),
-            "breadcrumbs": _crumbs((_("提交诉求"), None)),
+            "breadcrumbs": crumbs(_("诉求"), "demands:list", (_("提交诉求"), None)),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -311,7 +231,7 @@ def _detail_context(request: HttpRequest, demand: Demand, **extra: Any) -> dict[
         "confirm_form": ConfirmForm(initial=initial, prefix="confirm", proxy=proxy),
         "supply_form": SupplyForm(initial=initial, prefix="supply"),
         "page_title": demand.title,
-        "breadcrumbs": _crumbs((demand.title, None)),
+        "breadcrumbs": crumbs(_("诉求"), "demands:list", (demand.title, None)),
         **panels,
     }
     context.update(extra)
@@ -488,7 +408,12 @@ def _confirm_page(request: HttpRequest, demand: Demand, action: str, form: Actio
             "fields": fields,
             "question": question,
             "page_title": _("请确认"),
-            "breadcrumbs": _crumbs((demand.title, reverse("demands:detail", args=[demand.pk])), (_("请确认"), None)),
+            "breadcrumbs": crumbs(
+                _("诉求"),
+                "demands:list",
+                (demand.title, reverse("demands:detail", args=[demand.pk])),
+                (_("请确认"), None),
+            ),
         },
     )
 
@@ -523,10 +448,13 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError as exc:
         raise Http404 from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
+    # The user's name, cleaned (no path, no control characters) and with its type's extension, in RFC 5987
+    # form; always a download, never shown inline, and never sniffed into another type by the browser.
+    name = attachments.download_name(attachment)
+    response = FileResponse(handle, content_type=attachments.download_type(attachment, name))
+    response["Content-Disposition"] = attachments.content_disposition(name)
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return cast(HttpResponse, response)
 
@@ -548,7 +476,7 @@ def triage_view(request: HttpRequest) -> HttpResponse:
             "page_obj": page_obj,
             "rows": rows,
             "page_title": _("待受理诉求"),
-            "breadcrumbs": _crumbs((_("待受理"), None)),
+            "breadcrumbs": crumbs(_("诉求"), "demands:list", (_("待受理"), None)),
         },
     )
 
@@ -570,6 +498,6 @@ def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     }
     template = (
-        "demands/partials/enterprise_tab.html" if _is_htmx(request) else "demands/partials/enterprise_tab_page.html"
+        "demands/partials/enterprise_tab.html" if is_htmx(request) else "demands/partials/enterprise_tab_page.html"
     )
     return render(request, template, context)

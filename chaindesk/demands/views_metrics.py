@@ -6,11 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chaindesk.accounts.choices import Role
 from chaindesk.core import clock
@@ -18,36 +16,9 @@ from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.permissions import role_required
 
 from . import metrics
+from .forms import ALL_DIMENSIONS, MetricsForm
 
-ALL = "all"
 METRIC_VIEWERS = tuple(OFFICIALS | {Role.DEPT_HANDLER})
-EARLIEST = dt.date(2000, 1, 1)
-
-
-class MetricsForm(forms.Form):
-    dimension = forms.ChoiceField(
-        label=gettext_lazy("统计维度"),
-        required=False,
-        choices=[*metrics.DIMENSIONS.items(), (ALL, gettext_lazy("全部维度"))],
-    )
-    start = forms.DateField(
-        label=gettext_lazy("提交日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(label=gettext_lazy("至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    rank_by = forms.ChoiceField(
-        label=gettext_lazy("排名依据"),
-        required=False,
-        choices=[(k, label) for k, (label, _n, _d) in metrics.RATES.items()],
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if start and end and end < start:
-            raise forms.ValidationError(_("结束日期不能早于开始日期。"))
-        if start and start < EARLIEST:
-            self.add_error("start", _("开始日期不能早于 2000 年。"))
-        return data
 
 
 def _presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
@@ -100,7 +71,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
     start = data.get("start") or dt.date(today.year, 1, 1)
     end = data.get("end") or today
     rank_by = data.get("rank_by") or metrics.DEFAULT_RANK_BY
-    dims = list(metrics.DIMENSIONS) if dimension == ALL else [dimension]
+    dims = list(metrics.DIMENSIONS) if dimension == ALL_DIMENSIONS else [dimension]
     tables = [metrics.metric_table(request.user, dimension=d, start=start, end=end, rank_by=rank_by) for d in dims]
     chart = _chart(tables[0])
     return render(

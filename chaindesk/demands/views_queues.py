@@ -23,17 +23,26 @@ from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import OFFICIALS
+from chaindesk.core.pages import crumbs, is_htmx
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
 from . import permissions, services
 from . import selectors_queues as sq
 from .choices import OPEN_TASK, Escalation, TaskStatus
+from .forms import (
+    CompletionDecisionForm,
+    CompletionForm,
+    ExpectedStatusForm,
+    ExtensionDecisionForm,
+    ExtensionForm,
+    ProgressForm,
+    ReturnForm,
+)
 from .models import Task
 
 TASK_READERS = frozenset(OFFICIALS | {Role.DEPT_HANDLER})
 TEAM = (Role.CITY_LEADER, Role.TEAM_MEMBER)
-MAX_EXTENSION_DAYS = 180
 
 
 def _optional_url(name: str, *args: Any) -> str | None:
@@ -42,83 +51,6 @@ def _optional_url(name: str, *args: Any) -> str | None:
         return reverse(name, args=args)
     except NoReverseMatch:
         return None
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
-def _text(label: Any, *, required: bool = True, rows: int = 3, max_length: int = 2000) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        strip=True,
-        widget=forms.Textarea(attrs={"class": "form-control", "rows": rows}),
-        error_messages={"required": gettext_lazy("请填写%(label)s。") % {"label": label}},
-    )
-
-
-class ExpectedStatusForm(forms.Form):
-    """Every action carries the status the page showed: a stale page gets a 409, never a silent change."""
-
-    expected_status = forms.ChoiceField(choices=TaskStatus.choices, widget=forms.HiddenInput)
-
-
-class ProgressForm(ExpectedStatusForm):
-    note = _text(gettext_lazy("办理进展"))
-
-
-class ExtensionForm(ExpectedStatusForm):
-    extra_days = forms.IntegerField(
-        label=gettext_lazy("延期(工作日)"),
-        min_value=1,
-        max_value=MAX_EXTENSION_DAYS,
-        widget=forms.NumberInput(attrs={"class": "form-control", "min": 1, "max": MAX_EXTENSION_DAYS}),
-        error_messages={
-            "required": gettext_lazy("请填写延期的工作日数。"),
-            "invalid": gettext_lazy("延期天数须为整数。"),
-            "min_value": gettext_lazy("延期至少 1 个工作日。"),
-            "max_value": gettext_lazy("单次延期不超过 %(limit_value)s 个工作日。"),
-        },
-    )
-    reason = _text(gettext_lazy("延期理由"), max_length=300)
-
-
-class ReturnForm(ExpectedStatusForm):
-    reason = _text(gettext_lazy("退回理由"), max_length=300)
-    confirm = forms.BooleanField(
-        label=gettext_lazy("确认本部门不是该事项的主办部门，退回服务团队重新交办"),
-        error_messages={"required": gettext_lazy("请勾选确认后再退回。")},
-    )
-
-
-class CompletionForm(ExpectedStatusForm):
-    result = _text(gettext_lazy("办理结果"), rows=4)
-
-
-class ExtensionDecisionForm(ExpectedStatusForm):
-    approve = forms.TypedChoiceField(
-        choices=[("1", gettext_lazy("同意延期")), ("0", gettext_lazy("不同意延期"))],
-        coerce=lambda v: v == "1",
-        widget=forms.HiddenInput,
-    )
-    note = _text(gettext_lazy("审批意见"), required=False, rows=2, max_length=300)
-
-
-class CompletionDecisionForm(ExpectedStatusForm):
-    accept = forms.TypedChoiceField(
-        choices=[("1", gettext_lazy("确认办结")), ("0", gettext_lazy("退回重办"))],
-        coerce=lambda v: v == "1",
-        widget=forms.HiddenInput,
-    )
-    note = _text(gettext_lazy("意见"), required=False, rows=2, max_length=300)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("accept") is False and not data.get("note"):
-            self.add_error("note", _("退回重办须写明理由。"))
-        return data
 
 
 @dataclass(frozen=True)
@@ -207,10 +139,6 @@ TEAM_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [(_("诉求与任务"), _optional_url("demands:list")), *extra]
-
-
 def _visible_task(request: HttpRequest, pk: int) -> Task:
     qs = Task.objects.visible_to(request.user).select_related(
         "demand",
@@ -259,7 +187,9 @@ def _detail_context(request: HttpRequest, task: Task, **extra: Any) -> dict[str,
         "escalation_colours": sq.ESCALATION_COLOURS,
         "today": today,
         "page_title": task.demand.title,
-        "breadcrumbs": _crumbs(
+        "breadcrumbs": crumbs(
+            _("诉求与任务"),
+            "demands:list",
             (_("任务"), reverse("demands:tasks") if getattr(request.user, "role", "") == Role.DEPT_HANDLER else None),
             (task.demand.title, None),
         ),
@@ -375,7 +305,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
             "department": request.user.department,  # type: ignore[union-attr]
             "today": today,
             "page_title": _("本部门任务"),
-            "breadcrumbs": _crumbs((_("本部门任务"), None)),
+            "breadcrumbs": crumbs(_("诉求与任务"), "demands:list", (_("本部门任务"), None)),
         },
     )
 
@@ -457,7 +387,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
             "escalation_colours": sq.ESCALATION_COLOURS,
             "today": today,
             "page_title": _("督办事项"),
-            "breadcrumbs": _crumbs((_("督办事项"), None)),
+            "breadcrumbs": crumbs(_("诉求与任务"), "demands:list", (_("督办事项"), None)),
         },
     )
 
@@ -473,7 +403,7 @@ def _card(request: HttpRequest, template: str, title: str, context: dict[str, An
     for row in context.get("rows", []):
         demand_id = row.demand_id if isinstance(row, Task) else row.pk
         row.demand_url = _optional_url("demands:detail", demand_id)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, f"demands/partials/{template}", context)
     context.update(
         partial=f"demands/partials/{template}", page_title=title, breadcrumbs=[(_("工作台"), "/"), (title, None)]

@@ -17,11 +17,12 @@ from chaindesk.accounts.models import Department, Region, User
 from chaindesk.accounts.services import user_create
 from chaindesk.chains.models import Chain, TeamMember, TeamRole
 from chaindesk.core import clock
+from chaindesk.core.actors import DEMO
 from chaindesk.core.services import audited_create
 from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
 from chaindesk.meetings.models import Meeting, MeetingKind
 
-from . import demands, leads, meetings, names, network, projects, service
+from . import demands, leads, meetings, names, network, projects, service, upward
 
 DEMO_PASSWORD = "Taizhou@2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -125,7 +126,7 @@ def _get_or_create(model: type[models.Model], lookup: dict[str, Any], loaded: Lo
     if existing is not None:
         return existing
     loaded.add(model._meta.model_name or "")
-    return audited_create(model=model, actor=None, message="demo", **lookup, **fields)
+    return audited_create(model=model, actor=DEMO, message="demo", **lookup, **fields)
 
 
 def _load_org(loaded: Loaded) -> tuple[dict[str, Region], dict[str, Department]]:
@@ -163,11 +164,12 @@ def _ensure_user(
         return existing
     loaded.add("user")
     return user_create(
-        actor=None,
+        actor=DEMO,
         username=person.username,
         display_name=person.name,
         role=person.role,
         password=DEMO_PASSWORD,
+        check_password=False,  # printed for the demo on purpose; the production rules refuse it
         title=person.title,
         region=regions[person.region],
         department=departments[person.department] if person.department else None,
@@ -306,7 +308,7 @@ def _load_enterprises(
             loaded.add("enterprise")
             enterprise = audited_create(
                 model=Enterprise,
-                actor=None,
+                actor=DEMO,
                 message="demo",
                 uscc=make_uscc(random.Random(data["name"]), data["region"]),  # noqa: S311 - demo data
                 region=regions[data["region"]],
@@ -335,7 +337,7 @@ def _load_enterprises(
         loaded.add("enterprise")
         enterprise = audited_create(
             model=Enterprise,
-            actor=None,
+            actor=DEMO,
             message="demo",
             name=name,
             uscc=make_uscc(rng, region_code),
@@ -369,7 +371,7 @@ def _load_meetings(
         loaded.add("meeting")
         audited_create(
             model=Meeting,
-            actor=None,
+            actor=DEMO,
             message="demo",
             chain=chains["biomed"],
             title="生物医药产业链服务团队工作例会",
@@ -393,7 +395,7 @@ def _load_meetings(
             region_code = DISTRICTS[(months_back + len(code)) % len(DISTRICTS)]
             audited_create(
                 model=Meeting,
-                actor=None,
+                actor=DEMO,
                 message="demo",
                 chain=chain,
                 kind=kind,
@@ -433,7 +435,7 @@ def _load_demands(
     enterprises.update({i: e for i, (e, _) in enumerate(planned[len(SEED_ENTERPRISES) :])})
     world = demands.World(users, enterprises, seed_day_for(today), today)
     demands.load_demands(world, loaded.add)
-    demands.load_upward(world, loaded.add)
+    upward.load_upward(world, loaded.add)
 
 
 def _load_decisions(

@@ -11,6 +11,7 @@ from typing import Any
 
 from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain
+from chaindesk.core.actors import DEMO
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.network import services
 from chaindesk.network.models import ContactKind, CooperationStatus, PartnerKind, RdCooperation, RdPartner, Talent
@@ -115,7 +116,7 @@ def load_talents(users: dict[str, User], chains: dict[str, Chain], seed_day: dt.
         add("talent")
         keeper = users[spec.keeper]
         talent = services.talent_create(
-            actor=None, name=spec.name, city=spec.city, organisation=spec.organisation, keeper=keeper,
+            actor=DEMO, name=spec.name, city=spec.city, organisation=spec.organisation, keeper=keeper,
             title=spec.title, field=spec.field, hometown=regions[spec.hometown], ties=spec.ties,
             phone=f"1395260{sum(map(ord, spec.name)) % 10_000:04d}", chains=[chains[c] for c in spec.chains],
         )  # fmt: skip
@@ -133,7 +134,7 @@ def load_partners(add: Any) -> dict[str, RdPartner]:
     for name, kind, city, fields in PARTNERS:
         if name not in partners:
             add("rdpartner")
-            partners[name] = services.partner_create(actor=None, name=name, city=city, kind=kind, fields=fields)
+            partners[name] = services.partner_create(actor=DEMO, name=name, city=city, kind=kind, fields=fields)
     return partners
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from chaindesk.accounts.models import User
 from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.core.actors import DEMO
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Contact, Enterprise, Indicator, Qualification
 from chaindesk.liaison.models import LiaisonAssignment, NextStep, Visit, VisitIssue, VisitKind
@@ -46,7 +47,7 @@ def load_qualifications(add: Any) -> dict[str, Qualification]:
         if code not in existing:
             add("qualification")
             existing[code] = audited_create(
-                model=Qualification, actor=None, message="demo", code=code, name=name, counts_as_scale=scale,
+                model=Qualification, actor=DEMO, message="demo", code=code, name=name, counts_as_scale=scale,
                 sort_order=order,
             )  # fmt: skip
     return existing
@@ -64,7 +65,7 @@ def load_trees(chains: dict[str, Chain], add: Any) -> dict[tuple[str, str], Chai
             if node is None:
                 add("chainnode")
                 node = audited_create(
-                    model=ChainNode, actor=None, message="demo", chain=chain, parent=parent, name=name,
+                    model=ChainNode, actor=DEMO, message="demo", chain=chain, parent=parent, name=name,
                     is_key=is_key, sort_order=order,
                 )  # fmt: skip
             nodes[(code, name)] = node
@@ -124,7 +125,7 @@ def load_indicators(enterprise: Enterprise, plan: Plan, have: set[tuple[int, int
             continue
         add("indicator")
         audited_create(
-            model=Indicator, actor=None, message="demo", enterprise=enterprise, year=year,
+            model=Indicator, actor=DEMO, message="demo", enterprise=enterprise, year=year,
             revenue=_money(revenue), tax=_money(revenue * rng.uniform(0.03, 0.065)),
             employees=max(8, int(revenue / rng.uniform(45, 95))), rd_spend=_money(revenue * rng.uniform(0.02, 0.065)),
         )  # fmt: skip
@@ -143,7 +144,7 @@ def load_contacts(enterprise: Enterprise, have: set[tuple[int, str]], add: Any) 
             continue
         add("contact")
         audited_create(
-            model=Contact, actor=None, message="demo", enterprise=enterprise, name=name, title=titles[n],
+            model=Contact, actor=DEMO, message="demo", enterprise=enterprise, name=name, title=titles[n],
             phone=phone, is_primary=n == 0,
         )  # fmt: skip
 
@@ -154,7 +155,7 @@ def load_assignments(
     """The open assignment mirrors Enterprise.liaison/leader; a few enterprises also have a hand-over."""
     leader = users[plan.leader] if plan.leader else None
     if enterprise.leader_id != (leader.pk if leader else None):
-        audited_update(obj=enterprise, actor=None, message="demo", leader=leader)
+        audited_update(obj=enterprise, actor=DEMO, message="demo", leader=leader)
     liaison = enterprise.liaison
     if liaison is None:
         return
@@ -162,7 +163,7 @@ def load_assignments(
         others = sorted((u for k, u in users.items() if k.startswith("lz_") and u.pk != liaison.pk), key=str)
         add("liaisonassignment")
         audited_create(
-            model=LiaisonAssignment, actor=None, message="demo", enterprise=enterprise,
+            model=LiaisonAssignment, actor=DEMO, message="demo", enterprise=enterprise,
             liaison=others[sum(map(ord, enterprise.name)) % len(others)], leader=leader, started_on=HANDOVER_FROM,
             ended_on=ASSIGNED_ON - dt.timedelta(days=1), note="原专员岗位调整，已完成工作交接",
             assigned_by=users["wangzh"],
@@ -170,7 +171,7 @@ def load_assignments(
     if (enterprise.pk, ASSIGNED_ON) not in have:
         add("liaisonassignment")
         audited_create(
-            model=LiaisonAssignment, actor=None, message="demo", enterprise=enterprise, liaison=liaison,
+            model=LiaisonAssignment, actor=DEMO, message="demo", enterprise=enterprise, liaison=liaison,
             leader=leader, started_on=ASSIGNED_ON, note="2025年度挂钩服务安排" if not plan.handover else
             "接续挂钩服务", assigned_by=users["wangzh"],
         )  # fmt: skip
@@ -300,7 +301,7 @@ def load_site_visit(
 def sync_last_visit(enterprise: Enterprise) -> None:
     latest = enterprise.visits.order_by("-visited_on").values_list("visited_on", flat=True).first()
     if enterprise.last_visit_on != latest:
-        audited_update(obj=enterprise, actor=None, message="demo", last_visit_on=latest)
+        audited_update(obj=enterprise, actor=DEMO, message="demo", last_visit_on=latest)
 
 
 def load_service(

@@ -79,7 +79,7 @@ class EnterpriseForm(StyledForm):
         super().__init__(*args, **kwargs)
         regions = Region.objects.exclude(level="province")
         if user.role == Role.DISTRICT_ADMIN:
-            regions = regions.filter(pk__in=permissions.district_region_ids(user))
+            regions = regions.filter(pk__in=permissions.scope_of(user).district_regions)
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         nodes = ChainNode.objects.filter(chain__in=Chain.objects.visible_to(user)).select_related("chain")
         self.fields["nodes"].queryset = nodes  # type: ignore[attr-defined]

@@ -46,6 +46,9 @@ class Qualification(models.Model):
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
+    scope_paths = ScopePaths.reference()
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("企业资质")
         verbose_name_plural = _("企业资质")
@@ -119,6 +122,9 @@ class EnterpriseAccount(models.Model):
         Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="accounts"
     )
 
+    scope_paths = ScopePaths(via="enterprise")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("企业账户")
         verbose_name_plural = _("企业账户")
@@ -138,6 +144,9 @@ class Indicator(models.Model):
     tax = models.DecimalField(_("税收(万元)"), max_digits=14, decimal_places=2, null=True, blank=True)
     employees = models.PositiveIntegerField(_("从业人数"), null=True, blank=True)
     rd_spend = models.DecimalField(_("研发投入(万元)"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    scope_paths = ScopePaths(via="enterprise")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("年度指标")
@@ -159,6 +168,9 @@ class Contact(models.Model):
     title = models.CharField(_("职务"), max_length=100, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     is_primary = models.BooleanField(_("主要联系人"), default=False)
+
+    scope_paths = ScopePaths(via="enterprise")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("企业联系人")

@@ -12,22 +12,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from chaindesk.accounts.choices import Role
-from chaindesk.chains.models import TeamMember
 from chaindesk.core.privacy import mask_phone as mask_phone  # re-exported for the registry views
+from chaindesk.core.scope import scope_of
 
 from .models import Enterprise
 
 CREATOR_ROLES = {Role.CITY_LEADER, Role.TEAM_MEMBER, Role.DISTRICT_ADMIN}
-
-
-def team_chain_ids(user: Any) -> set[int]:
-    return set(TeamMember.objects.filter(user=user).values_list("chain_id", flat=True))
-
-
-def district_region_ids(user: Any) -> set[int]:
-    if not user.region_id:
-        return set()
-    return set(user.region.subtree_ids())
 
 
 def may_create(user: Any) -> bool:
@@ -39,8 +29,8 @@ def may_create_in(user: Any, *, region_id: int | None, chain_ids: Iterable[int])
     if not may_create(user):
         return False
     if user.role == Role.DISTRICT_ADMIN:
-        return region_id in district_region_ids(user)
-    return bool(team_chain_ids(user) & set(chain_ids))
+        return region_id in scope_of(user).district_regions
+    return bool(scope_of(user).team_chains & set(chain_ids))
 
 
 def may_edit(user: Any, enterprise: Enterprise) -> bool:
@@ -68,4 +58,4 @@ def sees_full_phones(user: Any, enterprise: Enterprise) -> bool:
     if enterprise.liaison_id == user.pk or is_own_enterprise(user, enterprise):
         return True
     chain_ids = {c.pk for c in enterprise.chains.all()}
-    return bool(chain_ids & team_chain_ids(user))
+    return bool(chain_ids & scope_of(user).team_chains)

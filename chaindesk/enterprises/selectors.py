@@ -14,6 +14,7 @@ from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import clock
 from chaindesk.core.listing import sort_queryset
+from chaindesk.core.params import param_days, param_id, param_text
 
 from .models import Enterprise, Indicator, Qualification
 
@@ -108,9 +109,9 @@ def descendant_ids(node_id: int, parents: dict[int, int | None] | None = None) -
     return found
 
 
-def _int(params: dict[str, str], key: str) -> int | None:
-    value = params.get(key, "").strip()
-    return int(value) if value.isdigit() else None
+def base_queryset(user: Any) -> QuerySet[Enterprise]:
+    """The enterprises a user may see, with what a list row shows (the filters: `resources.ENTERPRISES`)."""
+    return Enterprise.objects.visible_to(user).select_related("region", "liaison")
 
 
 def enterprise_list(
@@ -119,24 +120,24 @@ def enterprise_list(
     """The filtered, sorted list a user may see. Filters: q (name or USCC prefix), region, chain, node
     (with its descendants; `node_parents` saves a query when the caller already holds the tree), qual,
     liaison, stale (no visit in N days)."""
-    qs = Enterprise.objects.visible_to(user).select_related("region", "liaison")
-    q = params.get("q", "").strip()
+    qs = base_queryset(user)
+    q = param_text(params.get("q"))
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(uscc__startswith=q.upper()))
-    if (region := _int(params, "region")) is not None:
+    if (region := param_id(params.get("region"))) is not None:
         qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
-    if (chain := _int(params, "chain")) is not None:
+    if (chain := param_id(params.get("chain"))) is not None:
         qs = qs.filter(Exists(Enterprise.chains.through.objects.filter(enterprise_id=OuterRef("pk"), chain_id=chain)))
-    if (node_id := _int(params, "node")) is not None:
+    if (node_id := param_id(params.get("node"))) is not None:
         ids = descendant_ids(node_id, node_parents)
         links = Enterprise.nodes.through.objects.filter(enterprise_id=OuterRef("pk"), chainnode_id__in=ids)
         qs = qs.filter(Exists(links))
-    if (qual := _int(params, "qual")) is not None:
+    if (qual := param_id(params.get("qual"))) is not None:
         held = Enterprise.qualifications.through.objects.filter(enterprise_id=OuterRef("pk"), qualification_id=qual)
         qs = qs.filter(Exists(held))
-    if (liaison := _int(params, "liaison")) is not None:
+    if (liaison := param_id(params.get("liaison"))) is not None:
         qs = qs.filter(liaison_id=liaison)
-    if (stale := _int(params, "stale")) is not None:
+    if (stale := param_days(params.get("stale"))) is not None:
         cutoff = clock.today() - dt.timedelta(days=stale)
         qs = qs.filter(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=cutoff))
     return sort_queryset(qs, params.get("sort", ""), SORTS, "name")

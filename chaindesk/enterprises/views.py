@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chaindesk.core import clock
-from chaindesk.core.export import Column, filtered_ledger
-from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS
+from chaindesk.core.pages import crumbs, form_page
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
@@ -21,92 +20,30 @@ from . import permissions, services
 from .amounts import format_wan
 from .forms import ContactForm, EnterpriseForm, IndicatorForm
 from .models import Contact, Enterprise, Indicator
-from .selectors import enterprise_list, filter_choices, similar_enterprises, with_export_columns, with_nodes
-
-FILTER_KEYS = ("q", "chain", "node", "region", "qual", "liaison", "stale")
-
-
-def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [(_("企业"), reverse("enterprises:list")), *extra]
+from .resources import ENTERPRISES
+from .selectors import enterprise_list, filter_choices, similar_enterprises, with_nodes
 
 
 @role_required(*ENTERPRISE_VIEWERS)
 def enterprise_list_view(request: HttpRequest) -> HttpResponse:
     choices = filter_choices(request.user)
     qs, sort = enterprise_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
-    page_obj = paginate(qs, request.GET.get("page"))
-    page_obj.object_list = with_nodes(page_obj.object_list)  # type: ignore[arg-type]
-    filters = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
-    return render(
+    return ENTERPRISES.render(
         request,
         "enterprises/list.html",
-        {
-            "page_obj": page_obj,
-            "sort": sort,
-            "filters": filters,
-            "choices": choices,
-            "may_create": permissions.may_create(request.user),
-            "export_query": request.GET.urlencode(),
-            "page_title": _("企业"),
-            "breadcrumbs": [(_("企业"), None)],
-        },
+        with_nodes(qs),
+        sort,
+        title=_("企业"),
+        choices=choices,
+        may_create=permissions.may_create(request.user),
     )
-
-
-def _export_rows(user: Any, qs: Any) -> Any:
-    team_chains = permissions.team_chain_ids(user)
-    account = getattr(user, "enterprise_account", None) if user.role == "enterprise" else None
-    own = {account.enterprise_id} if account else set()
-    for e in qs:
-        position = "；".join(f"{n.chain.name}/{n.name}" for n in e.nodes.all())
-        contact = next(iter(e.primary_contacts), None)
-        phone = contact.phone if contact else ""
-        full = e.liaison_id == user.pk or e.pk in own or {c.pk for c in e.chains.all()} & team_chains
-        yield [
-            e.name,
-            e.uscc,
-            str(e.region),
-            position,
-            "、".join(q.name for q in e.qualifications.all()),
-            str(e.liaison or ""),
-            e.last_visit_on.isoformat() if e.last_visit_on else "",
-            float(e.latest_revenue) if e.latest_revenue is not None else None,
-            contact.name if contact else "",
-            phone if full else permissions.mask_phone(phone),
-        ]
-
-
-EXPORT_COLUMNS = [
-    Column(_("企业名称"), 34),
-    Column(_("统一社会信用代码"), 22),
-    Column(_("所在地区"), 10),
-    Column(_("所属产业链/环节"), 30, wrap=True),
-    Column(_("资质"), 26, wrap=True),
-    Column(_("挂钩服务专员"), 12),
-    Column(_("最近走访"), 12),
-    Column(_("最新年度营业收入(万元)"), 16),
-    Column(_("主要联系人"), 10),
-    Column(_("联系电话"), 14),
-]
 
 
 @role_required(*ENTERPRISE_VIEWERS)
 def enterprise_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
-    from django.db.models import Prefetch
-
     qs, _sort = enterprise_list(request.user, request.GET.dict())
-    primary = Prefetch("contacts", queryset=Contact.objects.order_by("-is_primary", "pk"), to_attr="primary_contacts")
-    return filtered_ledger(
-        request,
-        queryset=qs,
-        prepare=lambda part: with_export_columns(part).prefetch_related(primary),
-        rows=lambda part: _export_rows(request.user, part),
-        columns=EXPORT_COLUMNS,
-        title=_("企业名录"),
-        name="企业名录",
-        cap_warning=_("符合条件的企业超过单次导出上限，仅导出前 %(cap)s 条。"),
-    )
+    return ENTERPRISES.export(request, qs)
 
 
 def _visible(request: HttpRequest, pk: int) -> Enterprise:
@@ -192,13 +129,9 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": permissions.may_edit(request.user, enterprise),
             "may_edit_details": may_edit_details,
             "page_title": enterprise.name,
-            "breadcrumbs": _crumbs((enterprise.name, None)),
+            "breadcrumbs": crumbs(_("企业"), "enterprises:list", (enterprise.name, None)),
         },
     )
-
-
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
 
 
 def _profile_kwargs(data: dict[str, Any]) -> dict[str, Any]:
@@ -227,7 +160,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("企业“%(name)s”已登记。") % {"name": enterprise.name})
                 return redirect("enterprises:detail", enterprise.pk)
-    return _form_page(
+    return form_page(
         request,
         "enterprises/enterprise_form.html",
         {
@@ -235,7 +168,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
             "similar": similar,
             "creating": True,
             "page_title": _("新增企业"),
-            "breadcrumbs": _crumbs((_("新增企业"), None)),
+            "breadcrumbs": crumbs(_("企业"), "enterprises:list", (_("新增企业"), None)),
         },
     )
 
@@ -265,14 +198,19 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存。"))
             return redirect("enterprises:detail", enterprise.pk)
-    return _form_page(
+    return form_page(
         request,
         "enterprises/enterprise_form.html",
         {
             "form": form,
             "enterprise": enterprise,
             "page_title": _("编辑企业"),
-            "breadcrumbs": _crumbs((enterprise.name, reverse("enterprises:detail", args=[pk])), (_("编辑"), None)),
+            "breadcrumbs": crumbs(
+                _("企业"),
+                "enterprises:list",
+                (enterprise.name, reverse("enterprises:detail", args=[pk])),
+                (_("编辑"), None),
+            ),
         },
     )
 
@@ -309,14 +247,19 @@ def indicator_edit(request: HttpRequest, pk: int, year: int | None = None) -> Ht
         )
         return redirect(reverse("enterprises:detail", args=[pk]) + "#tab-indicators")
     title = _("编辑年度指标") if existing else _("填报年度指标")
-    return _form_page(
+    return form_page(
         request,
         "enterprises/indicator_form.html",
         {
             "form": form,
             "enterprise": enterprise,
             "page_title": title,
-            "breadcrumbs": _crumbs((enterprise.name, reverse("enterprises:detail", args=[pk])), (title, None)),
+            "breadcrumbs": crumbs(
+                _("企业"),
+                "enterprises:list",
+                (enterprise.name, reverse("enterprises:detail", args=[pk])),
+                (title, None),
+            ),
         },
     )
 
@@ -335,7 +278,7 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -
         messages.success(request, _("联系人已保存。"))
         return redirect("enterprises:detail", pk)
     title = _("编辑联系人") if contact else _("新增联系人")
-    return _form_page(
+    return form_page(
         request,
         "enterprises/contact_form.html",
         {
@@ -343,7 +286,12 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -
             "enterprise": enterprise,
             "contact": contact,
             "page_title": title,
-            "breadcrumbs": _crumbs((enterprise.name, reverse("enterprises:detail", args=[pk])), (title, None)),
+            "breadcrumbs": crumbs(
+                _("企业"),
+                "enterprises:list",
+                (enterprise.name, reverse("enterprises:detail", args=[pk])),
+                (title, None),
+            ),
         },
     )
 

@@ -116,6 +116,9 @@ class LeadFollowUp(models.Model):
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
+    scope_paths = ScopePaths(via="lead")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("跟进记录")
         verbose_name_plural = _("跟进记录")

@@ -6,7 +6,8 @@
 - edit, change the stage, abandon, sign, add follow-ups: the team of the lead's chain and the lead's owner;
 - owner (跟进责任人): an active member of the chain's team, or an active liaison (a liaison sees the leads
   they own, so the owner always sees the lead);
-- `actor=None` is the system (demo loader, imports): unattended writes are allowed and audited as 系统.
+- a city-wide system actor (chaindesk.core.actors: DEMO, IMPORT) writes unattended (demo loader, imports),
+  audited under its name (系统·演示数据).
 """
 
 from typing import Any
@@ -16,6 +17,7 @@ from django.db.models import Q, QuerySet
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
 from chaindesk.chains.models import Chain, TeamMember
+from chaindesk.core.actors import is_system
 
 from .models import Lead
 
@@ -28,17 +30,13 @@ def _authenticated(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
-def team_chain_ids(user: Any) -> set[int]:
-    return set(TeamMember.objects.filter(user=user).values_list("chain_id", flat=True))
-
-
 def may_create(user: Any) -> bool:
-    return user is None or (_authenticated(user) and user.role in CREATOR_ROLES)
+    return is_system(user) or (_authenticated(user) and user.role in CREATOR_ROLES)
 
 
 def creatable_chains(user: Any) -> QuerySet[Chain]:
     """The chains a new lead of this user may aim at: their teams' chains; any chain for a liaison."""
-    if user is None or (_authenticated(user) and user.role == Role.LIAISON):
+    if is_system(user) or (_authenticated(user) and user.role == Role.LIAISON):
         return Chain.objects.all()
     if _authenticated(user) and user.role in CHAIN_ROLES:
         return Chain.objects.filter(pk__in=TeamMember.objects.filter(user=user).values("chain_id"))
@@ -51,7 +49,7 @@ def may_create_on(user: Any, chain: Chain) -> bool:
 
 def may_manage(user: Any, lead: Lead) -> bool:
     """Edit, stage changes, abandon, sign and follow-ups: the chain's team and the owner."""
-    if user is None:
+    if is_system(user):
         return True
     if not _authenticated(user):
         return False

@@ -13,6 +13,7 @@ from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import clock
 from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.core.params import param_id, param_text
 from chaindesk.enterprises.selectors import descendant_ids, node_options
 
 from .choices import OPEN, LeadSource, LeadStage
@@ -41,11 +42,6 @@ STAGE_COLOURS = {
 }
 
 
-def _int(params: dict[str, str], key: str) -> int | None:
-    value = params.get(key, "").strip()
-    return int(value) if value.isdigit() else None
-
-
 def sort_leads(qs: QuerySet[Lead], requested: str) -> tuple[QuerySet[Lead], str]:
     key = requested.lstrip("-")
     if key not in SORTS:
@@ -56,18 +52,23 @@ def sort_leads(qs: QuerySet[Lead], requested: str) -> tuple[QuerySet[Lead], str]
     return qs.order_by(column.asc(nulls_last=True), "pk"), requested
 
 
+def base_queryset(user: Any) -> QuerySet[Lead]:
+    """The leads a user may see, with what a list row shows (the filters: `resources.LEADS`)."""
+    return Lead.objects.visible_to(user).select_related("chain", "node", "owner", "region")
+
+
 def lead_list(
     user: Any, params: dict[str, str], *, node_parents: dict[int, int | None] | None = None
 ) -> tuple[QuerySet[Lead], str]:
     """The filtered, sorted leads a user may see. Filters: q (title or investor), chain, node (with the
     segments below it), source, stage (or "open"), owner, region (with the districts below it)."""
-    qs = Lead.objects.visible_to(user).select_related("chain", "node", "owner", "region")
-    q = params.get("q", "").strip()
+    qs = base_queryset(user)
+    q = param_text(params.get("q"))
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(investor__icontains=q))
-    if (chain := _int(params, "chain")) is not None:
+    if (chain := param_id(params.get("chain"))) is not None:
         qs = qs.filter(chain_id=chain)
-    if (node_id := _int(params, "node")) is not None:
+    if (node_id := param_id(params.get("node"))) is not None:
         qs = qs.filter(node_id__in=descendant_ids(node_id, node_parents))
     source = params.get("source", "")
     if source in LeadSource.values:
@@ -77,9 +78,9 @@ def lead_list(
         qs = qs.filter(stage__in=OPEN)
     elif stage in LeadStage.values:
         qs = qs.filter(stage=stage)
-    if (owner := _int(params, "owner")) is not None:
+    if (owner := param_id(params.get("owner"))) is not None:
         qs = qs.filter(owner_id=owner)
-    if (region := _int(params, "region")) is not None:
+    if (region := param_id(params.get("region"))) is not None:
         qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
     return sort_leads(qs, params.get("sort", ""))
 

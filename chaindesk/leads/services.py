@@ -18,6 +18,7 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import audit, clock
+from chaindesk.core.actors import is_system
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
@@ -114,7 +115,7 @@ def lead_create(
     if not permissions.may_create_on(actor, chain):
         raise PermissionDenied(_("您无权在该产业链登记线索。"))
     owner = owner or actor
-    if actor is not None and actor.role == Role.LIAISON and owner.pk != actor.pk:
+    if not is_system(actor) and actor.role == Role.LIAISON and owner.pk != actor.pk:
         raise ValidationError({"owner": _("挂钩服务专员登记的线索由本人跟进。")})
     check_source(source=source, referrer=referrer, talent=talent, rd_partner=rd_partner, source_city=source_city)
     check_place(chain=chain, node=node, owner=owner)

@@ -9,34 +9,26 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chaindesk.core import clock
+from chaindesk.core.errors import conflict_page, service_errors
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
+from chaindesk.core.pages import crumbs, form_page, is_htmx
+from chaindesk.core.params import param_text
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.network.models import Talent
 
 from . import permissions, selectors, services
-from .choices import OPEN, TRANSITIONS, LeadSource, LeadStage
+from .choices import OPEN, TRANSITIONS, LeadStage
 from .forms import AbandonForm, FollowUpForm, LeadForm, SignForm, StageForm
 from .models import Lead
-
-FILTER_KEYS = ("q", "chain", "node", "source", "stage", "owner", "region")
-
-
-def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [(_("线索"), reverse("leads:list")), *extra]
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
+from .resources import LEADS
 
 
 def _visible(request: HttpRequest, pk: int) -> Lead:
@@ -50,88 +42,25 @@ def _visible(request: HttpRequest, pk: int) -> Lead:
 def lead_list(request: HttpRequest) -> HttpResponse:
     choices = selectors.filter_choices(request.user)
     qs, sort = selectors.lead_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
-    page_obj = paginate(qs, request.GET.get("page"))
-    filters = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
-    return render(
+    return LEADS.render(
         request,
         "leads/list.html",
-        {
-            "page_obj": page_obj,
-            "sort": sort,
-            "filters": filters,
-            "choices": choices,
-            "sources": LeadSource.choices,
-            "stages": LeadStage.choices,
-            "colours": selectors.STAGE_COLOURS,
-            "may_create": permissions.may_create(request.user),
-            "export_query": request.GET.urlencode(),
-            "today": clock.today(),
-            "open_stages": sorted(OPEN),
-            "page_title": _("线索"),
-            "breadcrumbs": [(_("线索"), None)],
-        },
+        qs,
+        sort,
+        title=_("线索"),
+        choices=choices,
+        colours=selectors.STAGE_COLOURS,
+        may_create=permissions.may_create(request.user),
+        today=clock.today(),
+        open_stages=sorted(OPEN),
     )
-
-
-EXPORT_COLUMNS = [
-    Column(_("线索名称"), 30, wrap=True),
-    Column(_("线索来源"), 10),
-    Column(_("引荐方/对接城市"), 26, wrap=True),
-    Column(_("投资方"), 26, wrap=True),
-    Column(_("产业链/目标环节"), 24, wrap=True),
-    Column(_("拟落户地区"), 10),
-    Column(_("预计投资(万元)"), 14),
-    Column(_("阶段"), 8),
-    Column(_("跟进责任人"), 10),
-    Column(_("最近跟进"), 12),
-    Column(_("下一步行动"), 26, wrap=True),
-    Column(_("下次跟进日期"), 12),
-    Column(_("转化项目"), 26, wrap=True),
-    Column(_("录入日期"), 12),
-]
-
-
-def _origin(lead: Lead) -> str:
-    parts = [str(x) for x in (lead.referrer, lead.talent, lead.rd_partner) if x is not None]
-    if lead.source_city:
-        parts.append(lead.source_city)
-    return "；".join(parts)
-
-
-def _export_rows(qs: Any) -> Any:
-    for lead in qs:
-        yield [
-            lead.title,
-            lead.get_source_display(),
-            _origin(lead),
-            lead.investor,
-            f"{lead.chain.name}/{lead.node.name}" if lead.node else lead.chain.name,
-            str(lead.region or ""),
-            float(lead.estimated_investment) if lead.estimated_investment is not None else None,
-            lead.get_stage_display(),
-            str(lead.owner),
-            lead.last_follow_up_on.isoformat() if lead.last_follow_up_on else "",
-            lead.next_action,
-            lead.next_action_on.isoformat() if lead.next_action_on else "",
-            str(lead.project or ""),
-            f"{timezone.localtime(lead.created_at):%Y-%m-%d}",
-        ]
 
 
 @role_required(*OFFICIALS)
 def lead_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = selectors.lead_list(request.user, request.GET.dict())
-    return filtered_ledger(
-        request,
-        queryset=qs,
-        prepare=selectors.with_export_columns,
-        rows=_export_rows,
-        columns=EXPORT_COLUMNS,
-        title=_("招商线索台账"),
-        name="招商线索",
-        cap_warning=_("符合条件的线索超过单次导出上限，仅导出前 %(cap)s 条。"),
-    )
+    return LEADS.export(request, qs)
 
 
 def _stage_buttons(lead: Lead) -> list[tuple[str, Any]]:
@@ -174,7 +103,7 @@ def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict[str,
         "project_url": _project_url(lead.project_id),
         "today": clock.today(),
         "page_title": lead.title,
-        "breadcrumbs": _crumbs((lead.title, None)),
+        "breadcrumbs": crumbs(_("线索"), "leads:list", (lead.title, None)),
     }
     context.update(extra)
     return context
@@ -193,8 +122,9 @@ def _manageable(request: HttpRequest, pk: int) -> Lead:
     return lead
 
 
-def _conflict(request: HttpRequest, pk: int, error: InvalidTransition) -> HttpResponse:
-    """409: someone else moved the lead first; the page shows its current state and the reason."""
+def _conflict(request: HttpRequest, error: InvalidTransition, pk: int) -> HttpResponse:
+    """409 (through `conflict_page`): someone else moved the lead first; the page shows its current state
+    and the reason."""
     lead = _visible(request, pk)
     return render(request, "leads/detail.html", _detail_context(request, lead, conflict=str(error)), status=409)
 
@@ -206,6 +136,7 @@ def _refused(request: HttpRequest, lead: Lead, error: ValidationError, **extra: 
 
 @require_POST
 @role_required(*OFFICIALS)
+@conflict_page(_conflict)
 def lead_advance(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _manageable(request, pk)
     form = StageForm(request.POST)
@@ -220,8 +151,6 @@ def lead_advance(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             expected_stage=form.cleaned_data["expected_stage"],
         )
-    except InvalidTransition as error:
-        return _conflict(request, pk, error)
     except ValidationError as error:
         return _refused(request, lead, error)
     messages.success(request, _("线索已进入“%(stage)s”阶段。") % {"stage": lead.get_stage_display()})
@@ -230,6 +159,7 @@ def lead_advance(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*OFFICIALS)
+@conflict_page(_conflict)
 def lead_abandon(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _manageable(request, pk)
     form = AbandonForm(request.POST)
@@ -244,8 +174,6 @@ def lead_abandon(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             expected_stage=form.cleaned_data["expected_stage"],
         )
-    except InvalidTransition as error:
-        return _conflict(request, pk, error)
     except ValidationError as error:
         return _refused(request, lead, error, abandon_form=form)
     messages.success(request, _("线索已放弃。"))
@@ -279,10 +207,6 @@ def _add_errors(form: Any, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
-
-
 @role_required(*OFFICIALS)
 def lead_create(request: HttpRequest) -> HttpResponse:
     if not permissions.may_create(request.user):
@@ -290,19 +214,19 @@ def lead_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"owner": request.user.pk}
     form = LeadForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, denied=("chain", _("您无权在该产业链登记线索。"))):
             lead = services.lead_create(actor=request.user, **form.service_kwargs())
-        except ValidationError as error:
-            _add_errors(form, error)
-        except PermissionDenied:
-            form.add_error("chain", _("您无权在该产业链登记线索。"))
-        else:
             messages.success(request, _("线索“%(title)s”已登记。") % {"title": lead.title})
             return redirect("leads:detail", lead.pk)
-    return _form_page(
+    return form_page(
         request,
         "leads/lead_form.html",
-        {"form": form, "creating": True, "page_title": _("登记线索"), "breadcrumbs": _crumbs((_("登记线索"), None))},
+        {
+            "form": form,
+            "creating": True,
+            "page_title": _("登记线索"),
+            "breadcrumbs": crumbs(_("线索"), "leads:list", (_("登记线索"), None)),
+        },
     )
 
 
@@ -317,28 +241,26 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["referrer"] = lead.referrer.name if lead.referrer else ""
     form = LeadForm(request.POST or None, user=request.user, initial=initial, lead=lead)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, denied=("chain", _("您无权在该产业链登记线索。"))):
             services.lead_update(lead=lead, actor=request.user, **form.service_kwargs())
-        except ValidationError as error:
-            _add_errors(form, error)
-        except PermissionDenied:
-            form.add_error("chain", _("您无权在该产业链登记线索。"))
-        else:
             messages.success(request, _("已保存。"))
             return redirect("leads:detail", pk)
-    return _form_page(
+    return form_page(
         request,
         "leads/lead_form.html",
         {
             "form": form,
             "lead": lead,
             "page_title": _("编辑线索"),
-            "breadcrumbs": _crumbs((lead.title, reverse("leads:detail", args=[pk])), (_("编辑"), None)),
+            "breadcrumbs": crumbs(
+                _("线索"), "leads:list", (lead.title, reverse("leads:detail", args=[pk])), (_("编辑"), None)
+            ),
         },
     )
 
 
 @role_required(*OFFICIALS)
+@conflict_page(_conflict)
 def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
     """签约转项目: the lead moves to 签约 and a project is created in 签约; then the project page."""
     lead = _manageable(request, pk)
@@ -362,8 +284,6 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_stage=form.cleaned_data["expected_stage"],
                 **form.service_kwargs(),
             )
-        except InvalidTransition as error:
-            return _conflict(request, pk, error)
         except ValidationError as error:
             _add_errors(form, error)
         except PermissionDenied as error:
@@ -371,7 +291,7 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已签约，项目“%(name)s”已创建。") % {"name": project.name})
             return redirect(_project_url(project.pk) or reverse("leads:detail", args=[pk]))
-    return _form_page(
+    return form_page(
         request,
         "leads/sign_form.html",
         {
@@ -379,7 +299,9 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
             "lead": lead,
             "conflict": conflict,
             "page_title": _("签约转项目"),
-            "breadcrumbs": _crumbs((lead.title, reverse("leads:detail", args=[pk])), (_("签约转项目"), None)),
+            "breadcrumbs": crumbs(
+                _("线索"), "leads:list", (lead.title, reverse("leads:detail", args=[pk])), (_("签约转项目"), None)
+            ),
         },
     )
 
@@ -398,7 +320,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "horizon": selectors.QUEUE_HORIZON_DAYS,
             "colours": selectors.STAGE_COLOURS,
             "page_title": _("线索跟进"),
-            "breadcrumbs": _crumbs((_("线索跟进"), None)),
+            "breadcrumbs": crumbs(_("线索"), "leads:list", (_("线索跟进"), None)),
         },
     )
 
@@ -410,7 +332,7 @@ SUGGESTIONS = 10
 def enterprise_suggest(request: HttpRequest) -> HttpResponse:
     """<option>s for the enterprise fields' datalist: visible enterprises whose name contains the typed text
     (or whose USCC starts with it), at most ten."""
-    text = next((request.GET[k] for k in ("referrer", "enterprise", "q") if request.GET.get(k)), "").strip()
+    text = next((param_text(request.GET[k]) for k in ("referrer", "enterprise", "q") if request.GET.get(k)), "")
     names: list[str] = []
     if len(text) >= 2:
         qs = Enterprise.objects.visible_to(request.user).filter(
@@ -424,7 +346,7 @@ def enterprise_suggest(request: HttpRequest) -> HttpResponse:
 def queue_card(request: HttpRequest) -> HttpResponse:
     """The 工作台 card: how many of my open leads are overdue, due within a week, or have no next action.
     A fragment for htmx; without htmx the full queue page."""
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect("leads:queue")
     counts = selectors.queue_counts(request.user)
     return render(
@@ -434,7 +356,7 @@ def queue_card(request: HttpRequest) -> HttpResponse:
 
 def _tab(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     context.setdefault("colours", selectors.STAGE_COLOURS)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, f"leads/partials/{template}", context)
     context["partial"] = f"leads/partials/{template}"
     return render(request, "leads/tab_page.html", context)

@@ -39,6 +39,9 @@ class LiaisonAssignment(models.Model):
         related_name="+",
     )
 
+    scope_paths = ScopePaths(via="enterprise")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("挂钩服务安排")
         verbose_name_plural = _("挂钩服务安排")
@@ -109,6 +112,9 @@ class VisitIssue(models.Model):
 
     staff_only_fields = ("text",)  # the visit's issues are internal, like its notes
 
+    scope_paths = ScopePaths(via="visit")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("反映问题")
         verbose_name_plural = _("反映问题")
@@ -130,6 +136,9 @@ class NextStep(models.Model):
     done_on = models.DateField(_("完成日期"), null=True, blank=True)
 
     staff_only_fields = ("text", "owner", "due_on", "done_on")  # the team's follow-ups are internal
+
+    scope_paths = ScopePaths(via="visit")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("下一步工作")

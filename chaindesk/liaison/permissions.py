@@ -6,13 +6,15 @@
 - mark a next step done: its owner, and whoever may log visits on the enterprise;
 - read visits: whoever may see the enterprise; enterprise users see dates, kinds and who came, never the
   internal notes, issues or next steps; the timeline (with the audit lines) is for officials only.
-- `actor=None` is the system (demo loader, imports): unattended writes are allowed and audited as 系统.
+- a city-wide system actor (chaindesk.core.actors: DEMO, IMPORT) writes unattended (demo loader, imports),
+  audited under its name (系统·演示数据).
 """
 
 from typing import Any
 
 from chaindesk.accounts.choices import Role
 from chaindesk.chains.models import TeamMember
+from chaindesk.core.actors import is_system
 from chaindesk.enterprises.models import Enterprise
 
 CHAIN_ROLES = (Role.CITY_LEADER, Role.TEAM_MEMBER)
@@ -23,7 +25,7 @@ def _on_team(user: Any, enterprise: Enterprise) -> bool:
 
 
 def may_assign(user: Any, enterprise: Enterprise) -> bool:
-    if user is None:
+    if is_system(user):
         return True
     if not getattr(user, "is_authenticated", False):
         return False
@@ -37,7 +39,7 @@ def may_assign(user: Any, enterprise: Enterprise) -> bool:
 def may_log_visit(user: Any, enterprise: Enterprise, *, visible: bool = False) -> bool:
     """`visible=True` when the caller already knows the user sees the enterprise: for chain roles that
     means they are on one of its chains, so no query is needed."""
-    if user is None:
+    if is_system(user):
         return True
     if not getattr(user, "is_authenticated", False):
         return False

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
 from chaindesk.core import audit, clock
+from chaindesk.core.actors import is_system
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Enterprise
@@ -205,7 +206,7 @@ def visit_update(
 def next_step_done(*, actor: Any, step: NextStep, done_on: dt.date) -> NextStep:
     """Mark a next step done on `done_on` (not in the future, not before its visit). Done twice: no change."""
     enterprise = step.visit.enterprise
-    if actor is not None and actor.pk != step.owner_id and not permissions.may_log_visit(actor, enterprise):
+    if not is_system(actor) and actor.pk != step.owner_id and not permissions.may_log_visit(actor, enterprise):
         raise PermissionDenied(_("您无权办结该事项。"))
     if done_on > clock.today():
         raise ValidationError(_("完成日期不能晚于今天。"), code="future")

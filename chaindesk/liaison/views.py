@@ -13,8 +13,10 @@ from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
 from chaindesk.core import clock
+from chaindesk.core.errors import service_errors
 from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
+from chaindesk.core.pages import crumbs, is_htmx
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
@@ -32,15 +34,9 @@ def _enterprise(request: HttpRequest, pk: int) -> Enterprise:
 
 
 def _crumbs(enterprise: Enterprise, *extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [
-        (_("企业"), reverse("enterprises:list")),
-        (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])),
-        *extra,
-    ]
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
+    return crumbs(
+        _("企业"), "enterprises:list", (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])), *extra
+    )
 
 
 @role_required(*SERVICE_ROLES)
@@ -112,7 +108,7 @@ def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
         "page_title": _("走访记录"),
         "breadcrumbs": _crumbs(enterprise, (_("走访记录"), None)),
     }
-    template = "liaison/partials/visits.html" if _is_htmx(request) else "liaison/visits.html"
+    template = "liaison/partials/visits.html" if is_htmx(request) else "liaison/visits.html"
     return render(request, template, context)
 
 
@@ -123,11 +119,8 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = VisitForm(request.POST or None, user=request.user, enterprise=enterprise)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.visit_create(actor=request.user, enterprise=enterprise, **form.service_kwargs())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, _("走访记录已保存。"))
             return redirect("liaison:visits", enterprise.pk)
     return render(
@@ -155,7 +148,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
         "page_title": _("时间线"),
         "breadcrumbs": _crumbs(enterprise, (_("时间线"), None)),
     }
-    template = "liaison/partials/timeline.html" if _is_htmx(request) else "liaison/timeline.html"
+    template = "liaison/partials/timeline.html" if is_htmx(request) else "liaison/timeline.html"
     return render(request, template, context)
 
 
@@ -167,11 +160,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     initial: dict[str, Any] = {"liaison": enterprise.liaison_id, "leader": enterprise.leader_id}
     form = AssignForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.liaison_assign(actor=request.user, enterprise=enterprise, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(request, _("挂钩服务安排已保存。"))
             return redirect("enterprises:detail", enterprise.pk)
     history = LiaisonAssignment.objects.filter(enterprise=enterprise).select_related("liaison", "leader", "assigned_by")

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.models import Department
+from chaindesk.core.form_audit import AuditedChoicesMixin
 from chaindesk.demands.choices import Urgency
 from chaindesk.demands.models import Category
 from chaindesk.enterprises.models import Enterprise
@@ -19,7 +20,7 @@ def _select() -> forms.Select:
     return forms.Select(attrs={"class": "form-select"})
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(AuditedChoicesMixin, forms.Form):
     """What the meeting decided, the enterprise it concerns (of the meeting's chain) and who is responsible."""
 
     content = forms.CharField(
@@ -63,7 +64,7 @@ class DecisionForm(forms.Form):
         return cls(data, meeting=decision.meeting, initial=initial)
 
 
-class ToDemandForm(forms.Form):
+class ToDemandForm(AuditedChoicesMixin, forms.Form):
     """The demand a decision becomes: prefilled from the decision, edited by the team before submitting."""
 
     title = forms.CharField(

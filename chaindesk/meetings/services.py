@@ -1,9 +1,9 @@
 """Writes on a meeting's decisions (议定事项): record, correct, delete, and turn one into a demand (诉求).
 
 Keyword-only, atomic, audited in the same transaction. Only the service team of the meeting's chain writes
-(chaindesk.meetings.permissions); `actor=None` is the system (imports). Refusals: PermissionDenied for an actor
-without the right, ValidationError with a Chinese message for bad input or a decision already turned into a
-demand.
+(chaindesk.meetings.permissions); a city-wide system actor (chaindesk.core.actors) writes for imports.
+Refusals: PermissionDenied for an actor without the right, ValidationError with a Chinese message for bad
+input or a decision already turned into a demand.
 
 A decision is numbered within its meeting (max + 1, the meeting row locked so two clerks never get the same
 number). Turning it into a demand goes through demands.services.demand_submit (channel 会议决定, the meeting
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from chaindesk.accounts.models import Department
 from chaindesk.core import audit
+from chaindesk.core.actors import is_system
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.demands import services as demand_services
@@ -36,7 +37,7 @@ CONTENT_MAX = 2000
 
 
 def _need_team(actor: Any, meeting: Meeting) -> None:
-    if actor is not None and not permissions.can_manage_decisions(actor, meeting):
+    if not is_system(actor) and not permissions.can_manage_decisions(actor, meeting):
         raise PermissionDenied(_("您无权处理该会议的议定事项：只有该产业链的服务团队可以录入和转办。"))
 
 

@@ -5,13 +5,14 @@ for missing and forbidden alike); writes go through chaindesk.meetings.services.
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.permissions import role_required
@@ -97,15 +98,6 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _meeting(request, pk))
 
 
-def _add_service_error(form: Any, error: ValidationError) -> None:
-    """A service's refusal next to the field it names, or at the top."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 def _anchor(decision: Decision) -> str:
     return reverse("meetings:detail", args=[decision.meeting_id]) + f"#decision-{decision.seq}"
 
@@ -119,7 +111,7 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST, meeting=meeting)
     if form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors(form):
             decision = services.decision_add(
                 actor=request.user,
                 meeting=meeting,
@@ -127,9 +119,6 @@ def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
                 enterprise=data["enterprise"],
                 department=data["department"],
             )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
             messages.success(request, _("已添加议定事项 %(seq)s。") % {"seq": decision.seq})
             return redirect(_anchor(decision))
     return _detail(request, meeting, form=form, status=400)
@@ -150,7 +139,7 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm.for_decision(decision, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors(form):
             services.decision_update(
                 actor=request.user,
                 decision=decision,
@@ -158,9 +147,6 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 enterprise=data["enterprise"],
                 department=data["department"],
             )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
             messages.success(request, _("已保存议定事项 %(seq)s。") % {"seq": decision.seq})
             return redirect(_anchor(decision))
     title = _("修改议定事项 %(seq)s") % {"seq": decision.seq}
@@ -183,13 +169,11 @@ def decision_delete(request: HttpRequest, pk: int) -> HttpResponse:
     decision = _decision(request, pk)
     meeting_url = reverse("meetings:detail", args=[decision.meeting_id])
     if request.method == "POST":
-        try:
+        with service_messages(request):
             services.decision_delete(actor=request.user, decision=decision)
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-            return redirect(_anchor(decision))
-        messages.success(request, _("已删除议定事项 %(seq)s。") % {"seq": decision.seq})
-        return redirect(meeting_url + "#decisions")
+            messages.success(request, _("已删除议定事项 %(seq)s。") % {"seq": decision.seq})
+            return redirect(meeting_url + "#decisions")
+        return redirect(_anchor(decision))
     title = _("删除议定事项 %(seq)s") % {"seq": decision.seq}
     return render(
         request,
@@ -211,7 +195,7 @@ def decision_to_demand(request: HttpRequest, pk: int) -> HttpResponse:
     form = ToDemandForm(request.POST or None, decision=decision)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors(form):
             demand = services.decision_to_demand(
                 actor=request.user,
                 decision=decision,
@@ -221,9 +205,6 @@ def decision_to_demand(request: HttpRequest, pk: int) -> HttpResponse:
                 urgency=data["urgency"],
                 project=data["project"],
             )
-        except ValidationError as error:
-            _add_service_error(form, error)
-        else:
             messages.success(
                 request,
                 _("议定事项 %(seq)s 已转为诉求“%(title)s”，请受理后交办相关部门。")

@@ -86,6 +86,9 @@ class TalentContact(models.Model):
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
+    scope_paths = ScopePaths(via="talent")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("联系记录")
         verbose_name_plural = _("联系记录")

@@ -9,7 +9,8 @@ them to answer 403 and to show buttons.
 - partners (institutions, public facts): officials add and edit them;
 - cooperations: whoever may edit the enterprise's record (chaindesk.enterprises.permissions.may_edit, which
   includes its liaison) adds and edits its cooperations;
-- `actor=None` is the system (demo loader, imports): unattended writes are allowed and audited as 系统;
+- a city-wide system actor (chaindesk.core.actors: DEMO, IMPORT) writes unattended (demo loader, imports),
+  audited under its name (系统·演示数据);
   contacts and cooperations name their recorder (created_by), so those need a person as actor.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 
 from chaindesk.accounts.choices import CHAIN_ROLES
 from chaindesk.chains.models import TeamMember
+from chaindesk.core.actors import is_system
 from chaindesk.core.navigation import OFFICIALS
 from chaindesk.enterprises import permissions as enterprise_permissions
 from chaindesk.enterprises.models import Enterprise
@@ -34,14 +36,14 @@ def _authenticated(user: Any) -> bool:
 
 
 def may_create_talent(user: Any) -> bool:
-    if user is None:
+    if is_system(user):
         return True
     return _authenticated(user) and user.role in TALENT_CREATORS
 
 
 def may_edit_talent(user: Any, talent: Talent) -> bool:
     """The keeper; chain roles on the team of one of the talent's chains (any chain role if it has none)."""
-    if user is None:
+    if is_system(user):
         return True
     if not _authenticated(user):
         return False
@@ -65,13 +67,13 @@ def talent_phone(user: Any, talent: Talent) -> str:
 
 
 def may_manage_partners(user: Any) -> bool:
-    if user is None:
+    if is_system(user):
         return True
     return _authenticated(user) and user.role in OFFICIALS
 
 
 def may_add_cooperation(user: Any, enterprise: Enterprise) -> bool:
-    if user is None:
+    if is_system(user):
         return True
     return enterprise_permissions.may_edit(user, enterprise)
 

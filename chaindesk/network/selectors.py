@@ -11,6 +11,7 @@ from chaindesk.accounts.models import User
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
 from chaindesk.core.listing import sort_queryset
+from chaindesk.core.params import param_days, param_id, param_text
 from chaindesk.enterprises.models import Enterprise
 
 from .models import CooperationStatus, PartnerKind, RdCooperation, RdPartner, Talent
@@ -33,16 +34,11 @@ PARTNER_SORTS = {
 COUNTED_STATUSES = (CooperationStatus.ACTIVE, CooperationStatus.TALKING, CooperationStatus.DONE)
 
 
-def _int(params: dict[str, str], key: str) -> int | None:
-    value = params.get(key, "").strip()
-    return int(value) if value.isdigit() else None
-
-
 def talent_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Talent], str]:
     """The filtered, sorted talents a user may see. Filters: q (name, organisation, field, title or ties),
     city (exact), chain, keeper, stale (no contact in N days, never contacted included)."""
     qs = Talent.objects.visible_to(user).select_related("keeper", "hometown")
-    q = params.get("q", "").strip()
+    q = param_text(params.get("q"))
     if q:
         qs = qs.filter(
             Q(name__contains=q)
@@ -51,13 +47,13 @@ def talent_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[Talent], st
             | Q(title__contains=q)
             | Q(ties__contains=q)
         )
-    if city := params.get("city", "").strip():
+    if city := param_text(params.get("city")):
         qs = qs.filter(city=city)
-    if (chain := _int(params, "chain")) is not None:
+    if (chain := param_id(params.get("chain"))) is not None:
         qs = qs.filter(Exists(Talent.chains.through.objects.filter(talent_id=OuterRef("pk"), chain_id=chain)))
-    if (keeper := _int(params, "keeper")) is not None:
+    if (keeper := param_id(params.get("keeper"))) is not None:
         qs = qs.filter(keeper_id=keeper)
-    if (stale := _int(params, "stale")) is not None:
+    if (stale := param_days(params.get("stale"))) is not None:
         cutoff = clock.today() - dt.timedelta(days=stale)
         qs = qs.filter(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=cutoff))
     return sort_queryset(qs, params.get("sort", ""), TALENT_SORTS, "name")
@@ -125,10 +121,10 @@ def partner_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[RdPartner]
         n_cooperations=Count("cooperations", filter=mine, distinct=True),
         n_enterprises=Count("cooperations__enterprise", filter=mine, distinct=True),
     )
-    q = params.get("q", "").strip()
+    q = param_text(params.get("q"))
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(fields__contains=q))
-    if city := params.get("city", "").strip():
+    if city := param_text(params.get("city")):
         qs = qs.filter(city=city)
     if (kind := params.get("kind", "").strip()) in PartnerKind.values:
         qs = qs.filter(kind=kind)

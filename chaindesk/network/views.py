@@ -8,75 +8,47 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chaindesk.core import clock
-from chaindesk.core.listing import paginate
+from chaindesk.core.errors import service_errors
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
+from chaindesk.core.pages import crumbs, form_page, is_htmx
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
 
-from . import export, permissions, selectors, services
+from . import permissions, selectors, services
 from .forms import ContactForm, CooperationForm, PartnerForm, TalentForm
-from .models import PartnerKind, RdCooperation, RdPartner, Talent
-
-TALENT_FILTERS = ("q", "city", "chain", "keeper", "stale")
-PARTNER_FILTERS = ("q", "city", "kind")
-STALE_CHOICES = (30, 90, 180, 365)
-
-
-def _talent_crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [(_("在外能人"), reverse("network:talents")), *extra]
-
-
-def _partner_crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [(_("研发资源"), reverse("network:partners")), *extra]
-
-
-def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    return render(request, template, context, status=400 if request.method == "POST" else 200)
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
+from .models import RdCooperation, RdPartner, Talent
+from .resources import PARTNERS, TALENTS, page_rows
 
 # --- talents -------------------------------------------------------------------------------------------
 
 
 @role_required(*OFFICIALS)
 def talent_list(request: HttpRequest) -> HttpResponse:
-    choices = selectors.talent_choices(request.user)
     qs, sort = selectors.talent_list(request.user, request.GET.dict())
-    page_obj = paginate(selectors.with_chains(qs), request.GET.get("page"))
-    rows = [(t, permissions.talent_phone(request.user, t)) for t in page_obj.object_list]
-    return render(
+    return TALENTS.render(
         request,
         "network/talent_list.html",
-        {
-            "page_obj": page_obj,
-            "rows": rows,
-            "sort": sort,
-            "filters": {k: v for k, v in request.GET.items() if k in TALENT_FILTERS and v},
-            "choices": choices,
-            "stale_choices": STALE_CHOICES,
-            "may_create": permissions.may_create_talent(request.user),
-            "export_query": request.GET.urlencode(),
-            "page_title": _("在外能人"),
-            "breadcrumbs": [(_("在外能人"), None)],
-        },
+        selectors.with_chains(qs),
+        sort,
+        title=_("在外能人"),
+        choices=selectors.talent_choices(request.user),
+        decorate=lambda rows: page_rows(rows, request.user),
+        may_create=permissions.may_create_talent(request.user),
     )
 
 
 @role_required(*OFFICIALS)
 def talent_export(request: HttpRequest) -> HttpResponse:
     qs, _sort = selectors.talent_list(request.user, request.GET.dict())
-    return export.talents_ledger(request, qs)
+    return TALENTS.export(request, qs)
 
 
 def _talent(request: HttpRequest, pk: int) -> Talent:
@@ -98,7 +70,7 @@ def _talent_detail_page(request: HttpRequest, talent: Talent, contact_form: Cont
             "contact_form": contact_form if may_edit else None,
             "may_edit": may_edit,
             "page_title": talent.name,
-            "breadcrumbs": _talent_crumbs((talent.name, None)),
+            "breadcrumbs": crumbs(_("在外能人"), "network:talents", (talent.name, None)),
         },
         status=status,
     )
@@ -120,11 +92,8 @@ def talent_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("network:talent_detail", talent.pk)
     form = ContactForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form, codes={"future": "contacted_on"}):
             services.talent_contact_add(actor=request.user, talent=talent, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error("contacted_on" if error.code == "future" else None, error)
-        else:
             messages.success(request, _("联系记录已保存。"))
             return redirect(reverse("network:talent_detail", args=[talent.pk]) + "#contacts")
     return _talent_detail_page(request, talent, form, 400)
@@ -147,21 +116,18 @@ def talent_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = TalentForm(request.POST or None, initial={"keeper": request.user.pk})
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, codes={"invalid_keeper": "keeper"}):
             talent = services.talent_create(actor=request.user, **form.service_kwargs())
-        except ValidationError as error:
-            form.add_error("keeper" if error.code == "invalid_keeper" else None, error)
-        else:
             messages.success(request, _("在外能人“%(name)s”已登记。") % {"name": talent.name})
             return redirect("network:talent_detail", talent.pk)
-    return _form_page(
+    return form_page(
         request,
         "network/talent_form.html",
         {
             "form": form,
             "creating": True,
             "page_title": _("新增在外能人"),
-            "breadcrumbs": _talent_crumbs((_("新增"), None)),
+            "breadcrumbs": crumbs(_("在外能人"), "network:talents", (_("新增"), None)),
         },
     )
 
@@ -173,22 +139,22 @@ def talent_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = TalentForm(request.POST or None, initial=_talent_initial(talent))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, codes={"invalid_keeper": "keeper"}):
             services.talent_update(actor=request.user, talent=talent, **form.service_kwargs())
-        except ValidationError as error:
-            form.add_error("keeper" if error.code == "invalid_keeper" else None, error)
-        else:
             messages.success(request, _("已保存。"))
             return redirect("network:talent_detail", talent.pk)
-    return _form_page(
+    return form_page(
         request,
         "network/talent_form.html",
         {
             "form": form,
             "talent": talent,
             "page_title": _("编辑在外能人"),
-            "breadcrumbs": _talent_crumbs(
-                (talent.name, reverse("network:talent_detail", args=[pk])), (_("编辑"), None)
+            "breadcrumbs": crumbs(
+                _("在外能人"),
+                "network:talents",
+                (talent.name, reverse("network:talent_detail", args=[pk])),
+                (_("编辑"), None),
             ),
         },
     )
@@ -200,29 +166,22 @@ def talent_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*ENTERPRISE_VIEWERS)
 def partner_list(request: HttpRequest) -> HttpResponse:
     qs, sort = selectors.partner_list(request.user, request.GET.dict())
-    page_obj = paginate(qs, request.GET.get("page"))
-    return render(
+    return PARTNERS.render(
         request,
         "network/partner_list.html",
-        {
-            "page_obj": page_obj,
-            "sort": sort,
-            "filters": {k: v for k, v in request.GET.items() if k in PARTNER_FILTERS and v},
-            "cities": selectors.partner_cities(request.user),
-            "kinds": PartnerKind.choices,
-            "may_create": permissions.may_manage_partners(request.user),
-            "may_map": permissions.may_view_rd_map(request.user),
-            "export_query": request.GET.urlencode(),
-            "page_title": _("研发资源"),
-            "breadcrumbs": [(_("研发资源"), None)],
-        },
+        qs,
+        sort,
+        title=_("研发资源"),
+        choices={"cities": selectors.partner_cities(request.user)},
+        may_create=permissions.may_manage_partners(request.user),
+        may_map=permissions.may_view_rd_map(request.user),
     )
 
 
 @role_required(*ENTERPRISE_VIEWERS)
 def partner_export(request: HttpRequest) -> HttpResponse:
     qs, _sort = selectors.partner_list(request.user, request.GET.dict())
-    return export.partners_ledger(request, qs)
+    return PARTNERS.export(request, qs)
 
 
 def _partner(request: HttpRequest, pk: int) -> RdPartner:
@@ -240,7 +199,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cooperations": selectors.partner_cooperations(request.user, partner),
             "may_edit": permissions.may_manage_partners(request.user),
             "page_title": partner.name,
-            "breadcrumbs": _partner_crumbs((partner.name, None)),
+            "breadcrumbs": crumbs(_("研发资源"), "network:partners", (partner.name, None)),
         },
     )
 
@@ -261,21 +220,18 @@ def partner_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = PartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, codes={"duplicate_name": "name"}):
             partner = services.partner_create(actor=request.user, **form.service_kwargs())
-        except ValidationError as error:
-            form.add_error("name" if error.code == "duplicate_name" else None, error)
-        else:
             messages.success(request, _("研发资源“%(name)s”已登记。") % {"name": partner.name})
             return redirect("network:partner_detail", partner.pk)
-    return _form_page(
+    return form_page(
         request,
         "network/partner_form.html",
         {
             "form": form,
             "creating": True,
             "page_title": _("新增研发资源"),
-            "breadcrumbs": _partner_crumbs((_("新增"), None)),
+            "breadcrumbs": crumbs(_("研发资源"), "network:partners", (_("新增"), None)),
         },
     )
 
@@ -287,22 +243,22 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = PartnerForm(request.POST or None, initial=_partner_initial(partner))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, codes={"duplicate_name": "name"}):
             services.partner_update(actor=request.user, partner=partner, **form.service_kwargs())
-        except ValidationError as error:
-            form.add_error("name" if error.code == "duplicate_name" else None, error)
-        else:
             messages.success(request, _("已保存。"))
             return redirect("network:partner_detail", partner.pk)
-    return _form_page(
+    return form_page(
         request,
         "network/partner_form.html",
         {
             "form": form,
             "partner": partner,
             "page_title": _("编辑研发资源"),
-            "breadcrumbs": _partner_crumbs(
-                (partner.name, reverse("network:partner_detail", args=[pk])), (_("编辑"), None)
+            "breadcrumbs": crumbs(
+                _("研发资源"),
+                "network:partners",
+                (partner.name, reverse("network:partner_detail", args=[pk])),
+                (_("编辑"), None),
             ),
         },
     )
@@ -317,11 +273,9 @@ def _enterprise(request: HttpRequest, pk: int) -> Enterprise:
 
 
 def _enterprise_crumbs(enterprise: Enterprise, *extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [
-        (_("企业"), reverse("enterprises:list")),
-        (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])),
-        *extra,
-    ]
+    return crumbs(
+        _("企业"), "enterprises:list", (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])), *extra
+    )
 
 
 @role_required(*ENTERPRISE_VIEWERS)
@@ -335,7 +289,7 @@ def enterprise_rd(request: HttpRequest, pk: int) -> HttpResponse:
         "page_title": _("研发合作"),
         "breadcrumbs": _enterprise_crumbs(enterprise, (_("研发合作"), None)),
     }
-    template = "network/partials/enterprise_rd.html" if _is_htmx(request) else "network/enterprise_rd.html"
+    template = "network/partials/enterprise_rd.html" if is_htmx(request) else "network/enterprise_rd.html"
     return render(request, template, context)
 
 
@@ -343,7 +297,7 @@ def _cooperation_page(
     request: HttpRequest, form: CooperationForm, enterprise: Enterprise, cooperation: RdCooperation | None
 ) -> HttpResponse:
     title = _("编辑研发合作") if cooperation else _("登记研发合作")
-    return _form_page(
+    return form_page(
         request,
         "network/cooperation_form.html",
         {
@@ -370,11 +324,8 @@ def cooperation_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = CooperationForm(request.POST or None, initial={"started_on": clock.today()})
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.cooperation_create(actor=request.user, enterprise=enterprise, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return _after_cooperation(request, enterprise)
     return _cooperation_page(request, form, enterprise, None)
 
@@ -391,11 +342,8 @@ def cooperation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial["partner"] = cooperation.partner_id
     form = CooperationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form):
             services.cooperation_update(actor=request.user, cooperation=cooperation, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             return _after_cooperation(request, enterprise)
     return _cooperation_page(request, form, enterprise, cooperation)
 
@@ -440,6 +388,6 @@ def rd_map(request: HttpRequest) -> HttpResponse:
             "map": data,
             "chart": _map_chart(data),
             "page_title": _("研发合作地图"),
-            "breadcrumbs": _partner_crumbs((_("研发合作地图"), None)),
+            "breadcrumbs": crumbs(_("研发资源"), "network:partners", (_("研发合作地图"), None)),
         },
     )

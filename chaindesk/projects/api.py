@@ -1,25 +1,26 @@
 """Projects in the JSON API (/api/projects/): the visible list, one project, and a stage change through
 the same service as the project page. 404 for missing and out-of-scope alike; 409 when someone else changed
-the stage first; 400 with the Chinese message for a broken rule."""
+the stage first; 422 with the Chinese message for a broken rule; every error as application/problem+json
+(chaindesk/core/errors.py maps the service's exceptions, chaindesk/api/errors.py answers them)."""
 
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from chaindesk.api.pagination import BoundedLimitOffsetPagination
 from chaindesk.core import clock
-from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.core.errors import ProblemOut
 from chaindesk.core.visibility import get_visible_or_404
 
 from . import permissions, services
 from .choices import ProjectKind, ProjectLevel, ProjectStage
 from .models import Project
+from .resources import PROJECTS
 from .selectors import base_queryset, project_list
 
 router = Router(tags=["projects"], auth=django_auth)
@@ -68,16 +69,8 @@ class ProjectDetailOut(ProjectOut):
     allowed_transitions: list[ProjectStage] = Field(default_factory=list, description="当前用户可变更到的阶段")
 
 
-class ProjectFilters(Schema):
-    q: str = ""
-    chain: str = ""
-    node: str = ""
-    region: str = ""
-    stage: str = ""
-    kind: str = ""
-    level: str = ""
-    flag: str = ""
-    sort: str = ""
+# The list page's filters and sort (projects/resources.py), as query parameters.
+ProjectFilters = PROJECTS.api_filters("ProjectFilters")
 
 
 class TransitionIn(Schema):
@@ -85,10 +78,6 @@ class TransitionIn(Schema):
     on: dt.date | None = Field(None, description="变更日期，默认今天")
     expected_stage: ProjectStage | None = Field(None, description="页面所见的阶段（比较并交换）")
     reason: str = Field("", max_length=200)
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _detail(request: HttpRequest, project: Project) -> Project:
@@ -99,10 +88,10 @@ def _detail(request: HttpRequest, project: Project) -> Project:
 
 
 @router.get("/", response=list[ProjectOut])
-@paginate(LimitOffsetPagination)
-def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:
+@paginate(BoundedLimitOffsetPagination)
+def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:  # type: ignore[valid-type]
     """The projects the user may see, with the list page's filters and sort."""
-    qs, _sort = project_list(request.user, filters.model_dump())
+    qs, _sort = project_list(request.user, filters.model_dump())  # type: ignore[attr-defined]
     return qs
 
 
@@ -112,24 +101,21 @@ def get_project(request: HttpRequest, project_id: int) -> Project:
     return _detail(request, project)
 
 
-@router.post("/{project_id}/transition", response={200: ProjectDetailOut, 400: ErrorOut, 403: ErrorOut, 409: ErrorOut})
+@router.post(
+    "/{project_id}/transition",
+    response={200: ProjectDetailOut, 403: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut},
+)
 def transition(request: HttpRequest, project_id: int, payload: TransitionIn) -> Any:
-    """Change the stage (compare-and-set against expected_stage): 409 if someone else changed it first."""
+    """Change the stage (compare-and-set against expected_stage): 409 if someone else changed it first, 403
+    for a reader who may not manage it, 422 for a broken rule."""
     project = get_visible_or_404(base_queryset(request.user), project_id, user=request.user)
-    try:
-        project = services.project_transition(
-            project=project,
-            to_stage=payload.to_stage.value,
-            on=payload.on or clock.today(),
-            actor=request.user,
-            expected_stage=payload.expected_stage.value if payload.expected_stage else None,
-            reason=payload.reason,
-        )
-    except PermissionDenied as exc:
-        return 403, {"detail": str(exc) or _("您无权变更该项目的阶段。")}
-    except InvalidTransition as exc:
-        return 409, {"detail": str(exc)}
-    except ValidationError as exc:
-        return 400, {"detail": "；".join(exc.messages)}
+    project = services.project_transition(
+        project=project,
+        to_stage=payload.to_stage.value,
+        on=payload.on or clock.today(),
+        actor=request.user,
+        expected_stage=payload.expected_stage.value if payload.expected_stage else None,
+        reason=payload.reason,
+    )
     project = base_queryset(request.user).get(pk=project.pk)
     return 200, _detail(request, project)

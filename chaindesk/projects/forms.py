@@ -1,5 +1,7 @@
 """Forms of the project pages. They clean input; the services decide and write."""
 
+import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -13,9 +15,10 @@ from chaindesk.accounts.forms import StyledForm
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import clock
+from chaindesk.core.scope import scope_of
+from chaindesk.enterprises.amounts import parse_amount
 from chaindesk.enterprises.forms import AmountField, ChineseDateField
 from chaindesk.enterprises.models import Enterprise
-from chaindesk.enterprises.permissions import district_region_ids
 from chaindesk.enterprises.selectors import node_options
 from chaindesk.network.models import Talent
 
@@ -156,7 +159,7 @@ class ProjectForm(StyledForm):
         self.fields["node"].widget.chain_of = {n.pk: n.chain_id for n in rows}  # type: ignore[attr-defined]
         regions = Region.objects.exclude(level="province")
         if user.role == Role.DISTRICT_ADMIN:
-            regions = regions.filter(pk__in=district_region_ids(user))
+            regions = regions.filter(pk__in=scope_of(user).district_regions)
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         enterprises = Enterprise.objects.visible_to(user).order_by("name")
         self.fields["enterprise"].queryset = enterprises  # type: ignore[attr-defined]
@@ -233,3 +236,56 @@ class TransitionForm(StyledForm):
         if needs_reason and not str(data.get("reason") or "").strip():
             self.add_error("reason", _("暂停或终止项目须填写原因。"))
         return data
+
+
+# --- a project's investment section (chaindesk/projects/views_progress.py) ------------------------------
+
+
+class PlanForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("年度"),
+        min_value=2000,
+        max_value=2100,
+        error_messages={"required": _("请填写年度。"), "invalid": _("年度须为四位数字。")},
+    )
+    amount = forms.CharField(
+        label=_("年度计划投资"),
+        max_length=30,
+        error_messages={"required": _("请填写年度计划投资。")},
+        help_text=_("按万元计，可写 1200 或 0.12亿。"),
+    )
+
+    def clean_amount(self) -> Decimal:
+        amount = parse_amount(self.cleaned_data["amount"])
+        if amount is None:
+            raise ValidationError(_("请填写年度计划投资。"))
+        return amount
+
+
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$|^(\d{4})年(\d{1,2})月$")
+
+
+class ReportForm(forms.Form):
+    month = forms.CharField(label=_("月份"), max_length=10, error_messages={"required": _("请选择月份。")})
+    amount = forms.CharField(
+        label=_("当月完成投资"),
+        max_length=30,
+        error_messages={"required": _("请填写当月完成投资。")},
+        help_text=_("按万元计，可写 1200 或 0.12亿。"),
+    )
+    note = forms.CharField(label=_("形象进度"), max_length=200, required=False)
+
+    def clean_month(self) -> dt.date:
+        text = self.cleaned_data["month"].strip()
+        match = MONTH_PATTERN.match(text)
+        if match:
+            year, month = (int(g) for g in match.groups() if g is not None)
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                return dt.date(year, month, 1)
+        raise ValidationError(_("月份格式不正确，请选择月份（如 2026-11）。"))
+
+    def clean_amount(self) -> Decimal:
+        amount = parse_amount(self.cleaned_data["amount"])
+        if amount is None:
+            raise ValidationError(_("请填写当月完成投资。"))
+        return amount

@@ -191,6 +191,9 @@ class ProductionLine(models.Model):
     capacity = models.CharField(_("产能"), max_length=100, blank=True, help_text=_("如：年产 1000 万只"))
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
+    scope_paths = ScopePaths(via="project")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("生产线")
         verbose_name_plural = _("生产线")
@@ -213,6 +216,9 @@ class StageChange(models.Model):
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
 
+    scope_paths = ScopePaths(via="project")
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("阶段变更")
         verbose_name_plural = _("阶段变更")
@@ -232,6 +238,9 @@ class InvestmentPlan(models.Model):
     amount = models.DecimalField(
         _("年度计划投资(万元)"), validators=[MinValueValidator(0)], max_digits=14, decimal_places=2
     )
+
+    scope_paths = ScopePaths(via="project")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("年度投资计划")
@@ -259,6 +268,9 @@ class InvestmentReport(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
     )
     reported_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    scope_paths = ScopePaths(via="project")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("月度投资完成")

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from chaindesk.accounts.choices import Role
 from chaindesk.chains.models import Chain, TeamMember
-from chaindesk.enterprises.permissions import district_region_ids, team_chain_ids
+from chaindesk.core.scope import scope_of
 
 from .models import Project
 
@@ -37,7 +37,7 @@ def may_create_in(user: Any, *, chain_id: int, region_id: int) -> bool:
     if not may_create(user):
         return False
     if user.role == Role.DISTRICT_ADMIN:
-        return region_id in district_region_ids(user)
+        return region_id in scope_of(user).district_regions
     return creatable_chains(user).filter(pk=chain_id).exists()
 
 
@@ -46,12 +46,12 @@ def can_manage(user: Any, project: Project) -> bool:
         return False
     role = user.role
     if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
-        return project.chain_id in team_chain_ids(user)
+        return project.chain_id in scope_of(user).team_chains
     if role == Role.LIAISON:
         owner = project.enterprise
         return project.liaison_id == user.pk or (owner is not None and owner.liaison_id == user.pk)
     if role == Role.DISTRICT_ADMIN:
-        return project.region_id in district_region_ids(user)
+        return project.region_id in scope_of(user).district_regions
     return False
 
 

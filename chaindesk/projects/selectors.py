@@ -20,6 +20,7 @@ from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import clock
 from chaindesk.core.listing import sort_queryset
+from chaindesk.core.params import param_choice, param_id, param_text
 from chaindesk.enterprises.selectors import descendant_ids, node_options
 
 from .choices import FORWARD, ProjectKind, ProjectLevel, ProjectStage
@@ -47,16 +48,6 @@ def stage_order() -> Case:
     )
 
 
-def _int(params: dict[str, str], key: str) -> int | None:
-    value = str(params.get(key, "")).strip()
-    return int(value) if value.isdigit() else None
-
-
-def _choice(params: dict[str, str], key: str, values: list[str]) -> str | None:
-    value = str(params.get(key, "")).strip()
-    return value if value in values else None
-
-
 def base_queryset(user: Any) -> QuerySet[Project]:
     """The user's projects with everything a list row or a facts card shows, in one query."""
     return Project.objects.visible_to(user).select_related(
@@ -79,23 +70,23 @@ def project_list(
     this year's plan, completion and rate against 序时进度 as annotations."""
     today = today or clock.today()
     qs: QuerySet[Project] = base_queryset(user).annotate(stage_order=stage_order())
-    q = str(params.get("q", "")).strip()
+    q = param_text(params.get("q"))
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(enterprise__name__contains=q) | Q(investor_name__contains=q))
-    if (chain := _int(params, "chain")) is not None:
+    if (chain := param_id(params.get("chain"))) is not None:
         qs = qs.filter(chain_id=chain)
-    if (node_id := _int(params, "node")) is not None:
+    if (node_id := param_id(params.get("node"))) is not None:
         qs = qs.filter(node_id__in=descendant_ids(node_id, node_parents))
-    if (region := _int(params, "region")) is not None:
+    if (region := param_id(params.get("region"))) is not None:
         qs = qs.filter(Q(region_id=region) | Q(region__parent_id=region))
-    if stage := _choice(params, "stage", ProjectStage.values):
+    if stage := param_choice(params.get("stage"), ProjectStage.values):
         qs = qs.filter(stage=stage)
-    if kind := _choice(params, "kind", ProjectKind.values):
+    if kind := param_choice(params.get("kind"), ProjectKind.values):
         qs = qs.filter(kind=kind)
-    if level := _choice(params, "level", ProjectLevel.values):
+    if level := param_choice(params.get("level"), ProjectLevel.values):
         qs = qs.filter(level=level)
     qs = with_progress(qs, today)
-    if flag := _choice(params, "flag", list(FLAGS)):
+    if flag := param_choice(params.get("flag"), list(FLAGS)):
         qs = filter_flag(qs, flag, today)
     return sort_queryset(qs, str(params.get("sort", "")), SORTS, "-created")
 

@@ -18,9 +18,8 @@ from django.views.decorators.http import require_POST
 from chaindesk.accounts.choices import Role
 from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.export import Column, filtered_ledger
-from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS
+from chaindesk.core.pages import crumbs, form_page
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.amounts import format_wan
@@ -30,34 +29,11 @@ from . import permissions, services
 from .choices import STAGE_DATE_FIELD, ProjectStage
 from .forms import LineForm, ProjectForm, TransitionForm, initial_from
 from .models import ProductionLine, Project
+from .resources import KEY_DATES, PROJECTS, capacity_text, decorate
 from .selectors import base_queryset, filter_choices, project_list, stage_timeline
 from .selectors_progress import rules_text, schedule_share
 
-FILTER_KEYS = ("q", "chain", "node", "region", "stage", "kind", "level", "flag")
 INVESTMENT_TEMPLATE = "projects/progress/_project_investment.html"
-KEY_DATES = (
-    (ProjectStage.SIGNED, "planned_signed_on"),
-    (ProjectStage.STARTED, "planned_started_on"),
-    (ProjectStage.COMPLETED, "planned_completed_on"),
-    (ProjectStage.PRODUCING, "planned_production_on"),
-    (ProjectStage.FULL, "planned_full_production_on"),
-)
-
-
-def _crumbs(*extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [(_("项目"), reverse("projects:list")), *extra]
-
-
-def capacity_text(project: Project) -> str:
-    """3000 万平方米/年, or "" when no capacity is recorded."""
-    if project.capacity_quantity is None:
-        return ""
-    quantity = f"{Decimal(project.capacity_quantity).normalize():f}"  # 3000.00 → 3000, 2.50 → 2.5
-    return f"{quantity} {project.capacity_unit}/{project.get_capacity_period_display()}"
-
-
-def _grouped(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
 
 
 # --- list and export -----------------------------------------------------------------------------------
@@ -67,115 +43,27 @@ def _grouped(value: Decimal | None) -> str:
 def project_list_view(request: HttpRequest) -> HttpResponse:
     choices = filter_choices(request.user)
     qs, sort = project_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
-    page_obj = paginate(qs, request.GET.get("page"))
-    rows = list(page_obj.object_list)
-    for p in rows:  # this year's figures as the table shows them (万元 with separators, rate in %)
-        p.rate_percent = p.rate * 100 if p.rate is not None else None  # type: ignore[attr-defined]
-        p.plan_text = _grouped(p.plan_amount)  # type: ignore[attr-defined]
-        p.done_text = _grouped(p.done_ytd)  # type: ignore[attr-defined]
-    filters = {k: v for k, v in request.GET.items() if k in FILTER_KEYS and v}
     today = clock.today()
-    return render(
+    return PROJECTS.render(
         request,
         "projects/list.html",
-        {
-            "page_obj": page_obj,
-            "rows": rows,
-            "sort": sort,
-            "filters": filters,
-            "choices": choices,
-            "today": today,
-            "schedule_percent": (schedule_share(today) * 100).quantize(Decimal("0.01")),
-            "rules": rules_text(),
-            "may_create": permissions.may_create(request.user),
-            "export_query": request.GET.urlencode(),
-            "page_title": _("项目"),
-            "breadcrumbs": [(_("项目"), None)],
-        },
+        qs,
+        sort,
+        title=_("项目"),
+        choices=choices,
+        decorate=decorate,
+        today=today,
+        schedule_percent=(schedule_share(today) * 100).quantize(Decimal("0.01")),
+        rules=rules_text(),
+        may_create=permissions.may_create(request.user),
     )
-
-
-EXPORT_COLUMNS = [
-    Column(_("项目名称"), 34),
-    Column(_("项目单位/投资方"), 30),
-    Column(_("产业链"), 12),
-    Column(_("环节"), 16),
-    Column(_("地区"), 10),
-    Column(_("建设性质"), 10),
-    Column(_("级别"), 10),
-    Column(_("阶段"), 8),
-    Column(_("计划总投资(万元)"), 16),
-    Column(_("产能"), 20),
-    Column(_("用地(亩)"), 10),
-    Column(_("签约日期"), 12),
-    Column(_("开工日期"), 12),
-    Column(_("竣工日期"), 12),
-    Column(_("投产日期"), 12),
-    Column(_("达产日期"), 12),
-    Column(_("年度计划投资(万元)"), 16),
-    Column(_("年度累计完成(万元)"), 16),
-    Column(_("完成率(%)"), 10),
-    Column(_("引荐"), 24),
-]
-
-
-def _num(value: Any) -> float | None:
-    return float(value) if value is not None else None
-
-
-def _key_date(project: Project, stage: str, planned_field: str) -> str:
-    """The actual date, or the planned one marked as such (a ledger keeps both in one column)."""
-    actual = getattr(project, STAGE_DATE_FIELD[stage])
-    if actual:
-        return str(actual.isoformat())
-    planned = getattr(project, planned_field)
-    return _("计划 %(date)s") % {"date": planned.isoformat()} if planned else ""
-
-
-def _credit(project: Project) -> str:
-    if project.credited_enterprise_id:
-        return str(project.credited_enterprise)
-    if project.credited_talent_id:
-        return _("在外能人 %(name)s") % {"name": project.credited_talent}
-    return ""
-
-
-def _export_rows(qs: Any) -> Any:
-    for p in qs:
-        rate = getattr(p, "rate", None)
-        yield [
-            p.name,
-            p.owner_name,
-            p.chain.name,
-            p.node.name if p.node_id else "",
-            str(p.region),
-            p.get_kind_display(),
-            p.get_level_display(),
-            p.get_stage_display(),
-            _num(p.planned_investment),
-            capacity_text(p),
-            _num(p.land_mu),
-            *(_key_date(p, stage, planned) for stage, planned in KEY_DATES),
-            _num(getattr(p, "plan_amount", None)),
-            _num(getattr(p, "done_ytd", None)),
-            _num(rate * 100) if rate is not None else None,
-            _credit(p),
-        ]
 
 
 @role_required(*ENTERPRISE_VIEWERS)
 def project_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = project_list(request.user, request.GET.dict())
-    return filtered_ledger(
-        request,
-        queryset=qs,
-        rows=_export_rows,
-        columns=EXPORT_COLUMNS,
-        title=_("项目台账"),
-        name="项目台账",
-        cap_warning=_("符合条件的项目超过单次导出上限，仅导出前 %(cap)s 条。"),
-    )
+    return PROJECTS.export(request, qs)
 
 
 # --- project page --------------------------------------------------------------------------------------
@@ -258,7 +146,7 @@ def _detail_context(request: HttpRequest, project: Project, **extra: Any) -> dic
         "investment_template": _investment_template(),
         "today": clock.today(),
         "page_title": project.name,
-        "breadcrumbs": _crumbs((project.name, None)),
+        "breadcrumbs": crumbs(_("项目"), "projects:list", (project.name, None)),
     }
     context.update(extra)
     return context
@@ -322,10 +210,6 @@ def _add_service_error(form: ProjectForm, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _form_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    return render(request, "projects/form.html", context, status=400 if request.method == "POST" else 200)
-
-
 @role_required(*ENTERPRISE_VIEWERS)
 def project_create(request: HttpRequest) -> HttpResponse:
     if not permissions.may_create(request.user):
@@ -345,13 +229,14 @@ def project_create(request: HttpRequest) -> HttpResponse:
                 % {"name": project.name, "amount": _amount(project)},
             )
             return redirect("projects:detail", project.pk)
-    return _form_page(
+    return form_page(
         request,
+        "projects/form.html",
         {
             "form": form,
             "creating": True,
             "page_title": _("新增项目"),
-            "breadcrumbs": _crumbs((_("新增项目"), None)),
+            "breadcrumbs": crumbs(_("项目"), "projects:list", (_("新增项目"), None)),
         },
     )
 
@@ -374,13 +259,19 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已保存。"))
             return redirect("projects:detail", project.pk)
-    return _form_page(
+    return form_page(
         request,
+        "projects/form.html",
         {
             "form": form,
             "project": project,
             "page_title": _("编辑项目"),
-            "breadcrumbs": _crumbs((project.name, reverse("projects:detail", args=[project.pk])), (_("编辑"), None)),
+            "breadcrumbs": crumbs(
+                _("项目"),
+                "projects:list",
+                (project.name, reverse("projects:detail", args=[project.pk])),
+                (_("编辑"), None),
+            ),
         },
     )
 

@@ -8,11 +8,9 @@
 Every object comes from the user's visible set (404 for missing and forbidden alike)."""
 
 import datetime as dt
-import re
 from decimal import Decimal
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -28,15 +26,18 @@ from chaindesk.chains.models import Chain
 from chaindesk.core import clock
 from chaindesk.core.export import Column, export_notes, ledger_response
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
+from chaindesk.core.pages import is_htmx
+from chaindesk.core.params import param_int
 from chaindesk.core.permissions import role_required
 from chaindesk.core.templatetags.cd import wan_yuan
 from chaindesk.core.visibility import get_visible_or_404
-from chaindesk.enterprises.amounts import format_wan, parse_amount
+from chaindesk.enterprises.amounts import format_wan
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.network.models import Talent
 
 from . import permissions, services
 from .choices import ProjectStage
+from .forms import PlanForm, ReportForm
 from .models import Project
 from .selectors_progress import (
     SummaryRow,
@@ -66,15 +67,9 @@ def _reverse_or_none(name: str, *args: Any) -> str | None:
         return None
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request"))
-
-
 def _year(request: HttpRequest, today: dt.date) -> int:
-    value = request.GET.get("year", "")
-    if value.isdigit() and today.year - 5 <= int(value) <= today.year + 1:
-        return int(value)
-    return today.year
+    year = param_int(request.GET.get("year"), lo=today.year - 5, hi=today.year + 1)
+    return today.year if year is None else year
 
 
 def _by(request: HttpRequest) -> str:
@@ -225,58 +220,6 @@ def investment_export(request: HttpRequest) -> HttpResponse:
 # --- a project's investment section --------------------------------------------------------------------
 
 
-class PlanForm(forms.Form):
-    year = forms.IntegerField(
-        label=gettext_lazy("年度"),
-        min_value=2000,
-        max_value=2100,
-        error_messages={"required": gettext_lazy("请填写年度。"), "invalid": gettext_lazy("年度须为四位数字。")},
-    )
-    amount = forms.CharField(
-        label=gettext_lazy("年度计划投资"),
-        max_length=30,
-        error_messages={"required": gettext_lazy("请填写年度计划投资。")},
-        help_text=gettext_lazy("按万元计，可写 1200 或 0.12亿。"),
-    )
-
-    def clean_amount(self) -> Decimal:
-        amount = parse_amount(self.cleaned_data["amount"])
-        if amount is None:
-            raise ValidationError(_("请填写年度计划投资。"))
-        return amount
-
-
-MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$|^(\d{4})年(\d{1,2})月$")
-
-
-class ReportForm(forms.Form):
-    month = forms.CharField(
-        label=gettext_lazy("月份"), max_length=10, error_messages={"required": gettext_lazy("请选择月份。")}
-    )
-    amount = forms.CharField(
-        label=gettext_lazy("当月完成投资"),
-        max_length=30,
-        error_messages={"required": gettext_lazy("请填写当月完成投资。")},
-        help_text=gettext_lazy("按万元计，可写 1200 或 0.12亿。"),
-    )
-    note = forms.CharField(label=gettext_lazy("形象进度"), max_length=200, required=False)
-
-    def clean_month(self) -> dt.date:
-        text = self.cleaned_data["month"].strip()
-        match = MONTH_PATTERN.match(text)
-        if match:
-            year, month = (int(g) for g in match.groups() if g is not None)
-            if 2000 <= year <= 2100 and 1 <= month <= 12:
-                return dt.date(year, month, 1)
-        raise ValidationError(_("月份格式不正确，请选择月份（如 2026-11）。"))
-
-    def clean_amount(self) -> Decimal:
-        amount = parse_amount(self.cleaned_data["amount"])
-        if amount is None:
-            raise ValidationError(_("请填写当月完成投资。"))
-        return amount
-
-
 def _project(request: HttpRequest, pk: int) -> Project:
     qs = Project.objects.visible_to(request.user).select_related("enterprise", "chain", "region")
     return get_visible_or_404(qs, pk, user=request.user)
@@ -297,7 +240,7 @@ def panel_context(request: HttpRequest, project: Project, **extra: Any) -> dict[
 
 def _render_panel(request: HttpRequest, project: Project, status: int = 200, **extra: Any) -> HttpResponse:
     context = panel_context(request, project, **extra)
-    if _is_htmx(request):
+    if is_htmx(request):
         # htmx swaps only 2xx answers: a form with errors comes back as 200 with its messages in place.
         return render(request, PANEL_TEMPLATE, context)
     context.update(
@@ -318,7 +261,7 @@ def investment_panel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _after_write(request: HttpRequest, project: Project, notice: str) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         return _render_panel(request, project, notice=notice)
     messages.success(request, notice)
     target = request.POST.get("next", "")
@@ -401,7 +344,7 @@ def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     }
     fragment = "projects/progress/_enterprise_tab.html"
-    return render(request, fragment if _is_htmx(request) else "projects/progress/enterprise_tab.html", context)
+    return render(request, fragment if is_htmx(request) else "projects/progress/enterprise_tab.html", context)
 
 
 def _projects(n: int) -> str:
@@ -479,4 +422,4 @@ def talent_tab(request: HttpRequest, pk: int) -> HttpResponse:
         ],
     }
     fragment = "projects/progress/_talent_tab.html"
-    return render(request, fragment if _is_htmx(request) else "projects/progress/talent_tab.html", context)
+    return render(request, fragment if is_htmx(request) else "projects/progress/talent_tab.html", context)

@@ -33,7 +33,7 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, User
 from chaindesk.chains.models import Chain
 from chaindesk.demands.choices import Channel, DemandStatus, Rating, TaskStatus, Urgency
-from chaindesk.demands.models import Attachment, Category, Demand, DemandEvent, Task, TaskUpdate, UpwardRequest
+from chaindesk.demands.models import Attachment, Category, Demand, DemandEvent, Task, TaskUpdate
 from chaindesk.demands.workdays import CalendarNotCovered, is_workday
 from chaindesk.enterprises.models import Enterprise
 
@@ -126,14 +126,15 @@ def reset(writer: BulkWriter) -> None:
     """Empty the demand tables, and the upward requests (上争事项), whose links point at the enterprises and
     projects the earlier generators' resets remove (the demo city reloads its own). Meeting decisions point at
     enterprises and demands too: they go first (the demo city reloads its own)."""
+    upward_request: Any = apps.get_model("upward", "UpwardRequest")
     writer.wipe(
         apps.get_model("meetings", "Decision")._meta.db_table,
         *tables()[:-1],
         Attachment._meta.db_table,
         Demand._meta.db_table,
-        UpwardRequest.enterprises.through._meta.db_table,
-        UpwardRequest.projects.through._meta.db_table,
-        UpwardRequest._meta.db_table,
+        upward_request.enterprises.through._meta.db_table,
+        upward_request.projects.through._meta.db_table,
+        upward_request._meta.db_table,
     )
 
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "chaindesk.projects",
     "chaindesk.leads",
     "chaindesk.demands",
+    "chaindesk.upward",
     "chaindesk.meetings",
     "chaindesk.dashboards",
     "chaindesk.demo",
@@ -44,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "chaindesk.core.middleware.RequestContextMiddleware",
+    "chaindesk.api.errors.ProblemMiddleware",  # under /api/: a 404/405/500 outside an operation as problem+json
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -119,6 +121,11 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Not whitespace only, ≥3 character classes, not one character repeated; no place name, no year.
+    {"NAME": "chaindesk.accounts.validators.ComplexityValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "chaindesk.accounts.validators.GuessableWordsValidator"},
+    # The demo's printed password, refused whenever DEBUG is off (production).
+    {"NAME": "chaindesk.demo.validators.DemoPasswordValidator"},
 ]
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit; the idle limit below is enforced by middleware
@@ -133,6 +140,12 @@ CSRF_FAILURE_VIEW = "chaindesk.core.views.csrf_failure"
 # Lock-out: this many failed logins within the window lock the account and the address.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# The client address (audit trail, per-address lock-out) is REMOTE_ADDR. Only when REMOTE_ADDR is one of these
+# proxies (addresses or networks, comma-separated in the TRUSTED_PROXIES environment variable, e.g.
+# "10.0.0.5,10.0.1.0/24" for the load balancers) is X-Forwarded-For read, and then its right-most address that
+# is not itself a trusted proxy. Unset (the default): X-Forwarded-For is never trusted. Set it to exactly the
+# load balancers: behind an unlisted one every user shares its address and the lock-out would lock them all.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 # --- Internationalisation: zh-Hans first, English second.
 LANGUAGE_CODE = "zh-hans"
@@ -187,6 +200,18 @@ CHAINDESK_PROJECT_BEHIND_TOLERANCE = Decimal(os.environ.get("CHAINDESK_PROJECT_B
 # 诉求: overdue by more than this many working days → 督办 in the chain chief's queue
 CHAINDESK_SUPERVISE_AFTER_WORKDAYS = int(os.environ.get("CHAINDESK_SUPERVISE_AFTER_WORKDAYS", "3"))
 CHAINDESK_ATTACHMENT_MAX_BYTES = int(os.environ.get("CHAINDESK_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+# Zip-based attachments (.docx/.xlsx/.pptx), judged from the zip directory before acceptance (zip bombs):
+# the members' declared sizes may add up to at most this once inflated (10x the upload limit: real Office files
+# inflate 3-10x) ...
+CHAINDESK_ATTACHMENT_ZIP_MAX_INFLATED_BYTES = int(
+    os.environ.get("CHAINDESK_ATTACHMENT_ZIP_MAX_INFLATED_BYTES", str(100 * 1024 * 1024))
+)
+# ... no member of at least CHAINDESK_ATTACHMENT_ZIP_RATIO_FLOOR_BYTES inflated may grow more than this many
+# times (XML compresses 5-20:1; a bomb 1000:1; small parts are not judged: they compress well and stay small) ...
+CHAINDESK_ATTACHMENT_ZIP_MAX_RATIO = int(os.environ.get("CHAINDESK_ATTACHMENT_ZIP_MAX_RATIO", "100"))
+CHAINDESK_ATTACHMENT_ZIP_RATIO_FLOOR_BYTES = 1024 * 1024
+# ... and the archive may hold at most this many members.
+CHAINDESK_ATTACHMENT_ZIP_MAX_MEMBERS = 10_000
 CHAINDESK_METRICS_MIN_CASES = int(os.environ.get("CHAINDESK_METRICS_MIN_CASES", "5"))  # to be ranked
 # Absolute links in e-mails and robot messages (https://chaindesk.example.gov.cn); relative when unset
 CHAINDESK_SITE_URL = os.environ.get("CHAINDESK_SITE_URL", "")

@@ -15,3 +15,5 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
+# X-Forwarded-For is read only from the proxies in TRUSTED_PROXIES (base.py; environment variable), never from
+# anyone else; the demo password is refused by the password rules here (DEBUG is off).

@@ -119,11 +119,11 @@ def test_user_create_enforces_rules_and_scope(persona):
         services.user_create(actor=admin, username="x1", display_name="甲", role=Role.LIAISON, password="123")
     with pytest.raises(ValidationError):
         services.user_create(
-            actor=admin, username="x2", display_name="乙", role=Role.DEPT_HANDLER, password="Longer-pass-2026"
+            actor=admin, username="x2", display_name="乙", role=Role.DEPT_HANDLER, password="Longer-pass-Qx7"
         )
     assert not User.objects.filter(username__in=["x1", "x2"]).exists()
     user = services.user_create(
-        actor=admin, username="X3", display_name="丙", role=Role.LIAISON, password="Longer-pass-2026"
+        actor=admin, username="X3", display_name="丙", role=Role.LIAISON, password="Longer-pass-Qx7"
     )
     assert user.username == "x3"
     entry = AuditLog.objects.for_object(user).get()
@@ -166,14 +166,14 @@ def test_inactive_user_cannot_log_in(persona):
 def test_system_admin_cannot_touch_audit_admin_accounts(persona):
     admin, auditor = persona("sysadmin"), persona("auditor")
     with pytest.raises(ValidationError, match="三权分立"):
-        services.user_set_password(actor=admin, user=auditor, password="Another-pass-2026")
+        services.user_set_password(actor=admin, user=auditor, password="Another-pass-Qx7")
     with pytest.raises(ValidationError, match="三权分立"):
         services.user_update(actor=admin, user=auditor, is_active=False)
     with pytest.raises(ValidationError, match="三权分立"):
         services.user_update(actor=admin, user=persona("liming"), role=Role.AUDIT_ADMIN)
     with pytest.raises(ValidationError, match="三权分立"):
         services.user_create(
-            actor=admin, username="aud2", display_name="审", role=Role.AUDIT_ADMIN, password="Longer-pass-2026"
+            actor=admin, username="aud2", display_name="审", role=Role.AUDIT_ADMIN, password="Longer-pass-Qx7"
         )
     auditor.refresh_from_db()
     assert auditor.is_active and auditor.check_password(DEMO_PASSWORD)

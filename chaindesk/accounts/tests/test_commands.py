@@ -23,11 +23,11 @@ def test_createuser_creates_an_audited_account():
         "--region",
         "321283",
         "--password",
-        "Longer-pass-2026",
+        "Longer-pass-Qx7",
         stdout=out,
     )
     user = User.objects.get(username="wuli")
-    assert user.region.code == "321283" and user.check_password("Longer-pass-2026")
+    assert user.region.code == "321283" and user.check_password("Longer-pass-Qx7")
     assert AuditLog.objects.for_object(user).filter(action=AuditAction.CREATE).exists()
     assert "created wuli" in out.getvalue()
 
@@ -48,11 +48,11 @@ def test_createuser_refuses_weak_password_and_unknown_scope():
             "--department",
             "nope",
             "--password",
-            "Longer-pass-2026",
+            "Longer-pass-Qx7",
         )
     with pytest.raises(CommandError, match="部门经办人必须指定所属部门"):
         call_command(
-            "createuser", "--username", "c", "--name", "丙", "--role", "dept_handler", "--password", "Longer-pass-2026"
+            "createuser", "--username", "c", "--name", "丙", "--role", "dept_handler", "--password", "Longer-pass-Qx7"
         )
     assert not User.objects.filter(username__in=["a", "b", "c"]).exists()
 

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 LIST = "/system/users/"
 NEW = "/system/users/new/"
-GOOD_PASSWORD = "Taizhou-Biomed-2026"
+GOOD_PASSWORD = "Biomed-Ledger-Qx7"
 
 
 def _user_audit(user: User, action: str):

@@ -118,6 +118,31 @@ def demand(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
     return qs.filter(enterprise__in=_visible_enterprises(user))
 
 
+def task(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """Issue 10 closed one leak on purpose: enterprise users no longer see tasks (they follow the demand)."""
+    if user.role == Role.ENTERPRISE:
+        return qs.none()
+    if user.role == Role.DEPT_HANDLER:
+        if not user.department_id:
+            return qs.none()
+        co = _m("demands.Task").co_departments.through.objects.filter(department_id=user.department_id)
+        return qs.filter(Q(lead_department_id=user.department_id) | Q(pk__in=co.values("task_id")))
+    return qs.filter(demand__in=demand(_m("demands.Demand").objects.all(), user).values("pk"))
+
+
+def upward_request(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    role = user.role
+    if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
+        return qs.filter(chain__team__user=user).distinct()
+    if role == Role.DEPT_HANDLER:
+        return qs.filter(department_id=user.department_id) if user.department_id else qs.none()
+    if role == Role.DISTRICT_ADMIN and user.region_id:
+        return qs.filter(Q(region_id=user.region_id) | Q(region__parent_id=user.region_id))
+    if role == Role.LIAISON:
+        return qs.filter(enterprises__liaison=user).distinct()
+    return qs.none()
+
+
 def user(qs: QuerySet[Any], reader: Any) -> QuerySet[Any]:
     if reader.role == Role.SYS_ADMIN:
         return qs.all()
@@ -140,6 +165,8 @@ RULES = {
     "network.RdCooperation": by_enterprise,
     "liaison.Visit": by_enterprise,
     "demands.Demand": demand,
+    "demands.Task": task,
+    "upward.UpwardRequest": upward_request,
     "accounts.User": user,
     "core.Notification": notification,
 }

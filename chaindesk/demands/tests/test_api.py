@@ -53,14 +53,14 @@ def test_enterprise_user_submits_for_their_own_enterprise_only(client_as):
 
 
 @pytest.mark.django_db
-def test_bad_input_answers_400_in_chinese_and_writes_nothing(client_as):
+def test_bad_input_answers_422_in_chinese_and_writes_nothing(client_as):
     boshen = Enterprise.objects.get(name=BOSHEN)
     before = Demand.objects.count()
     client = client_as("wangzh")
     unknown = _post(client, {"enterprise_id": boshen.pk, "title": "x", "description": "y", "category": "nope"})
-    assert unknown.status_code == 400 and "不存在" in unknown.json()["detail"]
+    assert unknown.status_code == 422 and "不存在" in unknown.json()["detail"]
     blank = _post(client, {"enterprise_id": boshen.pk, "title": " ", "description": "y", "category": "land"})
-    assert blank.status_code == 400 and "诉求事项" in blank.json()["detail"]
+    assert blank.status_code == 422 and "诉求事项" in blank.json()["detail"]
     assert Demand.objects.count() == before
 
 

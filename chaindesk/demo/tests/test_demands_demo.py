@@ -1,16 +1,16 @@
-"""The demo's demands and items sought from higher levels: the site visit's three issues as demands, every
-status, channel and task state (signed, progress, extension, 预警, 督办), ratings and a reopening, the story's
-dates; six 上争事项 at every stage; loading again creates nothing."""
+"""The demo's demands: the site visit's three issues as demands, every status, channel and task state
+(signed, progress, extension, 预警, 督办), ratings and a reopening, the story's dates; loading again creates
+nothing."""
 
 import pytest
 from django.utils import timezone
 
 from chaindesk.conftest import DEMO_TODAY
-from chaindesk.core.models import AuditAction, AuditLog, Notification
-from chaindesk.demands.choices import Channel, DemandStatus, Escalation, Rating, TaskStatus, UpwardStage
-from chaindesk.demands.models import Demand, Task, TaskUpdate, UpwardRequest
+from chaindesk.core.models import Notification
+from chaindesk.demands.choices import Channel, DemandStatus, Escalation, Rating, TaskStatus
+from chaindesk.demands.models import Demand, Task, TaskUpdate
 from chaindesk.demo import city
-from chaindesk.demo.demands import HEADS, ITEMS
+from chaindesk.demo.demands import HEADS
 
 pytestmark = pytest.mark.django_db
 BOSHEN = "江苏博生医用新材料股份有限公司"
@@ -90,30 +90,11 @@ def test_department_heads_exist_but_stay_out_of_the_login_list() -> None:
     assert not {u for _, u in city.DEMO_LOGINS} & {h[0] for h in HEADS}
 
 
-def test_upward_requests_at_every_stage_with_amounts() -> None:
-    items = UpwardRequest.objects.filter(title__in=[i.title for i in ITEMS])
-    assert items.count() == len(ITEMS) == 6
-    assert set(items.values_list("stage", flat=True)) == set(UpwardStage.values)
-    assert set(items.values_list("kind", flat=True)) == {"funds", "policy", "pilot", "approval", "quota"}
-    funds = items.get(title="生物医药先进制造业集群培育省级奖补资金")
-    assert (funds.amount_sought, funds.amount_obtained) == (1500, 1200)
-    assert all(i.amount_obtained is None for i in items.exclude(stage=UpwardStage.APPROVED))
-    for item in items.exclude(stage=UpwardStage.PLANNING):
-        moves = AuditLog.objects.filter(
-            action=AuditAction.TRANSITION, content_type__model="upwardrequest", object_id=str(item.pk)
-        )
-        assert moves.exists() and item.stage_changed_on is not None and item.stage_changed_on <= DEMO_TODAY
-        assert timezone.localdate(item.created_at) < item.stage_changed_on  # registered before its first step
-    boshen_item = items.get(title__startswith="医用膜材项目申报省级")
-    assert list(boshen_item.enterprises.values_list("name", flat=True)) == [BOSHEN]
-    assert boshen_item.projects.exists()
-
-
 def test_loading_again_adds_no_demand_and_no_notification() -> None:
-    before = (Demand.objects.count(), Task.objects.count(), Notification.objects.count(), UpwardRequest.objects.count())
+    before = (Demand.objects.count(), Task.objects.count(), Notification.objects.count())
     loaded = city.load(enterprises=40, today=DEMO_TODAY)
     assert loaded.created == {}
-    after = (Demand.objects.count(), Task.objects.count(), Notification.objects.count(), UpwardRequest.objects.count())
+    after = (Demand.objects.count(), Task.objects.count(), Notification.objects.count())
     assert after == before
 
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from chaindesk.accounts.models import Department, User
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
+from chaindesk.core.actors import FIXTURES
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.core.services import audited_create
 from chaindesk.demands.choices import Channel, DemandStatus, Urgency
@@ -41,7 +42,7 @@ def meeting(persona: Callable[[str], User]) -> Meeting:
     seed = Meeting.objects.get(chain=chain, held_on=seed_day_for(clock.today()))
     return audited_create(
         model=Meeting,
-        actor=None,
+        actor=FIXTURES,
         chain=chain,
         title="生物医药产业链服务团队专题会",
         kind=MeetingKind.REGULAR,
@@ -57,7 +58,7 @@ def other_meeting(persona: Callable[[str], User]) -> Meeting:
     """A meeting of the 高端装备 chain, whose team the 生物医药 personas are not on."""
     return audited_create(
         model=Meeting,
-        actor=None,
+        actor=FIXTURES,
         chain=Chain.objects.get(code="equip"),
         title="高端装备产业链服务团队工作例会",
         held_on=dt.date(2026, 11, 18),

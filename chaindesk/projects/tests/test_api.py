@@ -1,5 +1,5 @@
 """The projects API: session auth, the visible list, one project, and stage changes through the service
-(200, 409 on a stale expected_stage, 400 with the message on a broken rule, 404 outside the scope)."""
+(200, 409 on a stale expected_stage, 422 with the message on a broken rule, 404 outside the scope)."""
 
 import datetime as dt
 import json
@@ -110,9 +110,9 @@ def test_transition_on_stale_expected_stage_is_409(client_as, membrane):
         ({"to_stage": "signed", "on": "2099-01-01"}, "变更日期不能晚于今天。"),
     ],
 )
-def test_transition_rule_broken_is_400_with_the_message(client_as, membrane, payload, message):
+def test_transition_rule_broken_is_422_with_the_message(client_as, membrane, payload, message):
     response = _post(client_as("jiangdd"), membrane, **payload)
-    assert response.status_code == 400
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
     assert message in response.json()["detail"]
     assert Project.objects.get(pk=membrane.pk).stage == ProjectStage.NEGOTIATING
 

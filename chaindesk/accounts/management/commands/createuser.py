@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, Region
 from chaindesk.accounts.services import user_create
+from chaindesk.core.actors import COMMAND
 
 
 class Command(BaseCommand):
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             password = getpass("密码: ")
         try:
             user = user_create(
-                actor=None,
+                actor=COMMAND,
                 username=options["username"],
                 display_name=options["name"],
                 role=options["role"],

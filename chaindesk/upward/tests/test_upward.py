@@ -17,10 +17,10 @@ from chaindesk.accounts.models import Department, Region, User
 from chaindesk.chains.models import Chain
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction, AuditLog
-from chaindesk.demands import upward
-from chaindesk.demands.choices import UpwardStage
-from chaindesk.demands.models import UpwardRequest
 from chaindesk.enterprises.models import Enterprise
+from chaindesk.upward import services as upward
+from chaindesk.upward.choices import UpwardStage
+from chaindesk.upward.models import UpwardRequest
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
@@ -223,10 +223,10 @@ def test_advance_rules(item):
 
 def test_anonymous_is_sent_to_login(client, item):
     for url in (
-        reverse("demands:upward_list"),
-        reverse("demands:upward_detail", args=[item.pk]),
-        reverse("demands:upward_create"),
-        reverse("demands:upward_export"),
+        reverse("upward:list"),
+        reverse("upward:detail", args=[item.pk]),
+        reverse("upward:create"),
+        reverse("upward:export"),
     ):
         response = client.get(url)
         assert response.status_code == 302 and "login" in response["Location"]
@@ -235,27 +235,27 @@ def test_anonymous_is_sent_to_login(client, item):
 @pytest.mark.parametrize("username", ["liuyang", "sysadmin", "auditor"])
 def test_wrong_roles_are_refused(client_as, item, username):
     client = client_as(username)
-    assert client.get(reverse("demands:upward_list")).status_code == 403
-    assert client.get(reverse("demands:upward_detail", args=[item.pk])).status_code == 403
+    assert client.get(reverse("upward:list")).status_code == 403
+    assert client.get(reverse("upward:detail", args=[item.pk])).status_code == 403
 
 
 @pytest.mark.parametrize("username", ["jiangdd", "zhangkun", "wangzh", "liming", "zhoutao"])
 def test_in_scope_personas_see_the_item(client_as, item, username):
     client = client_as(username)
-    assert item.title in client.get(reverse("demands:upward_list")).content.decode()
-    page = client.get(reverse("demands:upward_detail", args=[item.pk]))
+    assert item.title in client.get(reverse("upward:list")).content.decode()
+    page = client.get(reverse("upward:detail", args=[item.pk]))
     assert page.status_code == 200 and BOSHEN in page.content.decode()
 
 
 @pytest.mark.parametrize("username", ["lead_equip", "lz_321282", "da_321282", "chenjing"])
 def test_out_of_scope_personas_get_404_by_url_guessing(client_as, item, username):
     client = client_as(username)
-    assert item.title not in client.get(reverse("demands:upward_list")).content.decode()
-    for name in ("demands:upward_detail", "demands:upward_edit"):
+    assert item.title not in client.get(reverse("upward:list")).content.decode()
+    for name in ("upward:detail", "upward:edit"):
         assert client.get(reverse(name, args=[item.pk])).status_code == 404
-    response = client.post(reverse("demands:upward_advance", args=[item.pk]), {"to_stage": "applied"})
+    response = client.post(reverse("upward:advance", args=[item.pk]), {"to_stage": "applied"})
     assert response.status_code == 404
-    assert client.get(reverse("demands:upward_detail", args=[999999])).status_code == 404
+    assert client.get(reverse("upward:detail", args=[999999])).status_code == 404
     assert _logs(item, AuditAction.PERMISSION_DENIED).exists()
 
 
@@ -264,22 +264,22 @@ def test_department_handler_sees_own_department_items(client_as):
         actor="chenjing", department=Department.objects.get(code="zrzy"), chain=None, title=f"{PREFIX}用地指标"
     )
     client = client_as("chenjing")
-    assert mine.title in client.get(reverse("demands:upward_list")).content.decode()
-    page = client.get(reverse("demands:upward_detail", args=[mine.pk])).content.decode()
+    assert mine.title in client.get(reverse("upward:list")).content.decode()
+    page = client.get(reverse("upward:detail", args=[mine.pk])).content.decode()
     assert 'data-testid="upward-edit"' in page and 'data-testid="upward-submit-applied"' in page
 
 
 def test_liaison_reads_but_does_not_act(client_as, item):
     client = client_as("liming")
-    page = client.get(reverse("demands:upward_detail", args=[item.pk])).content.decode()
+    page = client.get(reverse("upward:detail", args=[item.pk])).content.decode()
     assert 'data-testid="upward-edit"' not in page and "upward-stage-actions" not in page
-    assert client.get(reverse("demands:upward_edit", args=[item.pk])).status_code == 403
+    assert client.get(reverse("upward:edit", args=[item.pk])).status_code == 403
     response = client.post(
-        reverse("demands:upward_advance", args=[item.pk]),
+        reverse("upward:advance", args=[item.pk]),
         {"to_stage": "applied", "expected_stage": "planning", "on": "2026-11-25"},
     )
     assert response.status_code == 403
-    assert client.get(reverse("demands:upward_create")).status_code == 403
+    assert client.get(reverse("upward:create")).status_code == 403
 
 
 def _bulk(n: int) -> None:
@@ -311,7 +311,7 @@ def _bulk(n: int) -> None:
 def test_list_query_count_is_pinned(client_as, django_assert_max_num_queries, query):
     _bulk(65)
     client = client_as("jiangdd")
-    url = reverse("demands:upward_list") + query
+    url = reverse("upward:list") + query
     assert client.get(url).status_code == 200  # warm-up: session, caches
     with django_assert_max_num_queries(6):
         response = client.get(url)
@@ -321,29 +321,27 @@ def test_list_query_count_is_pinned(client_as, django_assert_max_num_queries, qu
 def test_list_filters_sort_and_pagination(client_as):
     _bulk(65)
     client = client_as("jiangdd")
-    page = client.get(reverse("demands:upward_list") + f"?q={PREFIX}批量").content.decode()
+    page = client.get(reverse("upward:list") + f"?q={PREFIX}批量").content.decode()
     assert "共 65 项" in page and f"{PREFIX}批量000" in page and f"{PREFIX}批量050" not in page
-    page = client.get(reverse("demands:upward_list") + f"?q={PREFIX}批量&sort=-sought").content.decode()
+    page = client.get(reverse("upward:list") + f"?q={PREFIX}批量&sort=-sought").content.decode()
     assert f"{PREFIX}批量064" in page and f"{PREFIX}批量000" not in page
-    page = client.get(reverse("demands:upward_list") + f"?q={PREFIX}批量&kind=pilot&level=state").content.decode()
+    page = client.get(reverse("upward:list") + f"?q={PREFIX}批量&kind=pilot&level=state").content.decode()
     assert "共 11 项" in page  # even and divisible by 3: 0, 6, …, 60
     window = f"?q={PREFIX}批量&deadline_from=2026-12-02&deadline_to=2026-12-04"
-    assert "共 3 项" in client.get(reverse("demands:upward_list") + window).content.decode()
+    assert "共 3 项" in client.get(reverse("upward:list") + window).content.decode()
     gxj = Department.objects.get(code="gxj").pk
     zrzy = Department.objects.get(code="zrzy").pk
-    assert (
-        "共 65 项" in client.get(reverse("demands:upward_list") + f"?q={PREFIX}批量&department={gxj}").content.decode()
-    )
-    page = client.get(reverse("demands:upward_list") + f"?q={PREFIX}批量&department={zrzy}").content.decode()
+    assert "共 65 项" in client.get(reverse("upward:list") + f"?q={PREFIX}批量&department={gxj}").content.decode()
+    page = client.get(reverse("upward:list") + f"?q={PREFIX}批量&department={zrzy}").content.decode()
     assert "没有符合条件的上争事项" in page
     # nonsense filters are ignored, not a 500
     bad = "?stage=nope&deadline_from=2026-13-40&chain=abc&sort=password"
-    assert client.get(reverse("demands:upward_list") + bad).status_code == 200
+    assert client.get(reverse("upward:list") + bad).status_code == 200
 
 
 def test_export_is_exactly_the_filtered_list_and_audited(client_as, item):
     _bulk(5)
-    response = client_as("jiangdd").get(reverse("demands:upward_export") + f"?q={PREFIX}批量&kind=funds")
+    response = client_as("jiangdd").get(reverse("upward:export") + f"?q={PREFIX}批量&kind=funds")
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
     sheet = load_workbook(io.BytesIO(content)).active
@@ -353,7 +351,7 @@ def test_export_is_exactly_the_filtered_list_and_audited(client_as, item):
 
 
 def test_export_respects_scope(client_as, item):
-    response = client_as("lead_equip").get(reverse("demands:upward_export"))
+    response = client_as("lead_equip").get(reverse("upward:export"))
     content = b"".join(response.streaming_content) if response.streaming else response.content
     sheet = load_workbook(io.BytesIO(content)).active
     assert item.title not in [row[0] for row in sheet.iter_rows(values_only=True)]
@@ -361,7 +359,7 @@ def test_export_respects_scope(client_as, item):
 
 def test_stage_buttons_advance_and_record_amount(client_as, item):
     client = client_as("wangzh")
-    url = reverse("demands:upward_advance", args=[item.pk])
+    url = reverse("upward:advance", args=[item.pk])
     today = timezone.localdate().isoformat()
     for frm, to in (("planning", "applied"), ("applied", "approved")):
         data = {
@@ -374,14 +372,14 @@ def test_stage_buttons_advance_and_record_amount(client_as, item):
         assert response.status_code == 302
     item.refresh_from_db()
     assert item.stage == "approved" and item.amount_obtained == Decimal("12000")
-    page = client.get(reverse("demands:upward_detail", args=[item.pk])).content.decode()
+    page = client.get(reverse("upward:detail", args=[item.pk])).content.decode()
     assert "1.20 亿元" in page and "不再变更阶段" in page
 
 
 def test_stale_page_gets_409_and_nothing_changes(client_as, item):
     _advance(item, UpwardStage.APPLIED)
     response = client_as("wangzh").post(
-        reverse("demands:upward_advance", args=[item.pk]),
+        reverse("upward:advance", args=[item.pk]),
         {"to_stage": "applied", "expected_stage": "planning", "on": timezone.localdate().isoformat()},
     )
     assert response.status_code == 409
@@ -392,7 +390,7 @@ def test_stale_page_gets_409_and_nothing_changes(client_as, item):
 
 def test_illegal_move_by_post_is_409_and_bad_input_400(client_as, item):
     client = client_as("wangzh")
-    url = reverse("demands:upward_advance", args=[item.pk])
+    url = reverse("upward:advance", args=[item.pk])
     today = timezone.localdate().isoformat()
     response = client.post(url, {"to_stage": "approved", "expected_stage": "planning", "on": today})
     assert response.status_code == 409 and "不能从“谋划”变更为“获批”" in response.content.decode()
@@ -408,7 +406,7 @@ def test_illegal_move_by_post_is_409_and_bad_input_400(client_as, item):
 
 def test_create_form_saves_and_refuses_bad_input(client_as, boshen):
     client = client_as("wangzh")
-    url = reverse("demands:upward_create")
+    url = reverse("upward:create")
     assert client.get(url).status_code == 200
     data = {
         "title": f"{PREFIX}国家级试点",
@@ -440,7 +438,7 @@ def test_create_form_saves_and_refuses_bad_input(client_as, boshen):
 
 def test_edit_form_offers_amount_obtained_only_when_approved(client_as, item):
     client = client_as("wangzh")
-    url = reverse("demands:upward_edit", args=[item.pk])
+    url = reverse("upward:edit", args=[item.pk])
     assert 'name="amount_obtained"' not in client.get(url).content.decode()
     _advance(item, UpwardStage.APPLIED, UpwardStage.APPROVED)
     assert 'name="amount_obtained"' in client.get(url).content.decode()
@@ -449,8 +447,8 @@ def test_edit_form_offers_amount_obtained_only_when_approved(client_as, item):
 def test_history_tab_shows_stage_changes(client_as, item):
     _advance(item, UpwardStage.APPLIED)
     client = client_as("jiangdd")
-    page = client.get(reverse("demands:upward_detail", args=[item.pk])).content.decode()
-    history_url = reverse("core:history", args=["demands", "upwardrequest", item.pk])
+    page = client.get(reverse("upward:detail", args=[item.pk])).content.decode()
+    history_url = reverse("core:history", args=["upward", "upwardrequest", item.pk])
     assert history_url in page
     response = client.get(history_url)
     assert response.status_code == 200
@@ -461,7 +459,7 @@ def test_detail_query_count_does_not_grow_with_links(client_as, boshen, django_a
     linked = list(Enterprise.objects.visible_to(_user("wangzh"))[:8])
     item = _item(enterprises=linked)
     client = client_as("wangzh")
-    url = reverse("demands:upward_detail", args=[item.pk])
+    url = reverse("upward:detail", args=[item.pk])
     assert client.get(url).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(url).status_code == 200

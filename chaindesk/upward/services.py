@@ -5,7 +5,8 @@ right, ValidationError with a Chinese message for bad input, InvalidTransition (
 machine does not allow or when someone else changed the stage first (compare-and-set on the stage).
 
 Who may write: city leaders and team members for items on their chains, department handlers for their own
-department's items, district admins for items located in their district. Liaisons read only."""
+department's items, district admins for items located in their district (chaindesk.upward.permissions).
+Liaisons read only."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -16,19 +17,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chaindesk.accounts.choices import Role
 from chaindesk.core import audit, clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Enterprise
-from chaindesk.enterprises.permissions import district_region_ids, team_chain_ids
 from chaindesk.projects.models import Project
 
 from .choices import UPWARD_TRANSITIONS, UpwardStage
 from .models import UpwardRequest
+from .permissions import can_manage, in_scope, may_create, scope_error
 
-WRITER_ROLES = frozenset({Role.CITY_LEADER, Role.TEAM_MEMBER, Role.DEPT_HANDLER, Role.DISTRICT_ADMIN})
 # Facts a user may set on create or edit; the stage, its date and the bookkeeping belong to the services.
 EDITABLE = frozenset(
     {
@@ -48,42 +47,6 @@ EDITABLE = frozenset(
 )
 LINKS = ("enterprises", "projects")
 STAGE_ORDER = [s.value for s in UpwardStage]
-
-
-# --- permissions ---------------------------------------------------------------------------------------
-
-
-def may_create(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role in WRITER_ROLES)
-
-
-def _in_scope(user: Any, *, chain_id: int | None, department_id: int | None, region_id: int | None) -> bool:
-    role = user.role
-    if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
-        return chain_id is not None and chain_id in team_chain_ids(user)
-    if role == Role.DEPT_HANDLER:
-        return department_id is not None and department_id == user.department_id
-    if role == Role.DISTRICT_ADMIN:
-        return region_id is not None and region_id in district_region_ids(user)
-    return False
-
-
-def can_manage(user: Any, item: UpwardRequest) -> bool:
-    """Edit and move the stage of this item."""
-    if not may_create(user):
-        return False
-    return _in_scope(user, chain_id=item.chain_id, department_id=item.department_id, region_id=item.region_id)
-
-
-def _scope_error(user: Any) -> PermissionDenied:
-    role = user.role
-    if role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
-        return PermissionDenied(_("请选择您所在的产业链。"))
-    if role == Role.DEPT_HANDLER:
-        return PermissionDenied(_("部门经办人只能登记本部门负责的上争事项。"))
-    if role == Role.DISTRICT_ADMIN:
-        return PermissionDenied(_("请选择您所辖的地区。"))
-    return PermissionDenied(_("您无权登记上争事项。"))
 
 
 # --- checks --------------------------------------------------------------------------------------------
@@ -138,13 +101,13 @@ def upward_create(
     if not may_create(actor):
         raise PermissionDenied(_("您无权登记上争事项。"))
     chain, region = fields.get("chain"), fields.get("region")
-    if not _in_scope(
+    if not in_scope(
         actor,
         chain_id=getattr(chain, "pk", None),
         department_id=getattr(department, "pk", None),
         region_id=getattr(region, "pk", None),
     ):
-        raise _scope_error(actor)
+        raise scope_error(actor)
     _check_facts(fields, UpwardStage.PLANNING)
     links: dict[str, Any] = {"enterprises": _links(actor, None, "enterprises", enterprises)}
     links["projects"] = _links(actor, None, "projects", projects)
@@ -172,13 +135,13 @@ def upward_update(*, item: UpwardRequest, actor: Any, **changes: Any) -> UpwardR
         raise PermissionDenied(_("您无权修改该上争事项。"))
     facts = {k: v for k, v in changes.items() if k in EDITABLE}
     merged = {f: getattr(current, f) for f in EDITABLE} | facts
-    if not _in_scope(
+    if not in_scope(
         actor,
         chain_id=getattr(merged["chain"], "pk", None),
         department_id=getattr(merged["department"], "pk", None),
         region_id=getattr(merged["region"], "pk", None),
     ):
-        raise _scope_error(actor)
+        raise scope_error(actor)
     _check_facts(merged, current.stage)
     links = {name: _links(actor, current, name, changes[name]) for name in LINKS if name in changes}
     audited_update(obj=current, actor=actor, **facts)

@@ -1,0 +1,108 @@
+"""Demands as a resource: the ledger's filter bar, the list's columns, the 企业诉求办理台账 columns, and the
+filters of the API list (/api/demands/)."""
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from chaindesk.core.resources import CHOICE, LG, MD, ROW_NUMBER, TEXT, XL, Col, Filter, Ledger, Resource, attr
+
+from .choices import Channel, DemandStatus, Urgency
+from .models import Demand
+from .selectors import SORTS, base_queryset, with_export_columns
+
+CELLS = "demands/partials/list_cells.html"
+
+
+def _ledger_rows(rows: Iterable[Demand], user: Any) -> Iterator[Demand]:
+    """Each demand's live tasks (not returned), for the 主办/协办/办结期限/办理结果 columns."""
+    for d in rows:
+        tasks = [t for t in d.tasks.all() if t.status != "returned"]
+        deadlines = [t.deadline for t in tasks]
+        d.ledger_leads = "、".join(dict.fromkeys(str(t.lead_department) for t in tasks))  # type: ignore[attr-defined]
+        d.ledger_cos = "、".join(  # type: ignore[attr-defined]
+            dict.fromkeys(str(c) for t in tasks for c in t.co_departments.all())
+        )
+        d.ledger_deadline = max(deadlines) if deadlines else None  # type: ignore[attr-defined]
+        d.ledger_results = "\n".join(f"{t.lead_department}：{t.result}" for t in tasks if t.result)  # type: ignore[attr-defined]
+        yield d
+
+
+def _export(key: str, header: Any, value: Any, width: float, wrap: bool = False) -> Col:
+    return Col(key, header, value, width=width, wrap=wrap, page=False)
+
+
+DEMANDS = Resource(
+    view="demands:list",
+    testid="demand",
+    filters=(
+        Filter("q", _("关键词"), TEXT, placeholder=_("企业名称或诉求事项")),
+        Filter("status", _("状态"), CHOICE, options="statuses", values=DemandStatus.values),
+        Filter("category", _("类别"), options="categories"),
+        Filter("chain", _("产业链"), options="chains"),
+        Filter("region", _("地区（含下级）"), options="regions"),
+        Filter("urgency", _("紧急程度"), CHOICE, options="urgencies", values=Urgency.values, width="col-sm-6 col-lg-1"),
+        Filter("channel", _("来源"), CHOICE, options="channels", values=Channel.values),
+        Filter("from", _("提交日期从"), "date"),
+        Filter("to", _("至"), "date"),
+    ),
+    columns=(
+        Col("index", _("序号"), export=ROW_NUMBER, width=6, page=False, api=False),
+        Col("title_link", _("诉求事项"), attr("title"), in_export=False, api=False, link="demands:detail"),
+        Col(
+            "enterprise",
+            _("企业名称"),
+            attr("enterprise.name"),
+            width=30,
+            sort="enterprise",
+            css="small",
+            short=_("企业"),
+        ),
+        _export("title", _("诉求事项"), attr("title"), 30, wrap=True),
+        _export("description", _("具体内容"), attr("description"), 50, wrap=True),
+        Col("category", _("类别"), attr("category.name"), width=10, hide=MD, css="text-nowrap"),
+        Col(
+            "urgency",
+            _("紧急程度"),
+            attr("get_urgency_display"),
+            width=8,
+            sort="urgency",
+            hide=MD,
+            css="text-nowrap",
+            cell=CELLS,
+        ),
+        Col("channel", _("来源"), attr("get_channel_display"), width=10, hide=LG, css="text-nowrap"),
+        Col("chain_region", _("产业链/地区"), in_export=False, api=False, hide=XL, css="small", cell=CELLS),
+        Col("status_tag", _("状态"), in_export=False, api=False, sort="status", css="text-nowrap", cell=CELLS),
+        Col("submitted_at", _("提交时间"), attr("submitted_at"), width=17, sort="submitted", css="text-nowrap"),
+        _export("accepted_at", _("受理时间"), attr("accepted_at"), 17),
+        _export("lead_departments", _("主办部门"), attr("ledger_leads"), 16, wrap=True),
+        _export("co_departments", _("协办部门"), attr("ledger_cos"), 20, wrap=True),
+        _export("deadline", _("办结期限"), attr("ledger_deadline"), 12),
+        _export("status", _("状态"), attr("get_status_display"), 10),
+        _export("results", _("办理结果"), attr("ledger_results"), 40, wrap=True),
+        Col("closed_at", _("办结时间"), attr("closed_at"), width=17, sort="closed", hide=LG, css="text-nowrap"),
+        _export("rating", _("评价"), lambda d: d.get_rating_display() if d.rating else "", 8),
+        _export("rating_comment", _("评价意见"), attr("rating_comment"), 30, wrap=True),
+        _export("liaison", _("挂钩服务专员"), attr("liaison"), 12),
+    ),
+    sorts=SORTS,
+    default_sort="-submitted",
+    queryset=base_queryset,
+    ledger=Ledger(
+        title=_("企业诉求办理台账"),
+        name="诉求台账",
+        cap_warning=_("符合条件的诉求超过单次导出上限，仅导出前 %(cap)s 条。"),
+        prepare=with_export_columns,
+        rows=_ledger_rows,
+    ),
+    export_view="demands:export",
+    create_view="demands:create",
+    create_label=_("提交诉求"),
+    row_testid="demand-row",
+    empty_filtered=_("没有符合条件的诉求。"),
+    empty=_("暂无诉求。"),
+    empty_hint=_("企业提交后将显示在这里。"),
+    empty_icon="ti-message-report",
+)

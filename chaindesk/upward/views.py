@@ -1,0 +1,230 @@
+"""Pages of items sought from higher levels (上争事项): the list with filters and export, the item page with
+its stage buttons and history, and the create/edit form. Lookups go through the user's visible set (404 for
+missing and forbidden alike); writes go through chaindesk.upward.services."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import Department
+from chaindesk.chains.models import Chain
+from chaindesk.core import clock
+from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.core.navigation import OFFICIALS
+from chaindesk.core.pages import crumbs, form_page
+from chaindesk.core.permissions import role_required
+from chaindesk.core.visibility import get_visible_or_404
+from chaindesk.enterprises.models import Enterprise
+from chaindesk.projects.models import Project
+
+from . import permissions, services
+from .choices import UpwardStage
+from .forms import AdvanceForm, UpwardForm
+from .models import UpwardRequest
+from .resources import UPWARD
+from .selectors import upward_list
+
+VIEWERS = (*OFFICIALS, Role.DEPT_HANDLER)
+
+
+# --- list and export -----------------------------------------------------------------------------------
+
+
+@role_required(*VIEWERS)
+def upward_list_view(request: HttpRequest) -> HttpResponse:
+    qs, sort = upward_list(request.user, request.GET.dict())
+    choices = {
+        "departments": list(Department.objects.filter(is_active=True).values_list("pk", "short_name")),
+        "chains": list(Chain.objects.values_list("pk", "name")),
+    }
+    return UPWARD.render(
+        request,
+        "upward/list.html",
+        qs,
+        sort,
+        title=_("上争事项"),
+        choices=choices,
+        today=clock.today(),
+        may_create=permissions.may_create(request.user),
+    )
+
+
+@role_required(*VIEWERS)
+def upward_export(request: HttpRequest) -> HttpResponse:
+    """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
+    qs, _sort = upward_list(request.user, request.GET.dict())
+    return UPWARD.export(request, qs)
+
+
+# --- item page and stage moves -------------------------------------------------------------------------
+
+
+def _visible(request: HttpRequest, pk: int) -> UpwardRequest:
+    qs = UpwardRequest.objects.visible_to(request.user).select_related("department", "chain", "region", "created_by")
+    return get_visible_or_404(qs, pk, user=request.user)
+
+
+def _managed(request: HttpRequest, pk: int) -> UpwardRequest:
+    item = _visible(request, pk)
+    if not permissions.can_manage(request.user, item):
+        raise PermissionDenied
+    return item
+
+
+def _linked(request: HttpRequest, item: UpwardRequest) -> dict[str, Any]:
+    """Linked enterprises and projects, each with whether the reader may open its page."""
+    enterprises = list(item.enterprises.order_by("name"))
+    projects = list(item.projects.order_by("name"))
+    seen_e = set(
+        Enterprise.objects.visible_to(request.user)
+        .filter(pk__in=[e.pk for e in enterprises])
+        .values_list("pk", flat=True)
+    )
+    seen_p = set(
+        Project.objects.visible_to(request.user).filter(pk__in=[p.pk for p in projects]).values_list("pk", flat=True)
+    )
+    return {
+        "linked_enterprises": [(e, e.pk in seen_e) for e in enterprises],
+        "linked_projects": [(p, p.pk in seen_p) for p in projects],
+    }
+
+
+def _detail_context(request: HttpRequest, item: UpwardRequest, **extra: Any) -> dict[str, Any]:
+    may_manage = permissions.can_manage(request.user, item)
+    targets = services.allowed_stages(item) if may_manage else []
+    context = {
+        "item": item,
+        "may_manage": may_manage,
+        "targets": [(t, UpwardStage(t).label) for t in targets],
+        "stage_path": [(value, label, value == item.stage) for value, label in UpwardStage.choices],
+        "today": clock.today(),
+        "page_title": item.title,
+        "breadcrumbs": crumbs(_("上争事项"), "upward:list", (item.title, None)),
+        **_linked(request, item),
+    }
+    context.update(extra)
+    return context
+
+
+@role_required(*VIEWERS)
+def upward_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _visible(request, pk)
+    return render(request, "upward/detail.html", _detail_context(request, item))
+
+
+@role_required(*VIEWERS)
+@require_POST
+def upward_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    """A stage move. A stale page or a move the machine forbids answers 409 with the item as it now stands;
+    bad input answers 400 with its message; neither changes anything."""
+    item = _managed(request, pk)
+    form = AdvanceForm(request.POST)
+    if not form.is_valid():
+        error = "；".join(str(e) for errors in form.errors.values() for e in errors)
+        return _refused(request, item, form, status=400, error=error)
+    data = form.cleaned_data
+    try:
+        item = services.upward_advance(
+            item=item,
+            to_stage=data["to_stage"],
+            on=data["on"],
+            actor=request.user,
+            expected_stage=data["expected_stage"],
+            amount_obtained=data["amount_obtained"],
+        )
+    except InvalidTransition as exc:
+        return _refused(request, _visible(request, pk), form, status=409, error=str(exc))
+    except ValidationError as exc:
+        return _refused(request, item, form, status=400, error="；".join(exc.messages))
+    messages.success(
+        request,
+        _("事项阶段已变更为“%(stage)s”（%(date)s）。")
+        % {"stage": item.get_stage_display(), "date": data["on"].isoformat()},
+    )
+    return redirect("upward:detail", item.pk)
+
+
+def _refused(request: HttpRequest, item: UpwardRequest, form: AdvanceForm, *, status: int, error: str) -> HttpResponse:
+    context = _detail_context(request, item, stage_error=error, posted_stage=form.data.get("to_stage"))
+    return render(request, "upward/detail.html", context, status=status)
+
+
+# --- create and edit -----------------------------------------------------------------------------------
+
+
+def _initial(item: UpwardRequest) -> dict[str, Any]:
+    data: dict[str, Any] = {f: getattr(item, f) for f in services.EDITABLE}
+    data["enterprises"] = list(item.enterprises.all())
+    data["projects"] = list(item.projects.all())
+    return data
+
+
+def _add_service_error(form: UpwardForm, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _save(request: HttpRequest, form: UpwardForm, item: UpwardRequest | None) -> UpwardRequest | None:
+    """Hand the cleaned form to the service; its refusals land on the form and nothing is written."""
+    data = dict(form.cleaned_data)
+    try:
+        if item is None:
+            return services.upward_create(actor=request.user, **data)
+        return services.upward_update(item=item, actor=request.user, **data)
+    except ValidationError as error:
+        _add_service_error(form, error)
+    except PermissionDenied as error:
+        form.add_error(None, str(error) or _("您无权保存该上争事项。"))
+    return None
+
+
+@role_required(*VIEWERS)
+def upward_create(request: HttpRequest) -> HttpResponse:
+    if not permissions.may_create(request.user):
+        raise PermissionDenied
+    initial = {"department": request.user.department_id} if request.user.role == Role.DEPT_HANDLER else {}  # type: ignore[union-attr]
+    form = UpwardForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid() and (item := _save(request, form, None)) is not None:
+        messages.success(request, _("上争事项“%(title)s”已登记，当前阶段：谋划。") % {"title": item.title})
+        return redirect("upward:detail", item.pk)
+    return form_page(
+        request,
+        "upward/form.html",
+        {
+            "form": form,
+            "creating": True,
+            "page_title": _("登记上争事项"),
+            "breadcrumbs": crumbs(_("上争事项"), "upward:list", (_("登记"), None)),
+        },
+    )
+
+
+@role_required(*VIEWERS)
+def upward_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = _managed(request, pk)
+    form = UpwardForm(request.POST or None, user=request.user, item=item, initial=_initial(item))
+    if request.method == "POST" and form.is_valid() and _save(request, form, item) is not None:
+        messages.success(request, _("已保存。"))
+        return redirect("upward:detail", item.pk)
+    return form_page(
+        request,
+        "upward/form.html",
+        {
+            "form": form,
+            "item": item,
+            "page_title": _("编辑上争事项"),
+            "breadcrumbs": crumbs(
+                _("上争事项"), "upward:list", (item.title, reverse("upward:detail", args=[item.pk])), (_("编辑"), None)
+            ),
+        },
+    )
