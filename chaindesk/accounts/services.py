@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chaindesk.core import audit
-from chaindesk.core.actors import is_system
+from chaindesk.core.actors import Actor, is_system
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_update
 
@@ -17,7 +17,7 @@ from .models import Department, Region, User
 
 
 def _guard_separation(
-    actor: Any, *, target_role: str, new_role: str | None = None, target: User | None = None, attempt: str
+    actor: Actor, *, target_role: str, new_role: str | None = None, target: User | None = None, attempt: str
 ) -> None:
     """三权分立: a system administrator never creates, changes or resets an audit administrator's account
     (or grants that role); audit administrators are provisioned with `chaindesk createuser` on the server.
@@ -40,7 +40,7 @@ def _guard_separation(
 
 def user_create(
     *,
-    actor: Any,
+    actor: Actor,
     username: str,
     display_name: str,
     role: Role | str,
@@ -77,7 +77,7 @@ def user_create(
         )
 
 
-def _create(*, actor: Any, user: User, password: str, check_password: bool) -> User:
+def _create(*, actor: Actor, user: User, password: str, check_password: bool) -> User:
     if check_password:
         validate_password(password, user)
     user.set_password(password)
@@ -87,7 +87,7 @@ def _create(*, actor: Any, user: User, password: str, check_password: bool) -> U
     return user
 
 
-def user_set_password(*, actor: Any, user: User, password: str) -> User:
+def user_set_password(*, actor: Actor, user: User, password: str) -> User:
     _guard_separation(actor, target_role=user.role, target=user, attempt="set password")
     with transaction.atomic():
         validate_password(password, user)
@@ -97,7 +97,7 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
     return user
 
 
-def user_update(*, actor: Any, user: User, **changes: Any) -> User:
+def user_update(*, actor: Actor, user: User, **changes: Any) -> User:
     allowed = {"display_name", "role", "title", "region", "department", "phone", "email", "is_active"}
     unknown = set(changes) - allowed
     if unknown:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
 from chaindesk.core import audit
+from chaindesk.core.actors import Actor
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 
@@ -29,7 +30,7 @@ def can_edit_tree(*, chain: Chain, user: Any) -> bool:
     return TeamMember.objects.filter(chain=chain, user=user).exists()
 
 
-def _require_editor(chain: Chain, actor: Any) -> None:
+def _require_editor(chain: Chain, actor: Actor) -> None:
     if not can_edit_tree(chain=chain, user=actor):
         raise PermissionDenied(_("只有本产业链服务团队成员可以编辑环节。"))
 
@@ -57,7 +58,7 @@ def _next_order(chain: Chain, parent: ChainNode | None) -> int:
 
 
 @transaction.atomic
-def node_add(*, chain: Chain, parent: ChainNode | None, name: str, actor: Any, description: str = "") -> ChainNode:
+def node_add(*, chain: Chain, parent: ChainNode | None, name: str, actor: Actor, description: str = "") -> ChainNode:
     """Add a node under `parent` (None: a top-level node such as 上游), last among its siblings."""
     _require_editor(chain, actor)
     if parent is not None and parent.chain_id != chain.pk:
@@ -76,7 +77,7 @@ def node_add(*, chain: Chain, parent: ChainNode | None, name: str, actor: Any, d
 
 
 @transaction.atomic
-def node_rename(*, node: ChainNode, name: str, actor: Any) -> ChainNode:
+def node_rename(*, node: ChainNode, name: str, actor: Actor) -> ChainNode:
     """Give a node a new name (unique among its siblings)."""
     _require_editor(node.chain, actor)
     name = _clean_name(name)
@@ -85,7 +86,7 @@ def node_rename(*, node: ChainNode, name: str, actor: Any) -> ChainNode:
 
 
 @transaction.atomic
-def node_move(*, node: ChainNode, new_parent: ChainNode | None, actor: Any) -> ChainNode:
+def node_move(*, node: ChainNode, new_parent: ChainNode | None, actor: Actor) -> ChainNode:
     """Move a node (with its subtree) under another parent of the same chain, or to the top level."""
     _require_editor(node.chain, actor)
     if new_parent is not None:
@@ -101,7 +102,7 @@ def node_move(*, node: ChainNode, new_parent: ChainNode | None, actor: Any) -> C
 
 @transaction.atomic
 def node_reorder(
-    *, node: ChainNode, actor: Any, direction: str | None = None, position: int | None = None
+    *, node: ChainNode, actor: Actor, direction: str | None = None, position: int | None = None
 ) -> ChainNode:
     """Move a node up or down among its siblings (`direction` "up"/"down"), or to `position` (0-based).
 
@@ -138,7 +139,7 @@ def delete_refusal(node: ChainNode) -> str:
 
 
 @transaction.atomic
-def node_delete(*, node: ChainNode, actor: Any) -> None:
+def node_delete(*, node: ChainNode, actor: Actor) -> None:
     """Delete an unused leaf node and record the deletion; a node in use is refused with the reason."""
     _require_editor(node.chain, actor)
     reason = delete_refusal(node)

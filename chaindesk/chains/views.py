@@ -3,13 +3,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import audit, clock
 from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.export import Column, ledger_response
@@ -33,13 +34,13 @@ SORTS: dict[str, Callable[[selectors.NodeStats], Any]] = {
 }
 
 
-def _chain(request: HttpRequest, pk: int) -> Chain:
+def _chain(request: AuthedRequest, pk: int) -> Chain:
     visible = Chain.objects.visible_to(request.user).select_related("chief", "lead_department")
     return get_visible_or_404(visible, pk, user=request.user)
 
 
 @role_required(*OFFICIALS)
-def chain_list(request: HttpRequest) -> HttpResponse:
+def chain_list(request: AuthedRequest) -> HttpResponse:
     chains = Chain.objects.visible_to(request.user).select_related("chief", "lead_department").with_counts()
     return render(
         request,
@@ -49,7 +50,7 @@ def chain_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def chain_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def chain_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     chain = _chain(request, pk)
     team = chain.team.select_related("user", "user__department", "user__region")
     return render(
@@ -79,7 +80,7 @@ def _crumbs(chain: Chain, label: str) -> list[tuple[str, str | None]]:
 
 
 @role_required(*OFFICIALS)
-def chain_map(request: HttpRequest, pk: int) -> HttpResponse:
+def chain_map(request: AuthedRequest, pk: int) -> HttpResponse:
     """产业链图谱: the tree as a chart, the same data as a sortable table, the rating rules, the 补链 list."""
     chain = _chain(request, pk)
     tree = selectors.chain_tree(chain)
@@ -107,7 +108,7 @@ def chain_map(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def node_panel(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
+def node_panel(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
     """A node's enterprises (those the user may see), as an htmx fragment or a page of its own."""
     chain = _chain(request, pk)
     node = get_visible_or_404(ChainNode.objects.filter(chain=chain), node_pk, user=request.user)
@@ -129,7 +130,7 @@ def node_panel(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def gaps_export(request: HttpRequest, pk: int) -> HttpResponse:
+def gaps_export(request: AuthedRequest, pk: int) -> HttpResponse:
     """The 补链 target list as an .xlsx ledger; the export itself is audited."""
     chain = _chain(request, pk)
     targets = selectors.chain_tree(chain).targets()
@@ -165,7 +166,7 @@ def gaps_export(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Tree editing: only the chain's own team (city leaders and team members on it).
 
 
-def _editable_chain(request: HttpRequest, pk: int) -> Chain:
+def _editable_chain(request: AuthedRequest, pk: int) -> Chain:
     chain = _chain(request, pk)
     if not services.can_edit_tree(chain=chain, user=request.user):
         audit.record(action=AuditAction.PERMISSION_DENIED, actor=request.user, obj=chain, message="edit chain tree")
@@ -178,7 +179,7 @@ def _parent_choices(tree: selectors.ChainTree, exclude: set[int] | None = None) 
 
 
 def _edit_page(
-    request: HttpRequest, chain: Chain, add_form: NodeAddForm | None = None, status: int = 200
+    request: AuthedRequest, chain: Chain, add_form: NodeAddForm | None = None, status: int = 200
 ) -> HttpResponse:
     tree = selectors.chain_tree(chain)
     choices = _parent_choices(tree)
@@ -201,11 +202,11 @@ def _edit_page(
 
 
 @role_required(*EDITORS)
-def nodes_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def nodes_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     return _edit_page(request, _editable_chain(request, pk))
 
 
-def _node(chain: Chain, request: HttpRequest, node_pk: int) -> ChainNode:
+def _node(chain: Chain, request: AuthedRequest, node_pk: int) -> ChainNode:
     return get_visible_or_404(ChainNode.objects.filter(chain=chain).select_related("chain"), node_pk, user=request.user)
 
 
@@ -215,7 +216,7 @@ def _back(chain: Chain) -> HttpResponse:
 
 @require_POST
 @role_required(*EDITORS)
-def node_add_view(request: HttpRequest, pk: int) -> HttpResponse:
+def node_add_view(request: AuthedRequest, pk: int) -> HttpResponse:
     chain = _editable_chain(request, pk)
     choices = [(str(p), n) for p, n in ChainNode.objects.filter(chain=chain).values_list("pk", "name")]
     form = NodeAddForm(request.POST, parent_choices=choices)
@@ -231,7 +232,7 @@ def node_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*EDITORS)
-def node_rename_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
+def node_rename_view(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
     chain = _editable_chain(request, pk)
     node = _node(chain, request, node_pk)
     form = NodeNameForm(request.POST)
@@ -245,7 +246,7 @@ def node_rename_view(request: HttpRequest, pk: int, node_pk: int) -> HttpRespons
 
 @require_POST
 @role_required(*EDITORS)
-def node_move_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
+def node_move_view(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
     chain = _editable_chain(request, pk)
     node = _node(chain, request, node_pk)
     target = request.POST.get("new_parent", "")
@@ -262,7 +263,7 @@ def node_move_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*EDITORS)
-def node_reorder_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
+def node_reorder_view(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
     chain = _editable_chain(request, pk)
     node = _node(chain, request, node_pk)
     with service_messages(request):
@@ -272,7 +273,7 @@ def node_reorder_view(request: HttpRequest, pk: int, node_pk: int) -> HttpRespon
 
 @require_POST
 @role_required(*EDITORS)
-def node_delete_view(request: HttpRequest, pk: int, node_pk: int) -> HttpResponse:
+def node_delete_view(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
     chain = _editable_chain(request, pk)
     node = _node(chain, request, node_pk)
     name = node.name

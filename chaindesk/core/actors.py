@@ -56,6 +56,18 @@ def require_actor(actor: Any) -> None:
         raise MissingActor("every write needs an actor: a user or a named system actor (chaindesk.core.actors)")
 
 
+def person_or_none(actor: Actor) -> User | None:
+    """The user behind a write, for a nullable "who" column (None: a system actor, named in the audit trail)."""
+    return None if isinstance(actor, SystemActor) else actor
+
+
+def person(actor: Actor) -> User:
+    """The user behind a write, for a "who" column that must name a person: a system actor cannot do it."""
+    if isinstance(actor, SystemActor):
+        raise MissingActor(f"{actor} cannot do what only a person may do (this record names a person)")
+    return actor
+
+
 def is_system(actor: Any) -> bool:
     """A system actor that may write anywhere in the city (the loaders and imports)."""
     return isinstance(actor, SystemActor) and actor.city_wide

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from chaindesk.accounts import services as account_services
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.forms import UserCreateForm, UserPasswordForm, UserUpdateForm, apply_service_errors
 from chaindesk.accounts.models import Department, Region, User
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 
 from .export import EXPORT_ROW_CAP, Column, filtered_ledger
@@ -52,7 +53,7 @@ SUMMARY_FIELDS = 3  # before→after pairs shown in a row; the detail page shows
 
 
 @role_required(Role.SYS_ADMIN, Role.AUDIT_ADMIN)
-def system_home(request: HttpRequest) -> HttpResponse:
+def system_home(request: AuthedRequest) -> HttpResponse:
     if request.user.role == Role.AUDIT_ADMIN:  # type: ignore[union-attr]
         return redirect("core:audit_list")
     return redirect("core:user_list")
@@ -103,7 +104,7 @@ def filter_audit(filters: dict[str, Any]) -> QuerySet[AuditLog]:
     return qs
 
 
-def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditLog], str]:
+def _audit_filters(request: AuthedRequest) -> tuple[AuditFilterForm, QuerySet[AuditLog], str]:
     form = AuditFilterForm(request.GET, _project_content_types())
     form.is_valid()  # errors are shown next to the fields; the valid filters still apply
     qs, sort = sort_queryset(filter_audit(form.cleaned_data), request.GET.get("sort", ""), AUDIT_SORTS, "-time")
@@ -146,7 +147,7 @@ def changes_of(entry: AuditLog) -> list[tuple[str, str, str]]:
 
 
 @role_required(Role.AUDIT_ADMIN)
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthedRequest) -> HttpResponse:
     form, qs, sort = _audit_filters(request)
     page_obj = paginate(qs.select_related("content_type"), request.GET.get("page"))
     rows = []
@@ -178,7 +179,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.AUDIT_ADMIN)
-def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def audit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     entry = get_visible_or_404(AuditLog.objects.select_related("content_type", "actor"), pk, user=request.user)
     return render(
         request,
@@ -241,7 +242,7 @@ def _audit_rows(qs: QuerySet[AuditLog]) -> Iterator[list[Any]]:
 
 
 @role_required(Role.AUDIT_ADMIN)
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: AuthedRequest) -> HttpResponse:
     """The filtered audit log as an .xlsx ledger, at most EXPORT_ROW_CAP rows; the export is audited."""
     _form, qs, _sort = _audit_filters(request)
     now = clock.localnow()
@@ -294,7 +295,7 @@ def _user_breadcrumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | No
 
 
 @role_required(Role.SYS_ADMIN)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     qs, sort = filter_users(request.user, request.GET.dict())
     return render(
         request,
@@ -318,7 +319,7 @@ def _scope_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @role_required(Role.SYS_ADMIN)
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -356,7 +357,7 @@ def _self_lockout_error(actor: Any, target: User, data: dict[str, Any]) -> str:
 
 
 @role_required(Role.SYS_ADMIN)
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     target = get_visible_or_404(
         User.objects.visible_to(request.user).select_related("region", "department"), pk, user=request.user
     )
@@ -394,7 +395,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.SYS_ADMIN)
-def user_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_password(request: AuthedRequest, pk: int) -> HttpResponse:
     target = get_visible_or_404(User.objects.visible_to(request.user), pk, user=request.user)
     form = UserPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -421,7 +422,7 @@ def user_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.SYS_ADMIN)
 @require_POST
-def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
     """停用 / 启用 an account (the page asks for confirmation first); never one's own."""
     target = get_visible_or_404(User.objects.visible_to(request.user), pk, user=request.user)
     active = request.POST.get("active") == "1"

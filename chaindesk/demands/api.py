@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.api.pagination import BoundedLimitOffsetPagination
 from chaindesk.core.errors import ProblemOut
 from chaindesk.core.visibility import get_visible_or_404
@@ -109,7 +110,7 @@ def _with_tasks(demand: Demand, user: Any) -> Demand:
 
 
 @router.post("/", response={201: DemandDetailOut, 403: ProblemOut, 404: ProblemOut, 422: ProblemOut})
-def submit(request: HttpRequest, payload: DemandIn) -> Any:
+def submit(request: AuthedRequest, payload: DemandIn) -> Any:
     """Submit a demand for an enterprise the user may see (the enterprise's own users: their enterprise):
     404 for an enterprise out of scope, 403 when the role may not submit, 422 for a broken rule."""
     enterprise = get_visible_or_404(

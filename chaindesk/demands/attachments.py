@@ -28,6 +28,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from chaindesk.core.actors import Actor, person_or_none
+
 from .models import Attachment, Demand
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -231,7 +233,7 @@ def check_uploads(files: Iterable[Any]) -> list[tuple[Any, str]]:
     return [(upload, check_upload(upload)) for upload in files]
 
 
-def store(*, demand: Demand, upload: Any, content_type: str, actor: Any) -> Attachment:
+def store(*, demand: Demand, upload: Any, content_type: str, actor: Actor) -> Attachment:
     """Save an already checked upload as an Attachment of `demand` (the caller audits)."""
     name = _name(upload)
     attachment = Attachment(
@@ -239,7 +241,7 @@ def store(*, demand: Demand, upload: Any, content_type: str, actor: Any) -> Atta
         original_name=name,
         content_type=content_type,
         size=int(getattr(upload, "size", 0) or len(_read_all(upload))),
-        uploaded_by=actor,
+        uploaded_by=person_or_none(actor),
     )
     upload.seek(0)
     # Stored under a random name with the (checked) extension: the user's name is kept only as data, never

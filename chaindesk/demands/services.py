@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, User
 from chaindesk.core import audit, clock
-from chaindesk.core.actors import is_system
+from chaindesk.core.actors import Actor, is_system, person, person_or_none
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction, Notification
 from chaindesk.core.services import audited_create
@@ -95,7 +95,7 @@ def _required(value: str, field: str, message: str, max_length: int | None = Non
 
 
 def _event(
-    *, demand: Demand, kind: str, actor: Any, from_status: str = "", to_status: str = "", note: str = ""
+    *, demand: Demand, kind: str, actor: Actor, from_status: str = "", to_status: str = "", note: str = ""
 ) -> None:
     DemandEvent.objects.create(
         demand=demand,
@@ -103,7 +103,7 @@ def _event(
         from_status=from_status,
         to_status=to_status,
         note=note,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=person_or_none(actor),
     )
 
 
@@ -115,7 +115,7 @@ def _demand_move(
     demand: Demand,
     expected: str,
     to_status: str,
-    actor: Any,
+    actor: Actor,
     kind: str,
     note: str = "",
     sources: frozenset[str] | None = None,
@@ -156,7 +156,7 @@ def _task_move(
     task: Task,
     expected: str,
     to_status: str,
-    actor: Any,
+    actor: Actor,
     kind: str,
     note: str = "",
     extra_days: int | None = None,
@@ -184,7 +184,7 @@ def _task_move(
     audit.record(action=AuditAction.TRANSITION, actor=actor, obj=task, before=before, after=after, message=note)
     for name, value in fields.items():
         setattr(task, name, value)
-    return TaskUpdate.objects.create(task=task, kind=kind, note=note, extra_days=extra_days, actor=actor)
+    return TaskUpdate.objects.create(task=task, kind=kind, note=note, extra_days=extra_days, actor=person(actor))
 
 
 def _lock_demand(demand_id: int) -> Demand:
@@ -198,7 +198,7 @@ def _all_tasks_done(demand_id: int) -> bool:
     return statuses == {TaskStatus.DONE}
 
 
-def _sync_after_tasks(*, demand: Demand, actor: Any) -> None:
+def _sync_after_tasks(*, demand: Demand, actor: Actor) -> None:
     """办理中 → 待企业确认 when every task that was not returned is done (at least one)."""
     if demand.status == DemandStatus.IN_PROGRESS and _all_tasks_done(demand.pk):
         _demand_move(
@@ -214,8 +214,8 @@ def _sync_after_tasks(*, demand: Demand, actor: Any) -> None:
 
 
 # The channels each role records demands through: an enterprise through its portal, a liaison from their visits,
-# the team directly, from a meeting decision or through the API; the system (actor None) anything but the portal.
-ROLE_CHANNELS = {
+# the team directly, from a meeting decision or through the API; a city-wide system actor anything but the portal.
+ROLE_CHANNELS: dict[str, frozenset[str]] = {
     Role.ENTERPRISE: frozenset({Channel.ENTERPRISE}),
     Role.LIAISON: frozenset({Channel.LIAISON}),
     Role.CITY_LEADER: frozenset({Channel.TEAM, Channel.MEETING, Channel.API}),
@@ -223,7 +223,7 @@ ROLE_CHANNELS = {
 }
 
 
-def _check_channel(actor: Any, channel: str) -> None:
+def _check_channel(actor: Actor, channel: str) -> None:
     if channel not in Channel.values:
         raise ValidationError({"channel": _("请选择来源渠道。")}, code="channel")
     allowed = (
@@ -247,7 +247,7 @@ def _check_channel(actor: Any, channel: str) -> None:
 @transaction.atomic
 def demand_submit(
     *,
-    actor: Any,
+    actor: Actor,
     enterprise: Enterprise,
     title: str,
     description: str,
@@ -312,13 +312,13 @@ def demand_submit(
 # --- triage ------------------------------------------------------------------------------------------------
 
 
-def _need_triage(actor: Any, demand: Demand) -> None:
+def _need_triage(actor: Actor, demand: Demand) -> None:
     if not permissions.can_triage(actor, demand):
         raise PermissionDenied(_("您无权处理该诉求：只有该企业所在产业链的服务团队可以受理和交办。"))
 
 
 @transaction.atomic
-def demand_accept(*, demand: Demand, actor: Any, note: str = "") -> Demand:
+def demand_accept(*, demand: Demand, actor: Actor, note: str = "") -> Demand:
     """受理: 已提交 → 已受理, with the response time in working days from submission."""
     _need_triage(actor, demand)
     now = clock.now()
@@ -340,7 +340,7 @@ def demand_accept(*, demand: Demand, actor: Any, note: str = "") -> Demand:
 
 
 @transaction.atomic
-def demand_reject(*, demand: Demand, actor: Any, reason: str) -> Demand:
+def demand_reject(*, demand: Demand, actor: Actor, reason: str) -> Demand:
     """不予受理, with the reason (required) kept on the demand."""
     _need_triage(actor, demand)
     reason = _required(reason, "reason", _("不予受理须填写理由。"), NOTE_MAX)
@@ -357,7 +357,7 @@ def demand_reject(*, demand: Demand, actor: Any, reason: str) -> Demand:
 
 
 @transaction.atomic
-def demand_merge(*, demand: Demand, into: Demand, actor: Any, note: str = "") -> Demand:
+def demand_merge(*, demand: Demand, into: Demand, actor: Actor, note: str = "") -> Demand:
     """Merge a duplicate into another open demand of the same enterprise; both timelines record it."""
     _need_triage(actor, demand)
     if into.pk == demand.pk:
@@ -399,7 +399,7 @@ def demand_merge(*, demand: Demand, into: Demand, actor: Any, note: str = "") ->
 
 
 @transaction.atomic
-def demand_request_info(*, demand: Demand, actor: Any, note: str) -> Demand:
+def demand_request_info(*, demand: Demand, actor: Actor, note: str) -> Demand:
     """要求补充: 已提交 → 待补充, saying what is missing."""
     _need_triage(actor, demand)
     note = _required(note, "note", _("请说明需要补充的内容。"), NOTE_MAX)
@@ -416,7 +416,7 @@ def demand_request_info(*, demand: Demand, actor: Any, note: str) -> Demand:
 
 
 @transaction.atomic
-def demand_supply_info(*, demand: Demand, actor: Any, note: str, files: Sequence[Any] = ()) -> Demand:
+def demand_supply_info(*, demand: Demand, actor: Actor, note: str, files: Sequence[Any] = ()) -> Demand:
     """补充材料: 待补充 → 已提交, by whoever may submit for the enterprise."""
     if not permissions.can_supply_info(actor, demand):
         raise PermissionDenied(_("您无权为该诉求补充材料。"))
@@ -474,7 +474,7 @@ def _notify_assigned(task: Task) -> None:
 def task_create(
     *,
     demand: Demand,
-    actor: Any,
+    actor: Actor,
     lead_department: Department,
     co_departments: Iterable[Department] = (),
     instructions: str,
@@ -541,18 +541,18 @@ def task_create(
     return task
 
 
-def _need_handler(actor: Any, task: Task) -> None:
+def _need_handler(actor: Actor, task: Task) -> None:
     if not permissions.can_handle(actor, task):
         raise PermissionDenied(_("您无权办理该任务：只有主办部门的经办人可以操作。"))
 
 
-def _need_manager(actor: Any, task: Task) -> None:
+def _need_manager(actor: Actor, task: Task) -> None:
     if not permissions.can_manage_task(actor, task):
         raise PermissionDenied(_("您无权审批该任务：只有该产业链的服务团队可以审批。"))
 
 
 @transaction.atomic
-def task_sign(*, task: Task, actor: Any) -> Task:
+def task_sign(*, task: Task, actor: Actor) -> Task:
     """签收: 待签收 → 办理中; the signer becomes the task's handler."""
     _need_handler(actor, task)
     _task_move(
@@ -569,7 +569,7 @@ def task_sign(*, task: Task, actor: Any) -> Task:
 
 
 @transaction.atomic
-def task_progress(*, task: Task, actor: Any, note: str) -> TaskUpdate:
+def task_progress(*, task: Task, actor: Actor, note: str) -> TaskUpdate:
     """A progress note on a task being worked on (no change of status)."""
     _need_handler(actor, task)
     note = _required(note, "note", _("请填写办理进展。"))
@@ -579,13 +579,13 @@ def task_progress(*, task: Task, actor: Any, note: str) -> TaskUpdate:
             _("任务当前为“%(status)s”，不能填报进展。") % {"status": task_status_label(current.status)},
             code="illegal_transition",
         )
-    update = TaskUpdate.objects.create(task=task, kind=TaskUpdate.Kind.PROGRESS, note=note, actor=actor)
+    update = TaskUpdate.objects.create(task=task, kind=TaskUpdate.Kind.PROGRESS, note=note, actor=person(actor))
     audit.record(action=AuditAction.UPDATE, actor=actor, obj=task, after={"progress": note}, message=note)
     return update
 
 
 @transaction.atomic
-def task_request_extension(*, task: Task, actor: Any, extra_days: int, reason: str) -> Task:
+def task_request_extension(*, task: Task, actor: Actor, extra_days: int, reason: str) -> Task:
     """申请延期: 办理中 → 延期申请中, with the extra working days asked for and the reason."""
     _need_handler(actor, task)
     reason = _required(reason, "reason", _("申请延期须填写理由。"), NOTE_MAX)
@@ -610,7 +610,7 @@ def task_request_extension(*, task: Task, actor: Any, extra_days: int, reason: s
 
 
 @transaction.atomic
-def task_decide_extension(*, task: Task, actor: Any, approve: bool, note: str = "") -> Task:
+def task_decide_extension(*, task: Task, actor: Actor, approve: bool, note: str = "") -> Task:
     """The team approves (the deadline moves by the working days asked; the escalation marks restart) or
     refuses an extension request: back to 办理中 either way."""
     _need_manager(actor, task)
@@ -644,7 +644,7 @@ def task_decide_extension(*, task: Task, actor: Any, approve: bool, note: str = 
 
 
 @transaction.atomic
-def task_return(*, task: Task, actor: Any, reason: str) -> Task:
+def task_return(*, task: Task, actor: Actor, reason: str) -> Task:
     """退回 (wrong department), with the reason; the team then assigns the right department."""
     _need_handler(actor, task)
     reason = _required(reason, "reason", _("退回须填写理由。"), NOTE_MAX)
@@ -670,7 +670,7 @@ def task_return(*, task: Task, actor: Any, reason: str) -> Task:
 
 
 @transaction.atomic
-def task_request_completion(*, task: Task, actor: Any, result: str) -> Task:
+def task_request_completion(*, task: Task, actor: Actor, result: str) -> Task:
     """申请办结: 办理中 → 申请办结, with the result."""
     _need_handler(actor, task)
     result = _required(result, "result", _("请填写办理结果。"))
@@ -688,7 +688,7 @@ def task_request_completion(*, task: Task, actor: Any, result: str) -> Task:
 
 
 @transaction.atomic
-def task_accept_completion(*, task: Task, actor: Any, note: str = "") -> Task:
+def task_accept_completion(*, task: Task, actor: Actor, note: str = "") -> Task:
     """The team accepts the result: 已办结. When it was the last open task, the demand awaits confirmation."""
     _need_manager(actor, task)
     demand = _lock_demand(task.demand_id)
@@ -709,7 +709,7 @@ def task_accept_completion(*, task: Task, actor: Any, note: str = "") -> Task:
 
 
 @transaction.atomic
-def task_reject_completion(*, task: Task, actor: Any, note: str) -> Task:
+def task_reject_completion(*, task: Task, actor: Actor, note: str) -> Task:
     """The team sends the result back: 申请办结 → 办理中, saying why."""
     _need_manager(actor, task)
     note = _required(note, "note", _("退回重办须说明理由。"), NOTE_MAX)
@@ -740,7 +740,7 @@ def closed_on_time(demand_id: int) -> bool:
 
 
 @transaction.atomic
-def demand_confirm(*, demand: Demand, actor: Any, rating: str, comment: str = "", proxy_note: str = "") -> Demand:
+def demand_confirm(*, demand: Demand, actor: Actor, rating: str, comment: str = "", proxy_note: str = "") -> Demand:
     """The enterprise's confirmation with a rating (销号). 满意/基本满意 close the demand (closure time in
     working days, on-time flag); 不满意 reopens it (办理中) and sends its done tasks back to work. A liaison
     may confirm on the enterprise's behalf only with a recorded note."""

@@ -9,7 +9,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.listing import paginate
@@ -81,7 +82,7 @@ def _decorate(rows: list[Demand]) -> list[Demand]:
 
 
 @role_required(*DEMAND_VIEWERS)
-def demand_list_view(request: HttpRequest) -> HttpResponse:
+def demand_list_view(request: AuthedRequest) -> HttpResponse:
     qs, sort = demand_list(request.user, request.GET.dict())
     return DEMANDS.render(
         request,
@@ -98,7 +99,7 @@ def demand_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*DEMAND_VIEWERS)
-def demand_export(request: HttpRequest) -> HttpResponse:
+def demand_export(request: AuthedRequest) -> HttpResponse:
     """Exactly the filtered ledger as an .xlsx (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = demand_list(request.user, request.GET.dict())
     return DEMANDS.export(request, qs)
@@ -116,7 +117,7 @@ def _add_service_error(form: Any, error: ValidationError, default_field: str | N
         form.add_error(name if name in form.fields else None, errors)
 
 
-def _visit_issue(request: HttpRequest) -> VisitIssue | None:
+def _visit_issue(request: AuthedRequest) -> VisitIssue | None:
     """The visit issue a liaison turns into a demand (?visit_issue= on the form's URL, kept on POST)."""
     pk = param_id(request.GET.get("visit_issue"))
     if pk is None:
@@ -126,7 +127,7 @@ def _visit_issue(request: HttpRequest) -> VisitIssue | None:
 
 
 @role_required(*DEMAND_CREATORS)
-def demand_create(request: HttpRequest) -> HttpResponse:
+def demand_create(request: AuthedRequest) -> HttpResponse:
     enterprise = param_id(request.GET.get("enterprise"))
     initial: dict[str, Any] = {"enterprise": enterprise} if enterprise is not None else {}
     issue = _visit_issue(request)
@@ -174,7 +175,7 @@ def demand_create(request: HttpRequest) -> HttpResponse:
 # --- the demand page --------------------------------------------------------------------------------------
 
 
-def _visible(request: HttpRequest, pk: int) -> Demand:
+def _visible(request: AuthedRequest, pk: int) -> Demand:
     return get_visible_or_404(base_queryset(request.user), pk, user=request.user)
 
 
@@ -205,7 +206,7 @@ def _panels(user: Any, demand: Demand) -> dict[str, bool]:
     }
 
 
-def _detail_context(request: HttpRequest, demand: Demand, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthedRequest, demand: Demand, **extra: Any) -> dict[str, Any]:
     user = request.user
     today = clock.today()
     tasks = _task_rows(tasks_of(demand, user), today)
@@ -239,7 +240,7 @@ def _detail_context(request: HttpRequest, demand: Demand, **extra: Any) -> dict[
 
 
 @role_required(*DEMAND_VIEWERS)
-def demand_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def demand_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     demand = _visible(request, pk)
     return render(request, "demands/detail.html", _detail_context(request, demand))
 
@@ -344,7 +345,7 @@ FORM_KEYS = {
 }
 
 
-def _bound_form(request: HttpRequest, name: str, demand: Demand) -> ActionForm:
+def _bound_form(request: AuthedRequest, name: str, demand: Demand) -> ActionForm:
     action = ACTIONS[name]
     kwargs: dict[str, Any] = {"prefix": action.prefix}
     if name == "merge":
@@ -356,7 +357,7 @@ def _bound_form(request: HttpRequest, name: str, demand: Demand) -> ActionForm:
 
 @role_required(*DEMAND_VIEWERS)
 @require_POST
-def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def demand_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     """One action from the demand page. A stale page (the demand moved on since it was shown) answers 409 with
     the demand as it now stands; bad input or a service's refusal answers 400 with the message; neither
     changes anything."""
@@ -385,7 +386,7 @@ def demand_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("demands:detail", demand.pk)
 
 
-def _confirm_page(request: HttpRequest, demand: Demand, action: str, form: ActionForm) -> HttpResponse:
+def _confirm_page(request: AuthedRequest, demand: Demand, action: str, form: ActionForm) -> HttpResponse:
     """Without JavaScript the browser's confirmation dialog never showed: ask on a page of its own, re-posting
     the same fields with confirmed=1."""
     fields = [(k, v) for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "confirmed")]
@@ -418,7 +419,7 @@ def _confirm_page(request: HttpRequest, demand: Demand, action: str, form: Actio
     )
 
 
-def _stale(request: HttpRequest, demand: Demand, error: str = "") -> HttpResponse:
+def _stale(request: AuthedRequest, demand: Demand, error: str = "") -> HttpResponse:
     error = error or _("该诉求的状态已变更为“%(status)s”，页面已刷新为最新情况，请核对后再操作。") % {
         "status": demand.get_status_display()
     }
@@ -427,7 +428,7 @@ def _stale(request: HttpRequest, demand: Demand, error: str = "") -> HttpRespons
 
 
 def _refused(
-    request: HttpRequest, demand: Demand, form_key: str, form: ActionForm, *, status: int, open_panel: str
+    request: AuthedRequest, demand: Demand, form_key: str, form: ActionForm, *, status: int, open_panel: str
 ) -> HttpResponse:
     errors = [str(e) for errs in form.errors.values() for e in errs]
     context = _detail_context(
@@ -440,7 +441,7 @@ def _refused(
 
 
 @role_required(*DEMAND_VIEWERS)
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: AuthedRequest, pk: int) -> HttpResponse:
     """Stream an attachment from the private storage, for those who may see its demand (404 otherwise)."""
     visible = Attachment.objects.filter(demand__in=Demand.objects.visible_to(request.user).values("pk"))
     attachment = get_visible_or_404(visible, pk, user=request.user)
@@ -463,7 +464,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*TRIAGERS)
-def triage_view(request: HttpRequest) -> HttpResponse:
+def triage_view(request: AuthedRequest) -> HttpResponse:
     page_obj = paginate(triage_queue(request.user), request.GET.get("page"))
     rows = _decorate(list(page_obj.object_list))
     today = clock.today()
@@ -482,7 +483,7 @@ def triage_view(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_tab(request: AuthedRequest, pk: int) -> HttpResponse:
     """The enterprise page's 诉求 tab: its demands with status (a fragment for htmx, else a full page)."""
     enterprise = get_visible_or_404(Enterprise.objects.visible_to(request.user), pk, user=request.user)
     rows = _decorate(list(enterprise_demands(request.user, enterprise)[:200]))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import ChainNode
 from chaindesk.core import audit
+from chaindesk.core.actors import Actor
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 
@@ -54,7 +55,7 @@ def _place(enterprise: Enterprise, nodes: Sequence[ChainNode]) -> None:
 @transaction.atomic
 def enterprise_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     uscc: str,
     region: Region,
@@ -97,7 +98,7 @@ def _m2m_change(enterprise: Enterprise, name: str, new: Sequence[Any]) -> tuple[
 @transaction.atomic
 def enterprise_update(
     *,
-    actor: Any,
+    actor: Actor,
     enterprise: Enterprise,
     nodes: Sequence[ChainNode] | None = None,
     qualifications: Sequence[Qualification] | None = None,
@@ -131,7 +132,7 @@ def enterprise_update(
 @transaction.atomic
 def indicator_set(
     *,
-    actor: Any,
+    actor: Actor,
     enterprise: Enterprise,
     year: int,
     revenue: Decimal | None = None,
@@ -152,7 +153,7 @@ def indicator_set(
 
 @transaction.atomic
 def contact_add(
-    *, actor: Any, enterprise: Enterprise, name: str, title: str = "", phone: str = "", is_primary: bool = False
+    *, actor: Actor, enterprise: Enterprise, name: str, title: str = "", phone: str = "", is_primary: bool = False
 ) -> Contact:
     """Add a contact person. Officials in scope and the enterprise's own users may."""
     if not permissions.may_edit_details(actor, enterprise):
@@ -169,7 +170,7 @@ def contact_add(
 
 
 @transaction.atomic
-def contact_update(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
+def contact_update(*, actor: Actor, contact: Contact, **changes: Any) -> Contact:
     """Change name, title, phone or is_primary of a contact."""
     if not permissions.may_edit_details(actor, contact.enterprise):
         raise PermissionDenied(_("您无权修改该企业的联系人。"))
@@ -180,7 +181,7 @@ def contact_update(*, actor: Any, contact: Contact, **changes: Any) -> Contact:
 
 
 @transaction.atomic
-def contact_remove(*, actor: Any, contact: Contact) -> None:
+def contact_remove(*, actor: Actor, contact: Contact) -> None:
     """Delete a contact; the audit line keeps what it held."""
     enterprise = contact.enterprise
     if not permissions.may_edit_details(actor, enterprise):

@@ -5,11 +5,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS
 from chaindesk.core.pages import crumbs, form_page
@@ -25,7 +26,7 @@ from .selectors import enterprise_list, filter_choices, similar_enterprises, wit
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def enterprise_list_view(request: HttpRequest) -> HttpResponse:
+def enterprise_list_view(request: AuthedRequest) -> HttpResponse:
     choices = filter_choices(request.user)
     qs, sort = enterprise_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
     return ENTERPRISES.render(
@@ -40,13 +41,13 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def enterprise_export(request: HttpRequest) -> HttpResponse:
+def enterprise_export(request: AuthedRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = enterprise_list(request.user, request.GET.dict())
     return ENTERPRISES.export(request, qs)
 
 
-def _visible(request: HttpRequest, pk: int) -> Enterprise:
+def _visible(request: AuthedRequest, pk: int) -> Enterprise:
     qs = Enterprise.objects.visible_to(request.user).select_related("region", "liaison", "leader")
     return get_visible_or_404(qs, pk, user=request.user)
 
@@ -109,7 +110,7 @@ def _chart(indicators: list[Indicator]) -> dict[str, Any] | None:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     enterprise = _visible(request, pk)
     indicators = list(enterprise.indicators.all())
     full_phones = permissions.sees_full_phones(request.user, enterprise)
@@ -140,7 +141,7 @@ def _profile_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def enterprise_create(request: HttpRequest) -> HttpResponse:
+def enterprise_create(request: AuthedRequest) -> HttpResponse:
     if not permissions.may_create(request.user):
         raise PermissionDenied
     form = EnterpriseForm(request.POST or None, user=request.user)
@@ -174,7 +175,7 @@ def enterprise_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     enterprise = _visible(request, pk)
     if not permissions.may_edit(request.user, enterprise):
         raise PermissionDenied
@@ -215,7 +216,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _details_guard(request: HttpRequest, pk: int) -> Enterprise:
+def _details_guard(request: AuthedRequest, pk: int) -> Enterprise:
     enterprise = _visible(request, pk)
     if not permissions.may_edit_details(request.user, enterprise):
         raise PermissionDenied
@@ -223,7 +224,7 @@ def _details_guard(request: HttpRequest, pk: int) -> Enterprise:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def indicator_edit(request: HttpRequest, pk: int, year: int | None = None) -> HttpResponse:
+def indicator_edit(request: AuthedRequest, pk: int, year: int | None = None) -> HttpResponse:
     enterprise = _details_guard(request, pk)
     existing = get_object_or_404(Indicator, enterprise=enterprise, year=year) if year else None
     initial: dict[str, Any] = {"year": clock.today().year - 1}
@@ -265,7 +266,7 @@ def indicator_edit(request: HttpRequest, pk: int, year: int | None = None) -> Ht
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
+def contact_edit(request: AuthedRequest, pk: int, contact_pk: int | None = None) -> HttpResponse:
     enterprise = _details_guard(request, pk)
     contact = get_object_or_404(Contact, enterprise=enterprise, pk=contact_pk) if contact_pk else None
     initial = {f: getattr(contact, f) for f in ("name", "title", "phone", "is_primary")} if contact else {}
@@ -297,7 +298,7 @@ def contact_edit(request: HttpRequest, pk: int, contact_pk: int | None = None) -
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def contact_delete(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
+def contact_delete(request: AuthedRequest, pk: int, contact_pk: int) -> HttpResponse:
     enterprise = _details_guard(request, pk)
     contact = get_object_or_404(Contact, enterprise=enterprise, pk=contact_pk)
     if request.method != "POST":

@@ -18,7 +18,7 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import audit, clock
-from chaindesk.core.actors import is_system
+from chaindesk.core.actors import Actor, is_system
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
@@ -96,7 +96,7 @@ def check_place(*, chain: Chain, node: ChainNode | None, owner: Any) -> None:
 @transaction.atomic
 def lead_create(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     source: str,
     investor: str,
@@ -150,7 +150,7 @@ def _refuse_closed(lead: Lead, message: str) -> None:
 
 
 @transaction.atomic
-def lead_update(*, lead: Lead, actor: Any, **changes: Any) -> Lead:
+def lead_update(*, lead: Lead, actor: Actor, **changes: Any) -> Lead:
     """Change the lead's facts (not its stage). Refused on signed and abandoned leads; moving it to another
     chain needs the right to record leads on that chain."""
     unknown = set(changes) - EDITABLE
@@ -198,7 +198,7 @@ def _check_move(lead: Lead, expected: str, to_stage: str) -> None:
 
 
 def _compare_and_set(
-    *, lead: Lead, expected: str, to_stage: str, on: dt.date, actor: Any, message: str = "", **extra: Any
+    *, lead: Lead, expected: str, to_stage: str, on: dt.date, actor: Actor, message: str = "", **extra: Any
 ) -> dict[str, Any]:
     """Move the lead from `expected` to `to_stage` in one conditional UPDATE; record the change. Returns the
     fields written (the caller applies them to its instance once the whole service has succeeded)."""
@@ -230,7 +230,7 @@ def _apply(lead: Lead, fields: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def lead_advance(*, lead: Lead, to_stage: str, on: dt.date, actor: Any, expected_stage: str | None = None) -> Lead:
+def lead_advance(*, lead: Lead, to_stage: str, on: dt.date, actor: Actor, expected_stage: str | None = None) -> Lead:
     """Move an open lead forward (接洽, 考察, 洽谈; skipping ahead is allowed). 签约 goes through lead_sign
     (it creates the project) and 放弃 through lead_abandon (it needs a reason)."""
     if not permissions.may_manage(actor, lead):
@@ -247,7 +247,7 @@ def lead_advance(*, lead: Lead, to_stage: str, on: dt.date, actor: Any, expected
 
 
 @transaction.atomic
-def lead_abandon(*, lead: Lead, reason: str, on: dt.date, actor: Any, expected_stage: str | None = None) -> Lead:
+def lead_abandon(*, lead: Lead, reason: str, on: dt.date, actor: Actor, expected_stage: str | None = None) -> Lead:
     """Abandon an open lead, with the reason (required) kept on the lead and in the audit trail."""
     if not permissions.may_manage(actor, lead):
         raise PermissionDenied(_("您无权放弃该线索。"))
@@ -291,7 +291,7 @@ def _project_defaults(lead: Lead, project_fields: dict[str, Any]) -> dict[str, A
 def lead_sign(
     *,
     lead: Lead,
-    actor: Any,
+    actor: Actor,
     on: dt.date,
     enterprise: Enterprise | None = None,
     region: Region | None = None,
@@ -370,7 +370,7 @@ def follow_up_add(
     notes: str,
     next_action: str = "",
     next_action_on: dt.date | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> LeadFollowUp:
     """Log a follow-up on an open lead. Lead.next_action, next_action_on and last_follow_up_on are kept from
     the latest follow-up by date (a back-dated entry does not replace a later one's next action)."""

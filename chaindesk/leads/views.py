@@ -6,12 +6,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import conflict_page, service_errors
 from chaindesk.core.exceptions import InvalidTransition
@@ -31,7 +32,7 @@ from .models import Lead
 from .resources import LEADS
 
 
-def _visible(request: HttpRequest, pk: int) -> Lead:
+def _visible(request: AuthedRequest, pk: int) -> Lead:
     qs = Lead.objects.visible_to(request.user).select_related(
         "chain", "node", "owner", "region", "referrer", "talent", "rd_partner", "project", "created_by"
     )
@@ -39,7 +40,7 @@ def _visible(request: HttpRequest, pk: int) -> Lead:
 
 
 @role_required(*OFFICIALS)
-def lead_list(request: HttpRequest) -> HttpResponse:
+def lead_list(request: AuthedRequest) -> HttpResponse:
     choices = selectors.filter_choices(request.user)
     qs, sort = selectors.lead_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
     return LEADS.render(
@@ -57,7 +58,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def lead_export(request: HttpRequest) -> HttpResponse:
+def lead_export(request: AuthedRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = selectors.lead_list(request.user, request.GET.dict())
     return LEADS.export(request, qs)
@@ -85,7 +86,7 @@ def _project_url(project_id: int | None) -> str | None:
     return None if project_id is None else _optional_url("projects:detail", project_id)
 
 
-def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthedRequest, lead: Lead, **extra: Any) -> dict[str, Any]:
     follow_ups = list(lead.follow_ups.select_related("created_by"))
     may_manage = permissions.may_manage(request.user, lead)
     is_open = lead.stage in OPEN
@@ -110,26 +111,26 @@ def _detail_context(request: HttpRequest, lead: Lead, **extra: Any) -> dict[str,
 
 
 @role_required(*OFFICIALS)
-def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = _visible(request, pk)
     return render(request, "leads/detail.html", _detail_context(request, lead))
 
 
-def _manageable(request: HttpRequest, pk: int) -> Lead:
+def _manageable(request: AuthedRequest, pk: int) -> Lead:
     lead = _visible(request, pk)
     if not permissions.may_manage(request.user, lead):
         raise PermissionDenied
     return lead
 
 
-def _conflict(request: HttpRequest, error: InvalidTransition, pk: int) -> HttpResponse:
+def _conflict(request: AuthedRequest, error: InvalidTransition, pk: int) -> HttpResponse:
     """409 (through `conflict_page`): someone else moved the lead first; the page shows its current state
     and the reason."""
     lead = _visible(request, pk)
     return render(request, "leads/detail.html", _detail_context(request, lead, conflict=str(error)), status=409)
 
 
-def _refused(request: HttpRequest, lead: Lead, error: ValidationError, **extra: Any) -> HttpResponse:
+def _refused(request: AuthedRequest, lead: Lead, error: ValidationError, **extra: Any) -> HttpResponse:
     context = _detail_context(request, lead, action_errors=error.messages, **extra)
     return render(request, "leads/detail.html", context, status=400)
 
@@ -137,7 +138,7 @@ def _refused(request: HttpRequest, lead: Lead, error: ValidationError, **extra: 
 @require_POST
 @role_required(*OFFICIALS)
 @conflict_page(_conflict)
-def lead_advance(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_advance(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = _manageable(request, pk)
     form = StageForm(request.POST)
     if not form.is_valid():
@@ -160,7 +161,7 @@ def lead_advance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*OFFICIALS)
 @conflict_page(_conflict)
-def lead_abandon(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_abandon(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = _manageable(request, pk)
     form = AbandonForm(request.POST)
     if not form.is_valid():
@@ -182,7 +183,7 @@ def lead_abandon(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(*OFFICIALS)
-def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
+def follow_up_add(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = _manageable(request, pk)
     form = FollowUpForm(request.POST)
     if form.is_valid():
@@ -208,7 +209,7 @@ def _add_errors(form: Any, error: ValidationError) -> None:
 
 
 @role_required(*OFFICIALS)
-def lead_create(request: HttpRequest) -> HttpResponse:
+def lead_create(request: AuthedRequest) -> HttpResponse:
     if not permissions.may_create(request.user):
         raise PermissionDenied
     initial: dict[str, Any] = {"owner": request.user.pk}
@@ -231,7 +232,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = _manageable(request, pk)
     if lead.stage not in OPEN:
         messages.error(request, _("线索已%(stage)s，不能再修改。") % {"stage": lead.get_stage_display()})
@@ -261,7 +262,7 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*OFFICIALS)
 @conflict_page(_conflict)
-def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_sign(request: AuthedRequest, pk: int) -> HttpResponse:
     """签约转项目: the lead moves to 签约 and a project is created in 签约; then the project page."""
     lead = _manageable(request, pk)
     if LeadStage.SIGNED not in TRANSITIONS.get(lead.stage, frozenset()):
@@ -307,7 +308,7 @@ def lead_sign(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthedRequest) -> HttpResponse:
     """我的线索跟进: my open leads due within a week (overdue first), then those with no next action."""
     today = clock.today()
     page_obj = paginate(selectors.follow_up_queue(request.user, today), request.GET.get("page"))
@@ -329,7 +330,7 @@ SUGGESTIONS = 10
 
 
 @role_required(*OFFICIALS)
-def enterprise_suggest(request: HttpRequest) -> HttpResponse:
+def enterprise_suggest(request: AuthedRequest) -> HttpResponse:
     """<option>s for the enterprise fields' datalist: visible enterprises whose name contains the typed text
     (or whose USCC starts with it), at most ten."""
     text = next((param_text(request.GET[k]) for k in ("referrer", "enterprise", "q") if request.GET.get(k)), "")
@@ -343,7 +344,7 @@ def enterprise_suggest(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def queue_card(request: HttpRequest) -> HttpResponse:
+def queue_card(request: AuthedRequest) -> HttpResponse:
     """The 工作台 card: how many of my open leads are overdue, due within a week, or have no next action.
     A fragment for htmx; without htmx the full queue page."""
     if not is_htmx(request):
@@ -354,7 +355,7 @@ def queue_card(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _tab(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+def _tab(request: AuthedRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     context.setdefault("colours", selectors.STAGE_COLOURS)
     if is_htmx(request):
         return render(request, f"leads/partials/{template}", context)
@@ -363,7 +364,7 @@ def _tab(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpRe
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_tab(request: AuthedRequest, pk: int) -> HttpResponse:
     """以商引商: the leads this enterprise referred, as far as the user may see them."""
     qs = Enterprise.objects.visible_to(request.user).only("pk", "name")
     enterprise = get_visible_or_404(qs, pk, user=request.user)
@@ -388,7 +389,7 @@ def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def talent_tab(request: HttpRequest, pk: int) -> HttpResponse:
+def talent_tab(request: AuthedRequest, pk: int) -> HttpResponse:
     """The leads credited to a hometown talent, for users who may see the talent."""
     talent = get_visible_or_404(Talent.objects.visible_to(request.user), pk, user=request.user)
     leads = list(selectors.talent_leads(request.user, talent.pk))

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
 from chaindesk.core import audit, clock
-from chaindesk.core.actors import is_system
+from chaindesk.core.actors import Actor, is_system
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Enterprise
@@ -33,7 +33,7 @@ def _check_user(user: Any, role: str, message: str) -> None:
 @transaction.atomic
 def liaison_assign(
     *,
-    actor: Any,
+    actor: Actor,
     enterprise: Enterprise,
     liaison: Any,
     leader: Any = None,
@@ -93,7 +93,7 @@ def _check_steps(next_steps: Sequence[StepInput]) -> None:
             raise ValidationError(_("下一步工作的负责人须为在岗人员。"), code="inactive_owner")
 
 
-def _raise_last_visit(enterprise: Enterprise, visited_on: dt.date, actor: Any) -> None:
+def _raise_last_visit(enterprise: Enterprise, visited_on: dt.date, actor: Actor) -> None:
     """Enterprise.last_visit_on = max(existing, visited_on), as one UPDATE (safe under concurrent visits)."""
     before = Enterprise.objects.filter(pk=enterprise.pk).values_list("last_visit_on", flat=True).get()
     Enterprise.objects.filter(pk=enterprise.pk).update(
@@ -105,7 +105,7 @@ def _raise_last_visit(enterprise: Enterprise, visited_on: dt.date, actor: Any) -
     _record_last_visit(enterprise, before, actor)
 
 
-def _record_last_visit(enterprise: Enterprise, before: dt.date | None, actor: Any) -> None:
+def _record_last_visit(enterprise: Enterprise, before: dt.date | None, actor: Actor) -> None:
     after = Enterprise.objects.filter(pk=enterprise.pk).values_list("last_visit_on", flat=True).get()
     enterprise.last_visit_on = after
     if after != before:
@@ -122,7 +122,7 @@ def _record_last_visit(enterprise: Enterprise, before: dt.date | None, actor: An
 @transaction.atomic
 def visit_create(
     *,
-    actor: Any,
+    actor: Actor,
     enterprise: Enterprise,
     visited_on: dt.date,
     kind: str = VisitKind.VISIT,
@@ -161,7 +161,7 @@ def visit_create(
 @transaction.atomic
 def visit_update(
     *,
-    actor: Any,
+    actor: Actor,
     visit: Visit,
     visited_on: dt.date,
     kind: str,
@@ -203,7 +203,7 @@ def visit_update(
 
 
 @transaction.atomic
-def next_step_done(*, actor: Any, step: NextStep, done_on: dt.date) -> NextStep:
+def next_step_done(*, actor: Actor, step: NextStep, done_on: dt.date) -> NextStep:
     """Mark a next step done on `done_on` (not in the future, not before its visit). Done twice: no change."""
     enterprise = step.visit.enterprise
     if not is_system(actor) and actor.pk != step.owner_id and not permissions.may_log_visit(actor, enterprise):

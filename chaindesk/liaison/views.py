@@ -5,13 +5,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import service_errors
 from chaindesk.core.listing import paginate
@@ -28,7 +29,7 @@ from .models import LiaisonAssignment, NextStep
 SERVICE_ROLES = (Role.LIAISON, Role.CITY_LEADER)
 
 
-def _enterprise(request: HttpRequest, pk: int) -> Enterprise:
+def _enterprise(request: AuthedRequest, pk: int) -> Enterprise:
     qs = Enterprise.objects.visible_to(request.user).select_related("liaison", "leader")
     return get_visible_or_404(qs, pk, user=request.user)
 
@@ -40,7 +41,7 @@ def _crumbs(enterprise: Enterprise, *extra: tuple[str, str | None]) -> list[tupl
 
 
 @role_required(*SERVICE_ROLES)
-def my_enterprises(request: HttpRequest) -> HttpResponse:
+def my_enterprises(request: AuthedRequest) -> HttpResponse:
     """我的挂钩企业: last visit, open items, the stale flag; filter 只看超期, sortable."""
     qs, sort = selectors.enterprise_service_list(request.user, request.GET.dict())
     page_obj = paginate(qs, request.GET.get("page"))
@@ -60,7 +61,7 @@ def my_enterprises(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def next_steps(request: HttpRequest) -> HttpResponse:
+def next_steps(request: AuthedRequest) -> HttpResponse:
     """我的待办下一步: open next steps I own, overdue first, each with a 完成 button."""
     page_obj = paginate(selectors.due_next_steps(request.user), request.GET.get("page"))
     return render(
@@ -77,7 +78,7 @@ def next_steps(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(*OFFICIALS)
-def next_step_done(request: HttpRequest, step_pk: int) -> HttpResponse:
+def next_step_done(request: AuthedRequest, step_pk: int) -> HttpResponse:
     visible = Enterprise.objects.visible_to(request.user).values("pk")
     qs = NextStep.objects.filter(visit__enterprise__in=visible).select_related("visit__enterprise")
     step = get_visible_or_404(qs, step_pk, user=request.user)
@@ -96,7 +97,7 @@ def next_step_done(request: HttpRequest, step_pk: int) -> HttpResponse:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_list(request: AuthedRequest, pk: int) -> HttpResponse:
     enterprise = _enterprise(request, pk)
     internal = permissions.sees_internal_notes(request.user)
     context = {
@@ -113,7 +114,7 @@ def visit_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
     enterprise = _enterprise(request, pk)
     if not permissions.may_log_visit(request.user, enterprise, visible=True):
         raise PermissionDenied
@@ -139,7 +140,7 @@ def visit_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     """The ledger timeline: officials only (it carries internal notes and the audit lines)."""
     enterprise = _enterprise(request, pk)
     context = {
@@ -153,7 +154,7 @@ def timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthedRequest, pk: int) -> HttpResponse:
     enterprise = _enterprise(request, pk)
     if not permissions.may_assign(request.user, enterprise):
         raise PermissionDenied

@@ -11,8 +11,6 @@ and the decision's number as the demand's source); the link is a compare-and-set
 `filter(pk=…, demand=None).update(demand=…)`: when someone else converted it first, nothing changes and the
 new demand is rolled back with the transaction."""
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -21,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from chaindesk.accounts.models import Department
 from chaindesk.core import audit
-from chaindesk.core.actors import is_system
+from chaindesk.core.actors import Actor, is_system
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.demands import services as demand_services
@@ -36,7 +34,7 @@ from .models import Decision, Meeting
 CONTENT_MAX = 2000
 
 
-def _need_team(actor: Any, meeting: Meeting) -> None:
+def _need_team(actor: Actor, meeting: Meeting) -> None:
     if not is_system(actor) and not permissions.can_manage_decisions(actor, meeting):
         raise PermissionDenied(_("您无权处理该会议的议定事项：只有该产业链的服务团队可以录入和转办。"))
 
@@ -60,7 +58,7 @@ def _clean(meeting: Meeting, content: str, enterprise: Enterprise | None, depart
 @transaction.atomic
 def decision_add(
     *,
-    actor: Any,
+    actor: Actor,
     meeting: Meeting,
     content: str,
     enterprise: Enterprise | None = None,
@@ -86,7 +84,7 @@ def decision_add(
 @transaction.atomic
 def decision_update(
     *,
-    actor: Any,
+    actor: Actor,
     decision: Decision,
     content: str,
     enterprise: Enterprise | None = None,
@@ -106,7 +104,7 @@ def decision_update(
 
 
 @transaction.atomic
-def decision_delete(*, actor: Any, decision: Decision) -> None:
+def decision_delete(*, actor: Actor, decision: Decision) -> None:
     """Delete a decision recorded by mistake; the audit line keeps what it said. A decision already turned
     into a demand stays: the demand points back to it."""
     _need_team(actor, decision.meeting)
@@ -136,7 +134,7 @@ def source_of(decision: Decision) -> tuple[str, str]:
 @transaction.atomic
 def decision_to_demand(
     *,
-    actor: Any,
+    actor: Actor,
     decision: Decision,
     title: str,
     description: str,

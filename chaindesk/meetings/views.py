@@ -6,12 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.listing import paginate
 from chaindesk.core.navigation import OFFICIALS
@@ -26,7 +27,7 @@ from .models import Decision, Meeting
 
 
 @role_required(*OFFICIALS)
-def meeting_list(request: HttpRequest) -> HttpResponse:
+def meeting_list(request: AuthedRequest) -> HttpResponse:
     meetings = Meeting.objects.visible_to(request.user).select_related("chain", "leader", "chair", "region")
     return render(
         request,
@@ -39,7 +40,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _meeting(request: HttpRequest, pk: int) -> Meeting:
+def _meeting(request: AuthedRequest, pk: int) -> Meeting:
     return get_visible_or_404(
         Meeting.objects.visible_to(request.user).select_related("chain", "leader", "chair", "region"),
         pk,
@@ -47,7 +48,7 @@ def _meeting(request: HttpRequest, pk: int) -> Meeting:
     )
 
 
-def _decision(request: HttpRequest, pk: int) -> Decision:
+def _decision(request: AuthedRequest, pk: int) -> Decision:
     """A decision of a meeting the user sees (404 otherwise), for the team of its chain only (403 otherwise)."""
     decision = get_visible_or_404(
         Decision.objects.visible_to(request.user).select_related(
@@ -73,7 +74,7 @@ def _decision_rows(user: Any, meeting: Meeting) -> list[Decision]:
     return rows
 
 
-def _detail(request: HttpRequest, meeting: Meeting, form: DecisionForm | None = None, status: int = 200) -> Any:
+def _detail(request: AuthedRequest, meeting: Meeting, form: DecisionForm | None = None, status: int = 200) -> Any:
     may_manage = permissions.can_manage_decisions(request.user, meeting)
     if may_manage and form is None:
         form = DecisionForm(meeting=meeting)
@@ -94,7 +95,7 @@ def _detail(request: HttpRequest, meeting: Meeting, form: DecisionForm | None = 
 
 
 @role_required(*OFFICIALS)
-def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail(request, _meeting(request, pk))
 
 
@@ -104,7 +105,7 @@ def _anchor(decision: Decision) -> str:
 
 @require_POST
 @role_required(*OFFICIALS)
-def decision_add(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_add(request: AuthedRequest, pk: int) -> HttpResponse:
     meeting = _meeting(request, pk)
     if not permissions.can_manage_decisions(request.user, meeting):
         raise PermissionDenied
@@ -134,7 +135,7 @@ def _decision_crumbs(decision: Decision, label: str) -> list[tuple[str, str | No
 
 
 @role_required(*OFFICIALS)
-def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     decision = _decision(request, pk)
     form = DecisionForm.for_decision(decision, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -164,7 +165,7 @@ def decision_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def decision_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_delete(request: AuthedRequest, pk: int) -> HttpResponse:
     """GET: the confirmation page; POST: delete."""
     decision = _decision(request, pk)
     meeting_url = reverse("meetings:detail", args=[decision.meeting_id])
@@ -183,7 +184,7 @@ def decision_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def decision_to_demand(request: HttpRequest, pk: int) -> HttpResponse:
+def decision_to_demand(request: AuthedRequest, pk: int) -> HttpResponse:
     """The demand a decision becomes, prefilled from it; on success the demand's page."""
     decision = _decision(request, pk)
     if decision.demand_id is not None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain
 from chaindesk.core import audit, clock
+from chaindesk.core.actors import Actor
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Enterprise
@@ -64,7 +65,7 @@ def _clean_talent(values: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def talent_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     city: str,
     organisation: str,
@@ -98,7 +99,7 @@ def talent_create(
 
 
 @transaction.atomic
-def talent_update(*, actor: Any, talent: Talent, chains: Sequence[Chain] | None = None, **changes: Any) -> Talent:
+def talent_update(*, actor: Actor, talent: Talent, chains: Sequence[Chain] | None = None, **changes: Any) -> Talent:
     """Change a talent's profile (TALENT_FIELDS) and linked chains. Its keeper and the chain roles on one of
     its chains may; a change of keeper or chains is audited like any field."""
     if not permissions.may_edit_talent(actor, talent):
@@ -125,7 +126,7 @@ def talent_update(*, actor: Any, talent: Talent, chains: Sequence[Chain] | None 
     return talent
 
 
-def _raise_last_contact(talent: Talent, contacted_on: dt.date, actor: Any) -> None:
+def _raise_last_contact(talent: Talent, contacted_on: dt.date, actor: Actor) -> None:
     """Talent.last_contact_on = max(existing, contacted_on) as one UPDATE (safe under concurrent logging);
     the derived change is audited when it moved."""
     before = Talent.objects.filter(pk=talent.pk).values_list("last_contact_on", flat=True).get()
@@ -151,7 +152,7 @@ def _raise_last_contact(talent: Talent, contacted_on: dt.date, actor: Any) -> No
 @transaction.atomic
 def talent_contact_add(
     *,
-    actor: Any,
+    actor: Actor,
     talent: Talent,
     contacted_on: dt.date,
     notes: str,
@@ -208,7 +209,7 @@ def _clean_partner(values: dict[str, Any], *, exclude_pk: int | None = None) -> 
 
 @transaction.atomic
 def partner_create(
-    *, actor: Any, name: str, city: str, kind: str = PartnerKind.UNIVERSITY, fields: str = "", notes: str = ""
+    *, actor: Actor, name: str, city: str, kind: str = PartnerKind.UNIVERSITY, fields: str = "", notes: str = ""
 ) -> RdPartner:
     """Register an R&D partner (university, institute …). Names are unique, compared without case."""
     if not permissions.may_manage_partners(actor):
@@ -218,7 +219,7 @@ def partner_create(
 
 
 @transaction.atomic
-def partner_update(*, actor: Any, partner: RdPartner, **changes: Any) -> RdPartner:
+def partner_update(*, actor: Actor, partner: RdPartner, **changes: Any) -> RdPartner:
     """Change a partner's name, kind, city, fields or notes; officials may."""
     if not permissions.may_manage_partners(actor):
         raise PermissionDenied(_("您无权修改研发资源。"))
@@ -243,7 +244,7 @@ def _check_period(started_on: dt.date | None, ended_on: dt.date | None, status: 
 @transaction.atomic
 def cooperation_create(
     *,
-    actor: Any,
+    actor: Actor,
     enterprise: Enterprise,
     partner: RdPartner,
     subject: str,
@@ -270,7 +271,7 @@ def cooperation_create(
 
 
 @transaction.atomic
-def cooperation_update(*, actor: Any, cooperation: RdCooperation, **changes: Any) -> RdCooperation:
+def cooperation_update(*, actor: Actor, cooperation: RdCooperation, **changes: Any) -> RdCooperation:
     """Change partner, subject, period or status. A status change is audited with both labels in its message."""
     if not permissions.may_edit_cooperation(actor, cooperation.enterprise):
         raise PermissionDenied(_("您无权修改该研发合作。"))

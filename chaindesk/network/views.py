@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import service_errors
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
@@ -31,7 +32,7 @@ from .resources import PARTNERS, TALENTS, page_rows
 
 
 @role_required(*OFFICIALS)
-def talent_list(request: HttpRequest) -> HttpResponse:
+def talent_list(request: AuthedRequest) -> HttpResponse:
     qs, sort = selectors.talent_list(request.user, request.GET.dict())
     return TALENTS.render(
         request,
@@ -46,17 +47,17 @@ def talent_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def talent_export(request: HttpRequest) -> HttpResponse:
+def talent_export(request: AuthedRequest) -> HttpResponse:
     qs, _sort = selectors.talent_list(request.user, request.GET.dict())
     return TALENTS.export(request, qs)
 
 
-def _talent(request: HttpRequest, pk: int) -> Talent:
+def _talent(request: AuthedRequest, pk: int) -> Talent:
     qs = Talent.objects.visible_to(request.user).select_related("keeper", "hometown")
     return get_visible_or_404(qs, pk, user=request.user)
 
 
-def _talent_detail_page(request: HttpRequest, talent: Talent, contact_form: ContactForm, status: int) -> HttpResponse:
+def _talent_detail_page(request: AuthedRequest, talent: Talent, contact_form: ContactForm, status: int) -> HttpResponse:
     may_edit = permissions.may_edit_talent(request.user, talent)
     return render(
         request,
@@ -77,14 +78,14 @@ def _talent_detail_page(request: HttpRequest, talent: Talent, contact_form: Cont
 
 
 @role_required(*OFFICIALS)
-def talent_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def talent_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     talent = _talent(request, pk)
     form = ContactForm(initial={"contacted_on": clock.today()})
     return _talent_detail_page(request, talent, form, 200)
 
 
 @role_required(*OFFICIALS)
-def talent_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+def talent_contact_add(request: AuthedRequest, pk: int) -> HttpResponse:
     talent = _talent(request, pk)
     if not permissions.may_edit_talent(request.user, talent):
         raise PermissionDenied
@@ -111,7 +112,7 @@ def _talent_initial(talent: Talent) -> dict[str, Any]:
 
 
 @role_required(*OFFICIALS)
-def talent_create(request: HttpRequest) -> HttpResponse:
+def talent_create(request: AuthedRequest) -> HttpResponse:
     if not permissions.may_create_talent(request.user):
         raise PermissionDenied
     form = TalentForm(request.POST or None, initial={"keeper": request.user.pk})
@@ -133,7 +134,7 @@ def talent_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def talent_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def talent_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     talent = _talent(request, pk)
     if not permissions.may_edit_talent(request.user, talent):
         raise PermissionDenied
@@ -164,7 +165,7 @@ def talent_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def partner_list(request: HttpRequest) -> HttpResponse:
+def partner_list(request: AuthedRequest) -> HttpResponse:
     qs, sort = selectors.partner_list(request.user, request.GET.dict())
     return PARTNERS.render(
         request,
@@ -179,17 +180,17 @@ def partner_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def partner_export(request: HttpRequest) -> HttpResponse:
+def partner_export(request: AuthedRequest) -> HttpResponse:
     qs, _sort = selectors.partner_list(request.user, request.GET.dict())
     return PARTNERS.export(request, qs)
 
 
-def _partner(request: HttpRequest, pk: int) -> RdPartner:
+def _partner(request: AuthedRequest, pk: int) -> RdPartner:
     return get_visible_or_404(RdPartner.objects.visible_to(request.user), pk, user=request.user)
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     partner = _partner(request, pk)
     return render(
         request,
@@ -215,7 +216,7 @@ def _partner_initial(partner: RdPartner) -> dict[str, Any]:
 
 
 @role_required(*OFFICIALS)
-def partner_create(request: HttpRequest) -> HttpResponse:
+def partner_create(request: AuthedRequest) -> HttpResponse:
     if not permissions.may_manage_partners(request.user):
         raise PermissionDenied
     form = PartnerForm(request.POST or None)
@@ -237,7 +238,7 @@ def partner_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     partner = _partner(request, pk)
     if not permissions.may_manage_partners(request.user):
         raise PermissionDenied
@@ -267,7 +268,7 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- R&D cooperations of an enterprise -----------------------------------------------------------------
 
 
-def _enterprise(request: HttpRequest, pk: int) -> Enterprise:
+def _enterprise(request: AuthedRequest, pk: int) -> Enterprise:
     qs = Enterprise.objects.visible_to(request.user).select_related("liaison")
     return get_visible_or_404(qs, pk, user=request.user)
 
@@ -279,7 +280,7 @@ def _enterprise_crumbs(enterprise: Enterprise, *extra: tuple[str, str | None]) -
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def enterprise_rd(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_rd(request: AuthedRequest, pk: int) -> HttpResponse:
     """The enterprise page's 研发合作 tab (a fragment for htmx, a full page otherwise)."""
     enterprise = _enterprise(request, pk)
     context = {
@@ -294,7 +295,7 @@ def enterprise_rd(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _cooperation_page(
-    request: HttpRequest, form: CooperationForm, enterprise: Enterprise, cooperation: RdCooperation | None
+    request: AuthedRequest, form: CooperationForm, enterprise: Enterprise, cooperation: RdCooperation | None
 ) -> HttpResponse:
     title = _("编辑研发合作") if cooperation else _("登记研发合作")
     return form_page(
@@ -312,13 +313,13 @@ def _cooperation_page(
     )
 
 
-def _after_cooperation(request: HttpRequest, enterprise: Enterprise) -> HttpResponse:
+def _after_cooperation(request: AuthedRequest, enterprise: Enterprise) -> HttpResponse:
     messages.success(request, _("研发合作已保存。"))
     return redirect(reverse("enterprises:detail", args=[enterprise.pk]) + "#tab-rd")
 
 
 @role_required(*OFFICIALS)
-def cooperation_create(request: HttpRequest, pk: int) -> HttpResponse:
+def cooperation_create(request: AuthedRequest, pk: int) -> HttpResponse:
     enterprise = _enterprise(request, pk)
     if not permissions.may_add_cooperation(request.user, enterprise):
         raise PermissionDenied
@@ -331,7 +332,7 @@ def cooperation_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def cooperation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def cooperation_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     qs = RdCooperation.objects.visible_to(request.user).select_related("enterprise", "partner")
     cooperation = get_visible_or_404(qs, pk, user=request.user)
     enterprise = cooperation.enterprise
@@ -379,7 +380,7 @@ def _map_chart(data: selectors.RdMap) -> dict[str, Any] | None:
 
 
 @role_required(*OFFICIALS)
-def rd_map(request: HttpRequest) -> HttpResponse:
+def rd_map(request: AuthedRequest) -> HttpResponse:
     data = selectors.rd_map(request.user)
     return render(
         request,

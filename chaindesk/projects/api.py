@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.api.pagination import BoundedLimitOffsetPagination
 from chaindesk.core import clock
 from chaindesk.core.errors import ProblemOut
@@ -105,7 +106,7 @@ def get_project(request: HttpRequest, project_id: int) -> Project:
     "/{project_id}/transition",
     response={200: ProjectDetailOut, 403: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut},
 )
-def transition(request: HttpRequest, project_id: int, payload: TransitionIn) -> Any:
+def transition(request: AuthedRequest, project_id: int, payload: TransitionIn) -> Any:
     """Change the stage (compare-and-set against expected_stage): 409 if someone else changed it first, 403
     for a reader who may not manage it, 422 for a broken rule."""
     project = get_visible_or_404(base_queryset(request.user), project_id, user=request.user)

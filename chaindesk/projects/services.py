@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain
 from chaindesk.core import audit, clock
+from chaindesk.core.actors import Actor, person
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
@@ -36,7 +37,7 @@ def _stage_label(stage: str) -> str:
 
 
 @transaction.atomic
-def project_create(*, actor: Any, name: str, chain: Chain, region: Region, **fields: Any) -> Project:
+def project_create(*, actor: Actor, name: str, chain: Chain, region: Region, **fields: Any) -> Project:
     """Register a project at 在谈. A liaison who creates a project follows it unless another liaison is named."""
     unknown = set(fields) - EDITABLE
     if unknown:
@@ -49,7 +50,7 @@ def project_create(*, actor: Any, name: str, chain: Chain, region: Region, **fie
 
 
 @transaction.atomic
-def project_update(*, project: Project, actor: Any, **changes: Any) -> Project:
+def project_update(*, project: Project, actor: Actor, **changes: Any) -> Project:
     """Change the project's facts (never its stage or key dates: those move with the stage transitions)."""
     unknown = set(changes) - EDITABLE
     if unknown:
@@ -131,7 +132,7 @@ def project_transition(
     project: Project,
     to_stage: str,
     on: dt.date,
-    actor: Any,
+    actor: Actor,
     expected_stage: str | None = None,
     reason: str = "",
 ) -> Project:
@@ -149,8 +150,9 @@ def project_transition(
     fields = _stage_fields(current, to_stage, on, reason)
     if Project.objects.filter(pk=current.pk, stage=expected).update(**fields) == 0:
         raise _stale(Project.objects.get(pk=current.pk))
+    changed_by = person(actor)
     StageChange.objects.create(
-        project=current, from_stage=expected, to_stage=to_stage, changed_on=on, reason=reason.strip(), actor=actor
+        project=current, from_stage=expected, to_stage=to_stage, changed_on=on, reason=reason.strip(), actor=changed_by
     )
     before = {k: getattr(current, k) for k in fields}
     audit.record(
@@ -176,7 +178,7 @@ def _jsonable(value: Any) -> Any:
 
 
 @transaction.atomic
-def line_add(*, project: Project, actor: Any, name: str, count: int = 1, capacity: str = "") -> ProductionLine:
+def line_add(*, project: Project, actor: Actor, name: str, count: int = 1, capacity: str = "") -> ProductionLine:
     if not permissions.can_manage(actor, project):
         raise PermissionDenied(_("您无权修改该项目。"))
     order = project.lines.count()
@@ -186,7 +188,7 @@ def line_add(*, project: Project, actor: Any, name: str, count: int = 1, capacit
 
 
 @transaction.atomic
-def line_remove(*, line: ProductionLine, actor: Any) -> None:
+def line_remove(*, line: ProductionLine, actor: Actor) -> None:
     if not permissions.can_manage(actor, line.project):
         raise PermissionDenied(_("您无权修改该项目。"))
     audit.record(action=AuditAction.DELETE, actor=actor, obj=line, before=audit.snapshot(line))
@@ -194,7 +196,7 @@ def line_remove(*, line: ProductionLine, actor: Any) -> None:
 
 
 @transaction.atomic
-def plan_set(*, project: Project, year: int, amount: Decimal, actor: Any) -> InvestmentPlan:
+def plan_set(*, project: Project, year: int, amount: Decimal, actor: Actor) -> InvestmentPlan:
     """Create or change the project's investment plan for `year` (万元)."""
     if not permissions.can_manage(actor, project):
         raise PermissionDenied(_("您无权设置该项目的投资计划。"))
@@ -212,7 +214,7 @@ def investment_report(
     project: Project,
     month: dt.date,
     amount: Decimal,
-    actor: Any,
+    actor: Actor,
     note: str = "",
     reported_on: dt.date | None = None,
 ) -> InvestmentReport:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.navigation import ENTERPRISE_VIEWERS
@@ -40,7 +41,7 @@ INVESTMENT_TEMPLATE = "projects/progress/_project_investment.html"
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def project_list_view(request: HttpRequest) -> HttpResponse:
+def project_list_view(request: AuthedRequest) -> HttpResponse:
     choices = filter_choices(request.user)
     qs, sort = project_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
     today = clock.today()
@@ -60,7 +61,7 @@ def project_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def project_export(request: HttpRequest) -> HttpResponse:
+def project_export(request: AuthedRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = project_list(request.user, request.GET.dict())
     return PROJECTS.export(request, qs)
@@ -69,19 +70,19 @@ def project_export(request: HttpRequest) -> HttpResponse:
 # --- project page --------------------------------------------------------------------------------------
 
 
-def _visible(request: HttpRequest, pk: int) -> Project:
+def _visible(request: AuthedRequest, pk: int) -> Project:
     qs = base_queryset(request.user).select_related("follow_on_of")
     return get_visible_or_404(qs, pk, user=request.user)
 
 
-def _managed(request: HttpRequest, pk: int) -> Project:
+def _managed(request: AuthedRequest, pk: int) -> Project:
     project = _visible(request, pk)
     if not permissions.can_manage(request.user, project):
         raise PermissionDenied
     return project
 
 
-def _lead(request: HttpRequest, project: Project) -> tuple[Any, list[Any], bool]:
+def _lead(request: AuthedRequest, project: Project) -> tuple[Any, list[Any], bool]:
     """The lead the project came from (leads app, a later one: reached only through the reverse accessor),
     its follow-ups, and whether the user may open the lead's own page. Officials only: a lead's notes are
     internal."""
@@ -98,7 +99,7 @@ def _lead(request: HttpRequest, project: Project) -> tuple[Any, list[Any], bool]
     return lead, follow_ups, linkable
 
 
-def _talent_linkable(request: HttpRequest, project: Project) -> bool:
+def _talent_linkable(request: AuthedRequest, project: Project) -> bool:
     talent_id = project.credited_talent_id
     return talent_id is not None and Talent.objects.visible_to(request.user).filter(pk=talent_id).exists()
 
@@ -123,7 +124,7 @@ def _key_dates(project: Project) -> list[dict[str, Any]]:
     ]
 
 
-def _detail_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthedRequest, project: Project, **extra: Any) -> dict[str, Any]:
     may_manage = permissions.can_manage(request.user, project)
     lead, follow_ups, lead_linkable = _lead(request, project)
     targets = services.allowed_transitions(project) if may_manage else []
@@ -153,14 +154,14 @@ def _detail_context(request: HttpRequest, project: Project, **extra: Any) -> dic
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _visible(request, pk)
     return render(request, "projects/detail.html", _detail_context(request, project))
 
 
 @role_required(*ENTERPRISE_VIEWERS)
 @require_POST
-def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def project_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     """A stage change. A stale page (someone else changed the stage first) answers 409 with the project as
     it now stands; a broken rule answers 400 with its message; neither changes anything."""
     project = _managed(request, pk)
@@ -190,7 +191,7 @@ def project_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _transition_refused(
-    request: HttpRequest, project: Project, form: TransitionForm, *, status: int, error: str = ""
+    request: AuthedRequest, project: Project, form: TransitionForm, *, status: int, error: str = ""
 ) -> HttpResponse:
     if not error:
         error = "；".join(str(e) for errors in form.errors.values() for e in errors)
@@ -211,7 +212,7 @@ def _add_service_error(form: ProjectForm, error: ValidationError) -> None:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def project_create(request: HttpRequest) -> HttpResponse:
+def project_create(request: AuthedRequest) -> HttpResponse:
     if not permissions.may_create(request.user):
         raise PermissionDenied
     form = ProjectForm(request.POST or None, user=request.user)
@@ -246,7 +247,7 @@ def _amount(project: Project) -> str:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _managed(request, pk)
     form = ProjectForm(request.POST or None, user=request.user, project=project, initial=initial_from(project))
     if request.method == "POST" and form.is_valid():
@@ -281,7 +282,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*ENTERPRISE_VIEWERS)
 @require_POST
-def line_add(request: HttpRequest, pk: int) -> HttpResponse:
+def line_add(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _managed(request, pk)
     form = LineForm(request.POST)
     if not form.is_valid():
@@ -294,7 +295,7 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*ENTERPRISE_VIEWERS)
 @require_POST
-def line_remove(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+def line_remove(request: AuthedRequest, pk: int, line_pk: int) -> HttpResponse:
     project = _managed(request, pk)
     line = get_object_or_404(ProductionLine, project=project, pk=line_pk)
     services.line_remove(line=line, actor=request.user)

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
 from chaindesk.core.export import Column, export_notes, ledger_response
@@ -67,12 +68,12 @@ def _reverse_or_none(name: str, *args: Any) -> str | None:
         return None
 
 
-def _year(request: HttpRequest, today: dt.date) -> int:
+def _year(request: AuthedRequest, today: dt.date) -> int:
     year = param_int(request.GET.get("year"), lo=today.year - 5, hi=today.year + 1)
     return today.year if year is None else year
 
 
-def _by(request: HttpRequest) -> str:
+def _by(request: AuthedRequest) -> str:
     return "region" if request.GET.get("by") == "region" else "chain"
 
 
@@ -119,7 +120,7 @@ def _summary_chart(rows: list[SummaryRow], schedule: Decimal, year: int) -> dict
     }
 
 
-def _flagged(request: HttpRequest, year: int, today: dt.date) -> tuple[list[Project], int]:
+def _flagged(request: AuthedRequest, year: int, today: dt.date) -> tuple[list[Project], int]:
     qs: QuerySet[Any] = annotate_progress(Project.objects.visible_to(request.user), year=year, today=today)
     qs = flag_filter(qs, "stalled", year=year, today=today).select_related("chain", "region", "enterprise")
     rows = for_display(list(qs.order_by("-is_behind", "rate", "pk")[:FLAGGED_LIMIT]))
@@ -128,7 +129,7 @@ def _flagged(request: HttpRequest, year: int, today: dt.date) -> tuple[list[Proj
 
 
 @role_required(*OFFICIALS)
-def investment_page(request: HttpRequest) -> HttpResponse:
+def investment_page(request: AuthedRequest) -> HttpResponse:
     """投资进度: plan, done and rate against 序时进度 per chain or region, the rules, the flagged projects."""
     today = clock.today()
     year, by = _year(request, today), _by(request)
@@ -166,7 +167,7 @@ def _rate_cell(value: Decimal | None) -> float | None:
 
 
 @role_required(*OFFICIALS)
-def investment_export(request: HttpRequest) -> HttpResponse:
+def investment_export(request: AuthedRequest) -> HttpResponse:
     """The summary as shown (same year and grouping) as an .xlsx ledger, with the total row; audited."""
     today = clock.today()
     year, by = _year(request, today), _by(request)
@@ -220,12 +221,12 @@ def investment_export(request: HttpRequest) -> HttpResponse:
 # --- a project's investment section --------------------------------------------------------------------
 
 
-def _project(request: HttpRequest, pk: int) -> Project:
+def _project(request: AuthedRequest, pk: int) -> Project:
     qs = Project.objects.visible_to(request.user).select_related("enterprise", "chain", "region")
     return get_visible_or_404(qs, pk, user=request.user)
 
 
-def panel_context(request: HttpRequest, project: Project, **extra: Any) -> dict[str, Any]:
+def panel_context(request: AuthedRequest, project: Project, **extra: Any) -> dict[str, Any]:
     """What projects/progress/_project_investment.html needs: project, progress, can_report, can_manage."""
     today = clock.today()
     return {
@@ -238,7 +239,7 @@ def panel_context(request: HttpRequest, project: Project, **extra: Any) -> dict[
     }
 
 
-def _render_panel(request: HttpRequest, project: Project, status: int = 200, **extra: Any) -> HttpResponse:
+def _render_panel(request: AuthedRequest, project: Project, status: int = 200, **extra: Any) -> HttpResponse:
     context = panel_context(request, project, **extra)
     if is_htmx(request):
         # htmx swaps only 2xx answers: a form with errors comes back as 200 with its messages in place.
@@ -255,12 +256,12 @@ def _render_panel(request: HttpRequest, project: Project, status: int = 200, **e
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def investment_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def investment_panel(request: AuthedRequest, pk: int) -> HttpResponse:
     """The project's investment section on its own (the project page loads it with htmx if need be)."""
     return _render_panel(request, _project(request, pk))
 
 
-def _after_write(request: HttpRequest, project: Project, notice: str) -> HttpResponse:
+def _after_write(request: AuthedRequest, project: Project, notice: str) -> HttpResponse:
     if is_htmx(request):
         return _render_panel(request, project, notice=notice)
     messages.success(request, notice)
@@ -272,7 +273,7 @@ def _after_write(request: HttpRequest, project: Project, notice: str) -> HttpRes
 
 @role_required(*ENTERPRISE_VIEWERS)
 @require_POST
-def investment_plan_set(request: HttpRequest, pk: int) -> HttpResponse:
+def investment_plan_set(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     if not permissions.can_manage(request.user, project):
         raise PermissionDenied
@@ -295,7 +296,7 @@ def investment_plan_set(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*ENTERPRISE_VIEWERS)
 @require_POST
-def investment_report_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def investment_report_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     if not permissions.can_report(request.user, project):
         raise PermissionDenied
@@ -328,7 +329,7 @@ def investment_report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*ENTERPRISE_VIEWERS)
-def enterprise_tab(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_tab(request: AuthedRequest, pk: int) -> HttpResponse:
     """The enterprise page's 项目 tab: its projects with stage and amounts, then its cycle."""
     enterprise = get_visible_or_404(Enterprise.objects.visible_to(request.user), pk, user=request.user)
     today = clock.today()
@@ -383,7 +384,7 @@ def _cycle_chart(steps: list[Any]) -> dict[str, Any]:
 
 
 @role_required(*OFFICIALS)
-def chain_cycle_page(request: HttpRequest, pk: int) -> HttpResponse:
+def chain_cycle_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """A chain's cycle: signed investment → follow-ons → brought by local enterprises → brought by talents."""
     chain = get_visible_or_404(Chain.objects.visible_to(request.user), pk, user=request.user)
     steps = chain_cycle(chain)
@@ -405,7 +406,7 @@ def chain_cycle_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-def talent_tab(request: HttpRequest, pk: int) -> HttpResponse:
+def talent_tab(request: AuthedRequest, pk: int) -> HttpResponse:
     """Projects credited to a hometown talent (those in the user's scope; the others only counted)."""
     talent = get_visible_or_404(Talent.objects.visible_to(request.user), pk, user=request.user)
     rows, hidden = talent_projects(talent, request.user)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chaindesk.core import audit, clock
+from chaindesk.core.actors import Actor
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
@@ -65,7 +66,7 @@ def _check_facts(values: dict[str, Any], stage: str) -> None:
             raise ValidationError({field: _("金额须为不小于 0 的数值（万元）。")})
 
 
-def _links(actor: Any, item: UpwardRequest | None, name: str, chosen: Iterable[Any]) -> list[Any]:
+def _links(actor: Actor, item: UpwardRequest | None, name: str, chosen: Iterable[Any]) -> list[Any]:
     """The new set of linked enterprises or projects. Newly added ones must be visible to the actor; links the
     actor cannot see (set by someone else) stay as they are."""
     model: Any = Enterprise if name == "enterprises" else Project
@@ -85,7 +86,7 @@ def _links(actor: Any, item: UpwardRequest | None, name: str, chosen: Iterable[A
 @transaction.atomic
 def upward_create(
     *,
-    actor: Any,
+    actor: Actor,
     title: str,
     kind: str,
     level: str,
@@ -125,7 +126,7 @@ def upward_create(
 
 
 @transaction.atomic
-def upward_update(*, item: UpwardRequest, actor: Any, **changes: Any) -> UpwardRequest:
+def upward_update(*, item: UpwardRequest, actor: Actor, **changes: Any) -> UpwardRequest:
     """Change the item's facts and links (never its stage: that moves with upward_advance)."""
     unknown = set(changes) - EDITABLE - set(LINKS)
     if unknown:
@@ -207,7 +208,7 @@ def upward_advance(
     item: UpwardRequest,
     to_stage: str,
     on: dt.date,
-    actor: Any,
+    actor: Actor,
     expected_stage: str | None = None,
     amount_obtained: Decimal | None = None,
 ) -> UpwardRequest:

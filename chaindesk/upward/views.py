@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
@@ -38,7 +39,7 @@ VIEWERS = (*OFFICIALS, Role.DEPT_HANDLER)
 
 
 @role_required(*VIEWERS)
-def upward_list_view(request: HttpRequest) -> HttpResponse:
+def upward_list_view(request: AuthedRequest) -> HttpResponse:
     qs, sort = upward_list(request.user, request.GET.dict())
     choices = {
         "departments": list(Department.objects.filter(is_active=True).values_list("pk", "short_name")),
@@ -57,7 +58,7 @@ def upward_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*VIEWERS)
-def upward_export(request: HttpRequest) -> HttpResponse:
+def upward_export(request: AuthedRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = upward_list(request.user, request.GET.dict())
     return UPWARD.export(request, qs)
@@ -66,19 +67,19 @@ def upward_export(request: HttpRequest) -> HttpResponse:
 # --- item page and stage moves -------------------------------------------------------------------------
 
 
-def _visible(request: HttpRequest, pk: int) -> UpwardRequest:
+def _visible(request: AuthedRequest, pk: int) -> UpwardRequest:
     qs = UpwardRequest.objects.visible_to(request.user).select_related("department", "chain", "region", "created_by")
     return get_visible_or_404(qs, pk, user=request.user)
 
 
-def _managed(request: HttpRequest, pk: int) -> UpwardRequest:
+def _managed(request: AuthedRequest, pk: int) -> UpwardRequest:
     item = _visible(request, pk)
     if not permissions.can_manage(request.user, item):
         raise PermissionDenied
     return item
 
 
-def _linked(request: HttpRequest, item: UpwardRequest) -> dict[str, Any]:
+def _linked(request: AuthedRequest, item: UpwardRequest) -> dict[str, Any]:
     """Linked enterprises and projects, each with whether the reader may open its page."""
     enterprises = list(item.enterprises.order_by("name"))
     projects = list(item.projects.order_by("name"))
@@ -96,7 +97,7 @@ def _linked(request: HttpRequest, item: UpwardRequest) -> dict[str, Any]:
     }
 
 
-def _detail_context(request: HttpRequest, item: UpwardRequest, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: AuthedRequest, item: UpwardRequest, **extra: Any) -> dict[str, Any]:
     may_manage = permissions.can_manage(request.user, item)
     targets = services.allowed_stages(item) if may_manage else []
     context = {
@@ -114,14 +115,14 @@ def _detail_context(request: HttpRequest, item: UpwardRequest, **extra: Any) -> 
 
 
 @role_required(*VIEWERS)
-def upward_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def upward_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     item = _visible(request, pk)
     return render(request, "upward/detail.html", _detail_context(request, item))
 
 
 @role_required(*VIEWERS)
 @require_POST
-def upward_advance(request: HttpRequest, pk: int) -> HttpResponse:
+def upward_advance(request: AuthedRequest, pk: int) -> HttpResponse:
     """A stage move. A stale page or a move the machine forbids answers 409 with the item as it now stands;
     bad input answers 400 with its message; neither changes anything."""
     item = _managed(request, pk)
@@ -151,7 +152,9 @@ def upward_advance(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("upward:detail", item.pk)
 
 
-def _refused(request: HttpRequest, item: UpwardRequest, form: AdvanceForm, *, status: int, error: str) -> HttpResponse:
+def _refused(
+    request: AuthedRequest, item: UpwardRequest, form: AdvanceForm, *, status: int, error: str
+) -> HttpResponse:
     context = _detail_context(request, item, stage_error=error, posted_stage=form.data.get("to_stage"))
     return render(request, "upward/detail.html", context, status=status)
 
@@ -174,7 +177,7 @@ def _add_service_error(form: UpwardForm, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _save(request: HttpRequest, form: UpwardForm, item: UpwardRequest | None) -> UpwardRequest | None:
+def _save(request: AuthedRequest, form: UpwardForm, item: UpwardRequest | None) -> UpwardRequest | None:
     """Hand the cleaned form to the service; its refusals land on the form and nothing is written."""
     data = dict(form.cleaned_data)
     try:
@@ -189,7 +192,7 @@ def _save(request: HttpRequest, form: UpwardForm, item: UpwardRequest | None) ->
 
 
 @role_required(*VIEWERS)
-def upward_create(request: HttpRequest) -> HttpResponse:
+def upward_create(request: AuthedRequest) -> HttpResponse:
     if not permissions.may_create(request.user):
         raise PermissionDenied
     initial = {"department": request.user.department_id} if request.user.role == Role.DEPT_HANDLER else {}  # type: ignore[union-attr]
@@ -210,7 +213,7 @@ def upward_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*VIEWERS)
-def upward_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def upward_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     item = _managed(request, pk)
     form = UpwardForm(request.POST or None, user=request.user, item=item, initial=_initial(item))
     if request.method == "POST" and form.is_valid() and _save(request, form, item) is not None:
