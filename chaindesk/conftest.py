@@ -53,3 +53,17 @@ def client_as(db) -> Callable[[str], Client]:  # noqa: ANN001
         return client
 
     return make
+
+
+@pytest.fixture
+def personas(db, monkeypatch):  # noqa: ANN001, ANN201
+    """The fixed personas and their tiny world (chaindesk/testkit/personas.py), built in this test's transaction.
+
+    Attachments go to an in-memory storage, so a test never leaves files behind."""
+    from django.core.files.storage import InMemoryStorage
+
+    from chaindesk.demands.models import Attachment
+    from chaindesk.testkit import personas as personas_module
+
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
+    return personas_module.build()

@@ -1,12 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from chaindesk.accounts import urls_system as account_system_urls
 from chaindesk.api.api import api
+from chaindesk.core import urls as core_urls
+
+# The 系统 area is one namespace: core's audit log and accounts' user management (core imports no domain app).
+system_urls = ([*core_urls.urlpatterns, *account_system_urls.urlpatterns], core_urls.app_name)
 
 urlpatterns = [
     path("", include("chaindesk.dashboards.urls")),
     path("accounts/", include("chaindesk.accounts.urls")),
-    path("system/", include("chaindesk.core.urls")),
+    path("system/", include(system_urls)),
     path("chains/", include("chaindesk.chains.urls")),
     path("enterprises/", include("chaindesk.enterprises.urls")),
     path("meetings/", include("chaindesk.meetings.urls")),

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
@@ -7,4 +8,11 @@ class AccountsConfig(AppConfig):
     verbose_name = "账户与组织"
 
     def ready(self) -> None:
+        from chaindesk.core.navigation import register_nav_item
+
         from . import signals  # noqa: F401 - connects login/logout auditing
+        from .choices import Role
+
+        register_nav_item(
+            "system", _("系统"), "ti-settings", "core:system", roles={Role.SYS_ADMIN, Role.AUDIT_ADMIN}, order=130
+        )

@@ -17,6 +17,9 @@ class Role(models.TextChoices):
 
 # Roles that work on business records inside chains (as opposed to the two administrators).
 CHAIN_ROLES = {Role.CITY_LEADER, Role.TEAM_MEMBER}
+# Roles that work on the city's business records, and who may open the enterprise pages.
+OFFICIALS = frozenset({Role.CITY_LEADER, Role.TEAM_MEMBER, Role.LIAISON, Role.DISTRICT_ADMIN})
+ENTERPRISE_VIEWERS = OFFICIALS | {Role.ENTERPRISE}
 
 
 class RegionLevel(models.TextChoices):

@@ -133,7 +133,7 @@ def test_chain_cycle(page, login, shot):
     chain = Chain.objects.get(code="biomed")
     login(page, "jiangdd")
     page.goto(f"{page.base_url}/projects/chains/{chain.pk}/cycle/")
-    steps = chain_cycle(chain)
+    steps = chain_cycle(chain, User.objects.get(username="jiangdd"))
     rows = page.locator('[data-testid="chain-cycle-row"]')
     assert rows.count() == len(steps) == 4
     for i, step in enumerate(steps):

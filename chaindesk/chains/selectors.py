@@ -1,16 +1,13 @@
 """Reads of a chain's node tree with per-node counts and ratings.
 
 The tree is one query for the nodes and one for the enterprise links of the whole chain (with each
-enterprise's 链主 and 规上 flags computed in the same SELECT), whatever the number of nodes; subtree
+enterprise's 链主 and 规上 flags computed in the same SELECT; read by the enterprises app, which registers
+it in chaindesk.chains.extensions), whatever the number of nodes; subtree
 totals are summed in Python over distinct enterprises, so a firm on two segments of 中游 counts once."""
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
-
-from chaindesk.enterprises.models import Enterprise, Indicator, Qualification
 
 from . import extensions, gaps
 from .models import Chain, ChainNode
@@ -75,27 +72,11 @@ class ChainTree:
         return counts
 
 
-def enterprise_links(chain: Chain) -> QuerySet[Any]:
-    """(node_id, enterprise_id, is_lianzhu, is_scale) for every enterprise placed on a node of `chain`."""
-    through = Enterprise.nodes.through
-    quals = Qualification.objects.filter(enterprises=OuterRef("enterprise_id"))
-    latest_revenue = (
-        Indicator.objects.filter(enterprise_id=OuterRef("enterprise_id"), revenue__isnull=False)
-        .order_by("-year")
-        .values("revenue")[:1]
-    )
-    # django-stubs cannot see annotations on an auto-created through model, hence the ignore below.
-    return (
-        through.objects.filter(chainnode__chain_id=chain.pk)
-        .annotate(
-            is_lianzhu=Exists(quals.filter(code=gaps.LIANZHU_CODE)),
-            is_scale_qual=Exists(quals.filter(counts_as_scale=True)),
-            revenue=Subquery(latest_revenue),
-        )
-        .values_list(  # type: ignore[misc]
-            "chainnode_id", "enterprise_id", "is_lianzhu", "is_scale_qual", "revenue"
-        )
-    )
+def enterprise_links(chain: Chain) -> Iterable[tuple[int, int, bool, bool, Any]]:
+    """(node_id, enterprise_id, is_lianzhu, is_scale, revenue) for every enterprise placed on a node of `chain`,
+    as the enterprises app reads them (chaindesk.chains.extensions); none without it."""
+    placements = extensions.enterprise_placements()
+    return placements.links(chain) if placements else []
 
 
 def _assemble(chain: Chain, nodes: Iterable[ChainNode]) -> ChainTree:
@@ -173,17 +154,11 @@ def _count_extra(tree: ChainTree) -> None:
             visit(root)
 
 
-def node_enterprises(*, user: Any, node: ChainNode, subtree_ids: Iterable[int]) -> QuerySet[Enterprise]:
-    """The enterprises the user may see on `node` or below it, with what the node panel shows."""
-    ids = [node.pk, *subtree_ids]
-    placed = Enterprise.nodes.through.objects.filter(enterprise_id=OuterRef("pk"), chainnode_id__in=ids)
-    return (
-        Enterprise.objects.visible_to(user)
-        .filter(Exists(placed))
-        .select_related("region", "liaison")
-        .prefetch_related("qualifications")
-        .order_by("name", "pk")
-    )
+def node_enterprises(*, user: Any, node: ChainNode, subtree_ids: Iterable[int]) -> Any:
+    """The enterprises the user may see on `node` or below it, with what the node panel shows (a queryset
+    from the enterprises app, chaindesk.chains.extensions; an empty list without it)."""
+    placements = extensions.enterprise_placements()
+    return placements.on_nodes(user, [node.pk, *subtree_ids]) if placements else []
 
 
 def subtree_ids(node: ChainNode) -> set[int]:

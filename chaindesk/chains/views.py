@@ -9,13 +9,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chaindesk.accounts.choices import Role
+from chaindesk.accounts.choices import OFFICIALS, Role
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import audit, clock
 from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.export import Column, ledger_response
 from chaindesk.core.models import AuditAction
-from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.pages import crumbs
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404

@@ -1,17 +1,14 @@
-"""The left navigation by area, filtered by role. Areas whose issue has not landed show as disabled."""
+"""The left navigation by area, filtered by role. Areas whose issue has not landed show as disabled.
 
+Core names no domain app: each app registers its own entries, with the roles that see them, in its
+AppConfig.ready() (`register_nav_item`); the menu lists them by their `order`."""
+
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-
-from chaindesk.accounts.choices import Role
-
-# Roles that work on the city's business records, and who may open the enterprise pages.
-OFFICIALS = frozenset({Role.CITY_LEADER, Role.TEAM_MEMBER, Role.LIAISON, Role.DISTRICT_ADMIN})
-ENTERPRISE_VIEWERS = OFFICIALS | {Role.ENTERPRISE}
 
 
 @dataclass(frozen=True)
@@ -19,42 +16,35 @@ class NavItem:
     key: str
     label: str | Promise
     icon: str
-    url_name: str | None
+    url_name: str | None  # None: the area has not landed yet; shown without a link
     roles: frozenset[str]
+    order: int
 
 
-NAV: tuple[NavItem, ...] = (
-    NavItem("dashboards", _("工作台"), "ti-layout-dashboard", "dashboards:home", frozenset(Role.values)),
-    NavItem("chains", _("产业链"), "ti-hierarchy-3", "chains:list", OFFICIALS),
-    NavItem("enterprises", _("企业"), "ti-building-factory-2", "enterprises:list", ENTERPRISE_VIEWERS),
-    NavItem("projects", _("项目"), "ti-crane", "projects:list", OFFICIALS),
-    NavItem("leads", _("线索"), "ti-target-arrow", "leads:list", OFFICIALS),
-    NavItem("network", _("能人与研发"), "ti-world-share", "network:talents", OFFICIALS),
-    NavItem(
-        "demands",
-        _("诉求与任务"),
-        "ti-checklist",
-        "demands:list",
-        frozenset(OFFICIALS | {Role.DEPT_HANDLER, Role.ENTERPRISE}),
-    ),
-    NavItem("tasks", _("部门任务"), "ti-clipboard-check", "demands:tasks", frozenset({Role.DEPT_HANDLER})),
-    NavItem("metrics", _("办理指标"), "ti-chart-bar", "demands:metrics", frozenset(OFFICIALS | {Role.DEPT_HANDLER})),
-    NavItem(
-        "upward",
-        _("上争事项"),
-        "ti-arrow-big-up-lines",
-        "upward:list",
-        frozenset(OFFICIALS | {Role.DEPT_HANDLER}),
-    ),
-    NavItem("meetings", _("会议"), "ti-presentation", "meetings:list", OFFICIALS),
-    NavItem("reports", _("报表"), "ti-report-analytics", None, OFFICIALS),
-    NavItem("system", _("系统"), "ti-settings", "core:system", frozenset({Role.SYS_ADMIN, Role.AUDIT_ADMIN})),
-)
+_ITEMS: dict[str, NavItem] = {}
+
+
+def register_nav_item(
+    key: str,
+    label: str | Promise,
+    icon: str,
+    url_name: str | None,
+    *,
+    roles: Iterable[str],
+    order: int,
+) -> None:
+    """Add (or replace) the menu entry `key` for `roles`, placed by `order` (smaller first)."""
+    _ITEMS[key] = NavItem(key, label, icon, url_name, frozenset(roles), order)
+
+
+def nav_items() -> list[NavItem]:
+    """Every registered entry, in menu order."""
+    return sorted(_ITEMS.values(), key=lambda item: (item.order, item.key))
 
 
 def items_for(role: str, current_area: str) -> list[dict[str, Any]]:
     result = []
-    for item in NAV:
+    for item in nav_items():
         if role not in item.roles:
             continue
         result.append(

@@ -1,7 +1,9 @@
-"""The 系统 area: the audit log for the audit administrator, accounts for the system administrator.
+"""The 系统 area: the audit log for the audit administrator; accounts for the system administrator are
+managed by the accounts app (chaindesk/accounts/views_users.py, mounted in this area's `core` namespace).
 
 The two roles are kept apart (等保 三权分立): the system administrator never sees the audit trail and the
-audit administrator never manages accounts. Every write here goes through an audited service.
+audit administrator never manages accounts. Core names no domain app: the two roles are found by their scope
+dimension (`scope.DIMENSION`), not by importing accounts' Role.
 """
 
 import datetime as dt
@@ -11,31 +13,24 @@ from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
-from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from chaindesk.accounts import services as account_services
-from chaindesk.accounts.choices import Role
-from chaindesk.accounts.forms import UserCreateForm, UserPasswordForm, UserUpdateForm, apply_service_errors
-from chaindesk.accounts.models import Department, Region, User
-from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 
 from .export import EXPORT_ROW_CAP, Column, filtered_ledger
 from .forms import AuditFilterForm
 from .listing import paginate, sort_queryset
 from .models import AuditAction, AuditLog
-from .params import ParamSpec, declare, param_id, param_text
 from .permissions import role_required
+from .scope import ADMIN, AUDIT, DIMENSION
 from .visibility import get_visible_or_404
 
 # Tag colours of UI.md: red for refusals, blue for changes, green for creation, grey for the rest.
@@ -48,13 +43,15 @@ ACTION_COLOURS = {
     AuditAction.CREATE: "green",
 }
 AUDIT_SORTS = {"time": "created_at"}
-USER_SORTS = {"username": "username", "name": "display_name", "role": "role", "login": "last_login"}
 SUMMARY_FIELDS = 3  # before→after pairs shown in a row; the detail page shows all
+# The audit administrator, and with the system administrator the roles that see the 系统 area.
+AUDITORS = tuple(role for role, dimension in DIMENSION.items() if dimension == AUDIT)
+SYSTEM_ROLES = tuple(role for role, dimension in DIMENSION.items() if dimension in (ADMIN, AUDIT))
 
 
-@role_required(Role.SYS_ADMIN, Role.AUDIT_ADMIN)
-def system_home(request: AuthedRequest) -> HttpResponse:
-    if request.user.role == Role.AUDIT_ADMIN:  # type: ignore[union-attr]
+@role_required(*SYSTEM_ROLES)
+def system_home(request: HttpRequest) -> HttpResponse:
+    if request.user.role in AUDITORS:  # type: ignore[union-attr]
         return redirect("core:audit_list")
     return redirect("core:user_list")
 
@@ -104,7 +101,7 @@ def filter_audit(filters: dict[str, Any]) -> QuerySet[AuditLog]:
     return qs
 
 
-def _audit_filters(request: AuthedRequest) -> tuple[AuditFilterForm, QuerySet[AuditLog], str]:
+def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditLog], str]:
     form = AuditFilterForm(request.GET, _project_content_types())
     form.is_valid()  # errors are shown next to the fields; the valid filters still apply
     qs, sort = sort_queryset(filter_audit(form.cleaned_data), request.GET.get("sort", ""), AUDIT_SORTS, "-time")
@@ -146,8 +143,8 @@ def changes_of(entry: AuditLog) -> list[tuple[str, str, str]]:
     return _changes(model, entry.before, entry.after)
 
 
-@role_required(Role.AUDIT_ADMIN)
-def audit_list(request: AuthedRequest) -> HttpResponse:
+@role_required(*AUDITORS)
+def audit_list(request: HttpRequest) -> HttpResponse:
     form, qs, sort = _audit_filters(request)
     page_obj = paginate(qs.select_related("content_type"), request.GET.get("page"))
     rows = []
@@ -178,8 +175,8 @@ def audit_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.AUDIT_ADMIN)
-def audit_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+@role_required(*AUDITORS)
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_visible_or_404(AuditLog.objects.select_related("content_type", "actor"), pk, user=request.user)
     return render(
         request,
@@ -241,8 +238,8 @@ def _audit_rows(qs: QuerySet[AuditLog]) -> Iterator[list[Any]]:
         ]
 
 
-@role_required(Role.AUDIT_ADMIN)
-def audit_export(request: AuthedRequest) -> HttpResponse:
+@role_required(*AUDITORS)
+def audit_export(request: HttpRequest) -> HttpResponse:
     """The filtered audit log as an .xlsx ledger, at most EXPORT_ROW_CAP rows; the export is audited."""
     _form, qs, _sort = _audit_filters(request)
     now = clock.localnow()
@@ -262,178 +259,3 @@ def audit_export(request: AuthedRequest) -> HttpResponse:
         cap=EXPORT_ROW_CAP,  # read here, where tests lower it
         now=now,
     )
-
-
-# --- User management -------------------------------------------------------------------------------
-
-
-USER_PARAMS = declare(
-    "core:user_list",
-    spec=ParamSpec(ids=("region", "department"), choices={"role": Role.values, "active": ("1", "0")}),
-)
-
-
-def filter_users(user: Any, params: dict[str, str]) -> tuple[QuerySet[User], str]:
-    """Accounts the system administrator manages, filtered by keyword, role, region, department, state."""
-    qs = User.objects.visible_to(user).select_related("region", "department")
-    q = param_text(params.get("q"))
-    if q:
-        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(title__icontains=q))
-    if params.get("role") in Role.values:
-        qs = qs.filter(role=params["role"])
-    if (region := param_id(params.get("region"))) is not None:
-        qs = qs.filter(region_id=region)
-    if (department := param_id(params.get("department"))) is not None:
-        qs = qs.filter(department_id=department)
-    if params.get("active") in {"1", "0"}:
-        qs = qs.filter(is_active=params["active"] == "1")
-    return sort_queryset(qs, params.get("sort", ""), USER_SORTS, "username")
-
-
-def _user_breadcrumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return [(_("系统"), None), (_("用户管理"), reverse("core:user_list")), *tail]
-
-
-@role_required(Role.SYS_ADMIN)
-def user_list(request: AuthedRequest) -> HttpResponse:
-    qs, sort = filter_users(request.user, request.GET.dict())
-    return render(
-        request,
-        "core/users.html",
-        {
-            "page_obj": paginate(qs, request.GET.get("page")),
-            "sort": sort,
-            "filters": {k: v for k, v in request.GET.items() if k not in {"page", "sort"} and v},
-            "roles": Role.choices,
-            "regions": Region.objects.all(),
-            "departments": Department.objects.all(),
-            "page_title": _("用户管理"),
-            "breadcrumbs": [(_("系统"), None), (_("用户管理"), None)],
-        },
-    )
-
-
-def _scope_kwargs(data: dict[str, Any]) -> dict[str, Any]:
-    keys = ("display_name", "role", "region", "department", "title", "phone", "email")
-    return {k: data.get(k) or ("" if k not in {"region", "department"} else None) for k in keys}
-
-
-@role_required(Role.SYS_ADMIN)
-def user_create(request: AuthedRequest) -> HttpResponse:
-    form = UserCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = account_services.user_create(
-                actor=request.user,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password1"],
-                **_scope_kwargs(form.cleaned_data),
-            )
-        except ValidationError as error:
-            apply_service_errors(form, error, bare_errors_to="password1")
-        else:
-            messages.success(request, _("已创建用户 %(name)s。") % {"name": created})
-            return redirect("core:user_edit", pk=created.pk)
-    return render(
-        request,
-        "core/user_form.html",
-        {
-            "form": form,
-            "creating": True,
-            "page_title": _("新增用户"),
-            "breadcrumbs": _user_breadcrumbs((_("新增用户"), None)),
-        },
-    )
-
-
-def _self_lockout_error(actor: Any, target: User, data: dict[str, Any]) -> str:
-    if actor.pk != target.pk:
-        return ""
-    if not data.get("is_active"):
-        return _("不能停用自己的账户。")
-    if data.get("role") != target.role:
-        return _("不能修改自己的角色，请由另一位系统管理员操作。")
-    return ""
-
-
-@role_required(Role.SYS_ADMIN)
-def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
-    target = get_visible_or_404(
-        User.objects.visible_to(request.user).select_related("region", "department"), pk, user=request.user
-    )
-    fields = ("display_name", "role", "region", "department", "title", "phone", "email", "is_active")
-    form = UserUpdateForm(request.POST or None, initial={f: getattr(target, f) for f in fields})
-    if request.method == "POST" and form.is_valid():
-        problem = _self_lockout_error(request.user, target, form.cleaned_data)
-        if problem:
-            form.add_error(None, problem)
-        else:
-            try:
-                account_services.user_update(
-                    actor=request.user,
-                    user=target,
-                    is_active=form.cleaned_data["is_active"],
-                    **_scope_kwargs(form.cleaned_data),
-                )
-            except ValidationError as error:
-                target.refresh_from_db()
-                apply_service_errors(form, error)
-            else:
-                messages.success(request, _("已保存用户 %(name)s 的修改。") % {"name": target})
-                return redirect("core:user_edit", pk=target.pk)
-    return render(
-        request,
-        "core/user_form.html",
-        {
-            "form": form,
-            "target": target,
-            "creating": False,
-            "page_title": _("编辑用户：%(name)s") % {"name": target},
-            "breadcrumbs": _user_breadcrumbs((str(target), None)),
-        },
-    )
-
-
-@role_required(Role.SYS_ADMIN)
-def user_password(request: AuthedRequest, pk: int) -> HttpResponse:
-    target = get_visible_or_404(User.objects.visible_to(request.user), pk, user=request.user)
-    form = UserPasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_services.user_set_password(actor=request.user, user=target, password=form.cleaned_data["password1"])
-        except ValidationError as error:
-            apply_service_errors(form, error, bare_errors_to="password1")
-        else:
-            messages.success(request, _("已重置用户 %(name)s 的密码，请通过安全渠道告知本人。") % {"name": target})
-            return redirect("core:user_edit", pk=target.pk)
-    return render(
-        request,
-        "core/user_password.html",
-        {
-            "form": form,
-            "target": target,
-            "page_title": _("重置密码：%(name)s") % {"name": target},
-            "breadcrumbs": _user_breadcrumbs(
-                (str(target), reverse("core:user_edit", args=[target.pk])), (_("重置密码"), None)
-            ),
-        },
-    )
-
-
-@role_required(Role.SYS_ADMIN)
-@require_POST
-def user_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
-    """停用 / 启用 an account (the page asks for confirmation first); never one's own."""
-    target = get_visible_or_404(User.objects.visible_to(request.user), pk, user=request.user)
-    active = request.POST.get("active") == "1"
-    if target.pk == request.user.pk:
-        messages.error(request, _("不能停用自己的账户。"))
-    elif target.is_active != active:
-        try:
-            account_services.user_update(actor=request.user, user=target, is_active=active)
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-            return redirect("core:user_edit", pk=target.pk)
-        done = _("已启用用户 %(name)s。") if active else _("已停用用户 %(name)s，其将无法登录。")
-        messages.success(request, done % {"name": target})
-    return redirect("core:user_edit", pk=target.pk)

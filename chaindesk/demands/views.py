@@ -16,12 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chaindesk.accounts.choices import Role
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, Role
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.listing import paginate
-from chaindesk.core.navigation import ENTERPRISE_VIEWERS
 from chaindesk.core.pages import crumbs, is_htmx
 from chaindesk.core.params import param_id
 from chaindesk.core.permissions import role_required

@@ -10,9 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from chaindesk.accounts.choices import Role
+from chaindesk.accounts.choices import OFFICIALS, Role
 from chaindesk.core import clock
-from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.permissions import role_required
 
 from . import metrics

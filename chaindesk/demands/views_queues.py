@@ -17,12 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chaindesk.accounts.choices import Role
+from chaindesk.accounts.choices import OFFICIALS, Role
 from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
-from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.pages import crumbs, is_htmx
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404

@@ -4,15 +4,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
-from chaindesk.core.navigation import ENTERPRISE_VIEWERS
+from chaindesk.core.errors import service_errors
 from chaindesk.core.pages import crumbs, form_page
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -23,6 +24,9 @@ from .forms import ContactForm, EnterpriseForm, IndicatorForm
 from .models import Contact, Enterprise, Indicator
 from .resources import ENTERPRISES
 from .selectors import enterprise_list, filter_choices, similar_enterprises, with_nodes
+
+# A duplicate 统一社会信用代码 is told next to the field; other refusals above the form.
+USCC_CODES = {"duplicate_uscc": "uscc"}
 
 
 @role_required(*ENTERPRISE_VIEWERS)
@@ -152,13 +156,9 @@ def enterprise_create(request: AuthedRequest) -> HttpResponse:
         if similar and not data["confirm_similar"]:
             form.add_error("confirm_similar", _("已有名称相近的企业，请核对；确认不是同一家后勾选“已核对，仍然新增”。"))
         else:
-            try:
+            denied = ("nodes", _("请至少选择一个您所在产业链的环节（或您所辖地区内的地区）。"))
+            with service_errors(form, codes=USCC_CODES, denied=denied):
                 enterprise = services.enterprise_create(actor=request.user, **_profile_kwargs(data))
-            except ValidationError as error:
-                form.add_error("uscc" if error.code == "duplicate_uscc" else None, error)
-            except PermissionDenied:
-                form.add_error("nodes", _("请至少选择一个您所在产业链的环节（或您所辖地区内的地区）。"))
-            else:
                 messages.success(request, _("企业“%(name)s”已登记。") % {"name": enterprise.name})
                 return redirect("enterprises:detail", enterprise.pk)
     return form_page(
@@ -192,11 +192,8 @@ def enterprise_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     }
     form = EnterpriseForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, codes=USCC_CODES):
             services.enterprise_update(actor=request.user, enterprise=enterprise, **_profile_kwargs(form.cleaned_data))
-        except ValidationError as error:
-            form.add_error("uscc" if error.code == "duplicate_uscc" else None, error)
-        else:
             messages.success(request, _("已保存。"))
             return redirect("enterprises:detail", enterprise.pk)
     return form_page(

@@ -12,12 +12,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import conflict_page, service_errors
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.listing import paginate
-from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.core.pages import crumbs, form_page, is_htmx
 from chaindesk.core.params import param_text
 from chaindesk.core.permissions import role_required
@@ -187,25 +187,12 @@ def follow_up_add(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = _manageable(request, pk)
     form = FollowUpForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form):
             services.follow_up_add(lead=lead, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, _("跟进记录已保存。"))
             return redirect(reverse("leads:detail", args=[pk]) + "#follow-ups")
     context = _detail_context(request, lead, follow_up_form=form)
     return render(request, "leads/detail.html", context, status=400)
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    """A service's refusal on the form: next to the field it names when the form has that field, at the top
-    otherwise (the project rules may name fields this form does not show)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 @role_required(*OFFICIALS)
@@ -278,18 +265,13 @@ def lead_sign(request: AuthedRequest, pk: int) -> HttpResponse:
     form = SignForm(request.POST or None, user=request.user, initial=initial)
     conflict = ""
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, denied=(None, _("您无权创建该项目。"))):
             project = services.lead_sign(
                 lead=lead,
                 actor=request.user,
                 expected_stage=form.cleaned_data["expected_stage"],
                 **form.service_kwargs(),
             )
-        except ValidationError as error:
-            _add_errors(form, error)
-        except PermissionDenied as error:
-            form.add_error(None, str(error) or _("您无权创建该项目。"))
-        else:
             messages.success(request, _("已签约，项目“%(name)s”已创建。") % {"name": project.name})
             return redirect(_project_url(project.pk) or reverse("leads:detail", args=[pk]))
     return form_page(

@@ -11,12 +11,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chaindesk.accounts.choices import Role
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS, Role
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import service_errors
 from chaindesk.core.listing import paginate
-from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.core.pages import crumbs, is_htmx
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404

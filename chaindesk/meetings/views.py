@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chaindesk.accounts.choices import OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.listing import paginate
-from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.demands.models import Demand

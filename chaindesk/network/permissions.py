@@ -16,10 +16,9 @@ them to answer 403 and to show buttons.
 
 from typing import Any
 
-from chaindesk.accounts.choices import CHAIN_ROLES
+from chaindesk.accounts.choices import CHAIN_ROLES, OFFICIALS
 from chaindesk.chains.models import TeamMember
 from chaindesk.core.actors import is_system
-from chaindesk.core.navigation import OFFICIALS
 from chaindesk.enterprises import permissions as enterprise_permissions
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.enterprises.permissions import mask_phone

@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import service_errors
-from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.core.pages import crumbs, form_page, is_htmx
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404

@@ -661,10 +661,12 @@ CHAIN_STEPS = (
 )
 
 
-def chain_cycle(chain: Any) -> list[ChainCycleStep]:
+def chain_cycle(chain: Any, user: Any) -> list[ChainCycleStep]:
     """Counts and planned investment per step of the chain's cycle, landed and still in talks (在谈):
     signed investment → follow-ons → supporting projects brought by local enterprises → projects brought by
-    talents. One aggregate query; amounts summed as whole 分."""
+    talents — over the chain's projects the reader may see (the chain's team sees them all; a liaison or a
+    district administrator, who read every chain's outline, only their own). One aggregate query; amounts
+    summed as whole 分."""
     landed, talks = landed_q(), Q(stage=ProjectStage.NEGOTIATING)
     cents = _cents(Coalesce(F("planned_investment"), Value(Decimal("0")), output_field=AMOUNT_FIELD))
     aggregates: dict[str, Any] = {}
@@ -673,7 +675,7 @@ def chain_cycle(chain: Any) -> list[ChainCycleStep]:
         aggregates[f"{key}_a"] = Sum(cents, filter=landed & condition)
         aggregates[f"{key}_tn"] = Count("pk", filter=talks & condition)
         aggregates[f"{key}_ta"] = Sum(cents, filter=talks & condition)
-    totals = Project.objects.filter(chain=chain).aggregate(**aggregates)
+    totals = Project.objects.visible_to(user).filter(chain=chain).aggregate(**aggregates)
     return [
         ChainCycleStep(
             key=key,

@@ -15,11 +15,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chaindesk.accounts.choices import Role
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, Role
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
+from chaindesk.core.errors import service_errors
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.navigation import ENTERPRISE_VIEWERS
 from chaindesk.core.pages import crumbs, form_page
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -202,28 +202,14 @@ def _transition_refused(
 # --- create and edit -----------------------------------------------------------------------------------
 
 
-def _add_service_error(form: ProjectForm, error: ValidationError) -> None:
-    """A service's refusal next to the field it names (or at the top when it names none the form has)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 @role_required(*ENTERPRISE_VIEWERS)
 def project_create(request: AuthedRequest) -> HttpResponse:
     if not permissions.may_create(request.user):
         raise PermissionDenied
     form = ProjectForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, denied=("chain", _("您只能在自己所在的产业链（或所辖地区）内新增项目。"))):
             project = services.project_create(actor=request.user, **form.service_kwargs())
-        except ValidationError as error:
-            _add_service_error(form, error)
-        except PermissionDenied:
-            form.add_error("chain", _("您只能在自己所在的产业链（或所辖地区）内新增项目。"))
-        else:
             messages.success(
                 request,
                 _("项目“%(name)s”已登记，当前阶段：在谈；计划总投资 %(amount)s。")
@@ -251,13 +237,8 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _managed(request, pk)
     form = ProjectForm(request.POST or None, user=request.user, project=project, initial=initial_from(project))
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, denied=("chain", _("您只能在自己所在的产业链（或所辖地区）内调整项目。"))):
             services.project_update(project=project, actor=request.user, **form.service_kwargs())
-        except ValidationError as error:
-            _add_service_error(form, error)
-        except PermissionDenied:
-            form.add_error("chain", _("您只能在自己所在的产业链（或所辖地区）内调整项目。"))
-        else:
             messages.success(request, _("已保存。"))
             return redirect("projects:detail", project.pk)
     return form_page(

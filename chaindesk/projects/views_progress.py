@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
 from chaindesk.core.export import Column, export_notes, ledger_response
-from chaindesk.core.navigation import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.core.pages import is_htmx
 from chaindesk.core.params import param_int
 from chaindesk.core.permissions import role_required
@@ -387,7 +387,7 @@ def _cycle_chart(steps: list[Any]) -> dict[str, Any]:
 def chain_cycle_page(request: AuthedRequest, pk: int) -> HttpResponse:
     """A chain's cycle: signed investment → follow-ons → brought by local enterprises → brought by talents."""
     chain = get_visible_or_404(Chain.objects.visible_to(request.user), pk, user=request.user)
-    steps = chain_cycle(chain)
+    steps = chain_cycle(chain, request.user)
     return render(
         request,
         "projects/progress/chain_cycle.html",

@@ -12,13 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chaindesk.accounts.choices import Role
+from chaindesk.accounts.choices import OFFICIALS, Role
 from chaindesk.accounts.models import Department
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
+from chaindesk.core.errors import service_errors
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.navigation import OFFICIALS
 from chaindesk.core.pages import crumbs, form_page
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -169,25 +169,13 @@ def _initial(item: UpwardRequest) -> dict[str, Any]:
     return data
 
 
-def _add_service_error(form: UpwardForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _save(request: AuthedRequest, form: UpwardForm, item: UpwardRequest | None) -> UpwardRequest | None:
     """Hand the cleaned form to the service; its refusals land on the form and nothing is written."""
     data = dict(form.cleaned_data)
-    try:
+    with service_errors(form, denied=(None, _("您无权保存该上争事项。"))):
         if item is None:
             return services.upward_create(actor=request.user, **data)
         return services.upward_update(item=item, actor=request.user, **data)
-    except ValidationError as error:
-        _add_service_error(form, error)
-    except PermissionDenied as error:
-        form.add_error(None, str(error) or _("您无权保存该上争事项。"))
     return None
 
 

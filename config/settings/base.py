@@ -25,8 +25,11 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    # In layer order: an app imports only the apps above it (core/tests/test_layers.py). The 工作台 (dashboards)
+    # sits right above accounts: the later apps register their cards with it.
     "chaindesk.core",
     "chaindesk.accounts",
+    "chaindesk.dashboards",
     "chaindesk.chains",
     "chaindesk.enterprises",
     "chaindesk.liaison",
@@ -36,7 +39,6 @@ INSTALLED_APPS = [
     "chaindesk.demands",
     "chaindesk.upward",
     "chaindesk.meetings",
-    "chaindesk.dashboards",
     "chaindesk.demo",
     "chaindesk.synth",
 ]

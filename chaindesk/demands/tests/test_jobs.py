@@ -324,7 +324,7 @@ def test_two_workers_at_once_escalate_and_deliver_each_notification_once(rounds:
     from django.core import mail
 
     from chaindesk.conftest import DEMO_TODAY
-    from chaindesk.demands import notify
+    from chaindesk.core import notify
     from chaindesk.demo import city
 
     # Transactional tests start from whatever the last one left (a flush also empties the categories that a

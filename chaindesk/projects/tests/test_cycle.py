@@ -47,7 +47,7 @@ def cycle(persona: Any) -> dict[str, Any]:
     xinghua = Region.objects.get(code="321281")
     a, b = _enterprise(chief, "循环测试甲公司"), _enterprise(chief, "循环测试乙公司")
     talent = Talent.objects.create(name="测试能人", city="上海", organisation="某研究院", keeper=chief)
-    before = {s.key: s for s in sp.chain_cycle(biomed)}
+    before = {s.key: s for s in sp.chain_cycle(biomed, chief)}
 
     def create(actor: Any, name: str, chain: Chain = biomed, **fields: Any) -> Project:
         return services.project_create(actor=actor, name=name, chain=chain, region=xinghua, **fields)
@@ -155,10 +155,11 @@ def test_enterprise_cycle_one_query(cycle: dict[str, Any], persona: Any, django_
         _ = [(p.chain.name, p.region.name, p.enterprise, p.follow_on_of) for s in result.steps for p in s.projects]
 
 
-def test_chain_cycle_counts_and_amounts(cycle: dict[str, Any], django_assert_num_queries: Any) -> None:
+def test_chain_cycle_counts_and_amounts(cycle: dict[str, Any], persona: Any, django_assert_num_queries: Any) -> None:
     before = cycle["before"]
+    chief = persona("jiangdd")
     with django_assert_num_queries(1):
-        after = {s.key: s for s in sp.chain_cycle(cycle["biomed"])}
+        after = {s.key: s for s in sp.chain_cycle(cycle["biomed"], chief)}
     assert list(after) == ["signed", "follow_ons", "supporting", "talents"]
 
     def delta(key: str) -> tuple[int, Decimal, int, Decimal]:
@@ -178,13 +179,22 @@ def test_chain_cycle_counts_and_amounts(cycle: dict[str, Any], django_assert_num
     assert all(s.label and s.description for s in after.values())
 
 
+def test_chain_cycle_counts_only_the_projects_the_reader_may_see(cycle: dict[str, Any], persona: Any) -> None:
+    """A liaison reads every chain's outline but only their own projects: the cycle counts only those."""
+    outsider = {s.key: s for s in sp.chain_cycle(cycle["biomed"], persona("lz_321282"))}  # 靖江 liaison
+    chief = {s.key: s for s in sp.chain_cycle(cycle["biomed"], persona("jiangdd"))}
+    assert chief["signed"].n_landed >= 1  # the fixture signed 循环甲一期 (52,000) in 兴化
+    assert outsider["signed"].n_landed < chief["signed"].n_landed
+    assert outsider["signed"].amount_landed <= chief["signed"].amount_landed - Decimal("52000")
+
+
 def test_chain_cycle_counts_a_paused_signed_project(cycle: dict[str, Any], persona: Any) -> None:
     chief = persona("jiangdd")
-    before = {s.key: s for s in sp.chain_cycle(cycle["biomed"])}
+    before = {s.key: s for s in sp.chain_cycle(cycle["biomed"], chief)}
     services.project_transition(
         project=cycle["follow"], to_stage=ProjectStage.PAUSED, on=dt.date(2026, 4, 1), actor=chief, reason="资金"
     )
-    after = {s.key: s for s in sp.chain_cycle(cycle["biomed"])}
+    after = {s.key: s for s in sp.chain_cycle(cycle["biomed"], chief)}
     assert after["follow_ons"].n_landed == before["follow_ons"].n_landed
 
 

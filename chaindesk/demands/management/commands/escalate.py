@@ -3,8 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chaindesk.core import clock
-from chaindesk.demands import jobs, notify
+from chaindesk.core import clock, notify
+from chaindesk.demands import jobs
 from chaindesk.demands.workdays import CalendarNotCovered
 
 

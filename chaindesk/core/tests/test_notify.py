@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
+from chaindesk.core import notify
 from chaindesk.core.models import Notification
-from chaindesk.demands import notify
 
 
 class FailingBackend(BaseEmailBackend):
@@ -110,7 +110,7 @@ def test_email_goes_once_to_recipients_with_an_address(people: dict[str, User]) 
 @pytest.mark.django_db
 def test_a_failed_email_is_left_for_the_next_run(people: dict[str, User], settings, caplog) -> None:  # noqa: ANN001
     pending = note(people["mailed"], "t:3")
-    settings.EMAIL_BACKEND = "chaindesk.demands.tests.test_notify.FailingBackend"
+    settings.EMAIL_BACKEND = "chaindesk.core.tests.test_notify.FailingBackend"
     assert notify.deliver_email() == 0
     pending.refresh_from_db()
     assert pending.emailed_at is None

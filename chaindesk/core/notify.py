@@ -1,5 +1,8 @@
 """Delivery of in-app notifications by e-mail and to a WeCom/DingTalk group robot.
 
+Generic: it knows only `Notification` (its recipient, title, body and link). The apps that write
+notifications (the demands' escalation job, their services) say what to tell whom; this module sends it.
+
 Each notification is claimed with a compare-and-set UPDATE (`SET emailed_at = now WHERE pk = … AND
 emailed_at IS NULL`) before anything is sent, so two senders running at once never send the same one twice.
 A failed send gives the claim back (the stamp returns to NULL) and is logged: the next run retries it.
@@ -20,8 +23,8 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-from chaindesk.core import clock
-from chaindesk.core.models import Notification
+from . import clock
+from .models import Notification
 
 log = logging.getLogger(__name__)
 

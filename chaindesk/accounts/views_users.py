@@ -1,0 +1,202 @@
+"""系统 → 用户管理: the system administrator's accounts (list, create, edit, password reset, deactivate).
+
+The pages live in the 系统 area next to core's audit log and keep its URL names (`core:user_list` …):
+config/urls.py mounts these routes in the `core` namespace, so core never imports accounts. The audit
+administrator never manages accounts (等保 三权分立); every write goes through an audited service.
+"""
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chaindesk.core.listing import paginate, sort_queryset
+from chaindesk.core.params import ParamSpec, declare, param_id, param_text
+from chaindesk.core.permissions import role_required
+from chaindesk.core.visibility import get_visible_or_404
+
+from . import services as account_services
+from .choices import Role
+from .forms import UserCreateForm, UserPasswordForm, UserUpdateForm, apply_service_errors
+from .models import Department, Region, User
+from .requests import AuthedRequest
+
+USER_SORTS = {"username": "username", "name": "display_name", "role": "role", "login": "last_login"}
+
+
+USER_PARAMS = declare(
+    "core:user_list",
+    spec=ParamSpec(ids=("region", "department"), choices={"role": Role.values, "active": ("1", "0")}),
+)
+
+
+def filter_users(user: Any, params: dict[str, str]) -> tuple[QuerySet[User], str]:
+    """Accounts the system administrator manages, filtered by keyword, role, region, department, state."""
+    qs = User.objects.visible_to(user).select_related("region", "department")
+    q = param_text(params.get("q"))
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(title__icontains=q))
+    if params.get("role") in Role.values:
+        qs = qs.filter(role=params["role"])
+    if (region := param_id(params.get("region"))) is not None:
+        qs = qs.filter(region_id=region)
+    if (department := param_id(params.get("department"))) is not None:
+        qs = qs.filter(department_id=department)
+    if params.get("active") in {"1", "0"}:
+        qs = qs.filter(is_active=params["active"] == "1")
+    return sort_queryset(qs, params.get("sort", ""), USER_SORTS, "username")
+
+
+def _user_breadcrumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
+    return [(_("系统"), None), (_("用户管理"), reverse("core:user_list")), *tail]
+
+
+@role_required(Role.SYS_ADMIN)
+def user_list(request: AuthedRequest) -> HttpResponse:
+    qs, sort = filter_users(request.user, request.GET.dict())
+    return render(
+        request,
+        "accounts/users.html",
+        {
+            "page_obj": paginate(qs, request.GET.get("page")),
+            "sort": sort,
+            "filters": {k: v for k, v in request.GET.items() if k not in {"page", "sort"} and v},
+            "roles": Role.choices,
+            "regions": Region.objects.all(),
+            "departments": Department.objects.all(),
+            "page_title": _("用户管理"),
+            "breadcrumbs": [(_("系统"), None), (_("用户管理"), None)],
+        },
+    )
+
+
+def _scope_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    keys = ("display_name", "role", "region", "department", "title", "phone", "email")
+    return {k: data.get(k) or ("" if k not in {"region", "department"} else None) for k in keys}
+
+
+@role_required(Role.SYS_ADMIN)
+def user_create(request: AuthedRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = account_services.user_create(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                **_scope_kwargs(form.cleaned_data),
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error, bare_errors_to="password1")
+        else:
+            messages.success(request, _("已创建用户 %(name)s。") % {"name": created})
+            return redirect("core:user_edit", pk=created.pk)
+    return render(
+        request,
+        "accounts/user_form.html",
+        {
+            "form": form,
+            "creating": True,
+            "page_title": _("新增用户"),
+            "breadcrumbs": _user_breadcrumbs((_("新增用户"), None)),
+        },
+    )
+
+
+def _self_lockout_error(actor: Any, target: User, data: dict[str, Any]) -> str:
+    if actor.pk != target.pk:
+        return ""
+    if not data.get("is_active"):
+        return _("不能停用自己的账户。")
+    if data.get("role") != target.role:
+        return _("不能修改自己的角色，请由另一位系统管理员操作。")
+    return ""
+
+
+@role_required(Role.SYS_ADMIN)
+def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    target = get_visible_or_404(
+        User.objects.visible_to(request.user).select_related("region", "department"), pk, user=request.user
+    )
+    fields = ("display_name", "role", "region", "department", "title", "phone", "email", "is_active")
+    form = UserUpdateForm(request.POST or None, initial={f: getattr(target, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        problem = _self_lockout_error(request.user, target, form.cleaned_data)
+        if problem:
+            form.add_error(None, problem)
+        else:
+            try:
+                account_services.user_update(
+                    actor=request.user,
+                    user=target,
+                    is_active=form.cleaned_data["is_active"],
+                    **_scope_kwargs(form.cleaned_data),
+                )
+            except ValidationError as error:
+                target.refresh_from_db()
+                apply_service_errors(form, error)
+            else:
+                messages.success(request, _("已保存用户 %(name)s 的修改。") % {"name": target})
+                return redirect("core:user_edit", pk=target.pk)
+    return render(
+        request,
+        "accounts/user_form.html",
+        {
+            "form": form,
+            "target": target,
+            "creating": False,
+            "page_title": _("编辑用户：%(name)s") % {"name": target},
+            "breadcrumbs": _user_breadcrumbs((str(target), None)),
+        },
+    )
+
+
+@role_required(Role.SYS_ADMIN)
+def user_password(request: AuthedRequest, pk: int) -> HttpResponse:
+    target = get_visible_or_404(User.objects.visible_to(request.user), pk, user=request.user)
+    form = UserPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.user_set_password(actor=request.user, user=target, password=form.cleaned_data["password1"])
+        except ValidationError as error:
+            apply_service_errors(form, error, bare_errors_to="password1")
+        else:
+            messages.success(request, _("已重置用户 %(name)s 的密码，请通过安全渠道告知本人。") % {"name": target})
+            return redirect("core:user_edit", pk=target.pk)
+    return render(
+        request,
+        "accounts/user_password.html",
+        {
+            "form": form,
+            "target": target,
+            "page_title": _("重置密码：%(name)s") % {"name": target},
+            "breadcrumbs": _user_breadcrumbs(
+                (str(target), reverse("core:user_edit", args=[target.pk])), (_("重置密码"), None)
+            ),
+        },
+    )
+
+
+@role_required(Role.SYS_ADMIN)
+@require_POST
+def user_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
+    """停用 / 启用 an account (the page asks for confirmation first); never one's own."""
+    target = get_visible_or_404(User.objects.visible_to(request.user), pk, user=request.user)
+    active = request.POST.get("active") == "1"
+    if target.pk == request.user.pk:
+        messages.error(request, _("不能停用自己的账户。"))
+    elif target.is_active != active:
+        try:
+            account_services.user_update(actor=request.user, user=target, is_active=active)
+        except ValidationError as error:
+            messages.error(request, "；".join(error.messages))
+            return redirect("core:user_edit", pk=target.pk)
+        done = _("已启用用户 %(name)s。") if active else _("已停用用户 %(name)s，其将无法登录。")
+        messages.success(request, done % {"name": target})
+    return redirect("core:user_edit", pk=target.pk)

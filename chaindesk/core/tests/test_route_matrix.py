@@ -1,0 +1,595 @@
+"""Every route × every persona: the status each gets and, for each 200, the exact number of SQL queries.
+
+Every URL pattern of the project is walked. Each is either filled from `ROUTES` (route name → the kwargs of the
+personas-world object it needs: always *our* object, so the x_ personas are the out-of-scope visitors) or listed
+in `SKIP` with the reason; a new route in neither fails `test_every_route_is_covered`. Routes that answer htmx
+with a fragment (`HTMX`) are requested twice: as a page (`name`) and as a fragment (`name#hx`, HX-Request
+header). A few routes have more than one object worth checking (`core:history@visit`: the history tab of
+another model); their case keys carry `@`.
+
+Each persona (chaindesk/testkit/personas.py; "anon" is not signed in) GETs each case with its own client; a 200
+is requested a second time and that request is measured with CaptureQueriesContext (the first of a client in a
+test writes the session's last-seen time and may fill per-process caches). The world and the clients are built
+once for the module; each test runs in a savepoint rolled back after it. The
+expected statuses (`STATUS`) and query counts (`PINS`, with `PINS_PG` overrides where PostgreSQL differs) live in
+chaindesk/core/tests/route_pins.py, generated and then read against BRIEF.md's scope table. A status that would
+be a leak is never pinned as expected: `LEAKS` below declares the status it should have, and
+`test_known_leaks` holds each as xfail(strict=True), so fixing one fails the suite until it is removed here.
+
+Views change often: when a change is intended, re-record the tables with one command (each database records
+its own table, merging into the file; run SQLite first, then PostgreSQL for the overrides):
+
+    CHAINDESK_RECORD_PINS=1 .venv/bin/python -m pytest chaindesk/core/tests/test_route_matrix.py
+    CHAINDESK_RECORD_PINS=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \\
+        .venv/bin/python -m pytest chaindesk/core/tests/test_route_matrix.py
+
+then read `git diff chaindesk/core/tests/route_pins.py`: a status that changed is a behaviour change."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import InMemoryStorage
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from chaindesk.core.tests import route_pins
+from chaindesk.demands.models import Attachment
+from chaindesk.enterprises.models import Enterprise
+from chaindesk.testkit import personas as personas_module
+from chaindesk.testkit.personas import KEYS, Personas
+
+RECORD = os.environ.get("CHAINDESK_RECORD_PINS") == "1"
+PINS_FILE = Path(route_pins.__file__)
+
+Kwargs = Callable[[Personas], dict[str, Any]]
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    """(key, route) of every URL pattern: the key is `namespace:name`, or `namespace:<route>` if unnamed."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner or "")
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            name = entry.name or f"<{route}>"
+            yield (f"{namespace}:{name}" if namespace else name), route
+
+
+@functools.cache
+def all_routes() -> dict[str, str]:
+    return dict(_walk(get_resolver().url_patterns))
+
+
+def _same(key: str) -> Kwargs:
+    """kwargs `{"pk": our <key>'s pk}`."""
+    return lambda w: {"pk": _ours(w, key).pk}
+
+
+def _ours(w: Personas, key: str) -> Any:
+    return getattr(w.ours, key) if hasattr(w.ours, key) else getattr(w, key)
+
+
+def _none(w: Personas) -> dict[str, Any]:
+    return {}
+
+
+def _history(app_label: str, model: str, key: str) -> Kwargs:
+    return lambda w: {"app_label": app_label, "model": model, "pk": _ours(w, key).pk}
+
+
+def _admin(model_key: Callable[[Personas], Any]) -> Kwargs:
+    return lambda w: {"object_id": str(model_key(w))}
+
+
+ENT, CHAIN, PROJECT, LEAD, TALENT = (
+    _same("enterprise"),
+    _same("chain"),
+    _same("project"),
+    _same("lead"),
+    _same("talent"),
+)
+DEMAND, TASK, MEETING, DECISION, UPWARD = (
+    _same("demand"),
+    _same("task"),
+    _same("meeting"),
+    _same("decision"),
+    _same("upward"),
+)
+
+
+def _node(w: Personas) -> dict[str, Any]:
+    return {"pk": w.ours.chain.pk, "node_pk": w.ours.node.pk}
+
+
+# Route name (or `name@variant`) → kwargs from the personas world. The objects are all ours (甲).
+ROUTES: dict[str, Kwargs] = {
+    "dashboards:home": _none,
+    "dashboards:projects_card": _none,
+    "accounts:login": _none,
+    "accounts:logout": _none,
+    "core:system": _none,
+    "core:audit_list": _none,
+    "core:audit_export": _none,
+    "core:audit_detail": lambda w: {"pk": w.audit_line().pk},
+    "core:user_list": _none,
+    "core:user_create": _none,
+    "core:user_edit": lambda w: {"pk": w.member.pk},
+    "core:user_password": lambda w: {"pk": w.member.pk},
+    "core:user_set_active": lambda w: {"pk": w.member.pk},
+    "core:history": _history("enterprises", "enterprise", "enterprise"),
+    "core:history@visit": _history("liaison", "visit", "visit"),  # staff-only notes (finding 7b)
+    "core:history@task": _history("demands", "task", "task"),  # escalation marks (finding 7b)
+    "core:history@user": _history("accounts", "user", "member"),  # 三权分立 (finding 7b)
+    "core:inbox": _none,
+    "core:inbox_badge": _none,
+    "core:inbox_read_all": _none,
+    "core:inbox_read": lambda w: {"pk": w.ours.notification.pk},
+    "chains:list": _none,
+    "chains:detail": CHAIN,
+    "chains:map": CHAIN,
+    "chains:gaps_export": CHAIN,
+    "chains:nodes_edit": CHAIN,
+    "chains:node_add": CHAIN,
+    "chains:node_panel": _node,
+    "chains:node_rename": _node,
+    "chains:node_move": _node,
+    "chains:node_reorder": _node,
+    "chains:node_delete": _node,
+    "enterprises:list": _none,
+    "enterprises:export": _none,
+    "enterprises:create": _none,
+    "enterprises:detail": ENT,
+    "enterprises:edit": ENT,
+    "enterprises:indicator_create": ENT,
+    "enterprises:indicator_edit": lambda w: {"pk": w.ours.enterprise.pk, "year": w.today.year - 1},
+    "enterprises:contact_create": ENT,
+    "enterprises:contact_edit": lambda w: {"pk": w.ours.enterprise.pk, "contact_pk": w.ours.contact.pk},
+    "enterprises:contact_delete": lambda w: {"pk": w.ours.enterprise.pk, "contact_pk": w.ours.contact.pk},
+    "meetings:list": _none,
+    "meetings:detail": MEETING,
+    "meetings:decision_add": MEETING,
+    "meetings:decision_edit": DECISION,
+    "meetings:decision_delete": DECISION,
+    "meetings:decision_to_demand": DECISION,
+    "liaison:mine": _none,
+    "liaison:next_steps": _none,
+    "liaison:next_step_done": lambda w: {"step_pk": w.ours.next_step.pk},
+    "liaison:visits": ENT,
+    "liaison:visit_create": ENT,
+    "liaison:timeline": ENT,
+    "liaison:assign": ENT,
+    "network:home": _none,
+    "network:talents": _none,
+    "network:talents_export": _none,
+    "network:talent_create": _none,
+    "network:talent_detail": TALENT,
+    "network:talent_edit": TALENT,
+    "network:talent_contact_add": TALENT,
+    "network:partners": _none,
+    "network:partners_export": _none,
+    "network:partner_create": _none,
+    "network:partner_detail": lambda w: {"pk": w.partner.pk},
+    "network:partner_edit": lambda w: {"pk": w.partner.pk},
+    "network:rd_map": _none,
+    "network:enterprise_rd": ENT,
+    "network:cooperation_create": ENT,
+    "network:cooperation_edit": _same("cooperation"),
+    "projects:list": _none,
+    "projects:export": _none,
+    "projects:create": _none,
+    "projects:detail": PROJECT,
+    "projects:edit": PROJECT,
+    "projects:transition": PROJECT,
+    "projects:line_add": PROJECT,
+    "projects:line_remove": lambda w: {"pk": w.ours.project.pk, "line_pk": w.ours.line.pk},
+    "projects:investment": _none,
+    "projects:investment_export": _none,
+    "projects:investment_panel": PROJECT,
+    "projects:investment_plan": PROJECT,
+    "projects:investment_report": PROJECT,
+    "projects:enterprise_tab": ENT,
+    "projects:chain_cycle": CHAIN,
+    "projects:talent_tab": TALENT,
+    "leads:list": _none,
+    "leads:export": _none,
+    "leads:create": _none,
+    "leads:queue": _none,
+    "leads:queue_card": _none,
+    "leads:detail": LEAD,
+    "leads:edit": LEAD,
+    "leads:advance": LEAD,
+    "leads:abandon": LEAD,
+    "leads:sign": LEAD,
+    "leads:follow_up": LEAD,
+    "leads:enterprise_tab": ENT,
+    "leads:enterprise_suggest": _none,
+    "leads:talent_tab": TALENT,
+    "upward:list": _none,
+    "upward:export": _none,
+    "upward:create": _none,
+    "upward:detail": UPWARD,
+    "upward:edit": UPWARD,
+    "upward:advance": UPWARD,
+    "demands:list": _none,
+    "demands:export": _none,
+    "demands:create": _none,
+    "demands:triage": _none,
+    "demands:detail": DEMAND,
+    "demands:action": lambda w: {"pk": w.ours.demand.pk, "action": "task"},
+    "demands:attachment": _same("attachment"),
+    "demands:enterprise_tab": ENT,
+    "demands:metrics": _none,
+    "demands:tasks": _none,
+    "demands:tasks_export": _none,
+    "demands:task_detail": TASK,
+    "demands:task_sign": TASK,
+    "demands:task_progress": TASK,
+    "demands:task_extension": TASK,
+    "demands:task_return": TASK,
+    "demands:task_completion": TASK,
+    "demands:task_decide_extension": TASK,
+    "demands:task_decide_completion": TASK,
+    "demands:supervision": _none,
+    "demands:card_supervision": _none,
+    "demands:card_triage": _none,
+    "demands:card_department": _none,
+    "demands:card_liaison": _none,
+    "demands:card_district": _none,
+    "demands:card_enterprise": _none,
+    "set_language": _none,
+    "api:openapi-json": _none,
+    "api:openapi-view": _none,
+    "api:health": _none,
+    "api:me": _none,
+    "api:list_projects": _none,
+    "api:get_project": lambda w: {"project_id": w.ours.project.pk},
+    "api:transition": lambda w: {"project_id": w.ours.project.pk},
+    "api:list_demands": _none,
+    "api:submit": _none,
+    "api:get_demand": lambda w: {"demand_id": w.ours.demand.pk},
+    "api:api-root": _none,
+}
+
+# Django's admin: no persona is staff, so every admin page must send each of them to the admin's login.
+_ADMIN_OBJECTS: dict[str, Callable[[Personas], Any]] = {
+    "/auth/group/": lambda w: 1,
+    "/django_tasks_database/dbtaskresult/": lambda w: 1,
+    "/core/auditlog/": lambda w: w.audit_line().pk,
+    "/accounts/user/": lambda w: w.member.pk,
+    "/accounts/region/": lambda w: w.city.pk,
+    "/accounts/department/": lambda w: w.ours.department.pk,
+    "/enterprises/enterprise/": lambda w: w.ours.enterprise.pk,
+    "/enterprises/qualification/": lambda w: 1,
+    "/enterprises/indicator/": lambda w: w.ours.enterprise.indicators.get().pk,
+}
+
+
+def _admin_routes() -> dict[str, Kwargs]:
+    table: dict[str, Kwargs] = {
+        "admin:view_on_site": lambda w: {
+            "content_type_id": ContentType.objects.get_for_model(Enterprise).pk,
+            "object_id": w.ours.enterprise.pk,
+        },
+        "admin:app_list": lambda w: {"app_label": "enterprises"},
+        "admin:<django-admin/(?P<url>.*)$>": lambda w: {"url": "nothing/here/"},
+    }
+    for key, route in all_routes().items():
+        if not key.startswith("admin:") or key in table:
+            continue
+        part = next((p for p in _ADMIN_OBJECTS if p in f"/{route}"), None)
+        table[key] = _admin(_ADMIN_OBJECTS[part]) if part and "object_id" in route else _none
+    return table
+
+
+ROUTES.update(_admin_routes())
+
+# Routes no GET can meaningfully fill; each says why. (None today: every route is in ROUTES.)
+SKIP: dict[str, str] = {}
+
+# Cases that redirect a visitor who is not signed in somewhere else than a login page, and why that is right.
+ANON_REDIRECTS: dict[str, str] = {
+    "network:home": "a plain redirect to network:talents, which asks for the login",
+    "set_language": "Django's set_language: a GET changes nothing and goes back to the site",
+    "admin:logout": "Django's admin: a GET goes back to the admin index, which asks for the admin login",
+}
+
+# Requested both as a page and as an htmx fragment (`name#hx`): the views render a partial for HX-Request.
+HTMX = frozenset(
+    {
+        "dashboards:projects_card",
+        "core:history",
+        "core:history@visit",
+        "core:history@task",
+        "core:history@user",
+        "core:inbox_badge",
+        "chains:node_panel",
+        "liaison:visits",
+        "liaison:timeline",
+        "network:enterprise_rd",
+        "projects:investment_panel",
+        "projects:enterprise_tab",
+        "projects:talent_tab",
+        "leads:queue_card",
+        "leads:enterprise_tab",
+        "leads:enterprise_suggest",
+        "leads:talent_tab",
+        "demands:enterprise_tab",
+        "demands:card_supervision",
+        "demands:card_triage",
+        "demands:card_department",
+        "demands:card_liaison",
+        "demands:card_district",
+        "demands:card_enterprise",
+    }
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class Leak:
+    """A case whose recorded answer looks like a leak. It counts as fixed when the persona gets `should`, or a
+    200 whose body holds none of `absent` (a page may rightly stay open with the figures scoped)."""
+
+    reason: str
+    should: int = 404
+    absent: tuple[str, ...] = ()
+
+
+_CYCLE = Leak(
+    "projects:chain_cycle counts every project of the chain whatever the reader's project scope "
+    "(chain_cycle(chain) takes no user): a liaison or district admin outside the chain, who gets 404 on each of "
+    "those projects, reads their number and planned investment (our signed project's 50000 万元)",
+    absent=("50000",),
+)
+# Cases whose recorded answer looks like a leak against BRIEF.md's scope table. They are not pinned as
+# expected (STATUS holds `should`); test_known_leaks holds each as xfail(strict=True).
+LEAKS: dict[tuple[str, str], Leak] = {}
+
+# Wide on purpose, pinned as they are (the model declarations say so; listed here so that nobody reads the
+# 200s below as oversights): chains:detail/map/gaps_export/node_panel answer 200 to x_liaison and x_district
+# (Chain.scope_paths: liaison=ALL, region=ALL, "liaisons and districts place enterprises on every chain");
+# the talent pages answer 200 to x_chief and x_liaison (Talent.scope_paths: chain=ALL, liaison=ALL, the network
+# is city-wide; the phone is shown in full to chain roles, Talent.personal_data_visible_to); R&D partners
+# are reference data every role but department handlers reads.
+
+
+def cases() -> list[str]:
+    return [*ROUTES, *(f"{key}#hx" for key in ROUTES if key in HTMX)]
+
+
+def _base(case: str) -> str:
+    return re.split(r"[@#]", case, maxsplit=1)[0] if not case.startswith("admin:<") else case
+
+
+def _url(route: str, kwargs: dict[str, Any]) -> str:
+    """Fill a route's converters (`<int:pk>`) or regex groups (`(?P<url>.*)`) with kwargs."""
+
+    def value(match: re.Match[str]) -> str:
+        return str(kwargs[match.group(1)])
+
+    path = re.sub(r"<(?:\w+:)?(\w+)>", value, route) if "(?P<" not in route else route
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", value, path)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def _client(w: Personas, key: str) -> Client:
+    client = Client()
+    user = w.user(key)
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _get(client: Client, url: str, headers: dict[str, str]) -> tuple[int, int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+        if response.streaming:
+            # A streamed export may still query while it is read, so it is read inside the count. Reading to the
+            # end closes it the way the test client does; closing it again would fire request_finished with
+            # close_old_connections connected, which drops a PostgreSQL connection inside a transaction.
+            b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    return response.status_code, len(queries.captured_queries), response.get("Location", "")
+
+
+def measure(w: World, case: str, persona: str) -> tuple[int, int, str]:
+    """(status, queries, redirect target) of the case's GET by the persona. A 200 is measured again: the first
+    request of a client in a test writes the session's last-seen time, and may fill per-process caches."""
+    key = case.removesuffix("#hx")
+    url = _url(all_routes()[_base(key)], ROUTES[key](w.personas))
+    headers = {"HX-Request": "true"} if case.endswith("#hx") else {}
+    first = _get(w.clients[persona], url, headers)
+    return _get(w.clients[persona], url, headers) if first[0] == 200 else first
+
+
+def expected_status(case: str, persona: str) -> int | None:
+    row = route_pins.STATUS.get(case)
+    return None if row is None else int(row.split()[KEYS.index(persona)])
+
+
+def pinned(case: str, persona: str) -> int | None:
+    if connection.vendor == "postgresql" and (case, persona) in route_pins.PINS_PG:
+        return route_pins.PINS_PG[(case, persona)]
+    return route_pins.PINS.get((case, persona))
+
+
+# --- the world: built once for the module, each test in a savepoint of its own ---------------------------
+
+
+@dataclasses.dataclass
+class World:
+    personas: Personas
+    clients: dict[str, Client]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    """The personas world and one signed-in client per persona, for the whole module (a build per case would
+    double the run time). Every test runs in a savepoint inside this transaction, rolled back after it, so what
+    one request writes (a denial's audit line, a session's last-seen time) never reaches the next test."""
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch, transaction.atomic():
+        patch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
+        built = personas_module.build()
+        yield World(built, {key: _client(built, key) for key in KEYS})
+        transaction.set_rollback(True)
+
+
+# --- recording --------------------------------------------------------------------------------------------
+
+MEASURED: dict[str, dict[str, tuple[int, int]]] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _record_at_the_end() -> Iterator[None]:
+    yield
+    if RECORD and MEASURED:
+        write_pins(MEASURED, postgres=connection.vendor == "postgresql")
+
+
+def write_pins(measured: dict[str, dict[str, tuple[int, int]]], *, postgres: bool) -> None:
+    """Merge what was measured into route_pins.py (leaks keep their declared status and get no pin)."""
+    status = dict(route_pins.STATUS)
+    pins, pins_pg = dict(route_pins.PINS), dict(route_pins.PINS_PG)
+    for case, row in measured.items():
+        codes = [LEAKS[(case, p)].should if (case, p) in LEAKS else row[p][0] for p in KEYS]
+        if not postgres:
+            status[case] = " ".join(f"{c:3d}" for c in codes)
+        for persona, (code, count) in row.items():
+            key = (case, persona)
+            for table in (pins,) if not postgres else (pins_pg,):
+                table.pop(key, None)
+            if code != 200 or key in LEAKS:
+                pins_pg.pop(key, None)
+                continue
+            if postgres:
+                if pins.get(key) != count:
+                    pins_pg[key] = count
+            else:
+                pins[key] = count
+                if pins_pg.get(key) == count:
+                    pins_pg.pop(key)
+    PINS_FILE.write_text(_render(status, pins, pins_pg), encoding="utf-8")
+
+
+def _q(text: str) -> str:
+    return '"' + text + '"'  # case keys and personas hold no quote; double quotes as ruff format writes them
+
+
+def _render(status: dict[str, str], pins: dict[tuple[str, str], int], pins_pg: dict[tuple[str, str], int]) -> str:
+    order = {case: n for n, case in enumerate(cases())}
+    ranked = sorted(status, key=lambda c: (order.get(c, len(order)), c))
+
+    def rows(table: dict[tuple[str, str], int]) -> list[str]:
+        lines = []
+        for case in ranked:
+            cells = [f"({_q(case)}, {_q(p)}): {table[(case, p)]}," for p in KEYS if (case, p) in table]
+            if cells:
+                lines.append("    " + " ".join(cells))
+        return lines
+
+    header = "# " + " ".join(f"{k[:3]:>3}" for k in KEYS)
+    return "\n".join(
+        [
+            '"""' + (route_pins.__doc__ or "").replace("\\", "\\\\") + '"""',
+            "# ruff: noqa: E501",
+            "",
+            "# fmt: off",
+            f"PERSONAS = ({', '.join(_q(k) for k in KEYS)})",
+            "",
+            "# The status each persona gets, in PERSONAS order:",
+            "STATUS: dict[str, str] = {",
+            f"    {header}",
+            *(f"    {_q(case)}: {_q(status[case])}," for case in ranked),
+            "}",
+            "",
+            "# The exact number of queries of each 200 (SQLite; PostgreSQL where PINS_PG says otherwise).",
+            "PINS: dict[tuple[str, str], int] = {",
+            *rows(pins),
+            "}",
+            "",
+            "PINS_PG: dict[tuple[str, str], int] = {",
+            *rows(pins_pg),
+            "}",
+            "# fmt: on",
+            "",
+        ]
+    )
+
+
+# --- the tests --------------------------------------------------------------------------------------------
+
+
+def test_every_route_is_covered():
+    routes = set(all_routes())
+    filled = {_base(key) for key in ROUTES}
+    assert not (filled - routes), f"ROUTES names routes that do not exist: {sorted(filled - routes)}"
+    assert not (set(SKIP) - routes), f"SKIP names routes that do not exist: {sorted(set(SKIP) - routes)}"
+    assert not (set(SKIP) & filled), f"in both ROUTES and SKIP: {sorted(set(SKIP) & filled)}"
+    missing = routes - filled - set(SKIP)
+    assert not missing, f"new routes: add each to ROUTES (or SKIP, with the reason): {sorted(missing)}"
+
+
+def test_tables_are_recorded_for_every_case():
+    if RECORD:
+        pytest.skip("recording")
+    assert route_pins.PERSONAS == KEYS, "the personas changed: re-record (see the module docstring)"
+    unrecorded = [case for case in cases() if case not in route_pins.STATUS]
+    stale = [case for case in route_pins.STATUS if case not in cases()]
+    assert not unrecorded, f"not recorded yet (see the module docstring): {unrecorded}"
+    assert not stale, f"recorded cases that no longer exist (re-record): {stale}"
+    leaks_unknown = [key for key in LEAKS if key[0] not in cases() or key[1] not in KEYS]
+    assert not leaks_unknown
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", cases())
+def test_route(case, world):
+    problems: list[str] = []
+    row: dict[str, tuple[int, int]] = {}
+    for persona in KEYS:
+        if (case, persona) in LEAKS:
+            if RECORD:
+                row[persona] = (LEAKS[(case, persona)].should, 0)
+            continue
+        status, count, location = measure(world, case, persona)
+        row[persona] = (status, count)
+        if RECORD:
+            continue
+        expected = expected_status(case, persona)
+        if status != expected:
+            problems.append(f"{persona}: status {status}, expected {expected}")
+        elif status == 302 and persona == "anon" and "login" not in location and case not in ANON_REDIRECTS:
+            problems.append(f"anon: redirected to {location!r}, not to a login page")
+        elif status == 200 and count != pinned(case, persona):
+            problems.append(f"{persona}: {count} queries, pinned {pinned(case, persona)}")
+    MEASURED[case] = row
+    assert not problems, f"{case}: " + "; ".join(problems)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("case", "persona"),
+    [pytest.param(c, p, marks=pytest.mark.xfail(strict=True, reason=leak.reason)) for (c, p), leak in LEAKS.items()]
+    or [pytest.param("-", "-", marks=pytest.mark.skip(reason="no known leak"))],
+)
+def test_known_leaks(case, persona, world):
+    leak = LEAKS[(case, persona)]
+    key = case.removesuffix("#hx")
+    url = _url(all_routes()[_base(key)], ROUTES[key](world.personas))
+    headers = {"HX-Request": "true"} if case.endswith("#hx") else {}
+    response = world.clients[persona].get(url, headers=headers)
+    if response.status_code == 200 and leak.absent:
+        body = response.content.decode()
+        assert not [text for text in leak.absent if text in body], "still shown"
+    else:
+        assert response.status_code == leak.should

@@ -1,0 +1,191 @@
+"""What the demand services share: the timeline event, input checks, and the compare-and-set moves of a
+demand and a task (audit line and timeline or task history in the same transaction).
+
+Used by chaindesk/demands/services.py (intake, triage, confirmation) and services_tasks.py (department tasks);
+see services.py for the rules every write follows."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from chaindesk.core import audit
+from chaindesk.core.actors import Actor, person, person_or_none
+from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.core.models import AuditAction
+
+from . import permissions
+from .choices import (
+    DEMAND_TRANSITIONS,
+    TASK_TRANSITIONS,
+    DemandStatus,
+    TaskStatus,
+)
+from .models import Demand, DemandEvent, Task, TaskUpdate
+
+# Timeline event kinds (DemandEvent.kind) and their labels, for the demand page.
+EVENT_LABELS = {
+    "submitted": gettext_lazy("提交诉求"),
+    "accepted": gettext_lazy("受理"),
+    "rejected": gettext_lazy("不予受理"),
+    "merged": gettext_lazy("合并至其他诉求"),
+    "merged_from": gettext_lazy("合并重复诉求"),
+    "info_requested": gettext_lazy("要求补充材料"),
+    "info_supplied": gettext_lazy("补充材料"),
+    "task_created": gettext_lazy("交办部门"),
+    "task_returned": gettext_lazy("部门退回"),
+    "task_done": gettext_lazy("任务办结"),
+    "awaiting_confirmation": gettext_lazy("待企业确认"),
+    "confirmed": gettext_lazy("企业确认办结"),
+    "reopened": gettext_lazy("不满意，重新办理"),
+}
+
+NOTE_MAX = 300
+
+
+def demand_status_label(status: str) -> str:
+    return str(DemandStatus(status).label) if status in DemandStatus.values else status
+
+
+def task_status_label(status: str) -> str:
+    return str(TaskStatus(status).label) if status in TaskStatus.values else status
+
+
+def _local(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
+
+
+def _required(value: str, field: str, message: str, max_length: int | None = None) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationError({field: message}, code="required")
+    if max_length is not None and len(value) > max_length:
+        raise ValidationError(
+            {field: _("内容请控制在%(n)s字以内。") % {"n": max_length}},
+            code="too_long",
+        )
+    return value
+
+
+def _event(
+    *, demand: Demand, kind: str, actor: Actor, from_status: str = "", to_status: str = "", note: str = ""
+) -> None:
+    DemandEvent.objects.create(
+        demand=demand,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        actor=person_or_none(actor),
+    )
+
+
+# --- compare-and-set ---------------------------------------------------------------------------------------
+
+
+def _demand_move(
+    *,
+    demand: Demand,
+    expected: str,
+    to_status: str,
+    actor: Actor,
+    kind: str,
+    note: str = "",
+    sources: frozenset[str] | None = None,
+    **extra: Any,
+) -> None:
+    """Move `demand` from `expected` to `to_status` in one conditional UPDATE, then record the audit line and
+    the timeline event and apply the written fields to the instance. `sources` narrows the states the action
+    starts from (a move the table allows may belong to another action: 已受理 → 办理中 is the first task's)."""
+    if to_status not in DEMAND_TRANSITIONS.get(expected, frozenset()) or (
+        sources is not None and expected not in sources
+    ):
+        raise ValidationError(
+            _("诉求当前为“%(from)s”，不能变更为“%(to)s”。")
+            % {"from": demand_status_label(expected), "to": demand_status_label(to_status)},
+            code="illegal_transition",
+        )
+    fields = {"status": to_status, **extra}
+    rows = Demand.objects.filter(pk=demand.pk, status=expected).update(**fields)
+    if rows == 0:
+        now = Demand.objects.filter(pk=demand.pk).values_list("status", flat=True).first()
+        raise InvalidTransition(
+            _("该诉求已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。")
+            % {"now": demand_status_label(now or ""), "seen": demand_status_label(expected)}
+        )
+    before = {"status": expected, **{k: audit._json_value(getattr(demand, k)) for k in extra if k != "reopen_count"}}
+    after = {k: audit._json_value(v) for k, v in fields.items() if k != "reopen_count"}
+    audit.record(action=AuditAction.TRANSITION, actor=actor, obj=demand, before=before, after=after, message=note)
+    _event(demand=demand, kind=kind, actor=actor, from_status=expected, to_status=to_status, note=note)
+    for name, value in fields.items():
+        if name != "reopen_count":
+            setattr(demand, name, value)
+    if "reopen_count" in extra:
+        demand.reopen_count = Demand.objects.values_list("reopen_count", flat=True).get(pk=demand.pk)
+
+
+def _task_move(
+    *,
+    task: Task,
+    expected: str,
+    to_status: str,
+    actor: Actor,
+    kind: str,
+    note: str = "",
+    extra_days: int | None = None,
+    sources: frozenset[str],
+    **extra: Any,
+) -> TaskUpdate:
+    """Move `task` from `expected` to `to_status` (conditional UPDATE), audit it and add the TaskUpdate row.
+    `sources`: the states this action starts from (several actions share a target state)."""
+    if to_status not in TASK_TRANSITIONS.get(expected, frozenset()) or expected not in sources:
+        raise ValidationError(
+            _("任务当前为“%(from)s”，不能变更为“%(to)s”。")
+            % {"from": task_status_label(expected), "to": task_status_label(to_status)},
+            code="illegal_transition",
+        )
+    fields = {"status": to_status, **extra}
+    rows = Task.objects.filter(pk=task.pk, status=expected).update(**fields)
+    if rows == 0:
+        now = Task.objects.filter(pk=task.pk).values_list("status", flat=True).first()
+        raise InvalidTransition(
+            _("该任务已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。")
+            % {"now": task_status_label(now or ""), "seen": task_status_label(expected)}
+        )
+    before = {"status": expected, **{k: audit._json_value(getattr(task, k)) for k in extra}}
+    after = {k: audit._json_value(v) for k, v in fields.items()}
+    audit.record(action=AuditAction.TRANSITION, actor=actor, obj=task, before=before, after=after, message=note)
+    for name, value in fields.items():
+        setattr(task, name, value)
+    return TaskUpdate.objects.create(task=task, kind=kind, note=note, extra_days=extra_days, actor=person(actor))
+
+
+def _lock_demand(demand_id: int) -> Demand:
+    """Serialise the task moves that may change the demand's state (PostgreSQL row lock; SQLite serialises)."""
+    return Demand.objects.select_for_update().get(pk=demand_id)
+
+
+def _all_tasks_done(demand_id: int) -> bool:
+    statuses = set(Task.objects.filter(demand_id=demand_id).values_list("status", flat=True))
+    statuses.discard(TaskStatus.RETURNED)
+    return statuses == {TaskStatus.DONE}
+
+
+def _sync_after_tasks(*, demand: Demand, actor: Actor) -> None:
+    """办理中 → 待企业确认 when every task that was not returned is done (at least one)."""
+    if demand.status == DemandStatus.IN_PROGRESS and _all_tasks_done(demand.pk):
+        _demand_move(
+            demand=demand,
+            expected=DemandStatus.IN_PROGRESS,
+            to_status=DemandStatus.AWAITING_CONFIRMATION,
+            actor=actor,
+            kind="awaiting_confirmation",
+        )
+
+
+def _need_triage(actor: Actor, demand: Demand) -> None:
+    if not permissions.can_triage(actor, demand):
+        raise PermissionDenied(_("您无权处理该诉求：只有该企业所在产业链的服务团队可以受理和交办。"))

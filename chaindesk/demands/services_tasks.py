@@ -1,0 +1,328 @@
+"""Writes on a demand's department tasks: creation (交办), signing, progress, extensions, return and completion.
+
+Same rules as chaindesk/demands/services.py (keyword-only, atomic, audited, compare-and-set moves); callers
+use them through `services.task_*`, which re-exports them."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from chaindesk.accounts.choices import Role
+from chaindesk.accounts.models import Department, User
+from chaindesk.core import audit, clock
+from chaindesk.core.actors import Actor, person
+from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.core.models import AuditAction, Notification
+from chaindesk.core.services import audited_create
+
+from . import permissions
+from .choices import (
+    DemandStatus,
+    TaskStatus,
+)
+from .models import Demand, Task, TaskUpdate
+from .services_base import (
+    NOTE_MAX,
+    _demand_move,
+    _event,
+    _lock_demand,
+    _need_triage,
+    _required,
+    _sync_after_tasks,
+    _task_move,
+    demand_status_label,
+    task_status_label,
+)
+from .workdays import CalendarNotCovered, add_workdays
+
+# --- tasks -------------------------------------------------------------------------------------------------
+
+
+def _notify_assigned(task: Task) -> None:
+    """In-app notices for the lead department's handlers (sent by the escalation engineer's deliver job)."""
+    handlers = User.objects.filter(is_active=True, role=Role.DEPT_HANDLER, department_id=task.lead_department_id)
+    demand = task.demand
+    title = _("新交办任务：%(title)s") % {"title": demand.title}
+    body = _("企业：%(enterprise)s；办结期限：%(deadline)s。%(instructions)s") % {
+        "enterprise": demand.enterprise.name,
+        "deadline": f"{task.deadline:%Y-%m-%d}",
+        "instructions": task.instructions[:200],
+    }
+    try:
+        url = reverse("demands:task_detail", args=[task.pk])
+    except NoReverseMatch:
+        url = ""
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                kind="task_assigned",
+                title=title[:200],
+                body=body,
+                url=url,
+                dedupe_key=f"task:{task.pk}:assigned:{user.pk}",
+            )
+            for user in handlers
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def task_create(
+    *,
+    demand: Demand,
+    actor: Actor,
+    lead_department: Department,
+    co_departments: Iterable[Department] = (),
+    instructions: str,
+    working_days: int,
+) -> Task:
+    """交办: cut a task for a lead department (主办) with optional co-departments (协办) and a deadline in working
+    days from today. Call several times to split a demand; the first task moves 已受理 → 办理中."""
+    _need_triage(actor, demand)
+    instructions = _required(instructions, "instructions", _("请填写办理要求。"))
+    if lead_department is None or not lead_department.is_active:
+        raise ValidationError({"lead_department": _("请选择启用中的主办部门。")}, code="lead_department")
+    co = [d for d in co_departments if d.pk != lead_department.pk]
+    if any(not d.is_active for d in co):
+        raise ValidationError({"co_departments": _("协办部门须为启用中的部门。")}, code="co_departments")
+    try:
+        working_days = int(working_days)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"working_days": _("办理时限须为正整数（工作日）。")}, code="working_days") from exc
+    if working_days < 1 or working_days > 365:
+        raise ValidationError({"working_days": _("办理时限须在1至365个工作日之间。")}, code="working_days")
+    try:
+        deadline = add_workdays(clock.today(), working_days)
+    except CalendarNotCovered as exc:
+        raise ValidationError({"working_days": str(exc)}, code="calendar") from exc
+    current = _lock_demand(demand.pk)
+    if demand.status != current.status:
+        raise InvalidTransition(
+            _("该诉求已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。")
+            % {"now": demand_status_label(current.status), "seen": demand_status_label(demand.status)}
+        )
+    if current.status not in (DemandStatus.ACCEPTED, DemandStatus.IN_PROGRESS):
+        raise ValidationError(
+            _("诉求当前为“%(status)s”，不能交办任务；请先受理。") % {"status": demand_status_label(current.status)},
+            code="illegal_transition",
+        )
+    task = audited_create(
+        model=Task,
+        actor=actor,
+        demand=demand,
+        lead_department=lead_department,
+        co_departments=co,
+        instructions=instructions,
+        working_days=working_days,
+        deadline=deadline,
+        assigned_by=actor,
+    )
+    note = _("交办%(department)s，办理时限%(days)s个工作日（%(deadline)s前）") % {
+        "department": lead_department.name,
+        "days": working_days,
+        "deadline": f"{deadline:%Y-%m-%d}",
+    }
+    if current.status == DemandStatus.ACCEPTED:
+        _demand_move(
+            demand=demand,
+            expected=DemandStatus.ACCEPTED,
+            to_status=DemandStatus.IN_PROGRESS,
+            actor=actor,
+            kind="task_created",
+            note=note,
+        )
+    else:
+        _event(demand=demand, kind="task_created", actor=actor, note=note)
+    _notify_assigned(task)
+    return task
+
+
+def _need_handler(actor: Actor, task: Task) -> None:
+    if not permissions.can_handle(actor, task):
+        raise PermissionDenied(_("您无权办理该任务：只有主办部门的经办人可以操作。"))
+
+
+def _need_manager(actor: Actor, task: Task) -> None:
+    if not permissions.can_manage_task(actor, task):
+        raise PermissionDenied(_("您无权审批该任务：只有该产业链的服务团队可以审批。"))
+
+
+@transaction.atomic
+def task_sign(*, task: Task, actor: Actor) -> Task:
+    """签收: 待签收 → 办理中; the signer becomes the task's handler."""
+    _need_handler(actor, task)
+    _task_move(
+        task=task,
+        expected=task.status,
+        to_status=TaskStatus.IN_PROGRESS,
+        sources=frozenset({TaskStatus.PENDING}),
+        actor=actor,
+        kind=TaskUpdate.Kind.SIGN,
+        handler=actor,
+        signed_at=clock.now(),
+    )
+    return task
+
+
+@transaction.atomic
+def task_progress(*, task: Task, actor: Actor, note: str) -> TaskUpdate:
+    """A progress note on a task being worked on (no change of status)."""
+    _need_handler(actor, task)
+    note = _required(note, "note", _("请填写办理进展。"))
+    current = Task.objects.select_for_update().get(pk=task.pk)
+    if current.status not in (TaskStatus.IN_PROGRESS, TaskStatus.EXTENSION_REQUESTED):
+        raise ValidationError(
+            _("任务当前为“%(status)s”，不能填报进展。") % {"status": task_status_label(current.status)},
+            code="illegal_transition",
+        )
+    update = TaskUpdate.objects.create(task=task, kind=TaskUpdate.Kind.PROGRESS, note=note, actor=person(actor))
+    audit.record(action=AuditAction.UPDATE, actor=actor, obj=task, after={"progress": note}, message=note)
+    return update
+
+
+@transaction.atomic
+def task_request_extension(*, task: Task, actor: Actor, extra_days: int, reason: str) -> Task:
+    """申请延期: 办理中 → 延期申请中, with the extra working days asked for and the reason."""
+    _need_handler(actor, task)
+    reason = _required(reason, "reason", _("申请延期须填写理由。"), NOTE_MAX)
+    try:
+        extra_days = int(extra_days)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"extra_days": _("延期天数须为正整数（工作日）。")}, code="extra_days") from exc
+    if extra_days < 1 or extra_days > 180:
+        raise ValidationError({"extra_days": _("延期天数须在1至180个工作日之间。")}, code="extra_days")
+    _task_move(
+        task=task,
+        expected=task.status,
+        to_status=TaskStatus.EXTENSION_REQUESTED,
+        sources=frozenset({TaskStatus.IN_PROGRESS}),
+        actor=actor,
+        kind=TaskUpdate.Kind.EXTENSION,
+        note=reason,
+        extra_days=extra_days,
+        status_note=reason,
+    )
+    return task
+
+
+@transaction.atomic
+def task_decide_extension(*, task: Task, actor: Actor, approve: bool, note: str = "") -> Task:
+    """The team approves (the deadline moves by the working days asked; the escalation marks restart) or
+    refuses an extension request: back to 办理中 either way."""
+    _need_manager(actor, task)
+    note = (note or "").strip()[:NOTE_MAX]
+    extra: dict[str, Any] = {"status_note": note}
+    kind = TaskUpdate.Kind.EXTENSION_REFUSED
+    days: int | None = None
+    if approve:
+        request = task.updates.filter(kind=TaskUpdate.Kind.EXTENSION).order_by("-created_at", "-pk").first()
+        days = request.extra_days if request is not None and request.extra_days else 0
+        if days < 1:
+            raise ValidationError(_("找不到延期申请的天数。"), code="extension")
+        try:
+            extra["deadline"] = add_workdays(task.deadline, days)
+        except CalendarNotCovered as exc:
+            raise ValidationError(str(exc), code="calendar") from exc
+        extra.update(escalation="", reminded_at=None, warned_at=None, supervised_at=None)
+        kind = TaskUpdate.Kind.EXTENSION_APPROVED
+    _task_move(
+        task=task,
+        expected=task.status,
+        to_status=TaskStatus.IN_PROGRESS,
+        sources=frozenset({TaskStatus.EXTENSION_REQUESTED}),
+        actor=actor,
+        kind=kind,
+        note=note,
+        extra_days=days,
+        **extra,
+    )
+    return task
+
+
+@transaction.atomic
+def task_return(*, task: Task, actor: Actor, reason: str) -> Task:
+    """退回 (wrong department), with the reason; the team then assigns the right department."""
+    _need_handler(actor, task)
+    reason = _required(reason, "reason", _("退回须填写理由。"), NOTE_MAX)
+    demand = _lock_demand(task.demand_id)
+    _task_move(
+        task=task,
+        expected=task.status,
+        to_status=TaskStatus.RETURNED,
+        sources=frozenset({TaskStatus.PENDING, TaskStatus.IN_PROGRESS}),
+        actor=actor,
+        kind=TaskUpdate.Kind.RETURN,
+        note=reason,
+        status_note=reason,
+    )
+    _event(
+        demand=demand,
+        kind="task_returned",
+        actor=actor,
+        note=_("%(department)s退回：%(reason)s") % {"department": task.lead_department.name, "reason": reason},
+    )
+    _sync_after_tasks(demand=demand, actor=actor)
+    return task
+
+
+@transaction.atomic
+def task_request_completion(*, task: Task, actor: Actor, result: str) -> Task:
+    """申请办结: 办理中 → 申请办结, with the result."""
+    _need_handler(actor, task)
+    result = _required(result, "result", _("请填写办理结果。"))
+    _task_move(
+        task=task,
+        expected=task.status,
+        to_status=TaskStatus.COMPLETION_REQUESTED,
+        sources=frozenset({TaskStatus.IN_PROGRESS}),
+        actor=actor,
+        kind=TaskUpdate.Kind.COMPLETION,
+        note=result,
+        result=result,
+    )
+    return task
+
+
+@transaction.atomic
+def task_accept_completion(*, task: Task, actor: Actor, note: str = "") -> Task:
+    """The team accepts the result: 已办结. When it was the last open task, the demand awaits confirmation."""
+    _need_manager(actor, task)
+    demand = _lock_demand(task.demand_id)
+    note = (note or "").strip()[:NOTE_MAX]
+    _task_move(
+        task=task,
+        expected=task.status,
+        to_status=TaskStatus.DONE,
+        sources=frozenset({TaskStatus.COMPLETION_REQUESTED}),
+        actor=actor,
+        kind=TaskUpdate.Kind.COMPLETION_ACCEPTED,
+        note=note,
+        completed_at=clock.now(),
+    )
+    _event(demand=demand, kind="task_done", actor=actor, note=task.lead_department.name)
+    _sync_after_tasks(demand=demand, actor=actor)
+    return task
+
+
+@transaction.atomic
+def task_reject_completion(*, task: Task, actor: Actor, note: str) -> Task:
+    """The team sends the result back: 申请办结 → 办理中, saying why."""
+    _need_manager(actor, task)
+    note = _required(note, "note", _("退回重办须说明理由。"), NOTE_MAX)
+    _task_move(
+        task=task,
+        expected=task.status,
+        to_status=TaskStatus.IN_PROGRESS,
+        sources=frozenset({TaskStatus.COMPLETION_REQUESTED}),
+        actor=actor,
+        kind=TaskUpdate.Kind.COMPLETION_REJECTED,
+        note=note,
+        status_note=note,
+    )
+    return task
