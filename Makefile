@@ -11,7 +11,7 @@ STATIC_SRC := $(shell find chaindesk -path '*/static/*' -type f 2>/dev/null)
 
 CLOCKS = $(PY) -c "from chaindesk.testkit.clock import OTHER_CLOCKS; print(*OTHER_CLOCKS)"
 
-.PHONY: run test test-fast test-clocks bench setup system lint typecheck check ci clean
+.PHONY: run test test-fast test-clocks test-smoke bench setup system lint typecheck check ci clean
 
 run: setup migrate
 	@$(PY) -m chaindesk demo --if-empty
@@ -22,6 +22,11 @@ test: setup system
 
 test-fast: setup
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# The demo smoke set: the demo city as `chaindesk demo` loads it (the rest of the suite stands on its own fixtures
+# and the personas of chaindesk/testkit/personas.py where it has moved to them).
+test-smoke: setup
+	$(PY) -m pytest -m demo $(PYTEST_ARGS)
 
 # The date-sensitive tests (marked `clock`) again under each of the other clocks of chaindesk/testkit/clock.py.
 test-clocks: setup

@@ -18,7 +18,7 @@ from chaindesk.liaison.models import LiaisonAssignment, NextStep, Visit, VisitIs
 from chaindesk.network.models import RdCooperation, RdPartner, Talent, TalentContact
 from chaindesk.projects.models import InvestmentPlan, InvestmentReport, ProductionLine, Project, StageChange
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]  # the demo smoke set: checks of the demo city as loaded
 MODELS = [Enterprise, ChainNode, Qualification, Indicator, Contact, LiaisonAssignment, Visit, VisitIssue, NextStep]
 MODELS += [Project, StageChange, InvestmentPlan, InvestmentReport, ProductionLine, Lead, LeadFollowUp]
 MODELS += [Talent, TalentContact, RdPartner, RdCooperation]

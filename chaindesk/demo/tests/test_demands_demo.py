@@ -12,7 +12,7 @@ from chaindesk.demands.models import Demand, Task, TaskUpdate
 from chaindesk.demo import city
 from chaindesk.demo.demands import HEADS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]  # the demo smoke set: checks of the demo city as loaded
 BOSHEN = "江苏博生医用新材料股份有限公司"
 JYZ = "江苏金扬子包装科技有限公司"
 

@@ -21,7 +21,7 @@ from chaindesk.projects.choices import ACTIVE, FORWARD, STAGE_DATE_FIELD, Projec
 from chaindesk.projects.models import InvestmentReport, Project
 from chaindesk.projects.selectors_progress import project_progress
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]  # the demo smoke set: checks of the demo city as loaded
 YEAR = DEMO_TODAY.year
 XINGHUA = "321281"
 

@@ -11,7 +11,7 @@ from chaindesk.demo.upward import ITEMS
 from chaindesk.upward.choices import UpwardStage
 from chaindesk.upward.models import UpwardRequest
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]  # the demo smoke set: checks of the demo city as loaded
 BOSHEN = "江苏博生医用新材料股份有限公司"
 
 
