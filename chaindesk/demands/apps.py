@@ -27,57 +27,33 @@ class DemandsConfig(AppConfig):
             "metrics", _("办理指标"), "ti-chart-bar", "demands:metrics", roles=OFFICIALS | {Role.DEPT_HANDLER}, order=90
         )
         # The demand queues of each role's 工作台: htmx fragments of the demands app, loaded after the page.
-        register_card(
-            "supervision",
-            roles={Role.CITY_LEADER},
-            order=50,
-            url_name="demands:card_supervision",
-            slot="queue",
-            title=_("督办事项"),
-            icon="ti-alarm",
-        )
-        register_card(
-            "triage",
-            roles={Role.TEAM_MEMBER},
-            order=50,
-            url_name="demands:card_triage",
-            slot="queue",
-            title=_("待受理诉求"),
-            icon="ti-inbox",
-        )
-        register_card(
-            "department",
-            roles={Role.DEPT_HANDLER},
-            order=50,
-            url_name="demands:card_department",
-            slot="department",
-            title=_("本部门待办任务"),
-            icon="ti-checklist",
-        )
-        register_card(
-            "district",
-            roles={Role.DISTRICT_ADMIN},
-            order=50,
-            url_name="demands:card_district",
-            slot="field",
-            title=_("本地区待办诉求"),
-            icon="ti-map-pin",
-        )
-        register_card(
-            "liaison_demands",
-            roles={Role.LIAISON},
-            order=50,
-            url_name="demands:card_liaison",
-            slot="liaison",
-            title=_("挂钩企业诉求"),
-            icon="ti-message-report",
-        )
-        register_card(
-            "enterprise_demands",
-            roles={Role.ENTERPRISE},
-            order=50,
-            url_name="demands:card_enterprise",
-            slot="enterprise",
-            title=_("我的诉求"),
-            icon="ti-message-report",
-        )
+        for key, role, view, slot, title, icon in (
+            ("supervision", Role.CITY_LEADER, "card_supervision", "queue", _("督办事项"), "ti-alarm"),
+            ("triage", Role.TEAM_MEMBER, "card_triage", "queue", _("待受理诉求"), "ti-inbox"),
+            (
+                "department",
+                Role.DEPT_HANDLER,
+                "card_department",
+                "department",
+                _("本部门待办任务"),
+                "ti-checklist",
+            ),
+            ("district", Role.DISTRICT_ADMIN, "card_district", "field", _("本地区待办诉求"), "ti-map-pin"),
+            (
+                "liaison_demands",
+                Role.LIAISON,
+                "card_liaison",
+                "liaison",
+                _("挂钩企业诉求"),
+                "ti-message-report",
+            ),
+            (
+                "enterprise_demands",
+                Role.ENTERPRISE,
+                "card_enterprise",
+                "enterprise",
+                _("我的诉求"),
+                "ti-message-report",
+            ),
+        ):
+            register_card(key, roles={role}, order=50, url_name=f"demands:{view}", slot=slot, title=title, icon=icon)

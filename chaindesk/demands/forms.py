@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department
 from chaindesk.core.form_audit import AuditedChoicesMixin
+from chaindesk.core.params import DATE_MAX
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects.models import Project
 
@@ -375,4 +376,7 @@ class MetricsForm(forms.Form):
             raise forms.ValidationError(_("结束日期不能早于开始日期。"))
         if start and start < EARLIEST:
             self.add_error("start", _("开始日期不能早于 2000 年。"))
+        for name in ("start", "end"):  # the same bound every other date filter has (core.params)
+            if data.get(name) and data[name] > DATE_MAX and name not in self.errors:
+                self.add_error(name, _("日期不能晚于 2100 年。"))
         return data

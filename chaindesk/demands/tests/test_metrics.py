@@ -246,6 +246,14 @@ def test_bad_input_falls_back_to_defaults(dataset: dict[str, Any], client_as: An
     assert response.context["dimension"] == "chain" and response.context["end"] == timezone.localdate()
 
 
+def test_a_date_past_2100_is_refused_in_chinese_not_a_server_error(dataset: dict[str, Any], client_as: Any) -> None:
+    """Found by the parameter fuzz: 9999-12-31 overflowed the working-day count."""
+    for query in ("?end=9999-12-31", "?start=9999-12-31"):
+        response = client_as("jiangdd").get(reverse(URL) + query)
+        assert response.status_code == 200, query
+        assert "日期不能晚于 2100 年。" in response.content.decode(), query
+
+
 def test_page_query_count(dataset: dict[str, Any], client_as: Any, django_assert_max_num_queries: Any) -> None:
     client = client_as("jiangdd")
     client.get(reverse(URL) + Q)  # warm-up

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from chaindesk.accounts.models import User
+from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditLog, Notification
 from chaindesk.demands import services
@@ -254,12 +255,11 @@ def test_deadline_beyond_the_calendar_is_provisional(
     make_demand: Callable[..., Demand], make_task: Callable[..., Task]
 ) -> None:
     """Past the calendar's last published year the deadline counts Monday to Friday and is marked 预估."""
-    from django.utils import timezone
 
     from chaindesk.demands.workdays import add_workdays, is_provisional
 
     demand = make_demand(status=DemandStatus.ACCEPTED)
     task = make_task(demand, working_days=365)
-    assert task.deadline == add_workdays(timezone.localdate(), 365)
+    assert task.deadline == add_workdays(clock.today(), 365)
     assert is_provisional(task.deadline)
     assert Demand.objects.get(pk=demand.pk).status == DemandStatus.IN_PROGRESS

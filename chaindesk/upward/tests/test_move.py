@@ -13,10 +13,10 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import SeparateDatabaseAndState
 from django.urls import reverse
-from django.utils import timezone
 
 from chaindesk.accounts.models import Department, User
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 from chaindesk.core.models import AuditLog
 from chaindesk.upward import services
 from chaindesk.upward.models import UpwardRequest
@@ -69,9 +69,7 @@ def _item_with_history() -> UpwardRequest:
         department=Department.objects.get(code="gxj"),
         chain=Chain.objects.get(code="biomed"),
     )
-    services.upward_advance(
-        item=item, to_stage="applied", on=timezone.localdate(), actor=User.objects.get(username="wangzh")
-    )
+    services.upward_advance(item=item, to_stage="applied", on=clock.today(), actor=User.objects.get(username="wangzh"))
     return item
 
 
