@@ -13,7 +13,7 @@ from .actors import SystemActor
 from .models import AuditAction, AuditLog
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -21,7 +21,7 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, list | tuple | set):
-        return [_json_value(v) for v in value]
+        return [json_value(v) for v in value]
     return value
 
 
@@ -33,7 +33,7 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
             continue
         if field.name in {"password"}:
             continue
-        data[field.name] = _json_value(getattr(obj, field.attname))
+        data[field.name] = json_value(getattr(obj, field.attname))
     return data
 
 

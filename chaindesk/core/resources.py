@@ -172,6 +172,18 @@ class Col:
         return value if isinstance(value, str | int | float | bool) else str(value)
 
 
+def ledger_only(
+    key: str, header: Label | Callable[[], Label], value: Callable[[Any], Any], width: float, **kwargs: Any
+) -> Col:
+    """A column of the ledger and the API that the page does not show (the page shows it folded into another)."""
+    return Col(key, header, value, width=width, page=False, **kwargs)
+
+
+def page_only(key: str, header: Label | Callable[[], Label], **kwargs: Any) -> Col:
+    """A column only the page shows (a composite cell, usually with its own `cell` template)."""
+    return Col(key, header, in_export=False, api=False, **kwargs)
+
+
 def attr(path: str) -> Callable[[Any], Any]:
     """A getter for a dotted attribute path (`"chain.name"`); None when a link on the way is missing."""
     parts = path.split(".")

@@ -5,8 +5,8 @@ Keyword-only, atomic, audited in the same transaction (chaindesk.core.audit), ea
 row (the demand's timeline) or a TaskUpdate row (the task's history). Refusals: PermissionDenied for an actor
 without the right (chaindesk.demands.permissions), ValidationError with a Chinese message for bad input or
 an illegal move, InvalidTransition (HTTP 409) when someone else changed the status first: every status change
-is a compare-and-set `filter(pk=…, status=expected).update(…)` where `expected` is the status of the instance
-the caller holds (what the user saw).
+is a compare-and-set (`chaindesk.core.transitions.compare_and_set`) where `expected` is the status of the
+instance the caller holds (what the user saw).
 
 A demand's state follows from its tasks: the first task moves 已受理 → 办理中; when every task that was not
 returned is 已办结 (at least one), the demand moves to 待企业确认; it closes only on the enterprise's

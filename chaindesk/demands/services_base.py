@@ -12,10 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chaindesk.core import audit
 from chaindesk.core.actors import Actor, person, person_or_none
-from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.models import AuditAction
+from chaindesk.core.transitions import compare_and_set
 
 from . import permissions
 from .choices import (
@@ -86,6 +84,22 @@ def _event(
 # --- compare-and-set ---------------------------------------------------------------------------------------
 
 
+def demand_stale(now: str, seen: str) -> str:
+    """The 409 message when the demand left the state the page showed."""
+    return _("该诉求已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。") % {
+        "now": demand_status_label(now),
+        "seen": demand_status_label(seen),
+    }
+
+
+def task_stale(now: str, seen: str) -> str:
+    """The 409 message when the task left the state the page showed."""
+    return _("该任务已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。") % {
+        "now": task_status_label(now),
+        "seen": task_status_label(seen),
+    }
+
+
 def _demand_move(
     *,
     demand: Demand,
@@ -109,16 +123,16 @@ def _demand_move(
             code="illegal_transition",
         )
     fields = {"status": to_status, **extra}
-    rows = Demand.objects.filter(pk=demand.pk, status=expected).update(**fields)
-    if rows == 0:
-        now = Demand.objects.filter(pk=demand.pk).values_list("status", flat=True).first()
-        raise InvalidTransition(
-            _("该诉求已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。")
-            % {"now": demand_status_label(now or ""), "seen": demand_status_label(expected)}
-        )
-    before = {"status": expected, **{k: audit._json_value(getattr(demand, k)) for k in extra if k != "reopen_count"}}
-    after = {k: audit._json_value(v) for k, v in fields.items() if k != "reopen_count"}
-    audit.record(action=AuditAction.TRANSITION, actor=actor, obj=demand, before=before, after=after, message=note)
+    compare_and_set(
+        demand,
+        field="status",
+        expected=expected,
+        fields=fields,
+        actor=actor,
+        stale=lambda now: demand_stale(now, expected),
+        message=note,
+        unaudited=("reopen_count",),
+    )
     _event(demand=demand, kind=kind, actor=actor, from_status=expected, to_status=to_status, note=note)
     for name, value in fields.items():
         if name != "reopen_count":
@@ -148,16 +162,15 @@ def _task_move(
             code="illegal_transition",
         )
     fields = {"status": to_status, **extra}
-    rows = Task.objects.filter(pk=task.pk, status=expected).update(**fields)
-    if rows == 0:
-        now = Task.objects.filter(pk=task.pk).values_list("status", flat=True).first()
-        raise InvalidTransition(
-            _("该任务已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。")
-            % {"now": task_status_label(now or ""), "seen": task_status_label(expected)}
-        )
-    before = {"status": expected, **{k: audit._json_value(getattr(task, k)) for k in extra}}
-    after = {k: audit._json_value(v) for k, v in fields.items()}
-    audit.record(action=AuditAction.TRANSITION, actor=actor, obj=task, before=before, after=after, message=note)
+    compare_and_set(
+        task,
+        field="status",
+        expected=expected,
+        fields=fields,
+        actor=actor,
+        stale=lambda now: task_stale(now, expected),
+        message=note,
+    )
     for name, value in fields.items():
         setattr(task, name, value)
     return TaskUpdate.objects.create(task=task, kind=kind, note=note, extra_days=extra_days, actor=person(actor))

@@ -34,6 +34,7 @@ from .services_base import (
     _required,
     _sync_after_tasks,
     _task_move,
+    demand_stale,
     demand_status_label,
     task_status_label,
 )
@@ -103,10 +104,7 @@ def task_create(
         raise ValidationError({"working_days": str(exc)}, code="calendar") from exc
     current = _lock_demand(demand.pk)
     if demand.status != current.status:
-        raise InvalidTransition(
-            _("该诉求已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。")
-            % {"now": demand_status_label(current.status), "seen": demand_status_label(demand.status)}
-        )
+        raise InvalidTransition(demand_stale(current.status, demand.status))
     if current.status not in (DemandStatus.ACCEPTED, DemandStatus.IN_PROGRESS):
         raise ValidationError(
             _("诉求当前为“%(status)s”，不能交办任务；请先受理。") % {"status": demand_status_label(current.status)},

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chaindesk.core.resources import CHOICE, LG, MD, TEXT, Col, Filter, Ledger, Resource, attr
+from chaindesk.core.resources import CHOICE, LG, MD, TEXT, Col, Filter, Ledger, Resource, attr, ledger_only
 
 from .choices import LeadSource, LeadStage
 from .models import Lead
@@ -21,10 +21,6 @@ def _origin(lead: Lead) -> str:
 
 def _position(lead: Lead) -> str:
     return f"{lead.chain.name}/{lead.node.name}" if lead.node else lead.chain.name
-
-
-def _export_only(key: str, header: object, value: object, width: float, wrap: bool = False) -> Col:
-    return Col(key, header, value, width=width, wrap=wrap, page=False)  # type: ignore[arg-type]
 
 
 LEADS = Resource(
@@ -57,10 +53,10 @@ LEADS = Resource(
             css="text-nowrap",
             short=_("来源"),
         ),
-        _export_only("origin", _("引荐方/对接城市"), _origin, 26, wrap=True),
+        ledger_only("origin", _("引荐方/对接城市"), _origin, 26, wrap=True),
         Col("investor", _("投资方"), attr("investor"), width=26, wrap=True, hide=LG, empty=""),
         Col("position", _("产业链/目标环节"), _position, width=24, wrap=True, hide=LG, css="small"),
-        _export_only("region", _("拟落户地区"), attr("region"), 10),
+        ledger_only("region", _("拟落户地区"), attr("region"), 10),
         Col(
             "estimated_investment",
             _("预计投资(万元)"),
@@ -82,8 +78,8 @@ LEADS = Resource(
             css="text-nowrap",
             empty="",
         ),
-        _export_only("last_follow_up_on", _("最近跟进"), attr("last_follow_up_on"), 12),
-        _export_only("next_action", _("下一步行动"), attr("next_action"), 26, wrap=True),
+        ledger_only("last_follow_up_on", _("最近跟进"), attr("last_follow_up_on"), 12),
+        ledger_only("next_action", _("下一步行动"), attr("next_action"), 26, wrap=True),
         Col(
             "next_action_on",
             _("下次跟进日期"),
@@ -94,7 +90,7 @@ LEADS = Resource(
             cell=CELLS,
             short=_("下次跟进"),
         ),
-        _export_only("project", _("转化项目"), attr("project"), 26, wrap=True),
+        ledger_only("project", _("转化项目"), attr("project"), 26, wrap=True),
         Col(
             "created_at",
             _("录入日期"),

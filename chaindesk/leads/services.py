@@ -3,7 +3,7 @@
 Keyword-only, atomic, audited in the same transaction. Refusals: PermissionDenied for an actor without the
 right (chaindesk.leads.permissions), ValidationError with a Chinese message for bad input or an illegal
 move, InvalidTransition (HTTP 409) when someone else changed the lead's stage first. A stage change is a
-compare-and-set `filter(pk=…, stage=expected).update(…)`, race-safe on SQLite and PostgreSQL alike.
+compare-and-set (`chaindesk.core.transitions.compare_and_set`), race-safe on SQLite and PostgreSQL alike.
 """
 
 import datetime as dt
@@ -19,9 +19,9 @@ from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import audit, clock
 from chaindesk.core.actors import Actor, is_system
-from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
+from chaindesk.core.transitions import compare_and_set
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.network.models import RdPartner, Talent
 from chaindesk.projects import services as project_services
@@ -203,23 +203,18 @@ def _compare_and_set(
     """Move the lead from `expected` to `to_stage` in one conditional UPDATE; record the change. Returns the
     fields written (the caller applies them to its instance once the whole service has succeeded)."""
     fields = {"stage": to_stage, "stage_changed_on": on, **extra}
-    rows = Lead.objects.filter(pk=lead.pk, stage=expected).update(**fields)
-    if rows == 0:
-        now = Lead.objects.filter(pk=lead.pk).values_list("stage", flat=True).first()
-        raise InvalidTransition(
-            _("该线索已被他人变更为“%(stage)s”（您看到的是“%(expected)s”），请刷新页面后再操作。")
-            % {"stage": stage_label(now or ""), "expected": stage_label(expected)}
-        )
-    before = {"stage": expected, "stage_changed_on": lead.stage_changed_on}
-    before.update({name: getattr(lead, name) for name in extra if name != "project"})
-    after = {name: value for name, value in fields.items() if name != "project"}
-    audit.record(
-        action=AuditAction.TRANSITION,
+    compare_and_set(
+        lead,
+        field="stage",
+        expected=expected,
+        fields=fields,
         actor=actor,
-        obj=lead,
-        before={k: audit._json_value(v) for k, v in before.items()},
-        after={k: audit._json_value(v) for k, v in after.items()},
+        stale=lambda now: (
+            _("该线索已被他人变更为“%(stage)s”（您看到的是“%(expected)s”），请刷新页面后再操作。")
+            % {"stage": stage_label(now), "expected": stage_label(expected)}
+        ),
         message=message,
+        unaudited=("project",),
     )
     return fields
 
@@ -394,8 +389,8 @@ def follow_up_add(
     if derived != before:
         Lead.objects.filter(pk=current.pk).update(**derived)
         changed_before, changed_after = audit.diff(
-            {k: audit._json_value(v) for k, v in before.items()},
-            {k: audit._json_value(v) for k, v in derived.items()},
+            {k: audit.json_value(v) for k, v in before.items()},
+            {k: audit.json_value(v) for k, v in derived.items()},
         )
         audit.record(
             action=AuditAction.UPDATE,

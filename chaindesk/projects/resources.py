@@ -8,7 +8,21 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.core import clock
-from chaindesk.core.resources import ANY, CHOICE, LG, MD, TEXT, XL, Col, Filter, Ledger, Resource, attr
+from chaindesk.core.resources import (
+    ANY,
+    CHOICE,
+    LG,
+    MD,
+    TEXT,
+    XL,
+    Col,
+    Filter,
+    Ledger,
+    Resource,
+    attr,
+    ledger_only,
+    page_only,
+)
 
 from .choices import STAGE_DATE_FIELD, ProjectKind, ProjectLevel, ProjectStage
 from .models import Project
@@ -81,14 +95,6 @@ def _year_header() -> str:
     return gettext("%(year)s 年计划/完成(万元)") % {"year": clock.today().year}
 
 
-def _export_only(key: str, header: Any, value: Any, width: float, **kwargs: Any) -> Col:
-    return Col(key, header, value, width=width, page=False, **kwargs)
-
-
-def _page_only(key: str, header: Any, **kwargs: Any) -> Col:
-    return Col(key, header, in_export=False, api=False, cell=CELLS, **kwargs)
-
-
 PROJECTS = Resource(
     view="projects:list",
     testid="project",
@@ -105,13 +111,13 @@ PROJECTS = Resource(
     columns=(
         Col("name", _("项目名称"), attr("name"), width=34, sort="name", link="projects:detail"),
         Col("owner", _("项目单位/投资方"), attr("owner_name"), width=30, css="small", cell=CELLS),
-        _page_only("position", _("产业链/环节"), hide=LG, css="small"),
-        _export_only("chain", _("产业链"), attr("chain.name"), 12),
-        _export_only("node", _("环节"), attr("node.name"), 16),
+        page_only("position", _("产业链/环节"), cell=CELLS, hide=LG, css="small"),
+        ledger_only("chain", _("产业链"), attr("chain.name"), 12),
+        ledger_only("node", _("环节"), attr("node.name"), 16),
         Col("region", _("地区"), attr("region.name"), width=10, hide=MD, css="text-nowrap"),
-        _page_only("kind_level", _("性质/级别"), hide=XL, css="small text-nowrap"),
-        _export_only("kind", _("建设性质"), attr("get_kind_display"), 10),
-        _export_only("level", _("级别"), attr("get_level_display"), 10),
+        page_only("kind_level", _("性质/级别"), cell=CELLS, hide=XL, css="small text-nowrap"),
+        ledger_only("kind", _("建设性质"), attr("get_kind_display"), 10),
+        ledger_only("level", _("级别"), attr("get_level_display"), 10),
         Col("stage", _("阶段"), attr("get_stage_display"), width=8, sort="stage", css="text-nowrap", cell=CELLS),
         Col(
             "planned_investment",
@@ -124,20 +130,20 @@ PROJECTS = Resource(
             wan=True,
             short=_("计划总投资"),
         ),
-        _export_only("capacity", _("产能"), capacity_text, 20),
-        _export_only("land_mu", _("用地(亩)"), attr("land_mu"), 10),
-        _export_only("signed", _("签约日期"), _key_date(*KEY_DATES[0]), 12),
-        _export_only("started", _("开工日期"), _key_date(*KEY_DATES[1]), 12),
-        _export_only("completed", _("竣工日期"), _key_date(*KEY_DATES[2]), 12),
-        _export_only("producing", _("投产日期"), _key_date(*KEY_DATES[3]), 12),
-        _export_only("full", _("达产日期"), _key_date(*KEY_DATES[4]), 12),
-        _page_only("plan_done", _year_header, align="text-end", hide=MD, css="text-nowrap"),
-        _export_only("plan_amount", _("年度计划投资(万元)"), attr("plan_amount"), 16),
-        _export_only("done_ytd", _("年度累计完成(万元)"), attr("done_ytd"), 16),
-        _page_only("rate_percent", _("完成率"), align="text-end", css="text-nowrap"),
-        _export_only("rate", _("完成率(%)"), _rate_percent, 10),
-        _page_only("updated", _("最近更新"), sort="updated", css="text-nowrap"),
-        _export_only("credit", _("引荐"), _credit, 24),
+        ledger_only("capacity", _("产能"), capacity_text, 20),
+        ledger_only("land_mu", _("用地(亩)"), attr("land_mu"), 10),
+        ledger_only("signed", _("签约日期"), _key_date(*KEY_DATES[0]), 12),
+        ledger_only("started", _("开工日期"), _key_date(*KEY_DATES[1]), 12),
+        ledger_only("completed", _("竣工日期"), _key_date(*KEY_DATES[2]), 12),
+        ledger_only("producing", _("投产日期"), _key_date(*KEY_DATES[3]), 12),
+        ledger_only("full", _("达产日期"), _key_date(*KEY_DATES[4]), 12),
+        page_only("plan_done", _year_header, cell=CELLS, align="text-end", hide=MD, css="text-nowrap"),
+        ledger_only("plan_amount", _("年度计划投资(万元)"), attr("plan_amount"), 16),
+        ledger_only("done_ytd", _("年度累计完成(万元)"), attr("done_ytd"), 16),
+        page_only("rate_percent", _("完成率"), cell=CELLS, align="text-end", css="text-nowrap"),
+        ledger_only("rate", _("完成率(%)"), _rate_percent, 10),
+        page_only("updated", _("最近更新"), cell=CELLS, sort="updated", css="text-nowrap"),
+        ledger_only("credit", _("引荐"), _credit, 24),
     ),
     sorts=SORTS,
     default_sort="-created",

@@ -19,6 +19,7 @@ from chaindesk.core.actors import Actor, person
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
+from chaindesk.core.transitions import compare_and_set
 
 from . import permissions
 from .choices import FORWARD, STAGE_DATE_FIELD, TRANSITIONS, ProjectStage
@@ -145,36 +146,26 @@ def project_transition(
     expected = expected_stage or project.stage
     current = Project.objects.get(pk=project.pk)
     if current.stage != expected:
-        raise _stale(current)
+        raise InvalidTransition(_stale(current.stage))
     _check_rules(current, to_stage, on, reason)
     fields = _stage_fields(current, to_stage, on, reason)
-    if Project.objects.filter(pk=current.pk, stage=expected).update(**fields) == 0:
-        raise _stale(Project.objects.get(pk=current.pk))
-    changed_by = person(actor)
-    StageChange.objects.create(
-        project=current, from_stage=expected, to_stage=to_stage, changed_on=on, reason=reason.strip(), actor=changed_by
+    compare_and_set(
+        current, field="stage", expected=expected, fields=fields, actor=actor, stale=_stale, message=reason.strip()
     )
-    before = {k: getattr(current, k) for k in fields}
-    audit.record(
-        action=AuditAction.TRANSITION,
-        actor=actor,
-        obj=current,
-        before={k: _jsonable(v) for k, v in before.items()},
-        after={k: _jsonable(v) for k, v in fields.items()},
-        message=reason.strip(),
+    StageChange.objects.create(
+        project=current,
+        from_stage=expected,
+        to_stage=to_stage,
+        changed_on=on,
+        reason=reason.strip(),
+        actor=person(actor),
     )
     project.refresh_from_db()
     return project
 
 
-def _stale(current: Project) -> InvalidTransition:
-    return InvalidTransition(
-        _("该项目的阶段已被他人变更为“%(stage)s”，请刷新页面后再操作。") % {"stage": _stage_label(current.stage)}
-    )
-
-
-def _jsonable(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.date) else value
+def _stale(stage_now: str) -> str:
+    return _("该项目的阶段已被他人变更为“%(stage)s”，请刷新页面后再操作。") % {"stage": _stage_label(stage_now)}
 
 
 @transaction.atomic

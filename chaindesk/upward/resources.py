@@ -6,7 +6,20 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chaindesk.core.resources import CHOICE, DATE, LG, MD, TEXT, Col, Filter, Ledger, Resource, attr
+from chaindesk.core.resources import (
+    CHOICE,
+    DATE,
+    LG,
+    MD,
+    TEXT,
+    Col,
+    Filter,
+    Ledger,
+    Resource,
+    attr,
+    ledger_only,
+    page_only,
+)
 
 from .choices import UpwardKind, UpwardLevel, UpwardStage
 from .models import UpwardRequest
@@ -19,8 +32,8 @@ def _prepare(qs: QuerySet[UpwardRequest]) -> QuerySet[UpwardRequest]:
     return qs.prefetch_related("enterprises", "projects")
 
 
-def _export(key: str, header: Any, value: Any, width: float) -> Col:
-    return Col(key, header, value, width=width, page=False)
+def _names(rows: Any) -> str:
+    return "、".join(str(row.name) for row in rows)
 
 
 def _amount(key: str, header: Any, short: Any, sort: str) -> Col:
@@ -42,23 +55,25 @@ UPWARD = Resource(
     ),
     columns=(
         Col("title", _("事项名称"), attr("title"), width=34, sort="title", link="upward:detail"),
-        Col("kind_level", _("类型/层级"), in_export=False, api=False, css="small text-nowrap", cell=CELLS),
-        _export("kind", _("类型"), attr("get_kind_display"), 10),
-        _export("level", _("争取层级"), attr("get_level_display"), 8),
+        page_only("kind_level", _("类型/层级"), css="small text-nowrap", cell=CELLS),
+        ledger_only("kind", _("类型"), attr("get_kind_display"), 10),
+        ledger_only("level", _("争取层级"), attr("get_level_display"), 8),
         Col("counterpart", _("对接部门"), attr("counterpart"), width=18, hide=MD, css="small", empty=""),
-        _export("chain", _("产业链"), attr("chain.name"), 12),
-        _export("region", _("所在地区"), attr("region.name"), 10),
+        ledger_only("chain", _("产业链"), attr("chain.name"), 12),
+        ledger_only("region", _("所在地区"), attr("region.name"), 10),
         Col("department", _("责任部门"), attr("department.short_name"), width=14, hide=LG, css="small", empty=""),
         Col("chain_name", _("产业链"), attr("chain.name"), in_export=False, api=False, hide=LG, css="small"),
         Col("stage", _("阶段"), attr("get_stage_display"), width=8, sort="stage", css="text-nowrap", cell=CELLS),
-        _export("stage_changed_on", _("阶段变更日期"), attr("stage_changed_on"), 12),
-        _export("window_opens_on", _("申报窗口开始"), attr("window_opens_on"), 12),
+        ledger_only("stage_changed_on", _("阶段变更日期"), attr("stage_changed_on"), 12),
+        ledger_only("window_opens_on", _("申报窗口开始"), attr("window_opens_on"), 12),
         Col("deadline", _("申报截止"), attr("deadline"), width=12, sort="deadline", css="text-nowrap", cell=CELLS),
         _amount("amount_sought", _("争取金额(万元)"), _("争取金额"), "sought"),
         _amount("amount_obtained", _("获批金额(万元)"), _("获批金额"), "obtained"),
-        _export("enterprises", _("关联企业"), lambda item: "、".join(str(e.name) for e in item.enterprises.all()), 30),
-        _export("projects", _("关联项目"), lambda item: "、".join(str(p.name) for p in item.projects.all()), 30),
-        _export("description", _("事项说明"), attr("description"), 40),
+        ledger_only(
+            "enterprises", _("关联企业"), lambda item: "、".join(str(e.name) for e in item.enterprises.all()), 30
+        ),
+        ledger_only("projects", _("关联项目"), lambda item: "、".join(str(p.name) for p in item.projects.all()), 30),
+        ledger_only("description", _("事项说明"), attr("description"), 40),
     ),
     sorts=SORTS,
     default_sort="deadline",

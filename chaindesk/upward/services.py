@@ -22,6 +22,7 @@ from chaindesk.core.actors import Actor
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
+from chaindesk.core.transitions import compare_and_set
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects.models import Project
 
@@ -171,16 +172,8 @@ def _label(stage: str) -> str:
     return str(UpwardStage(stage).label) if stage in STAGE_ORDER else stage
 
 
-def _stale(current: UpwardRequest) -> InvalidTransition:
-    return InvalidTransition(
-        _("该事项的阶段已被他人变更为“%(stage)s”，请刷新页面后再操作。") % {"stage": _label(current.stage)}
-    )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value) if isinstance(value, Decimal) else value
+def _stale(stage_now: str) -> str:
+    return _("该事项的阶段已被他人变更为“%(stage)s”，请刷新页面后再操作。") % {"stage": _label(stage_now)}
 
 
 def _check_advance(current: UpwardRequest, to_stage: str, on: dt.date, amount_obtained: Decimal | None) -> None:
@@ -220,20 +213,18 @@ def upward_advance(
     expected = expected_stage or item.stage
     current = UpwardRequest.objects.get(pk=item.pk)
     if current.stage != expected:
-        raise _stale(current)
+        raise InvalidTransition(_stale(current.stage))
     _check_advance(current, to_stage, on, amount_obtained)
     fields: dict[str, Any] = {"stage": to_stage, "stage_changed_on": on}
     if amount_obtained is not None:
         fields["amount_obtained"] = amount_obtained
-    if UpwardRequest.objects.filter(pk=current.pk, stage=expected).update(**fields) == 0:
-        raise _stale(UpwardRequest.objects.get(pk=current.pk))
-    before = {k: getattr(current, k) for k in fields}
-    audit.record(
-        action=AuditAction.TRANSITION,
+    compare_and_set(
+        current,
+        field="stage",
+        expected=expected,
+        fields=fields,
         actor=actor,
-        obj=current,
-        before={k: _jsonable(v) for k, v in before.items()},
-        after={k: _jsonable(v) for k, v in fields.items()},
+        stale=_stale,
         message=_("阶段：%(from)s → %(to)s") % {"from": _label(expected), "to": _label(to_stage)},
     )
     item.refresh_from_db()
