@@ -10,8 +10,8 @@ mapped here to a status and a Chinese message:
     anything else     → 500   the message never shows the exception
 
 The API answers every error as `application/problem+json` (RFC 9457) built from `describe`; pages use
-`service_errors` (a broken rule lands on the form) and `conflict_page` (InvalidTransition → the page's own
-409 "已被他人变更" response); PermissionDenied reaches Django's 403 page, which audits it.
+`service_errors` (a broken rule lands on the form) and `refusal_page` (InvalidTransition → the page's own
+409 "已被他人变更" response, ValidationError → its 400); PermissionDenied reaches Django's 403 page, which audits it.
 """
 
 import functools
@@ -164,11 +164,12 @@ def add_service_errors(
 ) -> None:
     """Put a service's refusal on the form: field errors on their fields (when the form has them); a single
     message on the field its code names in `codes`, else on `default_field` or above the form."""
+    fallback = default_field if default_field in form.fields else None
     if not hasattr(error, "error_dict"):
-        form.add_error((codes or {}).get(str(getattr(error, "code", "")), default_field), error)
+        form.add_error((codes or {}).get(str(getattr(error, "code", "")), fallback), error)
         return
     for name, messages in error.message_dict.items():
-        target = name if name in form.fields else default_field
+        target = name if name in form.fields else fallback
         for message in messages:
             form.add_error(target, message)
 
@@ -208,28 +209,45 @@ def service_messages(request: HttpRequest) -> Iterator[None]:
     try:
         yield
     except ValidationError as error:
-        django_messages.error(request, "；".join(error.messages))
+        django_messages.error(request, refusal_text(error))
 
 
-ConflictPage = Callable[..., HttpResponse]
+RefusalPage = Callable[..., HttpResponse]
 
 
-def conflict_page(render_conflict: ConflictPage) -> Callable[[Callable[P, HttpResponse]], Callable[P, HttpResponse]]:
-    """A view whose service found the object already changed (InvalidTransition) answers the page's own 409
-    response: `render_conflict(request, error, *view_args, **view_kwargs)` renders the object as it is now
-    with the message "已被他人变更…". PermissionDenied is left to Django's 403 page."""
+def refusal_page(
+    conflict: RefusalPage, *, invalid: RefusalPage | None = None
+) -> Callable[[Callable[P, HttpResponse]], Callable[P, HttpResponse]]:
+    """A page view whose service refused answers the page's own response, with the object as it is now:
+
+        InvalidTransition → 409   `conflict(request, error, *view_args, **view_kwargs)` ("已被他人变更…")
+        ValidationError   → 400   `invalid(request, error, *view_args, **view_kwargs)` (the rule's message),
+                                  when given; without it the error propagates (a form page uses
+                                  `service_errors` instead)
+
+    PermissionDenied is left to Django's 403 page (which audits it). The services are atomic, so a refusal
+    has changed nothing."""
 
     def decorate(view: Callable[P, HttpResponse]) -> Callable[P, HttpResponse]:
         @functools.wraps(view)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+            request, *rest = args
             try:
                 return view(*args, **kwargs)
             except InvalidTransition as error:
-                request, *rest = args
-                response = render_conflict(request, error, *rest, **kwargs)
-                response.status_code = 409
-                return response
+                response, status = conflict(request, error, *rest, **kwargs), 409
+            except ValidationError as error:
+                if invalid is None:
+                    raise
+                response, status = invalid(request, error, *rest, **kwargs), 400
+            response.status_code = status
+            return response
 
         return wrapper
 
     return decorate
+
+
+def refusal_text(error: ValidationError) -> str:
+    """A service's refusal as one line (its messages "；"-joined)."""
+    return "；".join(error.messages)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, Role
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
+from chaindesk.core.errors import refusal_page, service_errors
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.listing import paginate
 from chaindesk.core.pages import crumbs, is_htmx
@@ -107,15 +108,6 @@ def demand_export(request: AuthedRequest) -> HttpResponse:
 # --- intake -----------------------------------------------------------------------------------------------
 
 
-def _add_service_error(form: Any, error: ValidationError, default_field: str | None = None) -> None:
-    """A service's refusal next to the field it names (or at the top / the default field)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(default_field if default_field in form.fields else None, error)
-        return
-    for name, errors in error.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
-
-
 def _visit_issue(request: AuthedRequest) -> VisitIssue | None:
     """The visit issue a liaison turns into a demand (?visit_issue= on the form's URL, kept on POST)."""
     pk = param_id(request.GET.get("visit_issue"))
@@ -136,7 +128,7 @@ def demand_create(request: AuthedRequest) -> HttpResponse:
     form = DemandForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with service_errors(form, default_field="attachments", denied=("enterprise", _("您不能为该企业提交诉求。"))):
             demand = services.demand_submit(
                 actor=request.user,
                 enterprise=data["enterprise"],
@@ -149,11 +141,6 @@ def demand_create(request: AuthedRequest) -> HttpResponse:
                 visit_issue=issue,
                 files=data["attachments"],
             )
-        except ValidationError as error:
-            _add_service_error(form, error, "attachments")
-        except PermissionDenied:
-            form.add_error("enterprise", _("您不能为该企业提交诉求。"))
-        else:
             messages.success(
                 request, _("诉求“%(title)s”已提交，服务团队受理后将交办相关部门。") % {"title": demand.title}
             )
@@ -354,8 +341,14 @@ def _bound_form(request: AuthedRequest, name: str, demand: Demand) -> ActionForm
     return action.form(request.POST, request.FILES or None, **kwargs)
 
 
+def _conflict(request: AuthedRequest, error: InvalidTransition, pk: int, action: str) -> HttpResponse:
+    """409 (through `refusal_page`): the demand moved on since the page was shown."""
+    return _stale(request, _visible(request, pk), str(error))
+
+
 @role_required(*DEMAND_VIEWERS)
 @require_POST
+@refusal_page(_conflict)
 def demand_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     """One action from the demand page. A stale page (the demand moved on since it was shown) answers 409 with
     the demand as it now stands; bad input or a service's refusal answers 400 with the message; neither
@@ -374,15 +367,11 @@ def demand_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
         raise PermissionDenied
     if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
         return _confirm_page(request, demand, action, form)
-    try:
+    with service_errors(form):
         result = spec.run(request.user, demand, form, form.cleaned_data)
-    except InvalidTransition as exc:
-        return _stale(request, _visible(request, pk), str(exc))
-    except ValidationError as exc:
-        _add_service_error(form, exc)
-        return _refused(request, demand, form_key, form, status=400, open_panel=action)
-    messages.success(request, _task_done(result) if action == "task" else str(spec.done))
-    return redirect("demands:detail", demand.pk)
+        messages.success(request, _task_done(result) if action == "task" else str(spec.done))
+        return redirect("demands:detail", demand.pk)
+    return _refused(request, demand, form_key, form, status=400, open_panel=action)
 
 
 def _confirm_page(request: AuthedRequest, demand: Demand, action: str, form: ActionForm) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
-from chaindesk.core.errors import conflict_page, service_errors
+from chaindesk.core.errors import refusal_page, service_errors
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.listing import paginate
 from chaindesk.core.pages import crumbs, form_page, is_htmx
@@ -124,7 +124,7 @@ def _manageable(request: AuthedRequest, pk: int) -> Lead:
 
 
 def _conflict(request: AuthedRequest, error: InvalidTransition, pk: int) -> HttpResponse:
-    """409 (through `conflict_page`): someone else moved the lead first; the page shows its current state
+    """409 (through `refusal_page`): someone else moved the lead first; the page shows its current state
     and the reason."""
     lead = _visible(request, pk)
     return render(request, "leads/detail.html", _detail_context(request, lead, conflict=str(error)), status=409)
@@ -135,48 +135,48 @@ def _refused(request: AuthedRequest, lead: Lead, error: ValidationError, **extra
     return render(request, "leads/detail.html", context, status=400)
 
 
+def _invalid(request: AuthedRequest, error: ValidationError, pk: int) -> HttpResponse:
+    """400 (through `refusal_page`): the service refused the move; the abandon form keeps what was typed."""
+    extra = {"abandon_form": AbandonForm(request.POST)} if "reason" in request.POST else {}
+    return _refused(request, _visible(request, pk), error, **extra)
+
+
 @require_POST
 @role_required(*OFFICIALS)
-@conflict_page(_conflict)
+@refusal_page(_conflict, invalid=_invalid)
 def lead_advance(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = _manageable(request, pk)
     form = StageForm(request.POST)
     if not form.is_valid():
         return _refused(request, lead, ValidationError(_("请求不完整，请刷新页面后重试。")))
     to_stage = form.cleaned_data["to_stage"]
-    try:
-        services.lead_advance(
-            lead=lead,
-            to_stage=to_stage,
-            on=form.on_or_today(),
-            actor=request.user,
-            expected_stage=form.cleaned_data["expected_stage"],
-        )
-    except ValidationError as error:
-        return _refused(request, lead, error)
+    services.lead_advance(
+        lead=lead,
+        to_stage=to_stage,
+        on=form.on_or_today(),
+        actor=request.user,
+        expected_stage=form.cleaned_data["expected_stage"],
+    )
     messages.success(request, _("线索已进入“%(stage)s”阶段。") % {"stage": lead.get_stage_display()})
     return redirect("leads:detail", pk)
 
 
 @require_POST
 @role_required(*OFFICIALS)
-@conflict_page(_conflict)
+@refusal_page(_conflict, invalid=_invalid)
 def lead_abandon(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = _manageable(request, pk)
     form = AbandonForm(request.POST)
     if not form.is_valid():
         errors = [e for errs in form.errors.values() for e in errs]
         return _refused(request, lead, ValidationError(errors), abandon_form=form)
-    try:
-        services.lead_abandon(
-            lead=lead,
-            reason=form.cleaned_data["reason"],
-            on=form.cleaned_data.get("on") or clock.today(),
-            actor=request.user,
-            expected_stage=form.cleaned_data["expected_stage"],
-        )
-    except ValidationError as error:
-        return _refused(request, lead, error, abandon_form=form)
+    services.lead_abandon(
+        lead=lead,
+        reason=form.cleaned_data["reason"],
+        on=form.cleaned_data.get("on") or clock.today(),
+        actor=request.user,
+        expected_stage=form.cleaned_data["expected_stage"],
+    )
     messages.success(request, _("线索已放弃。"))
     return redirect("leads:detail", pk)
 
@@ -248,7 +248,7 @@ def lead_edit(request: AuthedRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*OFFICIALS)
-@conflict_page(_conflict)
+@refusal_page(_conflict)
 def lead_sign(request: AuthedRequest, pk: int) -> HttpResponse:
     """签约转项目: the lead moves to 签约 and a project is created in 签约; then the project page."""
     lead = _manageable(request, pk)

@@ -18,8 +18,7 @@ from django.views.decorators.http import require_POST
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, Role
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
-from chaindesk.core.errors import service_errors
-from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.core.errors import refusal_page, refusal_text, service_errors
 from chaindesk.core.pages import crumbs, form_page
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -159,44 +158,40 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "projects/detail.html", _detail_context(request, project))
 
 
+def _transition_refused(request: AuthedRequest, error: Exception, pk: int) -> HttpResponse:
+    """The project as it now stands with the refusal (409 or 400 through `refusal_page`)."""
+    message = refusal_text(error) if isinstance(error, ValidationError) else str(error)
+    context = _detail_context(
+        request, _visible(request, pk), transition_error=message, posted_stage=request.POST.get("to_stage")
+    )
+    return render(request, "projects/detail.html", context)
+
+
 @role_required(*ENTERPRISE_VIEWERS)
 @require_POST
+@refusal_page(_transition_refused, invalid=_transition_refused)
 def project_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     """A stage change. A stale page (someone else changed the stage first) answers 409 with the project as
     it now stands; a broken rule answers 400 with its message; neither changes anything."""
     project = _managed(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        return _transition_refused(request, project, form, status=400)
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
     data = form.cleaned_data
-    try:
-        project = services.project_transition(
-            project=project,
-            to_stage=data["to_stage"],
-            on=data["on"],
-            actor=request.user,
-            expected_stage=data["expected_stage"],
-            reason=data["reason"].strip(),
-        )
-    except InvalidTransition as exc:
-        return _transition_refused(request, _visible(request, pk), form, status=409, error=str(exc))
-    except ValidationError as exc:
-        return _transition_refused(request, project, form, status=400, error="；".join(exc.messages))
+    project = services.project_transition(
+        project=project,
+        to_stage=data["to_stage"],
+        on=data["on"],
+        actor=request.user,
+        expected_stage=data["expected_stage"],
+        reason=data["reason"].strip(),
+    )
     messages.success(
         request,
         _("项目阶段已变更为“%(stage)s”（%(date)s）。")
         % {"stage": project.get_stage_display(), "date": data["on"].isoformat()},
     )
     return redirect("projects:detail", project.pk)
-
-
-def _transition_refused(
-    request: AuthedRequest, project: Project, form: TransitionForm, *, status: int, error: str = ""
-) -> HttpResponse:
-    if not error:
-        error = "；".join(str(e) for errors in form.errors.values() for e in errors)
-    context = _detail_context(request, project, transition_error=error, posted_stage=form.data.get("to_stage"))
-    return render(request, "projects/detail.html", context, status=status)
 
 
 # --- create and edit -----------------------------------------------------------------------------------

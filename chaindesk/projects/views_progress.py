@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +26,7 @@ from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
+from chaindesk.core.errors import service_errors
 from chaindesk.core.export import Column, export_notes, ledger_response
 from chaindesk.core.pages import is_htmx
 from chaindesk.core.params import param_int
@@ -279,13 +280,10 @@ def investment_plan_set(request: AuthedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = PlanForm(request.POST)
     if form.is_valid():
-        try:
+        with service_errors(form):
             plan = services.plan_set(
                 project=project, year=form.cleaned_data["year"], amount=form.cleaned_data["amount"], actor=request.user
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             notice = _("已保存 %(year)s 年度计划投资：%(amount)s。") % {
                 "year": plan.year,
                 "amount": format_wan(plan.amount),
@@ -304,7 +302,7 @@ def investment_report_submit(request: AuthedRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         month = form.cleaned_data["month"]
         replaced = project.investment_reports.filter(month=month).exists()
-        try:
+        with service_errors(form):
             services.investment_report(
                 project=project,
                 month=month,
@@ -312,9 +310,6 @@ def investment_report_submit(request: AuthedRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
                 actor=request.user,
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             values = {"month": f"{month:%Y年%m月}", "amount": format_wan(form.cleaned_data["amount"])}
             notice = (
                 _("已更新 %(month)s 完成投资为 %(amount)s（替换原填报数）。")

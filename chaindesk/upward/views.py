@@ -17,8 +17,7 @@ from chaindesk.accounts.models import Department
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
-from chaindesk.core.errors import service_errors
-from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.core.errors import refusal_page, refusal_text, service_errors
 from chaindesk.core.pages import crumbs, form_page
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -120,43 +119,40 @@ def upward_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "upward/detail.html", _detail_context(request, item))
 
 
+def _refused(request: AuthedRequest, error: Exception, pk: int) -> HttpResponse:
+    """The item as it now stands with the refusal (409 or 400 through `refusal_page`)."""
+    message = refusal_text(error) if isinstance(error, ValidationError) else str(error)
+    context = _detail_context(
+        request, _visible(request, pk), stage_error=message, posted_stage=request.POST.get("to_stage")
+    )
+    return render(request, "upward/detail.html", context)
+
+
 @role_required(*VIEWERS)
 @require_POST
+@refusal_page(_refused, invalid=_refused)
 def upward_advance(request: AuthedRequest, pk: int) -> HttpResponse:
     """A stage move. A stale page or a move the machine forbids answers 409 with the item as it now stands;
     bad input answers 400 with its message; neither changes anything."""
     item = _managed(request, pk)
     form = AdvanceForm(request.POST)
     if not form.is_valid():
-        error = "；".join(str(e) for errors in form.errors.values() for e in errors)
-        return _refused(request, item, form, status=400, error=error)
+        raise ValidationError([e for errors in form.errors.values() for e in errors])
     data = form.cleaned_data
-    try:
-        item = services.upward_advance(
-            item=item,
-            to_stage=data["to_stage"],
-            on=data["on"],
-            actor=request.user,
-            expected_stage=data["expected_stage"],
-            amount_obtained=data["amount_obtained"],
-        )
-    except InvalidTransition as exc:
-        return _refused(request, _visible(request, pk), form, status=409, error=str(exc))
-    except ValidationError as exc:
-        return _refused(request, item, form, status=400, error="；".join(exc.messages))
+    item = services.upward_advance(
+        item=item,
+        to_stage=data["to_stage"],
+        on=data["on"],
+        actor=request.user,
+        expected_stage=data["expected_stage"],
+        amount_obtained=data["amount_obtained"],
+    )
     messages.success(
         request,
         _("事项阶段已变更为“%(stage)s”（%(date)s）。")
         % {"stage": item.get_stage_display(), "date": data["on"].isoformat()},
     )
     return redirect("upward:detail", item.pk)
-
-
-def _refused(
-    request: AuthedRequest, item: UpwardRequest, form: AdvanceForm, *, status: int, error: str
-) -> HttpResponse:
-    context = _detail_context(request, item, stage_error=error, posted_stage=form.data.get("to_stage"))
-    return render(request, "upward/detail.html", context, status=status)
 
 
 # --- create and edit -----------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ def test_a_move_from_the_seen_state_writes_and_audits_before_and_after(personas,
     assert line.actor == personas.chief
     assert line.message == "m"
     assert line.after == {"stage": "x-next", "stage_changed_on": "2026-11-20", "amount_obtained": "12.50"}
+    assert line.before is not None
     assert line.before["stage"] == seen
     assert set(line.before) == {"stage", "stage_changed_on", "amount_obtained"}
     assert item.stage == seen  # the caller applies the fields itself
