@@ -62,6 +62,32 @@ def client_ip(request: HttpRequest) -> str | None:
     return str(_address(hops[0]) if hops else remote)
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the peer (REMOTE_ADDR) is one of settings.TRUSTED_PROXIES."""
+    remote = _address(request.META.get("REMOTE_ADDR", "") or "")
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+    return remote is not None and _trusted(remote, networks)
+
+
+# What only a proxy may tell us: the client's address, the scheme and host it used.
+FORWARDED_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST", "HTTP_FORWARDED")
+
+
+class ForwardedHeadersMiddleware:
+    """First of all middleware: forwarding headers from a peer that is not a trusted proxy are dropped, so
+    production's SECURE_PROXY_SSL_HEADER (X-Forwarded-Proto) and the client address are believed only from
+    the load balancers named in TRUSTED_PROXIES, never from a client that sends them itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not from_trusted_proxy(request):
+            for name in FORWARDED_HEADERS:
+                request.META.pop(name, None)
+        return self.get_response(request)
+
+
 def _sanitised(value: str) -> str:
     return _UNSAFE.sub("_", value[:64])
 

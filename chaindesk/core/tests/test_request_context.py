@@ -89,3 +89,33 @@ def test_forged_forwarded_for_does_not_escape_the_address_lockout(settings: Any)
         HTTP_X_FORWARDED_FOR="203.0.113.200",
     )
     assert "已被锁定" in response.content.decode()
+
+
+def _secure(settings: Any, remote: str) -> bool:
+    """What production's SECURE_PROXY_SSL_HEADER makes of `X-Forwarded-Proto: https` from `remote`."""
+    from django.http import HttpResponse
+
+    from chaindesk.core.middleware import ForwardedHeadersMiddleware
+
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_PROTO="https")
+    seen: list[bool] = []
+
+    def view(inner: Any) -> HttpResponse:
+        seen.append(inner.is_secure())
+        return HttpResponse()
+
+    ForwardedHeadersMiddleware(view)(request)
+    return seen[0]
+
+
+def test_forwarded_proto_is_believed_only_from_a_trusted_proxy(settings: Any) -> None:
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    assert _secure(settings, "10.0.0.5") is True
+    assert _secure(settings, "198.51.100.7") is False
+    settings.TRUSTED_PROXIES = []
+    assert _secure(settings, "10.0.0.5") is False
+
+
+def test_forwarding_headers_run_first_in_the_middleware(settings: Any) -> None:
+    assert settings.MIDDLEWARE[0] == "chaindesk.core.middleware.ForwardedHeadersMiddleware"
