@@ -1,9 +1,10 @@
 """Checking and storing demand attachments by their CONTENT (magic bytes) AND their name.
 
 Allowed: PDF, PNG, JPEG, Office Open XML (DOCX/XLSX/PPTX: a zip holding [Content_Types].xml and the main part
-of its kind: word/document.xml, xl/workbook.xml or ppt/presentation.xml) and legacy Office (DOC/XLS: the OLE2
-compound-file header). The file's extension must be one of those of the type its content shows (a PDF is
-named .pdf, an OLE2 file .doc or .xls: so no setup.msi, no PDF/HTML polyglot named evil.html, no scan.bin).
+of its kind: word/document.xml, xl/workbook.xml or ppt/presentation.xml) and legacy Office (DOC/XLS: an OLE2
+compound file, read with olefile, holding a WordDocument or a Workbook stream and no macro project). The
+file's extension must be one of those of the type its content shows (a PDF is named .pdf, a legacy Word file
+.doc: so no setup.msi, not even named setup.doc, no PDF/HTML polyglot named evil.html, no scan.bin).
 A zip-based file is refused when it holds an executable or a macro project, when a member's path leaves the
 archive, or when it looks like a zip bomb: its members' declared sizes add up to more than
 settings.CHAINDESK_ATTACHMENT_ZIP_MAX_INFLATED_BYTES (100 MiB), a member of at least
@@ -24,6 +25,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
+import olefile
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -45,7 +47,9 @@ JPEG = "image/jpeg"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
-OLE2 = "application/x-ole-storage"  # legacy .doc / .xls
+DOC = "application/msword"  # legacy Word (an OLE2 file with a WordDocument stream)
+XLS = "application/vnd.ms-excel"  # legacy Excel (an OLE2 file with a Workbook stream)
+OLE2 = "application/x-ole-storage"  # attachments kept before DOC and XLS were told apart
 
 # The extensions a file of each recognised type may have (lower case); the first is the canonical one.
 ALLOWED_EXTENSIONS: dict[str, tuple[str, ...]] = {
@@ -55,6 +59,8 @@ ALLOWED_EXTENSIONS: dict[str, tuple[str, ...]] = {
     DOCX: (".docx",),
     XLSX: (".xlsx",),
     PPTX: (".pptx",),
+    DOC: (".doc",),
+    XLS: (".xls",),
     OLE2: (".doc", ".xls"),
 }
 EXTENSIONS = {kind: extensions[0] for kind, extensions in ALLOWED_EXTENSIONS.items()}
@@ -89,6 +95,8 @@ def kind_label(content_type: str) -> str:
         DOCX: _("Word 文档"),
         XLSX: _("Excel 表格"),
         PPTX: _("PowerPoint 演示文稿"),
+        DOC: _("旧版 Word 文档"),
+        XLS: _("旧版 Excel 表格"),
         OLE2: _("旧版 Word/Excel 文档"),
     }.get(content_type, content_type)
 
@@ -172,6 +180,29 @@ def _ooxml_type(data: bytes, name: str = "") -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
+# The OLE2 streams that make a compound file a legacy document of each kind, and the storages of a macro
+# project (Word's Macros, Excel's _VBA_PROJECT_CUR).
+OLE2_MAIN_STREAMS = {"worddocument": DOC, "workbook": XLS, "book": XLS}
+OLE2_MACRO_STORAGES = frozenset({"macros", "_vba_project_cur", "_vba_project"})
+
+
+def _ole2_type(data: bytes, name: str = "") -> str | None:
+    """DOC or XLS when the OLE2 compound file holds that kind's main stream (an installer, a Visio drawing
+    or an Outlook message does not), else None. Raises ValidationError for a document with macros."""
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            entries = {"/".join(path).lower() for path in ole.listdir(streams=True, storages=True)}
+    except Exception:  # noqa: BLE001 - olefile raises many kinds on a malformed file: it is just not a document
+        return None
+    roots = {entry.split("/", 1)[0] for entry in entries}
+    if roots & OLE2_MACRO_STORAGES:
+        message = _("文件“%(name)s”内含可执行文件或宏（%(member)s），不允许上传。")
+        member = sorted(roots & OLE2_MACRO_STORAGES)[0]
+        raise ValidationError(message % {"name": name, "member": member}, code="ole2_macro")
+    kinds = {kind for stream, kind in OLE2_MAIN_STREAMS.items() if stream in entries}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
 def sniff(data: bytes, name: str = "") -> str | None:
     """The content type recognised from the bytes, or None when the content is not an allowed kind.
 
@@ -183,7 +214,7 @@ def sniff(data: bytes, name: str = "") -> str | None:
     if data.startswith(b"\xff\xd8\xff"):
         return JPEG
     if data.startswith(OLE2_MAGIC):
-        return OLE2
+        return _ole2_type(data, name)
     if data.startswith(b"PK\x03\x04"):
         return _ooxml_type(data, name)
     return None

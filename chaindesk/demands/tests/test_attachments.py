@@ -14,11 +14,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from chaindesk.demands import attachments
 from chaindesk.demands.choices import DemandStatus
 from chaindesk.demands.models import Attachment, Demand
+from chaindesk.testkit.ole2 import ole2_file
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
-OLE2 = attachments.OLE2_MAGIC + b"\x00" * 64
+DOC = ole2_file("WordDocument", "1Table")
+XLS = ole2_file("Workbook")
+MSI = ole2_file("\u4840\u3b3f", "SummaryInformation")  # an installer: OLE2, but no document stream
+BARE_OLE2 = attachments.OLE2_MAGIC + b"\x00" * 64  # the header alone: not a readable compound file
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 
 
@@ -46,8 +50,8 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
         ("现场.jpg", JPEG, attachments.JPEG),
         ("说明.docx", DOCX, attachments.DOCX),
         ("清单.xlsx", XLSX, attachments.XLSX),
-        ("旧版.doc", OLE2, attachments.OLE2),
-        ("旧版.xls", OLE2, attachments.OLE2),
+        ("旧版.doc", DOC, attachments.DOC),
+        ("旧版.xls", XLS, attachments.XLS),
         ("演示.pptx", _zip(["[Content_Types].xml", "_rels/.rels", "ppt/presentation.xml"]), attachments.PPTX),
         # the extension is compared without case
         ("扫描件.PDF", PDF, attachments.PDF),
@@ -171,9 +175,27 @@ def _refusal(name: str, data: bytes) -> str:
 
 
 @pytest.mark.parametrize("name", ["setup.msi", "安装包.exe", "旧版.ppt", "旧版", "旧版.doc.msi"])
-def test_an_ole2_file_is_accepted_only_as_doc_or_xls(name: str) -> None:
-    message = _refusal(name, OLE2)
-    assert "类型不允许" in message and ".doc、.xls" in message
+def test_a_legacy_word_file_is_accepted_only_as_doc(name: str) -> None:
+    message = _refusal(name, DOC)
+    assert "类型不允许" in message and "扩展名须为 .doc" in message
+
+
+@pytest.mark.parametrize("name", ["setup.doc", "setup.xls", "setup.msi"])
+@pytest.mark.parametrize("data", [MSI, BARE_OLE2, ole2_file("WordDocument", "Workbook")])
+def test_an_ole2_file_without_exactly_one_document_stream_is_refused_by_content(name: str, data: bytes) -> None:
+    message = _refusal(name, data)
+    assert "类型不允许" in message and "按文件内容识别" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("宏.doc", ole2_file("WordDocument", storages=("Macros",))),
+        ("宏.xls", ole2_file("Workbook", storages=("_VBA_PROJECT_CUR",))),
+    ],
+)
+def test_a_legacy_document_with_macros_is_refused(name: str, data: bytes) -> None:
+    assert "内含可执行文件或宏" in _refusal(name, data)
 
 
 @pytest.mark.parametrize(
@@ -214,7 +236,8 @@ def test_an_ooxml_must_have_the_structure_of_its_kind(name: str, data: bytes) ->
         ("说明.xlsx", DOCX, ".docx"),
         ("清单.docx", XLSX, ".xlsx"),
         ("清单.xls", XLSX, ".xlsx"),
-        ("旧版.docx", OLE2, ".doc、.xls"),
+        ("旧版.docx", DOC, ".doc"),
+        ("旧版.doc", XLS, ".xls"),
         ("evil.pdf\u202eLMTH.exe", PDF, ".pdf"),  # a right-to-left override hides the real extension
     ],
 )
@@ -256,7 +279,8 @@ def test_the_default_zip_limits_are_in_settings(settings: Any) -> None:
 @pytest.mark.parametrize(
     ("name", "data"),
     [
-        ("setup.msi", OLE2),
+        ("setup.msi", MSI),
+        ("setup.doc", MSI),
         ("说明.docx", FAKE_OOXML),
         ("evil.html", POLYGLOT),
         ("bomb.xlsx", _bomb(101 * 1024 * 1024)),
@@ -301,7 +325,7 @@ def test_download_keeps_the_users_extension_under_a_safe_name(
 
     from django.urls import reverse
 
-    demand = make_demand(files=(upload("申请书 (终稿).pdf", PDF), upload("旧版清单.XLS", OLE2), upload("a b.png", PNG)))
+    demand = make_demand(files=(upload("申请书 (终稿).pdf", PDF), upload("旧版清单.XLS", XLS), upload("a b.png", PNG)))
     pdf, xls, png = demand.attachments.order_by("pk")
     assert Path(xls.file.path).suffix == ".xls"  # stored under a random name with the checked extension
     # an attachment kept before names were checked: path, control characters and a foreign extension
