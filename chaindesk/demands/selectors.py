@@ -225,6 +225,7 @@ class TimelineEntry:
     scope: str  # "" for the demand, else the task's lead department
 
 
+# Timeline event kinds (DemandEvent.kind) and their labels: the one table, for the demand page.
 EVENT_LABELS = {
     "submitted": _("提交诉求"),
     "accepted": _("受理"),

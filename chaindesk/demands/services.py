@@ -43,8 +43,7 @@ from .choices import (
     Urgency,
 )
 from .models import Category, Demand, Task, TaskUpdate
-from .services_base import (  # noqa: F401 - EVENT_LABELS and the status labels are re-exported
-    EVENT_LABELS,
+from .services_base import (  # noqa: F401 - the status labels are re-exported
     NOTE_MAX,
     _all_tasks_done,
     _demand_move,

@@ -10,7 +10,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chaindesk.core.actors import Actor, person, person_or_none
 from chaindesk.core.transitions import compare_and_set
@@ -23,23 +22,6 @@ from .choices import (
     TaskStatus,
 )
 from .models import Demand, DemandEvent, Task, TaskUpdate
-
-# Timeline event kinds (DemandEvent.kind) and their labels, for the demand page.
-EVENT_LABELS = {
-    "submitted": gettext_lazy("提交诉求"),
-    "accepted": gettext_lazy("受理"),
-    "rejected": gettext_lazy("不予受理"),
-    "merged": gettext_lazy("合并至其他诉求"),
-    "merged_from": gettext_lazy("合并重复诉求"),
-    "info_requested": gettext_lazy("要求补充材料"),
-    "info_supplied": gettext_lazy("补充材料"),
-    "task_created": gettext_lazy("交办部门"),
-    "task_returned": gettext_lazy("部门退回"),
-    "task_done": gettext_lazy("任务办结"),
-    "awaiting_confirmation": gettext_lazy("待企业确认"),
-    "confirmed": gettext_lazy("企业确认办结"),
-    "reopened": gettext_lazy("不满意，重新办理"),
-}
 
 NOTE_MAX = 300
 
