@@ -5,6 +5,7 @@ config/urls.py mounts these routes in the `core` namespace, so core never import
 administrator never manages accounts (等保 三权分立); every write goes through an audited service.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -16,8 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chaindesk.core.listing import paginate, sort_queryset
-from chaindesk.core.params import ParamSpec, declare, param_id, param_text
+from chaindesk.core.listing import sort_queryset
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
@@ -26,31 +26,25 @@ from .choices import Role
 from .forms import UserCreateForm, UserPasswordForm, UserUpdateForm, apply_service_errors
 from .models import Department, Region, User
 from .requests import AuthedRequest
-
-USER_SORTS = {"username": "username", "name": "display_name", "role": "role", "login": "last_login"}
-
-
-USER_PARAMS = declare(
-    "core:user_list",
-    spec=ParamSpec(ids=("region", "department"), choices={"role": Role.values, "active": ("1", "0")}),
-)
+from .resources import ACTIVE, USERS, base_queryset
 
 
-def filter_users(user: Any, params: dict[str, str]) -> tuple[QuerySet[User], str]:
-    """Accounts the system administrator manages, filtered by keyword, role, region, department, state."""
-    qs = User.objects.visible_to(user).select_related("region", "department")
-    q = param_text(params.get("q"))
-    if q:
+def filter_users(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[User], str]:
+    """Accounts the system administrator manages, filtered as `USERS` reads the URL (keyword, role, region,
+    department, state; values out of shape are ignored) and sorted."""
+    f = USERS.parse(params)
+    qs = base_queryset(user)
+    if q := f["q"]:
         qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(title__icontains=q))
-    if params.get("role") in Role.values:
-        qs = qs.filter(role=params["role"])
-    if (region := param_id(params.get("region"))) is not None:
-        qs = qs.filter(region_id=region)
-    if (department := param_id(params.get("department"))) is not None:
-        qs = qs.filter(department_id=department)
-    if params.get("active") in {"1", "0"}:
-        qs = qs.filter(is_active=params["active"] == "1")
-    return sort_queryset(qs, params.get("sort", ""), USER_SORTS, "username")
+    if f["role"]:
+        qs = qs.filter(role=f["role"])
+    if f["region"] is not None:
+        qs = qs.filter(region_id=f["region"])
+    if f["department"] is not None:
+        qs = qs.filter(department_id=f["department"])
+    if f["active"]:
+        qs = qs.filter(is_active=f["active"] == ACTIVE)
+    return sort_queryset(qs, params.get("sort", ""), USERS.sorts, USERS.default_sort)
 
 
 def _user_breadcrumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -60,19 +54,19 @@ def _user_breadcrumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | No
 @role_required(Role.SYS_ADMIN)
 def user_list(request: AuthedRequest) -> HttpResponse:
     qs, sort = filter_users(request.user, request.GET.dict())
-    return render(
+    choices = {
+        "regions": list(Region.objects.values_list("pk", "name")),
+        "departments": list(Department.objects.values_list("pk", "short_name")),
+    }
+    return USERS.render(
         request,
         "accounts/users.html",
-        {
-            "page_obj": paginate(qs, request.GET.get("page")),
-            "sort": sort,
-            "filters": {k: v for k, v in request.GET.items() if k not in {"page", "sort"} and v},
-            "roles": Role.choices,
-            "regions": Region.objects.all(),
-            "departments": Department.objects.all(),
-            "page_title": _("用户管理"),
-            "breadcrumbs": [(_("系统"), None), (_("用户管理"), None)],
-        },
+        qs,
+        sort,
+        title=_("用户管理"),
+        choices=choices,
+        may_create=True,
+        breadcrumbs=[(_("系统"), None), (_("用户管理"), None)],
     )
 
 

@@ -9,8 +9,33 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 from . import extensions, gaps
-from .models import Chain, ChainNode
+from .models import Chain, ChainNode, ChainQuerySet
+
+# The chain list's sort keys (`resources.CHAINS`): without one the chains keep their own order (排序, 编码).
+CHAIN_SORTS = {"name": "name", "enterprises": "n_enterprises", "team": "n_team"}
+# The segment table's sort keys (`resources.SEGMENTS`): a NodeStats attribute each, sorted in Python.
+SEGMENT_SORTS = {"name": "path", "enterprises": "n_enterprises", "lianzhu": "n_lianzhu", "rating": "rating_rank"}
+
+
+def base_queryset(user: Any) -> ChainQuerySet:
+    """The chains a user may see, with what a row of the chain list shows (the filters: `resources.CHAINS`)."""
+    return Chain.objects.visible_to(user).select_related("chief", "lead_department").with_counts()
+
+
+def chain_list(user: Any, *, q: str | None = None, sort: str = "") -> tuple[ChainQuerySet, str]:
+    """The user's visible chains, filtered by the keyword (name or code) and sorted as asked; an unknown sort
+    keeps the chains' own order and is not echoed back."""
+    qs = base_queryset(user)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    key = sort.lstrip("-")
+    if key not in CHAIN_SORTS:
+        return qs, ""
+    prefix = "-" if sort.startswith("-") else ""
+    return qs.order_by(f"{prefix}{CHAIN_SORTS[key]}", f"{prefix}sort_order", "code"), sort
 
 
 @dataclass
@@ -46,6 +71,11 @@ class NodeStats:
     def rating_css(self) -> str:
         return gaps.RATING_CSS[gaps.NodeRating(self.rating)]
 
+    @property
+    def rating_rank(self) -> int:
+        """缺 < 弱 < 强, the order the segment table sorts the rating in."""
+        return gaps.RATING_RANK[gaps.NodeRating(self.rating)]
+
 
 @dataclass
 class ChainTree:
@@ -60,6 +90,17 @@ class ChainTree:
             item = stack.pop()
             yield item
             stack.extend(reversed(item.children))
+
+    def sorted(self, requested: str) -> tuple[list[NodeStats], str]:
+        """Every node sorted by a segment sort key (`-key` descending; ties keep tree order), or in tree
+        order with "" for no sort or an unknown one."""
+        rows = list(self.walk())
+        key = requested.lstrip("-")
+        if key not in SEGMENT_SORTS:
+            return rows, ""
+        field_name = SEGMENT_SORTS[key]
+        rows.sort(key=lambda item: getattr(item, field_name), reverse=requested.startswith("-"))
+        return rows, requested
 
     def targets(self) -> list[NodeStats]:
         """The 补链 target list: nodes rated 缺 or 弱, in tree order."""

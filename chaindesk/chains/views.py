@@ -1,8 +1,6 @@
-from collections.abc import Callable
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,26 +9,21 @@ from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import OFFICIALS, Role
 from chaindesk.accounts.requests import AuthedRequest
-from chaindesk.core import audit, clock
+from chaindesk.core import audit
 from chaindesk.core.errors import service_errors, service_messages
-from chaindesk.core.export import Column, ledger_response
+from chaindesk.core.listing import PAGE_SIZE
 from chaindesk.core.models import AuditAction
 from chaindesk.core.pages import crumbs
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
-from . import charts, extensions, gaps, selectors, services
+from . import charts, gaps, selectors, services
 from .forms import NodeAddForm, NodeNameForm
 from .models import Chain, ChainNode
+from .resources import CHAINS, NODE_TABLE, TARGET_TABLE, gaps_ledger, segment_columns
 
 EDITORS = (Role.CITY_LEADER, Role.TEAM_MEMBER)
 NODE_PANEL_LIMIT = 50
-SORTS: dict[str, Callable[[selectors.NodeStats], Any]] = {
-    "name": lambda s: s.path,
-    "enterprises": lambda s: s.n_enterprises,
-    "lianzhu": lambda s: s.n_lianzhu,
-    "rating": lambda s: gaps.RATING_RANK[gaps.NodeRating(s.rating)],
-}
 
 
 def _chain(request: AuthedRequest, pk: int) -> Chain:
@@ -40,12 +33,11 @@ def _chain(request: AuthedRequest, pk: int) -> Chain:
 
 @role_required(*OFFICIALS)
 def chain_list(request: AuthedRequest) -> HttpResponse:
-    chains = Chain.objects.visible_to(request.user).select_related("chief", "lead_department").with_counts()
-    return render(
-        request,
-        "chains/list.html",
-        {"chains": chains, "page_title": _("产业链"), "breadcrumbs": [(_("产业链"), None)]},
-    )
+    """The chains the user may see, through CHAINS' filters and columns (a handful of rows: paged in memory,
+    so the page reads them in one query without a COUNT)."""
+    qs, sort = selectors.chain_list(request.user, q=CHAINS.parse(request.GET)["q"], sort=request.GET.get("sort", ""))
+    page_obj = Paginator(list(qs), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "chains/list.html", CHAINS.context(request, page_obj=page_obj, sort=sort, title=_("产业链")))
 
 
 @role_required(*OFFICIALS)
@@ -65,15 +57,6 @@ def chain_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     )
 
 
-def _sorted_rows(tree: selectors.ChainTree, requested: str) -> tuple[list[selectors.NodeStats], str]:
-    rows = list(tree.walk())
-    key = requested.lstrip("-")
-    if key not in SORTS:
-        return rows, ""
-    rows.sort(key=SORTS[key], reverse=requested.startswith("-"))
-    return rows, requested
-
-
 def _crumbs(chain: Chain, label: str) -> list[tuple[str, str | None]]:
     return crumbs(_("产业链"), "chains:list", (chain.name, reverse("chains:detail", args=[chain.pk])), (label, None))
 
@@ -83,7 +66,7 @@ def chain_map(request: AuthedRequest, pk: int) -> HttpResponse:
     """产业链图谱: the tree as a chart, the same data as a sortable table, the rating rules, the 补链 list."""
     chain = _chain(request, pk)
     tree = selectors.chain_tree(chain)
-    rows, sort = _sorted_rows(tree, request.GET.get("sort", ""))
+    rows, sort = tree.sorted(request.GET.get("sort", ""))
     return render(
         request,
         "chains/map.html",
@@ -96,7 +79,8 @@ def chain_map(request: AuthedRequest, pk: int) -> HttpResponse:
             "summary": tree.summary(),
             "option": charts.map_option(tree),
             "chart_height": charts.chart_height(tree),
-            "counters": extensions.node_counters(),
+            "node_columns": segment_columns(NODE_TABLE),
+            "target_columns": segment_columns(TARGET_TABLE),
             "rules": gaps.rules(),
             "threshold_text": gaps.threshold_text(),
             "can_edit": services.can_edit_tree(chain=chain, user=request.user),
@@ -130,36 +114,9 @@ def node_panel(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
 
 @role_required(*OFFICIALS)
 def gaps_export(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The 补链 target list as an .xlsx ledger; the export itself is audited."""
+    """The 补链 target list as an .xlsx ledger (SEGMENTS' export columns); the export itself is audited."""
     chain = _chain(request, pk)
-    targets = selectors.chain_tree(chain).targets()
-    title = _("%(name)s产业链补链目标清单") % {"name": chain.name}
-    now = clock.localnow().strftime("%Y-%m-%d %H:%M")
-    return ledger_response(
-        request,
-        filename=f"{title}.xlsx",
-        title=title,
-        notes=[
-            _("导出时间：%(now)s　导出人：%(user)s　共 %(n)d 个环节")
-            % {"now": now, "user": request.user, "n": len(targets)},
-            gaps.threshold_text(),
-        ],
-        columns=[
-            Column(_("序号"), 6),
-            Column(_("环节"), 36, wrap=True),
-            Column(_("评级"), 8),
-            Column(_("原因"), 32, wrap=True),
-            Column(_("本地企业(家)"), 12),
-            Column(_("规上企业(家)"), 12),
-            Column(_("链主企业(家)"), 12),
-        ],
-        rows=(
-            [i, t.path, t.rating_label, t.reason, t.n_enterprises, t.n_scale, t.n_lianzhu]
-            for i, t in enumerate(targets, start=1)
-        ),
-        audit_message=f"{title} ({len(targets)})",
-        audit_object=chain,
-    )
+    return gaps_ledger(request, chain, selectors.chain_tree(chain).targets())
 
 
 # --- Tree editing: only the chain's own team (city leaders and team members on it).

@@ -114,6 +114,7 @@ class ParamSpec:
     days: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
     choices: Mapping[str, Collection[str]] = field(default_factory=dict)
+    labels: Mapping[str, Any] = field(default_factory=dict)  # a label for a parameter the shared LABELS lack
 
     def ignored(self, params: Mapping[str, Any]) -> list[str]:
         """The names given a value the filters ignore, in the order the spec lists them."""
@@ -127,7 +128,7 @@ class ParamSpec:
 
     def note(self, params: Mapping[str, Any]) -> str:
         """One Chinese sentence naming the ignored filters, or "" when every value was understood."""
-        names = [str(LABELS.get(key, key)) for key in self.ignored(params)]
+        names = [str(LABELS.get(key) or self.labels.get(key, key)) for key in self.ignored(params)]
         if not names:
             return ""
         return _("以下筛选条件的取值无效，已忽略：%(names)s。") % {"names": "、".join(names)}

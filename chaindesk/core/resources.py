@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from .export import Column, filtered_ledger
 from .listing import paginate
 from .params import ParamSpec, declare, param_choice, param_date, param_days, param_id, param_text
+from .templatetags.cd import intcomma_cn
 
 Label = str | Promise
 Options = Iterable[Any] | Callable[[Any], Iterable[Any]] | str | None
@@ -211,6 +212,9 @@ class Ledger:
     rows: Callable[[Iterable[Any], Any], Iterable[Any]] | None = None
 
 
+REGISTRY: dict[str, "Resource"] = {}  # every declared resource by its list page's URL name (tests walk it)
+
+
 @dataclass(frozen=True)
 class Resource:
     """A list's filters and columns, declared once (see the module docstring). `view` is the list page's URL
@@ -234,9 +238,11 @@ class Resource:
     empty_hint: Label = ""
     empty_icon: str = "ti-inbox"
     row_testid: str = ""
+    count_text: Label = gettext_lazy("共 %(n)s 条")  # the count above the table and in the footer (条/项/家)
 
     def __post_init__(self) -> None:
         declare(self.view, spec=self.spec)
+        REGISTRY[self.view] = self
 
     @property
     def spec(self) -> ParamSpec:
@@ -248,7 +254,8 @@ class Resource:
             for f in self.filters
             if f.kind == BOOLEAN or (f.kind == CHOICE and f.values)
         }
-        return ParamSpec(ids=named(ID), days=named(DAYS), dates=named(DATE), choices=choices)
+        labels = {f.name: f.label for f in self.filters}
+        return ParamSpec(ids=named(ID), days=named(DAYS), dates=named(DATE), choices=choices, labels=labels)
 
     @property
     def filter_names(self) -> tuple[str, ...]:
@@ -294,6 +301,7 @@ class Resource:
             "filters": self.active(params),
             "choices": choices,
             "export_query": params.urlencode(),
+            "count_text": self.count_text % {"n": intcomma_cn(page_obj.paginator.count)},
             "page_title": title,
             "breadcrumbs": [(title, None)],
             **extra,

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chaindesk.core import clock
 
-from .listing import paginate
 from .models import Notification
+from .resources_audit import NOTIFICATIONS, UNREAD, inbox_queryset
 from .visibility import get_visible_or_404
 
 
@@ -29,21 +29,17 @@ def mark_read(*, notifications: QuerySet[Notification], now: datetime | None = N
 @require_GET
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    mine = Notification.objects.visible_to(request.user)
-    unread_only = request.GET.get("unread") == "1"
-    qs = mine.unread() if unread_only else mine
-    page_obj = paginate(qs.only("pk", "kind", "title", "body", "url", "created_at", "read_at"), request.GET.get("page"))
-    return render(
+    """The reader's notifications, newest first, all or (the 未读 tab) only the unread ones: `NOTIFICATIONS`."""
+    mine = inbox_queryset(request.user)
+    unread_only = NOTIFICATIONS.parse(request.GET)["unread"] == UNREAD
+    return NOTIFICATIONS.render(
         request,
         "core/inbox.html",
-        {
-            "page_obj": page_obj,
-            "notifications": page_obj.object_list,
-            "unread_only": unread_only,
-            "unread_total": mine.unread().count(),
-            "page_title": _("通知"),
-            "breadcrumbs": [(_("通知"), None)],
-        },
+        mine.unread() if unread_only else mine,
+        "",
+        title=_("通知"),
+        unread_only=unread_only,
+        unread_total=mine.unread().count(),
     )
 
 

@@ -3,34 +3,31 @@ managed by the accounts app (chaindesk/accounts/views_users.py, mounted in this 
 
 The two roles are kept apart (等保 三权分立): the system administrator never sees the audit trail and the
 audit administrator never manages accounts. Core names no domain app: the two roles are found by their scope
-dimension (`scope.DIMENSION`), not by importing accounts' Role.
+dimension (`scope.DIMENSION`), not by importing accounts' Role. The audit log's filters, columns and ledger
+are declared once in resources_audit.AUDIT.
 """
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from chaindesk.core import clock
 
-from .export import EXPORT_ROW_CAP, Column, filtered_ledger
-from .forms import AuditFilterForm
-from .listing import paginate, sort_queryset
+from .listing import sort_queryset
 from .models import AuditAction, AuditLog
 from .permissions import role_required
-from .scope import ADMIN, AUDIT, DIMENSION
+from .resources_audit import AUDIT, audit_filters, changes_of
+from .scope import ADMIN, DIMENSION
+from .scope import AUDIT as AUDIT_DIMENSION
 from .visibility import get_visible_or_404
 
 # Tag colours of UI.md: red for refusals, blue for changes, green for creation, grey for the rest.
@@ -42,11 +39,10 @@ ACTION_COLOURS = {
     AuditAction.TRANSITION: "blue",
     AuditAction.CREATE: "green",
 }
-AUDIT_SORTS = {"time": "created_at"}
 SUMMARY_FIELDS = 3  # before→after pairs shown in a row; the detail page shows all
 # The audit administrator, and with the system administrator the roles that see the 系统 area.
-AUDITORS = tuple(role for role, dimension in DIMENSION.items() if dimension == AUDIT)
-SYSTEM_ROLES = tuple(role for role, dimension in DIMENSION.items() if dimension in (ADMIN, AUDIT))
+AUDITORS = tuple(role for role, dimension in DIMENSION.items() if dimension == AUDIT_DIMENSION)
+SYSTEM_ROLES = tuple(role for role, dimension in DIMENSION.items() if dimension in (ADMIN, AUDIT_DIMENSION))
 
 
 @role_required(*SYSTEM_ROLES)
@@ -59,10 +55,11 @@ def system_home(request: HttpRequest) -> HttpResponse:
 # --- Audit log -------------------------------------------------------------------------------------
 
 
-def _project_content_types() -> list[ContentType]:
+def _content_type_options() -> list[tuple[int, str]]:
     """Object types worth filtering on: the models of ChainDesk's own apps (one query)."""
     labels = [cfg.label for cfg in apps.get_app_configs() if cfg.name.startswith("chaindesk.")]
-    return list(ContentType.objects.filter(app_label__in=labels).order_by("app_label", "model"))
+    types = ContentType.objects.filter(app_label__in=labels).order_by("app_label", "model")
+    return [(ct.pk, f"{ct.name}（{ct.app_label}）") for ct in types]
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -70,8 +67,9 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def filter_audit(filters: dict[str, Any]) -> QuerySet[AuditLog]:
-    """Audit lines matching the valid filters. Exact filters hit the table's indexes; the keyword is a
-    substring search (a scan, bounded by the other filters and the date range)."""
+    """Audit lines matching the filters as `audit_filters` reads them (None: not filtered). Exact filters
+    hit the table's indexes; the keyword is a substring search (a scan, bounded by the other filters and the
+    date range)."""
     qs = AuditLog.objects.all()
     if filters.get("action"):
         qs = qs.filter(action=filters["action"])
@@ -101,77 +99,34 @@ def filter_audit(filters: dict[str, Any]) -> QuerySet[AuditLog]:
     return qs
 
 
-def _audit_filters(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditLog], str]:
-    form = AuditFilterForm(request.GET, _project_content_types())
-    form.is_valid()  # errors are shown next to the fields; the valid filters still apply
-    qs, sort = sort_queryset(filter_audit(form.cleaned_data), request.GET.get("sort", ""), AUDIT_SORTS, "-time")
-    return form, qs, sort
+def audit_list_queryset(request: HttpRequest) -> tuple[QuerySet[AuditLog], str]:
+    """The audit lines the URL's filters select, sorted as it says (values the filters ignore: no filter)."""
+    filters, _ignored = audit_filters(request.GET)
+    return sort_queryset(filter_audit(filters), request.GET.get("sort", ""), AUDIT.sorts, AUDIT.default_sort)
 
 
-def _field_label(model: Any, name: str) -> str:
-    return _translated_field_label(model, name, get_language())
-
-
-@lru_cache(maxsize=2048)
-def _translated_field_label(model: Any, name: str, language: str | None) -> str:
-    """A field's verbose name in the active language (cached: exports call this for every row)."""
-    if model is None:
-        return name
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
-def _display(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
-
-
-def _changes(model: Any, before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[tuple[str, str, str]]:
-    before, after = before or {}, after or {}
-    keys = dict.fromkeys([*before, *after])  # the order of AuditLog.changed_fields
-    return [(_field_label(model, k), _display(before.get(k)), _display(after.get(k))) for k in keys]
-
-
-def changes_of(entry: AuditLog) -> list[tuple[str, str, str]]:
-    """(field label, before, after) of an audit line, with the model's Chinese field names."""
-    model = entry.content_type.model_class() if entry.content_type else None
-    return _changes(model, entry.before, entry.after)
+def _summarise(entries: list[AuditLog]) -> list[AuditLog]:
+    """What a row of the page shows besides its columns: the action's tag colour and the first changes."""
+    for entry in entries:
+        changes = changes_of(entry)
+        entry.colour = ACTION_COLOURS.get(entry.action, "grey")  # type: ignore[attr-defined,call-overload]
+        entry.summary = changes[:SUMMARY_FIELDS]  # type: ignore[attr-defined]
+        entry.more = max(len(changes) - SUMMARY_FIELDS, 0)  # type: ignore[attr-defined]
+    return entries
 
 
 @role_required(*AUDITORS)
 def audit_list(request: HttpRequest) -> HttpResponse:
-    form, qs, sort = _audit_filters(request)
-    page_obj = paginate(qs.select_related("content_type"), request.GET.get("page"))
-    rows = []
-    for entry in page_obj.object_list:
-        changes = changes_of(entry)
-        rows.append(
-            {
-                "entry": entry,
-                "colour": ACTION_COLOURS.get(entry.action, "grey"),  # type: ignore[call-overload]
-                "changes": changes[:SUMMARY_FIELDS],
-                "more": max(len(changes) - SUMMARY_FIELDS, 0),
-            }
-        )
-    filtered = any(v for k, v in request.GET.items() if k not in {"page", "sort"})
-    return render(
+    qs, sort = audit_list_queryset(request)
+    return AUDIT.render(
         request,
         "core/audit_list.html",
-        {
-            "form": form,
-            "rows": rows,
-            "page_obj": page_obj,
-            "sort": sort,
-            "filtered": filtered,
-            "export_query": request.GET.urlencode(),
-            "page_title": _("审计日志"),
-            "breadcrumbs": [(_("系统"), None), (_("审计日志"), None)],
-        },
+        qs.select_related("content_type"),
+        sort,
+        title=_("审计日志"),
+        choices={"content_types": _content_type_options()},
+        decorate=_summarise,
+        breadcrumbs=[(_("系统"), None), (_("审计日志"), None)],
     )
 
 
@@ -193,69 +148,10 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-AUDIT_COLUMNS = [
-    Column(gettext_lazy("序号"), 8),
-    Column(gettext_lazy("时间"), 20),
-    Column(gettext_lazy("操作人账号"), 16),
-    Column(gettext_lazy("动作"), 10),
-    Column(gettext_lazy("对象类型"), 14),
-    Column(gettext_lazy("对象编号"), 10),
-    Column(gettext_lazy("对象"), 30),
-    Column(gettext_lazy("变更内容（修改前 → 修改后）"), 48, wrap=True),
-    Column(gettext_lazy("说明"), 30),
-    Column(gettext_lazy("客户端地址"), 16),
-    Column(gettext_lazy("请求编号"), 34),
-]
-
-
-def _audit_rows(qs: QuerySet[AuditLog]) -> Iterator[list[Any]]:
-    """Export rows straight from the database cursor: no model instances, no per-row queries, and the
-    translated labels looked up once per action and object type (this loop runs up to the cap)."""
-    actions = {value: str(label) for value, label in AuditAction.choices}
-    types: dict[int, tuple[str, Any]] = {}
-    tz = timezone.get_current_timezone()
-    fields = ("created_at", "actor_name", "action", "content_type_id", "object_id", "object_repr")
-    rest = ("before", "after", "message", "ip", "request_id")
-    for number, values in enumerate(qs.values_list(*fields, *rest).iterator(chunk_size=2000), start=1):
-        created, actor, action, ct_id, object_id, object_repr, before, after, message, ip, request_id = values
-        if ct_id and ct_id not in types:
-            ct = ContentType.objects.get_for_id(ct_id)
-            types[ct_id] = (str(ct.name), ct.model_class())
-        type_name, model = types.get(ct_id, ("", None))
-        changes = _changes(model, before, after) if before or after else []
-        yield [
-            number,
-            created.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
-            actor,
-            actions.get(action, action),
-            type_name,
-            object_id,
-            object_repr,
-            "\n".join(f"{f}：{b} → {a}" for f, b, a in changes),
-            message,
-            ip or "",
-            request_id,
-        ]
-
-
 @role_required(*AUDITORS)
 def audit_export(request: HttpRequest) -> HttpResponse:
-    """The filtered audit log as an .xlsx ledger, at most EXPORT_ROW_CAP rows; the export is audited."""
-    _form, qs, _sort = _audit_filters(request)
-    now = clock.localnow()
+    """The filtered audit log as the ledger `AUDIT` declares, at most EXPORT_ROW_CAP rows; the export is audited."""
+    qs, _sort = audit_list_queryset(request)
     # Lines written while the file is built (this export's own record among them) stay out of it, so the
     # file holds exactly the count its header states.
-    return filtered_ledger(
-        request,
-        queryset=qs.filter(created_at__lte=now),
-        rows=_audit_rows,
-        columns=AUDIT_COLUMNS,
-        title=_("审计日志"),
-        name="审计日志",
-        cap_warning=_(
-            "符合条件的记录共 %(total)s 条，超过单次导出上限，仅导出当前排序下的前 %(cap)s 条。"
-            "请缩小日期范围后分批导出。"
-        ),
-        cap=EXPORT_ROW_CAP,  # read here, where tests lower it
-        now=now,
-    )
+    return AUDIT.export(request, qs.filter(created_at__lte=clock.now()))

@@ -6,7 +6,21 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from chaindesk.core.resources import CHOICE, LG, MD, ROW_NUMBER, TEXT, XL, Col, Filter, Ledger, Resource, attr
+from chaindesk.core.resources import (
+    CHOICE,
+    LG,
+    MD,
+    ROW_NUMBER,
+    TEXT,
+    XL,
+    Col,
+    Filter,
+    Ledger,
+    Resource,
+    attr,
+    ledger_only,
+    page_only,
+)
 
 from .choices import Channel, DemandStatus, Urgency
 from .models import Demand
@@ -27,10 +41,6 @@ def _ledger_rows(rows: Iterable[Demand], user: Any) -> Iterator[Demand]:
         d.ledger_deadline = max(deadlines) if deadlines else None  # type: ignore[attr-defined]
         d.ledger_results = "\n".join(f"{t.lead_department}：{t.result}" for t in tasks if t.result)  # type: ignore[attr-defined]
         yield d
-
-
-def _export(key: str, header: Any, value: Any, width: float, wrap: bool = False) -> Col:
-    return Col(key, header, value, width=width, wrap=wrap, page=False)
 
 
 DEMANDS = Resource(
@@ -59,8 +69,8 @@ DEMANDS = Resource(
             css="small",
             short=_("企业"),
         ),
-        _export("title", _("诉求事项"), attr("title"), 30, wrap=True),
-        _export("description", _("具体内容"), attr("description"), 50, wrap=True),
+        ledger_only("title", _("诉求事项"), attr("title"), 30, wrap=True),
+        ledger_only("description", _("具体内容"), attr("description"), 50, wrap=True),
         Col("category", _("类别"), attr("category.name"), width=10, hide=MD, css="text-nowrap"),
         Col(
             "urgency",
@@ -73,19 +83,19 @@ DEMANDS = Resource(
             cell=CELLS,
         ),
         Col("channel", _("来源"), attr("get_channel_display"), width=10, hide=LG, css="text-nowrap"),
-        Col("chain_region", _("产业链/地区"), in_export=False, api=False, hide=XL, css="small", cell=CELLS),
-        Col("status_tag", _("状态"), in_export=False, api=False, sort="status", css="text-nowrap", cell=CELLS),
+        page_only("chain_region", _("产业链/地区"), hide=XL, css="small", cell=CELLS),
+        page_only("status_tag", _("状态"), sort="status", css="text-nowrap", cell=CELLS),
         Col("submitted_at", _("提交时间"), attr("submitted_at"), width=17, sort="submitted", css="text-nowrap"),
-        _export("accepted_at", _("受理时间"), attr("accepted_at"), 17),
-        _export("lead_departments", _("主办部门"), attr("ledger_leads"), 16, wrap=True),
-        _export("co_departments", _("协办部门"), attr("ledger_cos"), 20, wrap=True),
-        _export("deadline", _("办结期限"), attr("ledger_deadline"), 12),
-        _export("status", _("状态"), attr("get_status_display"), 10),
-        _export("results", _("办理结果"), attr("ledger_results"), 40, wrap=True),
+        ledger_only("accepted_at", _("受理时间"), attr("accepted_at"), 17),
+        ledger_only("lead_departments", _("主办部门"), attr("ledger_leads"), 16, wrap=True),
+        ledger_only("co_departments", _("协办部门"), attr("ledger_cos"), 20, wrap=True),
+        ledger_only("deadline", _("办结期限"), attr("ledger_deadline"), 12),
+        ledger_only("status", _("状态"), attr("get_status_display"), 10),
+        ledger_only("results", _("办理结果"), attr("ledger_results"), 40, wrap=True),
         Col("closed_at", _("办结时间"), attr("closed_at"), width=17, sort="closed", hide=LG, css="text-nowrap"),
-        _export("rating", _("评价"), lambda d: d.get_rating_display() if d.rating else "", 8),
-        _export("rating_comment", _("评价意见"), attr("rating_comment"), 30, wrap=True),
-        _export("liaison", _("挂钩服务专员"), attr("liaison"), 12),
+        ledger_only("rating", _("评价"), lambda d: d.get_rating_display() if d.rating else "", 8),
+        ledger_only("rating_comment", _("评价意见"), attr("rating_comment"), 30, wrap=True),
+        ledger_only("liaison", _("挂钩服务专员"), attr("liaison"), 12),
     ),
     sorts=SORTS,
     default_sort="-submitted",

@@ -2,6 +2,7 @@
 
 Every read starts from visible_to(user); each page or card is a fixed number of queries whatever the rows."""
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
+from chaindesk.core.privacy import staff_fields_hidden_from
 
 from .choices import OPEN_DEMAND, OPEN_TASK, DemandStatus, Escalation, TaskStatus
 from .jobs import remind_before
@@ -44,7 +46,8 @@ DEMAND_STATUS_COLOURS = {
     DemandStatus.MERGED: "grey",
 }
 
-# Task queue filters: "open" (default) and "all" besides each status.
+# Task queue filters (declared in resources_tasks.TASKS): "open" (default) and "all" besides each status; the
+# 主办 (default) or 协办 side.
 STATUS_OPEN, STATUS_ALL = "open", "all"
 SIDE_LEAD, SIDE_CO = "lead", "co"
 
@@ -97,35 +100,37 @@ def _side_counts(user: Any, lead: Q, co: Q) -> dict[str, int]:
     return {"lead": row["lead"] or 0, "co": row["co"] or 0} if row else {"lead": 0, "co": 0}
 
 
-def department_tasks(user: Any, params: dict[str, str], today: date) -> tuple[QuerySet[Task], dict[str, Any]]:
+def task_queryset(user: Any) -> QuerySet[Task]:
+    """The tasks a user may see, with what a row of the department's queue shows."""
+    return Task.objects.visible_to(user).select_related("demand", "demand__enterprise", "lead_department", "handler")
+
+
+def department_tasks(user: Any, filters: Mapping[str, Any], today: date) -> tuple[QuerySet[Task], dict[str, Any]]:
     """The department's task queue: 主办 or 协办 tasks (side), overdue first then by deadline; filters status
-    (open by default, all, or one status) and escalation. Returns the queryset and the filters applied, with
-    the number of open tasks on each side (one aggregate query when evaluated by the view)."""
-    base = Task.objects.visible_to(user)
+    (open by default, all, or one status) and escalation. `filters` are the URL's values as the declared
+    filters parse them (`resources_tasks.TASKS.parse`: None when absent or ignored). Returns the queryset and
+    the queue's state: the side and status applied and the number of open tasks on each side (one aggregate
+    query, run here)."""
+    base = task_queryset(user)
     if user.role != Role.DEPT_HANDLER or not user.department_id:
         base = base.none()
     lead, co = _department_scope(user)
-    side = params.get("side") if params.get("side") in (SIDE_LEAD, SIDE_CO) else SIDE_LEAD
+    side = SIDE_CO if filters.get("side") == SIDE_CO else SIDE_LEAD
     qs = base.filter(lead if side == SIDE_LEAD else co)
-    status = params.get("status") or STATUS_OPEN
+    status = filters.get("status") or STATUS_OPEN
     if status == STATUS_OPEN:
         qs = qs.filter(status__in=OPEN_TASK)
     elif status in TaskStatus.values:
         qs = qs.filter(status=status)
     else:
         status = STATUS_ALL
-    escalation = params.get("escalation", "")
-    if escalation in ESCALATION_COLOURS:
+    escalation = filters.get("escalation") or ""
+    # the escalation marks are staff-only fields (core.privacy): a reader who may not read them cannot filter
+    # on them either
+    if escalation in ESCALATION_COLOURS and "escalation" not in staff_fields_hidden_from(Task, user):
         qs = qs.filter(escalation=escalation, deadline__lt=marked_before(escalation, today))
-    else:
-        escalation = ""
-    qs = (
-        qs.select_related("demand", "demand__enterprise", "lead_department", "handler")
-        .annotate(queue_rank=_open_first(today))
-        .order_by("queue_rank", "deadline", "pk")
-    )
-    side_counts = _side_counts(user, lead, co)
-    return qs, {"side": side, "status": status, "escalation": escalation, "side_counts": side_counts}
+    qs = qs.annotate(queue_rank=_open_first(today)).order_by("queue_rank", "deadline", "pk")
+    return qs, {"side": side, "status": status, "side_counts": _side_counts(user, lead, co)}
 
 
 def marked_before(level: str, today: date) -> date:

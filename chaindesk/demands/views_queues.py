@@ -1,7 +1,7 @@
 """Work queues: a department's task queue and task page (签收, 进展, 申请延期, 退回, 申请办结 and the team's
 decisions), the chain chief's 督办 queue, and the 工作台 cards each role loads with htmx."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +19,6 @@ from django.views.decorators.http import require_POST
 from chaindesk.accounts.choices import OFFICIALS, Role
 from chaindesk.core import clock
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.export import Column, filtered_ledger
 from chaindesk.core.listing import paginate
 from chaindesk.core.pages import crumbs, is_htmx
 from chaindesk.core.permissions import role_required
@@ -28,7 +26,7 @@ from chaindesk.core.visibility import get_visible_or_404
 
 from . import permissions, services
 from . import selectors_queues as sq
-from .choices import OPEN_TASK, Escalation, TaskStatus
+from .choices import OPEN_TASK, TaskStatus
 from .forms import (
     CompletionDecisionForm,
     CompletionForm,
@@ -39,6 +37,8 @@ from .forms import (
     ReturnForm,
 )
 from .models import Task
+from .resources_tasks import TASKS, readable_rows
+from .resources_tasks import page_columns as task_columns
 
 TASK_READERS = frozenset(OFFICIALS | {Role.DEPT_HANDLER})
 TEAM = (Role.CITY_LEADER, Role.TEAM_MEMBER)
@@ -282,89 +282,32 @@ decide_completion = _action_view("decide_completion")
 
 @role_required(Role.DEPT_HANDLER)
 def tasks(request: HttpRequest) -> HttpResponse:
-    """本部门任务: the department's 主办 or 协办 tasks, overdue first, 50 a page."""
+    """本部门任务: the department's 主办 or 协办 tasks, overdue first, 50 a page (filters and columns: TASKS)."""
     today = clock.today()
-    qs, filters = sq.department_tasks(request.user, request.GET.dict(), today)
-    page_obj = paginate(qs, request.GET.get("page"))
-    sq.decorate_tasks(list(page_obj.object_list), today)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
+    qs, queue = sq.department_tasks(request.user, TASKS.parse(request.GET), today)
+    return TASKS.render(
         request,
         "demands/queues_tasks.html",
-        {
-            "page_obj": page_obj,
-            "filters": filters,
-            "statuses": TaskStatus.choices,
-            "escalations": [(v, label) for v, label in Escalation.choices if v],
-            "status_colours": sq.TASK_STATUS_COLOURS,
-            "escalation_colours": sq.ESCALATION_COLOURS,
-            "handler_actions": HANDLER_ACTIONS,
-            "export_query": query.urlencode(),
-            "department": request.user.department,  # type: ignore[union-attr]
-            "today": today,
-            "page_title": _("本部门任务"),
-            "breadcrumbs": crumbs(_("诉求与任务"), "demands:list", (_("本部门任务"), None)),
-        },
+        qs,
+        "",
+        title=_("本部门任务"),
+        decorate=lambda rows: list(readable_rows(rows, request.user)),
+        columns=task_columns(queue["side"]),
+        queue=queue,
+        status_colours=sq.TASK_STATUS_COLOURS,
+        escalation_colours=sq.ESCALATION_COLOURS,
+        handler_actions=HANDLER_ACTIONS,
+        department=request.user.department,  # type: ignore[union-attr]
+        today=today,
+        breadcrumbs=crumbs(_("诉求与任务"), "demands:list", (_("本部门任务"), None)),
     )
-
-
-TASK_EXPORT_COLUMNS = [
-    Column(_("诉求事项"), 30, wrap=True),
-    Column(_("企业"), 28, wrap=True),
-    Column(_("诉求类别"), 10),
-    Column(_("主办部门"), 18, wrap=True),
-    Column(_("协办部门"), 22, wrap=True),
-    Column(_("办理要求"), 36, wrap=True),
-    Column(_("办理时限(工作日)"), 10),
-    Column(_("交办日期"), 12),
-    Column(_("办结期限"), 12),
-    Column(_("剩余工作日"), 10),
-    Column(_("预警级别"), 10),
-    Column(_("状态"), 10),
-    Column(_("经办人"), 10),
-    Column(_("签收时间"), 16),
-    Column(_("办理结果"), 36, wrap=True),
-]
-
-
-def _task_export_rows(qs: Any, today: Any) -> Iterator[list[Any]]:
-    for task in qs:
-        left = sq.workdays_left(task.deadline, today) if task.status in OPEN_TASK else None
-        yield [
-            task.demand.title,
-            task.demand.enterprise.name,
-            str(task.demand.category),
-            task.lead_department.name,
-            "、".join(d.short_name for d in task.co_departments.all()),
-            task.instructions,
-            task.working_days,
-            f"{timezone.localtime(task.created_at):%Y-%m-%d}",
-            task.deadline.isoformat(),
-            left,
-            task.get_escalation_display() if task.escalation else "",
-            task.get_status_display(),
-            str(task.handler or ""),
-            f"{timezone.localtime(task.signed_at):%Y-%m-%d %H:%M}" if task.signed_at else "",
-            task.result,
-        ]
 
 
 @role_required(Role.DEPT_HANDLER)
 def tasks_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered queue (side, status, escalation) as an .xlsx ledger, capped; audited."""
-    today = clock.today()
-    qs, _filters = sq.department_tasks(request.user, request.GET.dict(), today)
-    return filtered_ledger(
-        request,
-        queryset=qs,
-        prepare=lambda part: part.select_related("demand__category").prefetch_related("co_departments"),
-        rows=lambda part: _task_export_rows(part, today),
-        columns=TASK_EXPORT_COLUMNS,
-        title=_("部门交办任务台账"),
-        name="部门任务",
-        cap_warning=_("符合条件的任务超过单次导出上限，仅导出前 %(cap)s 条。"),
-    )
+    qs, _queue = sq.department_tasks(request.user, TASKS.parse(request.GET), clock.today())
+    return TASKS.export(request, qs)
 
 
 @role_required(*TEAM)

@@ -1,16 +1,18 @@
 """The enterprise registry as a resource: its filter bar and its columns, for the list page, the 企业名录
-export and (when it has one) the API list."""
+export and (when it has one) the API list; and the columns of the enterprise page's tables (contacts,
+indicators)."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chaindesk.core.resources import ANY, DAYS, LG, MD, TEXT, Col, Filter, Ledger, Resource, attr
+from chaindesk.core.resources import ANY, DAYS, LG, MD, TEXT, Col, Filter, Ledger, Resource, attr, page_only
 
 from . import permissions
-from .models import Contact, Enterprise
+from .models import Contact, Enterprise, Indicator
 from .selectors import SORTS, base_queryset, with_export_columns
 
 
@@ -114,4 +116,98 @@ ENTERPRISES = Resource(
     empty=_("暂无可查看的企业。"),
     empty_hint=_("企业录入或分配挂钩服务后将显示在这里。"),
     empty_icon="ti-building-factory-2",
+)
+
+
+# --- tables of the enterprise page ------------------------------------------------------------------------
+# The contacts (概况 tab) and the yearly indicators (指标 tab) have no list page of their own: their columns are
+# declared here once and `enterprises/partials/table.html` renders them. A column keyed "actions" (编辑/删除)
+# shows only to those who may edit the enterprise's details (`page_columns`).
+
+CONTACT_CELLS = "enterprises/partials/contact_cells.html"
+INDICATOR_CELLS = "enterprises/partials/indicator_cells.html"
+YOY_CELL = "enterprises/partials/yoy_cell.html"
+EDIT_KEY = "actions"
+
+
+def page_columns(columns: Sequence[Col], *, may_edit: bool) -> list[Col]:
+    """The columns a page shows; the 编辑 column only to a reader who may edit."""
+    return [c for c in columns if c.page and (may_edit or c.key != EDIT_KEY)]
+
+
+def contact_rows(enterprise: Enterprise, user: Any) -> list[Contact]:
+    """The enterprise's contacts, each with `shown_phone`: in full for those who serve it (its liaison, its own
+    account, the team of one of its chains: `permissions.sees_full_phones`), masked (138****1234) for others.
+    The 电话 column reads only `shown_phone`, so a row not passed through here shows no number at all."""
+    full = permissions.sees_full_phones(user, enterprise)
+    rows = list(enterprise.contacts.all())
+    for c in rows:
+        c.shown_phone = c.phone if full else permissions.mask_phone(c.phone)  # type: ignore[attr-defined]
+    return rows
+
+
+CONTACTS: tuple[Col, ...] = (
+    Col("name", _("姓名"), attr("name"), width=10, cell=CONTACT_CELLS),
+    Col("title", _("职务"), attr("title"), width=14),
+    Col("phone", _("电话"), attr("shown_phone"), width=14, css="cd-mono text-nowrap"),
+    page_only(EDIT_KEY, "", align="w-1", css="text-nowrap", cell=CONTACT_CELLS),
+)
+
+
+# The indicators a year is compared on with the year before (同比), and the key of the change's column.
+YOY = (("revenue", "revenue_yoy"), ("tax", "tax_yoy"), ("rd_spend", "rd_yoy"))
+
+
+def _change(current: Decimal | int | None, previous: Decimal | int | None) -> Decimal | None:
+    if current is None or not previous:
+        return None
+    return ((Decimal(current) - Decimal(previous)) / Decimal(previous) * 100).quantize(Decimal("0.1"))
+
+
+def indicator_rows(indicators: Iterable[Indicator]) -> list[Indicator]:
+    """The enterprise's years, newest first, each with `yoy`: the change in % on the year before of each
+    indicator in YOY (None without that year or its value)."""
+    rows = sorted(indicators, key=lambda i: -i.year)
+    by_year = {i.year: i for i in rows}
+    for ind in rows:
+        prev = by_year.get(ind.year - 1)
+        ind.yoy = {  # type: ignore[attr-defined]
+            key: _change(getattr(ind, field), getattr(prev, field) if prev else None) for field, key in YOY
+        }
+    return rows
+
+
+def _money(field: str) -> Callable[[Indicator], str | None]:
+    def get(ind: Indicator) -> str | None:
+        value = getattr(ind, field)
+        return None if value is None else f"{value:,.2f}"
+
+    return get
+
+
+def _amount(field: str, header: Any) -> Col:
+    return Col(field, header, _money(field), export=attr(field), width=16, align="text-end")
+
+
+def _yoy(key: str, header: Any) -> Col:
+    return Col(key, header, lambda i: i.yoy[key], width=10, align="text-end", cell=YOY_CELL, short=_("同比"))
+
+
+INDICATORS: tuple[Col, ...] = (
+    Col("year", _("年度"), attr("year"), width=8),
+    _amount("revenue", _("营业收入(万元)")),
+    _yoy("revenue_yoy", _("营业收入同比(%)")),
+    _amount("tax", _("税收(万元)")),
+    _yoy("tax_yoy", _("税收同比(%)")),
+    Col(
+        "employees",
+        _("从业人数"),
+        lambda i: None if i.employees is None else f"{i.employees:,}",
+        export=attr("employees"),
+        width=10,
+        align="text-end",
+    ),
+    _amount("rd_spend", _("研发投入(万元)")),
+    _yoy("rd_yoy", _("研发投入同比(%)")),
+    page_only(EDIT_KEY, "", align="w-1", css="text-nowrap", cell=INDICATOR_CELLS),
 )

@@ -22,7 +22,7 @@ from . import permissions, services
 from .amounts import format_wan
 from .forms import ContactForm, EnterpriseForm, IndicatorForm
 from .models import Contact, Enterprise, Indicator
-from .resources import ENTERPRISES
+from .resources import CONTACTS, ENTERPRISES, INDICATORS, contact_rows, indicator_rows, page_columns
 from .selectors import enterprise_list, filter_choices, similar_enterprises, with_nodes
 
 # A duplicate 统一社会信用代码 is told next to the field; other refusals above the form.
@@ -56,37 +56,6 @@ def _visible(request: AuthedRequest, pk: int) -> Enterprise:
     return get_visible_or_404(qs, pk, user=request.user)
 
 
-def _yoy(current: Decimal | int | None, previous: Decimal | int | None) -> Decimal | None:
-    if current is None or not previous:
-        return None
-    return ((Decimal(current) - Decimal(previous)) / Decimal(previous) * 100).quantize(Decimal("0.1"))
-
-
-def _money(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
-
-
-def _indicator_rows(indicators: list[Indicator]) -> list[dict[str, Any]]:
-    by_year = {i.year: i for i in indicators}
-    rows = []
-    for ind in sorted(indicators, key=lambda i: -i.year):
-        prev = by_year.get(ind.year - 1)
-        rows.append(
-            {
-                "obj": ind,
-                "revenue_yoy": _yoy(ind.revenue, prev.revenue if prev else None),
-                "tax_yoy": _yoy(ind.tax, prev.tax if prev else None),
-                "employees_yoy": _yoy(ind.employees, prev.employees if prev else None),
-                "rd_yoy": _yoy(ind.rd_spend, prev.rd_spend if prev else None),
-                "revenue": _money(ind.revenue),
-                "tax": _money(ind.tax),
-                "rd_spend": _money(ind.rd_spend),
-                "employees": "—" if ind.employees is None else f"{ind.employees:,}",
-            }
-        )
-    return rows
-
-
 def _chart(indicators: list[Indicator]) -> dict[str, Any] | None:
     """ECharts option: revenue as bars, tax as a line, both in 万元."""
     points = sorted((i for i in indicators if i.revenue is not None or i.tax is not None), key=lambda i: i.year)
@@ -117,8 +86,7 @@ def _chart(indicators: list[Indicator]) -> dict[str, Any] | None:
 def enterprise_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     enterprise = _visible(request, pk)
     indicators = list(enterprise.indicators.all())
-    full_phones = permissions.sees_full_phones(request.user, enterprise)
-    contacts = [(c, c.phone if full_phones else permissions.mask_phone(c.phone)) for c in enterprise.contacts.all()]
+    contacts = contact_rows(enterprise, request.user)  # phones masked unless the reader serves the enterprise
     may_edit_details = permissions.may_edit_details(request.user, enterprise)
     return render(
         request,
@@ -129,7 +97,9 @@ def enterprise_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "nodes": enterprise.nodes.select_related("chain"),
             "qualifications": enterprise.qualifications.all(),
             "contacts": contacts,
-            "indicator_rows": _indicator_rows(indicators),
+            "contact_columns": page_columns(CONTACTS, may_edit=may_edit_details),
+            "indicator_rows": indicator_rows(indicators),
+            "indicator_columns": page_columns(INDICATORS, may_edit=may_edit_details),
             "chart": _chart(indicators),
             "may_edit": permissions.may_edit(request.user, enterprise),
             "may_edit_details": may_edit_details,

@@ -15,6 +15,7 @@ from typing import Any
 from chaindesk.accounts.choices import Role
 from chaindesk.chains.models import TeamMember
 from chaindesk.core.actors import is_system
+from chaindesk.core.privacy import reads_staff_fields
 from chaindesk.enterprises.models import Enterprise
 
 CHAIN_ROLES = (Role.CITY_LEADER, Role.TEAM_MEMBER)
@@ -51,4 +52,5 @@ def may_log_visit(user: Any, enterprise: Enterprise, *, visible: bool = False) -
 
 
 def sees_internal_notes(user: Any) -> bool:
-    return getattr(user, "role", None) != Role.ENTERPRISE
+    """Officials read a visit's notes, issues and next steps; enterprise users do not (core.privacy)."""
+    return reads_staff_fields(user)

@@ -3,7 +3,6 @@
 Lists are built from annotations, so their query count does not depend on the number of rows."""
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,18 +80,23 @@ def my_enterprises(user: Any) -> QuerySet[Enterprise]:
     return visible.filter(leader=user)
 
 
+def service_queryset(user: Any, today: dt.date | None = None) -> QuerySet[Enterprise]:
+    """The enterprises this user serves, with what a /service/ row shows (the filters and columns:
+    `resources.ASSIGNMENTS`)."""
+    return with_service_columns(my_enterprises(user).select_related("region"), today)
+
+
 def enterprise_service_list(
-    user: Any, params: Mapping[str, str], today: dt.date | None = None
+    user: Any, *, stale: bool = False, sort: str = "", today: dt.date | None = None
 ) -> tuple[QuerySet[Enterprise], str]:
-    """/service/: my enterprises with last visit, open items and the stale flag; `stale=1` keeps the
-    stale ones; sort by name, visit, open, region (stale first by default: they need a visit)."""
-    qs = with_service_columns(my_enterprises(user).select_related("region"), today)
-    if params.get("stale") == "1":
+    """/service/: my enterprises with last visit, open items and the stale flag; `stale` keeps the stale
+    ones; sort by name, visit, open, region (stale first by default: they need a visit)."""
+    qs = service_queryset(user, today)
+    if stale:
         qs = qs.filter(stale_q(today))
-    requested = params.get("sort", "")
-    if not requested:
+    if not sort:
         return qs.order_by(*NEEDS_VISIT_FIRST), ""
-    return sort_queryset(qs, requested, SORTS, "name")
+    return sort_queryset(qs, sort, SORTS, "name")
 
 
 def due_next_steps(user: Any, today: dt.date | None = None) -> QuerySet[NextStep]:
@@ -110,7 +114,7 @@ def due_next_steps(user: Any, today: dt.date | None = None) -> QuerySet[NextStep
 def liaison_workbench(user: Any, *, limit: int = 20, today: dt.date | None = None) -> dict[str, Any]:
     """The liaison's 工作台: their enterprises (stale first), the stale count and the due next steps."""
     counts = my_enterprises(user).aggregate(total=Count("pk"), stale=Count("pk", filter=stale_q(today)))
-    mine = with_service_columns(my_enterprises(user).select_related("region"), today)
+    mine = service_queryset(user, today)
     steps = list(due_next_steps(user, today)[:8])
     return {
         "enterprise_count": counts["total"],

@@ -4,7 +4,7 @@
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,16 +14,18 @@ from django.views.decorators.http import require_POST
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS, Role
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
-from chaindesk.core.errors import service_errors
+from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.listing import paginate
 from chaindesk.core.pages import crumbs, is_htmx
 from chaindesk.core.permissions import role_required
+from chaindesk.core.privacy import withhold_staff_fields
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
 
 from . import permissions, selectors, services
 from .forms import AssignForm, StepDoneForm, VisitForm
 from .models import LiaisonAssignment, NextStep
+from .resources import ASSIGNMENTS, visit_columns, withheld_note
 
 SERVICE_ROLES = (Role.LIAISON, Role.CITY_LEADER)
 
@@ -41,21 +43,13 @@ def _crumbs(enterprise: Enterprise, *extra: tuple[str, str | None]) -> list[tupl
 
 @role_required(*SERVICE_ROLES)
 def my_enterprises(request: AuthedRequest) -> HttpResponse:
-    """我的挂钩企业: last visit, open items, the stale flag; filter 只看超期, sortable."""
-    qs, sort = selectors.enterprise_service_list(request.user, request.GET.dict())
-    page_obj = paginate(qs, request.GET.get("page"))
-    filters = {k: v for k, v in request.GET.items() if k == "stale" and v}
-    return render(
-        request,
-        "liaison/my_enterprises.html",
-        {
-            "page_obj": page_obj,
-            "sort": sort,
-            "filters": filters,
-            "stale_days": selectors.stale_days(),
-            "page_title": _("我的挂钩企业"),
-            "breadcrumbs": [(_("我的挂钩企业"), None)],
-        },
+    """我的挂钩企业: last visit, open items, the stale flag; filter 超期未走访, sortable (`ASSIGNMENTS`)."""
+    filters = ASSIGNMENTS.parse(request.GET)
+    qs, sort = selectors.enterprise_service_list(
+        request.user, stale=filters["stale"] == "1", sort=request.GET.get("sort", "")
+    )
+    return ASSIGNMENTS.render(
+        request, "liaison/my_enterprises.html", qs, sort, title=_("我的挂钩企业"), stale_days=selectors.stale_days()
     )
 
 
@@ -83,11 +77,8 @@ def next_step_done(request: AuthedRequest, step_pk: int) -> HttpResponse:
     step = get_visible_or_404(qs, step_pk, user=request.user)
     form = StepDoneForm(request.POST)
     done_on = (form.cleaned_data.get("done_on") if form.is_valid() else None) or clock.today()
-    try:
+    with service_messages(request):
         services.next_step_done(actor=request.user, step=step, done_on=done_on)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("已办结：%(text)s") % {"text": step.text})
     target = request.POST.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
@@ -97,11 +88,17 @@ def next_step_done(request: AuthedRequest, step_pk: int) -> HttpResponse:
 
 @role_required(*ENTERPRISE_VIEWERS)
 def visit_list(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The enterprise's visits as cards of the `VISITS` fields the reader may read (enterprise users: date,
+    kind and who came; core.privacy withholds the notes, issues and next steps from them)."""
     enterprise = _enterprise(request, pk)
     internal = permissions.sees_internal_notes(request.user)
+    columns = visit_columns(request.user)
+    visits = selectors.enterprise_visits(enterprise, internal=internal)
     context = {
         "enterprise": enterprise,
-        "visits": selectors.enterprise_visits(enterprise, internal=internal),
+        "visits": withhold_staff_fields(visits, request.user),
+        "columns": columns,
+        "withheld_note": withheld_note(columns),
         "internal": internal,
         "may_log": permissions.may_log_visit(request.user, enterprise, visible=True),
         "today": clock.today(),

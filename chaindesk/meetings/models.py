@@ -66,6 +66,15 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return str(self.title)
 
+    @property
+    def place(self) -> str:
+        """Where it was held as the pages show it: the place, after its region unless the place names it
+        ("" when neither is known)."""
+        region = self.region.name if self.region_id and self.region else ""
+        if region and self.location and region not in self.location:
+            return f"{region} {self.location}"
+        return self.location or region
+
 
 class DecisionQuerySet(ScopedQuerySet["Decision"]):
     """Rows the reader may see: `visible_to` follows `Decision.scope_paths`."""

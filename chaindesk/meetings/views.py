@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from chaindesk.accounts.choices import OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core.errors import service_errors, service_messages
-from chaindesk.core.listing import paginate
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.demands.models import Demand
@@ -24,20 +23,15 @@ from chaindesk.demands.selectors import STATUS_COLOUR
 from . import permissions, services
 from .forms import DecisionForm, ToDemandForm
 from .models import Decision, Meeting
+from .resources import MEETINGS, decision_columns
+from .selectors import meeting_list as meeting_list_of
 
 
 @role_required(*OFFICIALS)
 def meeting_list(request: AuthedRequest) -> HttpResponse:
-    meetings = Meeting.objects.visible_to(request.user).select_related("chain", "leader", "chair", "region")
-    return render(
-        request,
-        "meetings/list.html",
-        {
-            "page_obj": paginate(meetings, request.GET.get("page")),
-            "page_title": _("会议"),
-            "breadcrumbs": [(_("会议"), None)],
-        },
-    )
+    """The meetings the user may see, newest first (filters and columns: resources.MEETINGS)."""
+    qs, sort = meeting_list_of(request.user, MEETINGS.parse(request.GET), request.GET.get("sort", ""))
+    return MEETINGS.render(request, "meetings/list.html", qs, sort, title=_("会议"))
 
 
 def _meeting(request: AuthedRequest, pk: int) -> Meeting:
@@ -85,6 +79,7 @@ def _detail(request: AuthedRequest, meeting: Meeting, form: DecisionForm | None 
             "meeting": meeting,
             "attendees": meeting.attendees.select_related("department", "region"),
             "decisions": _decision_rows(request.user, meeting),
+            "decision_columns": decision_columns(may_manage),
             "may_manage": may_manage,
             "decision_form": form if may_manage else None,
             "page_title": meeting.title,

@@ -1,16 +1,17 @@
 """Hometown talents (在外能人) and R&D partners (研发资源) as resources: their filter bars, the lists'
-columns and the 名录 columns (phones masked for readers who may not read them in full)."""
+columns and the 名录 columns (phones masked for readers who may not read them in full); and the columns of an
+R&D cooperation (研发合作), which two pages show as a table: the partner page and the enterprise's R&D tab."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chaindesk.core.resources import ANY, CHOICE, DAYS, LG, MD, TEXT, Col, Filter, Ledger, Resource, attr
+from chaindesk.core.resources import ANY, CHOICE, DAYS, LG, MD, TEXT, Col, Filter, Ledger, Resource, attr, ledger_only
 
 from . import permissions
-from .models import PartnerKind, Talent
+from .models import PartnerKind, RdCooperation, Talent
 from .selectors import PARTNER_SORTS, TALENT_SORTS, with_chains
 
 STALE_CHOICES = (30, 90, 180, 365)
@@ -49,10 +50,6 @@ def _chain_names(t: Talent) -> str:
     return "、".join(c.name for c in t.chains.all())
 
 
-def _export(key: str, header: Any, value: Any, width: float, wrap: bool = False) -> Col:
-    return Col(key, header, value, width=width, wrap=wrap, page=False)
-
-
 TALENTS = Resource(
     view="network:talents",
     testid="talent",
@@ -75,10 +72,10 @@ TALENTS = Resource(
         ),
         Col("city", _("所在城市"), attr("city"), width=10, sort="city", css="text-nowrap", empty=""),
         Col("organisation", _("工作单位"), attr("organisation"), width=30, wrap=True, sort="organisation", empty=""),
-        _export("title", _("职务"), attr("title"), 16, wrap=True),
+        ledger_only("title", _("职务"), attr("title"), 16, wrap=True),
         Col("field", _("专业领域"), attr("field"), width=18, wrap=True, hide=LG, css="small"),
-        _export("hometown", _("籍贯地区"), attr("hometown"), 10),
-        _export("ties", _("家乡联系"), attr("ties"), 24, wrap=True),
+        ledger_only("hometown", _("籍贯地区"), attr("hometown"), 10),
+        ledger_only("ties", _("家乡联系"), attr("ties"), 24, wrap=True),
         Col("chains", _("关联产业链"), _chain_names, width=20, wrap=True, hide=LG, css="small"),
         Col("keeper", _("联络干部"), attr("keeper"), width=10, sort="keeper", css="text-nowrap", empty=""),
         Col("phone", _("联系电话"), attr("shown_phone"), width=14, hide=MD, css="text-nowrap cd-mono"),
@@ -135,3 +132,33 @@ PARTNERS = Resource(
     empty_hint=_("登记本地企业合作的高校、科研院所后将显示在这里。"),
     empty_icon="ti-school",
 )
+
+
+COOPERATION_CELLS = "network/partials/cooperation_cells.html"
+
+
+def _period(c: RdCooperation) -> str:
+    end = f"{c.ended_on:%Y-%m-%d}" if c.ended_on else gettext("至今")
+    return f"{c.started_on:%Y-%m-%d} — {end}"
+
+
+# An R&D cooperation, each column declared once. There is no list page nor export of cooperations (a tuple of
+# columns, not a Resource): the partner page lists its enterprises (ON_PARTNER), the enterprise's tab its
+# partners (ON_ENTERPRISE), both through network/partials/cooperation_table.html.
+COOPERATIONS = (
+    Col("enterprise", _("企业"), attr("enterprise.name"), width=30, cell=COOPERATION_CELLS),
+    Col("region", _("所在地区"), attr("enterprise.region"), width=10, css="text-nowrap"),
+    Col("partner", _("合作机构"), attr("partner.name"), width=30, cell=COOPERATION_CELLS),
+    Col("city", _("所在城市"), attr("partner.city"), width=10, css="text-nowrap"),
+    Col("subject", _("合作内容"), attr("subject"), width=30, wrap=True),
+    Col("period", _("合作期间"), _period, width=24, css="text-nowrap cd-mono"),
+    Col("status", _("状态"), attr("get_status_display"), width=8, cell=COOPERATION_CELLS),
+)
+ON_PARTNER = ("enterprise", "region", "subject", "period", "status")
+ON_ENTERPRISE = ("partner", "city", "subject", "period", "status")
+
+
+def cooperation_columns(keys: Sequence[str]) -> list[Col]:
+    """The COOPERATIONS columns named by `keys`, in that order."""
+    by_key = {c.key: c for c in COOPERATIONS}
+    return [by_key[key] for key in keys]

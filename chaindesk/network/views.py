@@ -26,7 +26,7 @@ from chaindesk.enterprises.models import Enterprise
 from . import permissions, selectors, services
 from .forms import ContactForm, CooperationForm, PartnerForm, TalentForm
 from .models import RdCooperation, RdPartner, Talent
-from .resources import PARTNERS, TALENTS, page_rows
+from .resources import ON_ENTERPRISE, ON_PARTNER, PARTNERS, TALENTS, cooperation_columns, page_rows
 
 # --- talents -------------------------------------------------------------------------------------------
 
@@ -198,6 +198,7 @@ def partner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         {
             "partner": partner,
             "cooperations": selectors.partner_cooperations(request.user, partner),
+            "cooperation_columns": cooperation_columns(ON_PARTNER),
             "may_edit": permissions.may_manage_partners(request.user),
             "page_title": partner.name,
             "breadcrumbs": crumbs(_("研发资源"), "network:partners", (partner.name, None)),
@@ -286,6 +287,7 @@ def enterprise_rd(request: AuthedRequest, pk: int) -> HttpResponse:
     context = {
         "enterprise": enterprise,
         "cooperations": selectors.enterprise_cooperations(enterprise),
+        "cooperation_columns": cooperation_columns(ON_ENTERPRISE),
         "may_add": permissions.may_add_cooperation(request.user, enterprise),
         "page_title": _("研发合作"),
         "breadcrumbs": _enterprise_crumbs(enterprise, (_("研发合作"), None)),

@@ -43,6 +43,7 @@ def _amount(key: str, header: Any, short: Any, sort: str) -> Col:
 UPWARD = Resource(
     view="upward:list",
     testid="upward",
+    count_text=_("共 %(n)s 项"),
     filters=(
         Filter("q", _("关键词"), TEXT, placeholder=_("事项名称或对接部门")),
         Filter("kind", _("类型"), CHOICE, options=UpwardKind.choices, values=UpwardKind.values),

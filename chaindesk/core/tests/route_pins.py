@@ -258,7 +258,7 @@ PINS: dict[tuple[str, str], int] = {
     ("dashboards:projects_card", "chief"): 4, ("dashboards:projects_card", "member"): 4, ("dashboards:projects_card", "liaison"): 4, ("dashboards:projects_card", "district"): 4, ("dashboards:projects_card", "x_chief"): 4, ("dashboards:projects_card", "x_liaison"): 4, ("dashboards:projects_card", "x_district"): 4,
     ("accounts:login", "anon"): 0,
     ("core:audit_list", "auditor"): 5,
-    ("core:audit_export", "auditor"): 6,
+    ("core:audit_export", "auditor"): 5,
     ("core:audit_detail", "auditor"): 3,
     ("core:user_list", "sysadmin"): 6,
     ("core:user_create", "sysadmin"): 4,

@@ -245,6 +245,7 @@ def test_param_days_and_text() -> None:
         ("jiangdd", "/demands/?from=0001-01-01&to=9999-12-31&region=١٢", ("开始日期", "结束日期", "地区")),
         ("jiangdd", "/projects/?node=" + str(2**63) + "&stage=nope", ("环节", "阶段")),
         ("sysadmin", "/system/users/?region=²&role=x", ("地区", "角色")),
+        ("chenjing", "/demands/tasks/?side=x&escalation=y", ("主办/协办", "预警级别")),  # the filters' own labels
     ],
 )
 def test_bad_filter_value_is_ignored_with_a_note(

@@ -1,5 +1,6 @@
 """The in-app inbox behind the bell: own notifications only, mark read, the lazy-loaded unread badge."""
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from chaindesk.accounts.models import User
 from chaindesk.core.models import Notification
+from chaindesk.core.resources_audit import NOTIFICATIONS
 
 
 def notify(user: User, key: str, *, title: str = "【预警】用地指标", url: str = "/demands/1/") -> Notification:
@@ -123,3 +125,37 @@ def test_inbox_query_count_does_not_grow(
     assert response.content.decode().count('data-testid="inbox-item"') == 50
     with django_assert_max_num_queries(3):
         client.get(reverse("core:inbox_badge"))
+
+
+@pytest.mark.django_db
+def test_inbox_page_shows_the_declared_columns(
+    client_as: Callable[[str], Client], inbox: dict[str, Notification]
+) -> None:
+    html = client_as("chenjing").get(reverse("core:inbox")).content.decode()
+    head = html.split('data-testid="inbox-table"', 1)[1].split("</thead>", 1)[0]
+    headers = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<th[^>]*>(.*?)</th>", head)]
+    assert headers == [re.sub(r"<[^>]+>", "", str(c.page_label)) for c in NOTIFICATIONS.page_columns()]
+    assert headers == ["状态", "通知", "时间", "操作"]
+    first = html.split('data-testid="inbox-item"', 1)[1].split("</tr>", 1)[0]
+    assert first.startswith(' class="bg-azure-lt">')  # unread rows stand out
+    assert '<div class="fw-bold">【预警】环评批复</div>' in first
+    assert 'data-testid="inbox-mark-read"' in first and ">查看</button>" in first
+    tabs = html.split('data-testid="inbox-tabs"', 1)[1].split("</ul>", 1)[0]
+    assert 'href="/system/inbox/?unread=1"' in tabs and 'data-testid="inbox-unread-total">2<' in tabs
+
+
+@pytest.mark.django_db
+def test_inbox_filter_is_read_by_its_declaration(
+    client_as: Callable[[str], Client], inbox: dict[str, Notification]
+) -> None:
+    assert NOTIFICATIONS.parse({"unread": "1"}) == {"unread": "1"}
+    assert NOTIFICATIONS.parse({"unread": "yes"}) == {"unread": None}
+    client = client_as("chenjing")
+    everything = client.get(reverse("core:inbox")).context["page_obj"].paginator.count
+    assert client.get(reverse("core:inbox") + "?unread=1").context["page_obj"].paginator.count == 2
+    response = client.get(reverse("core:inbox") + "?unread=yes")  # a value out of shape: all, never a 500
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.count == everything > 2
+    Notification.objects.filter(recipient__username="chenjing").update(read_at=timezone.now())
+    html = client.get(reverse("core:inbox") + "?unread=1").content.decode()
+    assert "没有未读通知。" in html and 'data-testid="inbox-read-all"' not in html

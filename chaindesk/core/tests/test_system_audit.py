@@ -1,6 +1,7 @@
 """The audit log page (系统 → 审计日志): access, filters, query count, detail and the XLSX export."""
 
 import datetime as dt
+import functools
 import io
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 
 from chaindesk.accounts.models import Region, User
 from chaindesk.core import audit, context
+from chaindesk.core.export import filtered_ledger
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.core.views_system import filter_audit
 
@@ -122,7 +124,7 @@ def test_system_home_sends_each_admin_to_their_own_page(client_as):
         ("q=aaaa1111", 1),
         ("q=10.2.2", 1),
         ("date_from=2026-11-24&date_to=2026-11-24", 1),
-        ("date_from=2026年11月24日&date_to=2026年11月24日", 1),
+        ("ip=+10.2.2.2+", 1),
     ],
 )
 def test_filters_narrow_the_list(client_as, lines, query, expected):
@@ -140,17 +142,44 @@ def test_filter_by_object_type(client_as, lines):
     assert [e.pk for e in response.context["page_obj"].object_list] == [lines[1].pk]
 
 
-def test_bad_filter_values_are_reported_not_500(client_as, lines):
-    response = client_as("auditor").get(f"{URL}?ip=not-an-ip&date_from=2026-13-45&date_to=x&action=nope")
-    assert response.status_code == 200
+def _note(response) -> str:
     html = response.content.decode()
-    assert "有效的IPv4或IPv6地址" in html or "IP" in html
-    assert "输入一个有效的日期" in html
+    assert 'data-testid="params-note"' in html
+    return html.split('data-testid="params-note">', 1)[1].split("</div>", 1)[0]
 
 
-def test_reversed_date_range_is_reported(client_as):
-    response = client_as("auditor").get(f"{URL}?date_from=2026-11-25&date_to=2026-11-24")
-    assert "结束日期不能早于开始日期" in response.content.decode()
+def test_bad_filter_values_are_ignored_and_named_not_500(client_as, lines):
+    client = client_as("auditor")
+    everything = client.get(URL).context["page_obj"].paginator.count
+    response = client.get(f"{URL}?ip=not-an-ip&date_from=2026-13-45&date_to=x&action=nope&ct=abc")
+    assert response.status_code == 200
+    # each ignored value is named by its filter's label (not its parameter), and no filter applies
+    assert _note(response) == "以下筛选条件的取值无效，已忽略：动作、对象类型、客户端地址、开始日期、结束日期。"
+    assert response.context["page_obj"].paginator.count == everything
+
+
+def test_dates_out_of_range_or_in_another_format_are_ignored(client_as, lines):
+    note = _note(client_as("auditor").get(f"{URL}?date_from=0001-01-01"))
+    assert "开始日期" in note and "日期须在 1900 年至 2100 年之间" in note
+    # the filter bar's date fields send ISO dates; another spelling is ignored and said so
+    client = client_as("auditor")
+    response = client.get(f"{URL}?date_from=2026年11月24日")
+    assert "开始日期" in _note(response)
+    assert response.context["page_obj"].paginator.count == AuditLog.objects.count()
+
+
+def test_reversed_date_range_is_reported_and_its_end_ignored(client_as, lines):
+    client = client_as("auditor")
+    response = client.get(f"{URL}?date_from=2026-11-25&date_to=2026-11-24")
+    note = _note(response)
+    assert "结束日期" in note and "结束日期不能早于开始日期" in note
+    from_only = client.get(f"{URL}?date_from=2026-11-25").context["page_obj"].paginator.count
+    assert response.context["page_obj"].paginator.count == from_only > 0
+
+
+def test_valid_filters_leave_no_note(client_as, lines):
+    response = client_as("auditor").get(f"{URL}?action=update&ip=10.1.1.1&date_from=2026-11-01&date_to=2026-11-30")
+    assert b'data-testid="params-note"' not in response.content
 
 
 def test_sort_by_time_ascending_and_descending(client_as, lines):
@@ -219,10 +248,10 @@ def test_export_is_the_filtered_list_and_is_audited(client_as, persona, lines):
 
 
 def test_export_is_capped_with_a_clear_message(client_as, lines, monkeypatch):
-    monkeypatch.setattr("chaindesk.core.views_system.EXPORT_ROW_CAP", 1)
+    monkeypatch.setattr("chaindesk.core.resources.filtered_ledger", functools.partial(filtered_ledger, cap=1))
     response = client_as("auditor").get(f"{EXPORT_URL}?actor=sysadmin")
     rows = list(_open(response).active.iter_rows(values_only=True))
-    assert any(row[0] and "超过单次导出上限" in row[0] for row in rows[:4])
+    assert any(row[0] and "超过单次导出上限" in row[0] and "共 2 条" in row[0] for row in rows[:4])
     header_index = next(i for i, row in enumerate(rows) if row[0] == "序号")
     assert len(rows) - header_index - 1 == 1
 

@@ -127,7 +127,7 @@ def test_lead_and_co_tasks_are_listed_separately(client_as, task_for):
     assert "协办的事项" in co and "主办的事项" not in co
     # the tabs' badges count the open tasks on each side (a task both led and co-handled counts as 主办)
     task_for("zrzy", title="自己协办自己", co=("zrzy",))
-    counts = client.get(reverse("demands:tasks")).context["filters"]["side_counts"]
+    counts = client.get(reverse("demands:tasks")).context["queue"]["side_counts"]
     zrzy_open = Task.objects.filter(status__in=OPEN_TASK)
     assert counts == {
         "lead": zrzy_open.filter(lead_department__code="zrzy").count(),

@@ -1,0 +1,119 @@
+"""The enterprise page's contact and indicator tables come from one declaration each
+(chaindesk/enterprises/resources.py: CONTACTS, INDICATORS); phones stay masked for readers who do not serve
+the enterprise."""
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from chaindesk.enterprises.models import Contact, Enterprise, Indicator
+from chaindesk.enterprises.resources import (
+    CONTACTS,
+    EDIT_KEY,
+    INDICATORS,
+    contact_rows,
+    indicator_rows,
+    page_columns,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
+
+BOSHEN = "江苏博生医用新材料股份有限公司"
+PHONE = "13812341234"
+MASKED = "138****1234"
+
+
+@pytest.fixture
+def boshen() -> Enterprise:
+    enterprise = Enterprise.objects.get(name=BOSHEN)
+    enterprise.contacts.all().delete()
+    enterprise.indicators.all().delete()
+    Contact.objects.create(enterprise=enterprise, name="王经理", title="总经理", phone=PHONE, is_primary=True)
+    Contact.objects.create(enterprise=enterprise, name="李会计", title="", phone="")
+    Indicator.objects.create(enterprise=enterprise, year=2024, revenue=Decimal("40000"), tax=Decimal("1000"))
+    Indicator.objects.create(
+        enterprise=enterprise, year=2025, revenue=Decimal("52000"), tax=Decimal("900"), employees=1250
+    )
+    return enterprise
+
+
+def _table(html: str, testid: str) -> str:
+    start = html.index(f'data-testid="{testid}"')
+    return html[start : html.index("</table>", start)]
+
+
+def _headers(table: str) -> list[str]:
+    cells = re.findall(r"<th[^>]*>(.*?)</th>", table[: table.index("</thead>")], re.S)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+
+
+def _cells(table: str) -> list[list[str]]:
+    rows = re.findall(r"<tr>(.*?)</tr>", table[table.index("<tbody>") :], re.S)
+    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows]
+
+
+def test_contact_table_comes_from_contacts(client_as, boshen):
+    html = client_as("jiangdd").get(f"/enterprises/{boshen.pk}/").content.decode()
+    table = _table(html, "contact-table")
+    assert _headers(table) == [str(c.page_label) for c in CONTACTS] == ["姓名", "职务", "电话", ""]
+    rows = _cells(table)
+    assert [row[:3] for row in rows] == [["王经理 主要", "总经理", PHONE], ["李会计", "—", "—"]]
+    assert f"/enterprises/{boshen.pk}/contacts/" in table and "确定删除联系人“王经理”吗？" in table
+
+
+@pytest.mark.parametrize(("username", "full"), [("liming", True), ("liuyang", True), ("zhoutao", False)])
+def test_contact_phone_is_masked_for_readers_who_do_not_serve_it(client_as, persona, boshen, username, full):
+    table = _table(client_as(username).get(f"/enterprises/{boshen.pk}/").content.decode(), "contact-table")
+    assert (PHONE in table) is full and (MASKED in table) is not full
+    shown = {c.name: c.shown_phone for c in contact_rows(boshen, persona(username))}
+    assert shown == {"王经理": PHONE if full else MASKED, "李会计": ""}
+
+
+def test_phone_column_never_reads_the_stored_number():
+    """A row not passed through contact_rows shows no number at all rather than the unmasked one."""
+    phone = next(c for c in CONTACTS if c.key == "phone")
+    assert phone.value is not None and phone.value(Contact(name="x", phone=PHONE)) is None
+
+
+def test_indicator_table_comes_from_indicators(client_as, boshen):
+    html = client_as("jiangdd").get(f"/enterprises/{boshen.pk}/").content.decode()
+    table = _table(html, "indicator-table")
+    assert _headers(table) == [str(c.page_label) for c in INDICATORS]
+    assert _headers(table) == [
+        "年度",
+        "营业收入(万元)",
+        "同比",
+        "税收(万元)",
+        "同比",
+        "从业人数",
+        "研发投入(万元)",
+        "同比",
+        "",
+    ]
+    newest, oldest = _cells(table)
+    assert newest == ["2025", "52,000.00", "+30.0%", "900.00", "-10.0%", "1,250", "—", "—", "编辑"]
+    assert oldest[:6] == ["2024", "40,000.00", "—", "1,000.00", "—", "—"]
+    assert f"/enterprises/{boshen.pk}/indicators/2025/edit/" in table
+
+
+def test_edit_columns_only_for_editors():
+    assert [c.key for c in page_columns(CONTACTS, may_edit=False)] == ["name", "title", "phone"]
+    assert [c.key for c in page_columns(INDICATORS, may_edit=True)][-1] == EDIT_KEY
+    assert EDIT_KEY not in {c.key for c in page_columns(INDICATORS, may_edit=False)}
+
+
+def test_indicator_rows_and_their_ledger_values(boshen):
+    rows = indicator_rows(list(boshen.indicators.all()))
+    assert [r.year for r in rows] == [2025, 2024]
+    assert rows[0].yoy == {"revenue_yoy": Decimal("30.0"), "tax_yoy": Decimal("-10.0"), "rd_yoy": None}
+    assert rows[1].yoy == {"revenue_yoy": None, "tax_yoy": None, "rd_yoy": None}
+    # The same columns give plain numbers for a ledger (not the page's formatted text).
+    values = {c.key: c.ledger_value(rows[0]) for c in INDICATORS if c.in_export}
+    assert values["revenue"] == 52000.0 and values["revenue_yoy"] == 30.0 and values["employees"] == 1250
+    assert values["rd_spend"] == "" and values["year"] == 2025
+    assert [str(c.label) for c in INDICATORS if c.key.endswith("_yoy")] == [
+        "营业收入同比(%)",
+        "税收同比(%)",
+        "研发投入同比(%)",
+    ]

@@ -1,0 +1,144 @@
+"""/service/ (我的挂钩企业) and the visits page come from one declaration each (chaindesk/liaison/resources.py):
+ASSIGNMENTS (filter bar, columns, sorts) and VISITS (the fields of a visit card, the staff-only ones left out
+for enterprise users as core.privacy declares them)."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from chaindesk.core.privacy import staff_fields_hidden_from
+from chaindesk.enterprises.models import Enterprise
+from chaindesk.liaison import services
+from chaindesk.liaison.models import NextStep, Visit, VisitIssue
+from chaindesk.liaison.resources import ASSIGNMENTS, STAFF_ONLY, VISITS, visit_columns, withheld_note
+
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
+
+MINE = "/service/"
+
+
+def _table(html: str, testid: str) -> str:
+    start = html.index(f'data-testid="{testid}"')
+    return html[start : html.index("</table>", start)]
+
+
+def _headers(table: str) -> list[str]:
+    cells = re.findall(r"<th[^>]*>(.*?)</th>", table[: table.index("</thead>")], re.S)
+    return [re.sub(r"<[^>]+>|[↑↓]", "", cell).strip() for cell in cells]
+
+
+def _log(persona, enterprise, today, notes="内部研判：资金链偏紧"):  # noqa: ANN001, ANN202
+    liming = persona("liming")
+    services.visit_create(
+        actor=liming,
+        enterprise=enterprise,
+        visited_on=today,
+        notes=notes,
+        participants=[liming],
+        other_participants="企业总经理",
+        issues=["用地指标未落实"],
+        next_steps=[("对接自然资源局", liming, today + dt.timedelta(days=7))],
+    )
+
+
+# --- ASSIGNMENTS: /service/ ---------------------------------------------------------------------------------
+
+
+def test_service_table_comes_from_assignments(client_as, persona, boshen):
+    response = client_as("liming").get(MINE)
+    html = response.content.decode()
+    table = _table(html, "service-table")
+    assert _headers(table) == [str(c.page_label) for c in ASSIGNMENTS.page_columns()]
+    assert _headers(table) == ["企业名称", "所在地区", "最近走访", "走访状态", "待办下一步(项)", "操作"]
+    mine = Enterprise.objects.filter(liaison=persona("liming"))
+    assert response.context["resource"] is ASSIGNMENTS
+    assert {e.pk for e in response.context["rows"]} == set(mine.values_list("pk", flat=True))
+    # Each row names its enterprise (the browser tests find a row by it) and links its pages.
+    row = re.search(rf'<tr data-testid="service-row" data-enterprise="{boshen.pk}">(.*?)</tr>', table, re.S)
+    assert row is not None
+    assert f'<a href="/enterprises/{boshen.pk}/">{boshen.name}</a>' in row.group(1)
+    assert "从未走访" in row.group(1) and 'data-testid="log-visit"' in row.group(1)
+    # The filter bar is the declared one.
+    assert 'data-testid="service-filters"' in html and '<select id="f-stale" class="form-select" name="stale">' in html
+    assert '<option value="1">超过90天未走访</option>' in html
+
+
+def test_stale_filter_and_sorts_are_parsed_by_the_declaration(client_as, persona, boshen, today):
+    liming = persona("liming")
+    Enterprise.objects.filter(liaison=liming).exclude(pk=boshen.pk).update(last_visit_on=today - dt.timedelta(days=10))
+    client = client_as("liming")
+    stale = client.get(MINE, {"stale": "1", "sort": "-open"})
+    assert [e.pk for e in stale.context["rows"]] == [boshen.pk]  # the one never visited
+    assert stale.context["filters"] == {"stale": "1"} and stale.context["sort"] == "-open"
+    html = stale.content.decode()
+    assert '<option value="1" selected>' in html and '<input type="hidden" name="sort" value="-open">' in html
+    # A value the filter does not know is ignored (all rows) and said so; never an error.
+    for bad in ("yes", "0", "\x00", "1" * 40):
+        ignored = client.get(MINE, {"stale": bad, "sort": "bogus", "page": "x"})
+        assert ignored.status_code == 200
+        assert len(ignored.context["rows"]) == Enterprise.objects.filter(liaison=liming).count()
+    assert 'data-testid="params-note"' in client.get(MINE, {"stale": "yes"}).content.decode()
+    assert ASSIGNMENTS.parse({"stale": "1"}) == {"stale": "1"}
+    assert ASSIGNMENTS.parse({"stale": "2"}) == {"stale": None}
+
+
+def test_service_filtered_to_nothing_says_so(client_as, persona, today):
+    Enterprise.objects.filter(liaison=persona("liming")).update(last_visit_on=today)
+    html = client_as("liming").get(MINE, {"stale": "1"}).content.decode()
+    assert "没有超期未走访的企业。" in html and 'data-testid="service-table"' not in html
+
+
+# --- VISITS: the visits page and the enterprise page's tab ----------------------------------------------------
+
+
+def test_visit_columns_follow_core_privacy(persona):
+    official, outsider = persona("liming"), persona("liuyang")
+    assert visit_columns(official) == list(VISITS)
+    shown = visit_columns(outsider)
+    assert [c.key for c in shown] == ["visited_on", "kind", "participants", "created_by"]
+    # What is left out is exactly what the models declare staff-only.
+    for key, (model, field) in STAFF_ONLY.items():
+        assert field in model.staff_only_fields  # type: ignore[attr-defined]
+        assert (field in staff_fields_hidden_from(model, outsider)) is (key not in {c.key for c in shown})
+    assert {Visit, VisitIssue, NextStep} == {model for model, _field in STAFF_ONLY.values()}
+    assert withheld_note(shown) == "走访情况、反映问题和下一步工作仅服务人员可见。"
+    assert withheld_note(visit_columns(official)) == ""
+
+
+def test_visit_cards_show_the_declared_fields(client_as, persona, boshen, today):
+    _log(persona, boshen, today)
+    htmx = {"HX-Request": "true"}
+    official = client_as("liming").get(f"/service/enterprises/{boshen.pk}/visits/", headers=htmx)
+    html = official.content.decode()
+    assert official.context["columns"] == list(VISITS)
+    card = html[html.index('data-testid="visit"') : html.index("</article>")]
+    assert today.isoformat() in card and "走访" in card
+    assert "参加人员：李明、企业总经理" in card and "记录人 李明" in card
+    assert "内部研判" in card and "用地指标未落实" in card and "对接自然资源局" in card
+    assert "仅服务人员可见" not in html
+
+    own = client_as("liuyang").get(f"/service/enterprises/{boshen.pk}/visits/", headers=htmx)
+    html = own.content.decode()
+    card = html[html.index('data-testid="visit"') : html.index("</article>")]
+    assert today.isoformat() in card and "参加人员：李明、企业总经理" in card and "记录人 李明" in card
+    for withheld in ("内部研判", "用地指标未落实", "对接自然资源局", "反映问题", "下一步工作", "visit-issue"):
+        assert withheld not in card
+    assert "走访情况、反映问题和下一步工作仅服务人员可见。" in html
+    # The rows themselves carry no staff-only value for an enterprise user (core.privacy blanks them).
+    visit = own.context["visits"][0]
+    assert visit.notes == "" and visit.withheld_fields == {"notes"}
+
+
+def test_visit_ledger_values_come_from_the_same_columns(persona, boshen, today):
+    """The declaration also gives each field as text (what an export or the API would hold)."""
+    _log(persona, boshen, today)
+    from chaindesk.liaison.selectors import enterprise_visits
+
+    visit = enterprise_visits(boshen).get()
+    values = {c.key: c.ledger_value(visit) for c in VISITS}
+    assert values["visited_on"] == today.isoformat() and values["kind"] == "走访"
+    assert values["participants"] == "李明、企业总经理" and values["created_by"] == "李明"
+    assert values["issues"] == "用地指标未落实"
+    due = (today + dt.timedelta(days=7)).isoformat()
+    assert values["next_steps"] == f"对接自然资源局（负责人 李明，时限 {due}）"

@@ -1,0 +1,68 @@
+"""Both cooperation tables (the partner page, the enterprise's 研发合作 tab) render the COOPERATIONS columns
+declared once in chaindesk/network/resources.py."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from chaindesk.network.models import CooperationStatus
+from chaindesk.network.resources import COOPERATIONS, ON_ENTERPRISE, ON_PARTNER, cooperation_columns
+
+pytestmark = pytest.mark.django_db
+
+
+def _table(html: str, testid: str) -> str:
+    start = html.index(f'data-testid="{testid}"')
+    return html[start : html.index("</table>", start)]
+
+
+def _headers(table: str) -> list[str]:
+    cells = re.findall(r"<th[^>]*>(.*?)</th>", table[: table.index("</thead>")], re.S)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
+
+
+def _rows(table: str) -> list[str]:
+    return re.findall(r"<tr>(.*?)</tr>", table[table.index("<tbody>") :], re.S)
+
+
+def test_each_column_is_declared_once_and_each_side_picks_its_own():
+    keys = [c.key for c in COOPERATIONS]
+    assert len(keys) == len(set(keys))
+    assert [c.key for c in cooperation_columns(ON_PARTNER)] == list(ON_PARTNER)
+    assert {*ON_PARTNER, *ON_ENTERPRISE} == set(keys)
+
+
+def test_partner_page_table_comes_from_the_declaration(client_as, boshen, make_partner, make_cooperation):
+    partner = make_partner(name="测复旦大学", city="上海")
+    cooperation = make_cooperation(boshen, partner, status=CooperationStatus.DONE)
+    cooperation.ended_on = dt.date(2026, 1, 28)
+    cooperation.save()
+    # jiangdd manages partners (the page's 编辑 button) but cooperations are edited on the enterprise's tab.
+    html = client_as("jiangdd").get(f"/network/partners/{partner.pk}/").content.decode()
+    assert 'data-testid="partner-edit"' in html
+    table = _table(html, "partner-cooperation-table")
+    assert _headers(table) == [str(c.page_label) for c in cooperation_columns(ON_PARTNER)]
+    assert _headers(table) == ["企业", "所在地区", "合作内容", "合作期间", "状态"]
+    [row] = _rows(table)
+    assert f'<a href="/enterprises/{boshen.pk}/">{boshen.name}</a>' in row
+    assert str(boshen.region) in row and "医用膜材联合研发" in row
+    assert "2025-03-01 — 2026-01-28" in row and "status-green" in row and "已完成" in row
+    assert 'data-testid="cooperation-edit"' not in html
+
+
+def test_enterprise_tab_table_comes_from_the_declaration(client_as, boshen, make_partner, make_cooperation):
+    partner = make_partner(name="测浙江大学", city="杭州")
+    make_cooperation(boshen, partner, status=CooperationStatus.TALKING)
+    editor = client_as("liming").get(f"/network/enterprises/{boshen.pk}/rd/", HTTP_HX_REQUEST="true")
+    table = _table(editor.content.decode(), "cooperation-table")
+    labels = [str(c.page_label) for c in cooperation_columns(ON_ENTERPRISE)]
+    assert _headers(table) == [*labels, "操作"]  # the editor's 编辑 link column, its header hidden visually
+    assert labels == ["合作机构", "所在城市", "合作内容", "合作期间", "状态"]
+    row = next(r for r in _rows(table) if "测浙江大学" in r)
+    assert f'<a href="/network/partners/{partner.pk}/">测浙江大学</a>' in row
+    assert "杭州" in row and "2025-03-01 — 至今" in row and "洽谈中" in row
+    assert 'data-testid="cooperation-edit"' in row
+    reader = client_as("liuyang").get(f"/network/enterprises/{boshen.pk}/rd/", HTTP_HX_REQUEST="true")
+    table = _table(reader.content.decode(), "cooperation-table")
+    assert _headers(table) == labels and 'data-testid="cooperation-edit"' not in table
