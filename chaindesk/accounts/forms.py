@@ -179,14 +179,3 @@ class UserPasswordForm(StyledForm):
         if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
             self.add_error("password2", _("两次输入的密码不一致。"))
         return cleaned
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError, *, bare_errors_to: str = "") -> None:
-    """Show a service's ValidationError on the form: per field when it names one, else at the top.
-
-    A bare list of messages from the password validators belongs to `bare_errors_to`."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(bare_errors_to or None, error.messages)

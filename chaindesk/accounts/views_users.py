@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -17,13 +16,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.listing import sort_queryset
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
 from . import services as account_services
 from .choices import Role
-from .forms import UserCreateForm, UserPasswordForm, UserUpdateForm, apply_service_errors
+from .forms import UserCreateForm, UserPasswordForm, UserUpdateForm
 from .models import Department, Region, User
 from .requests import AuthedRequest
 from .resources import ACTIVE, USERS, base_queryset
@@ -79,16 +79,13 @@ def _scope_kwargs(data: dict[str, Any]) -> dict[str, Any]:
 def user_create(request: AuthedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, default_field="password1"):
             created = account_services.user_create(
                 actor=request.user,
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password1"],
                 **_scope_kwargs(form.cleaned_data),
             )
-        except ValidationError as error:
-            apply_service_errors(form, error, bare_errors_to="password1")
-        else:
             messages.success(request, _("已创建用户 %(name)s。") % {"name": created})
             return redirect("core:user_edit", pk=created.pk)
     return render(
@@ -125,19 +122,16 @@ def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
         if problem:
             form.add_error(None, problem)
         else:
-            try:
+            with service_errors(form):
                 account_services.user_update(
                     actor=request.user,
                     user=target,
                     is_active=form.cleaned_data["is_active"],
                     **_scope_kwargs(form.cleaned_data),
                 )
-            except ValidationError as error:
-                target.refresh_from_db()
-                apply_service_errors(form, error)
-            else:
                 messages.success(request, _("已保存用户 %(name)s 的修改。") % {"name": target})
                 return redirect("core:user_edit", pk=target.pk)
+            target.refresh_from_db()  # refused: the page shows the account as it is
     return render(
         request,
         "accounts/user_form.html",
@@ -156,11 +150,8 @@ def user_password(request: AuthedRequest, pk: int) -> HttpResponse:
     target = get_visible_or_404(User.objects.visible_to(request.user), pk, user=request.user)
     form = UserPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with service_errors(form, default_field="password1"):
             account_services.user_set_password(actor=request.user, user=target, password=form.cleaned_data["password1"])
-        except ValidationError as error:
-            apply_service_errors(form, error, bare_errors_to="password1")
-        else:
             messages.success(request, _("已重置用户 %(name)s 的密码，请通过安全渠道告知本人。") % {"name": target})
             return redirect("core:user_edit", pk=target.pk)
     return render(
@@ -186,11 +177,8 @@ def user_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
     if target.pk == request.user.pk:
         messages.error(request, _("不能停用自己的账户。"))
     elif target.is_active != active:
-        try:
+        with service_messages(request):
             account_services.user_update(actor=request.user, user=target, is_active=active)
-        except ValidationError as error:
-            messages.error(request, "；".join(error.messages))
-            return redirect("core:user_edit", pk=target.pk)
-        done = _("已启用用户 %(name)s。") if active else _("已停用用户 %(name)s，其将无法登录。")
-        messages.success(request, done % {"name": target})
+            done = _("已启用用户 %(name)s。") if active else _("已停用用户 %(name)s，其将无法登录。")
+            messages.success(request, done % {"name": target})
     return redirect("core:user_edit", pk=target.pk)

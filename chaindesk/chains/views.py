@@ -14,6 +14,7 @@ from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.listing import PAGE_SIZE
 from chaindesk.core.models import AuditAction
 from chaindesk.core.pages import crumbs
+from chaindesk.core.params import param_id
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
@@ -206,11 +207,11 @@ def node_move_view(request: AuthedRequest, pk: int, node_pk: int) -> HttpRespons
     chain = _editable_chain(request, pk)
     node = _node(chain, request, node_pk)
     target = request.POST.get("new_parent", "")
-    try:
-        new_parent = _node(chain, request, int(target)) if target else None
-    except ValueError:
+    parent_pk = param_id(target)
+    if target and parent_pk is None:
         messages.error(request, _("请选择有效的目标上级环节。"))
         return _back(chain)
+    new_parent = _node(chain, request, parent_pk) if parent_pk is not None else None
     with service_messages(request):
         services.node_move(node=node, new_parent=new_parent, actor=request.user)
         messages.success(request, _("已移动环节“%(name)s”。") % {"name": node.name})
@@ -233,10 +234,7 @@ def node_delete_view(request: AuthedRequest, pk: int, node_pk: int) -> HttpRespo
     chain = _editable_chain(request, pk)
     node = _node(chain, request, node_pk)
     name = node.name
-    try:
+    with service_messages(request, lead=_("不能删除“%(name)s”：") % {"name": name}):
         services.node_delete(node=node, actor=request.user)
-    except ValidationError as exc:
-        messages.error(request, _("不能删除“%(name)s”：%(reason)s") % {"name": name, "reason": "；".join(exc.messages)})
-    else:
         messages.success(request, _("已删除环节“%(name)s”。") % {"name": name})
     return _back(chain)

@@ -203,13 +203,13 @@ def service_errors(
 
 
 @contextmanager
-def service_messages(request: HttpRequest) -> Iterator[None]:
+def service_messages(request: HttpRequest, *, lead: str = "") -> Iterator[None]:
     """Run a service for a POST that goes back to the page it came from: a ValidationError becomes an error
-    message (its messages "；"-joined) on the next page, and nothing after the call runs."""
+    message (`lead`, then its messages "；"-joined) on the next page, and nothing after the call runs."""
     try:
         yield
     except ValidationError as error:
-        django_messages.error(request, refusal_text(error))
+        django_messages.error(request, lead + refusal_text(error))
 
 
 RefusalPage = Callable[..., HttpResponse]

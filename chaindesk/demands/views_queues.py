@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import OFFICIALS, Role
 from chaindesk.core import clock
+from chaindesk.core.errors import refusal_page, service_errors
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.listing import paginate
 from chaindesk.core.pages import crumbs, is_htmx
@@ -212,7 +213,7 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
-def _conflict(request: HttpRequest, pk: int, error: InvalidTransition) -> HttpResponse:
+def _conflict(request: HttpRequest, error: InvalidTransition, pk: int, name: str = "") -> HttpResponse:
     """409: the task moved on since the page was shown; the page shows its current state and why."""
     task = _visible_task(request, pk)
     return render(
@@ -225,14 +226,7 @@ def _refused(request: HttpRequest, task: Task, name: str, form: forms.Form) -> H
     return render(request, "demands/queues_task_detail.html", context, status=400)
 
 
-def _add_errors(form: forms.Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
+@refusal_page(_conflict)
 def _run_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     action = ACTIONS[name]
     task = _visible_task(request, pk)
@@ -244,20 +238,16 @@ def _run_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             form.add_error(None, _("请求不完整，请刷新页面后重试。"))
         return _refused(request, task, name, form)
     expected = form.cleaned_data["expected_status"]
-    try:
-        if task.status != expected:
-            raise InvalidTransition(
-                _("任务当前状态为“%(now)s”，已不是页面显示的“%(then)s”，操作未执行。请查看最新情况后再操作。")
-                % {"now": task.get_status_display(), "then": TaskStatus(expected).label}
-            )
+    if task.status != expected:
+        raise InvalidTransition(
+            _("任务当前状态为“%(now)s”，已不是页面显示的“%(then)s”，操作未执行。请查看最新情况后再操作。")
+            % {"now": task.get_status_display(), "then": TaskStatus(expected).label}
+        )
+    with service_errors(form):
         action.run(task, request.user, form.cleaned_data)
-    except InvalidTransition as error:
-        return _conflict(request, pk, error)
-    except ValidationError as error:
-        _add_errors(form, error)
-        return _refused(request, task, name, form)
-    messages.success(request, str(action.done))
-    return redirect(_safe_next(request) or reverse("demands:task_detail", args=[pk]) + f"#{action.anchor}")
+        messages.success(request, str(action.done))
+        return redirect(_safe_next(request) or reverse("demands:task_detail", args=[pk]) + f"#{action.anchor}")
+    return _refused(request, task, name, form)
 
 
 def _action_view(name: str) -> Callable[..., HttpResponse]:
