@@ -127,7 +127,7 @@ def describe(exc: BaseException) -> Problem:
     if isinstance(exc, InvalidTransition):
         return Problem(409, str(exc) or detail_for(409), "conflict")
     if isinstance(exc, ValidationError):
-        return Problem(422, "；".join(exc.messages) or detail_for(422), "validation", field_errors(exc))
+        return Problem(422, refusal_text(exc) or detail_for(422), "validation", field_errors(exc))
     if isinstance(exc, PermissionDenied):
         return Problem(403, str(exc) or detail_for(403), "forbidden")
     if isinstance(exc, Http404):

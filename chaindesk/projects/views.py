@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, Role
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
-from chaindesk.core.errors import refusal_page, refusal_text, service_errors
+from chaindesk.core.errors import describe, refusal_page, service_errors
 from chaindesk.core.pages import crumbs, form_page
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -160,7 +160,7 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _transition_refused(request: AuthedRequest, error: Exception, pk: int) -> HttpResponse:
     """The project as it now stands with the refusal (409 or 400 through `refusal_page`)."""
-    message = refusal_text(error) if isinstance(error, ValidationError) else str(error)
+    message = describe(error).detail
     context = _detail_context(
         request, _visible(request, pk), transition_error=message, posted_stage=request.POST.get("to_stage")
     )

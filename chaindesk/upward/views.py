@@ -17,7 +17,7 @@ from chaindesk.accounts.models import Department
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
-from chaindesk.core.errors import refusal_page, refusal_text, service_errors
+from chaindesk.core.errors import describe, refusal_page, service_errors
 from chaindesk.core.pages import crumbs, form_page
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -121,7 +121,7 @@ def upward_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _refused(request: AuthedRequest, error: Exception, pk: int) -> HttpResponse:
     """The item as it now stands with the refusal (409 or 400 through `refusal_page`)."""
-    message = refusal_text(error) if isinstance(error, ValidationError) else str(error)
+    message = describe(error).detail
     context = _detail_context(
         request, _visible(request, pk), stage_error=message, posted_stage=request.POST.get("to_stage")
     )

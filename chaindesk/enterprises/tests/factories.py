@@ -6,7 +6,7 @@ import random
 from stdnum.cn.uscc import calc_check_digit
 
 from chaindesk.chains.models import Chain, ChainNode
-from chaindesk.enterprises.models import Qualification
+from chaindesk.enterprises.models import Contact, Enterprise, Qualification
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _counter = itertools.count(1)
@@ -39,3 +39,17 @@ def biomed_tree() -> dict[str, ChainNode]:
 
 def qualification(code: str = "test_qual", name: str = "测试资质") -> Qualification:
     return Qualification.objects.get_or_create(code=code, defaults={"name": name})[0]
+
+
+BOSHEN = "江苏博生医用新材料股份有限公司"
+PHONE = "13812341234"
+MASKED = "138****1234"
+
+
+def boshen_with_one_contact() -> Enterprise:
+    """The demo's 博生 from a known state: no indicators, one primary contact (王经理, PHONE)."""
+    enterprise = Enterprise.objects.get(name=BOSHEN)
+    enterprise.contacts.all().delete()
+    enterprise.indicators.all().delete()
+    Contact.objects.create(enterprise=enterprise, name="王经理", title="总经理", phone=PHONE, is_primary=True)
+    return enterprise

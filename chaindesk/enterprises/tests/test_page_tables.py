@@ -17,19 +17,14 @@ from chaindesk.enterprises.resources import (
     page_columns,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.clock]
+from .factories import MASKED, PHONE, boshen_with_one_contact
 
-BOSHEN = "江苏博生医用新材料股份有限公司"
-PHONE = "13812341234"
-MASKED = "138****1234"
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture
 def boshen() -> Enterprise:
-    enterprise = Enterprise.objects.get(name=BOSHEN)
-    enterprise.contacts.all().delete()
-    enterprise.indicators.all().delete()
-    Contact.objects.create(enterprise=enterprise, name="王经理", title="总经理", phone=PHONE, is_primary=True)
+    enterprise = boshen_with_one_contact()
     Contact.objects.create(enterprise=enterprise, name="李会计", title="", phone="")
     Indicator.objects.create(enterprise=enterprise, year=2024, revenue=Decimal("40000"), tax=Decimal("1000"))
     Indicator.objects.create(

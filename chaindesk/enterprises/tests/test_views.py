@@ -12,23 +12,23 @@ from chaindesk.accounts.models import Region
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.enterprises.models import Contact, Enterprise, Indicator
 
-from .factories import biomed_tree, flip_check_digit, qualification, valid_uscc
+from .factories import (
+    BOSHEN,
+    MASKED,
+    PHONE,
+    biomed_tree,
+    boshen_with_one_contact,
+    flip_check_digit,
+    qualification,
+    valid_uscc,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
-
-BOSHEN = "江苏博生医用新材料股份有限公司"
-PHONE = "13812341234"
-MASKED = "138****1234"
 
 
 @pytest.fixture
 def boshen() -> Enterprise:
-    enterprise = Enterprise.objects.get(name=BOSHEN)
-    # The demo may carry contacts and indicators of its own: start from a known state.
-    enterprise.contacts.all().delete()
-    enterprise.indicators.all().delete()
-    Contact.objects.create(enterprise=enterprise, name="王经理", title="总经理", phone=PHONE, is_primary=True)
-    return enterprise
+    return boshen_with_one_contact()  # the demo may carry contacts and indicators of its own
 
 
 def _other(liaison: str) -> Enterprise:
