@@ -11,7 +11,7 @@ STATIC_SRC := $(shell find chaindesk -path '*/static/*' -type f 2>/dev/null)
 
 CLOCKS = $(PY) -c "from chaindesk.testkit.clock import OTHER_CLOCKS; print(*OTHER_CLOCKS)"
 
-.PHONY: run test test-fast test-clocks test-smoke bench setup system lint typecheck check ci clean
+.PHONY: run test test-fast test-clocks test-smoke test-independent bench setup system lint typecheck check ci clean
 
 run: setup migrate
 	@$(PY) -m chaindesk demo --if-empty
@@ -24,9 +24,14 @@ test-fast: setup
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 # The demo smoke set: the demo city as `chaindesk demo` loads it (the rest of the suite stands on its own fixtures
-# and the personas of chaindesk/testkit/personas.py where it has moved to them).
+# and the personas of chaindesk/testkit/personas.py).
 test-smoke: setup
 	$(PY) -m pytest -m demo $(PYTEST_ARGS)
+
+# Every test but the browser tests and the demo smoke set, with no demo city in the database: proves that the
+# suite stands on its own fixtures.
+test-independent: setup
+	CHAINDESK_TEST_NO_DEMO=1 $(PY) -m pytest -m "not browser and not demo" $(PYTEST_ARGS)
 
 # The date-sensitive tests (marked `clock`) again under each of the other clocks of chaindesk/testkit/clock.py.
 test-clocks: setup

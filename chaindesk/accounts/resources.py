@@ -1,12 +1,16 @@
 """User accounts (系统 → 用户管理) as a resource: the filter bar and the columns of the system administrator's
 user list, declared once (chaindesk/core/resources.py). The page lives in views_users.py under core's URL
-names (`core:user_list`); there is no export and no API list of accounts."""
+names (`core:user_list`); there is no export; the API list is the page's (/api/users/, the system
+administrator's)."""
 
+from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from chaindesk.core.listing import sort_queryset
 from chaindesk.core.resources import CHOICE, TEXT, Col, Filter, Resource, attr
 
 from .choices import Role
@@ -21,6 +25,24 @@ STATES = ((ACTIVE, _("启用")), (INACTIVE, _("停用")))
 def base_queryset(user: Any) -> QuerySet[User]:
     """The accounts the reader manages, with what a list row shows (the filters: `USERS`)."""
     return User.objects.visible_to(user).select_related("region", "department")
+
+
+def filter_users(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[User], str]:
+    """Accounts the system administrator manages, filtered as `USERS` reads the URL (keyword, role, region,
+    department, state; values out of shape are ignored) and sorted."""
+    f = USERS.parse(params)
+    qs = base_queryset(user)
+    if q := f["q"]:
+        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(title__icontains=q))
+    if f["role"]:
+        qs = qs.filter(role=f["role"])
+    if f["region"] is not None:
+        qs = qs.filter(region_id=f["region"])
+    if f["department"] is not None:
+        qs = qs.filter(department_id=f["department"])
+    if f["active"]:
+        qs = qs.filter(is_active=f["active"] == ACTIVE)
+    return sort_queryset(qs, params.get("sort", ""), USERS.sorts, USERS.default_sort)
 
 
 def _state(user: User) -> Any:
@@ -49,11 +71,14 @@ USERS = Resource(
     sorts=SORTS,
     default_sort="username",
     queryset=base_queryset,
+    select=lambda user, params: filter_users(user, params),
+    roles=frozenset({Role.SYS_ADMIN}),
+    api_name="users",
     create_view="core:user_create",
     create_label=_("新增用户"),
     keep_sort=True,
     row_testid="user-row",
-    empty_filtered=_("没有符合条件的用户。"),
+    noun=pgettext_lazy("rows of a list", "用户"),
     empty=_("暂无用户。"),
     empty_hint=_("点击“新增用户”创建账户。"),
     empty_icon="ti-users",

@@ -5,11 +5,9 @@ config/urls.py mounts these routes in the `core` namespace, so core never import
 administrator never manages accounts (等保 三权分立); every write goes through an audited service.
 """
 
-from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chaindesk.core.errors import service_errors, service_messages
-from chaindesk.core.listing import sort_queryset
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
@@ -26,32 +23,14 @@ from .choices import Role
 from .forms import UserCreateForm, UserPasswordForm, UserUpdateForm
 from .models import Department, Region, User
 from .requests import AuthedRequest
-from .resources import ACTIVE, USERS, base_queryset
-
-
-def filter_users(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[User], str]:
-    """Accounts the system administrator manages, filtered as `USERS` reads the URL (keyword, role, region,
-    department, state; values out of shape are ignored) and sorted."""
-    f = USERS.parse(params)
-    qs = base_queryset(user)
-    if q := f["q"]:
-        qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q) | Q(title__icontains=q))
-    if f["role"]:
-        qs = qs.filter(role=f["role"])
-    if f["region"] is not None:
-        qs = qs.filter(region_id=f["region"])
-    if f["department"] is not None:
-        qs = qs.filter(department_id=f["department"])
-    if f["active"]:
-        qs = qs.filter(is_active=f["active"] == ACTIVE)
-    return sort_queryset(qs, params.get("sort", ""), USERS.sorts, USERS.default_sort)
+from .resources import USERS, filter_users
 
 
 def _user_breadcrumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
     return [(_("系统"), None), (_("用户管理"), reverse("core:user_list")), *tail]
 
 
-@role_required(Role.SYS_ADMIN)
+@role_required(*USERS.roles)
 def user_list(request: AuthedRequest) -> HttpResponse:
     qs, sort = filter_users(request.user, request.GET.dict())
     choices = {

@@ -11,16 +11,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from chaindesk.accounts.choices import OFFICIALS
 from chaindesk.core import clock
 from chaindesk.core.export import Column, ledger_response
 from chaindesk.core.resources import MD, ROW_NUMBER, TEXT, Col, Filter, Resource, attr, page_only
 
 from . import extensions, gaps
 from .models import Chain
-from .selectors import CHAIN_SORTS, SEGMENT_SORTS, NodeStats, base_queryset
+from .selectors import CHAIN_SORTS, SEGMENT_SORTS, NodeStats, base_queryset, chain_list
 
 CHAIN_CELLS = "chains/partials/chain_cells.html"
 SEGMENT_CELLS = "chains/partials/segment_cells.html"
@@ -30,7 +31,7 @@ def _num(key: str, header: Any, sort: str = "", **kwargs: Any) -> Col:
     return Col(key, header, attr(key), width=12, sort=sort, align="num", **kwargs)
 
 
-CHAINS = Resource(
+CHAINS: Resource = Resource(
     view="chains:list",
     testid="chain",
     count_text=_("共 %(n)s 条产业链"),
@@ -45,7 +46,10 @@ CHAINS = Resource(
     ),
     sorts=CHAIN_SORTS,
     queryset=base_queryset,
-    empty_filtered=_("没有符合条件的产业链。"),
+    select=lambda user, params: chain_list(user, q=CHAINS.parse(params)["q"], sort=params.get("sort", "")),
+    roles=OFFICIALS,
+    api_name="chains",
+    noun=pgettext_lazy("rows of a list", "产业链"),
     empty=_("暂无可查看的产业链。"),
     empty_hint=_("加入产业链服务团队后，您的产业链将显示在这里。"),
     empty_icon="ti-hierarchy-3",

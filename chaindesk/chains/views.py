@@ -1,10 +1,16 @@
+"""Chain pages: the list, a chain's page and its map (图谱) with the node panel and the 补链 export, and the
+team's tree editing. Chains come from the user's visible set (404 for missing and forbidden alike)."""
+
+import functools
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import OFFICIALS, Role
@@ -13,7 +19,7 @@ from chaindesk.core import audit
 from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.listing import PAGE_SIZE
 from chaindesk.core.models import AuditAction
-from chaindesk.core.pages import crumbs
+from chaindesk.core.pages import Section
 from chaindesk.core.params import param_id
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
@@ -25,6 +31,7 @@ from .resources import CHAINS, NODE_TABLE, TARGET_TABLE, gaps_ledger, segment_co
 
 EDITORS = (Role.CITY_LEADER, Role.TEAM_MEMBER)
 NODE_PANEL_LIMIT = 50
+CHAIN_PAGES = Section(gettext_lazy("产业链"), "chains:list", "chains:detail", "chain")
 
 
 def _chain(request: AuthedRequest, pk: int) -> Chain:
@@ -32,7 +39,7 @@ def _chain(request: AuthedRequest, pk: int) -> Chain:
     return get_visible_or_404(visible, pk, user=request.user)
 
 
-@role_required(*OFFICIALS)
+@role_required(*CHAINS.roles)
 def chain_list(request: AuthedRequest) -> HttpResponse:
     """The chains the user may see, through CHAINS' filters and columns (a handful of rows: paged in memory,
     so the page reads them in one query without a COUNT)."""
@@ -53,13 +60,9 @@ def chain_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "team": team,
             "regions": chain.regions.all(),
             "page_title": _("%(name)s产业链") % {"name": chain.name},
-            "breadcrumbs": [(_("产业链"), reverse("chains:list")), (chain.name, None)],
+            "breadcrumbs": CHAIN_PAGES.crumbs((chain.name, None)),
         },
     )
-
-
-def _crumbs(chain: Chain, label: str) -> list[tuple[str, str | None]]:
-    return crumbs(_("产业链"), "chains:list", (chain.name, reverse("chains:detail", args=[chain.pk])), (label, None))
 
 
 @role_required(*OFFICIALS)
@@ -86,7 +89,7 @@ def chain_map(request: AuthedRequest, pk: int) -> HttpResponse:
             "threshold_text": gaps.threshold_text(),
             "can_edit": services.can_edit_tree(chain=chain, user=request.user),
             "page_title": _("%(name)s产业链图谱") % {"name": chain.name},
-            "breadcrumbs": _crumbs(chain, _("产业链图谱")),
+            "breadcrumbs": CHAIN_PAGES.object_crumbs(chain, (_("产业链图谱"), None)),
         },
     )
 
@@ -100,17 +103,17 @@ def node_panel(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
     enterprises = list(
         selectors.node_enterprises(user=request.user, node=node, subtree_ids=below)[: NODE_PANEL_LIMIT + 1]
     )
-    context = {
-        "chain": chain,
-        "node": node,
-        "enterprises": enterprises[:NODE_PANEL_LIMIT],
-        "more": len(enterprises) > NODE_PANEL_LIMIT,
-        "has_children": bool(below),
-        "page_title": node.name,
-        "breadcrumbs": _crumbs(chain, node.name),
-    }
-    template = "chains/partials/node_panel.html" if request.headers.get("HX-Request") else "chains/node_page.html"
-    return render(request, template, context)
+    return CHAIN_PAGES.tab_page(
+        request,
+        chain,
+        title=node.name,
+        fragment="chains/partials/node_panel.html",
+        page="chains/node_page.html",
+        node=node,
+        enterprises=enterprises[:NODE_PANEL_LIMIT],
+        more=len(enterprises) > NODE_PANEL_LIMIT,
+        has_children=bool(below),
+    )
 
 
 @role_required(*OFFICIALS)
@@ -152,7 +155,7 @@ def _edit_page(
             "rows": rows,
             "add_form": add_form or NodeAddForm(parent_choices=choices),
             "page_title": _("编辑环节"),
-            "breadcrumbs": _crumbs(chain, _("编辑环节")),
+            "breadcrumbs": CHAIN_PAGES.object_crumbs(chain, (_("编辑环节"), None)),
         },
         status=status,
     )
@@ -187,54 +190,53 @@ def node_add_view(request: AuthedRequest, pk: int) -> HttpResponse:
     return _edit_page(request, chain, add_form=form, status=400)
 
 
-@require_POST
-@role_required(*EDITORS)
-def node_rename_view(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
-    chain = _editable_chain(request, pk)
-    node = _node(chain, request, node_pk)
+def _node_action(action: Callable[[AuthedRequest, ChainNode], None]) -> Callable[..., HttpResponse]:
+    """A POST on one node of a tree the user may edit: `action` runs on the node (its refusals and successes
+    become messages) and the answer is the edit page again."""
+
+    @require_POST
+    @role_required(*EDITORS)
+    @functools.wraps(action)
+    def view(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
+        chain = _editable_chain(request, pk)
+        action(request, _node(chain, request, node_pk))
+        return _back(chain)
+
+    return view
+
+
+@_node_action
+def node_rename_view(request: AuthedRequest, node: ChainNode) -> None:
     form = NodeNameForm(request.POST)
     with service_messages(request):
         if not form.is_valid():
             raise ValidationError(list(form.errors["name"]))
         services.node_rename(node=node, name=form.cleaned_data["name"], actor=request.user)
         messages.success(request, _("已重命名为“%(name)s”。") % {"name": node.name})
-    return _back(chain)
 
 
-@require_POST
-@role_required(*EDITORS)
-def node_move_view(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
-    chain = _editable_chain(request, pk)
-    node = _node(chain, request, node_pk)
+@_node_action
+def node_move_view(request: AuthedRequest, node: ChainNode) -> None:
     target = request.POST.get("new_parent", "")
     parent_pk = param_id(target)
     if target and parent_pk is None:
         messages.error(request, _("请选择有效的目标上级环节。"))
-        return _back(chain)
-    new_parent = _node(chain, request, parent_pk) if parent_pk is not None else None
+        return
+    new_parent = _node(node.chain, request, parent_pk) if parent_pk is not None else None
     with service_messages(request):
         services.node_move(node=node, new_parent=new_parent, actor=request.user)
         messages.success(request, _("已移动环节“%(name)s”。") % {"name": node.name})
-    return _back(chain)
 
 
-@require_POST
-@role_required(*EDITORS)
-def node_reorder_view(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
-    chain = _editable_chain(request, pk)
-    node = _node(chain, request, node_pk)
+@_node_action
+def node_reorder_view(request: AuthedRequest, node: ChainNode) -> None:
     with service_messages(request):
         services.node_reorder(node=node, actor=request.user, direction=request.POST.get("direction"))
-    return _back(chain)
 
 
-@require_POST
-@role_required(*EDITORS)
-def node_delete_view(request: AuthedRequest, pk: int, node_pk: int) -> HttpResponse:
-    chain = _editable_chain(request, pk)
-    node = _node(chain, request, node_pk)
+@_node_action
+def node_delete_view(request: AuthedRequest, node: ChainNode) -> None:
     name = node.name
     with service_messages(request, lead=_("不能删除“%(name)s”：") % {"name": name}):
         services.node_delete(node=node, actor=request.user)
         messages.success(request, _("已删除环节“%(name)s”。") % {"name": name})
-    return _back(chain)

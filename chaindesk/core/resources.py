@@ -11,7 +11,8 @@ says what they are and how each of page, export and API shows the result.
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy
 
 from .export import Column, filtered_ledger
@@ -39,6 +40,17 @@ BOOLEAN_OPTIONS = (("1", gettext_lazy("是")), ("0", gettext_lazy("否")))
 # A column shown from a width up (Tabler's responsive display classes).
 MD, LG, XL = "d-none d-md-table-cell", "d-none d-lg-table-cell", "d-none d-xl-table-cell"
 ROW_NUMBER = "__row_number__"  # a column whose export value is the row's position (序号)
+# What a resource says about its rows, naming them by its `noun` unless it states its own sentence: the empty
+# filtered list, and the ledger's warning when more rows match than one export holds (`%(cap)s`: the cap).
+EMPTY_FILTERED = gettext_lazy("没有符合条件的%(noun)s。")
+CAP_WARNING = gettext_lazy("符合条件的%(noun)s超过单次导出上限，仅导出前 %%(cap)s 条。")
+
+
+def _naming(sentence: Label, noun: Label) -> str:
+    return str(sentence) % {"noun": noun}
+
+
+naming = lazy(_naming, str)  # `sentence` with `noun` in it, translated when it is shown
 
 
 @dataclass(frozen=True)
@@ -79,7 +91,7 @@ class Filter:
         return param_choice(value, allowed) if allowed else (param_text(value) or None)
 
     def bind(self, params: Mapping[str, Any], choices: Any) -> "BoundFilter":
-        current = str(params.get(self.name) or "")
+        current = param_text(params.get(self.name))  # echoed as applied: trimmed, no control characters
         return BoundFilter(self, current, [] if self.kind in (TEXT, DATE) else self._options(choices, current))
 
     def _options(self, choices: Any, current: str) -> list[tuple[str, Label, bool]]:
@@ -157,20 +169,38 @@ class Col:
     def cell_css(self) -> str:
         return " ".join(c for c in (self.align, self.css, self.hide) if c)
 
-    def ledger_value(self, row: Any) -> Any:
+    def raw_value(self, row: Any) -> Any:
+        """The ledger's value before formatting: the export getter where the column has one."""
         getter = self.export if callable(self.export) else self.value
-        value = getter(row) if getter else None
-        if isinstance(value, Promise):
-            return str(value)
-        if isinstance(value, Decimal):
-            return float(value)
+        return getter(row) if getter else None
+
+    def api_raw_value(self, row: Any) -> Any:
+        """The API's value before formatting: the page's (a time stays a time), else the ledger's."""
+        getter = self.value or (self.export if callable(self.export) else None)
+        return getter(row) if getter else None
+
+    def ledger_value(self, row: Any) -> Any:
+        """The cell as the ledger holds it: the API's value, but a time to the minute and "" for none."""
+        value = self.raw_value(row)
         if isinstance(value, dt.datetime):
             return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if value is None:
-            return ""
-        return value if isinstance(value, str | int | float | bool) else str(value)
+        value = api_value(value)
+        return "" if value is None else value
+
+
+def api_value(value: Any) -> Any:
+    """A column's value as JSON carries it: text, a number, true/false, an ISO 8601 date or time, or null."""
+    if isinstance(value, Promise):
+        return str(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 def ledger_only(
@@ -207,7 +237,7 @@ class Ledger:
 
     title: Label
     name: str
-    cap_warning: Label
+    cap_warning: Label = ""  # default: CAP_WARNING naming the resource's noun
     prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
     rows: Callable[[Iterable[Any], Any], Iterable[Any]] | None = None
 
@@ -219,7 +249,9 @@ REGISTRY: dict[str, "Resource"] = {}  # every declared resource by its list page
 class Resource:
     """A list's filters and columns, declared once (see the module docstring). `view` is the list page's URL
     name (its filter bar's `{% params_note %}` reads the spec declared under it); `testid` prefixes the
-    page's test ids (`enterprise-table`); `queryset(user)` is the reader's visible set with its joins."""
+    page's test ids (`enterprise-table`); `queryset(user)` is the reader's visible set with its joins. `noun`
+    names the rows (线索) in the sentences the resource does not state itself (`empty_filtered`, the ledger's
+    `cap_warning`)."""
 
     view: str
     testid: str
@@ -233,14 +265,27 @@ class Resource:
     create_view: str = ""
     create_label: Label = ""
     keep_sort: bool = False  # the filter bar carries the current sort along
+    noun: Label = ""
     empty_filtered: Label = ""
     empty: Label = ""
     empty_hint: Label = ""
     empty_icon: str = "ti-inbox"
     row_testid: str = ""
     count_text: Label = gettext_lazy("共 %(n)s 条")  # the count above the table and in the footer (条/项/家)
+    # Who reads the list (its page, its export and its API list); empty: every signed-in user.
+    roles: AbstractSet[str] = frozenset()
+    # The filtered, sorted visible set for (reader, query parameters): what the page, the export and the API
+    # list all show. With `api_name`, the list is also served at /api/<api_name>/ (chaindesk/api/lists.py).
+    select: Callable[..., tuple[QuerySet[Any], str]] | None = None  # (reader, params)
+    api_name: str = ""
 
     def __post_init__(self) -> None:
+        if self.noun and not self.empty_filtered:
+            object.__setattr__(self, "empty_filtered", naming(EMPTY_FILTERED, self.noun))
+        if self.noun and self.ledger and not self.ledger.cap_warning:
+            object.__setattr__(self, "ledger", replace(self.ledger, cap_warning=naming(CAP_WARNING, self.noun)))
+        if self.ledger and not self.ledger.cap_warning:
+            raise ValueError(f"{self.view}: a ledger needs its cap_warning or the resource's noun")
         declare(self.view, spec=self.spec)
         REGISTRY[self.view] = self
 
@@ -275,8 +320,29 @@ class Resource:
     def export_columns(self) -> list[Col]:
         return [c for c in self.columns if c.in_export]
 
+    def readable_by(self, user: Any) -> bool:
+        """The list's readers: a signed-in user of one of `roles` (any signed-in user when it names none)."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return not self.roles or getattr(user, "role", None) in self.roles
+
+    def api_columns(self) -> list[Col]:
+        return [c for c in self.columns if c.api and c.export != ROW_NUMBER]
+
     def api_fields(self) -> list[str]:
-        return [c.key for c in self.columns if c.api]
+        return [c.key for c in self.api_columns()]
+
+    def reader_rows(self, rows: Iterable[Any], user: Any) -> Iterable[Any]:
+        """The rows as this reader may read them: the ledger's per-reader step (masking, withholding)."""
+        return self.ledger.rows(rows, user) if self.ledger and self.ledger.rows else rows
+
+    def api_rows(self, rows: Iterable[Any], user: Any) -> list[dict[str, Any]]:
+        """Each row's id and its API columns' values, after the same per-reader step as the ledger."""
+        columns = self.api_columns()
+        return [
+            {"id": row.pk, **{c.key: api_value(c.api_raw_value(row)) for c in columns}}
+            for row in self.reader_rows(rows, user)
+        ]
 
     def context(
         self,
@@ -337,8 +403,7 @@ class Resource:
     def ledger_rows(self, rows: Iterable[Any], user: Any) -> Iterator[list[Any]]:
         """The export columns' values for each row (after the ledger's per-reader `rows` step)."""
         columns = self.export_columns()
-        prepared = self.ledger.rows(rows, user) if self.ledger and self.ledger.rows else rows
-        for index, row in enumerate(prepared, start=1):
+        for index, row in enumerate(self.reader_rows(rows, user), start=1):
             yield [index if c.export == ROW_NUMBER else c.ledger_value(row) for c in columns]
 
     def export(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse:

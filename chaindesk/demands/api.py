@@ -6,7 +6,7 @@ application/problem+json (chaindesk/core/errors.py, chaindesk/api/errors.py)."""
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -93,7 +93,10 @@ DemandFilters = DEMANDS.api_filters("DemandFilters")
 @router.get("/", response=list[DemandOut])
 @paginate(BoundedLimitOffsetPagination)
 def list_demands(request: HttpRequest, filters: Query[DemandFilters]) -> Any:  # type: ignore[valid-type]
-    """The demands the user may see, with the ledger's filters and sort (newest first by default)."""
+    """The demands the user may see, with the ledger's filters and sort (newest first by default); 403 for a
+    role the ledger refuses."""
+    if not DEMANDS.readable_by(request.user):
+        raise PermissionDenied
     qs, _sort = filter_demands(_visible(request), request.user, filters.model_dump())  # type: ignore[attr-defined]
     return qs
 

@@ -65,6 +65,26 @@ def _text(max_length: int | None = None, rows: int = 0, **attrs: Any) -> forms.W
     return forms.TextInput(attrs=attrs)
 
 
+def _text_field(
+    label: Any,
+    *,
+    rows: int = 3,
+    max_length: int | None = None,
+    required: bool = True,
+    required_message: Any = None,
+    **kwargs: Any,
+) -> forms.CharField:
+    """A multi-line text field; unless told otherwise its required message asks for the field by its label."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=_text(rows=rows),
+        error_messages={"required": required_message or _("请填写%(label)s。") % {"label": label}},
+        **kwargs,
+    )
+
+
 class DemandForm(AuditedChoicesMixin, forms.Form):
     """A demand as an enterprise or an official records it. An enterprise user's own enterprise is fixed."""
 
@@ -81,11 +101,11 @@ class DemandForm(AuditedChoicesMixin, forms.Form):
         widget=_text(100, placeholder=_("一句话说明需要解决的问题，如：新厂房用地指标")),
         error_messages={"required": _("请填写诉求事项。")},
     )
-    description = forms.CharField(
-        label=_("具体内容"),
-        widget=_text(rows=6),
+    description = _text_field(
+        _("具体内容"),
+        rows=6,
         help_text=_("请说明问题的来龙去脉、已做的工作、希望政府帮助解决什么、时间要求。"),
-        error_messages={"required": _("请填写具体内容。")},
+        required_message=_("请填写具体内容。"),
     )
     category = forms.ModelChoiceField(
         label=_("类别"),
@@ -154,21 +174,11 @@ class NoteForm(ActionForm):
 
 
 class ReasonForm(ActionForm):
-    reason = forms.CharField(
-        label=_("不予受理的原因"),
-        max_length=300,
-        widget=_text(rows=3),
-        error_messages={"required": _("请填写不予受理的原因。")},
-    )
+    reason = _text_field(_("不予受理的原因"), max_length=300, required_message=_("请填写不予受理的原因。"))
 
 
 class RequestInfoForm(ActionForm):
-    note = forms.CharField(
-        label=_("需补充的内容"),
-        max_length=300,
-        widget=_text(rows=3),
-        error_messages={"required": _("请写明需要企业补充什么。")},
-    )
+    note = _text_field(_("需补充的内容"), max_length=300, required_message=_("请写明需要企业补充什么。"))
 
 
 class MergeForm(ActionForm):
@@ -194,11 +204,7 @@ class MergeForm(ActionForm):
 
 
 class SupplyForm(ActionForm):
-    note = forms.CharField(
-        label=_("补充说明"),
-        widget=_text(rows=4),
-        error_messages={"required": _("请填写补充的内容。")},
-    )
+    note = _text_field(_("补充说明"), rows=4, required_message=_("请填写补充的内容。"))
     attachments = MultipleFileField(label=_("补充附件"))
 
 
@@ -217,11 +223,7 @@ class TaskForm(ActionForm):
         widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
         help_text=_("可多选（按住 Ctrl 键）；不需要协办时不选。"),
     )
-    instructions = forms.CharField(
-        label=_("办理要求"),
-        widget=_text(rows=3),
-        error_messages={"required": _("请填写办理要求。")},
-    )
+    instructions = _text_field(_("办理要求"), required_message=_("请填写办理要求。"))
     working_days = forms.IntegerField(
         label=_("办理时限(工作日)"),
         min_value=1,
@@ -252,7 +254,7 @@ class ConfirmForm(ActionForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择满意、基本满意或不满意。")},
     )
-    comment = forms.CharField(label=_("评价意见"), required=False, max_length=300, widget=_text(rows=3))
+    comment = _text_field(_("评价意见"), required=False, max_length=300)
     proxy_note = forms.CharField(
         label=_("代为确认说明"),
         required=False,
@@ -274,17 +276,7 @@ class ConfirmForm(ActionForm):
 # --- Task actions (the department queue and the task page) --------------------------------------------
 
 MAX_EXTENSION_DAYS = 180
-
-
-def _task_text(label: Any, *, required: bool = True, rows: int = 3, max_length: int = 2000) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        strip=True,
-        widget=forms.Textarea(attrs={"class": "form-control", "rows": rows}),
-        error_messages={"required": _("请填写%(label)s。") % {"label": label}},
-    )
+TASK_TEXT_MAX = 2000
 
 
 class ExpectedStatusForm(AuditedChoicesMixin, forms.Form):
@@ -294,7 +286,7 @@ class ExpectedStatusForm(AuditedChoicesMixin, forms.Form):
 
 
 class ProgressForm(ExpectedStatusForm):
-    note = _task_text(_("办理进展"))
+    note = _text_field(_("办理进展"), max_length=TASK_TEXT_MAX)
 
 
 class ExtensionForm(ExpectedStatusForm):
@@ -310,11 +302,11 @@ class ExtensionForm(ExpectedStatusForm):
             "max_value": _("单次延期不超过 %(limit_value)s 个工作日。"),
         },
     )
-    reason = _task_text(_("延期理由"), max_length=300)
+    reason = _text_field(_("延期理由"), max_length=300)
 
 
 class ReturnForm(ExpectedStatusForm):
-    reason = _task_text(_("退回理由"), max_length=300)
+    reason = _text_field(_("退回理由"), max_length=300)
     confirm = forms.BooleanField(
         label=_("确认本部门不是该事项的主办部门，退回服务团队重新交办"),
         error_messages={"required": _("请勾选确认后再退回。")},
@@ -322,7 +314,7 @@ class ReturnForm(ExpectedStatusForm):
 
 
 class CompletionForm(ExpectedStatusForm):
-    result = _task_text(_("办理结果"), rows=4)
+    result = _text_field(_("办理结果"), rows=4, max_length=TASK_TEXT_MAX)
 
 
 class ExtensionDecisionForm(ExpectedStatusForm):
@@ -331,7 +323,7 @@ class ExtensionDecisionForm(ExpectedStatusForm):
         coerce=lambda v: v == "1",
         widget=forms.HiddenInput,
     )
-    note = _task_text(_("审批意见"), required=False, rows=2, max_length=300)
+    note = _text_field(_("审批意见"), required=False, rows=2, max_length=300)
 
 
 class CompletionDecisionForm(ExpectedStatusForm):
@@ -340,7 +332,7 @@ class CompletionDecisionForm(ExpectedStatusForm):
         coerce=lambda v: v == "1",
         widget=forms.HiddenInput,
     )
-    note = _task_text(_("意见"), required=False, rows=2, max_length=300)
+    note = _text_field(_("意见"), required=False, rows=2, max_length=300)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

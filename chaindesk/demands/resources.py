@@ -5,7 +5,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, Role
 from chaindesk.core.resources import (
     CHOICE,
     LG,
@@ -24,7 +26,7 @@ from chaindesk.core.resources import (
 
 from .choices import Channel, DemandStatus, Urgency
 from .models import Demand
-from .selectors import SORTS, base_queryset, with_export_columns
+from .selectors import SORTS, base_queryset, demand_list, with_export_columns
 
 CELLS = "demands/partials/list_cells.html"
 
@@ -42,6 +44,8 @@ def _ledger_rows(rows: Iterable[Demand], user: Any) -> Iterator[Demand]:
         d.ledger_results = "\n".join(f"{t.lead_department}：{t.result}" for t in tasks if t.result)  # type: ignore[attr-defined]
         yield d
 
+
+DEMAND_VIEWERS: frozenset[str] = frozenset(ENTERPRISE_VIEWERS | {Role.DEPT_HANDLER})
 
 DEMANDS = Resource(
     view="demands:list",
@@ -100,10 +104,11 @@ DEMANDS = Resource(
     sorts=SORTS,
     default_sort="-submitted",
     queryset=base_queryset,
+    select=demand_list,
+    roles=DEMAND_VIEWERS,
     ledger=Ledger(
         title=_("企业诉求办理台账"),
         name="诉求台账",
-        cap_warning=_("符合条件的诉求超过单次导出上限，仅导出前 %(cap)s 条。"),
         prepare=with_export_columns,
         rows=_ledger_rows,
     ),
@@ -111,7 +116,7 @@ DEMANDS = Resource(
     create_view="demands:create",
     create_label=_("提交诉求"),
     row_testid="demand-row",
-    empty_filtered=_("没有符合条件的诉求。"),
+    noun=pgettext_lazy("rows of a list", "诉求"),
     empty=_("暂无诉求。"),
     empty_hint=_("企业提交后将显示在这里。"),
     empty_icon="ti-message-report",

@@ -9,7 +9,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from chaindesk.accounts.choices import Role
 from chaindesk.core import clock
 from chaindesk.core.privacy import withhold_staff_fields
 from chaindesk.core.resources import CHOICE, MD, Col, Filter, Ledger, Resource, attr, ledger_only, page_only
@@ -23,6 +25,7 @@ from .selectors_queues import (
     STATUS_ALL,
     STATUS_OPEN,
     decorate_tasks,
+    department_tasks,
     task_queryset,
 )
 
@@ -51,7 +54,7 @@ def _escalation(task: Task) -> str:
     return str(task.get_escalation_display()) if task.escalation else ""  # type: ignore[attr-defined]
 
 
-TASKS = Resource(
+TASKS: Resource = Resource(
     view="demands:tasks",
     testid="task",
     filters=(
@@ -118,15 +121,18 @@ TASKS = Resource(
         page_only("actions", _("操作"), align="text-end", css="text-nowrap", cell=CELLS),
     ),
     queryset=task_queryset,
+    select=lambda user, params: (department_tasks(user, TASKS.parse(params), clock.today())[0], ""),
+    roles=frozenset({Role.DEPT_HANDLER}),
+    api_name="tasks",
     ledger=Ledger(
         title=_("部门交办任务台账"),
         name="部门任务",
-        cap_warning=_("符合条件的任务超过单次导出上限，仅导出前 %(cap)s 条。"),
         prepare=_prepare,
         rows=readable_rows,
     ),
     export_view="demands:tasks_export",
     row_testid="task-row",
+    noun=pgettext_lazy("rows of a list", "任务"),
     empty_filtered=_("暂无符合条件的任务。"),
     empty=_("暂无符合条件的任务。"),
     empty_hint=_("服务团队把企业诉求交办给本部门后，任务将在这里等待签收。"),

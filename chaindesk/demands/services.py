@@ -16,6 +16,7 @@ This module holds intake, triage and confirmation; the tasks' writes are in serv
 here as `services.task_*`), the shared compare-and-set moves in services_base.py.
 """
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,9 +43,11 @@ from .choices import (
     TaskStatus,
     Urgency,
 )
-from .models import Category, Demand, Task, TaskUpdate
+from .models import Category, Demand, Task
 from .services_base import (  # noqa: F401 - the status labels are re-exported
     NOTE_MAX,
+    DemandMoves,
+    TaskMoves,
     _all_tasks_done,
     _demand_move,
     _event,
@@ -173,24 +176,26 @@ def demand_submit(
 # --- triage ------------------------------------------------------------------------------------------------
 
 
+def _workdays_since_submission(demand: Demand, now: dt.datetime) -> int:
+    """The working days from the demand's submission to `now` (its response or closure time)."""
+    try:
+        return max(workdays_between(_local(demand.submitted_at), _local(now)), 0)
+    except CalendarNotCovered as exc:
+        raise ValidationError(str(exc), code="calendar") from exc
+
+
 @transaction.atomic
 def demand_accept(*, demand: Demand, actor: Actor, note: str = "") -> Demand:
     """受理: 已提交 → 已受理, with the response time in working days from submission."""
     _need_triage(actor, demand)
     now = clock.now()
-    try:
-        days = max(workdays_between(_local(demand.submitted_at), _local(now)), 0)
-    except CalendarNotCovered as exc:
-        raise ValidationError(str(exc), code="calendar") from exc
     _demand_move(
         demand=demand,
-        expected=demand.status,
-        to_status=DemandStatus.ACCEPTED,
+        move=DemandMoves.ACCEPT,
         actor=actor,
-        kind="accepted",
         note=(note or "").strip()[:NOTE_MAX],
         accepted_at=now,
-        response_days=days,
+        response_days=_workdays_since_submission(demand, now),
     )
     return demand
 
@@ -200,15 +205,7 @@ def demand_reject(*, demand: Demand, actor: Actor, reason: str) -> Demand:
     """不予受理, with the reason (required) kept on the demand."""
     _need_triage(actor, demand)
     reason = _required(reason, "reason", _("不予受理须填写理由。"), NOTE_MAX)
-    _demand_move(
-        demand=demand,
-        expected=demand.status,
-        to_status=DemandStatus.REJECTED,
-        actor=actor,
-        kind="rejected",
-        note=reason,
-        status_note=reason,
-    )
+    _demand_move(demand=demand, move=DemandMoves.REJECT, actor=actor, note=reason, status_note=reason)
     return demand
 
 
@@ -228,15 +225,14 @@ def demand_merge(*, demand: Demand, into: Demand, actor: Actor, note: str = "") 
         )
     note = (note or "").strip()[:NOTE_MAX]
     message = _("合并至诉求“%(title)s”（编号 %(pk)s）") % {"title": into.title, "pk": into.pk}
+    note = f"{message} {note}".strip()
     _demand_move(
         demand=demand,
-        expected=demand.status,
-        to_status=DemandStatus.MERGED,
+        move=DemandMoves.MERGE,
         actor=actor,
-        kind="merged",
-        note=f"{message} {note}".strip(),
+        note=note,
         merged_into=into,
-        status_note=(f"{message} {note}".strip())[:NOTE_MAX],
+        status_note=note[:NOTE_MAX],
     )
     _event(
         demand=into,
@@ -259,15 +255,7 @@ def demand_request_info(*, demand: Demand, actor: Actor, note: str) -> Demand:
     """要求补充: 已提交 → 待补充, saying what is missing."""
     _need_triage(actor, demand)
     note = _required(note, "note", _("请说明需要补充的内容。"), NOTE_MAX)
-    _demand_move(
-        demand=demand,
-        expected=demand.status,
-        to_status=DemandStatus.NEEDS_INFO,
-        actor=actor,
-        kind="info_requested",
-        note=note,
-        status_note=note,
-    )
+    _demand_move(demand=demand, move=DemandMoves.REQUEST_INFO, actor=actor, note=note, status_note=note)
     return demand
 
 
@@ -278,15 +266,7 @@ def demand_supply_info(*, demand: Demand, actor: Actor, note: str, files: Sequen
         raise PermissionDenied(_("您无权为该诉求补充材料。"))
     note = _required(note, "note", _("请填写补充说明。"))
     checked = attachments.check_uploads(files)
-    _demand_move(
-        demand=demand,
-        expected=demand.status,
-        to_status=DemandStatus.SUBMITTED,
-        actor=actor,
-        kind="info_supplied",
-        note=note,
-        status_note="",
-    )
+    _demand_move(demand=demand, move=DemandMoves.SUPPLY_INFO, actor=actor, note=note, status_note="")
     uploader = demand.submitted_by if is_system(actor) else actor
     for upload, content_type in checked:
         attachments.store(demand=demand, upload=upload, content_type=content_type, actor=uploader)
@@ -342,45 +322,25 @@ def demand_confirm(*, demand: Demand, actor: Actor, rating: str, comment: str = 
         "proxy_note": proxy_note,
     }
     if rating == Rating.UNSATISFIED:
-        expected = demand.status
         _demand_move(
             demand=demand,
-            expected=expected,
-            to_status=DemandStatus.IN_PROGRESS,
-            sources=frozenset({DemandStatus.AWAITING_CONFIRMATION}),
+            move=DemandMoves.REOPEN,
             actor=actor,
-            kind="reopened",
             note=note,
             reopen_count=F("reopen_count") + 1,
             **common,
         )
         for task in Task.objects.filter(demand_id=demand.pk, status=TaskStatus.DONE):
-            _task_move(
-                task=task,
-                expected=TaskStatus.DONE,
-                to_status=TaskStatus.IN_PROGRESS,
-                sources=frozenset({TaskStatus.DONE}),
-                actor=actor,
-                kind=TaskUpdate.Kind.REOPEN,
-                note=comment,
-                completed_at=None,
-            )
+            _task_move(task=task, move=TaskMoves.REOPEN, actor=actor, note=comment, completed_at=None)
         return demand
     now = clock.now()
-    try:
-        days = max(workdays_between(_local(demand.submitted_at), _local(now)), 0)
-    except CalendarNotCovered as exc:
-        raise ValidationError(str(exc), code="calendar") from exc
     _demand_move(
         demand=demand,
-        expected=demand.status,
-        to_status=DemandStatus.CLOSED,
-        sources=frozenset({DemandStatus.AWAITING_CONFIRMATION}),
+        move=DemandMoves.CLOSE,
         actor=actor,
-        kind="confirmed",
         note=note,
         closed_at=now,
-        close_days=days,
+        close_days=_workdays_since_submission(demand, now),
         closed_on_time=closed_on_time(demand.pk),
         **common,
     )

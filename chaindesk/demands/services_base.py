@@ -1,15 +1,21 @@
-"""What the demand services share: the timeline event, input checks, and the compare-and-set moves of a
-demand and a task (audit line and timeline or task history in the same transaction).
+"""What the demand services share: the timeline event, input checks, the move each action makes (DemandMoves,
+TaskMoves) and the one way a move is made (StatusMachine: the transition table, the compare-and-set with its
+audit line, then the timeline event or the task's history row in the same transaction).
 
 Used by chaindesk/demands/services.py (intake, triage, confirmation) and services_tasks.py (department tasks);
 see services.py for the rules every write follows."""
 
 import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chaindesk.core.actors import Actor, person, person_or_none
 from chaindesk.core.transitions import compare_and_set
@@ -24,14 +30,6 @@ from .choices import (
 from .models import Demand, DemandEvent, Task, TaskUpdate
 
 NOTE_MAX = 300
-
-
-def demand_status_label(status: str) -> str:
-    return str(DemandStatus(status).label) if status in DemandStatus.values else status
-
-
-def task_status_label(status: str) -> str:
-    return str(TaskStatus(status).label) if status in TaskStatus.values else status
 
 
 def _local(moment: dt.datetime) -> dt.date:
@@ -63,59 +61,130 @@ def _event(
     )
 
 
-# --- compare-and-set ---------------------------------------------------------------------------------------
+# --- the moves ---------------------------------------------------------------------------------------------
 
 
-def demand_stale(now: str, seen: str) -> str:
-    """The 409 message when the demand left the state the page showed."""
-    return _("该诉求已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。") % {
-        "now": demand_status_label(now),
-        "seen": demand_status_label(seen),
-    }
+@dataclass(frozen=True)
+class Move:
+    """One action's status change: the state it leads to, the kind of the history row it writes (DemandEvent.kind
+    or TaskUpdate.Kind) and the states the action starts from (None: every state the transition table allows).
+    `sources` matters where several actions share a target: 已受理 → 办理中 is the first task's, 待企业确认 →
+    办理中 the enterprise's 不满意."""
+
+    to_status: str
+    kind: str
+    sources: frozenset[str] | None = None
 
 
-def task_stale(now: str, seen: str) -> str:
-    """The 409 message when the task left the state the page showed."""
-    return _("该任务已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。") % {
-        "now": task_status_label(now),
-        "seen": task_status_label(seen),
-    }
+# The moves of the services in services.py and services_tasks.py, by action.
+class DemandMoves:
+    ACCEPT = Move(DemandStatus.ACCEPTED, "accepted")
+    REJECT = Move(DemandStatus.REJECTED, "rejected")
+    MERGE = Move(DemandStatus.MERGED, "merged")
+    REQUEST_INFO = Move(DemandStatus.NEEDS_INFO, "info_requested")
+    SUPPLY_INFO = Move(DemandStatus.SUBMITTED, "info_supplied")
+    FIRST_TASK = Move(DemandStatus.IN_PROGRESS, "task_created", frozenset({DemandStatus.ACCEPTED}))
+    TASKS_DONE = Move(DemandStatus.AWAITING_CONFIRMATION, "awaiting_confirmation")
+    REOPEN = Move(DemandStatus.IN_PROGRESS, "reopened", frozenset({DemandStatus.AWAITING_CONFIRMATION}))
+    CLOSE = Move(DemandStatus.CLOSED, "confirmed", frozenset({DemandStatus.AWAITING_CONFIRMATION}))
 
 
-def _demand_move(
-    *,
-    demand: Demand,
-    expected: str,
-    to_status: str,
-    actor: Actor,
-    kind: str,
-    note: str = "",
-    sources: frozenset[str] | None = None,
-    **extra: Any,
-) -> None:
-    """Move `demand` from `expected` to `to_status` in one conditional UPDATE, then record the audit line and
-    the timeline event and apply the written fields to the instance. `sources` narrows the states the action
-    starts from (a move the table allows may belong to another action: 已受理 → 办理中 is the first task's)."""
-    if to_status not in DEMAND_TRANSITIONS.get(expected, frozenset()) or (
-        sources is not None and expected not in sources
-    ):
-        raise ValidationError(
-            _("诉求当前为“%(from)s”，不能变更为“%(to)s”。")
-            % {"from": demand_status_label(expected), "to": demand_status_label(to_status)},
-            code="illegal_transition",
-        )
-    fields = {"status": to_status, **extra}
-    compare_and_set(
-        demand,
-        field="status",
-        expected=expected,
-        fields=fields,
-        actor=actor,
-        stale=lambda now: demand_stale(now, expected),
-        message=note,
-        unaudited=("reopen_count",),
+class TaskMoves:
+    SIGN = Move(TaskStatus.IN_PROGRESS, TaskUpdate.Kind.SIGN, frozenset({TaskStatus.PENDING}))
+    REQUEST_EXTENSION = Move(
+        TaskStatus.EXTENSION_REQUESTED, TaskUpdate.Kind.EXTENSION, frozenset({TaskStatus.IN_PROGRESS})
     )
-    _event(demand=demand, kind=kind, actor=actor, from_status=expected, to_status=to_status, note=note)
+    APPROVE_EXTENSION = Move(
+        TaskStatus.IN_PROGRESS, TaskUpdate.Kind.EXTENSION_APPROVED, frozenset({TaskStatus.EXTENSION_REQUESTED})
+    )
+    REFUSE_EXTENSION = Move(
+        TaskStatus.IN_PROGRESS, TaskUpdate.Kind.EXTENSION_REFUSED, frozenset({TaskStatus.EXTENSION_REQUESTED})
+    )
+    RETURN = Move(TaskStatus.RETURNED, TaskUpdate.Kind.RETURN, frozenset({TaskStatus.PENDING, TaskStatus.IN_PROGRESS}))
+    REQUEST_COMPLETION = Move(
+        TaskStatus.COMPLETION_REQUESTED, TaskUpdate.Kind.COMPLETION, frozenset({TaskStatus.IN_PROGRESS})
+    )
+    ACCEPT_COMPLETION = Move(
+        TaskStatus.DONE, TaskUpdate.Kind.COMPLETION_ACCEPTED, frozenset({TaskStatus.COMPLETION_REQUESTED})
+    )
+    REJECT_COMPLETION = Move(
+        TaskStatus.IN_PROGRESS, TaskUpdate.Kind.COMPLETION_REJECTED, frozenset({TaskStatus.COMPLETION_REQUESTED})
+    )
+    REOPEN = Move(TaskStatus.IN_PROGRESS, TaskUpdate.Kind.REOPEN, frozenset({TaskStatus.DONE}))
+
+
+@dataclass(frozen=True)
+class StatusMachine:
+    """What a demand's and a task's moves share: the check against the transition table and the action's
+    sources, and the compare-and-set from the status of the instance the caller holds (what the user saw)."""
+
+    states: type[models.TextChoices]
+    transitions: Mapping[str, frozenset[str]]
+    illegal: Promise  # the refusal of a move the table or the action does not allow (%(from)s, %(to)s)
+    stale: Promise  # the 409 message when the row left the state the page showed (%(now)s, %(seen)s)
+
+    def label(self, status: str) -> str:
+        return str(self.states(status).label) if status in self.states.values else status
+
+    def stale_message(self, now: str, seen: str) -> str:
+        return str(self.stale) % {"now": self.label(now), "seen": self.label(seen)}
+
+    def set(
+        self,
+        obj: Demand | Task,
+        *,
+        move: Move,
+        actor: Actor,
+        note: str,
+        fields: dict[str, Any],
+        unaudited: Collection[str] = (),
+    ) -> None:
+        """Write `fields` (the new status among them) if `obj`'s row is still in `obj.status`, audited with
+        `note` (fields in `unaudited` stay out of the audit line)."""
+        expected = obj.status
+        if move.to_status not in self.transitions.get(expected, frozenset()) or (
+            move.sources is not None and expected not in move.sources
+        ):
+            raise ValidationError(
+                str(self.illegal) % {"from": self.label(expected), "to": self.label(move.to_status)},
+                code="illegal_transition",
+            )
+        compare_and_set(
+            obj,
+            field="status",
+            expected=expected,
+            fields=fields,
+            actor=actor,
+            stale=lambda now: self.stale_message(now, expected),
+            message=note,
+            unaudited=unaudited,
+        )
+
+
+DEMANDS = StatusMachine(
+    DemandStatus,
+    DEMAND_TRANSITIONS,
+    gettext_lazy("诉求当前为“%(from)s”，不能变更为“%(to)s”。"),
+    gettext_lazy("该诉求已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。"),
+)
+TASKS = StatusMachine(
+    TaskStatus,
+    TASK_TRANSITIONS,
+    gettext_lazy("任务当前为“%(from)s”，不能变更为“%(to)s”。"),
+    gettext_lazy("该任务已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。"),
+)
+demand_status_label = DEMANDS.label
+task_status_label = TASKS.label
+demand_stale = DEMANDS.stale_message
+
+
+def _demand_move(*, demand: Demand, move: Move, actor: Actor, note: str = "", **extra: Any) -> None:
+    """Move `demand` from its status by `move` (one conditional UPDATE), then record the timeline event and
+    apply the written fields to the instance; `extra`: the other fields the move writes."""
+    expected = demand.status
+    fields = {"status": move.to_status, **extra}
+    DEMANDS.set(demand, move=move, actor=actor, note=note, fields=fields, unaudited=("reopen_count",))
+    _event(demand=demand, kind=move.kind, actor=actor, from_status=expected, to_status=move.to_status, note=note)
     for name, value in fields.items():
         if name != "reopen_count":
             setattr(demand, name, value)
@@ -124,38 +193,15 @@ def _demand_move(
 
 
 def _task_move(
-    *,
-    task: Task,
-    expected: str,
-    to_status: str,
-    actor: Actor,
-    kind: str,
-    note: str = "",
-    extra_days: int | None = None,
-    sources: frozenset[str],
-    **extra: Any,
+    *, task: Task, move: Move, actor: Actor, note: str = "", extra_days: int | None = None, **extra: Any
 ) -> TaskUpdate:
-    """Move `task` from `expected` to `to_status` (conditional UPDATE), audit it and add the TaskUpdate row.
-    `sources`: the states this action starts from (several actions share a target state)."""
-    if to_status not in TASK_TRANSITIONS.get(expected, frozenset()) or expected not in sources:
-        raise ValidationError(
-            _("任务当前为“%(from)s”，不能变更为“%(to)s”。")
-            % {"from": task_status_label(expected), "to": task_status_label(to_status)},
-            code="illegal_transition",
-        )
-    fields = {"status": to_status, **extra}
-    compare_and_set(
-        task,
-        field="status",
-        expected=expected,
-        fields=fields,
-        actor=actor,
-        stale=lambda now: task_stale(now, expected),
-        message=note,
-    )
+    """Move `task` from its status by `move` (conditional UPDATE), apply the written fields and add the
+    TaskUpdate row (with `extra_days` where the move is about an extension)."""
+    fields = {"status": move.to_status, **extra}
+    TASKS.set(task, move=move, actor=actor, note=note, fields=fields)
     for name, value in fields.items():
         setattr(task, name, value)
-    return TaskUpdate.objects.create(task=task, kind=kind, note=note, extra_days=extra_days, actor=person(actor))
+    return TaskUpdate.objects.create(task=task, kind=move.kind, note=note, extra_days=extra_days, actor=person(actor))
 
 
 def _lock_demand(demand_id: int) -> Demand:
@@ -172,13 +218,7 @@ def _all_tasks_done(demand_id: int) -> bool:
 def _sync_after_tasks(*, demand: Demand, actor: Actor) -> None:
     """办理中 → 待企业确认 when every task that was not returned is done (at least one)."""
     if demand.status == DemandStatus.IN_PROGRESS and _all_tasks_done(demand.pk):
-        _demand_move(
-            demand=demand,
-            expected=DemandStatus.IN_PROGRESS,
-            to_status=DemandStatus.AWAITING_CONFIRMATION,
-            actor=actor,
-            kind="awaiting_confirmation",
-        )
+        _demand_move(demand=demand, move=DemandMoves.TASKS_DONE, actor=actor)
 
 
 def _need_triage(actor: Actor, demand: Demand) -> None:

@@ -9,7 +9,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, User
@@ -27,6 +29,8 @@ from .choices import (
 from .models import Demand, Task, TaskUpdate
 from .services_base import (
     NOTE_MAX,
+    DemandMoves,
+    TaskMoves,
     _demand_move,
     _event,
     _lock_demand,
@@ -41,6 +45,33 @@ from .services_base import (
 from .workdays import CalendarNotCovered, add_workdays
 
 # --- tasks -------------------------------------------------------------------------------------------------
+
+# The counts of working days the services take, by argument: the most allowed and the two refusals (not a whole
+# number, out of range).
+DAY_COUNTS: dict[str, tuple[int, Promise, Promise]] = {
+    "working_days": (
+        365,
+        gettext_lazy("办理时限须为正整数（工作日）。"),
+        gettext_lazy("办理时限须在1至365个工作日之间。"),
+    ),
+    "extra_days": (
+        180,
+        gettext_lazy("延期天数须为正整数（工作日）。"),
+        gettext_lazy("延期天数须在1至180个工作日之间。"),
+    ),
+}
+
+
+def _day_count(value: Any, field: str) -> int:
+    """`value` as a whole number of working days from 1 to the most `field` allows (DAY_COUNTS)."""
+    maximum, not_whole, out_of_range = DAY_COUNTS[field]
+    try:
+        days = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({field: str(not_whole)}, code=field) from exc
+    if days < 1 or days > maximum:
+        raise ValidationError({field: str(out_of_range)}, code=field)
+    return days
 
 
 def _notify_assigned(task: Task) -> None:
@@ -92,12 +123,7 @@ def task_create(
     co = [d for d in co_departments if d.pk != lead_department.pk]
     if any(not d.is_active for d in co):
         raise ValidationError({"co_departments": _("协办部门须为启用中的部门。")}, code="co_departments")
-    try:
-        working_days = int(working_days)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({"working_days": _("办理时限须为正整数（工作日）。")}, code="working_days") from exc
-    if working_days < 1 or working_days > 365:
-        raise ValidationError({"working_days": _("办理时限须在1至365个工作日之间。")}, code="working_days")
+    working_days = _day_count(working_days, "working_days")
     try:
         deadline = add_workdays(clock.today(), working_days)
     except CalendarNotCovered as exc:
@@ -127,14 +153,7 @@ def task_create(
         "deadline": f"{deadline:%Y-%m-%d}",
     }
     if current.status == DemandStatus.ACCEPTED:
-        _demand_move(
-            demand=demand,
-            expected=DemandStatus.ACCEPTED,
-            to_status=DemandStatus.IN_PROGRESS,
-            actor=actor,
-            kind="task_created",
-            note=note,
-        )
+        _demand_move(demand=demand, move=DemandMoves.FIRST_TASK, actor=actor, note=note)
     else:
         _event(demand=demand, kind="task_created", actor=actor, note=note)
     _notify_assigned(task)
@@ -155,16 +174,7 @@ def _need_manager(actor: Actor, task: Task) -> None:
 def task_sign(*, task: Task, actor: Actor) -> Task:
     """签收: 待签收 → 办理中; the signer becomes the task's handler."""
     _need_handler(actor, task)
-    _task_move(
-        task=task,
-        expected=task.status,
-        to_status=TaskStatus.IN_PROGRESS,
-        sources=frozenset({TaskStatus.PENDING}),
-        actor=actor,
-        kind=TaskUpdate.Kind.SIGN,
-        handler=actor,
-        signed_at=clock.now(),
-    )
+    _task_move(task=task, move=TaskMoves.SIGN, actor=actor, handler=actor, signed_at=clock.now())
     return task
 
 
@@ -189,19 +199,11 @@ def task_request_extension(*, task: Task, actor: Actor, extra_days: int, reason:
     """申请延期: 办理中 → 延期申请中, with the extra working days asked for and the reason."""
     _need_handler(actor, task)
     reason = _required(reason, "reason", _("申请延期须填写理由。"), NOTE_MAX)
-    try:
-        extra_days = int(extra_days)
-    except (TypeError, ValueError) as exc:
-        raise ValidationError({"extra_days": _("延期天数须为正整数（工作日）。")}, code="extra_days") from exc
-    if extra_days < 1 or extra_days > 180:
-        raise ValidationError({"extra_days": _("延期天数须在1至180个工作日之间。")}, code="extra_days")
+    extra_days = _day_count(extra_days, "extra_days")
     _task_move(
         task=task,
-        expected=task.status,
-        to_status=TaskStatus.EXTENSION_REQUESTED,
-        sources=frozenset({TaskStatus.IN_PROGRESS}),
+        move=TaskMoves.REQUEST_EXTENSION,
         actor=actor,
-        kind=TaskUpdate.Kind.EXTENSION,
         note=reason,
         extra_days=extra_days,
         status_note=reason,
@@ -216,7 +218,7 @@ def task_decide_extension(*, task: Task, actor: Actor, approve: bool, note: str 
     _need_manager(actor, task)
     note = (note or "").strip()[:NOTE_MAX]
     extra: dict[str, Any] = {"status_note": note}
-    kind = TaskUpdate.Kind.EXTENSION_REFUSED
+    move = TaskMoves.REFUSE_EXTENSION
     days: int | None = None
     if approve:
         request = task.updates.filter(kind=TaskUpdate.Kind.EXTENSION).order_by("-created_at", "-pk").first()
@@ -228,18 +230,8 @@ def task_decide_extension(*, task: Task, actor: Actor, approve: bool, note: str 
         except CalendarNotCovered as exc:
             raise ValidationError(str(exc), code="calendar") from exc
         extra.update(escalation="", reminded_at=None, warned_at=None, supervised_at=None)
-        kind = TaskUpdate.Kind.EXTENSION_APPROVED
-    _task_move(
-        task=task,
-        expected=task.status,
-        to_status=TaskStatus.IN_PROGRESS,
-        sources=frozenset({TaskStatus.EXTENSION_REQUESTED}),
-        actor=actor,
-        kind=kind,
-        note=note,
-        extra_days=days,
-        **extra,
-    )
+        move = TaskMoves.APPROVE_EXTENSION
+    _task_move(task=task, move=move, actor=actor, note=note, extra_days=days, **extra)
     return task
 
 
@@ -249,16 +241,7 @@ def task_return(*, task: Task, actor: Actor, reason: str) -> Task:
     _need_handler(actor, task)
     reason = _required(reason, "reason", _("退回须填写理由。"), NOTE_MAX)
     demand = _lock_demand(task.demand_id)
-    _task_move(
-        task=task,
-        expected=task.status,
-        to_status=TaskStatus.RETURNED,
-        sources=frozenset({TaskStatus.PENDING, TaskStatus.IN_PROGRESS}),
-        actor=actor,
-        kind=TaskUpdate.Kind.RETURN,
-        note=reason,
-        status_note=reason,
-    )
+    _task_move(task=task, move=TaskMoves.RETURN, actor=actor, note=reason, status_note=reason)
     _event(
         demand=demand,
         kind="task_returned",
@@ -274,16 +257,7 @@ def task_request_completion(*, task: Task, actor: Actor, result: str) -> Task:
     """申请办结: 办理中 → 申请办结, with the result."""
     _need_handler(actor, task)
     result = _required(result, "result", _("请填写办理结果。"))
-    _task_move(
-        task=task,
-        expected=task.status,
-        to_status=TaskStatus.COMPLETION_REQUESTED,
-        sources=frozenset({TaskStatus.IN_PROGRESS}),
-        actor=actor,
-        kind=TaskUpdate.Kind.COMPLETION,
-        note=result,
-        result=result,
-    )
+    _task_move(task=task, move=TaskMoves.REQUEST_COMPLETION, actor=actor, note=result, result=result)
     return task
 
 
@@ -293,16 +267,7 @@ def task_accept_completion(*, task: Task, actor: Actor, note: str = "") -> Task:
     _need_manager(actor, task)
     demand = _lock_demand(task.demand_id)
     note = (note or "").strip()[:NOTE_MAX]
-    _task_move(
-        task=task,
-        expected=task.status,
-        to_status=TaskStatus.DONE,
-        sources=frozenset({TaskStatus.COMPLETION_REQUESTED}),
-        actor=actor,
-        kind=TaskUpdate.Kind.COMPLETION_ACCEPTED,
-        note=note,
-        completed_at=clock.now(),
-    )
+    _task_move(task=task, move=TaskMoves.ACCEPT_COMPLETION, actor=actor, note=note, completed_at=clock.now())
     _event(demand=demand, kind="task_done", actor=actor, note=task.lead_department.name)
     _sync_after_tasks(demand=demand, actor=actor)
     return task
@@ -313,14 +278,5 @@ def task_reject_completion(*, task: Task, actor: Actor, note: str) -> Task:
     """The team sends the result back: 申请办结 → 办理中, saying why."""
     _need_manager(actor, task)
     note = _required(note, "note", _("退回重办须说明理由。"), NOTE_MAX)
-    _task_move(
-        task=task,
-        expected=task.status,
-        to_status=TaskStatus.IN_PROGRESS,
-        sources=frozenset({TaskStatus.COMPLETION_REQUESTED}),
-        actor=actor,
-        kind=TaskUpdate.Kind.COMPLETION_REJECTED,
-        note=note,
-        status_note=note,
-    )
+    _task_move(task=task, move=TaskMoves.REJECT_COMPLETION, actor=actor, note=note, status_note=note)
     return task

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -44,7 +45,7 @@ from .forms import (
     channel_for,
 )
 from .models import Attachment, Demand, Task
-from .resources import DEMANDS
+from .resources import DEMAND_VIEWERS, DEMANDS
 from .selectors import (
     STATUS_COLOUR,
     TRIAGE_STATUSES,
@@ -61,7 +62,6 @@ from .selectors import (
 from .workdays import CalendarNotCovered, workdays_between
 
 # Who opens the demand pages: officials, the departments (their tasks' demands) and enterprise users.
-DEMAND_VIEWERS: frozenset[str] = frozenset(ENTERPRISE_VIEWERS | {Role.DEPT_HANDLER})
 # District admins see their district's demands but do not record them (permissions.can_submit).
 DEMAND_CREATORS: frozenset[str] = frozenset({Role.CITY_LEADER, Role.TEAM_MEMBER, Role.LIAISON, Role.ENTERPRISE})
 TRIAGERS: frozenset[str] = frozenset({Role.CITY_LEADER, Role.TEAM_MEMBER})
@@ -81,7 +81,7 @@ def _decorate(rows: list[Demand]) -> list[Demand]:
 # --- the ledger and its export ----------------------------------------------------------------------------
 
 
-@role_required(*DEMAND_VIEWERS)
+@role_required(*DEMANDS.roles)
 def demand_list_view(request: AuthedRequest) -> HttpResponse:
     qs, sort = demand_list(request.user, request.GET.dict())
     return DEMANDS.render(
@@ -98,7 +98,7 @@ def demand_list_view(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@role_required(*DEMAND_VIEWERS)
+@role_required(*DEMANDS.roles)
 def demand_export(request: AuthedRequest) -> HttpResponse:
     """Exactly the filtered ledger as an .xlsx (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = demand_list(request.user, request.GET.dict())
@@ -233,13 +233,22 @@ def demand_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @dataclass(frozen=True)
 class Action:
-    """One action panel: its form, who may use it, the service it calls, the message on success."""
+    """One action panel: its form (bound under `prefix`, shown as `<prefix>_form`), the panel flag of `_panels`
+    that lets the user use it, the service it calls with the cleaned data, and the message on success (or a
+    function of the service's result)."""
 
     form: Callable[..., ActionForm]
     prefix: str
-    allowed: Callable[[dict[str, bool]], bool]
-    run: Callable[[Any, Demand, Any, dict[str, Any]], Any]
-    done: Any
+    panel: str
+    run: Callable[[Any, Demand, dict[str, Any]], Any]
+    done: Promise | Callable[[Any], str]
+
+    @property
+    def form_key(self) -> str:
+        return f"{self.prefix}_form"
+
+    def message(self, result: Any) -> str:
+        return self.done(result) if callable(self.done) else str(self.done)
 
 
 def _task_done(task: Any) -> str:
@@ -254,38 +263,36 @@ ACTIONS: dict[str, Action] = {
     "accept": Action(
         NoteForm,
         "accept",
-        lambda p: p["may_triage"],
-        lambda user, d, _f, data: services.demand_accept(demand=d, actor=user, note=data["note"].strip()),
+        "may_triage",
+        lambda user, d, data: services.demand_accept(demand=d, actor=user, note=data["note"].strip()),
         gettext_lazy("诉求已受理，请拆分交办至相关部门。"),
     ),
     "reject": Action(
         ReasonForm,
         "reject",
-        lambda p: p["may_triage"],
-        lambda user, d, _f, data: services.demand_reject(demand=d, actor=user, reason=data["reason"].strip()),
+        "may_triage",
+        lambda user, d, data: services.demand_reject(demand=d, actor=user, reason=data["reason"].strip()),
         gettext_lazy("已作出不予受理决定，原因已记录。"),
     ),
     "request_info": Action(
         RequestInfoForm,
         "info",
-        lambda p: p["may_request_info"],
-        lambda user, d, _f, data: services.demand_request_info(demand=d, actor=user, note=data["note"].strip()),
+        "may_request_info",
+        lambda user, d, data: services.demand_request_info(demand=d, actor=user, note=data["note"].strip()),
         gettext_lazy("已请企业补充材料。"),
     ),
     "merge": Action(
         MergeForm,
         "merge",
-        lambda p: p["may_triage"],
-        lambda user, d, _f, data: services.demand_merge(
-            demand=d, into=data["into"], actor=user, note=data["note"].strip()
-        ),
+        "may_triage",
+        lambda user, d, data: services.demand_merge(demand=d, into=data["into"], actor=user, note=data["note"].strip()),
         gettext_lazy("已合并至所选诉求。"),
     ),
     "task": Action(
         TaskForm,
         "task",
-        lambda p: p["may_split"],
-        lambda user, d, _f, data: services.task_create(
+        "may_split",
+        lambda user, d, data: services.task_create(
             demand=d,
             actor=user,
             lead_department=data["lead_department"],
@@ -293,13 +300,13 @@ ACTIONS: dict[str, Action] = {
             instructions=data["instructions"].strip(),
             working_days=data["working_days"],
         ),
-        "",
+        _task_done,
     ),
     "confirm": Action(
         ConfirmForm,
         "confirm",
-        lambda p: p["may_confirm"],
-        lambda user, d, f, data: services.demand_confirm(
+        "may_confirm",
+        lambda user, d, data: services.demand_confirm(
             demand=d,
             actor=user,
             rating=data["rating"],
@@ -311,8 +318,8 @@ ACTIONS: dict[str, Action] = {
     "supply_info": Action(
         SupplyForm,
         "supply",
-        lambda p: p["may_supply"],
-        lambda user, d, _f, data: services.demand_supply_info(
+        "may_supply",
+        lambda user, d, data: services.demand_supply_info(
             demand=d, actor=user, note=data["note"].strip(), files=data["attachments"]
         ),
         gettext_lazy("补充材料已提交，服务团队将重新审核。"),
@@ -320,15 +327,6 @@ ACTIONS: dict[str, Action] = {
 }
 # Irreversible moves: confirmed in a dialog (JavaScript) or on a confirmation page (without it).
 CONFIRMED_ACTIONS = frozenset({"reject", "merge"})
-FORM_KEYS = {
-    "accept": "accept_form",
-    "reject": "reject_form",
-    "request_info": "info_form",
-    "merge": "merge_form",
-    "task": "task_form",
-    "confirm": "confirm_form",
-    "supply_info": "supply_form",
-}
 
 
 def _bound_form(request: AuthedRequest, name: str, demand: Demand) -> ActionForm:
@@ -358,20 +356,19 @@ def demand_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     demand = _visible(request, pk)
     spec = ACTIONS[action]
     form = _bound_form(request, action, demand)
-    form_key = FORM_KEYS[action]
     if not form.is_valid():
-        return _refused(request, demand, form_key, form, status=400, open_panel=action)
+        return _refused(request, demand, spec.form_key, form, status=400, open_panel=action)
     if form.cleaned_data["expected_status"] != demand.status:
         return _stale(request, demand)
-    if not spec.allowed(_panels(request.user, demand)):
+    if not _panels(request.user, demand)[spec.panel]:
         raise PermissionDenied
     if action in CONFIRMED_ACTIONS and request.POST.get("confirmed") != "1":
         return _confirm_page(request, demand, action, form)
     with service_errors(form):
-        result = spec.run(request.user, demand, form, form.cleaned_data)
-        messages.success(request, _task_done(result) if action == "task" else str(spec.done))
+        result = spec.run(request.user, demand, form.cleaned_data)
+        messages.success(request, spec.message(result))
         return redirect("demands:detail", demand.pk)
-    return _refused(request, demand, form_key, form, status=400, open_panel=action)
+    return _refused(request, demand, spec.form_key, form, status=400, open_panel=action)
 
 
 def _confirm_page(request: AuthedRequest, demand: Demand, action: str, form: ActionForm) -> HttpResponse:

@@ -270,7 +270,7 @@ decide_extension = _action_view("decide_extension")
 decide_completion = _action_view("decide_completion")
 
 
-@role_required(Role.DEPT_HANDLER)
+@role_required(*TASKS.roles)
 def tasks(request: HttpRequest) -> HttpResponse:
     """本部门任务: the department's 主办 or 协办 tasks, overdue first, 50 a page (filters and columns: TASKS)."""
     today = clock.today()
@@ -293,7 +293,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.DEPT_HANDLER)
+@role_required(*TASKS.roles)
 def tasks_export(request: HttpRequest) -> HttpResponse:
     """Exactly the filtered queue (side, status, escalation) as an .xlsx ledger, capped; audited."""
     qs, _queue = sq.department_tasks(request.user, TASKS.parse(request.GET), clock.today())

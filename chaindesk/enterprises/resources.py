@@ -8,12 +8,14 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS
 from chaindesk.core.resources import ANY, DAYS, LG, MD, TEXT, Col, Filter, Ledger, Resource, attr, page_only
 
 from . import permissions
 from .models import Contact, Enterprise, Indicator
-from .selectors import SORTS, base_queryset, with_export_columns
+from .selectors import SORTS, base_queryset, enterprise_list, with_export_columns
 
 
 def _prepare(qs: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
@@ -102,17 +104,19 @@ ENTERPRISES = Resource(
     sorts=SORTS,
     default_sort="name",
     queryset=base_queryset,
+    select=enterprise_list,
+    roles=ENTERPRISE_VIEWERS,
+    api_name="enterprises",
     ledger=Ledger(
         title=_("企业名录"),
         name="企业名录",
-        cap_warning=_("符合条件的企业超过单次导出上限，仅导出前 %(cap)s 条。"),
         prepare=_prepare,
         rows=_ledger_rows,
     ),
     export_view="enterprises:export",
     create_view="enterprises:create",
     create_label=_("新增企业"),
-    empty_filtered=_("没有符合条件的企业。"),
+    noun=pgettext_lazy("rows of a list", "企业"),
     empty=_("暂无可查看的企业。"),
     empty_hint=_("企业录入或分配挂钩服务后将显示在这里。"),
     empty_icon="ti-building-factory-2",

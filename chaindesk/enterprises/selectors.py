@@ -3,7 +3,9 @@
 import datetime as dt
 import difflib
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from django.db.models import CharField, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -169,7 +171,11 @@ class FilterChoices:
     node_parents: dict[int, int | None] = field(default_factory=dict)  # the visible chains' trees
 
 
-def _row(qs: QuerySet[Any], kind: str, name: str, parent: str | None, group: str | None) -> QuerySet[Any]:
+def choice_rows(
+    qs: QuerySet[Any], kind: str, *, name: str = "name", parent: str | None = None, group: str | None = None
+) -> QuerySet[Any]:
+    """One part of a filter bar's UNION query (`read_choices`): (kind, id, name, parent, group, sort) for each
+    option of `qs`; a segment ("node") names its parent and its chain (`group`), and carries its sort order."""
     null = Value(None, output_field=IntegerField())
     return (
         qs.order_by()
@@ -185,37 +191,58 @@ def _row(qs: QuerySet[Any], kind: str, name: str, parent: str | None, group: str
     )
 
 
+@dataclass
+class Choices:
+    """A filter bar's options as `read_choices` returns them: (id, name) pairs by kind, the segments as the
+    indented tree of `node_options`, and each segment's parent (what `descendant_ids` walks)."""
+
+    options: dict[str, list[tuple[int, str]]]
+    nodes: list[tuple[int, str]]
+    node_parents: dict[int, int | None]
+
+    def of(self, kind: str) -> list[tuple[int, str]]:
+        return self.options.get(kind, [])
+
+
+def read_choices(parts: Sequence[QuerySet[Any]], *, by_name: Collection[str] = ()) -> Choices:
+    """The options of `parts` (`choice_rows`, one a kind) in one UNION query: each kind's (id, name) pairs in id
+    order (in name order for the kinds in `by_name`: people), the segments ("node") under the chains
+    ("chain")."""
+    options: dict[str, list[tuple[int, str]]] = {}
+    nodes: list[tuple[int, str, int | None, int, int]] = []
+    node_parents: dict[int, int | None] = {}
+    for kind, pk, name, parent, group, sort in parts[0].union(*parts[1:], all=True):
+        if kind == "node":
+            nodes.append((pk, name, parent, group, sort or 0))
+            node_parents[pk] = parent
+        else:
+            options.setdefault(kind, []).append((pk, name))
+    for kind, pairs in options.items():
+        pairs.sort(key=itemgetter(1 if kind in by_name else 0))
+    return Choices(options, node_options(options.get("chain", []), nodes), node_parents)
+
+
 def filter_choices(user: Any) -> FilterChoices:
     """Every filter's options in one UNION query (a list page has six queries in all to spend)."""
     chains = Chain.objects.visible_to(user)
-    parts = [
-        _row(chains, "chain", "name", None, None),
-        _row(ChainNode.objects.filter(chain__in=chains), "node", "name", "parent_id", "chain_id"),
-        _row(Region.objects.exclude(level="province"), "region", "name", "parent_id", None),
-        _row(Qualification.objects.all(), "qual", "name", None, None),
-        _row(User.objects.filter(role=Role.LIAISON, is_active=True), "liaison", "display_name", None, None),
-    ]
-    rows = list(parts[0].union(*parts[1:], all=True))
-    choices = FilterChoices()
-    nodes: list[tuple[int, str, int | None, int, int]] = []
-    for kind, pk, name, parent, group, sort in rows:
-        if kind == "node":
-            nodes.append((pk, name, parent, group, sort or 0))
-            choices.node_parents[pk] = parent
-        elif kind == "chain":
-            choices.chains.append((pk, name))
-        elif kind == "region":
-            choices.regions.append((pk, name))
-        elif kind == "qual":
-            choices.qualifications.append((pk, name))
-        else:
-            choices.liaisons.append((pk, name))
-    choices.chains.sort(key=lambda c: c[0])
-    choices.regions.sort(key=lambda c: c[0])
-    choices.qualifications.sort(key=lambda c: c[0])
-    choices.liaisons.sort(key=lambda c: c[1])
-    choices.nodes = node_options(choices.chains, nodes)
-    return choices
+    read = read_choices(
+        [
+            choice_rows(chains, "chain"),
+            choice_rows(ChainNode.objects.filter(chain__in=chains), "node", parent="parent_id", group="chain_id"),
+            choice_rows(Region.objects.exclude(level="province"), "region", parent="parent_id"),
+            choice_rows(Qualification.objects.all(), "qual"),
+            choice_rows(User.objects.filter(role=Role.LIAISON, is_active=True), "liaison", name="display_name"),
+        ],
+        by_name={"liaison"},
+    )
+    return FilterChoices(
+        chains=read.of("chain"),
+        nodes=read.nodes,
+        regions=read.of("region"),
+        qualifications=read.of("qual"),
+        liaisons=read.of("liaison"),
+        node_parents=read.node_parents,
+    )
 
 
 def node_options(

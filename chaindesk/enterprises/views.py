@@ -9,12 +9,13 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import service_errors
-from chaindesk.core.pages import crumbs, form_page
+from chaindesk.core.pages import Section
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
@@ -27,9 +28,11 @@ from .selectors import enterprise_list, filter_choices, similar_enterprises, wit
 
 # A duplicate 统一社会信用代码 is told next to the field; other refusals above the form.
 USCC_CODES = {"duplicate_uscc": "uscc"}
+# The enterprise pages, and below an enterprise's page the tabs other apps serve (visits, R&D, projects, leads).
+ENTERPRISE_PAGES = Section(gettext_lazy("企业"), "enterprises:list", "enterprises:detail", "enterprise")
 
 
-@role_required(*ENTERPRISE_VIEWERS)
+@role_required(*ENTERPRISES.roles)
 def enterprise_list_view(request: AuthedRequest) -> HttpResponse:
     choices = filter_choices(request.user)
     qs, sort = enterprise_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
@@ -44,7 +47,7 @@ def enterprise_list_view(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@role_required(*ENTERPRISE_VIEWERS)
+@role_required(*ENTERPRISES.roles)
 def enterprise_export(request: AuthedRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = enterprise_list(request.user, request.GET.dict())
@@ -104,7 +107,7 @@ def enterprise_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "may_edit": permissions.may_edit(request.user, enterprise),
             "may_edit_details": may_edit_details,
             "page_title": enterprise.name,
-            "breadcrumbs": crumbs(_("企业"), "enterprises:list", (enterprise.name, None)),
+            "breadcrumbs": ENTERPRISE_PAGES.crumbs((enterprise.name, None)),
         },
     )
 
@@ -131,16 +134,8 @@ def enterprise_create(request: AuthedRequest) -> HttpResponse:
                 enterprise = services.enterprise_create(actor=request.user, **_profile_kwargs(data))
                 messages.success(request, _("企业“%(name)s”已登记。") % {"name": enterprise.name})
                 return redirect("enterprises:detail", enterprise.pk)
-    return form_page(
-        request,
-        "enterprises/enterprise_form.html",
-        {
-            "form": form,
-            "similar": similar,
-            "creating": True,
-            "page_title": _("新增企业"),
-            "breadcrumbs": crumbs(_("企业"), "enterprises:list", (_("新增企业"), None)),
-        },
+    return ENTERPRISE_PAGES.create_page(
+        request, "enterprises/enterprise_form.html", form, title=_("新增企业"), similar=similar
     )
 
 
@@ -166,20 +161,8 @@ def enterprise_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             services.enterprise_update(actor=request.user, enterprise=enterprise, **_profile_kwargs(form.cleaned_data))
             messages.success(request, _("已保存。"))
             return redirect("enterprises:detail", enterprise.pk)
-    return form_page(
-        request,
-        "enterprises/enterprise_form.html",
-        {
-            "form": form,
-            "enterprise": enterprise,
-            "page_title": _("编辑企业"),
-            "breadcrumbs": crumbs(
-                _("企业"),
-                "enterprises:list",
-                (enterprise.name, reverse("enterprises:detail", args=[pk])),
-                (_("编辑"), None),
-            ),
-        },
+    return ENTERPRISE_PAGES.object_page(
+        request, "enterprises/enterprise_form.html", form, enterprise, title=_("编辑企业")
     )
 
 
@@ -215,20 +198,8 @@ def indicator_edit(request: AuthedRequest, pk: int, year: int | None = None) -> 
         )
         return redirect(reverse("enterprises:detail", args=[pk]) + "#tab-indicators")
     title = _("编辑年度指标") if existing else _("填报年度指标")
-    return form_page(
-        request,
-        "enterprises/indicator_form.html",
-        {
-            "form": form,
-            "enterprise": enterprise,
-            "page_title": title,
-            "breadcrumbs": crumbs(
-                _("企业"),
-                "enterprises:list",
-                (enterprise.name, reverse("enterprises:detail", args=[pk])),
-                (title, None),
-            ),
-        },
+    return ENTERPRISE_PAGES.object_page(
+        request, "enterprises/indicator_form.html", form, enterprise, title=title, trail=[(title, None)]
     )
 
 
@@ -246,21 +217,8 @@ def contact_edit(request: AuthedRequest, pk: int, contact_pk: int | None = None)
         messages.success(request, _("联系人已保存。"))
         return redirect("enterprises:detail", pk)
     title = _("编辑联系人") if contact else _("新增联系人")
-    return form_page(
-        request,
-        "enterprises/contact_form.html",
-        {
-            "form": form,
-            "enterprise": enterprise,
-            "contact": contact,
-            "page_title": title,
-            "breadcrumbs": crumbs(
-                _("企业"),
-                "enterprises:list",
-                (enterprise.name, reverse("enterprises:detail", args=[pk])),
-                (title, None),
-            ),
-        },
+    return ENTERPRISE_PAGES.object_page(
+        request, "enterprises/contact_form.html", form, enterprise, title=title, trail=[(title, None)], contact=contact
     )
 
 

@@ -2,12 +2,14 @@
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from chaindesk.accounts.choices import OFFICIALS
 from chaindesk.core.resources import CHOICE, LG, MD, TEXT, Col, Filter, Ledger, Resource, attr, ledger_only
 
 from .choices import LeadSource, LeadStage
 from .models import Lead
-from .selectors import OPEN_FILTER, SORTS, base_queryset, with_export_columns
+from .selectors import OPEN_FILTER, SORTS, base_queryset, lead_list, with_export_columns
 
 CELLS = "leads/partials/list_cells.html"
 
@@ -106,17 +108,19 @@ LEADS = Resource(
     sorts=SORTS,
     default_sort="-created",
     queryset=base_queryset,
+    select=lead_list,
+    roles=OFFICIALS,
+    api_name="leads",
     ledger=Ledger(
         title=_("招商线索台账"),
         name="招商线索",
-        cap_warning=_("符合条件的线索超过单次导出上限，仅导出前 %(cap)s 条。"),
         prepare=with_export_columns,
     ),
     export_view="leads:export",
     create_view="leads:create",
     create_label=_("登记线索"),
     row_testid="lead-row",
-    empty_filtered=_("没有符合条件的线索。"),
+    noun=pgettext_lazy("rows of a list", "线索"),
     empty=_("暂无可查看的线索。"),
     empty_hint=_("点击“登记线索”记录以商引商、在外能人、异地对接等渠道获得的潜在项目。"),
     empty_icon="ti-target-arrow",

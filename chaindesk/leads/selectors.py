@@ -4,8 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +13,7 @@ from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import clock
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.core.params import param_id, param_text
-from chaindesk.enterprises.selectors import descendant_ids, node_options
+from chaindesk.enterprises.selectors import choice_rows, descendant_ids, read_choices
 
 from .choices import OPEN, LeadSource, LeadStage
 from .models import Lead, LeadFollowUp
@@ -98,51 +97,27 @@ class FilterChoices:
     node_parents: dict[int, int | None] = field(default_factory=dict)
 
 
-def _row(qs: QuerySet[Any], kind: str, name: str, parent: str | None, group: str | None) -> QuerySet[Any]:
-    null = Value(None, output_field=IntegerField())
-    return (
-        qs.order_by()
-        .annotate(
-            c_kind=Value(kind, output_field=CharField()),
-            c_id=Cast("pk", IntegerField()),
-            c_name=Cast(name, CharField()),
-            c_parent=Cast(parent, IntegerField()) if parent else null,
-            c_group=Cast(group, IntegerField()) if group else null,
-            c_sort=Cast("sort_order", IntegerField()) if kind == "node" else null,
-        )
-        .values_list("c_kind", "c_id", "c_name", "c_parent", "c_group", "c_sort")
-    )
-
-
 def filter_choices(user: Any) -> FilterChoices:
     """Every filter's options in one UNION query: the user's chains and their segments, the regions, and
     the owners of the leads the user sees."""
     chains = Chain.objects.visible_to(user)
     owners = User.objects.filter(pk__in=Lead.objects.visible_to(user).values("owner_id"))
-    parts = [
-        _row(chains, "chain", "name", None, None),
-        _row(ChainNode.objects.filter(chain__in=chains), "node", "name", "parent_id", "chain_id"),
-        _row(Region.objects.exclude(level="province"), "region", "name", "parent_id", None),
-        _row(owners, "owner", "display_name", None, None),
-    ]
-    rows = list(parts[0].union(*parts[1:], all=True))
-    choices = FilterChoices()
-    nodes: list[tuple[int, str, int | None, int, int]] = []
-    for kind, pk, name, parent, group, sort in rows:
-        if kind == "node":
-            nodes.append((pk, name, parent, group, sort or 0))
-            choices.node_parents[pk] = parent
-        elif kind == "chain":
-            choices.chains.append((pk, name))
-        elif kind == "region":
-            choices.regions.append((pk, name))
-        else:
-            choices.owners.append((pk, name))
-    choices.chains.sort()
-    choices.regions.sort()
-    choices.owners.sort(key=lambda c: c[1])
-    choices.nodes = node_options(choices.chains, nodes)
-    return choices
+    read = read_choices(
+        [
+            choice_rows(chains, "chain"),
+            choice_rows(ChainNode.objects.filter(chain__in=chains), "node", parent="parent_id", group="chain_id"),
+            choice_rows(Region.objects.exclude(level="province"), "region", parent="parent_id"),
+            choice_rows(owners, "owner", name="display_name"),
+        ],
+        by_name={"owner"},
+    )
+    return FilterChoices(
+        chains=read.of("chain"),
+        nodes=read.nodes,
+        regions=read.of("region"),
+        owners=read.of("owner"),
+        node_parents=read.node_parents,
+    )
 
 
 def _queue_condition(today: dt.date) -> Q:

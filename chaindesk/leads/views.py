@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS
@@ -18,11 +19,12 @@ from chaindesk.core import clock
 from chaindesk.core.errors import refusal_page, service_errors
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.listing import paginate
-from chaindesk.core.pages import crumbs, form_page, is_htmx
+from chaindesk.core.pages import Section, form_refusal, is_htmx
 from chaindesk.core.params import param_text
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
+from chaindesk.enterprises.views import ENTERPRISE_PAGES
 from chaindesk.network.models import Talent
 
 from . import permissions, selectors, services
@@ -30,6 +32,8 @@ from .choices import OPEN, TRANSITIONS, LeadStage
 from .forms import AbandonForm, FollowUpForm, LeadForm, SignForm, StageForm
 from .models import Lead
 from .resources import LEADS
+
+LEAD_PAGES = Section(gettext_lazy("线索"), "leads:list", "leads:detail", "lead", name_attr="title")
 
 
 def _visible(request: AuthedRequest, pk: int) -> Lead:
@@ -39,7 +43,7 @@ def _visible(request: AuthedRequest, pk: int) -> Lead:
     return get_visible_or_404(qs, pk, user=request.user)
 
 
-@role_required(*OFFICIALS)
+@role_required(*LEADS.roles)
 def lead_list(request: AuthedRequest) -> HttpResponse:
     choices = selectors.filter_choices(request.user)
     qs, sort = selectors.lead_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
@@ -57,7 +61,7 @@ def lead_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@role_required(*OFFICIALS)
+@role_required(*LEADS.roles)
 def lead_export(request: AuthedRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = selectors.lead_list(request.user, request.GET.dict())
@@ -104,7 +108,7 @@ def _detail_context(request: AuthedRequest, lead: Lead, **extra: Any) -> dict[st
         "project_url": _project_url(lead.project_id),
         "today": clock.today(),
         "page_title": lead.title,
-        "breadcrumbs": crumbs(_("线索"), "leads:list", (lead.title, None)),
+        "breadcrumbs": LEAD_PAGES.crumbs((lead.title, None)),
     }
     context.update(extra)
     return context
@@ -168,8 +172,7 @@ def lead_abandon(request: AuthedRequest, pk: int) -> HttpResponse:
     lead = _manageable(request, pk)
     form = AbandonForm(request.POST)
     if not form.is_valid():
-        errors = [e for errs in form.errors.values() for e in errs]
-        return _refused(request, lead, ValidationError(errors), abandon_form=form)
+        return _refused(request, lead, form_refusal(form), abandon_form=form)
     services.lead_abandon(
         lead=lead,
         reason=form.cleaned_data["reason"],
@@ -206,16 +209,7 @@ def lead_create(request: AuthedRequest) -> HttpResponse:
             lead = services.lead_create(actor=request.user, **form.service_kwargs())
             messages.success(request, _("线索“%(title)s”已登记。") % {"title": lead.title})
             return redirect("leads:detail", lead.pk)
-    return form_page(
-        request,
-        "leads/lead_form.html",
-        {
-            "form": form,
-            "creating": True,
-            "page_title": _("登记线索"),
-            "breadcrumbs": crumbs(_("线索"), "leads:list", (_("登记线索"), None)),
-        },
-    )
+    return LEAD_PAGES.create_page(request, "leads/lead_form.html", form, title=_("登记线索"))
 
 
 @role_required(*OFFICIALS)
@@ -233,18 +227,7 @@ def lead_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             services.lead_update(lead=lead, actor=request.user, **form.service_kwargs())
             messages.success(request, _("已保存。"))
             return redirect("leads:detail", pk)
-    return form_page(
-        request,
-        "leads/lead_form.html",
-        {
-            "form": form,
-            "lead": lead,
-            "page_title": _("编辑线索"),
-            "breadcrumbs": crumbs(
-                _("线索"), "leads:list", (lead.title, reverse("leads:detail", args=[pk])), (_("编辑"), None)
-            ),
-        },
-    )
+    return LEAD_PAGES.object_page(request, "leads/lead_form.html", form, lead, title=_("编辑线索"))
 
 
 @role_required(*OFFICIALS)
@@ -274,18 +257,9 @@ def lead_sign(request: AuthedRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("已签约，项目“%(name)s”已创建。") % {"name": project.name})
             return redirect(_project_url(project.pk) or reverse("leads:detail", args=[pk]))
-    return form_page(
-        request,
-        "leads/sign_form.html",
-        {
-            "form": form,
-            "lead": lead,
-            "conflict": conflict,
-            "page_title": _("签约转项目"),
-            "breadcrumbs": crumbs(
-                _("线索"), "leads:list", (lead.title, reverse("leads:detail", args=[pk])), (_("签约转项目"), None)
-            ),
-        },
+    title = _("签约转项目")
+    return LEAD_PAGES.object_page(
+        request, "leads/sign_form.html", form, lead, title=title, trail=[(title, None)], conflict=conflict
     )
 
 
@@ -303,7 +277,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
             "horizon": selectors.QUEUE_HORIZON_DAYS,
             "colours": selectors.STAGE_COLOURS,
             "page_title": _("线索跟进"),
-            "breadcrumbs": crumbs(_("线索"), "leads:list", (_("线索跟进"), None)),
+            "breadcrumbs": LEAD_PAGES.crumbs((_("线索跟进"), None)),
         },
     )
 
@@ -361,11 +335,7 @@ def enterprise_tab(request: AuthedRequest, pk: int) -> HttpResponse:
             "page_title": _("引荐线索"),
             "back_url": reverse("enterprises:detail", args=[enterprise.pk]),
             "back_label": enterprise.name,
-            "breadcrumbs": [
-                (_("企业"), reverse("enterprises:list")),
-                (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])),
-                (_("引荐线索"), None),
-            ],
+            "breadcrumbs": ENTERPRISE_PAGES.object_crumbs(enterprise, (_("引荐线索"), None)),
         },
     )
 

@@ -13,12 +13,14 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from chaindesk.accounts.choices import Role
 from chaindesk.core.privacy import staff_fields_hidden_from
 from chaindesk.core.resources import CHOICE, MD, Col, Filter, Resource, attr, page_only
 
 from .models import NextStep, Visit, VisitIssue
-from .selectors import SORTS, service_queryset, stale_days
+from .selectors import SORTS, enterprise_service_list, service_queryset, stale_days
 
+SERVICE_ROLES = frozenset({Role.LIAISON, Role.CITY_LEADER})  # who serves enterprises one-to-one
 CELLS = "liaison/partials/service_cells.html"
 VISIT_CELLS = "liaison/partials/visit_cells.html"
 
@@ -28,7 +30,7 @@ def _stale_options(_choices: Any) -> list[tuple[str, str]]:
     return [("1", gettext("超过%(n)s天未走访") % {"n": stale_days()})]
 
 
-ASSIGNMENTS = Resource(
+ASSIGNMENTS: Resource = Resource(
     view="liaison:mine",
     testid="service",
     count_text=_("共 %(n)s 家"),
@@ -43,6 +45,11 @@ ASSIGNMENTS = Resource(
     ),
     sorts=SORTS,
     queryset=service_queryset,
+    select=lambda user, params: enterprise_service_list(
+        user, stale=ASSIGNMENTS.parse(params)["stale"] == "1", sort=params.get("sort", "")
+    ),
+    roles=SERVICE_ROLES,
+    api_name="assignments",
     keep_sort=True,
     empty_filtered=_("没有超期未走访的企业。"),
     empty=_("暂无挂钩服务的企业。"),

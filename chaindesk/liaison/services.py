@@ -9,13 +9,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Max, Q, Value, When
+from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
-from chaindesk.core import audit, clock
+from chaindesk.core import clock
 from chaindesk.core.actors import Actor, is_system
-from chaindesk.core.models import AuditAction
+from chaindesk.core.audited import raise_date, record_derived, set_related, stored
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Enterprise
 
@@ -23,6 +23,7 @@ from . import permissions
 from .models import LiaisonAssignment, NextStep, Visit, VisitIssue, VisitKind
 
 StepInput = tuple[str, Any, dt.date]
+DERIVED = "derived from visits"  # the audit message of Enterprise.last_visit_on's changes
 
 
 def _check_user(user: Any, role: str, message: str) -> None:
@@ -93,32 +94,6 @@ def _check_steps(next_steps: Sequence[StepInput]) -> None:
             raise ValidationError(_("下一步工作的负责人须为在岗人员。"), code="inactive_owner")
 
 
-def _raise_last_visit(enterprise: Enterprise, visited_on: dt.date, actor: Actor) -> None:
-    """Enterprise.last_visit_on = max(existing, visited_on), as one UPDATE (safe under concurrent visits)."""
-    before = Enterprise.objects.filter(pk=enterprise.pk).values_list("last_visit_on", flat=True).get()
-    Enterprise.objects.filter(pk=enterprise.pk).update(
-        last_visit_on=Case(
-            When(Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=visited_on), then=Value(visited_on)),
-            default=F("last_visit_on"),
-        )
-    )
-    _record_last_visit(enterprise, before, actor)
-
-
-def _record_last_visit(enterprise: Enterprise, before: dt.date | None, actor: Actor) -> None:
-    after = Enterprise.objects.filter(pk=enterprise.pk).values_list("last_visit_on", flat=True).get()
-    enterprise.last_visit_on = after
-    if after != before:
-        audit.record(
-            action=AuditAction.UPDATE,
-            actor=actor,
-            obj=enterprise,
-            before={"last_visit_on": before.isoformat() if before else None},
-            after={"last_visit_on": after.isoformat() if after else None},
-            message="derived from visits",
-        )
-
-
 @transaction.atomic
 def visit_create(
     *,
@@ -154,7 +129,7 @@ def visit_create(
         audited_create(model=VisitIssue, actor=actor, visit=visit, text=text, sort_order=order)
     for text, owner, due_on in next_steps:
         audited_create(model=NextStep, actor=actor, visit=visit, text=text.strip(), owner=owner, due_on=due_on)
-    _raise_last_visit(enterprise, visited_on, actor)
+    raise_date(obj=enterprise, name="last_visit_on", on=visited_on, actor=actor, message=DERIVED)
     return visit
 
 
@@ -176,17 +151,7 @@ def visit_update(
         raise PermissionDenied(_("您无权修改该走访记录。"))
     _check_visit(visited_on, notes)
     if participants is not None:
-        old = sorted(visit.participants.values_list("pk", flat=True))
-        new = sorted(p.pk for p in participants)
-        if old != new:
-            visit.participants.set(participants)
-            audit.record(
-                action=AuditAction.UPDATE,
-                actor=actor,
-                obj=visit,
-                before={"participants": old},
-                after={"participants": new},
-            )
+        set_related(obj=visit, name="participants", values=participants, actor=actor)
     audited_update(
         obj=visit,
         actor=actor,
@@ -195,10 +160,10 @@ def visit_update(
         notes=notes.strip(),
         other_participants=other_participants,
     )
-    before = Enterprise.objects.filter(pk=enterprise.pk).values_list("last_visit_on", flat=True).get()
+    before = stored(enterprise, "last_visit_on")
     latest = Visit.objects.filter(enterprise=enterprise).aggregate(latest=Max("visited_on"))["latest"]
     Enterprise.objects.filter(pk=enterprise.pk).update(last_visit_on=latest)
-    _record_last_visit(enterprise, before, actor)
+    record_derived(obj=enterprise, name="last_visit_on", before=before, actor=actor, message=DERIVED)
     return visit
 
 

@@ -11,23 +11,21 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS, Role
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.listing import paginate
-from chaindesk.core.pages import crumbs, is_htmx
 from chaindesk.core.permissions import role_required
 from chaindesk.core.privacy import withhold_staff_fields
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
+from chaindesk.enterprises.views import ENTERPRISE_PAGES
 
 from . import permissions, selectors, services
 from .forms import AssignForm, StepDoneForm, VisitForm
 from .models import LiaisonAssignment, NextStep
 from .resources import ASSIGNMENTS, visit_columns, withheld_note
-
-SERVICE_ROLES = (Role.LIAISON, Role.CITY_LEADER)
 
 
 def _enterprise(request: AuthedRequest, pk: int) -> Enterprise:
@@ -35,13 +33,7 @@ def _enterprise(request: AuthedRequest, pk: int) -> Enterprise:
     return get_visible_or_404(qs, pk, user=request.user)
 
 
-def _crumbs(enterprise: Enterprise, *extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return crumbs(
-        _("企业"), "enterprises:list", (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])), *extra
-    )
-
-
-@role_required(*SERVICE_ROLES)
+@role_required(*ASSIGNMENTS.roles)
 def my_enterprises(request: AuthedRequest) -> HttpResponse:
     """我的挂钩企业: last visit, open items, the stale flag; filter 超期未走访, sortable (`ASSIGNMENTS`)."""
     filters = ASSIGNMENTS.parse(request.GET)
@@ -94,19 +86,19 @@ def visit_list(request: AuthedRequest, pk: int) -> HttpResponse:
     internal = permissions.sees_internal_notes(request.user)
     columns = visit_columns(request.user)
     visits = selectors.enterprise_visits(enterprise, internal=internal)
-    context = {
-        "enterprise": enterprise,
-        "visits": withhold_staff_fields(visits, request.user),
-        "columns": columns,
-        "withheld_note": withheld_note(columns),
-        "internal": internal,
-        "may_log": permissions.may_log_visit(request.user, enterprise, visible=True),
-        "today": clock.today(),
-        "page_title": _("走访记录"),
-        "breadcrumbs": _crumbs(enterprise, (_("走访记录"), None)),
-    }
-    template = "liaison/partials/visits.html" if is_htmx(request) else "liaison/visits.html"
-    return render(request, template, context)
+    return ENTERPRISE_PAGES.tab_page(
+        request,
+        enterprise,
+        title=_("走访记录"),
+        fragment="liaison/partials/visits.html",
+        page="liaison/visits.html",
+        visits=withhold_staff_fields(visits, request.user),
+        columns=columns,
+        withheld_note=withheld_note(columns),
+        internal=internal,
+        may_log=permissions.may_log_visit(request.user, enterprise, visible=True),
+        today=clock.today(),
+    )
 
 
 @role_required(*OFFICIALS)
@@ -120,33 +112,23 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
             services.visit_create(actor=request.user, enterprise=enterprise, **form.service_kwargs())
             messages.success(request, _("走访记录已保存。"))
             return redirect("liaison:visits", enterprise.pk)
-    return render(
-        request,
-        "liaison/visit_form.html",
-        {
-            "form": form,
-            "enterprise": enterprise,
-            "page_title": _("记录走访"),
-            "breadcrumbs": _crumbs(
-                enterprise, (_("走访记录"), reverse("liaison:visits", args=[pk])), (_("记录走访"), None)
-            ),
-        },
-        status=400 if request.method == "POST" else 200,
-    )
+    title = _("记录走访")
+    trail = [(_("走访记录"), reverse("liaison:visits", args=[pk])), (title, None)]
+    return ENTERPRISE_PAGES.object_page(request, "liaison/visit_form.html", form, enterprise, title=title, trail=trail)
 
 
 @role_required(*OFFICIALS)
 def timeline(request: AuthedRequest, pk: int) -> HttpResponse:
     """The ledger timeline: officials only (it carries internal notes and the audit lines)."""
     enterprise = _enterprise(request, pk)
-    context = {
-        "enterprise": enterprise,
-        "rows": selectors.enterprise_timeline(request.user, enterprise),
-        "page_title": _("时间线"),
-        "breadcrumbs": _crumbs(enterprise, (_("时间线"), None)),
-    }
-    template = "liaison/partials/timeline.html" if is_htmx(request) else "liaison/timeline.html"
-    return render(request, template, context)
+    return ENTERPRISE_PAGES.tab_page(
+        request,
+        enterprise,
+        title=_("时间线"),
+        fragment="liaison/partials/timeline.html",
+        page="liaison/timeline.html",
+        rows=selectors.enterprise_timeline(request.user, enterprise),
+    )
 
 
 @role_required(*OFFICIALS)
@@ -162,15 +144,7 @@ def assign(request: AuthedRequest, pk: int) -> HttpResponse:
             messages.success(request, _("挂钩服务安排已保存。"))
             return redirect("enterprises:detail", enterprise.pk)
     history = LiaisonAssignment.objects.filter(enterprise=enterprise).select_related("liaison", "leader", "assigned_by")
-    return render(
-        request,
-        "liaison/assign.html",
-        {
-            "form": form,
-            "enterprise": enterprise,
-            "history": history,
-            "page_title": _("指派挂钩服务"),
-            "breadcrumbs": _crumbs(enterprise, (_("指派挂钩服务"), None)),
-        },
-        status=400 if request.method == "POST" else 200,
+    title = _("指派挂钩服务")
+    return ENTERPRISE_PAGES.object_page(
+        request, "liaison/assign.html", form, enterprise, title=title, trail=[(title, None)], history=history
     )

@@ -2,16 +2,18 @@
 (议定事项) table on the meeting page, declared once each."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from chaindesk.accounts.choices import OFFICIALS
 from chaindesk.core.resources import CHOICE, LG, MD, TEXT, Col, Filter, Resource, attr, date_range, page_only
 
 from .models import MeetingKind
-from .selectors import DEFAULT_SORT, SORTS, base_queryset
+from .selectors import DEFAULT_SORT, SORTS, base_queryset, meeting_list
 
 CELLS = "meetings/partials/list_cells.html"
 DECISION_CELLS = "meetings/partials/decision_cells.html"
 
-MEETINGS = Resource(
+MEETINGS: Resource = Resource(
     view="meetings:list",
     testid="meeting",
     filters=(
@@ -30,9 +32,12 @@ MEETINGS = Resource(
     sorts=SORTS,
     default_sort=DEFAULT_SORT,
     queryset=base_queryset,
+    select=lambda user, params: meeting_list(user, MEETINGS.parse(params), params.get("sort", "")),
+    roles=OFFICIALS,
+    api_name="meetings",
     keep_sort=True,
     row_testid="meeting-row",
-    empty_filtered=_("没有符合条件的会议。"),
+    noun=pgettext_lazy("rows of a list", "会议"),
     empty=_("暂无会议记录。"),
     empty_hint=_("会议录入功能上线后，例会和现场观摩将显示在这里。"),
     empty_icon="ti-presentation",

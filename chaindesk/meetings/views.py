@@ -10,11 +10,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core.errors import service_errors, service_messages
+from chaindesk.core.pages import Crumb, Section, form_page
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.demands.models import Demand
@@ -26,8 +28,10 @@ from .models import Decision, Meeting
 from .resources import MEETINGS, decision_columns
 from .selectors import meeting_list as meeting_list_of
 
+MEETING_PAGES = Section(gettext_lazy("会议"), "meetings:list", "meetings:detail", "meeting", name_attr="title")
 
-@role_required(*OFFICIALS)
+
+@role_required(*MEETINGS.roles)
 def meeting_list(request: AuthedRequest) -> HttpResponse:
     """The meetings the user may see, newest first (filters and columns: resources.MEETINGS)."""
     qs, sort = meeting_list_of(request.user, MEETINGS.parse(request.GET), request.GET.get("sort", ""))
@@ -83,7 +87,7 @@ def _detail(request: AuthedRequest, meeting: Meeting, form: DecisionForm | None 
             "may_manage": may_manage,
             "decision_form": form if may_manage else None,
             "page_title": meeting.title,
-            "breadcrumbs": [(_("会议"), reverse("meetings:list")), (meeting.title, None)],
+            "breadcrumbs": MEETING_PAGES.crumbs((meeting.title, None)),
         },
         status=status,
     )
@@ -98,6 +102,11 @@ def _anchor(decision: Decision) -> str:
     return reverse("meetings:detail", args=[decision.meeting_id]) + f"#decision-{decision.seq}"
 
 
+def _decision_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """What the decision form gives the services: the text, the enterprise and the department."""
+    return {key: data[key] for key in ("content", "enterprise", "department")}
+
+
 @require_POST
 @role_required(*OFFICIALS)
 def decision_add(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -106,27 +115,26 @@ def decision_add(request: AuthedRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     form = DecisionForm(request.POST, meeting=meeting)
     if form.is_valid():
-        data = form.cleaned_data
         with service_errors(form):
-            decision = services.decision_add(
-                actor=request.user,
-                meeting=meeting,
-                content=data["content"],
-                enterprise=data["enterprise"],
-                department=data["department"],
-            )
+            decision = services.decision_add(actor=request.user, meeting=meeting, **_decision_fields(form.cleaned_data))
             messages.success(request, _("已添加议定事项 %(seq)s。") % {"seq": decision.seq})
             return redirect(_anchor(decision))
     return _detail(request, meeting, form=form, status=400)
 
 
-def _decision_crumbs(decision: Decision, label: str) -> list[tuple[str, str | None]]:
-    meeting = decision.meeting
-    return [
-        (_("会议"), reverse("meetings:list")),
-        (meeting.title, reverse("meetings:detail", args=[meeting.pk])),
-        (label, None),
-    ]
+def _decision_crumbs(decision: Decision, label: str) -> list[Crumb]:
+    return MEETING_PAGES.object_crumbs(decision.meeting, (label, None))
+
+
+def _decision_page(request: AuthedRequest, template: str, form: Any, decision: Decision, title: str) -> HttpResponse:
+    """A form about one decision, below its meeting's page."""
+    context = {
+        "form": form,
+        "decision": decision,
+        "page_title": title,
+        "breadcrumbs": _decision_crumbs(decision, title),
+    }
+    return form_page(request, template, context)
 
 
 @role_required(*OFFICIALS)
@@ -134,28 +142,12 @@ def decision_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     decision = _decision(request, pk)
     form = DecisionForm.for_decision(decision, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         with service_errors(form):
-            services.decision_update(
-                actor=request.user,
-                decision=decision,
-                content=data["content"],
-                enterprise=data["enterprise"],
-                department=data["department"],
-            )
+            services.decision_update(actor=request.user, decision=decision, **_decision_fields(form.cleaned_data))
             messages.success(request, _("已保存议定事项 %(seq)s。") % {"seq": decision.seq})
             return redirect(_anchor(decision))
-    title = _("修改议定事项 %(seq)s") % {"seq": decision.seq}
-    return render(
-        request,
-        "meetings/decision_form.html",
-        {
-            "form": form,
-            "decision": decision,
-            "page_title": title,
-            "breadcrumbs": _decision_crumbs(decision, title),
-        },
-        status=400 if request.method == "POST" else 200,
+    return _decision_page(
+        request, "meetings/decision_form.html", form, decision, _("修改议定事项 %(seq)s") % {"seq": decision.seq}
     )
 
 
@@ -207,15 +199,10 @@ def decision_to_demand(request: AuthedRequest, pk: int) -> HttpResponse:
                 % {"seq": decision.seq, "title": demand.title},
             )
             return redirect("demands:detail", demand.pk)
-    title = _("议定事项 %(seq)s 转为诉求") % {"seq": decision.seq}
-    return render(
+    return _decision_page(
         request,
         "meetings/decision_to_demand.html",
-        {
-            "form": form,
-            "decision": decision,
-            "page_title": title,
-            "breadcrumbs": _decision_crumbs(decision, title),
-        },
-        status=400 if request.method == "POST" else 200,
+        form,
+        decision,
+        _("议定事项 %(seq)s 转为诉求") % {"seq": decision.seq},
     )

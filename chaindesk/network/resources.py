@@ -5,14 +5,15 @@ R&D cooperation (研发合作), which two pages show as a table: the partner pag
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.core.resources import ANY, CHOICE, DAYS, LG, MD, TEXT, Col, Filter, Ledger, Resource, attr, ledger_only
 
 from . import permissions
 from .models import PartnerKind, RdCooperation, Talent
-from .selectors import PARTNER_SORTS, TALENT_SORTS, with_chains
+from .selectors import PARTNER_SORTS, TALENT_SORTS, partner_list, talent_list, with_chains
 
 STALE_CHOICES = (30, 90, 180, 365)
 NAME_CELL = "network/partials/talent_name_cell.html"
@@ -91,13 +92,16 @@ TALENTS = Resource(
     ),
     sorts=TALENT_SORTS,
     default_sort="name",
+    select=talent_list,
+    roles=OFFICIALS,
+    api_name="talents",
     ledger=Ledger(
         title=_("在外能人名录"), name="在外能人名录", cap_warning=CAP_WARNING, prepare=with_chains, rows=with_phones
     ),
     export_view="network:talents_export",
     create_view="network:talent_create",
     create_label=_("新增在外能人"),
-    empty_filtered=_("没有符合条件的在外能人。"),
+    noun=pgettext_lazy("rows of a list", "在外能人"),
 )
 
 
@@ -123,11 +127,14 @@ PARTNERS = Resource(
     ),
     sorts=PARTNER_SORTS,
     default_sort="city",
+    select=partner_list,
+    roles=ENTERPRISE_VIEWERS,
+    api_name="partners",
     ledger=Ledger(title=_("研发资源名录"), name="研发资源名录", cap_warning=CAP_WARNING),
     export_view="network:partners_export",
     create_view="network:partner_create",
     create_label=_("新增研发资源"),
-    empty_filtered=_("没有符合条件的研发资源。"),
+    noun=pgettext_lazy("rows of a list", "研发资源"),
     empty=_("暂无研发资源。"),
     empty_hint=_("登记本地企业合作的高校、科研院所后将显示在这里。"),
     empty_icon="ti-school",

@@ -9,14 +9,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain
-from chaindesk.core import audit, clock
+from chaindesk.core import clock
 from chaindesk.core.actors import Actor
-from chaindesk.core.models import AuditAction
+from chaindesk.core.audited import raise_date, set_related
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Enterprise
 
@@ -108,45 +107,10 @@ def talent_update(*, actor: Actor, talent: Talent, chains: Sequence[Chain] | Non
     if unknown:
         raise TypeError(f"talent_update: unknown fields {sorted(unknown)}")
     changes = _clean_talent(changes)
-    chain_change = None
-    if chains is not None:
-        old_ids = sorted(talent.chains.values_list("pk", flat=True))
-        new_ids = sorted(c.pk for c in chains)
-        chain_change = (old_ids, new_ids) if old_ids != new_ids else None
     audited_update(obj=talent, actor=actor, **changes)
-    if chain_change is not None and chains is not None:
-        talent.chains.set(chains)
-        audit.record(
-            action=AuditAction.UPDATE,
-            actor=actor,
-            obj=talent,
-            before={"chains": chain_change[0]},
-            after={"chains": chain_change[1]},
-        )
+    if chains is not None:
+        set_related(obj=talent, name="chains", values=chains, actor=actor)
     return talent
-
-
-def _raise_last_contact(talent: Talent, contacted_on: dt.date, actor: Actor) -> None:
-    """Talent.last_contact_on = max(existing, contacted_on) as one UPDATE (safe under concurrent logging);
-    the derived change is audited when it moved."""
-    before = Talent.objects.filter(pk=talent.pk).values_list("last_contact_on", flat=True).get()
-    Talent.objects.filter(pk=talent.pk).update(
-        last_contact_on=Case(
-            When(Q(last_contact_on__isnull=True) | Q(last_contact_on__lt=contacted_on), then=Value(contacted_on)),
-            default=F("last_contact_on"),
-        )
-    )
-    after = Talent.objects.filter(pk=talent.pk).values_list("last_contact_on", flat=True).get()
-    talent.last_contact_on = after
-    if after != before:
-        audit.record(
-            action=AuditAction.UPDATE,
-            actor=actor,
-            obj=talent,
-            before={"last_contact_on": before.isoformat() if before else None},
-            after={"last_contact_on": after.isoformat() if after else None},
-            message="derived from contacts",
-        )
 
 
 @transaction.atomic
@@ -175,7 +139,7 @@ def talent_contact_add(
         notes=text,
         created_by=actor,
     )
-    _raise_last_contact(talent, contacted_on, actor)
+    raise_date(obj=talent, name="last_contact_on", on=contacted_on, actor=actor, message="derived from contacts")
     return contact
 
 

@@ -13,25 +13,30 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import service_errors
-from chaindesk.core.pages import crumbs, form_page, is_htmx
+from chaindesk.core.pages import Section
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
+from chaindesk.enterprises.views import ENTERPRISE_PAGES
 
 from . import permissions, selectors, services
 from .forms import ContactForm, CooperationForm, PartnerForm, TalentForm
 from .models import RdCooperation, RdPartner, Talent
 from .resources import ON_ENTERPRISE, ON_PARTNER, PARTNERS, TALENTS, cooperation_columns, page_rows
 
+TALENT_PAGES = Section(gettext_lazy("在外能人"), "network:talents", "network:talent_detail", "talent")
+PARTNER_PAGES = Section(gettext_lazy("研发资源"), "network:partners", "network:partner_detail", "partner")
+
 # --- talents -------------------------------------------------------------------------------------------
 
 
-@role_required(*OFFICIALS)
+@role_required(*TALENTS.roles)
 def talent_list(request: AuthedRequest) -> HttpResponse:
     qs, sort = selectors.talent_list(request.user, request.GET.dict())
     return TALENTS.render(
@@ -46,7 +51,7 @@ def talent_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@role_required(*OFFICIALS)
+@role_required(*TALENTS.roles)
 def talent_export(request: AuthedRequest) -> HttpResponse:
     qs, _sort = selectors.talent_list(request.user, request.GET.dict())
     return TALENTS.export(request, qs)
@@ -71,7 +76,7 @@ def _talent_detail_page(request: AuthedRequest, talent: Talent, contact_form: Co
             "contact_form": contact_form if may_edit else None,
             "may_edit": may_edit,
             "page_title": talent.name,
-            "breadcrumbs": crumbs(_("在外能人"), "network:talents", (talent.name, None)),
+            "breadcrumbs": TALENT_PAGES.crumbs((talent.name, None)),
         },
         status=status,
     )
@@ -121,16 +126,7 @@ def talent_create(request: AuthedRequest) -> HttpResponse:
             talent = services.talent_create(actor=request.user, **form.service_kwargs())
             messages.success(request, _("在外能人“%(name)s”已登记。") % {"name": talent.name})
             return redirect("network:talent_detail", talent.pk)
-    return form_page(
-        request,
-        "network/talent_form.html",
-        {
-            "form": form,
-            "creating": True,
-            "page_title": _("新增在外能人"),
-            "breadcrumbs": crumbs(_("在外能人"), "network:talents", (_("新增"), None)),
-        },
-    )
+    return TALENT_PAGES.create_page(request, "network/talent_form.html", form, title=_("新增在外能人"), crumb=_("新增"))
 
 
 @role_required(*OFFICIALS)
@@ -144,27 +140,13 @@ def talent_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             services.talent_update(actor=request.user, talent=talent, **form.service_kwargs())
             messages.success(request, _("已保存。"))
             return redirect("network:talent_detail", talent.pk)
-    return form_page(
-        request,
-        "network/talent_form.html",
-        {
-            "form": form,
-            "talent": talent,
-            "page_title": _("编辑在外能人"),
-            "breadcrumbs": crumbs(
-                _("在外能人"),
-                "network:talents",
-                (talent.name, reverse("network:talent_detail", args=[pk])),
-                (_("编辑"), None),
-            ),
-        },
-    )
+    return TALENT_PAGES.object_page(request, "network/talent_form.html", form, talent, title=_("编辑在外能人"))
 
 
 # --- partners ------------------------------------------------------------------------------------------
 
 
-@role_required(*ENTERPRISE_VIEWERS)
+@role_required(*PARTNERS.roles)
 def partner_list(request: AuthedRequest) -> HttpResponse:
     qs, sort = selectors.partner_list(request.user, request.GET.dict())
     return PARTNERS.render(
@@ -179,7 +161,7 @@ def partner_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@role_required(*ENTERPRISE_VIEWERS)
+@role_required(*PARTNERS.roles)
 def partner_export(request: AuthedRequest) -> HttpResponse:
     qs, _sort = selectors.partner_list(request.user, request.GET.dict())
     return PARTNERS.export(request, qs)
@@ -201,7 +183,7 @@ def partner_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "cooperation_columns": cooperation_columns(ON_PARTNER),
             "may_edit": permissions.may_manage_partners(request.user),
             "page_title": partner.name,
-            "breadcrumbs": crumbs(_("研发资源"), "network:partners", (partner.name, None)),
+            "breadcrumbs": PARTNER_PAGES.crumbs((partner.name, None)),
         },
     )
 
@@ -226,15 +208,8 @@ def partner_create(request: AuthedRequest) -> HttpResponse:
             partner = services.partner_create(actor=request.user, **form.service_kwargs())
             messages.success(request, _("研发资源“%(name)s”已登记。") % {"name": partner.name})
             return redirect("network:partner_detail", partner.pk)
-    return form_page(
-        request,
-        "network/partner_form.html",
-        {
-            "form": form,
-            "creating": True,
-            "page_title": _("新增研发资源"),
-            "breadcrumbs": crumbs(_("研发资源"), "network:partners", (_("新增"), None)),
-        },
+    return PARTNER_PAGES.create_page(
+        request, "network/partner_form.html", form, title=_("新增研发资源"), crumb=_("新增")
     )
 
 
@@ -249,21 +224,7 @@ def partner_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             services.partner_update(actor=request.user, partner=partner, **form.service_kwargs())
             messages.success(request, _("已保存。"))
             return redirect("network:partner_detail", partner.pk)
-    return form_page(
-        request,
-        "network/partner_form.html",
-        {
-            "form": form,
-            "partner": partner,
-            "page_title": _("编辑研发资源"),
-            "breadcrumbs": crumbs(
-                _("研发资源"),
-                "network:partners",
-                (partner.name, reverse("network:partner_detail", args=[pk])),
-                (_("编辑"), None),
-            ),
-        },
-    )
+    return PARTNER_PAGES.object_page(request, "network/partner_form.html", form, partner, title=_("编辑研发资源"))
 
 
 # --- R&D cooperations of an enterprise -----------------------------------------------------------------
@@ -274,44 +235,29 @@ def _enterprise(request: AuthedRequest, pk: int) -> Enterprise:
     return get_visible_or_404(qs, pk, user=request.user)
 
 
-def _enterprise_crumbs(enterprise: Enterprise, *extra: tuple[str, str | None]) -> list[tuple[str, str | None]]:
-    return crumbs(
-        _("企业"), "enterprises:list", (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])), *extra
-    )
-
-
 @role_required(*ENTERPRISE_VIEWERS)
 def enterprise_rd(request: AuthedRequest, pk: int) -> HttpResponse:
     """The enterprise page's 研发合作 tab (a fragment for htmx, a full page otherwise)."""
     enterprise = _enterprise(request, pk)
-    context = {
-        "enterprise": enterprise,
-        "cooperations": selectors.enterprise_cooperations(enterprise),
-        "cooperation_columns": cooperation_columns(ON_ENTERPRISE),
-        "may_add": permissions.may_add_cooperation(request.user, enterprise),
-        "page_title": _("研发合作"),
-        "breadcrumbs": _enterprise_crumbs(enterprise, (_("研发合作"), None)),
-    }
-    template = "network/partials/enterprise_rd.html" if is_htmx(request) else "network/enterprise_rd.html"
-    return render(request, template, context)
+    return ENTERPRISE_PAGES.tab_page(
+        request,
+        enterprise,
+        title=_("研发合作"),
+        fragment="network/partials/enterprise_rd.html",
+        page="network/enterprise_rd.html",
+        cooperations=selectors.enterprise_cooperations(enterprise),
+        cooperation_columns=cooperation_columns(ON_ENTERPRISE),
+        may_add=permissions.may_add_cooperation(request.user, enterprise),
+    )
 
 
 def _cooperation_page(
     request: AuthedRequest, form: CooperationForm, enterprise: Enterprise, cooperation: RdCooperation | None
 ) -> HttpResponse:
     title = _("编辑研发合作") if cooperation else _("登记研发合作")
-    return form_page(
-        request,
-        "network/cooperation_form.html",
-        {
-            "form": form,
-            "enterprise": enterprise,
-            "cooperation": cooperation,
-            "page_title": title,
-            "breadcrumbs": _enterprise_crumbs(
-                enterprise, (_("研发合作"), reverse("network:enterprise_rd", args=[enterprise.pk])), (title, None)
-            ),
-        },
+    trail = [(_("研发合作"), reverse("network:enterprise_rd", args=[enterprise.pk])), (title, None)]
+    return ENTERPRISE_PAGES.object_page(
+        request, "network/cooperation_form.html", form, enterprise, title=title, trail=trail, cooperation=cooperation
     )
 
 
@@ -391,6 +337,6 @@ def rd_map(request: AuthedRequest) -> HttpResponse:
             "map": data,
             "chart": _map_chart(data),
             "page_title": _("研发合作地图"),
-            "breadcrumbs": crumbs(_("研发资源"), "network:partners", (_("研发合作地图"), None)),
+            "breadcrumbs": PARTNER_PAGES.crumbs((_("研发合作地图"), None)),
         },
     )

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -91,7 +92,9 @@ def _detail(request: HttpRequest, project: Project) -> Project:
 @router.get("/", response=list[ProjectOut])
 @paginate(BoundedLimitOffsetPagination)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:  # type: ignore[valid-type]
-    """The projects the user may see, with the list page's filters and sort."""
+    """The projects the user may see, with the list page's filters and sort (403 for a role the page refuses)."""
+    if not PROJECTS.readable_by(request.user):
+        raise PermissionDenied
     qs, _sort = project_list(request.user, filters.model_dump())  # type: ignore[attr-defined]
     return qs
 

@@ -4,9 +4,10 @@ API list (/api/projects/)."""
 from decimal import Decimal
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS
 from chaindesk.core import clock
 from chaindesk.core.resources import (
     ANY,
@@ -26,7 +27,7 @@ from chaindesk.core.resources import (
 
 from .choices import STAGE_DATE_FIELD, ProjectKind, ProjectLevel, ProjectStage
 from .models import Project
-from .selectors import SORTS, base_queryset
+from .selectors import SORTS, base_queryset, project_list
 from .selectors_progress import FLAGS
 
 CELLS = "projects/partials/list_cells.html"
@@ -148,15 +149,16 @@ PROJECTS = Resource(
     sorts=SORTS,
     default_sort="-created",
     queryset=base_queryset,
+    select=project_list,
+    roles=ENTERPRISE_VIEWERS,
     ledger=Ledger(
         title=_("项目台账"),
         name="项目台账",
-        cap_warning=_("符合条件的项目超过单次导出上限，仅导出前 %(cap)s 条。"),
     ),
     export_view="projects:export",
     create_view="projects:create",
     create_label=_("新增项目"),
-    empty_filtered=_("没有符合条件的项目。"),
+    noun=pgettext_lazy("rows of a list", "项目"),
     empty=_("暂无可查看的项目。"),
     empty_hint=_("项目登记后将显示在这里；签约的线索也会自动转为项目。"),
     empty_icon="ti-crane",

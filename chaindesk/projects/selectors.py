@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db.models import (
     Case,
-    CharField,
     Count,
     IntegerField,
     Q,
@@ -14,14 +13,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast
 
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import clock
 from chaindesk.core.listing import sort_queryset
 from chaindesk.core.params import param_choice, param_id, param_text
-from chaindesk.enterprises.selectors import descendant_ids, node_options
+from chaindesk.enterprises.selectors import choice_rows, descendant_ids, read_choices
 
 from .choices import FORWARD, ProjectKind, ProjectLevel, ProjectStage
 from .models import Project
@@ -112,49 +110,25 @@ class FilterChoices:
     levels: list[tuple[str, str]] = field(default_factory=list)
 
 
-def _row(qs: QuerySet[Any], kind: str, parent: str | None, group: str | None) -> QuerySet[Any]:
-    null = Value(None, output_field=IntegerField())
-    return (
-        qs.order_by()
-        .annotate(
-            c_kind=Value(kind, output_field=CharField()),
-            c_id=Cast("pk", IntegerField()),
-            c_name=Cast("name", CharField()),
-            c_parent=Cast(parent, IntegerField()) if parent else null,
-            c_group=Cast(group, IntegerField()) if group else null,
-            c_sort=Cast("sort_order", IntegerField()) if kind == "node" else null,
-        )
-        .values_list("c_kind", "c_id", "c_name", "c_parent", "c_group", "c_sort")
-    )
-
-
 def filter_choices(user: Any) -> FilterChoices:
     """Every filter's options in one UNION query (chains the user sees, their segments, the regions)."""
     chains = Chain.objects.visible_to(user)
-    parts = [
-        _row(chains, "chain", None, None),
-        _row(ChainNode.objects.filter(chain__in=chains), "node", "parent_id", "chain_id"),
-        _row(Region.objects.exclude(level="province"), "region", "parent_id", None),
-    ]
-    rows = list(parts[0].union(*parts[1:], all=True))
-    choices = FilterChoices(
+    read = read_choices(
+        [
+            choice_rows(chains, "chain"),
+            choice_rows(ChainNode.objects.filter(chain__in=chains), "node", parent="parent_id", group="chain_id"),
+            choice_rows(Region.objects.exclude(level="province"), "region", parent="parent_id"),
+        ]
+    )
+    return FilterChoices(
+        chains=read.of("chain"),
+        nodes=read.nodes,
+        regions=read.of("region"),
+        node_parents=read.node_parents,
         stages=[(s, str(ProjectStage(s).label)) for s in STAGE_ORDER],
         kinds=[(k.value, str(k.label)) for k in ProjectKind],
         levels=[(lv.value, str(lv.label)) for lv in ProjectLevel],
     )
-    nodes: list[tuple[int, str, int | None, int, int]] = []
-    for kind, pk, name, parent, group, sort in rows:
-        if kind == "node":
-            nodes.append((pk, name, parent, group, sort or 0))
-            choices.node_parents[pk] = parent
-        elif kind == "chain":
-            choices.chains.append((pk, name))
-        else:
-            choices.regions.append((pk, name))
-    choices.chains.sort(key=lambda c: c[0])
-    choices.regions.sort(key=lambda c: c[0])
-    choices.nodes = node_options(choices.chains, nodes)
-    return choices
 
 
 def stage_timeline(project: Project) -> QuerySet[Any]:

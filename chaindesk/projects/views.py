@@ -6,20 +6,21 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, Role
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
-from chaindesk.core.errors import describe, refusal_page, service_errors
-from chaindesk.core.pages import crumbs, form_page
+from chaindesk.core.errors import refusal_page, service_errors
+from chaindesk.core.pages import Section, form_refusal, stage_refusal
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.amounts import format_wan
@@ -34,12 +35,13 @@ from .selectors import base_queryset, filter_choices, project_list, stage_timeli
 from .selectors_progress import rules_text, schedule_share
 
 INVESTMENT_TEMPLATE = "projects/progress/_project_investment.html"
+PROJECT_PAGES = Section(gettext_lazy("项目"), "projects:list", "projects:detail", "project")
 
 
 # --- list and export -----------------------------------------------------------------------------------
 
 
-@role_required(*ENTERPRISE_VIEWERS)
+@role_required(*PROJECTS.roles)
 def project_list_view(request: AuthedRequest) -> HttpResponse:
     choices = filter_choices(request.user)
     qs, sort = project_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
@@ -59,7 +61,7 @@ def project_list_view(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@role_required(*ENTERPRISE_VIEWERS)
+@role_required(*PROJECTS.roles)
 def project_export(request: AuthedRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = project_list(request.user, request.GET.dict())
@@ -146,7 +148,7 @@ def _detail_context(request: AuthedRequest, project: Project, **extra: Any) -> d
         "investment_template": _investment_template(),
         "today": clock.today(),
         "page_title": project.name,
-        "breadcrumbs": crumbs(_("项目"), "projects:list", (project.name, None)),
+        "breadcrumbs": PROJECT_PAGES.crumbs((project.name, None)),
     }
     context.update(extra)
     return context
@@ -160,10 +162,7 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _transition_refused(request: AuthedRequest, error: Exception, pk: int) -> HttpResponse:
     """The project as it now stands with the refusal (409 or 400 through `refusal_page`)."""
-    message = describe(error).detail
-    context = _detail_context(
-        request, _visible(request, pk), transition_error=message, posted_stage=request.POST.get("to_stage")
-    )
+    context = _detail_context(request, _visible(request, pk), **stage_refusal(request, error))
     return render(request, "projects/detail.html", context)
 
 
@@ -176,7 +175,7 @@ def project_transition(request: AuthedRequest, pk: int) -> HttpResponse:
     project = _managed(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        raise ValidationError([e for errors in form.errors.values() for e in errors])
+        raise form_refusal(form)
     data = form.cleaned_data
     project = services.project_transition(
         project=project,
@@ -211,16 +210,7 @@ def project_create(request: AuthedRequest) -> HttpResponse:
                 % {"name": project.name, "amount": _amount(project)},
             )
             return redirect("projects:detail", project.pk)
-    return form_page(
-        request,
-        "projects/form.html",
-        {
-            "form": form,
-            "creating": True,
-            "page_title": _("新增项目"),
-            "breadcrumbs": crumbs(_("项目"), "projects:list", (_("新增项目"), None)),
-        },
-    )
+    return PROJECT_PAGES.create_page(request, "projects/form.html", form, title=_("新增项目"))
 
 
 def _amount(project: Project) -> str:
@@ -236,21 +226,7 @@ def project_edit(request: AuthedRequest, pk: int) -> HttpResponse:
             services.project_update(project=project, actor=request.user, **form.service_kwargs())
             messages.success(request, _("已保存。"))
             return redirect("projects:detail", project.pk)
-    return form_page(
-        request,
-        "projects/form.html",
-        {
-            "form": form,
-            "project": project,
-            "page_title": _("编辑项目"),
-            "breadcrumbs": crumbs(
-                _("项目"),
-                "projects:list",
-                (project.name, reverse("projects:detail", args=[project.pk])),
-                (_("编辑"), None),
-            ),
-        },
-    )
+    return PROJECT_PAGES.object_page(request, "projects/form.html", form, project, title=_("编辑项目"))
 
 
 # --- production lines ----------------------------------------------------------------------------------

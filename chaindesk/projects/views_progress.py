@@ -8,6 +8,7 @@
 Every object comes from the user's visible set (404 for missing and forbidden alike)."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_POST
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.chains.models import Chain
+from chaindesk.chains.views import CHAIN_PAGES
 from chaindesk.core import clock
 from chaindesk.core.errors import service_errors
 from chaindesk.core.export import Column, export_notes, ledger_response
@@ -35,6 +37,7 @@ from chaindesk.core.templatetags.cd import wan_yuan
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.amounts import format_wan
 from chaindesk.enterprises.models import Enterprise
+from chaindesk.enterprises.views import ENTERPRISE_PAGES
 from chaindesk.network.models import Talent
 
 from . import permissions, services
@@ -54,6 +57,7 @@ from .selectors_progress import (
     schedule_for,
     talent_projects,
 )
+from .views import PROJECT_PAGES
 
 BY_CHOICES = (("chain", gettext_lazy("按产业链")), ("region", gettext_lazy("按地区")))
 FLAGGED_LIMIT = 20
@@ -129,13 +133,18 @@ def _flagged(request: AuthedRequest, year: int, today: dt.date) -> tuple[list[Pr
     return rows, total
 
 
+def _summary(request: AuthedRequest) -> tuple[dt.date, int, str, list[SummaryRow], Decimal]:
+    """What the summary page and its export show: today, the year and grouping asked for, the rows (the total
+    last) and 序时进度."""
+    today = clock.today()
+    year, by = _year(request, today), _by(request)
+    return today, year, by, investment_summary(request.user, year=year, today=today, by=by), schedule_for(year, today)
+
+
 @role_required(*OFFICIALS)
 def investment_page(request: AuthedRequest) -> HttpResponse:
     """投资进度: plan, done and rate against 序时进度 per chain or region, the rules, the flagged projects."""
-    today = clock.today()
-    year, by = _year(request, today), _by(request)
-    rows = investment_summary(request.user, year=year, today=today, by=by)
-    schedule = schedule_for(year, today)
+    today, year, by, rows, schedule = _summary(request)
     flagged, n_flagged = _flagged(request, year, today)
     return render(
         request,
@@ -158,7 +167,7 @@ def investment_page(request: AuthedRequest) -> HttpResponse:
             "today": today,
             "export_query": f"year={year}&by={by}",
             "page_title": _("投资进度"),
-            "breadcrumbs": [(_("项目"), reverse("projects:list")), (_("投资进度"), None)],
+            "breadcrumbs": PROJECT_PAGES.crumbs((_("投资进度"), None)),
         },
     )
 
@@ -170,10 +179,7 @@ def _rate_cell(value: Decimal | None) -> float | None:
 @role_required(*OFFICIALS)
 def investment_export(request: AuthedRequest) -> HttpResponse:
     """The summary as shown (same year and grouping) as an .xlsx ledger, with the total row; audited."""
-    today = clock.today()
-    year, by = _year(request, today), _by(request)
-    rows = investment_summary(request.user, year=year, today=today, by=by)
-    schedule = schedule_for(year, today)
+    today, year, by, rows, schedule = _summary(request)
     group_label = _("产业链") if by == "chain" else _("地区")
     columns = [
         Column(group_label, 18),
@@ -245,14 +251,8 @@ def _render_panel(request: AuthedRequest, project: Project, status: int = 200, *
     if is_htmx(request):
         # htmx swaps only 2xx answers: a form with errors comes back as 200 with its messages in place.
         return render(request, PANEL_TEMPLATE, context)
-    context.update(
-        page_title=_("投资完成情况"),
-        breadcrumbs=[
-            (_("项目"), reverse("projects:list")),
-            (project.name, reverse("projects:detail", args=[project.pk])),
-            (_("投资完成情况"), None),
-        ],
-    )
+    title = _("投资完成情况")
+    context.update(page_title=title, breadcrumbs=PROJECT_PAGES.object_crumbs(project, (title, None)))
     return render(request, "projects/progress/investment_panel.html", context, status=status)
 
 
@@ -272,52 +272,53 @@ def _after_write(request: AuthedRequest, project: Project, notice: str) -> HttpR
     return redirect(target)
 
 
+def _panel_post(
+    request: AuthedRequest,
+    pk: int,
+    *,
+    allowed: Callable[[Any, Project], bool],
+    form: PlanForm | ReportForm,
+    form_key: str,
+    write: Callable[[Project, dict[str, Any]], str],
+) -> HttpResponse:
+    """One of the section's forms posted: `write` saves it through the service (its refusals land on the form)
+    and returns the notice; a form with errors comes back in the section as `form_key`."""
+    project = _project(request, pk)
+    if not allowed(request.user, project):
+        raise PermissionDenied
+    if form.is_valid():
+        with service_errors(form):
+            return _after_write(request, project, write(project, form.cleaned_data))
+    return _render_panel(request, project, status=400, **{form_key: form})
+
+
 @role_required(*ENTERPRISE_VIEWERS)
 @require_POST
 def investment_plan_set(request: AuthedRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk)
-    if not permissions.can_manage(request.user, project):
-        raise PermissionDenied
+    def write(project: Project, data: dict[str, Any]) -> str:
+        plan = services.plan_set(project=project, year=data["year"], amount=data["amount"], actor=request.user)
+        return _("已保存 %(year)s 年度计划投资：%(amount)s。") % {"year": plan.year, "amount": format_wan(plan.amount)}
+
     form = PlanForm(request.POST)
-    if form.is_valid():
-        with service_errors(form):
-            plan = services.plan_set(
-                project=project, year=form.cleaned_data["year"], amount=form.cleaned_data["amount"], actor=request.user
-            )
-            notice = _("已保存 %(year)s 年度计划投资：%(amount)s。") % {
-                "year": plan.year,
-                "amount": format_wan(plan.amount),
-            }
-            return _after_write(request, project, notice)
-    return _render_panel(request, project, status=400, plan_form=form)
+    return _panel_post(request, pk, allowed=permissions.can_manage, form=form, form_key="plan_form", write=write)
 
 
 @role_required(*ENTERPRISE_VIEWERS)
 @require_POST
 def investment_report_submit(request: AuthedRequest, pk: int) -> HttpResponse:
-    project = _project(request, pk)
-    if not permissions.can_report(request.user, project):
-        raise PermissionDenied
-    form = ReportForm(request.POST)
-    if form.is_valid():
-        month = form.cleaned_data["month"]
+    def write(project: Project, data: dict[str, Any]) -> str:
+        month, amount = data["month"], data["amount"]
         replaced = project.investment_reports.filter(month=month).exists()
-        with service_errors(form):
-            services.investment_report(
-                project=project,
-                month=month,
-                amount=form.cleaned_data["amount"],
-                note=form.cleaned_data["note"],
-                actor=request.user,
-            )
-            values = {"month": f"{month:%Y年%m月}", "amount": format_wan(form.cleaned_data["amount"])}
-            notice = (
-                _("已更新 %(month)s 完成投资为 %(amount)s（替换原填报数）。")
-                if replaced
-                else _("已填报 %(month)s 完成投资 %(amount)s。")
-            ) % values
-            return _after_write(request, project, notice)
-    return _render_panel(request, project, status=400, report_form=form)
+        services.investment_report(project=project, month=month, amount=amount, note=data["note"], actor=request.user)
+        notice = (
+            _("已更新 %(month)s 完成投资为 %(amount)s（替换原填报数）。")
+            if replaced
+            else _("已填报 %(month)s 完成投资 %(amount)s。")
+        )
+        return notice % {"month": f"{month:%Y年%m月}", "amount": format_wan(amount)}
+
+    form = ReportForm(request.POST)
+    return _panel_post(request, pk, allowed=permissions.can_report, form=form, form_key="report_form", write=write)
 
 
 # --- the virtuous cycle ---------------------------------------------------------------------------------
@@ -328,19 +329,15 @@ def enterprise_tab(request: AuthedRequest, pk: int) -> HttpResponse:
     """The enterprise page's 项目 tab: its projects with stage and amounts, then its cycle."""
     enterprise = get_visible_or_404(Enterprise.objects.visible_to(request.user), pk, user=request.user)
     today = clock.today()
-    context = {
-        "enterprise": enterprise,
-        "cycle": enterprise_cycle(enterprise, request.user, today=today),
-        "year": today.year,
-        "page_title": _("项目与良性循环"),
-        "breadcrumbs": [
-            (_("企业"), reverse("enterprises:list")),
-            (enterprise.name, reverse("enterprises:detail", args=[enterprise.pk])),
-            (_("项目与良性循环"), None),
-        ],
-    }
-    fragment = "projects/progress/_enterprise_tab.html"
-    return render(request, fragment if is_htmx(request) else "projects/progress/enterprise_tab.html", context)
+    return ENTERPRISE_PAGES.tab_page(
+        request,
+        enterprise,
+        title=_("项目与良性循环"),
+        fragment="projects/progress/_enterprise_tab.html",
+        page="projects/progress/enterprise_tab.html",
+        cycle=enterprise_cycle(enterprise, request.user, today=today),
+        year=today.year,
+    )
 
 
 def _projects(n: int) -> str:
@@ -391,11 +388,7 @@ def chain_cycle_page(request: AuthedRequest, pk: int) -> HttpResponse:
             "steps": steps,
             "chart": _cycle_chart(steps) if any(s.n_landed for s in steps) else None,
             "page_title": _("%(chain)s · 良性循环") % {"chain": chain.name},
-            "breadcrumbs": [
-                (_("产业链"), reverse("chains:list")),
-                (chain.name, reverse("chains:detail", args=[chain.pk])),
-                (_("良性循环"), None),
-            ],
+            "breadcrumbs": CHAIN_PAGES.object_crumbs(chain, (_("良性循环"), None)),
         },
     )
 

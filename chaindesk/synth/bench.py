@@ -16,8 +16,9 @@ import inspect
 import platform
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import django
@@ -139,24 +140,8 @@ def measure(client: Client, page: Page, *, runs: int, warmup: int) -> Measuremen
         return Measurement(page=page, status=500, queries=0, p50_ms=0.0, p95_ms=0.0, runs=0)
     if probe.status_code in PENDING_STATUSES:
         return Measurement(page=page, status=probe.status_code, queries=0, p50_ms=0.0, p95_ms=0.0, runs=0)
-    for _ in range(warmup):
-        client.get(page.path, data)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(page.path, data)
-    queries = len(captured.captured_queries)  # now: the next request's request_started clears the log
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        client.get(page.path, data)
-        samples.append((time.perf_counter() - started) * 1000)
-    return Measurement(
-        page=page,
-        status=response.status_code,
-        queries=queries,
-        p50_ms=statistics.median(samples),
-        p95_ms=_percentile(samples, 0.95),
-        runs=runs,
-    )
+    p50, p95, queries, response = time_call(lambda: client.get(page.path, data), runs=runs, warmup=warmup)
+    return Measurement(page=page, status=response.status_code, queries=queries, p50_ms=p50, p95_ms=p95, runs=runs)
 
 
 @dataclass(frozen=True)
@@ -174,12 +159,13 @@ class CallMeasurement:
 
 
 def time_call(fn: Callable[[], Any], *, runs: int, warmup: int) -> tuple[float, float, int, Any]:
-    """(p50 ms, p95 ms, queries of one call, the result)."""
+    """(p50 ms, p95 ms, queries of one call, the result): `warmup` calls, one under CaptureQueriesContext to
+    count its queries, then `runs` timed calls (no query capture, so the timings carry no debug cost)."""
     for _ in range(warmup):
         fn()
     with CaptureQueriesContext(connection) as captured:
         result = fn()
-    queries = len(captured.captured_queries)
+    queries = len(captured.captured_queries)  # now: a page's next request_started clears the log
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -233,20 +219,45 @@ def run_aggregates(*, runs: int = 30, warmup: int = 3) -> list[CallMeasurement]:
     return results
 
 
+def markdown_table(head: Sequence[str], rows: Iterable[Sequence[object]], *, text: Sequence[int] = (0,)) -> str:
+    """A Markdown table: the columns at the positions in `text` left-aligned, the others (numbers) right."""
+    align = ["---" if i in text else "---:" for i in range(len(head))]
+    return "\n".join("| " + " | ".join(str(cell) for cell in row) + " |" for row in (head, align, *rows))
+
+
+def _pending(label: str, reason: str, width: int) -> list[str]:
+    """The row of something not measured: its label, n/a (why), and a dash in every other column."""
+    return [label, f"n/a ({reason})", *["–"] * (width - 2)]
+
+
+def _p50_of(results: list[CallMeasurement], key: str) -> float:
+    """The p50 of the measured call `key` (a ratio's baseline); 0 when it was not measured."""
+    return next((m.p50_ms for m in results if m.key == key and m.runs), 0.0)
+
+
+def _ratio(p50_ms: float, baseline: float, digits: int) -> str:
+    return f"{p50_ms / baseline:.{digits}f}×" if baseline else "–"
+
+
 def aggregate_table(results: list[CallMeasurement]) -> str:
-    baseline = next((m.p50_ms for m in results if m.key == "summary_raw" and m.runs), 0.0)
-    lines = [
-        "| aggregate | p50 ms | p95 ms | queries | rows | p50 / raw SQL p50 |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
-    ]
-    for m in results:
-        if m.runs == 0:
-            lines.append(f"| {m.label} | n/a ({m.note}) | – | – | – | – |")
-            continue
-        ratio = f"{m.p50_ms / baseline:.2f}×" if baseline else "–"
-        note = f" ({m.note})" if m.note else ""
-        lines.append(f"| {m.label}{note} | {m.p50_ms:.1f} | {m.p95_ms:.1f} | {m.queries} | {m.rows} | {ratio} |")
-    return "\n".join(lines)
+    baseline = _p50_of(results, "summary_raw")
+    head = ("aggregate", "p50 ms", "p95 ms", "queries", "rows", "p50 / raw SQL p50")
+    return markdown_table(
+        head,
+        (
+            [
+                f"{m.label} ({m.note})" if m.note else m.label,
+                f"{m.p50_ms:.1f}",
+                f"{m.p95_ms:.1f}",
+                m.queries,
+                m.rows,
+                _ratio(m.p50_ms, baseline, 2),
+            ]
+            if m.runs
+            else _pending(m.label, m.note, len(head))
+            for m in results
+        ),
+    )
 
 
 def run(*, runs: int = 30, warmup: int = 3) -> list[Measurement]:
@@ -290,18 +301,22 @@ def data_summary() -> dict[str, int]:
 
 def table(results: list[Measurement]) -> str:
     floor = next((m.p50_ms for m in results if m.page.key == FLOOR), 0.0)
-    lines = [
-        "| page | p50 ms | p95 ms | queries | p50 / floor p50 |",
-        "| --- | ---: | ---: | ---: | ---: |",
-    ]
-    for m in results:
-        if m.runs == 0:
-            lines.append(f"| {m.page.label} | n/a (page not yet available, HTTP {m.status}) | – | – | – |")
-            continue
-        ratio = f"{m.p50_ms / floor:.1f}×" if floor else "–"
-        status = "" if m.status == 200 else f" (HTTP {m.status})"
-        lines.append(f"| {m.page.label}{status} | {m.p50_ms:.1f} | {m.p95_ms:.1f} | {m.queries} | {ratio} |")
-    return "\n".join(lines)
+    head = ("page", "p50 ms", "p95 ms", "queries", "p50 / floor p50")
+    return markdown_table(
+        head,
+        (
+            [
+                m.page.label if m.status == 200 else f"{m.page.label} (HTTP {m.status})",
+                f"{m.p50_ms:.1f}",
+                f"{m.p95_ms:.1f}",
+                m.queries,
+                _ratio(m.p50_ms, floor, 1),
+            ]
+            if m.runs
+            else _pending(m.page.label, f"page not yet available, HTTP {m.status}", len(head))
+            for m in results
+        ),
+    )
 
 
 def database_label() -> str:
@@ -490,6 +505,15 @@ def _claimed(now: dt.datetime) -> dict[str, int]:
     return Task.objects.aggregate(**{level: Count("pk", filter=Q(**{stamp: now})) for level, stamp in _LEVELS})
 
 
+def _timed_once(fn: Callable[[], Any]) -> tuple[float, int, Any]:
+    """(ms, statements, the result) of one call, its statements captured while it is timed."""
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        result = fn()
+        elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, len(captured.captured_queries), result
+
+
 def _yesterday(today: dt.date) -> dt.date:
     return today - dt.timedelta(days=1)
 
@@ -521,17 +545,11 @@ def run_escalation_bench(*, runs: int = 5, today: dt.date = BENCH_TODAY) -> list
         job_queries = raw_queries = 0
         for i in range(max(runs, 1)):
             now = dt.datetime.combine(today, dt.time(6, 0, i), tzinfo=dt.UTC)
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                job_counts = jobs.run_escalation(today=today, now=now)
-                job_samples.append((time.perf_counter() - started) * 1000)
-            job_queries = len(captured.captured_queries)
+            elapsed, job_queries, job_counts = _timed_once(partial(jobs.run_escalation, today=today, now=now))
+            job_samples.append(elapsed)
             _undo_run(now)
-            with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
-                raw_rows = raw_escalation_sql(today, now)
-                raw_samples.append((time.perf_counter() - started) * 1000)
-            raw_queries = len(captured.captured_queries)
+            elapsed, raw_queries, raw_rows = _timed_once(partial(raw_escalation_sql, today, now))
+            raw_samples.append(elapsed)
             raw_counts = _claimed(now)
             _undo_run(now)
         same = all(job_counts.get(k) == v for k, v in raw_counts.items())
@@ -562,19 +580,25 @@ def run_escalation_bench(*, runs: int = 5, today: dt.date = BENCH_TODAY) -> list
 
 
 def escalation_table(results: list[CallMeasurement]) -> str:
-    lines = [
-        "| escalation | p50 ms | p95 ms | statements | tasks claimed | p50 / raw SQL p50 | detail |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
-    ]
-    for m in results:
-        if m.runs == 0:
-            lines.append(f"| {m.label} | n/a ({m.note}) | – | – | – | – | – |")
-            continue
-        setting = m.key.rpartition("_")[2]
-        baseline = next((b.p50_ms for b in results if b.key == f"escalation_raw_{setting}" and b.runs), 0.0)
-        ratio = f"{m.p50_ms / baseline:.2f}×" if baseline else "–"
-        lines.append(f"| {m.label} | {m.p50_ms:.1f} | {m.p95_ms:.1f} | {m.queries} | {m.rows:,} | {ratio} | {m.note} |")
-    return "\n".join(lines)
+    head = ("escalation", "p50 ms", "p95 ms", "statements", "tasks claimed", "p50 / raw SQL p50", "detail")
+    return markdown_table(
+        head,
+        (
+            [
+                m.label,
+                f"{m.p50_ms:.1f}",
+                f"{m.p95_ms:.1f}",
+                m.queries,
+                f"{m.rows:,}",
+                _ratio(m.p50_ms, _p50_of(results, f"escalation_raw_{m.key.rpartition('_')[2]}"), 2),
+                m.note,
+            ]
+            if m.runs
+            else _pending(m.label, m.note, len(head))
+            for m in results
+        ),
+        text=(0, len(head) - 1),
+    )
 
 
 def demand_data_summary() -> dict[str, int]:

@@ -5,7 +5,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from chaindesk.accounts.choices import OFFICIALS, Role
 from chaindesk.core.resources import (
     CHOICE,
     DATE,
@@ -23,7 +25,7 @@ from chaindesk.core.resources import (
 
 from .choices import UpwardKind, UpwardLevel, UpwardStage
 from .models import UpwardRequest
-from .selectors import SORTS, base_queryset
+from .selectors import SORTS, base_queryset, upward_list
 
 CELLS = "upward/partials/list_cells.html"
 
@@ -39,6 +41,8 @@ def _names(rows: Any) -> str:
 def _amount(key: str, header: Any, short: Any, sort: str) -> Col:
     return Col(key, header, attr(key), width=14, sort=sort, align="text-end", css="text-nowrap", wan=True, short=short)
 
+
+UPWARD_VIEWERS = frozenset({*OFFICIALS, Role.DEPT_HANDLER})
 
 UPWARD = Resource(
     view="upward:list",
@@ -79,6 +83,9 @@ UPWARD = Resource(
     sorts=SORTS,
     default_sort="deadline",
     queryset=base_queryset,
+    select=upward_list,
+    roles=UPWARD_VIEWERS,
+    api_name="upward",
     ledger=Ledger(
         title=_("上争事项台账"),
         name="上争事项台账",
@@ -89,7 +96,7 @@ UPWARD = Resource(
     create_view="upward:create",
     create_label=_("登记上争事项"),
     keep_sort=True,
-    empty_filtered=_("没有符合条件的上争事项。"),
+    noun=pgettext_lazy("rows of a list", "上争事项"),
     empty=_("暂无可查看的上争事项。"),
     empty_hint=_("向省、国家争取的资金、政策、试点、审批和要素指标登记后将显示在这里。"),
     empty_icon="ti-flag-up",

@@ -5,20 +5,20 @@ missing and forbidden alike); writes go through chaindesk.upward.services."""
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chaindesk.accounts.choices import OFFICIALS, Role
+from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
-from chaindesk.core.errors import describe, refusal_page, service_errors
-from chaindesk.core.pages import crumbs, form_page
+from chaindesk.core.errors import refusal_page, service_errors
+from chaindesk.core.pages import Section, form_refusal, stage_refusal
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
@@ -28,16 +28,16 @@ from . import permissions, services
 from .choices import UpwardStage
 from .forms import AdvanceForm, UpwardForm
 from .models import UpwardRequest
-from .resources import UPWARD
+from .resources import UPWARD, UPWARD_VIEWERS
 from .selectors import upward_list
 
-VIEWERS = (*OFFICIALS, Role.DEPT_HANDLER)
+UPWARD_PAGES = Section(gettext_lazy("上争事项"), "upward:list", "upward:detail", "item", name_attr="title")
 
 
 # --- list and export -----------------------------------------------------------------------------------
 
 
-@role_required(*VIEWERS)
+@role_required(*UPWARD.roles)
 def upward_list_view(request: AuthedRequest) -> HttpResponse:
     qs, sort = upward_list(request.user, request.GET.dict())
     choices = {
@@ -56,7 +56,7 @@ def upward_list_view(request: AuthedRequest) -> HttpResponse:
     )
 
 
-@role_required(*VIEWERS)
+@role_required(*UPWARD.roles)
 def upward_export(request: AuthedRequest) -> HttpResponse:
     """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
     qs, _sort = upward_list(request.user, request.GET.dict())
@@ -106,14 +106,14 @@ def _detail_context(request: AuthedRequest, item: UpwardRequest, **extra: Any) -
         "stage_path": [(value, label, value == item.stage) for value, label in UpwardStage.choices],
         "today": clock.today(),
         "page_title": item.title,
-        "breadcrumbs": crumbs(_("上争事项"), "upward:list", (item.title, None)),
+        "breadcrumbs": UPWARD_PAGES.crumbs((item.title, None)),
         **_linked(request, item),
     }
     context.update(extra)
     return context
 
 
-@role_required(*VIEWERS)
+@role_required(*UPWARD_VIEWERS)
 def upward_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     item = _visible(request, pk)
     return render(request, "upward/detail.html", _detail_context(request, item))
@@ -121,14 +121,11 @@ def upward_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 def _refused(request: AuthedRequest, error: Exception, pk: int) -> HttpResponse:
     """The item as it now stands with the refusal (409 or 400 through `refusal_page`)."""
-    message = describe(error).detail
-    context = _detail_context(
-        request, _visible(request, pk), stage_error=message, posted_stage=request.POST.get("to_stage")
-    )
+    context = _detail_context(request, _visible(request, pk), **stage_refusal(request, error))
     return render(request, "upward/detail.html", context)
 
 
-@role_required(*VIEWERS)
+@role_required(*UPWARD_VIEWERS)
 @require_POST
 @refusal_page(_refused, invalid=_refused)
 def upward_advance(request: AuthedRequest, pk: int) -> HttpResponse:
@@ -137,7 +134,7 @@ def upward_advance(request: AuthedRequest, pk: int) -> HttpResponse:
     item = _managed(request, pk)
     form = AdvanceForm(request.POST)
     if not form.is_valid():
-        raise ValidationError([e for errors in form.errors.values() for e in errors])
+        raise form_refusal(form)
     data = form.cleaned_data
     item = services.upward_advance(
         item=item,
@@ -175,7 +172,7 @@ def _save(request: AuthedRequest, form: UpwardForm, item: UpwardRequest | None) 
     return None
 
 
-@role_required(*VIEWERS)
+@role_required(*UPWARD_VIEWERS)
 def upward_create(request: AuthedRequest) -> HttpResponse:
     if not permissions.may_create(request.user):
         raise PermissionDenied
@@ -184,34 +181,14 @@ def upward_create(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and (item := _save(request, form, None)) is not None:
         messages.success(request, _("上争事项“%(title)s”已登记，当前阶段：谋划。") % {"title": item.title})
         return redirect("upward:detail", item.pk)
-    return form_page(
-        request,
-        "upward/form.html",
-        {
-            "form": form,
-            "creating": True,
-            "page_title": _("登记上争事项"),
-            "breadcrumbs": crumbs(_("上争事项"), "upward:list", (_("登记"), None)),
-        },
-    )
+    return UPWARD_PAGES.create_page(request, "upward/form.html", form, title=_("登记上争事项"), crumb=_("登记"))
 
 
-@role_required(*VIEWERS)
+@role_required(*UPWARD_VIEWERS)
 def upward_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     item = _managed(request, pk)
     form = UpwardForm(request.POST or None, user=request.user, item=item, initial=_initial(item))
     if request.method == "POST" and form.is_valid() and _save(request, form, item) is not None:
         messages.success(request, _("已保存。"))
         return redirect("upward:detail", item.pk)
-    return form_page(
-        request,
-        "upward/form.html",
-        {
-            "form": form,
-            "item": item,
-            "page_title": _("编辑上争事项"),
-            "breadcrumbs": crumbs(
-                _("上争事项"), "upward:list", (item.title, reverse("upward:detail", args=[item.pk])), (_("编辑"), None)
-            ),
-        },
-    )
+    return UPWARD_PAGES.object_page(request, "upward/form.html", form, item, title=_("编辑上争事项"))
