@@ -1,11 +1,13 @@
-"""Shared fixtures: the demo city loaded once per test session, and one persona per role.
+"""Shared fixtures: the fixed personas and their world (chaindesk/testkit/personas.py), built once per test
+module; the demo city loaded once per test session for the demo smoke set (`-m demo`) and the browser journeys,
+unless CHAINDESK_TEST_NO_DEMO=1 (`make test-independent`: every other test stands on its own fixtures).
 
-Personas (usernames from chaindesk.demo.city): jiangdd (chain chief), zhangkun (chair), wangzh (team
-member), liming (兴化市 liaison), chenjing (自然资源和规划局 handler), zhoutao (兴化市 district admin),
-liuyang (enterprise user of 江苏博生), sysadmin, auditor. Out-of-scope personas: lz_321282 (靖江市
-liaison), da_321282 (靖江市 district admin), lead_equip (高端装备 chief, not on the 生物医药 team)."""
+`persona(username)` and `client_as(username)` give a demo login (the smoke set's); other tests use `personas`."""
 
+import copy
+import os
 from collections.abc import Callable
+from typing import Any, ClassVar
 
 import pytest
 from django.test import Client
@@ -31,6 +33,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    if os.environ.get("CHAINDESK_TEST_NO_DEMO") == "1":
+        return
     with django_db_blocker.unblock():
         city.load(enterprises=40, today=DEMO_TODAY)
 
@@ -55,15 +59,73 @@ def client_as(db) -> Callable[[str], Client]:  # noqa: ANN001
     return make
 
 
+class _ModuleWorld:
+    """The personas' world (chaindesk/testkit/personas.py) of one test module, inside a transaction rolled back
+    when it closes; attachments go to an in-memory storage meanwhile, so no test leaves files behind."""
+
+    opened: ClassVar[list["_ModuleWorld"]] = []
+
+    def __init__(self, blocker: Any) -> None:
+        from django.core.files.storage import InMemoryStorage
+        from django.db import transaction
+
+        from chaindesk.demands.models import Attachment
+        from chaindesk.testkit import personas as personas_module
+
+        self.blocker = blocker
+        self.patch = pytest.MonkeyPatch()
+        self.patch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
+        self.atomic = transaction.atomic()
+        with blocker.unblock():
+            self.atomic.__enter__()
+            _ModuleWorld.opened.append(self)
+            try:
+                self.personas = personas_module.build()
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        from django.db import transaction
+
+        if self not in _ModuleWorld.opened:
+            return
+        _ModuleWorld.opened.remove(self)
+        with self.blocker.unblock():
+            transaction.set_rollback(True)
+            self.atomic.__exit__(None, None, None)
+        self.patch.undo()
+
+
+def _transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return "transactional_db" in names or "live_server" in names or bool(marker and marker.kwargs.get("transaction"))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # A transactional test commits, so no module's world may still hold its transaction open. pytest-django runs
+    # every transactional test after the others, so a world closed here is never needed again.
+    if _transactional(item):
+        for world in list(_ModuleWorld.opened):
+            world.close()
+
+
+@pytest.fixture(scope="module")
+def _personas_world(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    """The personas' world, built once per test module inside a transaction that is rolled back when the module
+    ends. Each test runs in a savepoint inside it (pytest-django's `db`), so what one test writes never reaches
+    the next; building it per test would cost most of the suite's time."""
+    world = _ModuleWorld(django_db_blocker)
+    yield world.personas
+    world.close()
+
+
 @pytest.fixture
-def personas(db, monkeypatch):  # noqa: ANN001, ANN201
-    """The fixed personas and their tiny world (chaindesk/testkit/personas.py), built in this test's transaction.
-
-    Attachments go to an in-memory storage, so a test never leaves files behind."""
-    from django.core.files.storage import InMemoryStorage
-
-    from chaindesk.demands.models import Attachment
-    from chaindesk.testkit import personas as personas_module
-
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
-    return personas_module.build()
+def personas(request, _personas_world, db):  # noqa: ANN001, ANN201
+    """The fixed personas and their tiny world: the module's world (`_personas_world`) as fresh instances, so a
+    test may change them in memory freely. Transactional tests commit, so they build their own
+    (`chaindesk.testkit.personas.build()`), never this fixture."""
+    if _transactional(request.node):
+        pytest.fail("a transactional test builds its own world: chaindesk.testkit.personas.build()")
+    return copy.deepcopy(_personas_world)

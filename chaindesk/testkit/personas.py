@@ -14,8 +14,8 @@ The world, "ours" (甲) against "theirs" (乙):
 - 测试市 (329900) with two districts: 测试甲区 (329901, ours) and 测试乙区 (329902, theirs);
 - two departments: 测试甲局 (tasks of our chain) and 测试乙局 (theirs);
 - chain 测试甲链: chief `p_chief`, team member `p_member`; chain 测试乙链: chief `p_x_chief`;
-- enterprises on 测试甲链 in 测试甲区, both served by `p_liaison`: `ent` (with its enterprise user `p_ent`) and
-  `ent2` (no user); `x_ent` on 测试乙链 in 测试乙区, served by `p_x_liaison`, with its user `p_x_ent`;
+- enterprises on 测试甲链 in 测试甲区, both served by `p_liaison`: `ent` (with its enterprise user `p_ent_user`) and
+  `ent2` (no user); `x_ent` on 测试乙链 in 测试乙区, served by `p_x_liaison`, with its user `p_x_ent_user`;
 - for each side: a node, an indicator, a contact, a visit with an issue and a next step, a project (ours is
   signed, with a production line, a plan and a report), a lead with a follow-up, a talent, an R&D cooperation,
   a demand (ours with a PDF attachment) accepted and cut into a task for the side's department (whose handler
@@ -24,12 +24,13 @@ The world, "ours" (甲) against "theirs" (乙):
 - `p_sysadmin` and `p_auditor`, the two administrators.
 
 `build()` takes about 0.2 s; the `personas` fixture (chaindesk/conftest.py) builds it inside each
-test's transaction, with attachments kept in memory."""
+test module (each test in a savepoint), with attachments kept in memory."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -144,7 +145,7 @@ class Personas:
 def make_uscc(seed: str, region_code: str) -> str:
     """A code with a valid GB 32100 check digit, the same for the same seed (enterprise, company, region)."""
     alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-    number = sum(ord(c) * 31**i for i, c in enumerate(seed))
+    number = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:12], "big")  # every character counts
     org = "".join(alphabet[(number // len(alphabet) ** i) % len(alphabet)] for i in range(9))
     body = f"91{region_code}{org}"
     return body + uscc_mod.calc_check_digit(body)
@@ -171,7 +172,12 @@ def _org() -> tuple[Region, Region, Region, Department, Department]:
     return city, ours, theirs, dept_a, dept_b
 
 
-def _user(username: str, name: str, role: str, region: Region, department: Department | None = None) -> User:
+def add_user(
+    username: str, name: str, role: str, region: Region, department: Department | None = None, **fields: str
+) -> User:
+    """An account made the loader's way, like every persona's: the personas' password (exempt from the password
+    rules), the title "<name>（测试）" and a phone; `fields` (an email, another title …) go to `user_create` too."""
+    values = {"title": f"{name}（测试）", "phone": "13800000000", **fields}
     return user_create(
         actor=FIXTURES,
         username=username,
@@ -179,10 +185,19 @@ def _user(username: str, name: str, role: str, region: Region, department: Depar
         role=role,
         password=PASSWORD,
         check_password=False,
-        title=f"{name}（测试）",
         region=region,
         department=department,
-        phone="13800000000",
+        **values,
+    )
+
+
+def join_team(user: User, chain: Chain, role: str = TeamRole.MEMBER, *, sort_order: int | None = None) -> TeamMember:
+    """Put `user` on `chain`'s team in `role`, listed after its members so far unless `sort_order` says otherwise
+    (a loader-only step: no service builds a team)."""
+    if sort_order is None:
+        sort_order = TeamMember.objects.filter(chain=chain).count()
+    return audited_create(
+        model=TeamMember, actor=FIXTURES, chain=chain, user=user, team_role=role, sort_order=sort_order
     )
 
 
@@ -202,7 +217,7 @@ def _people(city: Region, ours: Region, theirs: Region, dept_a: Department, dept
         ("x_district", "乙区区管", Role.DISTRICT_ADMIN, theirs, None),
         ("x_ent_user", "乙企业用户", Role.ENTERPRISE, theirs, None),
     ]
-    return {key: _user(f"p_{key}", name, role, region, dept) for key, name, role, region, dept in specs}
+    return {key: add_user(f"p_{key}", name, role, region, dept) for key, name, role, region, dept in specs}
 
 
 def _chain(code: str, name: str, chief: User, dept: Department, region: Region, team: list[User]) -> Chain:
@@ -211,9 +226,7 @@ def _chain(code: str, name: str, chief: User, dept: Department, region: Region, 
     )
     roles = [TeamRole.CHIEF, TeamRole.LEAD_DEPT, TeamRole.MEMBER]
     for order, user in enumerate(team):
-        audited_create(
-            model=TeamMember, actor=FIXTURES, chain=chain, user=user, team_role=roles[order], sort_order=order
-        )
+        join_team(user, chain, roles[order], sort_order=order)
     return chain
 
 
@@ -474,4 +487,27 @@ def build(today: dt.date | None = None) -> Personas:
         partner=world["partner"],
         category=world["category"],
         today=today,
+    )
+
+
+# --- more people and enterprises, for the tests that need one beyond the world (each adds it inside its own test) ---
+
+
+def add_chair(personas: Personas) -> User:
+    """`p_chair` (测试召集人), a second city leader, on 测试甲链's team as its 召集人 (the world has only a chief)."""
+    chair = add_user("p_chair", "测试召集人", Role.CITY_LEADER, personas.city)
+    join_team(chair, personas.ours.chain, TeamRole.CHAIR)
+    return chair
+
+
+def add_enterprise(personas: Personas, name: str, *, region: Region | None = None) -> Enterprise:
+    """One more enterprise on 测试甲链 (at `ours.node`) in `region` (测试甲区 unless told), registered by our chief;
+    no liaison serves it."""
+    region = region or personas.ours.region
+    return enterprise_services.enterprise_create(
+        actor=personas.chief,
+        name=name,
+        uscc=make_uscc(name, region.code),
+        region=region,
+        nodes=[personas.ours.node],
     )

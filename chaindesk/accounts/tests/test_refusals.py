@@ -1,7 +1,9 @@
 """Issue 10, 7e: every refusal leaves an audit line (三权分立 refusals, choices outside a form's offer, CSRF
-failures), /django-admin/'s login goes through the same lock-out, and weak passwords are refused."""
+failures), /django-admin/'s login goes through the same lock-out, and weak passwords are refused.
 
-from collections.abc import Callable
+On the fixed personas (chaindesk/testkit/personas.py): `p_sysadmin` manages the accounts and is refused the audit
+administrator's (`p_auditor`); `p_liaison` and `p_district` are the ordinary accounts it touches or that log in."""
+
 from typing import Any
 
 import pytest
@@ -13,8 +15,10 @@ from django.utils import translation
 from chaindesk.accounts import services
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
+from chaindesk.core import actors
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.demo.city import DEMO_PASSWORD
+from chaindesk.testkit.personas import PASSWORD
 
 STRONG = "Lotus-Ledger-kq7"
 
@@ -23,13 +27,19 @@ def _denials(username: str) -> Any:
     return AuditLog.objects.filter(action=AuditAction.PERMISSION_DENIED, actor__username=username)
 
 
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.mark.django_db
-def test_system_admin_refused_changes_to_the_audit_admin_are_audited(persona: Callable[[str], Any]) -> None:
-    admin, auditor = persona("sysadmin"), persona("auditor")
+def test_system_admin_refused_changes_to_the_audit_admin_are_audited(personas: Any) -> None:
+    admin, auditor = personas.sysadmin, personas.auditor
     attempts = [
         lambda: services.user_set_password(actor=admin, user=auditor, password=STRONG),
         lambda: services.user_update(actor=admin, user=auditor, is_active=False),
-        lambda: services.user_update(actor=admin, user=persona("liming"), role=Role.AUDIT_ADMIN),
+        lambda: services.user_update(actor=admin, user=personas.liaison, role=Role.AUDIT_ADMIN),
         lambda: services.user_create(
             actor=admin, username="aud2", display_name="审", role=Role.AUDIT_ADMIN, password=STRONG
         ),
@@ -37,46 +47,49 @@ def test_system_admin_refused_changes_to_the_audit_admin_are_audited(persona: Ca
     for attempt in attempts:
         with pytest.raises(ValidationError, match="三权分立"):
             attempt()
-    lines = _denials("sysadmin")
+    lines = _denials("p_sysadmin")
     assert lines.count() == 4
     assert lines.filter(object_id=str(auditor.pk)).count() == 2
     assert all("三权分立" in line.message for line in lines)
     auditor.refresh_from_db()
     assert auditor.is_active and not User.objects.filter(username="aud2").exists()
+    assert User.objects.get(pk=personas.liaison.pk).role == Role.LIAISON
 
 
 @pytest.mark.django_db
-def test_refusal_from_the_page_is_audited(client_as: Callable[..., Client], persona: Callable[[str], Any]) -> None:
-    auditor = persona("auditor")
-    client_as("sysadmin").post(f"/system/users/{auditor.pk}/active/", {"active": "0"})
-    assert _denials("sysadmin").filter(object_id=str(auditor.pk)).count() == 1
+def test_refusal_from_the_page_is_audited(personas: Any) -> None:
+    auditor = personas.auditor
+    _client(personas.sysadmin).post(f"/system/users/{auditor.pk}/active/", {"active": "0"})
+    assert _denials("p_sysadmin").filter(object_id=str(auditor.pk)).count() == 1
+    auditor.refresh_from_db()
+    assert auditor.is_active
 
 
 @pytest.mark.django_db
-def test_a_choice_outside_the_form_offer_is_audited_with_the_field(
-    client_as: Callable[..., Client], persona: Callable[[str], Any]
-) -> None:
-    target = persona("liming")
-    data = {"display_name": "李明", "role": "superuser", "region": str(target.region_id), "is_active": "on"}
-    response = client_as("sysadmin").post(f"/system/users/{target.pk}/", data)
+def test_a_choice_outside_the_form_offer_is_audited_with_the_field(personas: Any) -> None:
+    target, admin = personas.liaison, _client(personas.sysadmin)
+    data = {"display_name": "测试专员", "role": "superuser", "region": str(target.region_id), "is_active": "on"}
+    response = admin.post(f"/system/users/{target.pk}/", data)
     assert response.status_code == 200  # the form says what is wrong, nothing is written
     target.refresh_from_db()
     assert target.role == Role.LIAISON
-    line = _denials("sysadmin").get()
+    line = _denials("p_sysadmin").get()
     assert "UserUpdateForm.role" in line.message and "superuser" in line.message
     # a valid choice leaves no such line
-    client_as("sysadmin").post(f"/system/users/{target.pk}/", {**data, "role": "liaison"})
-    assert _denials("sysadmin").count() == 1
+    admin.post(f"/system/users/{target.pk}/", {**data, "role": "liaison"})
+    assert _denials("p_sysadmin").count() == 1
 
 
 @pytest.mark.django_db
-def test_csrf_failure_is_audited_and_explained() -> None:
+def test_csrf_failure_is_audited_and_explained(personas: Any) -> None:
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/accounts/login/", {"username": "liming", "password": "x"}, REMOTE_ADDR="192.0.2.88")
+    login = {"username": personas.liaison.username, "password": PASSWORD}
+    response = client.post("/accounts/login/", login, REMOTE_ADDR="192.0.2.88")
     assert response.status_code == 403
     line = AuditLog.objects.get(action=AuditAction.PERMISSION_DENIED, ip="192.0.2.88")
     assert line.message.startswith("CSRF POST /accounts/login/")
     assert not AuditLog.objects.filter(action=AuditAction.LOGIN_FAILED, ip="192.0.2.88").exists()
+    assert not AuditLog.objects.filter(action=AuditAction.LOGIN, ip="192.0.2.88").exists()  # nor a login
 
 
 # --- /django-admin/ login and the lock-out --------------------------------------------------------------------
@@ -101,12 +114,14 @@ def test_admin_login_is_refused_after_the_failure_limit(settings: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_admin_login_failures_lock_the_product_login_too() -> None:
+def test_admin_login_failures_lock_the_product_login_too(personas: Any) -> None:
+    username = personas.district.username
     for i in range(5):
-        _admin_login("zhoutao", f"wrong-{i}", "203.0.113.80")
+        _admin_login(username, f"wrong-{i}", "203.0.113.80")
     response = Client().post(
-        "/accounts/login/", {"username": "zhoutao", "password": DEMO_PASSWORD}, REMOTE_ADDR="203.0.113.81"
+        "/accounts/login/", {"username": username, "password": PASSWORD}, REMOTE_ADDR="203.0.113.81"
     )
+    assert response.status_code == 200  # the right password, but the account is locked
     assert "已被锁定" in response.content.decode()
 
 
@@ -152,16 +167,34 @@ def test_demo_password_is_refused_outside_debug(settings: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_demo_loader_may_set_the_demo_password_but_people_may_not(persona: Callable[[str], Any]) -> None:
-    assert persona("liming").check_password(DEMO_PASSWORD)  # the demo city loaded (tests, dev)
+def test_demo_loader_may_set_the_demo_password_but_people_may_not(personas: Any) -> None:
+    loaded = services.user_create(  # as the demo loader does (the city-wide system actor DEMO)
+        actor=actors.DEMO,
+        username="p_loaded",
+        display_name="演示账号",
+        role=Role.LIAISON,
+        password=DEMO_PASSWORD,
+        check_password=False,
+        region=personas.ours.region,
+    )
+    assert User.objects.get(pk=loaded.pk).check_password(DEMO_PASSWORD)
     with pytest.raises(ValueError, match="unattended"):
         services.user_create(
-            actor=persona("sysadmin"),
+            actor=personas.sysadmin,
             username="cheat",
             display_name="甲",
             role=Role.LIAISON,
             password=DEMO_PASSWORD,
             check_password=False,
         )
+    assert not User.objects.filter(username="cheat").exists()
     with pytest.raises(ValidationError):
-        services.user_set_password(actor=persona("sysadmin"), user=persona("liming"), password="taizhou2026")
+        services.user_set_password(actor=personas.sysadmin, user=personas.liaison, password="taizhou2026")
+    assert User.objects.get(pk=personas.liaison.pk).check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+@pytest.mark.demo
+def test_demo_city_accounts_carry_the_demo_password() -> None:
+    """The demo smoke set: the demo city's logins take the printed demo password (tests, dev)."""
+    assert User.objects.get(username="liming").check_password(DEMO_PASSWORD)

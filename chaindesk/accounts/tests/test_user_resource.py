@@ -1,11 +1,16 @@
 """The user list (系统 → 用户管理) is declared once (accounts.resources.USERS): its page and its filter bar read
-that one declaration, and the URL's filters go through its parsers."""
+that one declaration, and the URL's filters go through its parsers.
+
+On the fixed personas (chaindesk/testkit/personas.py): `p_sysadmin` manages the accounts; 测试甲局 employs
+`p_member` and `p_handler` (测试经办, a 部门经办人)."""
 
 import re
 
 import pytest
+from django.test import Client
 
-from chaindesk.accounts.models import Department, Region, User
+from chaindesk.accounts import services
+from chaindesk.accounts.models import User
 from chaindesk.accounts.resources import USERS
 from chaindesk.accounts.views_users import filter_users
 from chaindesk.core.params import spec_for
@@ -15,13 +20,20 @@ pytestmark = pytest.mark.django_db
 LIST = "/system/users/"
 
 
+@pytest.fixture
+def admin_client(personas) -> Client:
+    client = Client()
+    client.force_login(personas.sysadmin)
+    return client
+
+
 def _headers(html: str) -> list[str]:
     table = html.split('data-testid="user-table"', 1)[1].split("</thead>", 1)[0]
     return [re.sub(r"<[^>]+>|[↑↓]", "", cell).strip() for cell in re.findall(r"<th[^>]*>(.*?)</th>", table)]
 
 
-def test_page_shows_the_declared_columns_and_filters(client_as):
-    html = client_as("sysadmin").get(LIST).content.decode()
+def test_page_shows_the_declared_columns_and_filters(admin_client):
+    html = admin_client.get(LIST).content.decode()
     assert _headers(html) == [str(c.page_label) for c in USERS.page_columns()]
     assert _headers(html) == ["用户名", "姓名", "角色", "所属地区 / 部门", "职务", "最近登录", "状态"]
     form = html.split('data-testid="user-filters"', 1)[1].split("</form>", 1)[0]
@@ -32,31 +44,35 @@ def test_page_shows_the_declared_columns_and_filters(client_as):
     assert 'data-testid="user-export"' not in html  # accounts have no ledger
 
 
-def test_a_row_shows_its_cells(client_as, persona):
-    chenjing = persona("chenjing")
-    html = client_as("sysadmin").get(f"{LIST}?q=chenjing").content.decode()
+def test_a_row_shows_its_cells(admin_client, personas):
+    handler = personas.handler
+    html = admin_client.get(f"{LIST}?q=p_handler").content.decode()
+    assert html.count('data-testid="user-row"') == 1  # p_x_handler does not match
     row = html.split('data-testid="user-row"', 1)[1].split("</tr>", 1)[0]
-    assert f'<a href="/system/users/{chenjing.pk}/">chenjing</a>' in row
-    assert f"<td>{chenjing.display_name}</td>" in row
+    assert f'<a href="/system/users/{handler.pk}/">p_handler</a>' in row
+    assert "<td>测试经办</td>" in row
     assert "<td>部门经办人</td>" in row
-    assert f"<td>{chenjing.department}</td>" in row
+    assert "<td>测试甲局</td>" in row
     assert '<span class="badge status-green">启用</span>' in row
 
 
-def test_the_declared_filters_read_the_url(persona):
-    admin = persona("sysadmin")
-    xinghua = Region.objects.get(code="321281")
-    zrzy = Department.objects.get(code="zrzy")
-    assert USERS.parse({"q": " 陈 ", "role": "dept_handler", "region": str(xinghua.pk), "active": "0"}) == {
+def test_the_declared_filters_read_the_url(personas):
+    admin = personas.sysadmin
+    region, department = personas.ours.region, personas.ours.department  # 测试甲区, 测试甲局
+    assert USERS.parse({"q": " 陈 ", "role": "dept_handler", "region": str(region.pk), "active": "0"}) == {
         "q": "陈",
         "role": "dept_handler",
-        "region": xinghua.pk,
+        "region": region.pk,
         "department": None,
         "active": "0",
     }
-    qs, sort = filter_users(admin, {"department": str(zrzy.pk), "active": "1", "sort": "-login"})
+    # 测试甲局 employs p_member and p_handler; with p_member's account stopped, the active ones are p_handler alone
+    services.user_update(actor=admin, user=personas.member, is_active=False)
+    qs, sort = filter_users(admin, {"department": str(department.pk), "active": "1", "sort": "-login"})
     assert sort == "-login"
-    assert set(qs) == set(User.objects.filter(department=zrzy, is_active=True))
+    assert set(qs) == {personas.handler}
+    qs, _sort = filter_users(admin, {"department": str(department.pk), "active": "0"})
+    assert set(qs) == {personas.member}
     # values out of shape are ignored (no filter, never a 500) and the sort falls back to the declared default
     qs, sort = filter_users(admin, {"role": "root", "region": "²", "active": "yes", "sort": "password"})
     assert sort == USERS.default_sort == "username"
@@ -64,15 +80,15 @@ def test_the_declared_filters_read_the_url(persona):
     assert spec_for("core:user_list") == USERS.spec
 
 
-def test_bad_values_are_named_under_the_filter_bar(client_as):
-    response = client_as("sysadmin").get(f"{LIST}?region=²&role=x&active=2&department={10**30}")
+def test_bad_values_are_named_under_the_filter_bar(admin_client):
+    response = admin_client.get(f"{LIST}?region=²&role=x&active=2&department={10**30}")
     assert response.status_code == 200
     note = response.content.decode().split('data-testid="params-note">', 1)[1].split("</div>", 1)[0]
     assert all(name in note for name in ("地区", "部门", "角色", "账号状态"))
     assert response.context["page_obj"].paginator.count == User.objects.count()
 
 
-def test_the_sort_is_kept_by_the_filter_bar(client_as):
-    html = client_as("sysadmin").get(f"{LIST}?sort=-login&role=liaison").content.decode()
+def test_the_sort_is_kept_by_the_filter_bar(admin_client):
+    html = admin_client.get(f"{LIST}?sort=-login&role=liaison").content.decode()
     assert '<input type="hidden" name="sort" value="-login">' in html
     assert 'aria-sort="descending"><a href="?sort=login&amp;role=liaison">最近登录 ↓</a>' in html

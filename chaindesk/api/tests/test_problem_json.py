@@ -1,7 +1,11 @@
 """Every API error answers application/problem+json (RFC 9457) with a Chinese title and detail, never HTML:
 404 (missing, out of scope, unknown path), 401/403 (anonymous, a role that may not, a failed CSRF check),
 405, 409 (two concurrent stage changes), 422 (a payload or parameter that does not validate, a broken rule)
-and 500 (a service raising RuntimeError), route by route."""
+and 500 (a service raising RuntimeError), route by route.
+
+On the fixed personas' world (chaindesk/testkit/personas.py): the test project sits on 测试甲链 in 测试甲区 for our
+enterprise, registered by `p_chief`, who also submits the test demand for that enterprise; `p_liaison` serves it,
+`p_ent_user` is its user, `p_district` administers 测试甲区 and `p_x_district` 测试乙区 (out of scope)."""
 
 import json
 import re
@@ -14,19 +18,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.test import Client, RequestFactory
 
-from chaindesk.accounts.models import Region, User
+from chaindesk.accounts.models import User
 from chaindesk.api.errors import ProblemMiddleware
-from chaindesk.chains.models import Chain
 from chaindesk.core.errors import describe, problem
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.enterprises.models import Enterprise
+from chaindesk.demands.models import Demand
 from chaindesk.projects import services
 from chaindesk.projects.choices import ProjectStage
 from chaindesk.projects.models import Project
 
 pytestmark = pytest.mark.django_db
 
-BOSHEN = "江苏博生医用新材料股份有限公司"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 MISSING = 987654321
 
@@ -57,27 +59,30 @@ def assert_problem(response: Any, status: int) -> dict[str, Any]:
 
 
 @pytest.fixture
-def project() -> Project:
+def project(personas: Any) -> Project:
     return services.project_create(
-        actor=User.objects.get(username="jiangdd"),
+        actor=personas.chief,
         name="测试问题详情项目",
-        chain=Chain.objects.get(code="biomed"),
-        region=Region.objects.get(code="321281"),
-        enterprise=Enterprise.objects.get(name=BOSHEN),
+        chain=personas.ours.chain,
+        region=personas.ours.region,
+        enterprise=personas.ours.enterprise,
         planned_investment=Decimal("1000"),
     )
 
 
 @pytest.fixture
-def ids(project: Project) -> dict[str, int]:
-    boshen = Enterprise.objects.get(name=BOSHEN)
-    demand = _call("demand_submit", _client("jiangdd"), {"project": project.pk, "boshen": boshen.pk}).json()
+def ids(personas: Any, project: Project) -> dict[str, int]:
+    """The test project, our enterprise (as "boshen", the placeholder of the demand payload) and a demand the
+    chief submitted for it through the API."""
+    boshen = personas.ours.enterprise
+    demand = _call("demand_submit", _client(personas.chief), {"project": project.pk, "boshen": boshen.pk}).json()
     return {"project": project.pk, "boshen": boshen.pk, "demand": demand["id"]}
 
 
-def _client(username: str, **kwargs: Any) -> Client:
+def _client(user: User | None, **kwargs: Any) -> Client:
+    assert user is not None, "a persona key names a user (anon has no login)"
     client = Client(**kwargs)
-    client.force_login(User.objects.get(username=username))
+    client.force_login(user)
     return client
 
 
@@ -121,14 +126,14 @@ def _call(name: str, client: Client, ids: dict[str, int], payload: Any = None, *
         ("demand_submit", {"boshen": MISSING}),
     ],
 )
-def test_missing_object_is_404(ids, name, override):
-    body = assert_problem(_call(name, _client("jiangdd"), {**ids, **override}), 404)
+def test_missing_object_is_404(personas, ids, name, override):
+    body = assert_problem(_call(name, _client(personas.chief), {**ids, **override}), 404)
     assert body["type"] == "urn:chaindesk:problem:not-found"
 
 
 @pytest.mark.parametrize("name", ["project_detail", "project_transition", "demand_detail", "demand_submit"])
-def test_object_out_of_scope_is_404_like_a_missing_one(ids, name):
-    assert_problem(_call(name, _client("da_321282"), ids), 404)
+def test_object_out_of_scope_is_404_like_a_missing_one(personas, ids, name):
+    assert_problem(_call(name, _client(personas.x_district), ids), 404)
 
 
 @pytest.mark.parametrize(
@@ -140,13 +145,13 @@ def test_object_out_of_scope_is_404_like_a_missing_one(ids, name):
         ("get", "/api/me/extra"),
     ],
 )
-def test_unknown_path_under_api_is_404(client, method, path):
+def test_unknown_path_under_api_is_404(personas, client, method, path):
     assert_problem(getattr(client, method)(path), 404)
-    assert_problem(getattr(_client("jiangdd"), method)(path), 404)
+    assert_problem(getattr(_client(personas.chief), method)(path), 404)
 
 
-def test_pages_keep_their_html_404(client_as):
-    response = client_as("jiangdd").get("/no-such-page/")
+def test_pages_keep_their_html_404(personas):
+    response = _client(personas.chief).get("/no-such-page/")
     assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
 
 
@@ -154,8 +159,8 @@ def test_pages_keep_their_html_404(client_as):
     ("method", "path"),
     [("delete", "/api/projects/"), ("put", "/api/health"), ("get", "/api/projects/1/transition"), ("patch", "/api/me")],
 )
-def test_method_not_allowed_is_405_with_allow(method, path):
-    response = getattr(_client("jiangdd"), method)(path)
+def test_method_not_allowed_is_405_with_allow(personas, method, path):
+    response = getattr(_client(personas.chief), method)(path)
     assert_problem(response, 405)
     assert response.has_header("Allow")
 
@@ -170,38 +175,42 @@ def test_anonymous_is_401(client, ids, name):
 
 
 @pytest.mark.parametrize(
-    ("name", "username", "message"),
+    ("name", "key", "message"),
     [
-        ("project_transition", "liuyang", "您无权变更该项目的阶段。"),  # an enterprise user reads, may not change
-        ("demand_submit", "zhoutao", "您无权为该企业提交诉求。"),  # a district admin sees, may not submit
+        ("project_transition", "ent_user", "您无权变更该项目的阶段。"),  # an enterprise user reads, may not change
+        ("demand_submit", "district", "您无权为该企业提交诉求。"),  # a district admin sees, may not submit
     ],
 )
-def test_role_that_may_not_is_403_with_the_service_message(ids, name, username, message):
+def test_role_that_may_not_is_403_with_the_service_message(personas, ids, name, key, message):
     before = Project.objects.get(pk=ids["project"]).stage
-    body = assert_problem(_call(name, _client(username), ids), 403)
+    body = assert_problem(_call(name, _client(personas.user(key)), ids), 403)
     assert body["detail"] == message and body["type"] == "urn:chaindesk:problem:forbidden"
     assert Project.objects.get(pk=ids["project"]).stage == before
+    # our enterprise keeps its two demands: the world's and the one `ids` submitted
+    assert Demand.objects.filter(enterprise=personas.ours.enterprise).count() == 2
 
 
 @pytest.mark.parametrize("name", ["project_transition", "demand_submit"])
-def test_failed_csrf_check_is_403(ids, name):
-    body = assert_problem(_call(name, _client("jiangdd", enforce_csrf_checks=True), ids), 403)
+def test_failed_csrf_check_is_403(personas, ids, name):
+    body = assert_problem(_call(name, _client(personas.chief, enforce_csrf_checks=True), ids), 403)
     assert "CSRF" in body["detail"]
 
 
 @pytest.mark.parametrize("name", ["project_list", "project_detail", "demand_list", "demand_detail", "me"])
-def test_reads_are_allowed_where_writes_are_refused(ids, name):
-    assert _call(name, _client("liuyang"), ids).status_code == 200  # the 403s above are about the write
+def test_reads_are_allowed_where_writes_are_refused(personas, ids, name):
+    assert _call(name, _client(personas.ent_user), ids).status_code == 200  # the 403s above are about the write
 
 
 # --- 409 -----------------------------------------------------------------------------------------------
 
 
-def test_second_of_two_concurrent_transitions_is_409(ids):
+def test_second_of_two_concurrent_transitions_is_409(personas, ids):
     seen = {"expected_stage": ProjectStage.NEGOTIATING.value}
-    first = _call("project_transition", _client("jiangdd"), ids, {"to_stage": "signed", **seen})
+    first = _call("project_transition", _client(personas.chief), ids, {"to_stage": "signed", **seen})
     assert first.status_code == 200
-    second = _call("project_transition", _client("liming"), ids, {"to_stage": "paused", "reason": "缓建", **seen})
+    second = _call(
+        "project_transition", _client(personas.liaison), ids, {"to_stage": "paused", "reason": "缓建", **seen}
+    )
     body = assert_problem(second, 409)
     assert body["title"] == "已被他人变更" and body["type"] == "urn:chaindesk:problem:conflict"
     assert "该项目的阶段已被他人变更为“签约”" in body["detail"]
@@ -227,21 +236,23 @@ def test_second_of_two_concurrent_transitions_is_409(ids):
         ),
     ],
 )
-def test_payload_or_parameter_that_does_not_validate_is_422_with_field_errors(ids, name, payload, query, field):
-    body = assert_problem(_call(name, _client("jiangdd"), ids, payload, **query), 422)
+def test_payload_or_parameter_that_does_not_validate_is_422_with_field_errors(
+    personas, ids, name, payload, query, field
+):
+    body = assert_problem(_call(name, _client(personas.chief), ids, payload, **query), 422)
     assert body["type"] == "urn:chaindesk:problem:validation"
     fields = {error["field"] for error in body["errors"]}
     assert field in fields, body["errors"]
     assert all(error["detail"] for error in body["errors"])
 
 
-def test_path_parameter_that_is_no_number_is_422(ids):
-    body = assert_problem(_client("jiangdd").get("/api/projects/abc"), 422)
+def test_path_parameter_that_is_no_number_is_422(personas, ids):
+    body = assert_problem(_client(personas.chief).get("/api/projects/abc"), 422)
     assert body["errors"][0]["field"] == "project_id" and body["errors"][0]["in"] == "path"
 
 
-def test_body_that_is_no_json_is_problem_json(ids):
-    response = _call("demand_submit", _client("jiangdd"), ids, "{not json")
+def test_body_that_is_no_json_is_problem_json(personas, ids):
+    response = _call("demand_submit", _client(personas.chief), ids, "{not json")
     assert response.status_code in (400, 422)
     assert_problem(response, response.status_code)
 
@@ -254,10 +265,10 @@ def test_body_that_is_no_json_is_problem_json(ids):
         ("demand_submit", {"title": " ", "description": "y", "category": "land"}, "诉求事项", "title"),
     ],
 )
-def test_broken_rule_is_422_with_the_service_message(ids, name, payload, message, field):
+def test_broken_rule_is_422_with_the_service_message(personas, ids, name, payload, message, field):
     if name == "demand_submit":
         payload = {"enterprise_id": ids["boshen"], **payload}
-    body = assert_problem(_call(name, _client("jiangdd"), ids, payload), 422)
+    body = assert_problem(_call(name, _client(personas.chief), ids, payload), 422)
     assert message in body["detail"]
     assert any(message in error["detail"] for error in body["errors"] if error["field"] == field), body["errors"]
 
@@ -281,21 +292,21 @@ SERVICE_OF = {
 
 
 @pytest.mark.parametrize("name", AUTHENTICATED)
-def test_server_error_is_500_and_reveals_nothing(ids, monkeypatch, caplog, name):
+def test_server_error_is_500_and_reveals_nothing(personas, ids, monkeypatch, caplog, name):
     target, replacement = SERVICE_OF[name]
     monkeypatch.setattr(target, replacement)
     payload = {"to_stage": "signed"} if name == "project_transition" else None
-    response = _call(name, _client("jiangdd", raise_request_exception=False), ids, payload)
+    response = _call(name, _client(personas.chief, raise_request_exception=False), ids, payload)
     body = assert_problem(response, 500)
     assert body["type"] == "urn:chaindesk:problem:server-error"
     assert "hunter2" not in response.content.decode() and "RuntimeError" not in response.content.decode()
     assert any(record.exc_info and "hunter2" in str(record.exc_info[1]) for record in caplog.records)
 
 
-def test_server_error_raises_in_tests_that_do_not_ask_otherwise(ids, monkeypatch):
+def test_server_error_raises_in_tests_that_do_not_ask_otherwise(personas, ids, monkeypatch):
     monkeypatch.setattr("chaindesk.projects.api.project_list", _boom)
     with pytest.raises(RuntimeError):
-        _call("project_list", _client("jiangdd"), ids)
+        _call("project_list", _client(personas.chief), ids)
 
 
 def test_error_response_from_outside_an_operation_becomes_problem_json():
@@ -333,7 +344,7 @@ def test_field_errors_name_their_field():
     assert body["errors"] == [{"field": "title", "detail": "请填写诉求事项。"}, {"field": None, "detail": "日期有误。"}]
 
 
-def test_openapi_documents_the_problem_responses(client_as):
-    paths = client_as("jiangdd").get("/api/openapi.json").json()["paths"]
+def test_openapi_documents_the_problem_responses(personas):
+    paths = _client(personas.chief).get("/api/openapi.json").json()["paths"]
     responses = paths["/api/projects/{project_id}/transition"]["post"]["responses"]
     assert {"200", "403", "404", "409", "422"} <= set(responses)

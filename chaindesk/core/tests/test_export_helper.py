@@ -1,5 +1,8 @@
 """The shared ledger export helpers (chaindesk.core.export): the cap and its warning, the filter conditions,
-the audit line written after the file, the download headers and the query budget."""
+the audit line written after the file, the download headers and the query budget.
+
+The requests come from the fixed personas (chaindesk/testkit/personas.py): `p_auditor` and 测试甲链's team
+member `p_member`."""
 
 import datetime as dt
 import io
@@ -13,7 +16,7 @@ from django.db.models import QuerySet, Value
 from django.test import RequestFactory
 from openpyxl import Workbook, load_workbook
 
-from chaindesk.accounts.models import Region
+from chaindesk.accounts.models import User
 from chaindesk.core import audit
 from chaindesk.core.export import (
     XLSX_CONTENT_TYPE,
@@ -35,10 +38,12 @@ WARNING = "符合条件的记录共 %(total)s 条，仅导出前 %(cap)s 条。"
 
 
 @pytest.fixture
-def request_as(persona):
-    def make(username: str, query: str = "") -> Any:
+def request_as(personas):
+    """A GET request by the persona named by its key (`auditor`, `member` …)."""
+
+    def make(key: str, query: str = "") -> Any:
         request = RequestFactory().get(f"/any/export/{query}")
-        request.user = persona(username)
+        request.user = personas.user(key)
         return request
 
     return make
@@ -66,8 +71,8 @@ def _export(request: Any, qs: QuerySet[AuditLog], **extra: Any) -> Any:
     return filtered_ledger(request, queryset=qs, **(options | extra))
 
 
-def _export_line(username: str) -> AuditLog:
-    return AuditLog.objects.get(action=AuditAction.EXPORT, actor__username=username)
+def _export_line(user: User) -> AuditLog:
+    return AuditLog.objects.get(action=AuditAction.EXPORT, actor=user)
 
 
 def test_the_download_is_an_xlsx_attachment_named_in_chinese(request_as, marked):
@@ -95,19 +100,19 @@ def test_above_the_cap_the_rows_are_cut_and_the_sheet_says_so(request_as, marked
     assert [row[1] for row in rows[5:]] == [f"{MARK} 0", f"{MARK} 1"]
 
 
-def test_the_audit_line_states_the_counts_and_the_filters_without_the_page(request_as, marked):
+def test_the_audit_line_states_the_counts_and_the_filters_without_the_page(personas, request_as, marked):
     _export(request_as("auditor"), marked, cap=2)
-    assert _export_line("auditor").message == "测试台账导出 2 条（共 3 条）；筛选条件：无"
-    response = _export(request_as("wangzh", "?q=abc&page=4&stage=signed"), marked)
-    assert _export_line("wangzh").message == "测试台账导出 3 条（共 3 条）；筛选条件：q=abc&stage=signed"
+    assert _export_line(personas.auditor).message == "测试台账导出 2 条（共 3 条）；筛选条件：无"
+    response = _export(request_as("member", "?q=abc&page=4&stage=signed"), marked)
+    assert _export_line(personas.member).message == "测试台账导出 3 条（共 3 条）；筛选条件：q=abc&stage=signed"
     assert _sheet(response)[2][0] == "筛选条件：q=abc&stage=signed"
 
 
-def test_the_file_name_and_audit_line_use_the_chinese_name_the_sheet_the_title(request_as, marked):
+def test_the_file_name_and_audit_line_use_the_chinese_name_the_sheet_the_title(personas, request_as, marked):
     response = _export(request_as("auditor"), marked, title="Test ledger")
     assert quote("测试台账_") in response["Content-Disposition"]
     assert _sheet(response)[0][0] == "Test ledger"
-    assert _export_line("auditor").message.startswith("测试台账导出 3 条")
+    assert _export_line(personas.auditor).message.startswith("测试台账导出 3 条")
 
 
 def test_prepare_runs_after_the_count_and_the_queries_do_not_grow(request_as, marked, django_assert_num_queries):
@@ -119,8 +124,8 @@ def test_prepare_runs_after_the_count_and_the_queries_do_not_grow(request_as, ma
     assert [row[1] for row in _sheet(response)[4:]] == ["已补充"] * 3
 
 
-def test_ledger_response_audits_after_the_file_and_names_the_object(request_as, marked):
-    region = Region.objects.get(code="321281")
+def test_ledger_response_audits_after_the_file_and_names_the_object(personas, request_as, marked):
+    region = personas.ours.region
     seen: list[int] = []
 
     def rows() -> Any:
@@ -128,7 +133,7 @@ def test_ledger_response_audits_after_the_file_and_names_the_object(request_as, 
         yield [1, "一行"]
 
     response = ledger_response(
-        request_as("wangzh"),
+        request_as("member"),
         filename="补链目标清单.xlsx",
         title="补链目标清单",
         notes=["说明一行"],
@@ -140,7 +145,7 @@ def test_ledger_response_audits_after_the_file_and_names_the_object(request_as, 
     assert seen == [0]  # no export line yet while the file was written
     assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''{quote('补链目标清单.xlsx')}"
     assert _sheet(response)[1][0] == "说明一行"
-    line = _export_line("wangzh")
+    line = _export_line(personas.member)
     assert line.message == "补链目标清单 (1)"
     assert (line.content_type.model, line.object_id) == ("region", str(region.pk))
 

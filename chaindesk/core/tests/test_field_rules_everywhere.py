@@ -25,7 +25,7 @@ from chaindesk.testkit.personas import IN_SCOPE, OUT_OF_SCOPE
 
 pytestmark = pytest.mark.django_db
 
-API_LISTS = ("/api/demands/", "/api/projects/")
+TYPED_API_LISTS = ("/api/demands/", "/api/projects/")  # the rest: each resource's `api_name`
 SHORTEST_SECRET = 4  # shorter values ("是", a date's day) could appear in a cell by coincidence
 
 
@@ -73,7 +73,9 @@ def _answers(client: Client, resources: dict[str, Resource]) -> Iterator[tuple[s
         yield view, client.get(url).content.decode()
         if resource.export_view:
             yield resource.export_view, _cells(client.get(reverse(resource.export_view)))
-    for url in API_LISTS:
+    api_lists = [f"/api/{r.api_name}/" for r in resources.values() if r.api_name]
+    assert len(api_lists) >= 12, api_lists
+    for url in (*TYPED_API_LISTS, *api_lists):
         yield url, client.get(url).content.decode()
 
 

@@ -1,13 +1,14 @@
 """Security finding 7c (issue 10): no GET parameter answers a server error.
 
 Every URL pattern of the project is walked; list pages, exports, htmx fragments, cards and the API list
-endpoints are requested as-is, and the detail routes whose object is easy to name are filled with the pk of a
-demo object the persona can see (the others are skipped: they read no query parameter). Each route is then
-requested by the personas it answers 200 to (chain chief, department handler, enterprise user, the two
-administrators), first with every parameter name the project reads set to one hostile value at a time, then
-with hypothesis mixing names and values. A status of 500 or more, or an exception the test client re-raises,
-fails the test. Run it on both databases: PostgreSQL refuses NUL characters in text and integers past 2**63,
-SQLite the same integers and datetimes shifted out of range."""
+endpoints are requested as-is, and the detail routes whose object is easy to name are filled with the pk of an
+object of the fixed personas' world (chaindesk/testkit/personas.py) the persona can see, ours before theirs (the
+others are skipped: they read no query parameter). Each route is then requested by the personas it answers 200
+to (`p_chief` of 测试甲链, `p_handler` of 测试甲局, `p_ent_user` of our enterprise, the two administrators),
+first with every parameter name the project reads set to one hostile value at a time, then with hypothesis
+mixing names and values. A status of 500 or more, or an exception the test client re-raises, fails the test.
+Run it on both databases: PostgreSQL refuses NUL characters in text and integers past 2**63, SQLite the same
+integers and datetimes shifted out of range."""
 
 import datetime as dt
 import re
@@ -25,8 +26,9 @@ from hypothesis import strategies as st
 
 from chaindesk.accounts.models import User
 from chaindesk.core.params import param_date, param_days, param_id, param_text
+from chaindesk.testkit.personas import Personas
 
-PERSONAS = ("jiangdd", "chenjing", "liuyang", "sysadmin", "auditor")
+PERSONAS = ("chief", "handler", "ent_user", "sysadmin", "auditor")
 
 # Every query parameter name the views, selectors, forms and filter bars read (grep request.GET, params.get,
 # the forms read from the URL and name="..." in the templates), and the API's pagination.
@@ -76,6 +78,18 @@ OBJECTS: dict[str, tuple[str, str]] = {
     "api:get_project": ("projects.Project", "project_id"),
     "api:get_demand": ("demands.Demand", "demand_id"),
 }
+# The world's records a detail route is filled with, by model: the attribute of each side (ours, then theirs).
+SIDE_RECORDS = {
+    "chains.Chain": "chain",
+    "enterprises.Enterprise": "enterprise",
+    "meetings.Meeting": "meeting",
+    "network.Talent": "talent",
+    "projects.Project": "project",
+    "leads.Lead": "lead",
+    "demands.Demand": "demand",
+    "upward.UpwardRequest": "upward",
+    "demands.Task": "task",
+}
 SKIPPED = {"accounts:logout", "set_language"}  # logging the client out; a redirect that only POST acts on
 
 
@@ -101,23 +115,45 @@ ROUTES = sorted(
 KWARG = re.compile(r"<(?:\w+:)?(\w+)>")
 
 
-def _object_pk(label: str, user: User) -> int | None:
+def _world_records(personas: Personas, label: str) -> list[Model]:
+    """The personas' world's records of a model, ours first."""
+    if label in SIDE_RECORDS:
+        return [getattr(personas.ours, SIDE_RECORDS[label]), getattr(personas.theirs, SIDE_RECORDS[label])]
+    others: dict[str, Callable[[], list[Model]]] = {
+        "network.RdPartner": lambda: [personas.partner],
+        "core.AuditLog": lambda: [personas.audit_line()],
+        "accounts.User": lambda: [personas.ent_user, personas.x_ent_user],
+    }
+    return others[label]()
+
+
+def _object_pk(label: str, user: User, personas: Personas) -> int | None:
+    """The first of the world's records of the model the user may see (None: the user sees none of them)."""
     model: type[Model] = apps.get_model(label)
     manager: Any = model._default_manager
     qs = manager.visible_to(user) if hasattr(manager, "visible_to") else manager.all()
-    return qs.order_by("pk").values_list("pk", flat=True).first()
+    pks = [record.pk for record in _world_records(personas, label)]
+    return qs.filter(pk__in=pks).order_by("pk").values_list("pk", flat=True).first()
 
 
-def _path(name: str, route: str, user: User) -> str | None:
+def _path(name: str, route: str, user: User, personas: Personas) -> str | None:
     if "<" not in route:
         return "/" + route
     label, kwarg = OBJECTS[name]
-    pk = _object_pk(label, user)
+    pk = _object_pk(label, user, personas)
     if pk is None:
         return None
     meta = apps.get_model(label)._meta
     values = {kwarg: str(pk), "app_label": meta.app_label, "model": meta.model_name or ""}
     return "/" + KWARG.sub(lambda m: values[m.group(1)], route)
+
+
+def _client(user: User | None) -> Client:
+    """A test client signed in as `user` (force_login: no password hashing, no audit noise)."""
+    assert user is not None, "a persona key names a user (anon has no login)"
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def _get(client: Client, path: str, params: dict[str, str] | None = None) -> int:
@@ -146,17 +182,19 @@ _params = st.dictionaries(st.sampled_from(PARAM_NAMES), _values, min_size=1, max
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "route"), ROUTES, ids=[name for name, _route in ROUTES])
-def test_no_server_error_from_query_parameters(name: str, route: str, client_as: Callable[[str], Client]) -> None:
+def test_no_server_error_from_query_parameters(name: str, route: str, personas: Personas) -> None:
     """Each persona the route answers 200 without parameters (the others redirect, 403, 404 or 405 before
     reading any) gets every parameter name at once set to each hostile value (the first such persona all of
     them, the others the sharpest); then hypothesis mixes names and values, valid ones too, so a filter
     combines with bad neighbours."""
     targets: list[tuple[Client, str]] = []
-    for username in PERSONAS:
-        path = _path(name, route, User.objects.get(username=username))
+    for key in PERSONAS:
+        user = personas.user(key)
+        assert user is not None
+        path = _path(name, route, user, personas)
         if path is None:
             continue
-        client = client_as(username)
+        client = _client(user)
         if _check(client, path, {}) == 200:
             targets.append((client, path))
     if not targets:
@@ -183,8 +221,15 @@ def test_no_server_error_from_query_parameters(name: str, route: str, client_as:
 
 
 def test_filled_detail_routes_exist() -> None:
-    """A renamed route would silently drop out of the fuzzing: every route named in OBJECTS is walked."""
+    """A renamed route would silently drop out of the fuzzing: every route named in OBJECTS is walked, and every
+    model it names has records in the personas' world."""
     assert set(OBJECTS) <= {name for name, _route in ROUTES}
+    assert {label for label, _kwarg in OBJECTS.values()} == {
+        *SIDE_RECORDS,
+        "network.RdPartner",
+        "core.AuditLog",
+        "accounts.User",
+    }
 
 
 # --- the findings of the review, one by one ----------------------------------------------------------------
@@ -239,19 +284,19 @@ def test_param_days_and_text() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("username", "url", "names"),
+    ("key", "url", "names"),
     [
-        ("jiangdd", "/enterprises/?chain=²&stale=" + str(10**30), ("产业链", "未联系天数")),
-        ("jiangdd", "/demands/?from=0001-01-01&to=9999-12-31&region=١٢", ("开始日期", "结束日期", "地区")),
-        ("jiangdd", "/projects/?node=" + str(2**63) + "&stage=nope", ("环节", "阶段")),
+        ("chief", "/enterprises/?chain=²&stale=" + str(10**30), ("产业链", "未联系天数")),
+        ("chief", "/demands/?from=0001-01-01&to=9999-12-31&region=١٢", ("开始日期", "结束日期", "地区")),
+        ("chief", "/projects/?node=" + str(2**63) + "&stage=nope", ("环节", "阶段")),
         ("sysadmin", "/system/users/?region=²&role=x", ("地区", "角色")),
-        ("chenjing", "/demands/tasks/?side=x&escalation=y", ("主办/协办", "预警级别")),  # the filters' own labels
+        ("handler", "/demands/tasks/?side=x&escalation=y", ("主办/协办", "预警级别")),  # the filters' own labels
     ],
 )
 def test_bad_filter_value_is_ignored_with_a_note(
-    client_as: Callable[[str], Client], username: str, url: str, names: tuple[str, ...]
+    personas: Personas, key: str, url: str, names: tuple[str, ...]
 ) -> None:
-    response = client_as(username).get(url)
+    response = _client(personas.user(key)).get(url)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="params-note"' in html
@@ -262,8 +307,8 @@ def test_bad_filter_value_is_ignored_with_a_note(
 
 
 @pytest.mark.django_db
-def test_valid_filters_leave_no_note(client_as: Callable[[str], Client]) -> None:
-    response = client_as("jiangdd").get("/demands/?from=2026-01-01&to=2026-11-25&status=closed")
+def test_valid_filters_leave_no_note(personas: Personas) -> None:
+    response = _client(personas.chief).get("/demands/?from=2026-01-01&to=2026-11-25&status=closed")
     assert response.status_code == 200
     assert b'data-testid="params-note"' not in response.content
 
@@ -274,20 +319,25 @@ def test_valid_filters_leave_no_note(client_as: Callable[[str], Client]) -> None
     [f"limit={10**30}", f"offset={2**63}", "limit=0", "limit=201", "offset=-1", f"offset={10**9 + 1}", "limit=²"],
 )
 @pytest.mark.parametrize("url", ["/api/projects/", "/api/demands/"])
-def test_api_pagination_out_of_range_is_refused(client_as: Callable[[str], Client], url: str, query: str) -> None:
-    response = client_as("jiangdd").get(f"{url}?{query}")
+def test_api_pagination_out_of_range_is_refused(personas: Personas, url: str, query: str) -> None:
+    response = _client(personas.chief).get(f"{url}?{query}")
     assert response.status_code == 422
 
 
 @pytest.mark.django_db
-def test_api_pagination_in_range(client_as: Callable[[str], Client]) -> None:
-    response = client_as("jiangdd").get(f"/api/projects/?limit=200&offset={10**9}")
+def test_api_pagination_in_range(personas: Personas) -> None:
+    client = _client(personas.chief)
+    response = client.get(f"/api/projects/?limit=200&offset={10**9}")
     assert response.status_code == 200
     assert response.json()["items"] == []
+    # The same limit from the start: the one project of 测试甲链 the chief sees.
+    first = client.get("/api/projects/?limit=200&offset=0")
+    assert first.status_code == 200
+    assert [item["id"] for item in first.json()["items"]] == [personas.ours.project.pk]
 
 
 @pytest.mark.django_db
-def test_audit_dates_out_of_range_are_reported(client_as: Callable[[str], Client]) -> None:
-    response = client_as("auditor").get("/system/audit/?date_from=0001-01-01&date_to=9999-12-31")
+def test_audit_dates_out_of_range_are_reported(personas: Personas) -> None:
+    response = _client(personas.auditor).get("/system/audit/?date_from=0001-01-01&date_to=9999-12-31")
     assert response.status_code == 200
     assert "日期须在 1900 年至 2100 年之间" in response.content.decode()

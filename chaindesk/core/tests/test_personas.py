@@ -2,25 +2,33 @@
 
 The facts asserted here are known from how the world is built, not recomputed with the code under test."""
 
-import time
-
 import pytest
-from django.core.files.storage import InMemoryStorage
 from stdnum.cn import uscc
 
-from chaindesk.demands.models import Attachment, Demand, Task
+from chaindesk.demands.models import Demand, Task
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects.models import Project
-from chaindesk.testkit import personas as personas_module
 
 
 @pytest.mark.django_db
-def test_the_world_builds_in_well_under_a_second(monkeypatch):
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
-    started = time.perf_counter()
-    built = personas_module.build()
-    assert time.perf_counter() - started < 1.0
-    assert built.chief.username == "p_chief"
+def test_each_test_gets_fresh_instances_of_the_module_world(personas, request):
+    world = request.getfixturevalue("_personas_world")
+    assert personas.chief.username == world.chief.username == "p_chief"
+    assert personas.ours.enterprise.pk == world.ours.enterprise.pk
+    assert personas.ours.enterprise is not world.ours.enterprise  # a test may change its copy freely
+    personas.ours.enterprise.name = "改过的名字"
+    assert world.ours.enterprise.name != "改过的名字"
+
+
+@pytest.mark.django_db
+def test_what_a_test_writes_is_rolled_back_before_the_next(personas):
+    Enterprise.objects.filter(pk=personas.ours.enterprise.pk).update(name="本测试改名")
+    assert Enterprise.objects.get(pk=personas.ours.enterprise.pk).name == "本测试改名"
+
+
+@pytest.mark.django_db
+def test_what_the_previous_test_wrote_is_gone(personas):
+    assert Enterprise.objects.get(pk=personas.ours.enterprise.pk).name == personas.ours.enterprise.name != "本测试改名"
 
 
 @pytest.mark.django_db

@@ -49,6 +49,22 @@ from chaindesk.enterprises.models import Enterprise
 from chaindesk.testkit import personas as personas_module
 from chaindesk.testkit.personas import KEYS, Personas
 
+# Every resource list the API serves (chaindesk/api/lists.py), named here so that a new one must be pinned.
+API_LISTS = (
+    "assignments",
+    "audit",
+    "chains",
+    "enterprises",
+    "leads",
+    "meetings",
+    "notifications",
+    "partners",
+    "talents",
+    "tasks",
+    "upward",
+    "users",
+)
+
 RECORD = os.environ.get("CHAINDESK_RECORD_PINS") == "1"
 PINS_FILE = Path(route_pins.__file__)
 
@@ -259,6 +275,8 @@ ROUTES: dict[str, Kwargs] = {
     "api:list_demands": _none,
     "api:submit": _none,
     "api:get_demand": lambda w: {"demand_id": w.ours.demand.pk},
+    # the resource lists of chaindesk/api/lists.py
+    **{f"api:list_{name}": _none for name in API_LISTS},
     "api:api-root": _none,
 }
 

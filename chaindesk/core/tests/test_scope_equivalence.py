@@ -16,7 +16,7 @@ from chaindesk.synth.base import SCALES
 from chaindesk.synth.runner import generate
 from chaindesk.testkit.clock import TEST_TODAY
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]  # over every object of the demo city (and a synthetic one)
 
 DECLARED = [label for label in legacy_visibility.RULES if hasattr(apps.get_model(label), "scope_paths")]
 

@@ -1,8 +1,12 @@
-"""The frame around every page: error pages in the product's look, request ids, navigation by role."""
+"""The frame around every page: error pages in the product's look, request ids, navigation by role.
+
+Signed-in pages are read by the fixed personas (chaindesk/testkit/personas.py): `p_chief` (chief of 测试甲链),
+`p_handler` (测试甲局) and `p_liaison` (liaison of 测试甲区)."""
 
 import pytest
 from django.test import Client, RequestFactory
 
+from chaindesk.accounts.models import User
 from chaindesk.core import views
 from chaindesk.core.navigation import items_for
 
@@ -25,9 +29,16 @@ def test_every_response_carries_our_own_request_id_never_the_clients():
     assert refused.headers["X-Request-ID"] != "bad id <script>"
 
 
+def _client(user: User | None) -> Client:
+    assert user is not None, "a persona key names a user (anon has no login)"
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.mark.django_db
-def test_unknown_url_gets_the_product_404(client_as):
-    response = client_as("jiangdd").get("/no-such-page/")
+def test_unknown_url_gets_the_product_404(personas):
+    response = _client(personas.chief).get("/no-such-page/")
     assert response.status_code == 404
     assert "找不到您要的页面" in response.content.decode()
 
@@ -60,23 +71,23 @@ def test_navigation_by_role():
 
 
 @pytest.mark.django_db
-def test_workbench_shows_the_role_scope_in_the_top_bar(client_as):
-    page = client_as("liming").get("/").content.decode()
-    assert "兴化市 · 挂钩服务专员" in page
+def test_workbench_shows_the_role_scope_in_the_top_bar(personas):
+    page = _client(personas.liaison).get("/").content.decode()
+    assert "测试甲区 · 挂钩服务专员" in page
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    ("username", "path", "active"),
+    ("key", "path", "active"),
     [
-        ("chenjing", "/demands/tasks/", "tasks"),
-        ("chenjing", "/demands/", "demands"),
-        ("jiangdd", "/demands/upward/", "upward"),
-        ("jiangdd", "/demands/supervision/", "demands"),
-        ("jiangdd", "/demands/metrics/", "metrics"),
+        ("handler", "/demands/tasks/", "tasks"),
+        ("handler", "/demands/", "demands"),
+        ("chief", "/demands/upward/", "upward"),
+        ("chief", "/demands/supervision/", "demands"),
+        ("chief", "/demands/metrics/", "metrics"),
     ],
 )
-def test_the_menu_highlights_the_page_s_own_entry(client_as, username, path, active):
-    response = client_as(username).get(path)
+def test_the_menu_highlights_the_page_s_own_entry(personas, key, path, active):
+    response = _client(personas.user(key)).get(path)
     assert response.status_code == 200
     assert [item["key"] for item in response.context["nav_items"] if item["active"]] == [active]

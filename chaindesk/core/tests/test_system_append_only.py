@@ -1,4 +1,6 @@
-"""Audit records are append-only: not through the Django admin, not through the ORM."""
+"""Audit records are append-only: not through the Django admin, not through the ORM.
+
+On the fixed personas (chaindesk/testkit/personas.py): the line is `p_sysadmin`'s change to `p_liaison`."""
 
 import pytest
 from django.test import Client
@@ -23,20 +25,21 @@ def root_client():
 
 
 @pytest.fixture
-def entry(persona):
+def entry(personas):
     return audit.record(
         action=AuditAction.UPDATE,
-        actor=persona("sysadmin"),
-        obj=persona("liming"),
+        actor=personas.sysadmin,
+        obj=personas.liaison,
         before={"title": "a"},
         after={"title": "b"},
     )
 
 
 def test_admin_lists_and_searches_audit_records(root_client, entry):
-    response = root_client.get(f"{ADMIN}?action__exact=update&q=sysadmin")
+    response = root_client.get(f"{ADMIN}?action__exact=update&q=p_sysadmin")
     assert response.status_code == 200
-    assert str(entry.object_repr) in response.content.decode()
+    assert entry.object_repr == "测试专员"
+    assert "测试专员" in response.content.decode()
     assert root_client.get(ADMIN).status_code == 200
 
 
@@ -60,18 +63,19 @@ def test_admin_refuses_add_and_delete(root_client, entry):
     assert AuditLog.objects.filter(pk=entry.pk).exists()
 
 
-def test_admin_for_users_is_view_only(root_client, persona):
-    liming = persona("liming")
-    url = f"/django-admin/accounts/user/{liming.pk}/change/"
+def test_admin_for_users_is_view_only(root_client, personas):
+    liaison = personas.liaison
+    url = f"/django-admin/accounts/user/{liaison.pk}/change/"
     assert root_client.get(url).status_code == 200
     assert root_client.post(url, {"role": "sys_admin"}).status_code == 403
-    assert root_client.post(f"/django-admin/accounts/user/{liming.pk}/delete/", {"post": "yes"}).status_code == 403
-    liming.refresh_from_db()
-    assert liming.role == "liaison"
+    assert root_client.post(f"/django-admin/accounts/user/{liaison.pk}/delete/", {"post": "yes"}).status_code == 403
+    liaison.refresh_from_db()
+    assert liaison.role == "liaison"
 
 
-def test_non_staff_cannot_reach_the_admin(client_as):
-    response = client_as("auditor").get(ADMIN)
+def test_non_staff_cannot_reach_the_admin(client, personas):
+    client.force_login(personas.auditor)
+    response = client.get(ADMIN)
     assert response.status_code == 302
     assert "/django-admin/login/" in response["Location"]
 

@@ -1,4 +1,6 @@
-"""The audit log page (系统 → 审计日志): access, filters, query count, detail and the XLSX export."""
+"""The audit log page (系统 → 审计日志): access, filters, query count, detail and the XLSX export.
+
+On the fixed personas (chaindesk/testkit/personas.py); the lines the filters look for are the test's own."""
 
 import datetime as dt
 import functools
@@ -7,17 +9,26 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.test import Client
 from openpyxl import load_workbook
 
-from chaindesk.accounts.models import Region, User
+from chaindesk.accounts.models import User
 from chaindesk.core import audit, context
 from chaindesk.core.export import filtered_ledger
 from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.testkit.personas import Personas
 
 pytestmark = pytest.mark.django_db
 
 URL = "/system/audit/"
 EXPORT_URL = "/system/audit/export/"
+ADMIN = "p_sysadmin"  # the actor name on the test's own lines (the personas' system administrator)
+
+
+def _as(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def _line(
@@ -45,9 +56,9 @@ def _line(
 
 
 @pytest.fixture
-def lines(persona):
-    region = Region.objects.get(code="321281")
-    liming = persona("liming")
+def lines(personas: Personas) -> list[AuditLog]:
+    region = personas.ours.region
+    liaison = personas.liaison
     made = [
         _line(
             AuditAction.LOGIN_FAILED,
@@ -58,16 +69,16 @@ def lines(persona):
         ),
         _line(
             AuditAction.UPDATE,
-            actor_name="sysadmin",
+            actor_name=ADMIN,
             ip="10.1.1.1",
-            obj=liming,
+            obj=liaison,
             before={"title": "旧职务"},
             after={"title": "新职务"},
         ),
-        _line(AuditAction.CREATE, actor_name="sysadmin", ip="10.1.1.1", obj=region, after={"name": region.name}),
+        _line(AuditAction.CREATE, actor_name=ADMIN, ip="10.1.1.1", obj=region, after={"name": region.name}),
         _line(
             AuditAction.PERMISSION_DENIED,
-            actor_name="liming",
+            actor_name=liaison.username,
             ip="10.2.2.2",
             message="/system/audit/",
             when=dt.datetime(2026, 11, 24, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
@@ -76,27 +87,27 @@ def lines(persona):
     return made
 
 
-def test_anonymous_is_sent_to_login(client):
-    for url in (URL, EXPORT_URL, "/system/audit/1/"):
+def test_anonymous_is_sent_to_login(client, personas):
+    for url in (URL, EXPORT_URL, f"/system/audit/{personas.audit_line().pk}/"):
         response = client.get(url)
         assert response.status_code == 302
         assert "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("username", ["liming", "sysadmin", "jiangdd"])
-def test_other_roles_are_refused_and_the_refusal_is_audited(client_as, persona, username):
-    user = persona(username)
+@pytest.mark.parametrize("key", ["liaison", "sysadmin", "chief"])
+def test_other_roles_are_refused_and_the_refusal_is_audited(personas, key):
+    user = personas.user(key)
     for url in (URL, EXPORT_URL):
         before = AuditLog.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=user).count()
-        response = client_as(username).get(url)
+        response = _as(user).get(url)
         assert response.status_code == 403
         denials = AuditLog.objects.filter(action=AuditAction.PERMISSION_DENIED, actor=user)
         assert denials.count() == before + 1
         assert denials.first().message == url
 
 
-def test_auditor_sees_the_log_with_coloured_tags(client_as, lines):
-    response = client_as("auditor").get(URL)
+def test_auditor_sees_the_log_with_coloured_tags(personas, lines):
+    response = _as(personas.auditor).get(URL)
     assert response.status_code == 200
     html = response.content.decode()
     assert 'class="badge status-red">登录失败' in html
@@ -108,36 +119,36 @@ def test_auditor_sees_the_log_with_coloured_tags(client_as, lines):
     assert "共 " in html
 
 
-def test_system_home_sends_each_admin_to_their_own_page(client_as):
-    assert client_as("auditor").get("/system/")["Location"] == URL
-    assert client_as("sysadmin").get("/system/")["Location"] == "/system/users/"
+def test_system_home_sends_each_admin_to_their_own_page(personas):
+    assert _as(personas.auditor).get("/system/")["Location"] == URL
+    assert _as(personas.sysadmin).get("/system/")["Location"] == "/system/users/"
 
 
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("action=login_failed", 1),
-        ("actor=SYSADMIN", 2),
-        ("ip=10.1.1.1", 2),
-        ("q=bad+pass", 1),
-        ("q=aaaa1111", 1),
-        ("q=10.2.2", 1),
-        ("date_from=2026-11-24&date_to=2026-11-24", 1),
-        ("ip=+10.2.2.2+", 1),
+        # which of the fixture's lines match (by index): the world and the logins write none of these
+        ("action=login_failed", {0}),
+        ("actor=P_SYSADMIN", {1, 2}),
+        ("ip=10.1.1.1", {1, 2}),
+        ("q=bad+pass", {0}),
+        ("q=aaaa1111", {0}),
+        ("q=10.2.2", {3}),
+        ("date_from=2026-11-24&date_to=2026-11-24", {3}),
+        ("ip=+10.2.2.2+", {3}),
     ],
 )
-def test_filters_narrow_the_list(client_as, lines, query, expected):
-    response = client_as("auditor").get(f"{URL}?{query}")
+def test_filters_narrow_the_list(personas, lines, query, expected):
+    response = _as(personas.auditor).get(f"{URL}?{query}")
     assert response.status_code == 200
     page = response.context["page_obj"]
-    ids = {e.pk for e in page.object_list}
-    assert page.paginator.count == expected
-    assert ids <= {e.pk for e in lines}
+    assert page.paginator.count == len(expected)
+    assert {e.pk for e in page.object_list} == {lines[i].pk for i in expected}
 
 
-def test_filter_by_object_type(client_as, lines):
+def test_filter_by_object_type(personas, lines):
     ct = ContentType.objects.get_for_model(User)
-    response = client_as("auditor").get(f"{URL}?ct={ct.pk}&actor=sysadmin")
+    response = _as(personas.auditor).get(f"{URL}?ct={ct.pk}&actor={ADMIN}")
     assert [e.pk for e in response.context["page_obj"].object_list] == [lines[1].pk]
 
 
@@ -147,59 +158,73 @@ def _note(response) -> str:
     return html.split('data-testid="params-note">', 1)[1].split("</div>", 1)[0]
 
 
-def test_bad_filter_values_are_ignored_and_named_not_500(client_as, lines):
-    client = client_as("auditor")
-    everything = client.get(URL).context["page_obj"].paginator.count
+def test_bad_filter_values_are_ignored_and_named_not_500(personas, lines):
+    client = _as(personas.auditor)
     response = client.get(f"{URL}?ip=not-an-ip&date_from=2026-13-45&date_to=x&action=nope&ct=abc")
     assert response.status_code == 200
     # each ignored value is named by its filter's label (not its parameter), and no filter applies
     assert _note(response) == "以下筛选条件的取值无效，已忽略：动作、对象类型、客户端地址、开始日期、结束日期。"
-    assert response.context["page_obj"].paginator.count == everything
+    assert response.context["page_obj"].paginator.count == AuditLog.objects.count()
 
 
-def test_dates_out_of_range_or_in_another_format_are_ignored(client_as, lines):
-    note = _note(client_as("auditor").get(f"{URL}?date_from=0001-01-01"))
+def test_dates_out_of_range_or_in_another_format_are_ignored(personas, lines):
+    client = _as(personas.auditor)
+    note = _note(client.get(f"{URL}?date_from=0001-01-01"))
     assert "开始日期" in note and "日期须在 1900 年至 2100 年之间" in note
     # the filter bar's date fields send ISO dates; another spelling is ignored and said so
-    client = client_as("auditor")
     response = client.get(f"{URL}?date_from=2026年11月24日")
     assert "开始日期" in _note(response)
     assert response.context["page_obj"].paginator.count == AuditLog.objects.count()
 
 
-def test_reversed_date_range_is_reported_and_its_end_ignored(client_as, lines):
-    client = client_as("auditor")
+def test_reversed_date_range_is_reported_and_its_end_ignored(personas, lines):
+    client = _as(personas.auditor)
     response = client.get(f"{URL}?date_from=2026-11-25&date_to=2026-11-24")
     note = _note(response)
     assert "结束日期" in note and "结束日期不能早于开始日期" in note
+    # the end is ignored: the fixture's back-dated line (11-24) stays out, its three lines of today are in
+    ids = {e.pk for e in response.context["page_obj"].object_list}
+    assert lines[3].pk not in ids
+    assert {lines[0].pk, lines[1].pk, lines[2].pk} <= ids
     from_only = client.get(f"{URL}?date_from=2026-11-25").context["page_obj"].paginator.count
     assert response.context["page_obj"].paginator.count == from_only > 0
 
 
-def test_valid_filters_leave_no_note(client_as, lines):
-    response = client_as("auditor").get(f"{URL}?action=update&ip=10.1.1.1&date_from=2026-11-01&date_to=2026-11-30")
+def test_valid_filters_leave_no_note(personas, lines):
+    query = "action=update&ip=10.1.1.1&date_from=2026-11-01&date_to=2026-11-30"
+    response = _as(personas.auditor).get(f"{URL}?{query}")
     assert b'data-testid="params-note"' not in response.content
+    assert [e.pk for e in response.context["page_obj"].object_list] == [lines[1].pk]
 
 
-def test_sort_by_time_ascending_and_descending(client_as, lines):
-    newest = client_as("auditor").get(URL).context["page_obj"].object_list[0]
-    oldest = client_as("auditor").get(f"{URL}?sort=time").context["page_obj"].object_list[0]
+def test_sort_by_time_ascending_and_descending(personas, lines):
+    client = _as(personas.auditor)
+    newest = client.get(URL).context["page_obj"].object_list[0]
+    oldest = client.get(f"{URL}?sort=time").context["page_obj"].object_list[0]
     assert newest.created_at >= oldest.created_at
     assert oldest.pk != newest.pk
+    # the fixture's two lines by the system administrator were written one after the other
+    ascending = client.get(f"{URL}?actor={ADMIN}&sort=time").context["page_obj"].object_list
+    descending = client.get(f"{URL}?actor={ADMIN}").context["page_obj"].object_list
+    assert [e.pk for e in ascending] == [lines[1].pk, lines[2].pk]
+    assert [e.pk for e in descending] == [lines[2].pk, lines[1].pk]
 
 
-def test_empty_result_says_why(client_as):
-    response = client_as("auditor").get(f"{URL}?actor=nobody-at-all")
+def test_empty_result_says_why(personas):
+    response = _as(personas.auditor).get(f"{URL}?actor=nobody-at-all")
     assert "没有符合条件的审计记录" in response.content.decode()
 
 
-def test_list_query_count_does_not_grow_with_rows(client_as, persona, django_assert_max_num_queries):
-    liming = persona("liming")
+def test_list_query_count_does_not_grow_with_rows(personas, django_assert_max_num_queries):
     for i in range(120):
         _line(
-            AuditAction.UPDATE, actor_name="sysadmin", obj=liming, before={"title": f"a{i}"}, after={"title": f"b{i}"}
+            AuditAction.UPDATE,
+            actor_name=ADMIN,
+            obj=personas.liaison,
+            before={"title": f"a{i}"},
+            after={"title": f"b{i}"},
         )
-    client = client_as("auditor")
+    client = _as(personas.auditor)
     client.get("/")  # the first request of a session records its last-seen time
     # session + user + object types (for the filter) + count + rows
     with django_assert_max_num_queries(6):
@@ -210,13 +235,14 @@ def test_list_query_count_does_not_grow_with_rows(client_as, persona, django_ass
         client.get(f"{URL}?page=2")
 
 
-def test_detail_shows_full_before_and_after(client_as, lines):
-    response = client_as("auditor").get(f"/system/audit/{lines[1].pk}/")
+def test_detail_shows_full_before_and_after(personas, lines):
+    client = _as(personas.auditor)
+    response = client.get(f"/system/audit/{lines[1].pk}/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "旧职务" in html and "新职务" in html
     assert '"title"' in html or "&quot;title&quot;" in html
-    assert client_as("auditor").get("/system/audit/999999999/").status_code == 404
+    assert client.get("/system/audit/999999999/").status_code == 404
 
 
 def _open(response):
@@ -224,9 +250,8 @@ def _open(response):
     return load_workbook(io.BytesIO(data), read_only=True)
 
 
-def test_export_is_the_filtered_list_and_is_audited(client_as, persona, lines):
-    expected = AuditLog.objects.filter(actor_name="sysadmin").count()  # counted apart from the filter code
-    response = client_as("auditor").get(f"{EXPORT_URL}?actor=sysadmin&sort=time")
+def test_export_is_the_filtered_list_and_is_audited(personas, lines):
+    response = _as(personas.auditor).get(f"{EXPORT_URL}?actor={ADMIN}&sort=time")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "attachment" in response["Content-Disposition"]
@@ -237,26 +262,27 @@ def test_export_is_the_filtered_list_and_is_audited(client_as, persona, lines):
     header = rows[header_index]
     assert header[:4] == ("序号", "时间", "操作人账号", "动作")
     data = rows[header_index + 1 :]
-    assert len(data) == expected == 2
-    assert {row[2] for row in data} == {"sysadmin"}
+    assert len(data) == 2  # the fixture's two lines by the system administrator
+    assert {row[2] for row in data} == {ADMIN}
+    assert {row[3] for row in data} == {"修改", "新增"}
     assert any("旧职务 → 新职务" in (row[7] or "") for row in data)
-    export = AuditLog.objects.filter(action=AuditAction.EXPORT, actor=persona("auditor")).first()
+    export = AuditLog.objects.filter(action=AuditAction.EXPORT, actor=personas.auditor).first()
     assert export is not None
-    assert "actor=sysadmin" in export.message
+    assert f"actor={ADMIN}" in export.message
     assert "2 条" in export.message
 
 
-def test_export_is_capped_with_a_clear_message(client_as, lines, monkeypatch):
+def test_export_is_capped_with_a_clear_message(personas, lines, monkeypatch):
     monkeypatch.setattr("chaindesk.core.resources.filtered_ledger", functools.partial(filtered_ledger, cap=1))
-    response = client_as("auditor").get(f"{EXPORT_URL}?actor=sysadmin")
+    response = _as(personas.auditor).get(f"{EXPORT_URL}?actor={ADMIN}")
     rows = list(_open(response).active.iter_rows(values_only=True))
     assert any(row[0] and "超过单次导出上限" in row[0] and "共 2 条" in row[0] for row in rows[:4])
     header_index = next(i for i, row in enumerate(rows) if row[0] == "序号")
     assert len(rows) - header_index - 1 == 1
 
 
-def test_unfiltered_export_holds_exactly_the_stated_count(client_as, lines):
-    client = client_as("auditor")  # logging in writes a line: count after it
+def test_unfiltered_export_holds_exactly_the_stated_count(personas, lines):
+    client = _as(personas.auditor)  # logging in writes a line: count after it
     expected = AuditLog.objects.count()
     rows = list(_open(client.get(EXPORT_URL)).active.iter_rows(values_only=True))
     header_index = next(i for i, row in enumerate(rows) if row[0] == "序号")

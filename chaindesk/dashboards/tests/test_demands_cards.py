@@ -1,23 +1,37 @@
 """The 工作台's queue cards: each role's page holds an htmx slot for its card from the demands app (the card
-itself is tested there), no 待上线 placeholder, and the page stays within its query budget."""
+itself is tested there), no 待上线 placeholder, and the page stays within its query budget.
+
+On the fixed personas (chaindesk/testkit/personas.py), one per role."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from chaindesk.accounts.models import User
+from chaindesk.testkit.personas import Personas
+
+pytestmark = pytest.mark.django_db
+
 SLOTS = [
-    ("jiangdd", "demands:card_supervision", "督办事项"),
-    ("wangzh", "demands:card_triage", "待受理诉求"),
-    ("chenjing", "demands:card_department", "本部门待办任务"),
-    ("liming", "demands:card_liaison", "挂钩企业诉求"),
-    ("zhoutao", "demands:card_district", "本地区待办诉求"),
-    ("liuyang", "demands:card_enterprise", "我的诉求"),
+    ("chief", "demands:card_supervision", "督办事项"),
+    ("member", "demands:card_triage", "待受理诉求"),
+    ("handler", "demands:card_department", "本部门待办任务"),
+    ("liaison", "demands:card_liaison", "挂钩企业诉求"),
+    ("district", "demands:card_district", "本地区待办诉求"),
+    ("ent_user", "demands:card_enterprise", "我的诉求"),
 ]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(("username", "card", "title"), SLOTS)
-def test_workbench_loads_the_roles_queue_card(client_as, username, card, title):
-    client = client_as(username)
+def _client(user: User | None) -> Client:
+    assert user is not None
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize(("key", "card", "title"), SLOTS)
+def test_workbench_loads_the_roles_queue_card(personas: Personas, key: str, card: str, title: str) -> None:
+    client = _client(personas.user(key))
     page = client.get("/").content.decode()
     assert f'hx-get="{reverse(card)}"' in page
     assert 'data-testid="demands-card-slot"' in page
@@ -29,19 +43,23 @@ def test_workbench_loads_the_roles_queue_card(client_as, username, card, title):
     assert title in fragment.content.decode()
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("username", [u for u, _card, _title in SLOTS])
-def test_workbench_query_budget_holds_with_the_cards(client_as, username, django_assert_max_num_queries):
-    client = client_as(username)
+@pytest.mark.parametrize("key", [k for k, _card, _title in SLOTS])
+def test_workbench_query_budget_holds_with_the_cards(
+    personas: Personas,
+    key: str,
+    django_assert_max_num_queries,  # noqa: ANN001
+) -> None:
+    client = _client(personas.user(key))
     client.get("/")
     with django_assert_max_num_queries(6):
         assert client.get("/").status_code == 200
 
 
-@pytest.mark.django_db
-def test_each_role_gets_only_its_own_card(client_as):
-    page = client_as("jiangdd").get("/").content.decode()
+def test_each_role_gets_only_its_own_card(personas: Personas) -> None:
+    page = _client(personas.chief).get("/").content.decode()
+    assert reverse("demands:card_supervision") in page
     assert reverse("demands:card_triage") not in page
-    page = client_as("liming").get("/").content.decode()
+    page = _client(personas.liaison).get("/").content.decode()
+    assert reverse("demands:card_liaison") in page
     assert reverse("demands:card_district") not in page
     assert 'data-testid="due-steps"' in page  # the liaison's next steps stay

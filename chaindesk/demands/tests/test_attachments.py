@@ -1,5 +1,6 @@
 """Attachments are checked by content (magic bytes), not by name, size-limited, and stored outside the web
-root (under settings.VAR_DIR, a tmp directory here)."""
+root (under settings.VAR_DIR, a tmp directory here). The demands are our enterprise's, submitted by its user
+`ent_user` (the fixed personas, chaindesk/testkit/personas.py)."""
 
 import io
 import zipfile
@@ -15,6 +16,7 @@ from chaindesk.demands import attachments
 from chaindesk.demands.choices import DemandStatus
 from chaindesk.demands.models import Attachment, Demand
 from chaindesk.testkit.ole2 import ole2_file
+from chaindesk.testkit.personas import Personas
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -103,7 +105,9 @@ def test_default_size_limit_is_ten_mib(settings: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_submit_stores_checked_files_outside_web_root(make_demand: Callable[..., Demand], var_dir: Path) -> None:
+def test_submit_stores_checked_files_outside_web_root(
+    make_demand: Callable[..., Demand], personas: Personas, var_dir: Path
+) -> None:
     demand = make_demand(files=(upload("申请书.pdf", PDF), upload("../../etc/现场.png", PNG)))
     stored = list(demand.attachments.order_by("pk"))
     assert [(a.original_name, a.content_type, a.size) for a in stored] == [
@@ -114,7 +118,7 @@ def test_submit_stores_checked_files_outside_web_root(make_demand: Callable[...,
         path = Path(attachment.file.path)
         assert path.is_relative_to(var_dir / "attachments")
         assert path.read_bytes() in (PDF, PNG)
-        assert attachment.uploaded_by.username == "liuyang"
+        assert attachment.uploaded_by == personas.ent_user
         assert "申请书" not in path.name  # stored under a random name
 
 
@@ -131,17 +135,15 @@ def test_one_bad_file_refuses_the_whole_demand(make_demand: Callable[..., Demand
 
 
 @pytest.mark.django_db
-def test_supply_info_with_files(
-    make_demand: Callable[..., Demand], persona: Callable[[str], Any], var_dir: Path
-) -> None:
+def test_supply_info_with_files(make_demand: Callable[..., Demand], personas: Personas, var_dir: Path) -> None:
     from chaindesk.demands import services
 
     demand = make_demand(status=DemandStatus.NEEDS_INFO)
     with pytest.raises(ValidationError):
-        services.demand_supply_info(demand=demand, actor=persona("liuyang"), note="补充", files=[upload("a.pdf", EXE)])
+        services.demand_supply_info(demand=demand, actor=personas.ent_user, note="补充", files=[upload("a.pdf", EXE)])
     assert Demand.objects.get(pk=demand.pk).status == DemandStatus.NEEDS_INFO
     services.demand_supply_info(
-        demand=demand, actor=persona("liuyang"), note="已补充红线图", files=[upload("红线图.pdf", PDF)]
+        demand=demand, actor=personas.ent_user, note="已补充红线图", files=[upload("红线图.pdf", PDF)]
     )
     assert demand.status == DemandStatus.SUBMITTED
     assert list(demand.attachments.values_list("original_name", flat=True)) == ["红线图.pdf"]
@@ -319,10 +321,11 @@ def test_safe_filename(raw: str, expected: str) -> None:
 
 @pytest.mark.django_db
 def test_download_keeps_the_users_extension_under_a_safe_name(
-    make_demand: Callable[..., Demand], client_as: Callable[[str], Any], var_dir: Path
+    make_demand: Callable[..., Demand], personas: Personas, var_dir: Path
 ) -> None:
     from urllib.parse import quote
 
+    from django.test import Client
     from django.urls import reverse
 
     demand = make_demand(files=(upload("申请书 (终稿).pdf", PDF), upload("旧版清单.XLS", XLS), upload("a b.png", PNG)))
@@ -330,7 +333,8 @@ def test_download_keeps_the_users_extension_under_a_safe_name(
     assert Path(xls.file.path).suffix == ".xls"  # stored under a random name with the checked extension
     # an attachment kept before names were checked: path, control characters and a foreign extension
     Attachment.objects.filter(pk=png.pk).update(original_name="..\\..\\evil\r\n.html")
-    client = client_as("liuyang")
+    client = Client()
+    client.force_login(personas.ent_user)
     expected = [
         (pdf, "application/pdf", "attachment.pdf", "申请书 (终稿).pdf"),
         (xls, "application/vnd.ms-excel", "attachment.xls", "旧版清单.XLS"),

@@ -1,4 +1,7 @@
-"""The escalation ladder: boundaries in working days across 国庆 2025 and 春节 2026, idempotence, recipients."""
+"""The escalation ladder: boundaries in working days across 国庆 2025 and 春节 2026, idempotence, recipients.
+
+On the fixed personas (chaindesk/testkit/personas.py): the tasks are 测试甲局's (its handler `handler`, and a head
+each test adds), on demands of our enterprise, whose chain 测试甲链 is led by `chief`."""
 
 import datetime as dt
 import re
@@ -11,25 +14,23 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from chaindesk.accounts.choices import Role
-from chaindesk.accounts.models import Department, User
-from chaindesk.chains.models import Chain
+from chaindesk.accounts.models import User
 from chaindesk.core.models import Notification
 from chaindesk.demands import jobs
 from chaindesk.demands.choices import Channel, Escalation, TaskStatus
 from chaindesk.demands.models import Category, Demand, Task
 from chaindesk.demands.workdays import workdays_between
-from chaindesk.enterprises.models import Enterprise
+from chaindesk.testkit.personas import Personas, add_user
 
 pytestmark = pytest.mark.clock  # depends on today: CI runs it under other clocks too
 
 D = dt.date
 
 
-def make_task(deadline: dt.date, *, status: str = TaskStatus.PENDING, handler: User | None = None) -> Task:
-    """A demand of the 生物医药 chain with one task for 自然资源和规划局 (built with the models directly)."""
-    chief = User.objects.get(username="jiangdd")
-    enterprise = Enterprise.objects.order_by("pk").first()
-    assert enterprise is not None
+def make_task(p: Personas, deadline: dt.date, *, status: str = TaskStatus.PENDING, handler: User | None = None) -> Task:
+    """A demand of our enterprise (测试甲链) with one task for 测试甲局 (built with the models directly, so that
+    the deadline can be any day)."""
+    enterprise = p.ours.enterprise
     category, _ = Category.objects.get_or_create(code="land", defaults={"name": "用地规划"})
     demand = Demand.objects.create(
         enterprise=enterprise,
@@ -37,18 +38,18 @@ def make_task(deadline: dt.date, *, status: str = TaskStatus.PENDING, handler: U
         description="厂房扩建缺少用地指标",
         category=category,
         channel=Channel.TEAM,
-        chain=Chain.objects.get(code="biomed"),
+        chain=p.ours.chain,
         region=enterprise.region,
-        submitted_by=chief,
+        submitted_by=p.chief,
         submitted_at=timezone.now(),
     )
     task = Task.objects.create(
         demand=demand,
-        lead_department=Department.objects.get(code="zrzy"),
+        lead_department=p.ours.department,
         instructions="请核实并答复",
         working_days=5,
         deadline=deadline,
-        assigned_by=chief,
+        assigned_by=p.chief,
     )
     if status != TaskStatus.PENDING or handler is not None:
         Task.objects.filter(pk=task.pk).update(status=status, handler=handler)
@@ -56,22 +57,25 @@ def make_task(deadline: dt.date, *, status: str = TaskStatus.PENDING, handler: U
     return task
 
 
-@pytest.fixture
-def head(db) -> User:  # noqa: ANN001
-    """自然资源和规划局's only head for the test; the demo's own tasks and notices are taken as already
-    escalated and sent, so each test watches only the tasks it makes."""
+def quiet_and_head(p: Personas) -> User:
+    """Take every task and notice already in the database (the personas' world's, the demo's) as escalated and
+    sent, so a test watches only the tasks it makes; then give 测试甲局 its only head."""
     now = timezone.now()
     Task.objects.update(reminded_at=now, warned_at=now, supervised_at=now)
     Notification.objects.update(emailed_at=now, pushed_at=now)
     User.objects.filter(is_department_head=True).update(is_department_head=False)
-    return User.objects.create(
-        username="zrzy_head",
-        display_name="自然资源局负责人",
-        role=Role.DEPT_HANDLER,
-        department=Department.objects.get(code="zrzy"),
-        is_department_head=True,
-        email="head@example.gov.cn",
+    head = add_user(
+        "p_dept_a_head", "测试甲局负责人", Role.DEPT_HANDLER, p.city, p.ours.department, email="head@example.gov.cn"
     )
+    User.objects.filter(pk=head.pk).update(is_department_head=True)  # no service names a head: the loader's way
+    head.refresh_from_db()
+    return head
+
+
+@pytest.fixture
+def head(personas: Personas) -> User:
+    """测试甲局's only head for the test (see quiet_and_head)."""
+    return quiet_and_head(personas)
 
 
 def digests(kind: str) -> dict[int, Notification]:
@@ -105,14 +109,14 @@ def test_boundaries_agree_with_working_day_counts_across_holidays() -> None:
 
 
 @pytest.mark.django_db
-def test_reminder_counts_working_days_over_national_day(head: User, persona: Callable[[str], User]) -> None:
+def test_reminder_counts_working_days_over_national_day(head: User, personas: Personas) -> None:
     # 2025-09-30: the next working days are 10-09, 10-10 and the make-up Saturday 10-11.
     today = D(2025, 9, 30)
-    due_10th = make_task(D(2025, 10, 10))  # 10 calendar days ahead, 2 working days: reminded
-    due_11th = make_task(D(2025, 10, 11))  # 3 working days: not yet
-    due_today = make_task(today)  # due today, not overdue: reminded
-    signed = make_task(D(2025, 10, 9), status=TaskStatus.IN_PROGRESS, handler=persona("chenjing"))
-    done = make_task(D(2025, 10, 9), status=TaskStatus.DONE)
+    due_10th = make_task(personas, D(2025, 10, 10))  # 10 calendar days ahead, 2 working days: reminded
+    due_11th = make_task(personas, D(2025, 10, 11))  # 3 working days: not yet
+    due_today = make_task(personas, today)  # due today, not overdue: reminded
+    signed = make_task(personas, D(2025, 10, 9), status=TaskStatus.IN_PROGRESS, handler=personas.handler)
+    done = make_task(personas, D(2025, 10, 9), status=TaskStatus.DONE)
     counts = jobs.run_escalation(today=today)
     assert counts["reminded"] == 3
     assert counts["warned"] == counts["supervised"] == 0
@@ -120,39 +124,32 @@ def test_reminder_counts_working_days_over_national_day(head: User, persona: Cal
     assert by_pk[due_10th.pk].escalation == Escalation.REMINDED and by_pk[due_10th.pk].reminded_at
     assert by_pk[due_11th.pk].escalation == "" and by_pk[due_11th.pk].reminded_at is None
     assert by_pk[done.pk].reminded_at is None
-    # Unsigned: every handler of the lead department (chenjing and the head); signed: only its handler. Each
-    # handler gets ONE digest naming their tasks, nearest deadline first.
-    zrzy_handlers = set(
-        User.objects.filter(department__code="zrzy", role=Role.DEPT_HANDLER, is_active=True).values_list(
-            "pk", flat=True
-        )
-    )
-    chenjing = persona("chenjing")
-    assert chenjing.pk in zrzy_handlers and head.pk in zrzy_handlers
+    # Unsigned: every handler of the lead department (测试甲局: its handler and the head); signed: only its
+    # handler. Each handler gets ONE digest naming their tasks, nearest deadline first.
+    handler = personas.handler
     notes = digests(jobs.KIND_REMINDED)
-    assert set(notes) == zrzy_handlers
-    assert counts["notifications"] == len(zrzy_handlers)
-    mine = notes[chenjing.pk]
+    assert set(notes) == {handler.pk, head.pk}
+    assert counts["notifications"] == 2
+    mine = notes[handler.pk]
     assert told(mine) == 3
     assert mine.title == "【临期提醒】3 项任务 2 个工作日内到期"
     titles = [t.demand.title for t in (due_today, signed, due_10th)]
     assert all(f"「{title}」" in mine.body for title in titles)
     assert [mine.body.index(title) for title in titles] == sorted(mine.body.index(title) for title in titles)
-    assert "市自然资源和规划局" in mine.body and "期限 2025-10-09" in mine.body
+    assert "测试市测试甲局" in mine.body and "期限 2025-10-09" in mine.body
     assert mine.url == reverse("demands:tasks") + "?escalation=reminded"
     resolve(mine.url.partition("?")[0])  # a page that exists
-    for pk in zrzy_handlers - {chenjing.pk}:
-        assert told(notes[pk]) == 2
-        assert due_10th.demand.title in notes[pk].body and signed.demand.title not in notes[pk].body
+    assert told(notes[head.pk]) == 2
+    assert due_10th.demand.title in notes[head.pk].body and signed.demand.title not in notes[head.pk].body
 
 
 @pytest.mark.django_db
-def test_warning_and_supervision_ladder_over_national_day(head: User) -> None:
+def test_warning_and_supervision_ladder_over_national_day(head: User, personas: Personas) -> None:
     # 2025-10-10 (Fri): counting back, the working days are 10-10, 10-09, 09-30, 09-29, 09-28 (make-up Sunday).
     today = D(2025, 10, 10)
-    three_over = make_task(D(2025, 9, 29))  # working days in (09-29, 10-10] = 3: 预警 only
-    four_over = make_task(D(2025, 9, 28))  # 4 > 3: 预警 and 督办
-    yesterday = make_task(D(2025, 10, 9))  # 1: 预警
+    three_over = make_task(personas, D(2025, 9, 29))  # working days in (09-29, 10-10] = 3: 预警 only
+    four_over = make_task(personas, D(2025, 9, 28))  # 4 > 3: 预警 and 督办
+    yesterday = make_task(personas, D(2025, 10, 9))  # 1: 预警
     counts = jobs.run_escalation(today=today)
     assert counts["warned"] == 3
     assert counts["supervised"] == 1
@@ -162,7 +159,7 @@ def test_warning_and_supervision_ladder_over_national_day(head: User) -> None:
     assert three_over.escalation == Escalation.WARNED and three_over.supervised_at is None
     assert four_over.escalation == Escalation.SUPERVISED and four_over.warned_at and four_over.supervised_at
     assert yesterday.escalation == Escalation.WARNED
-    chief = User.objects.get(username="jiangdd")
+    chief = personas.chief  # of 测试甲链, the demands' chain
     warned = digests(jobs.KIND_WARNED)
     assert set(warned) == {head.pk}
     note = warned[head.pk]
@@ -180,12 +177,16 @@ def test_warning_and_supervision_ladder_over_national_day(head: User) -> None:
 
 
 @pytest.mark.django_db
-def test_ladder_over_spring_festival_with_a_configured_threshold(head: User, settings) -> None:  # noqa: ANN001
+def test_ladder_over_spring_festival_with_a_configured_threshold(
+    head: User,
+    personas: Personas,
+    settings,  # noqa: ANN001
+) -> None:
     settings.CHAINDESK_SUPERVISE_AFTER_WORKDAYS = 1
     # 2026-02-24 (Tue), first working day after 春节 (02-15 … 02-23); 02-14 is a make-up Saturday.
     today = D(2026, 2, 24)
-    on_13th = make_task(D(2026, 2, 13))  # (02-13, 02-24] = 02-14, 02-24: 2 > 1 → 督办
-    on_14th = make_task(D(2026, 2, 14))  # (02-14, 02-24] = 02-24: 1 → 预警 only
+    on_13th = make_task(personas, D(2026, 2, 13))  # (02-13, 02-24] = 02-14, 02-24: 2 > 1 → 督办
+    on_14th = make_task(personas, D(2026, 2, 14))  # (02-14, 02-24] = 02-24: 1 → 预警 only
     counts = jobs.run_escalation(today=today)
     # One digest to the head (two tasks) and one to the chain chief.
     assert counts == {"reminded": 0, "warned": 2, "supervised": 1, "notifications": 2}
@@ -197,8 +198,8 @@ def test_ladder_over_spring_festival_with_a_configured_threshold(head: User, set
 
 
 @pytest.mark.django_db
-def test_a_reminded_task_climbs_the_ladder_on_later_days(head: User) -> None:
-    task = make_task(D(2025, 10, 9))
+def test_a_reminded_task_climbs_the_ladder_on_later_days(head: User, personas: Personas) -> None:
+    task = make_task(personas, D(2025, 10, 9))
     assert jobs.run_escalation(today=D(2025, 9, 29))["reminded"] == 1  # (09-29, 10-09] = 09-30, 10-09
     assert jobs.run_escalation(today=D(2025, 10, 9))["reminded"] == 0  # already reminded
     assert jobs.run_escalation(today=D(2025, 10, 10))["warned"] == 1
@@ -215,12 +216,20 @@ def test_a_reminded_task_climbs_the_ladder_on_later_days(head: User) -> None:
     }
     # Unsigned, so every handler of the department was reminded; the head warned; the chief supervised.
     assert told_on_page.filter(kind=jobs.KIND_WARNED).get().recipient == head
-    assert told_on_page.filter(kind=jobs.KIND_SUPERVISED).get().recipient.username == "jiangdd"
+    assert told_on_page.filter(kind=jobs.KIND_SUPERVISED).get().recipient == personas.chief
+    assert set(told_on_page.filter(kind=jobs.KIND_REMINDED).values_list("recipient", flat=True)) == {
+        personas.handler.pk,
+        head.pk,
+    }
 
 
 @pytest.mark.django_db
-def test_running_twice_changes_nothing_the_second_time(head: User) -> None:
-    tasks = [make_task(D(2025, 10, 10)), make_task(D(2025, 9, 29)), make_task(D(2025, 9, 1))]
+def test_running_twice_changes_nothing_the_second_time(head: User, personas: Personas) -> None:
+    tasks = [
+        make_task(personas, D(2025, 10, 10)),
+        make_task(personas, D(2025, 9, 29)),
+        make_task(personas, D(2025, 9, 1)),
+    ]
     first = jobs.run_escalation(today=D(2025, 10, 10))
     assert first["reminded"] == 1 and first["warned"] == 2 and first["supervised"] == 1
     before = list(Task.objects.filter(pk__in=[t.pk for t in tasks]).values().order_by("pk"))
@@ -232,10 +241,10 @@ def test_running_twice_changes_nothing_the_second_time(head: User) -> None:
 
 
 @pytest.mark.django_db
-def test_the_job_is_set_based(head: User) -> None:
+def test_the_job_is_set_based(head: User, personas: Personas) -> None:
     """The number of statements does not grow with the number of tasks: no loop over rows."""
     for _ in range(3):
-        make_task(D(2025, 9, 1))
+        make_task(personas, D(2025, 9, 1))
     with CaptureQueriesContext(connection) as few:
         jobs.run_escalation(today=D(2025, 10, 10))
     Task.objects.filter(deadline=D(2025, 9, 1)).update(
@@ -243,7 +252,7 @@ def test_the_job_is_set_based(head: User) -> None:
     )
     Notification.objects.all().delete()
     for _ in range(30):
-        make_task(D(2025, 9, 1))
+        make_task(personas, D(2025, 9, 1))
     with CaptureQueriesContext(connection) as many:
         counts = jobs.run_escalation(today=D(2025, 10, 10))
     assert counts["warned"] >= 33
@@ -266,7 +275,7 @@ def test_a_year_after_the_calendar_escalates_on_weekdays() -> None:
 
 
 @pytest.mark.django_db
-def test_command_and_task_run_the_ladder_then_deliver(head: User) -> None:
+def test_command_and_task_run_the_ladder_then_deliver(head: User, personas: Personas) -> None:
     from io import StringIO
 
     from django.core import mail
@@ -275,7 +284,7 @@ def test_command_and_task_run_the_ladder_then_deliver(head: User) -> None:
     from chaindesk.demands.tasks import escalate
 
     Notification.objects.update(emailed_at=timezone.now(), pushed_at=timezone.now())
-    make_task(D(2025, 9, 29))
+    make_task(personas, D(2025, 9, 29))
     out = StringIO()
     call_command("escalate", "--today", "2025-10-10", stdout=out)
     assert "2025-10-10: reminded 0, warned 1, supervised 0, notifications 1" in out.getvalue()
@@ -314,35 +323,37 @@ def _together(n: int, work: Callable[[int], object]) -> list[object]:
     return results
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("rounds", range(3))
-def test_two_workers_at_once_escalate_and_deliver_each_notification_once(rounds: int) -> None:
+@pytest.fixture
+def committed_personas(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Personas:  # noqa: ARG001
+    """The personas' world committed, so that the workers' own connections see it. Transactional tests start from
+    whatever the last one left (a flush also empties the categories that the data migration created), so the
+    categories are put back first; attachments stay in memory, as with the `personas` fixture."""
     from importlib import import_module
 
     from django.apps import apps
+    from django.core.files.storage import InMemoryStorage
+
+    from chaindesk.demands.models import Attachment
+    from chaindesk.testkit import personas as personas_module
+
+    import_module("chaindesk.demands.migrations.0002_categories").create_categories(apps, None)
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
+    return personas_module.build()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("rounds", range(3))
+def test_two_workers_at_once_escalate_and_deliver_each_notification_once(
+    committed_personas: Personas, rounds: int
+) -> None:
     from django.core import mail
 
-    from chaindesk.conftest import DEMO_TODAY
     from chaindesk.core import notify
-    from chaindesk.demo import city
 
-    # Transactional tests start from whatever the last one left (a flush also empties the categories that a
-    # data migration created, so they are put back first).
-    import_module("chaindesk.demands.migrations.0002_categories").create_categories(apps, None)
-    city.load(enterprises=40, today=DEMO_TODAY)
-    Notification.objects.update(emailed_at=timezone.now(), pushed_at=timezone.now())
-    Task.objects.update(reminded_at=timezone.now(), warned_at=timezone.now(), supervised_at=timezone.now())
-    User.objects.filter(is_department_head=True).update(is_department_head=False)
-    head = User.objects.create(
-        username="zrzy_head",
-        display_name="自然资源局负责人",
-        role=Role.DEPT_HANDLER,
-        department=Department.objects.get(code="zrzy"),
-        is_department_head=True,
-        email="head@example.gov.cn",
-    )
-    mine = [make_task(D(2025, 9, 1)) for _ in range(40)]
+    personas = committed_personas
+    head = quiet_and_head(personas)
+    mine = [make_task(personas, D(2025, 9, 1)) for _ in range(40)]
     results = _together(2, lambda i: jobs.run_escalation(today=D(2025, 10, 10)))
     assert all(isinstance(r, dict) for r in results), results
     counts: list[dict[str, int]] = results  # type: ignore[assignment]
@@ -353,7 +364,7 @@ def test_two_workers_at_once_escalate_and_deliver_each_notification_once(rounds:
     warned = list(fresh.filter(kind=jobs.KIND_WARNED))
     supervised = list(fresh.filter(kind=jobs.KIND_SUPERVISED))
     assert {n.recipient_id for n in warned} == {head.pk}
-    assert {n.recipient.username for n in supervised} == {"jiangdd"}
+    assert {n.recipient_id for n in supervised} == {personas.chief.pk}
     assert sum(told(n) for n in warned) == len(mine)
     assert sum(told(n) for n in supervised) == len(mine)
     assert sum(c["notifications"] for c in counts) == len(warned) + len(supervised)
@@ -368,7 +379,7 @@ def test_two_workers_at_once_escalate_and_deliver_each_notification_once(rounds:
 
 @pytest.mark.django_db
 def test_tasks_from_the_services_climb_and_an_approved_extension_restarts_the_ladder(
-    make_demand: Callable[..., Demand], persona: Callable[[str], User], head: User
+    make_demand: Callable[..., Demand], personas: Personas, head: User
 ) -> None:
     """A task cut through the services (deadline in working days from the real today) is reminded, warned and
     supervised; an approved extension clears the marks and moves the deadline, so the ladder starts again and
@@ -378,23 +389,23 @@ def test_tasks_from_the_services_climb_and_an_approved_extension_restarts_the_la
 
     demand = make_demand(status="in_progress")
     task = demand.tasks.get()
-    chenjing = persona("chenjing")
-    services.task_sign(task=task, actor=chenjing)
+    handler = personas.handler
+    services.task_sign(task=task, actor=handler)
     reminded_on = add_workdays(task.deadline, -2)
     assert jobs.run_escalation(today=reminded_on)["reminded"] == 1
     page = reverse("demands:task_detail", args=[task.pk])
-    assert Notification.objects.get(kind=jobs.KIND_REMINDED, url=page).recipient == chenjing
+    assert Notification.objects.get(kind=jobs.KIND_REMINDED, url=page).recipient == handler
     assert jobs.run_escalation(today=add_workdays(task.deadline, 1))["warned"] == 1
     assert Notification.objects.get(kind=jobs.KIND_WARNED, url=page).recipient == head
     counts = jobs.run_escalation(today=add_workdays(task.deadline, 4))
     assert counts["supervised"] == 1 and counts["notifications"] == 1  # the chain chief
-    assert Notification.objects.get(kind=jobs.KIND_SUPERVISED, url=page).recipient == persona("jiangdd")
+    assert Notification.objects.get(kind=jobs.KIND_SUPERVISED, url=page).recipient == personas.chief
 
     old_deadline = task.deadline
     task.refresh_from_db()
-    services.task_request_extension(task=task, actor=chenjing, extra_days=10, reason="需等待规划调整批复")
+    services.task_request_extension(task=task, actor=handler, extra_days=10, reason="需等待规划调整批复")
     task.refresh_from_db()
-    services.task_decide_extension(task=task, actor=persona("jiangdd"), approve=True)
+    services.task_decide_extension(task=task, actor=personas.chief, approve=True)
     task.refresh_from_db()
     assert task.escalation == "" and task.reminded_at is None and task.deadline > old_deadline
     counts = jobs.run_escalation(today=add_workdays(task.deadline, -1))
@@ -404,12 +415,12 @@ def test_tasks_from_the_services_climb_and_an_approved_extension_restarts_the_la
 
 
 @pytest.mark.django_db
-def test_every_mark_lies_before_the_bound_the_queues_scan_by(head: User) -> None:
+def test_every_mark_lies_before_the_bound_the_queues_scan_by(head: User, personas: Personas) -> None:
     """The queues filter a mark together with deadline < marked_before(level, today) (no index on the mark):
     whatever days the job ran, no marked open task lies outside that bound."""
     from chaindesk.demands.selectors_queues import marked_before
 
-    mine = [make_task(D(2025, 10, 10) + dt.timedelta(days=offset)).pk for offset in range(-12, 8)]
+    mine = [make_task(personas, D(2025, 10, 10) + dt.timedelta(days=offset)).pk for offset in range(-12, 8)]
     seen = set()
     for day in (D(2025, 9, 30), D(2025, 10, 9), D(2025, 10, 10), D(2025, 10, 14), D(2025, 10, 20)):
         jobs.run_escalation(today=day)
@@ -421,25 +432,19 @@ def test_every_mark_lies_before_the_bound_the_queues_scan_by(head: User) -> None
 
 
 @pytest.mark.django_db
-def test_a_department_without_a_head_has_its_handlers_warned(head: User, persona: Callable[[str], User]) -> None:
+def test_a_department_without_a_head_has_its_handlers_warned(head: User, personas: Personas) -> None:
     """预警 goes to the department's heads; with none active, to its handlers, so the notice reaches someone."""
-    task = make_task(D(2025, 10, 9))
+    task = make_task(personas, D(2025, 10, 9))
     User.objects.filter(pk=head.pk).update(is_active=False)
     jobs.run_escalation(today=D(2025, 10, 10))
-    handlers = set(
-        User.objects.filter(department__code="zrzy", role=Role.DEPT_HANDLER, is_active=True).values_list(
-            "pk", flat=True
-        )
-    )
-    assert persona("chenjing").pk in handlers and head.pk not in handlers
     warned = digests(jobs.KIND_WARNED)
-    assert set(warned) == handlers
+    assert set(warned) == {personas.handler.pk}  # 测试甲局's only active handler
     assert all(n.url == reverse("demands:task_detail", args=[task.pk]) for n in warned.values())
 
 
 @pytest.mark.django_db
-def test_notices_carry_the_runs_time(head: User) -> None:
-    make_task(D(2025, 10, 9))
+def test_notices_carry_the_runs_time(head: User, personas: Personas) -> None:
+    make_task(personas, D(2025, 10, 9))
     at = dt.datetime(2025, 10, 10, 0, 5, tzinfo=dt.UTC)
     jobs.run_escalation(today=D(2025, 10, 10), now=at)
     note = digests(jobs.KIND_WARNED)[head.pk]

@@ -1,6 +1,9 @@
 """本部门任务 declared once (resources_tasks.TASKS): the queue page's filter bar and columns, the 部门交办任务台账
 export's headers and rows, and the filters that parse the URL all come from the one declaration; bad values
-are ignored (never a server error); the ledger keeps the staff-only fields from readers who may not read them."""
+are ignored (never a server error); the ledger keeps the staff-only fields from readers who may not read them.
+
+On the fixed personas: `handler` works in 测试甲局 ("ours"), whose queue holds the world's own open task (our
+demand's) and the tasks made here; 测试乙局 ("theirs") co-handles or leads the others."""
 
 import io
 import re
@@ -16,24 +19,24 @@ from openpyxl import load_workbook
 from chaindesk.accounts.models import User
 from chaindesk.core import clock
 from chaindesk.demands import services
-from chaindesk.demands.choices import OPEN_TASK, DemandStatus, Escalation, TaskStatus
+from chaindesk.demands.choices import DemandStatus, Escalation, TaskStatus
 from chaindesk.demands.models import Demand, Task
 from chaindesk.demands.resources_tasks import TASKS
 from chaindesk.demands.workdays import add_workdays
+from chaindesk.testkit.personas import Personas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
-HANDLER = "chenjing"  # 自然资源和规划局
 SECRET = "内部交办：先核实用地红线再答复企业"
 
 
 @pytest.fixture
-def queue(make_demand: Callable[..., Demand], make_task: Callable[..., Task], persona: Callable[[str], User]) -> Task:
-    """A signed, overdue 主办 task of 自然资源和规划局 marked 预警 (co-handled by 发改委), and a 协办 one."""
-    led = make_task(make_demand(status=DemandStatus.ACCEPTED, title="主办的事项"), co=("fgw",), instructions=SECRET)
-    services.task_sign(task=led, actor=persona(HANDLER))
+def queue(make_demand: Callable[..., Demand], make_task: Callable[..., Task], personas: Personas) -> Task:
+    """A signed, overdue 主办 task of 测试甲局 marked 预警 (co-handled by 测试乙局), and a 协办 one led by 测试乙局."""
+    led = make_task(make_demand(status=DemandStatus.ACCEPTED, title="主办的事项"), co=("theirs",), instructions=SECRET)
+    services.task_sign(task=led, actor=personas.handler)
     Task.objects.filter(pk=led.pk).update(escalation=Escalation.WARNED, deadline=add_workdays(clock.today(), -1))
-    make_task(make_demand(status=DemandStatus.ACCEPTED, title="协办的事项"), department_code="fgw", co=("zrzy",))
+    make_task(make_demand(status=DemandStatus.ACCEPTED, title="协办的事项"), department="theirs", co=("ours",))
     return Task.objects.select_related("demand__enterprise", "demand__category", "lead_department", "handler").get(
         pk=led.pk
     )
@@ -45,6 +48,12 @@ def _headers(page: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<th[^>]*>(.*?)</th>", thead.group(1))]
 
 
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 def _ledger(client: Client, query: str = "") -> tuple[list[Any], list[list[Any]]]:
     response = client.get(reverse("demands:tasks_export") + query)
     assert response.status_code == 200
@@ -54,8 +63,8 @@ def _ledger(client: Client, query: str = "") -> tuple[list[Any], list[list[Any]]
     return rows[header], rows[header + 1 :]
 
 
-def test_the_page_shows_the_declared_filters_and_columns(client_as: Callable[[str], Client], queue: Task) -> None:
-    client = client_as(HANDLER)
+def test_the_page_shows_the_declared_filters_and_columns(personas: Personas, queue: Task) -> None:
+    client = _client(personas.handler)
     lead = client.get(reverse("demands:tasks")).content.decode()
     names = re.findall(r'name="([a-z_]+)"', lead.split('data-testid="task-filters"')[1].split("</form>")[0])
     assert names == list(TASKS.filter_names)
@@ -64,26 +73,24 @@ def test_the_page_shows_the_declared_filters_and_columns(client_as: Callable[[st
     co = client.get(reverse("demands:tasks") + "?side=co").content.decode()
     assert _headers(co) == shown
     assert 'data-testid="task-queue"' in lead and 'data-testid="task-export"' in lead
-    assert (
-        lead.count('data-testid="task-row"')
-        == Task.objects.filter(lead_department__code="zrzy", status__in=OPEN_TASK).count()
-    )
+    # 测试甲局 leads two open tasks: the world's own (our demand's) and 主办的事项; 协办的事项 is on the co side.
+    assert lead.count('data-testid="task-row"') == 2
+    assert "主办的事项" in lead and personas.ours.demand.title in lead and "协办的事项" not in lead
+    assert "协办的事项" in co and "主办的事项" not in co
     assert '<tr data-testid="task-row" class="bg-red-lt">' in lead  # the overdue row is tinted
 
 
-def test_the_export_has_the_declared_columns_and_the_rows_values(
-    client_as: Callable[[str], Client], queue: Task
-) -> None:
-    header, rows = _ledger(client_as(HANDLER))
+def test_the_export_has_the_declared_columns_and_the_rows_values(personas: Personas, queue: Task) -> None:
+    header, rows = _ledger(_client(personas.handler))
     assert header == [str(c.label) for c in TASKS.export_columns()]
     row = next(r for r in rows if r[0] == "主办的事项")
     task = queue
     assert row == [
         "主办的事项",
-        task.demand.enterprise.name,
-        str(task.demand.category),
-        task.lead_department.name,
-        task.co_departments.get().short_name,
+        "测试甲企业有限公司",
+        "用地规划",  # the data migration's name of the category "land"
+        "测试市测试甲局",
+        "测试乙局",
         SECRET,
         10,
         f"{timezone.localtime(task.created_at):%Y-%m-%d}",
@@ -91,18 +98,16 @@ def test_the_export_has_the_declared_columns_and_the_rows_values(
         -1,
         "预警",
         "办理中",
-        str(task.handler),
+        "测试经办",  # the handler who signed
         f"{timezone.localtime(task.signed_at):%Y-%m-%d %H:%M}",
         None,
     ]
-    assert [r[0] for r in _ledger(client_as(HANDLER), "?side=co")[1]] == ["协办的事项"]
+    assert [r[0] for r in _ledger(_client(personas.handler), "?side=co")[1]] == ["协办的事项"]
 
 
 @pytest.mark.parametrize("query", ["?side=both", "?status=bogus", "?escalation=%00", "?status=%E2%91%A0&page=abc"])
-def test_bad_values_are_ignored_by_the_declared_filters(
-    client_as: Callable[[str], Client], queue: Task, query: str
-) -> None:
-    client = client_as(HANDLER)
+def test_bad_values_are_ignored_by_the_declared_filters(personas: Personas, queue: Task, query: str) -> None:
+    client = _client(personas.handler)
     response = client.get(reverse("demands:tasks") + query)
     assert response.status_code == 200
     page = response.content.decode()
@@ -111,14 +116,14 @@ def test_bad_values_are_ignored_by_the_declared_filters(
     assert client.get(reverse("demands:tasks_export") + query).status_code == 200
 
 
-def test_the_filters_parse_through_the_declaration(client_as: Callable[[str], Client], queue: Task) -> None:
+def test_the_filters_parse_through_the_declaration(personas: Personas, queue: Task) -> None:
     assert TASKS.parse({"side": "co", "status": "all", "escalation": "warned"}) == {
         "side": "co",
         "status": "all",
         "escalation": "warned",
     }
     assert TASKS.parse({"side": "x", "status": "x", "escalation": "x"}) == dict.fromkeys(TASKS.filter_names)
-    client = client_as(HANDLER)
+    client = _client(personas.handler)
     Task.objects.filter(pk=queue.pk).update(status=TaskStatus.DONE)
     assert "主办的事项" not in client.get(reverse("demands:tasks")).content.decode()  # open only by default
     assert "主办的事项" in client.get(reverse("demands:tasks") + "?status=all").content.decode()
@@ -129,12 +134,12 @@ def test_the_filters_parse_through_the_declaration(client_as: Callable[[str], Cl
 
 
 def test_the_ledger_withholds_staff_only_fields_from_a_reader_who_may_not_read_them(
-    queue: Task, persona: Callable[[str], User]
+    queue: Task, personas: Personas
 ) -> None:
     columns = [c.key for c in TASKS.export_columns()]
-    staff = dict(zip(columns, next(TASKS.ledger_rows([queue], persona(HANDLER))), strict=True))
+    staff = dict(zip(columns, next(TASKS.ledger_rows([queue], personas.handler)), strict=True))
     assert (staff["instructions"], staff["escalation"]) == (SECRET, "预警")
     fresh = Task.objects.select_related("demand__enterprise", "demand__category", "lead_department").get(pk=queue.pk)
-    outside = dict(zip(columns, next(TASKS.ledger_rows([fresh], persona("liuyang"))), strict=True))
+    outside = dict(zip(columns, next(TASKS.ledger_rows([fresh], personas.ent_user)), strict=True))
     assert (outside["instructions"], outside["escalation"]) == ("", "")
     assert outside["title"] == "主办的事项"

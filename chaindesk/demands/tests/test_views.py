@@ -1,41 +1,51 @@
 """Demand pages: the ledger and its export, intake, the demand page and its actions (with the 409 path), the
 attachment download, the triage queue and the enterprise page's 诉求 tab. Each view: anonymous, wrong role,
-in scope, out of scope (404, URL guessing included)."""
+in scope, out of scope (404, URL guessing included).
 
+Everything runs on the fixed personas (chaindesk/testkit/personas.py): our chain 测试甲链 with its enterprise
+`ours.enterprise` (whose user is `ent_user`) and `ent2`, served by `liaison`; 测试甲局 is the handler's
+department. The world already holds one demand of ours (in progress) and one of theirs; the demands below are
+made through the services by the demands conftest's `make_demand` and `make_task` (factories.DemandWorld), and
+`categories` are the data migration's, by code."""
+
+import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from chaindesk.accounts.models import User
 from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.demands import services
 from chaindesk.demands.choices import DemandStatus
-from chaindesk.demands.models import Attachment, Demand, Task
-from chaindesk.enterprises.models import Enterprise
+from chaindesk.demands.models import Attachment, Category, Demand, Task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-OUT_OF_SCOPE = ("lz_321282", "da_321282", "lead_equip")
+OUT_OF_SCOPE = ("x_liaison", "x_district", "x_chief")  # 测试乙区's liaison and admin, 测试乙链's chief
 
 
 def _pdf(name: str = "红线图.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
-@pytest.fixture
-def other(boshen: Enterprise, persona: Callable[[str], Any]) -> Enterprise:
-    """Another enterprise of the 生物医药 team: not liuyang's."""
-    firm = Enterprise.objects.visible_to(persona("jiangdd")).exclude(pk=boshen.pk).order_by("pk").first()
-    assert firm is not None
-    return firm
+def _client(user: User | None) -> Client:
+    """A test client signed in as `user` (force_login: no password hashing, no audit noise)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
 
 
 @pytest.fixture
 def demand(make_demand: Callable[..., Demand]) -> Demand:
+    """A submitted demand of our enterprise with one PDF attachment."""
     return make_demand(files=(_pdf(),))
 
 
@@ -65,43 +75,44 @@ def test_anonymous_is_sent_to_login(client: Any, demand: Demand) -> None:
     assert demand.status == DemandStatus.SUBMITTED
 
 
-def test_wrong_role_is_refused(client_as: Callable[[str], Any], demand: Demand) -> None:
-    sysadmin = client_as("sysadmin")
+def test_wrong_role_is_refused(personas: Any, demand: Demand) -> None:
+    sysadmin = _client(personas.sysadmin)
     for url in (reverse("demands:list"), reverse("demands:detail", args=[demand.pk]), reverse("demands:create")):
         assert sysadmin.get(url).status_code == 403
-    assert client_as("chenjing").get(reverse("demands:create")).status_code == 403
-    assert client_as("zhoutao").get(reverse("demands:create")).status_code == 403
-    assert client_as("liuyang").get(reverse("demands:triage")).status_code == 403
-    assert client_as("liming").get(reverse("demands:triage")).status_code == 403
+    assert _client(personas.handler).get(reverse("demands:create")).status_code == 403
+    assert _client(personas.district).get(reverse("demands:create")).status_code == 403
+    assert _client(personas.ent_user).get(reverse("demands:triage")).status_code == 403
+    assert _client(personas.liaison).get(reverse("demands:triage")).status_code == 403
 
 
-def test_detail_in_and_out_of_scope(client_as: Callable[[str], Any], demand: Demand) -> None:
+def test_detail_in_and_out_of_scope(personas: Any, demand: Demand) -> None:
     url = reverse("demands:detail", args=[demand.pk])
-    for username in ("jiangdd", "wangzh", "liming", "zhoutao", "liuyang"):
-        response = client_as(username).get(url)
-        assert response.status_code == 200, username
+    for key in ("chief", "member", "liaison", "district", "ent_user"):
+        response = _client(personas.user(key)).get(url)
+        assert response.status_code == 200, key
         assert demand.title in response.content.decode()
-    for username in (*OUT_OF_SCOPE, "chenjing"):  # chenjing: no task for 自然资源和规划局 yet
-        assert client_as(username).get(url).status_code == 404, username
-    assert client_as("lz_321282").get(reverse("demands:detail", args=[999_999])).status_code == 404
+    for key in (*OUT_OF_SCOPE, "x_ent_user", "handler"):  # handler: no task for 测试甲局 on this demand yet
+        assert _client(personas.user(key)).get(url).status_code == 404, key
+    assert _client(personas.x_liaison).get(reverse("demands:detail", args=[999_999])).status_code == 404
     assert AuditLog.objects.filter(action=AuditAction.PERMISSION_DENIED, object_id=str(demand.pk)).exists()
 
 
 def test_handler_sees_the_demand_once_their_department_has_a_task(
-    client_as: Callable[[str], Any], make_demand: Callable[..., Demand]
+    personas: Any, make_demand: Callable[..., Demand]
 ) -> None:
     demand = make_demand(status="in_progress")
-    page = client_as("chenjing").get(reverse("demands:detail", args=[demand.pk]))
+    page = _client(personas.handler).get(reverse("demands:detail", args=[demand.pk]))
     assert page.status_code == 200
     assert 'data-testid="task-row"' in page.content.decode()
     assert 'data-testid="panel-triage"' not in page.content.decode()
 
 
 def test_enterprise_user_cannot_see_or_touch_another_enterprises_demand(
-    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], other: Enterprise
+    personas: Any, make_demand: Callable[..., Demand]
 ) -> None:
-    foreign = make_demand(actor="jiangdd", enterprise=other, title="别家企业的诉求")
-    client = client_as("liuyang")
+    other = personas.ent2  # on our chain, but not the enterprise user's
+    foreign = make_demand(actor=personas.chief, enterprise=other, title="别家企业的诉求")
+    client = _client(personas.ent_user)
     assert client.get(reverse("demands:detail", args=[foreign.pk])).status_code == 404
     assert client.get(reverse("demands:enterprise_tab", args=[other.pk])).status_code == 404
     response = client.post(_action(foreign, "supply_info"), {"supply-expected_status": "submitted", "supply-note": "x"})
@@ -112,25 +123,21 @@ def test_enterprise_user_cannot_see_or_touch_another_enterprises_demand(
 # --- the ledger ------------------------------------------------------------------------------------------
 
 
-def test_list_shows_what_the_user_may_see(
-    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], other: Enterprise
-) -> None:
-    mine = make_demand(title="博生的诉求甲")
-    theirs = make_demand(actor="jiangdd", enterprise=other, title="别家的诉求乙")
-    chief = client_as("jiangdd").get(reverse("demands:list")).content.decode()
+def test_list_shows_what_the_user_may_see(personas: Any, make_demand: Callable[..., Demand]) -> None:
+    mine = make_demand(title="本企业的诉求甲")
+    theirs = make_demand(actor=personas.chief, enterprise=personas.ent2, title="别家的诉求乙")
+    chief = _client(personas.chief).get(reverse("demands:list")).content.decode()
     assert mine.title in chief and theirs.title in chief
-    own = client_as("liuyang").get(reverse("demands:list")).content.decode()
+    own = _client(personas.ent_user).get(reverse("demands:list")).content.decode()
     assert mine.title in own and theirs.title not in own
-    outsider = client_as("lz_321282").get(reverse("demands:list")).content.decode()
+    outsider = _client(personas.x_liaison).get(reverse("demands:list")).content.decode()
     assert mine.title not in outsider and theirs.title not in outsider
 
 
-def test_list_filters_and_sort(
-    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], categories: dict[str, Any]
-) -> None:
+def test_list_filters_and_sort(personas: Any, make_demand: Callable[..., Demand], categories: dict[str, Any]) -> None:
     land = make_demand(title="用地诉求丙")
     finance = make_demand(title="融资诉求丁", category="finance", urgency="urgent", status="rejected")
-    client = client_as("jiangdd")
+    client = _client(personas.chief)
 
     def titles(query: str) -> str:
         return client.get(reverse("demands:list") + query).content.decode()
@@ -149,19 +156,19 @@ def test_list_filters_and_sort(
 
 
 def test_list_query_count_is_pinned(
-    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], django_assert_max_num_queries: Any
+    personas: Any, make_demand: Callable[..., Demand], django_assert_max_num_queries: Any
 ) -> None:
     for i in range(8):
         make_demand(title=f"批量诉求{i}", status="in_progress" if i % 2 else "submitted")
     Task.objects.filter(demand__title="批量诉求1").update(escalation="supervised")  # as the ladder job sets it
     Task.objects.filter(demand__title="批量诉求3").update(escalation="warned")
-    for username in ("jiangdd", "liuyang", "chenjing", "zhoutao"):
-        client = client_as(username)
+    for key in ("chief", "ent_user", "handler", "district"):
+        client = _client(personas.user(key))
         client.get(reverse("demands:list"))  # warm-up: session, caches
         with django_assert_max_num_queries(6):
             response = client.get(reverse("demands:list") + "?sort=status")
         assert response.status_code == 200
-    chief = client_as("jiangdd")
+    chief = _client(personas.chief)
     chief.get(reverse("demands:triage"))
     with django_assert_max_num_queries(6):
         assert chief.get(reverse("demands:triage")).status_code == 200
@@ -169,12 +176,10 @@ def test_list_query_count_is_pinned(
     assert 'status-red">督办' in page and 'status-orange">预警' in page
 
 
-def test_export_is_the_filtered_ledger_and_audited(
-    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], other: Enterprise
-) -> None:
+def test_export_is_the_filtered_ledger_and_audited(personas: Any, make_demand: Callable[..., Demand]) -> None:
     done = make_demand(status="closed", title="导出诉求戊")
-    make_demand(actor="jiangdd", enterprise=other, title="不在筛选内的诉求")
-    response = client_as("jiangdd").get(reverse("demands:export") + "?q=导出诉求戊")
+    make_demand(actor=personas.chief, enterprise=personas.ent2, title="不在筛选内的诉求")
+    response = _client(personas.chief).get(reverse("demands:export") + "?q=导出诉求戊")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
@@ -189,20 +194,21 @@ def test_export_is_the_filtered_ledger_and_audited(
     assert len(data) == 1
     row = dict(zip(header, data[0], strict=False))
     task = Task.objects.get(demand=done)
-    assert row["序号"] == 1 and row["企业名称"] == done.enterprise.name and row["诉求事项"] == done.title
+    assert row["序号"] == 1 and row["企业名称"] == "测试甲企业有限公司" and row["诉求事项"] == "导出诉求戊"
     assert row["类别"] == "用地规划" and row["来源"] == "企业提交" and row["状态"] == "已办结"
-    assert row["主办部门"] == str(task.lead_department) and row["办结期限"] == task.deadline.isoformat()
+    assert row["主办部门"] == "测试甲局" and row["办结期限"] == task.deadline.isoformat()
     assert "已协调解决用地指标" in row["办理结果"] and row["评价"] == "满意" and row["评价意见"] == "好"
-    assert row["受理时间"] and row["办结时间"] and row["挂钩服务专员"] == str(done.liaison)
+    assert row["受理时间"] and row["办结时间"] and row["挂钩服务专员"] == "测试专员"
     log = AuditLog.objects.filter(action=AuditAction.EXPORT).order_by("-pk").first()
     assert log is not None and "诉求台账导出 1 条" in log.message
 
 
-def test_export_respects_scope(client_as: Callable[[str], Any], demand: Demand) -> None:
-    response = client_as("lz_321282").get(reverse("demands:export"))
+def test_export_respects_scope(personas: Any, demand: Demand) -> None:
+    response = _client(personas.x_liaison).get(reverse("demands:export"))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     titles = {row[2] for row in sheet.iter_rows(values_only=True)}
-    assert demand.title not in titles
+    assert demand.title not in titles and personas.ours.demand.title not in titles
+    assert personas.theirs.demand.title in titles  # the one the out-of-scope liaison does serve
 
 
 # --- intake ----------------------------------------------------------------------------------------------
@@ -218,48 +224,44 @@ def _form(categories: dict[str, Any], **extra: Any) -> dict[str, Any]:
     }
 
 
-def test_enterprise_user_submits_for_their_own_enterprise_only(
-    client_as: Callable[[str], Any], categories: dict[str, Any], boshen: Enterprise, other: Enterprise
-) -> None:
-    client = client_as("liuyang")
+def test_enterprise_user_submits_for_their_own_enterprise_only(personas: Any, categories: dict[str, Any]) -> None:
+    own, other = personas.ours.enterprise, personas.ent2
+    client = _client(personas.ent_user)
     page = client.get(reverse("demands:create")).content.decode()
-    assert 'data-testid="fixed-enterprise"' in page and boshen.name in page
+    assert 'data-testid="fixed-enterprise"' in page and "测试甲企业有限公司" in page
     data = _form(categories, enterprise=other.pk, attachments=[_pdf("a.pdf"), _pdf("b.pdf")])
     response = client.post(reverse("demands:create") + f"?enterprise={other.pk}", data)
     assert response.status_code == 302
     demand = Demand.objects.get(title="环评批复加快")
     assert response["Location"] == reverse("demands:detail", args=[demand.pk])
-    assert demand.enterprise_id == boshen.pk and demand.channel == "enterprise" and demand.urgency == "urgent"
+    assert demand.enterprise_id == own.pk and demand.channel == "enterprise" and demand.urgency == "urgent"
     assert sorted(demand.attachments.values_list("original_name", flat=True)) == ["a.pdf", "b.pdf"]
 
 
 def test_a_bad_attachment_is_refused_with_its_message_and_nothing_is_saved(
-    client_as: Callable[[str], Any], categories: dict[str, Any]
+    personas: Any, categories: dict[str, Any]
 ) -> None:
     fake = SimpleUploadedFile("报告.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
-    response = client_as("liuyang").post(reverse("demands:create"), _form(categories, attachments=[fake]))
+    response = _client(personas.ent_user).post(reverse("demands:create"), _form(categories, attachments=[fake]))
     assert response.status_code == 400
     assert "类型不允许上传" in response.content.decode()
     assert not Demand.objects.filter(title="环评批复加快").exists()
-    response = client_as("liuyang").post(reverse("demands:create"), {"title": ""})
+    response = _client(personas.ent_user).post(reverse("demands:create"), {"title": ""})
     assert response.status_code == 400 and "请填写诉求事项" in response.content.decode()
 
 
-def test_official_chooses_among_enterprises_they_may_see(
-    client_as: Callable[[str], Any], categories: dict[str, Any], boshen: Enterprise, persona: Any
-) -> None:
-    firm = Enterprise.objects.filter(liaison__username="lz_321282").first()
-    assert firm is not None
-    client = client_as("jiangdd")
-    page = client.get(reverse("demands:create") + f"?enterprise={boshen.pk}").content.decode()
-    assert f'<option value="{boshen.pk}" selected>' in page and firm.name not in page
+def test_official_chooses_among_enterprises_they_may_see(personas: Any, categories: dict[str, Any]) -> None:
+    own, firm = personas.ours.enterprise, personas.theirs.enterprise  # firm: served by the other liaison
+    client = _client(personas.chief)
+    page = client.get(reverse("demands:create") + f"?enterprise={own.pk}").content.decode()
+    assert f'<option value="{own.pk}" selected>' in page and "测试乙企业有限公司" not in page
     response = client.post(reverse("demands:create"), _form(categories, enterprise=firm.pk))
     assert response.status_code == 400 and "请选择您可查看的企业" in response.content.decode()
-    response = client.post(reverse("demands:create"), _form(categories, enterprise=boshen.pk))
+    response = client.post(reverse("demands:create"), _form(categories, enterprise=own.pk))
     assert response.status_code == 302
     assert Demand.objects.get(title="环评批复加快").channel == "team"
-    response = client_as("liming").post(
-        reverse("demands:create"), _form(categories, enterprise=boshen.pk, title="专员")
+    response = _client(personas.liaison).post(
+        reverse("demands:create"), _form(categories, enterprise=own.pk, title="专员")
     )
     assert response.status_code == 302 and Demand.objects.get(title="专员").channel == "liaison"
 
@@ -267,8 +269,8 @@ def test_official_chooses_among_enterprises_they_may_see(
 # --- actions ---------------------------------------------------------------------------------------------
 
 
-def test_triage_accept_and_the_stale_page_gets_409(client_as: Callable[[str], Any], demand: Demand) -> None:
-    client = client_as("jiangdd")
+def test_triage_accept_and_the_stale_page_gets_409(personas: Any, demand: Demand) -> None:
+    client = _client(personas.chief)
     page = client.get(reverse("demands:detail", args=[demand.pk])).content.decode()
     assert 'data-testid="panel-triage"' in page and "data-confirm" in page and "demands/pages_confirm.js" in page
     response = client.post(_action(demand, "accept"), {"accept-expected_status": "submitted", "accept-note": "受理"})
@@ -283,36 +285,35 @@ def test_triage_accept_and_the_stale_page_gets_409(client_as: Callable[[str], An
     assert demand.status == DemandStatus.ACCEPTED
 
 
-def test_reject_needs_a_reason_and_the_right_role(client_as: Callable[[str], Any], demand: Demand) -> None:
-    response = client_as("jiangdd").post(_action(demand, "reject"), {"reject-expected_status": "submitted"})
+def test_reject_needs_a_reason_and_the_right_role(personas: Any, demand: Demand) -> None:
+    chief = _client(personas.chief)
+    response = chief.post(_action(demand, "reject"), {"reject-expected_status": "submitted"})
     assert response.status_code == 400 and "请填写不予受理的原因" in response.content.decode()
     demand.refresh_from_db()
     assert demand.status == DemandStatus.SUBMITTED
     data = {"reject-expected_status": "submitted", "reject-reason": "不属于服务范围", "confirmed": "1"}
-    assert client_as("liuyang").post(_action(demand, "reject"), data).status_code == 403
-    assert client_as("lz_321282").post(_action(demand, "reject"), data).status_code == 404
-    assert client_as("jiangdd").post(_action(demand, "bogus"), data).status_code == 404
-    assert client_as("jiangdd").get(_action(demand, "reject")).status_code == 405
+    assert _client(personas.ent_user).post(_action(demand, "reject"), data).status_code == 403
+    assert _client(personas.x_liaison).post(_action(demand, "reject"), data).status_code == 404
+    assert chief.post(_action(demand, "bogus"), data).status_code == 404
+    assert chief.get(_action(demand, "reject")).status_code == 405
     demand.refresh_from_db()
     assert demand.status == DemandStatus.SUBMITTED
     unconfirmed = {k: v for k, v in data.items() if k != "confirmed"}
-    page = client_as("jiangdd").post(_action(demand, "reject"), unconfirmed).content.decode()
+    page = chief.post(_action(demand, "reject"), unconfirmed).content.decode()
     assert 'data-testid="confirm-page"' in page and "原因：不属于服务范围" in page
     assert 'name="reject-reason" value="不属于服务范围"' in page and 'name="confirmed" value="1"' in page
     demand.refresh_from_db()
     assert demand.status == DemandStatus.SUBMITTED
-    assert client_as("jiangdd").post(_action(demand, "reject"), data).status_code == 302
+    assert chief.post(_action(demand, "reject"), data).status_code == 302
     demand.refresh_from_db()
     assert demand.status == DemandStatus.REJECTED and "不属于服务范围" in demand.status_note
 
 
-def test_merge_into_another_demand_of_the_same_enterprise(
-    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], other: Enterprise
-) -> None:
+def test_merge_into_another_demand_of_the_same_enterprise(personas: Any, make_demand: Callable[..., Demand]) -> None:
     first = make_demand(title="用地诉求一")
     duplicate = make_demand(title="用地诉求二")
-    foreign = make_demand(actor="jiangdd", enterprise=other)
-    client = client_as("jiangdd")
+    foreign = make_demand(actor=personas.chief, enterprise=personas.ent2)
+    client = _client(personas.chief)
     bad = {"merge-expected_status": "submitted", "merge-into": foreign.pk}
     assert client.post(_action(duplicate, "merge"), bad).status_code == 400
     good = {"merge-expected_status": "submitted", "merge-into": first.pk, "merge-note": "重复提交"}
@@ -325,17 +326,17 @@ def test_merge_into_another_demand_of_the_same_enterprise(
     duplicate.refresh_from_db()
     assert duplicate.status == DemandStatus.MERGED and duplicate.merged_into_id == first.pk
     page = client.get(reverse("demands:detail", args=[first.pk])).content.decode()
-    assert "已并入的诉求" in page and duplicate.title in page
+    assert "已并入的诉求" in page and "用地诉求二" in page
     page = client.get(reverse("demands:detail", args=[duplicate.pk])).content.decode()
     assert 'data-testid="panel-triage"' not in page and "已合并至另一条诉求" in page
 
 
-def test_request_and_supply_information(client_as: Callable[[str], Any], demand: Demand) -> None:
+def test_request_and_supply_information(personas: Any, demand: Demand) -> None:
     data = {"info-expected_status": "submitted", "info-note": "请补充用地红线图"}
-    assert client_as("jiangdd").post(_action(demand, "request_info"), data).status_code == 302
+    assert _client(personas.chief).post(_action(demand, "request_info"), data).status_code == 302
     demand.refresh_from_db()
     assert demand.status == DemandStatus.NEEDS_INFO
-    client = client_as("liuyang")
+    client = _client(personas.ent_user)
     page = client.get(reverse("demands:detail", args=[demand.pk])).content.decode()
     assert 'data-testid="panel-supply"' in page and "请补充用地红线图" in page
     supply = {
@@ -348,19 +349,18 @@ def test_request_and_supply_information(client_as: Callable[[str], Any], demand:
     assert demand.status == DemandStatus.SUBMITTED and demand.attachments.count() == 2
 
 
-def test_split_into_tasks_shows_the_deadline(
-    client_as: Callable[[str], Any], make_demand: Callable[..., Demand], department: Callable[[str], Any]
-) -> None:
+def test_split_into_tasks_shows_the_deadline(personas: Any, make_demand: Callable[..., Demand]) -> None:
     demand = make_demand(status="accepted")
-    client = client_as("jiangdd")
+    client = _client(personas.chief)
     data = {
         "task-expected_status": "accepted",
-        "task-lead_department": department("zrzy").pk,
+        "task-lead_department": personas.ours.department.pk,
         "task-instructions": "请核实用地指标。",
         "task-working_days": 5,
     }
     response = client.post(_action(demand, "task"), data, follow=True)
     task = Task.objects.get(demand=demand)
+    assert task.lead_department == personas.ours.department
     page = response.content.decode()
     assert task.deadline.isoformat() in page and "5 个工作日" in page
     demand.refresh_from_db()
@@ -372,10 +372,10 @@ def test_split_into_tasks_shows_the_deadline(
 
 
 def test_confirmation_by_the_enterprise_and_by_the_liaison_with_a_note(
-    client_as: Callable[[str], Any], make_demand: Callable[..., Demand]
+    personas: Any, make_demand: Callable[..., Demand]
 ) -> None:
     demand = make_demand(status="awaiting_confirmation")
-    liaison = client_as("liming")
+    liaison = _client(personas.liaison)
     page = liaison.get(reverse("demands:detail", args=[demand.pk])).content.decode()
     assert "代企业确认评价" in page
     data = {"confirm-expected_status": "awaiting_confirmation", "confirm-rating": "satisfied"}
@@ -383,9 +383,9 @@ def test_confirmation_by_the_enterprise_and_by_the_liaison_with_a_note(
     assert response.status_code == 400 and "代企业确认须填写说明" in response.content.decode()
     demand.refresh_from_db()
     assert demand.status == DemandStatus.AWAITING_CONFIRMATION
-    assert client_as("jiangdd").post(_action(demand, "confirm"), data).status_code == 403
+    assert _client(personas.chief).post(_action(demand, "confirm"), data).status_code == 403
     unhappy = {**data, "confirm-rating": "unsatisfied", "confirm-comment": "仍未解决"}
-    assert client_as("liuyang").post(_action(demand, "confirm"), unhappy).status_code == 302
+    assert _client(personas.ent_user).post(_action(demand, "confirm"), unhappy).status_code == 302
     demand.refresh_from_db()
     assert demand.status == DemandStatus.IN_PROGRESS and demand.reopen_count == 1
 
@@ -394,62 +394,61 @@ def test_confirmation_by_the_enterprise_and_by_the_liaison_with_a_note(
 
 
 def test_attachment_download_checks_visibility(
-    client_as: Callable[[str], Any], demand: Demand, make_demand: Callable[..., Demand], other: Enterprise
+    personas: Any, demand: Demand, make_demand: Callable[..., Demand]
 ) -> None:
     attachment = demand.attachments.get()
     url = reverse("demands:attachment", args=[attachment.pk])
-    response = client_as("liuyang").get(url)
+    response = _client(personas.ent_user).get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf" and "attachment" in response["Content-Disposition"]
-    assert client_as("jiangdd").get(url).status_code == 200
-    for username in (*OUT_OF_SCOPE, "chenjing"):
-        assert client_as(username).get(url).status_code == 404, username
-    foreign = make_demand(actor="jiangdd", enterprise=other, files=(_pdf("别家.pdf"),))
+    assert _client(personas.chief).get(url).status_code == 200
+    for key in (*OUT_OF_SCOPE, "x_ent_user", "handler"):
+        assert _client(personas.user(key)).get(url).status_code == 404, key
+    foreign = make_demand(actor=personas.chief, enterprise=personas.ent2, files=(_pdf("别家.pdf"),))
     foreign_attachment = Attachment.objects.get(demand=foreign)
-    assert client_as("liuyang").get(reverse("demands:attachment", args=[foreign_attachment.pk])).status_code == 404
-    assert "/media/" not in client_as("liuyang").get(reverse("demands:detail", args=[demand.pk])).content.decode()
+    client = _client(personas.ent_user)
+    assert client.get(reverse("demands:attachment", args=[foreign_attachment.pk])).status_code == 404
+    assert "/media/" not in client.get(reverse("demands:detail", args=[demand.pk])).content.decode()
 
 
 # --- triage queue and enterprise tab ---------------------------------------------------------------------
 
 
-def test_triage_queue_oldest_first_for_the_team(
-    client_as: Callable[[str], Any], make_demand: Callable[..., Demand]
-) -> None:
+def test_triage_queue_oldest_first_for_the_team(personas: Any, make_demand: Callable[..., Demand]) -> None:
     older = make_demand(title="较早的诉求")
     newer = make_demand(title="较新的诉求", status="needs_info")
     accepted = make_demand(title="已受理的诉求", status="accepted")
-    page = client_as("jiangdd").get(reverse("demands:triage")).content.decode()
+    page = _client(personas.chief).get(reverse("demands:triage")).content.decode()
     assert older.title in page and newer.title in page and accepted.title not in page
     assert page.index(older.title) < page.index(newer.title)
     assert 'data-testid="waiting"' in page
-    assert older.title not in client_as("lead_equip").get(reverse("demands:triage")).content.decode()
+    assert older.title not in _client(personas.x_chief).get(reverse("demands:triage")).content.decode()
 
 
-def test_enterprise_tab_fragment_and_page(client_as: Callable[[str], Any], demand: Demand) -> None:
+def test_enterprise_tab_fragment_and_page(personas: Any, demand: Demand) -> None:
     url = reverse("demands:enterprise_tab", args=[demand.enterprise_id])
-    client = client_as("liming")
+    client = _client(personas.liaison)
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert demand.title in fragment and "<html" not in fragment and "已提交" in fragment
     page = client.get(url).content.decode()
     assert demand.title in page and "<html" in page
-    assert client_as("liuyang").get(url).status_code == 200
-    for username in OUT_OF_SCOPE:
-        assert client_as(username).get(url).status_code == 404, username
-    assert client_as("chenjing").get(url).status_code == 403
+    assert _client(personas.ent_user).get(url).status_code == 200
+    for key in OUT_OF_SCOPE:
+        assert _client(personas.user(key)).get(url).status_code == 404, key
+    assert _client(personas.handler).get(url).status_code == 403
 
 
 def test_detail_query_count_does_not_grow_with_tasks(
-    client_as: Callable[[str], Any],
+    personas: Any,
     make_demand: Callable[..., Demand],
     make_task: Callable[..., Task],
     django_assert_max_num_queries: Any,
 ) -> None:
     demand = make_demand(status="in_progress")
     for _ in range(5):
-        make_task(demand, co=("zrzy",))
-    client = client_as("jiangdd")
+        make_task(demand, co=(personas.ours.department,))
+    client = _client(personas.chief)
     url = reverse("demands:detail", args=[demand.pk])
     client.get(url)
     with django_assert_max_num_queries(16):
@@ -458,46 +457,38 @@ def test_detail_query_count_does_not_grow_with_tasks(
 
 
 def test_a_concurrent_change_caught_by_the_service_is_a_409(
-    client_as: Callable[[str], Any], demand: Demand, monkeypatch: pytest.MonkeyPatch
+    personas: Any, demand: Demand, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The page was current when posted, but another request moved the demand first (compare-and-set)."""
     from chaindesk.core.exceptions import InvalidTransition
-    from chaindesk.demands import services
 
     def raced(**kwargs: Any) -> None:
         raise InvalidTransition("该诉求已被他人变更为“不予受理”（您看到的是“已提交”），请刷新页面后再操作。")
 
     monkeypatch.setattr(services, "demand_accept", raced)
-    response = client_as("jiangdd").post(_action(demand, "accept"), {"accept-expected_status": "submitted"})
+    response = _client(personas.chief).post(_action(demand, "accept"), {"accept-expected_status": "submitted"})
     assert response.status_code == 409
     assert "已被他人变更为“不予受理”" in response.content.decode()
     demand.refresh_from_db()
     assert demand.status == DemandStatus.SUBMITTED
 
 
-@pytest.mark.django_db
-def test_liaison_turns_a_visit_issue_into_a_demand(client_as, persona):
+def test_liaison_turns_a_visit_issue_into_a_demand(personas: Any, categories: dict[str, Category]) -> None:
     """The visit page links each issue raised to the demand form, which fills itself from the issue and links
     the demand to it; the same issue cannot become a second demand."""
-    import datetime as dt
-
-    from chaindesk.demands.models import Category
-    from chaindesk.enterprises.models import Enterprise
     from chaindesk.liaison.services import visit_create
 
-    liming = persona("liming")
-    enterprise = Enterprise.objects.filter(liaison=liming).order_by("pk").first()
-    assert enterprise is not None
+    enterprise = personas.ours.enterprise  # served by the liaison
     visit = visit_create(
-        actor=liming,
+        actor=personas.liaison,
         enterprise=enterprise,
-        visited_on=dt.date(2026, 11, 20),
+        visited_on=personas.today - dt.timedelta(days=5),
         notes="走访了解二期建设情况。",
-        participants=[liming],
+        participants=[personas.liaison],
         issues=["二期项目施工许可办理进度慢"],
     )
     issue = visit.issues.get()
-    client = client_as("liming")
+    client = _client(personas.liaison)
     visits = client.get(f"/service/enterprises/{enterprise.pk}/visits/").content.decode()
     assert f"/demands/new/?visit_issue={issue.pk}" in visits
     form = client.get(f"/demands/new/?visit_issue={issue.pk}").content.decode()
@@ -506,7 +497,7 @@ def test_liaison_turns_a_visit_issue_into_a_demand(client_as, persona):
         "enterprise": enterprise.pk,
         "title": "二期项目施工许可办理进度慢",
         "description": "二期项目施工许可办理进度慢",
-        "category": Category.objects.get(code="approval").pk,
+        "category": categories["approval"].pk,
         "urgency": "normal",
     }
     response = client.post(f"/demands/new/?visit_issue={issue.pk}", data)
@@ -517,5 +508,5 @@ def test_liaison_turns_a_visit_issue_into_a_demand(client_as, persona):
     assert again.status_code == 400
     assert Demand.objects.filter(visit_issue=issue).count() == 1
     # another liaison cannot use an issue of an enterprise they do not serve
-    other = client_as("lz_321282").get(f"/demands/new/?visit_issue={issue.pk}").content.decode()
+    other = _client(personas.x_liaison).get(f"/demands/new/?visit_issue={issue.pk}").content.decode()
     assert "二期项目施工许可办理进度慢" not in other

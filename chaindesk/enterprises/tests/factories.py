@@ -1,12 +1,17 @@
-"""Test helpers for the registry: valid codes, nodes on the demo chains, a qualification."""
+"""Test helpers for the registry: valid codes, a qualification, a phone and its masked form; and nodes and
+enterprises of 测试甲链 on the personas' world."""
 
 import itertools
 import random
+from collections.abc import Sequence
 
 from stdnum.cn.uscc import calc_check_digit
 
-from chaindesk.chains.models import Chain, ChainNode
-from chaindesk.enterprises.models import Contact, Enterprise, Qualification
+from chaindesk.chains import services as chain_services
+from chaindesk.chains.models import ChainNode
+from chaindesk.enterprises import services as enterprise_services
+from chaindesk.enterprises.models import Enterprise, Qualification
+from chaindesk.testkit.personas import Personas, make_uscc
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _counter = itertools.count(1)
@@ -23,33 +28,36 @@ def flip_check_digit(code: str) -> str:
     return code[:-1] + wrong
 
 
-def biomed_tree() -> dict[str, ChainNode]:
-    """A test branch of 生物医药 (测试上游 → 测试原料药 → 测试化学原料药, and 测试下游) and a node on the second
-    chain; names of their own, so that the demo's trees and enterprises do not leak into the counts."""
-    biomed = Chain.objects.get(code="biomed")
-    up, _ = ChainNode.objects.get_or_create(chain=biomed, parent=None, name="测试上游")
-    api, _ = ChainNode.objects.get_or_create(chain=biomed, parent=up, name="测试原料药")
-    chem, _ = ChainNode.objects.get_or_create(chain=biomed, parent=api, name="测试化学原料药")
-    down, _ = ChainNode.objects.get_or_create(chain=biomed, parent=None, name="测试下游")
-    other_chain = Chain.objects.exclude(pk=biomed.pk).first()
-    assert other_chain is not None
-    other, _ = ChainNode.objects.get_or_create(chain=other_chain, parent=None, name="测试装备")
-    return {"up": up, "api": api, "chem": chem, "down": down, "other": other}
-
-
 def qualification(code: str = "test_qual", name: str = "测试资质") -> Qualification:
     return Qualification.objects.get_or_create(code=code, defaults={"name": name})[0]
 
 
-BOSHEN = "江苏博生医用新材料股份有限公司"
 PHONE = "13812341234"
 MASKED = "138****1234"
 
 
-def boshen_with_one_contact() -> Enterprise:
-    """The demo's 博生 from a known state: no indicators, one primary contact (王经理, PHONE)."""
-    enterprise = Enterprise.objects.get(name=BOSHEN)
-    enterprise.contacts.all().delete()
-    enterprise.indicators.all().delete()
-    Contact.objects.create(enterprise=enterprise, name="王经理", title="总经理", phone=PHONE, is_primary=True)
-    return enterprise
+# --- on the personas' world (chaindesk/testkit/personas.py) --------------------------------------------------
+
+
+def ours_tree(personas: Personas) -> dict[str, ChainNode]:
+    """A test branch of 测试甲链 added by its chief: 测试上游 → 测试原料药 → 测试化学原料药, and 测试下游."""
+    chain, chief = personas.ours.chain, personas.chief
+    up = chain_services.node_add(chain=chain, parent=None, name="测试上游", actor=chief)
+    api = chain_services.node_add(chain=chain, parent=up, name="测试原料药", actor=chief)
+    chem = chain_services.node_add(chain=chain, parent=api, name="测试化学原料药", actor=chief)
+    down = chain_services.node_add(chain=chain, parent=None, name="测试下游", actor=chief)
+    return {"up": up, "api": api, "chem": chem, "down": down}
+
+
+def ours_enterprises(personas: Personas, count: int, nodes: Sequence[ChainNode]) -> list[Enterprise]:
+    """`count` more enterprises of 测试甲链 in 测试甲区, registered by its chief on `nodes`."""
+    region = personas.ours.region
+    created = []
+    for number in range(count):
+        name = f"测试甲批量{number}号企业有限公司"
+        created.append(
+            enterprise_services.enterprise_create(
+                actor=personas.chief, name=name, uscc=make_uscc(name, region.code), region=region, nodes=list(nodes)
+            )
+        )
+    return created

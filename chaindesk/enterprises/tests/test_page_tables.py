@@ -1,13 +1,18 @@
 """The enterprise page's contact and indicator tables come from one declaration each
 (chaindesk/enterprises/resources.py: CONTACTS, INDICATORS); phones stay masked for readers who do not serve
-the enterprise."""
+the enterprise.
+
+On the personas' world: our enterprise (its liaison is `personas.liaison`, its enterprise user
+`personas.ent_user`) with two contacts and two years of figures set by its liaison (the `ours` fixture)."""
 
 import re
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
-from chaindesk.enterprises.models import Contact, Enterprise, Indicator
+from chaindesk.enterprises import services
+from chaindesk.enterprises.models import Contact, Enterprise
 from chaindesk.enterprises.resources import (
     CONTACTS,
     EDIT_KEY,
@@ -17,20 +22,31 @@ from chaindesk.enterprises.resources import (
     page_columns,
 )
 
-from .factories import MASKED, PHONE, boshen_with_one_contact
+from .factories import MASKED, PHONE
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
 @pytest.fixture
-def boshen() -> Enterprise:
-    enterprise = boshen_with_one_contact()
-    Contact.objects.create(enterprise=enterprise, name="李会计", title="", phone="")
-    Indicator.objects.create(enterprise=enterprise, year=2024, revenue=Decimal("40000"), tax=Decimal("1000"))
-    Indicator.objects.create(
-        enterprise=enterprise, year=2025, revenue=Decimal("52000"), tax=Decimal("900"), employees=1250
+def ours(personas) -> Enterprise:  # noqa: ANN001
+    """Our enterprise from a known state, all through its liaison: the world's one contact becomes the primary
+    王经理 (总经理, PHONE), 李会计 has no title nor phone; figures for 2024 and 2025 (the world's 2025 replaced)."""
+    enterprise, liaison = personas.ours.enterprise, personas.liaison
+    services.contact_update(actor=liaison, contact=personas.ours.contact, name="王经理", title="总经理", phone=PHONE)
+    services.contact_add(actor=liaison, enterprise=enterprise, name="李会计")
+    services.indicator_set(
+        actor=liaison, enterprise=enterprise, year=2024, revenue=Decimal("40000"), tax=Decimal("1000")
+    )
+    services.indicator_set(
+        actor=liaison, enterprise=enterprise, year=2025, revenue=Decimal("52000"), tax=Decimal("900"), employees=1250
     )
     return enterprise
+
+
+def _page(user, enterprise: Enterprise) -> str:  # noqa: ANN001
+    client = Client()
+    client.force_login(user)
+    return client.get(f"/enterprises/{enterprise.pk}/").content.decode()
 
 
 def _table(html: str, testid: str) -> str:
@@ -48,20 +64,20 @@ def _cells(table: str) -> list[list[str]]:
     return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows]
 
 
-def test_contact_table_comes_from_contacts(client_as, boshen):
-    html = client_as("jiangdd").get(f"/enterprises/{boshen.pk}/").content.decode()
+def test_contact_table_comes_from_contacts(personas, ours):
+    html = _page(personas.chief, ours)
     table = _table(html, "contact-table")
     assert _headers(table) == [str(c.page_label) for c in CONTACTS] == ["姓名", "职务", "电话", ""]
     rows = _cells(table)
     assert [row[:3] for row in rows] == [["王经理 主要", "总经理", PHONE], ["李会计", "—", "—"]]
-    assert f"/enterprises/{boshen.pk}/contacts/" in table and "确定删除联系人“王经理”吗？" in table
+    assert f"/enterprises/{ours.pk}/contacts/" in table and "确定删除联系人“王经理”吗？" in table
 
 
-@pytest.mark.parametrize(("username", "full"), [("liming", True), ("liuyang", True), ("zhoutao", False)])
-def test_contact_phone_is_masked_for_readers_who_do_not_serve_it(client_as, persona, boshen, username, full):
-    table = _table(client_as(username).get(f"/enterprises/{boshen.pk}/").content.decode(), "contact-table")
+@pytest.mark.parametrize(("key", "full"), [("liaison", True), ("ent_user", True), ("district", False)])
+def test_contact_phone_is_masked_for_readers_who_do_not_serve_it(personas, ours, key, full):
+    table = _table(_page(personas.user(key), ours), "contact-table")
     assert (PHONE in table) is full and (MASKED in table) is not full
-    shown = {c.name: c.shown_phone for c in contact_rows(boshen, persona(username))}
+    shown = {c.name: c.shown_phone for c in contact_rows(ours, personas.user(key))}
     assert shown == {"王经理": PHONE if full else MASKED, "李会计": ""}
 
 
@@ -71,8 +87,8 @@ def test_phone_column_never_reads_the_stored_number():
     assert phone.value is not None and phone.value(Contact(name="x", phone=PHONE)) is None
 
 
-def test_indicator_table_comes_from_indicators(client_as, boshen):
-    html = client_as("jiangdd").get(f"/enterprises/{boshen.pk}/").content.decode()
+def test_indicator_table_comes_from_indicators(personas, ours):
+    html = _page(personas.chief, ours)
     table = _table(html, "indicator-table")
     assert _headers(table) == [str(c.page_label) for c in INDICATORS]
     assert _headers(table) == [
@@ -89,7 +105,7 @@ def test_indicator_table_comes_from_indicators(client_as, boshen):
     newest, oldest = _cells(table)
     assert newest == ["2025", "52,000.00", "+30.0%", "900.00", "-10.0%", "1,250", "—", "—", "编辑"]
     assert oldest[:6] == ["2024", "40,000.00", "—", "1,000.00", "—", "—"]
-    assert f"/enterprises/{boshen.pk}/indicators/2025/edit/" in table
+    assert f"/enterprises/{ours.pk}/indicators/2025/edit/" in table
 
 
 def test_edit_columns_only_for_editors():
@@ -98,8 +114,8 @@ def test_edit_columns_only_for_editors():
     assert EDIT_KEY not in {c.key for c in page_columns(INDICATORS, may_edit=False)}
 
 
-def test_indicator_rows_and_their_ledger_values(boshen):
-    rows = indicator_rows(list(boshen.indicators.all()))
+def test_indicator_rows_and_their_ledger_values(ours):
+    rows = indicator_rows(list(ours.indicators.all()))
     assert [r.year for r in rows] == [2025, 2024]
     assert rows[0].yoy == {"revenue_yoy": Decimal("30.0"), "tax_yoy": Decimal("-10.0"), "rd_yoy": None}
     assert rows[1].yoy == {"revenue_yoy": None, "tax_yoy": None, "rd_yoy": None}

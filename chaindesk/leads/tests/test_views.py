@@ -1,27 +1,53 @@
 """Lead pages per persona (anonymous, wrong role, in scope, out of scope by URL guessing), the stage buttons
 with their 409, abandon and sign, follow-ups, the owner's queue, the list's filters, query count and export,
-and the enterprise and talent fragments."""
+and the enterprise and talent fragments.
+
+On the fixed personas' world (chaindesk/testkit/personas.py): the test lead sits on 测试甲链, aimed at 测试甲区,
+recorded by `p_chief` and owned by `p_liaison` (chaindesk/leads/tests/factories.py); out of scope are the x_
+personas of 测试乙链 and 测试乙区."""
 
 import datetime as dt
 import io
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from openpyxl import load_workbook
 
+from chaindesk.accounts.models import User
 from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.enterprises.models import Enterprise
 from chaindesk.leads import services
 from chaindesk.leads.choices import LeadSource, LeadStage
 from chaindesk.leads.models import Lead, LeadFollowUp
+from chaindesk.leads.tests import factories
+from chaindesk.leads.tests.factories import INVESTOR, TALENT, TITLE
 from chaindesk.projects.models import Project
+from chaindesk.testkit.personas import add_chair
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
 
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
-def lead(make_lead) -> Lead:
+def lead(make_lead) -> Lead:  # noqa: ANN001
     return make_lead()
+
+
+@pytest.fixture
+def login_as(personas):  # noqa: ANN001, ANN201
+    """A test client logged in as the persona named by its key (force_login: no password hashing)."""
+
+    def make(key: str) -> Client:
+        return _client(personas.user(key))
+
+    return make
 
 
 def test_anonymous_goes_to_login(client, lead):
@@ -44,24 +70,26 @@ def test_anonymous_goes_to_login(client, lead):
 
 
 @pytest.mark.parametrize(
-    ("username", "detail", "edit", "listed"),
+    ("key", "detail", "edit", "listed"),
     [
-        ("jiangdd", 200, 200, True),  # chain chief
-        ("zhangkun", 200, 200, True),  # chair, on the chain's team
-        ("wangzh", 200, 200, True),  # team member
-        ("liming", 200, 200, True),  # the owner liaison
-        ("zhoutao", 200, 403, True),  # 兴化市 district admin: reads the leads aimed at the district
-        ("lz_321282", 404, 404, False),  # another liaison: not theirs
-        ("da_321282", 404, 404, False),  # 靖江 district admin
-        ("lead_equip", 404, 404, False),  # another chain's chief
-        ("chenjing", 403, 403, None),  # department handler: wrong role
-        ("liuyang", 403, 403, None),  # enterprise user: leads are confidential
+        ("chief", 200, 200, True),  # chain chief
+        ("chair", 200, 200, True),  # chair, on the chain's team
+        ("member", 200, 200, True),  # team member
+        ("liaison", 200, 200, True),  # the owner liaison
+        ("district", 200, 403, True),  # 测试甲区 district admin: reads the leads aimed at the district
+        ("x_liaison", 404, 404, False),  # another liaison: not theirs
+        ("x_district", 404, 404, False),  # 测试乙区 district admin
+        ("x_chief", 404, 404, False),  # another chain's chief
+        ("handler", 403, 403, None),  # department handler: wrong role
+        ("x_handler", 403, 403, None),
+        ("ent_user", 403, 403, None),  # enterprise user: leads are confidential
+        ("x_ent_user", 403, 403, None),
         ("sysadmin", 403, 403, None),
         ("auditor", 403, 403, None),
     ],
 )
-def test_pages_per_persona(client_as, lead, username, detail, edit, listed):
-    client = client_as(username)
+def test_pages_per_persona(personas, lead, key, detail, edit, listed):
+    client = _client(add_chair(personas) if key == "chair" else personas.user(key))
     assert client.get(reverse("leads:detail", args=[lead.pk])).status_code == detail
     assert client.get(reverse("leads:edit", args=[lead.pk])).status_code == edit
     assert client.get(reverse("leads:sign", args=[lead.pk])).status_code == edit
@@ -73,8 +101,8 @@ def test_pages_per_persona(client_as, lead, username, detail, edit, listed):
         assert (lead.title in response.content.decode()) is listed
 
 
-def test_url_guessing_is_404_and_audited(client_as, lead):
-    client = client_as("lz_321282")
+def test_url_guessing_is_404_and_audited(login_as, lead):
+    client = login_as("x_liaison")
     assert client.get(reverse("leads:detail", args=[lead.pk])).status_code == 404
     response = client.post(reverse("leads:advance", args=[lead.pk]), {"to_stage": "contacted", "expected_stage": "new"})
     assert response.status_code == 404
@@ -83,8 +111,8 @@ def test_url_guessing_is_404_and_audited(client_as, lead):
     assert client.get(reverse("leads:detail", args=[999999])).status_code == 404
 
 
-def test_district_admin_reads_but_may_not_act(client_as, lead, today):
-    client = client_as("zhoutao")
+def test_district_admin_reads_but_may_not_act(login_as, lead, today):
+    client = login_as("district")
     page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
     assert 'data-testid="stage-form"' not in page and 'data-testid="follow-up-form"' not in page
     response = client.post(reverse("leads:advance", args=[lead.pk]), {"to_stage": "contacted", "expected_stage": "new"})
@@ -93,18 +121,18 @@ def test_district_admin_reads_but_may_not_act(client_as, lead, today):
     assert response.status_code == 403 and not LeadFollowUp.objects.filter(lead=lead).exists()
 
 
-def test_detail_shows_facts_buttons_and_timeline(client_as, lead, persona, today):
-    services.lead_advance(lead=lead, to_stage=LeadStage.CONTACTED, on=today, actor=persona("liming"))
+def test_detail_shows_facts_buttons_and_timeline(login_as, lead, personas, today):
+    services.lead_advance(lead=lead, to_stage=LeadStage.CONTACTED, on=today, actor=personas.liaison)
     services.follow_up_add(
         lead=lead,
         followed_on=today,
         notes="与投资方视频会议",
         next_action="发送园区资料",
         next_action_on=today + dt.timedelta(days=3),
-        actor=persona("liming"),
+        actor=personas.liaison,
     )
-    page = client_as("liming").get(reverse("leads:detail", args=[lead.pk])).content.decode()
-    assert "上海某医疗科技有限公司" in page and "1.20 亿元" in page
+    page = login_as("liaison").get(reverse("leads:detail", args=[lead.pk])).content.decode()
+    assert INVESTOR in page and "1.20 亿元" in page  # 12000 万元, as recorded
     assert 'name="expected_stage" value="contacted"' in page
     assert 'data-testid="stage-inspected"' in page and 'data-testid="stage-negotiating"' in page
     assert 'data-testid="stage-new"' not in page and 'data-testid="stage-signed"' not in page
@@ -112,8 +140,8 @@ def test_detail_shows_facts_buttons_and_timeline(client_as, lead, persona, today
     assert 'data-confirm="确定放弃该线索吗' in page
 
 
-def test_stage_button_moves_the_lead(client_as, lead, today):
-    response = client_as("liming").post(
+def test_stage_button_moves_the_lead(login_as, lead, today):
+    response = login_as("liaison").post(
         reverse("leads:advance", args=[lead.pk]),
         {"to_stage": "inspected", "expected_stage": "new", "on": today.isoformat()},
     )
@@ -122,9 +150,9 @@ def test_stage_button_moves_the_lead(client_as, lead, today):
     assert lead.stage == LeadStage.INSPECTED and lead.stage_changed_on == today
 
 
-def test_stage_button_after_someone_else_moved_it_is_409(client_as, lead, persona, today):
-    services.lead_advance(lead=lead, to_stage=LeadStage.CONTACTED, on=today, actor=persona("wangzh"))
-    response = client_as("liming").post(
+def test_stage_button_after_someone_else_moved_it_is_409(login_as, lead, personas, today):
+    services.lead_advance(lead=lead, to_stage=LeadStage.CONTACTED, on=today, actor=personas.member)
+    response = login_as("liaison").post(
         reverse("leads:advance", args=[lead.pk]), {"to_stage": "inspected", "expected_stage": "new"}
     )
     assert response.status_code == 409
@@ -144,19 +172,19 @@ def test_stage_button_after_someone_else_moved_it_is_409(client_as, lead, person
         ({"to_stage": "contacted", "expected_stage": "new", "on": "2099-01-01"}, 400),  # future date
     ],
 )
-def test_illegal_stage_posts_change_nothing(client_as, lead, data, status):
-    response = client_as("liming").post(reverse("leads:advance", args=[lead.pk]), data)
+def test_illegal_stage_posts_change_nothing(login_as, lead, data, status):
+    response = login_as("liaison").post(reverse("leads:advance", args=[lead.pk]), data)
     assert response.status_code == status
     assert 'data-testid="lead-errors"' in response.content.decode()
     assert Lead.objects.get(pk=lead.pk).stage == LeadStage.NEW
 
 
-def test_advance_is_post_only(client_as, lead):
-    assert client_as("liming").get(reverse("leads:advance", args=[lead.pk])).status_code == 405
+def test_advance_is_post_only(login_as, lead):
+    assert login_as("liaison").get(reverse("leads:advance", args=[lead.pk])).status_code == 405
 
 
-def test_abandon_needs_reason_then_works(client_as, lead):
-    client = client_as("liming")
+def test_abandon_needs_reason_then_works(login_as, lead):
+    client = login_as("liaison")
     url = reverse("leads:abandon", args=[lead.pk])
     response = client.post(url, {"expected_stage": "new", "reason": "  "})
     assert response.status_code == 400 and "放弃线索须填写原因" in response.content.decode()
@@ -179,20 +207,20 @@ def _project_url(pk: int) -> str | None:
         return None
 
 
-def test_sign_form_creates_project_and_redirects(client_as, make_lead, talent, today):
+def test_sign_form_creates_project_and_redirects(login_as, make_lead, personas, talent, today):
     lead = make_lead(source=LeadSource.TALENT, talent=talent)
-    client = client_as("liming")
+    client = login_as("liaison")
     url = reverse("leads:sign", args=[lead.pk])
     form = client.get(url).content.decode()
-    assert 'value="测试线索·医用膜材配套"' in form and "顾振华" in form and 'data-confirm="确认签约' in form
+    assert f'value="{TITLE}"' in form and TALENT in form and 'data-confirm="确认签约' in form
     response = client.post(
         url,
         {
             "expected_stage": "new",
             "name": "膜材配套项目（签约）",
             "enterprise": "",
-            "investor_name": "上海某医疗科技有限公司",
-            "region": lead.region_id,
+            "investor_name": INVESTOR,
+            "region": personas.ours.region.pk,
             "kind": "new",
             "level": "city",
             "planned_investment": "1.5亿",
@@ -205,6 +233,7 @@ def test_sign_form_creates_project_and_redirects(client_as, make_lead, talent, t
     assert project is not None and project.name == "膜材配套项目（签约）" and project.stage == "signed"
     assert project.planned_investment == Decimal("15000") and project.level == "city"
     assert project.credited_talent == talent and project.signed_on == today
+    assert project.region == personas.ours.region and project.chain == personas.ours.chain
     assert response["Location"] == (_project_url(project.pk) or reverse("leads:detail", args=[lead.pk]))
     page = client.get(reverse("leads:detail", args=[lead.pk])).content.decode()
     assert 'data-testid="lead-project"' in page and "膜材配套项目（签约）" in page
@@ -212,18 +241,18 @@ def test_sign_form_creates_project_and_redirects(client_as, make_lead, talent, t
     assert client.get(url).status_code == 302  # signed: no second project
 
 
-def test_sign_form_errors_keep_the_lead(client_as, lead):
-    response = client_as("liming").post(
+def test_sign_form_errors_keep_the_lead(login_as, lead, personas):
+    response = login_as("liaison").post(
         reverse("leads:sign", args=[lead.pk]),
         {"expected_stage": "new", "name": "x", "region": "", "kind": "new", "level": "general", "on": "2026年11月1日"},
     )
     assert response.status_code == 400 and "请选择项目所在地区" in response.content.decode()
-    response = client_as("liming").post(
+    response = login_as("liaison").post(
         reverse("leads:sign", args=[lead.pk]),
         {
             "expected_stage": "new",
             "name": "x",
-            "region": lead.region_id,
+            "region": personas.ours.region.pk,
             "kind": "new",
             "level": "general",
             "on": "2026-11-01",
@@ -235,14 +264,14 @@ def test_sign_form_errors_keep_the_lead(client_as, lead):
     assert lead.stage == LeadStage.NEW and lead.project is None and not Project.objects.filter(name="x").exists()
 
 
-def test_sign_after_someone_else_abandoned_is_409(client_as, lead, persona, today):
-    services.lead_abandon(lead=lead, reason="重复登记", on=today, actor=persona("jiangdd"))
-    response = client_as("liming").post(
+def test_sign_after_someone_else_abandoned_is_409(login_as, lead, personas, today):
+    services.lead_abandon(lead=lead, reason="重复登记", on=today, actor=personas.chief)
+    response = login_as("liaison").post(
         reverse("leads:sign", args=[lead.pk]),
         {
             "expected_stage": "new",
             "name": "x",
-            "region": lead.region_id,
+            "region": personas.ours.region.pk,
             "kind": "new",
             "level": "general",
             "on": today.isoformat(),
@@ -250,10 +279,11 @@ def test_sign_after_someone_else_abandoned_is_409(client_as, lead, persona, toda
     )
     assert response.status_code in (302, 409)  # the form is not offered any more; a stale post gets a 409 or back
     assert not Project.objects.filter(name="x").exists()
+    assert Lead.objects.get(pk=lead.pk).stage == LeadStage.ABANDONED
 
 
-def test_follow_up_form(client_as, lead, today):
-    client = client_as("liming")
+def test_follow_up_form(login_as, lead, today):
+    client = login_as("liaison")
     url = reverse("leads:follow_up", args=[lead.pk])
     response = client.post(url, {"followed_on": today.isoformat(), "notes": "", "next_action": "考察"})
     assert response.status_code == 400
@@ -263,7 +293,7 @@ def test_follow_up_form(client_as, lead, today):
         url,
         {
             "followed_on": "2026年11月20日",
-            "notes": "投资方确认来兴化考察",
+            "notes": "投资方确认来测试甲区考察",
             "next_action": "接待考察",
             "next_action_on": (today + dt.timedelta(days=2)).isoformat(),
         },
@@ -273,20 +303,20 @@ def test_follow_up_form(client_as, lead, today):
     assert lead.next_action == "接待考察" and lead.last_follow_up_on == dt.date(2026, 11, 20)
 
 
-def test_create_and_edit(client_as, persona, biomed, xinghua, boshen):
-    client = client_as("wangzh")
-    node = biomed.nodes.order_by("pk").first()
+def test_create_and_edit(login_as, personas):
+    client = login_as("member")
+    ours_ent, node = personas.ours.enterprise, personas.ours.node  # 测试甲企业有限公司, on 测试甲链环节
     data = {
         "title": "新型透析耗材项目",
         "source": "referral",
-        "referrer": boshen.name[:6],  # a unique part of the name is enough
+        "referrer": "测试甲企业",  # a unique part of the name is enough
         "investor": "苏州某医疗器械有限公司",
-        "chain": biomed.pk,
+        "chain": personas.ours.chain.pk,
         "node": node.pk,
-        "region": xinghua.pk,
+        "region": personas.ours.region.pk,
         "estimated_investment": "3.2亿",
-        "owner": persona("liming").pk,
-        "description": "博生引荐的上游客户",
+        "owner": personas.liaison.pk,
+        "description": "甲企引荐的上游客户",
     }
     bad = client.post(reverse("leads:create"), {**data, "referrer": ""})
     assert bad.status_code == 400 and "以商引商线索须填写引荐企业" in bad.content.decode()
@@ -294,25 +324,26 @@ def test_create_and_edit(client_as, persona, biomed, xinghua, boshen):
     response = client.post(reverse("leads:create"), data)
     assert response.status_code == 302
     lead = Lead.objects.get(title="新型透析耗材项目")
-    assert lead.referrer == boshen and lead.estimated_investment == Decimal("32000") and lead.node == node
-    assert lead.owner == persona("liming") and lead.created_by == persona("wangzh")
+    assert lead.referrer == ours_ent and lead.estimated_investment == Decimal("32000") and lead.node == node
+    assert lead.owner == personas.liaison and lead.created_by == personas.member
+    assert lead.chain == personas.ours.chain and lead.region == personas.ours.region
     edit_url = reverse("leads:edit", args=[lead.pk])
     form = client.get(edit_url).content.decode()
-    assert f'value="{boshen.name}"' in form
-    response = client.post(edit_url, {**data, "referrer": boshen.uscc, "title": "新型透析耗材项目（一期）"})
+    assert 'value="测试甲企业有限公司"' in form
+    response = client.post(edit_url, {**data, "referrer": ours_ent.uscc, "title": "新型透析耗材项目（一期）"})
     assert response.status_code == 302
     assert Lead.objects.get(pk=lead.pk).title == "新型透析耗材项目（一期）"
 
 
-def test_create_refused_for_read_only_roles(client_as):
-    assert client_as("zhoutao").get(reverse("leads:create")).status_code == 403
-    assert client_as("chenjing").get(reverse("leads:create")).status_code == 403
-    page = client_as("liming").get(reverse("leads:create")).content.decode()
+def test_create_refused_for_read_only_roles(login_as):
+    assert login_as("district").get(reverse("leads:create")).status_code == 403
+    assert login_as("handler").get(reverse("leads:create")).status_code == 403
+    page = login_as("liaison").get(reverse("leads:create")).content.decode()
     assert "挂钩服务专员登记的线索由本人跟进" in page
     assert "leads/lead_form.js" in page and 'data-source-field="referral"' in page  # origin fields follow the source
 
 
-def test_queue_page(no_demo_leads, client_as, make_lead, persona, today):
+def test_queue_page(login_as, make_lead, personas, today):
     soon = make_lead(title="近期要跟进")
     services.follow_up_add(
         lead=soon,
@@ -320,7 +351,7 @@ def test_queue_page(no_demo_leads, client_as, make_lead, persona, today):
         notes="x",
         next_action="回访",
         next_action_on=today - dt.timedelta(days=1),
-        actor=persona("liming"),
+        actor=personas.liaison,
     )
     later = make_lead(title="下月再说")
     services.follow_up_add(
@@ -329,27 +360,30 @@ def test_queue_page(no_demo_leads, client_as, make_lead, persona, today):
         notes="x",
         next_action="回访",
         next_action_on=today + dt.timedelta(days=30),
-        actor=persona("liming"),
+        actor=personas.liaison,
     )
-    page = client_as("liming").get(reverse("leads:queue")).content.decode()
+    page = login_as("liaison").get(reverse("leads:queue")).content.decode()
     assert "近期要跟进" in page and "逾期" in page and "下月再说" not in page
-    assert "近期要跟进" not in client_as("wangzh").get(reverse("leads:queue")).content.decode()
-    assert client_as("liuyang").get(reverse("leads:queue")).status_code == 403
+    assert "近期要跟进" not in login_as("member").get(reverse("leads:queue")).content.decode()
+    assert login_as("ent_user").get(reverse("leads:queue")).status_code == 403
 
 
-def test_list_filters_and_sort(no_demo_leads, client_as, make_lead, persona, boshen, today):
+def test_list_filters_and_sort(login_as, make_lead, personas, today):
+    """Our chief sees our chain's leads: the three recorded here and the world's own open lead (2 亿元
+    estimated, owned by the chief, from a talent, on 测试甲链环节 in 测试甲区)."""
+    world = personas.ours.lead.title
     a = make_lead(title="甲项目", estimated_investment=Decimal("100"))
     b = make_lead(
         title="乙项目",
         estimated_investment=Decimal("900"),
         investor="北京某药业",
         source="referral",
-        referrer=boshen,
-        owner=persona("wangzh"),
+        referrer=personas.ours.enterprise,
+        owner=personas.member,
     )
     c = make_lead(title="丙项目", estimated_investment=None, region=None)
-    services.lead_abandon(lead=c, reason="x", on=today, actor=persona("jiangdd"))
-    client = client_as("jiangdd")
+    services.lead_abandon(lead=c, reason="x", on=today, actor=personas.chief)
+    client = login_as("chief")
 
     def titles(**params) -> list[str]:  # noqa: ANN003
         page = client.get(reverse("leads:list"), params)
@@ -358,32 +392,39 @@ def test_list_filters_and_sort(no_demo_leads, client_as, make_lead, persona, bos
 
     assert titles(q="北京") == ["乙项目"]
     assert titles(source="referral") == ["乙项目"]
-    assert titles(owner=persona("wangzh").pk) == ["乙项目"]
-    assert set(titles(stage="open")) == {"甲项目", "乙项目"}
+    assert titles(owner=personas.member.pk) == ["乙项目"]
+    assert set(titles(stage="open")) == {"甲项目", "乙项目", world}
     assert titles(stage="abandoned") == ["丙项目"]
-    assert set(titles(region=a.region_id)) == {"甲项目", "乙项目"}
-    assert titles(sort="investment") == ["甲项目", "乙项目", "丙项目"]  # empty amounts last
-    assert titles(sort="-investment") == ["乙项目", "甲项目", "丙项目"]
-    assert set(titles(chain=a.chain_id, node=a.node_id)) == {"甲项目", "乙项目", "丙项目"}
+    assert set(titles(region=personas.ours.region.pk)) == {"甲项目", "乙项目", world}
+    assert set(titles(region=personas.city.pk)) == {"甲项目", "乙项目", world}  # the city takes in its districts
+    assert titles(region=personas.theirs.region.pk) == []
+    assert titles(sort="investment") == ["甲项目", "乙项目", world, "丙项目"]  # empty amounts last
+    assert titles(sort="-investment") == [world, "乙项目", "甲项目", "丙项目"]
+    assert set(titles(chain=personas.ours.chain.pk, node=personas.ours.node.pk)) == {
+        "甲项目",
+        "乙项目",
+        "丙项目",
+        world,
+    }
     assert titles(q="不存在") == []
-    assert b.pk
+    assert a.pk and b.pk
 
 
-def test_list_query_count_is_pinned(client_as, make_lead, persona, django_assert_max_num_queries):
+def test_list_query_count_is_pinned(login_as, make_lead, personas, django_assert_max_num_queries):
     for i in range(60):
-        make_lead(title=f"线索{i:02d}", owner=persona("wangzh" if i % 2 else "liming"))
-    client = client_as("jiangdd")
+        make_lead(title=f"线索{i:02d}", owner=personas.member if i % 2 else personas.liaison)
+    client = login_as("chief")
     client.get(reverse("leads:list"))  # warm-up: session, content types
     with django_assert_max_num_queries(6):
         response = client.get(reverse("leads:list"), {"sort": "-investment", "stage": "open", "node": ""})
     assert response.status_code == 200 and len(response.context["page_obj"].object_list) == 50
 
 
-def test_export_is_the_filtered_list(client_as, make_lead, persona, boshen):
-    make_lead(title="导出甲", source="referral", referrer=boshen)
+def test_export_is_the_filtered_list(login_as, make_lead, personas):
+    make_lead(title="导出甲", source="referral", referrer=personas.ours.enterprise)
     make_lead(title="导出乙")
     make_lead(title="其他")
-    response = client_as("jiangdd").get(reverse("leads:export"), {"q": "导出", "sort": "title"})
+    response = login_as("chief").get(reverse("leads:export"), {"q": "导出", "sort": "title"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
@@ -393,43 +434,44 @@ def test_export_is_the_filtered_list(client_as, make_lead, persona, boshen):
     assert header[0] == "线索名称" and "预计投资(万元)" in header
     body = [r for r in rows[4:] if r and r[0]]
     assert [r[0] for r in body] == ["导出乙", "导出甲"]
-    assert body[1][2] == boshen.name and body[1][6] == 12000
+    assert body[1][2] == "测试甲企业有限公司" and body[1][6] == 12000
     line = AuditLog.objects.filter(action=AuditAction.EXPORT).latest("pk")
-    assert "招商线索导出 2 条" in line.message and line.actor == persona("jiangdd")
-    assert client_as("lz_321282").get(reverse("leads:export")).status_code == 200  # own leads only: none here
+    assert "招商线索导出 2 条" in line.message and line.actor == personas.chief
+    assert login_as("x_liaison").get(reverse("leads:export")).status_code == 200  # own leads only: none here
 
 
-def test_enterprise_tab(client_as, make_lead, boshen):
-    make_lead(title="博生引荐", source="referral", referrer=boshen)
-    url = reverse("leads:enterprise_tab", args=[boshen.pk])
-    fragment = client_as("jiangdd").get(url, HTTP_HX_REQUEST="true")
+def test_enterprise_tab(login_as, make_lead, personas):
+    ours_ent = personas.ours.enterprise  # served by p_liaison; p_ent_user is its enterprise user
+    make_lead(title="甲企引荐", source="referral", referrer=ours_ent)
+    url = reverse("leads:enterprise_tab", args=[ours_ent.pk])
+    fragment = login_as("chief").get(url, HTTP_HX_REQUEST="true")
     assert fragment.status_code == 200
     html = fragment.content.decode()
-    assert "博生引荐" in html and "<html" not in html and "1.20 亿元" in html
-    full = client_as("jiangdd").get(url).content.decode()
-    assert "<html" in full and "博生引荐" in full
-    assert "博生引荐" in client_as("liming").get(url).content.decode()  # owner liaison of the lead
-    own = client_as("liuyang").get(url, HTTP_HX_REQUEST="true")
-    assert own.status_code == 200 and "博生引荐" not in own.content.decode()
+    assert "甲企引荐" in html and "<html" not in html and "1.20 亿元" in html
+    full = login_as("chief").get(url).content.decode()
+    assert "<html" in full and "甲企引荐" in full
+    assert "甲企引荐" in login_as("liaison").get(url).content.decode()  # owner liaison of the lead
+    own = login_as("ent_user").get(url, HTTP_HX_REQUEST="true")
+    assert own.status_code == 200 and "甲企引荐" not in own.content.decode()
     assert "仅服务人员可见" in own.content.decode()
-    assert client_as("lz_321282").get(url).status_code == 404  # may not see the enterprise
-    assert client_as("chenjing").get(url).status_code == 403
+    assert login_as("x_liaison").get(url).status_code == 404  # may not see the enterprise
+    assert login_as("handler").get(url).status_code == 403
 
 
-def test_talent_tab(client_as, make_lead, talent):
+def test_talent_tab(login_as, make_lead, talent):
     make_lead(title="顾总带来的冲洗器项目", source="talent", talent=talent)
     url = reverse("leads:talent_tab", args=[talent.pk])
-    html = client_as("wangzh").get(url, HTTP_HX_REQUEST="true").content.decode()
+    html = login_as("member").get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "顾总带来的冲洗器项目" in html and "<html" not in html
-    assert "<html" in client_as("wangzh").get(url).content.decode()
-    other = client_as("lz_321282").get(url).content.decode()  # sees the talent, not this lead
+    assert "<html" in login_as("member").get(url).content.decode()
+    other = login_as("x_liaison").get(url).content.decode()  # sees the talent, not this lead
     assert "顾总带来的冲洗器项目" not in other and "暂无该能人引荐的线索" in other
-    assert client_as("da_321282").get(url).status_code == 404  # the talent has no ties to 靖江
-    assert client_as("liuyang").get(url).status_code == 403
-    assert client_as("wangzh").get(reverse("leads:talent_tab", args=[999999])).status_code == 404
+    assert login_as("x_district").get(url).status_code == 404  # the talent has no ties to 测试乙区
+    assert login_as("ent_user").get(url).status_code == 403
+    assert login_as("member").get(reverse("leads:talent_tab", args=[999999])).status_code == 404
 
 
-def test_queue_card_fragment(no_demo_leads, client_as, make_lead, persona, today):
+def test_queue_card_fragment(login_as, make_lead, personas, today):
     lead = make_lead()
     services.follow_up_add(
         lead=lead,
@@ -437,26 +479,27 @@ def test_queue_card_fragment(no_demo_leads, client_as, make_lead, persona, today
         notes="x",
         next_action="回访",
         next_action_on=today - dt.timedelta(days=1),
-        actor=persona("liming"),
+        actor=personas.liaison,
     )
     make_lead(title="未安排")
     url = reverse("leads:queue_card")
-    html = client_as("liming").get(url, HTTP_HX_REQUEST="true").content.decode()
+    html = login_as("liaison").get(url, HTTP_HX_REQUEST="true").content.decode()
     assert "7 天内到期 1 条" in html and "逾期 1" in html and "未安排下一步 1" in html
-    assert client_as("liming").get(url)["Location"] == reverse("leads:queue")
-    assert client_as("liuyang").get(url, HTTP_HX_REQUEST="true").status_code == 403
+    assert login_as("liaison").get(url)["Location"] == reverse("leads:queue")
+    assert login_as("ent_user").get(url, HTTP_HX_REQUEST="true").status_code == 403
 
 
-def test_sign_refused_by_a_project_rule_shows_it(client_as, make_lead, boshen):
+def test_sign_refused_by_a_project_rule_shows_it(login_as, make_lead, personas):
     """The referring enterprise cannot be the project's owner (a project rule on a field this form lacks)."""
-    lead = make_lead(source=LeadSource.REFERRAL, referrer=boshen)
-    response = client_as("jiangdd").post(
+    ours_ent = personas.ours.enterprise
+    lead = make_lead(source=LeadSource.REFERRAL, referrer=ours_ent)
+    response = login_as("chief").post(
         reverse("leads:sign", args=[lead.pk]),
         {
             "expected_stage": "new",
             "name": "自引项目",
-            "enterprise": boshen.uscc,
-            "region": lead.region_id,
+            "enterprise": ours_ent.uscc,
+            "region": personas.ours.region.pk,
             "kind": "new",
             "level": "general",
             "planned_investment": "5000",
@@ -469,36 +512,38 @@ def test_sign_refused_by_a_project_rule_shows_it(client_as, make_lead, boshen):
     assert lead.stage == LeadStage.NEW and not Project.objects.filter(name="自引项目").exists()
 
 
-def test_owner_edits_a_lead_referred_from_outside_their_scope(client_as, make_lead, persona):
-    """wangzh records a referral by an enterprise liming does not serve; liming (owner) can still save it."""
-    from chaindesk.enterprises.models import Enterprise
-
-    outside = Enterprise.objects.exclude(liaison=persona("liming")).filter(chains__code="biomed").first()
-    lead = make_lead(actor=persona("wangzh"), source=LeadSource.REFERRAL, referrer=outside)
-    client = client_as("liming")
+def test_owner_edits_a_lead_referred_from_outside_their_scope(login_as, make_lead, personas):
+    """The member records a referral by an enterprise the liaison does not serve; the liaison (owner) can still
+    save it."""
+    outside = factories.outside_enterprise(personas)
+    assert not Enterprise.objects.visible_to(personas.liaison).filter(pk=outside.pk).exists()
+    lead = make_lead(actor=personas.member, source=LeadSource.REFERRAL, referrer=outside)
+    client = login_as("liaison")
     url = reverse("leads:edit", args=[lead.pk])
     form = client.get(url)
     assert form.status_code == 200
     data = {k: v for k, v in form.context["form"].initial.items() if v is not None}
-    data.update(title="改过的名称", referrer=outside.name, estimated_investment="12000")
+    data.update(title="改过的名称", referrer=factories.OUTSIDE, estimated_investment="12000")
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[-3000:]
     lead.refresh_from_db()
     assert lead.title == "改过的名称" and lead.referrer == outside
 
 
-def test_chain_map_has_the_leads_column(client_as, make_lead, biomed):
+def test_chain_map_has_the_leads_column(login_as, make_lead, personas):
     make_lead()
-    page = client_as("jiangdd").get(reverse("chains:map", args=[biomed.pk]))
+    page = login_as("chief").get(reverse("chains:map", args=[personas.ours.chain.pk]))
     assert page.status_code == 200 and "线索(条)" in page.content.decode()
 
 
-def test_enterprise_suggestions(client_as, boshen):
+def test_enterprise_suggestions(login_as):
     url = reverse("leads:enterprise_suggest")
-    html = client_as("jiangdd").get(url, {"referrer": "博生"}, HTTP_HX_REQUEST="true").content.decode()
-    assert f'<option value="{boshen.name}">' in html
-    assert "<option" not in client_as("jiangdd").get(url, {"referrer": "博"}).content.decode()  # two characters
-    assert "<option" not in client_as("lz_321282").get(url, {"enterprise": "博生"}).content.decode()  # not theirs
-    assert client_as("liuyang").get(url, {"q": "博生"}).status_code == 403
-    form = client_as("jiangdd").get(reverse("leads:create")).content.decode()
+    html = login_as("chief").get(url, {"referrer": "甲企业"}, HTTP_HX_REQUEST="true").content.decode()
+    assert '<option value="测试甲企业有限公司">' in html
+    assert "<option" not in login_as("chief").get(url, {"referrer": "甲"}).content.decode()  # two characters
+    assert "<option" not in login_as("x_liaison").get(url, {"enterprise": "甲企业"}).content.decode()  # not theirs
+    theirs = login_as("x_liaison").get(url, {"enterprise": "乙企业"}).content.decode()
+    assert '<option value="测试乙企业有限公司">' in theirs  # their own enterprise is offered
+    assert login_as("ent_user").get(url, {"q": "甲企业"}).status_code == 403
+    form = login_as("chief").get(reverse("leads:create")).content.decode()
     assert 'list="referrer-options"' in form and 'hx-get="/leads/enterprises/suggest/"' in form

@@ -1,13 +1,20 @@
 import pytest
+from django.test import Client
 
-from chaindesk.enterprises.models import Enterprise
+
+def _client(user) -> Client:  # noqa: ANN001
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 @pytest.mark.django_db
-def test_enterprise_page_links_to_the_assign_page_for_those_who_may_assign(client_as):
-    boshen = Enterprise.objects.get(name="江苏博生医用新材料股份有限公司")
-    url = f"/service/enterprises/{boshen.pk}/assign/"
-    page = client_as("jiangdd").get(f"/enterprises/{boshen.pk}/").content.decode()
+def test_enterprise_page_links_to_the_assign_page_for_those_who_may_assign(personas):
+    ours = personas.ours.enterprise
+    url = f"/service/enterprises/{ours.pk}/assign/"
+    chief = _client(personas.chief)
+    page = chief.get(f"/enterprises/{ours.pk}/").content.decode()
     assert url in page
-    assert client_as("jiangdd").get(url).status_code == 200
-    assert url not in client_as("liming").get(f"/enterprises/{boshen.pk}/").content.decode()
+    assert chief.get(url).status_code == 200
+    served = _client(personas.liaison).get(f"/enterprises/{ours.pk}/")  # the liaison reads the page, cannot assign
+    assert served.status_code == 200 and url not in served.content.decode()

@@ -11,7 +11,7 @@ from chaindesk.demands.models import Demand
 from chaindesk.demo import city
 from chaindesk.meetings.models import Decision, Meeting
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]  # the demo smoke set: the seed meeting as loaded
 
 
 def test_seed_meeting_decisions() -> None:

@@ -1,5 +1,9 @@
 """The projects services: creation rules, every legal and illegal stage transition, compare-and-set, the
-stage rules, production lines, plans and monthly reports — each with its audit line."""
+stage rules, production lines, plans and monthly reports — each with its audit line.
+
+On the fixed personas' world (chaindesk/testkit/personas.py): the test project sits on 测试甲链 in 测试甲区, for our
+enterprise (served by `p_liaison`, used by `p_ent_user`), registered by `p_chief`; out of scope are the x_ personas
+of 测试乙链 and 测试乙区."""
 
 import datetime as dt
 from decimal import Decimal
@@ -9,35 +13,30 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from chaindesk.accounts.models import Region
-from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction, AuditLog
-from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects import services
 from chaindesk.projects.choices import FORWARD, STAGE_DATE_FIELD, TRANSITIONS, ProjectStage
 from chaindesk.projects.models import InvestmentPlan, InvestmentReport, Project, StageChange
+from chaindesk.projects.tests import factories
 
 pytestmark = pytest.mark.clock  # depends on today: CI runs it under other clocks too
 
-BOSHEN = "江苏博生医用新材料股份有限公司"
 D0 = dt.date(2026, 1, 5)
 
 
 @pytest.fixture
-def chief(persona: Any) -> Any:
-    return persona("jiangdd")
+def chief(personas: Any) -> Any:
+    return personas.chief
 
 
 @pytest.fixture
-def project(chief: Any) -> Project:
-    chain = Chain.objects.get(code="biomed")
-    return services.project_create(
-        actor=chief,
-        name="测试医用膜材扩产项目",
-        chain=chain,
-        region=Region.objects.get(code="321281"),
-        enterprise=Enterprise.objects.get(name=BOSHEN),
+def project(personas: Any) -> Project:
+    """A project at 在谈 on 测试甲链 in 测试甲区 for our enterprise, registered by our chief."""
+    return factories.project(
+        personas,
+        "测试医用膜材扩产项目",
+        enterprise=personas.ours.enterprise,
         planned_investment=Decimal("52000"),
     )
 
@@ -58,15 +57,14 @@ def test_create_records_audit_and_starts_at_negotiating(project: Project) -> Non
     assert AuditLog.objects.filter(object_id=str(project.pk), action=AuditAction.CREATE).exists()
 
 
-def test_create_refuses_node_of_another_chain(chief: Any) -> None:
-    other_node = ChainNode.objects.exclude(chain__code="biomed").first()
-    assert other_node is not None
+def test_create_refuses_node_of_another_chain(chief: Any, personas: Any) -> None:
+    other_node = personas.theirs.node  # a node of 测试乙链
     with pytest.raises(ValidationError) as err:
         services.project_create(
             actor=chief,
             name="错链项目",
-            chain=Chain.objects.get(code="biomed"),
-            region=Region.objects.get(code="321281"),
+            chain=personas.ours.chain,
+            region=personas.ours.region,
             investor_name="某投资方",
             node=other_node,
         )
@@ -74,15 +72,16 @@ def test_create_refuses_node_of_another_chain(chief: Any) -> None:
     assert not Project.objects.filter(name="错链项目").exists()
 
 
-def test_create_needs_an_owner(chief: Any) -> None:
+def test_create_needs_an_owner(chief: Any, personas: Any) -> None:
     with pytest.raises(ValidationError) as err:
         services.project_create(
             actor=chief,
             name="无主项目",
-            chain=Chain.objects.get(code="biomed"),
-            region=Region.objects.get(code="321281"),
+            chain=personas.ours.chain,
+            region=personas.ours.region,
         )
     assert "投资方" in str(err.value)
+    assert not Project.objects.filter(name="无主项目").exists()
 
 
 def test_follow_on_must_share_the_owner(chief: Any, project: Project) -> None:
@@ -107,15 +106,16 @@ def test_follow_on_must_share_the_owner(chief: Any, project: Project) -> None:
     assert follow.follow_on_of == project
 
 
-def test_create_out_of_chain_is_refused(persona: Any) -> None:
+def test_create_out_of_chain_is_refused(personas: Any) -> None:
     with pytest.raises(PermissionDenied):
         services.project_create(
-            actor=persona("lead_equip"),
+            actor=personas.x_chief,  # chief of 测试乙链, not on 测试甲链's team
             name="越权项目",
-            chain=Chain.objects.get(code="biomed"),
-            region=Region.objects.get(code="321281"),
+            chain=personas.ours.chain,
+            region=personas.ours.region,
             investor_name="某投资方",
         )
+    assert not Project.objects.filter(name="越权项目").exists()
 
 
 ALL = [s.value for s in ProjectStage]
@@ -223,16 +223,18 @@ def test_final_stages_offer_nothing(chief: Any, project: Project) -> None:
     assert services.allowed_transitions(project) == []
 
 
-def test_outsider_cannot_transition(persona: Any, project: Project) -> None:
+def test_outsider_cannot_transition(personas: Any, project: Project) -> None:
     with pytest.raises(PermissionDenied):
-        services.project_transition(project=project, to_stage=ProjectStage.SIGNED, on=D0, actor=persona("lead_equip"))
+        services.project_transition(project=project, to_stage=ProjectStage.SIGNED, on=D0, actor=personas.x_chief)
     with pytest.raises(PermissionDenied):
-        services.project_transition(project=project, to_stage=ProjectStage.SIGNED, on=D0, actor=persona("liuyang"))
+        services.project_transition(project=project, to_stage=ProjectStage.SIGNED, on=D0, actor=personas.ent_user)
+    project.refresh_from_db()
+    assert project.stage == ProjectStage.NEGOTIATING
 
 
-def test_liaison_of_the_enterprise_may_manage(persona: Any, project: Project) -> None:
-    assert project.enterprise is not None and project.enterprise.liaison == persona("liming")
-    done = services.project_transition(project=project, to_stage=ProjectStage.SIGNED, on=D0, actor=persona("liming"))
+def test_liaison_of_the_enterprise_may_manage(personas: Any, project: Project) -> None:
+    assert project.enterprise is not None and project.enterprise.liaison == personas.liaison
+    done = services.project_transition(project=project, to_stage=ProjectStage.SIGNED, on=D0, actor=personas.liaison)
     assert done.stage == ProjectStage.SIGNED
 
 
@@ -244,12 +246,12 @@ def test_plan_set_creates_then_changes(chief: Any, project: Project) -> None:
     assert line.before["amount"] in ("20000.00", "20000", 20000)
 
 
-def test_report_rules(chief: Any, persona: Any, project: Project) -> None:
+def test_report_rules(chief: Any, personas: Any, project: Project) -> None:
     with pytest.raises(ValidationError) as err:  # 在谈: nothing to report yet
         services.investment_report(project=project, month=dt.date(2026, 3, 1), amount=Decimal("100"), actor=chief)
     assert "在谈" in str(err.value)
     services.project_transition(project=project, to_stage=ProjectStage.SIGNED, on=D0, actor=chief)
-    enterprise_user = persona("liuyang")
+    enterprise_user = personas.ent_user  # the user of the project's enterprise
     first = services.investment_report(
         project=project, month=dt.date(2026, 3, 17), amount=Decimal("1200"), actor=enterprise_user, note="主体厂房封顶"
     )
@@ -267,7 +269,7 @@ def test_report_rules(chief: Any, persona: Any, project: Project) -> None:
         services.investment_report(project=project, month=dt.date(2026, 5, 1), amount=Decimal("-1"), actor=chief)
     with pytest.raises(PermissionDenied):
         services.investment_report(
-            project=project, month=dt.date(2026, 5, 1), amount=Decimal("1"), actor=persona("lz_321282")
+            project=project, month=dt.date(2026, 5, 1), amount=Decimal("1"), actor=personas.x_liaison
         )
 
 

@@ -1,5 +1,8 @@
 """Project pages per persona: scope by URL guessing, the list's filters, sort, query count and export, the
-create/edit form, the stage buttons (409 on a stale page, a broken rule changes nothing), production lines."""
+create/edit form, the stage buttons (409 on a stale page, a broken rule changes nothing), production lines.
+
+On the fixed personas' world (chaindesk/testkit/personas.py): our side is 测试甲链 in 测试甲区, theirs 测试乙链 in
+测试乙区; the projects the tests add are named 测试项目… (factories.PREFIX)."""
 
 import datetime as dt
 import io
@@ -11,67 +14,39 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from chaindesk.accounts.models import Region, User
+from chaindesk.chains import services as chain_services
 from chaindesk.chains.extensions import node_counters
-from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core.models import AuditAction, AuditLog
-from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects import services
 from chaindesk.projects.choices import ProjectStage
-from chaindesk.projects.models import InvestmentPlan, InvestmentReport, ProductionLine, Project, StageChange
+from chaindesk.projects.models import ProductionLine, Project, StageChange
+from chaindesk.testkit.personas import Personas, join_team
+
+from . import factories
+from .factories import PREFIX, login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
-BOSHEN = "江苏博生医用新材料股份有限公司"
-PREFIX = "测试项目"
 
-
-def _project(
-    name: str,
-    *,
-    chain: str = "biomed",
-    region: str = "321281",
-    enterprise: Enterprise | None = None,
-    investor: str = "",
-    **fields: Any,
-) -> Project:
-    """Set-up through the create service, as a chain chief (or the chain's own chief for another chain)."""
-    chain_obj = Chain.objects.get(code=chain)
-    actor = chain_obj.chief if chain != "biomed" else User.objects.get(username="jiangdd")
-    return services.project_create(
-        actor=actor,
-        name=name,
-        chain=chain_obj,
-        region=Region.objects.get(code=region),
-        enterprise=enterprise,
-        investor_name=investor,
-        **fields,
+@pytest.fixture
+def membrane(personas: Personas) -> Project:
+    """Our enterprise's project on 测试甲链 in 测试甲区, in talks: in scope of our chain's team (chief, member), of
+    our liaison (who serves the enterprise), our district admin and our enterprise user."""
+    return factories.project(
+        personas, f"{PREFIX}医用膜材", enterprise=personas.ours.enterprise, planned_investment=Decimal("52000")
     )
 
 
 @pytest.fixture
-def boshen() -> Enterprise:
-    return Enterprise.objects.get(name=BOSHEN)
-
-
-@pytest.fixture
-def membrane(boshen: Enterprise) -> Project:
-    """In scope of the 生物医药 team, 兴化市 (liming serves 博生, zhoutao administers 兴化) and liuyang (博生)."""
-    return _project(f"{PREFIX}医用膜材", enterprise=boshen, planned_investment=Decimal("52000"))
-
-
-@pytest.fixture
-def jingjiang() -> Project:
-    """A 高端装备 project in 靖江市, owned by a firm lz_321282 serves: out of scope of the 生物医药 personas."""
-    firm = Enterprise.objects.filter(liaison__username="lz_321282").first()
-    assert firm is not None
-    equip = Chain.objects.get(code="equip")
-    return services.project_create(
-        actor=equip.chief,
-        name=f"{PREFIX}靖江装备",
-        chain=equip,
-        region=Region.objects.get(code="321282"),
-        enterprise=firm,
+def theirs(personas: Personas) -> Project:
+    """Their enterprise's project on 测试乙链 in 测试乙区, in talks: in scope of the x_ personas only."""
+    return factories.project(
+        personas,
+        f"{PREFIX}乙链装备",
+        actor=personas.x_chief,
+        chain=personas.theirs.chain,
+        region=personas.theirs.region,
+        enterprise=personas.theirs.enterprise,
         planned_investment=Decimal("8000"),
     )
 
@@ -98,8 +73,8 @@ def test_anonymous_goes_to_login(client, membrane):
     assert Project.objects.get(pk=membrane.pk).stage == ProjectStage.NEGOTIATING
 
 
-def test_department_handler_is_refused(client_as, membrane):
-    client = client_as("chenjing")
+def test_department_handler_is_refused(personas, membrane):
+    client = login(personas.handler)
     for url in _urls(membrane):
         assert client.get(url).status_code == 403, url
     response = client.post(reverse("projects:transition", args=[membrane.pk]), _move("signed", "negotiating"))
@@ -108,28 +83,28 @@ def test_department_handler_is_refused(client_as, membrane):
 
 
 @pytest.mark.parametrize(
-    ("username", "target", "status"),
+    ("key", "target", "status"),
     [
-        ("jiangdd", "membrane", 200),
-        ("wangzh", "membrane", 200),
-        ("liming", "membrane", 200),
-        ("zhoutao", "membrane", 200),
-        ("liuyang", "membrane", 200),
-        ("jiangdd", "jingjiang", 404),
-        ("liming", "jingjiang", 404),
-        ("zhoutao", "jingjiang", 404),
-        ("liuyang", "jingjiang", 404),
-        ("lz_321282", "membrane", 404),
-        ("da_321282", "membrane", 404),
-        ("lead_equip", "membrane", 404),
-        ("lz_321282", "jingjiang", 200),
-        ("da_321282", "jingjiang", 200),
-        ("lead_equip", "jingjiang", 200),
+        ("chief", "membrane", 200),
+        ("member", "membrane", 200),
+        ("liaison", "membrane", 200),
+        ("district", "membrane", 200),
+        ("ent_user", "membrane", 200),
+        ("chief", "theirs", 404),
+        ("liaison", "theirs", 404),
+        ("district", "theirs", 404),
+        ("ent_user", "theirs", 404),
+        ("x_liaison", "membrane", 404),
+        ("x_district", "membrane", 404),
+        ("x_chief", "membrane", 404),
+        ("x_liaison", "theirs", 200),
+        ("x_district", "theirs", 200),
+        ("x_chief", "theirs", 200),
     ],
 )
-def test_detail_scope_by_url_guessing(client_as, membrane, jingjiang, username, target, status):
-    project = membrane if target == "membrane" else jingjiang
-    client = client_as(username)
+def test_detail_scope_by_url_guessing(personas, membrane, theirs, key, target, status):
+    project = membrane if target == "membrane" else theirs
+    client = login(personas.user(key))
     assert client.get(reverse("projects:detail", args=[project.pk])).status_code == status
     if status == 404:
         for url in (reverse("projects:edit", args=[project.pk]), reverse("projects:transition", args=[project.pk])):
@@ -137,19 +112,19 @@ def test_detail_scope_by_url_guessing(client_as, membrane, jingjiang, username, 
         assert Project.objects.get(pk=project.pk).stage == ProjectStage.NEGOTIATING
 
 
-def test_out_of_scope_lookup_is_audited(client_as, membrane):
-    client_as("da_321282").get(reverse("projects:detail", args=[membrane.pk]))
+def test_out_of_scope_lookup_is_audited(personas, membrane):
+    login(personas.x_district).get(reverse("projects:detail", args=[membrane.pk]))
     assert AuditLog.objects.filter(
-        action=AuditAction.PERMISSION_DENIED, actor__username="da_321282", object_id=str(membrane.pk)
+        action=AuditAction.PERMISSION_DENIED, actor=personas.x_district, object_id=str(membrane.pk)
     ).exists()
 
 
-def test_missing_project_is_404(client_as):
-    assert client_as("jiangdd").get(reverse("projects:detail", args=[987654321])).status_code == 404
+def test_missing_project_is_404(personas):
+    assert login(personas.chief).get(reverse("projects:detail", args=[987654321])).status_code == 404
 
 
-def test_enterprise_user_reads_but_does_not_manage(client_as, membrane):
-    client = client_as("liuyang")
+def test_enterprise_user_reads_but_does_not_manage(personas, membrane):
+    client = login(personas.ent_user)
     page = client.get(reverse("projects:detail", args=[membrane.pk])).content.decode()
     assert membrane.name in page and 'data-testid="stage-actions"' not in page
     assert client.get(reverse("projects:edit", args=[membrane.pk])).status_code == 403
@@ -162,52 +137,25 @@ def test_enterprise_user_reads_but_does_not_manage(client_as, membrane):
 # --- list ----------------------------------------------------------------------------------------------
 
 
-def _bulk(count: int, boshen: Enterprise) -> None:
-    """Many projects on the 生物医药 chain, each with this year's plan and a report, spread over stages."""
-    chain = Chain.objects.get(code="biomed")
-    node = ChainNode.objects.filter(chain=chain).first()
-    region = Region.objects.get(code="321281")
-    chief = User.objects.get(username="jiangdd")
-    stages = [ProjectStage.NEGOTIATING, ProjectStage.SIGNED, ProjectStage.STARTED, ProjectStage.BUILDING]
-    projects = Project.objects.bulk_create(
-        Project(
-            name=f"{PREFIX}批量{i:03d}",
-            enterprise=boshen if i % 2 else None,
-            investor_name="" if i % 2 else f"测试投资方{i}",
-            chain=chain,
-            node=node,
-            region=region,
-            stage=stages[i % len(stages)],
-            planned_investment=Decimal(1000 + i),
-            last_progress_on=timezone.localdate() - dt.timedelta(days=i),
-            created_by=chief,
-        )
-        for i in range(count)
-    )
-    year = timezone.localdate().year
-    InvestmentPlan.objects.bulk_create(InvestmentPlan(project=p, year=year, amount=Decimal(1200)) for p in projects)
-    InvestmentReport.objects.bulk_create(
-        InvestmentReport(project=p, month=dt.date(year, 1, 1), amount=Decimal(100), reported_by=chief) for p in projects
-    )
-
-
-@pytest.mark.parametrize("query", ["", "?sort=-investment", "?sort=stage&flag=stalled", "?q=测试&region=1&page=2"])
-def test_list_query_count_is_pinned(client_as, boshen, django_assert_max_num_queries, query):
-    _bulk(65, boshen)
-    client = client_as("jiangdd")
-    url = reverse("projects:list") + query
+@pytest.mark.parametrize("query", ["", "?sort=-investment", "?sort=stage&flag=stalled", "?q=测试&region={city}&page=2"])
+def test_list_query_count_is_pinned(personas, django_assert_max_num_queries, query):
+    factories.many_projects(personas, 65)
+    client = login(personas.chief)
+    url = reverse("projects:list") + query.format(city=personas.city.pk)
     assert client.get(url).status_code == 200  # warm-up: session, caches
     with django_assert_max_num_queries(6):
         response = client.get(url)
     assert response.status_code == 200
+    assert response.context["rows"]  # the pin is taken over a page of rows, not an empty list
 
 
-def test_list_shows_rows_paginated_with_progress(client_as, boshen):
-    _bulk(65, boshen)
-    page = client_as("jiangdd").get(reverse("projects:list") + f"?q={PREFIX}批量&sort=name").content.decode()
+def test_list_shows_rows_paginated_with_progress(personas):
+    factories.many_projects(personas, 65)
+    client = login(personas.chief)
+    page = client.get(reverse("projects:list") + f"?q={PREFIX}批量&sort=name").content.decode()
     assert "共 65 条" in page and f"{PREFIX}批量000" in page and f"{PREFIX}批量050" not in page
     assert "序时进度" in page and "8.3%" in page  # 100 / 1200 of this year's plan
-    second = client_as("jiangdd").get(reverse("projects:list") + f"?q={PREFIX}批量&sort=name&page=2").content.decode()
+    second = client.get(reverse("projects:list") + f"?q={PREFIX}批量&sort=name&page=2").content.decode()
     assert f"{PREFIX}批量050" in second
 
 
@@ -216,61 +164,62 @@ def _names(client: Any, query: str) -> set[str]:
     return {p.name for p in response.context["rows"] if p.name.startswith(PREFIX)}
 
 
-def test_list_filters(client_as, boshen, membrane):
-    investor = _project(f"{PREFIX}外地投资", investor="上海某医疗器械集团", planned_investment=Decimal("5000"))
-    client = client_as("jiangdd")
+def test_list_filters(personas, membrane):
+    investor = factories.project(
+        personas, f"{PREFIX}外地投资", investor_name="上海某医疗器械集团", planned_investment=Decimal("5000")
+    )
+    client = login(personas.chief)
     assert _names(client, "?q=上海某医疗") == {investor.name}
-    assert _names(client, "?q=博生") == {membrane.name}
+    assert _names(client, "?q=测试甲企业") == {membrane.name}  # the owner enterprise's name
     assert _names(client, "?stage=negotiating&q=" + PREFIX) == {membrane.name, investor.name}
     assert _names(client, "?stage=signed&q=" + PREFIX) == set()
-    xinghua = Region.objects.get(code="321281")
-    taizhou = xinghua.parent
-    assert taizhou is not None
-    assert _names(client, f"?region={taizhou.pk}&q={PREFIX}") == {membrane.name, investor.name}
+    assert _names(client, f"?region={personas.city.pk}&q={PREFIX}") == {membrane.name, investor.name}
     assert _names(client, "?stage=bogus&q=" + PREFIX) == {membrane.name, investor.name}  # ignored
 
 
-def test_list_node_filter_includes_descendants(client_as, boshen):
-    chain = Chain.objects.get(code="biomed")
-    up, _ = ChainNode.objects.get_or_create(chain=chain, parent=None, name="测试上游")
-    leaf, _ = ChainNode.objects.get_or_create(chain=chain, parent=up, name="测试原料药")
-    on_leaf = _project(f"{PREFIX}原料药", enterprise=boshen, node=leaf)
-    _project(f"{PREFIX}无环节", enterprise=boshen)
-    client = client_as("jiangdd")
+def test_list_node_filter_includes_descendants(personas):
+    chain, chief = personas.ours.chain, personas.chief
+    up = chain_services.node_add(chain=chain, parent=None, name="测试上游", actor=chief)
+    leaf = chain_services.node_add(chain=chain, parent=up, name="测试原料药", actor=chief)
+    on_leaf = factories.project(personas, f"{PREFIX}原料药", enterprise=personas.ours.enterprise, node=leaf)
+    factories.project(personas, f"{PREFIX}无环节", enterprise=personas.ours.enterprise)
+    client = login(chief)
     assert _names(client, f"?node={up.pk}") == {on_leaf.name}
     assert _names(client, f"?node={leaf.pk}") == {on_leaf.name}
 
 
-def test_list_flag_filter_finds_stale_projects(client_as, boshen, membrane):
-    chief = User.objects.get(username="jiangdd")
+def test_list_flag_filter_finds_stale_projects(personas, membrane):
+    chief = personas.chief
     old = timezone.localdate() - dt.timedelta(days=60)
     services.project_transition(project=membrane, to_stage="signed", on=old, actor=chief)
-    fresh = _project(f"{PREFIX}新签", enterprise=boshen, planned_investment=Decimal(100))
+    fresh = factories.project(
+        personas, f"{PREFIX}新签", enterprise=personas.ours.enterprise, planned_investment=Decimal(100)
+    )
     services.project_transition(project=fresh, to_stage="signed", on=timezone.localdate(), actor=chief)
-    client = client_as("jiangdd")
+    client = login(chief)
     assert _names(client, f"?flag=stale&q={PREFIX}") == {membrane.name}
     page = client.get(reverse("projects:list") + f"?q={PREFIX}").content.decode()
     assert "停滞" in page and 'data-testid="flag-rules"' in page
 
 
-def test_list_scopes_and_create_button(client_as, membrane, jingjiang):
-    assert _names(client_as("liuyang"), f"?q={PREFIX}") == {membrane.name}
-    assert _names(client_as("lz_321282"), f"?q={PREFIX}") == {jingjiang.name}
-    assert _names(client_as("zhoutao"), f"?q={PREFIX}") == {membrane.name}
-    assert "新增项目" in client_as("jiangdd").get(reverse("projects:list")).content.decode()
-    assert "新增项目" not in client_as("liuyang").get(reverse("projects:list")).content.decode()
+def test_list_scopes_and_create_button(personas, membrane, theirs):
+    assert _names(login(personas.ent_user), f"?q={PREFIX}") == {membrane.name}
+    assert _names(login(personas.x_liaison), f"?q={PREFIX}") == {theirs.name}
+    assert _names(login(personas.district), f"?q={PREFIX}") == {membrane.name}
+    assert "新增项目" in login(personas.chief).get(reverse("projects:list")).content.decode()
+    assert "新增项目" not in login(personas.ent_user).get(reverse("projects:list")).content.decode()
 
 
-def test_empty_list_says_why(client_as):
-    page = client_as("jiangdd").get(reverse("projects:list") + "?q=不存在的项目名称").content.decode()
+def test_empty_list_says_why(personas):
+    page = login(personas.chief).get(reverse("projects:list") + "?q=不存在的项目名称").content.decode()
     assert "没有符合条件的项目" in page
 
 
 # --- export --------------------------------------------------------------------------------------------
 
 
-def test_export_is_the_filtered_ledger_and_audited(client_as, boshen, membrane, jingjiang):
-    chief = User.objects.get(username="jiangdd")
+def test_export_is_the_filtered_ledger_and_audited(personas, membrane, theirs):
+    chief = personas.chief
     membrane = services.project_update(
         project=membrane,
         actor=chief,
@@ -281,8 +230,8 @@ def test_export_is_the_filtered_ledger_and_audited(client_as, boshen, membrane, 
     )
     services.project_transition(project=membrane, to_stage="signed", on=dt.date(2026, 3, 2), actor=chief)
     services.plan_set(project=membrane, year=timezone.localdate().year, amount=Decimal("20000"), actor=chief)
-    _project(f"{PREFIX}其他", investor="某投资方")
-    response = client_as("jiangdd").get(reverse("projects:export") + f"?q={PREFIX}医用")
+    factories.project(personas, f"{PREFIX}其他", investor_name="某投资方")
+    response = login(chief).get(reverse("projects:export") + f"?q={PREFIX}医用")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
@@ -295,7 +244,8 @@ def test_export_is_the_filtered_ledger_and_audited(client_as, boshen, membrane, 
     data = rows[header_index + 1 :]
     assert len(data) == 1
     row = dict(zip(header, data[0], strict=False))
-    assert row["项目名称"] == membrane.name and row["项目单位/投资方"] == BOSHEN
+    assert row["项目名称"] == f"{PREFIX}医用膜材" and row["项目单位/投资方"] == "测试甲企业有限公司"
+    assert row["产业链"] == "测试甲链" and row["地区"] == "测试甲区"
     assert row["阶段"] == "签约" and row["计划总投资(万元)"] == 52000
     assert row["产能"] == "3000 万平方米/年" and row["用地(亩)"] == 80
     assert row["签约日期"] == "2026-03-02" and row["开工日期"] == "计划 2027-03-01"
@@ -305,24 +255,24 @@ def test_export_is_the_filtered_ledger_and_audited(client_as, boshen, membrane, 
     ).exists()
 
 
-def test_export_respects_scope(client_as, membrane, jingjiang):
-    response = client_as("lz_321282").get(reverse("projects:export") + f"?q={PREFIX}")
+def test_export_respects_scope(personas, membrane, theirs):
+    response = login(personas.x_liaison).get(reverse("projects:export") + f"?q={PREFIX}")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     names = {row[0] for row in sheet.iter_rows(values_only=True)}
-    assert jingjiang.name in names and membrane.name not in names
+    assert theirs.name in names and membrane.name not in names
 
 
 # --- create and edit -----------------------------------------------------------------------------------
 
 
-def _form(**extra: Any) -> dict[str, Any]:
+def _form(personas: Personas, **extra: Any) -> dict[str, Any]:
     data = {
         "name": f"{PREFIX}新建膜材二期",
-        "enterprise": Enterprise.objects.get(name=BOSHEN).pk,
+        "enterprise": personas.ours.enterprise.pk,
         "investor_name": "",
-        "chain": Chain.objects.get(code="biomed").pk,
+        "chain": personas.ours.chain.pk,
         "node": "",
-        "region": Region.objects.get(code="321281").pk,
+        "region": personas.ours.region.pk,
         "kind": "new",
         "level": "city",
         "planned_investment": "5.2亿",
@@ -335,13 +285,14 @@ def _form(**extra: Any) -> dict[str, Any]:
     return data
 
 
-def test_create_saves_amounts_and_dates(client_as):
-    response = client_as("jiangdd").post(reverse("projects:create"), _form(expected_output="52,000"))
+def test_create_saves_amounts_and_dates(personas):
+    response = login(personas.chief).post(reverse("projects:create"), _form(personas, expected_output="52,000"))
     project = Project.objects.get(name=f"{PREFIX}新建膜材二期")
     assert response.status_code == 302 and response["Location"] == reverse("projects:detail", args=[project.pk])
     assert project.planned_investment == Decimal("52000") and project.expected_output == Decimal("52000")
     assert project.planned_started_on == dt.date(2027, 3, 1) and project.stage == ProjectStage.NEGOTIATING
     assert project.level == "city" and project.capacity_unit == "万平方米"
+    assert project.enterprise == personas.ours.enterprise and project.created_by == personas.chief
 
 
 @pytest.mark.parametrize(
@@ -355,9 +306,9 @@ def test_create_saves_amounts_and_dates(client_as):
         ({"chain": ""}, "产业链"),
     ],
 )
-def test_create_validation_keeps_input_and_changes_nothing(client_as, extra, message):
+def test_create_validation_keeps_input_and_changes_nothing(personas, extra, message):
     before = Project.objects.count()
-    response = client_as("jiangdd").post(reverse("projects:create"), _form(**extra))
+    response = login(personas.chief).post(reverse("projects:create"), _form(personas, **extra))
     page = response.content.decode()
     assert response.status_code == 400
     assert message in page and 'data-testid="form-errors"' in page
@@ -365,48 +316,54 @@ def test_create_validation_keeps_input_and_changes_nothing(client_as, extra, mes
     assert Project.objects.count() == before
 
 
-def test_create_refuses_node_of_another_chain(client_as):
-    # wangzh serves on both the 生物医药 and the 化工及新材料 teams: both chains' segments are offered.
-    node = ChainNode.objects.filter(chain__code="chem").first()
-    response = client_as("wangzh").post(reverse("projects:create"), _form(node=node.pk))
+def test_create_refuses_node_of_another_chain(personas):
+    # The member serves on both chains' teams here: both chains' segments are offered.
+    join_team(personas.member, personas.theirs.chain)
+    response = login(personas.member).post(reverse("projects:create"), _form(personas, node=personas.theirs.node.pk))
     assert response.status_code == 400
-    assert "所选环节不属于“生物医药”产业链。" in response.content.decode()
+    assert "所选环节不属于“测试甲链”产业链。" in response.content.decode()
     assert Project.objects.filter(name=f"{PREFIX}新建膜材二期").count() == 0
 
 
-def test_create_refuses_follow_on_of_another_owners_project(client_as, jingjiang, boshen):
-    firm = Enterprise.objects.visible_to(User.objects.get(username="jiangdd")).exclude(pk=boshen.pk).first()
-    other_owner = _project(f"{PREFIX}他人项目", enterprise=firm)
-    response = client_as("jiangdd").post(reverse("projects:create"), _form(follow_on_of=other_owner.pk))
+def test_create_refuses_follow_on_of_another_owners_project(personas, theirs):
+    chief = login(personas.chief)
+    other_owner = factories.project(personas, f"{PREFIX}他人项目", enterprise=personas.ent2)
+    response = chief.post(reverse("projects:create"), _form(personas, follow_on_of=other_owner.pk))
     assert response.status_code == 400 and "前期项目须为同一项目单位的项目。" in response.content.decode()
-    earlier = _project(f"{PREFIX}一期", enterprise=boshen)
-    response = client_as("jiangdd").post(reverse("projects:create"), _form(follow_on_of=earlier.pk, kind="expansion"))
+    earlier = factories.project(personas, f"{PREFIX}一期", enterprise=personas.ours.enterprise)
+    response = chief.post(reverse("projects:create"), _form(personas, follow_on_of=earlier.pk, kind="expansion"))
     assert response.status_code == 302
     assert Project.objects.get(name=f"{PREFIX}新建膜材二期").follow_on_of == earlier
 
 
-def test_create_offers_only_creatable_chains(client_as):
-    form = client_as("jiangdd").get(reverse("projects:create")).context["form"]
+def test_create_offers_only_creatable_chains(personas):
+    client = login(personas.chief)
+    form = client.get(reverse("projects:create")).context["form"]
     codes = set(form.fields["chain"].queryset.values_list("code", flat=True))
-    assert "biomed" in codes and "equip" not in codes
-    equip = Chain.objects.get(code="equip")
-    response = client_as("jiangdd").post(reverse("projects:create"), _form(chain=equip.pk))
+    assert codes == {"p_ours"}  # the chief is on 测试甲链's team only, not 测试乙链's
+    response = client.post(reverse("projects:create"), _form(personas, chain=personas.theirs.chain.pk))
     assert response.status_code == 400
+    assert not Project.objects.filter(name=f"{PREFIX}新建膜材二期").exists()
 
 
-def test_edit_changes_facts_and_is_audited(client_as, membrane):
-    client = client_as("liming")
+def test_edit_changes_facts_and_is_audited(personas, membrane):
+    client = login(personas.liaison)
     page = client.get(reverse("projects:edit", args=[membrane.pk])).content.decode()
     assert membrane.name in page and "52000" in page
-    response = client.post(reverse("projects:edit", args=[membrane.pk]), _form(name=membrane.name, land_mu="85.5"))
+    response = client.post(
+        reverse("projects:edit", args=[membrane.pk]), _form(personas, name=membrane.name, land_mu="85.5")
+    )
     assert response.status_code == 302
     membrane.refresh_from_db()
     assert membrane.land_mu == Decimal("85.5") and membrane.planned_investment == Decimal("52000")
-    assert AuditLog.objects.filter(action=AuditAction.UPDATE, object_id=str(membrane.pk)).exists()
+    assert AuditLog.objects.filter(
+        action=AuditAction.UPDATE, object_id=str(membrane.pk), actor=personas.liaison
+    ).exists()
 
 
-def test_edit_refuses_out_of_team_reader(client_as, membrane):
-    assert client_as("liuyang").post(reverse("projects:edit", args=[membrane.pk]), _form()).status_code == 403
+def test_edit_refuses_out_of_team_reader(personas, membrane):
+    response = login(personas.ent_user).post(reverse("projects:edit", args=[membrane.pk]), _form(personas))
+    assert response.status_code == 403
     assert Project.objects.get(pk=membrane.pk).name == membrane.name
 
 
@@ -422,9 +379,9 @@ def _move(to_stage: str, expected: str, on: dt.date | None = None, reason: str =
     }
 
 
-def test_detail_shows_facts_buttons_and_history_tab(client_as, membrane):
-    page = client_as("jiangdd").get(reverse("projects:detail", args=[membrane.pk])).content.decode()
-    assert BOSHEN in page and "5.20 亿元" in page
+def test_detail_shows_facts_buttons_and_history_tab(personas, membrane):
+    page = login(personas.chief).get(reverse("projects:detail", args=[membrane.pk])).content.decode()
+    assert "测试甲企业有限公司" in page and "5.20 亿元" in page
     assert 'data-testid="stage-action-signed"' in page and 'data-testid="stage-action-terminated"' in page
     assert 'data-testid="stage-action-started"' not in page  # not offered from 在谈
     assert 'name="expected_stage" value="negotiating"' in page
@@ -433,8 +390,8 @@ def test_detail_shows_facts_buttons_and_history_tab(client_as, membrane):
     assert 'data-testid="project-investment"' in page
 
 
-def test_transition_moves_the_stage_and_shows_it_on_the_timeline(client_as, membrane):
-    client = client_as("jiangdd")
+def test_transition_moves_the_stage_and_shows_it_on_the_timeline(personas, membrane):
+    client = login(personas.chief)
     day = timezone.localdate() - dt.timedelta(days=3)
     response = client.post(reverse("projects:transition", args=[membrane.pk]), _move("signed", "negotiating", day))
     assert response.status_code == 302
@@ -442,16 +399,15 @@ def test_transition_moves_the_stage_and_shows_it_on_the_timeline(client_as, memb
     assert membrane.stage == ProjectStage.SIGNED and membrane.signed_on == day
     page = client.get(reverse("projects:detail", args=[membrane.pk])).content.decode()
     timeline = page[page.index('data-testid="stage-timeline"') :]
-    assert day.isoformat() in timeline and "在谈 →" in timeline and str(membrane.created_by) in timeline
+    assert day.isoformat() in timeline and "在谈 →" in timeline and str(personas.chief) in timeline
     assert 'data-testid="stage-action-started"' in page
 
 
-def test_transition_on_a_stale_page_answers_409_and_changes_nothing(client_as, membrane):
-    chief = User.objects.get(username="jiangdd")
-    services.project_transition(project=membrane, to_stage="signed", on=timezone.localdate(), actor=chief)
+def test_transition_on_a_stale_page_answers_409_and_changes_nothing(personas, membrane):
+    services.project_transition(project=membrane, to_stage="signed", on=timezone.localdate(), actor=personas.chief)
     changes = StageChange.objects.filter(project=membrane).count()
-    # liming's page still shows 在谈: he tries to pause it.
-    response = client_as("liming").post(
+    # The liaison's page still shows 在谈: they try to pause it.
+    response = login(personas.liaison).post(
         reverse("projects:transition", args=[membrane.pk]), _move("paused", "negotiating", reason="资金未到位")
     )
     page = response.content.decode()
@@ -469,16 +425,16 @@ def test_transition_on_a_stale_page_answers_409_and_changes_nothing(client_as, m
         (("signed", "negotiating", timezone.localdate() + dt.timedelta(days=1)), "变更日期不能晚于今天。"),
     ],
 )
-def test_transition_rule_broken_shows_message_and_changes_nothing(client_as, membrane, move, message):
-    response = client_as("jiangdd").post(reverse("projects:transition", args=[membrane.pk]), _move(*move))
+def test_transition_rule_broken_shows_message_and_changes_nothing(personas, membrane, move, message):
+    response = login(personas.chief).post(reverse("projects:transition", args=[membrane.pk]), _move(*move))
     assert response.status_code == 400
     assert message in response.content.decode()
     membrane.refresh_from_db()
     assert membrane.stage == ProjectStage.NEGOTIATING and not StageChange.objects.filter(project=membrane).exists()
 
 
-def test_pause_and_terminate_need_a_reason(client_as, membrane):
-    client = client_as("jiangdd")
+def test_pause_and_terminate_need_a_reason(personas, membrane):
+    client = login(personas.chief)
     for stage in ("paused", "terminated"):
         response = client.post(reverse("projects:transition", args=[membrane.pk]), _move(stage, "negotiating"))
         assert response.status_code == 400 and "暂停或终止项目须填写原因。" in response.content.decode()
@@ -491,19 +447,19 @@ def test_pause_and_terminate_need_a_reason(client_as, membrane):
     assert "环评待批" in page and "恢复为“在谈”" in page
 
 
-def test_transition_refuses_a_bad_date(client_as, membrane):
+def test_transition_refuses_a_bad_date(personas, membrane):
     data = _move("signed", "negotiating") | {"on": "明天"}
-    response = client_as("jiangdd").post(reverse("projects:transition", args=[membrane.pk]), data)
+    response = login(personas.chief).post(reverse("projects:transition", args=[membrane.pk]), data)
     assert response.status_code == 400 and 'data-testid="transition-error"' in response.content.decode()
     assert Project.objects.get(pk=membrane.pk).stage == ProjectStage.NEGOTIATING
 
 
-def test_transition_only_by_post(client_as, membrane):
-    assert client_as("jiangdd").get(reverse("projects:transition", args=[membrane.pk])).status_code == 405
+def test_transition_only_by_post(personas, membrane):
+    assert login(personas.chief).get(reverse("projects:transition", args=[membrane.pk])).status_code == 405
 
 
-def test_production_lines_add_and_remove(client_as, membrane):
-    client = client_as("jiangdd")
+def test_production_lines_add_and_remove(personas, membrane):
+    client = login(personas.chief)
     url = reverse("projects:line_add", args=[membrane.pk])
     response = client.post(url, {"name": "全自动腹透引流袋生产线", "count": "4", "capacity": "年产 1000 万只"})
     assert response.status_code == 302
@@ -518,104 +474,97 @@ def test_production_lines_add_and_remove(client_as, membrane):
     assert response.status_code == 302 and not ProductionLine.objects.filter(pk=line.pk).exists()
 
 
-def test_line_of_another_project_is_404(client_as, membrane, boshen):
-    other = _project(f"{PREFIX}另一个", enterprise=boshen)
-    line = services.line_add(project=other, actor=User.objects.get(username="jiangdd"), name="线", count=1)
-    response = client_as("jiangdd").post(reverse("projects:line_remove", args=[membrane.pk, line.pk]))
+def test_line_of_another_project_is_404(personas, membrane):
+    other = factories.project(personas, f"{PREFIX}另一个", enterprise=personas.ours.enterprise)
+    line = services.line_add(project=other, actor=personas.chief, name="线", count=1)
+    response = login(personas.chief).post(reverse("projects:line_remove", args=[membrane.pk, line.pk]))
     assert response.status_code == 404 and ProductionLine.objects.filter(pk=line.pk).exists()
 
 
-def test_detail_shows_the_lead_it_came_from(client_as, membrane):
+def test_detail_shows_the_lead_it_came_from(personas, membrane):
+    # Our lead (测试甲链测试线索, followed up once) becomes the project's origin, the way signing a lead links it.
     # The leads app comes later: reach its model through the reverse accessor instead of importing it.
     lead_model = Project._meta.get_field("lead").related_model
-    chief = User.objects.get(username="jiangdd")
-    lead = lead_model.objects.create(
-        title="测试线索：膜材扩产",
-        source="business",
-        investor="江苏博生",
-        chain=membrane.chain,
-        owner=chief,
-        created_by=chief,
-        project=membrane,
-    )
-    lead.follow_ups.create(followed_on=dt.date(2026, 5, 6), notes="企业确认扩产意向", created_by=chief)
-    page = client_as("jiangdd").get(reverse("projects:detail", args=[membrane.pk])).content.decode()
-    assert "测试线索：膜材扩产" in page and "企业确认扩产意向" in page
-    assert (
-        "测试线索：膜材扩产"
-        not in client_as("liuyang").get(reverse("projects:detail", args=[membrane.pk])).content.decode()
-    )
+    url = reverse("projects:detail", args=[membrane.pk])
+    chief = login(personas.chief)
+    assert "测试甲链测试线索" not in chief.get(url).content.decode()
+    lead_model.objects.filter(pk=personas.ours.lead.pk).update(project=membrane)
+    page = chief.get(url).content.decode()
+    assert "测试甲链测试线索" in page and "测试跟进：已电话沟通。" in page
+    assert "测试甲链测试线索" not in login(personas.ent_user).get(url).content.decode()
 
 
-def test_history_tab_lists_the_audit_lines(client_as, membrane):
+def test_history_tab_lists_the_audit_lines(personas, membrane):
     url = reverse("core:history", args=["projects", "project", membrane.pk])
-    assert client_as("jiangdd").get(url, headers={"HX-Request": "true"}).status_code == 200
-    assert client_as("da_321282").get(url).status_code == 404
+    assert login(personas.chief).get(url, headers={"HX-Request": "true"}).status_code == 200
+    assert login(personas.x_district).get(url).status_code == 404
 
 
 # --- chain map counter ---------------------------------------------------------------------------------
 
 
-def test_chain_map_counter_counts_live_projects_per_node(boshen):
-    chain = Chain.objects.get(code="biomed")
-    node = ChainNode.objects.filter(chain=chain).first()
+def test_chain_map_counter_counts_live_projects_per_node(personas):
+    chain = personas.ours.chain
+    node = chain_services.node_add(chain=chain, parent=None, name="测试计数环节", actor=personas.chief)
     counter = next(c for c in node_counters() if c.key == "projects")
     assert str(counter.label) == "项目(个)"
-    before = counter.count(chain).get(node.pk, 0)
-    live = _project(f"{PREFIX}计数一", enterprise=boshen, node=node)
-    dead = _project(f"{PREFIX}计数二", enterprise=boshen, node=node)
+    assert node.pk not in counter.count(chain)  # a new segment has no project yet
+    live = factories.project(personas, f"{PREFIX}计数一", enterprise=personas.ours.enterprise, node=node)
+    dead = factories.project(personas, f"{PREFIX}计数二", enterprise=personas.ours.enterprise, node=node)
     services.project_transition(
-        project=dead,
-        to_stage="terminated",
-        on=timezone.localdate(),
-        actor=User.objects.get(username="jiangdd"),
-        reason="企业放弃",
+        project=dead, to_stage="terminated", on=timezone.localdate(), actor=personas.chief, reason="企业放弃"
     )
     assert live.pk
-    assert counter.count(chain)[node.pk] == before + 1
+    counts = counter.count(chain)
+    assert counts[node.pk] == 1  # the live one, not the terminated one
+    assert counts[personas.ours.node.pk] == 1  # our signed project, on the world's own segment
 
 
-def test_detail_query_count_does_not_grow_with_lines_and_changes(client_as, membrane, django_assert_max_num_queries):
-    chief = User.objects.get(username="jiangdd")
+def test_detail_query_count_does_not_grow_with_lines_and_changes(personas, membrane, django_assert_max_num_queries):
+    chief = personas.chief
     for i in range(5):
         services.line_add(project=membrane, actor=chief, name=f"生产线{i}", count=i + 1)
     services.project_transition(project=membrane, to_stage="signed", on=timezone.localdate(), actor=chief)
-    client = client_as("jiangdd")
+    client = login(chief)
     url = reverse("projects:detail", args=[membrane.pk])
     assert client.get(url).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
 
 
-def test_create_form_marks_segments_with_their_chain(client_as):
-    page = client_as("wangzh").get(reverse("projects:create")).content.decode()
-    chem = Chain.objects.get(code="chem")
-    node = ChainNode.objects.filter(chain=chem).first()
-    assert f'data-chain="{chem.pk}" value="{node.pk}"' in page or f'value="{node.pk}" data-chain="{chem.pk}"' in page
+def test_create_form_marks_segments_with_their_chain(personas):
+    # The member serves on both chains' teams here: 测试乙链's segment is offered, marked with its chain.
+    join_team(personas.member, personas.theirs.chain)
+    page = login(personas.member).get(reverse("projects:create")).content.decode()
+    chain, node = personas.theirs.chain, personas.theirs.node
+    assert f'data-chain="{chain.pk}" value="{node.pk}"' in page or f'value="{node.pk}" data-chain="{chain.pk}"' in page
     assert "projects/form.js" in page
 
 
-def test_detail_links_the_earlier_project_and_the_credited_talent(client_as, boshen, membrane):
-    talent_model = Project._meta.get_field("credited_talent").related_model
-    talent = talent_model.objects.first()
-    follow_on = _project(
+def test_detail_links_the_earlier_project_and_the_credited_talent(personas, membrane):
+    talent = personas.ours.talent
+    follow_on = factories.project(
+        personas,
         f"{PREFIX}二期",
-        enterprise=boshen,
+        enterprise=personas.ours.enterprise,
         kind="expansion",
         follow_on_of=membrane,
-        credited_enterprise=Enterprise.objects.exclude(pk=boshen.pk).filter(chains__code="biomed").first(),
+        credited_enterprise=personas.ent2,
         credited_talent=talent,
     )
-    page = client_as("jiangdd").get(reverse("projects:detail", args=[follow_on.pk])).content.decode()
+    client = login(personas.chief)
+    page = client.get(reverse("projects:detail", args=[follow_on.pk])).content.decode()
     assert membrane.name in page and reverse("projects:detail", args=[membrane.pk]) in page
-    if talent is not None:
-        assert str(talent) in page
-    earlier = client_as("jiangdd").get(reverse("projects:detail", args=[membrane.pk])).content.decode()
+    assert "测试甲链能人（上海·测试研究院）" in page  # the credited talent, as str(talent) shows it
+    assert "测试甲二号企业有限公司" in page  # the credited enterprise
+    earlier = client.get(reverse("projects:detail", args=[membrane.pk])).content.decode()
     assert 'data-testid="project-follow-ons"' in earlier and follow_on.name in earlier
 
 
-def test_create_shows_the_services_refusal_next_to_the_field(client_as, boshen):
-    response = client_as("jiangdd").post(reverse("projects:create"), _form(credited_enterprise=boshen.pk))
+def test_create_shows_the_services_refusal_next_to_the_field(personas):
+    response = login(personas.chief).post(
+        reverse("projects:create"), _form(personas, credited_enterprise=personas.ours.enterprise.pk)
+    )
     assert response.status_code == 400
     assert "引荐企业不能是项目单位本身。" in response.content.decode()
     assert not Project.objects.filter(name=f"{PREFIX}新建膜材二期").exists()

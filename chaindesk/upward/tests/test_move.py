@@ -1,10 +1,14 @@
 """上争事项 moved from the demands app to its own (issue 10) without losing data: the model keeps the tables it
 had, the two migrations of the move run no SQL, and the audit trail's content type follows the model, so the
-history tab of an item registered before the move keeps its lines."""
+history tab of an item registered before the move keeps its lines.
+
+The items are registered on the fixed personas' world (chaindesk/testkit/personas.py) by 测试甲链's team member
+`p_member`, for 测试甲局; its chief `p_chief` reads the history tab."""
 
 import importlib
 from collections.abc import Iterator
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -12,10 +16,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.operations import SeparateDatabaseAndState
+from django.test import Client
 from django.urls import reverse
 
-from chaindesk.accounts.models import Department, User
-from chaindesk.chains.models import Chain
 from chaindesk.core import clock
 from chaindesk.core.models import AuditLog
 from chaindesk.upward import services
@@ -59,17 +62,18 @@ def test_the_move_changes_the_state_only(app_label: str, name: str) -> None:
         assert operation.database_operations == [] and operation.state_operations
 
 
-def _item_with_history() -> UpwardRequest:
+def _item_with_history(personas: Any) -> UpwardRequest:
+    """An item of 测试甲链 with two audit lines: registered, then applied for."""
     item = services.upward_create(
-        actor=User.objects.get(username="wangzh"),
+        actor=personas.member,
         title="迁移前登记的上争事项",
         kind="funds",
         level="province",
         counterpart="省工信厅",
-        department=Department.objects.get(code="gxj"),
-        chain=Chain.objects.get(code="biomed"),
+        department=personas.ours.department,
+        chain=personas.ours.chain,
     )
-    services.upward_advance(item=item, to_stage="applied", on=clock.today(), actor=User.objects.get(username="wangzh"))
+    services.upward_advance(item=item, to_stage="applied", on=clock.today(), actor=personas.member)
     return item
 
 
@@ -86,51 +90,53 @@ def _migrate_content_type() -> None:
     content_type_migration.forwards(apps, SimpleNamespace(connection=connection))
 
 
-def _history_lines(client_as, item: UpwardRequest) -> list[str]:  # noqa: ANN001
-    """The lines of the item's 历史记录 tab, one text per line."""
-    response = client_as("jiangdd").get(reverse("core:history", args=["upward", "upwardrequest", item.pk]))
+def _history_lines(personas: Any, item: UpwardRequest) -> list[str]:
+    """The lines of the item's 历史记录 tab as 测试甲链's chief reads them, one text per line."""
+    client = Client()
+    client.force_login(personas.chief)
+    response = client.get(reverse("core:history", args=["upward", "upwardrequest", item.pk]))
     assert response.status_code == 200
     body = response.content.decode().partition("<tbody>")[2].partition("</tbody>")[0]
     return [row for row in body.split("<tr>")[1:]]
 
 
-def test_the_history_tab_keeps_the_lines_written_before_the_move(client_as) -> None:  # noqa: ANN001
-    item = _item_with_history()
+def test_the_history_tab_keeps_the_lines_written_before_the_move(personas: Any) -> None:
+    item = _item_with_history(personas)
     ct = _as_before_the_move(item)
     _migrate_content_type()
     moved = ContentType.objects.get(pk=ct.pk)
     assert (moved.app_label, moved.model) == ("upward", "upwardrequest")
     assert ContentType.objects.get_for_model(UpwardRequest).pk == ct.pk
     assert AuditLog.objects.filter(content_type_id=ct.pk, object_id=str(item.pk)).count() == 2
-    lines = _history_lines(client_as, item)
+    lines = _history_lines(personas, item)
     assert len(lines) == 2 and "迁移前登记的上争事项" in lines[1] and "申报" in lines[0]
     _migrate_content_type()  # idempotent: nothing left to rename
     assert ContentType.objects.filter(model="upwardrequest").values_list("pk", "app_label").get() == (ct.pk, "upward")
 
 
-def test_a_content_type_created_early_gives_way_to_the_one_the_lines_name(client_as) -> None:  # noqa: ANN001
-    item = _item_with_history()
+def test_a_content_type_created_early_gives_way_to_the_one_the_lines_name(personas: Any) -> None:
+    item = _item_with_history(personas)
     ct = _as_before_the_move(item)
     # the new code looks the item's lines up before the migration ran: none, and a new content type for them
-    assert _history_lines(client_as, item) == []
+    assert _history_lines(personas, item) == []
     early = ContentType.objects.get(app_label="upward", model="upwardrequest")
     assert early.pk != ct.pk
     _migrate_content_type()
     assert not ContentType.objects.filter(pk=early.pk).exists()
     assert ContentType.objects.get(app_label="upward", model="upwardrequest").pk == ct.pk
-    assert len(_history_lines(client_as, item)) == 2
+    assert len(_history_lines(personas, item)) == 2
 
 
-def test_two_content_types_with_lines_stop_the_migration(client_as) -> None:  # noqa: ANN001
+def test_two_content_types_with_lines_stop_the_migration(personas: Any) -> None:
     """Merging them would mean rewriting audit lines, which are append-only: the migration refuses."""
-    _as_before_the_move(_item_with_history())
-    _item_with_history()  # written under a new ("upward", "upwardrequest") row
+    _as_before_the_move(_item_with_history(personas))
+    _item_with_history(personas)  # written under a new ("upward", "upwardrequest") row
     with pytest.raises(RuntimeError, match="merge them by hand"):
         _migrate_content_type()
 
 
-def test_backwards_gives_the_content_type_back_to_demands() -> None:
-    item = _item_with_history()
+def test_backwards_gives_the_content_type_back_to_demands(personas: Any) -> None:
+    item = _item_with_history(personas)
     ct = ContentType.objects.get_for_model(UpwardRequest)
     content_type_migration.backwards(apps, SimpleNamespace(connection=connection))
     assert ContentType.objects.get(pk=ct.pk).app_label == "demands"

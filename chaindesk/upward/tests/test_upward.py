@@ -13,43 +13,42 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from chaindesk.accounts.models import Department, Region, User
-from chaindesk.chains.models import Chain
+from chaindesk.accounts.models import User
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.enterprises import services as enterprise_services
 from chaindesk.enterprises.models import Enterprise
+from chaindesk.testkit.personas import Personas, make_uscc
 from chaindesk.upward import services as upward
 from chaindesk.upward.choices import UpwardStage
 from chaindesk.upward.models import UpwardRequest
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 
-BOSHEN = "江苏博生医用新材料股份有限公司"
 PREFIX = "测试上争"
 
 
-def _user(username: str) -> User:
-    return User.objects.get(username=username)
-
-
-def _item(title: str = f"{PREFIX}省级专项资金", *, actor: str = "wangzh", **fields: Any) -> UpwardRequest:
-    """Set-up through the create service: a 生物医药 item, 兴化市, 市工信局 responsible by default."""
+def _item(
+    personas: Personas, title: str = f"{PREFIX}省级专项资金", *, actor: User | None = None, **fields: Any
+) -> UpwardRequest:
+    """Set-up through the create service: an item of 测试甲链, 测试甲区, 测试甲局 responsible, registered by our team
+    member, by default."""
     defaults: dict[str, Any] = {
         "kind": "funds",
         "level": "province",
         "counterpart": "省工信厅",
-        "department": Department.objects.get(code="gxj"),
-        "chain": Chain.objects.get(code="biomed"),
-        "region": Region.objects.get(code="321281"),
+        "department": personas.ours.department,
+        "chain": personas.ours.chain,
+        "region": personas.ours.region,
         "amount_sought": Decimal("800"),
     }
     defaults.update(fields)
-    return upward.upward_create(actor=_user(actor), title=title, **defaults)
+    return upward.upward_create(actor=actor or personas.member, title=title, **defaults)
 
 
-def _advance(item: UpwardRequest, *stages: str, actor: str = "wangzh") -> UpwardRequest:
+def _advance(item: UpwardRequest, *stages: str, actor: User) -> UpwardRequest:
     for stage in stages:
-        item = upward.upward_advance(item=item, to_stage=stage, on=timezone.localdate(), actor=_user(actor))
+        item = upward.upward_advance(item=item, to_stage=stage, on=timezone.localdate(), actor=actor)
     return item
 
 
@@ -58,24 +57,43 @@ def _logs(obj: UpwardRequest, action: str) -> Any:
 
 
 @pytest.fixture
-def boshen() -> Enterprise:
-    return Enterprise.objects.get(name=BOSHEN)
+def ours_ent(personas: Personas) -> Enterprise:
+    """Our enterprise (测试甲企业有限公司), served by our liaison, in 测试甲区."""
+    return personas.ours.enterprise
 
 
 @pytest.fixture
-def item(boshen: Enterprise) -> UpwardRequest:
-    """In scope of the 生物医药 team, 市工信局, 兴化市 (zhoutao) and liming (who serves 博生)."""
-    return _item(enterprises=[boshen], window_opens_on=dt.date(2026, 11, 1), deadline=dt.date(2026, 12, 15))
+def item(personas: Personas, ours_ent: Enterprise) -> UpwardRequest:
+    """In scope of 测试甲链's team, 测试甲局 (our handler), 测试甲区 (our district) and our liaison (who serves
+    our enterprise, linked here)."""
+    return _item(personas, enterprises=[ours_ent], window_opens_on=dt.date(2026, 11, 1), deadline=dt.date(2026, 12, 15))
+
+
+def _more_enterprises(personas: Personas, count: int) -> list[Enterprise]:
+    """`count` more enterprises of 测试甲链 in 测试甲区, registered by our chief (our team member sees them)."""
+    region, made = personas.ours.region, []
+    for number in range(count):
+        name = f"测试上争{number}号关联企业有限公司"
+        made.append(
+            enterprise_services.enterprise_create(
+                actor=personas.chief,
+                name=name,
+                uscc=make_uscc(name, region.code),
+                region=region,
+                nodes=[personas.ours.node],
+            )
+        )
+    return made
 
 
 # --- services ------------------------------------------------------------------------------------------
 
 
-def test_create_is_audited_at_planning(item, boshen):
+def test_create_is_audited_at_planning(personas, item, ours_ent):
     assert item.stage == UpwardStage.PLANNING and item.amount_sought == Decimal("800")
-    assert list(item.enterprises.all()) == [boshen]
+    assert list(item.enterprises.all()) == [ours_ent]
     log = _logs(item, AuditAction.CREATE).get()
-    assert log.actor.username == "wangzh" and log.after["title"] == item.title
+    assert log.actor == personas.member and log.after["title"] == f"{PREFIX}省级专项资金"
 
 
 @pytest.mark.parametrize(
@@ -86,75 +104,76 @@ def test_create_is_audited_at_planning(item, boshen):
         ({"amount_sought": Decimal("-1")}, "amount_sought"),
     ],
 )
-def test_create_refuses_bad_facts_and_writes_nothing(fields, field):
+def test_create_refuses_bad_facts_and_writes_nothing(personas, fields, field):
     before = UpwardRequest.objects.count()
     with pytest.raises(ValidationError) as exc:
-        _item(**fields)
+        _item(personas, **fields)
     assert field in exc.value.error_dict
     assert UpwardRequest.objects.count() == before
 
 
-def test_create_scope_per_role():
-    equip = Chain.objects.get(code="equip") if Chain.objects.filter(code="equip").exists() else None
-    other = equip or Chain.objects.exclude(code="biomed").first()
+def test_create_scope_per_role(personas):
+    before = UpwardRequest.objects.count()
     with pytest.raises(PermissionDenied):
-        _item(chain=other)  # wangzh is not on that chain's team
+        _item(personas, chain=personas.theirs.chain)  # our member is not on 测试乙链's team
+    with pytest.raises(PermissionDenied):  # a handler registers only for their own department
+        _item(personas, actor=personas.handler, department=personas.theirs.department)
     with pytest.raises(PermissionDenied):
-        _item(actor="chenjing")  # a handler registers only for their own department
-    mine = _item(actor="chenjing", department=Department.objects.get(code="zrzy"), chain=None)
-    assert mine.department.code == "zrzy"
+        _item(personas, actor=personas.liaison)  # liaisons read only
     with pytest.raises(PermissionDenied):
-        _item(actor="liming")  # liaisons read only
-    with pytest.raises(PermissionDenied):
-        _item(actor="da_321282")  # 兴化市 is not their district
+        _item(personas, actor=personas.x_district)  # 测试甲区 is not their district
+    assert UpwardRequest.objects.count() == before
+    mine = _item(personas, actor=personas.handler, department=personas.ours.department, chain=None)
+    assert mine.department == personas.ours.department and mine.created_by == personas.handler
 
 
-def test_create_links_only_visible_enterprises():
-    foreign = Enterprise.objects.exclude(pk__in=Enterprise.objects.visible_to(_user("wangzh"))).first()
-    assert foreign is not None
+def test_create_links_only_visible_enterprises(personas):
+    foreign = personas.theirs.enterprise  # 测试乙链's, in 测试乙区: out of our member's sight
     with pytest.raises(ValidationError) as exc:
-        _item(enterprises=[foreign])
+        _item(personas, enterprises=[foreign])
     assert "enterprises" in exc.value.error_dict
+    assert not UpwardRequest.objects.filter(title=f"{PREFIX}省级专项资金").exists()
 
 
-def test_update_is_audited_and_keeps_links_the_editor_cannot_see(item, boshen):
-    # wangzh unlinks and relinks 博生, hands the item to 市自然资源和规划局; chenjing (who sees no
-    # enterprises) then edits it: the link she cannot see stays
-    upward.upward_update(item=item, actor=_user("wangzh"), title=f"{PREFIX}省级专项资金（修订）", enterprises=[])
+def test_update_is_audited_and_keeps_links_the_editor_cannot_see(personas, item, ours_ent):
+    # our member unlinks and relinks our enterprise, hands the item to 测试乙局; its handler (who sees no
+    # enterprises) then edits it: the link they cannot see stays
+    member = personas.member
+    upward.upward_update(item=item, actor=member, title=f"{PREFIX}省级专项资金（修订）", enterprises=[])
     item.refresh_from_db()
     assert item.title.endswith("（修订）") and item.enterprises.count() == 0
-    upward.upward_update(item=item, actor=_user("wangzh"), enterprises=[boshen])
-    upward.upward_update(
-        item=item, actor=_user("wangzh"), department=Department.objects.get(code="zrzy"), enterprises=[boshen]
-    )
+    upward.upward_update(item=item, actor=member, enterprises=[ours_ent])
+    upward.upward_update(item=item, actor=member, department=personas.theirs.department, enterprises=[ours_ent])
     item.refresh_from_db()
-    upward.upward_update(item=item, actor=_user("chenjing"), counterpart="自然资源部", enterprises=[])
+    assert item.department == personas.theirs.department
+    upward.upward_update(item=item, actor=personas.x_handler, counterpart="自然资源部", enterprises=[])
     item.refresh_from_db()
-    assert item.counterpart == "自然资源部" and list(item.enterprises.all()) == [boshen]
+    assert item.counterpart == "自然资源部" and list(item.enterprises.all()) == [ours_ent]
     updates = _logs(item, AuditAction.UPDATE)
     assert updates.filter(after__has_key="title").exists() and updates.filter(after__has_key="enterprises").exists()
 
 
-def test_update_refuses_out_of_scope_and_bad_dates(item):
+def test_update_refuses_out_of_scope_and_bad_dates(personas, item):
     with pytest.raises(PermissionDenied):
-        upward.upward_update(item=item, actor=_user("lead_equip"), title="x")
+        upward.upward_update(item=item, actor=personas.x_chief, title="x")
     with pytest.raises(PermissionDenied):
-        upward.upward_update(item=item, actor=_user("liming"), title="x")
+        upward.upward_update(item=item, actor=personas.liaison, title="x")
     with pytest.raises(ValidationError):
-        upward.upward_update(item=item, actor=_user("wangzh"), deadline=dt.date(2026, 10, 1))
+        upward.upward_update(item=item, actor=personas.member, deadline=dt.date(2026, 10, 1))
     with pytest.raises(ValidationError):
-        upward.upward_update(item=item, actor=_user("wangzh"), amount_obtained=Decimal("10"))
+        upward.upward_update(item=item, actor=personas.member, amount_obtained=Decimal("10"))
     item.refresh_from_db()
     assert item.deadline == dt.date(2026, 12, 15) and item.amount_obtained is None
+    assert item.title == f"{PREFIX}省级专项资金"
 
 
-def test_legal_path_to_approved_records_amount_and_history(item):
-    item = _advance(item, UpwardStage.APPLIED, UpwardStage.REVIEWING)
+def test_legal_path_to_approved_records_amount_and_history(personas, item):
+    item = _advance(item, UpwardStage.APPLIED, UpwardStage.REVIEWING, actor=personas.member)
     item = upward.upward_advance(
         item=item,
         to_stage=UpwardStage.APPROVED,
         on=timezone.localdate(),
-        actor=_user("jiangdd"),
+        actor=personas.chief,
         amount_obtained=Decimal("650.5"),
     )
     assert item.stage == UpwardStage.APPROVED and item.amount_obtained == Decimal("650.50")
@@ -163,7 +182,9 @@ def test_legal_path_to_approved_records_amount_and_history(item):
     assert [m.after["stage"] for m in moves] == ["applied", "reviewing", "approved"]
     assert moves.last().after["amount_obtained"] == "650.5"
     # once approved the amount may be corrected by an edit
-    upward.upward_update(item=item, actor=_user("wangzh"), amount_obtained=Decimal("700"))
+    upward.upward_update(item=item, actor=personas.member, amount_obtained=Decimal("700"))
+    item.refresh_from_db()
+    assert item.amount_obtained == Decimal("700")
 
 
 @pytest.mark.parametrize(
@@ -176,17 +197,17 @@ def test_legal_path_to_approved_records_amount_and_history(item):
         ([UpwardStage.APPLIED, UpwardStage.DECLINED], UpwardStage.REVIEWING),  # final
     ],
 )
-def test_illegal_moves_are_refused_and_change_nothing(item, path, to_stage):
-    item = _advance(item, *path)
+def test_illegal_moves_are_refused_and_change_nothing(personas, item, path, to_stage):
+    item = _advance(item, *path, actor=personas.member)
     stage = item.stage
     with pytest.raises(InvalidTransition):
-        upward.upward_advance(item=item, to_stage=to_stage, on=timezone.localdate(), actor=_user("wangzh"))
+        upward.upward_advance(item=item, to_stage=to_stage, on=timezone.localdate(), actor=personas.member)
     item.refresh_from_db()
     assert item.stage == stage
 
 
-def test_stale_expected_stage_is_a_conflict(item):
-    _advance(item, UpwardStage.APPLIED)
+def test_stale_expected_stage_is_a_conflict(personas, item):
+    _advance(item, UpwardStage.APPLIED, actor=personas.member)
     stale = UpwardRequest.objects.get(pk=item.pk)
     stale.stage = UpwardStage.PLANNING  # a second tab still shows 谋划
     with pytest.raises(InvalidTransition):
@@ -194,26 +215,26 @@ def test_stale_expected_stage_is_a_conflict(item):
             item=stale,
             to_stage=UpwardStage.APPLIED,
             on=timezone.localdate(),
-            actor=_user("wangzh"),
+            actor=personas.member,
             expected_stage=UpwardStage.PLANNING,
         )
     assert _logs(item, AuditAction.TRANSITION).count() == 1
 
 
-def test_advance_rules(item):
+def test_advance_rules(personas, item):
     today = timezone.localdate()
-    user = _user("wangzh")
+    user = personas.member
     with pytest.raises(ValidationError):
         upward.upward_advance(item=item, to_stage="applied", on=today + dt.timedelta(days=1), actor=user)
     with pytest.raises(ValidationError):  # an amount obtained belongs to 获批
         upward.upward_advance(item=item, to_stage="applied", on=today, actor=user, amount_obtained=Decimal("1"))
-    _advance(item, UpwardStage.APPLIED)
+    _advance(item, UpwardStage.APPLIED, actor=user)
     with pytest.raises(ValidationError):  # before the previous change
         upward.upward_advance(item=item, to_stage="reviewing", on=today - dt.timedelta(days=1), actor=user)
     with pytest.raises(PermissionDenied):
-        upward.upward_advance(item=item, to_stage="reviewing", on=today, actor=_user("liming"))
+        upward.upward_advance(item=item, to_stage="reviewing", on=today, actor=personas.liaison)
     with pytest.raises(PermissionDenied):
-        upward.upward_advance(item=item, to_stage="reviewing", on=today, actor=_user("lead_equip"))
+        upward.upward_advance(item=item, to_stage="reviewing", on=today, actor=personas.x_chief)
     item.refresh_from_db()
     assert item.stage == UpwardStage.APPLIED
 
@@ -232,24 +253,30 @@ def test_anonymous_is_sent_to_login(client, item):
         assert response.status_code == 302 and "login" in response["Location"]
 
 
-@pytest.mark.parametrize("username", ["liuyang", "sysadmin", "auditor"])
-def test_wrong_roles_are_refused(client_as, item, username):
-    client = client_as(username)
+@pytest.mark.parametrize("key", ["ent_user", "sysadmin", "auditor"])
+def test_wrong_roles_are_refused(client, personas, item, key):
+    client.force_login(personas.user(key))
     assert client.get(reverse("upward:list")).status_code == 403
     assert client.get(reverse("upward:detail", args=[item.pk])).status_code == 403
 
 
-@pytest.mark.parametrize("username", ["jiangdd", "zhangkun", "wangzh", "liming", "zhoutao"])
-def test_in_scope_personas_see_the_item(client_as, item, username):
-    client = client_as(username)
-    assert item.title in client.get(reverse("upward:list")).content.decode()
+# The linked enterprise shows by name to all of them; it opens for those who may see it (a department handler
+# sees no enterprises).
+@pytest.mark.parametrize(
+    ("key", "sees_enterprise"),
+    [("chief", True), ("member", True), ("liaison", True), ("district", True), ("handler", False)],
+)
+def test_in_scope_personas_see_the_item(client, personas, item, key, sees_enterprise):
+    client.force_login(personas.user(key))
+    assert f"{PREFIX}省级专项资金" in client.get(reverse("upward:list")).content.decode()
     page = client.get(reverse("upward:detail", args=[item.pk]))
-    assert page.status_code == 200 and BOSHEN in page.content.decode()
+    assert page.status_code == 200 and personas.ours.enterprise.name in page.content.decode()
+    assert page.context["linked_enterprises"] == [(personas.ours.enterprise, sees_enterprise)]
 
 
-@pytest.mark.parametrize("username", ["lead_equip", "lz_321282", "da_321282", "chenjing"])
-def test_out_of_scope_personas_get_404_by_url_guessing(client_as, item, username):
-    client = client_as(username)
+@pytest.mark.parametrize("key", ["x_chief", "x_liaison", "x_district", "x_handler"])
+def test_out_of_scope_personas_get_404_by_url_guessing(client, personas, item, key):
+    client.force_login(personas.user(key))
     assert item.title not in client.get(reverse("upward:list")).content.decode()
     for name in ("upward:detail", "upward:edit"):
         assert client.get(reverse(name, args=[item.pk])).status_code == 404
@@ -259,18 +286,16 @@ def test_out_of_scope_personas_get_404_by_url_guessing(client_as, item, username
     assert _logs(item, AuditAction.PERMISSION_DENIED).exists()
 
 
-def test_department_handler_sees_own_department_items(client_as):
-    mine = _item(
-        actor="chenjing", department=Department.objects.get(code="zrzy"), chain=None, title=f"{PREFIX}用地指标"
-    )
-    client = client_as("chenjing")
-    assert mine.title in client.get(reverse("upward:list")).content.decode()
+def test_department_handler_sees_own_department_items(client, personas):
+    mine = _item(personas, f"{PREFIX}用地指标", actor=personas.handler, department=personas.ours.department, chain=None)
+    client.force_login(personas.handler)
+    assert f"{PREFIX}用地指标" in client.get(reverse("upward:list")).content.decode()
     page = client.get(reverse("upward:detail", args=[mine.pk])).content.decode()
     assert 'data-testid="upward-edit"' in page and 'data-testid="upward-submit-applied"' in page
 
 
-def test_liaison_reads_but_does_not_act(client_as, item):
-    client = client_as("liming")
+def test_liaison_reads_but_does_not_act(client, personas, item):
+    client.force_login(personas.liaison)
     page = client.get(reverse("upward:detail", args=[item.pk])).content.decode()
     assert 'data-testid="upward-edit"' not in page and "upward-stage-actions" not in page
     assert client.get(reverse("upward:edit", args=[item.pk])).status_code == 403
@@ -280,24 +305,24 @@ def test_liaison_reads_but_does_not_act(client_as, item):
     )
     assert response.status_code == 403
     assert client.get(reverse("upward:create")).status_code == 403
+    item.refresh_from_db()
+    assert item.stage == UpwardStage.PLANNING
 
 
-def _bulk(n: int) -> None:
-    actor = _user("wangzh")
-    gxj, biomed, xinghua = (
-        Department.objects.get(code="gxj"),
-        Chain.objects.get(code="biomed"),
-        Region.objects.get(code="321281"),
-    )
+def _bulk(personas: Personas, n: int) -> None:
+    """`n` items 测试上争批量000… of 测试甲链, 测试甲区, 测试甲局: kind funds when i is odd (else pilot), level
+    province unless i is divisible by 3 (state), deadline 2026-12-01 + i days, 10 × i 万元 sought."""
+    actor = personas.member
+    department, chain, region = personas.ours.department, personas.ours.chain, personas.ours.region
     items = [
         UpwardRequest(
             title=f"{PREFIX}批量{i:03d}",
             kind="funds" if i % 2 else "pilot",
             level="province" if i % 3 else "state",
             counterpart="省发改委",
-            department=gxj,
-            chain=biomed,
-            region=xinghua,
+            department=department,
+            chain=chain,
+            region=region,
             deadline=dt.date(2026, 12, 1) + dt.timedelta(days=i),
             amount_sought=Decimal(i * 10),
             created_by=actor,
@@ -308,9 +333,9 @@ def _bulk(n: int) -> None:
 
 
 @pytest.mark.parametrize("query", ["", "?sort=-sought", "?kind=funds&level=province&stage=planning", "?q=批量&page=2"])
-def test_list_query_count_is_pinned(client_as, django_assert_max_num_queries, query):
-    _bulk(65)
-    client = client_as("jiangdd")
+def test_list_query_count_is_pinned(client, personas, django_assert_max_num_queries, query):
+    _bulk(personas, 65)
+    client.force_login(personas.chief)
     url = reverse("upward:list") + query
     assert client.get(url).status_code == 200  # warm-up: session, caches
     with django_assert_max_num_queries(6):
@@ -318,9 +343,9 @@ def test_list_query_count_is_pinned(client_as, django_assert_max_num_queries, qu
     assert response.status_code == 200
 
 
-def test_list_filters_sort_and_pagination(client_as):
-    _bulk(65)
-    client = client_as("jiangdd")
+def test_list_filters_sort_and_pagination(client, personas):
+    _bulk(personas, 65)
+    client.force_login(personas.chief)
     page = client.get(reverse("upward:list") + f"?q={PREFIX}批量").content.decode()
     assert "共 65 项" in page and f"{PREFIX}批量000" in page and f"{PREFIX}批量050" not in page
     page = client.get(reverse("upward:list") + f"?q={PREFIX}批量&sort=-sought").content.decode()
@@ -329,19 +354,20 @@ def test_list_filters_sort_and_pagination(client_as):
     assert "共 11 项" in page  # even and divisible by 3: 0, 6, …, 60
     window = f"?q={PREFIX}批量&deadline_from=2026-12-02&deadline_to=2026-12-04"
     assert "共 3 项" in client.get(reverse("upward:list") + window).content.decode()
-    gxj = Department.objects.get(code="gxj").pk
-    zrzy = Department.objects.get(code="zrzy").pk
-    assert "共 65 项" in client.get(reverse("upward:list") + f"?q={PREFIX}批量&department={gxj}").content.decode()
-    page = client.get(reverse("upward:list") + f"?q={PREFIX}批量&department={zrzy}").content.decode()
+    ours_dept = personas.ours.department.pk
+    theirs_dept = personas.theirs.department.pk
+    assert "共 65 项" in client.get(reverse("upward:list") + f"?q={PREFIX}批量&department={ours_dept}").content.decode()
+    page = client.get(reverse("upward:list") + f"?q={PREFIX}批量&department={theirs_dept}").content.decode()
     assert "没有符合条件的上争事项" in page
     # nonsense filters are ignored, not a 500
     bad = "?stage=nope&deadline_from=2026-13-40&chain=abc&sort=password"
     assert client.get(reverse("upward:list") + bad).status_code == 200
 
 
-def test_export_is_exactly_the_filtered_list_and_audited(client_as, item):
-    _bulk(5)
-    response = client_as("jiangdd").get(reverse("upward:export") + f"?q={PREFIX}批量&kind=funds")
+def test_export_is_exactly_the_filtered_list_and_audited(client, personas, item):
+    _bulk(personas, 5)
+    client.force_login(personas.chief)
+    response = client.get(reverse("upward:export") + f"?q={PREFIX}批量&kind=funds")
     assert response.status_code == 200
     content = b"".join(response.streaming_content) if response.streaming else response.content
     sheet = load_workbook(io.BytesIO(content)).active
@@ -350,15 +376,18 @@ def test_export_is_exactly_the_filtered_list_and_audited(client_as, item):
     assert AuditLog.objects.filter(action=AuditAction.EXPORT, message__startswith="上争事项台账导出 2 条").exists()
 
 
-def test_export_respects_scope(client_as, item):
-    response = client_as("lead_equip").get(reverse("upward:export"))
+def test_export_respects_scope(client, personas, item):
+    client.force_login(personas.x_chief)
+    response = client.get(reverse("upward:export"))
     content = b"".join(response.streaming_content) if response.streaming else response.content
     sheet = load_workbook(io.BytesIO(content)).active
-    assert item.title not in [row[0] for row in sheet.iter_rows(values_only=True)]
+    titles = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert f"{PREFIX}省级专项资金" not in titles
+    assert personas.theirs.upward.title in titles  # their own chain's item is there
 
 
-def test_stage_buttons_advance_and_record_amount(client_as, item):
-    client = client_as("wangzh")
+def test_stage_buttons_advance_and_record_amount(client, personas, item):
+    client.force_login(personas.member)
     url = reverse("upward:advance", args=[item.pk])
     today = timezone.localdate().isoformat()
     for frm, to in (("planning", "applied"), ("applied", "approved")):
@@ -376,9 +405,10 @@ def test_stage_buttons_advance_and_record_amount(client_as, item):
     assert "1.20 亿元" in page and "不再变更阶段" in page
 
 
-def test_stale_page_gets_409_and_nothing_changes(client_as, item):
-    _advance(item, UpwardStage.APPLIED)
-    response = client_as("wangzh").post(
+def test_stale_page_gets_409_and_nothing_changes(client, personas, item):
+    _advance(item, UpwardStage.APPLIED, actor=personas.member)
+    client.force_login(personas.member)
+    response = client.post(
         reverse("upward:advance", args=[item.pk]),
         {"to_stage": "applied", "expected_stage": "planning", "on": timezone.localdate().isoformat()},
     )
@@ -388,8 +418,8 @@ def test_stale_page_gets_409_and_nothing_changes(client_as, item):
     assert item.stage == "applied"
 
 
-def test_illegal_move_by_post_is_409_and_bad_input_400(client_as, item):
-    client = client_as("wangzh")
+def test_illegal_move_by_post_is_409_and_bad_input_400(client, personas, item):
+    client.force_login(personas.member)
     url = reverse("upward:advance", args=[item.pk])
     today = timezone.localdate().isoformat()
     response = client.post(url, {"to_stage": "approved", "expected_stage": "planning", "on": today})
@@ -404,8 +434,8 @@ def test_illegal_move_by_post_is_409_and_bad_input_400(client_as, item):
     assert item.stage == "planning"
 
 
-def test_create_form_saves_and_refuses_bad_input(client_as, boshen):
-    client = client_as("wangzh")
+def test_create_form_saves_and_refuses_bad_input(client, personas, ours_ent):
+    client.force_login(personas.member)
     url = reverse("upward:create")
     assert client.get(url).status_code == 200
     data = {
@@ -413,13 +443,13 @@ def test_create_form_saves_and_refuses_bad_input(client_as, boshen):
         "kind": "pilot",
         "level": "state",
         "counterpart": "工信部",
-        "department": Department.objects.get(code="gxj").pk,
-        "chain": Chain.objects.get(code="biomed").pk,
-        "region": Region.objects.get(code="321281").pk,
+        "department": personas.ours.department.pk,
+        "chain": personas.ours.chain.pk,
+        "region": personas.ours.region.pk,
         "window_opens_on": "2026年12月1日",
         "deadline": "2026-11-30",
         "amount_sought": "2000",
-        "enterprises": [boshen.pk],
+        "enterprises": [ours_ent.pk],
     }
     response = client.post(url, data)
     assert response.status_code == 400 and "申报截止日期不能早于申报窗口开始日期" in response.content.decode()
@@ -429,36 +459,38 @@ def test_create_form_saves_and_refuses_bad_input(client_as, boshen):
     assert response.status_code == 302
     created = UpwardRequest.objects.get(title=data["title"])
     assert created.stage == "planning" and created.amount_sought == Decimal("2000")
-    assert list(created.enterprises.all()) == [boshen]
-    hidden = Enterprise.objects.exclude(pk__in=Enterprise.objects.visible_to(_user("wangzh"))).first()
+    assert list(created.enterprises.all()) == [ours_ent]
+    hidden = personas.theirs.enterprise  # 测试乙链's, in 测试乙区: out of our member's sight
     data.update(title=f"{PREFIX}越权关联", enterprises=[hidden.pk])
     assert client.post(url, data).status_code == 400  # not among the offered choices
     assert not UpwardRequest.objects.filter(title=f"{PREFIX}越权关联").exists()
 
 
-def test_edit_form_offers_amount_obtained_only_when_approved(client_as, item):
-    client = client_as("wangzh")
+def test_edit_form_offers_amount_obtained_only_when_approved(client, personas, item):
+    client.force_login(personas.member)
     url = reverse("upward:edit", args=[item.pk])
     assert 'name="amount_obtained"' not in client.get(url).content.decode()
-    _advance(item, UpwardStage.APPLIED, UpwardStage.APPROVED)
+    _advance(item, UpwardStage.APPLIED, UpwardStage.APPROVED, actor=personas.member)
     assert 'name="amount_obtained"' in client.get(url).content.decode()
 
 
-def test_history_tab_shows_stage_changes(client_as, item):
-    _advance(item, UpwardStage.APPLIED)
-    client = client_as("jiangdd")
+def test_history_tab_shows_stage_changes(client, personas, item):
+    _advance(item, UpwardStage.APPLIED, actor=personas.member)
+    client.force_login(personas.chief)
     page = client.get(reverse("upward:detail", args=[item.pk])).content.decode()
     history_url = reverse("core:history", args=["upward", "upwardrequest", item.pk])
     assert history_url in page
     response = client.get(history_url)
     assert response.status_code == 200
-    assert client_as("lead_equip").get(history_url).status_code == 404
+    client.force_login(personas.x_chief)
+    assert client.get(history_url).status_code == 404
 
 
-def test_detail_query_count_does_not_grow_with_links(client_as, boshen, django_assert_max_num_queries):
-    linked = list(Enterprise.objects.visible_to(_user("wangzh"))[:8])
-    item = _item(enterprises=linked)
-    client = client_as("wangzh")
+def test_detail_query_count_does_not_grow_with_links(client, personas, ours_ent, django_assert_max_num_queries):
+    linked = [ours_ent, personas.ent2, *_more_enterprises(personas, 6)]  # all 8 of 测试甲链, in our member's sight
+    item = _item(personas, enterprises=linked)
+    assert item.enterprises.count() == 8
+    client.force_login(personas.member)
     url = reverse("upward:detail", args=[item.pk])
     assert client.get(url).status_code == 200
     with django_assert_max_num_queries(12):
