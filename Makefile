@@ -50,7 +50,6 @@ bench: setup
 setup: $(VENV)/.synced build/static/.built staticfiles/.collected locale/.compiled
 
 migrate: setup
-	@mkdir -p var
 	@$(PY) manage.py migrate --noinput -v0
 
 system:

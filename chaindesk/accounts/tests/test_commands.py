@@ -9,8 +9,7 @@ from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.demo import city
 
 
-@pytest.mark.django_db
-def test_createuser_creates_an_audited_account():
+def test_createuser_creates_an_audited_account(personas):
     out = io.StringIO()
     call_command(
         "createuser",
@@ -21,13 +20,14 @@ def test_createuser_creates_an_audited_account():
         "--role",
         "liaison",
         "--region",
-        "321283",
+        personas.ours.region.code,
         "--password",
         "Longer-pass-Qx7",
         stdout=out,
     )
     user = User.objects.get(username="wuli")
-    assert user.region.code == "321283" and user.check_password("Longer-pass-Qx7")
+    assert user.region == personas.ours.region and user.region.code == "329901"
+    assert user.role == "liaison" and user.display_name == "吴丽" and user.check_password("Longer-pass-Qx7")
     assert AuditLog.objects.for_object(user).filter(action=AuditAction.CREATE).exists()
     assert "created wuli" in out.getvalue()
 
@@ -58,6 +58,7 @@ def test_createuser_refuses_weak_password_and_unknown_scope():
 
 
 @pytest.mark.django_db
+@pytest.mark.demo
 def test_demo_command_is_idempotent_and_prints_logins():
     out = io.StringIO()
     call_command("demo", "--enterprises", "40", stdout=out)

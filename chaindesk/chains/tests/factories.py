@@ -1,14 +1,18 @@
-"""Small hand-built trees and enterprises for the chain tests (independent of the demo's own nodes)."""
+"""Small hand-built trees, enterprises and chains for the chain tests, on the personas' world
+(chaindesk/testkit/personas.py), added through the product's services."""
 
 import itertools
-import random
 from decimal import Decimal
 from typing import Any
 
-from chaindesk.accounts.models import Region
+from chaindesk.chains import services as chain_services
 from chaindesk.chains.models import Chain, ChainNode
-from chaindesk.demo.city import make_uscc
-from chaindesk.enterprises.models import Enterprise, Indicator, Qualification
+from chaindesk.core.actors import FIXTURES
+from chaindesk.core.services import audited_create
+from chaindesk.enterprises import services as enterprise_services
+from chaindesk.enterprises.models import Enterprise, Qualification
+from chaindesk.testkit.personas import Personas
+from chaindesk.testkit.personas import make_uscc as persona_uscc
 
 QUALS = {
     "gxj_test": ("测试高新", False),
@@ -16,7 +20,6 @@ QUALS = {
     "lianzhu": ("链主企业", True),
 }
 _seq = itertools.count(1)
-_rng = random.Random(20261125)
 
 
 def qualification(code: str) -> Qualification:
@@ -25,37 +28,58 @@ def qualification(code: str) -> Qualification:
     return existing or Qualification.objects.create(code=code, name=name, counts_as_scale=scale)
 
 
-def biomed() -> Chain:
-    return Chain.objects.get(code="biomed")
+# --- on the personas' world (chaindesk/testkit/personas.py) --------------------------------------------------
 
 
-def node(chain: Chain, name: str, parent: ChainNode | None = None, order: int = 0) -> ChainNode:
-    return ChainNode.objects.create(chain=chain, parent=parent, name=name, sort_order=order)
+def ours_small_tree(personas: Personas) -> dict[str, ChainNode]:
+    """A small tree added to 测试甲链 by its chief through the service, after the world's own node 测试甲链环节
+    (sort order 0): 测试上游 (1) → (测试环节甲 0, 测试环节乙 1 → 测试环节乙一 0), 测试中游 (2, empty)."""
+    chain, chief = personas.ours.chain, personas.chief
+    up = chain_services.node_add(chain=chain, parent=None, name="测试上游", actor=chief)
+    a = chain_services.node_add(chain=chain, parent=up, name="测试环节甲", actor=chief)
+    b = chain_services.node_add(chain=chain, parent=up, name="测试环节乙", actor=chief)
+    b1 = chain_services.node_add(chain=chain, parent=b, name="测试环节乙一", actor=chief)
+    mid = chain_services.node_add(chain=chain, parent=None, name="测试中游", actor=chief)
+    return {"up": up, "a": a, "b": b, "b1": b1, "mid": mid}
 
 
-def enterprise(
-    *nodes: ChainNode, quals: tuple[str, ...] = (), revenue: Any = None, year: int = 2025, **extra: Any
+def ours_node(personas: Personas, name: str, parent: ChainNode | None = None) -> ChainNode:
+    """One more node of 测试甲链, added last among its siblings by the chain's chief."""
+    return chain_services.node_add(chain=personas.ours.chain, parent=parent, name=name, actor=personas.chief)
+
+
+def ours_enterprise(
+    personas: Personas, *nodes: ChainNode, quals: tuple[str, ...] = (), revenue: Any = None, name: str = ""
 ) -> Enterprise:
+    """An enterprise of 测试甲区 on `nodes` (of 测试甲链), registered by our chief with no liaison, so our liaison
+    does not see it; `revenue` (万元) is reported for last year."""
+    chief, region = personas.chief, personas.ours.region
     n = next(_seq)
-    ent = Enterprise.objects.create(
-        name=extra.pop("name", f"测试企业{n:04d}有限公司"),
-        uscc=make_uscc(_rng, "321281"),
-        region=Region.objects.get(code="321281"),
-        **extra,
+    name = name or f"测试甲链企业{n:04d}有限公司"
+    ent = enterprise_services.enterprise_create(
+        actor=chief,
+        name=name,
+        uscc=persona_uscc(f"{n:04d}{name}", region.code),  # the number first: the seed's low digits differ
+        region=region,
+        nodes=list(nodes),
+        qualifications=[qualification(c) for c in quals],
     )
-    ent.nodes.set(nodes)
-    ent.chains.set({nd.chain for nd in nodes})
-    ent.qualifications.set([qualification(c) for c in quals])
     if revenue is not None:
-        Indicator.objects.create(enterprise=ent, year=year, revenue=Decimal(str(revenue)))
+        enterprise_services.indicator_set(
+            actor=chief, enterprise=ent, year=personas.today.year - 1, revenue=Decimal(str(revenue))
+        )
     return ent
 
 
-def small_tree(chain: Chain) -> dict[str, ChainNode]:
-    """测试上游 → (甲, 乙 → 乙一), 测试中游 (empty)."""
-    up = node(chain, "测试上游", order=100)
-    a = node(chain, "测试环节甲", up, 0)
-    b = node(chain, "测试环节乙", up, 1)
-    b1 = node(chain, "测试环节乙一", b, 0)
-    mid = node(chain, "测试中游", order=101)
-    return {"up": up, "a": a, "b": b, "b1": b1, "mid": mid}
+def other_chain(personas: Personas, name: str) -> Chain:
+    """A third chain `name` (code p_other), chaired by our chief with 测试甲局 leading and no team, enterprise or
+    node; a loader-only step, like the world's own chains (no service creates a chain)."""
+    return audited_create(
+        model=Chain,
+        actor=FIXTURES,
+        code="p_other",
+        name=name,
+        chief=personas.chief,
+        lead_department=personas.ours.department,
+        sort_order=0,
+    )

@@ -1,26 +1,33 @@
+"""The chain tree's counts and gap ratings (缺/弱/强), on a small tree added to 测试甲链 of the personas' world
+(chaindesk/testkit/personas.py) by `ours_small_tree`: 测试上游 → (测试环节甲, 测试环节乙 → 测试环节乙一), 测试中游,
+after the world's own node 测试甲链环节 (our enterprise, 12,000 万元 last year, and ent2, no figures)."""
+
 from decimal import Decimal
 
 import pytest
 from django.test.utils import override_settings
 
 from chaindesk.chains import extensions, gaps, selectors
-from chaindesk.chains.models import ChainNode, NodeRating
+from chaindesk.chains.models import NodeRating
+from chaindesk.enterprises import services as enterprise_services
 
-from .factories import biomed, enterprise, node, small_tree
+from .factories import ours_enterprise, ours_node, ours_small_tree
 
 pytestmark = pytest.mark.django_db
 
+SMALL_TREE = {"测试上游", "测试环节甲", "测试环节乙", "测试环节乙一", "测试中游"}
+
 
 def _mine(tree):
-    return {s.name: s for s in tree.walk() if s.name.startswith("测试")}
+    return {s.name: s for s in tree.walk() if s.name in SMALL_TREE}
 
 
-def test_counts_on_a_hand_built_tree():
-    chain = biomed()
-    t = small_tree(chain)
-    both = enterprise(t["a"], t["b1"], quals=("lianzhu",))
-    enterprise(t["a"])
-    enterprise(t["b1"], revenue=100)
+def test_counts_on_a_hand_built_tree(personas):
+    chain = personas.ours.chain
+    t = ours_small_tree(personas)
+    both = ours_enterprise(personas, t["a"], t["b1"], quals=("lianzhu",))
+    ours_enterprise(personas, t["a"])
+    ours_enterprise(personas, t["b1"], revenue=100)
     tree = _mine(selectors.chain_tree(chain))
     assert (tree["测试环节甲"].n_own, tree["测试环节甲"].n_lianzhu) == (2, 1)
     assert tree["测试环节乙"].n_own == 0 and tree["测试环节乙"].n_enterprises == 2
@@ -31,27 +38,29 @@ def test_counts_on_a_hand_built_tree():
     assert both.pk
 
 
-def test_tree_is_two_queries_whatever_its_size(django_assert_num_queries):
+def test_tree_is_two_queries_whatever_its_size(personas, django_assert_num_queries):
     """Nodes and enterprise links, plus one per counter registered by a later app (projects, leads)."""
     n = 2 + len(extensions.node_counters())
-    chain = biomed()
-    t = small_tree(chain)
-    enterprise(t["a"], quals=("gsgy",), revenue=5000)
+    chain = personas.ours.chain
+    t = ours_small_tree(personas)
+    ours_enterprise(personas, t["a"], quals=("gsgy",), revenue=5000)
     with django_assert_num_queries(n):
         small = selectors.chain_tree(chain)
     for i in range(30):
-        parent = node(chain, f"测试批量{i}", t["mid"], i)
-        enterprise(parent, quals=("lianzhu",), revenue=i * 100)
+        parent = ours_node(personas, f"测试批量{i}", t["mid"])
+        ours_enterprise(personas, parent, quals=("lianzhu",), revenue=i * 100)
     with django_assert_num_queries(n):
         big = selectors.chain_tree(chain)
     assert len(list(big.walk())) == len(list(small.walk())) + 30
+    # the world's node and the small tree, then the 30 more
+    assert len(list(small.walk())) == 1 + len(SMALL_TREE)
 
 
-def test_rating_rules():
-    chain = biomed()
-    t = small_tree(chain)
-    enterprise(t["a"], quals=("gxj_test",), revenue=1999.99)  # 甲: one firm below the line -> 弱
-    enterprise(t["b1"], revenue=2000)  # exactly the line counts as above -> 强
+def test_rating_rules(personas):
+    chain = personas.ours.chain
+    t = ours_small_tree(personas)
+    ours_enterprise(personas, t["a"], quals=("gxj_test",), revenue=1999.99)  # 甲: one firm below the line -> 弱
+    ours_enterprise(personas, t["b1"], revenue=2000)  # exactly the line counts as above -> 强
     tree = _mine(selectors.chain_tree(chain))
     assert tree["测试环节甲"].rating == NodeRating.WEAK
     assert "均未达到规模门槛" in tree["测试环节甲"].reason
@@ -61,32 +70,34 @@ def test_rating_rules():
     assert tree["测试中游"].rating == NodeRating.MISSING and tree["测试中游"].reason == "无本地企业"
 
 
-def test_scale_by_qualification_and_latest_year_only():
-    chain = biomed()
-    t = small_tree(chain)
-    enterprise(t["a"], quals=("lianzhu",))  # 链主 counts as scale without any figures
-    old = enterprise(t["b1"], revenue=9000, year=2023)
-    old.indicators.create(year=2025, revenue=Decimal("1500"))  # the latest year decides
+def test_scale_by_qualification_and_latest_year_only(personas):
+    chain = personas.ours.chain
+    t = ours_small_tree(personas)
+    ours_enterprise(personas, t["a"], quals=("lianzhu",))  # 链主 counts as scale without any figures
+    old = ours_enterprise(personas, t["b1"])
+    last_year = personas.today.year - 1
+    for year, revenue in ((last_year - 2, "9000"), (last_year, "1500")):  # the latest year decides
+        enterprise_services.indicator_set(actor=personas.chief, enterprise=old, year=year, revenue=Decimal(revenue))
     tree = _mine(selectors.chain_tree(chain))
     assert tree["测试环节甲"].rating == NodeRating.STRONG
     assert tree["测试环节乙一"].rating == NodeRating.WEAK
 
 
 @override_settings(CHAINDESK_GAP_SCALE_REVENUE=500)
-def test_threshold_from_settings():
-    chain = biomed()
-    t = small_tree(chain)
-    enterprise(t["a"], revenue=500)
+def test_threshold_from_settings(personas):
+    chain = personas.ours.chain
+    t = ours_small_tree(personas)
+    ours_enterprise(personas, t["a"], revenue=500)
     assert _mine(selectors.chain_tree(chain))["测试环节甲"].rating == NodeRating.STRONG
     assert "500 万元" in gaps.threshold_text()
 
 
-def test_targets_are_missing_and_weak_in_tree_order():
-    chain = biomed()
-    ChainNode.objects.filter(chain=chain).update(sort_order=0)  # demo nodes, if any, sort first
-    t = small_tree(chain)
-    enterprise(t["a"])
-    names = [s.name for s in selectors.chain_tree(chain).targets() if s.name.startswith("测试")]
+def test_targets_are_missing_and_weak_in_tree_order(personas):
+    chain = personas.ours.chain
+    t = ours_small_tree(personas)
+    ours_enterprise(personas, t["a"])
+    # 测试甲链环节 is first in the tree but strong (our enterprise's 12,000 万元), so it is no target.
+    names = [s.name for s in selectors.chain_tree(chain).targets()]
     assert names == ["测试上游", "测试环节甲", "测试环节乙", "测试环节乙一", "测试中游"]
 
 

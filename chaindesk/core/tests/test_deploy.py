@@ -46,3 +46,19 @@ def test_csp_header_is_sent(client):
     response = client.get("/accounts/login/")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+
+
+def test_a_var_dir_that_does_not_exist_yet_is_created_and_migrated_into(tmp_path):
+    var = tmp_path / "new" / "var"  # neither folder exists
+    env = {**os.environ, "CHAINDESK_VAR_DIR": str(var), "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (var / "chaindesk.sqlite3").stat().st_size > 0

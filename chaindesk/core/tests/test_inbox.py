@@ -21,7 +21,8 @@ def notify(user: User, key: str, *, title: str = "【预警】用地指标", url
     )
 
 
-def _as(user: User) -> Client:
+def _as(user: User | None) -> Client:
+    assert user is not None
     client = Client()
     client.force_login(user)
     return client

@@ -10,6 +10,7 @@ from django.test import Client, RequestFactory
 from chaindesk.core.middleware import client_ip
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.demo.city import DEMO_PASSWORD
+from chaindesk.testkit.personas import PASSWORD
 
 LOGIN = "/accounts/login/"
 
@@ -52,8 +53,7 @@ def test_client_request_id_never_reaches_the_audit_trail() -> None:
     assert response["X-Request-ID"] == line.request_id
 
 
-@pytest.mark.django_db
-def test_lockout_behind_a_trusted_balancer_counts_each_client(settings: Any) -> None:
+def test_lockout_behind_a_trusted_balancer_counts_each_client(settings: Any, personas: Any) -> None:
     settings.TRUSTED_PROXIES = ["10.0.0.5"]
     for i in range(settings.LOGIN_FAILURE_LIMIT):
         Client().post(
@@ -65,7 +65,7 @@ def test_lockout_behind_a_trusted_balancer_counts_each_client(settings: Any) -> 
     assert AuditLog.objects.filter(action=AuditAction.LOGIN_FAILED, ip="203.0.113.7").count() == 5
     other = Client().post(
         LOGIN,
-        {"username": "liming", "password": DEMO_PASSWORD},
+        {"username": personas.liaison.username, "password": PASSWORD},
         REMOTE_ADDR="10.0.0.5",
         HTTP_X_FORWARDED_FOR="203.0.113.8",
     )

@@ -205,12 +205,16 @@ def test_report_by_enterprise_user_and_replace(personas: Personas, project: Proj
     month = timezone.localdate().replace(day=1)
     client = login(personas.ent_user)
     response = client.post(
-        _url("investment_report", project.pk), {"month": f"{month:%Y-%m}", "amount": "1200", "note": "设备进场"}, headers=HX
+        _url("investment_report", project.pk),
+        {"month": f"{month:%Y-%m}", "amount": "1200", "note": "设备进场"},
+        headers=HX,
     )
     assert response.status_code == 200
     assert "已填报" in response.content.decode()
     response = client.post(
-        _url("investment_report", project.pk), {"month": f"{month:%Y年%m月}", "amount": "0.15亿", "note": "封顶"}, headers=HX
+        _url("investment_report", project.pk),
+        {"month": f"{month:%Y年%m月}", "amount": "0.15亿", "note": "封顶"},
+        headers=HX,
     )
     assert "替换原填报数" in response.content.decode()
     report = InvestmentReport.objects.get(project=project, month=month)

@@ -7,6 +7,7 @@ import pytest
 from django.db.models import Max
 
 from chaindesk.conftest import DEMO_TODAY
+from chaindesk.demo import city
 from chaindesk.leads.choices import OPEN, LeadSource, LeadStage
 from chaindesk.leads.models import Lead, LeadFollowUp
 from chaindesk.network.models import RdCooperation, RdPartner, Talent, TalentContact
@@ -28,6 +29,9 @@ def _first(model: type) -> int:
 @pytest.fixture
 def generated(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     monkeypatch.setattr(base, "BULK_INDEX_THRESHOLD", 0)  # exercise the drop-and-rebuild path too
+    # The demo city the synthetic city builds on, as generate() loads it first (it has projects, leads and talents
+    # of its own): the rows after `firsts` are then only the generators', with or without the session's demo.
+    city.load(enterprises=0, today=DEMO_TODAY)
     firsts = {m.__name__: _first(m) for m in (Project, Lead, Talent, RdPartner, RdCooperation)}
     report = generate(TINY, seed=11, today=DEMO_TODAY)
     return {"report": report.counts, **firsts}

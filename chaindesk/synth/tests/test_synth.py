@@ -11,18 +11,28 @@ from stdnum.cn import uscc
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
+from chaindesk.accounts.services import user_create
 from chaindesk.conftest import DEMO_TODAY
+from chaindesk.core.actors import FIXTURES
 from chaindesk.core.models import AuditAction, AuditLog
-from chaindesk.demo import trees
+from chaindesk.demo import city, trees
 from chaindesk.enterprises.models import Contact, Enterprise, Indicator
 from chaindesk.liaison.models import LiaisonAssignment, NextStep, Visit, VisitIssue
 from chaindesk.synth import base, bench
 from chaindesk.synth.base import SCALES, SYNTH_USER_PREFIX
 from chaindesk.synth.enterprises import make_uscc, uscc_check_digit
 from chaindesk.synth.runner import generate
+from chaindesk.testkit.personas import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
 TINY = SCALES["tiny"]
+
+
+def _demo_city() -> None:
+    """Load the demo city the synthetic city builds on (its regions, chains and trees, and its own projects, leads,
+    users …), as generate() does first; after it, a before/after difference counts only what the generators
+    wrote, whether or not the session loaded the demo (CHAINDESK_TEST_NO_DEMO)."""
+    city.load(enterprises=0, today=DEMO_TODAY)
 
 
 def _indexes(table: str) -> set[str]:
@@ -32,6 +42,7 @@ def _indexes(table: str) -> set[str]:
 
 def test_tiny_scale_writes_exact_counts_of_valid_rows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(base, "BULK_INDEX_THRESHOLD", 0)  # exercise the drop-and-rebuild path too
+    _demo_city()
     audit_indexes = _indexes(AuditLog._meta.db_table)
     enterprise_indexes = _indexes(Enterprise._meta.db_table)
     last_enterprise = Enterprise.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
@@ -153,6 +164,7 @@ def test_bench_measures_every_page() -> None:
 
 
 def test_tiny_scale_registry_and_service_rows_keep_the_invariants() -> None:
+    _demo_city()
     first = (Enterprise.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     report = generate(TINY, seed=5, today=DEMO_TODAY)
     new = Enterprise.objects.filter(pk__gte=first)
@@ -198,9 +210,19 @@ def test_tiny_scale_registry_and_service_rows_keep_the_invariants() -> None:
 
 
 def test_bench_reports_a_page_not_yet_available_instead_of_failing() -> None:
+    # A chain chief of its own, neither the demo's nor a persona: the personas' world, once built, stays for the
+    # whole module, and the generators of this module's other tests would then spread over its regions and chains.
+    chief = user_create(
+        actor=FIXTURES,
+        username="p_bench_chief",
+        display_name="测试链长",
+        role=Role.CITY_LEADER,
+        password=PASSWORD,
+        check_password=False,
+    )
     client = Client()
-    client.force_login(User.objects.get(username=bench.CHIEF))
-    missing = bench.Page("missing", "not built yet", bench.CHIEF, "/no-such-page/")
+    client.force_login(chief)
+    missing = bench.Page("missing", "not built yet", chief.username, "/no-such-page/")
     result = bench.measure(client, missing, runs=2, warmup=1)
     assert result.status == 404 and result.runs == 0
     assert "n/a (page not yet available" in bench.table([result])
