@@ -128,4 +128,7 @@ def personas(request, _personas_world, db):  # noqa: ANN001, ANN201
     (`chaindesk.testkit.personas.build()`), never this fixture."""
     if _transactional(request.node):
         pytest.fail("a transactional test builds its own world: chaindesk.testkit.personas.build()")
-    return copy.deepcopy(_personas_world)
+    world = copy.deepcopy(_personas_world)
+    for user in world.users().values():
+        user.__dict__.pop("_chaindesk_scope", None)  # a test that changes a team reads the scope afresh
+    return world

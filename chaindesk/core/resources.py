@@ -170,13 +170,9 @@ class Col:
         return " ".join(c for c in (self.align, self.css, self.hide) if c)
 
     def raw_value(self, row: Any) -> Any:
-        """The ledger's value before formatting: the export getter where the column has one."""
+        """The ledger's and the API's value before formatting: the export getter where the column has one (so a
+        value the export masks is masked in the API too), else the page's."""
         getter = self.export if callable(self.export) else self.value
-        return getter(row) if getter else None
-
-    def api_raw_value(self, row: Any) -> Any:
-        """The API's value before formatting: the page's (a time stays a time), else the ledger's."""
-        getter = self.value or (self.export if callable(self.export) else None)
         return getter(row) if getter else None
 
     def ledger_value(self, row: Any) -> Any:
@@ -340,7 +336,7 @@ class Resource:
         """Each row's id and its API columns' values, after the same per-reader step as the ledger."""
         columns = self.api_columns()
         return [
-            {"id": row.pk, **{c.key: api_value(c.api_raw_value(row)) for c in columns}}
+            {"id": row.pk, **{c.key: api_value(c.raw_value(row)) for c in columns}}
             for row in self.reader_rows(rows, user)
         ]
 

@@ -43,8 +43,11 @@ def test_api_values_are_json_scalars() -> None:
 
 def test_the_ledger_keeps_a_time_to_the_minute_and_the_api_in_full() -> None:
     moment = dt.datetime(2026, 11, 24, 9, 30, 15, tzinfo=BEIJING)
-    row = SimpleNamespace(created_at=moment, pk=1)
-    column = Col("created_at", "录入日期", attr("created_at"), export=lambda r: f"{r.created_at:%Y-%m-%d}")
-    assert column.ledger_value(row) == "2026-11-24"
-    assert api_value(column.api_raw_value(row)) == "2026-11-24T09:30:15+08:00"
+    row = SimpleNamespace(created_at=moment, phone="13812341234", pk=1)
+    column = Col("created_at", "录入时间", attr("created_at"))
+    assert column.ledger_value(row) == "2026-11-24 09:30"
+    assert api_value(column.raw_value(row)) == "2026-11-24T09:30:15+08:00"
+    # where the export has its own getter (a masked phone), the API reads that one too, never the page's
+    masked = Col("phone", "电话", attr("phone"), export=lambda r: "138****1234")
+    assert masked.ledger_value(row) == api_value(masked.raw_value(row)) == "138****1234"
     assert Col("missing", "空", attr("nothing")).ledger_value(row) == ""
