@@ -27,18 +27,29 @@ from .factories import MASKED, PHONE
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 
+def _last(personas) -> int:  # noqa: ANN001
+    """The year of the world's own indicator: the one before its today (2025 under the suite's clock)."""
+    return personas.today.year - 1
+
+
 @pytest.fixture
 def ours(personas) -> Enterprise:  # noqa: ANN001
     """Our enterprise from a known state, all through its liaison: the world's one contact becomes the primary
-    王经理 (总经理, PHONE), 李会计 has no title nor phone; figures for 2024 and 2025 (the world's 2025 replaced)."""
+    王经理 (总经理, PHONE), 李会计 has no title nor phone; figures for the two years before the world's today
+    (LAST, the world's own year, replaced, and the one before)."""
     enterprise, liaison = personas.ours.enterprise, personas.liaison
     services.contact_update(actor=liaison, contact=personas.ours.contact, name="王经理", title="总经理", phone=PHONE)
     services.contact_add(actor=liaison, enterprise=enterprise, name="李会计")
     services.indicator_set(
-        actor=liaison, enterprise=enterprise, year=2024, revenue=Decimal("40000"), tax=Decimal("1000")
+        actor=liaison, enterprise=enterprise, year=_last(personas) - 1, revenue=Decimal("40000"), tax=Decimal("1000")
     )
     services.indicator_set(
-        actor=liaison, enterprise=enterprise, year=2025, revenue=Decimal("52000"), tax=Decimal("900"), employees=1250
+        actor=liaison,
+        enterprise=enterprise,
+        year=_last(personas),
+        revenue=Decimal("52000"),
+        tax=Decimal("900"),
+        employees=1250,
     )
     return enterprise
 
@@ -103,9 +114,10 @@ def test_indicator_table_comes_from_indicators(personas, ours):
         "",
     ]
     newest, oldest = _cells(table)
-    assert newest == ["2025", "52,000.00", "+30.0%", "900.00", "-10.0%", "1,250", "—", "—", "编辑"]
-    assert oldest[:6] == ["2024", "40,000.00", "—", "1,000.00", "—", "—"]
-    assert f"/enterprises/{ours.pk}/indicators/2025/edit/" in table
+    last = _last(personas)
+    assert newest == [str(last), "52,000.00", "+30.0%", "900.00", "-10.0%", "1,250", "—", "—", "编辑"]
+    assert oldest[:6] == [str(last - 1), "40,000.00", "—", "1,000.00", "—", "—"]
+    assert f"/enterprises/{ours.pk}/indicators/{last}/edit/" in table
 
 
 def test_edit_columns_only_for_editors():
@@ -114,15 +126,16 @@ def test_edit_columns_only_for_editors():
     assert EDIT_KEY not in {c.key for c in page_columns(INDICATORS, may_edit=False)}
 
 
-def test_indicator_rows_and_their_ledger_values(ours):
+def test_indicator_rows_and_their_ledger_values(personas, ours):
+    last = _last(personas)
     rows = indicator_rows(list(ours.indicators.all()))
-    assert [r.year for r in rows] == [2025, 2024]
+    assert [r.year for r in rows] == [last, last - 1]
     assert rows[0].yoy == {"revenue_yoy": Decimal("30.0"), "tax_yoy": Decimal("-10.0"), "rd_yoy": None}
     assert rows[1].yoy == {"revenue_yoy": None, "tax_yoy": None, "rd_yoy": None}
     # The same columns give plain numbers for a ledger (not the page's formatted text).
     values = {c.key: c.ledger_value(rows[0]) for c in INDICATORS if c.in_export}
     assert values["revenue"] == 52000.0 and values["revenue_yoy"] == 30.0 and values["employees"] == 1250
-    assert values["rd_spend"] == "" and values["year"] == 2025
+    assert values["rd_spend"] == "" and values["year"] == last
     assert [str(c.label) for c in INDICATORS if c.key.endswith("_yoy")] == [
         "营业收入同比(%)",
         "税收同比(%)",
