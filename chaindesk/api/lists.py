@@ -77,9 +77,7 @@ def install() -> Router:
     """One GET operation per resource that names an `api_name` (each declared once, so each once here).
     Every app's resource modules are imported first, whatever imported this module."""
     autodiscover_modules("resources", "resources_tasks", "resources_audit")
-    for resource in sorted(REGISTRY.values(), key=lambda r: r.api_name):
-        if not resource.api_name or resource.select is None:
-            continue
+    for resource in sorted(served(), key=lambda r: r.api_name):
         operation, page_schema = _operation(resource)
         router.add_api_operation(
             f"/{resource.api_name}/",

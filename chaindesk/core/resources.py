@@ -325,9 +325,6 @@ class Resource:
     def api_columns(self) -> list[Col]:
         return [c for c in self.columns if c.api and c.export != ROW_NUMBER]
 
-    def api_fields(self) -> list[str]:
-        return [c.key for c in self.api_columns()]
-
     def reader_rows(self, rows: Iterable[Any], user: Any) -> Iterable[Any]:
         """The rows as this reader may read them: the ledger's per-reader step (masking, withholding)."""
         return self.ledger.rows(rows, user) if self.ledger and self.ledger.rows else rows

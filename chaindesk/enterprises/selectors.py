@@ -222,14 +222,22 @@ def read_choices(parts: Sequence[QuerySet[Any]], *, by_name: Collection[str] = (
     return Choices(options, node_options(options.get("chain", []), nodes), node_parents)
 
 
+def chain_and_region_rows(user: Any) -> list[QuerySet[Any]]:
+    """The UNION parts every chain-scoped list's filter bar starts from: the chains the user sees, their
+    segments (under their chain, with their parents) and the regions below the province."""
+    chains = Chain.objects.visible_to(user)
+    return [
+        choice_rows(chains, "chain"),
+        choice_rows(ChainNode.objects.filter(chain__in=chains), "node", parent="parent_id", group="chain_id"),
+        choice_rows(Region.objects.exclude(level="province"), "region", parent="parent_id"),
+    ]
+
+
 def filter_choices(user: Any) -> FilterChoices:
     """Every filter's options in one UNION query (a list page has six queries in all to spend)."""
-    chains = Chain.objects.visible_to(user)
     read = read_choices(
         [
-            choice_rows(chains, "chain"),
-            choice_rows(ChainNode.objects.filter(chain__in=chains), "node", parent="parent_id", group="chain_id"),
-            choice_rows(Region.objects.exclude(level="province"), "region", parent="parent_id"),
+            *chain_and_region_rows(user),
             choice_rows(Qualification.objects.all(), "qual"),
             choice_rows(User.objects.filter(role=Role.LIAISON, is_active=True), "liaison", name="display_name"),
         ],

@@ -8,12 +8,12 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chaindesk.accounts.models import Region, User
-from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.accounts.models import User
+from chaindesk.chains.models import Chain
 from chaindesk.core import clock
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.core.params import param_id, param_text
-from chaindesk.enterprises.selectors import choice_rows, descendant_ids, read_choices
+from chaindesk.enterprises.selectors import chain_and_region_rows, choice_rows, descendant_ids, read_choices
 
 from .choices import OPEN, LeadSource, LeadStage
 from .models import Lead, LeadFollowUp
@@ -100,13 +100,10 @@ class FilterChoices:
 def filter_choices(user: Any) -> FilterChoices:
     """Every filter's options in one UNION query: the user's chains and their segments, the regions, and
     the owners of the leads the user sees."""
-    chains = Chain.objects.visible_to(user)
     owners = User.objects.filter(pk__in=Lead.objects.visible_to(user).values("owner_id"))
     read = read_choices(
         [
-            choice_rows(chains, "chain"),
-            choice_rows(ChainNode.objects.filter(chain__in=chains), "node", parent="parent_id", group="chain_id"),
-            choice_rows(Region.objects.exclude(level="province"), "region", parent="parent_id"),
+            *chain_and_region_rows(user),
             choice_rows(owners, "owner", name="display_name"),
         ],
         by_name={"owner"},

@@ -14,12 +14,11 @@ from django.db.models import (
     When,
 )
 
-from chaindesk.accounts.models import Region
-from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.chains.models import Chain
 from chaindesk.core import clock
 from chaindesk.core.listing import sort_queryset
 from chaindesk.core.params import param_choice, param_id, param_text
-from chaindesk.enterprises.selectors import choice_rows, descendant_ids, read_choices
+from chaindesk.enterprises.selectors import chain_and_region_rows, descendant_ids, read_choices
 
 from .choices import FORWARD, ProjectKind, ProjectLevel, ProjectStage
 from .models import Project
@@ -112,14 +111,7 @@ class FilterChoices:
 
 def filter_choices(user: Any) -> FilterChoices:
     """Every filter's options in one UNION query (chains the user sees, their segments, the regions)."""
-    chains = Chain.objects.visible_to(user)
-    read = read_choices(
-        [
-            choice_rows(chains, "chain"),
-            choice_rows(ChainNode.objects.filter(chain__in=chains), "node", parent="parent_id", group="chain_id"),
-            choice_rows(Region.objects.exclude(level="province"), "region", parent="parent_id"),
-        ]
-    )
+    read = read_choices(chain_and_region_rows(user))
     return FilterChoices(
         chains=read.of("chain"),
         nodes=read.nodes,

@@ -4,8 +4,6 @@ that one declaration, and the URL's filters go through its parsers.
 On the fixed personas (chaindesk/testkit/personas.py): `p_sysadmin` manages the accounts; 测试甲局 employs
 `p_member` and `p_handler` (测试经办, a 部门经办人)."""
 
-import re
-
 import pytest
 from django.test import Client
 
@@ -14,6 +12,7 @@ from chaindesk.accounts.models import User
 from chaindesk.accounts.resources import USERS
 from chaindesk.accounts.views_users import filter_users
 from chaindesk.core.params import spec_for
+from chaindesk.testkit.html import headers
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +27,7 @@ def admin_client(personas) -> Client:
 
 
 def _headers(html: str) -> list[str]:
-    table = html.split('data-testid="user-table"', 1)[1].split("</thead>", 1)[0]
-    return [re.sub(r"<[^>]+>|[↑↓]", "", cell).strip() for cell in re.findall(r"<th[^>]*>(.*?)</th>", table)]
+    return headers(html, "user-table")
 
 
 def test_page_shows_the_declared_columns_and_filters(admin_client):

@@ -22,7 +22,7 @@ from chaindesk.enterprises import services as enterprise_services
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.testkit.personas import Personas, make_uscc
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # the task list counts working days from today
 
 Get = Callable[[Personas], Any]
 

@@ -7,11 +7,9 @@ keyword 测试 picks out exactly these two chains from every chain in the databa
 every chain. The map tests add `ours_small_tree` (chaindesk/chains/tests/factories.py) to 测试甲链."""
 
 import io
-import re
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -19,6 +17,10 @@ from openpyxl import load_workbook
 from chaindesk.chains import extensions
 from chaindesk.chains.models import Chain
 from chaindesk.chains.resources import CHAINS, NODE_TABLE, SEGMENTS, TARGET_TABLE, segment_columns
+from chaindesk.testkit.html import headers as _headers
+from chaindesk.testkit.html import login as _client
+from chaindesk.testkit.html import rows as _rows
+from chaindesk.testkit.html import table as _table
 
 from .factories import other_chain, ours_enterprise, ours_small_tree
 
@@ -27,27 +29,6 @@ pytestmark = pytest.mark.django_db
 LIST = "/chains/"
 # 测试甲链's tree once ours_small_tree is added, in tree order: the world's node first (sort order 0).
 TREE_ORDER = ["测试甲链环节", "测试上游", "测试环节甲", "测试环节乙", "测试环节乙一", "测试中游"]
-
-
-def _client(user) -> Client:  # noqa: ANN001
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _table(html: str, testid: str) -> str:
-    start = html.index(f'data-testid="{testid}"')
-    return html[start : html.index("</table>", start)]
-
-
-def _headers(table: str) -> list[str]:
-    """The header cells' text, without the sort arrows."""
-    cells = re.findall(r"<th[^>]*>(.*?)</th>", table[: table.index("</thead>")], re.S)
-    return [re.sub(r"<[^>]+>|[↑↓]", "", cell).strip() for cell in cells]
-
-
-def _rows(table: str) -> list[str]:
-    return re.findall(r"<tr[^>]*>(.*?)</tr>", table[table.index("<tbody>") :], re.S)
 
 
 def test_chain_list_headers_and_rows_come_from_chains(personas):

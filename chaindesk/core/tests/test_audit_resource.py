@@ -18,6 +18,7 @@ from chaindesk.core import audit, context
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.core.params import spec_for
 from chaindesk.core.resources_audit import AUDIT, AuditSpec, IpFilter, audit_filters
+from chaindesk.testkit.html import headers as _headers
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +47,6 @@ def update(personas) -> AuditLog:
         )
     finally:
         context.deactivate(token)
-
-
-def _headers(html: str, testid: str) -> list[str]:
-    table = html.split(f'data-testid="{testid}"', 1)[1].split("</thead>", 1)[0]
-    return [re.sub(r"<[^>]+>|[↑↓]", "", cell).strip() for cell in re.findall(r"<th[^>]*>(.*?)</th>", table)]
 
 
 def test_page_shows_the_declared_columns_and_filters(auditor, update):

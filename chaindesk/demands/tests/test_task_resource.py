@@ -23,6 +23,7 @@ from chaindesk.demands.choices import DemandStatus, Escalation, TaskStatus
 from chaindesk.demands.models import Demand, Task
 from chaindesk.demands.resources_tasks import TASKS
 from chaindesk.demands.workdays import add_workdays
+from chaindesk.testkit.html import headers
 from chaindesk.testkit.personas import Personas
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
@@ -43,9 +44,7 @@ def queue(make_demand: Callable[..., Demand], make_task: Callable[..., Task], pe
 
 
 def _headers(page: str) -> list[str]:
-    thead = re.search(r'data-testid="task-table">\s*<thead>(.*?)</thead>', page, re.S)
-    assert thead is not None
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<th[^>]*>(.*?)</th>", thead.group(1))]
+    return headers(page, "task-table")
 
 
 def _client(user: User) -> Client:

@@ -5,7 +5,6 @@ the enterprise.
 On the personas' world: our enterprise (its liaison is `personas.liaison`, its enterprise user
 `personas.ent_user`) with two contacts and two years of figures set by its liaison (the `ours` fixture)."""
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -21,6 +20,9 @@ from chaindesk.enterprises.resources import (
     indicator_rows,
     page_columns,
 )
+from chaindesk.testkit.html import cells as _cells
+from chaindesk.testkit.html import headers as _headers
+from chaindesk.testkit.html import table as _table
 
 from .factories import MASKED, PHONE
 
@@ -58,21 +60,6 @@ def _page(user, enterprise: Enterprise) -> str:  # noqa: ANN001
     client = Client()
     client.force_login(user)
     return client.get(f"/enterprises/{enterprise.pk}/").content.decode()
-
-
-def _table(html: str, testid: str) -> str:
-    start = html.index(f'data-testid="{testid}"')
-    return html[start : html.index("</table>", start)]
-
-
-def _headers(table: str) -> list[str]:
-    cells = re.findall(r"<th[^>]*>(.*?)</th>", table[: table.index("</thead>")], re.S)
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
-
-
-def _cells(table: str) -> list[list[str]]:
-    rows = re.findall(r"<tr>(.*?)</tr>", table[table.index("<tbody>") :], re.S)
-    return [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", r, re.S)] for r in rows]
 
 
 def test_contact_table_comes_from_contacts(personas, ours):

@@ -9,32 +9,18 @@ import datetime as dt
 import re
 
 import pytest
-from django.test import Client
 
 from chaindesk.core.privacy import staff_fields_hidden_from
 from chaindesk.liaison import services
 from chaindesk.liaison.models import NextStep, Visit, VisitIssue
 from chaindesk.liaison.resources import ASSIGNMENTS, STAFF_ONLY, VISITS, visit_columns, withheld_note
+from chaindesk.testkit.html import headers as _headers
+from chaindesk.testkit.html import login as _client
+from chaindesk.testkit.html import table as _table
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
 MINE = "/service/"
-
-
-def _table(html: str, testid: str) -> str:
-    start = html.index(f'data-testid="{testid}"')
-    return html[start : html.index("</table>", start)]
-
-
-def _headers(table: str) -> list[str]:
-    cells = re.findall(r"<th[^>]*>(.*?)</th>", table[: table.index("</thead>")], re.S)
-    return [re.sub(r"<[^>]+>|[↑↓]", "", cell).strip() for cell in cells]
-
-
-def _client(user) -> Client:  # noqa: ANN001
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def _log(personas, enterprise, notes="内部研判：资金链偏紧"):  # noqa: ANN001, ANN202

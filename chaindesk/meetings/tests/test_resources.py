@@ -19,6 +19,7 @@ from chaindesk.core.actors import FIXTURES
 from chaindesk.core.services import audited_create
 from chaindesk.meetings.models import Meeting, MeetingKind
 from chaindesk.meetings.resources import DECISIONS, MEETINGS
+from chaindesk.testkit.html import headers as _headers
 
 pytestmark = pytest.mark.django_db
 
@@ -67,12 +68,6 @@ def meetings(personas: Any) -> dict[str, Meeting]:
 
 def _named(meetings: dict[str, Meeting], *keys: str) -> list[str]:
     return [str(meetings[key].title) for key in keys]
-
-
-def _headers(page: str, testid: str) -> list[str]:
-    thead = re.search(rf'data-testid="{testid}">\s*<thead>(.*?)</thead>', page, re.S)
-    assert thead is not None
-    return [re.sub(r"<[^>]+>|[↑↓]", "", cell).strip() for cell in re.findall(r"<th[^>]*>(.*?)</th>", thead.group(1))]
 
 
 def _titles(client: Client, query: str = "") -> list[str]:

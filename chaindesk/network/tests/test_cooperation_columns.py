@@ -5,37 +5,19 @@ On the personas' world: our enterprise (测试甲区) is served by `personas.lia
 `personas.ent_user`; the cooperations here are recorded by the liaison (network/tests/factories.py)."""
 
 import datetime as dt
-import re
 
 import pytest
-from django.test import Client
 
 from chaindesk.network.models import CooperationStatus
 from chaindesk.network.resources import COOPERATIONS, ON_ENTERPRISE, ON_PARTNER, cooperation_columns
+from chaindesk.testkit.html import headers as _headers
+from chaindesk.testkit.html import login as _client
+from chaindesk.testkit.html import rows as _rows
+from chaindesk.testkit.html import table as _table
 
 from . import factories
 
 pytestmark = pytest.mark.django_db
-
-
-def _client(user) -> Client:  # noqa: ANN001
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _table(html: str, testid: str) -> str:
-    start = html.index(f'data-testid="{testid}"')
-    return html[start : html.index("</table>", start)]
-
-
-def _headers(table: str) -> list[str]:
-    cells = re.findall(r"<th[^>]*>(.*?)</th>", table[: table.index("</thead>")], re.S)
-    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells]
-
-
-def _rows(table: str) -> list[str]:
-    return re.findall(r"<tr>(.*?)</tr>", table[table.index("<tbody>") :], re.S)
 
 
 def test_each_column_is_declared_once_and_each_side_picks_its_own():
