@@ -62,6 +62,16 @@ class Department(models.Model):
     region = models.ForeignKey(Region, verbose_name=_("所属地区"), on_delete=models.PROTECT)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
+    # Who is told of a task sent here while the department has no active handler account (部门收件人), named by
+    # the system administrator; without one, the department's head is told.
+    recipient = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("部门收件人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     scope_paths = ScopePaths.reference()
     objects = ScopedQuerySet.as_manager()
@@ -108,6 +118,8 @@ class User(AbstractUser):
     # A department handler who heads the department: overdue tasks of the department warn them (预警).
     is_department_head = models.BooleanField(_("部门负责人"), default=False)
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    # Set for a new account and after a password reset: the first sign-in leads to the change-password page.
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     scope_paths = ScopePaths(admin=ALL, own="pk")
     objects = ChainDeskUserManager()  # type: ignore[misc]

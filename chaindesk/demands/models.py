@@ -239,6 +239,8 @@ class Task(models.Model):
     result = models.TextField(_("办理结果"), blank=True, editable=False)
     status_note = models.CharField(_("说明"), max_length=300, blank=True, editable=False)
     completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, editable=False)
+    # How often the enterprise's 不满意 sent this task back to work: the reopen rate counts per task.
+    reopen_count = models.PositiveIntegerField(_("重办次数"), default=0, editable=False)
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("交办人"), on_delete=models.PROTECT, related_name="+"
     )
