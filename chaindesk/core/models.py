@@ -133,3 +133,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+from .models_calendar import OfficialDay, OfficialYear  # noqa: E402, F401 - the official holiday schedules

@@ -10,3 +10,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
+# The official holiday schedules are reloaded only when one is saved (no periodic reload): a reload would add a
+# query to whichever request met it, and the tests pin query counts (chaindesk/core/holidays.py).
+CHAINDESK_CALENDAR_MAX_AGE = None

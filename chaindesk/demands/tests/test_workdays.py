@@ -1,5 +1,6 @@
 """Working-day arithmetic across 国庆 2025 and 春节 2026, make-up workdays, weekends and uncovered years."""
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -12,8 +13,16 @@ from chaindesk.demands.workdays import (
     is_workday,
     workdays_between,
 )
+from chaindesk.testkit.calendar import no_official_schedule
 
 pytestmark = pytest.mark.clock  # depends on today: CI runs it under other clocks too
+
+
+@pytest.fixture(autouse=True)
+def _no_official_schedule() -> Iterator[None]:
+    """Pure arithmetic, no database: as if no official schedule were entered (系统 → 节假日日历)."""
+    with no_official_schedule():
+        yield
 
 
 @pytest.mark.parametrize(
@@ -89,10 +98,14 @@ def test_a_year_before_the_calendar_raises() -> None:
 
 
 def test_after_the_last_published_year_weekdays_count_and_are_provisional() -> None:
-    """The stated behaviour: Monday to Friday, flagged 预估, instead of refusing every deadline in December."""
+    """The stated behaviour: Monday to Friday less the statutory holidays (chaindesk/core/holidays.py; exact
+    dates in test_workdays_estimated.py), flagged 预估, instead of refusing every deadline in December. March
+    has no statutory holiday, so its weeks count five days each."""
     first_unpublished = date(LAST_YEAR + 1, 1, 1)
     assert is_provisional(first_unpublished) and not is_provisional(date(LAST_YEAR, 12, 31))
-    monday = first_unpublished + timedelta(days=(7 - first_unpublished.weekday()) % 7)
+    assert not is_workday(first_unpublished)  # 元旦
+    march = date(LAST_YEAR + 1, 3, 1)
+    monday = march + timedelta(days=(7 - march.weekday()) % 7)
     assert is_workday(monday) and not is_workday(monday + timedelta(days=5))  # Saturday
     assert add_workdays(monday, 5) == monday + timedelta(days=7)
     assert workdays_between(monday, monday + timedelta(days=14)) == 10
