@@ -21,6 +21,7 @@ urlpatterns = [
     path("leads/", include("chaindesk.leads.urls")),
     path("demands/upward/", include("chaindesk.upward.urls")),
     path("demands/", include("chaindesk.demands.urls")),
+    path("search/", include("chaindesk.core.urls_search")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

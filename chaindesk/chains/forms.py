@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chaindesk.core.picker import PickerMixin
+
 from .services import NAME_MAX
 
 
@@ -15,7 +17,7 @@ class NodeNameForm(forms.Form):
     )
 
 
-class NodeAddForm(NodeNameForm):
+class NodeAddForm(PickerMixin, NodeNameForm):
     parent = forms.TypedChoiceField(label=_("上级环节"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: object, parent_choices: list[tuple[str, str]], **kwargs: object) -> None:

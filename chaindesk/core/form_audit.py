@@ -10,6 +10,7 @@ from django import forms
 
 from . import audit, context
 from .models import AuditAction
+from .picker import PickerMixin
 
 # The codes Django's choice fields raise for a value outside their choices or queryset.
 REFUSED_CHOICE_CODES = frozenset({"invalid_choice", "invalid_pk_value"})
@@ -33,8 +34,9 @@ def _submitted(form: forms.BaseForm, name: str) -> str:
     return repr(value)[:VALUE_CHARS]
 
 
-class AuditedChoicesMixin:
-    """Record a refusal for each field whose submitted value is outside its choices (once per cleaning)."""
+class AuditedChoicesMixin(PickerMixin):
+    """Record a refusal for each field whose submitted value is outside its choices (once per cleaning).
+    The choices it guards are offered as searchable pickers when they are many (chaindesk/core/picker.py)."""
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]

@@ -1,0 +1,83 @@
+"""Searchable pickers: a choice over many records (enterprises, projects, users, departments …) filters by
+characters and by pinyin initials (兴化 → "xh") while staying a plain `<select>`.
+
+The server's part is here: a long select gets `data-picker` and each of its options `data-py` (initials, then
+full pinyin: "xhs xinghuashi"); chaindesk/core/static/chaindesk/picker.js turns such a select into a combobox
+that writes back into it, so the form posts as before and works without JavaScript.
+
+Forms get it through `PickerMixin` (mixed into `AuditedChoicesMixin`, which every form offering limited
+choices uses), hand-written selects (the list pages' filter bar) through the `py` template filter of
+`cd_picker`. The count is taken at render time from the options Django already iterates: no extra query."""
+
+from functools import cache, lru_cache
+from typing import Any
+
+from django import forms
+from pypinyin import Style, lazy_pinyin
+
+# More options than this and a select becomes a picker (the issue's "about 20 records").
+PICKER_MIN_OPTIONS = 20
+
+
+@lru_cache(maxsize=50_000)
+def pinyin_keys(label: str) -> str:
+    """What a pinyin query matches for `label`: its initials and its full pinyin, lower case, letters and
+    digits only, separated by a space ("兴化市 A区" → "xhsa xinghuashia"). Cached: labels repeat on every page."""
+    initials = "".join(lazy_pinyin(label, style=Style.FIRST_LETTER))
+    full = "".join(lazy_pinyin(label))
+    return f"{_alnum(initials)} {_alnum(full)}"
+
+
+def _alnum(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isascii() and ch.isalnum())
+
+
+def _count(optgroups: list[Any]) -> int:
+    return sum(1 for _group, options, _index in optgroups for option in options if option["value"] not in ("", None))
+
+
+class PickerWidgetMixin:
+    """A select that marks itself a picker when it has many options (or was opted in with `data-picker`),
+    and then gives each option its pinyin keys."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context(name, value, attrs)  # type: ignore[misc]
+        widget = context["widget"]
+        wanted = widget["attrs"].get("data-picker")
+        if wanted == "off" or (wanted is None and _count(widget["optgroups"]) <= PICKER_MIN_OPTIONS):
+            return context
+        widget["attrs"]["data-picker"] = True
+        for _group, options, _index in widget["optgroups"]:
+            for option in options:
+                if option["value"] not in ("", None) and option["label"]:
+                    option["attrs"]["data-py"] = pinyin_keys(str(option["label"]))
+        return context
+
+
+@cache
+def _picker_class(cls: type[forms.Select]) -> type[forms.Select]:
+    picker: type[forms.Select] = type(f"Picker{cls.__name__}", (PickerWidgetMixin, cls), {"__module__": __name__})
+    return picker
+
+
+def enhance(widget: forms.Widget) -> forms.Widget:
+    """Make a (multiple) select a picker in place. The instance's class is swapped rather than the widget
+    replaced, so that its choices stay tied to the field (a ModelChoiceField's later `queryset = …` still
+    reaches it) and whatever attrs the form set are kept."""
+    if (
+        isinstance(widget, forms.Select)
+        and not isinstance(widget, PickerWidgetMixin | forms.NullBooleanSelect)
+        and not widget.is_hidden
+    ):
+        widget.__class__ = _picker_class(type(widget))
+    return widget
+
+
+class PickerMixin:
+    """Every select a form renders is a picker once it has more than `PICKER_MIN_OPTIONS` options. Applied as
+    a field is bound (what templates render), so widgets a form sets in its own `__init__` are covered too."""
+
+    def __getitem__(self, name: str) -> forms.BoundField:
+        bound: forms.BoundField = super().__getitem__(name)  # type: ignore[misc]
+        enhance(bound.field.widget)
+        return bound
