@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from . import context
 from .actors import SystemActor
@@ -20,6 +21,8 @@ def json_value(value: Any) -> Any:
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
+    if isinstance(value, FieldFile):  # a stored upload: its (random) name in the storage
+        return value.name or ""
     if isinstance(value, list | tuple | set):
         return [json_value(v) for v in value]
     return value

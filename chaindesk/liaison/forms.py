@@ -11,12 +11,13 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.forms import StyledForm
 from chaindesk.accounts.models import User
 from chaindesk.core import clock
+from chaindesk.core.uploads import MultipleFileField, MultipleFileInput
 
 from .models import VisitKind
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y年%m月%d日", "%Y/%m/%d"]
-ISSUE_ROWS = 3
-STEP_ROWS = 3
+MAX_ROWS = 20  # issues or next steps on one visit: more is a meeting, not a visit
+ROW = "__n__"  # the row number in the blank row a page copies when 「添加一条」 is pressed
 OFFICIAL_ROLES = [Role.CITY_LEADER, Role.TEAM_MEMBER, Role.LIAISON, Role.DISTRICT_ADMIN]
 
 
@@ -47,8 +48,67 @@ class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.display_name}（{obj.title or obj.get_role_display()}）"
 
 
+def _row_count(data: Any, prefix: str) -> int:
+    """How many rows of `prefix` (issue_, step_text_ …) the posted form holds: its highest row number, at
+    least one, at most MAX_ROWS (rows are added one at a time on the page, so the count comes from the POST)."""
+    numbers = [0]
+    for key in getattr(data, "keys", list)():
+        tail = key.removeprefix(prefix)
+        if key.startswith(prefix) and tail.isdigit():
+            numbers.append(int(tail))
+    return min(max(1, *numbers), MAX_ROWS)
+
+
+def _issue_field(n: int | str) -> forms.CharField:
+    return forms.CharField(
+        label=_("反映问题 %(n)s") % {"n": n},
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+
+
+def _step_fields(n: int | str, people: Any, user: Any) -> dict[str, forms.Field]:
+    return {
+        f"step_text_{n}": forms.CharField(
+            label=_("下一步工作 %(n)s") % {"n": n},
+            max_length=200,
+            required=False,
+            widget=forms.TextInput(attrs={"class": "form-control"}),
+        ),
+        f"step_owner_{n}": UserChoiceField(
+            label=_("负责人"),
+            queryset=people,
+            required=False,
+            initial=user.pk if user else None,
+            widget=forms.Select(attrs={"class": "form-select"}),
+        ),
+        f"step_due_{n}": forms.DateField(
+            label=_("完成时限"),
+            input_formats=DATE_FORMATS,
+            required=False,
+            widget=DateInput(attrs={"class": "form-control"}),
+        ),
+    }
+
+
+class VisitRowTemplate(forms.Form):
+    """The blank issue row and next-step row a page copies, numbered ROW, when 「添加一条」 is pressed."""
+
+    def __init__(self, *, people: Any, user: Any) -> None:
+        super().__init__()
+        self.fields[f"issue_{ROW}"] = _issue_field(ROW)
+        self.fields.update(_step_fields(ROW, people, user))
+
+    def issue(self) -> forms.BoundField:
+        return self[f"issue_{ROW}"]
+
+    def step(self) -> tuple[forms.BoundField, forms.BoundField, forms.BoundField]:
+        return (self[f"step_text_{ROW}"], self[f"step_owner_{ROW}"], self[f"step_due_{ROW}"])
+
+
 class VisitForm(StyledForm):
-    """A visit with up to three issues raised and three next steps; blank rows are ignored."""
+    """A visit with the issues raised and the next steps agreed, added one row at a time (blank rows are
+    ignored), and the photos taken on site (checked by the service, like demand attachments)."""
 
     visited_on = forms.DateField(label=_("走访日期"), input_formats=DATE_FORMATS, widget=DateInput())
     kind = forms.ChoiceField(label=_("方式"), choices=VisitKind.choices, initial=VisitKind.VISIT)
@@ -67,37 +127,38 @@ class VisitForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("请填写走访情况。")},
     )
+    photos = MultipleFileField(
+        label=_("现场照片"),
+        help_text=_("可用手机直接拍照，可选多张（JPEG、PNG），系统按文件内容检查类型和大小。"),
+        widget=MultipleFileInput(
+            attrs={"class": "form-control", "multiple": True, "accept": "image/*", "capture": "environment"}
+        ),
+    )
 
-    def __init__(self, *args: Any, user: Any = None, enterprise: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, enterprise: Any = None, add_row: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         people = _officials(enterprise, user)
         self.fields["participants"].queryset = people  # type: ignore[attr-defined]
+        self.fields["participants"].desktop_hint = True  # type: ignore[attr-defined]  # no Ctrl key on a phone
         self.fields["visited_on"].initial = clock.today()
-        for i in range(1, ISSUE_ROWS + 1):
-            self.fields[f"issue_{i}"] = forms.CharField(
-                label=_("反映问题 %(n)s") % {"n": i}, required=False, widget=forms.Textarea(attrs={"rows": 2})
-            )
-        for i in range(1, STEP_ROWS + 1):
-            self.fields[f"step_text_{i}"] = forms.CharField(
-                label=_("下一步工作 %(n)s") % {"n": i}, max_length=200, required=False
-            )
-            self.fields[f"step_owner_{i}"] = UserChoiceField(
-                label=_("负责人"), queryset=people, required=False, initial=user.pk if user else None
-            )
-            self.fields[f"step_due_{i}"] = forms.DateField(
-                label=_("完成时限"), input_formats=DATE_FORMATS, required=False, widget=DateInput()
-            )
-        # StyledForm styled the declared fields; style the rows added here the same way.
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
+        source = self.data if self.is_bound else self.initial
+        issues = _row_count(source, "issue_") + (add_row == "issue")
+        steps = max(_row_count(source, f"step_{part}_") for part in ("text", "owner", "due")) + (add_row == "step")
+        self.issue_count, self.step_count = min(issues, MAX_ROWS), min(steps, MAX_ROWS)
+        for i in range(1, self.issue_count + 1):
+            self.fields[f"issue_{i}"] = _issue_field(i)
+        for i in range(1, self.step_count + 1):
+            self.fields.update(_step_fields(i, people, user))
+        self.row_template = VisitRowTemplate(people=people, user=user)
+        self.max_rows = MAX_ROWS
 
     def issue_fields(self) -> list[forms.BoundField]:
-        return [self[f"issue_{i}"] for i in range(1, ISSUE_ROWS + 1)]
+        return [self[f"issue_{i}"] for i in range(1, self.issue_count + 1)]
 
     def step_rows(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
         return [
-            (self[f"step_text_{i}"], self[f"step_owner_{i}"], self[f"step_due_{i}"]) for i in range(1, STEP_ROWS + 1)
+            (self[f"step_text_{i}"], self[f"step_owner_{i}"], self[f"step_due_{i}"])
+            for i in range(1, self.step_count + 1)
         ]
 
     def clean_visited_on(self) -> dt.date:
@@ -108,7 +169,7 @@ class VisitForm(StyledForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for i in range(1, STEP_ROWS + 1):
+        for i in range(1, self.step_count + 1):
             text = (data.get(f"step_text_{i}") or "").strip()
             if not text:
                 continue
@@ -120,10 +181,10 @@ class VisitForm(StyledForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
-        issues = [data[f"issue_{i}"] for i in range(1, ISSUE_ROWS + 1) if (data.get(f"issue_{i}") or "").strip()]
+        issues = [data[f"issue_{i}"] for i in range(1, self.issue_count + 1) if (data.get(f"issue_{i}") or "").strip()]
         steps = [
             (data[f"step_text_{i}"], data[f"step_owner_{i}"], data[f"step_due_{i}"])
-            for i in range(1, STEP_ROWS + 1)
+            for i in range(1, self.step_count + 1)
             if (data.get(f"step_text_{i}") or "").strip()
         ]
         return {
@@ -134,7 +195,18 @@ class VisitForm(StyledForm):
             "other_participants": data["other_participants"],
             "issues": issues,
             "next_steps": steps,
+            "photos": data["photos"],
         }
+
+
+def draft_initial(post: Any) -> dict[str, Any]:
+    """A posted visit form as the initial values of a new one, when a row was added without JavaScript (the
+    page comes back with one more row and no error: nothing was submitted yet). Files are not kept."""
+    return {
+        key: post.getlist(key) if key == "participants" else post.get(key)
+        for key in post
+        if key != "csrfmiddlewaretoken"
+    }
 
 
 class AssignForm(StyledForm):

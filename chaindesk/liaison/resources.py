@@ -4,7 +4,7 @@ the enterprise page's 走访 tab).
 
 The visits page shows each visit as a card, not a table row: the short fields (`wrap=False`) on its first
 line, the long ones (`wrap=True`) below. The fields that core.privacy declares staff-only (a visit's notes,
-its issues, its next steps) are columns an enterprise user never gets (`visit_columns`)."""
+its issues, its next steps, its photos) are columns an enterprise user never gets (`visit_columns`)."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +17,7 @@ from chaindesk.accounts.choices import Role
 from chaindesk.core.privacy import staff_fields_hidden_from
 from chaindesk.core.resources import CHOICE, MD, Col, Filter, Resource, attr, page_only
 
-from .models import NextStep, Visit, VisitIssue
+from .models import NextStep, Visit, VisitIssue, VisitPhoto
 from .selectors import SORTS, enterprise_service_list, service_queryset, stale_days
 
 SERVICE_ROLES = frozenset({Role.LIAISON, Role.CITY_LEADER})  # who serves enterprises one-to-one
@@ -75,6 +75,11 @@ def _steps(visit: Visit) -> str:
     )
 
 
+def _photos(visit: Visit) -> str:
+    count = len(visit.photo_pk_list())
+    return gettext("%(n)s 张") % {"n": count} if count else ""
+
+
 VISITS: tuple[Col, ...] = (
     Col("visited_on", _("日期"), attr("visited_on"), width=12, css="cd-mono text-body fw-bold"),
     Col("kind", _("方式"), attr("get_kind_display"), width=10, css="badge status-blue"),
@@ -83,6 +88,7 @@ VISITS: tuple[Col, ...] = (
     Col("notes", _("走访情况"), attr("notes"), width=40, wrap=True, cell=VISIT_CELLS),
     Col("issues", _("反映问题"), _issues, width=30, wrap=True, cell=VISIT_CELLS),
     Col("next_steps", _("下一步工作"), _steps, width=30, wrap=True, cell=VISIT_CELLS),
+    Col("photos", _("现场照片"), _photos, width=20, wrap=True, cell=VISIT_CELLS),
 )
 
 # The visit columns that show a staff-only field (core.privacy, declared on the models).
@@ -90,6 +96,7 @@ STAFF_ONLY: dict[str, tuple[type[models.Model], str]] = {
     "notes": (Visit, "notes"),
     "issues": (VisitIssue, "text"),
     "next_steps": (NextStep, "text"),
+    "photos": (VisitPhoto, "file"),
 }
 
 

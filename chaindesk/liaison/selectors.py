@@ -3,7 +3,6 @@
 Lists are built from annotations, so their query count does not depend on the number of rows."""
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -22,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +32,8 @@ from chaindesk.core.listing import sort_queryset
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.enterprises.models import Enterprise
 
-from .models import LiaisonAssignment, NextStep, Visit
+from .extensions import TimelineRow, issue_demand, timeline_sources, with_issue_demands
+from .models import LiaisonAssignment, NextStep, Visit, VisitIssue, VisitPhoto
 
 # Never visited first, then the longest without a visit: the order a liaison should plan visits in.
 NEEDS_VISIT_FIRST = (F("last_visit_on").asc(nulls_first=True), "name", "pk")
@@ -138,9 +138,11 @@ class GroupConcat(Aggregate):
         return self.as_sql(compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s, '、')")
 
 
-def enterprise_visits(enterprise: Enterprise, *, internal: bool = True) -> QuerySet[Visit]:
+def enterprise_visits(enterprise: Enterprise, *, internal: bool = True, reader: Any = None) -> QuerySet[Visit]:
     """The enterprise's visits, newest first; participants' names as one column; issues and next steps
-    prefetched for officials (`internal`), left out for enterprise users."""
+    prefetched for officials (`internal`), with their photos' numbers (`Visit.photo_pk_list`); all three left
+    out for enterprise users. With a `reader`, each issue carries the demand it became, as that reader may
+    read it (`extensions.with_issue_demands`, in the issues' own query)."""
     through = Visit.participants.through
     names = (
         through.objects.filter(visit_id=OuterRef("pk"))
@@ -153,20 +155,18 @@ def enterprise_visits(enterprise: Enterprise, *, internal: bool = True) -> Query
     qs = qs.annotate(participant_names=Subquery(names, output_field=CharField()))
     if internal:
         steps = NextStep.objects.select_related("owner").order_by("due_on", "pk")
-        qs = qs.prefetch_related("issues", Prefetch("next_steps", queryset=steps))
+        issues = VisitIssue.objects.all() if reader is None else with_issue_demands(reader, VisitIssue.objects.all())
+        qs = qs.prefetch_related(Prefetch("issues", queryset=issues), Prefetch("next_steps", queryset=steps))
+        # The photos' numbers as one column of the same query (thumbnails need no more): no query of their own.
+        photos = (
+            VisitPhoto.objects.filter(visit_id=OuterRef("pk"))
+            .order_by()
+            .values("visit_id")
+            .annotate(pks=GroupConcat(Cast("pk", CharField())))
+            .values("pks")  # type: ignore[misc]  # an annotation the stubs do not follow
+        )
+        qs = qs.annotate(photo_pks=Subquery(photos, output_field=CharField()))
     return qs.order_by("-visited_on", "-pk")
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    """One ledger line: date, who, what."""
-
-    on: dt.date
-    who: str
-    what: str
-    kind: str  # visit, step, assignment, audit: the icon and colour
-    order: tuple[Any, ...] = ()
-    details: tuple[str, ...] = ()
 
 
 def _visit_rows(visits: list[Visit]) -> list[TimelineRow]:
@@ -174,7 +174,8 @@ def _visit_rows(visits: list[Visit]) -> list[TimelineRow]:
     for v in visits:
         issues = tuple(_("反映问题：%(text)s") % {"text": i.text} for i in v.issues.all())
         what = _("%(kind)s：%(notes)s") % {"kind": v.get_kind_display(), "notes": v.notes}
-        rows.append(TimelineRow(v.visited_on, str(v.created_by), what, "visit", (v.created_at,), issues))
+        photos = tuple(v.photo_pk_list())
+        rows.append(TimelineRow(v.visited_on, str(v.created_by), what, "visit", (v.created_at,), issues, photos=photos))
         for s in v.next_steps.all():
             if s.done_on:
                 what = _("完成下一步工作：%(text)s") % {"text": s.text}
@@ -230,9 +231,18 @@ def _audit_rows(entries: list[AuditLog]) -> list[TimelineRow]:
 TIMELINE_AUDIT_CAP = 200
 
 
+def mark_converted_issues(visits: list[Visit]) -> None:
+    """Mark each issue (read with a `reader`) already turned into a demand with that demand (`issue.became`),
+    so the visit list links to it instead of offering 转为诉求 again: no query."""
+    for v in visits:
+        for issue in v.issues.all():
+            issue.became = issue_demand(issue)  # type: ignore[attr-defined]
+
+
 def enterprise_timeline(user: Any, enterprise: Enterprise) -> list[TimelineRow]:
-    """Visits (with issues raised), next steps, liaison assignments and the enterprise's audit lines,
-    merged newest first. The caller has checked that `user` may see `enterprise` (and is an official)."""
+    """Visits (with issues raised), next steps, liaison assignments, the enterprise's audit lines and what later
+    apps register (`extensions.register_timeline_source`: demands, project stages, meeting decisions), merged
+    newest first. The caller has checked that `user` may see `enterprise` (and is an official)."""
     visits = list(enterprise_visits(enterprise))
     assignments = list(
         LiaisonAssignment.objects.filter(enterprise=enterprise).select_related("liaison", "leader", "assigned_by")
@@ -241,6 +251,9 @@ def enterprise_timeline(user: Any, enterprise: Enterprise) -> list[TimelineRow]:
     audit_lines = AuditLog.objects.for_object(enterprise).filter(action__in=watched)
     entries = list(audit_lines.select_related("actor", "content_type").order_by("-created_at")[:TIMELINE_AUDIT_CAP])
     rows = _visit_rows(visits) + _assignment_rows(assignments) + _audit_rows(entries)
-    # Same day: the visit, then what it agreed, then the rest (the list is read newest first).
+    for source in timeline_sources():
+        rows += source(user, enterprise)
+    # Same day: the visit, then what it agreed, then the rest (the list is read newest first); the kind breaks
+    # ties so that `order` is only compared within one kind.
     rank = {"audit": 0, "assignment": 1, "step-done": 2, "step": 3, "visit": 4}
-    return sorted(rows, key=lambda r: (r.on, rank[r.kind], r.order), reverse=True)
+    return sorted(rows, key=lambda r: (r.on, rank.get(r.kind, 5), r.kind, r.order), reverse=True)

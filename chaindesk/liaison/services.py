@@ -8,19 +8,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
-from chaindesk.core import clock
-from chaindesk.core.actors import Actor, is_system
+from chaindesk.core import clock, uploads
+from chaindesk.core.actors import Actor, is_system, person_or_none
 from chaindesk.core.audited import raise_date, record_derived, set_related, stored
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Enterprise
 
 from . import permissions
-from .models import LiaisonAssignment, NextStep, Visit, VisitIssue, VisitKind
+from .models import LiaisonAssignment, NextStep, Visit, VisitIssue, VisitKind, VisitPhoto
 
 StepInput = tuple[str, Any, dt.date]
 DERIVED = "derived from visits"  # the audit message of Enterprise.last_visit_on's changes
@@ -106,14 +107,18 @@ def visit_create(
     other_participants: str = "",
     issues: Sequence[str] = (),
     next_steps: Sequence[StepInput] = (),
+    photos: Sequence[Any] = (),
 ) -> Visit:
-    """Log a visit with the issues raised and the next steps agreed; keeps Enterprise.last_visit_on.
+    """Log a visit with the issues raised, the next steps agreed and the photos taken; keeps
+    Enterprise.last_visit_on.
 
-    `next_steps` are (text, owner, due_on). Refuses a future date and empty notes."""
+    `next_steps` are (text, owner, due_on). Refuses a future date, empty notes and any photo that is not a
+    JPEG or PNG by its content (or too big): checked before anything is written."""
     if not permissions.may_log_visit(actor, enterprise):
         raise PermissionDenied(_("您无权为该企业记录走访。"))
     _check_visit(visited_on, notes)
     _check_steps(next_steps)
+    checked = _check_photos(photos)
     visit = audited_create(
         model=Visit,
         actor=actor,
@@ -129,8 +134,49 @@ def visit_create(
         audited_create(model=VisitIssue, actor=actor, visit=visit, text=text, sort_order=order)
     for text, owner, due_on in next_steps:
         audited_create(model=NextStep, actor=actor, visit=visit, text=text.strip(), owner=owner, due_on=due_on)
+    _store_photos(visit, checked, actor)
     raise_date(obj=enterprise, name="last_visit_on", on=visited_on, actor=actor, message=DERIVED)
     return visit
+
+
+def _check_photos(photos: Sequence[Any]) -> list[tuple[Any, str]]:
+    """Every photo checked (content, extension, size) before anything is stored: one bad file refuses all."""
+    if len(photos) > uploads.MAX_FILES:
+        raise ValidationError(_("一次最多上传 %(n)s 张照片。") % {"n": uploads.MAX_FILES}, code="too_many")
+    return uploads.check_uploads(photos, kinds=uploads.IMAGES)
+
+
+def _store_photos(visit: Visit, checked: list[tuple[Any, str]], actor: Actor) -> list[VisitPhoto]:
+    stored = []
+    for upload, content_type in checked:
+        name = uploads.upload_name(upload)
+        upload.seek(0)
+        stored.append(
+            audited_create(
+                model=VisitPhoto,
+                actor=actor,
+                visit=visit,
+                # Stored under a random name with its checked extension; the user's name is kept as data only.
+                file=File(upload, name=uploads.random_name(name, content_type)),
+                original_name=name,
+                content_type=content_type,
+                size=uploads.upload_size(upload),
+                uploaded_by=person_or_none(actor),
+            )
+        )
+    return stored
+
+
+@transaction.atomic
+def visit_photos_add(*, actor: Actor, visit: Visit, photos: Sequence[Any]) -> list[VisitPhoto]:
+    """Attach photos to a logged visit (taken after it was saved). Same rights as logging the visit; every
+    photo is checked before any is stored."""
+    if not permissions.may_log_visit(actor, visit.enterprise):
+        raise PermissionDenied(_("您无权为该走访记录添加照片。"))
+    checked = _check_photos(photos)
+    if not checked:
+        raise ValidationError(_("请选择要上传的照片。"), code="no_photos")
+    return _store_photos(visit, checked, actor)
 
 
 @transaction.atomic

@@ -10,5 +10,6 @@ urlpatterns = [
     path("enterprises/<int:pk>/visits/", views.visit_list, name="visits"),
     path("enterprises/<int:pk>/visits/new/", views.visit_create, name="visit_create"),
     path("enterprises/<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("photos/<int:pk>/", views.visit_photo, name="visit_photo"),
     path("enterprises/<int:pk>/assign/", views.assign, name="assign"),
 ]

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
-from chaindesk.core import clock
+from chaindesk.core import clock, uploads
 from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.listing import paginate
 from chaindesk.core.permissions import role_required
@@ -23,8 +23,8 @@ from chaindesk.enterprises.models import Enterprise
 from chaindesk.enterprises.views import ENTERPRISE_PAGES
 
 from . import permissions, selectors, services
-from .forms import AssignForm, StepDoneForm, VisitForm
-from .models import LiaisonAssignment, NextStep
+from .forms import AssignForm, StepDoneForm, VisitForm, draft_initial
+from .models import LiaisonAssignment, NextStep, VisitPhoto
 from .resources import ASSIGNMENTS, visit_columns, withheld_note
 
 
@@ -85,14 +85,17 @@ def visit_list(request: AuthedRequest, pk: int) -> HttpResponse:
     enterprise = _enterprise(request, pk)
     internal = permissions.sees_internal_notes(request.user)
     columns = visit_columns(request.user)
-    visits = selectors.enterprise_visits(enterprise, internal=internal)
+    read = selectors.enterprise_visits(enterprise, internal=internal, reader=request.user)
+    visits = withhold_staff_fields(read, request.user)
+    if internal:
+        selectors.mark_converted_issues(visits)
     return ENTERPRISE_PAGES.tab_page(
         request,
         enterprise,
         title=_("走访记录"),
         fragment="liaison/partials/visits.html",
         page="liaison/visits.html",
-        visits=withhold_staff_fields(visits, request.user),
+        visits=visits,
         columns=columns,
         withheld_note=withheld_note(columns),
         internal=internal,
@@ -106,15 +109,35 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
     enterprise = _enterprise(request, pk)
     if not permissions.may_log_visit(request.user, enterprise, visible=True):
         raise PermissionDenied
-    form = VisitForm(request.POST or None, user=request.user, enterprise=enterprise)
-    if request.method == "POST" and form.is_valid():
-        with service_errors(form):
+    add_row = request.POST.get("add_row", "")
+    if add_row:
+        # 「添加一条」 without JavaScript: the same form back with one more row, nothing checked or saved yet.
+        initial = draft_initial(request.POST)
+        form = VisitForm(initial=initial, user=request.user, enterprise=enterprise, add_row=add_row)
+    else:
+        form = VisitForm(request.POST or None, request.FILES or None, user=request.user, enterprise=enterprise)
+    if request.method == "POST" and not add_row and form.is_valid():
+        with service_errors(form, codes=dict.fromkeys(uploads.ERROR_CODES, "photos")):
             services.visit_create(actor=request.user, enterprise=enterprise, **form.service_kwargs())
             messages.success(request, _("走访记录已保存。"))
             return redirect("liaison:visits", enterprise.pk)
     title = _("记录走访")
     trail = [(_("走访记录"), reverse("liaison:visits", args=[pk])), (title, None)]
-    return ENTERPRISE_PAGES.object_page(request, "liaison/visit_form.html", form, enterprise, title=title, trail=trail)
+    response = ENTERPRISE_PAGES.object_page(
+        request, "liaison/visit_form.html", form, enterprise, title=title, trail=trail
+    )
+    if add_row:
+        response.status_code = 200  # a row was added: nothing was refused
+    return response
+
+
+@role_required(*OFFICIALS)
+def visit_photo(request: AuthedRequest, pk: int) -> HttpResponse:
+    """A visit photo, for officials who may see its visit's enterprise (404 otherwise, like a missing one):
+    shown inline (thumbnails, a tap on a phone), never sniffed, never cached."""
+    visible = Enterprise.objects.visible_to(request.user).values("pk")
+    photo = get_visible_or_404(VisitPhoto.objects.filter(visit__enterprise__in=visible), pk, user=request.user)
+    return uploads.private_file_response(photo.file, original_name=photo.original_name, content_type=photo.content_type)
 
 
 @role_required(*OFFICIALS)

@@ -44,6 +44,7 @@ def second_liaison(personas: Personas) -> User:
         display_name="测试专员二",
         role=Role.LIAISON,
         password=SECOND_PASSWORD,
+        must_change_password=False,  # a test colleague, not the forced first sign-in
         region=personas.ours.region,
         title="测试专员二（测试）",
     )

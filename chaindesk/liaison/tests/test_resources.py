@@ -12,7 +12,7 @@ import pytest
 
 from chaindesk.core.privacy import staff_fields_hidden_from
 from chaindesk.liaison import services
-from chaindesk.liaison.models import NextStep, Visit, VisitIssue
+from chaindesk.liaison.models import NextStep, Visit, VisitIssue, VisitPhoto
 from chaindesk.liaison.resources import ASSIGNMENTS, STAFF_ONLY, VISITS, visit_columns, withheld_note
 from chaindesk.testkit.html import headers as _headers
 from chaindesk.testkit.html import login as _client
@@ -96,8 +96,8 @@ def test_visit_columns_follow_core_privacy(personas):
     for key, (model, field) in STAFF_ONLY.items():
         assert field in model.staff_only_fields  # type: ignore[attr-defined]
         assert (field in staff_fields_hidden_from(model, outsider)) is (key not in {c.key for c in shown})
-    assert {Visit, VisitIssue, NextStep} == {model for model, _field in STAFF_ONLY.values()}
-    assert withheld_note(shown) == "走访情况、反映问题和下一步工作仅服务人员可见。"
+    assert {Visit, VisitIssue, NextStep, VisitPhoto} == {model for model, _field in STAFF_ONLY.values()}
+    assert withheld_note(shown) == "走访情况、反映问题、下一步工作和现场照片仅服务人员可见。"
     assert withheld_note(visit_columns(official)) == ""
 
 
@@ -120,21 +120,21 @@ def test_visit_cards_show_the_declared_fields(personas):
     assert today.isoformat() in card and "参加人员：测试专员、企业总经理" in card and "记录人 测试专员" in card
     for withheld in ("内部研判", "用地指标未落实", "对接自然资源局", "反映问题", "下一步工作", "visit-issue"):
         assert withheld not in card
-    assert "走访情况、反映问题和下一步工作仅服务人员可见。" in html
+    assert "走访情况、反映问题、下一步工作和现场照片仅服务人员可见。" in html
     # The rows themselves carry no staff-only value for an enterprise user (core.privacy blanks them).
     visit = own.context["visits"][0]
     assert visit.notes == "" and visit.withheld_fields == {"notes"}
 
 
 def test_visit_ledger_values_come_from_the_same_columns(personas):
-    """The declaration also gives each field as text (what an export or the API would hold)."""
+    """The declaration also gives each field as the export holds it (a date as a date, the rest as text)."""
     today = personas.today
     _log(personas, personas.ent2)  # its only visit
     from chaindesk.liaison.selectors import enterprise_visits
 
     visit = enterprise_visits(personas.ent2).get()
     values = {c.key: c.ledger_value(visit) for c in VISITS}
-    assert values["visited_on"] == today.isoformat() and values["kind"] == "走访"
+    assert values["visited_on"] == today and values["kind"] == "走访"
     assert values["participants"] == "测试专员、企业总经理" and values["created_by"] == "测试专员"
     assert values["issues"] == "用地指标未落实"
     due = (today + dt.timedelta(days=7)).isoformat()

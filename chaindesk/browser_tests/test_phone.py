@@ -1,0 +1,124 @@
+"""A liaison on a phone (390×844): the 工作台 as cards, then a visit logged on site with two issues and two next
+steps added one row at a time and a photo from the camera, seen as a thumbnail on the visits page; the demand
+form too. What the liaison taps (buttons, form controls, links in lists) is at least 44 px tall, nothing scrolls
+sideways, and the desktop's keyboard hint is not shown."""
+
+import base64
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from chaindesk.enterprises.models import Enterprise
+from chaindesk.liaison.models import Visit
+
+pytestmark = pytest.mark.browser
+
+BOSHENG = "江苏博生医用新材料股份有限公司"
+TAP = 44  # CSS px: WCAG 2.5.5, Apple's guidelines
+TAPPABLE = (
+    "main .btn, main .form-control, main .form-select, main .list-group-item a, main .card-table td a, "
+    "main .page-link, .cd-topbar .nav-link, .cd-topbar .btn"
+)
+
+# Every visible match of a selector shorter than the tap size: [tag, text or name, height].
+SMALL_TARGETS = """([selector, size]) => Array.from(document.querySelectorAll(selector)).flatMap((el) => {
+  const box = el.getBoundingClientRect();
+  const visible = box.width > 1 && box.height > 1 && getComputedStyle(el).visibility !== "hidden";
+  if (!visible || box.height >= size) return [];
+  return [[el.tagName, (el.name || el.textContent || "").trim().slice(0, 24), Math.round(box.height)]];
+})"""
+
+# A real photo as the phone's camera would give it: a JPEG drawn on a canvas by the browser itself.
+CAMERA_JPEG = """() => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 640; canvas.height = 480;
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#8fb7d9"; ctx.fillRect(0, 0, 640, 480);
+  ctx.fillStyle = "#5b6b3a"; ctx.fillRect(0, 300, 640, 180);
+  ctx.fillStyle = "#c9c2b4"; ctx.fillRect(180, 150, 280, 170);
+  return canvas.toDataURL("image/jpeg", 0.85).split(",")[1];
+}"""
+
+
+def _small_targets(page, selector: str = TAPPABLE) -> list:  # noqa: ANN001
+    return page.evaluate(SMALL_TARGETS, [selector, TAP])
+
+
+def _no_sideways_scroll(page) -> None:  # noqa: ANN001
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+
+
+def test_liaison_logs_a_visit_with_a_photo_on_a_phone(phone_page, login, shot):
+    page = phone_page
+    boshen = Enterprise.objects.get(name=BOSHENG)
+    Visit.objects.filter(enterprise=boshen).delete()
+    Enterprise.objects.filter(pk=boshen.pk).update(last_visit_on=timezone.localdate() - dt.timedelta(days=120))
+    login(page, "liming")
+
+    # The 工作台: the enterprises as cards (header hidden, each value labelled), every tap target big enough.
+    row = page.locator('[data-testid="workbench-enterprise"]').first
+    assert page.locator("table.cd-stack thead").first.evaluate("el => el.getBoundingClientRect().height") <= 1
+    assert row.evaluate("el => getComputedStyle(el).display") == "block"
+    label = row.locator("td[data-label]:visible").first.evaluate("el => getComputedStyle(el, '::before').content")
+    assert label.strip('"') == "所在地区"
+    assert not _small_targets(page), _small_targets(page)
+    _no_sideways_scroll(page)
+    shot(page, "phone-workbench")
+
+    # The visit form: one row of each to start; 「添加一条」 adds the next one (no request: it copies a blank row).
+    page.goto(f"{page.base_url}/service/enterprises/{boshen.pk}/visits/new/")
+    page.wait_for_selector('[data-testid="visit-form"]')
+    assert not page.get_by_text("按住 Ctrl").is_visible()  # no Ctrl key on a phone
+    assert page.locator('[data-testid="issue-row"]').count() == 1
+    page.select_option("select[name=kind]", "site")
+    page.fill("textarea[name=notes]", "现场查看医用膜材二期项目，设备已进场，计划年底试生产。")
+    page.fill("textarea[name=issue_1]", "二期用地指标尚未落实")
+    page.click('[data-testid="add-issue"]')
+    page.fill("textarea[name=issue_2]", "希望协调用电增容")
+    due = timezone.localdate() + dt.timedelta(days=20)
+    page.fill("input[name=step_text_1]", "对接市自然资源和规划局，明确用地报批路径")
+    page.fill("input[name=step_due_1]", due.isoformat())
+    page.click('[data-testid="add-step"]')
+    assert page.locator('[data-testid="step-row"]').count() == 2
+    page.fill("input[name=step_text_2]", "联系供电公司现场踏勘")
+    page.fill("input[name=step_due_2]", due.isoformat())
+    assert page.get_attribute("input[name=photos]", "capture") == "environment"
+    assert page.get_attribute("input[name=photos]", "accept") == "image/*"
+    jpeg = base64.b64decode(page.evaluate(CAMERA_JPEG))
+    camera = {"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": jpeg}
+    page.set_input_files("input[name=photos]", files=[camera])
+    # The main controls: the date, kind, notes, issues, steps, owners, the photo input and every button.
+    assert page.locator('[data-testid="visit-submit"]').bounding_box()["height"] >= TAP
+    for name in ("visited_on", "kind", "issue_2", "step_text_2", "step_owner_2", "step_due_2", "photos"):
+        assert page.locator(f"[name={name}]").bounding_box()["height"] >= TAP, name
+    assert not _small_targets(page), _small_targets(page)
+    _no_sideways_scroll(page)
+    shot(page, "phone-visit")
+    page.click('[data-testid="visit-submit"]')
+
+    # Saved with both rows of each and the photo, shown as a thumbnail the browser could load.
+    page.wait_for_selector('[data-testid="visits"]')
+    visit = Visit.objects.get(enterprise=boshen)
+    assert list(visit.issues.values_list("text", flat=True)) == ["二期用地指标尚未落实", "希望协调用电增容"]
+    assert visit.next_steps.count() == 2
+    photo = visit.photos.get()
+    assert (photo.original_name, photo.content_type, photo.size) == ("IMG_0001.jpg", "image/jpeg", len(jpeg))
+    thumb = page.locator('[data-testid="visit-photo"] img').first
+    thumb.scroll_into_view_if_needed()
+    page.wait_for_function("img => img.complete && img.naturalWidth === 640", arg=thumb.element_handle())
+    assert not page.csp_errors
+    _no_sideways_scroll(page)
+    shot(page, "phone-visit-saved")
+
+
+def test_demand_form_on_a_phone(phone_page, login, shot):
+    page = phone_page
+    login(page, "liming")
+    page.goto(f"{page.base_url}/demands/new/")
+    page.wait_for_selector('[data-testid="demand-form"]')
+    assert page.locator('[data-testid="demand-submit"]').bounding_box()["height"] >= TAP
+    assert not _small_targets(page), _small_targets(page)
+    _no_sideways_scroll(page)
+    shot(page, "phone-demand-form")
