@@ -70,11 +70,13 @@ class _ModuleWorld:
         from django.db import transaction
 
         from chaindesk.demands.models import Attachment
+        from chaindesk.liaison.models import VisitPhoto
         from chaindesk.testkit import personas as personas_module
 
         self.blocker = blocker
         self.patch = pytest.MonkeyPatch()
         self.patch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
+        self.patch.setattr(VisitPhoto._meta.get_field("file"), "storage", InMemoryStorage())
         self.atomic = transaction.atomic()
         with blocker.unblock():
             self.atomic.__enter__()

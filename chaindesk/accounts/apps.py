@@ -16,3 +16,7 @@ class AccountsConfig(AppConfig):
         register_nav_item(
             "system", _("系统"), "ti-settings", "core:system", roles={Role.SYS_ADMIN, Role.AUDIT_ADMIN}, order=130
         )
+        # 部门: who signs each department's tasks (a department without a handler is flagged there).
+        register_nav_item(
+            "departments", _("部门"), "ti-building", "core:department_list", roles={Role.SYS_ADMIN}, order=131
+        )

@@ -16,7 +16,8 @@ LOCKED_ATTR = "_chaindesk_login_locked"
 
 class ChainDeskBackend(ModelBackend):
     """Django's backend, with the login lock-out on every way in (the product's login page, /django-admin/
-    and any later one), and loading the user's region and department with the user (one query per request)."""
+    and any later one), and loading the user's region, department and (an enterprise user's) enterprise with
+    the user (one query per request)."""
 
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
@@ -30,5 +31,8 @@ class ChainDeskBackend(ModelBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)  # type: ignore[return-value]
 
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("region", "department").filter(pk=user_id).first()
+        # The enterprise an enterprise user acts for (a later app's reverse one-to-one, named, not imported)
+        # comes in the same query: the top bar names it on every page (User.scope_label).
+        related = ("region", "department", "enterprise_account__enterprise__region")
+        user = User.objects.select_related(*related).filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -179,3 +179,55 @@ class UserPasswordForm(StyledForm):
         if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
             self.add_error("password2", _("两次输入的密码不一致。"))
         return cleaned
+
+
+class OwnPasswordForm(StyledForm):
+    """A user changes their own password: the current one, the new one twice. The password rules and the check
+    of the current password are the service's (`password_change`)."""
+
+    old_password = forms.CharField(
+        label=_("当前密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    new_password = forms.CharField(
+        label=_("新密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=UserPasswordForm.base_fields["password1"].help_text,
+    )
+    new_password2 = forms.CharField(
+        label=_("确认新密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            cleaned.get("new_password")
+            and cleaned.get("new_password2")
+            and cleaned["new_password"] != cleaned["new_password2"]
+        ):
+            self.add_error("new_password2", _("两次输入的密码不一致。"))
+        return cleaned
+
+
+class DepartmentRecipientForm(StyledForm):
+    """The department's 部门收件人: one of the active accounts, or none (then its heads are told)."""
+
+    recipient = forms.ModelChoiceField(
+        label=_("部门收件人"),
+        queryset=User.objects.filter(is_active=True).select_related("department", "region").order_by("display_name"),
+        required=False,
+        empty_label=_("不指定（通知部门负责人）"),
+        help_text=_("部门没有启用的经办人账号时，交办到该部门的任务通知此人；不指定时通知该部门的部门负责人。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["recipient"]
+        field.label_from_instance = _recipient_label
+
+
+def _recipient_label(user: User) -> str:
+    place = user.department.short_name if user.department else (user.region.name if user.region else "")
+    return f"{user.display_name}（{user.username}{'，' + place if place else ''}）"

@@ -3,9 +3,10 @@
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.core.scope import ALL, ScopedQuerySet, ScopePaths, visible
@@ -139,9 +140,22 @@ class User(AbstractUser):
         if self.role == Role.DISTRICT_ADMIN and not self.region_id:
             raise ValidationError({"region": _("市(区)管理员必须指定所属地区。")})
 
-    @property
+    @cached_property
     def scope_label(self) -> str:
-        """What the top bar shows, e.g. 兴化市 · 挂钩服务专员."""
+        """What the top bar shows, e.g. 兴化市 · 挂钩服务专员; for an enterprise user their enterprise and its
+        region (江苏某药业有限公司 · 兴化市), not a role's place: they act for that enterprise."""
+        if self.role == Role.ENTERPRISE and (enterprise := self._own_enterprise()) is not None:
+            return f"{enterprise} · {enterprise.region}"
         place = self.department or self.region
         role = self.get_role_display()
         return f"{place} · {role}" if place else str(role)
+
+    def _own_enterprise(self) -> Any:
+        """The enterprise an enterprise user acts for, with its region, through the reverse accessor (accounts is
+        an earlier app than enterprises and never imports it). The signed-in user is loaded with both
+        (backends.ChainDeskBackend.get_user), so the top bar costs no query of its own."""
+        try:
+            account: Any = getattr(self, "enterprise_account")  # noqa: B009 - a later app's reverse accessor
+        except ObjectDoesNotExist:
+            return None
+        return account.enterprise

@@ -1,7 +1,7 @@
-"""User accounts (系统 → 用户管理) as a resource: the filter bar and the columns of the system administrator's
-user list, declared once (chaindesk/core/resources.py). The page lives in views_users.py under core's URL
-names (`core:user_list`); there is no export; the API list is the page's (/api/users/, the system
-administrator's)."""
+"""User accounts (系统 → 用户管理) and departments (系统 → 部门) as resources: the filter bar and the columns of
+the system administrator's lists, declared once (chaindesk/core/resources.py). The pages live in
+views_users.py and views_departments.py under core's URL names (`core:user_list`, `core:department_list`);
+there is no export; the API list of users is the page's (/api/users/, the system administrator's)."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from chaindesk.core.listing import sort_queryset
-from chaindesk.core.resources import CHOICE, TEXT, Col, Filter, Resource, attr
+from chaindesk.core.resources import BOOLEAN, CHOICE, TEXT, Col, Filter, Resource, attr
 
 from .choices import Role
-from .models import User
+from .models import Department, User
+from .selectors import departments_with_handler_counts
 
 CELLS = "accounts/partials/user_cells.html"
 SORTS = {"username": "username", "name": "display_name", "role": "role", "login": "last_login"}
@@ -63,7 +64,7 @@ USERS = Resource(
         Col("username", _("用户名"), attr("username"), sort="username", link="core:user_edit"),
         Col("display_name", _("姓名"), attr("display_name"), sort="name"),
         Col("role", _("角色"), attr("get_role_display"), sort="role"),
-        Col("scope", _("所属地区 / 部门"), lambda user: user.department or user.region),
+        Col("scope", _("所属地区 / 部门"), lambda user: user.department or user.region, cell=CELLS),
         Col("title", _("职务"), attr("title"), css="text-secondary", cell=CELLS),
         Col("last_login", _("最近登录"), attr("last_login"), sort="login", css="text-nowrap", cell=CELLS),
         Col("is_active", _("状态"), _state, cell=CELLS),
@@ -82,4 +83,66 @@ USERS = Resource(
     empty=_("暂无用户。"),
     empty_hint=_("点击“新增用户”创建账户。"),
     empty_icon="ti-users",
+)
+
+
+DEPARTMENT_CELLS = "accounts/partials/department_cells.html"
+DEPARTMENT_SORTS = {"code": "code", "name": "short_name", "handlers": "active_handlers", "order": "sort_order"}
+
+
+def department_queryset(user: Any) -> QuerySet[Department]:
+    """Every department (the system administrator's list; other roles never reach it), with its active handler
+    count and its 部门收件人."""
+    return departments_with_handler_counts()
+
+
+def filter_departments(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[Department], str]:
+    """Departments filtered as `DEPARTMENTS` reads the URL (keyword, region, only those without an active
+    handler) and sorted; the default order is the organisation's (排序, 编码)."""
+    f = DEPARTMENTS.parse(params)
+    qs: Any = department_queryset(user)  # annotated with active_handlers (the stubs know only model fields)
+    if q := f["q"]:
+        qs = qs.filter(Q(code__icontains=q) | Q(short_name__icontains=q) | Q(name__icontains=q))
+    if f["region"] is not None:
+        qs = qs.filter(region_id=f["region"])
+    if f["no_handler"] == "1":
+        qs = qs.filter(active_handlers=0, is_active=True)
+    elif f["no_handler"] == "0":
+        qs = qs.filter(active_handlers__gt=0)
+    return sort_queryset(qs, params.get("sort", ""), DEPARTMENT_SORTS, "order")
+
+
+DEPARTMENTS = Resource(
+    view="core:department_list",
+    testid="department",
+    filters=(
+        Filter("q", _("关键词"), TEXT, placeholder=_("编码、简称或全称"), width="col-sm-6 col-lg-3"),
+        Filter("region", _("所属地区"), options="regions"),
+        Filter("no_handler", _("无经办人"), BOOLEAN),
+    ),
+    columns=(
+        Col("code", _("编码"), attr("code"), sort="code", link="core:department_edit", css="font-monospace"),
+        Col("short_name", _("简称"), attr("short_name"), sort="name", cell=DEPARTMENT_CELLS),
+        Col("name", _("全称"), attr("name")),
+        Col("region", _("所属地区"), attr("region")),
+        Col(
+            "handlers",
+            _("启用的经办人"),
+            attr("active_handlers"),
+            sort="handlers",
+            align="text-end",
+            cell=DEPARTMENT_CELLS,
+        ),
+        Col("recipient", _("部门收件人"), attr("recipient"), cell=DEPARTMENT_CELLS),
+        Col("is_active", _("状态"), attr("is_active"), cell=DEPARTMENT_CELLS),
+    ),
+    sorts=DEPARTMENT_SORTS,
+    default_sort="order",
+    queryset=department_queryset,
+    roles=frozenset({Role.SYS_ADMIN}),  # a setting of the 系统 area: no export, no API list
+    keep_sort=True,
+    row_testid="department-row",
+    noun=pgettext_lazy("rows of a list", "部门"),
+    empty=_("暂无部门。"),
+    empty_icon="ti-building",
 )

@@ -3,7 +3,7 @@ namespace (the area's one namespace), so their names stay `core:user_list` … a
 
 from django.urls import path
 
-from . import views_users
+from . import views_departments, views_users
 
 urlpatterns = [
     path("users/", views_users.user_list, name="user_list"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("users/<int:pk>/", views_users.user_edit, name="user_edit"),
     path("users/<int:pk>/password/", views_users.user_password, name="user_password"),
     path("users/<int:pk>/active/", views_users.user_set_active, name="user_set_active"),
+    path("departments/", views_departments.department_list, name="department_list"),
+    path("departments/<int:pk>/", views_departments.department_edit, name="department_edit"),
 ]

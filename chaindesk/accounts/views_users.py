@@ -24,6 +24,7 @@ from .forms import UserCreateForm, UserPasswordForm, UserUpdateForm
 from .models import Department, Region, User
 from .requests import AuthedRequest
 from .resources import USERS, filter_users
+from .selectors import with_handler_flag
 
 
 def _user_breadcrumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -33,9 +34,13 @@ def _user_breadcrumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | No
 @role_required(*USERS.roles)
 def user_list(request: AuthedRequest) -> HttpResponse:
     qs, sort = filter_users(request.user, request.GET.dict())
+    # The department filter's options and, in the same query, the departments whose tasks nobody can sign: a
+    # banner names them and their users' rows carry a badge.
+    departments = list(with_handler_flag(Department.objects.only("pk", "short_name", "name", "is_active")))
+    headless = [d for d in departments if d.is_active and not d.has_handler]  # type: ignore[attr-defined]
     choices = {
         "regions": list(Region.objects.values_list("pk", "name")),
-        "departments": list(Department.objects.values_list("pk", "short_name")),
+        "departments": [(d.pk, d.short_name) for d in departments],
     }
     return USERS.render(
         request,
@@ -45,6 +50,8 @@ def user_list(request: AuthedRequest) -> HttpResponse:
         title=_("用户管理"),
         choices=choices,
         may_create=True,
+        headless=headless,
+        headless_ids={d.pk for d in headless},
         breadcrumbs=[(_("系统"), None), (_("用户管理"), None)],
     )
 
@@ -66,6 +73,7 @@ def user_create(request: AuthedRequest) -> HttpResponse:
                 **_scope_kwargs(form.cleaned_data),
             )
             messages.success(request, _("已创建用户 %(name)s。") % {"name": created})
+            messages.info(request, _("该用户首次登录时须先修改密码。"))
             return redirect("core:user_edit", pk=created.pk)
     return render(
         request,
@@ -132,6 +140,8 @@ def user_password(request: AuthedRequest, pk: int) -> HttpResponse:
         with service_errors(form, default_field="password1"):
             account_services.user_set_password(actor=request.user, user=target, password=form.cleaned_data["password1"])
             messages.success(request, _("已重置用户 %(name)s 的密码，请通过安全渠道告知本人。") % {"name": target})
+            if target.must_change_password:
+                messages.info(request, _("该用户下次登录时须先修改密码。"))
             return redirect("core:user_edit", pk=target.pk)
     return render(
         request,

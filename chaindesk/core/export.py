@@ -11,18 +11,25 @@ not a capped list, `ledger_response` (written and audited); `write_ledger` only 
 Every cell goes through `ledger_cell`: a text value is always written as text (an inline string), never as a
 formula or an error value, whatever it starts with (`=`, `+`, `-`, `@`, tab, CR, `#N/A` …), so a demand titled
 `=HYPERLINK(…)` stays the user's exact words in the file and is never live in Excel or WPS (CSV/formula
-injection). No apostrophe or other visible mark is added. Numbers, dates and empty cells keep their types.
+injection). No apostrophe or other visible mark is added. Numbers, dates and empty cells keep their types:
+a date is an Excel date (yyyy-mm-dd), a time one to the minute, an amount (Decimal) a number with two decimals.
+
+The sheet is set up for paper as offices print it: the title merged and centred over the columns, every cell
+of the table bordered, an autofilter on the header, landscape A4 fitted to the page's width with the header
+repeated on every page and 第 N 页 / 共 M 页 in the footer.
 """
 
 import datetime as dt
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, cast
 from urllib.parse import quote
 
 from django.db.models import Model, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -32,6 +39,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from chaindesk.core import clock
 
@@ -50,6 +58,14 @@ _WARN_FONT = Font(name="宋体", size=10, bold=True, color="C00000")
 _HEADER_FONT = Font(name="黑体", size=11, bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _HEADER_BORDER = Border(top=_THIN, bottom=_THIN, left=_THIN, right=_THIN)
+_CELL_BORDER = _HEADER_BORDER
+_TITLE_ALIGN = Alignment(horizontal="center", vertical="center")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_TOP = Alignment(vertical="top")
+# Excel's own number formats: a date, a time to the minute, an amount with two decimals and thousands separators.
+DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+AMOUNT_FORMAT = "#,##0.00"
 
 
 @dataclass(frozen=True)
@@ -90,10 +106,6 @@ def sheet_title(title: str) -> str:
     return name or "Sheet"
 
 
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str | Promise)
-
-
 def export_notes(*, user: Any, count: int, conditions: str) -> list[str]:
     """The two lines every filtered ledger export opens with: when, by whom, how many, under which filters."""
     now = clock.localnow()
@@ -102,6 +114,46 @@ def export_notes(*, user: Any, count: int, conditions: str) -> list[str]:
         % {"time": f"{now:%Y-%m-%d %H:%M:%S}", "user": user, "count": f"{count:,}"},
         _("筛选条件：%(conditions)s") % {"conditions": conditions},
     ]
+
+
+def _number_format(value: Any) -> str:
+    """The Excel number format a typed value keeps: dates as dates, amounts with two decimals."""
+    if isinstance(value, dt.datetime):
+        return TIME_FORMAT
+    if isinstance(value, dt.date):
+        return DATE_FORMAT
+    if isinstance(value, Decimal):
+        return AMOUNT_FORMAT
+    return ""
+
+
+def table_cell(ws: WriteOnlyWorksheet, value: Any, wrap: bool = False) -> WriteOnlyCell:
+    """A bordered cell of the ledger's table: text as text (never a formula), a date as a date, an amount as a
+    number shown with two decimals; a time is written in local time to the minute, without its zone (Excel has
+    none)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = timezone.localtime(value).replace(tzinfo=None, second=0, microsecond=0)
+    cell = ledger_cell(ws, value, border=_CELL_BORDER, alignment=_WRAP if wrap and value else _TOP)
+    number_format = _number_format(value)
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
+def _set_up_page(ws: WriteOnlyWorksheet, *, width: int, header_row: int) -> None:
+    """Before the first row (a write-only sheet writes its properties then): the title merged over the columns,
+    landscape A4 fitted to the width, the header row repeated on every printed page, page numbers in the
+    footer. The autofilter's range is set once the rows are written."""
+    if width > 1:
+        ws.merged_cells.add(f"A1:{get_column_letter(width)}1")
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
 
 def write_ledger(
@@ -124,9 +176,9 @@ def write_ledger(
         ws.column_dimensions[get_column_letter(index)].width = column.width
     header_row = 2 + len(notes) + (1 if warning else 0)
     ws.freeze_panes = f"A{header_row + 1}"
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    _set_up_page(ws, width=len(columns), header_row=header_row)
 
-    ws.append([ledger_cell(ws, title, _TITLE_FONT)])
+    ws.append([ledger_cell(ws, title, _TITLE_FONT, alignment=_TITLE_ALIGN)])
     for note in notes:
         ws.append([ledger_cell(ws, note, _NOTE_FONT)])
     if warning:
@@ -140,15 +192,12 @@ def write_ledger(
             for c in columns
         ]
     )
-    wrap = Alignment(wrap_text=True, vertical="top")
     wrapped = [c.wrap for c in columns]
+    last_row = header_row
     for values in rows:
-        ws.append(
-            [
-                ledger_cell(ws, v, alignment=wrap) if w and v else ledger_cell(ws, v) if _is_text(v) else v
-                for w, v in zip(wrapped, values, strict=False)
-            ]
-        )
+        ws.append([table_cell(ws, v, w) for w, v in zip(wrapped, values, strict=False)])
+        last_row += 1
+    ws.auto_filter.ref = f"A{header_row}:{get_column_letter(max(len(columns), 1))}{last_row}"
 
     handle = tempfile.TemporaryFile()  # FileResponse closes it once sent
     wb.save(handle)

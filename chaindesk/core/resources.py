@@ -176,10 +176,12 @@ class Col:
         return getter(row) if getter else None
 
     def ledger_value(self, row: Any) -> Any:
-        """The cell as the ledger holds it: the API's value, but a time to the minute and "" for none."""
+        """The cell as the ledger holds it: a date, a time or an amount keeps its type (the sheet formats it as
+        Excel's date, time to the minute, number with two decimals); anything else is the API's value, "" for
+        none."""
         value = self.raw_value(row)
-        if isinstance(value, dt.datetime):
-            return f"{timezone.localtime(value):%Y-%m-%d %H:%M}"
+        if isinstance(value, dt.date | Decimal):
+            return value
         value = api_value(value)
         return "" if value is None else value
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import history, views_system
+from . import history, views_calendar, views_system
 
 # The 系统 area. config/urls.py mounts these routes with the accounts app's user management
 # (chaindesk/accounts/urls_system.py) in the one `core` namespace, so core never imports accounts.
@@ -11,6 +11,8 @@ urlpatterns = [
     path("audit/export/", views_system.audit_export, name="audit_export"),
     path("audit/<int:pk>/", views_system.audit_detail, name="audit_detail"),
     path("history/<str:app_label>/<str:model>/<int:pk>/", history.object_history, name="history"),
+    path("calendar/", views_calendar.calendar_list, name="calendar"),
+    path("calendar/<int:year>/", views_calendar.calendar_year, name="calendar_year"),
 ]
 
 from . import views_inbox  # noqa: E402 - the inbox routes are appended

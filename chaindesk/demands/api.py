@@ -16,15 +16,17 @@ from ninja.security import django_auth
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.api.pagination import BoundedLimitOffsetPagination
 from chaindesk.core.errors import ProblemOut
+from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects.models import Project
 
 from . import services
-from .choices import Channel, DemandStatus, TaskStatus, Urgency
+from .choices import Channel, DemandStatus, Rating, TaskStatus, Urgency
 from .models import Category, Demand, Task
 from .resources import DEMANDS
 from .selectors import filter_demands, tasks_of
+from .services_base import demand_stale
 
 router = Router(tags=["demands"], auth=django_auth)
 
@@ -72,6 +74,16 @@ class DemandIn(Schema):
     category: str = Field(..., description="类别编码，如 land、approval、energy")
     urgency: Urgency = Urgency.NORMAL
     project_id: int | None = None
+
+
+class ConfirmIn(Schema):
+    rating: Rating
+    comment: str = Field("", max_length=300, description="评价意见；不满意时必填")
+    proxy_note: str = Field("", max_length=300, description="挂钩服务专员代企业确认时必填")
+    expected_status: DemandStatus | None = Field(None, description="页面所见的状态（比较并交换）")
+    reopen_tasks: list[int] | None = Field(
+        None, description="不满意时退回重新办理的任务编号（须为本诉求已办结的任务）；不填则全部已办结任务"
+    )
 
 
 def _visible(request: HttpRequest) -> Any:
@@ -138,3 +150,25 @@ def submit(request: AuthedRequest, payload: DemandIn) -> Any:
         project=project,
     )
     return 201, _with_tasks(_visible(request).get(pk=demand.pk), request.user)
+
+
+@router.post(
+    "/{demand_id}/confirm",
+    response={200: DemandDetailOut, 403: ProblemOut, 404: ProblemOut, 409: ProblemOut, 422: ProblemOut},
+)
+def confirm(request: AuthedRequest, demand_id: int, payload: ConfirmIn) -> Any:
+    """The enterprise's confirmation and rating (the same service as the page): 满意/基本满意 close the demand;
+    不满意 sends back the tasks named in reopen_tasks (all done tasks when left out). 409 when the demand is no
+    longer in expected_status, 403 for a reader who may not confirm, 422 for a broken rule."""
+    demand = get_visible_or_404(_visible(request), demand_id, user=request.user)
+    if payload.expected_status is not None and payload.expected_status.value != demand.status:
+        raise InvalidTransition(demand_stale(demand.status, payload.expected_status.value))
+    services.demand_confirm(
+        demand=demand,
+        actor=request.user,
+        rating=payload.rating.value,
+        comment=payload.comment,
+        proxy_note=payload.proxy_note,
+        reopen_tasks=payload.reopen_tasks if payload.rating == Rating.UNSATISFIED else None,
+    )
+    return 200, _with_tasks(_visible(request).get(pk=demand.pk), request.user)

@@ -9,9 +9,20 @@ class DemandsConfig(AppConfig):
 
     def ready(self) -> None:
         from chaindesk.accounts.choices import OFFICIALS, Role
+        from chaindesk.core.holidays import register_calendar_listener
         from chaindesk.core.navigation import register_nav_item
         from chaindesk.dashboards.cards import register_card
+        from chaindesk.liaison.extensions import register_issue_demands, register_timeline_source
 
+        from .redate import redate_open_tasks
+        from .story import annotate_issue_demands, demand_milestones, describe_issue_demand
+
+        # The enterprise's story (liaison's timeline and visit list) tells its demands.
+        register_timeline_source("demands", demand_milestones)
+        register_issue_demands(annotate=annotate_issue_demands, describe=describe_issue_demand)
+
+        # An official holiday schedule entered by the system administrator re-dates the open deadlines it moves.
+        register_calendar_listener("demands", redate_open_tasks)
         register_nav_item(
             "demands",
             _("诉求与任务"),
@@ -22,6 +33,14 @@ class DemandsConfig(AppConfig):
         )
         register_nav_item(
             "tasks", _("部门任务"), "ti-clipboard-check", "demands:tasks", roles={Role.DEPT_HANDLER}, order=80
+        )
+        register_nav_item(
+            "team_queue",
+            _("待我处理"),
+            "ti-inbox",
+            "demands:team_queue",
+            roles={Role.CITY_LEADER, Role.TEAM_MEMBER},
+            order=75,
         )
         register_nav_item(
             "metrics", _("办理指标"), "ti-chart-bar", "demands:metrics", roles=OFFICIALS | {Role.DEPT_HANDLER}, order=90
@@ -57,3 +76,13 @@ class DemandsConfig(AppConfig):
             ),
         ):
             register_card(key, roles={role}, order=50, url_name=f"demands:{view}", slot=slot, title=title, icon=icon)
+        # What waits on the team (待我处理): the count of each section, above the chain team's queue card.
+        register_card(
+            "team_queue",
+            roles={Role.CITY_LEADER, Role.TEAM_MEMBER},
+            order=45,
+            url_name="demands:card_team_queue",
+            slot="team_queue",
+            title=_("待我处理"),
+            icon="ti-inbox",
+        )

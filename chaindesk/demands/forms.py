@@ -5,6 +5,7 @@ Every action form carries the status the page showed (expected_status): a stale 
 change made on the strength of what the user did not see."""
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -14,33 +15,13 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department
 from chaindesk.core.form_audit import AuditedChoicesMixin
 from chaindesk.core.params import DATE_MAX
+from chaindesk.core.uploads import MultipleFileField  # several files in one input, checked by the service
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects.models import Project
 
 from . import metrics
 from .choices import Channel, DemandStatus, Rating, TaskStatus, Urgency
-from .models import Category, Demand
-
-MAX_FILES = 10
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; the service checks each one by its content."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"class": "form-control", "multiple": True}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(_("一次最多上传 %(n)s 个附件。") % {"n": MAX_FILES})
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+from .models import Category, Demand, Task
 
 
 def channel_for(user: Any) -> str:
@@ -208,19 +189,54 @@ class SupplyForm(ActionForm):
     attachments = MultipleFileField(label=_("补充附件"))
 
 
+class FlaggedOptionsMixin:
+    """A select whose options carry the department's full name on hover and data-unstaffed="1" for the
+    departments without an active handler (split_form.js shows the warning under the field when one is chosen)."""
+
+    unstaffed: frozenset[int] = frozenset()
+
+    def create_option(
+        self, name: str, value: Any, label: Any, selected: Any, index: int, *args: Any, **kwargs: Any
+    ) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(name, value, label, selected, index, *args, **kwargs)  # type: ignore[misc]
+        department = getattr(value, "instance", None)
+        if isinstance(department, Department):
+            option["attrs"]["title"] = department.name
+            if department.pk in self.unstaffed:
+                option["attrs"]["data-unstaffed"] = "1"
+        return option
+
+
+class FlaggedSelect(FlaggedOptionsMixin, forms.Select):
+    pass
+
+
+class FlaggedSelectMultiple(FlaggedOptionsMixin, forms.SelectMultiple):
+    pass
+
+
+UNSTAFFED_SUFFIX = _("（无经办人）")
+UNSTAFFED_WARNING = _(
+    "所选部门尚无启用的经办人账号，任务将无人签收；交办后系统将通知该部门的部门收件人或负责人，并提醒服务团队。"
+)
+
+
 class TaskForm(ActionForm):
+    """The split (交办) form. `unstaffed`: the departments without an active handler
+    (accounts.selectors.departments_without_handler), marked 「（无经办人）」 with a warning under the field."""
+
     lead_department = forms.ModelChoiceField(
         label=_("主办部门"),
         queryset=Department.objects.filter(is_active=True),
         empty_label=_("请选择主办部门"),
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=FlaggedSelect(attrs={"class": "form-select", "data-unstaffed-select": "lead"}),
         error_messages={"required": _("请选择主办部门。")},
     )
     co_departments = forms.ModelMultipleChoiceField(
         label=_("协办部门"),
         queryset=Department.objects.filter(is_active=True),
         required=False,
-        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5}),
+        widget=FlaggedSelectMultiple(attrs={"class": "form-select", "size": 5, "data-unstaffed-select": "co"}),
         help_text=_("可多选（按住 Ctrl 键）；不需要协办时不选。"),
     )
     instructions = _text_field(_("办理要求"), required_message=_("请填写办理要求。"))
@@ -239,6 +255,33 @@ class TaskForm(ActionForm):
         },
     )
 
+    def __init__(self, *args: Any, unstaffed: Collection[int] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unstaffed = frozenset(unstaffed)
+        self.unstaffed_warning = UNSTAFFED_WARNING
+        for name in ("lead_department", "co_departments"):
+            field = self.fields[name]
+            field.widget.unstaffed = self.unstaffed  # type: ignore[attr-defined]
+            field.label_from_instance = self._label  # type: ignore[attr-defined]
+
+    def _label(self, department: Department) -> str:
+        name = str(department.short_name)
+        return f"{name}{UNSTAFFED_SUFFIX}" if department.pk in self.unstaffed else name
+
+    def unstaffed_chosen(self) -> dict[str, bool]:
+        """Per field ("lead", "co"): whether the submitted choice names a department without a handler, so the
+        warning shows on a re-rendered form without JavaScript too."""
+        if not self.is_bound or not self.unstaffed:
+            return {"lead": False, "co": False}
+        lead = self.data.get(self.add_prefix("lead_department"))
+        getlist = getattr(self.data, "getlist", None)
+        co = (
+            getlist(self.add_prefix("co_departments"))
+            if getlist
+            else self.data.get(self.add_prefix("co_departments"), [])
+        )
+        return {"lead": _in(lead, self.unstaffed), "co": any(_in(v, self.unstaffed) for v in co or [])}
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         lead, co = data.get("lead_department"), data.get("co_departments")
@@ -247,14 +290,31 @@ class TaskForm(ActionForm):
         return data
 
 
+def _in(value: Any, ids: frozenset[int]) -> bool:
+    try:
+        return int(value) in ids
+    except (TypeError, ValueError):
+        return False
+
+
 class ConfirmForm(ActionForm):
+    """The enterprise's confirmation and rating; with 不满意, the done tasks to send back (all by default)."""
+
     rating = forms.ChoiceField(
         label=_("评价"),
         choices=Rating.choices,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),  # the box sits beside its label
         error_messages={"required": _("请选择满意、基本满意或不满意。")},
     )
     comment = _text_field(_("评价意见"), required=False, max_length=300)
+    reopen_tasks = forms.ModelMultipleChoiceField(
+        label=_("需要重新办理的任务"),
+        queryset=Task.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("选择“不满意”时，勾选办理结果不满意的任务，只有这些任务退回相关部门重新办理。"),
+        error_messages={"invalid_choice": _("只能选择本诉求中已办结的任务。"), "invalid_pk_value": _("所选任务无效。")},
+    )
     proxy_note = forms.CharField(
         label=_("代为确认说明"),
         required=False,
@@ -263,7 +323,7 @@ class ConfirmForm(ActionForm):
         help_text=_("专员代企业确认时必填：写明何时、以何种方式征得企业意见。"),
     )
 
-    def __init__(self, *args: Any, proxy: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, proxy: bool = False, tasks: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.proxy = proxy
         if proxy:
@@ -271,6 +331,26 @@ class ConfirmForm(ActionForm):
             self.fields["proxy_note"].error_messages["required"] = _("代企业确认须填写说明。")
         else:
             del self.fields["proxy_note"]
+        field = self.fields["reopen_tasks"]
+        if tasks is not None:
+            field.queryset = tasks  # type: ignore[attr-defined]
+            field.initial = [t.pk for t in tasks]
+        field.label_from_instance = _task_label  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            data.get("rating") == Rating.UNSATISFIED
+            and "reopen_tasks" not in self.errors
+            and not data.get("reopen_tasks")
+        ):
+            self.add_error("reopen_tasks", _("请至少选择一项需要重新办理的任务。"))
+        return data
+
+
+def _task_label(task: Task) -> str:
+    result = (task.result or "").strip()
+    return f"{task.lead_department.short_name}：{result[:40]}" if result else str(task.lead_department.short_name)
 
 
 # --- Task actions (the department queue and the task page) --------------------------------------------

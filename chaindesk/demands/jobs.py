@@ -43,7 +43,7 @@ from chaindesk.core.models import Notification
 
 from .choices import OPEN_TASK, Escalation
 from .models import Task
-from .workdays import add_workdays, is_workday
+from .workdays import add_workdays, day_label, is_workday
 
 log = logging.getLogger(__name__)
 
@@ -209,11 +209,11 @@ def _notice(digest: Digest, about: dict[int, tuple[str, str]], token: str) -> No
             recipient_id=digest.recipient,
             kind=rung.kind,
             title=f"【{rung.label}】{title}"[:200],
-            body=f"{rung.label}：「{title}」主办部门 {department}，办结期限 {deadline:%Y-%m-%d}。",
+            body=f"{rung.label}：「{title}」主办部门 {department}，办结期限 {day_label(deadline)}。",
             url=reverse("demands:task_detail", args=[pk]),
             dedupe_key=key,
         )
-    named = "；".join(f"「{about[pk][0]}」（{about[pk][1]}，期限 {deadline:%Y-%m-%d}）" for pk, deadline in samples)
+    named = "；".join(f"「{about[pk][0]}」（{about[pk][1]}，期限 {day_label(deadline)}）" for pk, deadline in samples)
     more = f"等 {n} 项" if n > len(samples) else f"共 {n} 项"
     query = f"?escalation={rung.level}" if rung.queue == "demands:tasks" else ""
     return Notification(

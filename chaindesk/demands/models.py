@@ -312,3 +312,56 @@ class TaskUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.kind}"
+
+
+def _leader_notes_of_department(scope: Scope) -> Q:
+    """A department handler reads the 批示 and 催办 addressed to their department, and the 批示 on a whole demand
+    they work on (not another department's 催办)."""
+    if not scope.department_id:
+        return Q(pk__in=[])
+    return Q(department_id=scope.department_id) | Q(
+        department__isnull=True, demand__in=Demand.objects.filter(_demands_of_department(scope)).values("pk")
+    )
+
+
+class LeaderNote(models.Model):
+    """A leader's act on a demand: a 批示 (an instruction, on the demand or one of its tasks) or a 催办 (an urge
+    to a task's department, with an optional note), written by the chain chief or a team lead. Internal to the
+    government side: enterprise users never read them."""
+
+    class Kind(models.TextChoices):
+        INSTRUCTION = "instruction", _("批示")
+        URGE = "urge", _("催办")
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    demand = models.ForeignKey(Demand, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="leader_notes")
+    task = models.ForeignKey(
+        Task, verbose_name=_("任务"), null=True, blank=True, on_delete=models.CASCADE, related_name="leader_notes"
+    )
+    # The department addressed (the task's lead department); empty for a 批示 on the whole demand.
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leader_notes",
+    )
+    text = models.TextField(_("内容"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("批示人"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Set by the service from chaindesk.core.clock (the metrics count 催办 received in a period by this time).
+    created_at = models.DateTimeField(_("时间"), db_index=True)
+
+    scope_paths = ScopePaths(via="demand", department=Custom(_leader_notes_of_department), enterprise=NONE)
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["task", "kind", "created_at"], name="leader_note_task_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.demand} {self.get_kind_display()}"

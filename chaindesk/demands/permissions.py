@@ -9,13 +9,15 @@
 - manage a task (延期审批, 办结确认 or 退回重办): the team of the demand's enterprise's chains;
 - confirm (企业确认评价): the enterprise's own users, or its liaison on the enterprise's behalf (the service
   then requires a proxy note);
-- supply information (补充材料): whoever may submit for the enterprise.
+- supply information (补充材料): whoever may submit for the enterprise;
+- lead (领导批示, 催办): the chain chief (链长), the convenor (召集人) and the lead department's head (牵头部门负责人)
+  on the team of one of the enterprise's chains (chaindesk/demands/services_leaders.py).
 """
 
 from typing import Any
 
 from chaindesk.accounts.choices import Role
-from chaindesk.chains.models import TeamMember
+from chaindesk.chains.models import TeamMember, TeamRole
 from chaindesk.core.actors import is_system
 from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
 
@@ -92,3 +94,21 @@ def can_manage_task(user: Any, task: Task) -> bool:
     if is_system(user):
         return True
     return is_team_of(user, task.demand.enterprise_id)
+
+
+# The parts on a chain's team that lead it: they write 批示 and 催办 a department.
+LEADER_TEAM_ROLES = (TeamRole.CHIEF, TeamRole.CHAIR, TeamRole.LEAD_DEPT)
+
+
+def leader_chains(user: Any) -> Any:
+    """The chains the user leads (chief, convenor or lead department's head), as a subquery of chain ids."""
+    return TeamMember.objects.filter(user=user, team_role__in=LEADER_TEAM_ROLES).values("chain_id")
+
+
+def can_lead(user: Any, demand: Demand) -> bool:
+    """Write a 批示 on the demand or its tasks and 催办 their departments: a city leader or team member who
+    leads one of the enterprise's chains."""
+    if not _authenticated(user) or user.role not in TEAM_ROLES:
+        return False
+    chains = Enterprise.chains.through.objects.filter(enterprise_id=demand.enterprise_id).values("chain_id")
+    return leader_chains(user).filter(chain_id__in=chains).exists()

@@ -1,13 +1,15 @@
 """Demands as a resource: the ledger's filter bar, the list's columns, the 企业诉求办理台账 columns, and the
 filters of the API list (/api/demands/)."""
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, Role
+from chaindesk.core import clock
 from chaindesk.core.resources import (
     CHOICE,
     LG,
@@ -24,23 +26,62 @@ from chaindesk.core.resources import (
     page_only,
 )
 
-from .choices import Channel, DemandStatus, Urgency
-from .models import Demand
+from .choices import Channel, DemandStatus, Escalation, TaskStatus, Urgency
+from .models import Demand, Task
 from .selectors import SORTS, base_queryset, demand_list, with_export_columns
+from .workdays import is_provisional, workdays_between
 
 CELLS = "demands/partials/list_cells.html"
 
 
+_ESCALATION_RANK = {e: n for n, e in enumerate(Escalation.values)}  # 正常 < 临期提醒 < 预警 < 督办
+
+
+def _overdue_days(task: Task, today: dt.date) -> int:
+    """Working days an open task is past its deadline (0 when done, returned or not yet due)."""
+    if task.status in (TaskStatus.DONE, TaskStatus.RETURNED) or task.deadline >= today:
+        return 0
+    return workdays_between(task.deadline, today)
+
+
+def _task_line(task: Task, today: dt.date) -> str:
+    """One task of the 任务明细 cell: department, deadline (预估 when provisional), overdue, 督办 level, reopens."""
+    parts = [gettext("%(dept)s：期限 %(date)s") % {"dept": task.lead_department, "date": f"{task.deadline:%Y-%m-%d}"}]
+    if is_provisional(task.deadline):
+        parts[0] += gettext("（预估）")
+    parts.append(task.get_status_display())
+    overdue = _overdue_days(task, today)
+    if overdue:
+        parts.append(gettext("逾期 %(n)s 个工作日") % {"n": overdue})
+    if task.escalation:
+        parts.append(task.get_escalation_display())
+    if task.reopen_count:
+        parts.append(gettext("重办 %(n)s 次") % {"n": task.reopen_count})
+    return "，".join(str(p) for p in parts)
+
+
+def _deadline_basis(deadline: dt.date | None) -> str:
+    """预估 beside a deadline in a year without an official holiday schedule (chaindesk/core/holidays.py)."""
+    return gettext("预估") if deadline is not None and is_provisional(deadline) else ""
+
+
 def _ledger_rows(rows: Iterable[Demand], user: Any) -> Iterator[Demand]:
-    """Each demand's live tasks (not returned), for the 主办/协办/办结期限/办理结果 columns."""
+    """Each demand's live tasks (not returned), for the 主办/协办/办结期限/办理结果 columns, and every task's
+    deadline, overdue working days, 督办 level and reopen count for the 任务明细 and summary columns."""
+    today = clock.today()
     for d in rows:
-        tasks = [t for t in d.tasks.all() if t.status != "returned"]
+        every = list(d.tasks.all())
+        tasks = [t for t in every if t.status != TaskStatus.RETURNED]
         deadlines = [t.deadline for t in tasks]
         d.ledger_leads = "、".join(dict.fromkeys(str(t.lead_department) for t in tasks))  # type: ignore[attr-defined]
         d.ledger_cos = "、".join(  # type: ignore[attr-defined]
             dict.fromkeys(str(c) for t in tasks for c in t.co_departments.all())
         )
         d.ledger_deadline = max(deadlines) if deadlines else None  # type: ignore[attr-defined]
+        d.ledger_overdue = max((_overdue_days(t, today) for t in tasks), default=0) or None  # type: ignore[attr-defined]
+        top = max((t.escalation for t in tasks), key=_ESCALATION_RANK.__getitem__, default="")
+        d.ledger_escalation = Escalation(top).label if top else ""  # type: ignore[attr-defined]
+        d.ledger_tasks = "\n".join(_task_line(t, today) for t in every)  # type: ignore[attr-defined]
         d.ledger_results = "\n".join(f"{t.lead_department}：{t.result}" for t in tasks if t.result)  # type: ignore[attr-defined]
         yield d
 
@@ -94,6 +135,11 @@ DEMANDS = Resource(
         ledger_only("lead_departments", _("主办部门"), attr("ledger_leads"), 16, wrap=True),
         ledger_only("co_departments", _("协办部门"), attr("ledger_cos"), 20, wrap=True),
         ledger_only("deadline", _("办结期限"), attr("ledger_deadline"), 12),
+        ledger_only("deadline_basis", _("期限依据"), lambda d: _deadline_basis(d.ledger_deadline), 8),
+        ledger_only("overdue", _("逾期(工作日)"), attr("ledger_overdue"), 10),
+        ledger_only("escalation", _("督办级别"), attr("ledger_escalation"), 10),
+        ledger_only("reopens", _("重办次数"), attr("reopen_count"), 8),
+        ledger_only("tasks", _("任务明细"), attr("ledger_tasks"), 48, wrap=True),
         ledger_only("status", _("状态"), attr("get_status_display"), 10),
         ledger_only("results", _("办理结果"), attr("ledger_results"), 40, wrap=True),
         Col("closed_at", _("办结时间"), attr("closed_at"), width=17, sort="closed", hide=LG, css="text-nowrap"),

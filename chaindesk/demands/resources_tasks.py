@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from chaindesk.accounts.choices import Role
 from chaindesk.core import clock
@@ -28,6 +28,7 @@ from .selectors_queues import (
     department_tasks,
     task_queryset,
 )
+from .workdays import is_provisional
 
 CELLS = "demands/partials/queues_task_cells.html"
 
@@ -48,6 +49,11 @@ def readable_rows(rows: Iterable[Task], user: Any) -> Iterator[Task]:
 
 def _days_left(task: Task) -> int | None:
     return task.days_left if task.status in OPEN_TASK else None  # type: ignore[attr-defined]
+
+
+def _deadline_basis(task: Task) -> str:
+    """预估 beside a deadline in a year without an official holiday schedule (chaindesk/core/holidays.py)."""
+    return gettext("预估") if is_provisional(task.deadline) else ""
 
 
 def _escalation(task: Task) -> str:
@@ -96,7 +102,7 @@ TASKS: Resource = Resource(
         Col(
             "lead_department",
             _("主办部门"),
-            attr("lead_department.short_name"),
+            attr("lead_department"),  # the page: short name, full name on hover
             export=attr("lead_department.name"),
             width=18,
             wrap=True,
@@ -112,6 +118,7 @@ TASKS: Resource = Resource(
         ledger_only("working_days", _("办理时限(工作日)"), attr("working_days"), 10),
         ledger_only("assigned_on", _("交办日期"), lambda t: timezone.localtime(t.created_at).date(), 12),
         ledger_only("deadline", _("办结期限"), attr("deadline"), 12),
+        ledger_only("deadline_basis", _("期限依据"), _deadline_basis, 8),
         ledger_only("days_left", _("剩余工作日"), _days_left, 10),
         ledger_only("escalation", _("预警级别"), _escalation, 10),
         Col("status", _("状态"), attr("get_status_display"), width=10, css="text-nowrap", cell=CELLS),

@@ -2,7 +2,7 @@
 an enterprise's demands. Every read starts from Demand.objects.visible_to(user)."""
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +10,7 @@ from django.db.models import Case, CharField, Exists, IntegerField, OuterRef, Pr
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Region
@@ -19,7 +20,7 @@ from chaindesk.core.params import param_choice, param_date, param_id, param_text
 from chaindesk.core.privacy import staff_fields_hidden_from, withhold_staff_fields
 
 from .choices import OPEN_TASK, Channel, DemandStatus, Escalation, Urgency
-from .models import Category, Demand, DemandEvent, Task, TaskUpdate
+from .models import Category, Demand, DemandEvent, LeaderNote, Task, TaskUpdate
 from .workdays import CalendarNotCovered, workdays_between
 
 # Reading order of the states (the path, then the two ends that leave it).
@@ -227,7 +228,7 @@ class TimelineEntry:
 
 # Timeline event kinds (DemandEvent.kind) and their labels: the one table, for the demand page.
 EVENT_LABELS = {
-    "submitted": _("提交诉求"),
+    "submitted": pgettext_lazy("timeline event", "提交诉求"),
     "accepted": _("受理"),
     "rejected": _("不予受理"),
     "merged": _("合并至另一诉求"),
@@ -236,6 +237,7 @@ EVENT_LABELS = {
     "info_supplied": _("补充材料"),
     "task_created": _("交办任务"),
     "task_returned": _("任务被退回"),
+    "task_redated": _("办结期限按官方节假日安排调整"),
     "task_done": _("任务办结"),
     "awaiting_confirmation": _("全部任务办结，待企业确认"),
     "reopened": _("企业不满意，重新办理"),
@@ -254,8 +256,9 @@ def _event_label(event: DemandEvent) -> str:
 SAME_STEP_SECONDS = 5  # a task's accepted completion and the demand's 任务办结 event are one service call
 
 
-def timeline(demand: Demand, tasks: list[Task]) -> list[TimelineEntry]:
-    """The demand's events and its (visible) tasks' updates, oldest first, one line each. An accepted
+def timeline(demand: Demand, tasks: list[Task], notes: Iterable[LeaderNote] = ()) -> list[TimelineEntry]:
+    """The demand's events, its (visible) tasks' updates and the leaders' 批示 and 催办 the reader may read
+    (`notes`, chaindesk/demands/selectors_team.py `notes_of`), oldest first, one line each. An accepted
     completion is written twice (the task's update and the demand's 任务办结 event, for readers who do not see
     that task); a reader who sees the task gets it once, from the task."""
     by_pk = {t.pk: t for t in tasks}
@@ -284,6 +287,9 @@ def timeline(demand: Demand, tasks: list[Task]) -> list[TimelineEntry]:
     entries += [
         TimelineEntry(u.created_at, u.actor, u.get_kind_display(), u.note, str(by_pk[u.task_id].lead_department))
         for u in updates
+    ]
+    entries += [
+        TimelineEntry(n.created_at, n.author, n.get_kind_display(), n.text, str(n.department or "")) for n in notes
     ]
     return sorted(entries, key=lambda e: e.at)
 

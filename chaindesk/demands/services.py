@@ -10,14 +10,14 @@ instance the caller holds (what the user saw).
 
 A demand's state follows from its tasks: the first task moves 已受理 → 办理中; when every task that was not
 returned is 已办结 (at least one), the demand moves to 待企业确认; it closes only on the enterprise's
-confirmation (满意/基本满意), 不满意 reopens it and its done tasks.
+confirmation (满意/基本满意), 不满意 reopens it and the done tasks the enterprise names (all by default).
 
 This module holds intake, triage and confirmation; the tasks' writes are in services_tasks.py (re-exported
 here as `services.task_*`), the shared compare-and-set moves in services_base.py.
 """
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +34,7 @@ from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.models import VisitIssue
 from chaindesk.projects.models import Project
 
-from . import attachments, permissions
+from . import attachments, notices, permissions
 from .choices import (
     OPEN_DEMAND,
     Channel,
@@ -286,13 +286,29 @@ def closed_on_time(demand_id: int) -> bool:
     return True
 
 
-@transaction.atomic
-def demand_confirm(*, demand: Demand, actor: Actor, rating: str, comment: str = "", proxy_note: str = "") -> Demand:
-    """The enterprise's confirmation with a rating (销号). 满意/基本满意 close the demand (closure time in
-    working days, on-time flag); 不满意 reopens it (办理中) and sends its done tasks back to work. A liaison
-    may confirm on the enterprise's behalf only with a recorded note."""
-    if not permissions.can_confirm(actor, demand):
-        raise PermissionDenied(_("只有该企业的用户或其挂钩服务专员可以确认办结。"))
+def _tasks_to_reopen(demand_id: int, chosen: Iterable[int] | None) -> list[Task]:
+    """The done tasks 不满意 sends back: those `chosen` (ids, at least one, each a done task of the demand), or
+    every done task when nothing was said."""
+    done = list(
+        Task.objects.select_related("lead_department", "handler", "assigned_by")
+        .filter(demand_id=demand_id, status=TaskStatus.DONE)
+        .order_by("pk")
+    )
+    if chosen is None:
+        return done
+    try:
+        ids = {int(pk) for pk in chosen}
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"reopen_tasks": _("所选任务无效。")}, code="reopen_tasks") from exc
+    if not ids:
+        raise ValidationError({"reopen_tasks": _("请至少选择一项需要重新办理的任务。")}, code="reopen_tasks")
+    if not ids <= {t.pk for t in done}:
+        raise ValidationError({"reopen_tasks": _("只能选择本诉求中已办结的任务重新办理。")}, code="reopen_tasks")
+    return [t for t in done if t.pk in ids]
+
+
+def _confirm_input(*, actor: Actor, demand: Demand, rating: str, comment: str, proxy_note: str) -> tuple[str, str]:
+    """The checked (comment, proxy note) of a confirmation; refusals as in `demand_confirm`."""
     proxy_note = (proxy_note or "").strip()
     if permissions.is_proxy(actor, demand):
         if not proxy_note:
@@ -308,6 +324,28 @@ def demand_confirm(*, demand: Demand, actor: Actor, rating: str, comment: str = 
         raise ValidationError({"comment": _("不满意时请填写意见，以便重新办理。")}, code="comment")
     if len(comment) > NOTE_MAX:
         raise ValidationError({"comment": _("评价意见请控制在300字以内。")}, code="too_long")
+    return comment, proxy_note
+
+
+@transaction.atomic
+def demand_confirm(
+    *,
+    demand: Demand,
+    actor: Actor,
+    rating: str,
+    comment: str = "",
+    proxy_note: str = "",
+    reopen_tasks: Iterable[int] | None = None,
+) -> Demand:
+    """The enterprise's confirmation with a rating (销号). 满意/基本满意 close the demand (closure time in
+    working days, on-time flag); 不满意 reopens it (办理中) and sends back to work the done tasks named in
+    `reopen_tasks` (ids; None: every done task), each counting one more reopen; the team and those tasks'
+    departments are told. A liaison may confirm on the enterprise's behalf only with a recorded note."""
+    if not permissions.can_confirm(actor, demand):
+        raise PermissionDenied(_("只有该企业的用户或其挂钩服务专员可以确认办结。"))
+    comment, proxy_note = _confirm_input(
+        actor=actor, demand=demand, rating=rating, comment=comment, proxy_note=proxy_note
+    )
     current = _lock_demand(demand.pk)
     if current.status == DemandStatus.AWAITING_CONFIRMATION and not _all_tasks_done(demand.pk):
         raise ValidationError(_("诉求尚有任务未办结，不能确认办结。"), code="tasks_open")
@@ -322,16 +360,7 @@ def demand_confirm(*, demand: Demand, actor: Actor, rating: str, comment: str = 
         "proxy_note": proxy_note,
     }
     if rating == Rating.UNSATISFIED:
-        _demand_move(
-            demand=demand,
-            move=DemandMoves.REOPEN,
-            actor=actor,
-            note=note,
-            reopen_count=F("reopen_count") + 1,
-            **common,
-        )
-        for task in Task.objects.filter(demand_id=demand.pk, status=TaskStatus.DONE):
-            _task_move(task=task, move=TaskMoves.REOPEN, actor=actor, note=comment, completed_at=None)
+        _reopen(demand=demand, actor=actor, note=note, comment=comment, chosen=reopen_tasks, common=common)
         return demand
     now = clock.now()
     _demand_move(
@@ -345,3 +374,32 @@ def demand_confirm(*, demand: Demand, actor: Actor, rating: str, comment: str = 
         **common,
     )
     return demand
+
+
+def _reopen(
+    *, demand: Demand, actor: Actor, note: str, comment: str, chosen: Iterable[int] | None, common: dict[str, Any]
+) -> None:
+    """不满意: the demand back to 办理中, the chosen done tasks back to work (their reopen count one more), and the
+    team and those departments told."""
+    tasks = _tasks_to_reopen(demand.pk, chosen)
+    if demand.status == DemandStatus.AWAITING_CONFIRMATION and not tasks:
+        raise ValidationError({"reopen_tasks": _("没有可重新办理的已办结任务。")}, code="reopen_tasks")
+    departments = "、".join(t.lead_department.short_name for t in tasks)
+    event = _demand_move(
+        demand=demand,
+        move=DemandMoves.REOPEN,
+        actor=actor,
+        note=_("%(note)s（退回重新办理：%(departments)s）") % {"note": note, "departments": departments},
+        reopen_count=F("reopen_count") + 1,
+        **common,
+    )
+    for task in tasks:
+        _task_move(
+            task=task,
+            move=TaskMoves.REOPEN,
+            actor=actor,
+            note=comment,
+            completed_at=None,
+            reopen_count=F("reopen_count") + 1,
+        )
+    notices.reopened(demand=demand, tasks=tasks, event_pk=event.pk, comment=comment, actor=actor)

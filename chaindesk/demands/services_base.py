@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from chaindesk.core.actors import Actor, person, person_or_none
 from chaindesk.core.transitions import compare_and_set
 
-from . import permissions
+from . import notices, permissions
 from .choices import (
     DEMAND_TRANSITIONS,
     TASK_TRANSITIONS,
@@ -50,8 +50,8 @@ def _required(value: str, field: str, message: str, max_length: int | None = Non
 
 def _event(
     *, demand: Demand, kind: str, actor: Actor, from_status: str = "", to_status: str = "", note: str = ""
-) -> None:
-    DemandEvent.objects.create(
+) -> DemandEvent:
+    return DemandEvent.objects.create(
         demand=demand,
         kind=kind,
         from_status=from_status,
@@ -178,18 +178,34 @@ task_status_label = TASKS.label
 demand_stale = DEMANDS.stale_message
 
 
-def _demand_move(*, demand: Demand, move: Move, actor: Actor, note: str = "", **extra: Any) -> None:
+def _expressions(fields: dict[str, Any]) -> set[str]:
+    """The written fields computed by the database (F("reopen_count") + 1): out of the audit line, re-read after."""
+    return {name for name, value in fields.items() if hasattr(value, "resolve_expression")}
+
+
+def _apply(obj: Demand | Task, fields: dict[str, Any]) -> None:
+    """Put the written fields on the instance; those the database computed are read back."""
+    computed = _expressions(fields)
+    for name, value in fields.items():
+        if name not in computed:
+            setattr(obj, name, value)
+    if computed:
+        row = type(obj)._default_manager.filter(pk=obj.pk).values(*computed).get()
+        for name, value in row.items():
+            setattr(obj, name, value)
+
+
+def _demand_move(*, demand: Demand, move: Move, actor: Actor, note: str = "", **extra: Any) -> DemandEvent:
     """Move `demand` from its status by `move` (one conditional UPDATE), then record the timeline event and
-    apply the written fields to the instance; `extra`: the other fields the move writes."""
+    apply the written fields to the instance; `extra`: the other fields the move writes. Returns the event."""
     expected = demand.status
     fields = {"status": move.to_status, **extra}
-    DEMANDS.set(demand, move=move, actor=actor, note=note, fields=fields, unaudited=("reopen_count",))
-    _event(demand=demand, kind=move.kind, actor=actor, from_status=expected, to_status=move.to_status, note=note)
-    for name, value in fields.items():
-        if name != "reopen_count":
-            setattr(demand, name, value)
-    if "reopen_count" in extra:
-        demand.reopen_count = Demand.objects.values_list("reopen_count", flat=True).get(pk=demand.pk)
+    DEMANDS.set(demand, move=move, actor=actor, note=note, fields=fields, unaudited=_expressions(fields))
+    event = _event(
+        demand=demand, kind=move.kind, actor=actor, from_status=expected, to_status=move.to_status, note=note
+    )
+    _apply(demand, fields)
+    return event
 
 
 def _task_move(
@@ -198,9 +214,8 @@ def _task_move(
     """Move `task` from its status by `move` (conditional UPDATE), apply the written fields and add the
     TaskUpdate row (with `extra_days` where the move is about an extension)."""
     fields = {"status": move.to_status, **extra}
-    TASKS.set(task, move=move, actor=actor, note=note, fields=fields)
-    for name, value in fields.items():
-        setattr(task, name, value)
+    TASKS.set(task, move=move, actor=actor, note=note, fields=fields, unaudited=_expressions(fields))
+    _apply(task, fields)
     return TaskUpdate.objects.create(task=task, kind=move.kind, note=note, extra_days=extra_days, actor=person(actor))
 
 
@@ -216,9 +231,11 @@ def _all_tasks_done(demand_id: int) -> bool:
 
 
 def _sync_after_tasks(*, demand: Demand, actor: Actor) -> None:
-    """办理中 → 待企业确认 when every task that was not returned is done (at least one)."""
+    """办理中 → 待企业确认 when every task that was not returned is done (at least one); the enterprise is told
+    to confirm and rate."""
     if demand.status == DemandStatus.IN_PROGRESS and _all_tasks_done(demand.pk):
-        _demand_move(demand=demand, move=DemandMoves.TASKS_DONE, actor=actor)
+        event = _demand_move(demand=demand, move=DemandMoves.TASKS_DONE, actor=actor)
+        notices.awaiting_confirmation(demand=demand, event_pk=event.pk, actor=actor)
 
 
 def _need_triage(actor: Actor, demand: Demand) -> None:

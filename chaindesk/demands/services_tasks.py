@@ -8,7 +8,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,10 +17,10 @@ from chaindesk.accounts.models import Department, User
 from chaindesk.core import audit, clock
 from chaindesk.core.actors import Actor, person
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.core.models import AuditAction, Notification
+from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create
 
-from . import permissions
+from . import notices, permissions
 from .choices import (
     DemandStatus,
     TaskStatus,
@@ -42,7 +41,7 @@ from .services_base import (
     demand_status_label,
     task_status_label,
 )
-from .workdays import CalendarNotCovered, add_workdays
+from .workdays import CalendarNotCovered, add_workdays, day_label
 
 # --- tasks -------------------------------------------------------------------------------------------------
 
@@ -74,34 +73,23 @@ def _day_count(value: Any, field: str) -> int:
     return days
 
 
-def _notify_assigned(task: Task) -> None:
-    """In-app notices for the lead department's handlers (sent by the escalation engineer's deliver job)."""
+def _notify_assigned(task: Task, actor: Actor) -> None:
+    """In-app notices for the lead department's handlers (sent on by chaindesk.core.notify)."""
     handlers = User.objects.filter(is_active=True, role=Role.DEPT_HANDLER, department_id=task.lead_department_id)
     demand = task.demand
-    title = _("新交办任务：%(title)s") % {"title": demand.title}
-    body = _("企业：%(enterprise)s；办结期限：%(deadline)s。%(instructions)s") % {
-        "enterprise": demand.enterprise.name,
-        "deadline": f"{task.deadline:%Y-%m-%d}",
-        "instructions": task.instructions[:200],
-    }
-    try:
-        url = reverse("demands:task_detail", args=[task.pk])
-    except NoReverseMatch:
-        url = ""
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=user,
-                kind="task_assigned",
-                title=title[:200],
-                body=body,
-                url=url,
-                dedupe_key=f"task:{task.pk}:assigned:{user.pk}",
-            )
-            for user in handlers
-        ],
-        ignore_conflicts=True,
+    notice = notices.Notice(
+        kind="task_assigned",
+        title=_("新交办任务：%(title)s") % {"title": demand.title},
+        body=_("企业：%(enterprise)s；办结期限：%(deadline)s。%(instructions)s")
+        % {
+            "enterprise": demand.enterprise.name,
+            "deadline": notices.day(task.deadline),
+            "instructions": task.instructions[:200],
+        },
+        url=notices.task_url(task),
+        key=f"task:{task.pk}:assigned",
     )
+    notices.send(notice, handlers, actor=actor)
 
 
 @transaction.atomic
@@ -115,7 +103,9 @@ def task_create(
     working_days: int,
 ) -> Task:
     """交办: cut a task for a lead department (主办) with optional co-departments (协办) and a deadline in working
-    days from today. Call several times to split a demand; the first task moves 已受理 → 办理中."""
+    days from today. Call several times to split a demand; the first task moves 已受理 → 办理中. The lead
+    department's handlers are told; a department without an active handler has its 部门收件人 or head told
+    instead and the team warned (`task.unstaffed_alerts`: what was told whom, for the page)."""
     _need_triage(actor, demand)
     instructions = _required(instructions, "instructions", _("请填写办理要求。"))
     if lead_department is None or not lead_department.is_active:
@@ -150,13 +140,17 @@ def task_create(
     note = _("交办%(department)s，办理时限%(days)s个工作日（%(deadline)s前）") % {
         "department": lead_department.name,
         "days": working_days,
-        "deadline": f"{deadline:%Y-%m-%d}",
+        "deadline": day_label(deadline),
     }
     if current.status == DemandStatus.ACCEPTED:
         _demand_move(demand=demand, move=DemandMoves.FIRST_TASK, actor=actor, note=note)
     else:
         _event(demand=demand, kind="task_created", actor=actor, note=note)
-    _notify_assigned(task)
+    _notify_assigned(task, actor)
+    # Read by the split view to warn the actor on the page (not a model field).
+    task.unstaffed_alerts = notices.alert_unstaffed(  # type: ignore[attr-defined]
+        task=task, departments=[lead_department, *co], actor=actor
+    )
     return task
 
 
@@ -214,14 +208,14 @@ def task_request_extension(*, task: Task, actor: Actor, extra_days: int, reason:
 @transaction.atomic
 def task_decide_extension(*, task: Task, actor: Actor, approve: bool, note: str = "") -> Task:
     """The team approves (the deadline moves by the working days asked; the escalation marks restart) or
-    refuses an extension request: back to 办理中 either way."""
+    refuses an extension request: back to 办理中 either way. The handler who asked is told."""
     _need_manager(actor, task)
     note = (note or "").strip()[:NOTE_MAX]
     extra: dict[str, Any] = {"status_note": note}
     move = TaskMoves.REFUSE_EXTENSION
+    request = task.updates.filter(kind=TaskUpdate.Kind.EXTENSION).order_by("-created_at", "-pk").first()
     days: int | None = None
     if approve:
-        request = task.updates.filter(kind=TaskUpdate.Kind.EXTENSION).order_by("-created_at", "-pk").first()
         days = request.extra_days if request is not None and request.extra_days else 0
         if days < 1:
             raise ValidationError(_("找不到延期申请的天数。"), code="extension")
@@ -231,7 +225,9 @@ def task_decide_extension(*, task: Task, actor: Actor, approve: bool, note: str 
             raise ValidationError(str(exc), code="calendar") from exc
         extra.update(escalation="", reminded_at=None, warned_at=None, supervised_at=None)
         move = TaskMoves.APPROVE_EXTENSION
-    _task_move(task=task, move=move, actor=actor, note=note, extra_days=days, **extra)
+    update = _task_move(task=task, move=move, actor=actor, note=note, extra_days=days, **extra)
+    asker = request.actor if request is not None else None
+    notices.extension_decided(task=task, event_pk=update.pk, approved=approve, asker=asker, actor=actor)
     return task
 
 
@@ -254,10 +250,11 @@ def task_return(*, task: Task, actor: Actor, reason: str) -> Task:
 
 @transaction.atomic
 def task_request_completion(*, task: Task, actor: Actor, result: str) -> Task:
-    """申请办结: 办理中 → 申请办结, with the result."""
+    """申请办结: 办理中 → 申请办结, with the result; the team who decide are told."""
     _need_handler(actor, task)
     result = _required(result, "result", _("请填写办理结果。"))
-    _task_move(task=task, move=TaskMoves.REQUEST_COMPLETION, actor=actor, note=result, result=result)
+    update = _task_move(task=task, move=TaskMoves.REQUEST_COMPLETION, actor=actor, note=result, result=result)
+    notices.completion_requested(task=task, event_pk=update.pk, actor=actor)
     return task
 
 
@@ -275,8 +272,9 @@ def task_accept_completion(*, task: Task, actor: Actor, note: str = "") -> Task:
 
 @transaction.atomic
 def task_reject_completion(*, task: Task, actor: Actor, note: str) -> Task:
-    """The team sends the result back: 申请办结 → 办理中, saying why."""
+    """The team sends the result back: 申请办结 → 办理中, saying why; the department is told."""
     _need_manager(actor, task)
     note = _required(note, "note", _("退回重办须说明理由。"), NOTE_MAX)
-    _task_move(task=task, move=TaskMoves.REJECT_COMPLETION, actor=actor, note=note, status_note=note)
+    update = _task_move(task=task, move=TaskMoves.REJECT_COMPLETION, actor=actor, note=note, status_note=note)
+    notices.completion_rejected(task=task, event_pk=update.pk, note=note, actor=actor)
     return task

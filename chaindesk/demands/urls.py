@@ -4,6 +4,7 @@ from . import (
     views,
     views_metrics,  # metrics
     views_queues,  # queues
+    views_team,  # the team's queue and the leaders' acts
 )
 
 app_name = "demands"
@@ -34,4 +35,9 @@ urlpatterns: list = [
     path("cards/liaison/", views_queues.card_liaison, name="card_liaison"),  # queues
     path("cards/district/", views_queues.card_district, name="card_district"),  # queues
     path("cards/enterprise/", views_queues.card_enterprise, name="card_enterprise"),  # queues
+    path("team/", views_team.team_queue, name="team_queue"),  # team
+    path("cards/team/", views_team.card_team_queue, name="card_team_queue"),  # team
+    path("<int:pk>/instruct/", views_team.demand_instruct, name="instruct"),  # team
+    path("tasks/<int:pk>/instruct/", views_team.task_instruct, name="task_instruct"),  # team
+    path("tasks/<int:pk>/urge/", views_team.task_urge, name="task_urge"),  # team
 ]

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS, Role
 from chaindesk.accounts.requests import AuthedRequest
+from chaindesk.accounts.selectors import departments_without_handler
 from chaindesk.core import clock
 from chaindesk.core.errors import refusal_page, service_errors
 from chaindesk.core.exceptions import InvalidTransition
@@ -30,8 +31,8 @@ from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.models import VisitIssue
 
-from . import attachments, permissions, services
-from .choices import OPEN_TASK, DemandStatus, Escalation
+from . import attachments, notices, panels_team, permissions, portal, services
+from .choices import OPEN_TASK, DemandStatus, Escalation, Rating, TaskStatus
 from .forms import (
     ActionForm,
     ConfirmForm,
@@ -83,6 +84,8 @@ def _decorate(rows: list[Demand]) -> list[Demand]:
 
 @role_required(*DEMANDS.roles)
 def demand_list_view(request: AuthedRequest) -> HttpResponse:
+    if request.user.role == Role.ENTERPRISE:
+        return portal.demand_portal(request)  # their own demands, not the officials' ledger (issue 11, item 13)
     qs, sort = demand_list(request.user, request.GET.dict())
     return DEMANDS.render(
         request,
@@ -100,7 +103,10 @@ def demand_list_view(request: AuthedRequest) -> HttpResponse:
 
 @role_required(*DEMANDS.roles)
 def demand_export(request: AuthedRequest) -> HttpResponse:
-    """Exactly the filtered ledger as an .xlsx (capped at EXPORT_ROW_CAP); audited."""
+    """Exactly the filtered ledger as an .xlsx (capped at EXPORT_ROW_CAP); audited. The ledger is the
+    officials': an enterprise user is refused (403, audited)."""
+    if request.user.role == Role.ENTERPRISE:
+        raise PermissionDenied
     qs, _sort = demand_list(request.user, request.GET.dict())
     return DEMANDS.export(request, qs)
 
@@ -192,6 +198,18 @@ def _panels(user: Any, demand: Demand) -> dict[str, bool]:
     }
 
 
+def _unstaffed(may_split: bool) -> set[int]:
+    """The departments the split form marks 「（无经办人）」 (read only when the form is shown)."""
+    return departments_without_handler() if may_split else set()
+
+
+def _done_tasks(demand: Demand, may_confirm: bool) -> Any:
+    """The tasks the rating form offers to send back with 不满意 (only when the form is shown)."""
+    if not may_confirm:
+        return None
+    return Task.objects.filter(demand=demand, status=TaskStatus.DONE).select_related("lead_department").order_by("pk")
+
+
 def _detail_context(request: AuthedRequest, demand: Demand, **extra: Any) -> dict[str, Any]:
     user = request.user
     today = clock.today()
@@ -199,12 +217,13 @@ def _detail_context(request: AuthedRequest, demand: Demand, **extra: Any) -> dic
     panels = _panels(user, demand)
     initial = {"expected_status": demand.status}
     proxy = panels["may_confirm"] and permissions.is_proxy(user, demand)
+    team = panels_team.demand_page(user, demand, tasks)  # task links, the team's decisions, the leaders' notes
     context: dict[str, Any] = {
         "demand": demand,
         "status_colour": STATUS_COLOUR.get(demand.status, "grey"),
         "attachments": list(demand.attachments.select_related("uploaded_by")),
         "tasks": tasks,
-        "timeline": timeline(demand, tasks),
+        "timeline": timeline(demand, tasks, notes=team["leader_notes"]),
         "waiting": waiting_days(demand, today) if demand.status in TRIAGE_STATUSES else None,
         "merged_from": list(Demand.objects.visible_to(user).filter(merged_into=demand).only("pk", "title")),
         "proxy": proxy,
@@ -214,12 +233,15 @@ def _detail_context(request: AuthedRequest, demand: Demand, **extra: Any) -> dic
         "merge_form": MergeForm(initial=initial, prefix="merge", candidates=merge_candidates(user, demand))
         if panels["may_triage"]
         else None,
-        "task_form": TaskForm(initial=initial, prefix="task"),
-        "confirm_form": ConfirmForm(initial=initial, prefix="confirm", proxy=proxy),
+        "task_form": TaskForm(initial=initial, prefix="task", unstaffed=_unstaffed(panels["may_split"])),
+        "confirm_form": ConfirmForm(
+            initial=initial, prefix="confirm", proxy=proxy, tasks=_done_tasks(demand, panels["may_confirm"])
+        ),
         "supply_form": SupplyForm(initial=initial, prefix="supply"),
         "page_title": demand.title,
         "breadcrumbs": crumbs(_("诉求"), "demands:list", (demand.title, None)),
         **panels,
+        **team,
     }
     context.update(extra)
     return context
@@ -242,6 +264,7 @@ class Action:
     panel: str
     run: Callable[[Any, Demand, dict[str, Any]], Any]
     done: Promise | Callable[[Any], str]
+    warn: Callable[[Any], str] | None = None  # a warning to show besides the success message ("" for none)
 
     @property
     def form_key(self) -> str:
@@ -249,6 +272,28 @@ class Action:
 
     def message(self, result: Any) -> str:
         return self.done(result) if callable(self.done) else str(self.done)
+
+
+def _task_unstaffed(task: Any) -> str:
+    """The warning after a task went to a department without an active handler (services.task_create)."""
+    alerts = getattr(task, "unstaffed_alerts", [])
+    if not alerts:
+        return ""
+    return _(
+        "注意：%(departments)s尚无启用的经办人账号，任务将无人签收；服务团队已收到提醒，请联系系统管理员开通账号或改派。"
+    ) % {"departments": notices.unstaffed_summary(alerts)}
+
+
+def _confirmed(demand: Demand) -> str:
+    """After the rating: thanks, or, after 不满意, that the demand went back for more work and to whom."""
+    if demand.status != DemandStatus.IN_PROGRESS:
+        return _("感谢您的评价，已记录。")
+    departments = Task.objects.filter(demand=demand, status__in=OPEN_TASK).values_list(
+        "lead_department__short_name", flat=True
+    )
+    return _("诉求已退回重新办理：已通知服务团队，%(departments)s将重新办理，办结后将再次请您确认。") % {
+        "departments": "、".join(dict.fromkeys(departments))
+    }
 
 
 def _task_done(task: Any) -> str:
@@ -301,6 +346,7 @@ ACTIONS: dict[str, Action] = {
             working_days=data["working_days"],
         ),
         _task_done,
+        _task_unstaffed,
     ),
     "confirm": Action(
         ConfirmForm,
@@ -312,8 +358,11 @@ ACTIONS: dict[str, Action] = {
             rating=data["rating"],
             comment=data["comment"].strip(),
             proxy_note=data.get("proxy_note", "").strip(),
+            reopen_tasks=[t.pk for t in data.get("reopen_tasks") or []]
+            if data["rating"] == Rating.UNSATISFIED
+            else None,
         ),
-        gettext_lazy("感谢您的评价，已记录。"),
+        _confirmed,
     ),
     "supply_info": Action(
         SupplyForm,
@@ -336,6 +385,9 @@ def _bound_form(request: AuthedRequest, name: str, demand: Demand) -> ActionForm
         kwargs["candidates"] = merge_candidates(request.user, demand)
     if name == "confirm":
         kwargs["proxy"] = permissions.is_proxy(request.user, demand)
+        kwargs["tasks"] = _done_tasks(demand, True)
+    if name == "task":
+        kwargs["unstaffed"] = departments_without_handler()
     return action.form(request.POST, request.FILES or None, **kwargs)
 
 
@@ -367,6 +419,9 @@ def demand_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
     with service_errors(form):
         result = spec.run(request.user, demand, form.cleaned_data)
         messages.success(request, spec.message(result))
+        warning = spec.warn(result) if spec.warn else ""
+        if warning:
+            messages.warning(request, warning)
         return redirect("demands:detail", demand.pk)
     return _refused(request, demand, spec.form_key, form, status=400, open_panel=action)
 

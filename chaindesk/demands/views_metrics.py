@@ -1,16 +1,19 @@
-"""The service metrics page (/demands/metrics/): a table per dimension over a period, ranked with a minimum
-number of cases, a bar chart of the ranked rate, and the definitions. Two queries per dimension shown
-(chaindesk.demands.metrics); every figure from the user's visible demands."""
+"""The service metrics page (/demands/metrics/): the triage backlog, a table per dimension over a period, ranked
+with a minimum number of cases (the groups left out named), a bar chart of the ranked rate, and the
+definitions. One query per dimension shown and one for the backlog (chaindesk.demands.metrics); every figure
+from the user's visible demands."""
 
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from chaindesk.accounts.choices import OFFICIALS, Role
+from chaindesk.accounts.choices import CHAIN_ROLES, OFFICIALS, Role
+from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.permissions import role_required
 
@@ -18,6 +21,8 @@ from . import metrics
 from .forms import ALL_DIMENSIONS, MetricsForm
 
 METRIC_VIEWERS = tuple(OFFICIALS | {Role.DEPT_HANDLER})
+# A department handler sees only demands with a task for the department, never one waiting for triage.
+BACKLOG_READERS = OFFICIALS
 
 
 def _presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
@@ -61,8 +66,9 @@ def _chart(table: metrics.MetricTable) -> dict[str, Any] | None:
 
 
 @role_required(*METRIC_VIEWERS)
-def metrics_page(request: HttpRequest) -> HttpResponse:
-    """诉求办理指标: 受理量, 响应率, 办结率, 按时办结率, 满意率, 办结用时中位数 and 重办率 per dimension."""
+def metrics_page(request: AuthedRequest) -> HttpResponse:
+    """诉求办理指标: 受理量, 响应率, 办结率, 按时办结率, 满意率, 办结用时中位数 and 重办率 per dimension (在办 and
+    逾期 per department), with the triage backlog."""
     today = clock.today()
     form = MetricsForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
@@ -71,7 +77,11 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
     end = data.get("end") or today
     rank_by = data.get("rank_by") or metrics.DEFAULT_RANK_BY
     dims = list(metrics.DIMENSIONS) if dimension == ALL_DIMENSIONS else [dimension]
-    tables = [metrics.metric_table(request.user, dimension=d, start=start, end=end, rank_by=rank_by) for d in dims]
+    tables = [
+        metrics.metric_table(request.user, dimension=d, start=start, end=end, rank_by=rank_by, today=today)
+        for d in dims
+    ]
+    backlog = metrics.triage_backlog(request.user, today) if request.user.role in BACKLOG_READERS else None
     chart = _chart(tables[0])
     return render(
         request,
@@ -89,6 +99,9 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
             "definitions": metrics.DEFINITIONS,
             "presets": _presets(today),
             "chart": chart,
+            "backlog": backlog,
+            "today": today,
+            "triage_url": reverse("demands:triage") if request.user.role in CHAIN_ROLES else None,
             "page_title": _("诉求办理指标"),
             "breadcrumbs": [(_("诉求"), None), (_("办理指标"), None)],
         },

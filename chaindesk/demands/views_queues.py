@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -25,7 +26,7 @@ from chaindesk.core.pages import crumbs, is_htmx
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
-from . import permissions, services
+from . import panels_team, permissions, services
 from . import selectors_queues as sq
 from .choices import OPEN_TASK, TaskStatus
 from .forms import (
@@ -37,9 +38,11 @@ from .forms import (
     ProgressForm,
     ReturnForm,
 )
+from .metrics import backlog_of, triage_backlog
 from .models import Task
 from .resources_tasks import TASKS, readable_rows
 from .resources_tasks import page_columns as task_columns
+from .selectors_team import with_leader_marks
 
 TASK_READERS = frozenset(OFFICIALS | {Role.DEPT_HANDLER})
 TEAM = (Role.CITY_LEADER, Role.TEAM_MEMBER)
@@ -193,6 +196,7 @@ def _detail_context(request: HttpRequest, task: Task, **extra: Any) -> dict[str,
             (_("任务"), reverse("demands:tasks") if getattr(request.user, "role", "") == Role.DEPT_HANDLER else None),
             (task.demand.title, None),
         ),
+        **panels_team.task_page(request.user, task),  # the leaders' 批示 and 催办
     }
     context.update(extra)
     return context
@@ -305,7 +309,9 @@ def supervision(request: HttpRequest) -> HttpResponse:
     """督办事项: open tasks of the user's chains escalated to 督办 (and, with show=all, the 预警 ones below)."""
     today = clock.today()
     qs, filters = sq.supervision_tasks(request.user, request.GET.dict(), today)
-    page_obj = paginate(qs, request.GET.get("page"))
+    # 催办 from the row where the reader leads the demand's chain (the service checks again, by the enterprise)
+    leads = Exists(permissions.leader_chains(request.user).filter(chain_id=OuterRef("demand__chain_id")))
+    page_obj = paginate(with_leader_marks(qs).annotate(may_urge=leads), request.GET.get("page"))
     rows = sq.decorate_tasks(list(page_obj.object_list), today)
     for task in rows:
         task.demand_url = _optional_url("demands:detail", task.demand_id)  # type: ignore[attr-defined]
@@ -347,6 +353,8 @@ def _card(request: HttpRequest, template: str, title: str, context: dict[str, An
 def card_supervision(request: HttpRequest) -> HttpResponse:
     context = sq.supervision_card(request.user)
     sq.decorate_tasks(context["rows"], clock.today())
+    context["backlog"] = triage_backlog(request.user, clock.today())  # the chief sees the team's backlog
+    context["triage_url"] = _optional_url("demands:triage")
     return _card(request, "queues_card_supervision.html", _("督办事项"), context)
 
 
@@ -354,6 +362,8 @@ def card_supervision(request: HttpRequest) -> HttpResponse:
 def card_triage(request: HttpRequest) -> HttpResponse:
     context = sq.triage_card(request.user)
     context["triage_url"] = _optional_url("demands:triage")
+    oldest = context["rows"][0].submitted_at if context["rows"] else None  # the rows are oldest first
+    context["backlog"] = backlog_of(context["count"], oldest, clock.today())
     return _card(request, "queues_card_triage.html", _("待受理诉求"), context)
 
 

@@ -170,6 +170,7 @@ def _ensure_user(
         role=person.role,
         password=DEMO_PASSWORD,
         check_password=False,  # printed for the demo on purpose; the production rules refuse it
+        must_change_password=False,  # the demo's people sign in straight away with the printed password
         title=person.title,
         region=regions[person.region],
         department=departments[person.department] if person.department else None,

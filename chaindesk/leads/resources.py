@@ -97,7 +97,7 @@ LEADS = Resource(
             "created_at",
             _("录入日期"),
             attr("created_at"),
-            export=lambda lead: f"{timezone.localtime(lead.created_at):%Y-%m-%d}",
+            export=lambda lead: timezone.localtime(lead.created_at).date(),
             width=12,
             sort="created",
             hide=LG,

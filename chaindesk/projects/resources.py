@@ -28,7 +28,7 @@ from chaindesk.core.resources import (
 from .choices import STAGE_DATE_FIELD, ProjectKind, ProjectLevel, ProjectStage
 from .models import Project
 from .selectors import SORTS, base_queryset, project_list
-from .selectors_progress import FLAGS
+from .selectors_progress import CYCLE_VALUES, FLAGS, cycle_options
 
 CELLS = "projects/partials/list_cells.html"
 KEY_DATES = (
@@ -92,6 +92,11 @@ def decorate(rows: list[Project]) -> list[Project]:
     return rows
 
 
+def _cycle_options(_choices: Any) -> list[tuple[str, str]]:
+    """The chain 良性循环 page's counts, each a filter value (translated when the bar is drawn)."""
+    return cycle_options()
+
+
 def _year_header() -> str:
     return gettext("%(year)s 年计划/完成(万元)") % {"year": clock.today().year}
 
@@ -108,6 +113,7 @@ PROJECTS = Resource(
         Filter("kind", _("建设性质"), CHOICE, options="kinds", values=ProjectKind.values),
         Filter("level", _("项目级别"), CHOICE, options="levels", values=ProjectLevel.values),
         Filter("flag", _("预警"), CHOICE, options=FLAG_OPTIONS, values=list(FLAGS), blank=ANY),
+        Filter("cycle", _("良性循环"), CHOICE, options=_cycle_options, values=CYCLE_VALUES, blank=ANY),
     ),
     columns=(
         Col("name", _("项目名称"), attr("name"), width=34, sort="name", link="projects:detail"),

@@ -22,7 +22,7 @@ from chaindesk.enterprises.selectors import chain_and_region_rows, descendant_id
 
 from .choices import FORWARD, ProjectKind, ProjectLevel, ProjectStage
 from .models import Project
-from .selectors_progress import FLAGS, annotate_progress, flag_filter
+from .selectors_progress import CYCLE_VALUES, FLAGS, annotate_progress, cycle_q, flag_filter
 
 # Stages in reading order: the forward path, then 暂停 and 终止.
 STAGE_ORDER: tuple[str, ...] = (*FORWARD, ProjectStage.PAUSED, ProjectStage.TERMINATED)
@@ -63,7 +63,8 @@ def project_list(
 
     Filters: q (project name, owner enterprise or investor name), chain, node (with its descendants;
     `node_parents` saves a query when the caller already holds the trees), region (with its child regions),
-    stage, kind, level, flag (behind / stale / stalled, by the investment-progress rules). Every row carries
+    stage, kind, level, flag (behind / stale / stalled, by the investment-progress rules), cycle (a step of
+    the chain's 良性循环, landed or in talks: selectors_progress.cycle_q). Every row carries
     this year's plan, completion and rate against 序时进度 as annotations."""
     today = today or clock.today()
     qs: QuerySet[Project] = base_queryset(user).annotate(stage_order=stage_order())
@@ -82,6 +83,8 @@ def project_list(
         qs = qs.filter(kind=kind)
     if level := param_choice(params.get("level"), ProjectLevel.values):
         qs = qs.filter(level=level)
+    if (cycle := param_choice(params.get("cycle"), list(CYCLE_VALUES))) and (condition := cycle_q(cycle)):
+        qs = qs.filter(condition)  # a count of the chain's 良性循环 page, clicked through
     qs = with_progress(qs, today)
     if flag := param_choice(params.get("flag"), list(FLAGS)):
         qs = filter_flag(qs, flag, today)

@@ -1,6 +1,11 @@
 """Investment progress against 序时进度 (the share of the year elapsed): per project, as queryset annotations
 computed in SQL (so list pages filter and sort on them), and the rules that flag projects as behind or stale.
 
+A project signed (or, without a signing date, started) during the year is held to the schedule from that day:
+序时进度 = days since the start / days from the start to the year's end (0 on its first day), and the months
+before its start month are not 未填报 (``schedule_from``, ``progress_threshold``). A project that began in an
+earlier year, or whose start is not recorded, is held to the whole year's schedule.
+
 All arithmetic is Decimal. The comparisons that decide a flag are done on whole numbers (amounts in 分 of a
 万元, shares in millionths) so that SQLite, which stores decimals as floating point, decides exactly like
 PostgreSQL at the boundary."""
@@ -22,6 +27,8 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FilteredRelation,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -74,6 +81,28 @@ def schedule_for(year: int, today: dt.date) -> Decimal:
     return schedule_share(today)
 
 
+def schedule_from(start: dt.date | None, year: int, today: dt.date) -> Decimal:
+    """序时进度 of a project that started (signed, or started without a signing date) on `start`: the whole
+    year's schedule if it started before `year` or its start is unknown; otherwise counted from the start day
+    (0 that day) to the year's end: days elapsed since the start / days from the start to 31 December, 4
+    places half up. A project starting after `year` (or later this year) owes nothing yet."""
+    if start is None or start.year < year:
+        return schedule_for(year, today)
+    if start.year > year or year > today.year:
+        return Decimal("0.0000")
+    if year < today.year:
+        return Decimal("1.0000")
+    if today <= start:
+        return Decimal("0.0000")
+    span = (dt.date(year, 12, 31) - start).days  # >= 1: start < today <= 31 December
+    return (Decimal((today - start).days) / Decimal(span)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def progress_start(project: Project) -> dt.date | None:
+    """The day a project's schedule starts from: signed, or started when no signing date is recorded."""
+    return project.signed_on or project.started_on
+
+
 def completion_rate(done: Decimal | None, plan: Decimal | None) -> Decimal | None:
     """投资完成率 done / plan, 4 places half up; None when there is no plan or it is zero."""
     if plan is None or plan == 0:
@@ -107,6 +136,51 @@ def _threshold_units(year: int, today: dt.date) -> int:
     """The rate below which a project is behind, in millionths: 序时进度 minus the tolerance."""
     threshold = schedule_for(year, today) - behind_tolerance() / 100
     return int((threshold * SHARE_SCALE).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+class DaysBetween(Func):
+    """Whole days from the second date to the first (``later - earlier``), on SQLite and PostgreSQL."""
+
+    arity = 2
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "CAST(julianday(%(expressions)s) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="((%(expressions)s))", arg_joiner=")::date - (", **extra)
+
+
+def _days_sql(later: str, earlier: str) -> str:
+    """``DaysBetween`` in hand-written SQL (the raw summary)."""
+    if connection.vendor == "postgresql":
+        return f"(({later})::date - ({earlier}))"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _start_expression() -> Coalesce:
+    return Coalesce(F("signed_on"), F("started_on"))
+
+
+def progress_threshold(year: int, today: dt.date) -> Case:
+    """Per project, the rate below which it is behind, in millionths, as ``_threshold_from(schedule_from(
+    start, year, today))`` computes it in Python: the whole year's threshold, or for a project that started
+    this year the schedule from its start ((2·10⁴·elapsed + span) div (2·span): 4 places half up, in whole
+    numbers), or nothing owed (a start after the year or from today on). Needs the ``progress_start`` alias."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    zero = int(_threshold_from(Decimal("0")))  # 0 minus the tolerance
+    whens = [When(progress_start__gt=last, then=Value(zero))]
+    if year == today.year:
+        elapsed = DaysBetween(Value(today), F("progress_start"))
+        span = DaysBetween(Value(last), F("progress_start"))
+        share = ExpressionWrapper((elapsed * 2 * 10_000 + span) / (span * 2), output_field=BigIntegerField())
+        per_project = ExpressionWrapper(share * (SHARE_SCALE // 10_000) + zero, output_field=BigIntegerField())
+        whens += [
+            When(progress_start__gte=today, then=Value(zero)),
+            When(progress_start__gte=first, then=per_project),
+        ]
+    return Case(*whens, default=Value(_threshold_units(year, today)), output_field=BigIntegerField())
 
 
 def stale_cutoff(today: dt.date) -> dt.date:
@@ -153,11 +227,13 @@ def _rate_expression() -> Case:
 
 
 def behind_q(year: int, today: dt.date) -> Q:
-    """Behind (滞后): active, a plan above zero, and done / plan below 序时进度 minus the tolerance;
-    compared as done·10⁶ < plan·threshold in whole numbers (needs plan_amount/done_ytd annotated)."""
-    threshold = _threshold_units(year, today)
+    """Behind (滞后): active, a plan above zero, and done / plan below the project's 序时进度 minus the
+    tolerance; compared as done·10⁶ < plan·threshold in whole numbers (needs plan_amount, done_ytd and the
+    progress_threshold alias of annotate_progress)."""
     return Q(stage__in=ACTIVE, plan_amount__gt=0) & Q(
-        done_scaled__lt=ExpressionWrapper(_cents(F("plan_amount")) * threshold, output_field=BigIntegerField())
+        done_scaled__lt=ExpressionWrapper(
+            _cents(F("plan_amount")) * F("progress_threshold"), output_field=BigIntegerField()
+        )
     )
 
 
@@ -167,9 +243,10 @@ def stale_q(today: dt.date) -> Q:
 
 
 def annotate_progress(qs: QuerySet[Project], *, year: int, today: dt.date) -> QuerySet[Project]:
-    """Annotate plan_amount, done_ytd, rate, is_stale and is_behind, all in SQL so that lists filter and sort
-    on them: the done amount as a correlated subquery, the plan through a LEFT JOIN on the unique
-    (project, year) plan, so no row is ever multiplied."""
+    """Annotate plan_amount, done_ytd, rate, is_stale and is_behind (against each project's own 序时进度, see
+    ``progress_threshold``), all in SQL so that lists filter and sort on them: the done amount as a
+    correlated subquery, the plan through a LEFT JOIN on the unique (project, year) plan, so no row is ever
+    multiplied."""
     # The year's plan is unique per project: a filtered LEFT JOIN adds no rows and, unlike a subquery, is
     # not evaluated again wherever plan_amount is referenced (the rate, the behind rule, the summary sums).
     qs = qs.alias(year_plan=FilteredRelation("investment_plans", condition=Q(investment_plans__year=year)))
@@ -178,8 +255,10 @@ def annotate_progress(qs: QuerySet[Project], *, year: int, today: dt.date) -> Qu
         done_ytd=done_subquery(year, today),
     )
     qs = qs.alias(
-        done_scaled=ExpressionWrapper(_cents(F("done_ytd")) * SHARE_SCALE, output_field=BigIntegerField())
-    ).annotate(rate=_rate_expression())
+        done_scaled=ExpressionWrapper(_cents(F("done_ytd")) * SHARE_SCALE, output_field=BigIntegerField()),
+        progress_start=_start_expression(),
+    )
+    qs = qs.alias(progress_threshold=progress_threshold(year, today)).annotate(rate=_rate_expression())
     return qs.annotate(
         is_stale=Case(When(stale_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()),
         is_behind=Case(
@@ -213,6 +292,14 @@ def rules_text() -> str:
     return _("%(behind)s；%(stale)s。") % {"behind": behind, "stale": stale}
 
 
+def start_rule_text() -> str:
+    """The rule for projects that start during the year, in one sentence for the pages and exports."""
+    return _(
+        "年内签约（无签约日期的按开工）的项目，序时进度自签约（开工）之日起算至年末（当日为 0），"
+        "此前的月份不计为未填报。"
+    )
+
+
 @dataclass
 class ProjectProgress:
     """One project's investment progress in a year, for its page and chart."""
@@ -229,10 +316,20 @@ class ProjectProgress:
     months: list[tuple[dt.date, Decimal | None, Decimal]] = field(default_factory=list)
     reports: list[InvestmentReport] = field(default_factory=list)  # the year's reports, latest month first
     today: dt.date | None = None
+    start: dt.date | None = None  # signed (or started) during the year: the schedule counts from this day
 
     @property
     def rate_percent(self) -> Decimal | None:
         return percent(self.rate)
+
+    @property
+    def plan_text(self) -> str:
+        """The plan in 万元, the unit of the section's chart and table."""
+        return money(self.plan)
+
+    @property
+    def done_text(self) -> str:
+        return money(self.done_ytd)
 
     @property
     def schedule_percent(self) -> Decimal:
@@ -268,6 +365,7 @@ class ProjectProgress:
         """ECharts option: monthly completed (bars), cumulative completed (line) and the plan spread over the
         year at 序时进度 (dashed line: where the cumulative should be at each month's end), in 万元."""
         labels = [_("%(m)s月") % {"m": m} for m in range(1, 13)]
+        start = self.start
         monthly: list[float | None] = [None] * 12
         cumulative: list[float | None] = [None] * 12
         for month, amount, total in self.months:
@@ -279,9 +377,14 @@ class ProjectProgress:
         ]
         if self.plan:
             days = 366 if calendar.isleap(self.year) else 365
-            on_schedule = []
+            on_schedule: list[float | None] = []
             for m in range(1, 13):
-                elapsed = dt.date(self.year, m, calendar.monthrange(self.year, m)[1]).timetuple().tm_yday
+                month_end = dt.date(self.year, m, calendar.monthrange(self.year, m)[1])
+                if start is not None:  # from its start: no line before the start month
+                    share = None if month_end < start else schedule_from(start, self.year, month_end)
+                    on_schedule.append(None if share is None else float((self.plan * share).quantize(Decimal("0.01"))))
+                    continue
+                elapsed = month_end.timetuple().tm_yday
                 on_schedule.append(float((self.plan * elapsed / days).quantize(Decimal("0.01"))))
             series.append(
                 {
@@ -303,14 +406,34 @@ class ProjectProgress:
             "legend": {"bottom": 0},
             "grid": {"left": 60, "right": 30, "top": 70, "bottom": 50},
             "xAxis": {"type": "category", "data": labels},
-            "yAxis": {"type": "value"},
+            "yAxis": {"type": "value", "name": _("万元")},
             "series": series,
         }
 
 
+def _months(
+    year: int, first: dt.date, last: dt.date, reported: dict[dt.date, Decimal], start: dt.date | None
+) -> list[tuple[dt.date, Decimal | None, Decimal]]:
+    """(month, amount or None when not reported, cumulative) from the first month owed (January, or the start
+    month of a project that started this year; earlier if a month before it was reported) up to `last`."""
+    if first > last:
+        return []
+    first_month = start.month if start is not None else 1
+    first_month = min([first_month, *(m.month for m in reported)])
+    months: list[tuple[dt.date, Decimal | None, Decimal]] = []
+    cumulative = Decimal("0")
+    for m in range(first_month, last.month + 1):
+        month = dt.date(year, m, 1)
+        amount = reported.get(month)
+        cumulative += amount or 0
+        months.append((month, amount, cumulative))
+    return months
+
+
 def project_progress(project: Project, *, year: int, today: dt.date) -> ProjectProgress:
-    """Plan, done so far, rate, 序时进度, flags and the months of `year` (amount reported, cumulative) up to
-    today's month: two queries (plan, reports)."""
+    """Plan, done so far, rate, the project's 序时进度 (from its start when it started during `year`), flags
+    and the months of `year` (amount reported, cumulative) from its first month up to today's month: two
+    queries (plan, reports)."""
     plan = InvestmentPlan.objects.filter(project=project, year=year).order_by().values_list("amount", flat=True).first()
     first, last = _report_window(year, today)
     reports = list(
@@ -319,18 +442,12 @@ def project_progress(project: Project, *, year: int, today: dt.date) -> ProjectP
         .order_by("-month")
     )
     reported = {r.month: r.amount for r in reports}
-    months: list[tuple[dt.date, Decimal | None, Decimal]] = []
-    cumulative = Decimal("0")
-    if first <= last:
-        for m in range(1, last.month + 1):
-            month = dt.date(year, m, 1)
-            amount = reported.get(month)
-            cumulative += amount or 0
-            months.append((month, amount, cumulative))
+    start = progress_start(project)
+    in_year_start = start if start is not None and start.year == year else None
     done = sum(reported.values(), Decimal("0"))
     rate = completion_rate(done, plan)
-    schedule = schedule_for(year, today)
-    threshold = Decimal(_threshold_units(year, today)) / SHARE_SCALE
+    schedule = schedule_from(start, year, today)
+    threshold = Decimal(_threshold_from(schedule)) / SHARE_SCALE
     active = project.stage in ACTIVE
     behind = bool(active and plan and done < plan * threshold)
     last_update = project.last_progress_on
@@ -346,9 +463,10 @@ def project_progress(project: Project, *, year: int, today: dt.date) -> ProjectP
         behind=behind,
         stale=bool(stale),
         last_update=last_update,
-        months=months,
+        months=_months(year, first, last, reported, in_year_start),
         reports=reports,
         today=today,
+        start=in_year_start,
     )
 
 
@@ -472,7 +590,7 @@ SELECT g.id, g.name, COUNT(*),
        SUM(CAST(ROUND(x.plan * 100) AS BIGINT)),
        SUM(CAST(ROUND(x.done * 100) AS BIGINT)),
        SUM(CASE WHEN x.active = 1 AND x.plan > 0
-                 AND CAST(ROUND(x.done * 100) AS BIGINT) * {scale} < CAST(ROUND(x.plan * 100) AS BIGINT) * %s
+                 AND CAST(ROUND(x.done * 100) AS BIGINT) * {scale} < CAST(ROUND(x.plan * 100) AS BIGINT) * x.threshold
                 THEN 1 ELSE 0 END),
        SUM(CASE WHEN x.active = 1 AND (x.last_progress_on IS NULL OR x.last_progress_on < %s)
                 THEN 1 ELSE 0 END)
@@ -481,7 +599,8 @@ FROM (
            CASE WHEN p.stage IN ({active}) THEN 1 ELSE 0 END AS active,
            (SELECT ip.amount FROM projects_investmentplan ip WHERE ip.project_id = p.id AND ip.year = %s) AS plan,
            COALESCE((SELECT SUM(ir.amount) FROM projects_investmentreport ir
-                     WHERE ir.project_id = p.id AND ir.month >= %s AND ir.month <= %s), 0) AS done
+                     WHERE ir.project_id = p.id AND ir.month >= %s AND ir.month <= %s), 0) AS done,
+           {threshold} AS threshold
     FROM projects_project p
     {where}
 ) x
@@ -489,6 +608,24 @@ JOIN {group_table} g ON g.id = x.group_id
 GROUP BY g.id, g.name
 ORDER BY g.name, g.id
 """
+
+
+def _raw_threshold_sql(year: int, today: dt.date) -> tuple[str, list[Any]]:
+    """``progress_threshold`` as hand-written SQL over ``p`` and its parameters."""
+    start = "COALESCE(p.signed_on, p.started_on)"
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    zero = int(_threshold_from(Decimal("0")))
+    sql = f"CASE WHEN {start} > %s THEN {zero} "
+    params: list[Any] = [last]
+    if year == today.year:
+        elapsed, span = _days_sql("%s", start), _days_sql("%s", start)
+        sql += (
+            f"WHEN {start} >= %s THEN {zero} "
+            f"WHEN {start} >= %s THEN (({elapsed} * 20000 + {span}) / ({span} * 2)) * 100 + {zero} "
+        )
+        params += [today, first, today, last, last]
+    sql += f"ELSE {_threshold_units(year, today)} END"
+    return sql, params
 
 
 def raw_investment_summary_sql(
@@ -506,10 +643,16 @@ def raw_investment_summary_sql(
             return _summary_rows([], schedule_for(year, today))
         where = "WHERE p.chain_id IN (" + ", ".join(["%s"] * len(chain_ids)) + ")"
         where_params = [int(pk) for pk in chain_ids]
+    threshold, threshold_params = _raw_threshold_sql(year, today)
     sql = RAW_SUMMARY_SQL.format(
-        scale=SHARE_SCALE, group_column=group_column, group_table=group_table, active=active, where=where
+        scale=SHARE_SCALE,
+        group_column=group_column,
+        group_table=group_table,
+        active=active,
+        where=where,
+        threshold=threshold,
     )
-    params: list[Any] = [_threshold_units(year, today), stale_cutoff(today), year, first, last, *where_params]
+    params: list[Any] = [stale_cutoff(today), year, first, last, *threshold_params, *where_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         raw = cursor.fetchall()
@@ -659,6 +802,30 @@ CHAIN_STEPS = (
     ),
     ("talents", Q(credited_talent__isnull=False), gettext_lazy("能人引荐"), gettext_lazy("在外能人引荐的项目")),
 )
+
+
+# The project list's `cycle` filter: a step of the chain's cycle, landed ("follow_ons") or in talks
+# ("follow_ons_talks"), the very condition chain_cycle counts, so a count clicks through to its projects.
+TALKS_SUFFIX = "_talks"
+CYCLE_VALUES = tuple(v for key, *_rest in CHAIN_STEPS for v in (key, f"{key}{TALKS_SUFFIX}"))
+
+
+def cycle_options() -> list[tuple[str, str]]:
+    """(value, label) of the `cycle` filter: each step, landed then in talks."""
+    options = []
+    for key, _condition, label, _text in CHAIN_STEPS:
+        options.append((key, _("%(step)s（已落地）") % {"step": label}))
+        options.append((f"{key}{TALKS_SUFFIX}", _("%(step)s（在谈）") % {"step": label}))
+    return options
+
+
+def cycle_q(value: str) -> Q | None:
+    """The projects a count of the chain's cycle counts (see chain_cycle); None for an unknown value."""
+    key, talks = (value[: -len(TALKS_SUFFIX)], True) if value.endswith(TALKS_SUFFIX) else (value, False)
+    condition = next((c for k, c, _label, _text in CHAIN_STEPS if k == key), None)
+    if condition is None:
+        return None
+    return (Q(stage=ProjectStage.NEGOTIATING) if talks else landed_q()) & condition
 
 
 def chain_cycle(chain: Any, user: Any) -> list[ChainCycleStep]:

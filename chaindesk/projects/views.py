@@ -26,7 +26,7 @@ from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.amounts import format_wan
 from chaindesk.network.models import Talent
 
-from . import permissions, services
+from . import permissions, portal, services
 from .choices import STAGE_DATE_FIELD, ProjectStage
 from .forms import LineForm, ProjectForm, TransitionForm, initial_from
 from .models import ProductionLine, Project
@@ -43,6 +43,8 @@ PROJECT_PAGES = Section(gettext_lazy("项目"), "projects:list", "projects:detai
 
 @role_required(*PROJECTS.roles)
 def project_list_view(request: AuthedRequest) -> HttpResponse:
+    if request.user.role == Role.ENTERPRISE:
+        return portal.project_portal(request)  # their own projects, not the officials' ledger (issue 11, item 13)
     choices = filter_choices(request.user)
     qs, sort = project_list(request.user, request.GET.dict(), node_parents=choices.node_parents)
     today = clock.today()
@@ -63,7 +65,10 @@ def project_list_view(request: AuthedRequest) -> HttpResponse:
 
 @role_required(*PROJECTS.roles)
 def project_export(request: AuthedRequest) -> HttpResponse:
-    """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited."""
+    """Exactly the filtered list as an .xlsx ledger (capped at EXPORT_ROW_CAP); audited. The ledger is the
+    officials': an enterprise user is refused (403, audited)."""
+    if request.user.role == Role.ENTERPRISE:
+        raise PermissionDenied
     qs, _sort = project_list(request.user, request.GET.dict())
     return PROJECTS.export(request, qs)
 

@@ -33,7 +33,6 @@ from chaindesk.core.export import Column, export_notes, ledger_response
 from chaindesk.core.pages import is_htmx
 from chaindesk.core.params import param_int
 from chaindesk.core.permissions import role_required
-from chaindesk.core.templatetags.cd import wan_yuan
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.amounts import format_wan
 from chaindesk.enterprises.models import Enterprise
@@ -55,6 +54,7 @@ from .selectors_progress import (
     project_progress,
     rules_text,
     schedule_for,
+    start_rule_text,
     talent_projects,
 )
 from .views import PROJECT_PAGES
@@ -161,6 +161,7 @@ def investment_page(request: AuthedRequest) -> HttpResponse:
             "schedule_percent": _percent(schedule),
             "chart": _summary_chart(rows[:-1], schedule, year) if rows[:-1] else None,
             "rules": rules_text(),
+            "start_rule": start_rule_text(),
             "flagged": flagged,
             "n_flagged": n_flagged,
             "current_year": year == today.year,
@@ -218,7 +219,11 @@ def investment_export(request: AuthedRequest) -> HttpResponse:
         request,
         filename=f"投资进度_{year}_{now:%Y%m%d_%H%M%S}.xlsx",
         title=_("%(year)s 年项目投资完成情况") % {"year": year},
-        notes=[*export_notes(user=request.user, count=len(rows) - 1, conditions=conditions), rules_text()],
+        notes=[
+            *export_notes(user=request.user, count=len(rows) - 1, conditions=conditions),
+            rules_text(),
+            start_rule_text(),
+        ],
         columns=columns,
         rows=data,
         audit_message=f"投资进度导出 {len(rows) - 1} 行；{conditions}",
@@ -242,6 +247,7 @@ def panel_context(request: AuthedRequest, project: Project, **extra: Any) -> dic
         "can_manage": permissions.can_manage(request.user, project),
         "can_report": permissions.can_report(request.user, project),
         "progress_rules": rules_text(),
+        "start_rule": start_rule_text(),
         **extra,
     }
 
@@ -345,11 +351,12 @@ def _projects(n: int) -> str:
 
 
 def _cycle_chart(steps: list[Any]) -> dict[str, Any]:
-    """The cycle as bars of landed planned investment per step, each labelled with its amount in 万元/亿元;
+    """The cycle as bars of landed planned investment per step, each labelled with its amount in 万元 (the axis's
+    unit);
     the number of landed projects sits under the step's name. Steps overlap, so the bars need not shrink
     like a funnel. (Labels are plain strings: the chart options are JSON, no formatter functions.)"""
     return {
-        "title": {"text": _("良性循环各环节"), "subtext": _("已落地项目的计划总投资")},
+        "title": {"text": _("良性循环各环节"), "subtext": _("已落地项目的计划总投资（万元）")},
         "tooltip": {"trigger": "axis"},
         "grid": {"left": 80, "right": 40, "top": 80, "bottom": 60},
         "xAxis": {
@@ -366,8 +373,9 @@ def _cycle_chart(steps: list[Any]) -> dict[str, Any]:
                 "name": _("计划总投资"),
                 "type": "bar",
                 "barMaxWidth": 60,
+                # the labels in 万元 like the axis (not 亿元 for the large ones): one unit per chart
                 "data": [
-                    {"value": float(s.amount_landed), "label": {"formatter": wan_yuan(s.amount_landed)}} for s in steps
+                    {"value": float(s.amount_landed), "label": {"formatter": s.amount_landed_text}} for s in steps
                 ],
                 "label": {"show": True, "position": "top"},
             }

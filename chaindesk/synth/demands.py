@@ -105,7 +105,7 @@ DEMAND_COLUMNS = (
 TASK_COLUMNS = (
     "id", "demand_id", "lead_department_id", "instructions", "working_days", "deadline", "status", "handler_id",
     "signed_at", "result", "status_note", "completed_at", "assigned_by_id", "created_at", "escalation",
-    "reminded_at", "warned_at", "supervised_at",
+    "reminded_at", "warned_at", "supervised_at", "reopen_count",
 )  # fmt: skip
 UPDATE_COLUMNS = ("task_id", "kind", "note", "extra_days", "actor_id", "created_at")
 EVENT_COLUMNS = ("demand_id", "kind", "from_status", "to_status", "note", "actor_id", "created_at")
@@ -271,10 +271,12 @@ def generate(ctx: Context) -> None:
     def update(task: int, kind: str, note: str, actor: int, at: str, extra: int | None = None) -> None:
         out.updates.append((task, kind, note, extra, actor, at))
 
-    def make_tasks(demand: int, accepted: dt.date, assigner: int, plan: list[tuple[str, dt.date, int]]) -> bool:
+    def make_tasks(
+        demand: int, accepted: dt.date, assigner: int, plan: list[tuple[str, dt.date, int]], reopens: int = 0
+    ) -> bool:
         """Write the demand's tasks; plan[i] = (status, date, working days): the completion date of a done
-        task (deadline = accepted + working days), the deadline of an open one. True if every done task was
-        completed by its deadline."""
+        task (deadline = accepted + working days), the deadline of an open one; `reopens`: how often each was
+        sent back by 不满意. True if every done task was completed by its deadline."""
         on_time = True
         for status, day, wd in plan:
             tid = state["task"]
@@ -294,7 +296,7 @@ def generate(ctx: Context) -> None:
                 (tid, demand, dept, f"请于{wd}个工作日内办结并书面答复企业。", wd, deadline.isoformat(), status,
                  handler, ts(sign_day, 9) if sign_day else None,
                  rng.choice(RESULTS) if status in (TaskStatus.DONE, TaskStatus.COMPLETION_REQUESTED) else "",
-                 "", completed, assigner, created, "", None, None, None)
+                 "", completed, assigner, created, "", None, None, None, reopens)
             )  # fmt: skip
             if rng.random() < CO_DEPARTMENT_SHARE:
                 co = _pick(rng, dept_pairs, 1)[0]
@@ -358,7 +360,7 @@ def generate(ctx: Context) -> None:
                     plan = [(s, cal.add(d, rng.randint(3, 10)), wd) for s, d, wd in plan]
                 last_done = max(d for _, d, _wd in plan)
                 closed = cal.add(last_done, rng.randint(0, 3)) if rng.random() < 0.8 else last_done
-                on_time = make_tasks(pk, accepted, assigner, plan)
+                on_time = make_tasks(pk, accepted, assigner, plan, reopen)
                 response_days = cal.between(submitted, accepted)
                 close_days = cal.between(submitted, closed)
                 closed_on_time = on_time

@@ -16,15 +16,15 @@ The world, "ours" (甲) against "theirs" (乙):
 - chain 测试甲链: chief `p_chief`, team member `p_member`; chain 测试乙链: chief `p_x_chief`;
 - enterprises on 测试甲链 in 测试甲区, both served by `p_liaison`: `ent` (with its enterprise user `p_ent_user`) and
   `ent2` (no user); `x_ent` on 测试乙链 in 测试乙区, served by `p_x_liaison`, with its user `p_x_ent_user`;
-- for each side: a node, an indicator, a contact, a visit with an issue and a next step, a project (ours is
-  signed, with a production line, a plan and a report), a lead with a follow-up, a talent, an R&D cooperation,
-  a demand (ours with a PDF attachment) accepted and cut into a task for the side's department (whose handler
-  gets a notification), a meeting with a decision, and an 上争事项;
+- for each side: a node, an indicator, a contact, a visit with an issue and a next step (ours with a photo), a
+  project (ours is signed, with a production line, a plan and a report), a lead with a follow-up, a talent, an R&D
+  cooperation, a demand (ours with a PDF attachment) accepted and cut into a task for the side's department (whose
+  handler gets a notification), a meeting with a decision, and an 上争事项;
 - `p_handler` works in 测试甲局, `p_x_handler` in 测试乙局; `p_district` administers 测试甲区, `p_x_district` 测试乙区;
 - `p_sysadmin` and `p_auditor`, the two administrators.
 
 `build()` takes about 0.2 s; the `personas` fixture (chaindesk/conftest.py) builds it inside each
-test module (each test in a savepoint), with attachments kept in memory."""
+test module (each test in a savepoint), with attachments and photos kept in memory."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ from chaindesk.leads import services as lead_services
 from chaindesk.leads.choices import LeadSource
 from chaindesk.leads.models import Lead
 from chaindesk.liaison import services as liaison_services
-from chaindesk.liaison.models import LiaisonAssignment, NextStep, Visit
+from chaindesk.liaison.models import LiaisonAssignment, NextStep, Visit, VisitPhoto
 from chaindesk.meetings import services as meeting_services
 from chaindesk.meetings.models import Decision, Meeting, MeetingKind
 from chaindesk.network import services as network_services
@@ -69,6 +69,7 @@ from chaindesk.upward.models import UpwardRequest
 
 PASSWORD = "p-Persona-2026!"  # noqa: S105 - a test login; force_login needs none, a login form test may
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 # Every persona key, in the order tables list them; "anon" is the visitor who is not signed in.
 IN_SCOPE = ("chief", "member", "liaison", "handler", "district", "ent_user", "sysadmin", "auditor")
@@ -101,6 +102,7 @@ class Side:
     upward: UpwardRequest
     line: ProductionLine | None = None
     attachment: Attachment | None = None
+    visit_photo: VisitPhoto | None = None
 
 
 @dataclasses.dataclass
@@ -185,6 +187,7 @@ def add_user(
         role=role,
         password=PASSWORD,
         check_password=False,
+        must_change_password=False,  # a persona signs in straight away (the forced change has its own tests)
         region=region,
         department=department,
         **values,
@@ -255,7 +258,9 @@ def _enterprise(cast: _Cast, chain: Chain, node: ChainNode, region: Region, name
     return enterprise
 
 
-def _service(cast: _Cast, enterprise: Enterprise, today: dt.date) -> tuple[Contact, LiaisonAssignment, Visit]:
+def _service(
+    cast: _Cast, enterprise: Enterprise, today: dt.date, *, photo: bool = False
+) -> tuple[Contact, LiaisonAssignment, Visit]:
     assignment = liaison_services.liaison_assign(
         actor=cast.manager,
         enterprise=enterprise,
@@ -290,6 +295,7 @@ def _service(cast: _Cast, enterprise: Enterprise, today: dt.date) -> tuple[Conta
         participants=[cast.liaison],
         issues=["测试问题：用地指标紧张。"],
         next_steps=[("测试下一步：对接用地指标", cast.handler, today + dt.timedelta(days=20))],
+        photos=[SimpleUploadedFile("测试现场.png", PNG, content_type="image/png")] if photo else [],
     )
     return contact, assignment, visit
 
@@ -404,7 +410,7 @@ def _side(cast: _Cast, chain: Chain, region: Region, dept: Department, world: di
     node = chain_services.node_add(chain=chain, parent=None, name=f"{chain.name}环节", actor=cast.chief)
     enterprise = _enterprise(cast, chain, node, region, f"{chain.name[:3]}企业有限公司")
     audited_create(model=EnterpriseAccount, actor=FIXTURES, user=cast.ent_user, enterprise=enterprise)
-    contact, assignment, visit = _service(cast, enterprise, today)
+    contact, assignment, visit = _service(cast, enterprise, today, photo=pdf)
     pipeline = _pipeline(cast, chain, node, enterprise, today)
     cooperation = network_services.cooperation_create(
         actor=cast.liaison,
@@ -438,6 +444,7 @@ def _side(cast: _Cast, chain: Chain, region: Region, dept: Department, world: di
         decision=decision,
         upward=upward,
         attachment=demand.attachments.first(),
+        visit_photo=visit.photos.first(),
     )
 
 

@@ -66,7 +66,7 @@ UPWARD = Resource(
         Col("counterpart", _("对接部门"), attr("counterpart"), width=18, hide=MD, css="small", empty=""),
         ledger_only("chain", _("产业链"), attr("chain.name"), 12),
         ledger_only("region", _("所在地区"), attr("region.name"), 10),
-        Col("department", _("责任部门"), attr("department.short_name"), width=14, hide=LG, css="small", empty=""),
+        Col("department", _("责任部门"), attr("department"), width=14, hide=LG, css="small", empty=""),
         Col("chain_name", _("产业链"), attr("chain.name"), in_export=False, api=False, hide=LG, css="small"),
         Col("stage", _("阶段"), attr("get_stage_display"), width=8, sort="stage", css="text-nowrap", cell=CELLS),
         ledger_only("stage_changed_on", _("阶段变更日期"), attr("stage_changed_on"), 12),

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "chaindesk.accounts.middleware.IdleTimeoutMiddleware",
+    "chaindesk.accounts.middleware.ForcedPasswordChangeMiddleware",  # after the idle timeout: it may log out
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]

@@ -48,9 +48,11 @@ def test_a_row_shows_its_cells(admin_client, personas):
     assert html.count('data-testid="user-row"') == 1  # p_x_handler does not match
     row = html.split('data-testid="user-row"', 1)[1].split("</tr>", 1)[0]
     assert f'<a href="/system/users/{handler.pk}/">p_handler</a>' in row
-    assert "<td>测试经办</td>" in row
-    assert "<td>部门经办人</td>" in row
-    assert "<td>测试甲局</td>" in row
+    assert ">测试经办</td>" in row
+    assert ">部门经办人</td>" in row
+    # One name per department: the short name, the full name on hover (issue 11, item 8).
+    assert '<span class="cd-dept" title="测试市测试甲局">测试甲局</span>' in row
+    assert 'data-testid="no-handler-badge"' not in row  # 测试甲局 has its handler
     assert '<span class="badge status-green">启用</span>' in row
 
 

@@ -1,4 +1,5 @@
-"""Template helpers: amounts in 万元/亿元, thousands separators, URL query rewriting, status tags."""
+"""Template helpers: amounts in 万元/亿元, thousands separators, URL query rewriting, status tags, department
+names."""
 
 from decimal import Decimal
 from typing import Any
@@ -43,6 +44,23 @@ def query_replace(context: dict[str, Any], **kwargs: Any) -> str:
 @register.simple_tag
 def status_tag(label: Any, colour: str = "grey") -> str:
     return format_html('<span class="badge status-{}">{}</span>', colour, label)
+
+
+def department_html(value: Any) -> str:
+    """One name per department everywhere: the short name, the full name on hover. Any object with `short_name`
+    and `name` (core knows no domain app); None reads "" and anything else reads as its text."""
+    if value is None or value == "":
+        return ""
+    short, full = getattr(value, "short_name", None), getattr(value, "name", None)
+    if short is None or full is None:
+        return format_html("{}", value)
+    return format_html('<span class="cd-dept" title="{}">{}</span>', full, short or full)
+
+
+@register.filter
+def dept(value: Any) -> str:
+    """`{{ task.lead_department|dept }}`: the department's short name with its full name as the title."""
+    return department_html(value)
 
 
 @register.filter

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from chaindesk.core.resources import Col
 
-from .cd import wan_yuan
+from .cd import department_html, wan_yuan
 from .cd_sort import sort_header
 
 register = template.Library()
@@ -39,6 +39,8 @@ def column_value(column: Col, row: Any) -> str:
         text = f"{timezone.localtime(value):%Y-%m-%d}"
     elif isinstance(value, dt.date):
         text = f"{value:%Y-%m-%d}"
+    elif hasattr(value, "short_name") and not column.link:
+        return department_html(value)  # a department: its short name, the full name on hover
     else:
         text = str(value)
     if column.link:

@@ -59,7 +59,7 @@ def test_page_shows_the_declared_columns_and_filters(auditor, update):
         assert f'name="{f.name}"' in form and str(f.label) in form
     assert '<input id="f-from" class="form-control" type="date" name="date_from"' in form
     assert 'data-testid="audit-export"' in html and "/system/audit/export/?actor=p_sysadmin" in html
-    assert 'class="table table-vcenter card-table table-sm cd-history"' in html  # before/after in colour
+    assert 'class="table table-vcenter card-table table-sm cd-history cd-stack"' in html  # before/after in colour
     assert "审计记录只增不改" in html
 
 

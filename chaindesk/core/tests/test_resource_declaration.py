@@ -41,11 +41,13 @@ def test_api_values_are_json_scalars() -> None:
     assert api_value(Named()) == "测试甲局"  # a related record: its name
 
 
-def test_the_ledger_keeps_a_time_to_the_minute_and_the_api_in_full() -> None:
+def test_the_ledger_keeps_dates_times_and_amounts_typed_and_the_api_in_full() -> None:
     moment = dt.datetime(2026, 11, 24, 9, 30, 15, tzinfo=BEIJING)
-    row = SimpleNamespace(created_at=moment, phone="13812341234", pk=1)
+    row = SimpleNamespace(created_at=moment, phone="13812341234", pk=1, on=moment.date(), amount=Decimal("12.5"))
     column = Col("created_at", "录入时间", attr("created_at"))
-    assert column.ledger_value(row) == "2026-11-24 09:30"
+    assert column.ledger_value(row) == moment  # the sheet writes it as an Excel time to the minute
+    assert Col("on", "日期", attr("on")).ledger_value(row) == dt.date(2026, 11, 24)
+    assert Col("amount", "金额", attr("amount")).ledger_value(row) == Decimal("12.5")
     assert api_value(column.raw_value(row)) == "2026-11-24T09:30:15+08:00"
     # where the export has its own getter (a masked phone), the API reads that one too, never the page's
     masked = Col("phone", "电话", attr("phone"), export=lambda r: "138****1234")

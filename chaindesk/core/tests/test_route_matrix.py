@@ -46,6 +46,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from chaindesk.core.tests import route_pins
 from chaindesk.demands.models import Attachment
 from chaindesk.enterprises.models import Enterprise
+from chaindesk.liaison.models import VisitPhoto
 from chaindesk.testkit import personas as personas_module
 from chaindesk.testkit.personas import KEYS, Personas
 
@@ -133,8 +134,10 @@ def _node(w: Personas) -> dict[str, Any]:
 ROUTES: dict[str, Kwargs] = {
     "dashboards:home": _none,
     "dashboards:projects_card": _none,
+    "dashboards:next_meeting_card": _none,
     "accounts:login": _none,
     "accounts:logout": _none,
+    "accounts:password_change": _none,
     "core:system": _none,
     "core:audit_list": _none,
     "core:audit_export": _none,
@@ -144,6 +147,8 @@ ROUTES: dict[str, Kwargs] = {
     "core:user_edit": lambda w: {"pk": w.member.pk},
     "core:user_password": lambda w: {"pk": w.member.pk},
     "core:user_set_active": lambda w: {"pk": w.member.pk},
+    "core:department_list": _none,
+    "core:department_edit": lambda w: {"pk": w.ours.department.pk},
     "core:history": _history("enterprises", "enterprise", "enterprise"),
     "core:history@visit": _history("liaison", "visit", "visit"),  # staff-only notes (finding 7b)
     "core:history@task": _history("demands", "task", "task"),  # escalation marks (finding 7b)
@@ -152,6 +157,9 @@ ROUTES: dict[str, Kwargs] = {
     "core:inbox_badge": _none,
     "core:inbox_read_all": _none,
     "core:inbox_read": lambda w: {"pk": w.ours.notification.pk},
+    "core:calendar": _none,
+    "core:calendar_year": lambda w: {"year": w.today.year + 1},  # next year: estimated under any test clock
+    "search:results": _none,
     "chains:list": _none,
     "chains:detail": CHAIN,
     "chains:map": CHAIN,
@@ -185,6 +193,7 @@ ROUTES: dict[str, Kwargs] = {
     "liaison:visits": ENT,
     "liaison:visit_create": ENT,
     "liaison:timeline": ENT,
+    "liaison:visit_photo": _same("visit_photo"),
     "liaison:assign": ENT,
     "network:home": _none,
     "network:talents": _none,
@@ -264,6 +273,11 @@ ROUTES: dict[str, Kwargs] = {
     "demands:card_liaison": _none,
     "demands:card_district": _none,
     "demands:card_enterprise": _none,
+    "demands:team_queue": _none,
+    "demands:card_team_queue": _none,
+    "demands:instruct": DEMAND,
+    "demands:task_instruct": TASK,
+    "demands:task_urge": TASK,
     "set_language": _none,
     "api:openapi-json": _none,
     "api:openapi-view": _none,
@@ -275,6 +289,7 @@ ROUTES: dict[str, Kwargs] = {
     "api:list_demands": _none,
     "api:submit": _none,
     "api:get_demand": lambda w: {"demand_id": w.ours.demand.pk},
+    "api:confirm": lambda w: {"demand_id": w.ours.demand.pk},
     # the resource lists of chaindesk/api/lists.py
     **{f"api:list_{name}": _none for name in API_LISTS},
     "api:api-root": _none,
@@ -327,11 +342,13 @@ ANON_REDIRECTS: dict[str, str] = {
 HTMX = frozenset(
     {
         "dashboards:projects_card",
+        "dashboards:next_meeting_card",
         "core:history",
         "core:history@visit",
         "core:history@task",
         "core:history@user",
         "core:inbox_badge",
+        "search:results",
         "chains:node_panel",
         "liaison:visits",
         "liaison:timeline",
@@ -350,6 +367,7 @@ HTMX = frozenset(
         "demands:card_liaison",
         "demands:card_district",
         "demands:card_enterprise",
+        "demands:card_team_queue",
     }
 )
 
@@ -457,6 +475,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     one request writes (a denial's audit line, a session's last-seen time) never reaches the next test."""
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch, transaction.atomic():
         patch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
+        patch.setattr(VisitPhoto._meta.get_field("file"), "storage", InMemoryStorage())
         built = personas_module.build()
         yield World(built, {key: _client(built, key) for key in KEYS})
         transaction.set_rollback(True)

@@ -55,14 +55,16 @@ def test_navigation_by_role():
         "leads",
         "network",
         "demands",
+        "team_queue",  # 待我处理: what waits on the chain's team (issue 11)
         "metrics",
         "upward",
         "meetings",
         "reports",
     ]
     assert keys("dept_handler") == ["dashboards", "demands", "tasks", "metrics", "upward"]
-    assert keys("enterprise") == ["dashboards", "enterprises", "demands"]
-    assert keys("audit_admin") == keys("sys_admin") == ["dashboards", "system"]
+    assert keys("enterprise") == ["dashboards", "enterprises", "projects", "demands"]  # the portal (issue 11)
+    assert keys("audit_admin") == ["dashboards", "system"]
+    assert keys("sys_admin") == ["dashboards", "system", "departments"]  # 部门: who signs their tasks (issue 11)
     active = [item for item in items_for("liaison", "enterprises") if item["active"]]
     assert [item["key"] for item in active] == ["enterprises"]
     # areas whose issue has not landed are shown, without a link

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('demands', '0005_move_upwardrequest_to_upward'),
+        ("demands", "0005_move_upwardrequest_to_upward"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='task',
-            name='reopen_count',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='重办次数'),
+            model_name="task",
+            name="reopen_count",
+            field=models.PositiveIntegerField(default=0, editable=False, verbose_name="重办次数"),
         ),
     ]

@@ -40,7 +40,7 @@ START, END = dt.date(2020, 5, 1), dt.date(2020, 5, 31)
 URL = "demands:metrics"
 Q = f"?dimension=all&start={START}&end={END}"
 OURS_CHAIN, THEIRS_CHAIN = "测试甲链", "测试乙链"
-OURS_DEPT, THEIRS_DEPT = "测试市测试甲局", "测试市测试乙局"  # the departments' full names (personas.py)
+OURS_DEPT, THEIRS_DEPT = "测试甲局", "测试乙局"  # the departments' short names (personas.py): one name everywhere
 
 C, S, P, A, R = (
     DemandStatus.CLOSED,
@@ -166,17 +166,19 @@ def test_every_rate_and_the_median_per_chain(dataset: dict[str, Any], personas: 
     row = table.rows[0]
     # received D1-D9; accepted all but D7, D8; responded within 1 day D1, D2, D4, D6, D9; closed D1-D4
     assert (row.received, row.accepted, row.responded, row.closed) == (9, 7, 5, 4)
+    # D7 still waits for triage years after its response deadline: due for a response, not responded
+    assert (row.late_waiting, row.due) == (1, 8)
     # on time D1, D2; rated D1-D4, D9; satisfied D1-D4; reopened and closed D2
     assert (row.closed_on_time, row.rated, row.satisfied, row.reopened) == (2, 5, 4, 1)
     assert row.rates == {
-        "response": Decimal("0.7143"),  # 5 / 7
+        "response": Decimal("0.6250"),  # 5 / 8: the 7 accepted and D7, waiting
         "closure": Decimal("0.5714"),  # 4 / 7
         "on_time": Decimal("0.5000"),  # 2 / 4
         "satisfaction": Decimal("0.8000"),  # 4 / 5 (不满意 counts among the rated)
         "reopen": Decimal("0.2500"),  # 1 / 4
     }
     assert row.percents == {
-        "response": Decimal("71.4"),
+        "response": Decimal("62.5"),
         "closure": Decimal("57.1"),
         "on_time": Decimal("50.0"),
         "satisfaction": Decimal("80.0"),
@@ -199,7 +201,10 @@ def test_departments_count_distinct_demands_without_returned_tasks(dataset: dict
     ours, theirs = rows[OURS_DEPT], rows[THEIRS_DEPT]
     # ours leads D1, D2 (twice), D3, D6, D9; its returned task on D5 does not count
     assert _flow(ours) == (5, 5, 4, 3, 2)
-    assert (ours.rated, ours.satisfied, ours.reopened) == (4, 3, 1)
+    assert (ours.rated, ours.satisfied) == (4, 3)
+    # the reopen rate counts tasks: ours has 4 done lead tasks (D1, D2 twice, D3), none reopened (D2's 不满意
+    # reopened the demand, not a task of ours); the open ones: D6 (申请办结) and D9
+    assert (ours.reopened, ours.reopen_base, ours.open_tasks) == (0, 4, 2)
     assert ours.rates["on_time"] == Decimal("0.6667") and ours.rates["satisfaction"] == Decimal("0.7500")
     assert ours.percents["on_time"] == Decimal("66.7")  # 2 of the 3 closed
     assert ours.median_close_days == Decimal("8.0")  # 5, 8, 12: D2 counted once
@@ -221,7 +226,9 @@ def test_ranking_needs_the_minimum_number_of_cases(dataset: dict[str, Any], pers
     rows = _table(chief, "department", rank_by="satisfaction", minimum=2).rows
     assert [(r.label, r.rank) for r in rows] == [(THEIRS_DEPT, 1), (OURS_DEPT, 2)]
     assert rows[0].rates["satisfaction"] == Decimal("1.0000")
-    # the reopen rate ranks lower first: theirs 0 of 2, ours 1 of 3
+    # the reopen rate ranks lower first, per task: theirs 0 of 2 done tasks, ours 1 of 4 (one task reopened)
+    first_of_d2 = dataset["demands"][1].tasks.order_by("pk").values_list("pk", flat=True)[0]
+    Task.objects.filter(pk=first_of_d2).update(reopen_count=1)
     rows = _table(chief, "department", rank_by="reopen", minimum=2).rows
     assert [(r.label, r.rank) for r in rows] == [(THEIRS_DEPT, 1), (OURS_DEPT, 2)]
     assert rows[0].rates["reopen"] == Decimal("0.0000")
@@ -307,7 +314,7 @@ def test_page_shows_tables_chart_definitions(dataset: dict[str, Any], personas: 
         assert f'data-testid="metrics-table-{dimension}"' in html
     assert "metrics-chart-data" in html and "demands/metrics.js" in html
     assert "不少于 5 件" in html  # the minimum is shown
-    assert "71.4%" in html and "10.0" in html and THEIRS_CHAIN not in html
+    assert "62.5%" in html and "10.0" in html and THEIRS_CHAIN not in html
     assert "1个工作日内受理的诉求" in html  # definitions printed
     tables = response.context["tables"]
     assert [t.dimension for t in tables] == list(metrics.DIMENSIONS)
@@ -342,9 +349,9 @@ def test_a_date_past_2100_is_refused_in_chinese_not_a_server_error(dataset: dict
 def test_page_query_count(dataset: dict[str, Any], personas: Personas, django_assert_max_num_queries: Any) -> None:
     client = _client(personas.chief)
     client.get(reverse(URL) + Q)  # warm-up
-    with django_assert_max_num_queries(6):  # session, user, then 1 per dimension (4 dimensions)
+    with django_assert_max_num_queries(7):  # session, user, the triage backlog, then 1 per dimension (4)
         assert client.get(reverse(URL) + Q).status_code == 200
-    with django_assert_max_num_queries(3):  # one dimension
+    with django_assert_max_num_queries(4):  # one dimension
         assert client.get(reverse(URL) + f"?start={START}&end={END}").status_code == 200
 
 

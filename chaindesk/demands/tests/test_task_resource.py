@@ -5,6 +5,7 @@ are ignored (never a server error); the ledger keeps the staff-only fields from 
 On the fixed personas: `handler` works in 测试甲局 ("ours"), whose queue holds the world's own open task (our
 demand's) and the tasks made here; 测试乙局 ("theirs") co-handles or leads the others."""
 
+import datetime as dt
 import io
 import re
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from chaindesk.demands import services
 from chaindesk.demands.choices import DemandStatus, Escalation, TaskStatus
 from chaindesk.demands.models import Demand, Task
 from chaindesk.demands.resources_tasks import TASKS
-from chaindesk.demands.workdays import add_workdays
+from chaindesk.demands.workdays import add_workdays, is_provisional
 from chaindesk.testkit.html import headers
 from chaindesk.testkit.personas import Personas
 
@@ -92,13 +93,14 @@ def test_the_export_has_the_declared_columns_and_the_rows_values(personas: Perso
         "测试乙局",
         SECRET,
         10,
-        f"{timezone.localtime(task.created_at):%Y-%m-%d}",
-        task.deadline.isoformat(),
+        dt.datetime.combine(timezone.localtime(task.created_at).date(), dt.time()),  # dates are Excel dates
+        dt.datetime.combine(task.deadline, dt.time()),
+        "预估" if is_provisional(task.deadline) else None,  # 期限依据: estimated past the published calendar
         -1,
         "预警",
         "办理中",
         "测试经办",  # the handler who signed
-        f"{timezone.localtime(task.signed_at):%Y-%m-%d %H:%M}",
+        timezone.localtime(task.signed_at).replace(tzinfo=None, second=0, microsecond=0),
         None,
     ]
     assert [r[0] for r in _ledger(_client(personas.handler), "?side=co")[1]] == ["协办的事项"]

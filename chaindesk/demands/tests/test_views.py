@@ -188,7 +188,8 @@ def test_export_is_the_filtered_ledger_and_audited(personas: Any, make_demand: C
     header = rows[header_index]
     assert header == [
         "序号", "企业名称", "诉求事项", "具体内容", "类别", "紧急程度", "来源", "提交时间", "受理时间",
-        "主办部门", "协办部门", "办结期限", "状态", "办理结果", "办结时间", "评价", "评价意见", "挂钩服务专员",
+        "主办部门", "协办部门", "办结期限", "期限依据", "逾期(工作日)", "督办级别", "重办次数", "任务明细", "状态",
+        "办理结果", "办结时间", "评价", "评价意见", "挂钩服务专员",
     ]  # fmt: skip
     data = rows[header_index + 1 :]
     assert len(data) == 1
@@ -196,7 +197,7 @@ def test_export_is_the_filtered_ledger_and_audited(personas: Any, make_demand: C
     task = Task.objects.get(demand=done)
     assert row["序号"] == 1 and row["企业名称"] == "测试甲企业有限公司" and row["诉求事项"] == "导出诉求戊"
     assert row["类别"] == "用地规划" and row["来源"] == "企业提交" and row["状态"] == "已办结"
-    assert row["主办部门"] == "测试甲局" and row["办结期限"] == task.deadline.isoformat()
+    assert row["主办部门"] == "测试甲局" and row["办结期限"] == dt.datetime.combine(task.deadline, dt.time())
     assert "已协调解决用地指标" in row["办理结果"] and row["评价"] == "满意" and row["评价意见"] == "好"
     assert row["受理时间"] and row["办结时间"] and row["挂钩服务专员"] == "测试专员"
     log = AuditLog.objects.filter(action=AuditAction.EXPORT).order_by("-pk").first()
@@ -384,7 +385,10 @@ def test_confirmation_by_the_enterprise_and_by_the_liaison_with_a_note(
     demand.refresh_from_db()
     assert demand.status == DemandStatus.AWAITING_CONFIRMATION
     assert _client(personas.chief).post(_action(demand, "confirm"), data).status_code == 403
-    unhappy = {**data, "confirm-rating": "unsatisfied", "confirm-comment": "仍未解决"}
+    # 不满意 names the tasks that go back (issue 11 item 4: the form checks them all by default)
+    unhappy: dict[str, Any] = {**data, "confirm-rating": "unsatisfied", "confirm-comment": "仍未解决"}
+    assert _client(personas.ent_user).post(_action(demand, "confirm"), unhappy).status_code == 400
+    unhappy["confirm-reopen_tasks"] = [str(demand.tasks.get().pk)]
     assert _client(personas.ent_user).post(_action(demand, "confirm"), unhappy).status_code == 302
     demand.refresh_from_db()
     assert demand.status == DemandStatus.IN_PROGRESS and demand.reopen_count == 1
