@@ -67,7 +67,7 @@ def test_project_detail_of_the_seed_membrane_project(page, login, shot):
         page.locator('[data-testid="report-row"]').count()
         == project.investment_reports.filter(month__year=timezone.localdate().year).count()
     )
-    assert "1.80 亿元" in page.locator('[data-testid="investment-plan"]').inner_text()
+    assert "18,000.00 万元" in page.locator('[data-testid="investment-plan"]').inner_text()  # one unit: 万元 (issue 11)
     _chart(page, "investment-chart")
     shot(page, "projects-detail")
 
