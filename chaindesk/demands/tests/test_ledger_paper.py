@@ -16,7 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from chaindesk.core import clock
 from chaindesk.demands.choices import Escalation
 from chaindesk.demands.models import Demand, Task
-from chaindesk.demands.workdays import add_workdays, workdays_between
+from chaindesk.demands.workdays import workdays_between
+from chaindesk.testkit.calendar import workdays_overdue
 from chaindesk.testkit.html import login
 from chaindesk.testkit.personas import Personas
 
@@ -45,7 +46,7 @@ def overdue(personas: Personas, make_demand: Callable[..., Demand], make_task: C
     make_task(demand, department="theirs", working_days=30)
     today = clock.today()
     Task.objects.filter(pk=late.pk).update(
-        deadline=add_workdays(today, -3), escalation=Escalation.SUPERVISED, reopen_count=1
+        deadline=workdays_overdue(today, 3), escalation=Escalation.SUPERVISED, reopen_count=1
     )
     return demand
 

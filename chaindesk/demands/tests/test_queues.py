@@ -24,6 +24,7 @@ from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.demands.choices import DemandStatus, Escalation, TaskStatus
 from chaindesk.demands.models import Demand, Task
 from chaindesk.demands.workdays import add_workdays
+from chaindesk.testkit.calendar import workdays_overdue
 
 pytestmark = pytest.mark.clock  # depends on today: CI runs it under other clocks too
 
@@ -311,7 +312,7 @@ def test_supervision_queue(personas, task_for, django_assert_max_num_queries):
     task_for("ours", title="正常的事项")
     _escalate(supervised, Escalation.SUPERVISED)
     _escalate(warned, Escalation.WARNED)
-    Task.objects.filter(pk=supervised.pk).update(deadline=add_workdays(clock.today(), -3))
+    Task.objects.filter(pk=supervised.pk).update(deadline=workdays_overdue(clock.today(), 3))
     _escalate(personas.theirs.task, Escalation.SUPERVISED)  # on 测试乙链: not our chief's
     client = _client(personas.chief)
     everything = client.get(reverse("demands:supervision")).content.decode()

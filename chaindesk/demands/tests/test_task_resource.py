@@ -23,7 +23,8 @@ from chaindesk.demands import services
 from chaindesk.demands.choices import DemandStatus, Escalation, TaskStatus
 from chaindesk.demands.models import Demand, Task
 from chaindesk.demands.resources_tasks import TASKS
-from chaindesk.demands.workdays import add_workdays, is_provisional
+from chaindesk.demands.workdays import is_provisional
+from chaindesk.testkit.calendar import workdays_overdue
 from chaindesk.testkit.html import headers
 from chaindesk.testkit.personas import Personas
 
@@ -37,7 +38,7 @@ def queue(make_demand: Callable[..., Demand], make_task: Callable[..., Task], pe
     """A signed, overdue 主办 task of 测试甲局 marked 预警 (co-handled by 测试乙局), and a 协办 one led by 测试乙局."""
     led = make_task(make_demand(status=DemandStatus.ACCEPTED, title="主办的事项"), co=("theirs",), instructions=SECRET)
     services.task_sign(task=led, actor=personas.handler)
-    Task.objects.filter(pk=led.pk).update(escalation=Escalation.WARNED, deadline=add_workdays(clock.today(), -1))
+    Task.objects.filter(pk=led.pk).update(escalation=Escalation.WARNED, deadline=workdays_overdue(clock.today(), 1))
     make_task(make_demand(status=DemandStatus.ACCEPTED, title="协办的事项"), department="theirs", co=("ours",))
     return Task.objects.select_related("demand__enterprise", "demand__category", "lead_department", "handler").get(
         pk=led.pk
