@@ -14,6 +14,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from chaindesk.core.errors import Problem, problem_response
@@ -47,7 +48,6 @@ class ForcedPasswordChangeMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self._open: tuple[str, ...] = ()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
@@ -67,9 +67,7 @@ class ForcedPasswordChangeMiddleware:
             target = f"{target}?{urlencode({'next': request.get_full_path()})}"
         return redirect(target)
 
-    @property
+    @cached_property
     def open_paths(self) -> tuple[str, ...]:
         # Resolved on first use: the URLconf is not loaded when the middleware is built.
-        if not self._open:
-            self._open = (reverse("accounts:password_change"), reverse("accounts:logout"))
-        return self._open
+        return (reverse("accounts:password_change"), reverse("accounts:logout"))

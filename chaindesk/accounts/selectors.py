@@ -16,21 +16,16 @@ def _active_handlers() -> QuerySet[User]:
     return User.objects.filter(department=OuterRef("pk"), role=Role.DEPT_HANDLER, is_active=True)
 
 
-def headless_departments() -> QuerySet[Department]:
-    """The ACTIVE departments with no active user of role 部门经办人, in the organisation's order.
-
-    An inactive department is left out: it is offered nowhere, so it cannot be sent a task."""
-    return Department.objects.filter(is_active=True).filter(~Exists(_active_handlers()))
-
-
 def with_handler_flag(qs: QuerySet[Department]) -> QuerySet[Department]:
     """`qs` with `has_handler` (an active 部门经办人 account exists), in the same query."""
     return qs.annotate(has_handler=Exists(_active_handlers()))
 
 
 def departments_without_handler() -> set[int]:
-    """Ids of the departments of `headless_departments` (one query)."""
-    return set(headless_departments().values_list("pk", flat=True))
+    """Ids of the ACTIVE departments with no active user of role 部门经办人 (one query). An inactive department
+    is left out: it is offered nowhere, so it cannot be sent a task."""
+    headless = Department.objects.filter(is_active=True).filter(~Exists(_active_handlers()))
+    return set(headless.values_list("pk", flat=True))
 
 
 def department_alert_recipients(department_ids: Iterable[int]) -> dict[int, list[User]]:

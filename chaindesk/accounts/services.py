@@ -144,5 +144,4 @@ def department_set_recipient(*, actor: Actor, department: Department, recipient:
     account may be named: an inactive one could never read the notice. Audited as a change of the department."""
     if recipient is not None and not recipient.is_active:
         raise ValidationError({"recipient": _("部门收件人须为启用的账户。")}, code="inactive_recipient")
-    with transaction.atomic():
-        return audited_update(obj=department, actor=actor, recipient=recipient)
+    return audited_update(obj=department, actor=actor, recipient=recipient)  # atomic itself

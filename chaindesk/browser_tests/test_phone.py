@@ -7,8 +7,8 @@ import base64
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
+from chaindesk.core import clock
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.models import Visit
 
@@ -54,7 +54,7 @@ def test_liaison_logs_a_visit_with_a_photo_on_a_phone(phone_page, login, shot):
     page = phone_page
     boshen = Enterprise.objects.get(name=BOSHENG)
     Visit.objects.filter(enterprise=boshen).delete()
-    Enterprise.objects.filter(pk=boshen.pk).update(last_visit_on=timezone.localdate() - dt.timedelta(days=120))
+    Enterprise.objects.filter(pk=boshen.pk).update(last_visit_on=clock.today() - dt.timedelta(days=120))
     login(page, "liming")
 
     # The 工作台: the enterprises as cards (header hidden, each value labelled), every tap target big enough.
@@ -77,7 +77,7 @@ def test_liaison_logs_a_visit_with_a_photo_on_a_phone(phone_page, login, shot):
     page.fill("textarea[name=issue_1]", "二期用地指标尚未落实")
     page.click('[data-testid="add-issue"]')
     page.fill("textarea[name=issue_2]", "希望协调用电增容")
-    due = timezone.localdate() + dt.timedelta(days=20)
+    due = clock.today() + dt.timedelta(days=20)
     page.fill("input[name=step_text_1]", "对接市自然资源和规划局，明确用地报批路径")
     page.fill("input[name=step_due_1]", due.isoformat())
     page.click('[data-testid="add-step"]')

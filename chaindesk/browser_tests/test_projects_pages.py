@@ -2,10 +2,10 @@
 and checked for a seed fact or a count taken from the database, not only for loading."""
 
 import pytest
-from django.utils import timezone
 
 from chaindesk.accounts.models import User
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.leads.models import Lead
 from chaindesk.leads.selectors import follow_up_queue
@@ -65,7 +65,7 @@ def test_project_detail_of_the_seed_membrane_project(page, login, shot):
     page.wait_for_selector('[data-testid="report-row"]')
     assert (
         page.locator('[data-testid="report-row"]').count()
-        == project.investment_reports.filter(month__year=timezone.localdate().year).count()
+        == project.investment_reports.filter(month__year=clock.today().year).count()
     )
     assert "18,000.00 万元" in page.locator('[data-testid="investment-plan"]').inner_text()  # one unit: 万元 (issue 11)
     _chart(page, "investment-chart")

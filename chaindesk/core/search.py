@@ -1,23 +1,26 @@
 """The global search of the header: each app registers a source (enterprises, projects, leads, demands,
-meetings …) from its own `search.py`, discovered when core is ready, so core imports no domain app.
+meetings …) from its own `search.py`, discovered on the first search, so core imports no domain app.
 
-A source gives, for a reader and a query, the reader's visible matching rows (its `visible_to`, the same
-conditions as its list page's keyword filter, `select_related` for what a hit shows) and how one row shows.
+A source declares, for its model, the fields the keyword matches (the same as its list page's keyword filter),
+the joins a hit needs and how one row shows; the rows are always the reader's visible ones (`visible_to`).
 The search takes at most `PER_KIND + 1` rows of each: one query per kind, whatever the number of matches;
 the extra row only tells that there are more, and 「更多」 opens the list page filtered by the same keyword."""
 
 import functools
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 
 from .params import param_text
+
+if TYPE_CHECKING:
+    from .resources import Resource
 
 MIN_CHARS = 2
 PER_KIND = 5
@@ -35,17 +38,37 @@ class Hit:
 
 @dataclass(frozen=True)
 class Source:
-    """A kind of record the search looks in. `find(reader, q)` → the reader's visible matches, ordered;
-    `hit(row)` → how one shows; `roles` (a callable, read when searching, so that a later change of the list
-    page's roles applies) → who may search it; `list_view` → the list page 「更多」 opens with `?q=`."""
+    """A kind of record the search looks in, declared: the reader's visible rows of `model` (`visible_to`) where
+    any of `fields` contains the keyword or any of `prefixes` starts with it (upper-cased: a credit code), as
+    the list page's keyword filter matches them, joined with `related` and in `ordering`. A hit is the row's
+    `title` attribute, `note(row)` and its `detail` page. `resource` is the list page: its roles (read when
+    searching) say who may search this kind, and 「更多」 opens it with `?q=`."""
 
     key: str
     label: str | Promise
-    find: Callable[[Any, str], QuerySet[Any]]
-    hit: Callable[[Any], Hit]
-    roles: Callable[[], Collection[str]]
-    list_view: str
+    resource: "Resource"
+    model: type[Model]
+    fields: Sequence[str]
+    detail: str
+    note: Callable[[Any], str]
+    title: str = "title"
+    prefixes: Sequence[str] = ()
+    related: Sequence[str] = ()
+    ordering: Sequence[str] = ("-pk",)
     order: int = 100
+
+    def find(self, reader: Any, q: str) -> QuerySet[Any]:
+        """The reader's visible matches, ordered (not yet cut)."""
+        matches = Q()
+        for name in self.fields:
+            matches |= Q(**{f"{name}__icontains": q})
+        for name in self.prefixes:
+            matches |= Q(**{f"{name}__startswith": q.upper()})
+        visible = self.model.objects.visible_to(reader)  # type: ignore[attr-defined]
+        return visible.filter(matches).select_related(*self.related).order_by(*self.ordering)
+
+    def hit(self, row: Any) -> Hit:
+        return Hit(title=getattr(row, self.title), url=reverse(self.detail, args=[row.pk]), note=self.note(row))
 
 
 @dataclass
@@ -60,7 +83,7 @@ class Group:
     @property
     def list_url(self) -> str:
         """The list page of this kind, filtered by the same keyword (「更多」)."""
-        return f"{reverse(self.source.list_view)}?{urlencode({'q': self.q})}"
+        return f"{reverse(self.source.resource.view)}?{urlencode({'q': self.q})}"
 
 
 @dataclass
@@ -96,7 +119,7 @@ def register_search_source(source: Source) -> None:
 def sources_for(role: str) -> list[Source]:
     """The kinds a reader of `role` may search, in display order."""
     _discover()
-    return sorted((s for s in _SOURCES.values() if role in s.roles()), key=lambda s: (s.order, s.key))
+    return sorted((s for s in _SOURCES.values() if role in s.resource.roles), key=lambda s: (s.order, s.key))
 
 
 def clean_query(raw: Any) -> str:

@@ -61,20 +61,13 @@ def _breadcrumbs(*tail: tuple[str, str | None]) -> list[tuple[str, str | None]]:
 @role_required(*ADMINS)
 def calendar_list(request: HttpRequest) -> HttpResponse:
     years = editable_years()
-    entries = {e.year: e for e in OfficialYear.objects.filter(year__in=years).select_related("entered_by")}
-    counts: dict[int, dict[str, int]] = {}
-    for year, kind in OfficialDay.objects.filter(calendar__year__in=years).values_list("calendar__year", "kind"):
-        counts.setdefault(year, {}).setdefault(kind, 0)
-        counts[year][kind] += 1
+    entered = OfficialYear.objects.filter(year__in=years).select_related("entered_by").prefetch_related("days")
+    entries = {e.year: e for e in entered}
     rows = []
     for year in years:
         entry = entries.get(year)
-        if entry is not None:
-            rest, work = counts.get(year, {}).get("rest", 0), counts.get(year, {}).get("workday", 0)
-        else:
-            rest_days, workdays = _schedule(year, None)
-            rest, work = len(rest_days), len(workdays)
-        rows.append(YearRow(year, holidays.year_basis(year), rest, work, entry))
+        rest, workdays = _schedule(year, entry)
+        rows.append(YearRow(year, holidays.year_basis(year), len(rest), len(workdays), entry))
     context = {
         "rows": rows,
         "today": clock.today(),
@@ -108,11 +101,12 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
                 % {"year": year, "n": moved},
             )
             return redirect("core:calendar")
+    basis = holidays.year_basis(year)
     context = {
         "form": form,
         "year": year,
-        "basis": holidays.year_basis(year),
-        "basis_label": holidays.BASIS_LABELS[holidays.year_basis(year)],
+        "basis": basis,
+        "basis_label": holidays.BASIS_LABELS[basis],
         "entry": entry,
         "page_title": _("%(year)s年节假日安排") % {"year": year},
         "breadcrumbs": _breadcrumbs((str(year), None)),

@@ -52,11 +52,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from chaindesk.chains.models import Chain
 from chaindesk.core import clock
 
 from .choices import OPEN_TASK, DemandStatus, Rating, TaskStatus
 from .models import Demand, Task
+from .selectors_queues import waiting_for_triage
 from .selectors_team import urges_of_task
 from .workdays import CalendarNotCovered, add_workdays, workdays_between
 
@@ -468,13 +468,6 @@ class TriageBacklog:
     count: int
     oldest_submitted_at: dt.datetime | None = None
     oldest_days: int | None = None  # working days since the oldest submission; None if none or uncovered
-
-
-def waiting_for_triage(user: Any) -> QuerySet[Demand]:
-    """The 已提交 demands of the user's chains that the user may see (what the 待受理 card lists)."""
-    return Demand.objects.visible_to(user).filter(
-        status=DemandStatus.SUBMITTED, chain_id__in=Chain.objects.visible_to(user).values("pk")
-    )
 
 
 def backlog_of(count: int, oldest: dt.datetime | None, today: dt.date) -> TriageBacklog:

@@ -29,12 +29,12 @@ from chaindesk.chains.models import TeamRole
 from chaindesk.core.actors import Actor
 from chaindesk.core.models import Notification
 
+from . import permissions
 from .models import Demand, Task
 from .workdays import day_label
 
 # The team roles told of what waits on the team (besides the person who cut the task).
 LEAD_ROLES = (TeamRole.CHAIR, TeamRole.LEAD_DEPT)
-TEAM_ROLES = (Role.CITY_LEADER, Role.TEAM_MEMBER)
 BODY_MAX = 300
 
 
@@ -92,7 +92,7 @@ def team_deciders(demand: Demand, *also: User | None) -> list[User]:
         people += list(
             User.objects.filter(
                 is_active=True,
-                role__in=TEAM_ROLES,
+                role__in=permissions.TEAM_ROLES,
                 teams__chain_id=demand.chain_id,
                 teams__team_role__in=LEAD_ROLES,
             ).order_by("pk")
@@ -136,10 +136,6 @@ def names(users: Iterable[User]) -> str:
     return "、".join(u.display_name or u.username for u in users)
 
 
-# A deadline as the messages write it: 2027-01-04, with （预估） where the calendar is estimated.
-day = day_label
-
-
 def task_url(task: Task) -> str:
     return reverse("demands:task_detail", args=[task.pk])
 
@@ -170,7 +166,7 @@ def alert_unstaffed(*, task: Task, departments: list[Department], actor: Actor) 
                 "贵部门尚无启用的经办人账号，该任务无人签收。办结期限：%(deadline)s。"
                 "请尽快开通经办人账号，或与服务团队联系改派。"
             )
-            % {"deadline": day(task.deadline)},
+            % {"deadline": day_label(task.deadline)},
             url=task_url(task),
             key=f"task:{task.pk}:unstaffed:{department.pk}",
         )
@@ -223,7 +219,8 @@ def completion_rejected(*, task: Task, event_pk: int, note: str, actor: Actor) -
     notice = Notice(
         kind="task_completion_rejected",
         title=_("办结申请被退回重办：%(title)s") % {"title": task.demand.title},
-        body=_("服务团队意见：%(note)s。办结期限：%(deadline)s。") % {"note": note, "deadline": day(task.deadline)},
+        body=_("服务团队意见：%(note)s。办结期限：%(deadline)s。")
+        % {"note": note, "deadline": day_label(task.deadline)},
         url=task_url(task),
         key=f"task:{task.pk}:completion_rejected:{event_pk}",
     )
@@ -238,7 +235,7 @@ def extension_decided(*, task: Task, event_pk: int, approved: bool, asker: User 
     else:
         title = _("延期申请未获同意：%(title)s")
         body = _("办结期限仍为%(deadline)s。")
-    text = body % {"deadline": day(task.deadline)}
+    text = body % {"deadline": day_label(task.deadline)}
     if task.status_note:
         text += _("审批意见：%(note)s") % {"note": task.status_note}
     notice = Notice(
@@ -280,7 +277,7 @@ def reopened(*, demand: Demand, tasks: list[Task], event_pk: int, comment: str, 
             kind="task_reopened",
             title=_("企业不满意，任务退回重新办理：%(title)s") % {"title": demand.title},
             body=_("企业意见：%(comment)s。请重新办理后再次申请办结；办结期限：%(deadline)s。")
-            % {"comment": comment, "deadline": day(task.deadline)},
+            % {"comment": comment, "deadline": day_label(task.deadline)},
             url=task_url(task),
             key=f"task:{task.pk}:reopened:{event_pk}",
         )

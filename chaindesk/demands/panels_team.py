@@ -11,7 +11,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from chaindesk.accounts.choices import Role
+from chaindesk.accounts.choices import OFFICIALS, Role
 
 from . import permissions
 from .choices import OPEN_DEMAND, OPEN_TASK, TaskStatus
@@ -20,9 +20,8 @@ from .forms_leaders import InstructionForm, UrgeForm
 from .models import Demand, Task, TaskUpdate
 from .selectors_team import notes_of
 
-TEAM = (Role.CITY_LEADER, Role.TEAM_MEMBER)
-# Who opens a task's page (chaindesk/demands/views_queues.py TASK_READERS): every official and the departments.
-TASK_PAGE_ROLES = frozenset({Role.CITY_LEADER, Role.TEAM_MEMBER, Role.LIAISON, Role.DISTRICT_ADMIN, Role.DEPT_HANDLER})
+# Who opens a task's page: every official and the departments (as views_queues.py TASK_READERS).
+TASK_PAGE_ROLES = frozenset(OFFICIALS | {Role.DEPT_HANDLER})
 DECIDABLE = (TaskStatus.COMPLETION_REQUESTED, TaskStatus.EXTENSION_REQUESTED)
 
 
@@ -35,7 +34,7 @@ def _latest_extension_requests(tasks: list[Task]) -> dict[int, TaskUpdate]:
 def _decisions(user: Any, demand: Demand, tasks: list[Task], back: str) -> None:
     """`task.decision` on each task waiting on the team's decision, for a reader on the team."""
     waiting = [t for t in tasks if t.status in DECIDABLE]
-    if not waiting or getattr(user, "role", None) not in TEAM or not permissions.is_team_of(user, demand.enterprise_id):
+    if not waiting or not permissions.is_team_of(user, demand.enterprise_id):  # no query for other roles
         return
     asked = _latest_extension_requests([t for t in waiting if t.status == TaskStatus.EXTENSION_REQUESTED])
     for task in waiting:

@@ -26,10 +26,12 @@ from chaindesk.core.resources import (
     page_only,
 )
 
-from .choices import Channel, DemandStatus, Escalation, TaskStatus, Urgency
+from .choices import OPEN_TASK, Channel, DemandStatus, Escalation, TaskStatus, Urgency
 from .models import Demand, Task
+from .resources_tasks import deadline_basis
 from .selectors import SORTS, base_queryset, demand_list, with_export_columns
-from .workdays import is_provisional, workdays_between
+from .selectors_queues import workdays_left
+from .workdays import day_label
 
 CELLS = "demands/partials/list_cells.html"
 
@@ -38,17 +40,16 @@ _ESCALATION_RANK = {e: n for n, e in enumerate(Escalation.values)}  # 正常 < �
 
 
 def _overdue_days(task: Task, today: dt.date) -> int:
-    """Working days an open task is past its deadline (0 when done, returned or not yet due)."""
-    if task.status in (TaskStatus.DONE, TaskStatus.RETURNED) or task.deadline >= today:
+    """Working days an open task is past its deadline (0 when done, returned, not yet due or uncovered)."""
+    if task.status not in OPEN_TASK or task.deadline >= today:
         return 0
-    return workdays_between(task.deadline, today)
+    left = workdays_left(task.deadline, today)
+    return -left if left is not None and left < 0 else 0
 
 
 def _task_line(task: Task, today: dt.date) -> str:
     """One task of the 任务明细 cell: department, deadline (预估 when provisional), overdue, 督办 level, reopens."""
-    parts = [gettext("%(dept)s：期限 %(date)s") % {"dept": task.lead_department, "date": f"{task.deadline:%Y-%m-%d}"}]
-    if is_provisional(task.deadline):
-        parts[0] += gettext("（预估）")
+    parts = [gettext("%(dept)s：期限 %(date)s") % {"dept": task.lead_department, "date": day_label(task.deadline)}]
     parts.append(task.get_status_display())
     overdue = _overdue_days(task, today)
     if overdue:
@@ -58,11 +59,6 @@ def _task_line(task: Task, today: dt.date) -> str:
     if task.reopen_count:
         parts.append(gettext("重办 %(n)s 次") % {"n": task.reopen_count})
     return "，".join(str(p) for p in parts)
-
-
-def _deadline_basis(deadline: dt.date | None) -> str:
-    """预估 beside a deadline in a year without an official holiday schedule (chaindesk/core/holidays.py)."""
-    return gettext("预估") if deadline is not None and is_provisional(deadline) else ""
 
 
 def _ledger_rows(rows: Iterable[Demand], user: Any) -> Iterator[Demand]:
@@ -135,7 +131,7 @@ DEMANDS = Resource(
         ledger_only("lead_departments", _("主办部门"), attr("ledger_leads"), 16, wrap=True),
         ledger_only("co_departments", _("协办部门"), attr("ledger_cos"), 20, wrap=True),
         ledger_only("deadline", _("办结期限"), attr("ledger_deadline"), 12),
-        ledger_only("deadline_basis", _("期限依据"), lambda d: _deadline_basis(d.ledger_deadline), 8),
+        ledger_only("deadline_basis", _("期限依据"), lambda d: deadline_basis(d.ledger_deadline), 8),
         ledger_only("overdue", _("逾期(工作日)"), attr("ledger_overdue"), 10),
         ledger_only("escalation", _("督办级别"), attr("ledger_escalation"), 10),
         ledger_only("reopens", _("重办次数"), attr("reopen_count"), 8),

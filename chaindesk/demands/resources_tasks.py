@@ -3,6 +3,7 @@ columns. The queue's rows come from `selectors_queues.department_tasks` (the rea
 department, overdue first); the page's and the ledger's rows withhold the staff-only fields (instructions,
 escalation marks, core.privacy) from a reader who may not read them, as every page showing a task does."""
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -51,9 +52,10 @@ def _days_left(task: Task) -> int | None:
     return task.days_left if task.status in OPEN_TASK else None  # type: ignore[attr-defined]
 
 
-def _deadline_basis(task: Task) -> str:
-    """预估 beside a deadline in a year without an official holiday schedule (chaindesk/core/holidays.py)."""
-    return gettext("预估") if is_provisional(task.deadline) else ""
+def deadline_basis(deadline: dt.date | None) -> str:
+    """预估 beside a deadline in a year without an official holiday schedule (chaindesk/core/holidays.py); the
+    task and demand ledgers' 期限依据 column."""
+    return gettext("预估") if deadline is not None and is_provisional(deadline) else ""
 
 
 def _escalation(task: Task) -> str:
@@ -118,7 +120,7 @@ TASKS: Resource = Resource(
         ledger_only("working_days", _("办理时限(工作日)"), attr("working_days"), 10),
         ledger_only("assigned_on", _("交办日期"), lambda t: timezone.localtime(t.created_at).date(), 12),
         ledger_only("deadline", _("办结期限"), attr("deadline"), 12),
-        ledger_only("deadline_basis", _("期限依据"), _deadline_basis, 8),
+        ledger_only("deadline_basis", _("期限依据"), lambda t: deadline_basis(t.deadline), 8),
         ledger_only("days_left", _("剩余工作日"), _days_left, 10),
         ledger_only("escalation", _("预警级别"), _escalation, 10),
         Col("status", _("状态"), attr("get_status_display"), width=10, css="text-nowrap", cell=CELLS),

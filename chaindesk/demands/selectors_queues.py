@@ -79,7 +79,8 @@ def _department_scope(user: Any) -> tuple[Q, Q]:
     return lead, co
 
 
-def _count_of(qs: QuerySet[Task]) -> Subquery:
+def count_of(qs: QuerySet[Any]) -> Subquery:
+    """A correlated COUNT of `qs` (filtered on an OuterRef) without GROUP BY: 0 rather than NULL when none."""
     return Subquery(
         qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1], output_field=IntegerField()
     )
@@ -93,7 +94,7 @@ def _side_counts(user: Any, lead: Q, co: Q) -> dict[str, int]:
     open_tasks = Task.objects.filter(status__in=OPEN_TASK)
     row = (
         Department.objects.filter(pk=user.department_id)
-        .annotate(lead=_count_of(open_tasks.filter(lead)), co=_count_of(open_tasks.filter(co)))
+        .annotate(lead=count_of(open_tasks.filter(lead)), co=count_of(open_tasks.filter(co)))
         .values("lead", "co")
         .first()
     )
@@ -184,11 +185,16 @@ def supervision_card(user: Any) -> dict[str, Any]:
     return {"count": qs.count(), "rows": list(qs[:CARD_ROWS])}
 
 
-def triage_card(user: Any) -> dict[str, Any]:
-    """待受理: submitted demands of the user's chains, oldest first."""
-    qs = Demand.objects.visible_to(user).filter(
+def waiting_for_triage(user: Any) -> QuerySet[Demand]:
+    """The 已提交 demands of the user's chains that the user may see (the 待受理 card, the triage backlog)."""
+    return Demand.objects.visible_to(user).filter(
         status=DemandStatus.SUBMITTED, chain_id__in=Chain.objects.visible_to(user).values("pk")
     )
+
+
+def triage_card(user: Any) -> dict[str, Any]:
+    """待受理: submitted demands of the user's chains, oldest first."""
+    qs = waiting_for_triage(user)
     rows = list(qs.select_related("enterprise", "category").order_by("submitted_at", "pk")[:CARD_ROWS])
     return {"count": qs.count(), "rows": rows}
 

@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from chaindesk.accounts.choices import Role
 from chaindesk.chains.models import Chain
 
+from . import permissions
 from .choices import DemandStatus, TaskStatus
 from .models import Demand, DemandEvent, LeaderNote, Task, TaskUpdate
+from .selectors_queues import count_of
 from .workdays import CalendarNotCovered, workdays_between
 
 # --- the 待我处理 queue -------------------------------------------------------------------------------------
@@ -60,7 +62,7 @@ def _team_chains(user: Any) -> QuerySet[Chain]:
 
 
 def _is_team(user: Any) -> bool:
-    return getattr(user, "role", None) in (Role.CITY_LEADER, Role.TEAM_MEMBER)
+    return getattr(user, "role", None) in permissions.TEAM_ROLES
 
 
 def _team_tasks(user: Any) -> QuerySet[Task]:
@@ -181,8 +183,7 @@ def with_leader_marks(qs: QuerySet[Task]) -> QuerySet[Task]:
 def urges_of_task() -> Subquery:
     """How often the task (OuterRef("pk")) was urged: a scalar COUNT without GROUP BY, so 0 rather than NULL
     when never (the metrics add it up per department: 被催办)."""
-    urges = LeaderNote.objects.filter(task_id=OuterRef("pk"), kind=LeaderNote.Kind.URGE).order_by()
-    return Subquery(urges.annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1], output_field=IntegerField())
+    return count_of(LeaderNote.objects.filter(task_id=OuterRef("pk"), kind=LeaderNote.Kind.URGE))
 
 
 def urges_by_department(demands: QuerySet[Demand]) -> dict[int, int]:

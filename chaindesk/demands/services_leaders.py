@@ -27,15 +27,14 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
 from chaindesk.core import clock
 from chaindesk.core.actors import Actor, person
-from chaindesk.core.models import Notification
 from chaindesk.core.services import audited_create
 from chaindesk.enterprises.models import Enterprise
 
-from . import permissions
+from . import notices, permissions
 from .choices import OPEN_DEMAND, OPEN_TASK
 from .models import Demand, LeaderNote, Task
 from .services_base import _required, demand_status_label, task_status_label
-from .workdays import CalendarNotCovered, workdays_between
+from .workdays import CalendarNotCovered, day_label, workdays_between
 
 INSTRUCTION_MAX = 500
 URGE_NOTE_MAX = 300
@@ -46,7 +45,7 @@ def _need_leader(actor: Actor, demand: Demand) -> None:
         raise PermissionDenied(_("您无权批示或催办：只有该产业链的链长、召集人和牵头部门负责人可以操作。"))
 
 
-def department_people(departments: int | QuerySet[Any]) -> QuerySet[User]:
+def _handlers_and_heads(departments: int | QuerySet[Any]) -> QuerySet[User]:
     """The active handlers of a department (an id) or of several (a subquery of ids), and their heads whatever
     their role."""
     where = Q(department_id=departments) if isinstance(departments, int) else Q(department_id__in=departments)
@@ -61,22 +60,8 @@ def _team_people(demand: Demand) -> QuerySet[User]:
 
 def _notify(note: LeaderNote, recipients: Iterable[User], *, title: str, body: str, url: str) -> None:
     """One in-app notice per recipient (the author aside); the key makes a retried call insert nothing."""
-    users = {u.pk: u for u in recipients if u.pk != note.author_id}
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=user,
-                kind=f"leader_{note.kind}",
-                title=title[:200],
-                body=body,
-                url=url,
-                dedupe_key=f"leader_note:{note.pk}:{user.pk}",
-                created_at=note.created_at,
-            )
-            for user in users.values()
-        ],
-        ignore_conflicts=True,
-    )
+    notice = notices.Notice(kind=f"leader_{note.kind}", title=title, body=body, url=url, key=f"leader_note:{note.pk}")
+    notices.send(notice, recipients, actor=note.author)
 
 
 def _open_task(task: Task, refusal: str) -> Task:
@@ -121,10 +106,10 @@ def leader_instruct(*, actor: Actor, text: str, demand: Demand | None = None, ta
     body = _("%(author)s批示：%(text)s") % {"author": note.author, "text": text}
     if task is not None:
         url = reverse("demands:task_detail", args=[task.pk])
-        _notify(note, department_people(task.lead_department_id), title=title, body=body, url=url)
+        _notify(note, _handlers_and_heads(task.lead_department_id), title=title, body=body, url=url)
     else:
         open_departments = Task.objects.filter(demand=target, status__in=OPEN_TASK).values("lead_department_id")
-        recipients = [*_team_people(target), *department_people(open_departments)]
+        recipients = [*_team_people(target), *_handlers_and_heads(open_departments)]
         _notify(note, recipients, title=title, body=body, url=reverse("demands:detail", args=[target.pk]))
     return note
 
@@ -136,8 +121,8 @@ def _local_day_start(moment: dt.datetime) -> dt.datetime:
 def _urge_body(note: LeaderNote, task: Task, today: dt.date) -> str:
     body = _("%(author)s催办%(department)s：办结期限%(deadline)s") % {
         "author": note.author,
-        "department": task.lead_department.short_name or task.lead_department.name,
-        "deadline": f"{task.deadline:%Y-%m-%d}",
+        "department": task.lead_department.short_name,
+        "deadline": day_label(task.deadline),  # 预估 where the calendar is estimated
     }
     try:
         left = workdays_between(today, task.deadline)
@@ -176,5 +161,5 @@ def leader_urge(*, task: Task, actor: Actor, note: str = "") -> LeaderNote:
     title = _("催办：%(title)s") % {"title": task.demand.title}
     body = _urge_body(urge, task, now.date())
     url = reverse("demands:task_detail", args=[task.pk])
-    _notify(urge, department_people(task.lead_department_id), title=title, body=body, url=url)
+    _notify(urge, _handlers_and_heads(task.lead_department_id), title=title, body=body, url=url)
     return urge

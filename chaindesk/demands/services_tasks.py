@@ -83,7 +83,7 @@ def _notify_assigned(task: Task, actor: Actor) -> None:
         body=_("企业：%(enterprise)s；办结期限：%(deadline)s。%(instructions)s")
         % {
             "enterprise": demand.enterprise.name,
-            "deadline": notices.day(task.deadline),
+            "deadline": day_label(task.deadline),
             "instructions": task.instructions[:200],
         },
         url=notices.task_url(task),

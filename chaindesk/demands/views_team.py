@@ -4,6 +4,7 @@ acts (批示 on a demand or a task, 催办 on a task) posted from the demand pag
 The leaders' POSTs go through chaindesk/demands/services_leaders.py; a refusal re-renders the page the form was
 on with the message and what was typed (400), a user who may not lead gets the 403 page."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -16,7 +17,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chaindesk.accounts.choices import Role
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import add_service_errors
@@ -29,9 +29,8 @@ from . import permissions, services_leaders, views, views_queues
 from . import selectors_queues as sq
 from . import selectors_team as st
 from .forms_leaders import InstructionForm, UrgeForm
+from .models import Task
 from .selectors import STATUS_COLOUR, base_queryset
-
-TEAM = (Role.CITY_LEADER, Role.TEAM_MEMBER)
 
 
 def _decorate(rows: list[Any], of_tasks: bool) -> list[Any]:
@@ -45,7 +44,7 @@ def _decorate(rows: list[Any], of_tasks: bool) -> list[Any]:
     return rows
 
 
-@role_required(*TEAM)
+@role_required(*permissions.TEAM_ROLES)
 def team_queue(request: HttpRequest) -> HttpResponse:
     """待我处理: completion and extension requests, returned tasks, demands waiting for information or for the
     enterprise's confirmation, within the reader's chains, one section at a time (?show=), the longest waiting
@@ -71,7 +70,7 @@ def team_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*TEAM)
+@role_required(*permissions.TEAM_ROLES)
 def card_team_queue(request: HttpRequest) -> HttpResponse:
     """The 工作台 card: the count of each section, each linking to it."""
     counts = st.queue_counts(request.user)
@@ -101,7 +100,7 @@ def _refusal(form: forms.Form, error: ValidationError, field: str) -> str:
 
 
 @require_POST
-@role_required(*TEAM)
+@role_required(*permissions.TEAM_ROLES)
 def demand_instruct(request: AuthedRequest, pk: int) -> HttpResponse:
     """POST: a 批示 on the demand."""
     demand = get_visible_or_404(base_queryset(request.user), pk, user=request.user)
@@ -122,46 +121,52 @@ def demand_instruct(request: AuthedRequest, pk: int) -> HttpResponse:
     return render(request, "demands/detail.html", context, status=400)
 
 
-def _task_refused(request: HttpRequest, pk: int, form: forms.Form, key: str, message: str) -> HttpResponse:
+Act = Callable[[Task, dict[str, Any]], str]
+
+
+def _task_act(
+    request: AuthedRequest, pk: int, form_class: type[forms.Form], name: str, field: str, act: Act
+) -> HttpResponse:
+    """A leader's act on a task (`name`: instruct, urge): `act` runs the service on the cleaned form and returns
+    where to go next; a refusal (on `field`) or a bad form re-renders the task page with the form and the message."""
     task = views_queues._visible_task(request, pk)
-    context = views_queues._detail_context(request, task, **{key: form, "action_errors": [message]})
+    if not permissions.can_lead(request.user, task.demand):
+        raise PermissionDenied
+    form = form_class(request.POST, auto_id=f"id_{name}_%s")
+    if form.is_valid():
+        try:
+            return redirect(act(task, form.cleaned_data))
+        except ValidationError as error:
+            message = _refusal(form, error, field)
+    else:
+        message = _errors(form)
+    context = views_queues._detail_context(request, task, **{f"{name}_form": form, "action_errors": [message]})
     return render(request, "demands/queues_task_detail.html", context, status=400)
 
 
 @require_POST
-@role_required(*TEAM)
+@role_required(*permissions.TEAM_ROLES)
 def task_instruct(request: AuthedRequest, pk: int) -> HttpResponse:
     """POST: a 批示 on the task (to its lead department)."""
-    task = views_queues._visible_task(request, pk)
-    if not permissions.can_lead(request.user, task.demand):
-        raise PermissionDenied
-    form = InstructionForm(request.POST, auto_id="id_instruct_%s")
-    if form.is_valid():
-        try:
-            services_leaders.leader_instruct(task=task, actor=request.user, text=form.cleaned_data["text"])
-        except ValidationError as error:
-            return _task_refused(request, pk, form, "instruct_form", _refusal(form, error, "text"))
+
+    def act(task: Task, data: dict[str, Any]) -> str:
+        services_leaders.leader_instruct(task=task, actor=request.user, text=data["text"])
         messages.success(request, _("批示已记录，并已通知主办部门。"))
-        return redirect(reverse("demands:task_detail", args=[pk]) + "#leader-notes")
-    return _task_refused(request, pk, form, "instruct_form", _errors(form))
+        return reverse("demands:task_detail", args=[pk]) + "#leader-notes"
+
+    return _task_act(request, pk, InstructionForm, "instruct", "text", act)
 
 
 @require_POST
-@role_required(*TEAM)
+@role_required(*permissions.TEAM_ROLES)
 def task_urge(request: AuthedRequest, pk: int) -> HttpResponse:
     """POST: 催办 the task's lead department; back to the page it came from (`next`: the demand page, the
     督办 queue)."""
-    task = views_queues._visible_task(request, pk)
-    if not permissions.can_lead(request.user, task.demand):
-        raise PermissionDenied
-    form = UrgeForm(request.POST, auto_id="id_urge_%s")
-    if form.is_valid():
-        try:
-            services_leaders.leader_urge(task=task, actor=request.user, note=form.cleaned_data["note"])
-        except ValidationError as error:
-            return _task_refused(request, pk, form, "urge_form", _refusal(form, error, "note"))
-        messages.success(
-            request, _("已催办%(department)s，并已通知其经办人和负责人。") % {"department": task.lead_department.name}
-        )
-        return redirect(_safe_next(request, reverse("demands:task_detail", args=[pk]) + "#leader-notes"))
-    return _task_refused(request, pk, form, "urge_form", _errors(form))
+
+    def act(task: Task, data: dict[str, Any]) -> str:
+        services_leaders.leader_urge(task=task, actor=request.user, note=data["note"])
+        department = task.lead_department.short_name
+        messages.success(request, _("已催办%(department)s，并已通知其经办人和负责人。") % {"department": department})
+        return _safe_next(request, reverse("demands:task_detail", args=[pk]) + "#leader-notes")
+
+    return _task_act(request, pk, UrgeForm, "urge", "note", act)

@@ -103,11 +103,9 @@ class Visit(models.Model):
     def photo_pk_list(self) -> list[int]:
         """The numbers of this visit's photos, in upload order: from the `photo_pks` column the visit list
         annotates ("12、13", no query), else read from the database."""
-        annotated = getattr(self, "photo_pks", None)
-        if annotated is None and hasattr(self, "photo_pks"):
-            return []  # annotated: no photo
-        if annotated is None:
+        if not hasattr(self, "photo_pks"):
             return list(self.photos.values_list("pk", flat=True))
+        annotated: str = self.photo_pks or ""  # type: ignore[attr-defined]  # None: annotated, no photo
         return sorted(int(pk) for pk in annotated.split("、") if pk.strip().isdigit())
 
 

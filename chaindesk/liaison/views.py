@@ -64,8 +64,7 @@ def next_steps(request: AuthedRequest) -> HttpResponse:
 @require_POST
 @role_required(*OFFICIALS)
 def next_step_done(request: AuthedRequest, step_pk: int) -> HttpResponse:
-    visible = Enterprise.objects.visible_to(request.user).values("pk")
-    qs = NextStep.objects.filter(visit__enterprise__in=visible).select_related("visit__enterprise")
+    qs = NextStep.objects.visible_to(request.user).select_related("visit__enterprise")
     step = get_visible_or_404(qs, step_pk, user=request.user)
     form = StepDoneForm(request.POST)
     done_on = (form.cleaned_data.get("done_on") if form.is_valid() else None) or clock.today()
@@ -135,8 +134,7 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
 def visit_photo(request: AuthedRequest, pk: int) -> HttpResponse:
     """A visit photo, for officials who may see its visit's enterprise (404 otherwise, like a missing one):
     shown inline (thumbnails, a tap on a phone), never sniffed, never cached."""
-    visible = Enterprise.objects.visible_to(request.user).values("pk")
-    photo = get_visible_or_404(VisitPhoto.objects.filter(visit__enterprise__in=visible), pk, user=request.user)
+    photo = get_visible_or_404(VisitPhoto.objects.visible_to(request.user), pk, user=request.user)
     return uploads.private_file_response(photo.file, original_name=photo.original_name, content_type=photo.content_type)
 
 

@@ -48,6 +48,13 @@ def _top(qs: QuerySet[Any]) -> tuple[int, list[Any]]:
     return (rows[0].total if rows else 0), rows
 
 
+def _list_url(name: str, chain_id: int | None, **params: Any) -> str:
+    """The list that shows every row of a part, filtered like the part (to the meeting's chain, if any)."""
+    if chain_id is not None:
+        params["chain"] = chain_id
+    return f"{reverse(name)}?{urlencode(params)}"
+
+
 def next_meeting(user: Any, today: dt.date) -> Meeting | None:
     """The reader's next meeting: the earliest they may see held today or later."""
     qs = Meeting.objects.visible_to(user).filter(held_on__gte=today).select_related("chain", "region", "leader")
@@ -69,10 +76,7 @@ def _projects(user: Any, chain_id: int | None, today: dt.date) -> AgendaPart:
         qs = qs.filter(chain_id=chain_id)
     stalled = filter_flag(qs, "stalled", today).order_by("-is_behind", "name", "pk")  # type: ignore[misc]
     count, rows = _top(stalled)  # behind (滞后) first, then the ones without an update
-    params: dict[str, Any] = {"flag": "stalled"}
-    if chain_id:
-        params["chain"] = chain_id
-    return AgendaPart("projects", count, rows, f"{reverse('projects:list')}?{urlencode(params)}")
+    return AgendaPart("projects", count, rows, _list_url("projects:list", chain_id, flag="stalled"))
 
 
 def _upward(user: Any, chain_id: int | None, today: dt.date) -> AgendaPart:
@@ -84,10 +88,8 @@ def _upward(user: Any, chain_id: int | None, today: dt.date) -> AgendaPart:
     if chain_id is not None:
         qs = qs.filter(chain_id=chain_id)
     count, rows = _top(qs.select_related("department").order_by("deadline", "pk"))
-    params: dict[str, Any] = {"stage": UpwardStage.PLANNING, "deadline_from": today, "deadline_to": until}
-    if chain_id:
-        params["chain"] = chain_id
-    return AgendaPart("upward", count, rows, f"{reverse('upward:list')}?{urlencode(params)}")
+    url = _list_url("upward:list", chain_id, stage=UpwardStage.PLANNING, deadline_from=today, deadline_to=until)
+    return AgendaPart("upward", count, rows, url)
 
 
 def next_meeting_card(user: Any) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chaindesk.demands.models import Demand
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.extensions import TimelineRow
 
@@ -13,13 +14,21 @@ from .models import Decision
 
 
 def enterprise_decisions(user: Any, enterprise: Enterprise) -> list[TimelineRow]:
-    """The decisions about the enterprise of meetings the reader may see, dated by their meeting: one query.
-    A decision already turned into a demand says so (the demand's own lines follow from the demands app)."""
+    """The decisions about the enterprise of meetings the reader may see, dated by their meeting: one query, and
+    one more when some were turned into demands. Such a decision says so, naming the demand only to a reader
+    who may see it (the demand's own lines follow from the demands app)."""
     decisions = (
         Decision.objects.visible_to(user)
         .filter(enterprise=enterprise)
         .select_related("meeting__leader", "demand")
         .order_by("meeting__held_on", "seq")
+    )
+    decisions = list(decisions)
+    converted = [d.demand_id for d in decisions if d.demand_id]
+    readable = (
+        set(Demand.objects.visible_to(user).filter(pk__in=converted).values_list("pk", flat=True))
+        if converted
+        else set()
     )
     rows = []
     for d in decisions:
@@ -28,7 +37,11 @@ def enterprise_decisions(user: Any, enterprise: Enterprise) -> list[TimelineRow]
             "seq": d.seq,
             "content": d.content,
         }
-        details = (_("已转为诉求：%(title)s") % {"title": d.demand.title},) if d.demand else ()
+        details: tuple[str, ...] = ()
+        if d.demand_id in readable:
+            details = (_("已转为诉求：%(title)s") % {"title": d.demand.title},)
+        elif d.demand_id:
+            details = (_("已转为诉求"),)
         url = reverse("meetings:detail", args=[d.meeting_id])
         who = str(d.meeting.leader)
         rows.append(TimelineRow(d.meeting.held_on, who, what, "decision", (d.pk,), details, url))

@@ -834,14 +834,15 @@ def chain_cycle(chain: Any, user: Any) -> list[ChainCycleStep]:
     talents — over the chain's projects the reader may see (the chain's team sees them all; a liaison or a
     district administrator, who read every chain's outline, only their own). One aggregate query; amounts
     summed as whole 分."""
-    landed, talks = landed_q(), Q(stage=ProjectStage.NEGOTIATING)
     cents = _cents(Coalesce(F("planned_investment"), Value(Decimal("0")), output_field=AMOUNT_FIELD))
     aggregates: dict[str, Any] = {}
-    for key, condition, _label, _text in CHAIN_STEPS:
-        aggregates[f"{key}_n"] = Count("pk", filter=landed & condition)
-        aggregates[f"{key}_a"] = Sum(cents, filter=landed & condition)
-        aggregates[f"{key}_tn"] = Count("pk", filter=talks & condition)
-        aggregates[f"{key}_ta"] = Sum(cents, filter=talks & condition)
+    for key, *_rest in CHAIN_STEPS:
+        # The project list's `cycle` filter (cycle_q) is the very condition counted, so a count clicks through.
+        landed, talks = cycle_q(key), cycle_q(f"{key}{TALKS_SUFFIX}")
+        aggregates[f"{key}_n"] = Count("pk", filter=landed)
+        aggregates[f"{key}_a"] = Sum(cents, filter=landed)
+        aggregates[f"{key}_tn"] = Count("pk", filter=talks)
+        aggregates[f"{key}_ta"] = Sum(cents, filter=talks)
     totals = Project.objects.visible_to(user).filter(chain=chain).aggregate(**aggregates)
     return [
         ChainCycleStep(

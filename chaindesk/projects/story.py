@@ -9,26 +9,24 @@ from django.utils.translation import gettext as _
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.extensions import TimelineRow
 
-from .choices import ProjectStage
-from .models import Project, StageChange
+from .models import StageChange
 
 
 def project_stages(user: Any, enterprise: Enterprise) -> list[TimelineRow]:
     """Each stage change of the enterprise's projects the reader may see, one line each: one query."""
     changes = (
-        StageChange.objects.filter(
-            project__enterprise=enterprise, project__in=Project.objects.visible_to(user).values("pk")
-        )
+        StageChange.objects.visible_to(user)  # follows the projects the reader may see
+        .filter(project__enterprise=enterprise)
         .select_related("project", "actor")
         .order_by("changed_on", "pk")
     )
     rows = []
     for c in changes:
-        stage = str(ProjectStage(c.to_stage).label)
+        stage = c.get_to_stage_display()
         if c.from_stage:
             what = _("项目“%(name)s”：%(old)s → %(new)s") % {
                 "name": c.project.name,
-                "old": ProjectStage(c.from_stage).label,
+                "old": c.get_from_stage_display(),
                 "new": stage,
             }
         else:

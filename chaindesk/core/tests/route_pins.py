@@ -303,7 +303,7 @@ PINS: dict[tuple[str, str], int] = {
     ("core:history@user", "auditor"): 7,
     ("core:inbox", "chief"): 4, ("core:inbox", "member"): 4, ("core:inbox", "liaison"): 4, ("core:inbox", "handler"): 5, ("core:inbox", "district"): 4, ("core:inbox", "ent_user"): 4, ("core:inbox", "sysadmin"): 4, ("core:inbox", "auditor"): 4, ("core:inbox", "x_chief"): 4, ("core:inbox", "x_liaison"): 4, ("core:inbox", "x_handler"): 5, ("core:inbox", "x_district"): 4, ("core:inbox", "x_ent_user"): 4,
     ("core:inbox_badge", "chief"): 3, ("core:inbox_badge", "member"): 3, ("core:inbox_badge", "liaison"): 3, ("core:inbox_badge", "handler"): 3, ("core:inbox_badge", "district"): 3, ("core:inbox_badge", "ent_user"): 3, ("core:inbox_badge", "sysadmin"): 3, ("core:inbox_badge", "auditor"): 3, ("core:inbox_badge", "x_chief"): 3, ("core:inbox_badge", "x_liaison"): 3, ("core:inbox_badge", "x_handler"): 3, ("core:inbox_badge", "x_district"): 3, ("core:inbox_badge", "x_ent_user"): 3,
-    ("core:calendar", "sysadmin"): 4,
+    ("core:calendar", "sysadmin"): 3,
     ("core:calendar_year", "sysadmin"): 3,
     ("search:results", "chief"): 2, ("search:results", "member"): 2, ("search:results", "liaison"): 2, ("search:results", "handler"): 2, ("search:results", "district"): 2, ("search:results", "ent_user"): 2, ("search:results", "sysadmin"): 2, ("search:results", "auditor"): 2, ("search:results", "x_chief"): 2, ("search:results", "x_liaison"): 2, ("search:results", "x_handler"): 2, ("search:results", "x_district"): 2, ("search:results", "x_ent_user"): 2,
     ("chains:list", "chief"): 3, ("chains:list", "member"): 3, ("chains:list", "liaison"): 3, ("chains:list", "district"): 3, ("chains:list", "x_chief"): 3, ("chains:list", "x_liaison"): 3, ("chains:list", "x_district"): 3,

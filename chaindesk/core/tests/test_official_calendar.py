@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chaindesk.accounts.models import User
-from chaindesk.core import holidays
+from chaindesk.core import clock, holidays
 from chaindesk.core.models import AuditLog, Notification, OfficialDay, OfficialYear
 from chaindesk.core.services_calendar import HolidayRange, editable_years, official_calendar_save
 from chaindesk.demands.choices import DemandStatus, Escalation, TaskStatus
@@ -155,7 +155,7 @@ def _enter_moving(personas: Personas, **kwargs: list) -> set[int]:
 
 def test_open_deadlines_are_re_dated_and_their_departments_told(personas: Personas) -> None:
     w = DemandWorld(personas)
-    later = _task_on(w, date(2027, 2, 1), 5, escalation=Escalation.WARNED, warned_at=timezone.now())
+    later = _task_on(w, date(2027, 2, 1), 5, escalation=Escalation.WARNED, warned_at=clock.now())
     earlier = _task_on(w, date(2027, 2, 15), 5)
     across = _task_on(w, date(2026, 12, 4), 45)  # assigned before the year, due inside it
     done = _task_on(w, date(2027, 2, 1), 5, status=TaskStatus.DONE)

@@ -13,7 +13,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from chaindesk.accounts.models import User
-from chaindesk.core import audit, context
+from chaindesk.core import audit, clock, context
 from chaindesk.core.export import filtered_ledger
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.testkit.personas import Personas
@@ -191,7 +191,9 @@ def test_reversed_date_range_is_reported_and_its_end_ignored(personas, lines):
 
 
 def test_valid_filters_leave_no_note(personas, lines):
-    query = "action=update&ip=10.1.1.1&date_from=2026-11-01&date_to=2026-11-30"
+    today = clock.today()  # the fixture's update line is written now: a range around today holds under any clock
+    week = f"date_from={today - dt.timedelta(days=7):%Y-%m-%d}&date_to={today + dt.timedelta(days=7):%Y-%m-%d}"
+    query = f"action=update&ip=10.1.1.1&{week}"
     response = _as(personas.auditor).get(f"{URL}?{query}")
     assert b'data-testid="params-note"' not in response.content
     assert [e.pk for e in response.context["page_obj"].object_list] == [lines[1].pk]

@@ -150,4 +150,8 @@
 
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
+  // A row added by 「添加一条」 (rows.js) may hold a long select (a next step's owner).
+  document.addEventListener("chaindesk:rows-added", function (event) {
+    if (event.detail && event.detail.row) enhance(event.detail.row);
+  });
 })();
