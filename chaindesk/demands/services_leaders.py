@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
+from chaindesk.accounts.selectors import department_alert_recipients
 from chaindesk.core import clock
 from chaindesk.core.actors import Actor, person
 from chaindesk.core.services import audited_create
@@ -50,6 +51,12 @@ def _handlers_and_heads(departments: int | QuerySet[Any]) -> QuerySet[User]:
     their role."""
     where = Q(department_id=departments) if isinstance(departments, int) else Q(department_id__in=departments)
     return User.objects.filter(where, is_active=True).filter(Q(role=Role.DEPT_HANDLER) | Q(is_department_head=True))
+
+
+def _department_ears(department_id: int) -> list[User]:
+    """Who hears a 批示 or 催办 addressed to one department: its active handlers and heads; when it has none, the
+    部门收件人 the administrator named (chaindesk.accounts.selectors), as for a task sent there."""
+    return list(_handlers_and_heads(department_id)) or department_alert_recipients([department_id])[department_id]
 
 
 def _team_people(demand: Demand) -> QuerySet[User]:
@@ -106,7 +113,7 @@ def leader_instruct(*, actor: Actor, text: str, demand: Demand | None = None, ta
     body = _("%(author)s批示：%(text)s") % {"author": note.author, "text": text}
     if task is not None:
         url = reverse("demands:task_detail", args=[task.pk])
-        _notify(note, _handlers_and_heads(task.lead_department_id), title=title, body=body, url=url)
+        _notify(note, _department_ears(task.lead_department_id), title=title, body=body, url=url)
     else:
         open_departments = Task.objects.filter(demand=target, status__in=OPEN_TASK).values("lead_department_id")
         recipients = [*_team_people(target), *_handlers_and_heads(open_departments)]
@@ -161,5 +168,5 @@ def leader_urge(*, task: Task, actor: Actor, note: str = "") -> LeaderNote:
     title = _("催办：%(title)s") % {"title": task.demand.title}
     body = _urge_body(urge, task, now.date())
     url = reverse("demands:task_detail", args=[task.pk])
-    _notify(urge, _handlers_and_heads(task.lead_department_id), title=title, body=body, url=url)
+    _notify(urge, _department_ears(task.lead_department_id), title=title, body=body, url=url)
     return urge

@@ -16,11 +16,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from chaindesk.accounts.choices import Role
-from chaindesk.accounts.models import User
+from chaindesk.accounts.choices import DepartmentKind, Role
+from chaindesk.accounts.models import Department, User
+from chaindesk.accounts.services import department_set_recipient
 from chaindesk.chains.models import TeamRole
 from chaindesk.core import clock
+from chaindesk.core.actors import FIXTURES
 from chaindesk.core.models import AuditAction, AuditLog, Notification
+from chaindesk.core.services import audited_create
 from chaindesk.demands import services
 from chaindesk.demands.choices import DemandStatus, Escalation, TaskStatus
 from chaindesk.demands.models import Demand, LeaderNote, Task
@@ -152,6 +155,23 @@ def test_an_urge_tells_the_department_s_handlers_and_head(personas: Any, head: U
     assert _recipients(note) == {"p_handler", "p_head"}
     body = Notification.objects.get(dedupe_key=f"leader_note:{note.pk}:{head.pk}").body
     assert "测试成员催办测试甲局" in body and f"已逾期{overdue}个工作日" in body and body.endswith("请今天回复")
+
+
+def test_an_urge_to_a_department_without_handler_reaches_its_recipient(personas: Any, world: Any) -> None:
+    """A department with no handler and no head: the 部门收件人 the administrator named hears the 催办."""
+    department = audited_create(
+        model=Department,
+        actor=FIXTURES,
+        code="p_dept_d",
+        name="测试市测试丁局",
+        short_name="测试丁局",
+        kind=DepartmentKind.GOVERNMENT,
+        region=personas.city,
+    )
+    department_set_recipient(actor=personas.sysadmin, department=department, recipient=personas.liaison)
+    task = world.task(world.demand(status=DemandStatus.ACCEPTED), department=department)
+    note = leader_urge(task=task, actor=personas.member, note="请尽快安排经办人")
+    assert _recipients(note) == {"p_liaison"}
 
 
 # --- where it shows ---------------------------------------------------------------------------------------------
