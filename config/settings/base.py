@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "chaindesk.demands",
     "chaindesk.upward",
     "chaindesk.meetings",
+    "chaindesk.reports",
     "chaindesk.demo",
     "chaindesk.synth",
 ]
