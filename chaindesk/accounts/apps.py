@@ -20,3 +20,7 @@ class AccountsConfig(AppConfig):
         register_nav_item(
             "departments", _("部门"), "ti-building", "core:department_list", roles={Role.SYS_ADMIN}, order=131
         )
+        # 节假日安排: the official holiday schedule the working-day deadlines count on (core/views_calendar.py).
+        register_nav_item(
+            "calendar", _("节假日安排"), "ti-calendar-event", "core:calendar", roles={Role.SYS_ADMIN}, order=132
+        )

@@ -31,7 +31,10 @@ def password_change(request: AuthedRequest) -> HttpResponse:
     they asked for (`next`, when it is one of ours) or the 工作台."""
     form = OwnPasswordForm(request.POST or None)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    # As Django's own views: over HTTPS, an http:// address on our own host is refused too (no downgrade).
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = ""
     if request.method == "POST" and form.is_valid():
         with service_errors(form, default_field="new_password"):

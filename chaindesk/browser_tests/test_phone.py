@@ -122,3 +122,50 @@ def test_demand_form_on_a_phone(phone_page, login, shot):
     assert not _small_targets(page), _small_targets(page)
     _no_sideways_scroll(page)
     shot(page, "phone-demand-form")
+
+
+def test_the_header_keeps_the_search_and_the_scope_on_a_phone(phone_page, login, shot):
+    """The desktop's header search and scope line stay on a phone: the reader's scope as one short line beside the
+    avatar, the search as a full-width row under the header's buttons whose results drop below it."""
+    page = phone_page
+    login(page, "liming")
+    scope = page.locator('[data-testid="scope"]')
+    assert scope.is_visible() and scope.inner_text() == "兴化市 · 挂钩服务专员"
+    assert scope.bounding_box()["height"] <= 24  # one line
+    search = page.locator('[data-testid="global-search"]')
+    box, bell = search.bounding_box(), page.locator('[data-testid="bell"]').bounding_box()
+    assert search.is_visible() and box["height"] >= TAP and box["width"] >= 390 - 2 * 20, box
+    assert box["y"] >= bell["y"] + bell["height"]  # a row of its own, under the buttons
+    assert not _small_targets(page, ".cd-topbar .nav-link, .cd-topbar .btn, .cd-topbar .form-control")
+    _no_sideways_scroll(page)
+    shot(page, "phone-header", full_page=False)
+
+    search.fill("博生医用")
+    hit = page.locator('[data-testid="search-group-enterprises"] [data-testid="search-hit"]', has_text=BOSHENG)
+    hit.wait_for()
+    pop = page.locator("#cd-search-pop").bounding_box()
+    assert pop["x"] >= 0 and pop["x"] + pop["width"] <= 390 and pop["y"] >= box["y"] + box["height"]
+    assert not _small_targets(page, "#cd-search-pop a"), _small_targets(page, "#cd-search-pop a")
+    _no_sideways_scroll(page)
+    shot(page, "phone-header-search", full_page=False)
+    hit.click()
+    page.wait_for_url(f"**/enterprises/{Enterprise.objects.get(name=BOSHENG).pk}/")
+
+
+def test_a_long_scope_is_one_short_line_on_a_phone(phone_page, login, shot):
+    """An enterprise user's scope (their enterprise · its region) is cut to one line with "…", the whole of it in the
+    title; the system administrator, who has no search, keeps a one-row header."""
+    page = phone_page
+    login(page, "liuyang")
+    scope = page.locator('[data-testid="scope"]')
+    assert scope.get_attribute("title") == f"{BOSHENG} · 兴化市"
+    assert scope.is_visible() and scope.bounding_box()["height"] <= 24
+    assert scope.evaluate("el => el.scrollWidth > el.clientWidth")  # cut, not wrapped
+    assert page.locator('[data-testid="global-search"]').is_visible()
+    _no_sideways_scroll(page)
+    shot(page, "phone-header-enterprise", full_page=False)
+    page.context.clear_cookies()
+    login(page, "sysadmin")
+    assert page.locator('[data-testid="scope"]').inner_text() == "泰州市 · 系统管理员"
+    assert page.locator(".cd-topbar").bounding_box()["height"] < 2 * TAP  # one row: no search to place
+    _no_sideways_scroll(page)

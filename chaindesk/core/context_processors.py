@@ -14,6 +14,7 @@ AREA_OF_VIEW_PREFIX = (
     ("demands:team_queue", "team_queue"),
     ("demands:metrics", "metrics"),
     ("core:department", "departments"),
+    ("core:calendar", "calendar"),
 )
 
 

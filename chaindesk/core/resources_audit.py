@@ -216,7 +216,16 @@ AUDIT = Resource(
     ),
     columns=(
         Col("index", gettext_lazy("序号"), export=ROW_NUMBER, width=8, page=False, api=False),
-        Col("created_at", gettext_lazy("时间"), _time, width=20, sort="time", css="text-nowrap"),
+        # The page shows the time to the second; the ledger holds it as an Excel time (local, yyyy-mm-dd hh:mm).
+        Col(
+            "created_at",
+            gettext_lazy("时间"),
+            _time,
+            export=attr("created_at"),
+            width=20,
+            sort="time",
+            css="text-nowrap",
+        ),
         Col("actor_name", gettext_lazy("操作人账号"), attr("actor_name"), width=16, short=gettext_lazy("操作人")),
         Col("action", gettext_lazy("动作"), _action, width=10, css="text-nowrap", cell=AUDIT_CELLS),
         ledger_only("content_type", gettext_lazy("对象类型"), _object_type, 14),

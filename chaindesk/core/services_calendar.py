@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from . import audit, clock
@@ -24,6 +24,7 @@ from .scope import ADMIN, DIMENSION
 
 NAME_MAX = 20
 NOTICE_MAX = 200
+CONFLICT = "conflict"  # the code of the refusal when another administrator entered a new year first
 
 
 @dataclass(frozen=True)
@@ -110,15 +111,28 @@ def official_calendar_save(
     notice: str = "",
 ) -> SavedSchedule:
     """Enter (or correct) `year`'s official schedule: its holidays and make-up workdays replace whatever the
-    year counted on before; the open deadlines it moves are re-dated and their departments notified."""
+    year counted on before; the open deadlines it moves are re-dated and their departments notified. Should
+    another administrator enter a year never entered before at the same moment, the later save is refused
+    (ValidationError, code CONFLICT) and writes nothing."""
     require_actor(actor)
     _need_admin(actor)
     try:
         with transaction.atomic():
             return _save(year=int(year), holidays=holidays, workdays=workdays, actor=actor, notice=notice)
+    except IntegrityError:
+        schedules.invalidate()
+        if OfficialYear.objects.filter(year=int(year)).exists():  # read after the rollback: the other's commit
+            raise ValidationError(_("该年度的节假日安排刚被他人保存，请刷新后再编辑。"), code=CONFLICT) from None
+        raise
     except BaseException:
         schedules.invalidate()
         raise
+
+
+def _locked_year(year: int) -> OfficialYear | None:
+    """The year's entry, locked until the transaction ends; None for a year never entered (nothing to lock: two
+    administrators entering it at the same moment both insert, and the unique year lets only one through)."""
+    return OfficialYear.objects.select_for_update().filter(year=year).first()
 
 
 def _save(
@@ -126,7 +140,7 @@ def _save(
 ) -> SavedSchedule:
     rest = _check_days(year, holidays, workdays)
     notice = (notice or "").strip()[:NOTICE_MAX]
-    existing = OfficialYear.objects.select_for_update().filter(year=year).first()
+    existing = _locked_year(year)
     previous: dict[dt.date, bool] | None = None
     before: dict[str, object] = {"basis": schedules.year_basis(year)}
     if existing is not None:
@@ -138,7 +152,9 @@ def _save(
         calendar = existing
     else:
         calendar = OfficialYear(year=year, notice=notice, entered_by=person_or_none(actor), entered_at=clock.now())
-    calendar.full_clean()
+    # A new year's uniqueness is left to the database (IntegrityError, mapped above): a check here could not see
+    # a row another administrator has inserted but not yet committed.
+    calendar.full_clean(validate_unique=existing is not None)
     calendar.save()
     days = [OfficialDay(calendar=calendar, day=d, kind=OfficialDay.Kind.REST, name=n) for d, n in sorted(rest.items())]
     days += [OfficialDay(calendar=calendar, day=d, kind=OfficialDay.Kind.WORKDAY) for d in sorted(workdays)]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,7 @@ from .models_calendar import OfficialDay, OfficialYear
 from .pages import form_page
 from .permissions import role_required
 from .scope import ADMIN, DIMENSION
-from .services_calendar import editable_years, official_calendar_save
+from .services_calendar import CONFLICT, editable_years, official_calendar_save
 
 ADMINS = tuple(role for role, dimension in DIMENSION.items() if dimension == ADMIN)
 
@@ -86,7 +87,8 @@ def calendar_year(request: HttpRequest, year: int) -> HttpResponse:
     initial = {**initial_text(holidays.ranges(rest), workdays), "notice": entry.notice if entry else ""}
     form = OfficialCalendarForm(request.POST or None, initial=initial, year=year)
     if request.method == "POST" and form.is_valid():
-        with service_errors(form, default_field="holidays"):
+        # another administrator entered this new year at the same moment: said above the form, not on a field
+        with service_errors(form, default_field="holidays", codes={CONFLICT: NON_FIELD_ERRORS}):
             saved = official_calendar_save(
                 year=year,
                 holidays=form.cleaned_data["holidays"],

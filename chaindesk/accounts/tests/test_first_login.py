@@ -141,6 +141,29 @@ def test_next_is_only_followed_to_our_own_pages(personas):
     assert client.post(CHANGE, data)["Location"] == "/"
 
 
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/", "//evil.example/", "http://testserver/enterprises/", "https:///evil.example/"],
+)
+def test_over_https_next_is_refused_off_site_and_on_plain_http(personas, next_url):
+    # As Django's own views (require_https=request.is_secure()): over HTTPS, an http:// address is refused even
+    # on our own host; the page itself offers no such `next` either.
+    _new_account(personas)
+    client = _signed_in("zhaoxin", FIRST)
+    assert f'value="{next_url}"' not in client.get(CHANGE, {"next": next_url}, secure=True).content.decode()
+    data = {"old_password": FIRST, "new_password": OWN, "new_password2": OWN, "next": next_url}
+    response = client.post(CHANGE, data, secure=True)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert User.objects.get(username="zhaoxin").check_password(OWN)
+
+
+def test_over_https_next_on_our_own_site_is_followed(personas):
+    _new_account(personas)
+    client = _signed_in("zhaoxin", FIRST)
+    data = {"old_password": FIRST, "new_password": OWN, "new_password2": OWN, "next": "https://testserver/enterprises/"}
+    assert client.post(CHANGE, data, secure=True)["Location"] == "https://testserver/enterprises/"
+
+
 def test_an_administrator_reset_sets_the_flag_but_not_on_their_own_password(personas):
     target = personas.liaison
     client = _as(personas.sysadmin)

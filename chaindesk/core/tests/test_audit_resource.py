@@ -6,6 +6,7 @@ made by `p_sysadmin`; `p_auditor` reads the log."""
 
 import io
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -88,7 +89,7 @@ def test_export_has_the_declared_headers_and_a_row(auditor, update, personas):
     changes = row[7].split("\n")  # in the order the database keeps the JSON keys (jsonb sorts them)
     assert row[:7] + row[8:] == (
         1,
-        f"{timezone.localtime(update.created_at):%Y-%m-%d %H:%M:%S}",
+        timezone.localtime(update.created_at).replace(tzinfo=None, second=0, microsecond=0),
         "p_sysadmin",
         "修改",
         "用户",
@@ -135,3 +136,15 @@ def test_object_type_filter_lists_the_project_models(auditor, update):
     html = response.content.decode()
     assert "用户（accounts）" in html and "审计记录（core）" in html
     assert update.pk in {e.pk for e in response.context["page_obj"].object_list}
+
+
+def test_export_writes_the_time_as_an_excel_time_in_local_time(auditor, update):
+    # A real time cell, as dates are real date cells: Asia/Shanghai wall time (Excel has no zone), to the minute.
+    response = auditor.get(f"{EXPORT_URL}?ip=10.7.7.7")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header_row = next(row for row in sheet.iter_rows() if row[0].value == "序号")
+    assert header_row[1].value == "时间"
+    cell = sheet.cell(row=header_row[1].row + 1, column=2)
+    shanghai = update.created_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    assert cell.is_date and cell.number_format == "yyyy-mm-dd hh:mm"  # a number Excel shows as a time, not text
+    assert cell.value == shanghai.replace(tzinfo=None, second=0, microsecond=0)

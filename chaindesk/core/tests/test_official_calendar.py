@@ -16,10 +16,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
-from chaindesk.core import clock, holidays
+from chaindesk.accounts.services import user_create
+from chaindesk.core import clock, holidays, services_calendar
+from chaindesk.core.actors import COMMAND
 from chaindesk.core.models import AuditLog, Notification, OfficialDay, OfficialYear
-from chaindesk.core.services_calendar import HolidayRange, editable_years, official_calendar_save
+from chaindesk.core.navigation import items_for
+from chaindesk.core.services_calendar import CONFLICT, HolidayRange, editable_years, official_calendar_save
 from chaindesk.demands.choices import DemandStatus, Escalation, TaskStatus
 from chaindesk.demands.models import DemandEvent, Task
 from chaindesk.demands.tests.factories import DemandWorld
@@ -229,7 +233,66 @@ def test_bad_schedules_are_refused_in_chinese(
     assert not OfficialYear.objects.exists() and holidays.year_basis(2027) == holidays.ESTIMATED
 
 
+def _entered_meanwhile(monkeypatch: pytest.MonkeyPatch) -> User:
+    """Another administrator enters 2027 (元旦 only) at the same moment as ours: ours looked the year up before
+    that entry was committed, so it found none and goes on to insert the year too (a race PostgreSQL shows)."""
+    other = user_create(
+        actor=COMMAND,
+        username="p_sysadmin2",
+        display_name="另一系统管理员",
+        role=Role.SYS_ADMIN,
+        password="Other-Ledger-Qx7",
+    )
+    official_calendar_save(year=2027, holidays=HOLIDAYS[:1], workdays=[], actor=other, notice="他人录入")
+    monkeypatch.setattr(services_calendar, "_locked_year", lambda year: None)
+    return other
+
+
+SAVED_BY_ANOTHER = "该年度的节假日安排刚被他人保存，请刷新后再编辑。"
+
+
+def test_a_new_year_another_administrator_entered_at_the_same_moment_is_refused(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = DemandWorld(personas)
+    task = _task_on(w, date(2027, 2, 1), 5)
+    other = _entered_meanwhile(monkeypatch)
+    deadlines, lines = dict(Task.objects.values_list("pk", "deadline")), AuditLog.objects.count()
+    with pytest.raises(ValidationError) as excinfo:
+        _enter(personas)
+    assert excinfo.value.messages == [SAVED_BY_ANOTHER] and excinfo.value.code == CONFLICT
+    # nothing of ours written: the other's entry stands whole, no audit line, no deadline moved
+    calendar = OfficialYear.objects.get(year=2027)
+    assert (calendar.entered_by, calendar.notice, calendar.days.count()) == (other, "他人录入", 3)
+    assert AuditLog.objects.count() == lines and dict(Task.objects.values_list("pk", "deadline")) == deadlines
+    assert is_workday(date(2027, 2, 10)) and Task.objects.get(pk=task.pk).deadline == deadlines[task.pk]
+
+
+def test_the_form_says_above_it_that_another_administrator_entered_the_year(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _entered_meanwhile(monkeypatch)
+    response = _as(personas.sysadmin).post(YEAR_URL, POST)
+    assert response.status_code == 400
+    summary = response.content.decode().split('data-testid="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert f"<li>{SAVED_BY_ANOTHER}</li>" in summary  # a form-level error, on no field
+    assert response.context["form"]["holidays"].value() == POST["holidays"]  # what was typed is kept
+    assert OfficialYear.objects.get().notice == "他人录入" and OfficialDay.objects.count() == 3
+
+
 # --- the page ------------------------------------------------------------------------------------------------
+
+
+def test_the_menu_offers_the_calendar_to_the_system_administrator_only(personas: Personas) -> None:
+    for role in Role.values:
+        assert ("calendar" in [item["key"] for item in items_for(role, "")]) == (role == Role.SYS_ADMIN), role
+    active = [item for item in _as(personas.sysadmin).get(URL).context["nav_items"] if item["active"]]
+    assert [(item["key"], str(item["label"]), item["url"]) for item in active] == [("calendar", "节假日安排", URL)]
+    for key in KEYS:
+        user = personas.user(key)
+        if user is not None:
+            menu = _as(user).get("/").content.decode().split('aria-label="主导航"', 1)[1].split("</aside>", 1)[0]
+            assert ("节假日安排" in menu and f'href="{URL}"' in menu) == (key == "sysadmin"), key
 
 
 def test_the_pages_answer_only_the_system_administrator(personas: Personas) -> None:

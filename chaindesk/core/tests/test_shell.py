@@ -64,7 +64,8 @@ def test_navigation_by_role():
     assert keys("dept_handler") == ["dashboards", "demands", "tasks", "metrics", "upward"]
     assert keys("enterprise") == ["dashboards", "enterprises", "projects", "demands"]  # the portal (issue 11)
     assert keys("audit_admin") == ["dashboards", "system"]
-    assert keys("sys_admin") == ["dashboards", "system", "departments"]  # 部门: who signs their tasks (issue 11)
+    # 部门: who signs their tasks; 节假日安排: the official holiday schedule (issue 11)
+    assert keys("sys_admin") == ["dashboards", "system", "departments", "calendar"]
     active = [item for item in items_for("liaison", "enterprises") if item["active"]]
     assert [item["key"] for item in active] == ["enterprises"]
     # areas whose issue has not landed are shown, without a link
