@@ -27,6 +27,7 @@ from .models import Category, Demand, Task
 from .resources import DEMANDS
 from .selectors import filter_demands, tasks_of
 from .services_base import demand_stale
+from .workdays import is_provisional
 
 router = Router(tags=["demands"], auth=django_auth)
 
@@ -36,7 +37,14 @@ class TaskOut(Schema):
     lead_department: str = Field(..., alias="lead_department.short_name")
     status: TaskStatus
     deadline: dt.date
+    deadline_estimated: bool = Field(
+        ..., description="办结期限是否为预估：该年节假日安排尚未公布，暂按法定节假日计算（页面标注“预估”）"
+    )
     escalation: str | None = Field(None, description="预警级别；企业用户不可见（null）")
+
+    @staticmethod
+    def resolve_deadline_estimated(obj: Task) -> bool:
+        return is_provisional(obj.deadline)  # the pages' 预估 mark (demands_tags.provisional_mark)
 
     @staticmethod
     def resolve_escalation(obj: Task) -> str | None:

@@ -14,9 +14,11 @@ demand lies in exactly one row of its group (see ``_grouped`` for the department
 Definitions (printed on the page, see ``DEFINITIONS``):
 
 - 受理量: demands submitted in the period;
-- 响应率: accepted within 1 working day (``response_days <= 1``) among the demands due for a response: the
-  accepted ones and those still waiting for triage (已提交) past their response deadline (``response_cutoff``:
-  even accepted now they would be late), so a backlog lowers the rate instead of leaving the denominator;
+- 响应率: responded within 1 working day (``response_days <= 1``) among the demands due for a response: the
+  accepted ones, the ones decided without acceptance (不予受理, 已合并: the decision is the response, its time
+  stored in ``response_days`` as an acceptance's is) and those still waiting for triage (已提交) past their
+  response deadline (``response_cutoff``: even accepted now they would be late), so a backlog lowers the
+  rate instead of leaving the denominator, and a backlog cleared by rejection counts the days it waited;
 - 办结率: closed (已办结) among the accepted demands;
 - 按时办结率: closed on time (``closed_on_time``) among the closed demands;
 - 满意率: rated 满意 or 基本满意 among the rated demands;
@@ -30,7 +32,8 @@ Definitions (printed on the page, see ``DEFINITIONS``):
 
 The department dimension groups by the lead department (主办) of the demand's tasks, returned tasks (退回,
 the wrong department) excepted; a demand split between two departments counts once for each, and once only
-for a department that leads two of its tasks (``COUNT(DISTINCT demand)``).
+for a department that leads two of its tasks (``COUNT(DISTINCT demand)``). A demand rejected or merged was never
+accepted, so it has no task and no department: its response counts by chain, region and liaison only.
 
 Rankings need a minimum number of cases (``CHAINDESK_METRICS_MIN_CASES``, default 5) in the denominator of
 the rate ranked by, so one quick case cannot top the table; smaller groups are listed, unranked, and named
@@ -84,8 +87,9 @@ DEFINITIONS: list[tuple[Promise, Promise]] = [
     (
         _("响应率"),
         _(
-            "1个工作日内受理的诉求 ÷ 应响应的诉求。应响应的诉求包括已受理的诉求，以及提交已超过1个工作日仍待受理的诉求"
-            "（这些诉求即使现在受理也已超时，计为未按时响应）；待补充、不予受理、已合并的诉求不计入。"
+            "1个工作日内受理、不予受理或合并的诉求 ÷ 应响应的诉求。应响应的诉求包括统计期内提交的已受理、不予受理"
+            "和已合并的诉求（不予受理或合并也是对企业的答复，按作出决定的时间计算响应用时），以及提交已超过1个工作日"
+            "仍待受理的诉求（这些诉求即使现在受理也已超时，计为未按时响应）；待补充的诉求不计入。"
         ),
     ),
     (_("办结率"), _("已办结（企业确认满意或基本满意）的诉求 ÷ 已受理的诉求。")),
@@ -113,6 +117,10 @@ DEFINITIONS: list[tuple[Promise, Promise]] = [
 ]
 
 
+# Answered without acceptance: the decision is the response (响应率).
+DECIDED = (DemandStatus.REJECTED, DemandStatus.MERGED)
+
+
 def min_cases() -> int:
     return int(getattr(settings, "CHAINDESK_METRICS_MIN_CASES", 5))
 
@@ -125,6 +133,8 @@ class MetricRow:
     accepted: int = 0
     # Waiting for triage (已提交) past the response deadline: due for a response, not responded.
     late_waiting: int = 0
+    # Answered without acceptance (不予受理, 已合并): due for a response, responded when decided in time.
+    decided: int = 0
     responded: int = 0
     closed: int = 0
     closed_on_time: int = 0
@@ -144,8 +154,9 @@ class MetricRow:
 
     @property
     def due(self) -> int:
-        """Demands due for a response: the accepted ones and those still waiting past the deadline."""
-        return self.accepted + self.late_waiting
+        """Demands due for a response: the accepted ones, the rejected and merged ones, and those still waiting
+        past the deadline."""
+        return self.accepted + self.decided + self.late_waiting
 
     def rate(self, key: str) -> Decimal | None:
         """The rate as a fraction (0..1, 4 decimals), None without a denominator."""
@@ -215,6 +226,8 @@ def _counts(prefix: str, distinct: bool, cutoff: dt.datetime) -> dict[str, Count
     p = prefix
     target = f"{p}pk" if p else "pk"
     closed = Q(**{f"{p}status": DemandStatus.CLOSED})
+    decided = Q(**{f"{p}status__in": DECIDED})
+    answered = Q(**{f"{p}accepted_at__isnull": False}) | decided
 
     def count(condition: Q | None = None) -> Count:
         return Count(target, distinct=distinct, filter=condition)
@@ -223,7 +236,8 @@ def _counts(prefix: str, distinct: bool, cutoff: dt.datetime) -> dict[str, Count
         "n_received": count(),
         "n_accepted": count(Q(**{f"{p}accepted_at__isnull": False})),
         "n_late_waiting": count(Q(**{f"{p}status": DemandStatus.SUBMITTED, f"{p}submitted_at__lt": cutoff})),
-        "n_responded": count(Q(**{f"{p}accepted_at__isnull": False, f"{p}response_days__lte": 1})),
+        "n_decided": count(decided),
+        "n_responded": count(answered & Q(**{f"{p}response_days__lte": 1})),
         "n_closed": count(closed),
         "n_on_time": count(closed & Q(**{f"{p}closed_on_time": True})),
         "n_rated": count(~Q(**{f"{p}rating": ""})),
@@ -357,6 +371,7 @@ def _row(key: int | None, label: str, counts: dict[str, Any]) -> MetricRow:
         received=counts["n_received"],
         accepted=counts["n_accepted"],
         late_waiting=counts["n_late_waiting"],
+        decided=counts["n_decided"],
         responded=counts["n_responded"],
         closed=counts["n_closed"],
         closed_on_time=counts["n_on_time"],
@@ -429,6 +444,7 @@ _SUMMED = (
     "received",
     "accepted",
     "late_waiting",
+    "decided",
     "responded",
     "closed",
     "closed_on_time",

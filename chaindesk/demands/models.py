@@ -114,7 +114,8 @@ class Demand(models.Model):
     )
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True, editable=False)
-    # Working days from submission to acceptance and to closure, stored when they happen (metrics).
+    # Working days from submission to the response (受理, 不予受理 or 合并) and to closure, stored when they
+    # happen (metrics: 响应率, 办结用时).
     response_days = models.PositiveIntegerField(_("受理用时(工作日)"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, editable=False)
     close_days = models.PositiveIntegerField(_("办结用时(工作日)"), null=True, blank=True, editable=False)

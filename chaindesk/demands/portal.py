@@ -2,7 +2,11 @@
 list (title, status, submitted, what happens next, link) with a prominent 提交诉求, not the officials' ledger
 (no internal filters, no ledger buttons, no export). `demands.views.demand_list_view` hands enterprise users here."""
 
-from django.http import HttpResponse
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,16 +39,31 @@ def _rows(rows: list[Demand]) -> list[Demand]:
     return rows
 
 
+def portal_page(
+    request: HttpRequest,
+    qs: QuerySet[Any],
+    *,
+    template: str,
+    title: str,
+    count: str,
+    decorate: Callable[[list[Any]], list[Any]],
+) -> HttpResponse:
+    """An enterprise portal list (我的诉求, 我的项目): the reader's own rows 50 a page (two queries: the count and the
+    page), each decorated, the count as `count` words it ("共 %(n)s 条"), the title as the only breadcrumb."""
+    page_obj = paginate(qs, request.GET.get("page"))
+    context = {
+        "page_obj": page_obj,
+        "rows": decorate(list(page_obj.object_list)),
+        "count_text": count % {"n": intcomma_cn(page_obj.paginator.count)},
+        "page_title": title,
+        "breadcrumbs": [(title, None)],
+    }
+    return render(request, template, context)
+
+
 def demand_portal(request: AuthedRequest) -> HttpResponse:
     """我的诉求: the enterprise's demands, newest first, 50 a page (two queries: the count and the page)."""
     qs = base_queryset(request.user).order_by("-submitted_at", "-pk")
-    page_obj = paginate(qs, request.GET.get("page"))
-    count_text = _("共 %(n)s 条") % {"n": intcomma_cn(page_obj.paginator.count)}
-    context = {
-        "page_obj": page_obj,
-        "rows": _rows(list(page_obj.object_list)),
-        "count_text": count_text,
-        "page_title": _("我的诉求"),
-        "breadcrumbs": [(_("我的诉求"), None)],
-    }
-    return render(request, "demands/portal_list.html", context)
+    return portal_page(
+        request, qs, template="demands/portal_list.html", title=_("我的诉求"), count=_("共 %(n)s 条"), decorate=_rows
+    )

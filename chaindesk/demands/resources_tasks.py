@@ -58,6 +58,10 @@ def deadline_basis(deadline: dt.date | None) -> str:
     return gettext("预估") if deadline is not None and is_provisional(deadline) else ""
 
 
+def _estimated(task: Task) -> bool:
+    return task.deadline is not None and is_provisional(task.deadline)
+
+
 def _escalation(task: Task) -> str:
     return str(task.get_escalation_display()) if task.escalation else ""  # type: ignore[attr-defined]
 
@@ -120,6 +124,8 @@ TASKS: Resource = Resource(
         ledger_only("working_days", _("办理时限(工作日)"), attr("working_days"), 10),
         ledger_only("assigned_on", _("交办日期"), lambda t: timezone.localtime(t.created_at).date(), 12),
         ledger_only("deadline", _("办结期限"), attr("deadline"), 12),
+        # the API's boolean beside the deadline (the ledger says it in 期限依据, the page with its 预估 mark)
+        Col("deadline_estimated", _("办结期限为预估"), _estimated, page=False, in_export=False),
         ledger_only("deadline_basis", _("期限依据"), lambda t: deadline_basis(t.deadline), 8),
         ledger_only("days_left", _("剩余工作日"), _days_left, 10),
         ledger_only("escalation", _("预警级别"), _escalation, 10),

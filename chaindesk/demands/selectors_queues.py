@@ -12,6 +12,7 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
+from chaindesk.core.params import param_id
 from chaindesk.core.privacy import staff_fields_hidden_from
 
 from .choices import OPEN_DEMAND, OPEN_TASK, DemandStatus, Escalation, TaskStatus
@@ -148,10 +149,12 @@ def supervision_tasks(
     user: Any, params: dict[str, str], today: date | None = None
 ) -> tuple[QuerySet[Task], dict[str, Any]]:
     """The chain chief's 督办 queue: open tasks of their chains' demands marked 督办, then the 预警 ones below
-    them (show=supervised leaves them out); most overdue first."""
+    them (show=supervised leaves them out); chain=<id> keeps one of their chains (an id out of shape is
+    ignored; another chain's leaves nothing); most overdue first."""
     today = today or clock.today()
     chains = Chain.objects.visible_to(user).values("pk")
     show = "supervised" if params.get("show") == "supervised" else "all"
+    chain = param_id(params.get("chain"))
     levels = [Escalation.SUPERVISED, Escalation.WARNED] if show == "all" else [Escalation.SUPERVISED]
     qs = (
         Task.objects.visible_to(user)
@@ -164,7 +167,9 @@ def supervision_tasks(
         )
         .order_by("level_rank", "deadline", "pk")
     )
-    return qs, {"show": show}
+    if chain is not None:
+        qs = qs.filter(demand__chain_id=chain)
+    return qs, {"show": show, "chain": chain}
 
 
 def decorate_tasks(tasks: list[Task], today: date) -> list[Task]:

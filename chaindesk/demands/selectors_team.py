@@ -1,6 +1,6 @@
 """Reads for the service team and its leaders: the 待我处理 queue (what waits on the team), its 工作台 counts,
-the leaders' 批示 and 催办 on a demand or a task, their marks on the 督办 queue and the 催办 each department
-received (the metrics' 被催办).
+the leaders' 批示 and 催办 on a demand or a task, their marks on the 督办 queue and how often a task was urged
+(the 督办 queue's count, and the metrics' 被催办 summed per department: chaindesk/demands/metrics.py).
 
 Every read starts from visible_to(user) and the chains whose team the reader is on; each page or card is a fixed
 number of queries whatever the rows."""
@@ -184,11 +184,3 @@ def urges_of_task() -> Subquery:
     """How often the task (OuterRef("pk")) was urged: a scalar COUNT without GROUP BY, so 0 rather than NULL
     when never (the metrics add it up per department: 被催办)."""
     return count_of(LeaderNote.objects.filter(task_id=OuterRef("pk"), kind=LeaderNote.Kind.URGE))
-
-
-def urges_by_department(demands: QuerySet[Demand]) -> dict[int, int]:
-    """催办 received per department (id → count) on the tasks of `demands` (the reader's visible demands of a
-    period, as the metrics table counts them): the metrics' 被催办 column. One query."""
-    qs = LeaderNote.objects.filter(kind=LeaderNote.Kind.URGE, demand__in=demands.values("pk"), department__isnull=False)
-    rows = qs.order_by().values("department_id").annotate(n=Count("pk")).values_list("department_id", "n")
-    return dict(rows)

@@ -202,16 +202,25 @@ def demand_accept(*, demand: Demand, actor: Actor, note: str = "") -> Demand:
 
 @transaction.atomic
 def demand_reject(*, demand: Demand, actor: Actor, reason: str) -> Demand:
-    """不予受理, with the reason (required) kept on the demand."""
+    """不予受理, with the reason (required) kept on the demand and the response time in working days from
+    submission (the decision answers the enterprise: the response rate counts it)."""
     _need_triage(actor, demand)
     reason = _required(reason, "reason", _("不予受理须填写理由。"), NOTE_MAX)
-    _demand_move(demand=demand, move=DemandMoves.REJECT, actor=actor, note=reason, status_note=reason)
+    _demand_move(
+        demand=demand,
+        move=DemandMoves.REJECT,
+        actor=actor,
+        note=reason,
+        status_note=reason,
+        response_days=_workdays_since_submission(demand, clock.now()),  # a rejection is a response (响应率)
+    )
     return demand
 
 
 @transaction.atomic
 def demand_merge(*, demand: Demand, into: Demand, actor: Actor, note: str = "") -> Demand:
-    """Merge a duplicate into another open demand of the same enterprise; both timelines record it."""
+    """Merge a duplicate into another open demand of the same enterprise; both timelines record it. The merge
+    answers the demand: its response time is stored as an acceptance's is."""
     _need_triage(actor, demand)
     if into.pk == demand.pk:
         raise ValidationError({"into": _("不能将诉求合并到其自身。")}, code="merge_self")
@@ -233,6 +242,7 @@ def demand_merge(*, demand: Demand, into: Demand, actor: Actor, note: str = "") 
         note=note,
         merged_into=into,
         status_note=note[:NOTE_MAX],
+        response_days=_workdays_since_submission(demand, clock.now()),  # a merge is a response (响应率)
     )
     _event(
         demand=into,

@@ -6,10 +6,12 @@ services, each POST carrying the status the page showed (a stale page answers 40
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import urlsplit
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -27,6 +29,7 @@ from chaindesk.core.listing import paginate
 from chaindesk.core.pages import crumbs, is_htmx
 from chaindesk.core.params import param_id
 from chaindesk.core.permissions import role_required
+from chaindesk.core.uploads import private_file_response
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.models import VisitIssue
@@ -477,6 +480,31 @@ def _refused(
     return render(request, "demands/detail.html", context, status=status)
 
 
+def _from_demand_page(request: HttpRequest, demand_id: int) -> bool:
+    """The form was posted from this demand's page: its `next` (where success returns) is that page."""
+    return urlsplit(request.POST.get("next", "")).path == reverse("demands:detail", args=[demand_id])
+
+
+def task_refusal(
+    request: HttpRequest, task: Task, message: str, *, form: forms.Form | None = None, status: int = 400
+) -> HttpResponse | None:
+    """A refused form about `task` (a decision on its completion or extension, a 催办) posted from its demand's
+    page: that page again, with the message at the top and the form, as typed, on the task's row. None when
+    the form came from elsewhere (the task page answers then)."""
+    if not _from_demand_page(request, task.demand_id):
+        return None
+    authed = cast(AuthedRequest, request)
+    context = _detail_context(authed, _visible(authed, task.demand_id), action_error=message)
+    row = next((t for t in context["tasks"] if t.pk == task.pk), None)
+    decision = getattr(row, "decision", None)
+    if form is not None and decision and type(decision["form"]) is type(form):
+        form.auto_id = decision["form"].auto_id  # the row's ids, so each label still names its field
+        decision["form"] = form
+    elif form is not None and row is not None and "note" in form.fields:
+        row.typed_note = form["note"].value() or ""  # type: ignore[attr-defined]  # the 催办 box, as typed
+    return render(request, "demands/detail.html", context, status=status)
+
+
 # --- attachments ------------------------------------------------------------------------------------------
 
 
@@ -485,19 +513,14 @@ def attachment_download(request: AuthedRequest, pk: int) -> HttpResponse:
     """Stream an attachment from the private storage, for those who may see its demand (404 otherwise)."""
     visible = Attachment.objects.filter(demand__in=Demand.objects.visible_to(request.user).values("pk"))
     attachment = get_visible_or_404(visible, pk, user=request.user)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    # The user's name, cleaned (no path, no control characters) and with its type's extension, in RFC 5987
-    # form; always a download, never shown inline, and never sniffed into another type by the browser.
-    name = attachments.download_name(attachment)
-    response = FileResponse(handle, content_type=attachments.download_type(attachment, name))
-    response["Content-Disposition"] = attachments.content_disposition(name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return cast(HttpResponse, response)
+    # The product's one download (core.uploads): the user's name cleaned, in RFC 5987 form, with its type's
+    # extension; never sniffed into another type, sandboxed, privately uncached; 404 when the file is gone.
+    response = private_file_response(
+        attachment.file, original_name=attachment.original_name, content_type=attachment.content_type
+    )
+    # A demand's attachment is evidence to keep: an image too is a download here, never shown inline.
+    response["Content-Disposition"] = attachments.content_disposition(attachments.download_name(attachment))
+    return response
 
 
 # --- the triage queue and the enterprise tab --------------------------------------------------------------

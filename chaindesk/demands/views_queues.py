@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import OFFICIALS, Role
+from chaindesk.chains.models import Chain
 from chaindesk.core import clock
 from chaindesk.core.errors import refusal_page, service_errors
 from chaindesk.core.exceptions import InvalidTransition
@@ -26,7 +27,7 @@ from chaindesk.core.pages import crumbs, is_htmx
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
-from . import panels_team, permissions, services
+from . import panels_team, permissions, services, views
 from . import selectors_queues as sq
 from .choices import OPEN_TASK, TaskStatus
 from .forms import (
@@ -218,14 +219,23 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 
 def _conflict(request: HttpRequest, error: InvalidTransition, pk: int, name: str = "") -> HttpResponse:
-    """409: the task moved on since the page was shown; the page shows its current state and why."""
+    """409: the task moved on since the page was shown; the page it was posted from (the task page, or the
+    demand page for the team's decisions there) shows its current state and why."""
     task = _visible_task(request, pk)
+    back = views.task_refusal(request, task, str(error), status=409)
+    if back is not None:
+        return back
     return render(
         request, "demands/queues_task_detail.html", _detail_context(request, task, conflict=str(error)), status=409
     )
 
 
 def _refused(request: HttpRequest, task: Task, name: str, form: forms.Form) -> HttpResponse:
+    """400 on the page the form was posted from, with the form as typed and its errors."""
+    message = "；".join(str(e) for errors in form.errors.values() for e in errors)
+    back = views.task_refusal(request, task, message, form=form)
+    if back is not None:
+        return back
     context = _detail_context(request, task, bound=(name, form), action_errors=form.non_field_errors())
     return render(request, "demands/queues_task_detail.html", context, status=400)
 
@@ -306,9 +316,14 @@ def tasks_export(request: HttpRequest) -> HttpResponse:
 
 @role_required(*TEAM)
 def supervision(request: HttpRequest) -> HttpResponse:
-    """督办事项: open tasks of the user's chains escalated to 督办 (and, with show=all, the 预警 ones below)."""
+    """督办事项: open tasks of the user's chains escalated to 督办 (and, with show=all, the 预警 ones below), of one
+    of them with chain=<id> (the 下次会议 card links here so; the chain's name costs a query only then)."""
     today = clock.today()
     qs, filters = sq.supervision_tasks(request.user, request.GET.dict(), today)
+    if filters["chain"] is not None:
+        filters["chain_name"] = (
+            Chain.objects.visible_to(request.user).filter(pk=filters["chain"]).values_list("name", flat=True).first()
+        )
     # 催办 from the row where the reader leads the demand's chain (the service checks again, by the enterprise)
     leads = Exists(permissions.leader_chains(request.user).filter(chain_id=OuterRef("demand__chain_id")))
     page_obj = paginate(with_leader_marks(qs).annotate(may_urge=leads), request.GET.get("page"))

@@ -128,7 +128,8 @@ def _task_act(
     request: AuthedRequest, pk: int, form_class: type[forms.Form], name: str, field: str, act: Act
 ) -> HttpResponse:
     """A leader's act on a task (`name`: instruct, urge): `act` runs the service on the cleaned form and returns
-    where to go next; a refusal (on `field`) or a bad form re-renders the task page with the form and the message."""
+    where to go next; a refusal (on `field`) or a bad form re-renders the page it came from (the demand page,
+    else the task page) with the message, and the task page with the form as typed."""
     task = views_queues._visible_task(request, pk)
     if not permissions.can_lead(request.user, task.demand):
         raise PermissionDenied
@@ -140,6 +141,9 @@ def _task_act(
             message = _refusal(form, error, field)
     else:
         message = _errors(form)
+    back = views.task_refusal(request, task, message, form=form)  # posted from the demand page: back there
+    if back is not None:
+        return back
     context = views_queues._detail_context(request, task, **{f"{name}_form": form, "action_errors": [message]})
     return render(request, "demands/queues_task_detail.html", context, status=400)
 

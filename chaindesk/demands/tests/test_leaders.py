@@ -24,10 +24,9 @@ from chaindesk.core import clock
 from chaindesk.core.actors import FIXTURES
 from chaindesk.core.models import AuditAction, AuditLog, Notification
 from chaindesk.core.services import audited_create
-from chaindesk.demands import services
+from chaindesk.demands import metrics, services
 from chaindesk.demands.choices import DemandStatus, Escalation, TaskStatus
 from chaindesk.demands.models import Demand, LeaderNote, Task
-from chaindesk.demands.selectors_team import urges_by_department
 from chaindesk.demands.services_leaders import leader_instruct, leader_urge
 from chaindesk.demands.workdays import add_workdays, workdays_between
 from chaindesk.testkit.html import login
@@ -329,7 +328,9 @@ def test_those_who_may_not_lead_get_403_or_404(personas: Any, plain: User) -> No
 # --- metrics ---------------------------------------------------------------------------------------------------
 
 
-def test_urges_by_department(personas: Any, world: Any, make_demand: Any) -> None:
+def test_urges_count_per_department_in_the_metrics(personas: Any, world: Any, make_demand: Any) -> None:
+    """被催办 per lead department (metrics.metric_table, the one count of it): 催办 only, 批示 not; within the
+    reader's visible demands; 催办 moves nothing."""
     ours = personas.ours.task
     theirs = world.task(make_demand(status=DemandStatus.ACCEPTED), department="theirs")
     leader_urge(task=ours, actor=personas.chief)
@@ -337,11 +338,14 @@ def test_urges_by_department(personas: Any, world: Any, make_demand: Any) -> Non
     leader_urge(task=ours, actor=personas.chief)
     leader_urge(task=theirs, actor=personas.member)
     leader_instruct(task=theirs, actor=personas.member, text="批示不算催办")
-    dept_a, dept_b = personas.ours.department.pk, personas.theirs.department.pk
-    assert urges_by_department(Demand.objects.visible_to(personas.chief)) == {dept_a: 2, dept_b: 1}
-    only_ours = Demand.objects.visible_to(personas.chief).filter(pk=ours.demand_id)
-    assert urges_by_department(only_ours) == {dept_a: 2}
-    assert urges_by_department(Demand.objects.visible_to(personas.x_chief)) == {}  # not their chain's demands
+    today = clock.today()
+
+    def urged(user: User) -> dict[str, int | None]:
+        table = metrics.metric_table(user, dimension="department", start=today - dt.timedelta(days=30), end=today)
+        return {row.label: row.urged for row in table.rows}
+
+    assert urged(personas.chief) == {"测试甲局": 2, "测试乙局": 1}
+    assert set(urged(personas.x_chief).values()) <= {0}  # not their chain's demands
     assert Demand.objects.filter(pk=ours.demand_id, status=DemandStatus.IN_PROGRESS).exists()
     assert Task.objects.get(pk=ours.pk).status == TaskStatus.PENDING  # 催办 moves nothing
 

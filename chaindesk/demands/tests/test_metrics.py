@@ -61,7 +61,7 @@ OURS = [
     (P, 3, None, None, "", 0, [("ours", RET), ("theirs", WIP)]),  # D5: the returned task of ours does not count
     (A, 0, None, None, "", 0, [("ours", TaskStatus.COMPLETION_REQUESTED)]),  # D6
     (S, None, None, None, "", 0, []),  # D7: not accepted yet
-    (R, None, None, None, "", 0, []),  # D8: rejected
+    (R, 1, None, None, "", 0, []),  # D8: rejected the next working day: a response in time
     (P, 1, None, None, UNS, 1, [("ours", WIP)]),  # D9: rated 不满意, reopened
 ]
 THEIRS = [(C, 0, 3, True, SAT, 0, [("theirs", DONE)])] * 3
@@ -97,7 +97,7 @@ def _build(
             status=status,
             submitted_by=actor,
             submitted_at=submitted,
-            accepted_at=submitted if resp is not None else None,
+            accepted_at=submitted if resp is not None and status not in metrics.DECIDED else None,
             response_days=resp,
             closed_at=submitted + dt.timedelta(days=30) if status == C else None,
             close_days=close,
@@ -164,21 +164,22 @@ def test_every_rate_and_the_median_per_chain(dataset: dict[str, Any], personas: 
     table = _table(personas.chief, "chain")
     assert [r.label for r in table.rows] == [OURS_CHAIN]  # the 测试乙链 demands are out of the chief's scope
     row = table.rows[0]
-    # received D1-D9; accepted all but D7, D8; responded within 1 day D1, D2, D4, D6, D9; closed D1-D4
-    assert (row.received, row.accepted, row.responded, row.closed) == (9, 7, 5, 4)
-    # D7 still waits for triage years after its response deadline: due for a response, not responded
-    assert (row.late_waiting, row.due) == (1, 8)
+    # received D1-D9; accepted all but D7, D8; responded within 1 day D1, D2, D4, D6, D8 (rejected), D9; closed D1-D4
+    assert (row.received, row.accepted, row.responded, row.closed) == (9, 7, 6, 4)
+    # D7 still waits for triage years after its response deadline: due for a response, not responded; D8 was
+    # answered by its rejection
+    assert (row.late_waiting, row.decided, row.due) == (1, 1, 9)
     # on time D1, D2; rated D1-D4, D9; satisfied D1-D4; reopened and closed D2
     assert (row.closed_on_time, row.rated, row.satisfied, row.reopened) == (2, 5, 4, 1)
     assert row.rates == {
-        "response": Decimal("0.6250"),  # 5 / 8: the 7 accepted and D7, waiting
+        "response": Decimal("0.6667"),  # 6 / 9: the 7 accepted, D8 rejected and D7, waiting
         "closure": Decimal("0.5714"),  # 4 / 7
         "on_time": Decimal("0.5000"),  # 2 / 4
         "satisfaction": Decimal("0.8000"),  # 4 / 5 (不满意 counts among the rated)
         "reopen": Decimal("0.2500"),  # 1 / 4
     }
     assert row.percents == {
-        "response": Decimal("62.5"),
+        "response": Decimal("66.7"),
         "closure": Decimal("57.1"),
         "on_time": Decimal("50.0"),
         "satisfaction": Decimal("80.0"),
@@ -269,8 +270,9 @@ def test_period_is_inclusive_of_both_days(dataset: dict[str, Any], personas: Per
 
 def test_rates_of_demands_walked_through_the_services(personas: Personas) -> None:
     """Today, through the services: the world's demand of ours (accepted, its task open), one closed 满意, one
-    closed 基本满意 after a 不满意 reopened it, and one rejected. Each accepted at once: 3 of 3 responded; 2 of
-    the 3 accepted closed (66.7%), both on time, both satisfied, 1 of 2 reopened; 0 working days each."""
+    closed 基本满意 after a 不满意 reopened it, and one rejected. Each accepted or rejected at once: 4 of 4
+    responded (the rejection stores its response time as an acceptance does); 2 of the 3 accepted closed
+    (66.7%), both on time, both satisfied, 1 of 2 reopened; 0 working days each."""
     world = DemandWorld(personas)
     world.demand(status=DemandStatus.CLOSED, title="已办结诉求")
     reopened = world.demand(status=DemandStatus.AWAITING_CONFIRMATION, title="重办后办结诉求")
@@ -280,13 +282,14 @@ def test_rates_of_demands_walked_through_the_services(personas: Personas) -> Non
     services.task_accept_completion(task=task, actor=personas.chief)
     reopened.refresh_from_db()
     services.demand_confirm(demand=reopened, actor=personas.ent_user, rating=Rating.BASICALLY)
-    world.demand(status=DemandStatus.REJECTED, title="不予受理诉求")
+    rejected = world.demand(status=DemandStatus.REJECTED, title="不予受理诉求")
+    assert rejected.response_days == 0 and rejected.accepted_at is None
 
     today = clock.today()
     table = metrics.metric_table(personas.chief, dimension="chain", start=today, end=today)
     [row] = table.rows
     assert row.label == OURS_CHAIN
-    assert (row.received, row.accepted, row.responded, row.closed) == (4, 3, 3, 2)
+    assert (row.received, row.accepted, row.decided, row.responded, row.closed) == (4, 3, 1, 4, 2)
     assert (row.closed_on_time, row.rated, row.satisfied, row.reopened) == (2, 2, 2, 1)
     assert row.percents == {
         "response": Decimal("100.0"),
@@ -314,8 +317,8 @@ def test_page_shows_tables_chart_definitions(dataset: dict[str, Any], personas: 
         assert f'data-testid="metrics-table-{dimension}"' in html
     assert "metrics-chart-data" in html and "demands/metrics.js" in html
     assert "不少于 5 件" in html  # the minimum is shown
-    assert "62.5%" in html and "10.0" in html and THEIRS_CHAIN not in html
-    assert "1个工作日内受理的诉求" in html  # definitions printed
+    assert "66.7%" in html and "10.0" in html and THEIRS_CHAIN not in html
+    assert "1个工作日内受理、不予受理或合并的诉求" in html  # definitions printed
     tables = response.context["tables"]
     assert [t.dimension for t in tables] == list(metrics.DIMENSIONS)
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def _scope(html: str) -> str:
     """The top bar's scope line (base.html's `data-testid="scope"`)."""
-    found = re.search(r'data-testid="scope">(.*?)</div>', html, re.S)
+    found = re.search(r'data-testid="scope"[^>]*>(.*?)</div>', html, re.S)  # whatever attributes follow
     assert found, "the page has no scope line"
     return found.group(1).strip()
 

@@ -8,6 +8,7 @@ handler's queue and on the cards next to what each test adds. The demands and ta
 demands conftest's `make_demand` and `make_task` (factories.DemandWorld): submitted by `ent_user`, accepted by our
 chief, cut into a task for 测试甲局 that `handler` signs and finishes, confirmed 满意 by `ent_user`."""
 
+import datetime as dt
 import io
 from collections.abc import Callable
 from typing import Any
@@ -475,3 +476,59 @@ def test_export_is_exactly_the_filtered_queue_and_audited(personas, task_for, dj
     assert _client(personas.chief).get(reverse("demands:tasks_export")).status_code == 403
     with django_assert_max_num_queries(8):
         _export_rows(client)
+
+
+def test_supervision_queue_filters_by_chain_in_the_url(personas, django_assert_max_num_queries):
+    """chain=<id> keeps one of the reader's chains (the 下次会议 card links so), kept by the tabs and cleared by
+    查看全部产业链; an id out of shape is ignored, another chain's id leaves nothing; the name costs one query."""
+    from chaindesk.chains.models import TeamRole
+    from chaindesk.testkit.personas import join_team
+
+    ours, theirs = personas.ours, personas.theirs
+    join_team(personas.member, theirs.chain, TeamRole.MEMBER)  # on both chains' teams
+    _escalate(ours.task, Escalation.SUPERVISED)
+    _escalate(theirs.task, Escalation.SUPERVISED)
+    client = _client(personas.member)
+    url = reverse("demands:supervision")
+
+    def rows(query: str) -> list[int]:
+        response = client.get(url + query)
+        assert response.status_code == 200
+        return [t.pk for t in response.context["page_obj"].object_list]
+
+    assert sorted(rows("")) == sorted([ours.task.pk, theirs.task.pk])
+    assert rows(f"?chain={ours.chain.pk}") == [ours.task.pk]
+    assert rows(f"?show=supervised&chain={theirs.chain.pk}") == [theirs.task.pk]
+    assert sorted(rows("?chain=abc")) == sorted(rows("?chain=²")) == sorted([ours.task.pk, theirs.task.pk])
+    outsider = _client(personas.x_chief).get(url + f"?chain={ours.chain.pk}")
+    assert list(outsider.context["page_obj"].object_list) == []  # not the reader's chain: nothing
+    page = client.get(url + f"?show=supervised&chain={ours.chain.pk}").content.decode()
+    assert f'data-testid="supervision-chain">产业链：{ours.chain.name}' in page
+    assert 'href="?show=supervised" data-testid="supervision-all-chains"' in page
+    assert f'href="?chain={ours.chain.pk}">督办与预警' in page  # the other tab keeps the chain
+    with django_assert_max_num_queries(7):
+        client.get(url + f"?chain={ours.chain.pk}")
+
+
+def test_the_next_meeting_card_links_the_queue_of_its_chain(personas):
+    from chaindesk.core.actors import FIXTURES
+    from chaindesk.core.services import audited_create
+    from chaindesk.meetings.agenda import next_meeting_card
+    from chaindesk.meetings.models import Meeting, MeetingKind
+
+    ours = personas.ours
+    _escalate(ours.task, Escalation.SUPERVISED)
+    audited_create(
+        model=Meeting,
+        actor=FIXTURES,
+        chain=ours.chain,
+        title="测试甲链下次例会",
+        kind=MeetingKind.REGULAR,
+        held_on=clock.today() + dt.timedelta(days=6),
+        region=ours.region,
+        leader=ours.meeting.leader,
+    )
+    [supervised] = [p for p in next_meeting_card(personas.chief)["agenda"] if p.key == "supervised"]
+    assert supervised.url == reverse("demands:supervision") + f"?show=supervised&chain={ours.chain.pk}"
+    listed = _client(personas.chief).get(supervised.url).context["page_obj"].object_list
+    assert [t.pk for t in listed] == [t.pk for t in supervised.rows] == [ours.task.pk]

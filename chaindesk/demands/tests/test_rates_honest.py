@@ -1,7 +1,7 @@
 """Honest rates (issue 11 item 6) on a hand-built data set: the response rate counts the demands still waiting
-for triage past their deadline, the reopen rate counts tasks per department, the departments' open and
-overdue tasks, the groups the minimum-case rule leaves out by name, and the triage backlog on the metrics page
-and the 工作台 cards.
+for triage past their deadline and the ones rejected or merged (a decision is a response, in time or late), the
+reopen rate counts tasks per department, the departments' open and overdue tasks, the groups the minimum-case rule
+leaves out by name, and the triage backlog on the metrics page and the 工作台 cards.
 
 The figures are computed as of a fixed day, 2020-06-12 (a Friday; the calendar package covers 2020), passed as
 `today`, over demands submitted in June 2020 on the personas' chain 测试甲链, so they hold under every clock.
@@ -11,6 +11,7 @@ June 2020's working days: 1-5, 8-12 (Monday to Friday); so on 2020-06-12 a deman
 9 working days, one submitted on 06-10 2 (late: even accepted now it would take 2), one on 06-11 1 (in time)."""
 
 import datetime as dt
+import importlib
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +24,7 @@ from chaindesk.accounts.models import User
 from chaindesk.core import clock
 from chaindesk.demands import metrics
 from chaindesk.demands.choices import Channel, DemandStatus, Rating, TaskStatus
-from chaindesk.demands.models import Category, Demand, Task
+from chaindesk.demands.models import Category, Demand, DemandEvent, Task
 from chaindesk.demands.workdays import workdays_between
 from chaindesk.testkit.personas import Personas
 
@@ -35,13 +36,15 @@ OURS_CHAIN = "测试甲链"
 OURS_DEPT, THEIRS_DEPT = "测试甲局", "测试乙局"  # short names, as every page shows a department
 HX = {"HX-Request": "true"}
 
-S, NI, P, C, R = (
+S, NI, P, C, R, M = (
     DemandStatus.SUBMITTED,
     DemandStatus.NEEDS_INFO,
     DemandStatus.IN_PROGRESS,
     DemandStatus.CLOSED,
     DemandStatus.REJECTED,
+    DemandStatus.MERGED,
 )
+DECIDED = (R, M)
 DONE, WIP, PEND, RET = TaskStatus.DONE, TaskStatus.IN_PROGRESS, TaskStatus.PENDING, TaskStatus.RETURNED
 
 # key: (submitted in June, status, response_days, reopen_count, [(department, status, deadline day, reopened)])
@@ -50,7 +53,8 @@ DEMANDS: dict[str, tuple[int, str, int | None, int, list[tuple[str, str, int, in
     "W3": (10, S, None, 0, []),  # waiting 2: late
     "W2": (11, S, None, 0, []),  # waiting 1: still in time, not yet due
     "N1": (2, NI, None, 0, []),  # 待补充: waits on the enterprise, not due
-    "X1": (3, R, None, 0, []),  # 不予受理: not due
+    "X1": (3, R, 2, 0, []),  # 不予受理 2 working days after submission: due, responded late
+    "M1": (4, M, 0, 0, []),  # 合并 the day it came: due, responded in time
     # A1 closed after 不满意 reopened only ours: the task of theirs was not at fault
     "A1": (1, C, 0, 1, [("ours", DONE, 10, 1), ("theirs", DONE, 10, 0)]),
     "A2": (2, P, 1, 0, [("ours", DONE, 10, 0), ("ours", WIP, 5, 0)]),  # ours' open task overdue since 06-05
@@ -82,7 +86,7 @@ def dataset(personas: Personas) -> dict[str, Demand]:
             status=status,
             submitted_by=personas.chief,
             submitted_at=_at(day),
-            accepted_at=_at(day) if response is not None else None,
+            accepted_at=_at(day) if response is not None and status not in DECIDED else None,
             response_days=response,
             closed_at=_at(20) if status == C else None,
             close_days=12 if status == C else None,
@@ -125,16 +129,18 @@ def test_response_cutoff_is_the_second_latest_working_day() -> None:
 
 def test_response_rate_counts_the_demands_still_waiting(dataset: dict[str, Demand], personas: Personas) -> None:
     [row] = _table(personas.chief, "chain").rows
-    assert row.label == OURS_CHAIN and row.received == 8
-    # accepted A1, A2, A3; responded within a working day A1 (0), A2 (1); late and waiting W1, W3
-    assert (row.accepted, row.responded, row.late_waiting, row.due) == (3, 2, 2, 5)
-    assert row.rates["response"] == Decimal("0.4000")  # 2 / 5, where the accepted alone gave 2 / 3
-    assert row.percents["response"] == Decimal("40.0")
-    # a week later W2 is late too: 2 / 6
+    assert row.label == OURS_CHAIN and row.received == 9
+    # accepted A1, A2, A3; decided without acceptance X1 (rejected), M1 (merged); late and waiting W1, W3;
+    # responded within a working day A1 (0), A2 (1), M1 (0); not N1 (待补充: waits on the enterprise)
+    assert (row.accepted, row.decided, row.late_waiting, row.due) == (3, 2, 2, 7)
+    assert row.responded == 3
+    assert row.rates["response"] == Decimal("0.4286")  # 3 / 7, where the accepted alone gave 2 / 3
+    assert row.percents["response"] == Decimal("42.9")
+    # a week later W2 is late too: 3 / 8
     [later] = metrics.metric_table(
         personas.chief, dimension="chain", start=START, end=END, today=dt.date(2020, 6, 19)
     ).rows
-    assert (later.late_waiting, later.rates["response"]) == (3, Decimal("0.3333"))
+    assert (later.late_waiting, later.rates["response"]) == (3, Decimal("0.3750"))
     # the closure rate keeps the accepted demands as its base: A1 of 3
     assert row.rates["closure"] == Decimal("0.3333")
 
@@ -169,7 +175,7 @@ def test_open_and_overdue_tasks_per_department(dataset: dict[str, Demand], perso
 
 
 def test_the_groups_left_out_of_the_ranking_are_named(dataset: dict[str, Demand], personas: Personas) -> None:
-    # by response rate with the default minimum of 5: the chain has 5 due (ranked); each department 2 (not)
+    # by response rate with the default minimum of 5: the chain has 7 due (ranked); each department 2 (not)
     assert _table(personas.chief, "chain", rank_by="response").left_out == []
     table = _table(personas.chief, "department", rank_by="response")
     assert sorted(table.left_out) == sorted([OURS_DEPT, THEIRS_DEPT])
@@ -210,9 +216,10 @@ def test_metrics_page_shows_backlog_columns_and_left_out(dataset: dict[str, Dema
     assert OURS_DEPT in left_out and THEIRS_DEPT in left_out and "不足 5 件" in left_out
     chain = html.split('data-testid="metrics-table-chain"')[1].split('data-testid="metrics-table-')[0]
     assert "在办(件)" not in chain and "各组均参与排名" in chain
-    # today every waiting demand of June 2020 is late: 2 / 6
-    assert "33.3%" in chain
+    # today every waiting demand of June 2020 is late: 3 / 8
+    assert "37.5%" in chain
     assert "提交已超过1个工作日仍待受理的诉求" in html  # the rule is printed
+    assert "不予受理或合并也是对企业的答复" in html
 
 
 def test_metrics_page_backlog_not_for_department_handlers(dataset: dict[str, Demand], personas: Personas) -> None:
@@ -231,3 +238,30 @@ def test_workbench_cards_show_the_backlog(dataset: dict[str, Demand], personas: 
     assert "待受理积压 3 件" in line and f"最久已等 {waited} 个工作日" in line
     outsider = _client(personas.x_chief).get(reverse("demands:card_supervision"), headers=HX).content.decode()
     assert "无待受理积压" in outsider
+
+
+def test_the_migration_fills_the_response_time_of_earlier_decisions(personas: Personas) -> None:
+    """Demands rejected or merged before the services stored it get the working days to their decision event:
+    06-01 → 06-03 is 2 (late), 06-11 → 06-11 is 0 (in time); one without an event keeps none."""
+    from django.apps import apps
+
+    fill = importlib.import_module("chaindesk.demands.migrations.0008_response_days_of_decisions").fill
+    made = {}
+    for key, status, day, decided in (("R", R, 1, 3), ("M", M, 11, 11), ("X", R, 2, None)):
+        made[key] = demand = Demand.objects.create(
+            enterprise=personas.ours.enterprise,
+            title=f"决定前{key}",
+            description="手工构造",
+            category=Category.objects.get(code="land"),
+            channel=Channel.TEAM,
+            chain=personas.ours.chain,
+            region=personas.ours.enterprise.region,
+            status=status,
+            submitted_by=personas.chief,
+            submitted_at=_at(day),
+        )
+        if decided is not None:
+            event = DemandEvent.objects.create(demand=demand, kind=status, to_status=status, actor=personas.chief)
+            DemandEvent.objects.filter(pk=event.pk).update(created_at=_at(decided) + dt.timedelta(hours=6))
+    fill(apps, None)
+    assert {k: Demand.objects.get(pk=d.pk).response_days for k, d in made.items()} == {"R": 2, "M": 0, "X": None}

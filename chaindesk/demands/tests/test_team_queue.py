@@ -226,11 +226,18 @@ def test_accept_a_completion_from_the_demand_page(personas: Any, task_for: Any) 
     assert queue_counts(personas.chief)["completion"] == 0 and queue_counts(personas.chief)["awaiting"] == 1
 
 
+def _templates(response: Any) -> list[str]:
+    return [t.name for t in response.templates if t.name]
+
+
 def test_send_back_needs_a_reason(personas: Any, task_for: Any) -> None:
     task = task_for(TaskStatus.COMPLETION_REQUESTED)
     client = login(personas.member)
     refused = _decide(client, task, "completion", accept="0", note="")
     assert refused.status_code == 400 and "退回重办须写明理由。" in refused.content.decode()
+    # back on the demand page it was posted from, not on the task page
+    assert "demands/detail.html" in _templates(refused)
+    assert "demands/queues_task_detail.html" not in _templates(refused)
     assert Task.objects.get(pk=task.pk).status == TaskStatus.COMPLETION_REQUESTED
     response = _decide(client, task, "completion", accept="0", note="结果未附批复文件")
     assert response.status_code == 302
@@ -274,3 +281,47 @@ def test_the_demand_page_query_count_is_flat_as_tasks_wait(personas: Any, task_f
         services.task_sign(task=extra, actor=personas.handler)
         services.task_request_extension(task=extra, actor=personas.handler, extra_days=3, reason="等待")
     assert _queries(client, url) <= one + 1  # the pending extension requests: one query for all
+
+
+# --- a refused decision returns to the demand page ---------------------------------------------------------------
+
+
+def test_a_refused_decision_shows_its_error_on_the_demand_page(personas: Any, task_for: Any) -> None:
+    """退回重办 without a reason, posted from the demand page: that page again (400), the message at the top, the
+    error beside the decision's 意见 box on the task's row, whatever was typed kept; nothing changed."""
+    task = task_for(TaskStatus.COMPLETION_REQUESTED)
+    refused = _decide(login(personas.chief), task, "completion", accept="0", note="   ")
+    assert refused.status_code == 400
+    assert refused.context["demand"].pk == task.demand_id and refused.context["action_error"] == "退回重办须写明理由。"
+    page = refused.content.decode()
+    assert 'data-testid="action-error"' in page and 'data-testid="decision-error"' in page
+    assert 'data-testid="task-decision-completion"' in page and f'id="id_task{task.pk}_note"' in page
+    assert Task.objects.get(pk=task.pk).status == TaskStatus.COMPLETION_REQUESTED
+
+
+def test_a_stale_decision_from_the_demand_page_shows_it_as_it_now_stands(personas: Any, task_for: Any) -> None:
+    task = task_for(TaskStatus.EXTENSION_REQUESTED)
+    client = login(personas.chief)
+    assert _decide(client, task, "extension", approve="0", note="不同意").status_code == 302
+    again = _decide(client, task, "extension", approve="1")  # the page still showed 延期申请中
+    assert again.status_code == 409 and "demands/detail.html" in _templates(again)
+    assert "已不是页面显示的" in again.context["action_error"]
+    assert 'data-testid="task-decision-extension"' not in again.content.decode()  # nothing left to decide
+
+
+def test_the_same_decision_from_the_task_page_stays_there(personas: Any, task_for: Any) -> None:
+    task = task_for(TaskStatus.COMPLETION_REQUESTED)
+    url = reverse("demands:task_decide_completion", args=[task.pk])
+    refused = login(personas.chief).post(url, {"expected_status": task.status, "accept": "0", "note": ""})
+    assert refused.status_code == 400 and "demands/queues_task_detail.html" in _templates(refused)
+
+
+def test_a_refused_urge_from_the_demand_page_returns_there(personas: Any) -> None:
+    task = personas.ours.task
+    client = login(personas.chief)
+    back = reverse("demands:detail", args=[task.demand_id]) + "#tasks"
+    url = reverse("demands:task_urge", args=[task.pk])
+    assert client.post(url, {"note": "请今天回复", "next": back}).status_code == 302
+    again = client.post(url, {"note": "再催", "next": back})
+    assert again.status_code == 400 and "demands/detail.html" in _templates(again)
+    assert "今天已催办过" in again.context["action_error"] and 'value="再催"' in again.content.decode()

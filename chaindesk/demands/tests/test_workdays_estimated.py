@@ -179,3 +179,22 @@ def _as_date(value: object) -> date | None:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10]) if value else None
+
+
+def test_the_api_says_which_deadlines_are_estimated(personas: Personas, estimated_task: Task) -> None:
+    """Beside every deadline the demand and task API returns, `deadline_estimated`: true exactly where the pages
+    print 预估 (2027 here), false for a deadline in a published year."""
+    w = DemandWorld(personas)
+    published = w.task(estimated_task.demand, department="theirs")
+    Task.objects.filter(pk=published.pk).update(deadline=date(2026, 12, 31))
+    detail = _client(personas.chief).get(f"/api/demands/{estimated_task.demand_id}").json()
+    flags = {t["id"]: (t["deadline"], t["deadline_estimated"]) for t in detail["tasks"]}
+    assert flags == {estimated_task.pk: ("2027-01-04", True), published.pk: ("2026-12-31", False)}
+    ours = _client(personas.ent_user).get(f"/api/demands/{estimated_task.demand_id}").json()["tasks"]
+    assert {t["id"]: t["deadline_estimated"] for t in ours} == {estimated_task.pk: True, published.pk: False}
+    rows = _client(personas.handler).get("/api/tasks/", {"status": "all"}).json()["items"]
+    row = next(r for r in rows if r["id"] == estimated_task.pk)
+    assert row["deadline"] == "2027-01-04" and row["deadline_estimated"] is True and row["deadline_basis"] == "预估"
+    schema = _client(personas.chief).get("/api/openapi.json").json()["components"]["schemas"]
+    assert schema["TaskOut"]["properties"]["deadline_estimated"]["type"] == "boolean"
+    assert "deadline_estimated" in schema["TasksRow"]["properties"]
