@@ -2,18 +2,12 @@
 list (title, status, submitted, what happens next, link) with a prominent 提交诉求, not the officials' ledger
 (no internal filters, no ledger buttons, no export). `demands.views.demand_list_view` hands enterprise users here."""
 
-from collections.abc import Callable
-from typing import Any
-
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chaindesk.accounts.requests import AuthedRequest
-from chaindesk.core.listing import paginate
-from chaindesk.core.templatetags.cd import intcomma_cn
+from chaindesk.core.listing import portal_page
 
 from .choices import DemandStatus
 from .models import Demand
@@ -37,28 +31,6 @@ def _rows(rows: list[Demand]) -> list[Demand]:
         d.status_colour = STATUS_COLOUR.get(d.status, "grey")  # type: ignore[attr-defined]
         d.next_step, d.enterprise_acts = NEXT_STEP.get(d.status, ("", False))  # type: ignore[attr-defined]
     return rows
-
-
-def portal_page(
-    request: HttpRequest,
-    qs: QuerySet[Any],
-    *,
-    template: str,
-    title: str,
-    count: str,
-    decorate: Callable[[list[Any]], list[Any]],
-) -> HttpResponse:
-    """An enterprise portal list (我的诉求, 我的项目): the reader's own rows 50 a page (two queries: the count and the
-    page), each decorated, the count as `count` words it ("共 %(n)s 条"), the title as the only breadcrumb."""
-    page_obj = paginate(qs, request.GET.get("page"))
-    context = {
-        "page_obj": page_obj,
-        "rows": decorate(list(page_obj.object_list)),
-        "count_text": count % {"n": intcomma_cn(page_obj.paginator.count)},
-        "page_title": title,
-        "breadcrumbs": [(title, None)],
-    }
-    return render(request, template, context)
 
 
 def demand_portal(request: AuthedRequest) -> HttpResponse:

@@ -6,12 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from chaindesk.accounts.requests import AuthedRequest
-from chaindesk.core.listing import paginate
-from chaindesk.core.templatetags.cd import intcomma_cn
+from chaindesk.core.listing import portal_page
 
 from .choices import FORWARD, ProjectStage
 from .models import Project
@@ -48,13 +46,6 @@ def _rows(rows: list[Project]) -> list[Any]:
 def project_portal(request: AuthedRequest) -> HttpResponse:
     """我的项目: the enterprise's projects by name, 50 a page (two queries: the count and the page)."""
     qs = base_queryset(request.user).order_by("name", "pk")
-    page_obj = paginate(qs, request.GET.get("page"))
-    count_text = _("共 %(n)s 个") % {"n": intcomma_cn(page_obj.paginator.count)}
-    context = {
-        "page_obj": page_obj,
-        "rows": _rows(list(page_obj.object_list)),
-        "count_text": count_text,
-        "page_title": _("我的项目"),
-        "breadcrumbs": [(_("我的项目"), None)],
-    }
-    return render(request, "projects/portal_list.html", context)
+    return portal_page(
+        request, qs, template="projects/portal_list.html", title=_("我的项目"), count=_("共 %(n)s 个"), decorate=_rows
+    )

@@ -404,6 +404,8 @@ def generate(ctx: Context) -> None:
                     submitted = cal.workday_on_or_before(today - dt.timedelta(days=rng.randint(3, HISTORY_DAYS)))
                 else:
                     submitted = cal.add(cal.workday_on_or_before(today), -back) if back else today
+                if status in (DemandStatus.REJECTED, DemandStatus.MERGED):
+                    response_days = 0  # decided the day it came in (the events below are dated so)
                 if status == DemandStatus.REJECTED:
                     status_note = rng.choice(REJECT_REASONS)
                 elif status == DemandStatus.MERGED and previous is not None:
