@@ -28,7 +28,8 @@ from chaindesk.core.resources import (
 from .choices import STAGE_DATE_FIELD, ProjectKind, ProjectLevel, ProjectStage
 from .models import Project
 from .selectors import SORTS, base_queryset, project_list
-from .selectors_progress import CYCLE_VALUES, FLAGS, cycle_options
+from .selectors_progress import CYCLE_VALUES, cycle_options
+from .selectors_schedule import FLAGS
 
 CELLS = "projects/partials/list_cells.html"
 KEY_DATES = (

@@ -22,7 +22,8 @@ from chaindesk.enterprises.selectors import chain_and_region_rows, descendant_id
 
 from .choices import FORWARD, ProjectKind, ProjectLevel, ProjectStage
 from .models import Project
-from .selectors_progress import CYCLE_VALUES, FLAGS, annotate_progress, cycle_q, flag_filter
+from .selectors_progress import CYCLE_VALUES, cycle_q
+from .selectors_schedule import FLAGS, annotate_progress, flag_filter
 
 # Stages in reading order: the forward path, then 暂停 and 终止.
 STAGE_ORDER: tuple[str, ...] = (*FORWARD, ProjectStage.PAUSED, ProjectStage.TERMINATED)

@@ -1,34 +1,29 @@
-"""Investment progress against 序时进度 (the share of the year elapsed): per project, as queryset annotations
-computed in SQL (so list pages filter and sort on them), and the rules that flag projects as behind or stale.
+"""Investment progress rolled up over many projects: the summary by chain or by region against 序时进度 (with
+its hand-written SQL baseline for the benchmark), and the virtuous cycle (投资签约 → 增资扩产 → 配套落户) of an
+enterprise and of a chain. Each project's own schedule, annotations and flags are in ``selectors_schedule``.
 
-A project signed (or, without a signing date, started) during the year is held to the schedule from that day:
-序时进度 = days since the start / days from the start to the year's end (0 on its first day), and the months
-before its start month are not 未填报 (``schedule_from``, ``progress_threshold``). A project that began in an
-earlier year, or whose start is not recorded, is held to the whole year's schedule.
+A group's 序时进度 is weighted by the plans: its 序时应完成 (expected to date) is the sum over its projects of
+the year's plan × the project's own 序时进度, which for a project signed (or started) during the year counts
+from that day (``schedule_from``); the group's 序时进度 is that sum / the plans' sum. A group without a plan
+shows the calendar's 序时进度.
 
-All arithmetic is Decimal. The comparisons that decide a flag are done on whole numbers (amounts in 分 of a
-万元, shares in millionths) so that SQLite, which stores decimals as floating point, decides exactly like
-PostgreSQL at the boundary."""
+A group is behind when done < Σ plan·(序时进度 − tolerance) over its projects, each held to its own 序时进度 as
+the per-project rule holds it. The database sums whole numbers only (分, and 分 × ten-thousandths for the
+expected amount), so SQLite decides exactly like PostgreSQL."""
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
     Count,
-    DecimalField,
     ExpressionWrapper,
     F,
-    FilteredRelation,
-    Func,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -37,438 +32,43 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chaindesk.core import clock
 
 from .choices import ACTIVE, FORWARD, ProjectStage
-from .models import InvestmentPlan, InvestmentReport, Project
-
-FOUR_PLACES = Decimal("0.0001")
-# Shares (序时进度, tolerance) are compared in millionths, amounts in 分 (0.01 万元): both whole numbers.
-SHARE_SCALE = 1_000_000
-CENTS = 100
-AMOUNT_FIELD = DecimalField(max_digits=16, decimal_places=2)
-RATE_FIELD = DecimalField(max_digits=12, decimal_places=4)
-FLAGS = ("behind", "stale", "stalled")
-
-
-def stale_days() -> int:
-    """Days without a progress update after which an active project counts as stale (停滞)."""
-    return int(getattr(settings, "CHAINDESK_PROJECT_STALE_DAYS", 30))
-
-
-def behind_tolerance() -> Decimal:
-    """Percentage points below 序时进度 still tolerated before a project counts as behind (滞后)."""
-    return Decimal(str(getattr(settings, "CHAINDESK_PROJECT_BEHIND_TOLERANCE", Decimal("0"))))
-
-
-def schedule_share(today: dt.date) -> Decimal:
-    """序时进度: day of the year / days in the year, 4 places, half up (2026-11-25 → 0.9014)."""
-    days = 366 if calendar.isleap(today.year) else 365
-    day = today.timetuple().tm_yday
-    return (Decimal(day) / Decimal(days)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
-
-
-def schedule_for(year: int, today: dt.date) -> Decimal:
-    """序时进度 of `year` as seen on `today`: a past year is complete, a future one not begun."""
-    if year < today.year:
-        return Decimal("1.0000")
-    if year > today.year:
-        return Decimal("0.0000")
-    return schedule_share(today)
-
-
-def schedule_from(start: dt.date | None, year: int, today: dt.date) -> Decimal:
-    """序时进度 of a project that started (signed, or started without a signing date) on `start`: the whole
-    year's schedule if it started before `year` or its start is unknown; otherwise counted from the start day
-    (0 that day) to the year's end: days elapsed since the start / days from the start to 31 December, 4
-    places half up. A project starting after `year` (or later this year) owes nothing yet."""
-    if start is None or start.year < year:
-        return schedule_for(year, today)
-    if start.year > year or year > today.year:
-        return Decimal("0.0000")
-    if year < today.year:
-        return Decimal("1.0000")
-    if today <= start:
-        return Decimal("0.0000")
-    span = (dt.date(year, 12, 31) - start).days  # >= 1: start < today <= 31 December
-    return (Decimal((today - start).days) / Decimal(span)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
-
-
-def progress_start(project: Project) -> dt.date | None:
-    """The day a project's schedule starts from: signed, or started when no signing date is recorded."""
-    return project.signed_on or project.started_on
-
-
-def completion_rate(done: Decimal | None, plan: Decimal | None) -> Decimal | None:
-    """投资完成率 done / plan, 4 places half up; None when there is no plan or it is zero."""
-    if plan is None or plan == 0:
-        return None
-    return (Decimal(done or 0) / Decimal(plan)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
-
-
-def percent(rate: Decimal | None) -> Decimal | None:
-    """A rate (0.9014) as percent with two places (90.14) for the pages; None stays None."""
-    return None if rate is None else (Decimal(rate) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def money(value: Decimal | None) -> str:
-    """An amount in 万元 for a table cell: 52,000.00 (thousands by three, as the offices' ledgers)."""
-    return "—" if value is None else f"{Decimal(value):,.2f}"
-
-
-def for_display(projects: list[Project]) -> list[Project]:
-    """Set `rate_percent` and the amount texts (planned_text, plan_text, done_text, done_total_text) on
-    projects from annotate_progress / done_total_subquery: templates can neither multiply nor group digits."""
-    for project in projects:
-        project.rate_percent = percent(getattr(project, "rate", None))  # type: ignore[attr-defined]
-        project.planned_text = money(project.planned_investment)  # type: ignore[attr-defined]
-        project.plan_text = money(getattr(project, "plan_amount", None))  # type: ignore[attr-defined]
-        project.done_text = money(getattr(project, "done_ytd", None))  # type: ignore[attr-defined]
-        project.done_total_text = money(getattr(project, "done_total", None))  # type: ignore[attr-defined]
-    return projects
-
-
-def _threshold_units(year: int, today: dt.date) -> int:
-    """The rate below which a project is behind, in millionths: 序时进度 minus the tolerance."""
-    threshold = schedule_for(year, today) - behind_tolerance() / 100
-    return int((threshold * SHARE_SCALE).to_integral_value(rounding=ROUND_HALF_UP))
-
-
-class DaysBetween(Func):
-    """Whole days from the second date to the first (``later - earlier``), on SQLite and PostgreSQL."""
-
-    arity = 2
-    output_field = IntegerField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        template = "CAST(julianday(%(expressions)s) AS INTEGER)"
-        return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(", **extra)
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="((%(expressions)s))", arg_joiner=")::date - (", **extra)
-
-
-def _days_sql(later: str, earlier: str) -> str:
-    """``DaysBetween`` in hand-written SQL (the raw summary)."""
-    if connection.vendor == "postgresql":
-        return f"(({later})::date - ({earlier}))"
-    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-
-
-def _start_expression() -> Coalesce:
-    return Coalesce(F("signed_on"), F("started_on"))
-
-
-def progress_threshold(year: int, today: dt.date) -> Case:
-    """Per project, the rate below which it is behind, in millionths, as ``_threshold_from(schedule_from(
-    start, year, today))`` computes it in Python: the whole year's threshold, or for a project that started
-    this year the schedule from its start ((2·10⁴·elapsed + span) div (2·span): 4 places half up, in whole
-    numbers), or nothing owed (a start after the year or from today on). Needs the ``progress_start`` alias."""
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    zero = int(_threshold_from(Decimal("0")))  # 0 minus the tolerance
-    whens = [When(progress_start__gt=last, then=Value(zero))]
-    if year == today.year:
-        elapsed = DaysBetween(Value(today), F("progress_start"))
-        span = DaysBetween(Value(last), F("progress_start"))
-        share = ExpressionWrapper((elapsed * 2 * 10_000 + span) / (span * 2), output_field=BigIntegerField())
-        per_project = ExpressionWrapper(share * (SHARE_SCALE // 10_000) + zero, output_field=BigIntegerField())
-        whens += [
-            When(progress_start__gte=today, then=Value(zero)),
-            When(progress_start__gte=first, then=per_project),
-        ]
-    return Case(*whens, default=Value(_threshold_units(year, today)), output_field=BigIntegerField())
-
-
-def stale_cutoff(today: dt.date) -> dt.date:
-    return today - dt.timedelta(days=stale_days())
-
-
-def _report_window(year: int, today: dt.date) -> tuple[dt.date, dt.date]:
-    """Months of `year` counted as done so far: January up to today's month (all of a past year)."""
-    first = dt.date(year, 1, 1)
-    if year < today.year:
-        return first, dt.date(year, 12, 1)
-    return first, today.replace(day=1)
-
-
-def done_subquery(year: int, today: dt.date) -> Coalesce:
-    first, last = _report_window(year, today)
-    reports = (
-        InvestmentReport.objects.filter(project=OuterRef("pk"), month__gte=first, month__lte=last)
-        .order_by()
-        .values("project")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Coalesce(Subquery(reports, output_field=AMOUNT_FIELD), Value(Decimal("0")), output_field=AMOUNT_FIELD)
-
-
-def _cents(expression: Any) -> Cast:
-    return Cast(Round(ExpressionWrapper(expression * CENTS, output_field=AMOUNT_FIELD)), BigIntegerField())
-
-
-def _rate_expression() -> Case:
-    """done / plan rounded half up to 4 places, from whole numbers: (2·d·10⁴ + p) div (2·p) / 10⁴."""
-    done, plan = _cents(F("done_ytd")), _cents(F("plan_amount"))
-    basis = ExpressionWrapper(
-        (done * 2 * 10_000 + plan) / (plan * 2), output_field=BigIntegerField()
-    )  # integer division on both databases
-    return Case(
-        # Decimal("0.0001") reaches SQLite as text, which its arithmetic reads as a number (not as an
-        # integer divisor, which would truncate); the cast gives PostgreSQL's numeric 4 places.
-        When(plan_amount__gt=0, then=Cast(basis * Value(FOUR_PLACES), RATE_FIELD)),
-        default=Value(None),
-        output_field=RATE_FIELD,
-    )
-
-
-def behind_q(year: int, today: dt.date) -> Q:
-    """Behind (滞后): active, a plan above zero, and done / plan below the project's 序时进度 minus the
-    tolerance; compared as done·10⁶ < plan·threshold in whole numbers (needs plan_amount, done_ytd and the
-    progress_threshold alias of annotate_progress)."""
-    return Q(stage__in=ACTIVE, plan_amount__gt=0) & Q(
-        done_scaled__lt=ExpressionWrapper(
-            _cents(F("plan_amount")) * F("progress_threshold"), output_field=BigIntegerField()
-        )
-    )
-
-
-def stale_q(today: dt.date) -> Q:
-    """Stale (停滞): active, and no progress update, or the last one more than STALE_DAYS days ago."""
-    return Q(stage__in=ACTIVE) & (Q(last_progress_on__isnull=True) | Q(last_progress_on__lt=stale_cutoff(today)))
-
-
-def annotate_progress(qs: QuerySet[Project], *, year: int, today: dt.date) -> QuerySet[Project]:
-    """Annotate plan_amount, done_ytd, rate, is_stale and is_behind (against each project's own 序时进度, see
-    ``progress_threshold``), all in SQL so that lists filter and sort on them: the done amount as a
-    correlated subquery, the plan through a LEFT JOIN on the unique (project, year) plan, so no row is ever
-    multiplied."""
-    # The year's plan is unique per project: a filtered LEFT JOIN adds no rows and, unlike a subquery, is
-    # not evaluated again wherever plan_amount is referenced (the rate, the behind rule, the summary sums).
-    qs = qs.alias(year_plan=FilteredRelation("investment_plans", condition=Q(investment_plans__year=year)))
-    qs = qs.annotate(
-        plan_amount=ExpressionWrapper(F("year_plan__amount"), output_field=AMOUNT_FIELD),
-        done_ytd=done_subquery(year, today),
-    )
-    qs = qs.alias(
-        done_scaled=ExpressionWrapper(_cents(F("done_ytd")) * SHARE_SCALE, output_field=BigIntegerField()),
-        progress_start=_start_expression(),
-    )
-    qs = qs.alias(progress_threshold=progress_threshold(year, today)).annotate(rate=_rate_expression())
-    return qs.annotate(
-        is_stale=Case(When(stale_q(today), then=Value(True)), default=Value(False), output_field=BooleanField()),
-        is_behind=Case(
-            When(behind_q(year, today), then=Value(True)), default=Value(False), output_field=BooleanField()
-        ),
-    )
-
-
-def flag_filter(qs: QuerySet[Any], flag: str, *, year: int, today: dt.date) -> QuerySet[Any]:
-    """Keep the projects with a flag: behind, stale, or stalled (behind or stale). A queryset not yet through
-    annotate_progress is annotated here for `year` and `today`. An unknown flag leaves the queryset as it is."""
-    if flag in FLAGS and "is_behind" not in qs.query.annotations:
-        qs = annotate_progress(qs, year=year, today=today)
-    if flag == "behind":
-        return qs.filter(is_behind=True)
-    if flag == "stale":
-        return qs.filter(is_stale=True)
-    if flag == "stalled":
-        return qs.filter(Q(is_behind=True) | Q(is_stale=True))
-    return qs
-
-
-def rules_text() -> str:
-    """The flag rules in one sentence for the pages."""
-    tolerance = behind_tolerance()
-    if tolerance:
-        behind = _("完成率低于序时进度 %(points)s 个百分点以上即为滞后") % {"points": f"{tolerance.normalize():f}"}
-    else:
-        behind = _("完成率低于序时进度即为滞后")
-    stale = _("签约至投产阶段的项目 %(days)s 天无进展更新即为停滞") % {"days": stale_days()}
-    return _("%(behind)s；%(stale)s。") % {"behind": behind, "stale": stale}
-
-
-def start_rule_text() -> str:
-    """The rule for projects that start during the year, in one sentence for the pages and exports."""
-    return _(
-        "年内签约（无签约日期的按开工）的项目，序时进度自签约（开工）之日起算至年末（当日为 0），"
-        "此前的月份不计为未填报。"
-    )
-
-
-@dataclass
-class ProjectProgress:
-    """One project's investment progress in a year, for its page and chart."""
-
-    year: int
-    plan: Decimal | None
-    done_ytd: Decimal
-    rate: Decimal | None
-    schedule: Decimal
-    gap: Decimal | None  # percentage points the rate is below 序时进度 (negative: ahead)
-    behind: bool
-    stale: bool
-    last_update: dt.date | None
-    months: list[tuple[dt.date, Decimal | None, Decimal]] = field(default_factory=list)
-    reports: list[InvestmentReport] = field(default_factory=list)  # the year's reports, latest month first
-    today: dt.date | None = None
-    start: dt.date | None = None  # signed (or started) during the year: the schedule counts from this day
-
-    @property
-    def rate_percent(self) -> Decimal | None:
-        return percent(self.rate)
-
-    @property
-    def plan_text(self) -> str:
-        """The plan in 万元, the unit of the section's chart and table."""
-        return money(self.plan)
-
-    @property
-    def done_text(self) -> str:
-        return money(self.done_ytd)
-
-    @property
-    def schedule_percent(self) -> Decimal:
-        return (self.schedule * 100).quantize(Decimal("0.01"))
-
-    @property
-    def gap_abs(self) -> Decimal | None:
-        return None if self.gap is None else abs(self.gap)
-
-    @property
-    def month_rows(self) -> list[dict[str, Any]]:
-        """The months so far, latest first: amount (None when not reported), cumulative and the report."""
-        by_month = {r.month: r for r in self.reports}
-        rows = [
-            {
-                "month": month,
-                "amount": amount,
-                "amount_text": money(amount),
-                "cumulative_text": money(total),
-                "report": by_month.get(month),
-            }
-            for month, amount, total in self.months
-        ]
-        return rows[::-1]
-
-    @property
-    def max_month(self) -> str:
-        """The latest month that may be reported (input type=month value)."""
-        return f"{(self.today or clock.today()):%Y-%m}"
-
-    @property
-    def chart(self) -> dict[str, Any]:
-        """ECharts option: monthly completed (bars), cumulative completed (line) and the plan spread over the
-        year at 序时进度 (dashed line: where the cumulative should be at each month's end), in 万元."""
-        labels = [_("%(m)s月") % {"m": m} for m in range(1, 13)]
-        start = self.start
-        monthly: list[float | None] = [None] * 12
-        cumulative: list[float | None] = [None] * 12
-        for month, amount, total in self.months:
-            monthly[month.month - 1] = float(amount) if amount is not None else None
-            cumulative[month.month - 1] = float(total)
-        series: list[dict[str, Any]] = [
-            {"name": _("当月完成"), "type": "bar", "data": monthly, "barMaxWidth": 28},
-            {"name": _("累计完成"), "type": "line", "data": cumulative, "connectNulls": True},
-        ]
-        if self.plan:
-            days = 366 if calendar.isleap(self.year) else 365
-            on_schedule: list[float | None] = []
-            for m in range(1, 13):
-                month_end = dt.date(self.year, m, calendar.monthrange(self.year, m)[1])
-                if start is not None:  # from its start: no line before the start month
-                    share = None if month_end < start else schedule_from(start, self.year, month_end)
-                    on_schedule.append(None if share is None else float((self.plan * share).quantize(Decimal("0.01"))))
-                    continue
-                elapsed = month_end.timetuple().tm_yday
-                on_schedule.append(float((self.plan * elapsed / days).quantize(Decimal("0.01"))))
-            series.append(
-                {
-                    "name": _("序时进度"),
-                    "type": "line",
-                    "data": on_schedule,
-                    "lineStyle": {"type": "dashed"},
-                    "symbol": "none",
-                    "markLine": {
-                        "symbol": "none",
-                        "data": [{"yAxis": float(self.plan), "name": _("年度计划")}],
-                        "label": {"formatter": _("年度计划 {c} 万元"), "position": "insideEndTop"},
-                    },
-                }
-            )
-        return {
-            "title": {"text": _("%(year)s 年投资完成情况") % {"year": self.year}, "subtext": _("单位：万元")},
-            "tooltip": {"trigger": "axis"},
-            "legend": {"bottom": 0},
-            "grid": {"left": 60, "right": 30, "top": 70, "bottom": 50},
-            "xAxis": {"type": "category", "data": labels},
-            "yAxis": {"type": "value", "name": _("万元")},
-            "series": series,
-        }
-
-
-def _months(
-    year: int, first: dt.date, last: dt.date, reported: dict[dt.date, Decimal], start: dt.date | None
-) -> list[tuple[dt.date, Decimal | None, Decimal]]:
-    """(month, amount or None when not reported, cumulative) from the first month owed (January, or the start
-    month of a project that started this year; earlier if a month before it was reported) up to `last`."""
-    if first > last:
-        return []
-    first_month = start.month if start is not None else 1
-    first_month = min([first_month, *(m.month for m in reported)])
-    months: list[tuple[dt.date, Decimal | None, Decimal]] = []
-    cumulative = Decimal("0")
-    for m in range(first_month, last.month + 1):
-        month = dt.date(year, m, 1)
-        amount = reported.get(month)
-        cumulative += amount or 0
-        months.append((month, amount, cumulative))
-    return months
-
-
-def project_progress(project: Project, *, year: int, today: dt.date) -> ProjectProgress:
-    """Plan, done so far, rate, the project's 序时进度 (from its start when it started during `year`), flags
-    and the months of `year` (amount reported, cumulative) from its first month up to today's month: two
-    queries (plan, reports)."""
-    plan = InvestmentPlan.objects.filter(project=project, year=year).order_by().values_list("amount", flat=True).first()
-    first, last = _report_window(year, today)
-    reports = list(
-        InvestmentReport.objects.filter(project=project, month__gte=first, month__lte=last)
-        .select_related("reported_by")
-        .order_by("-month")
-    )
-    reported = {r.month: r.amount for r in reports}
-    start = progress_start(project)
-    in_year_start = start if start is not None and start.year == year else None
-    done = sum(reported.values(), Decimal("0"))
-    rate = completion_rate(done, plan)
-    schedule = schedule_from(start, year, today)
-    threshold = Decimal(_threshold_from(schedule)) / SHARE_SCALE
-    active = project.stage in ACTIVE
-    behind = bool(active and plan and done < plan * threshold)
-    last_update = project.last_progress_on
-    stale = active and (last_update is None or last_update < stale_cutoff(today))
-    gap = None if rate is None else ((schedule - rate) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return ProjectProgress(
-        year=year,
-        plan=plan,
-        done_ytd=done,
-        rate=rate,
-        schedule=schedule,
-        gap=gap,
-        behind=behind,
-        stale=bool(stale),
-        last_update=last_update,
-        months=_months(year, first, last, reported, in_year_start),
-        reports=reports,
-        today=today,
-        start=in_year_start,
-    )
-
+from .models import InvestmentReport, Project
+from .selectors_schedule import (
+    AMOUNT_FIELD,
+    CENTS,
+    FOUR_PLACES,
+    SCHEDULE_SCALE,
+    SHARE_SCALE,
+    annotate_progress,
+    cents,
+    completion_rate,
+    days_sql,
+    for_display,
+    money,
+    percent,
+    report_window,
+    schedule_for,
+    schedule_units,
+    stale_cutoff,
+    tolerance_units,
+)
+
+# Each project's own progress lives in selectors_schedule; the names importers took from this module before
+# keep working from here (the demo's tests read project_progress here, for one).
+from .selectors_schedule import FLAGS as FLAGS
+from .selectors_schedule import ProjectProgress as ProjectProgress
+from .selectors_schedule import flag_filter as flag_filter
+from .selectors_schedule import project_progress as project_progress
+from .selectors_schedule import rules_text as rules_text
+from .selectors_schedule import schedule_share as schedule_share
+from .selectors_schedule import start_rule_text as start_rule_text
 
 # --- investment summaries by chain or by region ------------------------------------------------------
 
@@ -477,7 +77,9 @@ SUMMARY_GROUPS = {"chain": ("chain_id", "chain__name"), "region": ("region_id", 
 
 @dataclass
 class SummaryRow:
-    """One line of the investment summary: a chain or a region (key None and is_total for the total)."""
+    """One line of the investment summary: a chain or a region (key None and is_total for the total).
+    `expected` is the 序时应完成: Σ plan × each project's own 序时进度 (exact, 万元); `schedule` the group's
+    序时进度, expected / plan to 4 places half up (the calendar's when there is no plan)."""
 
     key: int | None
     label: str
@@ -485,6 +87,7 @@ class SummaryRow:
     n_active: int
     plan: Decimal
     done: Decimal
+    expected: Decimal
     schedule: Decimal
     n_behind: int
     n_stale: int
@@ -499,6 +102,10 @@ class SummaryRow:
         return percent(self.rate)
 
     @property
+    def schedule_percent(self) -> Decimal | None:
+        return percent(self.schedule)
+
+    @property
     def plan_text(self) -> str:
         return money(self.plan)
 
@@ -507,80 +114,123 @@ class SummaryRow:
         return money(self.done)
 
     @property
+    def expected_amount(self) -> Decimal:
+        """The expected amount to the 分, half up, as the page and the export show it."""
+        return self.expected.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+    @property
+    def expected_text(self) -> str:
+        return money(self.expected_amount)
+
+    @property
     def gap(self) -> Decimal | None:
         rate = self.rate
         return None if rate is None else ((self.schedule - rate) * 100).quantize(Decimal("0.01"))
 
     @property
     def behind(self) -> bool:
-        rate = self.rate
-        return rate is not None and self.done * SHARE_SCALE < self.plan * _threshold_from(self.schedule)
-
-
-def _threshold_from(schedule: Decimal) -> Decimal:
-    return ((schedule - behind_tolerance() / 100) * SHARE_SCALE).to_integral_value(rounding=ROUND_HALF_UP)
+        """Done below the expected amount less the tolerance on the plan: Σ plan·(序时进度 − tolerance), each
+        project held to its own 序时进度 (the per-project rule summed, in millionths)."""
+        if self.rate is None:
+            return False
+        return self.done * SHARE_SCALE < self.expected * SHARE_SCALE + self.plan * tolerance_units()
 
 
 def _from_cents(value: Any) -> Decimal:
     return Decimal(int(value or 0)) / CENTS
 
 
-def _summary_rows(raw: list[tuple[Any, ...]], schedule: Decimal) -> list[SummaryRow]:
-    """(key, label, n, active, plan cents, done cents, behind, stale) tuples → rows with a total row."""
-    rows = [
-        SummaryRow(
-            key=key,
-            label=str(label),
-            n_projects=int(n),
-            n_active=int(active or 0),
-            plan=_from_cents(plan),
-            done=_from_cents(done),
-            schedule=schedule,
-            n_behind=int(behind or 0),
-            n_stale=int(stale or 0),
-        )
-        for key, label, n, active, plan, done, behind, stale in raw
-    ]
-    total = SummaryRow(
-        key=None,
-        label=_("合计"),
-        n_projects=sum(r.n_projects for r in rows),
-        n_active=sum(r.n_active for r in rows),
-        plan=sum((r.plan for r in rows), Decimal("0")),
-        done=sum((r.done for r in rows), Decimal("0")),
-        schedule=schedule,
-        n_behind=sum(r.n_behind for r in rows),
-        n_stale=sum(r.n_stale for r in rows),
-        is_total=True,
+def _from_expected_units(value: Any) -> Decimal:
+    """Σ plan in 分 × 序时进度 in ten-thousandths → 万元 (exact)."""
+    return Decimal(int(value or 0)) / (CENTS * SCHEDULE_SCALE)
+
+
+def _group_schedule(expected: Decimal, plan: Decimal, calendar: Decimal) -> Decimal:
+    """A group's 序时进度: its expected amount over its plan, 4 places half up; the calendar's without a plan."""
+    if plan <= 0:
+        return calendar
+    return (expected / plan).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _summary_row(key: Any, label: Any, counts: tuple[Any, ...], calendar: Decimal, **extra: Any) -> SummaryRow:
+    """A row from (n, active, plan, done, expected, behind, stale): amounts already in 万元."""
+    n, active, plan, done, expected, behind, stale = counts
+    return SummaryRow(
+        key=key,
+        label=str(label),
+        n_projects=int(n),
+        n_active=int(active or 0),
+        plan=plan,
+        done=done,
+        expected=expected,
+        schedule=_group_schedule(expected, plan, calendar),
+        n_behind=int(behind or 0),
+        n_stale=int(stale or 0),
+        **extra,
     )
-    return [*rows, total]
+
+
+def _summary_rows(raw: list[tuple[Any, ...]], calendar: Decimal) -> list[SummaryRow]:
+    """(key, label, n, active, plan cents, done cents, expected units, behind, stale) tuples → rows with a
+    total row; `calendar` is the year's 序时进度 on the calendar, shown by a group without a plan."""
+    rows = [
+        _summary_row(
+            key,
+            label,
+            (n, active, _from_cents(plan), _from_cents(done), _from_expected_units(expected), behind, stale),
+            calendar,
+        )
+        for key, label, n, active, plan, done, expected, behind, stale in raw
+    ]
+    totals = (
+        sum(r.n_projects for r in rows),
+        sum(r.n_active for r in rows),
+        sum((r.plan for r in rows), Decimal("0")),
+        sum((r.done for r in rows), Decimal("0")),
+        sum((r.expected for r in rows), Decimal("0")),
+        sum(r.n_behind for r in rows),
+        sum(r.n_stale for r in rows),
+    )
+    return [*rows, _summary_row(None, _("合计"), totals, calendar, is_total=True)]
+
+
+def summary_rule_text() -> str:
+    """How a chain's (or a region's) 序时进度 is weighted, in one sentence for the summary page and export."""
+    return _(
+        "各产业链（地区）及合计的序时进度按计划加权：序时应完成投资 = 各项目年度计划投资 × 该项目序时进度之和，"
+        "序时进度 = 序时应完成投资 ÷ 年度计划投资；年内签约（开工）的项目按自签约（开工）之日起算的序时进度计入，"
+        "不按全年计。"
+    )
 
 
 def summarize(qs: QuerySet[Project], *, year: int, today: dt.date, by: str) -> list[SummaryRow]:
     """The summary of any project queryset in ONE aggregate query (GROUP BY the chain or the region).
-    Amounts are summed as whole 分 so that SQLite adds them exactly, like PostgreSQL's numeric."""
+    Amounts are summed as whole 分 (the expected amount as 分 × ten-thousandths) so that SQLite adds them
+    exactly, like PostgreSQL's numeric."""
     key, label = SUMMARY_GROUPS[by]
     annotated = annotate_progress(qs, year=year, today=today)
+    plan_cents = cents(F("plan_amount"))
     grouped = (
         annotated.order_by()
         .values(key, label)
         .annotate(
             n=Count("pk"),
             n_active=Count("pk", filter=Q(stage__in=ACTIVE)),
-            plan_cents=Sum(_cents(F("plan_amount"))),
-            done_cents=Sum(_cents(F("done_ytd"))),
+            plan_cents=Sum(plan_cents),
+            done_cents=Sum(cents(F("done_ytd"))),
+            expected_units=Sum(ExpressionWrapper(plan_cents * F("progress_schedule"), output_field=BigIntegerField())),
             n_behind=Count("pk", filter=Q(is_behind=True)),
             n_stale=Count("pk", filter=Q(is_stale=True)),
         )
         .order_by(label, key)
-        .values_list(key, label, "n", "n_active", "plan_cents", "done_cents", "n_behind", "n_stale")
+        .values_list(key, label, "n", "n_active", "plan_cents", "done_cents", "expected_units", "n_behind", "n_stale")
     )
     return _summary_rows(list(grouped), schedule_for(year, today))
 
 
 def investment_summary(user: Any, *, year: int, today: dt.date, by: str = "chain") -> list[SummaryRow]:
-    """Plan, done, rate against 序时进度 and flag counts per chain or region over the projects `user` may
-    see, as one aggregate query; the last row is the total."""
+    """Plan, done, the expected amount and rate against 序时进度 and flag counts per chain or region over
+    the projects `user` may see, as one aggregate query; the last row is the total."""
     return summarize(Project.objects.visible_to(user), year=year, today=today, by=by)
 
 
@@ -589,8 +239,10 @@ SELECT g.id, g.name, COUNT(*),
        SUM(CASE WHEN x.active = 1 THEN 1 ELSE 0 END),
        SUM(CAST(ROUND(x.plan * 100) AS BIGINT)),
        SUM(CAST(ROUND(x.done * 100) AS BIGINT)),
+       SUM(CAST(ROUND(x.plan * 100) AS BIGINT) * x.schedule),
        SUM(CASE WHEN x.active = 1 AND x.plan > 0
-                 AND CAST(ROUND(x.done * 100) AS BIGINT) * {scale} < CAST(ROUND(x.plan * 100) AS BIGINT) * x.threshold
+                 AND CAST(ROUND(x.done * 100) AS BIGINT) * {scale}
+                     < CAST(ROUND(x.plan * 100) AS BIGINT) * (x.schedule * {per_unit} + {tolerance})
                 THEN 1 ELSE 0 END),
        SUM(CASE WHEN x.active = 1 AND (x.last_progress_on IS NULL OR x.last_progress_on < %s)
                 THEN 1 ELSE 0 END)
@@ -600,7 +252,7 @@ FROM (
            (SELECT ip.amount FROM projects_investmentplan ip WHERE ip.project_id = p.id AND ip.year = %s) AS plan,
            COALESCE((SELECT SUM(ir.amount) FROM projects_investmentreport ir
                      WHERE ir.project_id = p.id AND ir.month >= %s AND ir.month <= %s), 0) AS done,
-           {threshold} AS threshold
+           {schedule} AS schedule
     FROM projects_project p
     {where}
 ) x
@@ -610,21 +262,20 @@ ORDER BY g.name, g.id
 """
 
 
-def _raw_threshold_sql(year: int, today: dt.date) -> tuple[str, list[Any]]:
-    """``progress_threshold`` as hand-written SQL over ``p`` and its parameters."""
+def _raw_schedule_sql(year: int, today: dt.date) -> tuple[str, list[Any]]:
+    """``progress_schedule`` (ten-thousandths) as hand-written SQL over ``p`` and its parameters."""
     start = "COALESCE(p.signed_on, p.started_on)"
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    zero = int(_threshold_from(Decimal("0")))
-    sql = f"CASE WHEN {start} > %s THEN {zero} "
+    sql = f"CASE WHEN {start} > %s THEN 0 "
     params: list[Any] = [last]
     if year == today.year:
-        elapsed, span = _days_sql("%s", start), _days_sql("%s", start)
+        elapsed, span = days_sql("%s", start), days_sql("%s", start)
         sql += (
-            f"WHEN {start} >= %s THEN {zero} "
-            f"WHEN {start} >= %s THEN (({elapsed} * 20000 + {span}) / ({span} * 2)) * 100 + {zero} "
+            f"WHEN {start} >= %s THEN 0 "
+            f"WHEN {start} >= %s THEN ({elapsed} * {2 * SCHEDULE_SCALE} + {span}) / ({span} * 2) "
         )
         params += [today, first, today, last, last]
-    sql += f"ELSE {_threshold_units(year, today)} END"
+    sql += f"ELSE {schedule_units(schedule_for(year, today))} END"
     return sql, params
 
 
@@ -634,7 +285,7 @@ def raw_investment_summary_sql(
     """The same summary as `summarize` computed by one hand-written SQL statement: the benchmark's
     baseline. `chain_ids` restricts it to some chains (what a chain chief sees)."""
     group_column, group_table = {"chain": ("chain_id", "chains_chain"), "region": ("region_id", "accounts_region")}[by]
-    first, last = _report_window(year, today)
+    first, last = report_window(year, today)
     active = ", ".join(f"'{stage}'" for stage in sorted(ACTIVE))  # fixed choice values, not user input
     where = ""
     where_params: list[int] = []
@@ -643,16 +294,18 @@ def raw_investment_summary_sql(
             return _summary_rows([], schedule_for(year, today))
         where = "WHERE p.chain_id IN (" + ", ".join(["%s"] * len(chain_ids)) + ")"
         where_params = [int(pk) for pk in chain_ids]
-    threshold, threshold_params = _raw_threshold_sql(year, today)
+    schedule, schedule_params = _raw_schedule_sql(year, today)
     sql = RAW_SUMMARY_SQL.format(
         scale=SHARE_SCALE,
+        per_unit=SHARE_SCALE // SCHEDULE_SCALE,
+        tolerance=tolerance_units(),
         group_column=group_column,
         group_table=group_table,
         active=active,
         where=where,
-        threshold=threshold,
+        schedule=schedule,
     )
-    params: list[Any] = [stale_cutoff(today), year, first, last, *threshold_params, *where_params]
+    params: list[Any] = [stale_cutoff(today), year, first, last, *schedule_params, *where_params]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         raw = cursor.fetchall()
@@ -834,15 +487,15 @@ def chain_cycle(chain: Any, user: Any) -> list[ChainCycleStep]:
     talents — over the chain's projects the reader may see (the chain's team sees them all; a liaison or a
     district administrator, who read every chain's outline, only their own). One aggregate query; amounts
     summed as whole 分."""
-    cents = _cents(Coalesce(F("planned_investment"), Value(Decimal("0")), output_field=AMOUNT_FIELD))
+    planned = cents(Coalesce(F("planned_investment"), Value(Decimal("0")), output_field=AMOUNT_FIELD))
     aggregates: dict[str, Any] = {}
     for key, *_rest in CHAIN_STEPS:
         # The project list's `cycle` filter (cycle_q) is the very condition counted, so a count clicks through.
         landed, talks = cycle_q(key), cycle_q(f"{key}{TALKS_SUFFIX}")
         aggregates[f"{key}_n"] = Count("pk", filter=landed)
-        aggregates[f"{key}_a"] = Sum(cents, filter=landed)
+        aggregates[f"{key}_a"] = Sum(planned, filter=landed)
         aggregates[f"{key}_tn"] = Count("pk", filter=talks)
-        aggregates[f"{key}_ta"] = Sum(cents, filter=talks)
+        aggregates[f"{key}_ta"] = Sum(planned, filter=talks)
     totals = Project.objects.visible_to(user).filter(chain=chain).aggregate(**aggregates)
     return [
         ChainCycleStep(

@@ -32,7 +32,7 @@ from .forms import LineForm, ProjectForm, TransitionForm, initial_from
 from .models import ProductionLine, Project
 from .resources import KEY_DATES, PROJECTS, capacity_text, decorate
 from .selectors import base_queryset, filter_choices, project_list, stage_timeline
-from .selectors_progress import rules_text, schedule_share
+from .selectors_schedule import rules_text, schedule_share
 
 INVESTMENT_TEMPLATE = "projects/progress/_project_investment.html"
 PROJECT_PAGES = Section(gettext_lazy("项目"), "projects:list", "projects:detail", "project")

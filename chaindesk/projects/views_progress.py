@@ -45,17 +45,20 @@ from .forms import PlanForm, ReportForm
 from .models import Project
 from .selectors_progress import (
     SummaryRow,
-    annotate_progress,
     chain_cycle,
     enterprise_cycle,
+    investment_summary,
+    summary_rule_text,
+    talent_projects,
+)
+from .selectors_schedule import (
+    annotate_progress,
     flag_filter,
     for_display,
-    investment_summary,
     project_progress,
     rules_text,
     schedule_for,
     start_rule_text,
-    talent_projects,
 )
 from .views import PROJECT_PAGES
 
@@ -93,9 +96,9 @@ def _percent(value: Decimal | None) -> float | None:
 # --- the summary page -------------------------------------------------------------------------------
 
 
-def _summary_chart(rows: list[SummaryRow], schedule: Decimal, year: int) -> dict[str, Any]:
-    """Plan and completed per chain or region as bars (万元), the completion rate as a line (%) against a
-    marked 序时进度 line on the same percentage axis."""
+def _summary_chart(rows: list[SummaryRow], year: int) -> dict[str, Any]:
+    """Plan and completed per chain or region as bars (万元), the completion rate as a line (%) against each
+    row's 序时进度 (weighted by its projects' plans, each from its start) as a dashed line on the same axis."""
     return {
         "title": {"text": _("%(year)s 年投资完成情况") % {"year": year}, "subtext": _("计划与完成：万元；完成率：%")},
         "tooltip": {"trigger": "axis"},
@@ -114,12 +117,15 @@ def _summary_chart(rows: list[SummaryRow], schedule: Decimal, year: int) -> dict
                 "type": "line",
                 "yAxisIndex": 1,
                 "data": [_percent(r.rate) for r in rows],
-                "markLine": {
-                    "symbol": "none",
-                    "lineStyle": {"type": "dashed", "color": "#c92a2a"},
-                    "data": [{"yAxis": _percent(schedule), "name": _("序时进度")}],
-                    "label": {"formatter": _("序时进度 {c}%"), "position": "end"},
-                },
+            },
+            {
+                "name": _("序时进度"),
+                "type": "line",
+                "yAxisIndex": 1,
+                "data": [_percent(r.schedule) for r in rows],
+                "lineStyle": {"type": "dashed", "color": "#c92a2a"},
+                "itemStyle": {"color": "#c92a2a"},
+                "symbol": "emptyCircle",
             },
         ],
     }
@@ -135,7 +141,7 @@ def _flagged(request: AuthedRequest, year: int, today: dt.date) -> tuple[list[Pr
 
 def _summary(request: AuthedRequest) -> tuple[dt.date, int, str, list[SummaryRow], Decimal]:
     """What the summary page and its export show: today, the year and grouping asked for, the rows (the total
-    last) and 序时进度."""
+    last, each with its own weighted 序时进度) and the calendar's 序时进度 (the share of the year elapsed)."""
     today = clock.today()
     year, by = _year(request, today), _by(request)
     return today, year, by, investment_summary(request.user, year=year, today=today, by=by), schedule_for(year, today)
@@ -144,7 +150,7 @@ def _summary(request: AuthedRequest) -> tuple[dt.date, int, str, list[SummaryRow
 @role_required(*OFFICIALS)
 def investment_page(request: AuthedRequest) -> HttpResponse:
     """投资进度: plan, done and rate against 序时进度 per chain or region, the rules, the flagged projects."""
-    today, year, by, rows, schedule = _summary(request)
+    today, year, by, rows, calendar = _summary(request)
     flagged, n_flagged = _flagged(request, year, today)
     return render(
         request,
@@ -157,11 +163,11 @@ def investment_page(request: AuthedRequest) -> HttpResponse:
             "years": list(range(today.year + 1, today.year - 6, -1)),
             "by_choices": BY_CHOICES,
             "by_label": _("产业链") if by == "chain" else _("地区"),
-            "schedule": schedule,
-            "schedule_percent": _percent(schedule),
-            "chart": _summary_chart(rows[:-1], schedule, year) if rows[:-1] else None,
+            "calendar_percent": _percent(calendar),
+            "chart": _summary_chart(rows[:-1], year) if rows[:-1] else None,
             "rules": rules_text(),
             "start_rule": start_rule_text(),
+            "summary_rule": summary_rule_text(),
             "flagged": flagged,
             "n_flagged": n_flagged,
             "current_year": year == today.year,
@@ -177,38 +183,43 @@ def _rate_cell(value: Decimal | None) -> float | None:
     return _percent(value)
 
 
-@role_required(*OFFICIALS)
-def investment_export(request: AuthedRequest) -> HttpResponse:
-    """The summary as shown (same year and grouping) as an .xlsx ledger, with the total row; audited."""
-    today, year, by, rows, schedule = _summary(request)
-    group_label = _("产业链") if by == "chain" else _("地区")
-    columns = [
-        Column(group_label, 18),
+def _export_columns(by: str) -> list[Column]:
+    return [
+        Column(_("产业链") if by == "chain" else _("地区"), 18),
         Column(_("项目数(个)"), 11),
         Column(_("签约至投产(个)"), 13),
         Column(_("年度计划投资(万元)"), 18),
         Column(_("累计完成投资(万元)"), 18),
+        Column(_("序时应完成投资(万元)"), 20),
         Column(_("完成率(%)"), 11),
         Column(_("序时进度(%)"), 12),
         Column(_("差距(百分点)"), 12),
         Column(_("滞后项目(个)"), 12),
         Column(_("停滞项目(个)"), 12),
     ]
-    data = [
-        [
-            r.label,
-            r.n_projects,
-            r.n_active,
-            float(r.plan),
-            float(r.done),
-            _rate_cell(r.rate),
-            _percent(schedule),
-            None if r.gap is None else float(r.gap),
-            r.n_behind,
-            r.n_stale,
-        ]
-        for r in rows
+
+
+def _export_row(r: SummaryRow) -> list[Any]:
+    """A row of the export: the page's figures, amounts in 万元 and shares in %."""
+    return [
+        r.label,
+        r.n_projects,
+        r.n_active,
+        float(r.plan),
+        float(r.done),
+        float(r.expected_amount),
+        _rate_cell(r.rate),
+        _percent(r.schedule),
+        None if r.gap is None else float(r.gap),
+        r.n_behind,
+        r.n_stale,
     ]
+
+
+@role_required(*OFFICIALS)
+def investment_export(request: AuthedRequest) -> HttpResponse:
+    """The summary as shown (same year and grouping) as an .xlsx ledger, with the total row; audited."""
+    today, year, by, rows, _calendar = _summary(request)
     now = clock.localnow()
     conditions = _("%(year)s 年，%(by)s；截至 %(today)s") % {
         "year": year,
@@ -223,9 +234,10 @@ def investment_export(request: AuthedRequest) -> HttpResponse:
             *export_notes(user=request.user, count=len(rows) - 1, conditions=conditions),
             rules_text(),
             start_rule_text(),
+            summary_rule_text(),
         ],
-        columns=columns,
-        rows=data,
+        columns=_export_columns(by),
+        rows=[_export_row(r) for r in rows],
         audit_message=f"投资进度导出 {len(rows) - 1} 行；{conditions}",
     )
 

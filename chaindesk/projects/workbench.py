@@ -14,7 +14,7 @@ from chaindesk.core.permissions import role_required
 
 from .choices import ProjectStage
 from .models import Project
-from .selectors_progress import investment_summary, percent
+from .selectors_progress import investment_summary
 
 
 def projects_card(user: Any) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def projects_card(user: Any) -> dict[str, Any]:
         "project_stages": stages,
         "project_count": sum(by_stage.values()),
         "investment": total,
-        "schedule_percent": percent(total.schedule),
+        "schedule_percent": total.schedule_percent,  # weighted by the plans, each project from its start
     }
 
 

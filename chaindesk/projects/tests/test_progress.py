@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from chaindesk.accounts.models import User
 from chaindesk.projects import selectors_progress as sp
+from chaindesk.projects import selectors_schedule as ss
 from chaindesk.projects.choices import ProjectStage
 from chaindesk.projects.models import InvestmentPlan, InvestmentReport, Project
 
@@ -35,7 +36,7 @@ YEAR = 2026
     ],
 )
 def test_schedule_share(day: dt.date, expected: Decimal) -> None:
-    share = sp.schedule_share(day)
+    share = ss.schedule_share(day)
     assert isinstance(share, Decimal)
     assert share == expected
     assert share.as_tuple().exponent == -4
@@ -43,30 +44,30 @@ def test_schedule_share(day: dt.date, expected: Decimal) -> None:
 
 def test_schedule_share_rounds_half_up() -> None:
     # 2028 has 366 days; day 183 → 0.5 exactly; day 61/366 = 0.166666… → 0.1667.
-    assert sp.schedule_share(dt.date(2028, 7, 1)) == Decimal("0.5000")
-    assert sp.schedule_share(dt.date(2028, 3, 1)) == Decimal("0.1667")
+    assert ss.schedule_share(dt.date(2028, 7, 1)) == Decimal("0.5000")
+    assert ss.schedule_share(dt.date(2028, 3, 1)) == Decimal("0.1667")
 
 
 def test_schedule_for_other_years() -> None:
-    assert sp.schedule_for(2025, TODAY) == Decimal("1")
-    assert sp.schedule_for(2027, TODAY) == Decimal("0")
-    assert sp.schedule_for(2026, TODAY) == Decimal("0.9014")
+    assert ss.schedule_for(2025, TODAY) == Decimal("1")
+    assert ss.schedule_for(2027, TODAY) == Decimal("0")
+    assert ss.schedule_for(2026, TODAY) == Decimal("0.9014")
 
 
 def test_completion_rate_is_decimal() -> None:
-    assert sp.completion_rate(Decimal("0.1") + Decimal("0.2"), Decimal("0.3")) == Decimal("1.0000")
-    assert sp.completion_rate(Decimal("1"), Decimal("3")) == Decimal("0.3333")
-    assert sp.completion_rate(Decimal("2"), Decimal("3")) == Decimal("0.6667")
-    assert sp.completion_rate(Decimal("0.00005"), Decimal("1")) == Decimal("0.0001")  # half up
-    assert sp.completion_rate(Decimal("5"), None) is None
-    assert sp.completion_rate(Decimal("5"), Decimal("0")) is None
-    assert sp.completion_rate(None, Decimal("10")) == Decimal("0.0000")
+    assert ss.completion_rate(Decimal("0.1") + Decimal("0.2"), Decimal("0.3")) == Decimal("1.0000")
+    assert ss.completion_rate(Decimal("1"), Decimal("3")) == Decimal("0.3333")
+    assert ss.completion_rate(Decimal("2"), Decimal("3")) == Decimal("0.6667")
+    assert ss.completion_rate(Decimal("0.00005"), Decimal("1")) == Decimal("0.0001")  # half up
+    assert ss.completion_rate(Decimal("5"), None) is None
+    assert ss.completion_rate(Decimal("5"), Decimal("0")) is None
+    assert ss.completion_rate(None, Decimal("10")) == Decimal("0.0000")
 
 
 def test_rules_text_mentions_the_settings() -> None:
-    assert sp.rules_text() == "完成率低于序时进度即为滞后；签约至投产阶段的项目 30 天无进展更新即为停滞。"
+    assert ss.rules_text() == "完成率低于序时进度即为滞后；签约至投产阶段的项目 30 天无进展更新即为停滞。"
     with override_settings(CHAINDESK_PROJECT_STALE_DAYS=45, CHAINDESK_PROJECT_BEHIND_TOLERANCE=Decimal("5")):
-        text = sp.rules_text()
+        text = ss.rules_text()
     assert "45 天" in text and "5 个百分点" in text
 
 
@@ -113,7 +114,7 @@ def make(personas, owner: User):  # noqa: ANN001, ANN201
 
 
 def _annotated(*projects: Project, year: int = YEAR, today: dt.date = TODAY) -> dict[str, Project]:
-    qs = sp.annotate_progress(Project.objects.filter(pk__in=[p.pk for p in projects]), year=year, today=today)
+    qs = ss.annotate_progress(Project.objects.filter(pk__in=[p.pk for p in projects]), year=year, today=today)
     return {p.name: p for p in qs}
 
 
@@ -146,7 +147,7 @@ def test_rate_decimal_arithmetic_without_float_error(make) -> None:  # noqa: ANN
     assert rows["丁"].rate == Decimal("0.0001")
     for row in rows.values():
         assert isinstance(row.rate, Decimal)
-        assert row.rate == sp.completion_rate(row.done_ytd, row.plan_amount)
+        assert row.rate == ss.completion_rate(row.done_ytd, row.plan_amount)
 
 
 def test_plan_missing_or_zero_rate_none_and_not_behind(make) -> None:  # noqa: ANN001
@@ -156,7 +157,7 @@ def test_plan_missing_or_zero_rate_none_and_not_behind(make) -> None:  # noqa: A
     assert rows["无计划"].plan_amount is None and rows["无计划"].rate is None
     assert rows["零计划"].plan_amount == Decimal("0") and rows["零计划"].rate is None
     assert not rows["无计划"].is_behind and not rows["零计划"].is_behind
-    progress = sp.project_progress(p, year=YEAR, today=TODAY)
+    progress = ss.project_progress(p, year=YEAR, today=TODAY)
     assert progress.plan is None and progress.rate is None and progress.gap is None and not progress.behind
 
 
@@ -170,7 +171,7 @@ def test_behind_boundary_exactly_on_schedule(make) -> None:  # noqa: ANN001
     assert rows["差一分"].is_behind is True
     assert rows["超过"].is_behind is False
     for project in (on, below, above):
-        assert sp.project_progress(project, year=YEAR, today=TODAY).behind is rows[project.name].is_behind
+        assert ss.project_progress(project, year=YEAR, today=TODAY).behind is rows[project.name].is_behind
 
 
 def test_behind_boundary_with_awkward_decimals(make) -> None:  # noqa: ANN001
@@ -189,8 +190,8 @@ def test_tolerance_in_points(make) -> None:  # noqa: ANN001
     q = make("超出容忍", plan="10000", reports={1: "8513.99"})
     with override_settings(CHAINDESK_PROJECT_BEHIND_TOLERANCE=Decimal("5")):
         rows = _annotated(p, q)
-        assert sp.project_progress(p, year=YEAR, today=TODAY).behind is False
-        assert sp.project_progress(q, year=YEAR, today=TODAY).behind is True
+        assert ss.project_progress(p, year=YEAR, today=TODAY).behind is False
+        assert ss.project_progress(q, year=YEAR, today=TODAY).behind is True
     assert rows["容忍"].is_behind is False
     assert rows["超出容忍"].is_behind is True
 
@@ -203,8 +204,8 @@ def test_stale_boundary_exactly_thirty_days(make) -> None:  # noqa: ANN001
     assert rows["三十天"].is_stale is False
     assert rows["三十一天"].is_stale is True
     assert rows["从未更新"].is_stale is True
-    assert sp.project_progress(thirty, year=YEAR, today=TODAY).stale is False
-    assert sp.project_progress(thirty_one, year=YEAR, today=TODAY).stale is True
+    assert ss.project_progress(thirty, year=YEAR, today=TODAY).stale is False
+    assert ss.project_progress(thirty_one, year=YEAR, today=TODAY).stale is True
 
 
 def test_flags_only_for_active_stages(make) -> None:  # noqa: ANN001
@@ -225,24 +226,24 @@ def test_flag_filter(make) -> None:  # noqa: ANN001
     stale = make("停滞", plan="100", reports={1: "100"}, last=TODAY - dt.timedelta(days=60))
     both = make("两者", plan="100", reports={1: "1"}, last=None)
     fine = make("正常", plan="100", reports={1: "95"})
-    base = sp.annotate_progress(
+    base = ss.annotate_progress(
         Project.objects.filter(pk__in=[behind.pk, stale.pk, both.pk, fine.pk]), year=YEAR, today=TODAY
     )
 
     def names(flag: str) -> set[str]:
-        return set(sp.flag_filter(base, flag, year=YEAR, today=TODAY).values_list("name", flat=True))
+        return set(ss.flag_filter(base, flag, year=YEAR, today=TODAY).values_list("name", flat=True))
 
     assert names("behind") == {"滞后", "两者"}
     assert names("stale") == {"停滞", "两者"}
     assert names("stalled") == {"滞后", "停滞", "两者"}
     assert names("nonsense") == {"滞后", "停滞", "两者", "正常"}
     plain = Project.objects.filter(pk__in=[behind.pk, stale.pk, both.pk, fine.pk])
-    assert {p.name for p in sp.flag_filter(plain, "stalled", year=YEAR, today=TODAY)} == {"滞后", "停滞", "两者"}
+    assert {p.name for p in ss.flag_filter(plain, "stalled", year=YEAR, today=TODAY)} == {"滞后", "停滞", "两者"}
 
 
 def test_annotate_progress_one_query_no_fan_out(make, django_assert_num_queries) -> None:  # noqa: ANN001
     made = [make(f"项目{i}", plan="100", reports={m: "1" for m in range(1, 12)}) for i in range(5)]
-    qs = sp.annotate_progress(Project.objects.filter(pk__in=[p.pk for p in made]), year=YEAR, today=TODAY)
+    qs = ss.annotate_progress(Project.objects.filter(pk__in=[p.pk for p in made]), year=YEAR, today=TODAY)
     with django_assert_num_queries(1):
         rows = list(qs)
     assert len(rows) == 5
@@ -251,7 +252,7 @@ def test_annotate_progress_one_query_no_fan_out(make, django_assert_num_queries)
 
 def test_project_progress_months_and_gap(make) -> None:  # noqa: ANN001
     p = make("月度", plan="1200", reports={1: "100", 3: "250.50", 11: "49.50"})
-    progress = sp.project_progress(p, year=YEAR, today=TODAY)
+    progress = ss.project_progress(p, year=YEAR, today=TODAY)
     assert progress.plan == Decimal("1200")
     assert progress.done_ytd == Decimal("400.00")
     assert progress.rate == Decimal("0.3333")
@@ -267,10 +268,10 @@ def test_project_progress_months_and_gap(make) -> None:  # noqa: ANN001
 
 def test_project_progress_other_years(make) -> None:  # noqa: ANN001
     p = make("去年", plan="100", reports={12: "100"}, year=2025)
-    last_year = sp.project_progress(p, year=2025, today=TODAY)
+    last_year = ss.project_progress(p, year=2025, today=TODAY)
     assert last_year.schedule == Decimal("1") and len(last_year.months) == 12
     assert last_year.rate == Decimal("1.0000") and not last_year.behind
-    next_year = sp.project_progress(p, year=2027, today=TODAY)
+    next_year = ss.project_progress(p, year=2027, today=TODAY)
     assert next_year.months == [] and next_year.plan is None
 
 
