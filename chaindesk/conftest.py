@@ -66,17 +66,14 @@ class _ModuleWorld:
     opened: ClassVar[list["_ModuleWorld"]] = []
 
     def __init__(self, blocker: Any) -> None:
-        from django.core.files.storage import InMemoryStorage
         from django.db import transaction
 
-        from chaindesk.demands.models import Attachment
-        from chaindesk.liaison.models import VisitPhoto
         from chaindesk.testkit import personas as personas_module
+        from chaindesk.testkit.storage import files_in_memory
 
         self.blocker = blocker
         self.patch = pytest.MonkeyPatch()
-        self.patch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
-        self.patch.setattr(VisitPhoto._meta.get_field("file"), "storage", InMemoryStorage())
+        files_in_memory(self.patch)
         self.atomic = transaction.atomic()
         with blocker.unblock():
             self.atomic.__enter__()

@@ -16,8 +16,14 @@ members. Only the zip's directory is read: nothing is inflated here. Size limit:
 settings.CHAINDESK_ATTACHMENT_MAX_BYTES (10 MiB by default). Anything else is refused with a Chinese message
 naming the file, before anything is stored. Files go to `private_storage()`, under VAR_DIR and outside the web
 root, under a random name (`random_name`); the user's (cleaned) name is kept only as data and given back on
-download (`download_name`, `private_file_response`)."""
+download (`download_name`, `private_file_response`).
 
+A photo is also re-encoded before it is stored (`clean_image`, `image_thumbnail`, or both at once with
+`clean_photos`): a phone's JPEG carries EXIF with the GPS position of the place visited and the device's make and
+serial, which the officials who later open it need not see and must not pass on. Decoding it with Pillow also
+refuses what only looks like an image (a JPEG's magic bytes then anything) and a decompression bomb."""
+
+import dataclasses
 import io
 import posixpath
 import unicodedata
@@ -31,11 +37,13 @@ import olefile
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image, ImageCms, ImageOps
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_ZIP_MAX_INFLATED_BYTES = 100 * 1024 * 1024
@@ -47,7 +55,7 @@ MAX_FILES = 10  # files in one input of one form
 # The codes of the refusals below, so that a form page puts them on its file field.
 ERROR_CODES = frozenset(
     {"too_big", "empty", "bad_type", "bad_extension", "zip_members", "zip_bomb", "zip_path", "zip_executable"}
-    | {"ole2_macro", "too_many"}
+    | {"ole2_macro", "too_many", "image_pixels"}
 )
 
 PDF = "application/pdf"
@@ -342,6 +350,160 @@ def private_file_response(file: FieldFile, *, original_name: str, content_type: 
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return cast(HttpResponse, response)
+
+
+# --- photos: re-encoded before they are stored ------------------------------------------------------------------
+# A phone's photo keeps its EXIF (the GPS position of the enterprise visited, the device's make and serial, the
+# time), XMP and comments; what is stored is the picture alone, upright, at most IMAGE_MAX_SIDE px on its longer
+# side (what a screen needs; a 48-megapixel original is 10 MB of which the page uses none), with a JPEG thumbnail
+# of THUMBNAIL_SIDE px for lists and galleries. Decoding it is also the last content check: a file that starts like
+# a JPEG but is not one, a truncated one and a decompression bomb are refused here.
+
+IMAGE_MAX_SIDE = 2560
+THUMBNAIL_SIDE = 480
+# Pixels a photo may declare (width × height, read from its header before anything is decoded): 64 million holds
+# a 48-megapixel phone photo; Pillow's own guard (Image.MAX_IMAGE_PIXELS) applies too when it is lower.
+DEFAULT_IMAGE_MAX_PIXELS = 64_000_000
+JPEG_QUALITY = 85
+THUMBNAIL_QUALITY = 80
+PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}  # each sniffed type is decoded only by its own decoder
+
+
+def image_max_pixels() -> int:
+    limit = _limit("CHAINDESK_IMAGE_MAX_PIXELS", DEFAULT_IMAGE_MAX_PIXELS)
+    return min(limit, Image.MAX_IMAGE_PIXELS) if Image.MAX_IMAGE_PIXELS else limit
+
+
+def _too_many_pixels(name: str) -> ValidationError:
+    message = _("文件“%(name)s”的图片尺寸过大（超过 %(n)s 万像素，疑似图片炸弹），不允许上传。")
+    return ValidationError(message % {"name": name, "n": f"{image_max_pixels() // 10_000:d}"}, code="image_pixels")
+
+
+def _undecodable(name: str) -> ValidationError:
+    message = _("文件“%(name)s”无法作为图片读取（文件已损坏或并非真正的 JPEG、PNG 图片），不允许上传。")
+    return ValidationError(message % {"name": name}, code="bad_type")
+
+
+def _decoded(data: bytes, *, name: str, content_type: str | None, max_side: int) -> tuple[Image.Image, str]:
+    """The image decoded by its own type's decoder, upright (its EXIF orientation applied), at most `max_side` px
+    on its longer side, in RGB, RGBA, L, LA or (a JPEG's) CMYK; and its type. Refuses an image declaring more
+    pixels than image_max_pixels() before decoding it, and anything Pillow cannot decode in full."""
+    kind = content_type if content_type is not None else sniff(data, name)
+    if kind not in PILLOW_FORMATS:
+        raise _bad_type(name, IMAGES)
+    try:
+        image = Image.open(io.BytesIO(data), formats=[PILLOW_FORMATS[kind]])
+        if image.width * image.height > image_max_pixels():
+            raise _too_many_pixels(name)
+        image.draft(None, (max_side, max_side))  # a large JPEG is decoded at 1/2 to 1/8 scale: less memory
+        image.load()
+        upright = ImageOps.exif_transpose(image)
+        if upright.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):  # palette, 1-bit, 16-bit: resampled badly
+            upright = upright.convert("RGBA" if upright.has_transparency_data else "RGB")
+        upright.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _too_many_pixels(name) from exc
+    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds (OSError, SyntaxError, struct.error…)
+        raise _undecodable(name) from exc
+    return upright, kind
+
+
+def _srgb(image: Image.Image) -> Image.Image:
+    """RGB (or L) in sRGB, what a JPEG without a profile is taken to be: a photo's ICC profile (an iPhone's
+    Display P3, a CMYK scan's) is applied rather than dropped, so its colours stay; alpha is laid on white."""
+    if image.mode in ("RGBA", "LA"):
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+        flat.info = image.info
+        image = flat
+    icc = image.info.get("icc_profile")
+    if icc:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            converted = ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            if converted is not None:
+                image = converted
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass  # a broken profile: the pixels as they are
+    return image if image.mode in ("RGB", "L") else image.convert("RGB")
+
+
+def _encoded(image: Image.Image, kind: str, *, quality: int = JPEG_QUALITY) -> bytes:
+    """The image alone: no EXIF (so no GPS), XMP, text chunks or comment. A PNG keeps its colour profile and
+    transparency (neither says where or with what it was taken)."""
+    buffer = io.BytesIO()
+    if kind == PNG:
+        image.info = {key: value for key, value in image.info.items() if key in ("icc_profile", "transparency")}
+        image.save(buffer, "PNG", optimize=False)
+    else:
+        image = _srgb(image)
+        image.info = {}
+        image.save(buffer, "JPEG", quality=quality, optimize=True)
+    return buffer.getvalue()
+
+
+def clean_image(
+    data: bytes, *, name: str = "", content_type: str | None = None, max_side: int = IMAGE_MAX_SIDE
+) -> tuple[bytes, str]:
+    """A checked JPEG or PNG re-encoded for storing: upright, at most `max_side` px on its longer side, with no
+    metadata (EXIF with its GPS position, XMP, comments; a PNG keeps its ICC profile); returns the new bytes and
+    their content type (the same type as given: a PNG screenshot stays lossless).
+
+    Call it after check_upload (`content_type` is what that returned; None sniffs it again). Raises
+    ValidationError (Chinese, naming `name`): "bad_type" for what Pillow cannot decode (a truncated or fake
+    JPEG), "image_pixels" for a decompression bomb. Any app storing photos may call it (or `clean_photos`)."""
+    image, kind = _decoded(data, name=name, content_type=content_type, max_side=max_side)
+    return _encoded(image, kind), kind
+
+
+def image_thumbnail(data: bytes, *, name: str = "", content_type: str | None = None) -> bytes:
+    """A JPEG thumbnail of a JPEG or PNG (THUMBNAIL_SIDE px on its longer side, upright, sRGB, transparency on
+    white, no metadata). Same refusals as clean_image; cheap on clean_image's output."""
+    image, _kind = _decoded(data, name=name, content_type=content_type, max_side=THUMBNAIL_SIDE)
+    return _encoded(image, JPEG, quality=THUMBNAIL_QUALITY)
+
+
+def thumbnail_name(original_name: str) -> str:
+    """The name a thumbnail is served under: the photo's name with .jpg (what a thumbnail always is)."""
+    return safe_filename(posixpath.splitext(safe_filename(original_name))[0] + EXTENSIONS[JPEG])
+
+
+@dataclasses.dataclass(frozen=True)
+class CleanPhoto:
+    """A photo checked and re-encoded, ready to store: `name` is the user's (cleaned) name, kept as data only;
+    `file()` and `thumbnail_file()` give the files to assign to a model's FileFields, under random names."""
+
+    name: str
+    content_type: str
+    data: bytes
+    thumbnail: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    def file(self) -> ContentFile[bytes]:
+        return ContentFile(self.data, name=random_name(self.name, self.content_type))
+
+    def thumbnail_file(self) -> ContentFile[bytes]:
+        return ContentFile(self.thumbnail, name=random_name(thumbnail_name(self.name), JPEG))
+
+
+def clean_photos(files: Iterable[Any]) -> list[CleanPhoto]:
+    """Every photo checked (check_uploads with kinds=IMAGES) and re-encoded with its thumbnail before any is
+    stored: one bad file refuses the whole batch with nothing written. For a model with `file` and `thumbnail`:
+
+        for photo in uploads.clean_photos(files):
+            audited_create(model=..., file=photo.file(), thumbnail=photo.thumbnail_file(),
+                           original_name=photo.name, content_type=photo.content_type, size=photo.size, ...)"""
+    cleaned = []
+    for upload, content_type in check_uploads(files, kinds=IMAGES):
+        name = upload_name(upload)
+        data, kind = clean_image(read_all(upload), name=name, content_type=content_type)
+        cleaned.append(CleanPhoto(name, kind, data, image_thumbnail(data, name=name, content_type=kind)))
+    return cleaned
 
 
 class MultipleFileInput(forms.ClearableFileInput):

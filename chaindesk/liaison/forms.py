@@ -91,6 +91,24 @@ def _step_fields(n: int | str, people: Any, user: Any) -> dict[str, forms.Field]
     }
 
 
+def _photos_field() -> MultipleFileField:
+    """Photos from the phone's camera (capture) or its album, several at once; the service checks each one by
+    its content (JPEG or PNG, size-limited), like a demand attachment."""
+    return MultipleFileField(
+        label=_("现场照片"),
+        help_text=_("可用手机直接拍照，可选多张（JPEG、PNG），系统按文件内容检查类型和大小。"),
+        widget=MultipleFileInput(
+            attrs={"class": "form-control", "multiple": True, "accept": "image/*", "capture": "environment"}
+        ),
+    )
+
+
+class VisitPhotosForm(StyledForm):
+    """Photos added to a visit after it was saved (the same field, and the same checks, as on the visit form)."""
+
+    photos = _photos_field()
+
+
 class VisitRowTemplate(forms.Form):
     """The blank issue row and next-step row a page copies, numbered ROW, when 「添加一条」 is pressed."""
 
@@ -127,13 +145,7 @@ class VisitForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("请填写走访情况。")},
     )
-    photos = MultipleFileField(
-        label=_("现场照片"),
-        help_text=_("可用手机直接拍照，可选多张（JPEG、PNG），系统按文件内容检查类型和大小。"),
-        widget=MultipleFileInput(
-            attrs={"class": "form-control", "multiple": True, "accept": "image/*", "capture": "environment"}
-        ),
-    )
+    photos = _photos_field()
 
     def __init__(self, *args: Any, user: Any = None, enterprise: Any = None, add_row: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -163,11 +163,17 @@ class VisitPhoto(models.Model):
     """A photo taken on a visit (a phone's camera, usually), checked by its content like a demand attachment
     (chaindesk/core/uploads.py: JPEG or PNG only) and stored outside the web root under a random name.
 
+    What is stored is the photo re-encoded (uploads.clean_photos): upright, at most 2560 px, without its EXIF (the
+    GPS position of the enterprise visited, the officer's device); `thumbnail` is a 480 px JPEG for the pages.
+    Photos stored before thumbnails were made have none (an empty name): the pages show the photo itself.
+
     Internal like the visit's notes: officials who may see the visit see it, served by a view that checks
     the visit is in the reader's scope; enterprise users never do."""
 
     visit = models.ForeignKey(Visit, verbose_name=_("走访记录"), on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(_("文件"), storage=private_storage, upload_to="visits/%Y/%m/")
+    # Empty for the photos stored before thumbnails (a FileField's "none" is an empty name, not NULL: ruff DJ001).
+    thumbnail = models.FileField(_("缩略图"), storage=private_storage, upload_to="visits/thumbs/%Y/%m/", blank=True)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小(字节)"))
@@ -181,7 +187,7 @@ class VisitPhoto(models.Model):
     )
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
-    staff_only_fields = ("file", "original_name")  # the visit's photos are internal, like its notes
+    staff_only_fields = ("file", "thumbnail", "original_name")  # the visit's photos are internal, like its notes
 
     scope_paths = ScopePaths(via="visit")
     objects = ScopedQuerySet.as_manager()

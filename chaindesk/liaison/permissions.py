@@ -2,7 +2,8 @@
 
 - assign or hand over a liaison: a city leader or team member of a chain the enterprise is on, or the
   district admin of its district;
-- log or edit a visit: the enterprise's liaison, its linked city leader, and the team of its chains;
+- log or edit a visit (and add or remove its photos): the enterprise's liaison, its linked city leader, and the
+  team of its chains;
 - mark a next step done: its owner, and whoever may log visits on the enterprise;
 - read visits: whoever may see the enterprise; enterprise users see dates, kinds and who came, never the
   internal notes, issues or next steps; the timeline (with the audit lines) is for officials only.

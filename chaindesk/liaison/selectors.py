@@ -257,3 +257,8 @@ def enterprise_timeline(user: Any, enterprise: Enterprise) -> list[TimelineRow]:
     # ties so that `order` is only compared within one kind.
     rank = {"audit": 0, "assignment": 1, "step-done": 2, "step": 3, "visit": 4}
     return sorted(rows, key=lambda r: (r.on, rank.get(r.kind, 5), r.kind, r.order), reverse=True)
+
+
+def visit_photos(visit: Visit) -> QuerySet[VisitPhoto]:
+    """A visit's photos in upload order, with who uploaded each (one query)."""
+    return visit.photos.select_related("uploaded_by").order_by("pk")

@@ -8,15 +8,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
-from chaindesk.core import clock, uploads
-from chaindesk.core.actors import Actor, is_system, person_or_none
+from chaindesk.core import audit, clock, uploads
+from chaindesk.core.actors import Actor, is_system, person_or_none, require_actor
 from chaindesk.core.audited import raise_date, record_derived, set_related, stored
+from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.enterprises.models import Enterprise
 
@@ -113,12 +113,13 @@ def visit_create(
     Enterprise.last_visit_on.
 
     `next_steps` are (text, owner, due_on). Refuses a future date, empty notes and any photo that is not a
-    JPEG or PNG by its content (or too big): checked before anything is written."""
+    JPEG or PNG by its content, too big, or not decodable as one: checked before anything is written. Photos are
+    stored re-encoded, without their EXIF (GPS position, device), with a thumbnail."""
     if not permissions.may_log_visit(actor, enterprise):
         raise PermissionDenied(_("您无权为该企业记录走访。"))
     _check_visit(visited_on, notes)
     _check_steps(next_steps)
-    checked = _check_photos(photos)
+    cleaned = _check_photos(photos)
     visit = audited_create(
         model=Visit,
         actor=actor,
@@ -134,37 +135,35 @@ def visit_create(
         audited_create(model=VisitIssue, actor=actor, visit=visit, text=text, sort_order=order)
     for text, owner, due_on in next_steps:
         audited_create(model=NextStep, actor=actor, visit=visit, text=text.strip(), owner=owner, due_on=due_on)
-    _store_photos(visit, checked, actor)
+    _store_photos(visit, cleaned, actor)
     raise_date(obj=enterprise, name="last_visit_on", on=visited_on, actor=actor, message=DERIVED)
     return visit
 
 
-def _check_photos(photos: Sequence[Any]) -> list[tuple[Any, str]]:
-    """Every photo checked (content, extension, size) before anything is stored: one bad file refuses all."""
+def _check_photos(photos: Sequence[Any]) -> list[uploads.CleanPhoto]:
+    """Every photo checked (content, extension, size) and re-encoded (upright, no EXIF or GPS, with a thumbnail;
+    what Pillow cannot decode refused) before anything is stored: one bad file refuses all."""
     if len(photos) > uploads.MAX_FILES:
         raise ValidationError(_("一次最多上传 %(n)s 张照片。") % {"n": uploads.MAX_FILES}, code="too_many")
-    return uploads.check_uploads(photos, kinds=uploads.IMAGES)
+    return uploads.clean_photos(photos)
 
 
-def _store_photos(visit: Visit, checked: list[tuple[Any, str]], actor: Actor) -> list[VisitPhoto]:
-    stored = []
-    for upload, content_type in checked:
-        name = uploads.upload_name(upload)
-        upload.seek(0)
-        stored.append(
-            audited_create(
-                model=VisitPhoto,
-                actor=actor,
-                visit=visit,
-                # Stored under a random name with its checked extension; the user's name is kept as data only.
-                file=File(upload, name=uploads.random_name(name, content_type)),
-                original_name=name,
-                content_type=content_type,
-                size=uploads.upload_size(upload),
-                uploaded_by=person_or_none(actor),
-            )
+def _store_photos(visit: Visit, cleaned: list[uploads.CleanPhoto], actor: Actor) -> list[VisitPhoto]:
+    """The cleaned photos and their thumbnails stored under random names; the user's name is kept as data only."""
+    return [
+        audited_create(
+            model=VisitPhoto,
+            actor=actor,
+            visit=visit,
+            file=photo.file(),
+            thumbnail=photo.thumbnail_file(),
+            original_name=photo.name,
+            content_type=photo.content_type,
+            size=photo.size,
+            uploaded_by=person_or_none(actor),
         )
-    return stored
+        for photo in cleaned
+    ]
 
 
 @transaction.atomic
@@ -173,10 +172,36 @@ def visit_photos_add(*, actor: Actor, visit: Visit, photos: Sequence[Any]) -> li
     photo is checked before any is stored."""
     if not permissions.may_log_visit(actor, visit.enterprise):
         raise PermissionDenied(_("您无权为该走访记录添加照片。"))
-    checked = _check_photos(photos)
-    if not checked:
+    cleaned = _check_photos(photos)
+    if not cleaned:
         raise ValidationError(_("请选择要上传的照片。"), code="no_photos")
-    return _store_photos(visit, checked, actor)
+    return _store_photos(visit, cleaned, actor)
+
+
+@transaction.atomic
+def visit_photo_remove(*, actor: Actor, photo: VisitPhoto) -> None:
+    """Remove a visit's photo. Same rights as logging the visit; the audit line keeps its name, type and size.
+    The stored file and its thumbnail are deleted once the removal is committed (a rolled-back removal keeps
+    them)."""
+    visit = photo.visit
+    if not permissions.may_log_visit(actor, visit.enterprise):
+        raise PermissionDenied(_("您无权删除该走访记录的照片。"))
+    require_actor(actor)
+    audit.record(
+        action=AuditAction.DELETE,
+        actor=actor,
+        obj=photo,
+        before=audit.snapshot(photo),
+        message=f"删除走访照片（{visit}）",
+    )
+    files = [(f.storage, f.name) for f in (photo.file, photo.thumbnail) if f.name]
+    photo.delete()
+
+    def delete_files() -> None:
+        for storage, name in files:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 @transaction.atomic

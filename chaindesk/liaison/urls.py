@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_photos
 
 app_name = "liaison"
 urlpatterns = [
@@ -10,6 +10,8 @@ urlpatterns = [
     path("enterprises/<int:pk>/visits/", views.visit_list, name="visits"),
     path("enterprises/<int:pk>/visits/new/", views.visit_create, name="visit_create"),
     path("enterprises/<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("visits/<int:pk>/photos/", views_photos.visit_photos, name="visit_photos"),
     path("photos/<int:pk>/", views.visit_photo, name="visit_photo"),
+    path("photos/<int:pk>/remove/", views_photos.visit_photo_remove, name="visit_photo_remove"),
     path("enterprises/<int:pk>/assign/", views.assign, name="assign"),
 ]

@@ -133,8 +133,12 @@ def visit_create(request: AuthedRequest, pk: int) -> HttpResponse:
 @role_required(*OFFICIALS)
 def visit_photo(request: AuthedRequest, pk: int) -> HttpResponse:
     """A visit photo, for officials who may see its visit's enterprise (404 otherwise, like a missing one):
-    shown inline (thumbnails, a tap on a phone), never sniffed, never cached."""
+    shown inline (a tap on a phone), never sniffed, never cached. `?thumb=1`: its 480 px thumbnail, behind the same
+    check (the photo itself for one stored before thumbnails were made)."""
     photo = get_visible_or_404(VisitPhoto.objects.visible_to(request.user), pk, user=request.user)
+    if request.GET.get("thumb") and photo.thumbnail:
+        name = uploads.thumbnail_name(photo.original_name)
+        return uploads.private_file_response(photo.thumbnail, original_name=name, content_type=uploads.JPEG)
     return uploads.private_file_response(photo.file, original_name=photo.original_name, content_type=photo.content_type)
 
 

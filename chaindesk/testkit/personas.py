@@ -69,7 +69,11 @@ from chaindesk.upward.models import UpwardRequest
 
 PASSWORD = "p-Persona-2026!"  # noqa: S105 - a test login; force_login needs none, a login form test may
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+# A real 4×3 PNG: a visit photo is decoded and re-encoded before it is stored (core.uploads.clean_photos).
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x04\x00\x00\x00\x03\x08\x02\x00\x00\x00;\x969\x91\x00\x00"
+    b"\x00\x14IDATx\x9cc\xec\xdf~\x93\x01\x06\x98\x18\x90\x00\n\x07\x00N\xcd\x02%,/8b\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 # Every persona key, in the order tables list them; "anon" is the visitor who is not signed in.
 IN_SCOPE = ("chief", "member", "liaison", "handler", "district", "ent_user", "sysadmin", "auditor")

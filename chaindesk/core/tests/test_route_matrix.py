@@ -37,18 +37,16 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.storage import InMemoryStorage
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from chaindesk.core.tests import route_pins
-from chaindesk.demands.models import Attachment
 from chaindesk.enterprises.models import Enterprise
-from chaindesk.liaison.models import VisitPhoto
 from chaindesk.testkit import personas as personas_module
 from chaindesk.testkit.personas import KEYS, Personas
+from chaindesk.testkit.storage import files_in_memory
 
 # Every resource list the API serves (chaindesk/api/lists.py), named here so that a new one must be pinned.
 API_LISTS = (
@@ -194,6 +192,8 @@ ROUTES: dict[str, Kwargs] = {
     "liaison:visit_create": ENT,
     "liaison:timeline": ENT,
     "liaison:visit_photo": _same("visit_photo"),
+    "liaison:visit_photos": _same("visit"),
+    "liaison:visit_photo_remove": _same("visit_photo"),
     "liaison:assign": ENT,
     "network:home": _none,
     "network:talents": _none,
@@ -474,8 +474,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     double the run time). Every test runs in a savepoint inside this transaction, rolled back after it, so what
     one request writes (a denial's audit line, a session's last-seen time) never reaches the next test."""
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch, transaction.atomic():
-        patch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
-        patch.setattr(VisitPhoto._meta.get_field("file"), "storage", InMemoryStorage())
+        files_in_memory(patch)
         built = personas_module.build()
         yield World(built, {key: _client(built, key) for key in KEYS})
         transaction.set_rollback(True)

@@ -1,6 +1,7 @@
 """Visit photos: taken with a phone's camera, checked by their content like demand attachments
-(chaindesk/core/uploads.py: JPEG or PNG only, size-limited), stored outside the web root under a random name,
-shown as thumbnails to the officials who see the visit and served only to them (404 for anyone else).
+(chaindesk/core/uploads.py: JPEG or PNG only, size-limited, decodable), stored re-encoded (upright, without the
+EXIF that holds the GPS position of the enterprise visited) outside the web root under a random name, with a
+480 px thumbnail shown to the officials who see the visit and served only to them (404 for anyone else).
 
 Also the visit form's rows added one at a time: any number of issues and next steps (up to forms.MAX_ROWS), and
 「添加一条」 without JavaScript (the form comes back with one more row, nothing saved).
@@ -15,17 +16,19 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from PIL import Image
 
 from chaindesk.core import uploads
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.liaison import services
 from chaindesk.liaison.forms import MAX_ROWS
 from chaindesk.liaison.models import Visit, VisitPhoto
+from chaindesk.testkit import images
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = images.jpeg()  # real images: a photo is decoded and re-encoded before it is stored
+PNG = images.png()
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 HTML = b"<html><script>alert(1)</script></html>"
@@ -38,9 +41,11 @@ def photo(name: str, data: bytes) -> SimpleUploadedFile:
 
 @pytest.fixture
 def var_dir(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Photos go to tmp_path/attachments (the field's storage is built once, with the model: replaced too)."""
+    """Photos and thumbnails go to tmp_path/attachments (the fields' storage is built once, with the model:
+    replaced too)."""
     settings.VAR_DIR = tmp_path
-    monkeypatch.setattr(VisitPhoto._meta.get_field("file"), "storage", uploads.private_storage())
+    for field in ("file", "thumbnail"):
+        monkeypatch.setattr(VisitPhoto._meta.get_field(field), "storage", uploads.private_storage())
     return tmp_path
 
 
@@ -71,15 +76,16 @@ def test_a_jpeg_and_a_png_are_kept_outside_the_web_root_under_random_names(perso
     visit = _visit(personas, photo("IMG_0001.JPG", JPEG), photo("截图.png", PNG))
     jpeg, png = visit.photos.order_by("pk")
     assert [(p.original_name, p.content_type, p.size) for p in (jpeg, png)] == [
-        ("IMG_0001.JPG", uploads.JPEG, len(JPEG)),
-        ("截图.png", uploads.PNG, len(PNG)),
+        ("IMG_0001.JPG", uploads.JPEG, Path(jpeg.file.path).stat().st_size),
+        ("截图.png", uploads.PNG, Path(png.file.path).stat().st_size),
     ]
     assert jpeg.uploaded_by == personas.liaison
     for stored, suffix in ((jpeg, ".jpg"), (png, ".png")):
-        path = Path(stored.file.path)
+        path, thumbnail = Path(stored.file.path), Path(stored.thumbnail.path)
         assert path.is_relative_to(var_dir / "attachments" / "visits")  # under VAR_DIR, not the static root
         assert path.suffix == suffix and len(path.stem) == 32  # a random name: the user's is data only
-    assert sorted(p.read_bytes() for p in _stored_files(var_dir)) == sorted([JPEG, PNG])
+        assert thumbnail.is_relative_to(var_dir / "attachments" / "visits" / "thumbs") and thumbnail.suffix == ".jpg"
+    assert sorted(_stored_files(var_dir)) == sorted(Path(f.path) for p in (jpeg, png) for f in (p.file, p.thumbnail))
     created = AuditLog.objects.filter(action=AuditAction.CREATE, object_id__in=[str(jpeg.pk), str(png.pk)])
     assert created.filter(content_type__model="visitphoto").count() == 2  # audited in the same transaction
 
@@ -112,7 +118,7 @@ def test_a_photo_must_carry_its_own_extension(personas, var_dir):
 
 
 def test_the_size_limit_is_that_of_attachments(personas, var_dir, settings):
-    settings.CHAINDESK_ATTACHMENT_MAX_BYTES = 100
+    settings.CHAINDESK_ATTACHMENT_MAX_BYTES = len(JPEG) + 50
     with pytest.raises(ValidationError) as excinfo:
         _visit(personas, photo("大图.jpg", JPEG + b"\x00" * 100))
     assert "文件“大图.jpg”超过大小上限" in excinfo.value.messages[0]
@@ -132,6 +138,56 @@ def test_photos_added_later_follow_the_same_rules(personas, var_dir):
     assert visit.photos.count() == 1
 
 
+# --- what is stored: the picture alone ------------------------------------------------------------------------
+
+
+def _image(path: str) -> Image.Image:
+    image = Image.open(path)
+    image.load()
+    return image
+
+
+def test_a_phone_photo_is_stored_upright_without_its_exif_and_gps_with_a_thumbnail(personas, var_dir):
+    original = images.jpeg((1600, 800), exif=images.phone_exif(6))  # held upright: orientation 6, with GPS
+    stored = _visit(personas, photo("IMG_0001.jpg", original)).photos.get()
+    image, data = _image(stored.file.path), Path(stored.file.path).read_bytes()
+    assert image.format == "JPEG" and image.size == (800, 1600)  # rotated as the phone was held
+    assert _near(image.getpixel((400, 200)), images.RED) and _near(image.getpixel((400, 1400)), images.BLUE)
+    assert not image.getexif() and not image.getexif().get_ifd(images.GPS_IFD) and "exif" not in image.info
+    assert b"Exif" not in data and b"TestPhone" not in data and stored.size == len(data)
+    thumbnail = _image(stored.thumbnail.path)
+    assert thumbnail.format == "JPEG" and max(thumbnail.size) <= uploads.THUMBNAIL_SIDE
+    assert thumbnail.size == (240, 480) and not thumbnail.getexif()
+
+
+def _near(pixel: Any, colour: tuple[int, int, int]) -> bool:
+    return all(abs(a - b) < 40 for a, b in zip(pixel, colour, strict=False))
+
+
+def test_a_fake_jpeg_is_refused_and_nothing_is_stored(personas, var_dir):
+    photos_before = VisitPhoto.objects.count()
+    with pytest.raises(ValidationError) as excinfo:  # the first photo is fine: the batch goes or nothing does
+        _visit(personas, photo("IMG_0001.jpg", JPEG), photo("IMG_0002.jpg", images.FAKE_JPEG))
+    assert excinfo.value.messages == [
+        "文件“IMG_0002.jpg”无法作为图片读取（文件已损坏或并非真正的 JPEG、PNG 图片），不允许上传。"
+    ]
+    assert not Visit.objects.filter(enterprise=personas.ent2).exists() and VisitPhoto.objects.count() == photos_before
+    visit = _visit(personas)
+    with pytest.raises(ValidationError):
+        services.visit_photos_add(
+            actor=personas.liaison, visit=visit, photos=[photo("补拍.jpg", JPEG), photo("假的.jpg", images.FAKE_JPEG)]
+        )
+    assert not visit.photos.exists() and _stored_files(var_dir) == []
+
+
+def test_a_huge_png_is_refused_as_a_decompression_bomb(personas, var_dir):
+    with pytest.raises(ValidationError) as excinfo:
+        _visit(personas, photo("全景.png", images.png_declaring(20_000, 20_000)))
+    assert excinfo.value.error_list[0].code == "image_pixels"
+    assert "文件“全景.png”的图片尺寸过大" in excinfo.value.messages[0]
+    assert not Visit.objects.filter(enterprise=personas.ent2).exists() and _stored_files(var_dir) == []
+
+
 # --- the pages ------------------------------------------------------------------------------------------------
 
 
@@ -140,7 +196,7 @@ def test_the_photo_is_served_only_to_officials_who_see_the_visit(personas, var_d
     url = f"/service/photos/{visit.photos.get().pk}/"
     response = _as(personas.liaison).get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == JPEG
+    assert b"".join(response.streaming_content) == Path(visit.photos.get().file.path).read_bytes()
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"].startswith('inline; filename="IMG_0001.jpg"')
     assert response["X-Content-Type-Options"] == "nosniff" and "sandbox" in response["Content-Security-Policy"]
@@ -155,14 +211,37 @@ def test_the_photo_is_served_only_to_officials_who_see_the_visit(personas, var_d
     assert Client().get(url).status_code == 302  # to the login
 
 
+def test_the_thumbnail_is_served_behind_the_same_check_and_an_older_photo_stands_in_for_its_own(personas, var_dir):
+    stored = _visit(personas, photo("IMG_0001.jpg", images.jpeg((1600, 800)))).photos.get()
+    url = f"/service/photos/{stored.pk}/?thumb=1"
+    response = _as(personas.liaison).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content) == Path(stored.thumbnail.path).read_bytes()
+    assert response["Content-Disposition"].startswith('inline; filename="IMG_0001.jpg"')
+    assert response["Cache-Control"] == "private, no-store" and "sandbox" in response["Content-Security-Policy"]
+    for key in ("x_liaison", "x_chief"):  # out of scope: as for a photo that does not exist
+        assert _as(personas.user(key)).get(url).status_code == 404
+    assert _as(personas.ent_user).get(url).status_code in (403, 404)
+    assert Client().get(url).status_code == 302
+    # A photo stored before thumbnails were made has none: the photo itself is shown.
+    VisitPhoto.objects.filter(pk=stored.pk).update(thumbnail="")
+    response = _as(personas.liaison).get(url)
+    assert b"".join(response.streaming_content) == Path(stored.file.path).read_bytes()
+
+
 def test_thumbnails_on_the_visit_list_and_the_timeline_for_officials_only(personas, var_dir):
     visit = _visit(personas, photo("a.jpg", JPEG), photo("b.png", PNG))
     first, second = visit.photos.order_by("pk").values_list("pk", flat=True)
     ent2 = personas.ent2
     visits = _as(personas.liaison).get(f"/service/enterprises/{ent2.pk}/visits/").content.decode()
-    assert visits.index(f'src="/service/photos/{first}/"') < visits.index(f'src="/service/photos/{second}/"')
+    assert visits.index(f'src="/service/photos/{first}/?thumb=1"') < visits.index(
+        f'src="/service/photos/{second}/?thumb=1"'
+    )
+    assert f'href="/service/photos/{first}/"' in visits  # a tap opens the photo itself
     timeline = _as(personas.liaison).get(f"/service/enterprises/{ent2.pk}/timeline/").content.decode()
-    assert f'src="/service/photos/{first}/"' in timeline and f'src="/service/photos/{second}/"' in timeline
+    assert (
+        f'src="/service/photos/{first}/?thumb=1"' in timeline and f'src="/service/photos/{second}/?thumb=1"' in timeline
+    )
     # An enterprise user of ours sees the visit's date and kind, not its photos.
     ours = personas.ours.enterprise
     _own = services.visit_create(
