@@ -15,6 +15,7 @@ urlpatterns = [
     path("chains/", include("chaindesk.chains.urls")),
     path("enterprises/", include("chaindesk.enterprises.urls")),
     path("meetings/", include("chaindesk.meetings.urls")),
+    path("reports/", include("chaindesk.reports.urls")),
     path("service/", include("chaindesk.liaison.urls")),
     path("network/", include("chaindesk.network.urls")),
     path("projects/", include("chaindesk.projects.urls")),

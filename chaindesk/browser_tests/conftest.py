@@ -146,6 +146,8 @@ def shot() -> Callable[..., Path]:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.wait_for_load_state("networkidle")
         page.evaluate("document.fonts.ready.then(() => true)")
+        if full_page:  # from the top: a sticky sidebar scrolled with the page would be drawn halfway down
+            page.evaluate("window.scrollTo(0, 0)")
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
         return path

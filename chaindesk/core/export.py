@@ -156,21 +156,17 @@ def _set_up_page(ws: WriteOnlyWorksheet, *, width: int, header_row: int) -> None
     ws.oddFooter.center.text = _("第 &P 页，共 &N 页")
 
 
-def write_ledger(
+def add_ledger_sheet(
+    wb: Workbook,
     *,
-    filename: str,
     title: str,
     notes: Sequence[str],
     columns: Sequence[Column],
     rows: Iterable[Sequence[Any]],
     warning: str = "",
-) -> FileResponse:
-    """Write `rows` under a title, note lines and a styled header; return a download response.
-
-    `rows` should be lazy (a queryset iterator, already cut to the cap by the caller). `warning`, when
-    given, is shown in red under the title, e.g. to say the export was capped.
-    """
-    wb = Workbook(write_only=True)
+) -> None:
+    """One ledger sheet in the write-only workbook `wb`: the title merged over the columns, the note lines, the
+    warning in red, a bold frozen header, bordered cells, an autofilter, the page set up for printing."""
     ws = wb.create_sheet(title=sheet_title(title))
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
@@ -198,6 +194,24 @@ def write_ledger(
         ws.append([table_cell(ws, v, w) for w, v in zip(wrapped, values, strict=False)])
         last_row += 1
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(max(len(columns), 1))}{last_row}"
+
+
+def write_ledger(
+    *,
+    filename: str,
+    title: str,
+    notes: Sequence[str],
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    warning: str = "",
+) -> FileResponse:
+    """Write `rows` under a title, note lines and a styled header; return a download response.
+
+    `rows` should be lazy (a queryset iterator, already cut to the cap by the caller). `warning`, when
+    given, is shown in red under the title, e.g. to say the export was capped.
+    """
+    wb = Workbook(write_only=True)
+    add_ledger_sheet(wb, title=title, notes=notes, columns=columns, rows=rows, warning=warning)
 
     handle = tempfile.TemporaryFile()  # FileResponse closes it once sent
     wb.save(handle)

@@ -89,7 +89,7 @@ class Custom:
     rule: Callable[[Scope], Q]
 
 
-Path = str | tuple[str, ...] | _All | _None | Exact | Person | Custom | None
+Path = str | tuple[str | Person, ...] | _All | _None | Exact | Person | Custom | None
 
 
 @dataclasses.dataclass(frozen=True)

@@ -8,7 +8,7 @@ class DashboardsConfig(AppConfig):
     verbose_name = "工作台"
 
     def ready(self) -> None:
-        from chaindesk.accounts.choices import OFFICIALS, Role
+        from chaindesk.accounts.choices import Role
         from chaindesk.accounts.workbench import accounts_card
         from chaindesk.core.navigation import register_nav_item
 
@@ -18,8 +18,6 @@ class DashboardsConfig(AppConfig):
         register_nav_item(
             "dashboards", _("工作台"), "ti-layout-dashboard", "dashboards:home", roles=Role.values, order=10
         )
-        # 报表 has no app yet: the entry shows, without a link, until the reports app registers its own.
-        register_nav_item("reports", _("报表"), "ti-report-analytics", None, roles=OFFICIALS, order=120)
         # Core and accounts lie below the 工作台 and never import it: their cards are registered here.
         register_card("accounts", roles={Role.SYS_ADMIN}, order=10, read=accounts_card)
         register_card("audit", roles={Role.AUDIT_ADMIN}, order=10, read=audit_card)

@@ -22,7 +22,7 @@ from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects.models import Project
 
 from . import services
-from .choices import Channel, DemandStatus, Rating, TaskStatus, Urgency
+from .choices import Channel, DemandKind, DemandStatus, Rating, TaskStatus, Urgency
 from .models import Category, Demand, Task
 from .resources import DEMANDS
 from .selectors import filter_demands, tasks_of
@@ -53,16 +53,25 @@ class TaskOut(Schema):
 
 class DemandOut(Schema):
     id: int
-    enterprise_id: int
-    enterprise: str = Field(..., alias="enterprise.name")
+    kind: DemandKind = Field(..., description="demand：企业诉求；assignment：会议交办事项（无企业、无类别）")
+    enterprise_id: int | None
+    enterprise: str | None = Field(None, description="企业名称；会议交办事项为 null")
     title: str
-    category: str = Field(..., alias="category.code")
+    category: str | None = Field(None, description="类别编码；会议交办事项为 null")
     urgency: Urgency
     channel: Channel
     status: DemandStatus
     submitted_at: dt.datetime
     closed_at: dt.datetime | None
     rating: str
+
+    @staticmethod
+    def resolve_enterprise(obj: Demand) -> str | None:
+        return obj.enterprise.name if obj.enterprise_id is not None and obj.enterprise else None
+
+    @staticmethod
+    def resolve_category(obj: Demand) -> str | None:
+        return obj.category.code if obj.category_id is not None and obj.category else None
 
 
 class DemandDetailOut(DemandOut):
@@ -113,17 +122,19 @@ DemandFilters = DEMANDS.api_filters("DemandFilters")
 @router.get("/", response=list[DemandOut])
 @paginate(BoundedLimitOffsetPagination)
 def list_demands(request: HttpRequest, filters: Query[DemandFilters]) -> Any:  # type: ignore[valid-type]
-    """The demands the user may see, with the ledger's filters and sort (newest first by default); 403 for a
-    role the ledger refuses."""
+    """The enterprises' demands the user may see (the ledger's: no 交办事项), with the ledger's filters and sort
+    (newest first by default); 403 for a role the ledger refuses."""
     if not DEMANDS.readable_by(request.user):
         raise PermissionDenied
-    qs, _sort = filter_demands(_visible(request), request.user, filters.model_dump())  # type: ignore[attr-defined]
+    listed = _visible(request).enterprise_demands()
+    qs, _sort = filter_demands(listed, request.user, filters.model_dump())  # type: ignore[attr-defined]
     return qs
 
 
 @router.get("/{demand_id}", response=DemandDetailOut)
 def get_demand(request: HttpRequest, demand_id: int) -> Demand:
-    """One demand with the tasks the reader may see (enterprise users: without the staff-only fields)."""
+    """One demand (or a meeting's 交办事项: kind assignment, no enterprise) with the tasks the reader may see
+    (enterprise users: without the staff-only fields)."""
     return _with_tasks(get_visible_or_404(_visible(request), demand_id, user=request.user), request.user)
 
 

@@ -1,7 +1,15 @@
-"""Demand and task states, channels, urgency and escalation levels."""
+"""Demand and task states, kinds, channels, urgency and escalation levels."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class DemandKind(models.TextChoices):
+    """An enterprise's demand (诉求), or a meeting decision assigned to departments (交办事项): the latter has no
+    enterprise, is accepted when created, and closes when its tasks are done (no enterprise confirmation)."""
+
+    DEMAND = "demand", _("诉求")
+    ASSIGNMENT = "assignment", _("交办事项")
 
 
 class Channel(models.TextChoices):
@@ -42,6 +50,13 @@ DEMAND_TRANSITIONS: dict[str, frozenset[str]] = {
     DemandStatus.CLOSED: frozenset(),
     DemandStatus.REJECTED: frozenset(),
     DemandStatus.MERGED: frozenset(),
+}
+# A 交办事项 (DemandKind.ASSIGNMENT) is created accepted and has no enterprise to confirm: 办理中 → 已办结 when its
+# tasks are done (services_base.DemandMoves.ASSIGNMENT_DONE); nothing else.
+ASSIGNMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    **{status: frozenset() for status in DemandStatus.values},
+    DemandStatus.ACCEPTED: frozenset({DemandStatus.IN_PROGRESS}),
+    DemandStatus.IN_PROGRESS: frozenset({DemandStatus.CLOSED}),
 }
 OPEN_DEMAND = frozenset(
     {

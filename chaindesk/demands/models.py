@@ -1,7 +1,11 @@
-"""Enterprises' demands (诉求) and the department tasks cut from them.
+"""Enterprises' demands (诉求), the meeting decisions assigned to departments (交办事项), and the department tasks
+cut from both.
 
 A demand's state follows from its tasks and the enterprise's confirmation; tasks carry working-day deadlines
-and the escalation marks the periodic jobs set (临期提醒 → 预警 → 督办)."""
+and the escalation marks the periodic jobs set (临期提醒 → 预警 → 督办). A 交办事项 is a Demand row of kind
+ASSIGNMENT (no enterprise, no category): its tasks follow the same workflow, and it closes when they are done.
+Whatever means "an enterprise's demands" (the ledger, metrics, search, the 工作台 cards) reads
+`Demand.objects.enterprise_demands()`; the task-facing pages read every kind."""
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -19,6 +23,7 @@ from chaindesk.projects.models import Project
 
 from .choices import (
     Channel,
+    DemandKind,
     DemandStatus,
     Escalation,
     Rating,
@@ -61,17 +66,55 @@ def _demands_of_department(scope: Scope) -> Q:
     return Q(pk__in=tasks)
 
 
+def _assignments_of_chains(scope: Scope) -> Q:
+    """A chain's team (chief, members) sees its enterprises' demands and the chain's 交办事项."""
+    firms = Enterprise.objects.visible_to(scope).values("pk")
+    return Q(enterprise__in=firms) | Q(kind=DemandKind.ASSIGNMENT, chain_id__in=scope.chain_ids)
+
+
+def _assignments_of_region(scope: Scope) -> Q:
+    """A district administrator sees its enterprises' demands and the 交办事项 of meetings held in the district
+    itself (as they see those meetings)."""
+    firms = Enterprise.objects.visible_to(scope).values("pk")
+    if scope.region_id is None:
+        return Q(enterprise__in=firms)
+    return Q(enterprise__in=firms) | Q(kind=DemandKind.ASSIGNMENT, region_id=scope.region_id)
+
+
 class DemandQuerySet(ScopedQuerySet["Demand"]):
     """Rows the reader may see: `visible_to` follows `Demand.scope_paths`."""
 
+    def enterprise_demands(self) -> "DemandQuerySet":
+        """The enterprises' demands only (诉求), without the meetings' 交办事项: what the ledger, its export and
+        API list, the metrics, the search and the 工作台 demand cards count."""
+        return self.filter(kind=DemandKind.DEMAND)
+
+    def assignments(self) -> "DemandQuerySet":
+        """The meetings' 交办事项 only."""
+        return self.filter(kind=DemandKind.ASSIGNMENT)
+
 
 class Demand(models.Model):
-    """An enterprise's problem or request, from any channel, followed until the enterprise confirms it."""
+    """An enterprise's problem or request, from any channel, followed until the enterprise confirms it; or a
+    meeting decision assigned to departments (kind 交办事项: no enterprise, closed when its tasks are done)."""
 
-    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="demands")
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=DemandKind.choices, default=DemandKind.DEMAND, editable=False
+    )
+    # Empty only for a 交办事项 (the check constraint below), as are the category and the region.
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="demands",
+    )
     title = models.CharField(_("诉求事项"), max_length=100)
     description = models.TextField(_("具体内容"))
-    category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.PROTECT, related_name="demands")
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT, related_name="demands"
+    )
     urgency = models.CharField(_("紧急程度"), max_length=16, choices=Urgency.choices, default=Urgency.NORMAL)
     channel = models.CharField(_("来源渠道"), max_length=16, choices=Channel.choices)
     project = models.ForeignKey(
@@ -93,7 +136,9 @@ class Demand(models.Model):
     chain = models.ForeignKey(
         Chain, verbose_name=_("产业链"), null=True, blank=True, on_delete=models.PROTECT, related_name="demands"
     )
-    region = models.ForeignKey(Region, verbose_name=_("所在地区"), on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        Region, verbose_name=_("所在地区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     liaison = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("挂钩服务专员"),
@@ -135,8 +180,15 @@ class Demand(models.Model):
     proxy_note = models.CharField(_("代为确认说明"), max_length=300, blank=True, editable=False)
     reopen_count = models.PositiveIntegerField(_("重办次数"), default=0, editable=False)
 
-    # Whoever may see the enterprise sees its demands; a department handler those with a task for them.
-    scope_paths = ScopePaths(via="enterprise", department=Custom(_demands_of_department))
+    # Whoever may see the enterprise sees its demands; a department handler those with a task for them. A
+    # 交办事项 has no enterprise: the chain's team sees it, a district administrator when the meeting was held
+    # in their district, the departments through their tasks; liaisons and enterprise users never.
+    scope_paths = ScopePaths(
+        via="enterprise",
+        chain=Custom(_assignments_of_chains),
+        region=Custom(_assignments_of_region),
+        department=Custom(_demands_of_department),
+    )
     objects = DemandQuerySet.as_manager()
 
     class Meta:
@@ -148,9 +200,29 @@ class Demand(models.Model):
             models.Index(fields=["enterprise", "status"], name="demand_enterprise_idx"),
             models.Index(fields=["chain", "submitted_at"], name="demand_chain_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=DemandKind.ASSIGNMENT)
+                | Q(enterprise__isnull=False, category__isnull=False, region__isnull=False),
+                name="demand_enterprise_unless_assignment",
+                violation_error_message=_("诉求须有企业、类别和所在地区；只有会议交办事项可以不指定企业。"),
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.title)
+
+    @property
+    def is_assignment(self) -> bool:
+        """A meeting decision assigned to departments (交办事项), not an enterprise's demand."""
+        return self.kind == DemandKind.ASSIGNMENT
+
+    @property
+    def owner_name(self) -> str:
+        """Whom it is for, as a task row shows it: the enterprise's name, or 会议交办 for a 交办事项."""
+        if self.enterprise_id is not None and self.enterprise is not None:
+            return str(self.enterprise.name)
+        return str(_("会议交办"))
 
 
 class DemandEvent(models.Model):
@@ -213,8 +285,8 @@ class TaskQuerySet(ScopedQuerySet["Task"]):
 
 
 class Task(models.Model):
-    """A department's assignment cut from a demand: lead and co-departments, a working-day deadline, a handler
-    who signs for it, and the escalation marks the jobs set."""
+    """A department's assignment cut from a demand or a meeting's 交办事项: lead and co-departments, a working-day
+    deadline, a handler who signs for it, and the escalation marks the jobs set."""
 
     demand = models.ForeignKey(Demand, verbose_name=_("诉求"), on_delete=models.CASCADE, related_name="tasks")
     lead_department = models.ForeignKey(

@@ -120,7 +120,10 @@ def department_people(department_id: int, concerned: User | None = None) -> list
 
 
 def enterprise_people(demand: Demand) -> list[User]:
-    """The enterprise's active users; its liaison when it has none (who confirms on its behalf)."""
+    """The enterprise's active users; its liaison when it has none (who confirms on its behalf). Nobody for a
+    交办事项 (no enterprise)."""
+    if demand.enterprise_id is None or demand.enterprise is None:
+        return []
     users = list(
         User.objects.filter(
             is_active=True, role=Role.ENTERPRISE, enterprise_account__enterprise_id=demand.enterprise_id
@@ -258,6 +261,26 @@ def awaiting_confirmation(*, demand: Demand, event_pk: int, actor: Actor) -> lis
         key=f"demand:{demand.pk}:awaiting:{event_pk}",
     )
     return send(notice, enterprise_people(demand), actor=actor)
+
+
+def assignment_closed(*, demand: Demand, event_pk: int, actor: Actor) -> list[User]:
+    """The last task of a 交办事项 accepted → the team: the meeting's decision is done (no enterprise confirms)."""
+    cutters = User.objects.filter(pk__in=Task.objects.filter(demand=demand).values("assigned_by_id"))
+    notice = Notice(
+        kind="assignment_closed",
+        title=_("会议交办事项已办结：%(title)s") % {"title": demand.title},
+        body=_("各责任部门均已办结。来源：%(source)s。") % {"source": demand.source_label or demand.title},
+        url=demand_url(demand),
+        key=f"demand:{demand.pk}:assignment_closed:{event_pk}",
+    )
+    return send(notice, team_deciders(demand, *cutters), actor=actor)
+
+
+def what_for(demand: Demand) -> str:
+    """Whom a task serves, in a notice's body: 「企业：…」, or 「会议交办：《…》议定事项 3」 for a 交办事项."""
+    if demand.enterprise_id is not None and demand.enterprise is not None:
+        return _("企业：%(name)s") % {"name": demand.enterprise.name}
+    return _("会议交办：%(source)s") % {"source": demand.source_label or demand.title}
 
 
 def reopened(*, demand: Demand, tasks: list[Task], event_pk: int, comment: str, actor: Actor) -> list[User]:

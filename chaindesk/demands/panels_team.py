@@ -34,7 +34,7 @@ def _latest_extension_requests(tasks: list[Task]) -> dict[int, TaskUpdate]:
 def _decisions(user: Any, demand: Demand, tasks: list[Task], back: str) -> None:
     """`task.decision` on each task waiting on the team's decision, for a reader on the team."""
     waiting = [t for t in tasks if t.status in DECIDABLE]
-    if not waiting or not permissions.is_team_of(user, demand.enterprise_id):  # no query for other roles
+    if not waiting or not permissions.is_team_of_demand(user, demand):  # no query for other roles
         return
     asked = _latest_extension_requests([t for t in waiting if t.status == TaskStatus.EXTENSION_REQUESTED])
     for task in waiting:

@@ -12,6 +12,9 @@
 - supply information (补充材料): whoever may submit for the enterprise;
 - lead (领导批示, 催办): the chain chief (链长), the convenor (召集人) and the lead department's head (牵头部门负责人)
   on the team of one of the enterprise's chains (chaindesk/demands/services_leaders.py).
+
+A meeting's 交办事项 (DemandKind.ASSIGNMENT) has no enterprise: its chain's team stands where the enterprise's
+chains' team stands above (`is_team_of_demand`), and nobody confirms, rates or supplies information.
 """
 
 from typing import Any
@@ -50,6 +53,15 @@ def is_team_of(user: Any, enterprise_id: int) -> bool:
     return TeamMember.objects.filter(user=user, chain_id__in=chains).exists()
 
 
+def is_team_of_demand(user: Any, demand: Demand) -> bool:
+    """The team of the demand's enterprise's chains; for a 交办事项 (no enterprise), the team of its chain."""
+    if demand.enterprise_id is not None:
+        return is_team_of(user, demand.enterprise_id)
+    if not _authenticated(user) or user.role not in TEAM_ROLES or demand.chain_id is None:
+        return False
+    return TeamMember.objects.filter(user=user, chain_id=demand.chain_id).exists()
+
+
 def can_submit(user: Any, enterprise: Enterprise) -> bool:
     if is_system(user):
         return True
@@ -57,25 +69,33 @@ def can_submit(user: Any, enterprise: Enterprise) -> bool:
 
 
 def can_triage(user: Any, demand: Demand) -> bool:
-    """Accept, reject, merge, ask for information, create tasks: the team of the enterprise's chains."""
+    """Accept, reject, merge, ask for information, create tasks: the team of the enterprise's chains (of the
+    chain, for a 交办事项)."""
     if is_system(user):
         return True
-    return is_team_of(user, demand.enterprise_id)
+    return is_team_of_demand(user, demand)
 
 
 def can_supply_info(user: Any, demand: Demand) -> bool:
+    if demand.enterprise is None:  # a 交办事项: nobody supplies information
+        return False
     if is_system(user):
         return True
     return can_submit(user, demand.enterprise)
 
 
 def can_confirm(user: Any, demand: Demand) -> bool:
-    """The enterprise's own users, or its liaison (on the enterprise's behalf, with a proxy note)."""
+    """The enterprise's own users, or its liaison (on the enterprise's behalf, with a proxy note); nobody for a
+    交办事项."""
+    if demand.enterprise_id is None or demand.enterprise is None:
+        return False
     return is_enterprise_user(user, demand.enterprise_id) or is_liaison_of(user, demand.enterprise)
 
 
 def is_proxy(user: Any, demand: Demand) -> bool:
     """True when the confirmation would be given by the liaison on the enterprise's behalf."""
+    if demand.enterprise_id is None or demand.enterprise is None:
+        return False
     return not is_enterprise_user(user, demand.enterprise_id) and is_liaison_of(user, demand.enterprise)
 
 
@@ -93,7 +113,7 @@ def can_manage_task(user: Any, task: Task) -> bool:
     """Decide extensions and completion requests: the team of the demand's chains."""
     if is_system(user):
         return True
-    return is_team_of(user, task.demand.enterprise_id)
+    return is_team_of_demand(user, task.demand)
 
 
 # The parts on a chain's team that lead it: they write 批示 and 催办 a department.
@@ -110,5 +130,7 @@ def can_lead(user: Any, demand: Demand) -> bool:
     leads one of the enterprise's chains."""
     if not _authenticated(user) or user.role not in TEAM_ROLES:
         return False
+    if demand.enterprise_id is None:  # a 交办事项: the leaders of its chain
+        return leader_chains(user).filter(chain_id=demand.chain_id).exists()
     chains = Enterprise.chains.through.objects.filter(enterprise_id=demand.enterprise_id).values("chain_id")
     return leader_chains(user).filter(chain_id__in=chains).exists()

@@ -11,7 +11,7 @@ from chaindesk.core.listing import portal_page
 
 from .choices import DemandStatus
 from .models import Demand
-from .selectors import STATUS_COLOUR, base_queryset
+from .selectors import STATUS_COLOUR, ledger_queryset
 
 # What happens next, as the enterprise reads it; True: the enterprise itself has to act.
 NEXT_STEP: dict[str, tuple[object, bool]] = {
@@ -35,7 +35,7 @@ def _rows(rows: list[Demand]) -> list[Demand]:
 
 def demand_portal(request: AuthedRequest) -> HttpResponse:
     """我的诉求: the enterprise's demands, newest first, 50 a page (two queries: the count and the page)."""
-    qs = base_queryset(request.user).order_by("-submitted_at", "-pk")
+    qs = ledger_queryset(request.user).order_by("-submitted_at", "-pk")
     return portal_page(
         request, qs, template="demands/portal_list.html", title=_("我的诉求"), count=_("共 %(n)s 条"), decorate=_rows
     )

@@ -29,7 +29,7 @@ from chaindesk.core.resources import (
 from .choices import OPEN_TASK, Channel, DemandStatus, Escalation, TaskStatus, Urgency
 from .models import Demand, Task
 from .resources_tasks import deadline_basis
-from .selectors import SORTS, base_queryset, demand_list, with_export_columns
+from .selectors import SORTS, demand_list, ledger_queryset, with_export_columns
 from .selectors_queues import workdays_left
 from .workdays import day_label
 
@@ -145,7 +145,7 @@ DEMANDS = Resource(
     ),
     sorts=SORTS,
     default_sort="-submitted",
-    queryset=base_queryset,
+    queryset=ledger_queryset,
     select=demand_list,
     roles=DEMAND_VIEWERS,
     ledger=Ledger(

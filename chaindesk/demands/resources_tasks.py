@@ -62,6 +62,14 @@ def _estimated(task: Task) -> bool:
     return task.deadline is not None and is_provisional(task.deadline)
 
 
+def _owner(task: Task) -> str:
+    """The 企业 cell: the enterprise, or 会议交办 and the decision for a meeting's 交办事项."""
+    demand = task.demand
+    if demand.enterprise_id is not None:
+        return str(demand.enterprise.name) if demand.enterprise else ""
+    return gettext("会议交办：%(source)s") % {"source": demand.source_label or demand.title}
+
+
 def _escalation(task: Task) -> str:
     return str(task.get_escalation_display()) if task.escalation else ""  # type: ignore[attr-defined]
 
@@ -102,7 +110,7 @@ TASKS: Resource = Resource(
     columns=(
         page_only("due", _("办结期限"), css="text-nowrap", cell=CELLS),
         Col("title", _("诉求事项"), attr("demand.title"), width=30, wrap=True, cell=CELLS),
-        ledger_only("enterprise", _("企业"), attr("demand.enterprise.name"), 28, wrap=True),
+        ledger_only("enterprise", _("企业"), _owner, 28, wrap=True),
         ledger_only("category", _("诉求类别"), attr("demand.category"), 10),
         # the page shows it on the 协办 side only (the 主办 side's is the reader's own department)
         Col(

@@ -1,5 +1,6 @@
 """Reads on demands for the pages: the ledger (台账) with its filters, the triage queue, a demand's timeline and
-an enterprise's demands. Every read starts from Demand.objects.visible_to(user)."""
+an enterprise's demands. Every read starts from Demand.objects.visible_to(user); the lists of enterprises'
+demands (`ledger_queryset`) leave the meetings' 交办事项 out, a demand's own page (`base_queryset`) reads both."""
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
@@ -67,16 +68,23 @@ def _ordered(field_name: str, values: tuple[str, ...]) -> Case:
     )
 
 
+JOINS = ("enterprise", "category", "chain", "region", "liaison", "project", "merged_into", "submitted_by")
+
+
 def base_queryset(user: Any) -> QuerySet[Demand]:
-    """The user's demands with what a row or the facts card shows, in one query."""
-    return Demand.objects.visible_to(user).select_related(
-        "enterprise", "category", "chain", "region", "liaison", "project", "merged_into", "submitted_by"
-    )
+    """The user's demands and 交办事项 with what the facts card shows, in one query (a demand's page)."""
+    return Demand.objects.visible_to(user).select_related(*JOINS)
+
+
+def ledger_queryset(user: Any) -> QuerySet[Demand]:
+    """The user's enterprises' demands (no 交办事项) with what a row shows: the ledger, its export and API list,
+    the triage queue, the portal, an enterprise's tab."""
+    return Demand.objects.visible_to(user).enterprise_demands().select_related(*JOINS)
 
 
 def demand_list(user: Any, params: Mapping[str, str]) -> tuple[QuerySet[Demand], str]:
-    """The filtered, sorted ledger a user may see (`filter_demands` on the user's `base_queryset`)."""
-    return filter_demands(base_queryset(user), user, params)
+    """The filtered, sorted ledger a user may see (`filter_demands` on the user's `ledger_queryset`)."""
+    return filter_demands(ledger_queryset(user), user, params)
 
 
 def filter_demands(qs: QuerySet[Demand], user: Any, params: Mapping[str, str]) -> tuple[QuerySet[Demand], str]:
@@ -182,7 +190,7 @@ def filter_choices(user: Any) -> FilterChoices:
 def triage_queue(user: Any) -> QuerySet[Demand]:
     """已提交 and 待补充 demands of the user's chains (visible to them), oldest first."""
     return (
-        base_queryset(user)
+        ledger_queryset(user)
         .filter(status__in=TRIAGE_STATUSES, chain__team__user=user)
         .distinct()
         .order_by("submitted_at", "pk")
@@ -242,6 +250,8 @@ EVENT_LABELS = {
     "awaiting_confirmation": _("全部任务办结，待企业确认"),
     "reopened": _("企业不满意，重新办理"),
     "confirmed": _("企业确认办结"),
+    "assigned": _("会议议定事项交办"),
+    "assignment_closed": _("全部任务办结，交办事项办结"),
 }
 
 
@@ -295,7 +305,7 @@ def timeline(demand: Demand, tasks: list[Task], notes: Iterable[LeaderNote] = ()
 
 
 def enterprise_demands(user: Any, enterprise: Any) -> QuerySet[Demand]:
-    return base_queryset(user).filter(enterprise=enterprise).order_by("-submitted_at", "-pk")
+    return ledger_queryset(user).filter(enterprise=enterprise).order_by("-submitted_at", "-pk")
 
 
 def merge_candidates(user: Any, demand: Demand) -> QuerySet[Demand]:

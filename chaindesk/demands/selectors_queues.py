@@ -15,7 +15,7 @@ from chaindesk.core import clock
 from chaindesk.core.params import param_id
 from chaindesk.core.privacy import staff_fields_hidden_from
 
-from .choices import OPEN_DEMAND, OPEN_TASK, DemandStatus, Escalation, TaskStatus
+from .choices import OPEN_DEMAND, OPEN_TASK, DemandKind, DemandStatus, Escalation, TaskStatus
 from .jobs import remind_before
 from .models import Demand, Task
 from .workdays import CalendarNotCovered, workdays_between
@@ -192,8 +192,10 @@ def supervision_card(user: Any) -> dict[str, Any]:
 
 def waiting_for_triage(user: Any) -> QuerySet[Demand]:
     """The 已提交 demands of the user's chains that the user may see (the 待受理 card, the triage backlog)."""
-    return Demand.objects.visible_to(user).filter(
-        status=DemandStatus.SUBMITTED, chain_id__in=Chain.objects.visible_to(user).values("pk")
+    return (
+        Demand.objects.visible_to(user)
+        .enterprise_demands()
+        .filter(status=DemandStatus.SUBMITTED, chain_id__in=Chain.objects.visible_to(user).values("pk"))
     )
 
 
@@ -217,8 +219,9 @@ def department_card(user: Any, today: date) -> dict[str, Any]:
 
 
 def _demand_card(qs: QuerySet[Demand]) -> dict[str, Any]:
-    """Open demands, those awaiting the enterprise's confirmation first, then the oldest."""
-    open_qs = qs.filter(status__in=OPEN_DEMAND)
+    """Open demands (an enterprise's: no 交办事项), those awaiting the enterprise's confirmation first, then the
+    oldest."""
+    open_qs = qs.filter(kind=DemandKind.DEMAND, status__in=OPEN_DEMAND)
     counts = open_qs.aggregate(n=Count("pk"), awaiting=Count("pk", filter=Q(status=DemandStatus.AWAITING_CONFIRMATION)))
     rows = list(
         open_qs.select_related("enterprise")

@@ -16,7 +16,6 @@ This module holds intake, triage and confirmation; the tasks' writes are in serv
 here as `services.task_*`), the shared compare-and-set moves in services_base.py.
 """
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -51,11 +50,12 @@ from .services_base import (  # noqa: F401 - the status labels are re-exported
     _all_tasks_done,
     _demand_move,
     _event,
-    _local,
     _lock_demand,
     _need_triage,
     _required,
     _task_move,
+    _workdays_since_submission,
+    closed_on_time,
     demand_status_label,
     task_status_label,
 )
@@ -72,7 +72,6 @@ from .services_tasks import (  # noqa: F401 - re-exported
     task_return,
     task_sign,
 )
-from .workdays import CalendarNotCovered, workdays_between
 
 # --- intake ------------------------------------------------------------------------------------------------
 
@@ -176,14 +175,6 @@ def demand_submit(
 # --- triage ------------------------------------------------------------------------------------------------
 
 
-def _workdays_since_submission(demand: Demand, now: dt.datetime) -> int:
-    """The working days from the demand's submission to `now` (its response or closure time)."""
-    try:
-        return max(workdays_between(_local(demand.submitted_at), _local(now)), 0)
-    except CalendarNotCovered as exc:
-        raise ValidationError(str(exc), code="calendar") from exc
-
-
 @transaction.atomic
 def demand_accept(*, demand: Demand, actor: Actor, note: str = "") -> Demand:
     """受理: 已提交 → 已受理, with the response time in working days from submission."""
@@ -284,16 +275,6 @@ def demand_supply_info(*, demand: Demand, actor: Actor, note: str, files: Sequen
 
 
 # --- confirmation ------------------------------------------------------------------------------------------
-
-
-def closed_on_time(demand_id: int) -> bool:
-    """Every done task of the demand was completed on or before its deadline (local dates)."""
-    for completed_at, deadline in Task.objects.filter(demand_id=demand_id, status=TaskStatus.DONE).values_list(
-        "completed_at", "deadline"
-    ):
-        if completed_at is None or _local(completed_at) > deadline:
-            return False
-    return True
 
 
 def _tasks_to_reopen(demand_id: int, chosen: Iterable[int] | None) -> list[Task]:

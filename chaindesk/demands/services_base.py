@@ -17,17 +17,21 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chaindesk.core import clock
 from chaindesk.core.actors import Actor, person, person_or_none
 from chaindesk.core.transitions import compare_and_set
 
 from . import notices, permissions
 from .choices import (
+    ASSIGNMENT_TRANSITIONS,
     DEMAND_TRANSITIONS,
     TASK_TRANSITIONS,
+    DemandKind,
     DemandStatus,
     TaskStatus,
 )
 from .models import Demand, DemandEvent, Task, TaskUpdate
+from .workdays import CalendarNotCovered, workdays_between
 
 NOTE_MAX = 300
 
@@ -87,6 +91,8 @@ class DemandMoves:
     TASKS_DONE = Move(DemandStatus.AWAITING_CONFIRMATION, "awaiting_confirmation")
     REOPEN = Move(DemandStatus.IN_PROGRESS, "reopened", frozenset({DemandStatus.AWAITING_CONFIRMATION}))
     CLOSE = Move(DemandStatus.CLOSED, "confirmed", frozenset({DemandStatus.AWAITING_CONFIRMATION}))
+    # A 交办事项 has no enterprise to confirm: its last task done closes it.
+    ASSIGNMENT_DONE = Move(DemandStatus.CLOSED, "assignment_closed", frozenset({DemandStatus.IN_PROGRESS}))
 
 
 class TaskMoves:
@@ -167,6 +173,12 @@ DEMANDS = StatusMachine(
     gettext_lazy("诉求当前为“%(from)s”，不能变更为“%(to)s”。"),
     gettext_lazy("该诉求已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。"),
 )
+ASSIGNMENTS = StatusMachine(
+    DemandStatus,
+    ASSIGNMENT_TRANSITIONS,
+    gettext_lazy("交办事项当前为“%(from)s”，不能变更为“%(to)s”。"),
+    gettext_lazy("该交办事项已被他人变更为“%(now)s”（您看到的是“%(seen)s”），请刷新页面后再操作。"),
+)
 TASKS = StatusMachine(
     TaskStatus,
     TASK_TRANSITIONS,
@@ -200,7 +212,8 @@ def _demand_move(*, demand: Demand, move: Move, actor: Actor, note: str = "", **
     apply the written fields to the instance; `extra`: the other fields the move writes. Returns the event."""
     expected = demand.status
     fields = {"status": move.to_status, **extra}
-    DEMANDS.set(demand, move=move, actor=actor, note=note, fields=fields, unaudited=_expressions(fields))
+    machine = ASSIGNMENTS if demand.kind == DemandKind.ASSIGNMENT else DEMANDS  # a 交办事项 has its own table
+    machine.set(demand, move=move, actor=actor, note=note, fields=fields, unaudited=_expressions(fields))
     event = _event(
         demand=demand, kind=move.kind, actor=actor, from_status=expected, to_status=move.to_status, note=note
     )
@@ -230,12 +243,44 @@ def _all_tasks_done(demand_id: int) -> bool:
     return statuses == {TaskStatus.DONE}
 
 
+def _workdays_since_submission(demand: Demand, now: dt.datetime) -> int:
+    """The working days from the demand's submission to `now` (its response or closure time)."""
+    try:
+        return max(workdays_between(_local(demand.submitted_at), _local(now)), 0)
+    except CalendarNotCovered as exc:
+        raise ValidationError(str(exc), code="calendar") from exc
+
+
+def closed_on_time(demand_id: int) -> bool:
+    """Every done task of the demand was completed on or before its deadline (local dates)."""
+    for completed_at, deadline in Task.objects.filter(demand_id=demand_id, status=TaskStatus.DONE).values_list(
+        "completed_at", "deadline"
+    ):
+        if completed_at is None or _local(completed_at) > deadline:
+            return False
+    return True
+
+
 def _sync_after_tasks(*, demand: Demand, actor: Actor) -> None:
-    """办理中 → 待企业确认 when every task that was not returned is done (at least one); the enterprise is told
-    to confirm and rate."""
-    if demand.status == DemandStatus.IN_PROGRESS and _all_tasks_done(demand.pk):
-        event = _demand_move(demand=demand, move=DemandMoves.TASKS_DONE, actor=actor)
-        notices.awaiting_confirmation(demand=demand, event_pk=event.pk, actor=actor)
+    """When every task that was not returned is done (at least one): an enterprise's demand moves 办理中 → 待企业
+    确认 and the enterprise is told to confirm and rate; a 交办事项 closes (已办结, with its closure time in
+    working days and the on-time flag) and the team is told."""
+    if demand.status != DemandStatus.IN_PROGRESS or not _all_tasks_done(demand.pk):
+        return
+    if demand.kind == DemandKind.ASSIGNMENT:
+        now = clock.now()
+        event = _demand_move(
+            demand=demand,
+            move=DemandMoves.ASSIGNMENT_DONE,
+            actor=actor,
+            closed_at=now,
+            close_days=_workdays_since_submission(demand, now),
+            closed_on_time=closed_on_time(demand.pk),
+        )
+        notices.assignment_closed(demand=demand, event_pk=event.pk, actor=actor)
+        return
+    event = _demand_move(demand=demand, move=DemandMoves.TASKS_DONE, actor=actor)
+    notices.awaiting_confirmation(demand=demand, event_pk=event.pk, actor=actor)
 
 
 def _need_triage(actor: Actor, demand: Demand) -> None:

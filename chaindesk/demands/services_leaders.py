@@ -60,7 +60,10 @@ def _department_ears(department_id: int) -> list[User]:
 
 
 def _team_people(demand: Demand) -> QuerySet[User]:
-    """The active team (city leaders and team members) of the enterprise's chains."""
+    """The active team (city leaders and team members) of the enterprise's chains (of its chain, for a 交办事项)."""
+    if demand.enterprise_id is None:  # a 交办事项 always has its meeting's chain
+        chain = demand.chain_id or 0
+        return User.objects.filter(is_active=True, role__in=permissions.TEAM_ROLES, teams__chain_id=chain)
     chains = Enterprise.chains.through.objects.filter(enterprise_id=demand.enterprise_id).values("chain_id")
     return User.objects.filter(is_active=True, role__in=permissions.TEAM_ROLES, teams__chain_id__in=chains)
 

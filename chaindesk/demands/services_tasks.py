@@ -3,6 +3,7 @@
 Same rules as chaindesk/demands/services.py (keyword-only, atomic, audited, compare-and-set moves); callers
 use them through `services.task_*`, which re-exports them."""
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
@@ -80,9 +81,9 @@ def _notify_assigned(task: Task, actor: Actor) -> None:
     notice = notices.Notice(
         kind="task_assigned",
         title=_("新交办任务：%(title)s") % {"title": demand.title},
-        body=_("企业：%(enterprise)s；办结期限：%(deadline)s。%(instructions)s")
+        body=_("%(owner)s；办结期限：%(deadline)s。%(instructions)s")
         % {
-            "enterprise": demand.enterprise.name,
+            "owner": notices.what_for(demand),
             "deadline": day_label(task.deadline),
             "instructions": task.instructions[:200],
         },
@@ -90,6 +91,44 @@ def _notify_assigned(task: Task, actor: Actor) -> None:
         key=f"task:{task.pk}:assigned",
     )
     notices.send(notice, handlers, actor=actor)
+
+
+def _task_input(
+    demand: Demand,
+    actor: Actor,
+    lead_department: Department,
+    co_departments: Iterable[Department],
+    instructions: str,
+    working_days: int,
+    start: dt.date | None,
+) -> tuple[str, list[Department], int, dt.date]:
+    """The checked instructions, co-departments, working days and deadline of a task (refusals in Chinese)."""
+    _need_triage(actor, demand)
+    instructions = _required(instructions, "instructions", _("请填写办理要求。"))
+    if lead_department is None or not lead_department.is_active:
+        raise ValidationError({"lead_department": _("请选择启用中的主办部门。")}, code="lead_department")
+    co = [d for d in co_departments if d.pk != lead_department.pk]
+    if any(not d.is_active for d in co):
+        raise ValidationError({"co_departments": _("协办部门须为启用中的部门。")}, code="co_departments")
+    working_days = _day_count(working_days, "working_days")
+    try:
+        deadline = add_workdays(start or clock.today(), working_days)
+    except CalendarNotCovered as exc:
+        raise ValidationError({"working_days": str(exc)}, code="calendar") from exc
+    return instructions, co, working_days, deadline
+
+
+def _on_the_timeline(demand: Demand, task: Task, *, first: bool, actor: Actor) -> None:
+    """The demand's 交办任务 event; the first task moves it 已受理 → 办理中."""
+    note = _("交办%(department)s，办理时限%(days)s个工作日（%(deadline)s前）") % {
+        "department": task.lead_department.name,
+        "days": task.working_days,
+        "deadline": day_label(task.deadline),
+    }
+    if first:
+        _demand_move(demand=demand, move=DemandMoves.FIRST_TASK, actor=actor, note=note)
+    else:
+        _event(demand=demand, kind="task_created", actor=actor, note=note)
 
 
 @transaction.atomic
@@ -101,23 +140,16 @@ def task_create(
     co_departments: Iterable[Department] = (),
     instructions: str,
     working_days: int,
+    start: dt.date | None = None,
 ) -> Task:
     """交办: cut a task for a lead department (主办) with optional co-departments (协办) and a deadline in working
-    days from today. Call several times to split a demand; the first task moves 已受理 → 办理中. The lead
-    department's handlers are told; a department without an active handler has its 部门收件人 or head told
-    instead and the team warned (`task.unstaffed_alerts`: what was told whom, for the page)."""
-    _need_triage(actor, demand)
-    instructions = _required(instructions, "instructions", _("请填写办理要求。"))
-    if lead_department is None or not lead_department.is_active:
-        raise ValidationError({"lead_department": _("请选择启用中的主办部门。")}, code="lead_department")
-    co = [d for d in co_departments if d.pk != lead_department.pk]
-    if any(not d.is_active for d in co):
-        raise ValidationError({"co_departments": _("协办部门须为启用中的部门。")}, code="co_departments")
-    working_days = _day_count(working_days, "working_days")
-    try:
-        deadline = add_workdays(clock.today(), working_days)
-    except CalendarNotCovered as exc:
-        raise ValidationError({"working_days": str(exc)}, code="calendar") from exc
+    days from `start` (today unless said: a meeting's 交办事项 counts from the meeting's day). Call several times
+    to split a demand; the first task moves 已受理 → 办理中. The lead department's handlers are told; a
+    department without an active handler has its 部门收件人 or head told instead and the team warned
+    (`task.unstaffed_alerts`: what was told whom, for the page)."""
+    instructions, co, working_days, deadline = _task_input(
+        demand, actor, lead_department, co_departments, instructions, working_days, start
+    )
     current = _lock_demand(demand.pk)
     if demand.status != current.status:
         raise InvalidTransition(demand_stale(current.status, demand.status))
@@ -137,15 +169,7 @@ def task_create(
         deadline=deadline,
         assigned_by=actor,
     )
-    note = _("交办%(department)s，办理时限%(days)s个工作日（%(deadline)s前）") % {
-        "department": lead_department.name,
-        "days": working_days,
-        "deadline": day_label(deadline),
-    }
-    if current.status == DemandStatus.ACCEPTED:
-        _demand_move(demand=demand, move=DemandMoves.FIRST_TASK, actor=actor, note=note)
-    else:
-        _event(demand=demand, kind="task_created", actor=actor, note=note)
+    _on_the_timeline(demand, task, first=current.status == DemandStatus.ACCEPTED, actor=actor)
     _notify_assigned(task, actor)
     # Read by the split view to warn the actor on the page (not a model field).
     task.unstaffed_alerts = notices.alert_unstaffed(  # type: ignore[attr-defined]

@@ -213,6 +213,14 @@ def _done_tasks(demand: Demand, may_confirm: bool) -> Any:
     return Task.objects.filter(demand=demand, status=TaskStatus.DONE).select_related("lead_department").order_by("pk")
 
 
+def _demand_crumbs(user: Any, demand: Demand) -> list[Any]:
+    """诉求 › title; a 交办事项 sits below its meeting's decision (the source) instead, for those who read it."""
+    if demand.enterprise_id is not None:
+        return crumbs(_("诉求"), "demands:list", (demand.title, None))
+    source = demand.source_url if getattr(user, "role", None) != Role.DEPT_HANDLER else None
+    return [(_("会议交办事项"), source or None), (demand.title, None)]
+
+
 def _detail_context(request: AuthedRequest, demand: Demand, **extra: Any) -> dict[str, Any]:
     user = request.user
     today = clock.today()
@@ -242,7 +250,7 @@ def _detail_context(request: AuthedRequest, demand: Demand, **extra: Any) -> dic
         ),
         "supply_form": SupplyForm(initial=initial, prefix="supply"),
         "page_title": demand.title,
-        "breadcrumbs": crumbs(_("诉求"), "demands:list", (demand.title, None)),
+        "breadcrumbs": _demand_crumbs(user, demand),
         **panels,
         **team,
     }

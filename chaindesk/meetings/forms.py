@@ -1,4 +1,5 @@
-"""Forms of the meeting page: a decision (议定事项) and turning one into a demand (诉求)."""
+"""Forms of the meeting page: a decision (议定事项) with its responsible departments and working days, and turning
+one about an enterprise into its demand (诉求)."""
 
 from typing import Any
 
@@ -13,15 +14,20 @@ from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects.models import Project
 
 from .models import Decision, Meeting
-from .services import CONTENT_MAX
+from .services import CONTENT_MAX, WORKING_DAYS_DEFAULT, WORKING_DAYS_MAX
 
 
 def _select() -> forms.Select:
     return forms.Select(attrs={"class": "form-select"})
 
 
+def _departments() -> Any:
+    return Department.objects.filter(is_active=True)
+
+
 class DecisionForm(AuditedChoicesMixin, forms.Form):
-    """What the meeting decided, the enterprise it concerns (of the meeting's chain) and who is responsible."""
+    """What the meeting decided, the enterprise it concerns (of the meeting's chain), the departments responsible
+    (the lead among them) and the working days it is given."""
 
     content = forms.CharField(
         label=_("议定内容"),
@@ -36,16 +42,41 @@ class DecisionForm(AuditedChoicesMixin, forms.Form):
         required=False,
         empty_label=_("不涉及具体企业"),
         widget=_select(),
-        help_text=_("涉及某家企业的事项，指定企业后可转为该企业的诉求，交办部门办理。"),
+        help_text=_("涉及某家企业的事项转为该企业的诉求；不涉及具体企业的事项直接交办责任部门。"),
         error_messages={"invalid_choice": _("请选择本产业链的企业。")},
     )
-    department = forms.ModelChoiceField(
+    # Both department fields offer the same options, read once per form (one query, not one per field).
+    departments = forms.TypedMultipleChoiceField(
         label=_("责任部门"),
-        queryset=Department.objects.filter(is_active=True),
+        coerce=int,
+        choices=(),
         required=False,
-        empty_label=_("未指定"),
+        widget=forms.SelectMultiple(attrs={"class": "form-select", "size": 5, "data-picker": "1"}),
+        help_text=_("可选多个部门，交办时每个部门各生成一项任务。"),
+        error_messages={"invalid_choice": _("请选择列表中的部门。")},
+    )
+    lead = forms.TypedChoiceField(
+        label=_("牵头部门"),
+        coerce=int,
+        empty_value=None,
+        choices=(),
+        required=False,
         widget=_select(),
         error_messages={"invalid_choice": _("请选择列表中的部门。")},
+    )
+    working_days = forms.IntegerField(
+        label=_("办理时限（工作日）"),
+        min_value=1,
+        max_value=WORKING_DAYS_MAX,
+        initial=WORKING_DAYS_DEFAULT,
+        widget=forms.NumberInput(attrs={"class": "form-control", "min": 1, "max": WORKING_DAYS_MAX}),
+        help_text=_("自会议之日起计算，节假日顺延。"),
+        error_messages={
+            "required": _("请填写办理时限（工作日）。"),
+            "invalid": _("办理时限须为正整数（工作日）。"),
+            "min_value": _("办理时限须在1至%(n)s个工作日之间。") % {"n": WORKING_DAYS_MAX},
+            "max_value": _("办理时限须在1至%(n)s个工作日之间。") % {"n": WORKING_DAYS_MAX},
+        },
     )
 
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
@@ -53,13 +84,32 @@ class DecisionForm(AuditedChoicesMixin, forms.Form):
         self.fields["enterprise"].queryset = (  # type: ignore[attr-defined]
             Enterprise.objects.filter(chains=meeting.chain_id).order_by("name")
         )
+        options = [(d.pk, str(d)) for d in _departments()]
+        self.fields["departments"].choices = options  # type: ignore[attr-defined]
+        self.fields["lead"].choices = [("", _("（只有一个责任部门时不必选择）")), *options]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        """The departments as records, in the options' order, and the lead among them (required when several)."""
+        data = super().clean() or {}
+        ids, lead_id = list(data.get("departments") or []), data.get("lead")
+        if lead_id is not None and lead_id not in ids:
+            self.add_error("lead", _("牵头部门须为所选责任部门之一。"))
+        elif lead_id is None and len(ids) > 1:
+            self.add_error("lead", _("选择了多个责任部门，请指定其中的牵头部门。"))
+        found = Department.objects.in_bulk(ids) if ids else {}
+        data["departments"] = [found[pk] for pk in ids if pk in found]
+        data["lead"] = found.get(lead_id) if lead_id is not None else None
+        return data
 
     @classmethod
     def for_decision(cls, decision: Decision, data: Any = None) -> "DecisionForm":
+        rows = list(decision.responsible.order_by("-lead", "pk"))
         initial = {
             "content": decision.content,
             "enterprise": decision.enterprise_id,
-            "department": decision.department_id,
+            "departments": [r.department_id for r in rows],
+            "lead": next((r.department_id for r in rows if r.lead), None) if len(rows) > 1 else None,
+            "working_days": decision.working_days,
         }
         return cls(data, meeting=decision.meeting, initial=initial)
 

@@ -122,8 +122,10 @@ class DecisionQuerySet(ScopedQuerySet["Decision"]):
 
 
 class Decision(models.Model):
-    """An item a meeting decided (议定事项), numbered within its meeting; optionally about one enterprise and
-    given to a responsible department. Turned into a demand (诉求, channel 会议决定) at most once."""
+    """An item a meeting decided (议定事项), numbered within its meeting; optionally about one enterprise, with its
+    responsible departments (DecisionDepartment, one of them 牵头) and a deadline in working days from the
+    meeting's day. Carried at most once by a demand: the enterprise's 诉求 (channel 会议决定) when it is about one
+    enterprise, otherwise a 交办事项 with one task per responsible department."""
 
     meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="decisions")
     seq = models.PositiveIntegerField(_("序号"), editable=False)
@@ -131,14 +133,6 @@ class Decision(models.Model):
     enterprise = models.ForeignKey(
         Enterprise,
         verbose_name=_("涉及企业"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="meeting_decisions",
-    )
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("责任部门"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -188,6 +182,9 @@ class DecisionDepartment(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="responsible")
     department = models.ForeignKey(Department, verbose_name=_("责任部门"), on_delete=models.PROTECT, related_name="+")
     lead = models.BooleanField(_("牵头"), default=False)
+
+    scope_paths = ScopePaths(via="decision")  # whoever sees the decision sees who answers for it
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("责任部门")
@@ -340,6 +337,9 @@ class CalendarFeed(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
     token = models.CharField(max_length=64, unique=True, default=new_calendar_token)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    scope_paths = ScopePaths(own="user")  # a secret of its user's: nobody else reads it
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("会议日历订阅")

@@ -1,6 +1,7 @@
 """Meeting pages: the list, the meeting page with its decisions (议定事项), and the team's pages to record,
-correct, delete a decision and turn one into a demand (诉求). Lookups go through the user's visible set (404
-for missing and forbidden alike); writes go through chaindesk.meetings.services."""
+correct, delete a decision and carry one to its end (an enterprise's 诉求, or a 交办事项 for its departments).
+Lookups go through the user's visible set (404 for missing and forbidden alike); writes go through
+chaindesk.meetings.services."""
 
 from typing import Any
 
@@ -15,18 +16,19 @@ from django.views.decorators.http import require_POST
 
 from chaindesk.accounts.choices import OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
+from chaindesk.core import clock
 from chaindesk.core.errors import service_errors, service_messages
 from chaindesk.core.pages import Crumb, Section, form_page
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
-from chaindesk.demands.models import Demand
-from chaindesk.demands.selectors import STATUS_COLOUR
 
 from . import permissions, services
 from .forms import DecisionForm, ToDemandForm
 from .models import Decision, Meeting
 from .resources import MEETINGS, decision_columns
+from .selectors import list_choices
 from .selectors import meeting_list as meeting_list_of
+from .selectors_decisions import decision_rows
 
 MEETING_PAGES = Section(gettext_lazy("会议"), "meetings:list", "meetings:detail", "meeting", name_attr="title")
 
@@ -35,7 +37,10 @@ MEETING_PAGES = Section(gettext_lazy("会议"), "meetings:list", "meetings:detai
 def meeting_list(request: AuthedRequest) -> HttpResponse:
     """The meetings the user may see, newest first (filters and columns: resources.MEETINGS)."""
     qs, sort = meeting_list_of(request.user, MEETINGS.parse(request.GET), request.GET.get("sort", ""))
-    return MEETINGS.render(request, "meetings/list.html", qs, sort, title=_("会议"))
+    choices = list_choices(request.user)  # the chain filter's options and 新建会议 (one query)
+    return MEETINGS.render(
+        request, "meetings/list.html", qs, sort, title=_("会议"), choices=choices, may_create=choices.may_create
+    )
 
 
 def _meeting(request: AuthedRequest, pk: int) -> Meeting:
@@ -50,7 +55,7 @@ def _decision(request: AuthedRequest, pk: int) -> Decision:
     """A decision of a meeting the user sees (404 otherwise), for the team of its chain only (403 otherwise)."""
     decision = get_visible_or_404(
         Decision.objects.visible_to(request.user).select_related(
-            "meeting__chain", "enterprise", "department", "demand"
+            "meeting__chain", "meeting__region", "enterprise", "demand"
         ),
         pk,
         user=request.user,
@@ -61,15 +66,9 @@ def _decision(request: AuthedRequest, pk: int) -> Decision:
 
 
 def _decision_rows(user: Any, meeting: Meeting) -> list[Decision]:
-    """The meeting's decisions with their enterprise, department and demand (one query), each demand marked
-    with its status colour and whether the user may open it (one more query, only when some are converted)."""
-    rows = list(meeting.decisions.select_related("enterprise", "department", "demand"))
-    demand_ids = [d.demand_id for d in rows if d.demand_id is not None]
-    visible = set(Demand.objects.visible_to(user).filter(pk__in=demand_ids).values_list("pk", flat=True))
-    for d in rows:
-        d.demand_colour = STATUS_COLOUR.get(d.demand.status, "grey") if d.demand else ""  # type: ignore[attr-defined]
-        d.demand_visible = d.demand_id in visible  # type: ignore[attr-defined]
-    return rows
+    """The meeting's decisions with their departments, deadline, status and carrying demand (three queries at
+    most: chaindesk/meetings/selectors_decisions.py)."""
+    return decision_rows(user, meeting, clock.today())
 
 
 def _detail(request: AuthedRequest, meeting: Meeting, form: DecisionForm | None = None, status: int = 200) -> Any:
@@ -103,8 +102,9 @@ def _anchor(decision: Decision) -> str:
 
 
 def _decision_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """What the decision form gives the services: the text, the enterprise and the department."""
-    return {key: data[key] for key in ("content", "enterprise", "department")}
+    """What the decision form gives the services: the text, the enterprise, the responsible departments (the
+    lead among them) and the working days."""
+    return {key: data[key] for key in ("content", "enterprise", "departments", "lead", "working_days")}
 
 
 @require_POST
@@ -126,13 +126,16 @@ def _decision_crumbs(decision: Decision, label: str) -> list[Crumb]:
     return MEETING_PAGES.object_crumbs(decision.meeting, (label, None))
 
 
-def _decision_page(request: AuthedRequest, template: str, form: Any, decision: Decision, title: str) -> HttpResponse:
+def _decision_page(
+    request: AuthedRequest, template: str, form: Any, decision: Decision, title: str, **extra: Any
+) -> HttpResponse:
     """A form about one decision, below its meeting's page."""
     context = {
         "form": form,
         "decision": decision,
         "page_title": title,
         "breadcrumbs": _decision_crumbs(decision, title),
+        **extra,
     }
     return form_page(request, template, context)
 
@@ -172,14 +175,14 @@ def decision_delete(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @role_required(*OFFICIALS)
 def decision_to_demand(request: AuthedRequest, pk: int) -> HttpResponse:
-    """The demand a decision becomes, prefilled from it; on success the demand's page."""
+    """The demand a decision becomes: for a decision about an enterprise, its 诉求, prefilled from the decision;
+    for any other, its 交办事项 (`_assign`: the responsible departments' tasks). On success the demand's page."""
     decision = _decision(request, pk)
     if decision.demand_id is not None:
-        messages.info(request, _("该议定事项已转为诉求。"))
+        messages.info(request, _("该议定事项已转为诉求。") if decision.enterprise_id else _("该议定事项已交办。"))
         return redirect("demands:detail", decision.demand_id)
     if decision.enterprise is None:
-        messages.warning(request, _("请先指定该议定事项涉及的企业。"))
-        return redirect("meetings:decision_edit", decision.pk)
+        return _assign(request, decision)
     form = ToDemandForm(request.POST or None, decision=decision)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -205,4 +208,33 @@ def decision_to_demand(request: AuthedRequest, pk: int) -> HttpResponse:
         form,
         decision,
         _("议定事项 %(seq)s 转为诉求") % {"seq": decision.seq},
+        responsible=list(decision.responsible.select_related("department")),  # the lead first (one query)
     )
+
+
+def _assign(request: AuthedRequest, decision: Decision) -> HttpResponse:
+    """交办 a decision that is not about one enterprise to its responsible departments. GET: what will be
+    assigned (the departments, the deadline), to confirm; POST: assign, then the 交办事项's page. Without a
+    department or working days: to the decision's form, saying what is missing."""
+    departments = services.responsible_departments(decision)
+    if not departments or decision.working_days is None:
+        messages.warning(request, _("请先指定至少一个责任部门并填写办理时限，再交办。"))
+        return redirect("meetings:decision_edit", decision.pk)
+    if request.method == "POST":
+        with service_messages(request):
+            demand = services.decision_assign(actor=request.user, decision=decision)
+            messages.success(
+                request,
+                _("议定事项 %(seq)s 已交办，已向 %(n)s 个责任部门各生成一项任务。")
+                % {"seq": decision.seq, "n": len(departments)},
+            )
+            return redirect("demands:detail", demand.pk)
+        return redirect(_anchor(decision))
+    title = _("交办议定事项 %(seq)s") % {"seq": decision.seq}
+    context = {
+        "decision": decision,
+        "departments": departments,
+        "page_title": title,
+        "breadcrumbs": _decision_crumbs(decision, title),
+    }
+    return render(request, "meetings/decision_assign.html", context)

@@ -32,7 +32,7 @@ from django.conf import settings
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, User
 from chaindesk.chains.models import Chain
-from chaindesk.demands.choices import Channel, DemandStatus, Rating, TaskStatus, Urgency
+from chaindesk.demands.choices import Channel, DemandKind, DemandStatus, Rating, TaskStatus, Urgency
 from chaindesk.demands.models import Attachment, Category, Demand, DemandEvent, Task, TaskUpdate
 from chaindesk.demands.workdays import CalendarNotCovered, is_workday
 from chaindesk.enterprises.models import Enterprise
@@ -101,6 +101,7 @@ DEMAND_COLUMNS = (
     "visit_issue_id", "chain_id", "region_id", "liaison_id", "status", "status_note", "merged_into_id",
     "submitted_by_id", "submitted_at", "accepted_at", "response_days", "closed_at", "close_days", "closed_on_time",
     "rating", "rating_comment", "confirmed_by_id", "proxy_note", "reopen_count", "source_label", "source_url",
+    "kind",
 )  # fmt: skip
 TASK_COLUMNS = (
     "id", "demand_id", "lead_department_id", "instructions", "working_days", "deadline", "status", "handler_id",
@@ -125,9 +126,19 @@ def tables() -> list[str]:
 def reset(writer: BulkWriter) -> None:
     """Empty the demand tables, and the upward requests (上争事项), whose links point at the enterprises and
     projects the earlier generators' resets remove (the demo city reloads its own). Meeting decisions point at
-    enterprises and demands too: they go first (the demo city reloads its own)."""
+    enterprises and demands too: they go first, their responsible departments before them, and with them what
+    else meetings hold of these records (agenda items, site visits, speeches, attending enterprises); the demo
+    city reloads its own."""
     upward_request: Any = apps.get_model("upward", "UpwardRequest")
+    meeting: Any = apps.get_model("meetings", "Meeting")
     writer.wipe(
+        # what meetings hold of the enterprises, projects, demands and tasks removed here and before
+        apps.get_model("meetings", "AgendaItem")._meta.db_table,
+        apps.get_model("meetings", "SiteVisitPhoto")._meta.db_table,
+        apps.get_model("meetings", "SiteVisit")._meta.db_table,
+        apps.get_model("meetings", "Speech")._meta.db_table,
+        meeting.attendee_enterprises.through._meta.db_table,
+        apps.get_model("meetings", "DecisionDepartment")._meta.db_table,
         apps.get_model("meetings", "Decision")._meta.db_table,
         *tables()[:-1],
         Attachment._meta.db_table,
@@ -418,7 +429,7 @@ def generate(ctx: Context) -> None:
                 (pk, ent, title, f"{title}：企业反映相关事项需协调解决，请予支持。", cat_pk, urgency, channel, None,
                  None, chain, region, liaison, status, status_note, merged_into, submitter, sub_at, accepted_at,
                  response_days, closed_at, close_days, closed_on_time, rating, comment, confirmed_by, proxy, reopen,
-                 "", "")
+                 "", "", DemandKind.DEMAND.value)  # every synthetic row is an enterprise's demand (no 交办事项)
             )  # fmt: skip
             # --- timeline events
             event(pk, "submitted", "", DemandStatus.SUBMITTED, "", submitter, sub_at)

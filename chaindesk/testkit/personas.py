@@ -34,6 +34,7 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from stdnum.cn import uscc as uscc_mod
 
@@ -56,12 +57,23 @@ from chaindesk.leads.models import Lead
 from chaindesk.liaison import services as liaison_services
 from chaindesk.liaison.models import LiaisonAssignment, NextStep, Visit, VisitPhoto
 from chaindesk.meetings import services as meeting_services
-from chaindesk.meetings.models import Decision, Meeting, MeetingKind
+from chaindesk.meetings import services_meetings
+from chaindesk.meetings.models import (
+    Decision,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    SiteVisit,
+    SiteVisitPhoto,
+)
 from chaindesk.network import services as network_services
 from chaindesk.network.models import CooperationStatus, PartnerKind, RdCooperation, RdPartner, Talent
 from chaindesk.projects import services as project_services
 from chaindesk.projects.choices import ProjectStage
 from chaindesk.projects.models import ProductionLine, Project
+from chaindesk.reports import services as report_services
+from chaindesk.reports.choices import BriefingKind, VersionStatus
+from chaindesk.reports.models import Briefing, BriefingTemplate, BriefingVersion
 from chaindesk.testkit import clock
 from chaindesk.upward import services as upward_services
 from chaindesk.upward.choices import UpwardKind, UpwardLevel
@@ -107,6 +119,12 @@ class Side:
     line: ProductionLine | None = None
     attachment: Attachment | None = None
     visit_photo: VisitPhoto | None = None
+    site_visit: SiteVisit | None = None
+    site_visit_photo: SiteVisitPhoto | None = None
+    meeting_attachment: MeetingAttachment | None = None
+    briefing: Briefing | None = None
+    briefing_version: BriefingVersion | None = None
+    briefing_template: BriefingTemplate | None = None
 
 
 @dataclasses.dataclass
@@ -391,7 +409,8 @@ def _meeting(
         meeting=meeting,
         content="测试议定事项：协调企业用地。",
         enterprise=enterprise,
-        department=dept,
+        departments=[dept],
+        working_days=10,
     )
     upward = upward_services.upward_create(
         actor=cast.manager,
@@ -449,6 +468,45 @@ def _side(cast: _Cast, chain: Chain, region: Region, dept: Department, world: di
         upward=upward,
         attachment=demand.attachments.first(),
         visit_photo=visit.photos.first(),
+    )
+
+
+def meeting_files(personas: Personas) -> None:
+    """Our meeting's site visit with a photo, an attachment, and a meeting briefing with one finished version (its
+    files written here: generating one would start LibreOffice) and a 红头 template, set on `personas.ours`. Not
+    part of `build()`, so that the meetings and reports tests start from none; the route matrix adds them."""
+    side, manager = personas.ours, personas.member
+    meeting = side.meeting
+    stop = services_meetings.site_visit_add(
+        actor=manager,
+        meeting=meeting,
+        data=services_meetings.SiteVisitInput(side.enterprise, None, "", "测试观摩情况。"),
+        photos=[SimpleUploadedFile("现场.png", PNG, content_type="image/png")],
+    )
+    side.site_visit, side.site_visit_photo = stop, stop.photos.first()
+    side.meeting_attachment = services_meetings.attachments_add(
+        actor=manager, meeting=meeting, files=[SimpleUploadedFile("会议通知.pdf", PDF, "application/pdf")]
+    )[0]
+    side.briefing = report_services.briefing_create(
+        actor=manager, chain=meeting.chain, kind=BriefingKind.MEETING, meeting=meeting
+    )
+    side.briefing_version = BriefingVersion.objects.create(
+        briefing=side.briefing,
+        n=1,
+        status=VersionStatus.DONE,
+        progress=100,
+        docx=ContentFile(b"PK\x03\x04 test", name="briefing.docx"),
+        xlsx=ContentFile(b"PK\x03\x04 test", name="briefing.xlsx"),
+        created_by=manager,
+    )
+    side.briefing_template = BriefingTemplate.objects.create(
+        chain=meeting.chain,
+        name="测试红头模板",
+        file=ContentFile(b"PK\x03\x04 test", name="template.docx"),
+        original_name="template.docx",
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        size=12,
+        uploaded_by=manager,
     )
 
 

@@ -168,7 +168,7 @@ def test_switching_language_shows_the_english_navigation(personas):
     assert not [label for label in labels if CJK.search(label)], labels
     nav = _nav(html)
     assert "工作台" not in nav and "产业链" not in nav
-    assert "Soon" in nav  # the badge on areas not yet released
+    assert "Reports" in labels  # 报表: the briefings (issue 12)
 
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "工作台" in _nav_labels(client.get("/").content.decode())

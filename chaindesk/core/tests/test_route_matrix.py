@@ -185,6 +185,29 @@ ROUTES: dict[str, Kwargs] = {
     "meetings:decision_edit": DECISION,
     "meetings:decision_delete": DECISION,
     "meetings:decision_to_demand": DECISION,
+    "meetings:create": _none,
+    "meetings:edit": MEETING,
+    "meetings:delete": MEETING,
+    "meetings:export": _none,
+    "meetings:attachment": _same("meeting_attachment"),
+    "meetings:site_visit_photo": _same("site_visit_photo"),
+    "meetings:calendar": _none,
+    "meetings:ics": lambda w: {"token": "no-such-token"},  # a token nobody holds: 404 for everyone
+    # the agenda: its page, then its POST-only edits (a GET answers 405), addressed by meeting or item
+    "meetings:agenda": MEETING,
+    "meetings:agenda_draft": MEETING,
+    "meetings:agenda_add": MEETING,
+    "meetings:agenda_drop": MEETING,
+    "meetings:agenda_restore": MEETING,
+    "meetings:agenda_move": MEETING,
+    "meetings:agenda_note": MEETING,
+    "reports:list": _none,
+    "reports:new": _none,
+    "reports:detail": _same("briefing"),
+    "reports:versions": _same("briefing"),
+    "reports:version_file": lambda w: {"pk": w.ours.briefing_version.pk, "kind": "docx"},
+    "reports:templates": _none,
+    "reports:template_deactivate": _same("briefing_template"),
     "liaison:mine": _none,
     "liaison:next_steps": _none,
     "liaison:next_step_done": lambda w: {"step_pk": w.ours.next_step.pk},
@@ -476,6 +499,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch, transaction.atomic():
         files_in_memory(patch)
         built = personas_module.build()
+        personas_module.meeting_files(built)  # the meeting's and its briefing's files, for their routes
         yield World(built, {key: _client(built, key) for key in KEYS})
         transaction.set_rollback(True)
 

@@ -61,15 +61,16 @@ def test_navigation_by_role():
         "meetings",
         "reports",
     ]
-    assert keys("dept_handler") == ["dashboards", "demands", "tasks", "metrics", "upward"]
+    # 会议日历: the private calendar feed of the meetings their department attends (issue 12)
+    assert keys("dept_handler") == ["dashboards", "demands", "tasks", "metrics", "upward", "meetings_calendar"]
     assert keys("enterprise") == ["dashboards", "enterprises", "projects", "demands"]  # the portal (issue 11)
     assert keys("audit_admin") == ["dashboards", "system"]
     # 部门: who signs their tasks; 节假日安排: the official holiday schedule (issue 11)
     assert keys("sys_admin") == ["dashboards", "system", "departments", "calendar"]
     active = [item for item in items_for("liaison", "enterprises") if item["active"]]
     assert [item["key"] for item in active] == ["enterprises"]
-    # areas whose issue has not landed are shown, without a link
-    assert next(item for item in items_for("liaison", "") if item["key"] == "reports")["url"] is None
+    # 报表 leads to the briefings (issue 12)
+    assert next(item for item in items_for("liaison", "") if item["key"] == "reports")["url"] == "/reports/"
     assert next(item for item in items_for("liaison", "") if item["key"] == "projects")["url"] == "/projects/"
 
 

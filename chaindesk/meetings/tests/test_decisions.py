@@ -89,7 +89,8 @@ def decision(meeting: Meeting, personas: Personas, team: User) -> Decision:
         meeting=meeting,
         content=LAND_TEXT,
         enterprise=personas.ours.enterprise,
-        department=personas.ours.department,
+        departments=[personas.ours.department],
+        working_days=10,
     )
 
 
@@ -138,25 +139,31 @@ def test_add_refuses_bad_input_and_changes_nothing(meeting: Meeting, personas: P
     Department.objects.filter(pk=dept.pk).update(is_active=False)
     dept.refresh_from_db()
     with pytest.raises(ValidationError) as inactive:
-        services.decision_add(actor=team, meeting=meeting, content="某事项", department=dept)
-    assert "department" in inactive.value.message_dict
+        services.decision_add(actor=team, meeting=meeting, content="某事项", departments=[dept])
+    assert "departments" in inactive.value.message_dict
     assert not meeting.decisions.exists()
 
 
 def test_update_changes_content_enterprise_and_department(decision: Decision, personas: Personas) -> None:
     ent2, dept_b = personas.ent2, personas.theirs.department
     services.decision_update(
-        actor=personas.chief, decision=decision, content="改为二号企业的事项", enterprise=ent2, department=dept_b
+        actor=personas.chief,
+        decision=decision,
+        content="改为二号企业的事项",
+        enterprise=ent2,
+        departments=[dept_b],
+        working_days=10,
     )
     decision.refresh_from_db()
-    assert (decision.content, decision.enterprise, decision.department, decision.seq) == (
+    departments = [r.department for r in decision.responsible.all()]
+    assert (decision.content, decision.enterprise, departments, decision.seq) == (
         "改为二号企业的事项",
         ent2,
-        dept_b,
+        [dept_b],
         1,
     )
     line = AuditLog.objects.filter(action=AuditAction.UPDATE, content_type__model="decision").latest("pk")
-    assert line.after == {"content": "改为二号企业的事项", "enterprise": ent2.pk, "department": dept_b.pk}
+    assert line.after == {"content": "改为二号企业的事项", "enterprise": ent2.pk, "departments": [dept_b.pk]}
 
 
 def test_conversion_creates_a_meeting_demand_with_its_source(
@@ -272,11 +279,11 @@ def test_team_adds_a_decision_from_the_meeting_page(personas: Personas, meeting:
     assert "暂无议定事项。" in page and 'data-testid="decision-form"' in page
     response = client.post(
         reverse("meetings:decision_add", args=[meeting.pk]),
-        {"content": LAND_TEXT, "enterprise": enterprise.pk, "department": dept.pk},
+        {"content": LAND_TEXT, "enterprise": enterprise.pk, "departments": dept.pk, "working_days": 10},
     )
     assert response.status_code == 302 and response["Location"] == f"{url}#decision-1"
     decision = meeting.decisions.get()
-    assert (decision.seq, decision.enterprise, decision.department) == (1, enterprise, dept)
+    assert (decision.seq, decision.enterprise, decision.responsible.get().department) == (1, enterprise, dept)
     page = client.get(url).content.decode()
     assert 'id="decision-1"' in page and "已添加议定事项 1。" in page and enterprise.name in page
     assert reverse("meetings:decision_to_demand", args=[decision.pk]) in page
@@ -379,10 +386,10 @@ def test_edit_and_delete_with_confirmation(personas: Personas, decision: Decisio
     client = _client(personas, TEAM)
     edit = reverse("meetings:decision_edit", args=[decision.pk])
     assert client.get(edit).context["form"].initial["content"] == LAND_TEXT
-    response = client.post(edit, {"content": "改后的内容", "enterprise": personas.ent2.pk, "department": ""})
+    response = client.post(edit, {"content": "改后的内容", "enterprise": personas.ent2.pk, "working_days": 10})
     assert response.status_code == 302
     decision.refresh_from_db()
-    assert (decision.content, decision.enterprise, decision.department) == ("改后的内容", personas.ent2, None)
+    assert (decision.content, decision.enterprise, decision.responsible.count()) == ("改后的内容", personas.ent2, 0)
     delete = reverse("meetings:decision_delete", args=[decision.pk])
     confirm = client.get(delete)
     assert confirm.status_code == 200 and "确定删除议定事项 1 吗？" in confirm.content.decode()
@@ -405,14 +412,15 @@ def test_meeting_page_query_count_does_not_grow_with_decisions(
             meeting=meeting,
             content=f"议定事项内容{i}",
             enterprise=enterprises[i % 2],
-            department=personas.ours.department,
+            departments=[personas.ours.department],
         )
         if i % 3 == 0:
             _convert(made, team, land, title=f"会议诉求{i}")
     url = reverse("meetings:detail", args=[meeting.pk])
-    # session, user, meeting, team check, decisions (with enterprise, department, demand), visible demands,
-    # attendees; the team's add form adds its enterprise and department choices.
-    for key, limit in ((TEAM, 9), ("liaison", 6), ("district", 6)):
+    # session, user, meeting, team check, decisions (with enterprise, demand, whether it may be opened, status
+    # and task count), their departments, attendees, attending departments/districts/enterprises (one UNION),
+    # stops, speeches, attachments; the team's add form adds its enterprise and department choices.
+    for key, limit in ((TEAM, 13), ("liaison", 10), ("district", 10)):
         client = _client(personas, key)
         client.get(url)  # warm-up: session, caches
         with django_assert_max_num_queries(limit):

@@ -16,12 +16,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.demo]  # the demo smoke set: th
 
 def test_seed_meeting_decisions() -> None:
     meeting = Meeting.objects.get(chain__code="biomed", held_on=dt.date(2026, 11, 24))
-    decisions = list(meeting.decisions.select_related("enterprise", "department", "demand"))
+    decisions = list(meeting.decisions.select_related("enterprise", "demand"))
     assert [d.seq for d in decisions] == [1, 2, 3, 4]
     one_to_one, land, jyz, rd = decisions
     assert "“一对一”跟踪服务机制" in one_to_one.content and one_to_one.enterprise is None
     assert land.enterprise is not None and land.enterprise.name.startswith("江苏博生")
-    assert land.department is not None and land.department.code == "zrzy" and land.demand is None
+    assert [r.department.code for r in land.responsible.all()] == ["zrzy"] and land.demand is None
+    assert land.working_days == 15 and land.deadline is not None
     assert "研发在北上广、落地在兴化" in rd.content and rd.enterprise is None
     demand = jyz.demand
     assert demand is not None and demand.enterprise.name == "江苏金扬子包装科技有限公司"

@@ -99,8 +99,11 @@ def test_the_filters_and_sorts_parse_through_the_declaration(
     assert set(_titles(team, "?q=现场观摩")) == set(_named(meetings, "visit", "symposium"))
     # A region's name finds the meetings held there (the world's meeting and the site visit, both in 测试甲区).
     assert _titles(team, "?q=测试甲区") == _named(meetings, "ours", "visit")
+    assert _titles(team, f"?chain={personas.ours.chain.pk}") == newest_first
+    assert _titles(team, f"?chain={personas.theirs.chain.pk}") == []  # not the member's chain: nothing leaks
     assert MEETINGS.parse({"kind": "site_visit", "from": "2026-02-30", "q": " 例会 "}) == {
         "q": "例会",
+        "chain": None,
         "kind": "site_visit",
         "from": None,
         "to": None,
