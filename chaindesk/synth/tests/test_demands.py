@@ -58,8 +58,10 @@ def test_demands_tasks_and_timeline(generated: dict) -> None:
     assert TaskUpdate.objects.filter(task__in=tasks).count() == generated["counts"]["task_updates"] > tasks.count()
     assert DemandEvent.objects.filter(demand__in=demands).count() == generated["counts"]["demand_events"]
     for d in demands[:150]:
-        assert (d.chain_id is None) or d.enterprise.chains.filter(pk=d.chain_id).exists()
-        assert d.region_id == d.enterprise.region_id and d.liaison_id == d.enterprise.liaison_id
+        enterprise = d.enterprise
+        assert enterprise is not None  # synthetic demands are enterprises' (no meeting's 交办事项)
+        assert (d.chain_id is None) or enterprise.chains.filter(pk=d.chain_id).exists()
+        assert d.region_id == enterprise.region_id and d.liaison_id == enterprise.liaison_id
         assert d.submitted_at.date() <= DEMO_TODAY
         assert d.events.filter(kind="submitted").count() == 1
     merged = demands.filter(status=DemandStatus.MERGED)
