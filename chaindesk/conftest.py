@@ -36,6 +36,18 @@ def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
     if os.environ.get("CHAINDESK_TEST_NO_DEMO") == "1":
         return
     with django_db_blocker.unblock():
+        load_demo(pytest.MonkeyPatch())  # kept for the session: the demo's files stay in memory
+
+
+def load_demo(patch: pytest.MonkeyPatch) -> None:
+    """The demo city, its files (the briefing's DOCX and XLSX) in memory through `patch`, and no first-page preview
+    (LibreOffice would add a second or more to every load; the briefing tests make their own)."""
+    from chaindesk.reports import preview
+    from chaindesk.testkit.storage import files_in_memory
+
+    files_in_memory(patch)
+    with pytest.MonkeyPatch.context() as no_preview:
+        no_preview.setattr(preview, "available", lambda: False)
         city.load(enterprises=40, today=DEMO_TODAY)
 
 

@@ -72,14 +72,15 @@ def browser():  # noqa: ANN201 - Playwright types are optional at import time
 
 
 @pytest.fixture
-def demo_city(live_server, transactional_db) -> str:  # noqa: ANN001
-    """The demo city in the (freshly flushed) database; returns the live server's base URL.
+def demo_city(live_server, transactional_db, monkeypatch) -> str:  # noqa: ANN001
+    """The demo city in the (freshly flushed) database, its files in memory for the test; returns the live
+    server's base URL.
 
     The first browser test still sees the session's demo city, later ones start from a flushed database;
     the loader is idempotent, so it is simply run every time."""
-    from chaindesk.demo import city
+    from chaindesk.conftest import load_demo
 
-    city.load(enterprises=40, today=DEMO_TODAY)
+    load_demo(monkeypatch)
     return live_server.url
 
 

@@ -22,7 +22,7 @@ from chaindesk.core.services import audited_create
 from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
 from chaindesk.meetings.models import Meeting, MeetingKind
 
-from . import demands, leads, meetings, names, network, projects, service, upward
+from . import demands, leads, meetings, names, network, paperwork, projects, seed_meeting, service, upward
 
 DEMO_PASSWORD = "Taizhou@2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -95,14 +95,6 @@ SEED_ENTERPRISES: list[dict[str, Any]] = [
         "founded_on": dt.date(1998, 7, 1),  # the report gives the month (1998年7月) only
     },
 ]
-
-MEETING_SUMMARY = (
-    "11月24日，链长姜冬冬带队赴兴化市现场观摩江苏博生医用新材料股份有限公司、江苏金扬子包装科技有限公司，"
-    "并召开生物医药产业链服务团队工作例会，张坤主持。\n"
-    "会议要求：锚定项目建设、诉求解决、事项上争三项重点冲刺年度目标；建立“一对一”跟踪服务机制，"
-    "把企业“需求清单”转化为“任务清单”；深挖潜在项目和线索，形成投资签约—增资扩产—配套落户的良性循环；"
-    "积极融入上海，推动“研发在北上广、落地在兴化”；发挥在外能人作用；加强干部专业能力建设。"
-)
 
 
 @dataclass
@@ -365,26 +357,10 @@ def _load_meetings(
     chains: dict[str, Chain],
     loaded: Loaded,
     today: dt.date,
+    seed_firms: list[Enterprise],
 ) -> None:
     seed_day = seed_day_for(today)
-    biomed_team = [m.user for m in chains["biomed"].team.select_related("user")]
-    if not Meeting.objects.filter(chain=chains["biomed"], held_on=seed_day).exists():
-        loaded.add("meeting")
-        audited_create(
-            model=Meeting,
-            actor=DEMO,
-            message="demo",
-            chain=chains["biomed"],
-            title="生物医药产业链服务团队工作例会",
-            kind=MeetingKind.REGULAR,
-            held_on=seed_day,
-            region=regions["321281"],
-            location="兴化市（现场观摩后召开座谈会）",
-            leader=users["jiangdd"],
-            chair=users["zhangkun"],
-            summary=MEETING_SUMMARY,
-            attendees=[*biomed_team, users["liming"], users["zhoutao"]],
-        )
+    seed_meeting.load_seed_meeting(users, regions, chains["biomed"], seed_day, seed_firms, loaded.add)
     for code, chain in chains.items():
         team = [m.user for m in chain.team.select_related("user")]
         for months_back in range(1, 6):
@@ -421,7 +397,7 @@ def load(*, enterprises: int = 150, today: dt.date | None = None) -> Loaded:
     today = today or clock.today()
     planned = _load_enterprises(users, regions, chains, loaded, enterprises)
     service.load_service(planned, users, today, seed_day_for(today), loaded.add)
-    _load_meetings(users, regions, chains, loaded, today)
+    _load_meetings(users, regions, chains, loaded, today, [e for e, _ in planned[: len(SEED_ENTERPRISES)]])
     _load_pipeline(planned, users, chains, loaded, seed_day_for(today))
     _load_demands(planned, users, loaded, today)
     _load_decisions(planned, users, loaded, today)
@@ -442,9 +418,19 @@ def _load_demands(
 def _load_decisions(
     planned: list[tuple[Enterprise, service.Plan]], users: dict[str, User], loaded: Loaded, today: dt.date
 ) -> None:
-    """The 11月24日 meeting's decisions (议定事项), one of them turned into a demand (issue 5)."""
+    """The 11月24日 meeting in full (issue 12): its site-visit stops and speeches (the projects exist by now), its
+    decisions (议定事项: one turned into a demand, two assigned to their departments, issue 5 and 12), the briefing
+    it leaves behind and the chain's next meeting with its agenda."""
     enterprises = {"boshen": planned[0][0], "jyz": planned[1][0]}
-    meetings.load_decisions(users, enterprises, seed_day_for(today), loaded.add)
+    seed_day = seed_day_for(today)
+    meeting = Meeting.objects.filter(chain__code="biomed", held_on=seed_day, title=seed_meeting.TITLE).first()
+    if meeting is None:
+        return
+    seed_meeting.load_stops(meeting, users, enterprises, loaded.add)
+    seed_meeting.load_speeches(meeting, users, enterprises, loaded.add)
+    meetings.load_decisions(users, enterprises, seed_day, loaded.add)
+    paperwork.load_next_meeting(meeting.chain, users, seed_day, today, loaded.add)
+    paperwork.load_briefing(meeting, users, seed_day, loaded.add)
 
 
 def _load_pipeline(

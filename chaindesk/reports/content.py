@@ -86,7 +86,10 @@ def meeting_overview(meeting: Meeting, *, visited: bool) -> str:
     """The opening sentence drafted from the meeting's facts, as the seed report opens: "11月24日，市委书记姜冬冬带队赴
     兴化市开展现场观摩，并召开生物医药产业链服务团队工作例会。市领导张坤主持会议。\""""
     when, leader, place = day_text(meeting.held_on), official(meeting.leader), meeting.place
-    if visited and place:
+    # a site visit goes to a district ("赴兴化市"), not to a meeting room; without a district, to the place
+    visit_place = meeting.region.name if meeting.region_id and meeting.region else place
+    if visited and visit_place:
+        place = visit_place
         text = _("%(when)s，%(leader)s带队赴%(place)s开展现场观摩，并召开%(title)s。")
     elif visited:
         text = _("%(when)s，%(leader)s带队开展现场观摩，并召开%(title)s。")

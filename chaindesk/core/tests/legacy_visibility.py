@@ -73,8 +73,10 @@ def meeting(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
         return qs.filter(chain_id__in=_team_chains(user))
     if user.role == Role.DISTRICT_ADMIN and user.region_id:
         return qs.filter(region_id=user.region_id)
-    if user.role in (Role.LIAISON, Role.DEPT_HANDLER):
+    if user.role == Role.LIAISON:
         return qs.filter(attendees=user)
+    if user.role == Role.DEPT_HANDLER:  # issue 12: also the meetings their department attended
+        return qs.filter(Q(attendees=user) | Q(attendee_departments=user.department_id)).distinct()
     return qs.none()
 
 
@@ -115,7 +117,13 @@ def demand(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:
             .values("demand_id")
         )
         return qs.filter(pk__in=mine)
-    return qs.filter(enterprise__in=_visible_enterprises(user))
+    mine = Q(enterprise__in=_visible_enterprises(user))
+    # Issue 12: a meeting's 交办事项 (no enterprise) follows its chain for the team, its region for a district admin.
+    if user.role in (Role.CITY_LEADER, Role.TEAM_MEMBER):
+        mine |= Q(kind="assignment", chain_id__in=_team_chains(user))
+    elif user.role == Role.DISTRICT_ADMIN and user.region_id:
+        mine |= Q(kind="assignment", region_id=user.region_id)
+    return qs.filter(mine)
 
 
 def task(qs: QuerySet[Any], user: Any) -> QuerySet[Any]:

@@ -100,13 +100,16 @@ def test_loading_again_adds_no_demand_and_no_notification() -> None:
 
 def test_the_assignment_lines_quote_the_tasks_deadlines() -> None:
     """The demo re-dates each task to its story day: the 交办 line quotes the deadline the task carries (an
-    extension moves it later, so the line quotes the first deadline, never a later one)."""
+    extension moves it later, so the line quotes the first deadline, never a later one). A deadline in a year
+    without the official holiday schedule is quoted as estimated: "（2027-01-06（预估）前）"."""
+    import re
+
     from chaindesk.demands.models import DemandEvent
 
     events = DemandEvent.objects.filter(kind="task_created").select_related("demand")
     assert events.exists()
     for event in events:
-        quoted = event.note.rpartition("（")[2].removesuffix("前）")
+        quoted = re.findall(r"（(\d{4}-\d{2}-\d{2})(?:（预估）)?前）$", event.note)[-1]
         deadlines = {f"{d:%Y-%m-%d}" for d in event.demand.tasks.values_list("deadline", flat=True)}
         extended = event.demand.tasks.filter(updates__kind=TaskUpdate.Kind.EXTENSION_APPROVED).exists()
         assert quoted in deadlines or extended, (event.demand.title, event.note, deadlines)
