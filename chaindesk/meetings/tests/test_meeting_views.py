@@ -262,3 +262,26 @@ def test_the_list_offers_new_and_export(personas: Any, django_assert_max_num_que
     assert any("观摩点" in row for row in values)
     assert any(row and f"{personas.ours.project}；{personas.ent2}" in row for row in values)
     assert not any(row and personas.ours.meeting.title in row for row in values)  # a regular meeting: filtered out
+
+
+def test_the_edit_form_costs_the_same_queries_whatever_the_rows(personas: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    meeting = record(personas)
+    url = reverse("meetings:edit", args=[meeting.pk])
+    client = _as(personas.member)
+    client.get(url)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for n in range(4):
+        services.speech_add(actor=personas.member, meeting=meeting, data=services.SpeechInput(speaker=f"发言人{n}"))
+        services.site_visit_add(
+            actor=personas.member, meeting=meeting, data=services.SiteVisitInput(personas.ent2, notes=f"观摩{n}")
+        )
+    assert count() == few  # rows are read in bulk, not one query each
