@@ -29,7 +29,7 @@ def test_demand_ledger(page, login, shot):
     page.goto(f"{page.base_url}/demands/")
     rows = page.locator('[data-testid="demand-row"]')
     rows.first.wait_for()
-    visible = Demand.objects.visible_to(User.objects.get(username="jiangdd")).count()
+    visible = Demand.objects.visible_to(User.objects.get(username="jiangdd")).enterprise_demands().count()
     assert rows.count() == min(visible, 50)
     for title in (AWAITING, CE, SUPERVISED):
         assert rows.filter(has_text=title).count() == 1

@@ -163,7 +163,7 @@ def write_visits(w: Writer, meeting: Meeting) -> None:
         return
     w.h1(_("现场观摩"))
     for visit in visits:
-        w.h2(str(visit))
+        w.h2(str(visit.enterprise or visit))  # the enterprise visited; its project is named in the paragraph
         w.para(_visit_project(visit.project), visit.notes)
 
 

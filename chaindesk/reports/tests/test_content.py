@@ -76,11 +76,12 @@ def test_a_meeting_briefing_tells_the_meeting_its_visits_figures_and_decisions(p
         t.startswith("参加人员：测试链长（测试链长（测试））") and "测试甲局" in t and "省工信厅 张三" in t
         for t in texts
     )
-    # the stops in order, each with its project's investment and the notes
+    # the stops in order, each headed by the enterprise visited (as the seed report does), its project with the
+    # investment and the notes in the paragraph
     headings = [b.text for b in doc.blocks if b.kind == "h1"]
     assert headings[:2] == ["一、基本情况", "二、现场观摩"]
     stops = [b.text for b in doc.blocks if b.kind == "h2"][:2]
-    assert stops == [f"（一）{p.ours.project.name}", f"（二）{p.ent2.name}"]
+    assert stops == [f"（一）{p.ours.enterprise.name}", f"（二）{p.ent2.name}"]
     assert f"观摩{p.ours.project.name}，计划总投资5.00亿元。" in texts
     assert world.VISIT_NOTES in texts and world.SECOND_NOTES in texts
     assert "要以更实举措稳存量。" in texts  # the leader's points, from the minutes
