@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "chaindesk.upward",
     "chaindesk.meetings",
     "chaindesk.reports",
+    "chaindesk.transfer",
     "chaindesk.demo",
     "chaindesk.synth",
 ]
