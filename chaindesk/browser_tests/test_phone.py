@@ -12,42 +12,11 @@ from chaindesk.core import clock
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.models import Visit
 
+from .phone import CAMERA_JPEG, TAP, no_sideways_scroll, small_targets
+
 pytestmark = pytest.mark.browser
 
 BOSHENG = "江苏博生医用新材料股份有限公司"
-TAP = 44  # CSS px: WCAG 2.5.5, Apple's guidelines
-TAPPABLE = (
-    "main .btn, main .form-control, main .form-select, main .list-group-item a, main .card-table td a, "
-    "main .page-link, .cd-topbar .nav-link, .cd-topbar .btn"
-)
-
-# Every visible match of a selector shorter than the tap size: [tag, text or name, height].
-SMALL_TARGETS = """([selector, size]) => Array.from(document.querySelectorAll(selector)).flatMap((el) => {
-  const box = el.getBoundingClientRect();
-  const visible = box.width > 1 && box.height > 1 && getComputedStyle(el).visibility !== "hidden";
-  if (!visible || box.height >= size) return [];
-  return [[el.tagName, (el.name || el.textContent || "").trim().slice(0, 24), Math.round(box.height)]];
-})"""
-
-# A real photo as the phone's camera would give it: a JPEG drawn on a canvas by the browser itself.
-CAMERA_JPEG = """() => {
-  const canvas = document.createElement("canvas");
-  canvas.width = 640; canvas.height = 480;
-  const ctx = canvas.getContext("2d");
-  ctx.fillStyle = "#8fb7d9"; ctx.fillRect(0, 0, 640, 480);
-  ctx.fillStyle = "#5b6b3a"; ctx.fillRect(0, 300, 640, 180);
-  ctx.fillStyle = "#c9c2b4"; ctx.fillRect(180, 150, 280, 170);
-  return canvas.toDataURL("image/jpeg", 0.85).split(",")[1];
-}"""
-
-
-def _small_targets(page, selector: str = TAPPABLE) -> list:  # noqa: ANN001
-    return page.evaluate(SMALL_TARGETS, [selector, TAP])
-
-
-def _no_sideways_scroll(page) -> None:  # noqa: ANN001
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, width
 
 
 def test_liaison_logs_a_visit_with_a_photo_on_a_phone(phone_page, login, shot):
@@ -63,8 +32,8 @@ def test_liaison_logs_a_visit_with_a_photo_on_a_phone(phone_page, login, shot):
     assert row.evaluate("el => getComputedStyle(el).display") == "block"
     label = row.locator("td[data-label]:visible").first.evaluate("el => getComputedStyle(el, '::before').content")
     assert label.strip('"') == "所在地区"
-    assert not _small_targets(page), _small_targets(page)
-    _no_sideways_scroll(page)
+    assert not small_targets(page), small_targets(page)
+    no_sideways_scroll(page)
     shot(page, "phone-workbench")
 
     # The visit form: one row of each to start; 「添加一条」 adds the next one (no request: it copies a blank row).
@@ -93,8 +62,8 @@ def test_liaison_logs_a_visit_with_a_photo_on_a_phone(phone_page, login, shot):
     assert page.locator('[data-testid="visit-submit"]').bounding_box()["height"] >= TAP
     for name in ("visited_on", "kind", "issue_2", "step_text_2", "step_owner_2", "step_due_2", "photos"):
         assert page.locator(f"[name={name}]").bounding_box()["height"] >= TAP, name
-    assert not _small_targets(page), _small_targets(page)
-    _no_sideways_scroll(page)
+    assert not small_targets(page), small_targets(page)
+    no_sideways_scroll(page)
     shot(page, "phone-visit")
     page.click('[data-testid="visit-submit"]')
 
@@ -111,7 +80,7 @@ def test_liaison_logs_a_visit_with_a_photo_on_a_phone(phone_page, login, shot):
     thumb.scroll_into_view_if_needed()
     page.wait_for_function("img => img.complete && img.naturalWidth === 480", arg=thumb.element_handle())
     assert not page.csp_errors
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shot(page, "phone-visit-saved")
 
 
@@ -121,8 +90,8 @@ def test_demand_form_on_a_phone(phone_page, login, shot):
     page.goto(f"{page.base_url}/demands/new/")
     page.wait_for_selector('[data-testid="demand-form"]')
     assert page.locator('[data-testid="demand-submit"]').bounding_box()["height"] >= TAP
-    assert not _small_targets(page), _small_targets(page)
-    _no_sideways_scroll(page)
+    assert not small_targets(page), small_targets(page)
+    no_sideways_scroll(page)
     shot(page, "phone-demand-form")
 
 
@@ -138,8 +107,8 @@ def test_the_header_keeps_the_search_and_the_scope_on_a_phone(phone_page, login,
     box, bell = search.bounding_box(), page.locator('[data-testid="bell"]').bounding_box()
     assert search.is_visible() and box["height"] >= TAP and box["width"] >= 390 - 2 * 20, box
     assert box["y"] >= bell["y"] + bell["height"]  # a row of its own, under the buttons
-    assert not _small_targets(page, ".cd-topbar .nav-link, .cd-topbar .btn, .cd-topbar .form-control")
-    _no_sideways_scroll(page)
+    assert not small_targets(page, ".cd-topbar .nav-link, .cd-topbar .btn, .cd-topbar .form-control")
+    no_sideways_scroll(page)
     shot(page, "phone-header", full_page=False)
 
     search.fill("博生医用")
@@ -147,8 +116,8 @@ def test_the_header_keeps_the_search_and_the_scope_on_a_phone(phone_page, login,
     hit.wait_for()
     pop = page.locator("#cd-search-pop").bounding_box()
     assert pop["x"] >= 0 and pop["x"] + pop["width"] <= 390 and pop["y"] >= box["y"] + box["height"]
-    assert not _small_targets(page, "#cd-search-pop a"), _small_targets(page, "#cd-search-pop a")
-    _no_sideways_scroll(page)
+    assert not small_targets(page, "#cd-search-pop a"), small_targets(page, "#cd-search-pop a")
+    no_sideways_scroll(page)
     shot(page, "phone-header-search", full_page=False)
     hit.click()
     page.wait_for_url(f"**/enterprises/{Enterprise.objects.get(name=BOSHENG).pk}/")
@@ -164,10 +133,10 @@ def test_a_long_scope_is_one_short_line_on_a_phone(phone_page, login, shot):
     assert scope.is_visible() and scope.bounding_box()["height"] <= 24
     assert scope.evaluate("el => el.scrollWidth > el.clientWidth")  # cut, not wrapped
     assert page.locator('[data-testid="global-search"]').is_visible()
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     shot(page, "phone-header-enterprise", full_page=False)
     page.context.clear_cookies()
     login(page, "sysadmin")
     assert page.locator('[data-testid="scope"]').inner_text() == "泰州市 · 系统管理员"
     assert page.locator(".cd-topbar").bounding_box()["height"] < 2 * TAP  # one row: no search to place
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)

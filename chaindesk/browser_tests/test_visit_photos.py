@@ -12,42 +12,11 @@ from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison import services
 from chaindesk.liaison.models import Visit
 
+from .phone import CAMERA_JPEG, TAP, no_sideways_scroll, small_targets
+
 pytestmark = pytest.mark.browser
 
 BOSHENG = "江苏博生医用新材料股份有限公司"
-TAP = 44  # CSS px: WCAG 2.5.5, Apple's guidelines
-TAPPABLE = (
-    "main .btn, main .form-control, main .form-select, main .list-group-item a, main .card-table td a, "
-    "main .page-link, .cd-topbar .nav-link, .cd-topbar .btn"
-)
-
-# Every visible match of a selector shorter than the tap size: [tag, text or name, height].
-SMALL_TARGETS = """([selector, size]) => Array.from(document.querySelectorAll(selector)).flatMap((el) => {
-  const box = el.getBoundingClientRect();
-  const visible = box.width > 1 && box.height > 1 && getComputedStyle(el).visibility !== "hidden";
-  if (!visible || box.height >= size) return [];
-  return [[el.tagName, (el.name || el.textContent || "").trim().slice(0, 24), Math.round(box.height)]];
-})"""
-
-# A real photo as the phone's camera would give it: a JPEG drawn on a canvas by the browser itself.
-CAMERA_JPEG = """() => {
-  const canvas = document.createElement("canvas");
-  canvas.width = 640; canvas.height = 480;
-  const ctx = canvas.getContext("2d");
-  ctx.fillStyle = "#8fb7d9"; ctx.fillRect(0, 0, 640, 480);
-  ctx.fillStyle = "#5b6b3a"; ctx.fillRect(0, 300, 640, 180);
-  ctx.fillStyle = "#c9c2b4"; ctx.fillRect(180, 150, 280, 170);
-  return canvas.toDataURL("image/jpeg", 0.85).split(",")[1];
-}"""
-
-
-def _small_targets(page, selector: str = TAPPABLE) -> list:  # noqa: ANN001
-    return page.evaluate(SMALL_TARGETS, [selector, TAP])
-
-
-def _no_sideways_scroll(page) -> None:  # noqa: ANN001
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, width
 
 
 def _saved_visit() -> Visit:
@@ -95,16 +64,16 @@ def test_liaison_adds_a_photo_to_a_saved_visit_on_a_phone(phone_page, login, sho
     for photo in visit.photos.all():
         assert page.locator(f'a[href="/service/photos/{photo.pk}/"] img[src$="?thumb=1"]').count() == 1
     assert page.locator('[data-testid="photo-remove"]').first.bounding_box()["height"] >= TAP
-    assert not _small_targets(page), _small_targets(page)
-    _no_sideways_scroll(page)
+    assert not small_targets(page), small_targets(page)
+    no_sideways_scroll(page)
     shot(page, "phone-visit-photos")
 
     # One removed: its 删除 opens a confirmation page; confirmed, the other stays.
     page.locator('[data-testid="photo-remove"]').last.click()
     page.wait_for_selector('[data-testid="confirm-page"]')
     assert page.get_by_text("确定删除照片“IMG_0102.jpg”吗？").is_visible()
-    assert not _small_targets(page), _small_targets(page)
-    _no_sideways_scroll(page)
+    assert not small_targets(page), small_targets(page)
+    no_sideways_scroll(page)
     shot(page, "phone-visit-photo-remove")
     page.click('[data-testid="confirm-submit"]')
     page.wait_for_selector('[data-testid="photo-gallery"]')
