@@ -23,6 +23,8 @@ class AuditAction(models.TextChoices):
     LOGIN_LOCKED = "login_locked", _("登录锁定")
     PERMISSION_DENIED = "permission_denied", _("越权访问")
     EXPORT = "export", _("导出")
+    IMPORT = "import", _("导入")
+    IMPORT_UNDO = "import_undo", _("撤销导入")
 
 
 class AuditQuerySet(ScopedQuerySet["AuditLog"]):

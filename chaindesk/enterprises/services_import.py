@@ -1,0 +1,407 @@
+"""The registry's set-based write for an import batch (chaindesk.transfer): many enterprises, their contacts and
+yearly indicators created or changed in one transaction, with the rights and validation of the forms' services
+(enterprise_create / enterprise_update / indicator_set / contact_add) and an audit line per record written.
+
+It is set-based because a city's ledger holds tens of thousands of rows: the records are validated one by one
+(`clean_fields`, the USCC checksum) but read and written in batches (`bulk_create`, `bulk_update`), and the audit
+lines go in with them (audit.record_many), each carrying the batch's `tag` as its request id so the batch can be
+found, shown and undone. Refusals, before anything is written: PermissionDenied naming the first record outside
+the actor's rights, ValidationError naming the first invalid or already registered one.
+"""
+
+import dataclasses
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chaindesk.accounts.models import Region
+from chaindesk.chains.models import Chain, ChainNode
+from chaindesk.core import audit
+from chaindesk.core.actors import Actor, is_system, require_actor
+from chaindesk.core.models import AuditAction
+
+from . import permissions
+from .models import Contact, Enterprise, Indicator, Qualification
+
+BATCH = 1000
+CHUNK = 900  # ids per IN (…) list (SQLite's default limit on variables is 999 before 3.32)
+
+
+@dataclasses.dataclass
+class NewEnterprise:
+    name: str
+    uscc: str
+    region: Region
+    address: str = ""
+    founded_on: dt.date | None = None
+    business: str = ""
+    honours: str = ""
+    chains: Sequence[Chain] = ()
+    nodes: Sequence[ChainNode] = ()
+    qualifications: Sequence[Qualification] = ()
+
+
+@dataclasses.dataclass
+class EnterpriseChange:
+    """Field changes of a registered enterprise; `nodes` and `qualifications` replace the current ones when not
+    None; `chains` are added (manual memberships are kept, as enterprise_update does)."""
+
+    enterprise: Enterprise
+    fields: dict[str, Any] = dataclasses.field(default_factory=dict)
+    chains: Sequence[Chain] = ()
+    nodes: Sequence[ChainNode] | None = None
+    qualifications: Sequence[Qualification] | None = None
+
+
+@dataclasses.dataclass
+class IndicatorRow:
+    uscc: str
+    year: int
+    values: dict[str, Decimal | int | None]  # revenue, tax, employees, rd_spend: only the ones the file gives
+
+
+@dataclasses.dataclass
+class ContactRow:
+    uscc: str
+    name: str
+    title: str = ""
+    phone: str = ""
+
+
+PROFILE_FIELDS = ("name", "uscc", "region", "address", "founded_on", "business", "honours")
+INDICATOR_FIELDS = ("revenue", "tax", "employees", "rd_spend")
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _check_rights(actor: Actor, new: Sequence[NewEnterprise], changes: Sequence[EnterpriseChange]) -> None:
+    if is_system(actor):
+        return
+    for item in new:
+        chain_ids = {chain.pk for chain in item.chains} | {node.chain_id for node in item.nodes}
+        if not permissions.may_create_in(actor, region_id=item.region.pk, chain_ids=chain_ids):
+            raise PermissionDenied(_("您无权在该产业链或地区新增企业：%(name)s") % {"name": item.name})
+    ids = [change.enterprise.pk for change in changes]
+    editable: set[int] = set()
+    if actor.role == "liaison":
+        editable = {c.enterprise.pk for c in changes if c.enterprise.liaison_id == actor.pk}
+    elif permissions.may_create(actor):
+        for part in chunks(ids):
+            editable.update(Enterprise.objects.visible_to(actor).filter(pk__in=part).values_list("pk", flat=True))
+    for change in changes:
+        if change.enterprise.pk not in editable:
+            raise PermissionDenied(_("您无权修改该企业：%(name)s") % {"name": change.enterprise.name})
+
+
+def _check_new(new: Sequence[NewEnterprise]) -> list[Enterprise]:
+    objs = []
+    for item in new:
+        obj = Enterprise(
+            name=item.name.strip(),
+            uscc=item.uscc,
+            region=item.region,
+            address=item.address.strip(),
+            founded_on=item.founded_on,
+            business=item.business,
+            honours=item.honours,
+        )
+        obj.clean_fields(exclude=["region", "liaison", "leader"])
+        objs.append(obj)
+    codes = [obj.uscc for obj in objs]
+    if len(set(codes)) != len(codes):
+        raise ValidationError(_("同一批导入中统一社会信用代码重复。"), code="duplicate_uscc")
+    for part in chunks(codes):
+        existing = Enterprise.objects.filter(uscc__in=part).only("name", "uscc").first()
+        if existing is not None:
+            raise ValidationError(
+                _("该统一社会信用代码已登记：%(name)s") % {"name": existing.name}, code="duplicate_uscc"
+            )
+    return objs
+
+
+def _link(through: Any, left: str, right: str, pairs: Iterable[tuple[int, int]]) -> None:
+    through.objects.bulk_create(
+        [through(**{left: a, right: b}) for a, b in pairs], batch_size=BATCH, ignore_conflicts=True
+    )
+
+
+def _m2m_after(item: NewEnterprise) -> dict[str, list[int]]:
+    chain_ids = sorted({c.pk for c in item.chains} | {n.chain_id for n in item.nodes})
+    return {
+        "chains": chain_ids,
+        "nodes": sorted(n.pk for n in item.nodes),
+        "qualifications": sorted(q.pk for q in item.qualifications),
+    }
+
+
+def _create(actor: Actor, new: Sequence[NewEnterprise], tag: str, message: str) -> dict[str, Enterprise]:
+    objs = _check_new(new)
+    created = Enterprise.objects.bulk_create(objs, batch_size=BATCH)
+    lines = []
+    chain_pairs, node_pairs, qual_pairs = [], [], []
+    for obj, item in zip(created, new, strict=True):
+        m2m = _m2m_after(item)
+        chain_pairs += [(obj.pk, pk) for pk in m2m["chains"]]
+        node_pairs += [(obj.pk, pk) for pk in m2m["nodes"]]
+        qual_pairs += [(obj.pk, pk) for pk in m2m["qualifications"]]
+        after = audit.snapshot(obj) | {k: v for k, v in m2m.items() if v}
+        lines.append(
+            audit.line(action=AuditAction.CREATE, actor=actor, obj=obj, after=after, message=message, request_id=tag)
+        )
+    _link(Enterprise.chains.through, "enterprise_id", "chain_id", chain_pairs)
+    _link(Enterprise.nodes.through, "enterprise_id", "chainnode_id", node_pairs)
+    _link(Enterprise.qualifications.through, "enterprise_id", "qualification_id", qual_pairs)
+    audit.record_many(lines)
+    return {obj.uscc: obj for obj in created}
+
+
+def current_m2m(ids: Sequence[int]) -> dict[str, dict[int, set[int]]]:
+    current: dict[str, dict[int, set[int]]] = {"chains": {}, "nodes": {}, "qualifications": {}}
+    for name, column in (("chains", "chain_id"), ("nodes", "chainnode_id"), ("qualifications", "qualification_id")):
+        through = getattr(Enterprise, name).through
+        for part in chunks(ids):
+            for left, right in through.objects.filter(enterprise_id__in=part).values_list("enterprise_id", column):
+                current[name].setdefault(left, set()).add(right)
+    return current
+
+
+def _update(actor: Actor, changes: Sequence[EnterpriseChange], tag: str, message: str) -> None:
+    if not changes:
+        return
+    ids = [change.enterprise.pk for change in changes]
+    current = current_m2m(ids)
+    lines = []
+    changed_objs: list[Enterprise] = []
+    changed_fields: set[str] = set()
+    node_adds: list[tuple[int, int]] = []
+    chain_adds: list[tuple[int, int]] = []
+    qual_adds: list[tuple[int, int]] = []
+    node_drops: list[tuple[int, set[int]]] = []
+    qual_drops: list[tuple[int, set[int]]] = []
+    for change in changes:
+        obj = change.enterprise
+        unknown = set(change.fields) - set(PROFILE_FIELDS)
+        if unknown:
+            raise TypeError(f"enterprises_import: unknown fields {sorted(unknown)}")
+        before_all = audit.snapshot(obj)
+        for name, value in change.fields.items():
+            setattr(obj, name, value)
+        obj.clean_fields(exclude=["region", "liaison", "leader"])
+        before, after = audit.diff(before_all, audit.snapshot(obj))
+        if after:
+            changed_objs.append(obj)
+            changed_fields.update(change.fields)
+        have_chains = current["chains"].get(obj.pk, set())
+        want_nodes = {n.pk for n in change.nodes} if change.nodes is not None else None
+        add_chains = ({c.pk for c in change.chains} | {n.chain_id for n in change.nodes or ()}) - have_chains
+        if add_chains:
+            before["chains"], after["chains"] = sorted(have_chains), sorted(have_chains | add_chains)
+            chain_adds += [(obj.pk, pk) for pk in add_chains]
+        for name, want, adds, drops in (
+            ("nodes", want_nodes, node_adds, node_drops),
+            (
+                "qualifications",
+                {q.pk for q in change.qualifications} if change.qualifications is not None else None,
+                qual_adds,
+                qual_drops,
+            ),
+        ):
+            have = current[name].get(obj.pk, set())
+            if want is not None and want != have:
+                before[name], after[name] = sorted(have), sorted(want)
+                adds += [(obj.pk, pk) for pk in want - have]
+                if have - want:
+                    drops.append((obj.pk, have - want))
+        if after:
+            lines.append(
+                audit.line(
+                    action=AuditAction.UPDATE,
+                    actor=actor,
+                    obj=obj,
+                    before=before,
+                    after=after,
+                    message=message,
+                    request_id=tag,
+                )
+            )
+    if changed_objs:
+        Enterprise.objects.bulk_update(changed_objs, sorted(changed_fields), batch_size=BATCH)
+    _link(Enterprise.chains.through, "enterprise_id", "chain_id", chain_adds)
+    _link(Enterprise.nodes.through, "enterprise_id", "chainnode_id", node_adds)
+    _link(Enterprise.qualifications.through, "enterprise_id", "qualification_id", qual_adds)
+    for through, column, drops in (
+        (Enterprise.nodes.through, "chainnode_id", node_drops),
+        (Enterprise.qualifications.through, "qualification_id", qual_drops),
+    ):
+        for pk, dropped in drops:
+            through.objects.filter(enterprise_id=pk, **{f"{column}__in": dropped}).delete()
+    audit.record_many(lines)
+
+
+def _indicators(
+    actor: Actor, rows: Sequence[IndicatorRow], by_uscc: dict[str, Enterprise], tag: str, message: str
+) -> int:
+    if not rows:
+        return 0
+    ids = sorted({by_uscc[row.uscc].pk for row in rows})
+    existing: dict[tuple[int, int], Indicator] = {}
+    for part in chunks(ids):
+        for indicator in Indicator.objects.filter(enterprise_id__in=part):
+            existing[(indicator.enterprise_id, indicator.year)] = indicator
+    new: list[Indicator] = []
+    changed: list[Indicator] = []
+    lines = []
+    fields: set[str] = set()
+    for row in rows:
+        enterprise = by_uscc[row.uscc]
+        found = existing.get((enterprise.pk, row.year))
+        if found is None:
+            indicator = Indicator(enterprise=enterprise, year=row.year, **row.values)
+            indicator.clean_fields(exclude=["enterprise"])
+            new.append(indicator)
+            existing[(enterprise.pk, row.year)] = indicator
+            continue
+        indicator = found
+        before_all = audit.snapshot(indicator)
+        for name, value in row.values.items():
+            setattr(indicator, name, value)
+        indicator.clean_fields(exclude=["enterprise"])
+        before, after = audit.diff(before_all, audit.snapshot(indicator))
+        if after and indicator.pk is not None:
+            changed.append(indicator)
+            fields.update(row.values)
+            lines.append(
+                audit.line(
+                    action=AuditAction.UPDATE,
+                    actor=actor,
+                    obj=indicator,
+                    before=before,
+                    after=after,
+                    message=message,
+                    request_id=tag,
+                )
+            )
+    created = Indicator.objects.bulk_create(new, batch_size=BATCH)
+    lines += [
+        audit.line(
+            action=AuditAction.CREATE, actor=actor, obj=obj, after=audit.snapshot(obj), message=message, request_id=tag
+        )
+        for obj in created
+    ]
+    if changed:
+        Indicator.objects.bulk_update(changed, sorted(fields), batch_size=BATCH)
+    audit.record_many(lines)
+    return len(created) + len(changed)
+
+
+def _contacts(actor: Actor, rows: Sequence[ContactRow], by_uscc: dict[str, Enterprise], tag: str, message: str) -> int:
+    if not rows:
+        return 0
+    ids = sorted({by_uscc[row.uscc].pk for row in rows})
+    existing: dict[tuple[int, str], Contact] = {}
+    has_contacts: set[int] = set()
+    for part in chunks(ids):
+        for contact in Contact.objects.filter(enterprise_id__in=part):
+            existing.setdefault((contact.enterprise_id, contact.name), contact)
+            has_contacts.add(contact.enterprise_id)
+    new: list[Contact] = []
+    changed: list[Contact] = []
+    lines = []
+    for row in rows:
+        enterprise = by_uscc[row.uscc]
+        found = existing.get((enterprise.pk, row.name))
+        if found is None:
+            contact = Contact(
+                enterprise=enterprise,
+                name=row.name,
+                title=row.title,
+                phone=row.phone,
+                is_primary=enterprise.pk not in has_contacts,
+            )
+            contact.clean_fields(exclude=["enterprise"])
+            new.append(contact)
+            existing[(enterprise.pk, row.name)] = contact
+            has_contacts.add(enterprise.pk)
+            continue
+        contact = found
+        updates = {k: v for k, v in (("title", row.title), ("phone", row.phone)) if v}
+        before_all = audit.snapshot(contact)
+        for name, value in updates.items():
+            setattr(contact, name, value)
+        before, after = audit.diff(before_all, audit.snapshot(contact))
+        if after and contact.pk is not None:
+            contact.clean_fields(exclude=["enterprise"])
+            changed.append(contact)
+            lines.append(
+                audit.line(
+                    action=AuditAction.UPDATE,
+                    actor=actor,
+                    obj=contact,
+                    before=before,
+                    after=after,
+                    message=message,
+                    request_id=tag,
+                )
+            )
+    created = Contact.objects.bulk_create(new, batch_size=BATCH)
+    lines += [
+        audit.line(
+            action=AuditAction.CREATE, actor=actor, obj=obj, after=audit.snapshot(obj), message=message, request_id=tag
+        )
+        for obj in created
+    ]
+    if changed:
+        Contact.objects.bulk_update(changed, ["title", "phone"], batch_size=BATCH)
+    audit.record_many(lines)
+    return len(created) + len(changed)
+
+
+@transaction.atomic
+def enterprises_import(
+    *,
+    actor: Actor,
+    new: Sequence[NewEnterprise] = (),
+    changes: Sequence[EnterpriseChange] = (),
+    indicators: Sequence[IndicatorRow] = (),
+    contacts: Sequence[ContactRow] = (),
+    tag: str,
+    message: str = "",
+) -> dict[str, Enterprise]:
+    """Create `new`, apply `changes`, then set the indicators and add or update the contacts of those
+    enterprises (named by USCC: new ones or changed/unchanged ones passed in `changes` or registered). Every
+    record written gets an audit line with request id `tag`. Returns the enterprises by USCC."""
+    require_actor(actor)
+    _check_rights(actor, new, changes)
+    by_uscc = {change.enterprise.uscc: change.enterprise for change in changes}
+    by_uscc |= _create(actor, new, tag, message)
+    _update(
+        actor,
+        [c for c in changes if c.fields or c.chains or c.nodes is not None or c.qualifications is not None],
+        tag,
+        message,
+    )
+    named: set[str] = {row.uscc for row in indicators} | {row.uscc for row in contacts}
+    missing = sorted(named - set(by_uscc))
+    for part in chunks(missing):
+        for enterprise in Enterprise.objects.filter(uscc__in=part):
+            by_uscc[enterprise.uscc] = enterprise
+    unknown = sorted(named - set(by_uscc))
+    if unknown:
+        raise ValidationError(_("未登记的统一社会信用代码：%(code)s") % {"code": unknown[0]}, code="unknown_uscc")
+    if not is_system(actor):
+        targets = named - {item.uscc for item in new}
+        editable = {c.enterprise.uscc for c in changes}
+        for uscc in sorted(targets - editable):
+            if not permissions.may_edit_details(actor, by_uscc[uscc]):
+                raise PermissionDenied(_("您无权修改该企业：%(name)s") % {"name": by_uscc[uscc].name})
+    _indicators(actor, indicators, by_uscc, tag, message)
+    _contacts(actor, contacts, by_uscc, tag, message)
+    return by_uscc
