@@ -86,7 +86,7 @@ ROLE_CHANNELS: dict[str, frozenset[str]] = {
 }
 
 
-def _check_channel(actor: Actor, channel: str) -> None:
+def check_channel(actor: Actor, channel: str) -> None:
     if channel not in Channel.values:
         raise ValidationError({"channel": _("请选择来源渠道。")}, code="channel")
     allowed = (
@@ -135,7 +135,7 @@ def demand_submit(
         raise ValidationError({"category": _("请选择诉求类别。")}, code="category")
     if urgency not in Urgency.values:
         raise ValidationError({"urgency": _("请选择紧急程度。")}, code="urgency")
-    _check_channel(actor, channel)
+    check_channel(actor, channel)
     if project is not None and project.enterprise_id != enterprise.pk:
         raise ValidationError({"project": _("关联项目须为该企业的项目。")}, code="project")
     if visit_issue is not None:

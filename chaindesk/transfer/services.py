@@ -338,11 +338,16 @@ def _edited_since(lines: list[AuditLog], last_pk: int) -> AuditLog | None:
 
 
 def _referenced(model: type[models.Model], ids: set[Any], created: dict[type[models.Model], set[Any]]) -> str | None:
-    """A record outside the batch that refers to one the batch created (the undo would delete or orphan it)."""
+    """A record outside the batch that refers to one the batch created (the undo would delete or orphan it). The
+    rows a service writes with its record and without an audit line of their own (a demand's timeline events,
+    kinds.ImportKind.undo_follows) go with it."""
+    follows = kinds.undo_follows()
     for relation in model._meta.related_objects:
         if not (relation.one_to_many or relation.one_to_one or relation.many_to_many):
             continue
         related = relation.related_model
+        if related._meta.label in follows:
+            continue
         ours = created.get(related, set())
         ordered = sorted(ids)
         for start in range(0, len(ordered), 900):

@@ -5,9 +5,12 @@ looked for under, how a row is planned (new, update, unchanged, error) and how a
     plan = kind.plan(table, mapping, actor=user)      # reads every row; writes nothing
     kind.commit(plan, actor=user, tag=batch.token)    # in the caller's transaction; audit lines carry `tag`
 
-`KINDS` lists them in menu order; `get(code)` raises KeyError for an unknown code.
+`all_kinds()` lists them in menu order (ORDER); `get(code)` raises KeyError for an unknown code. Every module of
+this package is imported on first use, so a new kind is one new module that calls `register`.
 """
 
+import importlib
+import pkgutil
 from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
@@ -27,6 +30,9 @@ class ImportKind:
     fields: ClassVar[Sequence[Field]]
     sheet_names: ClassVar[Sequence[str]] = ()
     list_view: ClassVar[str] = ""  # the list page the imported records show on
+    # Models ("app.Model") the commit's services write beside a record without an audit line of their own (a
+    # demand's timeline events): the undo deletes them with the record instead of taking them for later work.
+    undo_follows: ClassVar[tuple[str, ...]] = ()
 
     def may_import(self, user: Any) -> bool:
         raise NotImplementedError
@@ -62,8 +68,24 @@ def get(code: str) -> ImportKind:
 
 def all_kinds() -> list[ImportKind]:
     _load()
-    return list(_REGISTRY.values())
+    rank = {code: n for n, code in enumerate(ORDER)}
+    return sorted(_REGISTRY.values(), key=lambda kind: (rank.get(kind.code, len(ORDER)), kind.code))
+
+
+def undo_follows() -> frozenset[str]:
+    return frozenset(label for kind in all_kinds() for label in kind.undo_follows)
+
+
+_loaded: list[bool] = []
 
 
 def _load() -> None:
-    from . import enterprises  # noqa: F401 - registers itself
+    """Import every module of this package once: each registers its kind (menu order: ORDER, then the rest)."""
+    if _loaded:
+        return
+    _loaded.append(True)
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+ORDER = ("enterprises", "projects", "leads", "demands", "targets")
