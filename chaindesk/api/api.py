@@ -1,22 +1,40 @@
 """The JSON API (django-ninja, OpenAPI 3). It calls the same selectors and services as the pages; every error
-answers application/problem+json (chaindesk/api/errors.py)."""
+answers application/problem+json (chaindesk/api/errors.py).
+
+Callers are the browser (its session, with the CSRF check) and other systems (an API token): every router is
+mounted with `API_AUTH` (chaindesk/api/auth.py), which overrides the session-only auth a router declares itself;
+a router added here must be mounted the same way. Every POST honours `Idempotency-Key`
+(chaindesk/api/idempotency.py), installed once for the whole API."""
+
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
-from ninja.security import django_auth
 
 from chaindesk.demands.api import router as demands_router
 from chaindesk.projects.api import router as projects_router
 
-from . import errors, lists
+from . import errors, idempotency, lists
+from .auth import API_AUTH
+
+
+class ChainDeskAPI(NinjaAPI):
+    """The API, whose OpenAPI schema also names the Idempotency-Key header every POST honours."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return idempotency.document(super().get_openapi_schema(**kwargs))
+
 
 # The schema and its docs page are for signed-in users only: a visitor is sent to the login page first.
-api = NinjaAPI(title="ChainDesk API", version="1", urls_namespace="api", docs_decorator=login_required)
+api = ChainDeskAPI(
+    title="ChainDesk API", version="1", urls_namespace="api", docs_decorator=login_required, auth=API_AUTH
+)
 errors.install(api)  # every error as application/problem+json in Chinese, 500 included
-api.add_router("/projects/", projects_router)
-api.add_router("/demands/", demands_router)
-api.add_router("/", lists.install())  # every other declared resource's list
+api.add_decorator(idempotency.idempotent, mode="view")  # Idempotency-Key on every POST
+api.add_router("/projects/", projects_router, auth=API_AUTH)
+api.add_router("/demands/", demands_router, auth=API_AUTH)
+api.add_router("/", lists.install(), auth=API_AUTH)  # every other declared resource's list
 
 
 class HealthOut(Schema):
@@ -37,8 +55,9 @@ def health(request: HttpRequest) -> dict[str, str]:
     return {"status": "ok"}
 
 
-@api.get("/me", response=MeOut, auth=django_auth, tags=["accounts"])
+@api.get("/me", response=MeOut, tags=["accounts"])
 def me(request: HttpRequest) -> dict[str, str]:
+    """Who the caller is: the signed-in user, or the user an API token acts as (every token may ask)."""
     user = request.user
     return {
         "username": user.username,  # type: ignore[union-attr]

@@ -4,7 +4,8 @@ Each list is the page's list, not a copy of it: the same readers (`Resource.role
 sorted visible set (`Resource.select`, the selector the page and the export call), the same columns (those
 the resource marks for the API) and the same per-reader field rules as the ledger (`Resource.reader_rows`).
 The rows come `limit`/`offset` at a time with the total `count`. A reader outside the roles gets 403, a
-visitor who is not signed in 401, both as application/problem+json (chaindesk/api/errors.py).
+visitor who is not signed in 401, both as application/problem+json (chaindesk/api/errors.py). An API token reads a
+list as its user, if its scopes name the list's resource (chaindesk/api/auth.py).
 
 Demands and projects keep their typed lists of /api/demands/ and /api/projects/ (with their detail and
 create operations); every other resource is served from here.
@@ -17,14 +18,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.module_loading import autodiscover_modules
 from ninja import Field, Query, Router, Schema
-from ninja.security import django_auth
 from pydantic import create_model
 
 from chaindesk.core.resources import REGISTRY, Resource
 
 from .pagination import BoundedLimitOffsetPagination
 
-router = Router(auth=django_auth)
+router = Router()  # mounted with the API's auth (chaindesk/api/auth.py: API_AUTH)
 
 Cell = str | int | float | bool | None
 

@@ -15,6 +15,7 @@ AREA_OF_VIEW_PREFIX = (
     ("demands:metrics", "metrics"),
     ("core:department", "departments"),
     ("core:calendar", "calendar"),
+    ("core:api_token", "api_tokens"),
 )
 
 

@@ -25,6 +25,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("导出")
     IMPORT = "import", _("导入")
     IMPORT_UNDO = "import_undo", _("撤销导入")
+    API_CALL = "api_call", _("接口调用")
 
 
 class AuditQuerySet(ScopedQuerySet["AuditLog"]):

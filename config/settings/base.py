@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "chaindesk.meetings",
     "chaindesk.reports",
     "chaindesk.transfer",
+    "chaindesk.api",
     "chaindesk.demo",
     "chaindesk.synth",
 ]

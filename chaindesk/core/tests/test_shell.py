@@ -60,13 +60,15 @@ def test_navigation_by_role():
         "upward",
         "meetings",
         "reports",
+        "transfer",  # 数据导入: the offices' own ledgers (issue 13)
     ]
     # 会议日历: the private calendar feed of the meetings their department attends (issue 12)
     assert keys("dept_handler") == ["dashboards", "demands", "tasks", "metrics", "upward", "meetings_calendar"]
     assert keys("enterprise") == ["dashboards", "enterprises", "projects", "demands"]  # the portal (issue 11)
     assert keys("audit_admin") == ["dashboards", "system"]
     # 部门: who signs their tasks; 节假日安排: the official holiday schedule (issue 11)
-    assert keys("sys_admin") == ["dashboards", "system", "departments", "calendar"]
+    # 接口令牌: tokens for other systems' API calls (issue 13)
+    assert keys("sys_admin") == ["dashboards", "system", "departments", "calendar", "api_tokens"]
     active = [item for item in items_for("liaison", "enterprises") if item["active"]]
     assert [item["key"] for item in active] == ["enterprises"]
     # 报表 leads to the briefings (issue 12)
