@@ -5,6 +5,8 @@ chaindesk serve       serve the site (gunicorn) on 127.0.0.1:$PORT (default 8000
 chaindesk worker      run background tasks
 chaindesk createuser  create an account with a role
 chaindesk synth       generate city- or province-scale data for benchmarks
+chaindesk import KIND FILE [--commit] [--user NAME]
+                      check a ledger (and with --commit import it); prints every row as JSON
 chaindesk <any manage.py command>
 """
 

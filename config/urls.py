@@ -2,11 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 
 from chaindesk.accounts import urls_system as account_system_urls
+from chaindesk.api import urls as api_system_urls
 from chaindesk.api.api import api
 from chaindesk.core import urls as core_urls
 
-# The 系统 area is one namespace: core's audit log and accounts' user management (core imports no domain app).
-system_urls = ([*core_urls.urlpatterns, *account_system_urls.urlpatterns], core_urls.app_name)
+# The 系统 area is one namespace: core's audit log, accounts' user management and the api app's tokens (core imports
+# no domain app).
+system_urls = (
+    [*core_urls.urlpatterns, *account_system_urls.urlpatterns, *api_system_urls.urlpatterns],
+    core_urls.app_name,
+)
 
 urlpatterns = [
     path("", include("chaindesk.dashboards.urls")),
@@ -16,6 +21,7 @@ urlpatterns = [
     path("enterprises/", include("chaindesk.enterprises.urls")),
     path("meetings/", include("chaindesk.meetings.urls")),
     path("reports/", include("chaindesk.reports.urls")),
+    path("imports/", include("chaindesk.transfer.urls")),
     path("service/", include("chaindesk.liaison.urls")),
     path("network/", include("chaindesk.network.urls")),
     path("projects/", include("chaindesk.projects.urls")),

@@ -201,7 +201,7 @@ def _ooxml_type(data: bytes, name: str = "") -> str | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):  # a damaged directory entry
         return None
     _check_zip_members(name, members)
     names = {m.filename for m in members}

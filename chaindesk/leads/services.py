@@ -18,7 +18,7 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import audit, clock
-from chaindesk.core.actors import Actor, is_system
+from chaindesk.core.actors import Actor, is_system, person_or_none
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.core.transitions import compare_and_set
@@ -135,7 +135,7 @@ def lead_create(
         estimated_investment=estimated_investment,
         description=description.strip(),
         owner=owner,
-        created_by=actor or owner,
+        created_by=person_or_none(actor) or owner,
     )
 
 
@@ -382,7 +382,7 @@ def follow_up_add(
         notes=notes.strip(),
         next_action=next_action.strip(),
         next_action_on=next_action_on,
-        created_by=actor or current.owner,
+        created_by=person_or_none(actor) or current.owner,
     )
     derived = _latest_follow_up_fields(current)
     before = {name: getattr(current, name) for name in derived}

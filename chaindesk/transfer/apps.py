@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TransferConfig(AppConfig):
@@ -8,3 +9,10 @@ class TransferConfig(AppConfig):
     name = "chaindesk.transfer"
     label = "transfer"
     verbose_name = "导入导出"
+
+    def ready(self) -> None:
+        from chaindesk.accounts.choices import OFFICIALS
+        from chaindesk.core.navigation import register_nav_item
+
+        # 数据导入, after 报表: every official may import some kind (chaindesk/transfer/kinds: each says who).
+        register_nav_item("transfer", _("数据导入"), "ti-file-import", "transfer:list", roles=OFFICIALS, order=125)

@@ -18,10 +18,12 @@ import re
 from collections.abc import Mapping, Sequence
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_noop
 
 from .reading_header import Column, header_key
 
 Mapping_ = dict[str, str]  # column index (as text, JSON keys) → field key
+ERROR_COLUMN = gettext_noop("错误说明")  # the last column of an error workbook (xlsx.error_workbook): no field
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年?(?:度)?")
 
 
@@ -60,8 +62,14 @@ def _year_and_rest(key: str) -> tuple[int | None, str]:
     return int(found[1]), (key[: found.start()] + key[found.end() :]).strip()
 
 
+def is_error_column(column: Column) -> bool:
+    """The 错误说明 column of an error workbook uploaded again (in either language)."""
+    return bool({header_key(ERROR_COLUMN), header_key(gettext(ERROR_COLUMN))} & set(column.keys))
+
+
 def match_columns(columns: Sequence[Column], fields: Sequence[Field]) -> Mapping_:
     """The automatic mapping of `columns` onto `fields` (see the module docstring)."""
+    columns = [column for column in columns if not is_error_column(column)]
     mapping: Mapping_ = {}
     taken: set[str] = set()
 
@@ -102,8 +110,9 @@ def match_columns(columns: Sequence[Column], fields: Sequence[Field]) -> Mapping
 
 
 def signature(columns: Sequence[Column]) -> str:
-    """The layout's fingerprint: the columns' header keys in order (names only; data never enters it)."""
-    text = "\x1f".join(header_key(column.name) for column in columns)
+    """The layout's fingerprint: the columns' header keys in order (names only; data never enters it). An error
+    workbook's 错误说明 column does not count: the fixed file maps as the original did."""
+    text = "\x1f".join(header_key(column.name) for column in columns if not is_error_column(column))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -17,12 +17,14 @@ The commit plans the file again against the records as they are now and writes o
 then the importer's commit writes everything in one transaction, through the registry's services, in the
 uploader's scope, every audit line carrying the batch's token as its request id, and one IMPORT line names the
 batch (file name, SHA-256, counts). Any refusal rolls it all back and the batch is checked again, with the
-reason. The same file imported again finds every row unchanged: keys are the USCC (enterprises), so nothing is
+reason. The same file imported again finds every row unchanged: each kind states its keys (the USCC of an enterprise;
+owner + name of a project; a demand's number or enterprise + title; a lead's title + investor), so nothing is
 duplicated.
 
-The undo replays the batch's audit lines backwards: records it created are deleted, fields it changed are put
-back. It is refused when a record the batch wrote was changed since (any later audit line on it), or another
-record now refers to one it created; then nothing is undone.
+The undo replays the batch's audit lines backwards: records it created are deleted, fields it changed (UPDATE and
+TRANSITION lines: a stage moved by a service's compare-and-set) are put back. It is refused when a record the batch
+wrote was changed since (any later audit line on it), or another record now refers to one it created; then nothing
+is undone.
 """
 
 import gzip
@@ -42,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chaindesk.core import audit, clock, context, uploads
-from chaindesk.core.actors import Actor, person_or_none, require_actor
+from chaindesk.core.actors import Actor, is_system, person_or_none, require_actor
 from chaindesk.core.models import AuditAction, AuditLog
 
 from . import kinds
@@ -154,7 +156,7 @@ def import_upload(*, actor: Actor, kind: str, name: str, data: bytes) -> ImportB
         importer = kinds.get(kind)
     except KeyError as exc:
         raise ValidationError(_("未知的导入类型。"), code="kind") from exc
-    if not importer.may_import(actor):
+    if not (is_system(actor) or importer.may_import(actor)):
         raise PermissionDenied(_("您无权导入%(kind)s。") % {"kind": importer.label})
     clean_name = uploads.safe_filename(name, ".xlsx")
     if not data:
@@ -428,7 +430,7 @@ def import_undo(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     message = _("撤销导入批次 #%(n)s") % {"n": batch.pk}
     undo_lines = []
     for line in reversed(lines):
-        if line.action == AuditAction.UPDATE and line.before:
+        if line.action in (AuditAction.UPDATE, AuditAction.TRANSITION) and line.before:
             _restore(model_of(line), line.object_id, line.before)
             undo_lines.append(_undo_line(line, AuditAction.UPDATE, actor, before=line.after, after=line.before))
     for model in order:

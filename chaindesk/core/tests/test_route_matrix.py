@@ -128,6 +128,20 @@ def _node(w: Personas) -> dict[str, Any]:
     return {"pk": w.ours.chain.pk, "node_pk": w.ours.node.pk}
 
 
+def _import_batch(w: Personas) -> dict[str, Any]:
+    """Our chief's checked import batch of one row (the world holds none: made in the test's savepoint, once)."""
+    from chaindesk.transfer import services as transfer_services
+    from chaindesk.transfer.models import ImportBatch
+
+    batch = ImportBatch.objects.filter(uploaded_by=w.chief).first()
+    if batch is None:
+        ours = w.ours.enterprise
+        data = f"企业名称,统一社会信用代码\n{ours.name},{ours.uscc}\n".encode()
+        batch = transfer_services.import_upload(actor=w.chief, kind="enterprises", name="企业名录.csv", data=data)
+        transfer_services.run_check(batch.pk)
+    return {"pk": batch.pk}
+
+
 # Route name (or `name@variant`) → kwargs from the personas world. The objects are all ours (甲).
 ROUTES: dict[str, Kwargs] = {
     "dashboards:home": _none,
@@ -157,6 +171,9 @@ ROUTES: dict[str, Kwargs] = {
     "core:inbox_read": lambda w: {"pk": w.ours.notification.pk},
     "core:calendar": _none,
     "core:calendar_year": lambda w: {"year": w.today.year + 1},  # next year: estimated under any test clock
+    "core:api_token_list": _none,
+    "core:api_token_create": _none,
+    "core:api_token_revoke": lambda w: {"pk": 1},  # POST only: every GET is refused before any lookup
     "search:results": _none,
     "chains:list": _none,
     "chains:detail": CHAIN,
@@ -208,6 +225,14 @@ ROUTES: dict[str, Kwargs] = {
     "reports:version_file": lambda w: {"pk": w.ours.briefing_version.pk, "kind": "docx"},
     "reports:templates": _none,
     "reports:template_deactivate": _same("briefing_template"),
+    "transfer:list": _none,
+    "transfer:detail": _import_batch,
+    "transfer:progress": _import_batch,
+    "transfer:mapping": _import_batch,
+    "transfer:commit": _import_batch,
+    "transfer:undo": _import_batch,
+    "transfer:errors": _import_batch,
+    "transfer:template": lambda w: {"kind": "enterprises"},
     "liaison:mine": _none,
     "liaison:next_steps": _none,
     "liaison:next_step_done": lambda w: {"step_pk": w.ours.next_step.pk},
@@ -391,6 +416,7 @@ HTMX = frozenset(
         "demands:card_district",
         "demands:card_enterprise",
         "demands:card_team_queue",
+        "transfer:progress",
     }
 )
 
