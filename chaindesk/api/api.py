@@ -6,14 +6,13 @@ mounted with `API_AUTH` (chaindesk/api/auth.py), which overrides the session-onl
 a router added here must be mounted the same way. Every POST honours `Idempotency-Key`
 (chaindesk/api/idempotency.py), installed once for the whole API."""
 
+import importlib
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
-
-from chaindesk.demands.api import router as demands_router
-from chaindesk.projects.api import router as projects_router
+from ninja import NinjaAPI, Router, Schema
 
 from . import errors, idempotency, lists
 from .auth import API_AUTH
@@ -32,8 +31,28 @@ api = ChainDeskAPI(
 )
 errors.install(api)  # every error as application/problem+json in Chinese, 500 included
 api.add_decorator(idempotency.idempotent, mode="view")  # Idempotency-Key on every POST
-api.add_router("/projects/", projects_router, auth=API_AUTH)
-api.add_router("/demands/", demands_router, auth=API_AUTH)
+
+
+def app_routers() -> list[tuple[str, Router]]:
+    """Each chaindesk app's `api` module (if it has one): its `router`, mounted at `/<PREFIX>/` (PREFIX defaults to
+    the app's label). An app's router serves its resources' detail and write operations (and, for projects and
+    demands, their typed lists); lists.py serves every other declared resource's list."""
+    found = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("chaindesk.") or config.name == "chaindesk.api":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.api")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.api":
+                raise
+            continue
+        found.append((getattr(module, "PREFIX", config.label), module.router))
+    return found
+
+
+for prefix, router in app_routers():
+    api.add_router(f"/{prefix}/", router, auth=API_AUTH)
 api.add_router("/", lists.install(), auth=API_AUTH)  # every other declared resource's list
 
 

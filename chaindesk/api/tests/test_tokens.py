@@ -105,7 +105,7 @@ def test_a_token_needs_no_csrf_token_to_write_and_the_service_acts_as_its_user(
     assert Project.objects.get(pk=project.pk).stage == ProjectStage.SIGNED
     moved = AuditLog.objects.for_object(project).get(action=AuditAction.TRANSITION)
     assert moved.actor_id == personas.chief.pk
-    used = AuditLog.objects.for_object(token).get(action=AuditAction.LOGIN)
+    used = AuditLog.objects.for_object(token).get(action=AuditAction.API_CALL)
     # the use line names the token and shares the request id of the service's own line
     assert used.actor_name == f"令牌·{NAME}" and used.actor_id == personas.chief.pk
     assert used.request_id and used.request_id == moved.request_id
@@ -295,7 +295,7 @@ def test_a_token_is_revoked_once(personas: Personas) -> None:
 def test_each_write_is_audited_and_reads_at_most_once_a_minute(personas: Personas, project: Project) -> None:
     token, secret = issue(personas, personas.chief, {"*": "write"})
     client = bearer(secret)
-    uses = AuditLog.objects.for_object(token).filter(action=AuditAction.LOGIN)
+    uses = AuditLog.objects.for_object(token).filter(action=AuditAction.API_CALL)
     start = clock.now()
     with time_machine.travel(start, tick=False):
         for _ in range(3):
