@@ -35,8 +35,9 @@ api.add_decorator(idempotency.idempotent, mode="view")  # Idempotency-Key on eve
 
 def app_routers() -> list[tuple[str, Router]]:
     """Each chaindesk app's `api` module (if it has one): its `router`, mounted at `/<PREFIX>/` (PREFIX defaults to
-    the app's label). An app's router serves its resources' detail and write operations (and, for projects and
-    demands, their typed lists); lists.py serves every other declared resource's list."""
+    the app's label), or its `routers` ({prefix: router}) for an app serving several resources. An app's router
+    serves its resources' detail and write operations (and, for projects and demands, their typed lists);
+    lists.py serves every other declared resource's list."""
     found = []
     for config in apps.get_app_configs():
         if not config.name.startswith("chaindesk.") or config.name == "chaindesk.api":
@@ -47,7 +48,10 @@ def app_routers() -> list[tuple[str, Router]]:
             if exc.name != f"{config.name}.api":
                 raise
             continue
-        found.append((getattr(module, "PREFIX", config.label), module.router))
+        if hasattr(module, "routers"):  # an app serving several resources: {prefix: router}
+            found.extend(module.routers.items())
+        else:
+            found.append((getattr(module, "PREFIX", config.label), module.router))
     return found
 
 
