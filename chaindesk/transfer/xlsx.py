@@ -108,7 +108,7 @@ def error_workbook(batch: ImportBatch, report: dict[str, Any] | None = None) -> 
     last = 2 if table.unit else 1  # the header's row
     ws.freeze_panes = f"A{last + 1}"  # (a write-only sheet takes its view before its first row)
     if table.unit:  # the sheet's unit note stays above the header: bare amounts keep meaning what they meant
-        ws.append([ledger_cell(ws, _("单位：%(unit)s") % {"unit": table.unit})])
+        ws.append([ledger_cell(ws, f"单位：{table.unit}")])  # not translated: the reader looks for 单位
     header = [column.name for column in table.columns] + [error_column()]
     ws.append([ledger_cell(ws, name, HEADER_FONT, fill=HEADER_FILL, alignment=HEADER_ALIGN) for name in header])
     first = last
