@@ -55,9 +55,11 @@ def app_routers() -> list[tuple[str, Router]]:
     return found
 
 
-for prefix, router in app_routers():
+_routers = dict(app_routers())
+_lists = lists.install(_routers)  # each resource's list, on its app's router where it has one
+for prefix, router in _routers.items():
     api.add_router(f"/{prefix}/", router, auth=API_AUTH)
-api.add_router("/", lists.install(), auth=API_AUTH)  # every other declared resource's list
+api.add_router("/", _lists, auth=API_AUTH)  # every other declared resource's list
 
 
 class HealthOut(Schema):

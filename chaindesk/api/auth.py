@@ -61,6 +61,7 @@ RESOURCE_LABELS = {
     "upward": gettext_lazy("上争事项"),
     "users": gettext_lazy("用户"),
     "audit": gettext_lazy("审计日志"),
+    "imports": gettext_lazy("数据导入"),
 }
 
 

@@ -11,7 +11,7 @@ Demands and projects keep their typed lists of /api/demands/ and /api/projects/ 
 create operations); every other resource is served from here.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -73,14 +73,27 @@ def _operation(resource: Resource) -> tuple[Callable[..., Any], type[Schema]]:
     return operation, page_schema
 
 
-def install() -> Router:
+def _has_list(target: Router) -> bool:
+    """The router already serves its own typed list (projects, demands)."""
+    view = target.path_operations.get("/")
+    return view is not None and any("GET" in op.methods for op in view.operations)
+
+
+def install(app_routers: Mapping[str, Router] | None = None) -> Router:
     """One GET operation per resource that names an `api_name` (each declared once, so each once here).
-    Every app's resource modules are imported first, whatever imported this module."""
+    Every app's resource modules are imported first, whatever imported this module. A resource whose app mounts
+    a router at its api_name (api.app_routers) gets its list on that router's "/" (one path: the app's POST "/"
+    creates beside it), unless that router serves a typed list of its own."""
     autodiscover_modules("resources", "resources_tasks", "resources_audit")
+    app_routers = app_routers or {}
     for resource in sorted(served(), key=lambda r: r.api_name):
+        target = app_routers.get(resource.api_name)
+        if target is not None and _has_list(target):
+            continue
         operation, page_schema = _operation(resource)
-        router.add_api_operation(
-            f"/{resource.api_name}/",
+        target_router, path = (target, "/") if target is not None else (router, f"/{resource.api_name}/")
+        target_router.add_api_operation(
+            path,
             ["GET"],
             operation,
             response=page_schema,
