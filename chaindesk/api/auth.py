@@ -62,6 +62,8 @@ RESOURCE_LABELS = {
     "users": gettext_lazy("用户"),
     "audit": gettext_lazy("审计日志"),
     "imports": gettext_lazy("数据导入"),
+    "visits": gettext_lazy("走访记录"),
+    "cooperations": gettext_lazy("研发合作"),
 }
 
 
