@@ -1,12 +1,15 @@
 """Excel exports that look like the ledgers (台账) offices already keep.
 
 A title row, a line saying when, by whom and with which filters, a bold frozen header with units,
-sensible column widths. openpyxl's write-only mode keeps memory flat and rows come from an iterator;
-the rows are cut at EXPORT_ROW_CAP and the sheet says so, so one click cannot build an unbounded file. The
-workbook is built in a temporary file (an .xlsx is a zip: it cannot be streamed row by row).
+sensible column widths. A list is exported whole, however long, in memory that does not grow with its rows:
+the rows come straight from the database cursor, EXPORT_CHUNK_SIZE at a time (`QuerySet.iterator`, its
+prefetches run per chunk, no result cache), and openpyxl's write-only mode writes each row to a temporary file
+on disk (through lxml) as it comes. The workbook is then zipped into another temporary file on disk and sent
+from there in blocks (`FileResponse`): an .xlsx is a zip whose directory comes last, so it cannot be sent
+before it is complete, but no part of it is ever held in memory whole.
 
-Views call `filtered_ledger` (a filtered list: counted, capped, described, audited) or, for a sheet that is
-not a capped list, `ledger_response` (written and audited); `write_ledger` only builds the file.
+Views call `filtered_ledger` (a filtered list: counted, streamed, described, audited) or, for a sheet that is
+not a list, `ledger_response` (written and audited); `write_ledger` only builds the file.
 
 Every cell goes through `ledger_cell`: a text value is always written as text (an inline string), never as a
 formula or an error value, whatever it starts with (`=`, `+`, `-`, `@`, tab, CR, `#N/A` …), so a demand titled
@@ -20,8 +23,10 @@ repeated on every page and 第 N 页 / 共 M 页 in the footer.
 """
 
 import datetime as dt
+import gc
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, cast
@@ -47,9 +52,8 @@ from . import audit
 from .models import AuditAction
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# openpyxl writes about 5,000 rows of 11 columns a second here (pure Python; lxml barely helps), so
-# 50,000 rows take ~10 s, inside the web worker's 30 s timeout with room for a slower machine.
-EXPORT_ROW_CAP = 50_000
+# Rows fetched from the database (and prefetched for) at a time: what an export holds in memory at once.
+EXPORT_CHUNK_SIZE = 2000
 
 _THIN = Side(style="thin", color="999999")
 _TITLE_FONT = Font(name="宋体", size=16, bold=True)
@@ -127,16 +131,29 @@ def _number_format(value: Any) -> str:
     return ""
 
 
-def table_cell(ws: WriteOnlyWorksheet, value: Any, wrap: bool = False) -> WriteOnlyCell:
+def table_cell(
+    ws: WriteOnlyWorksheet, value: Any, wrap: bool = False, styles: dict[tuple[bool, str], Any] | None = None
+) -> WriteOnlyCell:
     """A bordered cell of the ledger's table: text as text (never a formula), a date as a date, an amount as a
     number shown with two decimals; a time is written in local time to the minute, without its zone (Excel has
-    none)."""
+    none).
+
+    `styles` (one dict per sheet) keeps each combination of alignment and number format the first cell got, so
+    the cells after it take a copy: openpyxl registers a style by hashing the whole border and alignment, which
+    was half the time of a long export. The cells are styled exactly as if each had been set one by one."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         value = timezone.localtime(value).replace(tzinfo=None, second=0, microsecond=0)
-    cell = ledger_cell(ws, value, border=_CELL_BORDER, alignment=_WRAP if wrap and value else _TOP)
-    number_format = _number_format(value)
-    if number_format:
-        cell.number_format = number_format
+    key = (bool(wrap and value), _number_format(value))
+    known = styles.get(key) if styles is not None else None
+    if known is not None:
+        cell = ledger_cell(ws, value)
+        cell._style = copy(known)  # openpyxl's own way to copy a cell's style (its StyleArray of ids)
+        return cell
+    cell = ledger_cell(ws, value, border=_CELL_BORDER, alignment=_WRAP if key[0] else _TOP)
+    if key[1]:
+        cell.number_format = key[1]
+    if styles is not None:
+        styles[key] = copy(cell._style)
     return cell
 
 
@@ -189,9 +206,10 @@ def add_ledger_sheet(
         ]
     )
     wrapped = [c.wrap for c in columns]
+    styles: dict[tuple[bool, str], Any] = {}
     last_row = header_row
     for values in rows:
-        ws.append([table_cell(ws, v, w) for w, v in zip(wrapped, values, strict=False)])
+        ws.append([table_cell(ws, v, w, styles) for w, v in zip(wrapped, values, strict=False)])
         last_row += 1
     ws.auto_filter.ref = f"A{header_row}:{get_column_letter(max(len(columns), 1))}{last_row}"
 
@@ -207,13 +225,13 @@ def write_ledger(
 ) -> FileResponse:
     """Write `rows` under a title, note lines and a styled header; return a download response.
 
-    `rows` should be lazy (a queryset iterator, already cut to the cap by the caller). `warning`, when
-    given, is shown in red under the title, e.g. to say the export was capped.
+    `rows` should be lazy (e.g. `stream_rows`): each row is written to disk as it comes. `warning`, when
+    given, is shown in red under the title (e.g. a briefing's sheet saying it lists only the first rows).
     """
     wb = Workbook(write_only=True)
     add_ledger_sheet(wb, title=title, notes=notes, columns=columns, rows=rows, warning=warning)
 
-    handle = tempfile.TemporaryFile()  # FileResponse closes it once sent
+    handle = tempfile.TemporaryFile()  # on disk, not in memory; FileResponse sends it in blocks and closes it
     wb.save(handle)
     handle.seek(0)
     response = FileResponse(handle, content_type=XLSX_CONTENT_TYPE, as_attachment=True)
@@ -243,41 +261,75 @@ def ledger_response(
     return cast(HttpResponse, ledger)
 
 
+def stream_rows(queryset: QuerySet[Any]) -> Iterator[Any]:
+    """The rows of `queryset` straight from the database cursor, EXPORT_CHUNK_SIZE at a time, its
+    prefetch_related run once per chunk: nothing is cached, so the memory held does not grow with the rows.
+
+    A prefetched record is a reference cycle (its prefetch cache holds a queryset that names it; a prefetched
+    contact points back at its enterprise), so a chunk done with is freed only by the cycle collector, whose
+    oldest generation runs rarely: unaided, the peak grew with the rows (enterprises in chunks of 250: 11.8 MiB
+    for 1,000 rows, 20.7 MiB for 10,000). The collector runs once a chunk, once the previous chunk is no
+    longer referenced (6.0 MiB for both), so an export holds at most two chunks (Django builds the next before
+    it drops the last): a full collection takes about 0.1 s in a served process (330,000 objects), against
+    about 2 s to write a chunk's rows. A list of one chunk or less is never collected for."""
+    chunk = EXPORT_CHUNK_SIZE
+    number = 0
+    for number, row in enumerate(queryset.iterator(chunk_size=chunk), start=1):
+        if number > chunk and (number - 1) % chunk == 0:
+            # `row` opens a new chunk: Django's iterator has dropped the previous one, now garbage.
+            gc.collect()
+        yield row
+    if number > chunk:
+        gc.collect()  # the last chunk, rather than leave it to the next full collection
+
+
+class _Counted(Iterator[Any]):
+    """The rows passed through, counted as they go (the audit line states how many the file holds)."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self._rows = iter(rows)
+        self.count = 0
+
+    def __next__(self) -> Any:
+        row = next(self._rows)
+        self.count += 1
+        return row
+
+
 def filtered_ledger(
     request: HttpRequest,
     *,
     queryset: QuerySet[Any],
-    rows: Callable[[QuerySet[Any]], Iterable[Sequence[Any]]],
+    rows: Callable[[Iterator[Any]], Iterable[Sequence[Any]]],
     columns: Sequence[Column],
     title: str,
     name: str,
-    cap_warning: str,
-    cap: int = EXPORT_ROW_CAP,
     prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
     now: dt.datetime | None = None,
 ) -> HttpResponse:
-    """Exactly the filtered list `queryset` as an .xlsx ledger, at most `cap` rows; audited.
+    """Exactly the filtered list `queryset` as an .xlsx ledger, every row of it (`stream_rows`); audited.
 
     `name` is Chinese whatever the UI language (the trail is read by auditors in Chinese): it names the file
     (`{name}_20261124_093000.xlsx`) and the audit line; `title` heads the sheet in the user's language.
-    `cap_warning` is the translated sentence shown in red when more than `cap` rows match, formatted with
-    %(cap)s and %(total)s. `prepare` adds what only the rows need (joins, annotations, prefetches) after the
-    count and before the cut; `rows` turns the cut queryset into row values. The filter conditions are the
-    request's query string without the page; `now` (default: the current time) stamps the file name.
+    `prepare` adds what only the rows need (joins, annotations, prefetches) after the count; `rows` turns the
+    records, streamed from the cursor, into row values. The filter conditions are the request's query string
+    without the page; `now` (default: the current time) stamps the file name. The audit line, written once
+    the file is built, states the rows written and the rows counted before (the same unless records changed
+    meanwhile).
     """
     total = queryset.count()
-    exported = min(total, cap)
     now = now or clock.localnow()
     query = request.GET.copy()
     query.pop("page", None)
     conditions = query.urlencode() or _("无")
-    return ledger_response(
-        request,
+    written = _Counted(rows(stream_rows(prepare(queryset) if prepare else queryset)))
+    ledger = write_ledger(
         filename=f"{name}_{now:%Y%m%d_%H%M%S}.xlsx",
         title=title,
-        notes=export_notes(user=request.user, count=exported, conditions=conditions),
+        notes=export_notes(user=request.user, count=total, conditions=conditions),
         columns=columns,
-        rows=rows((prepare(queryset) if prepare else queryset)[:cap]),
-        warning=cap_warning % {"total": f"{total:,}", "cap": f"{cap:,}"} if total > cap else "",
-        audit_message=f"{name}导出 {exported} 条（共 {total} 条）；筛选条件：{conditions}",
+        rows=written,
     )
+    message = f"{name}导出 {written.count} 条（共 {total} 条）；筛选条件：{conditions}"
+    audit.record(action=AuditAction.EXPORT, actor=request.user, message=message)
+    return cast(HttpResponse, ledger)  # a streamed file; role_required's signature only knows HttpResponse

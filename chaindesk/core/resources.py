@@ -12,7 +12,7 @@ says what they are and how each of page, export and API shows the result.
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -40,10 +40,9 @@ BOOLEAN_OPTIONS = (("1", gettext_lazy("是")), ("0", gettext_lazy("否")))
 # A column shown from a width up (Tabler's responsive display classes).
 MD, LG, XL = "d-none d-md-table-cell", "d-none d-lg-table-cell", "d-none d-xl-table-cell"
 ROW_NUMBER = "__row_number__"  # a column whose export value is the row's position (序号)
-# What a resource says about its rows, naming them by its `noun` unless it states its own sentence: the empty
-# filtered list, and the ledger's warning when more rows match than one export holds (`%(cap)s`: the cap).
+# What a resource says about its rows when the filters match none, naming them by its `noun` unless it states
+# its own sentence.
 EMPTY_FILTERED = gettext_lazy("没有符合条件的%(noun)s。")
-CAP_WARNING = gettext_lazy("符合条件的%(noun)s超过单次导出上限，仅导出前 %%(cap)s 条。")
 
 
 def _naming(sentence: Label, noun: Label) -> str:
@@ -231,11 +230,13 @@ def attr(path: str) -> Callable[[Any], Any]:
 @dataclass(frozen=True)
 class Ledger:
     """How the resource's export is titled and named (`filtered_ledger`), and what only the rows need:
-    `prepare` (joins, prefetches, after the count) and `rows` (per-reader row attributes, e.g. masking)."""
+    `prepare` (joins, prefetches, after the count) and `rows` (per-reader row attributes, e.g. masking; it
+    receives the records streamed from the cursor, an iterator, and should stay lazy)."""
 
     title: Label
     name: str
-    cap_warning: Label = ""  # default: CAP_WARNING naming the resource's noun
+    # Unused: an export holds every row since issue 13, so no sentence says it was cut. Kept only so the
+    # declarations that still pass one keep loading until they drop it.
     prepare: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None
     rows: Callable[[Iterable[Any], Any], Iterable[Any]] | None = None
 
@@ -248,8 +249,7 @@ class Resource:
     """A list's filters and columns, declared once (see the module docstring). `view` is the list page's URL
     name (its filter bar's `{% params_note %}` reads the spec declared under it); `testid` prefixes the
     page's test ids (`enterprise-table`); `queryset(user)` is the reader's visible set with its joins. `noun`
-    names the rows (线索) in the sentences the resource does not state itself (`empty_filtered`, the ledger's
-    `cap_warning`)."""
+    names the rows (线索) in the sentences the resource does not state itself (`empty_filtered`)."""
 
     view: str
     testid: str
@@ -280,10 +280,6 @@ class Resource:
     def __post_init__(self) -> None:
         if self.noun and not self.empty_filtered:
             object.__setattr__(self, "empty_filtered", naming(EMPTY_FILTERED, self.noun))
-        if self.noun and self.ledger and not self.ledger.cap_warning:
-            object.__setattr__(self, "ledger", replace(self.ledger, cap_warning=naming(CAP_WARNING, self.noun)))
-        if self.ledger and not self.ledger.cap_warning:
-            raise ValueError(f"{self.view}: a ledger needs its cap_warning or the resource's noun")
         declare(self.view, spec=self.spec)
         REGISTRY[self.view] = self
 
@@ -396,13 +392,14 @@ class Resource:
         return render(request, template, context)
 
     def ledger_rows(self, rows: Iterable[Any], user: Any) -> Iterator[list[Any]]:
-        """The export columns' values for each row (after the ledger's per-reader `rows` step)."""
+        """The export columns' values for each row (after the ledger's per-reader `rows` step), one at a time."""
         columns = self.export_columns()
         for index, row in enumerate(self.reader_rows(rows, user), start=1):
             yield [index if c.export == ROW_NUMBER else c.ledger_value(row) for c in columns]
 
     def export(self, request: HttpRequest, queryset: QuerySet[Any]) -> HttpResponse:
-        """Exactly the filtered list `queryset` as the resource's .xlsx ledger (capped; audited)."""
+        """Exactly the filtered list `queryset` as the resource's .xlsx ledger: every row, streamed from the
+        database in chunks and masked for the reader as the page masks it (`ledger_rows`); audited."""
         if self.ledger is None:
             raise ValueError(f"{self.view} declares no ledger")
         ledger = self.ledger
@@ -414,7 +411,6 @@ class Resource:
             columns=[Column(c.label, c.width, c.wrap) for c in self.export_columns()],
             title=str(ledger.title),
             name=ledger.name,
-            cap_warning=str(ledger.cap_warning),
         )
 
     def api_filters(self, name: str) -> type:

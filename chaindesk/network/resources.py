@@ -17,7 +17,6 @@ from .selectors import PARTNER_SORTS, TALENT_SORTS, partner_list, talent_list, w
 
 STALE_CHOICES = (30, 90, 180, 365)
 NAME_CELL = "network/partials/talent_name_cell.html"
-CAP_WARNING = _("符合条件的记录超过单次导出上限，仅导出前 %(cap)s 条。")
 
 
 def _stale_options(_choices: Any) -> list[tuple[int, str]]:
@@ -96,7 +95,7 @@ TALENTS = Resource(
     roles=OFFICIALS,
     api_name="talents",
     ledger=Ledger(
-        title=_("在外能人名录"), name="在外能人名录", cap_warning=CAP_WARNING, prepare=with_chains, rows=with_phones
+        title=_("在外能人名录"), name="在外能人名录", prepare=with_chains, rows=with_phones
     ),
     export_view="network:talents_export",
     create_view="network:talent_create",
@@ -130,7 +129,7 @@ PARTNERS = Resource(
     select=partner_list,
     roles=ENTERPRISE_VIEWERS,
     api_name="partners",
-    ledger=Ledger(title=_("研发资源名录"), name="研发资源名录", cap_warning=CAP_WARNING),
+    ledger=Ledger(title=_("研发资源名录"), name="研发资源名录"),
     export_view="network:partners_export",
     create_view="network:partner_create",
     create_label=_("新增研发资源"),

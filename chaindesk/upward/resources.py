@@ -89,7 +89,6 @@ UPWARD = Resource(
     ledger=Ledger(
         title=_("上争事项台账"),
         name="上争事项台账",
-        cap_warning=_("符合条件的事项超过单次导出上限，仅导出前 %(cap)s 条。"),
         prepare=_prepare,
     ),
     export_view="upward:export",

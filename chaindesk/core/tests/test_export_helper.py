@@ -1,5 +1,6 @@
-"""The shared ledger export helpers (chaindesk.core.export): the cap and its warning, the filter conditions,
-the audit line written after the file, the download headers and the query budget.
+"""The shared ledger export helpers (chaindesk.core.export): every row exported (no cap since issue 13, the
+records streamed from the cursor in chunks), the filter conditions, the audit line written after the file, the
+download headers and the query budget.
 
 The requests come from the fixed personas (chaindesk/testkit/personas.py): `p_auditor` and 测试甲链's team
 member `p_member`."""
@@ -17,7 +18,7 @@ from django.test import RequestFactory
 from openpyxl import Workbook, load_workbook
 
 from chaindesk.accounts.models import User
-from chaindesk.core import audit
+from chaindesk.core import audit, export
 from chaindesk.core.export import (
     XLSX_CONTENT_TYPE,
     Column,
@@ -34,7 +35,6 @@ pytestmark = pytest.mark.django_db
 MARK = "导出助手测试"
 COLUMNS = [Column("编号", 8), Column("说明", 30, wrap=True)]
 NOW = dt.datetime(2026, 11, 24, 9, 30, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
-WARNING = "符合条件的记录共 %(total)s 条，仅导出前 %(cap)s 条。"
 
 
 @pytest.fixture
@@ -56,8 +56,8 @@ def marked() -> QuerySet[AuditLog]:
     return AuditLog.objects.filter(message__startswith=MARK).order_by("pk")
 
 
-def _rows(qs: QuerySet[AuditLog]) -> Any:
-    return ([entry.pk, entry.message] for entry in qs)
+def _rows(records: Any) -> Any:
+    return ([entry.pk, entry.message] for entry in records)
 
 
 def _sheet(response: Any) -> list[tuple[Any, ...]]:
@@ -67,7 +67,7 @@ def _sheet(response: Any) -> list[tuple[Any, ...]]:
 
 def _export(request: Any, qs: QuerySet[AuditLog], **extra: Any) -> Any:
     options: dict[str, Any] = {"rows": _rows, "columns": COLUMNS, "title": "测试台账", "name": "测试台账"}
-    options.update(cap_warning=WARNING, now=NOW)
+    options.update(now=NOW)
     return filtered_ledger(request, queryset=qs, **(options | extra))
 
 
@@ -83,7 +83,7 @@ def test_the_download_is_an_xlsx_attachment_named_in_chinese(request_as, marked)
     assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''{filename}"
 
 
-def test_under_the_cap_every_row_is_written_without_a_warning(request_as, marked):
+def test_every_row_is_written_without_a_warning(request_as, marked):
     rows = _sheet(_export(request_as("auditor"), marked))
     assert rows[0][0] == "测试台账"
     assert "共 3 条" in rows[1][0]
@@ -92,17 +92,31 @@ def test_under_the_cap_every_row_is_written_without_a_warning(request_as, marked
     assert [row[1] for row in rows[4:]] == [f"{MARK} {n}" for n in range(3)]
 
 
-def test_above_the_cap_the_rows_are_cut_and_the_sheet_says_so(request_as, marked):
-    rows = _sheet(_export(request_as("auditor"), marked, cap=2))
-    assert "共 2 条" in rows[1][0]
-    assert rows[3][0] == "符合条件的记录共 3 条，仅导出前 2 条。"
-    assert rows[4][:2] == ("编号", "说明")
-    assert [row[1] for row in rows[5:]] == [f"{MARK} 0", f"{MARK} 1"]
+def test_more_rows_than_one_chunk_are_all_written_and_nothing_says_cut(request_as, marked, monkeypatch):
+    # The old rule cut the file at 50,000 rows with a red line; now every row is written, a chunk at a time.
+    monkeypatch.setattr(export, "EXPORT_CHUNK_SIZE", 2)
+    rows = _sheet(_export(request_as("auditor"), marked))
+    assert "共 3 条" in rows[1][0]
+    assert rows[3][:2] == ("编号", "说明")  # no warning line between the notes and the header
+    assert [row[1] for row in rows[4:]] == [f"{MARK} {n}" for n in range(3)]
+
+
+def test_the_rows_come_from_the_cursor_not_from_a_filled_queryset(request_as, marked):
+    received: list[Any] = []
+
+    def rows(records: Any) -> Any:
+        received.append(records)
+        return _rows(records)
+
+    _export(request_as("auditor"), marked, rows=rows)
+    assert not isinstance(received[0], QuerySet)  # an iterator over the cursor: nothing cached
+    assert marked._result_cache is None
 
 
 def test_the_audit_line_states_the_counts_and_the_filters_without_the_page(personas, request_as, marked):
-    _export(request_as("auditor"), marked, cap=2)
-    assert _export_line(personas.auditor).message == "测试台账导出 2 条（共 3 条）；筛选条件：无"
+    first_two = lambda records: ([e.pk, e.message] for e in records if not e.message.endswith(" 2"))  # noqa: E731
+    _export(request_as("auditor"), marked, rows=first_two)
+    assert _export_line(personas.auditor).message == "测试台账导出 2 条（共 3 条）；筛选条件：无"  # rows written
     response = _export(request_as("member", "?q=abc&page=4&stage=signed"), marked)
     assert _export_line(personas.member).message == "测试台账导出 3 条（共 3 条）；筛选条件：q=abc&stage=signed"
     assert _sheet(response)[2][0] == "筛选条件：q=abc&stage=signed"

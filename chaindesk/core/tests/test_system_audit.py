@@ -3,7 +3,6 @@
 On the fixed personas (chaindesk/testkit/personas.py); the lines the filters look for are the test's own."""
 
 import datetime as dt
-import functools
 import io
 from zoneinfo import ZoneInfo
 
@@ -14,7 +13,6 @@ from openpyxl import load_workbook
 
 from chaindesk.accounts.models import User
 from chaindesk.core import audit, clock, context
-from chaindesk.core.export import filtered_ledger
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.testkit.personas import Personas
 
@@ -274,13 +272,16 @@ def test_export_is_the_filtered_list_and_is_audited(personas, lines):
     assert "2 条" in export.message
 
 
-def test_export_is_capped_with_a_clear_message(personas, lines, monkeypatch):
-    monkeypatch.setattr("chaindesk.core.resources.filtered_ledger", functools.partial(filtered_ledger, cap=1))
+def test_export_holds_every_line_however_many_chunks_it_takes(personas, lines, monkeypatch):
+    # No cap since issue 13 (it was 50,000 lines and a red warning): a chunk of one line proves the streaming.
+    monkeypatch.setattr("chaindesk.core.export.EXPORT_CHUNK_SIZE", 1)
     response = _as(personas.auditor).get(f"{EXPORT_URL}?actor={ADMIN}")
     rows = list(_open(response).active.iter_rows(values_only=True))
-    assert any(row[0] and "超过单次导出上限" in row[0] and "共 2 条" in row[0] for row in rows[:4])
+    assert not any(row[0] and "上限" in row[0] for row in rows[:4])
     header_index = next(i for i, row in enumerate(rows) if row[0] == "序号")
-    assert len(rows) - header_index - 1 == 1
+    assert header_index == 3  # title, the two note lines, the header: no warning line
+    assert [row[0] for row in rows[header_index + 1 :]] == [1, 2]
+    assert {row[2] for row in rows[header_index + 1 :]} == {ADMIN}
 
 
 def test_unfiltered_export_holds_exactly_the_stated_count(personas, lines):
