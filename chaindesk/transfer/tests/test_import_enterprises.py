@@ -259,3 +259,27 @@ def test_an_unreadable_file_fails_with_its_reason(personas: Personas) -> None:
     assert batch.status == BatchStatus.FAILED and "不是" in batch.error
     with pytest.raises(ValidationError):
         services.import_upload(actor=personas.chief, kind="enterprises", name="空.xlsx", data=b"")
+
+
+def test_the_dry_run_costs_no_query_per_row(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planning 40 or 400 new rows runs the same statements (beyond the fuzzy search of the first new rows)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chaindesk.transfer import kinds
+    from chaindesk.transfer.kinds import enterprises as enterprise_kind
+    from chaindesk.transfer.mapping import match_columns
+    from chaindesk.transfer.reading import read_table
+
+    monkeypatch.setattr(enterprise_kind, "FUZZY_LIMIT", 5)
+    kind = kinds.get("enterprises")
+    counts = []
+    for n in (10, 40, 400):  # the first run warms caches (content types, lookups)
+        rows = [[*row[:5], "2019-05-01", *row[6:]] for row in _rows(personas, n)]
+        table = read_table(_ledger(personas, rows), filename="a.xlsx", expected_headers=kind.expected_headers)
+        mapping = match_columns(table.columns, kind.fields)
+        with CaptureQueriesContext(connection) as queries:
+            plan = kind.plan(table, mapping, actor=personas.chief)
+        assert plan.counts["new"] == n
+        counts.append(len(queries))
+    assert counts[1] == counts[2], counts
