@@ -141,7 +141,7 @@ def test_object_out_of_scope_is_404_like_a_missing_one(personas, ids, name):
     [
         ("get", "/api/nope"),
         ("get", "/api/projects/1/nope"),
-        ("post", "/api/demands/1/accept"),
+        ("post", "/api/demands/1/nope"),
         ("get", "/api/me/extra"),
     ],
 )

@@ -64,6 +64,94 @@ API_LISTS = (
     "users",
 )
 
+# The API's detail and write operations of issue 13, their path parameters filled by `_api`.
+API_OPERATIONS = (
+    "abandon_lead",
+    "accept_demand",
+    "add_chain_node",
+    "add_enterprise_contact",
+    "add_lead_follow_up",
+    "add_meeting_decision",
+    "add_project_line",
+    "add_talent_contact",
+    "advance_lead",
+    "advance_upward",
+    "assign_demand_task",
+    "assign_liaison",
+    "assign_meeting_decision",
+    "commit_import",
+    "complete_next_step",
+    "create_cooperation",
+    "create_enterprise",
+    "create_lead",
+    "create_meeting",
+    "create_partner",
+    "create_project",
+    "create_talent",
+    "create_upward",
+    "create_visit",
+    "decide_task_completion",
+    "decide_task_extension",
+    "delete_chain_node",
+    "delete_enterprise_contact",
+    "delete_meeting",
+    "delete_meeting_decision",
+    "get_assignment",
+    "get_chain",
+    "get_cooperation",
+    "get_demand_task",
+    "get_enterprise",
+    "get_import",
+    "get_lead",
+    "get_meeting",
+    "get_notification",
+    "get_partner",
+    "get_talent",
+    "get_upward",
+    "get_visit",
+    "import_errors",
+    "instruct_demand",
+    "instruct_task",
+    "list_chain_nodes",
+    "list_enterprise_cooperations",
+    "list_enterprise_visits",
+    "list_imports",
+    "meeting_decision_to_demand",
+    "merge_demand",
+    "read_all_notifications",
+    "read_notification",
+    "reject_demand",
+    "remap_import",
+    "remove_project_line",
+    "reorder_chain_node",
+    "report_project_investment",
+    "report_task_progress",
+    "request_demand_info",
+    "request_task_completion",
+    "request_task_extension",
+    "return_task",
+    "set_enterprise_indicators",
+    "set_project_plan",
+    "sign_lead",
+    "sign_task",
+    "supply_demand_info",
+    "undo_import",
+    "update_chain_node",
+    "update_cooperation",
+    "update_enterprise",
+    "update_enterprise_contact",
+    "update_lead",
+    "update_meeting",
+    "update_meeting_decision",
+    "update_partner",
+    "update_project",
+    "update_talent",
+    "update_upward",
+    "update_visit",
+    "upload_import",
+    "urge_task",
+)
+
 RECORD = os.environ.get("CHAINDESK_RECORD_PINS") == "1"
 PINS_FILE = Path(route_pins.__file__)
 
@@ -126,6 +214,41 @@ DEMAND, TASK, MEETING, DECISION, UPWARD = (
 
 def _node(w: Personas) -> dict[str, Any]:
     return {"pk": w.ours.chain.pk, "node_pk": w.ours.node.pk}
+
+
+# The API's path parameters, filled from our side of the world (issue 13: every resource in the API).
+API_PARAMS: dict[str, Callable[[Personas], Any]] = {
+    "batch_id": lambda w: _import_batch(w)["pk"],
+    "chain_id": lambda w: w.ours.chain.pk,
+    "contact_id": lambda w: w.ours.contact.pk,
+    "cooperation_id": lambda w: w.ours.cooperation.pk,
+    "decision_id": lambda w: w.ours.decision.pk,
+    "demand_id": lambda w: w.ours.demand.pk,
+    "enterprise_id": lambda w: w.ours.enterprise.pk,
+    "item_id": lambda w: w.ours.upward.pk,
+    "lead_id": lambda w: w.ours.lead.pk,
+    "line_id": lambda w: w.ours.line.pk if w.ours.line else 1,
+    "meeting_id": lambda w: w.ours.meeting.pk,
+    "node_id": lambda w: w.ours.node.pk,
+    "notification_id": lambda w: w.ours.notification.pk,
+    "partner_id": lambda w: w.partner.pk,
+    "project_id": lambda w: w.ours.project.pk,
+    "step_id": lambda w: w.ours.next_step.pk,
+    "talent_id": lambda w: w.ours.talent.pk,
+    "task_id": lambda w: w.ours.task.pk,
+    "visit_id": lambda w: w.ours.visit.pk,
+    "year": lambda w: w.today.year,
+}
+
+
+def _api(name: str) -> Kwargs:
+    """kwargs of an API route: each of its path parameters from API_PARAMS."""
+
+    def kwargs(w: Personas) -> dict[str, Any]:
+        route = all_routes()[f"api:{name}"]
+        return {param: API_PARAMS[param](w) for param in re.findall(r"<(?:\w+:)?(\w+)>", route)}
+
+    return kwargs
 
 
 def _import_batch(w: Personas) -> dict[str, Any]:
@@ -341,6 +464,7 @@ ROUTES: dict[str, Kwargs] = {
     # the resource lists of chaindesk/api/lists.py
     **{f"api:list_{name}": _none for name in API_LISTS},
     "api:api-root": _none,
+    **{f"api:{name}": _api(name) for name in API_OPERATIONS},
 }
 
 # Django's admin: no persona is staff, so every admin page must send each of them to the admin's login.
