@@ -110,11 +110,12 @@ def test_team_member_imports_a_ledger_fixes_its_errors_commits_reimports_and_und
     assert download.suggested_filename.endswith(".xlsx")
     workbook = openpyxl.load_workbook(io.BytesIO(download.path().read_bytes()))
     sheet = workbook.active
-    header = [cell.value for cell in sheet[1]]
+    assert sheet["A1"].value == "单位：万元"  # the ledger's unit note stays above the header
+    header = [cell.value for cell in sheet[2]]
     assert header[: len(HEADER)] == HEADER and header[-1] == "错误说明"
-    notes = {row[1]: row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    notes = {row[1]: row[-1] for row in sheet.iter_rows(min_row=3, values_only=True)}
     assert "统一社会信用代码" in (notes[NAMES[1]] or "") and BAD_DATE in (notes[NAMES[3]] or "")
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=3):
         if row[1].value == NAMES[1]:
             row[2].value = codes[1]
         if row[1].value == NAMES[3]:

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import django
@@ -621,3 +622,16 @@ def demand_data_summary() -> dict[str, int]:
     if handler is not None:
         summary[f"tasks of {HANDLER}'s department"] = Task.objects.visible_to(handler).count()
     return summary
+
+
+# --- the import benchmark (issue 13, item 5) ----------------------------------------------------------------
+
+
+def run_import(*, rows: int, out_dir: Path, log: Callable[[str], None] = lambda _line: None) -> str:
+    """The enterprise import benchmark (chaindesk.synth.bench_import) on the benchmark database, written to
+    `out_dir`/<db>-import.md; returns its summary table and where it was written, for the console."""
+    from . import bench_import
+
+    result = bench_import.run_import_bench(rows=rows, log=log)
+    written = bench_import.write_import_report(result, out_dir)
+    return f"{bench_import.import_table(result)}\nbench: import benchmark written to {written}"
