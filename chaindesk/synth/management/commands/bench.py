@@ -62,6 +62,9 @@ class Command(BaseCommand):
             "--escalation-runs", type=int, default=5, help="timed runs of the escalation job and its SQL baseline"
         )
         parser.add_argument("--output-dir", default=str(Path(settings.BASE_DIR) / "docs" / "benchmarks"))
+        parser.add_argument(
+            "--import-rows", type=int, default=100_000, help="rows of the import benchmark's ledger (0: skip it)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         target = use_bench_database(options["database"])
@@ -107,3 +110,8 @@ class Command(BaseCommand):
         self.stdout.write(bench.aggregate_table(aggregates))
         self.stdout.write(bench.escalation_table(escalation))
         self.stdout.write(f"bench: written to {out}")
+        if options["import_rows"]:  # issue 13: a ledger imported against a floor and django-import-export
+            summary = bench.run_import(
+                rows=options["import_rows"], out_dir=out_dir, log=lambda line: self.stdout.write(f"  import {line}")
+            )
+            self.stdout.write(summary)
