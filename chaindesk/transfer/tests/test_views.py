@@ -13,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from chaindesk.accounts.models import User
+from chaindesk.core import clock
 from chaindesk.core.navigation import items_for
 from chaindesk.enterprises import services as enterprise_services
 from chaindesk.enterprises.models import Enterprise
@@ -189,7 +190,8 @@ def test_the_mapping_form_changes_the_mapping(personas: Personas, django_capture
     batch = uploaded(client, django_capture_on_commit_callbacks, ledgers.xlsx(Sheet([header, *data])))
     page = client.get(f"/imports/{batch.pk}/").content.decode()
     assert "缺少必填字段：企业名称、统一社会信用代码" in page and 'data-testid="mapping-form"' in page
-    assert '<option value="revenue@2024"' in page and ">2024年营业收入(万元)</option>" in page
+    year = clock.today().year - 2  # the last three years are offered, whatever the clock
+    assert f'<option value="revenue@{year}"' in page and f">{year}年营业收入(万元)</option>" in page
     assert ">统一社会信用代码 *</option>" in page and '<option value="region" selected' in page
 
     twice = client.post(f"/imports/{batch.pk}/mapping/", {"col_0": "name", "col_1": "name", "col_2": "region"})
