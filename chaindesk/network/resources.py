@@ -94,9 +94,7 @@ TALENTS = Resource(
     select=talent_list,
     roles=OFFICIALS,
     api_name="talents",
-    ledger=Ledger(
-        title=_("在外能人名录"), name="在外能人名录", prepare=with_chains, rows=with_phones
-    ),
+    ledger=Ledger(title=_("在外能人名录"), name="在外能人名录", prepare=with_chains, rows=with_phones),
     export_view="network:talents_export",
     create_view="network:talent_create",
     create_label=_("新增在外能人"),

@@ -4,15 +4,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_official_calendar'),
+        ("core", "0005_official_calendar"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditlog',
-            name='action',
-            field=models.CharField(choices=[('create', '新增'), ('update', '修改'), ('delete', '删除'), ('transition', '状态变更'), ('login', '登录'), ('logout', '退出'), ('login_failed', '登录失败'), ('login_locked', '登录锁定'), ('permission_denied', '越权访问'), ('export', '导出'), ('import', '导入'), ('import_undo', '撤销导入'), ('api_call', '接口调用')], max_length=32, verbose_name='动作'),
+            model_name="auditlog",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("create", "新增"),
+                    ("update", "修改"),
+                    ("delete", "删除"),
+                    ("transition", "状态变更"),
+                    ("login", "登录"),
+                    ("logout", "退出"),
+                    ("login_failed", "登录失败"),
+                    ("login_locked", "登录锁定"),
+                    ("permission_denied", "越权访问"),
+                    ("export", "导出"),
+                    ("import", "导入"),
+                    ("import_undo", "撤销导入"),
+                    ("api_call", "接口调用"),
+                ],
+                max_length=32,
+                verbose_name="动作",
+            ),
         ),
     ]
