@@ -2,6 +2,7 @@
 
 import datetime as dt
 import decimal
+import functools
 import uuid
 from typing import Any
 
@@ -13,8 +14,12 @@ from . import context
 from .actors import SystemActor
 from .models import AuditAction, AuditLog
 
+_PLAIN = (str, int, float, bool, type(None))
+
 
 def json_value(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
@@ -28,16 +33,18 @@ def json_value(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _snapshot_fields(model: type[models.Model]) -> tuple[tuple[str, str], ...]:
+    return tuple((f.name, f.attname) for f in model._meta.concrete_fields if f.name != "password")
+
+
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
-    """The concrete field values of `obj` as JSON-safe data (foreign keys by id)."""
-    data: dict[str, Any] = {}
-    for field in obj._meta.concrete_fields:
-        if fields is not None and field.name not in fields:
-            continue
-        if field.name in {"password"}:
-            continue
-        data[field.name] = json_value(getattr(obj, field.attname))
-    return data
+    """The concrete field values of `obj` as JSON-safe data (foreign keys by id); never a password."""
+    return {
+        name: json_value(getattr(obj, attname))
+        for name, attname in _snapshot_fields(type(obj))
+        if fields is None or name in fields
+    }
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

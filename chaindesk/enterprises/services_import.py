@@ -4,14 +4,14 @@ yearly indicators created or changed in one transaction, with the rights and val
 
 It is set-based because a city's ledger holds tens of thousands of rows: the records are validated one by one
 (`clean_fields`, the USCC checksum) but read and written in batches (`bulk_create`, `bulk_update`), and the audit
-lines go in with them (audit.record_many), each carrying the batch's `tag` as its request id so the batch can be
+lines go in with them (chaindesk.core.bulk), each carrying the batch's `tag` as its request id so the batch can be
 found, shown and undone. Refusals, before anything is written: PermissionDenied naming the first record outside
 the actor's rights, ValidationError naming the first invalid or already registered one.
 """
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -21,15 +21,14 @@ from django.utils.translation import gettext as _
 
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
-from chaindesk.core import audit
+from chaindesk.core import audit, bulk
 from chaindesk.core.actors import Actor, is_system, require_actor
-from chaindesk.core.models import AuditAction
+from chaindesk.core.bulk import chunks
 
 from . import permissions
 from .models import Contact, Enterprise, Indicator, Qualification
 
 BATCH = 1000
-CHUNK = 900  # ids per IN (…) list (SQLite's default limit on variables is 999 before 3.32)
 
 
 @dataclasses.dataclass
@@ -77,11 +76,6 @@ PROFILE_FIELDS = ("name", "uscc", "region", "address", "founded_on", "business",
 INDICATOR_FIELDS = ("revenue", "tax", "employees", "rd_spend")
 
 
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _check_rights(actor: Actor, new: Sequence[NewEnterprise], changes: Sequence[EnterpriseChange]) -> None:
     if is_system(actor):
         return
@@ -127,10 +121,8 @@ def _check_new(new: Sequence[NewEnterprise]) -> list[Enterprise]:
     return objs
 
 
-def _link(through: Any, left: str, right: str, pairs: Iterable[tuple[int, int]]) -> None:
-    through.objects.bulk_create(
-        [through(**{left: a, right: b}) for a, b in pairs], batch_size=BATCH, ignore_conflicts=True
-    )
+def _link(through: Any, left: str, right: str, pairs: Sequence[tuple[int, int]]) -> None:
+    bulk.insert(through, (left, right), pairs, ignore_conflicts=True)
 
 
 def _m2m_after(item: NewEnterprise) -> dict[str, list[int]]:
@@ -142,25 +134,22 @@ def _m2m_after(item: NewEnterprise) -> dict[str, list[int]]:
     }
 
 
-def _create(actor: Actor, new: Sequence[NewEnterprise], tag: str, message: str) -> dict[str, Enterprise]:
+def _create(new: Sequence[NewEnterprise], trail: bulk.Trail) -> dict[str, Enterprise]:
     objs = _check_new(new)
-    created = Enterprise.objects.bulk_create(objs, batch_size=BATCH)
-    lines = []
+    writes = bulk.Writes(Enterprise, trail)
+    links = [_m2m_after(item) for item in new]
+    for obj, m2m in zip(objs, links, strict=True):
+        writes.new(obj, {k: v for k, v in m2m.items() if v})
+    writes.save()
     chain_pairs, node_pairs, qual_pairs = [], [], []
-    for obj, item in zip(created, new, strict=True):
-        m2m = _m2m_after(item)
+    for obj, m2m in zip(objs, links, strict=True):
         chain_pairs += [(obj.pk, pk) for pk in m2m["chains"]]
         node_pairs += [(obj.pk, pk) for pk in m2m["nodes"]]
         qual_pairs += [(obj.pk, pk) for pk in m2m["qualifications"]]
-        after = audit.snapshot(obj) | {k: v for k, v in m2m.items() if v}
-        lines.append(
-            audit.line(action=AuditAction.CREATE, actor=actor, obj=obj, after=after, message=message, request_id=tag)
-        )
-    _link(Enterprise.chains.through, "enterprise_id", "chain_id", chain_pairs)
-    _link(Enterprise.nodes.through, "enterprise_id", "chainnode_id", node_pairs)
-    _link(Enterprise.qualifications.through, "enterprise_id", "qualification_id", qual_pairs)
-    audit.record_many(lines)
-    return {obj.uscc: obj for obj in created}
+    _link(Enterprise.chains.through, "enterprise", "chain", chain_pairs)
+    _link(Enterprise.nodes.through, "enterprise", "chainnode", node_pairs)
+    _link(Enterprise.qualifications.through, "enterprise", "qualification", qual_pairs)
+    return {obj.uscc: obj for obj in objs}
 
 
 def current_m2m(ids: Sequence[int]) -> dict[str, dict[int, set[int]]]:
@@ -173,12 +162,11 @@ def current_m2m(ids: Sequence[int]) -> dict[str, dict[int, set[int]]]:
     return current
 
 
-def _update(actor: Actor, changes: Sequence[EnterpriseChange], tag: str, message: str) -> None:
+def _update(changes: Sequence[EnterpriseChange], trail: bulk.Trail) -> None:
     if not changes:
         return
     ids = [change.enterprise.pk for change in changes]
     current = current_m2m(ids)
-    lines = []
     changed_objs: list[Enterprise] = []
     changed_fields: set[str] = set()
     node_adds: list[tuple[int, int]] = []
@@ -221,34 +209,21 @@ def _update(actor: Actor, changes: Sequence[EnterpriseChange], tag: str, message
                 if have - want:
                     drops.append((obj.pk, have - want))
         if after:
-            lines.append(
-                audit.line(
-                    action=AuditAction.UPDATE,
-                    actor=actor,
-                    obj=obj,
-                    before=before,
-                    after=after,
-                    message=message,
-                    request_id=tag,
-                )
-            )
+            trail.updated(obj, before, after)
     if changed_objs:
         Enterprise.objects.bulk_update(changed_objs, sorted(changed_fields), batch_size=BATCH)
-    _link(Enterprise.chains.through, "enterprise_id", "chain_id", chain_adds)
-    _link(Enterprise.nodes.through, "enterprise_id", "chainnode_id", node_adds)
-    _link(Enterprise.qualifications.through, "enterprise_id", "qualification_id", qual_adds)
+    _link(Enterprise.chains.through, "enterprise", "chain", chain_adds)
+    _link(Enterprise.nodes.through, "enterprise", "chainnode", node_adds)
+    _link(Enterprise.qualifications.through, "enterprise", "qualification", qual_adds)
     for through, column, drops in (
         (Enterprise.nodes.through, "chainnode_id", node_drops),
         (Enterprise.qualifications.through, "qualification_id", qual_drops),
     ):
         for pk, dropped in drops:
             through.objects.filter(enterprise_id=pk, **{f"{column}__in": dropped}).delete()
-    audit.record_many(lines)
 
 
-def _indicators(
-    actor: Actor, rows: Sequence[IndicatorRow], by_uscc: dict[str, Enterprise], tag: str, message: str
-) -> int:
+def _indicators(rows: Sequence[IndicatorRow], by_uscc: dict[str, Enterprise], trail: bulk.Trail) -> int:
     if not rows:
         return 0
     ids = sorted({by_uscc[row.uscc].pk for row in rows})
@@ -256,53 +231,29 @@ def _indicators(
     for part in chunks(ids):
         for indicator in Indicator.objects.filter(enterprise_id__in=part):
             existing[(indicator.enterprise_id, indicator.year)] = indicator
-    new: list[Indicator] = []
-    changed: list[Indicator] = []
-    lines = []
-    fields: set[str] = set()
+    writes = bulk.Writes(Indicator, trail)
     for row in rows:
         enterprise = by_uscc[row.uscc]
         found = existing.get((enterprise.pk, row.year))
         if found is None:
             indicator = Indicator(enterprise=enterprise, year=row.year, **row.values)
             indicator.clean_fields(exclude=["enterprise"])
-            new.append(indicator)
+            writes.new(indicator)
             existing[(enterprise.pk, row.year)] = indicator
-            continue
-        indicator = found
-        before_all = audit.snapshot(indicator)
-        for name, value in row.values.items():
-            setattr(indicator, name, value)
-        indicator.clean_fields(exclude=["enterprise"])
-        before, after = audit.diff(before_all, audit.snapshot(indicator))
-        if after and indicator.pk is not None:
-            changed.append(indicator)
-            fields.update(row.values)
-            lines.append(
-                audit.line(
-                    action=AuditAction.UPDATE,
-                    actor=actor,
-                    obj=indicator,
-                    before=before,
-                    after=after,
-                    message=message,
-                    request_id=tag,
-                )
-            )
-    created = Indicator.objects.bulk_create(new, batch_size=BATCH)
-    lines += [
-        audit.line(
-            action=AuditAction.CREATE, actor=actor, obj=obj, after=audit.snapshot(obj), message=message, request_id=tag
-        )
-        for obj in created
-    ]
-    if changed:
-        Indicator.objects.bulk_update(changed, sorted(fields), batch_size=BATCH)
-    audit.record_many(lines)
-    return len(created) + len(changed)
+        elif found.pk is not None:
+            writes.changing(found)
+            for name, value in row.values.items():
+                setattr(found, name, value)
+            found.clean_fields(exclude=["enterprise"])
+            writes.changed(found)
+        else:  # a second row of the file for a year created above: its values win, as a second form save would
+            for name, value in row.values.items():
+                setattr(found, name, value)
+            found.clean_fields(exclude=["enterprise"])
+    return writes.save()
 
 
-def _contacts(actor: Actor, rows: Sequence[ContactRow], by_uscc: dict[str, Enterprise], tag: str, message: str) -> int:
+def _contacts(rows: Sequence[ContactRow], by_uscc: dict[str, Enterprise], trail: bulk.Trail) -> int:
     if not rows:
         return 0
     ids = sorted({by_uscc[row.uscc].pk for row in rows})
@@ -312,9 +263,7 @@ def _contacts(actor: Actor, rows: Sequence[ContactRow], by_uscc: dict[str, Enter
         for contact in Contact.objects.filter(enterprise_id__in=part):
             existing.setdefault((contact.enterprise_id, contact.name), contact)
             has_contacts.add(contact.enterprise_id)
-    new: list[Contact] = []
-    changed: list[Contact] = []
-    lines = []
+    writes = bulk.Writes(Contact, trail)
     for row in rows:
         enterprise = by_uscc[row.uscc]
         found = existing.get((enterprise.pk, row.name))
@@ -327,41 +276,19 @@ def _contacts(actor: Actor, rows: Sequence[ContactRow], by_uscc: dict[str, Enter
                 is_primary=enterprise.pk not in has_contacts,
             )
             contact.clean_fields(exclude=["enterprise"])
-            new.append(contact)
+            writes.new(contact)
             existing[(enterprise.pk, row.name)] = contact
             has_contacts.add(enterprise.pk)
             continue
-        contact = found
         updates = {k: v for k, v in (("title", row.title), ("phone", row.phone)) if v}
-        before_all = audit.snapshot(contact)
+        if found.pk is not None:
+            writes.changing(found)
         for name, value in updates.items():
-            setattr(contact, name, value)
-        before, after = audit.diff(before_all, audit.snapshot(contact))
-        if after and contact.pk is not None:
-            contact.clean_fields(exclude=["enterprise"])
-            changed.append(contact)
-            lines.append(
-                audit.line(
-                    action=AuditAction.UPDATE,
-                    actor=actor,
-                    obj=contact,
-                    before=before,
-                    after=after,
-                    message=message,
-                    request_id=tag,
-                )
-            )
-    created = Contact.objects.bulk_create(new, batch_size=BATCH)
-    lines += [
-        audit.line(
-            action=AuditAction.CREATE, actor=actor, obj=obj, after=audit.snapshot(obj), message=message, request_id=tag
-        )
-        for obj in created
-    ]
-    if changed:
-        Contact.objects.bulk_update(changed, ["title", "phone"], batch_size=BATCH)
-    audit.record_many(lines)
-    return len(created) + len(changed)
+            setattr(found, name, value)
+        found.clean_fields(exclude=["enterprise"])
+        if found.pk is not None:
+            writes.changed(found)
+    return writes.save()
 
 
 @transaction.atomic
@@ -380,14 +307,10 @@ def enterprises_import(
     record written gets an audit line with request id `tag`. Returns the enterprises by USCC."""
     require_actor(actor)
     _check_rights(actor, new, changes)
+    trail = bulk.Trail(actor, tag=tag, message=message)
     by_uscc = {change.enterprise.uscc: change.enterprise for change in changes}
-    by_uscc |= _create(actor, new, tag, message)
-    _update(
-        actor,
-        [c for c in changes if c.fields or c.chains or c.nodes is not None or c.qualifications is not None],
-        tag,
-        message,
-    )
+    by_uscc |= _create(new, trail)
+    _update([c for c in changes if c.fields or c.chains or c.nodes is not None or c.qualifications is not None], trail)
     named: set[str] = {row.uscc for row in indicators} | {row.uscc for row in contacts}
     missing = sorted(named - set(by_uscc))
     for part in chunks(missing):
@@ -402,6 +325,7 @@ def enterprises_import(
         for uscc in sorted(targets - editable):
             if not permissions.may_edit_details(actor, by_uscc[uscc]):
                 raise PermissionDenied(_("您无权修改该企业：%(name)s") % {"name": by_uscc[uscc].name})
-    _indicators(actor, indicators, by_uscc, tag, message)
-    _contacts(actor, contacts, by_uscc, tag, message)
+    _indicators(indicators, by_uscc, trail)
+    _contacts(contacts, by_uscc, trail)
+    trail.write()
     return by_uscc

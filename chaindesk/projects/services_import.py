@@ -5,7 +5,7 @@ audit line per record written carrying the batch's `tag` as its request id, so t
 (transfer.services.import_undo).
 
 Projects, plans and reports are validated one by one (`clean_fields`, `Project.clean`) but read and written in
-batches (`bulk_create`, `bulk_update`, audit.record_many). A new project starts at 在谈, as project_create makes
+batches (chaindesk.core.bulk). A new project starts at 在谈, as project_create makes
 it; when the ledger puts it further on the forward path, it is moved there one stage at a time through
 project_transition (compare-and-set, its TRANSITION audit line and StageChange row), on the dates the importer
 gives. The StageChange rows those transitions add get a CREATE audit line of the batch too: without it the undo
@@ -23,7 +23,7 @@ services would refuse (a future month, a project at 在谈 or 终止).
 import copy
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -34,9 +34,9 @@ from django.utils.translation import gettext as _
 
 from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain
-from chaindesk.core import audit, clock
+from chaindesk.core import bulk, clock
 from chaindesk.core.actors import Actor, SystemActor, require_actor
-from chaindesk.core.models import AuditAction
+from chaindesk.core.bulk import chunks
 from chaindesk.enterprises.models import Enterprise
 
 from . import permissions
@@ -44,8 +44,6 @@ from .choices import FORWARD, ProjectStage
 from .models import InvestmentPlan, InvestmentReport, Project, StageChange
 from .services import EDITABLE, NO_REPORT_STAGES, _check_rules, _stage_fields, project_transition
 
-BATCH = 1000
-CHUNK = 900  # ids per IN (…) list (SQLite's default limit on variables is 999 before 3.32)
 # The foreign keys are checked by the importer's lookups and the rights checks, not one query each.
 FK_FIELDS = ["enterprise", "chain", "node", "region", "follow_on_of", "credited_enterprise", "credited_talent"]
 FK_FIELDS += ["liaison", "created_by"]
@@ -73,11 +71,6 @@ class ProjectChange:
     fields: dict[str, Any] = dataclasses.field(default_factory=dict)
     plans: dict[int, Decimal] = dataclasses.field(default_factory=dict)
     reports: dict[dt.date, tuple[Decimal, str]] = dataclasses.field(default_factory=dict)
-
-
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def steps_to(target: str, given: Mapping[str, dt.date]) -> tuple[list[tuple[str, dt.date]], list[str]]:
@@ -167,24 +160,15 @@ def _check_new(actor: User, new: Sequence[NewProject]) -> list[Project]:
     return objs
 
 
-def _create(actor: User, new: Sequence[NewProject], tag: str, message: str) -> list[Project]:
+def _create(actor: User, new: Sequence[NewProject], trail: bulk.Trail, message: str) -> list[Project]:
     objs = _check_new(actor, new)
-    created = Project.objects.bulk_create(objs, batch_size=BATCH)
-    audit.record_many(
-        [
-            audit.line(
-                action=AuditAction.CREATE,
-                actor=actor,
-                obj=obj,
-                after=audit.snapshot(obj),
-                message=message,
-                request_id=tag,
-            )
-            for obj in created
-        ]
-    )
+    writes = bulk.Writes(Project, trail)
+    for obj in objs:
+        writes.new(obj)
+    writes.save()
+    trail.write()  # the CREATE lines before the transitions' own lines: the undo replays them backwards
     moved: list[int] = []
-    for obj, item in zip(created, new, strict=True):
+    for obj, item in zip(objs, new, strict=True):
         expected = str(ProjectStage.NEGOTIATING)
         for stage, on in item.steps:
             project_transition(
@@ -193,27 +177,14 @@ def _create(actor: User, new: Sequence[NewProject], tag: str, message: str) -> l
             expected = stage
         if item.steps:
             moved.append(obj.pk)
-    lines = []
     for part in chunks(moved):
         for change in StageChange.objects.filter(project_id__in=part).order_by("pk"):
-            lines.append(
-                audit.line(
-                    action=AuditAction.CREATE,
-                    actor=actor,
-                    obj=change,
-                    after=audit.snapshot(change),
-                    message=message,
-                    request_id=tag,
-                )
-            )
-    audit.record_many(lines)
-    return created
+            trail.created(change)
+    return objs
 
 
-def _update(actor: User, changes: Sequence[ProjectChange], tag: str, message: str) -> None:
-    objs: list[Project] = []
-    names: set[str] = set()
-    lines = []
+def _update(changes: Sequence[ProjectChange], trail: bulk.Trail) -> None:
+    writes = bulk.Writes(Project, trail)
     for change in changes:
         if not change.fields:
             continue
@@ -221,85 +192,39 @@ def _update(actor: User, changes: Sequence[ProjectChange], tag: str, message: st
         if unknown:
             raise TypeError(f"projects_import: not editable: {sorted(unknown)}")
         obj = change.project
-        before_all = audit.snapshot(obj)
+        writes.changing(obj)
         for name, value in change.fields.items():
             setattr(obj, name, value)
         _validate(obj)
-        before, after = audit.diff(before_all, audit.snapshot(obj))
-        if not after:
-            continue
-        objs.append(obj)
-        names.update(change.fields)
-        lines.append(
-            audit.line(
-                action=AuditAction.UPDATE,
-                actor=actor,
-                obj=obj,
-                before=before,
-                after=after,
-                message=message,
-                request_id=tag,
-            )
-        )
-    if objs:
-        Project.objects.bulk_update(objs, sorted(names), batch_size=BATCH)
-    audit.record_many(lines)
+        writes.changed(obj)
+    writes.save()
 
 
 def _write(
-    actor: User,
     model: type[InvestmentPlan] | type[InvestmentReport],
     wanted: dict[tuple[int, Any], dict[str, Any]],
     existing: dict[tuple[int, Any], Any],
-    tag: str,
-    message: str,
+    trail: bulk.Trail,
 ) -> int:
     """Create or change plans or reports: `wanted` maps (project id, year or month) to the fields to hold."""
-    new: list[Any] = []
-    changed: list[Any] = []
-    names: set[str] = set()
-    lines = []
+    writes = bulk.Writes(model, trail)
     for (project_id, period), values in wanted.items():
         found = existing.get((project_id, period))
         if found is None:
             key = "year" if model is InvestmentPlan else "month"
             obj = model(project_id=project_id, **{key: period}, **values)
             obj.clean_fields(exclude=["project", "reported_by"])
-            new.append(obj)
+            writes.new(obj)
             continue
-        before_all = audit.snapshot(found)
+        writes.changing(found)
         for name, value in values.items():
             setattr(found, name, value)
         found.clean_fields(exclude=["project", "reported_by"])
-        before, after = audit.diff(before_all, audit.snapshot(found))
-        if after:
-            changed.append(found)
-            names.update(values)
-            lines.append(
-                audit.line(
-                    action=AuditAction.UPDATE,
-                    actor=actor,
-                    obj=found,
-                    before=before,
-                    after=after,
-                    message=message,
-                    request_id=tag,
-                )
-            )
-    created = model._default_manager.bulk_create(new, batch_size=BATCH)
-    lines += [
-        audit.line(
-            action=AuditAction.CREATE, actor=actor, obj=obj, after=audit.snapshot(obj), message=message, request_id=tag
-        )
-        for obj in created
-    ]
-    if changed:
-        model._default_manager.bulk_update(changed, sorted(names), batch_size=BATCH)
-    audit.record_many(lines)
-    return len(created) + len(changed)
+        writes.changed(found)
+    return writes.save()
 
 
-def _plans(actor: User, items: Sequence[tuple[Project, dict[int, Decimal]]], tag: str, message: str) -> int:
+def _plans(items: Sequence[tuple[Project, dict[int, Decimal]]], trail: bulk.Trail) -> int:
     wanted: dict[tuple[int, Any], dict[str, Any]] = {}
     for project, plans in items:
         for year, amount in plans.items():
@@ -313,11 +238,11 @@ def _plans(actor: User, items: Sequence[tuple[Project, dict[int, Decimal]]], tag
     for part in chunks(ids):
         for plan in InvestmentPlan.objects.filter(project_id__in=part):
             existing[(plan.project_id, plan.year)] = plan
-    return _write(actor, InvestmentPlan, wanted, existing, tag, message)
+    return _write(InvestmentPlan, wanted, existing, trail)
 
 
 def _reports(
-    actor: User, items: Sequence[tuple[Project, dict[dt.date, tuple[Decimal, str]]]], tag: str, message: str
+    actor: User, items: Sequence[tuple[Project, dict[dt.date, tuple[Decimal, str]]]], trail: bulk.Trail
 ) -> int:
     """Monthly reports with the rules of investment_report: no future month, no project at 在谈 or 终止; the
     projects' latest progress becomes today (unaudited, as investment_report keeps it)."""
@@ -345,7 +270,7 @@ def _reports(
                 )
         for report in InvestmentReport.objects.filter(project_id__in=part):
             existing[(report.project_id, report.month)] = report
-    written = _write(actor, InvestmentReport, wanted, existing, tag, message)
+    written = _write(InvestmentReport, wanted, existing, trail)
     for part in chunks(ids):
         Project.objects.filter(pk__in=part).filter(
             Q(last_progress_on__isnull=True) | Q(last_progress_on__lt=today)
@@ -367,8 +292,9 @@ def projects_import(
     require_actor(actor)
     user = _person(actor)
     _check_rights(user, new, changes)
-    created = _create(user, new, tag, message)
-    _update(user, changes, tag, message)
+    trail = bulk.Trail(user, tag=tag, message=message)
+    created = _create(user, new, trail, message)
+    _update(changes, trail)
     touched: list[tuple[Project, NewProject | ProjectChange]] = [
         *zip(created, new, strict=True),
         *((change.project, change) for change in changes),
@@ -376,6 +302,7 @@ def projects_import(
     for project, item in touched:
         if item.reports and not permissions.can_report(user, project):
             raise PermissionDenied(_("您无权填报该项目的投资完成情况：%(name)s") % {"name": project.name})
-    _plans(user, [(project, item.plans) for project, item in touched if item.plans], tag, message)
-    _reports(user, [(project, item.reports) for project, item in touched if item.reports], tag, message)
+    _plans([(project, item.plans) for project, item in touched if item.plans], trail)
+    _reports(user, [(project, item.reports) for project, item in touched if item.reports], trail)
+    trail.write()
     return created

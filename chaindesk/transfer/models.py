@@ -27,6 +27,9 @@ class ImportBatch(StoredFile):
     mapping = models.JSONField(_("列对应"), default=dict, blank=True)
     counts = models.JSONField(_("统计"), default=dict, blank=True)
     report = models.FileField(_("检查结果"), storage=private_storage, upload_to="imports/%Y/%m/", blank=True)
+    # The dry run's plan itself (pickled, our own file), which the commit writes from while nothing it read has
+    # changed since (services.checked_plan).
+    checked_plan = models.FileField(_("检查计划"), storage=private_storage, upload_to="imports/%Y/%m/", blank=True)
     error = models.TextField(_("错误信息"), blank=True)
     checked_at = models.DateTimeField(_("检查时间"), null=True, blank=True)
     committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)

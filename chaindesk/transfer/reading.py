@@ -227,6 +227,13 @@ class Table:
         self.rows_read = 0
         self.stopped_at: int | None = None
 
+    def detached(self) -> "Table":
+        """A copy without the sheet's cells (for a stored plan): what it read, not the rows again."""
+        copy = object.__new__(Table)
+        copy.__dict__.update(self.__dict__)
+        copy._grid = None  # type: ignore[assignment]
+        return copy
+
     def __repr__(self) -> str:
         return f"<Table {self.filename!r} {self.format} {self.sheet or ''} header={self.header_rows}>"
 

@@ -13,7 +13,9 @@ The dry run reads the stored file (reading.read_table), maps its columns (the ma
 same header signature, else mapping.match_columns), plans every row (kinds.*.plan) and stores the report (every
 row's outcome and messages) as a JSON file with the counts on the batch. Nothing else is written.
 
-The commit plans the file again against the records as they are now and writes only when no row has an error;
+The commit writes from the dry run's plan (kept as a file with the batch) when no record of the models the plan
+read (ImportKind.depends_on) has had an audited change since; otherwise it plans the file again against the
+records as they are now. It writes only when no row has an error;
 then the importer's commit writes everything in one transaction, through the registry's services, in the
 uploader's scope, every audit line carrying the batch's token as its request id, and one IMPORT line names the
 batch (file name, SHA-256, counts). Any refusal rolls it all back and the batch is checked again, with the
@@ -31,10 +33,12 @@ import gzip
 import hashlib
 import json
 import logging
+import pickle
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -123,6 +127,41 @@ def _store_report(batch: ImportBatch, report: dict[str, Any]) -> None:
         batch.report.storage.delete(old)
 
 
+def _store_plan(batch: ImportBatch, plan: Plan) -> None:
+    """Keep the dry run's plan for the commit, with the last audit line's id it was made after."""
+    old = batch.checked_plan.name if batch.checked_plan else ""
+    if kinds.get(batch.kind).depends_on and plan.ok:
+        mark = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        kept = Plan(kind=plan.kind, table=plan.table.detached(), mapping=plan.mapping, rows=plan.rows)
+        kept.payload = plan.payload
+        data = pickle.dumps({"mark": mark, "sha256": batch.sha256, "plan": kept}, protocol=pickle.HIGHEST_PROTOCOL)
+        batch.checked_plan.save(f"{uuid.uuid4().hex}.plan", ContentFile(data), save=False)
+    else:
+        batch.checked_plan = ""  # type: ignore[assignment]
+    if old:
+        batch.checked_plan.storage.delete(old)
+
+
+_WRITES = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE, AuditAction.TRANSITION)
+
+
+def checked_plan(batch: ImportBatch, mapping: Mapping[str, str]) -> Plan | None:
+    """The dry run's plan, if the commit may write from it: kept for the same file and mapping, and no record of
+    the models it read has been created, changed or deleted since (every write of the product is audited)."""
+    if not batch.checked_plan:
+        return None
+    with batch.checked_plan.open("rb") as handle:
+        kept = pickle.loads(handle.read())  # noqa: S301 - our own file, written by _store_plan
+    plan: Plan = kept["plan"]
+    if kept["sha256"] != batch.sha256 or dict(plan.mapping) != dict(mapping):
+        return None
+    models_read = [apps.get_model(label) for label in kinds.get(batch.kind).depends_on]
+    types = ContentType.objects.get_for_models(*models_read).values()
+    if AuditLog.objects.filter(pk__gt=kept["mark"], content_type__in=types, action__in=_WRITES).exists():
+        return None
+    return plan
+
+
 def load_report(batch: ImportBatch) -> dict[str, Any] | None:
     """The stored dry-run report, or None before the first check finished."""
     if not batch.report:
@@ -204,6 +243,7 @@ def run_check(batch_id: int) -> str:
         _move(batch_id, BatchStatus.CHECKING, status=BatchStatus.FAILED, error=_("检查时出错，请联系管理员。"))
         return BatchStatus.FAILED
     _store_report(batch, plan.report())
+    _store_plan(batch, plan)
     _move(
         batch_id,
         BatchStatus.CHECKING,
@@ -212,6 +252,7 @@ def run_check(batch_id: int) -> str:
         mapping=mapping,
         counts=plan.counts,
         report=batch.report.name,
+        checked_plan=batch.checked_plan.name or "",
         checked_at=clock.now(),
     )
     return BatchStatus.CHECKED
@@ -265,7 +306,11 @@ def run_commit(batch_id: int) -> str:
     actor = _actor_of(batch)
     kind = kinds.get(batch.kind)
     try:
-        plan, mapping = _plan(batch, actor, _progress_saver(batch_id, batch.size // 60 or 1))
+        kept = checked_plan(batch, batch.mapping) if batch.mapping else None
+        if kept is not None:
+            plan, mapping = kept, dict(kept.mapping)
+        else:
+            plan, mapping = _plan(batch, actor, _progress_saver(batch_id, batch.size // 60 or 1))
         if not plan.ok:
             _store_report(batch, plan.report())
             raise ValidationError(

@@ -33,6 +33,9 @@ class ImportKind:
     # Models ("app.Model") the commit's services write beside a record without an audit line of their own (a
     # demand's timeline events): the undo deletes them with the record instead of taking them for later work.
     undo_follows: ClassVar[tuple[str, ...]] = ()
+    # Models ("app.Model") a plan reads: while none has an audited change since the dry run, the commit writes
+    # from the dry run's own plan instead of planning the file again. Empty: the commit always plans again.
+    depends_on: ClassVar[tuple[str, ...]] = ()
 
     def may_import(self, user: Any) -> bool:
         raise NotImplementedError

@@ -34,12 +34,12 @@ from django.utils.translation import gettext_lazy
 
 from chaindesk.accounts.choices import Role
 from chaindesk.core.actors import Actor, is_system
+from chaindesk.core.bulk import chunks
 from chaindesk.demands import permissions
 from chaindesk.demands import services as demand_services
 from chaindesk.demands.choices import Channel, Urgency
 from chaindesk.demands.models import Category, Demand
 from chaindesk.enterprises.models import Enterprise
-from chaindesk.enterprises.services_import import chunks
 
 from .. import values as v
 from ..choices import Outcome

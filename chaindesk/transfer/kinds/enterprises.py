@@ -402,6 +402,17 @@ class EnterpriseImport(ImportKind):
     fields = FIELDS
     sheet_names = ("企业", "名录", "台账")
     list_view = "enterprises:list"
+    depends_on = (
+        "enterprises.Enterprise",
+        "enterprises.Contact",
+        "enterprises.Indicator",
+        "enterprises.Qualification",
+        "chains.Chain",
+        "chains.ChainNode",
+        "accounts.Region",
+        "accounts.User",
+        "liaison.LiaisonAssignment",
+    )
 
     def may_import(self, user: Any) -> bool:
         return permissions.may_create(user)

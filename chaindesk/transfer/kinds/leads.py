@@ -40,8 +40,8 @@ from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import clock
 from chaindesk.core.actors import Actor, is_system, person_or_none
+from chaindesk.core.bulk import chunks
 from chaindesk.enterprises.models import Enterprise
-from chaindesk.enterprises.services_import import chunks
 from chaindesk.leads import permissions
 from chaindesk.leads import services as lead_services
 from chaindesk.leads.choices import FORWARD, OPEN, LeadSource, LeadStage

@@ -1,0 +1,244 @@
+"""Set-based writes for batches (an import of a city's ledger): many records created and changed in one
+transaction, each with its audit line, at the speed of the database rather than of the ORM's per-object insert.
+
+- `insert` puts rows of plain values in with one multi-row ``INSERT … RETURNING`` per chunk (the statement is
+  built once per chunk size; values that need the database's form, such as dates, decimals and JSON, are
+  converted per column), and returns the new primary keys in the rows' order, as `bulk_create` does.
+- `Trail` collects a batch's audit lines as rows (who, the request id naming the batch, the message, one
+  timestamp) and writes them with `insert`: a line per record, as `audit.record` would write one at a time.
+- `Writes` is the shape every batch writer repeats: records to create (validated by the caller), records whose
+  fields change (their audit snapshot taken before the change), then `save()`: created, changed, audited.
+
+No signals are sent and `save()` is not called, as with `bulk_create`; the services that use this module do
+their validation and rights checks before calling it.
+"""
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.utils import timezone
+
+from . import audit, context
+from .actors import SystemActor
+from .models import AuditAction, AuditLog
+
+CHUNK = 900  # ids per IN (…) list: SQLite's default limit on variables was 999 before 3.32
+ROWS_PER_INSERT = 1000
+# Field types whose Python value the driver cannot take as it is: converted per value by the field itself.
+_PREPARED = (
+    models.DateField,  # DateTimeField too (a subclass)
+    models.TimeField,
+    models.DecimalField,
+    models.JSONField,
+    models.UUIDField,
+    models.GenericIPAddressField,
+    models.DurationField,
+)
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _max_params() -> int:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return 65535  # PostgreSQL's wire protocol
+
+
+def _stamped(field: Any) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+
+
+def insert(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *, ignore_conflicts: bool = False
+) -> list[int]:
+    """Insert `rows` (tuples of values in the order of `fields`, foreign keys by id) and return the new primary
+    keys in order. Fields left out take their default as a new instance would (computed once for the call; now
+    for an auto_now(_add) field). With
+    `ignore_conflicts`, a row that would break a unique constraint is skipped and no keys are returned (a
+    many-to-many link already there)."""
+    meta = model._meta
+    given = [meta.get_field(name) for name in fields]
+    attnames = {field.attname for field in given}  # type: ignore[union-attr]
+    defaults = [f for f in meta.concrete_fields if f.attname not in attnames and not f.primary_key]
+    columns: list[str] = [field.column for field in (*given, *defaults)]  # type: ignore[union-attr,misc]
+    prepare = [
+        (lambda value, f=field: f.get_db_prep_save(value, connection)) if isinstance(field, _PREPARED) else None
+        for field in given
+    ]
+    now = timezone.now()
+    tail = tuple(
+        field.get_db_prep_save(now if _stamped(field) else field.get_default(), connection) for field in defaults
+    )
+    quote = connection.ops.quote_name
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    # Identifiers from the model's own metadata, quoted; every value goes as a parameter.
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
+    pk_column = str(meta.pk.column)  # type: ignore[union-attr]
+    returning = " ON CONFLICT DO NOTHING" if ignore_conflicts else f" RETURNING {quote(pk_column)}"
+    per_statement = max(1, min(ROWS_PER_INSERT, _max_params() // max(1, len(columns))))
+    statements: dict[int, str] = {}
+    ids: list[int] = []
+    converters = list(enumerate(prepare))
+    pending: list[Any] = []
+    count = 0
+
+    def flush() -> None:
+        nonlocal pending, count
+        if not count:
+            return
+        sql = statements.get(count)
+        if sql is None:
+            sql = statements[count] = head + ", ".join([one] * count) + returning
+        with connection.cursor() as cursor:
+            cursor.execute(sql, pending)
+            if not ignore_conflicts:
+                ids.extend(row[0] for row in cursor.fetchall())
+        pending, count = [], 0
+
+    for row in rows:
+        values = list(row)
+        for index, convert in converters:
+            if convert is not None and values[index] is not None:
+                values[index] = convert(values[index])
+        pending.extend(values)
+        pending.extend(tail)
+        count += 1
+        if count == per_statement:
+            flush()
+    flush()
+    return ids
+
+
+_AUDIT_FIELDS = (
+    "created_at",
+    "actor",
+    "actor_name",
+    "ip",
+    "request_id",
+    "action",
+    "content_type",
+    "object_id",
+    "object_repr",
+    "before",
+    "after",
+    "message",
+)
+
+
+class Trail:
+    """The audit lines of one batch write: each as `audit.line` would make it (the actor, the batch's `tag` as
+    the request id, the current client address, `message`), kept as rows and written by `write()` in order."""
+
+    def __init__(self, actor: Any, *, tag: str, message: str = "") -> None:
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        name = str(actor) if isinstance(actor, SystemActor) else (user.get_username() if user else "")
+        ctx = context.current()
+        self._head = (user.pk if user else None, name, ctx.ip, tag or ctx.request_id)
+        self._message = message
+        self._types: dict[type[models.Model], int] = {}
+        self.rows: list[tuple[Any, ...]] = []
+
+    def _type(self, obj: models.Model) -> int:
+        model = type(obj)
+        found = self._types.get(model)
+        if found is None:
+            found = self._types[model] = ContentType.objects.get_for_model(obj).pk
+        return found
+
+    def add(
+        self,
+        action: str,
+        obj: models.Model,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        self.rows.append(
+            (
+                *self._head,
+                str(action),
+                self._type(obj),
+                str(obj.pk),
+                str(obj)[:255],
+                before,
+                after,
+                self._message,
+            )
+        )
+
+    def created(self, obj: models.Model, after: dict[str, Any] | None = None) -> None:
+        self.add(AuditAction.CREATE, obj, after=audit.snapshot(obj) if after is None else after)
+
+    def updated(self, obj: models.Model, before: dict[str, Any], after: dict[str, Any]) -> None:
+        self.add(AuditAction.UPDATE, obj, before=before, after=after)
+
+    def write(self) -> int:
+        """Insert the lines collected so far (one timestamp for all), then forget them."""
+        now = timezone.now()
+        insert(AuditLog, _AUDIT_FIELDS, ((now, *row) for row in self.rows))
+        written, self.rows = len(self.rows), []
+        return written
+
+
+class Writes:
+    """Records of one model to create and to change in a batch, each audited on `trail`.
+
+    `new(obj)` takes an unsaved, validated instance; `changing(obj)` is called before the caller sets fields on
+    a registered record and `changed(obj)` after: the fields that differ are written and audited (before,
+    after), a record whose fields did not change is left alone. `save()` writes the lot and returns how many
+    records it created and changed."""
+
+    def __init__(self, model: type[models.Model], trail: Trail) -> None:
+        self.model = model
+        self.trail = trail
+        self.created: list[models.Model] = []
+        self._changed: list[models.Model] = []
+        self._fields: set[str] = set()
+        self._before: dict[int, dict[str, Any]] = {}
+        self._extra: dict[int, dict[str, Any]] = {}
+
+    def new(self, obj: models.Model, extra: dict[str, Any] | None = None) -> None:
+        """`extra`: more for its audit line's `after` than its own fields (its many-to-many links)."""
+        self.created.append(obj)
+        if extra:
+            self._extra[id(obj)] = extra
+
+    def changing(self, obj: models.Model) -> None:
+        self._before[id(obj)] = audit.snapshot(obj)
+
+    def changed(self, obj: models.Model) -> bool:
+        before, after = audit.diff(self._before.pop(id(obj)), audit.snapshot(obj))
+        if not after:
+            return False
+        self._changed.append(obj)
+        self._fields.update(self.model._meta.get_field(name).name for name in after)
+        self.trail.updated(obj, before, after)
+        return True
+
+    def save(self) -> int:
+        fields = [field for field in self.model._meta.concrete_fields if not field.primary_key]
+        names = [field.name for field in fields]
+        attnames = [field.attname for field in fields]
+        stamped = [f.attname for f in fields if _stamped(f)]
+        if stamped:
+            now = timezone.now()
+            for obj in self.created:
+                for attname in stamped:
+                    setattr(obj, attname, now)
+        ids = insert(self.model, names, ([getattr(obj, a) for a in attnames] for obj in self.created))
+        for obj, pk in zip(self.created, ids, strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
+            self.trail.created(obj, audit.snapshot(obj) | self._extra.get(id(obj), {}))
+        if self._changed:
+            self.model._default_manager.bulk_update(self._changed, sorted(self._fields), batch_size=ROWS_PER_INSERT)
+        return len(self.created) + len(self._changed)

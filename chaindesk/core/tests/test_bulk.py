@@ -1,0 +1,119 @@
+"""chaindesk.core.bulk: the set-based insert returns the new keys in order and stores every kind of value as the
+ORM would; Trail writes the lines `audit.line` would; Writes creates, changes and audits."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from chaindesk.core import audit, bulk, context
+from chaindesk.core.actors import SystemActor
+from chaindesk.core.models import AuditAction, AuditLog
+from chaindesk.enterprises.models import Enterprise, Indicator
+from chaindesk.testkit.personas import Personas
+
+pytestmark = pytest.mark.django_db
+
+
+def test_insert_returns_the_keys_in_order_and_stores_values_as_the_orm_would(personas: Personas) -> None:
+    enterprise = personas.ours.enterprise
+    rows = [(enterprise.pk, year, Decimal(f"{year}.25"), year % 7 or None) for year in range(2051, 2091)]
+    with CaptureQueriesContext(connection) as captured:
+        ids = bulk.insert(Indicator, ("enterprise", "year", "revenue", "employees"), rows)
+    assert len(captured.captured_queries) == 1  # 40 rows × 4 columns: one statement
+    assert len(ids) == len(rows) == len(set(ids))
+    stored = {i.pk: i for i in Indicator.objects.filter(pk__in=ids)}
+    for pk, (enterprise_id, year, revenue, employees) in zip(ids, rows, strict=True):
+        indicator = stored[pk]
+        assert (indicator.enterprise_id, indicator.year, indicator.revenue, indicator.employees) == (
+            enterprise_id,
+            year,
+            revenue,
+            employees,
+        )
+        assert indicator.tax is None
+
+
+def test_insert_splits_into_statements_and_ignores_conflicts_when_asked(personas: Personas, monkeypatch) -> None:
+    monkeypatch.setattr(bulk, "ROWS_PER_INSERT", 3)
+    enterprise = personas.ours.enterprise
+    chains = list(enterprise.chains.values_list("pk", flat=True))
+    assert chains
+    through = Enterprise.chains.through
+    before = through.objects.count()
+    with CaptureQueriesContext(connection) as captured:
+        ids = bulk.insert(
+            through, ("enterprise", "chain"), [(enterprise.pk, pk) for pk in chains], ignore_conflicts=True
+        )
+    assert ids == [] and through.objects.count() == before  # every link was there already
+    assert len(captured.captured_queries) == -(-len(chains) // 3)
+
+
+def test_trail_writes_the_lines_audit_line_would(personas: Personas) -> None:
+    enterprise = personas.ours.enterprise
+    token = context.activate(context.RequestContext(request_id="req-1", ip="10.0.0.8"))
+    try:
+        trail = bulk.Trail(personas.chief, tag="import-abc", message="导入：台账.xlsx")
+        trail.created(enterprise)
+        trail.updated(enterprise, {"name": "旧名"}, {"name": enterprise.name})
+        assert trail.write() == 2 and trail.rows == []
+        expected = audit.line(
+            action=AuditAction.CREATE,
+            actor=personas.chief,
+            obj=enterprise,
+            after=audit.snapshot(enterprise),
+            message="导入：台账.xlsx",
+            request_id="import-abc",
+        )
+    finally:
+        context.deactivate(token)
+    created, updated = AuditLog.objects.filter(request_id="import-abc").order_by("pk")
+    for name in ("actor_id", "actor_name", "ip", "request_id", "action", "content_type_id", "object_id", "message"):
+        assert getattr(created, name) == getattr(expected, name), name
+    assert created.object_repr == expected.object_repr and created.after == expected.after
+    assert created.created_at == updated.created_at and created.created_at is not None
+    assert (updated.action, updated.before, updated.after) == ("update", {"name": "旧名"}, {"name": enterprise.name})
+
+
+def test_trail_names_a_system_actor() -> None:
+    trail = bulk.Trail(SystemActor("escalation", "督办升级"), tag="t-sys")
+    trail.add(AuditAction.UPDATE, AuditLog.objects.create(action="login"), before={}, after={"x": 1})
+    trail.write()
+    line = AuditLog.objects.get(request_id="t-sys")
+    assert line.actor_id is None and line.actor_name == str(SystemActor("escalation", "督办升级"))
+
+
+def test_writes_creates_changes_and_audits_only_what_changed(personas: Personas) -> None:
+    enterprise = personas.ours.enterprise
+    trail = bulk.Trail(personas.chief, tag="t-writes")
+    writes = bulk.Writes(Indicator, trail)
+    new = Indicator(enterprise=enterprise, year=2031, revenue=Decimal("12.50"))
+    writes.new(new, {"note": "extra"})
+    kept = Indicator.objects.create(enterprise=enterprise, year=2032, revenue=Decimal("1.00"))
+    same = Indicator.objects.create(enterprise=enterprise, year=2033, revenue=Decimal("2.00"))
+    writes.changing(kept)
+    kept.revenue = Decimal("3.00")
+    assert writes.changed(kept)
+    writes.changing(same)
+    same.revenue = Decimal("2.00")
+    assert not writes.changed(same)
+    assert writes.save() == 2
+    trail.write()
+    assert new.pk and Indicator.objects.get(pk=new.pk).revenue == Decimal("12.50")
+    assert Indicator.objects.get(pk=kept.pk).revenue == Decimal("3.00")
+    lines = list(AuditLog.objects.filter(request_id="t-writes").order_by("pk"))
+    assert [(line.action, line.object_id) for line in lines] == [("update", str(kept.pk)), ("create", str(new.pk))]
+    assert lines[0].before == {"revenue": "1.00"} and lines[0].after == {"revenue": "3.00"}
+    assert lines[1].after["note"] == "extra" and lines[1].after["year"] == 2031
+
+
+def test_dates_go_in_as_dates(personas: Personas) -> None:
+    region = personas.ours.region
+    ids = bulk.insert(
+        Enterprise,
+        ("name", "uscc", "region", "founded_on"),
+        [("批量测试企业", "91320000000000001X", region.pk, dt.date(2020, 2, 29))],
+    )
+    assert Enterprise.objects.get(pk=ids[0]).founded_on == dt.date(2020, 2, 29)
