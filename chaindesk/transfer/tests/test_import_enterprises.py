@@ -283,3 +283,34 @@ def test_the_dry_run_costs_no_query_per_row(personas: Personas, monkeypatch: pyt
         assert plan.counts["new"] == n
         counts.append(len(queries))
     assert counts[1] == counts[2], counts
+
+
+def test_the_commit_writes_from_the_dry_runs_plan_while_nothing_it_read_changed(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p = personas
+    batch = _upload(p.chief, _ledger(p, _rows(p)))
+    assert batch.checked_plan and services.checked_plan(batch, batch.mapping) is not None
+    planned: list[int] = []
+    real_plan = services._plan
+    monkeypatch.setattr(services, "_plan", lambda *a, **k: planned.append(1) or real_plan(*a, **k))
+    batch = _commit(p.chief, batch)
+    assert batch.status == BatchStatus.COMMITTED, batch.error
+    assert planned == []  # written from the kept plan
+    assert Enterprise.objects.filter(name__startswith="导入测试").count() == 3
+
+
+def test_an_audited_change_since_the_dry_run_makes_the_commit_plan_again(personas: Personas) -> None:
+    p = personas
+    rows = _rows(p)
+    batch = _upload(p.chief, _ledger(p, rows))
+    assert batch.counts["new"] == 3
+    # Someone registers the second enterprise of the ledger by hand before the commit.
+    enterprise_services.enterprise_create(
+        actor=p.chief, name=rows[1][1], uscc=rows[1][2], region=p.ours.region, nodes=[p.ours.node]
+    )
+    assert services.checked_plan(batch, batch.mapping) is None
+    batch = _commit(p.chief, batch)
+    assert batch.status == BatchStatus.COMMITTED, batch.error
+    assert batch.counts["new"] == 2 and batch.counts["unchanged"] + batch.counts["update"] == 1
+    assert Enterprise.objects.filter(uscc=rows[1][2]).count() == 1
