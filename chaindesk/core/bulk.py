@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 from . import audit, context
@@ -26,6 +26,7 @@ from .models import AuditAction, AuditLog
 
 CHUNK = 900  # ids per IN (…) list: SQLite's default limit on variables was 999 before 3.32
 ROWS_PER_INSERT = 1000
+COPY_ROWS = 10_000
 # Field types whose Python value the driver cannot take as it is: converted per value by the field itself.
 _PREPARED = (
     models.DateField,  # DateTimeField too (a subclass)
@@ -69,24 +70,44 @@ def insert(
     attnames = {field.attname for field in given}  # type: ignore[union-attr]
     defaults = [f for f in meta.concrete_fields if f.attname not in attnames and not f.primary_key]
     columns: list[str] = [field.column for field in (*given, *defaults)]  # type: ignore[union-attr,misc]
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: `connection` looks it up on every use
     prepare = [
-        (lambda value, f=field: f.get_db_prep_save(value, connection)) if isinstance(field, _PREPARED) else None
+        (lambda value, f=field: f.get_db_prep_save(value, db)) if isinstance(field, _PREPARED) else None
         for field in given
     ]
     now = timezone.now()
     tail = tuple(
-        field.get_db_prep_save(now if _stamped(field) else field.get_default(), connection) for field in defaults
+        field.get_db_prep_save(now if _stamped(field) else field.get_default(), db) for field in defaults
     )
+    converters = [(index, convert) for index, convert in enumerate(prepare) if convert is not None]
+
+    def prepared() -> Iterator[list[Any]]:
+        for row in rows:
+            values = list(row)
+            for index, convert in converters:
+                if values[index] is not None:
+                    values[index] = convert(values[index])
+            values.extend(tail)
+            yield values
+
+    pk_column = str(meta.pk.column)  # type: ignore[union-attr]
+    if connection.vendor == "postgresql" and not ignore_conflicts:
+        return _copy(meta.db_table, pk_column, columns, prepared())
+    return _insert_statements(meta.db_table, pk_column, columns, prepared(), ignore_conflicts=ignore_conflicts)
+
+
+def _insert_statements(
+    table: str, pk_column: str, columns: Sequence[str], rows: Iterable[list[Any]], *, ignore_conflicts: bool
+) -> list[int]:
+    """Multi-row INSERT statements, each RETURNING the new keys (or skipping conflicting rows)."""
     quote = connection.ops.quote_name
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     # Identifiers from the model's own metadata, quoted; every value goes as a parameter.
-    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
-    pk_column = str(meta.pk.column)  # type: ignore[union-attr]
+    head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
     returning = " ON CONFLICT DO NOTHING" if ignore_conflicts else f" RETURNING {quote(pk_column)}"
     per_statement = max(1, min(ROWS_PER_INSERT, _max_params() // max(1, len(columns))))
     statements: dict[int, str] = {}
     ids: list[int] = []
-    converters = list(enumerate(prepare))
     pending: list[Any] = []
     count = 0
 
@@ -103,15 +124,42 @@ def insert(
                 ids.extend(row[0] for row in cursor.fetchall())
         pending, count = [], 0
 
-    for row in rows:
-        values = list(row)
-        for index, convert in converters:
-            if convert is not None and values[index] is not None:
-                values[index] = convert(values[index])
+    for values in rows:
         pending.extend(values)
-        pending.extend(tail)
         count += 1
         if count == per_statement:
+            flush()
+    flush()
+    return ids
+
+
+def _copy(table: str, pk_column: str, columns: Sequence[str], rows: Iterable[list[Any]]) -> list[int]:
+    """PostgreSQL: the keys taken from the table's sequence first, then the rows sent with COPY (psycopg's
+    binary-backed row writer), a chunk at a time."""
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in (pk_column, *columns))
+    sql = f"COPY {quote(table)} ({names}) FROM STDIN"
+    ids: list[int] = []
+    chunk: list[list[Any]] = []
+
+    def flush() -> None:
+        if not chunk:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), pk_column, len(chunk)],
+            )
+            keys = [row[0] for row in cursor.fetchall()]
+            with cursor.cursor.copy(sql) as copy:
+                for key, values in zip(keys, chunk, strict=True):
+                    copy.write_row((key, *values))
+        ids.extend(keys)
+        chunk.clear()
+
+    for values in rows:
+        chunk.append(values)
+        if len(chunk) == COPY_ROWS:
             flush()
     flush()
     return ids

@@ -52,6 +52,8 @@ def is_blank(value: Cell) -> bool:
         return True
     if not isinstance(value, str):
         return False
+    if any(map(str.isalnum, value)):  # every blank word is dashes, slashes or white space: a name is not one
+        return False
     return clean_code(value) in BLANK_WORDS
 
 
