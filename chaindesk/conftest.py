@@ -114,6 +114,23 @@ def _transactional(item: pytest.Item) -> bool:
     return "transactional_db" in names or "live_server" in names or bool(marker and marker.kwargs.get("transaction"))
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """CHAINDESK_TEST_TRANSACTIONAL=skip runs only the tests that share their module's transaction (the Makefile
+    runs those on every core with pytest-xdist), =only runs only the transactional ones (browser journeys,
+    concurrency: they commit, and the flush after each empties the tables, the demo city and the categories of the
+    data migrations with them, so they run after the others, in one process)."""
+    mode = os.environ.get("CHAINDESK_TEST_TRANSACTIONAL", "")
+    if mode not in ("skip", "only"):
+        return
+    keep: list[pytest.Item] = []
+    drop: list[pytest.Item] = []
+    for item in items:
+        (drop if _transactional(item) == (mode == "skip") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     # A transactional test commits, so no module's world may still hold its transaction open. pytest-django runs
     # every transactional test after the others, so a world closed here is never needed again.
