@@ -6,12 +6,14 @@ keys are per caller (each user, each token) and kept 24 hours; a twin sent while
 On the fixed personas' world: `p_chief` and `p_member` (测试甲链's team) may submit demands for our enterprise."""
 
 import datetime as dt
+import io
 import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
@@ -299,3 +301,17 @@ def test_two_simultaneous_requests_with_one_key_run_once(
     assert sorted(statuses) == [201, 409]
     assert submitted(p) == 1
     assert IdempotencyKey.objects.get(key=KEY).state == IdempotencyState.DONE
+
+
+def test_the_daily_command_purges_the_expired_keys(personas: Personas) -> None:
+    client = token_client(personas, personas.chief)
+    start = clock.now()
+    with time_machine.travel(start, tick=False):
+        assert submit(client, personas).status_code == 201
+    out = io.StringIO()
+    with time_machine.travel(start + dt.timedelta(hours=25), tick=False):
+        call_command("purge_idempotency_keys", stdout=out)
+        assert out.getvalue().strip() == "idempotency keys purged: 1"
+        call_command("purge_idempotency_keys", stdout=out)
+    assert out.getvalue().splitlines()[-1] == "idempotency keys purged: 0"
+    assert not IdempotencyKey.objects.exists()
