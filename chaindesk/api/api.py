@@ -19,10 +19,11 @@ from .auth import API_AUTH
 
 
 class ChainDeskAPI(NinjaAPI):
-    """The API, whose OpenAPI schema also names the Idempotency-Key header every POST honours."""
+    """The API, whose OpenAPI schema also names the Idempotency-Key header every POST honours and the problems
+    (application/problem+json) every operation may answer."""
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        return idempotency.document(super().get_openapi_schema(**kwargs))
+        return errors.document(idempotency.document(super().get_openapi_schema(**kwargs)))
 
 
 # The schema and its docs page are for signed-in users only: a visitor is sent to the login page first.

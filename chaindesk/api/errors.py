@@ -4,7 +4,8 @@
 pages share), plus django-ninja's own: a payload or parameter that does not validate (422, with `errors`),
 HttpError (its status), AuthenticationError (401). `ProblemMiddleware` catches what never reaches an
 operation: an unknown path under /api/ (404), a method the path does not take (405), a server error raised
-outside an operation (500).
+outside an operation (500). `document(schema)` describes those answers in the OpenAPI schema, for every
+operation at once.
 """
 
 import logging
@@ -22,7 +23,16 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Thr
 from ninja.errors import ValidationError as NinjaValidationError
 
 from chaindesk.core import audit
-from chaindesk.core.errors import Problem, describe, detail_for, is_problem, problem_response
+from chaindesk.core.errors import (
+    PROBLEM_JSON,
+    Problem,
+    ProblemOut,
+    describe,
+    detail_for,
+    is_problem,
+    problem_response,
+    title_for,
+)
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditAction
 
@@ -118,6 +128,46 @@ def install(api: NinjaAPI) -> None:
     # InvalidTransition, Django's ValidationError and Http404 map through the table the pages share.
     for exc_class in (InvalidTransition, ValidationError, Http404):
         api.add_exception_handler(exc_class, _on_mapped)
+
+
+def may_answer(path: str, method: str, operation: dict[str, Any]) -> set[int]:
+    """The problems any operation of this kind may answer, whatever it declares itself: 401 and 403 where a caller
+    must authenticate (no usable token or session; the token's scopes or the caller's role refuse), 404 where the
+    path names a record, 422 where a parameter or body is validated, 400 where a body is read (one that is not
+    JSON at all), and for a POST also 409 and 422 of its Idempotency-Key (chaindesk/api/idempotency.py)."""
+    found: set[int] = set()
+    if operation.get("security"):
+        found |= {401, 403}
+    if "{" in path:
+        found.add(404)
+    if operation.get("parameters") or operation.get("requestBody"):
+        found.add(422)
+    if operation.get("requestBody"):
+        found.add(400)
+    if method == "post":
+        found |= {409, 422}
+    return found
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI schema with every operation's problem answers: those it may answer (`may_answer`) added to those
+    it declares, each as application/problem+json (django-ninja would say application/json) of ProblemOut."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    if "ProblemOut" not in components:
+        components["ProblemOut"] = ProblemOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemOut"}}}
+    for path, item in schema.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            declared = {int(status) for status in responses}
+            for status in sorted(may_answer(path, method, operation) - declared):
+                responses[status] = {"description": title_for(status)}
+            for status, response in responses.items():
+                if int(status) >= 400:
+                    response["content"] = content
+    return schema
 
 
 class ProblemMiddleware:

@@ -10,13 +10,13 @@ from ninja import Field, Schema
 from .models import NodeRating, TeamRole
 
 
-class PersonOut(Schema):
+class ChainPersonOut(Schema):
     id: int
     name: str = Field(..., description="姓名")
     title: str = Field("", description="职务")
 
 
-class DepartmentOut(Schema):
+class ChainDepartmentOut(Schema):
     id: int
     name: str
     short_name: str
@@ -77,8 +77,8 @@ class ChainOut(Schema):
     code: str
     name: str
     description: str = Field(..., description="发展方向")
-    chief: PersonOut = Field(..., description="链长")
-    lead_department: DepartmentOut = Field(..., description="牵头部门")
+    chief: ChainPersonOut = Field(..., description="链长")
+    lead_department: ChainDepartmentOut = Field(..., description="牵头部门")
     regions: list[RegionOut] = Field(..., description="重点地区")
     team: list[TeamMemberOut] = Field(..., description="服务团队")
     nodes: list[NodeOut] = Field(..., description="环节树：按树的顺序（深度优先），层级由 parent_id 与 depth 表示")

@@ -19,8 +19,9 @@ from ninja import Query, Router
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from chaindesk.accounts.choices import ENTERPRISE_VIEWERS
 from chaindesk.accounts.requests import AuthedRequest
-from chaindesk.api.pagination import BoundedLimitOffsetPagination
+from chaindesk.api.pagination import CursorPagination
 from chaindesk.core.errors import ProblemOut
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.visibility import get_visible_or_404
@@ -137,7 +138,7 @@ DemandFilters = DEMANDS.api_filters("DemandFilters")
 
 
 @router.get("/", response=list[DemandOut])
-@paginate(BoundedLimitOffsetPagination)
+@paginate(CursorPagination)
 def list_demands(request: HttpRequest, filters: Query[DemandFilters]) -> Any:  # type: ignore[valid-type]
     """The enterprises' demands the user may see (the ledger's: no 交办事项), with the ledger's filters and sort
     (newest first by default); 403 for a role the ledger refuses."""
@@ -152,6 +153,8 @@ def list_demands(request: HttpRequest, filters: Query[DemandFilters]) -> Any:  #
 def get_demand(request: HttpRequest, demand_id: int) -> Demand:
     """One demand (or a meeting's 交办事项: kind assignment, no enterprise) with the tasks the reader may see
     (enterprise users: without the staff-only fields), the leaders' notes and what the reader may do now."""
+    if getattr(request.user, "role", None) not in DEMAND_VIEWERS:
+        raise PermissionDenied  # the demand page's readers (403 for other roles, as the page)
     return _with_tasks(get_visible_or_404(_visible(request), demand_id, user=request.user), request.user)
 
 
@@ -159,9 +162,13 @@ def get_demand(request: HttpRequest, demand_id: int) -> Demand:
 def submit(request: AuthedRequest, payload: DemandIn) -> Any:
     """Submit a demand for an enterprise the user may see (the enterprise's own users: their enterprise):
     404 for an enterprise out of scope, 403 when the role may not submit, 422 for a broken rule."""
+    if getattr(request.user, "role", None) not in ENTERPRISE_VIEWERS:
+        raise PermissionDenied  # a role that reads no enterprise (the create page's 403), before any lookup
     enterprise = get_visible_or_404(
         Enterprise.objects.visible_to(request.user), payload.enterprise_id, user=request.user
     )
+    if not permissions.can_submit(request.user, enterprise):  # the service's rule, before the body's own checks
+        raise PermissionDenied(_("您无权为该企业提交诉求。"))
     category = Category.objects.filter(code=payload.category).first()
     if category is None:
         raise ValidationError({"category": _("诉求类别“%(code)s”不存在。") % {"code": payload.category}})
@@ -292,9 +299,7 @@ def confirm(request: AuthedRequest, demand_id: int, payload: ConfirmIn) -> Any:
     """The enterprise's confirmation and rating (the same service as the page): 满意/基本满意 close the demand;
     不满意 sends back the tasks named in reopen_tasks (all done tasks when left out). 409 when the demand is no
     longer in expected_status, 403 for a reader who may not confirm, 422 for a broken rule."""
-    demand = get_visible_or_404(_visible(request), demand_id, user=request.user)
-    if payload.expected_status is not None and payload.expected_status.value != demand.status:
-        raise InvalidTransition(demand_stale(demand.status, payload.expected_status.value))
+    demand = _acted_on(request, demand_id, payload)  # as every action of the demand page (403 for other roles)
     services.demand_confirm(
         demand=demand,
         actor=request.user,

@@ -39,7 +39,9 @@ def parse_amount(text: str) -> Decimal | None:
     except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid decimals
         raise ValidationError(_("金额格式不正确。"), code="amount") from exc
     factor = _UNITS.get(unit) or _YUAN[unit]
-    amount = (number * factor).quantize(CENT, rounding=ROUND_HALF_UP)
+    amount = number * factor
+    if amount <= MAX_WAN + 1:  # rounded only when in reach: quantize fails past 28 digits (8e176 …)
+        amount = amount.quantize(CENT, rounding=ROUND_HALF_UP)
     if amount > MAX_WAN:
         raise ValidationError(_("金额过大，请检查单位（按万元计）。"), code="amount")
     return amount

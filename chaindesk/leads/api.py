@@ -26,7 +26,7 @@ from .choices import OPEN, TRANSITIONS, LeadStage
 from .forms import LeadForm, SignForm
 from .models import Lead, LeadFollowUp
 from .resources import LEADS
-from .schemas import AbandonIn, AdvanceIn, FollowUpIn, LeadIn, LeadOut, LeadPatch, SignIn, SignOut
+from .schemas import AbandonIn, FollowUpIn, LeadAdvanceIn, LeadIn, LeadOut, LeadPatch, SignIn, SignOut
 
 PREFIX = LEADS.api_name
 router = Router(tags=["leads"], auth=django_auth)  # mounted with the API's auth (chaindesk/api/auth.py)
@@ -157,7 +157,7 @@ def update_lead(request: AuthedRequest, lead_id: int, payload: LeadPatch) -> Any
 
 
 @router.post("/{lead_id}/advance", response={200: LeadOut, **WRITE})
-def advance_lead(request: AuthedRequest, lead_id: int, payload: AdvanceIn) -> Any:
+def advance_lead(request: AuthedRequest, lead_id: int, payload: LeadAdvanceIn) -> Any:
     """推进阶段 (接洽, 考察, 洽谈; skipping ahead is allowed): 409 when the stage is no longer expected_stage."""
     services.lead_advance(
         lead=_visible(request, lead_id),

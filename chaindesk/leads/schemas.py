@@ -116,7 +116,7 @@ class LeadIn(LeadPatch):
     chain_id: int = Field(..., description="产业链：须为您可登记线索的产业链")  # type: ignore[assignment]
 
 
-class AdvanceIn(Schema):
+class LeadAdvanceIn(Schema):
     to_stage: LeadStage
     on: dt.date | None = Field(None, description="变更日期，默认今天")
     expected_stage: LeadStage | None = Field(None, description="页面所见的阶段（比较并交换）")

@@ -424,7 +424,7 @@ def update_meeting(request: AuthedRequest, meeting_id: int, payload: MeetingFiel
 @router.delete("/{meeting_id}", response={204: None, **WRITE})
 def delete_meeting(request: AuthedRequest, meeting_id: int) -> Any:
     """删除会议 with its stops, speeches, files, agenda and decisions; refused (422) when one of its decisions was
-    turned into a demand or assigned."""
+    turned into a demand or assigned, or a briefing was made of it."""
     services_meetings.meeting_delete(actor=request.user, meeting=_managed(request, meeting_id))
     return 204, None
 

@@ -21,13 +21,13 @@ class Named(Schema):
     name: str
 
 
-class DepartmentOut(Schema):
+class MeetingDepartmentOut(Schema):
     id: int
     name: str
     short_name: str
 
 
-class PersonOut(Schema):
+class MeetingPersonOut(Schema):
     id: int
     name: str
     title: str = Field("", description="职务")
@@ -51,8 +51,8 @@ class GroupOut(Schema):
 
 
 class AttendanceOut(Schema):
-    people: list[PersonOut] = Field(..., description="参会领导和人员")
-    departments: list[DepartmentOut] = Field(..., description="参会部门")
+    people: list[MeetingPersonOut] = Field(..., description="参会领导和人员")
+    departments: list[MeetingDepartmentOut] = Field(..., description="参会部门")
     regions: list[Named] = Field(..., description="参会地区")
     enterprises: list[Named] = Field(..., description="参会企业")
     guests: list[str] = Field(..., description="其他参会人员（不在系统中），每行一位")
@@ -82,7 +82,7 @@ class SiteVisitOut(Schema):
 class SpeechOut(Schema):
     id: int
     seq: int
-    department: DepartmentOut | None = None
+    department: MeetingDepartmentOut | None = None
     region: Named | None = None
     enterprise: Named | None = None
     speaker: str
@@ -107,7 +107,7 @@ class DecisionOut(Schema):
     seq: int
     content: str
     enterprise: Named | None = Field(None, description="涉及企业")
-    departments: list[DepartmentOut] = Field(..., description="责任部门，牵头部门在前")
+    departments: list[MeetingDepartmentOut] = Field(..., description="责任部门，牵头部门在前")
     lead_department_id: int | None = Field(None, description="牵头部门（只有一个责任部门时即为该部门）")
     working_days: int | None = Field(None, description="办理时限(工作日)")
     deadline: dt.date | None = Field(None, description="办结期限：自会议之日起按工作日计算")
@@ -151,8 +151,8 @@ class MeetingOut(Schema):
     region: Named | None = Field(None, description="地点所在地区")
     location: str
     place: str = Field(..., description="地点（页面所示）")
-    leader: PersonOut = Field(..., description="带队领导")
-    chair: PersonOut | None = Field(None, description="主持人")
+    leader: MeetingPersonOut = Field(..., description="带队领导")
+    chair: MeetingPersonOut | None = Field(None, description="主持人")
     attendance: AttendanceOut
     site_visits: list[SiteVisitOut] = Field(..., description="现场观摩，按顺序")
     speeches: list[SpeechOut] = Field(..., description="交流发言，按顺序")

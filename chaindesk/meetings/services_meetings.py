@@ -276,8 +276,9 @@ def _delete_on_commit(files: Sequence[tuple[Any, str]]) -> None:
 @transaction.atomic
 def meeting_delete(*, actor: Actor, meeting: Meeting) -> None:
     """Delete a meeting recorded by mistake, with its stops, speeches, files, agenda and decisions; refused
-    when one of its decisions was turned into a demand (the demand points back to it). The audit line keeps
-    what it said; the files are deleted once the deletion is committed."""
+    when one of its decisions was turned into a demand (the demand points back to it) or a briefing was made of
+    it (the briefing keeps its meeting). The audit line keeps what it said; the files are deleted once the
+    deletion is committed."""
     _need_team(actor, meeting.chain_id)
     current = Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
     if current is None:
@@ -286,6 +287,8 @@ def meeting_delete(*, actor: Actor, meeting: Meeting) -> None:
         raise ValidationError(
             _("该会议已有议定事项转为诉求或交办事项，不能删除。如需更正，请修改会议内容。"), code="has_demands"
         )
+    if current.briefings.exists():  # on_delete=PROTECT: refused with the reason, not a 500
+        raise ValidationError(_("该会议已生成会议简报，不能删除。如需更正，请修改会议内容。"), code="has_briefings")
     files = _stored_files(current)
     audit.record(
         action=AuditAction.DELETE,

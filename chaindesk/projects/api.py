@@ -20,7 +20,7 @@ from ninja.security import django_auth
 
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS
 from chaindesk.accounts.requests import AuthedRequest
-from chaindesk.api.pagination import BoundedLimitOffsetPagination
+from chaindesk.api.pagination import CursorPagination
 from chaindesk.core import clock
 from chaindesk.core.errors import ProblemOut
 from chaindesk.core.visibility import get_visible_or_404
@@ -139,7 +139,7 @@ def _fresh(request: HttpRequest, project: Project) -> Project:
 
 
 @router.get("/", response=list[ProjectOut])
-@paginate(BoundedLimitOffsetPagination)
+@paginate(CursorPagination)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:  # type: ignore[valid-type]
     """The projects the user may see, with the list page's filters and sort (403 for a role the page refuses)."""
     if not PROJECTS.readable_by(request.user):
@@ -150,6 +150,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any: 
 
 @router.get("/{project_id}", response=ProjectDetailOut)
 def get_project(request: HttpRequest, project_id: int) -> Project:
+    _require_viewer(request.user)  # the project page's readers (403 for other roles, as the page)
     return _detail(request, _visible(request, project_id))
 
 
@@ -208,6 +209,7 @@ def update_project(request: AuthedRequest, project_id: int, payload: ProjectPatc
 def transition(request: AuthedRequest, project_id: int, payload: TransitionIn) -> Any:
     """Change the stage (compare-and-set against expected_stage): 409 if someone else changed it first, 403
     for a reader who may not manage it, 422 for a broken rule."""
+    _require_viewer(request.user)  # the project pages' readers (403 for other roles, as the page)
     project = get_visible_or_404(base_queryset(request.user), project_id, user=request.user)
     project = services.project_transition(
         project=project,

@@ -18,7 +18,7 @@ from ninja.security import django_auth
 
 from chaindesk.accounts.choices import OFFICIALS
 from chaindesk.accounts.requests import AuthedRequest
-from chaindesk.api.pagination import BoundedLimitOffsetPagination
+from chaindesk.api.pagination import CursorPagination, sequence_page
 from chaindesk.core import audit, clock, uploads
 from chaindesk.core.errors import ProblemOut
 from chaindesk.core.models import AuditAction
@@ -85,7 +85,8 @@ def _rows(report: dict[str, Any], query: RowsQuery) -> dict[str, Any]:
         rows = [row for row in rows if any(issue[0] == WARNING for issue in row.get("issues", []))]
     elif query.outcome:
         rows = [row for row in rows if row["outcome"] == query.outcome]
-    return {"count": len(rows), "items": [_row(row) for row in rows[query.offset : query.offset + query.limit]]}
+    page = sequence_page(rows, lambda row: int(row["row"]), query.cursor, query.limit, name="import-rows")
+    return {**page, "items": [_row(row) for row in page["items"]]}
 
 
 def _commit_block(counts: dict[str, int]) -> str:
@@ -130,7 +131,7 @@ def _detail(batch: ImportBatch, query: RowsQuery) -> ImportBatch:
 
 
 @router.get("/", response={200: list[BatchOut], 403: ProblemOut})
-@paginate(BoundedLimitOffsetPagination)
+@paginate(CursorPagination)
 def list_imports(request: HttpRequest) -> Any:
     """The caller's own import batches, newest first."""
     _official(request)

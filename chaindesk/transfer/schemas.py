@@ -6,7 +6,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from chaindesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET
+from chaindesk.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 from . import kinds
 from .choices import BatchStatus, Outcome
@@ -78,6 +78,7 @@ class RowOut(Schema):
 
 class RowsOut(Schema):
     count: int
+    next: str | None = Field(None, description="下一页的游标（作为 cursor 传回）；最后一页为 null")
     items: list[RowOut]
 
 
@@ -94,7 +95,7 @@ class BatchDetailOut(BatchOut):
     skipped: list[SkippedOut] = Field(default_factory=list, description="跳过的行（合计、备注、空行等）")
     commit_block: str = Field("", description="当前不能确认导入的原因；空为可以导入（仅“已检查”的批次）")
     rows: RowsOut | None = Field(
-        None, description="检查结果的各行（按 outcome 筛选、limit/offset 分页）；检查完成前为 null"
+        None, description="检查结果的各行（按 outcome 筛选、limit/cursor 分页）；检查完成前为 null"
     )
 
 
@@ -103,7 +104,7 @@ class RowsQuery(Schema):
         None, description="只看某类行：error、warning（有警告的行）、new、update、unchanged"
     )
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="每页行数（1–200）")
-    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的行数")
+    cursor: str | None = Field(None, description="上一页返回的 next；不给则从第一行开始")
 
 
 class MappingIn(Schema):

@@ -26,7 +26,7 @@ from . import permissions, services
 from .forms import UpwardForm
 from .models import UpwardRequest
 from .resources import UPWARD
-from .schemas import AdvanceIn, UpwardIn, UpwardOut, UpwardPatch
+from .schemas import UpwardAdvanceIn, UpwardIn, UpwardOut, UpwardPatch
 
 PREFIX = UPWARD.api_name
 router = Router(tags=["upward"], auth=django_auth)  # mounted with the API's auth (chaindesk/api/auth.py)
@@ -139,7 +139,7 @@ def update_upward(request: AuthedRequest, item_id: int, payload: UpwardPatch) ->
 
 
 @router.post("/{item_id}/advance", response={200: UpwardOut, **WRITE})
-def advance_upward(request: AuthedRequest, item_id: int, payload: AdvanceIn) -> Any:
+def advance_upward(request: AuthedRequest, item_id: int, payload: UpwardAdvanceIn) -> Any:
     """变更阶段 (谋划 → 申报 → 审核中 → 获批/未获批); 获批 may record the amount obtained. 409 when the item is no
     longer in expected_stage or the machine does not allow the move; 422 for a bad date or amount."""
     services.upward_advance(

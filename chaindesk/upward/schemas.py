@@ -105,7 +105,7 @@ class UpwardIn(UpwardPatch):
     department_id: int = Field(..., description="责任部门（部门经办人：本部门）")  # type: ignore[assignment]
 
 
-class AdvanceIn(Schema):
+class UpwardAdvanceIn(Schema):
     to_stage: UpwardStage
     on: dt.date | None = Field(None, description="变更日期，默认今天")
     expected_stage: UpwardStage | None = Field(None, description="页面所见的阶段（比较并交换）")

@@ -1,7 +1,7 @@
 """The API list of every declared resource (chaindesk/api/lists.py), on the fixed personas.
 
 Each list answers its own readers with the rows the page shows them (ours in, theirs out), refuses the other
-roles (403) and the visitor (401) as problem+json, applies the page's filters, pages with limit/offset, never
+roles (403) and the visitor (401) as problem+json, applies the page's filters, pages with limit/cursor, never
 grows its query count with the rows, and is described in the OpenAPI schema."""
 
 import json
@@ -121,15 +121,17 @@ def test_the_page_filters_apply(personas: Personas) -> None:
     assert _get(client, "enterprises", stale="abc")["count"] == everything["count"]
 
 
-def test_limit_and_offset_page_the_rows_and_count_them_all(personas: Personas) -> None:
+def test_limit_and_cursor_page_the_rows_and_count_them_all(personas: Personas) -> None:
     client = _client(personas.chief)
     whole = _get(client, "enterprises", sort="name")
     first = _get(client, "enterprises", sort="name", limit=1)
-    second = _get(client, "enterprises", sort="name", limit=1, offset=1)
+    second = _get(client, "enterprises", sort="name", limit=1, cursor=first["next"])
     assert first["count"] == second["count"] == whole["count"] == 2  # ours and ent2 on our chain
     assert [first["items"][0]["name"], second["items"][0]["name"]] == [i["name"] for i in whole["items"]]
+    assert first["next"] and second["next"] is None and whole["next"] is None
     assert_problem(client.get("/api/enterprises/", {"limit": 10**6}), 422)
-    assert_problem(client.get("/api/enterprises/", {"offset": -1}), 422)
+    tampered = assert_problem(client.get("/api/enterprises/", {"cursor": first["next"][:-1]}), 422)
+    assert [error["field"] for error in tampered["errors"]] == ["cursor"]
 
 
 def test_values_are_json_typed(personas: Personas) -> None:
@@ -166,7 +168,7 @@ def test_the_openapi_schema_describes_each_list(personas: Personas) -> None:
         operation = schema["paths"][f"/api/{name}/"]["get"]
         assert operation["operationId"] == f"list_{name}"
         parameters = {p["name"] for p in operation["parameters"]}
-        assert {"limit", "offset", "sort"} <= parameters
+        assert {"limit", "cursor", "sort"} <= parameters and "offset" not in parameters
     page = schema["components"]["schemas"]["EnterprisesRow"]["properties"]
     assert page["name"]["title"] == "企业名称" and page["id"]["type"] == "integer"
 

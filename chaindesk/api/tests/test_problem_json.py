@@ -224,7 +224,7 @@ def test_second_of_two_concurrent_transitions_is_409(personas, ids):
     ("name", "payload", "query", "field"),
     [
         ("project_list", None, {"limit": "x"}, "limit"),
-        ("demand_list", None, {"offset": "-"}, "offset"),
+        ("demand_list", None, {"cursor": "-"}, "cursor"),
         ("project_transition", {"to_stage": "bogus"}, {}, "to_stage"),
         ("project_transition", {"to_stage": "signed", "on": "明天"}, {}, "on"),
         ("demand_submit", {"title": "x"}, {}, "enterprise_id"),

@@ -25,7 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chaindesk.accounts.models import User
+from chaindesk.api.pagination import Keyset
 from chaindesk.core.params import param_date, param_days, param_id, param_text
+from chaindesk.projects.selectors import project_list
 from chaindesk.testkit.personas import Personas
 
 PERSONAS = ("chief", "handler", "ent_user", "sysadmin", "auditor")
@@ -37,7 +39,7 @@ PARAM_NAMES = (
     "owner", "category", "urgency", "channel", "from", "to", "stale", "keeper", "city", "qual", "liaison",
     "side", "escalation", "show", "year", "month", "by", "unread", "active", "role", "department", "action",
     "ct", "actor", "date_from", "date_to", "ip", "dimension", "start", "end", "rank_by", "deadline_from",
-    "deadline_to", "limit", "offset", "act", "visit_issue", "enterprise", "referrer", "next",
+    "deadline_to", "limit", "cursor", "act", "visit_issue", "enterprise", "referrer", "next",
 )  # fmt: skip
 
 HOSTILE = (
@@ -316,7 +318,7 @@ def test_valid_filters_leave_no_note(personas: Personas) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
-    [f"limit={10**30}", f"offset={2**63}", "limit=0", "limit=201", "offset=-1", f"offset={10**9 + 1}", "limit=²"],
+    [f"limit={10**30}", f"cursor={2**63}", "limit=0", "limit=201", "cursor=-1", f"cursor={'x' * 3000}", "limit=²"],
 )
 @pytest.mark.parametrize("url", ["/api/projects/", "/api/demands/"])
 def test_api_pagination_out_of_range_is_refused(personas: Personas, url: str, query: str) -> None:
@@ -327,13 +329,17 @@ def test_api_pagination_out_of_range_is_refused(personas: Personas, url: str, qu
 @pytest.mark.django_db
 def test_api_pagination_in_range(personas: Personas) -> None:
     client = _client(personas.chief)
-    response = client.get(f"/api/projects/?limit=200&offset={10**9}")
-    assert response.status_code == 200
-    assert response.json()["items"] == []
-    # The same limit from the start: the one project of 测试甲链 the chief sees.
-    first = client.get("/api/projects/?limit=200&offset=0")
+    # The most a page holds, from the start: the one project of 测试甲链 the chief sees, and no page after it.
+    first = client.get("/api/projects/?limit=200")
     assert first.status_code == 200
     assert [item["id"] for item in first.json()["items"]] == [personas.ours.project.pk]
+    assert first.json()["next"] is None
+    # A cursor naming that last row (as a page ending on it gives): past it, an empty page and no next.
+    keyset = Keyset(project_list(personas.chief, {})[0])
+    cursor = keyset.cursor(keyset.ordered.get(pk=personas.ours.project.pk))
+    past = client.get("/api/projects/", {"limit": "200", "cursor": cursor})
+    assert past.status_code == 200
+    assert past.json() == {"items": [], "count": 1, "next": None}
 
 
 @pytest.mark.django_db

@@ -178,6 +178,17 @@ def test_patch_refusals(personas: Personas) -> None:
     assert ours.address == "测试甲区测试路1号"
 
 
+def test_ids_past_the_databases_range_are_unknown_choices_not_a_server_error(personas: Personas) -> None:
+    """A pk past 2**63 in a multiple choice was an OverflowError on SQLite (found by schemathesis)."""
+    ours, huge = personas.ours.enterprise, 2**64
+    for payload, field in (({"qualification_ids": [huge]}, "qualification_ids"), ({"node_ids": [-huge]}, "node_ids")):
+        body = problem(send(client(personas.chief), "patch", f"{ours.pk}", payload), 422)
+        assert [e["field"] for e in body["errors"]] == [field]
+    body = problem(send(client(personas.chief), "post", "", new_enterprise(personas, node_ids=[huge])), 422)
+    assert [e["field"] for e in body["errors"]] == ["node_ids"]
+    assert list(ours.nodes.all()) == [personas.ours.node]
+
+
 # --- contacts ---------------------------------------------------------------------------------------------
 
 
@@ -239,6 +250,7 @@ def test_indicators_of_a_year_set_in_wan_with_the_change_on_the_year_before(pers
     [
         (2019, {"revenue": -5}, "revenue", "无法识别金额“-5”"),
         (2019, {"tax": 1e15}, "tax", "金额过大，请检查单位（按万元计）。"),
+        (2019, {"revenue": 8.85e176}, "revenue", "金额过大，请检查单位（按万元计）。"),  # was a 500 (schemathesis)
         (1800, {}, "year", "1949"),
         (2019, {"revenue": "五亿"}, "revenue", "须为数字。"),
     ],

@@ -207,6 +207,16 @@ def test_patch_refusals(personas: Personas) -> None:
     assert not Visit.objects.filter(notes=NOTES).exists()
 
 
+def test_participants_past_the_databases_range_are_refused_not_a_server_error(personas: Personas) -> None:
+    """A participant id past 2**63 was an OverflowError on SQLite (found by schemathesis)."""
+    visit = personas.ours.visit
+    body = problem(send(client(personas.liaison), "patch", f"visits/{visit.pk}", {"participant_ids": [2**64]}), 422)
+    assert [e["field"] for e in body["errors"]] == ["participant_ids"]
+    body = problem(send(client(personas.liaison), "post", "visits/", new_visit(personas, participant_ids=[2**70])), 422)
+    assert [e["field"] for e in body["errors"]] == ["participant_ids"]
+    assert not Visit.objects.filter(notes=NOTES).exists()
+
+
 # --- next steps -------------------------------------------------------------------------------------------
 
 

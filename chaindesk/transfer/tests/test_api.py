@@ -100,8 +100,12 @@ def test_rows_by_outcome_and_page_the_refused_commit_and_the_error_workbook(
     issue = body["rows"]["items"][0]["issues"][0]
     assert (issue["level"], issue["column"], issue["header"]) == ("error", "C", "统一社会信用代码")
     assert body["commit_block"] == "还有 2 行有错误，请下载错误清单，修正后重新上传。"
-    page = client.get(f"{batch_url}?limit=2&offset=2").json()["rows"]
+    first = client.get(f"{batch_url}?limit=2").json()["rows"]
+    page = client.get(f"{batch_url}?limit=2&cursor={first['next']}").json()["rows"]
     assert page["count"] == 5 and [r["row"] for r in page["items"]] == [5, 6]
+    last = client.get(f"{batch_url}?limit=2&cursor={page['next']}").json()["rows"]
+    assert [r["row"] for r in last["items"]] == [7] and last["next"] is None
+    assert_problem(client.get(f"{batch_url}?limit=2&cursor={page['next'][:-1]}"), 422)
     assert_problem(client.get(f"{batch_url}?outcome=bogus"), 422)
     assert_problem(client.get(f"{batch_url}?limit=0"), 422)
 
@@ -167,7 +171,7 @@ def test_a_batch_is_its_uploaders_alone(personas: Personas, django_capture_on_co
     batch_id = uploaded(login(p.chief), django_capture_on_commit_callbacks, ledger(rows(p, 1)))["id"]
     assert [b["id"] for b in login(p.chief).get("/api/imports/").json()["items"]] == [batch_id]
     member = login(p.member)
-    assert member.get("/api/imports/").json() == {"count": 0, "items": []}
+    assert member.get("/api/imports/").json() == {"count": 0, "items": [], "next": None}
     for path in ("", "/errors.xlsx"):
         assert_problem(member.get(f"/api/imports/{batch_id}{path}"), 404)
     for path in ("/commit", "/undo", "/mapping"):
