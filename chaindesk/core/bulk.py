@@ -76,9 +76,7 @@ def insert(
         for field in given
     ]
     now = timezone.now()
-    tail = tuple(
-        field.get_db_prep_save(now if _stamped(field) else field.get_default(), db) for field in defaults
-    )
+    tail = tuple(field.get_db_prep_save(now if _stamped(field) else field.get_default(), db) for field in defaults)
     converters = [(index, convert) for index, convert in enumerate(prepare) if convert is not None]
 
     def prepared() -> Iterator[list[Any]]:

@@ -293,7 +293,12 @@ def test_the_commit_writes_from_the_dry_runs_plan_while_nothing_it_read_changed(
     assert batch.checked_plan and services.checked_plan(batch, batch.mapping) is not None
     planned: list[int] = []
     real_plan = services._plan
-    monkeypatch.setattr(services, "_plan", lambda *a, **k: planned.append(1) or real_plan(*a, **k))
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        planned.append(1)
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_plan", counted)
     batch = _commit(p.chief, batch)
     assert batch.status == BatchStatus.COMMITTED, batch.error
     assert planned == []  # written from the kept plan
