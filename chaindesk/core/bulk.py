@@ -18,6 +18,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.models import Lookup, QuerySet
 from django.utils import timezone
 
 from . import audit, context
@@ -27,6 +28,7 @@ from .models import AuditAction, AuditLog
 CHUNK = 900  # ids per IN (…) list: SQLite's default limit on variables was 999 before 3.32
 ROWS_PER_INSERT = 1000
 COPY_ROWS = 10_000
+TRAIL_ROWS = 10_000  # audit lines held before they are written
 # Field types whose Python value the driver cannot take as it is: converted per value by the field itself.
 _PREPARED = (
     models.DateField,  # DateTimeField too (a subclass)
@@ -42,6 +44,33 @@ _PREPARED = (
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+@models.ForeignObject.register_lookup  # a foreign key's lookups are its own
+@models.Field.register_lookup
+class AnyOf(Lookup):
+    """`field__any_of=[…]`: PostgreSQL's ``= ANY(%s)`` with the whole list as one array parameter (an IN list
+    binds, and Django prepares, every value on its own)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def among(queryset: QuerySet[Any], field: str, values: Sequence[Any]) -> Iterator[QuerySet[Any]]:
+    """`queryset` filtered to `field` in `values`, as few querysets as the database allows: one on PostgreSQL
+    (`any_of`), CHUNK values each on SQLite. Iterate each: together they hold every match once."""
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        yield queryset.filter(**{f"{field}__any_of": list(values)})
+        return
+    for part in chunks(values):
+        yield queryset.filter(**{f"{field}__in": part})
 
 
 def _max_params() -> int:
@@ -181,7 +210,8 @@ _AUDIT_FIELDS = (
 
 class Trail:
     """The audit lines of one batch write: each as `audit.line` would make it (the actor, the batch's `tag` as
-    the request id, the current client address, `message`), kept as rows and written by `write()` in order."""
+    the request id, the current client address, `message`), kept as rows and written in order, every
+    TRAIL_ROWS lines and by `write()` (call it last, and before another writer's lines must follow these)."""
 
     def __init__(self, actor: Any, *, tag: str, message: str = "") -> None:
         user = actor if getattr(actor, "is_authenticated", False) else None
@@ -191,6 +221,7 @@ class Trail:
         self._message = message
         self._types: dict[type[models.Model], int] = {}
         self.rows: list[tuple[Any, ...]] = []
+        self.written = 0
 
     def _type(self, obj: models.Model) -> int:
         model = type(obj)
@@ -219,6 +250,8 @@ class Trail:
                 self._message,
             )
         )
+        if len(self.rows) >= TRAIL_ROWS:  # written as it goes: a batch's lines never all sit in memory
+            self.write()
 
     def created(self, obj: models.Model, after: dict[str, Any] | None = None) -> None:
         self.add(AuditAction.CREATE, obj, after=audit.snapshot(obj) if after is None else after)
@@ -231,6 +264,7 @@ class Trail:
         now = timezone.now()
         insert(AuditLog, _AUDIT_FIELDS, ((now, *row) for row in self.rows))
         written, self.rows = len(self.rows), []
+        self.written += written
         return written
 
 

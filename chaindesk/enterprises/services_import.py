@@ -23,7 +23,7 @@ from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import audit, bulk
 from chaindesk.core.actors import Actor, is_system, require_actor
-from chaindesk.core.bulk import chunks
+from chaindesk.core.bulk import among, chunks
 
 from . import permissions
 from .models import Contact, Enterprise, Indicator, Qualification
@@ -112,8 +112,8 @@ def _check_new(new: Sequence[NewEnterprise]) -> list[Enterprise]:
     codes = [obj.uscc for obj in objs]
     if len(set(codes)) != len(codes):
         raise ValidationError(_("同一批导入中统一社会信用代码重复。"), code="duplicate_uscc")
-    for part in chunks(codes):
-        existing = Enterprise.objects.filter(uscc__in=part).only("name", "uscc").first()
+    for found in among(Enterprise.objects.only("name", "uscc"), "uscc", codes):
+        existing = found.first()
         if existing is not None:
             raise ValidationError(
                 _("该统一社会信用代码已登记：%(name)s") % {"name": existing.name}, code="duplicate_uscc"
@@ -156,8 +156,8 @@ def current_m2m(ids: Sequence[int]) -> dict[str, dict[int, set[int]]]:
     current: dict[str, dict[int, set[int]]] = {"chains": {}, "nodes": {}, "qualifications": {}}
     for name, column in (("chains", "chain_id"), ("nodes", "chainnode_id"), ("qualifications", "qualification_id")):
         through = getattr(Enterprise, name).through
-        for part in chunks(ids):
-            for left, right in through.objects.filter(enterprise_id__in=part).values_list("enterprise_id", column):
+        for found in among(through.objects.all(), "enterprise_id", ids):
+            for left, right in found.values_list("enterprise_id", column):
                 current[name].setdefault(left, set()).add(right)
     return current
 

@@ -130,7 +130,8 @@ def _store_report(batch: ImportBatch, report: dict[str, Any]) -> None:
 def _store_plan(batch: ImportBatch, plan: Plan) -> None:
     """Keep the dry run's plan for the commit, with the last audit line's id it was made after."""
     old = batch.checked_plan.name if batch.checked_plan else ""
-    if kinds.get(batch.kind).depends_on and plan.ok:
+    counts = plan.counts
+    if kinds.get(batch.kind).depends_on and plan.ok and (counts["new"] or counts["update"]):
         mark = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         kept = Plan(kind=plan.kind, table=plan.table.detached(), mapping=plan.mapping, rows=plan.rows)
         kept.payload = plan.payload

@@ -117,3 +117,29 @@ def test_dates_go_in_as_dates(personas: Personas) -> None:
         [("批量测试企业", "91320000000000001X", region.pk, dt.date(2020, 2, 29))],
     )
     assert Enterprise.objects.get(pk=ids[0]).founded_on == dt.date(2020, 2, 29)
+
+
+def test_a_long_trail_is_written_as_it_goes_in_order(personas: Personas, monkeypatch) -> None:
+    monkeypatch.setattr(bulk, "TRAIL_ROWS", 2)
+    enterprise = personas.ours.enterprise
+    trail = bulk.Trail(personas.chief, tag="t-long")
+    for n in range(5):
+        trail.add(AuditAction.UPDATE, enterprise, before={"n": n}, after={"n": n + 1})
+    assert trail.written == 4 and len(trail.rows) == 1  # two writes of two while adding
+    assert trail.write() == 1 and trail.written == 5
+    lines = AuditLog.objects.filter(request_id="t-long").order_by("pk")
+    assert [line.before["n"] for line in lines] == [0, 1, 2, 3, 4]
+
+
+def test_among_finds_every_match_once_whatever_the_database(personas: Personas) -> None:
+    codes = list(Enterprise.objects.values_list("uscc", flat=True)) + [f"nope{n}" for n in range(2000)]
+    found = [e.uscc for qs in bulk.among(Enterprise.objects.all(), "uscc", codes) for e in qs]
+    assert sorted(found) == sorted(Enterprise.objects.values_list("uscc", flat=True))
+    ids = list(Enterprise.objects.values_list("pk", flat=True))
+    linked = {
+        pk
+        for qs in bulk.among(Enterprise.chains.through.objects.all(), "enterprise_id", ids)
+        for pk in qs.values_list("enterprise_id", flat=True)
+    }
+    assert linked == set(Enterprise.chains.through.objects.values_list("enterprise_id", flat=True))
+    assert list(bulk.among(Enterprise.objects.all(), "uscc", [])) == []

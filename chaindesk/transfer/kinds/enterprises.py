@@ -27,6 +27,7 @@ from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import clock
 from chaindesk.core.actors import Actor, is_system
+from chaindesk.core.bulk import among, chunks
 from chaindesk.enterprises import permissions
 from chaindesk.enterprises.models import Contact, Enterprise, Indicator, Qualification
 from chaindesk.enterprises.selectors import name_core, similar_enterprises
@@ -35,7 +36,6 @@ from chaindesk.enterprises.services_import import (
     EnterpriseChange,
     IndicatorRow,
     NewEnterprise,
-    chunks,
     current_m2m,
     enterprises_import,
 )
@@ -271,16 +271,17 @@ class Existing:
 
 def _existing(codes: list[str], actor: Actor) -> Existing:
     enterprises: dict[str, Enterprise] = {}
-    for part in chunks(codes):
-        for enterprise in Enterprise.objects.filter(uscc__in=part).select_related("region", "liaison"):
+    for found in among(Enterprise.objects.select_related("region", "liaison"), "uscc", codes):
+        for enterprise in found:
             enterprises[enterprise.uscc] = enterprise
     ids = [e.pk for e in enterprises.values()]
     indicators: dict[tuple[int, int], Indicator] = {}
     contacts: dict[tuple[int, str], Contact] = {}
-    for part in chunks(ids):
-        for indicator in Indicator.objects.filter(enterprise_id__in=part):
+    for found in among(Indicator.objects.all(), "enterprise_id", ids):
+        for indicator in found:
             indicators[(indicator.enterprise_id, indicator.year)] = indicator
-        for contact in Contact.objects.filter(enterprise_id__in=part).order_by("pk"):
+    for found in among(Contact.objects.order_by("pk"), "enterprise_id", ids):
+        for contact in found:
             contacts.setdefault((contact.enterprise_id, contact.name), contact)
     editable: set[int] = set()
     if is_system(actor):
@@ -288,8 +289,8 @@ def _existing(codes: list[str], actor: Actor) -> Existing:
     elif actor.role == Role.LIAISON:
         editable = {e.pk for e in enterprises.values() if e.liaison_id == actor.pk}
     elif permissions.may_create(actor):
-        for part in chunks(ids):
-            editable.update(Enterprise.objects.visible_to(actor).filter(pk__in=part).values_list("pk", flat=True))
+        for found in among(Enterprise.objects.visible_to(actor), "pk", ids):
+            editable.update(found.values_list("pk", flat=True))
     return Existing(enterprises, current_m2m(ids), indicators, contacts, editable)
 
 
