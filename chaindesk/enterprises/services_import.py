@@ -23,7 +23,7 @@ from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import audit, bulk
 from chaindesk.core.actors import Actor, is_system, require_actor
-from chaindesk.core.bulk import among, chunks
+from chaindesk.core.bulk import among
 
 from . import permissions
 from .models import Contact, Enterprise, Indicator, Qualification
@@ -88,8 +88,8 @@ def _check_rights(actor: Actor, new: Sequence[NewEnterprise], changes: Sequence[
     if actor.role == "liaison":
         editable = {c.enterprise.pk for c in changes if c.enterprise.liaison_id == actor.pk}
     elif permissions.may_create(actor):
-        for part in chunks(ids):
-            editable.update(Enterprise.objects.visible_to(actor).filter(pk__in=part).values_list("pk", flat=True))
+        for matching in among(Enterprise.objects.visible_to(actor), "pk", ids):
+            editable.update(matching.values_list("pk", flat=True))
     for change in changes:
         if change.enterprise.pk not in editable:
             raise PermissionDenied(_("您无权修改该企业：%(name)s") % {"name": change.enterprise.name})
@@ -112,8 +112,8 @@ def _check_new(new: Sequence[NewEnterprise]) -> list[Enterprise]:
     codes = [obj.uscc for obj in objs]
     if len(set(codes)) != len(codes):
         raise ValidationError(_("同一批导入中统一社会信用代码重复。"), code="duplicate_uscc")
-    for found in among(Enterprise.objects.only("name", "uscc"), "uscc", codes):
-        existing = found.first()
+    for matching in among(Enterprise.objects.only("name", "uscc"), "uscc", codes):
+        existing = matching.first()
         if existing is not None:
             raise ValidationError(
                 _("该统一社会信用代码已登记：%(name)s") % {"name": existing.name}, code="duplicate_uscc"
@@ -156,8 +156,8 @@ def current_m2m(ids: Sequence[int]) -> dict[str, dict[int, set[int]]]:
     current: dict[str, dict[int, set[int]]] = {"chains": {}, "nodes": {}, "qualifications": {}}
     for name, column in (("chains", "chain_id"), ("nodes", "chainnode_id"), ("qualifications", "qualification_id")):
         through = getattr(Enterprise, name).through
-        for found in among(through.objects.all(), "enterprise_id", ids):
-            for left, right in found.values_list("enterprise_id", column):
+        for matching in among(through.objects.all(), "enterprise_id", ids):
+            for left, right in matching.values_list("enterprise_id", column):
                 current[name].setdefault(left, set()).add(right)
     return current
 
@@ -228,8 +228,8 @@ def _indicators(rows: Sequence[IndicatorRow], by_uscc: dict[str, Enterprise], tr
         return 0
     ids = sorted({by_uscc[row.uscc].pk for row in rows})
     existing: dict[tuple[int, int], Indicator] = {}
-    for part in chunks(ids):
-        for indicator in Indicator.objects.filter(enterprise_id__in=part):
+    for matching in among(Indicator.objects.all(), "enterprise_id", ids):
+        for indicator in matching:
             existing[(indicator.enterprise_id, indicator.year)] = indicator
     writes = bulk.Writes(Indicator, trail)
     for row in rows:
@@ -259,8 +259,8 @@ def _contacts(rows: Sequence[ContactRow], by_uscc: dict[str, Enterprise], trail:
     ids = sorted({by_uscc[row.uscc].pk for row in rows})
     existing: dict[tuple[int, str], Contact] = {}
     has_contacts: set[int] = set()
-    for part in chunks(ids):
-        for contact in Contact.objects.filter(enterprise_id__in=part):
+    for matching in among(Contact.objects.order_by("pk"), "enterprise_id", ids):
+        for contact in matching:
             existing.setdefault((contact.enterprise_id, contact.name), contact)
             has_contacts.add(contact.enterprise_id)
     writes = bulk.Writes(Contact, trail)
@@ -313,8 +313,8 @@ def enterprises_import(
     _update([c for c in changes if c.fields or c.chains or c.nodes is not None or c.qualifications is not None], trail)
     named: set[str] = {row.uscc for row in indicators} | {row.uscc for row in contacts}
     missing = sorted(named - set(by_uscc))
-    for part in chunks(missing):
-        for enterprise in Enterprise.objects.filter(uscc__in=part):
+    for matching in among(Enterprise.objects.all(), "uscc", missing):
+        for enterprise in matching:
             by_uscc[enterprise.uscc] = enterprise
     unknown = sorted(named - set(by_uscc))
     if unknown:

@@ -27,7 +27,7 @@ from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import clock
 from chaindesk.core.actors import Actor, is_system
-from chaindesk.core.bulk import among, chunks
+from chaindesk.core.bulk import among
 from chaindesk.enterprises import permissions
 from chaindesk.enterprises.models import Contact, Enterprise, Indicator, Qualification
 from chaindesk.enterprises.selectors import name_core, similar_enterprises
@@ -271,17 +271,17 @@ class Existing:
 
 def _existing(codes: list[str], actor: Actor) -> Existing:
     enterprises: dict[str, Enterprise] = {}
-    for found in among(Enterprise.objects.select_related("region", "liaison"), "uscc", codes):
-        for enterprise in found:
+    for matching in among(Enterprise.objects.select_related("region", "liaison"), "uscc", codes):
+        for enterprise in matching:
             enterprises[enterprise.uscc] = enterprise
     ids = [e.pk for e in enterprises.values()]
     indicators: dict[tuple[int, int], Indicator] = {}
     contacts: dict[tuple[int, str], Contact] = {}
-    for found in among(Indicator.objects.all(), "enterprise_id", ids):
-        for indicator in found:
+    for matching in among(Indicator.objects.all(), "enterprise_id", ids):
+        for indicator in matching:
             indicators[(indicator.enterprise_id, indicator.year)] = indicator
-    for found in among(Contact.objects.order_by("pk"), "enterprise_id", ids):
-        for contact in found:
+    for matching in among(Contact.objects.order_by("pk"), "enterprise_id", ids):
+        for contact in matching:
             contacts.setdefault((contact.enterprise_id, contact.name), contact)
     editable: set[int] = set()
     if is_system(actor):
@@ -289,8 +289,8 @@ def _existing(codes: list[str], actor: Actor) -> Existing:
     elif actor.role == Role.LIAISON:
         editable = {e.pk for e in enterprises.values() if e.liaison_id == actor.pk}
     elif permissions.may_create(actor):
-        for found in among(Enterprise.objects.visible_to(actor), "pk", ids):
-            editable.update(found.values_list("pk", flat=True))
+        for matching in among(Enterprise.objects.visible_to(actor), "pk", ids):
+            editable.update(matching.values_list("pk", flat=True))
     return Existing(enterprises, current_m2m(ids), indicators, contacts, editable)
 
 
@@ -385,8 +385,8 @@ def _flag_similar(rows: list[RowPlan]) -> None:
     }
     names = sorted({row.values["name"] for row in new[FUZZY_LIMIT:]})
     registered: dict[str, list[Enterprise]] = {}
-    for part in chunks(names):
-        for enterprise in Enterprise.objects.filter(name__in=part).only("name", "uscc").order_by("pk"):
+    for matching in among(Enterprise.objects.only("name", "uscc").order_by("pk"), "name", names):
+        for enterprise in matching:
             registered.setdefault(enterprise.name, []).append(enterprise)
     for row in new[FUZZY_LIMIT:]:
         similar[row.number] = registered.get(row.values["name"], [])
