@@ -19,9 +19,8 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Lookup, QuerySet
-from django.utils import timezone
 
-from . import audit, context
+from . import audit, clock, context
 from .actors import SystemActor
 from .models import AuditAction, AuditLog
 
@@ -104,7 +103,7 @@ def insert(
         (lambda value, f=field: f.get_db_prep_save(value, db)) if isinstance(field, _PREPARED) else None
         for field in given
     ]
-    now = timezone.now()
+    now = clock.now()
     tail = tuple(field.get_db_prep_save(now if _stamped(field) else field.get_default(), db) for field in defaults)
     converters = [(index, convert) for index, convert in enumerate(prepare) if convert is not None]
 
@@ -261,7 +260,7 @@ class Trail:
 
     def write(self) -> int:
         """Insert the lines collected so far (one timestamp for all), then forget them."""
-        now = timezone.now()
+        now = clock.now()
         insert(AuditLog, _AUDIT_FIELDS, ((now, *row) for row in self.rows))
         written, self.rows = len(self.rows), []
         self.written += written
@@ -299,7 +298,7 @@ class Writes:
         if not after:
             return False
         self._changed.append(obj)
-        self._fields.update(self.model._meta.get_field(name).name for name in after)
+        self._fields.update(after)  # snapshot keys are field names
         self.trail.updated(obj, before, after)
         return True
 
@@ -309,7 +308,7 @@ class Writes:
         attnames = [field.attname for field in fields]
         stamped = [f.attname for f in fields if _stamped(f)]
         if stamped:
-            now = timezone.now()
+            now = clock.now()
             for obj in self.created:
                 for attname in stamped:
                     setattr(obj, attname, now)

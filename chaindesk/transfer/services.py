@@ -133,8 +133,9 @@ def _store_plan(batch: ImportBatch, plan: Plan) -> None:
     counts = plan.counts
     if kinds.get(batch.kind).depends_on and plan.ok and (counts["new"] or counts["update"]):
         mark = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        kept = Plan(kind=plan.kind, table=plan.table.detached(), mapping=plan.mapping, rows=plan.rows)
-        kept.payload = plan.payload
+        kept = Plan(
+            kind=plan.kind, table=plan.table.detached(), mapping=plan.mapping, rows=plan.rows, payload=plan.payload
+        )
         data = pickle.dumps({"mark": mark, "sha256": batch.sha256, "plan": kept}, protocol=pickle.HIGHEST_PROTOCOL)
         batch.checked_plan.save(f"{uuid.uuid4().hex}.plan", ContentFile(data), save=False)
     else:

@@ -143,3 +143,16 @@ def test_among_finds_every_match_once_whatever_the_database(personas: Personas) 
     }
     assert linked == set(Enterprise.chains.through.objects.values_list("enterprise_id", flat=True))
     assert list(bulk.among(Enterprise.objects.all(), "uscc", [])) == []
+
+
+def test_a_trails_lines_carry_the_clocks_time(personas: Personas) -> None:
+    import time_machine
+
+    from chaindesk.core import clock
+
+    moment = clock.now() + dt.timedelta(days=3, hours=2)
+    with time_machine.travel(moment, tick=False):
+        trail = bulk.Trail(personas.chief, tag="t-clock")
+        trail.created(personas.ours.enterprise)
+        trail.write()
+        assert AuditLog.objects.get(request_id="t-clock").created_at == clock.now() == moment
