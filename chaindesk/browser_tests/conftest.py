@@ -5,7 +5,8 @@ city first (the loader is idempotent). Screenshots go to docs/screenshots/ at de
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -71,17 +72,77 @@ def browser():  # noqa: ANN201 - Playwright types are optional at import time
         chromium.close()
 
 
+class InFlight:
+    """Counts the live server's requests until each response is closed, so a test's teardown can wait for
+    the last one. On in-memory SQLite the server thread shares the test's connection: a request still reading
+    a table when the flush after the test deletes from it fails the flush with "database table is locked"."""
+
+    def __init__(self, app: Callable) -> None:
+        self.app = app
+        self.count = 0
+        self.idle = threading.Condition()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        with self.idle:
+            self.count += 1
+        try:
+            body = self.app(environ, start_response)
+        except BaseException:
+            self.done()
+            raise
+        return _Closing(body, self.done)
+
+    def done(self) -> None:
+        with self.idle:
+            self.count -= 1
+            self.idle.notify_all()
+
+    def wait(self, timeout: float = 15.0) -> bool:
+        with self.idle:
+            return self.idle.wait_for(lambda: self.count == 0, timeout=timeout)
+
+
+class _Closing:
+    """A WSGI response that reports when the server closes it (PEP 3333: close() is always called)."""
+
+    def __init__(self, body: Iterable[bytes], on_close: Callable[[], None]) -> None:
+        self.body = body
+        self.on_close = on_close
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.on_close()
+
+
+def _in_flight(live_server) -> InFlight:  # noqa: ANN001
+    httpd = live_server.thread.httpd
+    app = httpd.get_app()
+    if not isinstance(app, InFlight):
+        app = InFlight(app)
+        httpd.set_app(app)
+    return app
+
+
 @pytest.fixture
-def demo_city(live_server, transactional_db, monkeypatch) -> str:  # noqa: ANN001
-    """The demo city in the (freshly flushed) database, its files in memory for the test; returns the live
-    server's base URL.
+def demo_city(live_server, transactional_db, monkeypatch) -> Iterator[str]:  # noqa: ANN001
+    """The demo city in the (freshly flushed) database, its files in memory for the test; yields the live
+    server's base URL, and after the test waits until the server has answered its last request.
 
     The first browser test still sees the session's demo city, later ones start from a flushed database;
     the loader is idempotent, so it is simply run every time."""
     from chaindesk.conftest import load_demo
 
+    in_flight = _in_flight(live_server)
     load_demo(monkeypatch)
-    return live_server.url
+    yield live_server.url
+    assert in_flight.wait(), "the live server was still answering a request 15 s after the test ended"
 
 
 def _new_page(browser, viewport: dict[str, int]):  # noqa: ANN001, ANN202
