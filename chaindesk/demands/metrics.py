@@ -336,6 +336,16 @@ def _grouped(
     return _fold(rows, key_path, label_path, "close_days")
 
 
+def counts_by(demands: QuerySet[Demand], dimension: str, *, today: dt.date | None = None) -> dict[Any, MetricRow]:
+    """Every group's counts over `demands` (not cut to a reader: the annual targets measure a chain's, a
+    region's or a department's own figures), one query; the rates follow the definitions of this module."""
+    grouped, _histograms = _grouped(demands, dimension, today=today)
+    rows = {g["key"]: _row(g["key"], str(g["label"] or ""), g) for g in grouped}
+    for row in rows.values():
+        row.fill_rates()
+    return rows
+
+
 def median_of_histogram(histogram: Mapping[int, int]) -> int | float | None:
     """``statistics.median`` of the list holding each value ``count`` times, without building the list:
     the middle value (as is) for an odd count, ``(low + high) / 2`` (a float) of the two middle ones for

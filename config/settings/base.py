@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "chaindesk.leads",
     "chaindesk.demands",
     "chaindesk.upward",
+    "chaindesk.targets",
     "chaindesk.meetings",
     "chaindesk.reports",
     "chaindesk.transfer",
