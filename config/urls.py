@@ -27,6 +27,8 @@ urlpatterns = [
     path("projects/", include("chaindesk.projects.urls")),
     path("leads/", include("chaindesk.leads.urls")),
     path("demands/upward/", include("chaindesk.upward.urls")),
+    path("targets/", include("chaindesk.targets.urls")),
+    path("cockpit/", include("chaindesk.cockpit.urls")),
     path("demands/", include("chaindesk.demands.urls")),
     path("search/", include("chaindesk.core.urls_search")),
     path("i18n/", include("django.conf.urls.i18n")),
