@@ -452,7 +452,7 @@ def metric_table(
     )
 
 
-_SUMMED = (
+SUMMED = (
     "received",
     "accepted",
     "late_waiting",
@@ -472,7 +472,7 @@ def _total(rows: list[MetricRow], histograms: Histograms) -> MetricRow:
     departments a demand led by two departments is counted in both, so the total is of department cases
     (the median too: over the groups' histograms added up)."""
     total = MetricRow(key=None, label=str(_("合计")))
-    for attr in _SUMMED:
+    for attr in SUMMED:
         setattr(total, attr, sum(getattr(r, attr) for r in rows))
     if rows and rows[0].open_tasks is not None:  # departments: each task in one department's row
         total.open_tasks = sum(r.open_tasks or 0 for r in rows)

@@ -22,7 +22,20 @@ from chaindesk.core.services import audited_create
 from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
 from chaindesk.meetings.models import Meeting, MeetingKind
 
-from . import demands, leads, meetings, names, network, paperwork, projects, seed_meeting, service, upward
+from . import (
+    demands,
+    leads,
+    meetings,
+    names,
+    network,
+    paperwork,
+    projects,
+    seed_meeting,
+    service,
+    targets,
+    upward,
+    year_to_date,
+)
 
 DEMO_PASSWORD = "Taizhou@2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -397,10 +410,12 @@ def load(*, enterprises: int = 150, today: dt.date | None = None) -> Loaded:
     today = today or clock.today()
     planned = _load_enterprises(users, regions, chains, loaded, enterprises)
     service.load_service(planned, users, today, seed_day_for(today), loaded.add)
+    year_to_date.load_year_to_date(planned, today, loaded.add)  # this year's figures so far
     _load_meetings(users, regions, chains, loaded, today, [e for e, _ in planned[: len(SEED_ENTERPRISES)]])
     _load_pipeline(planned, users, chains, loaded, seed_day_for(today))
     _load_demands(planned, users, loaded, today)
     _load_decisions(planned, users, loaded, today)
+    targets.load_targets(users, today, loaded.add)  # last: set against what the city has done
     return loaded
 
 

@@ -4,7 +4,8 @@ The three issues raised at the 11月24日 site visit become demands from the vis
 江苏金扬子 双回路供电 and 环评审批); earlier demands of 生物医药 enterprises cover every status and channel:
 已提交, 待补充, 已受理, 办理中 with department tasks (signed, with progress, one extension requested, one overdue
 → 预警 and one long overdue → 督办 after the escalation job), 待企业确认, 已办结 rated 满意/基本满意, one reopened
-after 不满意, one 不予受理 with its reason. (The 上争事项 are in chaindesk.demo.upward.)
+after 不满意, one 不予受理 with its reason; and a few demands of every chain from earlier in the year, closed and
+rated (a city's record by the autumn). (The 上争事项 are in chaindesk.demo.upward.)
 
 Everything goes through the services (chaindesk.demands.services); the moments the
 services stamp (submitted, accepted, assigned, signed, completed, closed; the timeline rows) are then moved to
@@ -59,9 +60,10 @@ class World:
 class Story:
     """One demand told through the services, each step at its day in the story."""
 
-    def __init__(self, world: World, enterprise: Enterprise) -> None:
+    def __init__(self, world: World, enterprise: Enterprise, coordinator: str = "wangzh") -> None:
         self.world = world
         self.enterprise = enterprise
+        self.coordinator = coordinator  # who accepts, assigns and accepts the tasks' completion (the chain's team)
         self.demand: Demand | None = None
 
     @property
@@ -129,7 +131,7 @@ class Story:
         with self.at(self.day(days, 11)):
             task = services.task_create(
                 demand=Demand.objects.get(pk=self.pk),
-                actor=self.user("wangzh"),
+                actor=self.user(self.coordinator),
                 lead_department=Department.objects.get(code=dept),
                 co_departments=list(Department.objects.filter(code__in=co)),
                 instructions=instructions,
@@ -166,7 +168,7 @@ def _done(s: Story, task: Task, days: int, result: str) -> None:
     handler = s.user(HANDLER[task.lead_department.code])
     s.step(days + 2, services.task_sign, hour=9, task=_fresh(task), actor=handler)
     s.step(days, services.task_request_completion, hour=10, task=_fresh(task), actor=handler, result=result)
-    s.step(days, services.task_accept_completion, hour=16, task=_fresh(task), actor=s.user("wangzh"))
+    s.step(days, services.task_accept_completion, hour=16, task=_fresh(task), actor=s.user(s.coordinator))
 
 
 def _demand(s: Story) -> Demand:
@@ -174,7 +176,9 @@ def _demand(s: Story) -> Demand:
 
 
 def _accept(s: Story, days: int) -> None:
-    s.step(days, services.demand_accept, hour=10, demand=_demand(s), actor=s.user("wangzh"), note="已受理，抓紧交办。")
+    s.step(
+        days, services.demand_accept, hour=10, demand=_demand(s), actor=s.user(s.coordinator), note="已受理，抓紧交办。"
+    )
 
 
 # --- the stories -------------------------------------------------------------------------------------------
@@ -283,12 +287,15 @@ def _awaiting(s: Story) -> None:
     _done(s, first, 6, "申报材料已完善并报送，补贴已列入拨付计划。")
 
 
-def _closed(s: Story, title: str, text: str, category: str, dept: str, rating: str, comment: str) -> None:
-    s.submit(40, "liaison", Channel.LIAISON, title, text, category)
-    _accept(s, 39)
-    task = s.task(38, dept, f"协调解决：{title}。", 10)
-    _done(s, task, 32, "已协调解决，企业已知悉。")
-    _confirm(s, 30, rating, comment)
+def _closed(
+    s: Story, title: str, text: str, category: str, dept: str, rating: str, comment: str, days: int = 40
+) -> None:
+    """Submitted by the liaison `days` working days before the seed day, closed and rated ten days later."""
+    s.submit(days, "liaison", Channel.LIAISON, title, text, category)
+    _accept(s, days - 1)
+    task = s.task(days - 2, dept, f"协调解决：{title}。", 10)
+    _done(s, task, days - 8, "已协调解决，企业已知悉。")
+    _confirm(s, days - 10, rating, comment)
 
 
 def _confirm(s: Story, days: int, rating: str, comment: str) -> None:
@@ -310,9 +317,49 @@ def _reopened(s: Story) -> None:
 
 def _biomed_generated(world: World) -> list[Enterprise]:
     """生物医药 enterprises other than the two of the seed report, in load order."""
+    return _generated(world, "biomed")
+
+
+def _generated(world: World, chain: str) -> list[Enterprise]:
+    """The generated enterprises of a chain (not the two of the seed report), in load order (one query)."""
     seed = {e.pk for k, e in world.enterprises.items() if isinstance(k, str)}
-    biomed = [e for k, e in world.enterprises.items() if isinstance(k, int) and e.chains.filter(code="biomed").exists()]
-    return [e for e in biomed if e.pk not in seed]
+    firms = [e for k, e in world.enterprises.items() if isinstance(k, int) and e.pk not in seed]
+    through = Enterprise.chains.through.objects.filter(enterprise_id__in=[e.pk for e in firms], chain__code=chain)
+    on_chain = set(through.values_list("enterprise_id", flat=True))
+    return [e for e in firms if e.pk in on_chain]
+
+
+# Earlier in the year, closed and rated: (chain, its n-th generated enterprise, who coordinates, working days
+# before the seed day, title, text, category, lead department, rating, comment).
+EARLIER = [
+    ("chem", 0, "wangzh", 150, "厂区增容用电报装", "新上反应釜生产线需增容用电约800千伏安，希望加快报装接电。",
+     "energy", "gdgs", Rating.SATISFIED, "供电公司上门服务，一个月内完成增容送电。"),
+    ("equip", 0, "tm_fgw", 135, "智能化改造项目备案", "企业实施智能化改造，需办理技改项目备案。", "approval",
+     "fgw", Rating.SATISFIED, "备案当周办结，服务很到位。"),
+    ("biomed", 6, "wangzh", 120, "数字化车间认定申报辅导", "企业拟申报市级数字化车间，希望指导申报材料。",
+     "policy", "gxj", Rating.SATISFIED, "工信局专人辅导，材料一次通过。"),
+    ("chem", 1, "wangzh", 105, "排污许可证变更", "扩产后污染物排放量变化，需办理排污许可证变更。", "environment",
+     "sthj", Rating.BASICALLY, "许可证已变更，审核周期仍偏长。"),
+    ("equip", 1, "tm_fgw", 90, "出口订单信用保险对接", "承接海外船舶配件订单，希望对接出口信用保险降低收汇风险。",
+     "finance", "swj", Rating.SATISFIED, "商务局牵线保险机构，保单已出。"),
+    ("biomed", 7, "wangzh", 70, "厂区道路规划调整", "厂区扩建需调整内部道路规划并办理规划许可变更。", "land",
+     "zrzy", Rating.SATISFIED, "规划变更手续办理顺利。"),
+]  # fmt: skip
+
+
+def _earlier(world: World) -> list[tuple[Enterprise, str, Callable[[Story], None], str]]:
+    """The closed demands of EARLIER whose enterprise the loaded city has."""
+    firms = {chain: _generated(world, chain) for chain in {row[0] for row in EARLIER}}
+    found: list[tuple[Enterprise, str, Callable[[Story], None], str]] = []
+    for chain, n, coordinator, days, title, text, category, dept, rating, comment in EARLIER:
+        if n >= len(firms[chain]):
+            continue
+
+        def tell(s: Story, t: tuple[Any, ...] = (title, text, category, dept, rating, comment, days)) -> None:
+            _closed(s, *t)
+
+        found.append((firms[chain][n], title, tell, coordinator))
+    return found
 
 
 def _stories(world: World) -> list[tuple[Enterprise, str, Callable[[Story], None]]]:
@@ -378,11 +425,12 @@ def load_demands(world: World, add: Any) -> None:
     """The demands of the story, then the escalation job for the demo's today (idempotent)."""
     _ensure_categories()
     _ensure_heads(world, add)
-    for enterprise, title, tell in _stories(world):
+    stories = [(*story, "wangzh") for story in _stories(world)] + _earlier(world)
+    for enterprise, title, tell, coordinator in stories:
         if Demand.objects.filter(enterprise=enterprise, title=title).exists():
             continue
         add("demand")
-        s = Story(world, enterprise)
+        s = Story(world, enterprise, coordinator)
         tell(s)
         s.finish()
     run_escalation(today=world.today, now=working_hours(world.today, 8))
