@@ -59,6 +59,7 @@ RESOURCE_LABELS = {
     "partners": gettext_lazy("研发资源"),
     "talents": gettext_lazy("在外能人"),
     "upward": gettext_lazy("上争事项"),
+    "targets": gettext_lazy("年度目标"),
     "users": gettext_lazy("用户"),
     "audit": gettext_lazy("审计日志"),
     "imports": gettext_lazy("数据导入"),

@@ -348,6 +348,11 @@ PAIRS: dict[str, Page] = {
     "commit_import": post("transfer:commit"),
     "undo_import": post("transfer:undo"),
     "import_errors": Page("transfer:errors"),
+    # annual targets: the ledger, one owner's 填报 form (its GET: the form's permission is the save's), the lights
+    "list_targets": Page("targets:ledger"),
+    "set_targets": Page("targets:edit"),
+    "get_target_lights": Page("targets:lights"),
+    "set_target_lights": post("targets:lights"),  # empty: a city leader gets the form's errors, the others 403
 }
 
 # Operations no page does, and why.
@@ -363,6 +368,7 @@ PARAMS: dict[str, dict[str, Ref]] = {
     "merge_demand": {"demand_id": lambda w, x: x.submitted.pk},
     "supply_demand_info": {"demand_id": lambda w, x: x.needs_info.pk},
     "confirm": {"demand_id": lambda w, x: x.awaiting.pk},
+    "set_targets": {"owner": lambda w, x: "chain", "owner_id": lambda w, x: w.ours.chain.pk},  # targets:edit's
 }
 
 
