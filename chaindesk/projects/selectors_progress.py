@@ -485,8 +485,13 @@ def chain_cycle(chain: Any, user: Any) -> list[ChainCycleStep]:
     """Counts and planned investment per step of the chain's cycle, landed and still in talks (在谈):
     signed investment → follow-ons → supporting projects brought by local enterprises → projects brought by
     talents — over the chain's projects the reader may see (the chain's team sees them all; a liaison or a
-    district administrator, who read every chain's outline, only their own). One aggregate query; amounts
-    summed as whole 分."""
+    district administrator, who read every chain's outline, only their own)."""
+    return cycle_of(Project.objects.visible_to(user).filter(chain=chain))
+
+
+def cycle_of(projects: QuerySet[Project]) -> list[ChainCycleStep]:
+    """The cycle's steps over these projects (one chain's, or the cockpit's every visible chain): one aggregate
+    query; amounts summed as whole 分."""
     planned = cents(Coalesce(F("planned_investment"), Value(Decimal("0")), output_field=AMOUNT_FIELD))
     aggregates: dict[str, Any] = {}
     for key, *_rest in CHAIN_STEPS:
@@ -496,7 +501,7 @@ def chain_cycle(chain: Any, user: Any) -> list[ChainCycleStep]:
         aggregates[f"{key}_a"] = Sum(planned, filter=landed)
         aggregates[f"{key}_tn"] = Count("pk", filter=talks)
         aggregates[f"{key}_ta"] = Sum(planned, filter=talks)
-    totals = Project.objects.visible_to(user).filter(chain=chain).aggregate(**aggregates)
+    totals = projects.aggregate(**aggregates)
     return [
         ChainCycleStep(
             key=key,

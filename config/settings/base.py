@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "chaindesk.demands",
     "chaindesk.upward",
     "chaindesk.targets",
+    "chaindesk.cockpit",
     "chaindesk.meetings",
     "chaindesk.reports",
     "chaindesk.transfer",
