@@ -163,7 +163,7 @@ def test_switching_language_shows_the_english_navigation(personas):
     html = client.get("/").content.decode()
     assert '<html lang="en">' in html
     labels = _nav_labels(html)
-    assert labels[:3] == ["Workbench", "Industry chains", "Enterprises"]
+    assert labels[:4] == ["Workbench", "Cockpit", "Industry chains", "Enterprises"]
     assert "Meetings" in labels
     assert not [label for label in labels if CJK.search(label)], labels
     nav = _nav(html)

@@ -21,6 +21,8 @@ DOMAIN_APPS = (
     "leads",
     "demands",
     "upward",
+    "targets",
+    "cockpit",
     "meetings",
     "demo",
     "synth",

@@ -49,6 +49,7 @@ def test_navigation_by_role():
 
     assert keys("city_leader") == [
         "dashboards",
+        "cockpit",  # 驾驶舱 (issue 14)
         "chains",
         "enterprises",
         "projects",
@@ -58,12 +59,21 @@ def test_navigation_by_role():
         "team_queue",  # 待我处理: what waits on the chain's team (issue 11)
         "metrics",
         "upward",
+        "targets",  # 年度目标 (issue 14)
         "meetings",
         "reports",
         "transfer",  # 数据导入: the offices' own ledgers (issue 13)
     ]
     # 会议日历: the private calendar feed of the meetings their department attends (issue 12)
-    assert keys("dept_handler") == ["dashboards", "demands", "tasks", "metrics", "upward", "meetings_calendar"]
+    assert keys("dept_handler") == [
+        "dashboards",
+        "demands",
+        "tasks",
+        "metrics",
+        "upward",
+        "targets",
+        "meetings_calendar",
+    ]
     assert keys("enterprise") == ["dashboards", "enterprises", "projects", "demands"]  # the portal (issue 11)
     assert keys("audit_admin") == ["dashboards", "system"]
     # 部门: who signs their tasks; 节假日安排: the official holiday schedule (issue 11)
