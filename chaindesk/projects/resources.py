@@ -27,7 +27,7 @@ from chaindesk.core.resources import (
 
 from .choices import STAGE_DATE_FIELD, ProjectKind, ProjectLevel, ProjectStage
 from .models import Project
-from .selectors import SORTS, base_queryset, project_list
+from .selectors import REACHED, SORTS, base_queryset, project_list
 from .selectors_progress import CYCLE_VALUES, cycle_options
 from .selectors_schedule import FLAGS
 
@@ -38,6 +38,12 @@ KEY_DATES = (
     (ProjectStage.COMPLETED, "planned_completed_on"),
     (ProjectStage.PRODUCING, "planned_production_on"),
     (ProjectStage.FULL, "planned_full_production_on"),
+)
+REACHED_OPTIONS = (
+    ("signed", _("本年签约")),
+    ("started", _("本年开工")),
+    ("completed", _("本年竣工")),
+    ("production", _("本年投产")),
 )
 FLAG_OPTIONS = (
     ("behind", _("投资滞后")),
@@ -115,6 +121,7 @@ PROJECTS = Resource(
         Filter("level", _("项目级别"), CHOICE, options="levels", values=ProjectLevel.values),
         Filter("flag", _("预警"), CHOICE, options=FLAG_OPTIONS, values=list(FLAGS), blank=ANY),
         Filter("cycle", _("良性循环"), CHOICE, options=_cycle_options, values=CYCLE_VALUES, blank=ANY),
+        Filter("reached", _("本年进展"), CHOICE, options=REACHED_OPTIONS, values=list(REACHED), blank=ANY),
     ),
     columns=(
         Col("name", _("项目名称"), attr("name"), width=34, sort="name", link="projects:detail"),

@@ -53,6 +53,15 @@ def base_queryset(user: Any) -> QuerySet[Project]:
     )
 
 
+# reached=… : the date field of the step reached this year.
+REACHED = {
+    "signed": "signed_on",
+    "started": "started_on",
+    "completed": "completed_on",
+    "production": "production_on",
+}
+
+
 def project_list(
     user: Any,
     params: dict[str, str],
@@ -65,7 +74,8 @@ def project_list(
     Filters: q (project name, owner enterprise or investor name), chain, node (with its descendants;
     `node_parents` saves a query when the caller already holds the trees), region (with its child regions),
     stage, kind, level, flag (behind / stale / stalled, by the investment-progress rules), cycle (a step of
-    the chain's 良性循环, landed or in talks: selectors_progress.cycle_q). Every row carries
+    the chain's 良性循环, landed or in talks: selectors_progress.cycle_q), reached (signed, started, completed or
+    in production this year: the date of that step within the year of `today`). Every row carries
     this year's plan, completion and rate against 序时进度 as annotations."""
     today = today or clock.today()
     qs: QuerySet[Project] = base_queryset(user).annotate(stage_order=stage_order())
@@ -86,6 +96,10 @@ def project_list(
         qs = qs.filter(level=level)
     if (cycle := param_choice(params.get("cycle"), list(CYCLE_VALUES))) and (condition := cycle_q(cycle)):
         qs = qs.filter(condition)  # a count of the chain's 良性循环 page, clicked through
+    if reached := param_choice(params.get("reached"), list(REACHED)):
+        # 本年签约/开工/竣工/投产: the cockpit's funnel and the annual targets count exactly these, clicked through.
+        first = today.replace(month=1, day=1)
+        qs = qs.filter(**{f"{REACHED[reached]}__range": (first, first.replace(month=12, day=31))})
     qs = with_progress(qs, today)
     if flag := param_choice(params.get("flag"), list(FLAGS)):
         qs = filter_flag(qs, flag, today)

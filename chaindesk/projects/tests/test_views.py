@@ -202,6 +202,25 @@ def test_list_flag_filter_finds_stale_projects(personas, membrane):
     assert "停滞" in page and 'data-testid="flag-rules"' in page
 
 
+def test_list_reached_this_year_filter(personas, membrane):
+    """本年签约/开工/…: the step's date within this year (what the cockpit's funnel and the targets count)."""
+    chief, today = personas.chief, timezone.localdate()
+    new_year = today.replace(month=1, day=1)
+    started = factories.project(
+        personas, f"{PREFIX}今年开工", enterprise=personas.ours.enterprise, planned_investment=Decimal(900)
+    )
+    factories.advance(started, "started", on=new_year, actor=chief)
+    old = factories.project(
+        personas, f"{PREFIX}去年签约", enterprise=personas.ours.enterprise, planned_investment=Decimal(800)
+    )
+    services.project_transition(project=old, to_stage="signed", on=new_year - dt.timedelta(days=1), actor=chief)
+    client = login(chief)
+    assert _names(client, f"?reached=signed&q={PREFIX}") == {started.name}  # signed and started on 1 January
+    assert _names(client, f"?reached=started&q={PREFIX}") == {started.name}
+    assert _names(client, f"?reached=production&q={PREFIX}") == set()
+    assert _names(client, f"?reached=bogus&q={PREFIX}") == {membrane.name, started.name, old.name}  # ignored
+
+
 def test_list_scopes_and_create_button(personas, membrane, theirs):
     assert _names(login(personas.ent_user), f"?q={PREFIX}") == {membrane.name}
     assert _names(login(personas.x_liaison), f"?q={PREFIX}") == {theirs.name}
