@@ -3,8 +3,7 @@ declares in its app's resources.py (projects, demands, leads, 上争事项) or r
 
 The reader's scope needs no parameter: every list reads `visible_to` as the cockpit does. A chain's page adds the
 chain. Where a list has no filter for what a figure counts, the link goes to the closest list and says so
-(`Link.exact` is False): the projects list cannot filter on the 签约/开工/竣工/投产 dates, the demands list on the
-rating, 上争事项 on the day they were decided."""
+(`Link.exact` is False): the demands list cannot filter on the rating, 上争事项 on the day they were decided."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -39,8 +38,11 @@ class Links:
     def projects(self, *, exact: bool = True, chain: int | None = None, **params: Any) -> Link:
         return Link(url("projects:list", chain=chain or self.chain, **params), exact)
 
-    def project_events(self, chain: int | None = None) -> Link:
-        """签约/开工/竣工/投产 this year: the projects list has no date filter, so the chain's (or every) project."""
+    def project_events(self, chain: int | None = None, reached: str = "") -> Link:
+        """签约/开工/竣工/投产 this year: the projects list's 本年进展 filter (`reached`), exact for the current year;
+        without a step (or for another year), the chain's (or every) project."""
+        if reached and self.area.year == self.area.today.year:
+            return self.projects(chain=chain, reached=reached)
         return self.projects(exact=False, chain=chain)
 
     def stalled(self, chain: int | None = None) -> Link:

@@ -173,7 +173,7 @@ def project_stats(funnel: Funnel, goals: Goals, links: Links) -> list[Stat]:
             value=funnel.counts[metric],
             kind=COUNT,
             unit=_("个"),
-            link=links.project_events(),
+            link=links.project_events(reached=str(metric)),
             goal=goals.goal(metric),
         )
         for metric, label in STAGES
@@ -186,7 +186,7 @@ def signed_amount_stat(funnel: Funnel, goals: Goals, links: Links) -> Stat:
         label=_("签约项目计划总投资"),
         value=funnel.signed_amount,
         kind=AMOUNT,
-        link=links.project_events(),
+        link=links.project_events(reached="signed"),
         goal=goals.goal(Metric.SIGNED_AMOUNT),
     )
 

@@ -140,8 +140,8 @@ def test_menu_entry_for_viewers_only(personas: Personas) -> None:
 
 
 def test_projects_signed_count_and_their_list(personas: Personas) -> None:
-    """签约 this year counts the projects signed in the year; the projects list cannot filter the signing date
-    yet, so the number opens the chain's projects, every counted one among them (and the link says so)."""
+    """签约 this year counts the projects signed in the year, and opens exactly them (the projects list's 本年进展
+    filter); so do 开工, 竣工 and 投产."""
     p = personas
     signed = [_sign(p, "驾驶舱测试签约一号项目"), _sign(p, "驾驶舱测试签约二号项目")]
     year = clock.today().year
@@ -149,10 +149,14 @@ def test_projects_signed_count_and_their_list(personas: Personas) -> None:
     for response in (_chain(p.chief, p), _city(p.chief)):
         stat = _stat(response, "project_stats", Metric.SIGNED)
         assert stat.value == expected >= len(signed)
-        assert not stat.link.exact
-        listed = _get(p.chief, stat.link.url).context["page_obj"].paginator.object_list
-        assert {s.pk for s in signed} <= {row.pk for row in listed}
+        assert stat.link.exact
+        listed = _get(p.chief, stat.link.url).context["page_obj"].paginator
+        assert listed.count == stat.value
+        assert {s.pk for s in signed} <= {row.pk for row in listed.object_list}
         assert response.context["signed_amount"].value >= Decimal("24000.00")
+        for metric in (Metric.STARTED, Metric.COMPLETED, Metric.PRODUCTION):
+            step = _stat(response, "project_stats", metric)
+            assert _get(p.chief, step.link.url).context["page_obj"].paginator.count == step.value, metric
 
 
 @pytest.mark.parametrize("key", ["chief", "member", "district"])
