@@ -84,12 +84,17 @@ class Owned:
 
 
 def _owners(users: dict[str, User]) -> list[Owned]:
+    """The demo's own chains, regions and departments (never the other records of the database)."""
+    from .city import CHAINS, REGIONS  # the loader imports this module
+
     setter = users[SETTER]
+    chains = Chain.objects.filter(code__in=[c[0] for c in CHAINS]).select_related("chief")
     owned = [
         Owned(Owner.CHAIN, chain, chain.code, chain.chief, tuple(metrics_for(Owner.CHAIN)), full=True)
-        for chain in Chain.objects.select_related("chief").order_by("sort_order", "code")
+        for chain in chains.order_by("sort_order", "code")
     ]
-    for region in Region.objects.filter(level__in=[RegionLevel.CITY, RegionLevel.DISTRICT]).order_by("sort_order"):
+    regions = Region.objects.filter(code__in=[r[0] for r in REGIONS])
+    for region in regions.filter(level__in=[RegionLevel.CITY, RegionLevel.DISTRICT]).order_by("sort_order"):
         city = region.level == RegionLevel.CITY
         metrics = tuple(metrics_for(Owner.REGION))
         owned.append(Owned(Owner.REGION, region, region.code, setter, metrics, full=city, weight=3 if city else 1))
