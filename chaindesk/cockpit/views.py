@@ -1,5 +1,6 @@
 """The cockpit (驾驶舱): /cockpit/ for the city (every chain the reader sees, or a district administrator's
-district) and /cockpit/chain/<pk>/ for one chain (404 when the chain is not the reader's).
+district) and /cockpit/chain/<pk>/ for one chain (404 when the chain is not the reader's); each with its 大屏 for
+the meeting room (…/screen/, its figures as JSON at …/screen/data/): the same figures on a 1920×1080 stage.
 
 Each family of figures is read once (chaindesk.cockpit.selectors, one grouped or aggregate query each), so the
 page's query count is fixed whatever the number of records; every number links to the list behind it
@@ -7,10 +8,11 @@ page's query count is fixed whatever the number of records; every number links t
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.requests import AuthedRequest
@@ -21,7 +23,7 @@ from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.projects.selectors_schedule import rules_text
 from chaindesk.targets.choices import Owner
 
-from . import charts, panels, selectors
+from . import charts, panels, screen, selectors
 from .links import Links
 from .permissions import COCKPIT_VIEWERS
 from .selectors import Area
@@ -83,6 +85,7 @@ def _common(area: Area, goals: panels.Goals, links: Links) -> dict[str, Any]:
         "days_left": book.days_left,
         "rule": book.rule,
         "own_goals": goals.own,
+        "ledger": book,
         "targets_link": links.targets(),
         "metrics_link": links.metrics("region"),
         **_figures(area, goals, links),
@@ -101,21 +104,27 @@ def _scope_text(area: Area, chains: list[Chain]) -> str:
     return _("%(chains)s（您所在的产业链服务团队）") % {"chains": "、".join(names) or _("无")}
 
 
-@role_required(*COCKPIT_VIEWERS)
-def city_view(request: AuthedRequest) -> HttpResponse:
-    """The city's (or the district's) cockpit over every chain the reader sees."""
-    area = Area(request.user, clock.today())
+def city_context(user: Any) -> dict[str, Any]:
+    """Every figure of the city's (or the district's) cockpit over every chain the reader sees: the page's context,
+    and what its 大屏 shows (chaindesk.cockpit.screen)."""
+    area = Area(user, clock.today())
     links = Links(area)
-    home = selectors.home_region(request.user)
+    home = selectors.home_region(user)
     goals = panels.Goals(selectors.targets(area), Owner.REGION, home.pk if home else None)
-    chains = selectors.visible_chains(request.user)
+    chains = selectors.visible_chains(user)
     context = _common(area, goals, links)
     context.update(_city(area, goals, links, chains, context))
     context["scope_text"] = _scope_text(area, chains)
-    place = home.name if home is not None else ""
-    context["page_title"] = _("%(place)s驾驶舱") % {"place": place}
+    context["place"] = home.name if home is not None else ""
+    context["page_title"] = _("%(place)s驾驶舱") % {"place": context["place"]}
     context["breadcrumbs"] = [(_("驾驶舱"), None)]
-    return render(request, TEMPLATE, context)
+    return context
+
+
+@role_required(*COCKPIT_VIEWERS)
+def city_view(request: AuthedRequest) -> HttpResponse:
+    """The city's (or the district's) cockpit over every chain the reader sees."""
+    return render(request, TEMPLATE, city_context(request.user))
 
 
 def _stage_counts(funnel: selectors.Funnel | None) -> list[int]:
@@ -162,11 +171,9 @@ def _city(
     }
 
 
-@role_required(*COCKPIT_VIEWERS)
-def chain_view(request: AuthedRequest, pk: int) -> HttpResponse:
-    """One chain's cockpit (a district administrator's: the chain in the district)."""
-    chain = get_visible_or_404(Chain.objects.visible_to(request.user), pk, user=request.user)
-    area = Area(request.user, clock.today(), chain)
+def chain_context(user: Any, chain: Chain) -> dict[str, Any]:
+    """Every figure of one chain's cockpit (a district administrator's: the chain in the district)."""
+    area = Area(user, clock.today(), chain)
     links = Links(area)
     goals = panels.Goals(selectors.targets(area), Owner.CHAIN, chain.pk)
     context = _common(area, goals, links)
@@ -176,4 +183,75 @@ def chain_view(request: AuthedRequest, pk: int) -> HttpResponse:
     context["page_title"] = _("%(chain)s · 驾驶舱") % {"chain": chain.name}
     context["breadcrumbs"] = [(_("驾驶舱"), reverse("cockpit:city")), (chain.name, None)]
     context["chain"] = chain
-    return render(request, TEMPLATE, context)
+    return context
+
+
+@role_required(*COCKPIT_VIEWERS)
+def chain_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One chain's cockpit (404 when the chain is not the reader's)."""
+    chain = get_visible_or_404(Chain.objects.visible_to(request.user), pk, user=request.user)
+    return render(request, TEMPLATE, chain_context(request.user, chain))
+
+
+# --- 大屏: the cockpit on the meeting room's screen ------------------------------------------------------------
+
+SCREEN_TEMPLATE = "cockpit/screen.html"
+
+
+def _screen_title(context: dict[str, Any]) -> str:
+    if context.get("chain") is not None:
+        return _("%(chain)s · 产业链驾驶舱") % {"chain": context["chain"].name}
+    return _("%(place)s产业链驾驶舱") % {"place": context.get("place", "")}
+
+
+def _screen(request: AuthedRequest, context: dict[str, Any], *, data_url: str, back_url: str) -> HttpResponse:
+    """The stage, drawn with the figures of now; screen.js fetches `data_url` every `refresh` seconds."""
+    title = _screen_title(context)
+    page = screen.page_context(context, screen.payload(context, title=title))
+    page.update(
+        page_title=title,
+        data_url=data_url,
+        back_url=back_url,
+        refresh=screen.seconds(request.GET.get("refresh"), screen.REFRESH),
+        slide_seconds=screen.seconds(request.GET.get("slide"), screen.SLIDE),
+    )
+    return render(request, SCREEN_TEMPLATE, page)
+
+
+def _screen_data(context: dict[str, Any]) -> JsonResponse:
+    return JsonResponse(
+        screen.payload(context, title=_screen_title(context)), json_dumps_params={"ensure_ascii": False}
+    )
+
+
+@never_cache
+@role_required(*COCKPIT_VIEWERS)
+def screen_view(request: AuthedRequest) -> HttpResponse:
+    """The city's (or the district's) 大屏."""
+    context = city_context(request.user)
+    return _screen(request, context, data_url=reverse("cockpit:screen_data"), back_url=reverse("cockpit:city"))
+
+
+@never_cache
+@role_required(*COCKPIT_VIEWERS)
+def screen_data(request: AuthedRequest) -> JsonResponse:
+    """The city's 大屏 figures as JSON (the same as the page's), fetched every minute by the stage."""
+    return _screen_data(city_context(request.user))
+
+
+@never_cache
+@role_required(*COCKPIT_VIEWERS)
+def chain_screen_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    """One chain's 大屏 (404 as its cockpit when the chain is not the reader's)."""
+    chain = get_visible_or_404(Chain.objects.visible_to(request.user), pk, user=request.user)
+    context = chain_context(request.user, chain)
+    data_url, back_url = reverse("cockpit:chain_screen_data", args=[pk]), reverse("cockpit:chain", args=[pk])
+    return _screen(request, context, data_url=data_url, back_url=back_url)
+
+
+@never_cache
+@role_required(*COCKPIT_VIEWERS)
+def chain_screen_data(request: AuthedRequest, pk: int) -> JsonResponse:
+    """One chain's 大屏 figures as JSON."""
+    chain = get_visible_or_404(Chain.objects.visible_to(request.user), pk, user=request.user)
+    return _screen_data(chain_context(request.user, chain))

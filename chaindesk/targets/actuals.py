@@ -26,7 +26,7 @@ from chaindesk.projects.models import InvestmentReport, Project
 from chaindesk.upward.choices import UpwardStage
 from chaindesk.upward.models import UpwardRequest
 
-from .choices import Metric, Owner
+from .choices import Metric, Owner, metrics_for
 from .models import Target
 
 PROJECT_METRICS = {
@@ -163,10 +163,14 @@ def _rate(numerator: int, denominator: int) -> Actual:
     return Actual(value, numerator, denominator)
 
 
-def measure(targets: Iterable[Target], *, year: int, today: dt.date) -> dict[Key, Actual]:
-    """Every given target's figure (targets of `year`), keyed (owner kind, owner id, metric)."""
+def measure(targets: Iterable[Target], *, year: int, today: dt.date, kinds: Iterable[str] = ()) -> dict[Key, Actual]:
+    """Every given target's figure (targets of `year`), keyed (owner kind, owner id, metric). Every family of
+    the owner `kinds` is read even without a target of them: a page measuring the kinds its reader may see
+    costs the same number of queries whatever the targets set so far (the route matrix pins it)."""
     wanted: dict[str, set[str]] = defaultdict(set)  # owner kind -> metrics
     owners: dict[str, set[int]] = defaultdict(set)
+    for kind in kinds:
+        wanted[kind] |= set(metrics_for(kind))
     for t in targets:
         wanted[t.owner].add(t.metric)
         if t.owner_id is not None:

@@ -21,7 +21,7 @@ from .models import LightRule, Target
 from .permissions import may_set
 
 LIGHT_ORDER: dict[str, int] = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2, Light.NONE: 3}
-OWNER_ORDER = [Owner.REGION, Owner.CHAIN, Owner.DEPARTMENT]
+OWNER_ORDER: list[str] = [Owner.REGION, Owner.CHAIN, Owner.DEPARTMENT]
 
 
 @dataclass
@@ -118,6 +118,18 @@ def _owner_order(targets: list[Target]) -> dict[tuple[str, int], tuple[Any, ...]
     return order
 
 
+def readable_kinds(user: Any, owner: str | None = None) -> list[str]:
+    """The kinds of owner whose targets the user's role may read (Target.scope_paths), or just `owner`."""
+    role = getattr(user, "role", None)
+    kinds: dict[str, list[str]] = {
+        Role.CITY_LEADER: OWNER_ORDER,
+        Role.TEAM_MEMBER: OWNER_ORDER,
+        Role.DISTRICT_ADMIN: [Owner.REGION],
+        Role.DEPT_HANDLER: [Owner.DEPARTMENT],
+    }
+    return [k for k in kinds.get(str(role), []) if not owner or k == owner]
+
+
 def ledger(user: Any, *, year: int, today: dt.date, owner: str | None = None) -> Ledger:
     """Every target of `year` the user may see (of one kind of owner if given), measured as of `today`."""
     qs = Target.objects.visible_to(user).filter(year=year).select_related("chain", "region", "department")
@@ -127,7 +139,7 @@ def ledger(user: Any, *, year: int, today: dt.date, owner: str | None = None) ->
     rule = LightRule.current()
     elapsed = progress.time_progress(year, today)
     days_left = progress.workdays_left(year, today)
-    actuals = measure(targets, year=year, today=today)
+    actuals = measure(targets, year=year, today=today, kinds=readable_kinds(user, owner))
     rows: dict[tuple[str, int], OwnerRow] = {}
     for t in targets:
         key = (t.owner, t.owner_id or 0)
