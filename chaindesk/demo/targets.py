@@ -25,11 +25,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Model, Q
-from django.utils import timezone
 
 from chaindesk.accounts.choices import RegionLevel
 from chaindesk.accounts.models import Department, Region, User
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 from chaindesk.targets import progress
 from chaindesk.targets.actuals import Actual, measure
 from chaindesk.targets.choices import Light, Metric, Owner, metrics_for
@@ -233,7 +233,7 @@ def load_targets(users: dict[str, User], today: dt.date, add: Any) -> None:
         elapsed = progress.time_progress(year, today) / 100
         before, upward = measured.get(year - 1, {}), _with_upward((year - 1, year))
         context = Year(year, year == today.year, elapsed, measured[year], before, rule, upward)
-        started = timezone.now()
+        started = clock.now()
         for owner in todo:
             figures = {m: _figure(owner, m, context) for m in owner.metrics}
             values = {m: value for m, value in figures.items() if value is not None}
