@@ -15,14 +15,17 @@ CLOCKS = $(PY) -c "from chaindesk.testkit.clock import OTHER_CLOCKS; print(*OTHE
 
 run: setup migrate
 	@$(PY) -m chaindesk demo --if-empty
+	@$(PY) -m chaindesk rollups --rebuild >/dev/null
 	@PORT=$(PORT) $(PY) -m chaindesk serve
 
 # Every run is two passes: the tests that share their module's transaction on every core (pytest-xdist, a file
-# per worker at a time), then the transactional ones (browser journeys, concurrency), which commit and flush, in one
-# process after them (chaindesk/conftest.py). A pass that selects nothing (exit code 5) is not a failure.
+# per worker at a time), then the transactional ones (browser journeys, concurrency), which commit and flush, after
+# them (chaindesk/conftest.py), two files at a time (each worker has its own database and live server). A pass that
+# selects nothing (exit code 5) is not a failure.
 XDIST ?= -n auto --dist loadfile
+XDIST_TRANSACTIONAL ?= -n 2 --dist loadfile
 PYTEST_PASSES = run() { CHAINDESK_TEST_TRANSACTIONAL=skip $(PY) -m pytest $(XDIST) "$$@" || [ $$? -eq 5 ] || return 1; \
-	CHAINDESK_TEST_TRANSACTIONAL=only $(PY) -m pytest "$$@" || [ $$? -eq 5 ]; }
+	CHAINDESK_TEST_TRANSACTIONAL=only $(PY) -m pytest $(XDIST_TRANSACTIONAL) "$$@" || [ $$? -eq 5 ]; }
 
 test: setup system
 	@$(PYTEST_PASSES); run $(PYTEST_ARGS)

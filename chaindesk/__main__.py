@@ -7,11 +7,17 @@ chaindesk createuser  create an account with a role
 chaindesk synth       generate city- or province-scale data for benchmarks
 chaindesk import KIND FILE [--commit] [--user NAME]
                       check a ledger (and with --commit import it); prints every row as JSON
+chaindesk rollups --rebuild
+                      recompute the rollup tables from the records (nightly)
+chaindesk check-rollups
+                      compare the rollup tables with the records; exit 1 naming each difference
 chaindesk <any manage.py command>
 """
 
 import os
 import sys
+
+ALIASES = {"worker": "db_worker", "check-rollups": "check_rollups"}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -20,8 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args or args[0] in {"-h", "--help", "help"}:
         print(__doc__)
         return
-    if args[0] == "worker":
-        args[0] = "db_worker"
+    args[0] = ALIASES.get(args[0], args[0])
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["chaindesk", *args])

@@ -51,6 +51,19 @@ def load_demo(patch: pytest.MonkeyPatch) -> None:
         city.load(enterprises=40, today=DEMO_TODAY)
 
 
+@pytest.fixture(autouse=True)
+def _rollups_in_step(django_db_blocker):  # noqa: ANN001, ANN202
+    """What the writes before this test left pending for the rollups (a module's world, a module's fixtures) is
+    refreshed before the test's own savepoint opens: refreshed inside it, the refresh would be rolled back with the
+    test while the writes it reflects stay."""
+    from chaindesk.rollups import engine
+
+    if engine.pending():
+        with django_db_blocker.unblock():
+            engine.flush()
+    yield
+
+
 @pytest.fixture
 def persona(db) -> Callable[[str], User]:  # noqa: ANN001
     def get(username: str) -> User:
@@ -80,6 +93,7 @@ class _ModuleWorld:
     def __init__(self, blocker: Any) -> None:
         from django.db import transaction
 
+        from chaindesk.rollups import engine as rollup_engine
         from chaindesk.testkit import personas as personas_module
         from chaindesk.testkit.storage import files_in_memory
 
@@ -92,6 +106,7 @@ class _ModuleWorld:
             _ModuleWorld.opened.append(self)
             try:
                 self.personas = personas_module.build()
+                rollup_engine.flush()  # inside the module's transaction, not inside the first test's savepoint
             except BaseException:
                 self.close()
                 raise

@@ -45,6 +45,7 @@ from chaindesk.leads.models import Lead
 from chaindesk.projects.models import InvestmentReport, Project
 from chaindesk.projects.selectors_progress import ChainCycleStep, cycle_of
 from chaindesk.projects.selectors_schedule import AMOUNT_FIELD, cents, flag_filter, report_window
+from chaindesk.rollups import reads as rollup_reads
 from chaindesk.targets.actuals import PROJECT_METRICS
 from chaindesk.targets.choices import Metric
 from chaindesk.targets.selectors import Ledger, ledger
@@ -132,7 +133,11 @@ class Funnel:
 
 
 def funnel_by_chain(area: Area) -> dict[int, Funnel]:
-    """Per chain, the projects whose key date falls in the year: one grouped query."""
+    """Per chain, the projects whose key date falls in the year: one grouped query, over the rollup of key dates
+    for a chain's team and a district administrator (`chaindesk.rollups.reads`), else over the projects."""
+    rolled = rollup_reads.visible_rows(area.user, "project_days")
+    if rolled is not None:
+        return _funnel_from_rollup(area, rolled)
     within = {str(m): Q(**{f"{f}__range": (area.first, area.last)}) for m, f in PROJECT_METRICS.items()}
     aggregates: dict[str, Any] = {m: Count("pk", filter=q) for m, q in within.items()}
     aggregates["amount"] = Sum(_cents_of("planned_investment"), filter=within[Metric.SIGNED])
@@ -146,6 +151,23 @@ def funnel_by_chain(area: Area) -> dict[int, Funnel]:
     return {row["chain_id"]: Funnel({m: int(row[m]) for m in within}, _money(row["amount"])) for row in rows}
 
 
+EVENT_METRIC = {field_name: str(metric) for metric, field_name in PROJECT_METRICS.items()}
+
+
+def _funnel_from_rollup(area: Area, rolled: QuerySet[Any]) -> dict[int, Funnel]:
+    rows = rolled.filter(day__range=(area.first, area.last))
+    if area.chain is not None:
+        rows = rows.filter(chain_id=area.chain.pk)
+    grouped = rows.order_by().values("chain_id", "event").annotate(n=Sum("projects"), amount=Sum("amount_cents"))
+    funnels: dict[int, Funnel] = {}
+    for row in grouped:
+        funnel = funnels.setdefault(row["chain_id"], Funnel())
+        funnel.counts[EVENT_METRIC[row["event"]]] += int(row["n"])
+        if row["event"] == PROJECT_METRICS[Metric.SIGNED]:
+            funnel.signed_amount = _money(row["amount"])
+    return funnels
+
+
 def total_funnel(funnels: dict[int, Funnel]) -> Funnel:
     total = Funnel()
     for funnel in funnels.values():
@@ -156,6 +178,13 @@ def total_funnel(funnels: dict[int, Funnel]) -> Funnel:
 def investment_by_month(area: Area) -> dict[int, Decimal]:
     """Investment reported per month of the year so far (month number → 万元): one grouped query."""
     first, last = report_window(area.year, area.today)
+    rolled = rollup_reads.visible_rows(area.user, "investment_months")
+    if rolled is not None:
+        rolled = rolled.filter(month__gte=first, month__lte=last)
+        if area.chain is not None:
+            rolled = rolled.filter(chain_id=area.chain.pk)
+        sums = rolled.order_by().values("month").annotate(total=Sum("amount_cents"))
+        return {row["month"].month: _money(row["total"]) for row in sums}
     qs = InvestmentReport.objects.visible_to(area.user).filter(month__gte=first, month__lte=last)
     if area.chain is not None:
         qs = qs.filter(project__chain=area.chain)

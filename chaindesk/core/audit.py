@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
-from . import context
+from . import context, listeners
 from .actors import SystemActor
 from .models import AuditAction, AuditLog
 
@@ -84,6 +84,7 @@ def line(
         entry.content_type = ContentType.objects.get_for_model(obj)
         entry.object_id = str(obj.pk)
         entry.object_repr = str(obj)[:255]
+        listeners.heard(type(obj), obj.pk, obj, before, after, str(action))
     return entry
 
 

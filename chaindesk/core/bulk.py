@@ -20,7 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Lookup, QuerySet
 
-from . import audit, clock, context
+from . import audit, clock, context, listeners
 from .actors import SystemActor
 from .models import AuditAction, AuditLog
 
@@ -249,6 +249,7 @@ class Trail:
                 self._message,
             )
         )
+        listeners.heard(type(obj), obj.pk, obj, before, after, str(action))
         if len(self.rows) >= TRAIL_ROWS:  # written as it goes: a batch's lines never all sit in memory
             self.write()
 

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from chaindesk.accounts.models import User
 from chaindesk.core import clock
+from chaindesk.rollups import engine as rollup_engine
 
 from .base import SYNTH_USER_PREFIX, BulkWriter, Context, Scale, generators
 
@@ -40,6 +41,7 @@ def reset() -> None:
     with transaction.atomic():
         for generator in reversed(generators()):
             generator.reset(writer)
+        rollup_engine.rebuild()  # the generators delete past the services too
 
 
 def _sqlite_pragmas(fast: bool) -> None:
@@ -85,6 +87,11 @@ def generate(
                 generator.generate(ctx)
                 report.seconds[generator.name] = time.perf_counter() - started
                 log(f"{generator.name}: {report.seconds[generator.name]:.1f}s")
+            # The generators write in bulk, past the services and their audit lines: the rollups are rebuilt.
+            started = time.perf_counter()
+            rollup_engine.rebuild()
+            report.seconds["rollups"] = time.perf_counter() - started
+            log(f"rollups: {report.seconds['rollups']:.1f}s")
     finally:
         _sqlite_pragmas(fast=False)
     if writer.postgres and not connection.in_atomic_block:

@@ -23,6 +23,7 @@ from chaindesk.demands.metrics import counts_by, period_bounds
 from chaindesk.demands.models import Demand
 from chaindesk.enterprises.models import Indicator
 from chaindesk.projects.models import InvestmentReport, Project
+from chaindesk.rollups.reads import all_rows
 from chaindesk.upward.choices import UpwardStage
 from chaindesk.upward.models import UpwardRequest
 
@@ -63,8 +64,33 @@ def _year(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year, 12, 31)
 
 
+ROLLUP_KEY = {
+    "chain_id": "chain_id",
+    "region_id": "region_id",
+    "project__chain_id": "chain_id",
+    "project__region_id": "region_id",
+}
+EVENT_METRIC = {field_name: metric for metric, field_name in PROJECT_METRICS.items()}
+
+
 def _projects(year: int, path: str) -> Figures:
     first, last = _year(year)
+    rolled = all_rows("project_days")
+    if rolled is not None:  # the rollup of key dates: a few rows per day instead of every project
+        key = ROLLUP_KEY[path]
+        rows = (
+            rolled.filter(day__range=(first, last))
+            .order_by()
+            .values(key, "event")
+            .annotate(n=Sum("projects"), amount=Sum("amount_cents"))
+        )
+        figures: Figures = defaultdict(dict)
+        for row in rows:
+            reached = EVENT_METRIC[row["event"]]
+            figures[reached][row[key]] = Decimal(row["n"])
+            if reached == Metric.SIGNED:
+                figures[Metric.SIGNED_AMOUNT][row[key]] = Decimal(int(row["amount"] or 0)) / 100
+        return figures
     within = {m: Q(**{f"{field}__range": (first, last)}) for m, field in PROJECT_METRICS.items()}
     aggregates: dict[str, Any] = {m: Count("pk", filter=q) for m, q in within.items()}
     aggregates[Metric.SIGNED_AMOUNT] = Sum("planned_investment", filter=within[Metric.SIGNED])
@@ -72,7 +98,7 @@ def _projects(year: int, path: str) -> Figures:
     for q in within.values():
         any_event |= q
     rows = Project.objects.filter(any_event).order_by().values(path).annotate(**aggregates)
-    figures: Figures = defaultdict(dict)
+    figures = defaultdict(dict)
     for row in rows:
         for metric in aggregates:
             figures[metric][row[path]] = Decimal(row[metric] or 0)
@@ -81,6 +107,11 @@ def _projects(year: int, path: str) -> Figures:
 
 def _investment(year: int, path: str) -> Figures:
     first, last = _year(year)
+    rolled = all_rows("investment_months")
+    if rolled is not None:
+        key = ROLLUP_KEY[path]
+        sums = rolled.filter(month__range=(first, last)).order_by().values(key).annotate(total=Sum("amount_cents"))
+        return {Metric.INVESTMENT: {row[key]: Decimal(int(row["total"] or 0)) / 100 for row in sums}}
     rows = (
         InvestmentReport.objects.filter(month__range=(first, last))
         .order_by()

@@ -47,7 +47,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chaindesk.core import audit, clock, context, uploads
+from chaindesk.core import audit, clock, context, listeners, uploads
 from chaindesk.core.actors import Actor, is_system, person_or_none, require_actor
 from chaindesk.core.models import AuditAction, AuditLog
 
@@ -429,6 +429,8 @@ def _undo_line(line: AuditLog, action: str, actor: Actor, **values: Any) -> Audi
     """An audit line of the undo about the record `line` names."""
     entry = audit.line(action=action, actor=actor, **values)
     entry.content_type_id, entry.object_id, entry.object_repr = line.content_type_id, line.object_id, line.object_repr
+    model = ContentType.objects.get_for_id(line.content_type_id).model_class() if line.content_type_id else None
+    listeners.heard(model, line.object_id, None, values.get("before"), values.get("after"), action)
     return entry
 
 

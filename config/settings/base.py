@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "chaindesk.leads",
     "chaindesk.demands",
     "chaindesk.upward",
+    "chaindesk.rollups",
     "chaindesk.targets",
     "chaindesk.cockpit",
     "chaindesk.meetings",

@@ -21,6 +21,7 @@ DOMAIN_APPS = (
     "leads",
     "demands",
     "upward",
+    "rollups",
     "targets",
     "cockpit",
     "meetings",

@@ -13,6 +13,8 @@ from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.projects.choices import ProjectStage
 from chaindesk.projects.models import InvestmentPlan, InvestmentReport, Project, StageChange
+from chaindesk.rollups import engine as rollup_engine
+from chaindesk.rollups.models import ProjectDay
 from chaindesk.testkit.personas import Personas, add_enterprise, make_uscc
 from chaindesk.transfer import services
 from chaindesk.transfer.choices import BatchStatus
@@ -139,6 +141,9 @@ def test_the_same_ledger_again_is_unchanged_and_undo_removes_the_batch(personas:
     data = _office_ledger(p)
     batch = _commit(p.chief, _upload(p.chief, data))
     projects, owners = Project.objects.count(), Enterprise.objects.count()
+    # The rollups took the batch's key dates and reports in, once it committed.
+    assert rollup_engine.pending() == {} and rollup_engine.check() == []
+    assert ProjectDay.objects.filter(chain_id=p.ours.chain.pk, event="signed_on").count() > 1
 
     again = _upload(p.chief, data)
     assert again.counts["unchanged"] == 3 and again.counts["new"] == again.counts["error"] == 0, again.counts
@@ -156,6 +161,8 @@ def test_the_same_ledger_again_is_unchanged_and_undo_removes_the_batch(personas:
     assert Enterprise.objects.filter(pk=kangrui.pk).exists()  # registered before the import: kept
     assert not StageChange.objects.filter(project_id__in=created).exists()
     assert not InvestmentPlan.objects.filter(project_id__in=created).exists()
+    rollup_engine.flush()  # the undo's transaction did not commit here (the test's own)
+    assert rollup_engine.check() == []  # the undone projects left the rollups too
     assert _upload(p.chief, data).counts["new"] == 3  # and the ledger imports again
 
 

@@ -1,0 +1,158 @@
+"""Keeping the rollup tables in step with the records.
+
+- A write is heard through the audit trail (`chaindesk.core.changes`): each family says which of its partitions
+  the change touches, and they are noted as pending for this thread. Right after the transaction commits
+  (`transaction.on_commit`) the pending partitions are refreshed: their rows deleted and computed again from
+  the records. A reader flushes what is pending before reading (`ready`), so a page read in the same
+  transaction as a write (a test, a service reading back) sees it too.
+- Refreshes of a family are serialized on PostgreSQL (a transaction-level advisory lock per family): a refresh
+  waits for the one before it to commit and then reads the records as they are, so two writers of the same day
+  can never leave it with only one of them counted. SQLite serializes every write anyway.
+- `rebuild()` recomputes every family from scratch (`chaindesk rollups --rebuild`, nightly, after bulk loads that
+  bypass the services such as `chaindesk synth`); `check()` compares every stored row with the records and names
+  each difference (`chaindesk check-rollups`).
+- `settings.CHAINDESK_ROLLUPS = False` makes the pages read the records instead (the tests compare both)."""
+
+import threading
+import zlib
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from chaindesk.core.listeners import Change
+
+from .families import FAMILIES, Family, Rows, _chunks
+
+BATCH = 1000
+
+
+class _Pending(threading.local):
+    def __init__(self) -> None:
+        self.partitions: dict[str, set[Any]] = {}
+
+
+_pending = _Pending()
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "CHAINDESK_ROLLUPS", True))
+
+
+def heard(change: Change) -> None:
+    """An audited write: note the partitions it touches and refresh them once the transaction commits."""
+    noted = False
+    for family in FAMILIES.values():
+        if change.model in family.sources():
+            touched = family.touched(change)
+            if touched:
+                _pending.partitions.setdefault(family.name, set()).update(touched)
+                noted = True
+    if noted:
+        transaction.on_commit(flush)
+
+
+def pending() -> dict[str, set[Any]]:
+    """The partitions waiting for a refresh in this thread (a copy)."""
+    return {name: set(parts) for name, parts in _pending.partitions.items()}
+
+
+def forget() -> None:
+    """Drop what is pending (a test starting afresh)."""
+    _pending.partitions.clear()
+
+
+def _lock(family: Family) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(f"rollup:{family.name}".encode())])
+
+
+def _write(family: Family, rows: Rows) -> None:
+    model = family.model
+    objs = [
+        model(**dict(zip(family.keys + family.measures, key + values, strict=True))) for key, values in rows.items()
+    ]
+    model._default_manager.bulk_create(objs, batch_size=BATCH)
+
+
+def refresh(family: Family, partitions: Collection[Any]) -> None:
+    """Compute the family's rows of `partitions` again from the records."""
+    if not partitions:
+        return
+    with transaction.atomic():
+        _lock(family)
+        for part in _chunks(partitions):
+            family.model._default_manager.filter(**{f"{family.partition}__in": part}).delete()
+        _write(family, family.live(partitions))
+
+
+def flush(names: Iterable[str] | None = None) -> None:
+    """Refresh what is pending (of the named families, or all)."""
+    wanted = set(FAMILIES) if names is None else set(names)
+    for name in sorted(wanted & set(_pending.partitions)):
+        partitions = _pending.partitions.pop(name)
+        try:
+            refresh(FAMILIES[name], partitions)
+        except BaseException:
+            _pending.partitions.setdefault(name, set()).update(partitions)  # still owed
+            raise
+
+
+def ready(*names: str) -> bool:
+    """Before a page reads the named families: flush what this thread has pending for them. False when the pages
+    must read the records instead (rollups switched off)."""
+    if not enabled():
+        return False
+    if any(name in _pending.partitions for name in names):
+        flush(names)
+    return True
+
+
+def rebuild(names: Iterable[str] | None = None) -> dict[str, int]:
+    """Every row of the named families (or all) computed again from the records; returns the rows per family."""
+    counts: dict[str, int] = {}
+    for name in sorted(FAMILIES if names is None else names):
+        family = FAMILIES[name]
+        _pending.partitions.pop(name, None)
+        with transaction.atomic():
+            _lock(family)
+            family.model._default_manager.all().delete()
+            rows = family.live(None)
+            _write(family, rows)
+        counts[name] = len(rows)
+    return counts
+
+
+@dataclass(frozen=True)
+class Difference:
+    family: str
+    key: dict[str, Any]
+    stored: dict[str, Any] | None  # None: the row is missing
+    live: dict[str, Any] | None  # None: the row should not be there
+
+    def __str__(self) -> str:
+        key = ", ".join(f"{k}={v}" for k, v in self.key.items())
+        return f"{self.family} [{key}]: rollup {self.stored or '无此行'} ≠ live {self.live or '无此行'}"
+
+
+def check(names: Iterable[str] | None = None) -> list[Difference]:
+    """Every difference between the stored rows and the records (flushing nothing: what is stored is checked)."""
+    found: list[Difference] = []
+    for name in sorted(FAMILIES if names is None else names):
+        family = FAMILIES[name]
+        stored, live = family.stored(), family.live(None)
+        for key in sorted(stored.keys() | live.keys(), key=repr):
+            a, b = stored.get(key), live.get(key)
+            if a != b:
+                found.append(
+                    Difference(
+                        family=name,
+                        key=dict(zip(family.keys, key, strict=True)),
+                        stored=None if a is None else dict(zip(family.measures, a, strict=True)),
+                        live=None if b is None else dict(zip(family.measures, b, strict=True)),
+                    )
+                )
+    return found

@@ -1,0 +1,202 @@
+"""The families of rollups: for each table, the records it is computed from, how (one grouped query per source,
+cut to some partitions or not), and which partitions a change of a record touches.
+
+A family's rows are keyed by a partition (a day or a month) and the dimensions the pages group by; refreshing a
+partition deletes its rows and computes them again from the records, so a refresh is always the truth of the
+moment, whatever happened before (no delta arithmetic to get wrong). A change touches the partitions of the record
+as it was and as it is: the old values come from the audit line's `before`, the rest from the record."""
+
+import datetime as dt
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import Count, F, Sum
+
+from chaindesk.core.listeners import Change
+from chaindesk.projects.models import InvestmentReport, Project
+from chaindesk.projects.selectors_schedule import cents
+
+from .models import InvestmentMonth, ProjectDay
+
+CHUNK = 500  # partitions per IN (…)
+Key = tuple[Any, ...]
+Rows = dict[Key, tuple[int, ...]]  # key -> measures
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def _chunks(values: Collection[Any]) -> Iterator[list[Any]]:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), CHUNK):
+        yield ordered[start : start + CHUNK]
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    return str(getattr(field, "attname", name))
+
+
+def _states(change: Change, names: Iterable[str]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The record's values of `names` before and after the change (None for the side that does not exist). The
+    fields the line does not name are the record's own: from the instance, else read from the database."""
+    names = list(names)
+    attnames = [_attname(change.model, n) for n in names]
+    current: dict[str, Any] = {}
+    if change.obj is not None:
+        current = {n: getattr(change.obj, a) for n, a in zip(names, attnames, strict=True)}
+    else:
+        row = change.model._default_manager.filter(pk=change.pk).values(*attnames).first()
+        current = {n: row[a] for n, a in zip(names, attnames, strict=True)} if row else {}
+    old = None if change.before is None and change.after is not None else current | (change.before or {})
+    new = None if change.after is None else current | change.after
+    if change.before is None and change.after is None:  # nothing said: the record as it is
+        old, new = None, current
+    return old, new
+
+
+def _touched(change: Change, names: Iterable[str]) -> bool:
+    """Whether the change may move the family's figures: a creation, a deletion or a change of one of `names`."""
+    if change.before is None or change.after is None:
+        return True
+    return not (change.before.keys() | change.after.keys()).isdisjoint(names)
+
+
+@dataclass(frozen=True)
+class Family:
+    """One rollup table; subclasses say how its rows are computed and which partitions a change touches."""
+
+    name: str
+    label: str
+    model: type[models.Model]
+    partition: str
+    keys: tuple[str, ...]  # the key fields of the table, the partition first
+    measures: tuple[str, ...]
+
+    def sources(self) -> tuple[type[models.Model], ...]:
+        raise NotImplementedError
+
+    def live(self, partitions: Collection[Any] | None) -> Rows:
+        """The rows from the records: all of them, or those of the given partitions."""
+        raise NotImplementedError
+
+    def touched(self, change: Change) -> set[Any]:
+        raise NotImplementedError
+
+    def stored(self, partitions: Collection[Any] | None = None) -> Rows:
+        qs = self.model._default_manager.all()
+        rows: Rows = {}
+        if partitions is None:
+            parts: Iterable[Any] = [None]
+        else:
+            parts = _chunks(partitions)
+        for part in parts:
+            cut = qs if part is None else qs.filter(**{f"{self.partition}__in": part})
+            for values in cut.values_list(*self.keys, *self.measures):
+                rows[tuple(values[: len(self.keys)])] = tuple(values[len(self.keys) :])
+        return rows
+
+
+# --- 项目节点: 签约, 开工, 竣工, 投产 --------------------------------------------------------------------
+
+EVENTS = ("signed_on", "started_on", "completed_on", "production_on")
+PROJECT_FIELDS = (*EVENTS, "chain", "region", "planned_investment")
+
+
+class ProjectDays(Family):
+    def sources(self) -> tuple[type[models.Model], ...]:
+        return (Project,)
+
+    def live(self, partitions: Collection[Any] | None) -> Rows:
+        rows: Rows = {}
+        parts: Iterable[list[Any] | None] = [None] if partitions is None else list(_chunks(partitions))
+        for event in EVENTS:
+            for part in parts:
+                qs = Project.objects.filter(**{f"{event}__isnull": False})
+                if part is not None:
+                    qs = qs.filter(**{f"{event}__in": part})
+                grouped = (
+                    qs.order_by()
+                    .values(event, "chain_id", "region_id")
+                    .annotate(n=Count("pk"), amount=Sum(cents(F("planned_investment"))))
+                )
+                for r in grouped:
+                    rows[(r[event], event, r["chain_id"], r["region_id"])] = (r["n"], int(r["amount"] or 0))
+        return rows
+
+    def touched(self, change: Change) -> set[Any]:
+        if not _touched(change, PROJECT_FIELDS):
+            return set()
+        days: set[Any] = set()
+        for state in _states(change, PROJECT_FIELDS):
+            if state is not None:
+                days.update(d for d in (_date(state.get(e)) for e in EVENTS) if d is not None)
+        return days
+
+
+# --- 月度投资 ------------------------------------------------------------------------------------------
+
+REPORT_FIELDS = ("month", "project", "amount")
+
+
+class InvestmentMonths(Family):
+    def sources(self) -> tuple[type[models.Model], ...]:
+        return (InvestmentReport, Project)
+
+    def live(self, partitions: Collection[Any] | None) -> Rows:
+        rows: Rows = {}
+        parts: Iterable[list[Any] | None] = [None] if partitions is None else list(_chunks(partitions))
+        for part in parts:
+            qs = InvestmentReport.objects.all()
+            if part is not None:
+                qs = qs.filter(month__in=part)
+            grouped = (
+                qs.order_by()
+                .values("month", "project__chain_id", "project__region_id")
+                .annotate(n=Count("pk"), amount=Sum(cents(F("amount"))))
+            )
+            for r in grouped:
+                key = (r["month"], r["project__chain_id"], r["project__region_id"])
+                rows[key] = (r["n"], int(r["amount"] or 0))
+        return rows
+
+    def touched(self, change: Change) -> set[Any]:
+        if change.model is Project:  # a project moved to another chain or region takes its reports along
+            if change.before is None or not ({"chain", "region"} & change.before.keys()):
+                return set()
+            return set(InvestmentReport.objects.filter(project_id=change.pk).values_list("month", flat=True))
+        if not _touched(change, REPORT_FIELDS):
+            return set()
+        months: set[Any] = set()
+        for state in _states(change, REPORT_FIELDS):
+            if state is not None and state.get("month") is not None:
+                months.add(_date(state.get("month")))
+        return months
+
+
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in (
+        ProjectDays(
+            name="project_days",
+            label="项目节点日汇总",
+            model=ProjectDay,
+            partition="day",
+            keys=("day", "event", "chain_id", "region_id"),
+            measures=("projects", "amount_cents"),
+        ),
+        InvestmentMonths(
+            name="investment_months",
+            label="月度投资汇总",
+            model=InvestmentMonth,
+            partition="month",
+            keys=("month", "chain_id", "region_id"),
+            measures=("reports", "amount_cents"),
+        ),
+    )
+}

@@ -1,0 +1,47 @@
+"""Reading the rollups as a reader may see them.
+
+The project families are keyed by the project's chain and region, which is exactly how a chain's team and a
+district administrator see projects (`Project.scope_paths`: chain="chain", region="region", the region itself or a
+region whose parent it is). For them a page reads the rollup rows of their chains or their district: the same
+figures as the records they may see, proved by the tests for random writes and readers. Every other reader (a
+liaison, an enterprise, a department, the administrators) sees a handful of projects or none: `visible_rows`
+answers None and the page reads the records."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from chaindesk.accounts.models import Region
+from chaindesk.core.scope import CHAIN, REGION, scope_of
+
+from . import engine
+from .families import FAMILIES
+
+
+def _region_q(region_id: int | None) -> Q:
+    if region_id is None:
+        return Q(pk__in=[])
+    children = Region.objects.filter(parent_id=region_id).values("pk")
+    return Q(region_id=region_id) | Q(region_id__in=children)
+
+
+def visible_rows(user: Any, name: str) -> QuerySet[Any] | None:
+    """The family's rows the reader's records add up to, or None when the page must read the records (a reader
+    the rollup's dimensions do not describe, or rollups switched off). Flushes this thread's pending refreshes
+    of the family first."""
+    scope = scope_of(user)
+    if scope.dimension not in (CHAIN, REGION):
+        return None
+    if not engine.ready(name):
+        return None
+    rows = FAMILIES[name].model._default_manager.all()
+    if scope.dimension == CHAIN:
+        return rows.filter(chain_id__in=scope.chain_ids)
+    return rows.filter(_region_q(scope.region_id))
+
+
+def all_rows(name: str) -> QuerySet[Any] | None:
+    """Every row of the family (figures not cut to a reader: the annual targets), or None when switched off."""
+    if not engine.ready(name):
+        return None
+    return FAMILIES[name].model._default_manager.all()
