@@ -415,6 +415,7 @@ def load(*, enterprises: int = 150, today: dt.date | None = None) -> Loaded:
     _load_pipeline(planned, users, chains, loaded, seed_day_for(today))
     _load_demands(planned, users, loaded, today)
     _load_decisions(planned, users, loaded, today)
+    demands.escalate(today)  # once every task is there: the decisions add some after the demands
     targets.load_targets(users, today, loaded.add)  # last: set against what the city has done
     return loaded
 

@@ -7,6 +7,12 @@ The three issues raised at the 11月24日 site visit become demands from the vis
 after 不满意, one 不予受理 with its reason; and a few demands of every chain from earlier in the year, closed and
 rated (a city's record by the autumn). (The 上争事项 are in chaindesk.demo.upward.)
 
+The site visit's demands (and the one 江苏博生 sent that day) are dated to the seed day (the latest 11月24日); the
+others, the queue's, count back from the working day before today (World.recent: the seed day itself under the
+default clock), so that on any day the overdue task is 预警 and the long-overdue one 督办, not both 督办 weeks
+later. The record's closed demands are brought into this year when they would fall before it and the year has
+room for them (from its third week or so): the year's 办结率 and 满意率 have cases early in the year too.
+
 Everything goes through the services (chaindesk.demands.services); the moments the
 services stamp (submitted, accepted, assigned, signed, completed, closed; the timeline rows) are then moved to
 the story's days, and the working-day figures recomputed from them, so the metrics read as the story says.
@@ -46,6 +52,8 @@ HEADS = [
     ("head_sthj", "吴海燕", "sthj", "市生态环境局副局长"),
     ("head_gdgs", "钱卫东", "gdgs", "国网泰州供电公司副总经理"),
 ]
+CLOSE_SPAN = 10  # working days from a closed story's submission to its rating (_closed)
+AT_VISIT = 4  # the first stories: the site visit's issues and what 江苏博生 sent right after, on the seed day
 HANDLER = {"zrzy": "chenjing", "gdgs": "dh_gdgs", "sthj": "dh_sthj", "fgw": "dh_fgw", "gxj": "dh_gxj", "swj": "dh_swj"}
 
 
@@ -56,14 +64,23 @@ class World:
     seed_day: dt.date
     today: dt.date
 
+    @property
+    def recent(self) -> dt.date:
+        """The day the queue's stories are told up to: the working day before today, or the seed day when the
+        demo is loaded on it or the day after (the working day before the default clock's day is the seed day)."""
+        return max(self.seed_day, add_workdays(self.today, -1))
+
 
 class Story:
     """One demand told through the services, each step at its day in the story."""
 
-    def __init__(self, world: World, enterprise: Enterprise, coordinator: str = "wangzh") -> None:
+    def __init__(
+        self, world: World, enterprise: Enterprise, coordinator: str = "wangzh", anchor: dt.date | None = None
+    ) -> None:
         self.world = world
         self.enterprise = enterprise
         self.coordinator = coordinator  # who accepts, assigns and accepts the tasks' completion (the chain's team)
+        self.anchor = anchor or world.seed_day  # the day the story's days count back from
         self.demand: Demand | None = None
 
     @property
@@ -75,9 +92,9 @@ class Story:
     def user(self, username: str) -> User:
         return self.world.users[username]
 
-    def day(self, days_before_seed: int, hour: int = 10) -> dt.datetime:
-        """A working day `days_before_seed` working days before the seed day (0: the seed day itself)."""
-        day = add_workdays(self.world.seed_day, -days_before_seed) if days_before_seed else self.world.seed_day
+    def day(self, days_before: int, hour: int = 10) -> dt.datetime:
+        """A working day `days_before` working days before the story's anchor (0: the anchor itself)."""
+        day = add_workdays(self.anchor, -days_before) if days_before else self.anchor
         return working_hours(day, hour)
 
     @contextmanager
@@ -290,12 +307,12 @@ def _awaiting(s: Story) -> None:
 def _closed(
     s: Story, title: str, text: str, category: str, dept: str, rating: str, comment: str, days: int = 40
 ) -> None:
-    """Submitted by the liaison `days` working days before the seed day, closed and rated ten days later."""
+    """Submitted by the liaison `days` working days before the anchor, closed and rated CLOSE_SPAN days later."""
     s.submit(days, "liaison", Channel.LIAISON, title, text, category)
     _accept(s, days - 1)
     task = s.task(days - 2, dept, f"协调解决：{title}。", 10)
     _done(s, task, days - 8, "已协调解决，企业已知悉。")
-    _confirm(s, days - 10, rating, comment)
+    _confirm(s, days - CLOSE_SPAN, rating, comment)
 
 
 def _confirm(s: Story, days: int, rating: str, comment: str) -> None:
@@ -330,7 +347,7 @@ def _generated(world: World, chain: str) -> list[Enterprise]:
 
 
 # Earlier in the year, closed and rated: (chain, its n-th generated enterprise, who coordinates, working days
-# before the seed day, title, text, category, lead department, rating, comment).
+# before the anchor (at most: see _this_year), title, text, category, lead department, rating, comment).
 EARLIER = [
     ("chem", 0, "wangzh", 150, "厂区增容用电报装", "新上反应釜生产线需增容用电约800千伏安，希望加快报装接电。",
      "energy", "gdgs", Rating.SATISFIED, "供电公司上门服务，一个月内完成增容送电。"),
@@ -347,13 +364,23 @@ EARLIER = [
 ]  # fmt: skip
 
 
+def _this_year(world: World, days: int) -> int:
+    """EARLIER's working days back from the anchor, brought forward into the anchor's year when they would fall
+    before it and the year has room for the story (CLOSE_SPAN working days): the year's record has cases from
+    its first weeks on. Unchanged from the autumn on (the default clock: 150 fit in the year)."""
+    # Counting back this many working days from the anchor lands on the year's first working day.
+    room = workdays_between(dt.date(world.recent.year, 1, 1), world.recent) - 1
+    return min(days, room) if room >= CLOSE_SPAN else days
+
+
 def _earlier(world: World) -> list[tuple[Enterprise, str, Callable[[Story], None], str]]:
     """The closed demands of EARLIER whose enterprise the loaded city has."""
     firms = {chain: _generated(world, chain) for chain in {row[0] for row in EARLIER}}
     found: list[tuple[Enterprise, str, Callable[[Story], None], str]] = []
-    for chain, n, coordinator, days, title, text, category, dept, rating, comment in EARLIER:
+    for chain, n, coordinator, back, title, text, category, dept, rating, comment in EARLIER:
         if n >= len(firms[chain]):
             continue
+        days = _this_year(world, back)
 
         def tell(s: Story, t: tuple[Any, ...] = (title, text, category, dept, rating, comment, days)) -> None:
             _closed(s, *t)
@@ -363,6 +390,7 @@ def _earlier(world: World) -> list[tuple[Enterprise, str, Callable[[Story], None
 
 
 def _stories(world: World) -> list[tuple[Enterprise, str, Callable[[Story], None]]]:
+    """The seed report's stories (AT_VISIT first), then the queue's."""
     boshen, jyz = world.enterprises["boshen"], world.enterprises["jyz"]
     story: list[tuple[Enterprise, str, Callable[[Story], None]]] = [
         (boshen, "医用膜材项目新增建设用地指标", _boshen_land),
@@ -422,15 +450,20 @@ def _ensure_categories() -> None:
 
 
 def load_demands(world: World, add: Any) -> None:
-    """The demands of the story, then the escalation job for the demo's today (idempotent)."""
+    """The demands of the story (the escalation job runs once the whole city is loaded: `escalate`)."""
     _ensure_categories()
     _ensure_heads(world, add)
     stories = [(*story, "wangzh") for story in _stories(world)] + _earlier(world)
-    for enterprise, title, tell, coordinator in stories:
+    for n, (enterprise, title, tell, coordinator) in enumerate(stories):
         if Demand.objects.filter(enterprise=enterprise, title=title).exists():
             continue
         add("demand")
-        s = Story(world, enterprise, coordinator)
+        s = Story(world, enterprise, coordinator, world.seed_day if n < AT_VISIT else world.recent)
         tell(s)
         s.finish()
-    run_escalation(today=world.today, now=working_hours(world.today, 8))
+
+
+def escalate(today: dt.date) -> None:
+    """The escalation job for the demo's today, once every task of the city is there (the meeting's decisions
+    add some after the demands): idempotent, so loading again notifies no one."""
+    run_escalation(today=today, now=working_hours(today, 8))

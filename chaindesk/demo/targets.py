@@ -15,8 +15,12 @@ set one). Nothing random changes between loads.
 
 Everything goes through chaindesk.targets.services.targets_save: a chain's targets by its chief, the city's,
 the districts' and the departments' by a city leader, with their audit lines; the rows' time is then moved to
-when targets are handed down (20 February). An owner that has any target of a year is left as it is: loading
-again writes nothing and does not even measure."""
+when targets are handed down (20 February), the rows picked by owner. An owner that has any target of a year is
+left as it is: loading again writes nothing and does not even measure.
+
+The projects' story hangs off the seed day (the latest 11月24日): a demo loaded earlier in a year has no project,
+investment or 上争 figure of the year yet, so those targets are behind by 序时进度 itself (green in the year's
+first weeks, then yellow, then red); the rates' lights come from the year's demands (chaindesk.demo.demands)."""
 
 import datetime as dt
 from collections.abc import Iterable
@@ -29,7 +33,6 @@ from django.db.models import Model, Q
 from chaindesk.accounts.choices import RegionLevel
 from chaindesk.accounts.models import Department, Region, User
 from chaindesk.chains.models import Chain
-from chaindesk.core import clock
 from chaindesk.targets import progress
 from chaindesk.targets.actuals import Actual, measure
 from chaindesk.targets.choices import Light, Metric, Owner, metrics_for
@@ -233,7 +236,7 @@ def load_targets(users: dict[str, User], today: dt.date, add: Any) -> None:
         elapsed = progress.time_progress(year, today) / 100
         before, upward = measured.get(year - 1, {}), _with_upward((year - 1, year))
         context = Year(year, year == today.year, elapsed, measured[year], before, rule, upward)
-        started = clock.now()
+        saved_for = Q(pk__in=[])  # the owners given targets of the year now (they had none: see _missing)
         for owner in todo:
             figures = {m: _figure(owner, m, context) for m in owner.metrics}
             values = {m: value for m, value in figures.items() if value is not None}
@@ -241,4 +244,6 @@ def load_targets(users: dict[str, User], today: dt.date, add: Any) -> None:
                 saved = targets_save(actor=owner.actor, year=year, owner=owner.kind, owner_obj=owner.obj, values=values)
                 for _ in range(saved.created):
                     add("target")
-        Target.objects.filter(year=year, updated_at__gte=started).update(updated_at=_set_on(year, today))
+                saved_for |= Q(owner=owner.kind, **{owner.kind: owner.obj})
+        # Their rows, picked by owner (not by the time they were written), dated to when targets are handed down.
+        Target.objects.filter(saved_for, year=year).update(updated_at=_set_on(year, today))

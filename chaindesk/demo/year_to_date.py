@@ -30,6 +30,9 @@ from .service import YEARS, Plan
 
 POOL = Decimal("0.5")  # the 培育库: small firms at or above this share of the line
 BOUND = 2  # the 培育库 firms of each chain bound for the line this year (those nearest to it)
+# Where a bound firm's full year ends (× the line): its figures to date (× 序时进度) reach the line only once
+# 序时进度 is 1/REACH[1] (two thirds of the year), and every bound firm's has by 1/REACH[0] (late November).
+REACH = (Decimal("1.12"), Decimal("1.5"))
 UNDER = Decimal("0.92")  # where a firm on a 弱 leaf stays, at most (× the line)
 CENT = Decimal("0.01")
 
@@ -69,7 +72,7 @@ def full_year(name: str, plan: Plan, last: Decimal, year: int, *, bound: bool = 
     reaches 1.12–1.5 × it, a firm on a 弱 leaf stays under it, the others grow as firms do."""
     line = scale_revenue()
     if bound:
-        return line * _between("1.12", "1.5", "bound", name, year)
+        return line * _between(str(REACH[0]), str(REACH[1]), "bound", name, year)
     low, high = ("0.97", "1.12") if plan.small else ("0.92", "1.18")
     revenue = last * _between(low, high, "growth", name, year)
     return min(revenue, line * UNDER) if _on_weak_leaf(plan) else revenue
@@ -93,32 +96,48 @@ def _figures(before: Indicator, revenue: Decimal, share: Decimal) -> dict[str, A
     }
 
 
-def _latest(ids: list[int]) -> dict[int, Indicator]:
-    """Each enterprise's latest year with a revenue (one query)."""
+def _latest(ids: list[int], until: int) -> dict[int, Indicator]:
+    """Each enterprise's latest year with a revenue before `until` (one query)."""
     found: dict[int, Indicator] = {}
-    for row in Indicator.objects.filter(enterprise_id__in=ids, revenue__isnull=False).order_by("enterprise", "year"):
+    rows = Indicator.objects.filter(enterprise_id__in=ids, revenue__isnull=False, year__lt=until)
+    for row in rows.order_by("enterprise", "year"):
         found[row.enterprise_id] = row
     return found
 
 
 def load_year_to_date(planned: list[tuple[Enterprise, Plan]], today: dt.date, add: Any) -> None:
-    """The missing full years after the demo's last, then this year's figures to date (see the docstring)."""
+    """The missing full years after the demo's last, then this year's figures to date (see the docstring). The
+    firms bound for the line are picked on last year's figures, the missing ones filled first: none was 规上
+    already, and loading again picks the same ones."""
     first = YEARS[-1] + 1
     if today.year < first:
         return
-    latest = _latest([e.pk for e, _ in planned])
-    bound = _bound(planned, latest)
+    ids = [e.pk for e, _ in planned]
+    latest = _latest(ids, today.year)
     for enterprise, plan in planned:
         before = latest.get(enterprise.pk)
-        if before is None or before.year >= today.year or enterprise.liaison is None:
+        if before is None or enterprise.liaison is None:
             continue
-        for year in range(max(before.year + 1, first), today.year + 1):
-            current, last = year == today.year, before.revenue or Decimal(0)
-            if current and (today.month == 1 or enterprise.pk not in bound):
-                break
-            revenue = full_year(enterprise.name, plan, last, year, bound=current and enterprise.pk in bound)
-            share = time_progress(year, today) / 100 if current else Decimal(1)
+        for year in range(max(before.year + 1, first), today.year):
+            revenue = full_year(enterprise.name, plan, before.revenue or Decimal(0), year)
             add("indicator")
             before = indicator_set(
-                actor=enterprise.liaison, enterprise=enterprise, year=year, **_figures(before, revenue, share)
+                actor=enterprise.liaison, enterprise=enterprise, year=year, **_figures(before, revenue, Decimal(1))
             )
+    if today.month == 1:  # no month of the year closed yet
+        return
+    latest = _latest(ids, today.year)
+    bound = _bound(planned, latest)
+    entered = set(
+        Indicator.objects.filter(enterprise_id__in=bound, year=today.year).values_list("enterprise_id", flat=True)
+    )
+    share = time_progress(today.year, today) / 100
+    for enterprise, plan in planned:
+        before = latest.get(enterprise.pk)
+        if enterprise.pk not in bound or enterprise.pk in entered or before is None or enterprise.liaison is None:
+            continue
+        revenue = full_year(enterprise.name, plan, before.revenue or Decimal(0), today.year, bound=True)
+        add("indicator")
+        indicator_set(
+            actor=enterprise.liaison, enterprise=enterprise, year=today.year, **_figures(before, revenue, share)
+        )
