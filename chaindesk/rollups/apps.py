@@ -8,10 +8,12 @@ class RollupsConfig(AppConfig):
 
     def ready(self) -> None:
         from chaindesk.core import listeners
+        from chaindesk.demands import metrics
 
-        from . import engine
-        from .families import FAMILIES
+        from . import engine, reads_demands
+        from .registry import FAMILIES
 
         for family in FAMILIES.values():
             for model in family.sources():
                 listeners.listen(model, engine.heard)
+        metrics.register_grouped_reader(reads_demands.grouped)

@@ -24,7 +24,8 @@ from django.db import connection, transaction
 
 from chaindesk.core.listeners import Change
 
-from .families import FAMILIES, Family, Rows, _chunks
+from .families import Family, Rows, _chunks
+from .registry import FAMILIES
 
 BATCH = 1000
 

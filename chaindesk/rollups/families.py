@@ -179,24 +179,19 @@ class InvestmentMonths(Family):
         return months
 
 
-FAMILIES: dict[str, Family] = {
-    f.name: f
-    for f in (
-        ProjectDays(
-            name="project_days",
-            label="项目节点日汇总",
-            model=ProjectDay,
-            partition="day",
-            keys=("day", "event", "chain_id", "region_id"),
-            measures=("projects", "amount_cents"),
-        ),
-        InvestmentMonths(
-            name="investment_months",
-            label="月度投资汇总",
-            model=InvestmentMonth,
-            partition="month",
-            keys=("month", "chain_id", "region_id"),
-            measures=("reports", "amount_cents"),
-        ),
-    )
-}
+PROJECT_DAYS = ProjectDays(
+    name="project_days",
+    label="项目节点日汇总",
+    model=ProjectDay,
+    partition="day",
+    keys=("day", "event", "chain_id", "region_id"),
+    measures=("projects", "amount_cents"),
+)
+INVESTMENT_MONTHS = InvestmentMonths(
+    name="investment_months",
+    label="月度投资汇总",
+    model=InvestmentMonth,
+    partition="month",
+    keys=("month", "chain_id", "region_id"),
+    measures=("reports", "amount_cents"),
+)

@@ -57,3 +57,47 @@ class InvestmentMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} chain={self.chain_id} region={self.region_id}: {self.amount_cents}"
+
+
+class DemandDay(models.Model):
+    """The counts of 办理指标 of the enterprises' demands submitted on `day`, per dimension the page groups by
+    (`dimension`: chain, region, liaison, department; `group_id` its id) and per reader key: each demand is counted
+    once in the rows of reader "chain", keyed by its enterprise's chains (`reader_chains`, ",3,7,"), and once in
+    those of reader "region", keyed by its enterprise's region (`reader_region`). A chain's team adds up the rows
+    whose chains meet its own, a district administrator the rows of its district and the districts below: what
+    each may see of demands. `close_days` keeps the median exact (a histogram per group).
+
+    The counts are those of `chaindesk.demands.metrics` (`waiting`: still 已提交, late once submitted before the
+    response deadline's day); for the department dimension they count distinct demands per lead department, and
+    the ``t_`` columns its lead tasks (done, reopened among them, urged)."""
+
+    day = models.DateField()
+    dimension = models.CharField(max_length=12)
+    group_id = models.IntegerField(null=True)
+    reader = models.CharField(max_length=8)
+    reader_chains = models.CharField(max_length=255, blank=True)
+    reader_region = models.IntegerField(null=True)
+    close_days = models.IntegerField(null=True)
+    received = models.IntegerField()
+    accepted = models.IntegerField()
+    waiting = models.IntegerField()
+    decided = models.IntegerField()
+    responded = models.IntegerField()
+    closed = models.IntegerField()
+    on_time = models.IntegerField()
+    rated = models.IntegerField()
+    satisfied = models.IntegerField()
+    reopened = models.IntegerField()
+    t_done = models.IntegerField()
+    t_reopened = models.IntegerField()
+    t_urged = models.IntegerField()
+
+    scope_paths = NOBODY
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "诉求办理日汇总"
+        indexes = [models.Index(fields=["dimension", "reader", "day"], name="rollup_demand_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension}={self.group_id} {self.reader}: {self.received}"

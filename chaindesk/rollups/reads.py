@@ -15,7 +15,7 @@ from chaindesk.accounts.models import Region
 from chaindesk.core.scope import CHAIN, REGION, scope_of
 
 from . import engine
-from .families import FAMILIES
+from .registry import FAMILIES
 
 
 def _region_q(region_id: int | None) -> Q:
@@ -38,6 +38,37 @@ def visible_rows(user: Any, name: str) -> QuerySet[Any] | None:
     if scope.dimension == CHAIN:
         return rows.filter(chain_id__in=scope.chain_ids)
     return rows.filter(_region_q(scope.region_id))
+
+
+def visible_demand_rows(user: Any) -> QuerySet[Any] | None:
+    """The rows of 办理指标's rollup the reader's demands add up to (see `DemandDay`), or None when the page must
+    read the demands: a chain's team reads the rows of reader "chain" whose enterprise chains meet its own, a
+    district administrator the rows of reader "region" of its district and the districts right below it, exactly
+    as `Enterprise.scope_paths` lets them see enterprises (and `Demand` follows its enterprise)."""
+    scope = scope_of(user)
+    if scope.dimension not in (CHAIN, REGION):
+        return None
+    if not engine.ready("demand_days"):
+        return None
+    rows = FAMILIES["demand_days"].model._default_manager.all()
+    if scope.dimension == REGION:
+        if scope.region_id is None:
+            return rows.none()
+        children = Region.objects.filter(parent_id=scope.region_id).values("pk")
+        return rows.filter(Q(reader_region=scope.region_id) | Q(reader_region__in=children), reader="region")
+    chains = sorted(scope.team_chains)
+    if not chains:
+        return rows.none()
+    meets = Q(pk__in=[])
+    for chain_id in chains:
+        meets |= Q(reader_chains__contains=f",{chain_id},")
+    return rows.filter(meets, reader="chain")
+
+
+def all_demand_rows() -> QuerySet[Any] | None:
+    """Every demand counted once (the rows of reader "region"), for figures not cut to a reader; None when off."""
+    rows = all_rows("demand_days")
+    return None if rows is None else rows.filter(reader="region")
 
 
 def all_rows(name: str) -> QuerySet[Any] | None:

@@ -99,6 +99,10 @@ def pages() -> list[Page]:
             "/demands/metrics/",
             (("dimension", "all"),),
         ),
+        Page("cockpit", "驾驶舱 /cockpit/ (链长)", CHIEF, "/cockpit/"),
+        Page("cockpit_screen_data", "大屏数据 /cockpit/screen/data/ (链长)", CHIEF, "/cockpit/screen/data/"),
+        Page("targets", "年度目标 /targets/ (链长)", CHIEF, "/targets/"),
+        Page("targets_sprint", "最后赛段 /targets/sprint/ (链长)", CHIEF, "/targets/sprint/"),
     ]
 
 

@@ -23,7 +23,7 @@ from chaindesk.demands.metrics import counts_by, period_bounds
 from chaindesk.demands.models import Demand
 from chaindesk.enterprises.models import Indicator
 from chaindesk.projects.models import InvestmentReport, Project
-from chaindesk.rollups.reads import all_rows
+from chaindesk.rollups.reads import all_demand_rows, all_rows
 from chaindesk.upward.choices import UpwardStage
 from chaindesk.upward.models import UpwardRequest
 
@@ -147,7 +147,17 @@ def _upward(year: int, path: str) -> Figures:
 
 def _demands(year: int, owner: str, today: dt.date) -> dict[int, tuple[int, int, int, int]]:
     """owner id -> (closed, accepted, satisfied, rated) of the enterprises' demands submitted in the year."""
-    lo, hi = period_bounds(*_year(year))
+    first, last = _year(year)
+    rolled = all_demand_rows()
+    if rolled is not None:  # 办理指标's rollup, each demand once (the rows of reader "region")
+        sums = (
+            rolled.filter(dimension=DEMAND_DIMENSION[owner], day__range=(first, last), group_id__isnull=False)
+            .order_by()
+            .values("group_id")
+            .annotate(closed=Sum("closed"), accepted=Sum("accepted"), satisfied=Sum("satisfied"), rated=Sum("rated"))
+        )
+        return {r["group_id"]: (r["closed"], r["accepted"], r["satisfied"], r["rated"]) for r in sums}
+    lo, hi = period_bounds(first, last)
     demands = Demand.objects.enterprise_demands().filter(submitted_at__gte=lo, submitted_at__lt=hi)
     rows = counts_by(demands, DEMAND_DIMENSION[owner], today=today)
     return {k: (r.closed, r.accepted, r.satisfied, r.rated) for k, r in rows.items() if k is not None}

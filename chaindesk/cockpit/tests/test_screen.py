@@ -308,5 +308,5 @@ def test_query_count_is_bounded_and_does_not_grow(
     client = _client(user)
     client.get(urls[1])
     for url in urls:
-        with django_assert_max_num_queries(32):
+        with django_assert_max_num_queries(35):  # 办理指标's rankings from its rollup name their groups: +3
             client.get(url)

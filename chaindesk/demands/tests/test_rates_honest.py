@@ -10,13 +10,14 @@ The pages use the session's clock: their checks count from it.
 June 2020's working days: 1-5, 8-12 (Monday to Friday); so on 2020-06-12 a demand submitted on 06-01 has waited
 9 working days, one submitted on 06-10 2 (late: even accepted now it would take 2), one on 06-11 1 (in time)."""
 
+import dataclasses
 import datetime as dt
 import importlib
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,6 +27,7 @@ from chaindesk.demands import metrics
 from chaindesk.demands.choices import Channel, DemandStatus, Rating, TaskStatus
 from chaindesk.demands.models import Category, Demand, DemandEvent, Task
 from chaindesk.demands.workdays import workdays_between
+from chaindesk.rollups import engine as rollup_engine
 from chaindesk.testkit.personas import Personas
 
 pytestmark = pytest.mark.clock  # the pages count from today: CI runs them under other clocks too
@@ -105,11 +107,17 @@ def dataset(personas: Personas) -> dict[str, Demand]:
                 reopen_count=reopened,
                 assigned_by=personas.chief,
             )
+    rollup_engine.rebuild(["demand_days"])  # built past the services, as a bulk load is
     return made
 
 
 def _table(user: User, dimension: str, **kwargs: Any) -> metrics.MetricTable:
-    return metrics.metric_table(user, dimension=dimension, start=START, end=END, today=TODAY, **kwargs)
+    """The page's table (from the rollup for a chain's team or a district), checked against the demands'."""
+    table = metrics.metric_table(user, dimension=dimension, start=START, end=END, today=TODAY, **kwargs)
+    with override_settings(CHAINDESK_ROLLUPS=False):
+        live = metrics.metric_table(user, dimension=dimension, start=START, end=END, today=TODAY, **kwargs)
+    assert dataclasses.asdict(table) == dataclasses.asdict(live)
+    return table
 
 
 def _client(user: User) -> Client:

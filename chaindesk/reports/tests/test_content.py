@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from chaindesk.core.scope import scope_of
 from chaindesk.demands.workdays import add_workdays
 from chaindesk.reports import content
 from chaindesk.reports.figures import amount_text
@@ -153,6 +154,7 @@ def test_building_costs_the_same_queries_whatever_the_number_of_stops(personas: 
     p = personas
     meeting = world.site_meeting(p)
     briefing = world.meeting_briefing(p, meeting)
+    scope_of(p.member).team_chains  # noqa: B018 - the reader's chains, read once and kept by the scope
     with CaptureQueriesContext(connection) as few:
         content.build(briefing, reader=p.member)
     for seq in range(3, 8):

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from chaindesk.rollups import engine
-from chaindesk.rollups.families import FAMILIES
+from chaindesk.rollups.registry import FAMILIES
 
 
 class Command(BaseCommand):

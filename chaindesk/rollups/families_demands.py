@@ -1,0 +1,183 @@
+"""The rollup of 办理指标 (`DemandDay`): the counts of `chaindesk.demands.metrics`, per day of submission, dimension,
+group and reader key (see the model). One grouped query per dimension computes the rows of some days from the
+records, grouped also by enterprise; the enterprises' chains and regions (the reader keys) are then looked up, and
+the rows folded in Python."""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+
+from chaindesk.core.listeners import Change
+from chaindesk.demands.choices import DemandStatus, TaskStatus
+from chaindesk.demands.metrics import demand_conditions, period_bounds
+from chaindesk.demands.models import Demand, LeaderNote, Task
+from chaindesk.demands.selectors_team import urges_of_task
+from chaindesk.enterprises.models import Enterprise
+
+from .families import CHUNK, Family, Rows, _chunks, _date, _states, _touched
+from .models import DemandDay
+
+DIMENSIONS = ("chain", "region", "liaison", "department")
+GROUP_PATHS = {"chain": "chain_id", "region": "region_id", "liaison": "liaison_id"}
+DEMAND_MEASURES = (
+    "received",
+    "accepted",
+    "waiting",
+    "decided",
+    "responded",
+    "closed",
+    "on_time",
+    "rated",
+    "satisfied",
+    "reopened",
+)
+TASK_MEASURES = ("t_done", "t_reopened", "t_urged")
+ENTERPRISE_FIELDS = ("region", "nodes", "chains", "liaison")
+
+
+def _demand_counts(prefix: str, distinct: bool) -> dict[str, Count]:
+    """办理指标's counts (`demand_conditions`), and the demands still waiting for triage (late or not: the reader
+    decides, from the day, against the response deadline of the day it reads)."""
+    target = f"{prefix}pk" if prefix else "pk"
+    counts = {name: Count(target, distinct=distinct, filter=q) for name, q in demand_conditions(prefix).items()}
+    counts["waiting"] = Count(target, distinct=distinct, filter=Q(**{f"{prefix}status": DemandStatus.SUBMITTED}))
+    return counts
+
+
+def _days_q(path: str, days: Collection[dt.date] | None) -> Q:
+    """`path` (a submission time) on one of `days` (local), as ranges of consecutive days (index-friendly)."""
+    if days is None:
+        return Q()
+    if not days:
+        return Q(pk__in=[])
+    q = Q()
+    ordered = sorted(days)
+    start = previous = ordered[0] if ordered else None
+    for day in [*ordered[1:], None]:
+        if day is not None and previous is not None and day == previous + dt.timedelta(days=1):
+            previous = day
+            continue
+        if start is not None and previous is not None:
+            lo, hi = period_bounds(start, previous)
+            q |= Q(**{f"{path}__gte": lo, f"{path}__lt": hi})
+        start = previous = day
+    return q
+
+
+def _reader_keys(enterprise_ids: Iterable[int | None]) -> tuple[dict[int, str], dict[int, int | None]]:
+    """Each enterprise's chains (",3,7,", "" for none) and region."""
+    ids = sorted({pk for pk in enterprise_ids if pk is not None})
+    chains: dict[int, list[int]] = defaultdict(list)
+    regions: dict[int, int | None] = {}
+    link = Enterprise.chains.through
+    for start in range(0, len(ids), CHUNK):
+        part = ids[start : start + CHUNK]
+        for enterprise_id, chain_id in link.objects.filter(enterprise_id__in=part).values_list(
+            "enterprise_id", "chain_id"
+        ):
+            chains[enterprise_id].append(chain_id)
+        regions.update(Enterprise.objects.filter(pk__in=part).values_list("pk", "region_id"))
+    keys = {pk: (f",{','.join(map(str, sorted(chains[pk])))}," if chains[pk] else "") for pk in ids}
+    return keys, regions
+
+
+class DemandDays(Family):
+    def sources(self) -> tuple[type[Any], ...]:
+        return (Demand, Task, LeaderNote, Enterprise)
+
+    def _grouped(self, dimension: str, days: Collection[dt.date] | None) -> QuerySet[Any]:
+        if dimension == "department":
+            tasks = Task.objects.filter(demand__kind="demand").exclude(status=TaskStatus.RETURNED)
+            done = Q(status=TaskStatus.DONE)
+            return (
+                tasks.filter(_days_q("demand__submitted_at", days))
+                .annotate(day=TruncDate("demand__submitted_at"))
+                .order_by()
+                .values("day", "lead_department_id", "demand__enterprise_id", "demand__close_days")
+                .annotate(
+                    **_demand_counts("demand__", distinct=True),
+                    t_done=Count("pk", filter=done),
+                    t_reopened=Count("pk", filter=done & Q(reopen_count__gt=0)),
+                    t_urged=Sum(urges_of_task()),
+                )
+            )
+        path = GROUP_PATHS[dimension]
+        return (
+            Demand.objects.enterprise_demands()
+            .filter(_days_q("submitted_at", days))
+            .annotate(day=TruncDate("submitted_at"))
+            .order_by()
+            .values("day", path, "enterprise_id", "close_days")
+            .annotate(**_demand_counts("", distinct=False))
+        )
+
+    def live(self, partitions: Collection[Any] | None) -> Rows:
+        parts: list[list[Any] | None] = [None] if partitions is None else list(_chunks(partitions))
+        fetched: list[tuple[str, dict[str, Any]]] = []
+        for dimension in DIMENSIONS:
+            for part in parts:
+                fetched += [(dimension, r) for r in self._grouped(dimension, part)]
+        enterprise_of = {d: ("demand__enterprise_id" if d == "department" else "enterprise_id") for d in DIMENSIONS}
+        chains, regions = _reader_keys(r[enterprise_of[d]] for d, r in fetched)
+        rows: dict[tuple[Any, ...], list[int]] = {}
+        width = len(DEMAND_MEASURES) + len(TASK_MEASURES)
+        for dimension, r in fetched:
+            department = dimension == "department"
+            group = r["lead_department_id"] if department else r[GROUP_PATHS[dimension]]
+            firm = r[enterprise_of[dimension]]
+            close_days = r["demand__close_days"] if department else r["close_days"]
+            values = [r[m] for m in DEMAND_MEASURES]
+            values += [int(r[m] or 0) for m in TASK_MEASURES] if department else [0] * len(TASK_MEASURES)
+            for key in (
+                (r["day"], dimension, group, "chain", chains.get(firm, "") if firm else "", None, close_days),
+                (r["day"], dimension, group, "region", "", regions.get(firm) if firm else None, close_days),
+            ):
+                total = rows.setdefault(key, [0] * width)
+                for i, v in enumerate(values):
+                    total[i] += v
+        return {key: tuple(values) for key, values in rows.items()}
+
+    def touched(self, change: Change) -> set[Any]:
+        model = change.model
+        if model is Demand:  # any line: some counted fields move by expressions the line does not name
+            days = {_local(state.get("submitted_at")) for state in _states(change, ("submitted_at",)) if state}
+            return {d for d in days if d is not None}
+        if model is Task:
+            demand_ids = {s.get("demand") for s in _states(change, ("demand",)) if s}
+            return _days_of(Demand.objects.filter(pk__in=[pk for pk in demand_ids if pk]))
+        if model is LeaderNote:
+            task_ids = {s.get("task") for s in _states(change, ("task",)) if s}
+            return _days_of(Demand.objects.filter(tasks__in=[pk for pk in task_ids if pk]))
+        if not _touched(change, ENTERPRISE_FIELDS) or change.before is None:
+            return set()  # a new enterprise has no demands yet
+        return _days_of(Demand.objects.filter(enterprise_id=change.pk))
+
+
+def _local(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        return timezone.localdate(value)
+    return _date(value)
+
+
+def _days_of(demands: QuerySet[Demand]) -> set[Any]:
+    return {_local(moment) for moment in demands.values_list("submitted_at", flat=True).distinct()} - {None}
+
+
+DEMAND_DAYS = DemandDays(
+    name="demand_days",
+    label="诉求办理日汇总",
+    model=DemandDay,
+    partition="day",
+    keys=("day", "dimension", "group_id", "reader", "reader_chains", "reader_region", "close_days"),
+    measures=(*DEMAND_MEASURES, *TASK_MEASURES),
+)

@@ -1,0 +1,181 @@
+"""办理指标 from its rollup equals 办理指标 from the demands, for every reader and dimension, after random writes
+through the services: demands submitted on several days by either side's enterprise, accepted, rejected, given
+tasks (returned ones too), urged, done, confirmed or reopened, and enterprises moved to another district or chain."""
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.demands import metrics, services
+from chaindesk.demands.choices import DemandStatus, Rating, TaskStatus
+from chaindesk.demands.models import Demand, Task
+from chaindesk.demands.services_leaders import leader_urge
+from chaindesk.demands.tests.factories import DemandWorld
+from chaindesk.enterprises import services as enterprise_services
+from chaindesk.rollups import engine
+from chaindesk.rollups.families_demands import _days_q
+from chaindesk.rollups.models import DemandDay
+from chaindesk.targets.actuals import measure
+from chaindesk.targets.choices import Metric, Owner
+from chaindesk.testkit.personas import IN_SCOPE, OUT_OF_SCOPE, Personas
+
+pytestmark = pytest.mark.django_db
+READERS = (*IN_SCOPE, *OUT_OF_SCOPE)
+
+
+def _tables(p: Personas) -> dict[str, Any]:
+    start, end = p.today - dt.timedelta(days=40), p.today
+    return {
+        f"{key}/{d}": dataclasses.asdict(
+            metrics.metric_table(p.user(key), dimension=d, start=start, end=end, today=p.today)
+        )
+        for key in READERS
+        for d in metrics.DIMENSIONS
+    }
+
+
+class _Target:
+    def __init__(self, owner: str, owner_id: int) -> None:
+        self.owner, self.owner_id, self.metric = owner, owner_id, Metric.CLOSURE_RATE
+
+
+def _rates(p: Personas) -> dict[Any, Any]:
+    owners = [(Owner.CHAIN, p.ours.chain.pk), (Owner.CHAIN, p.theirs.chain.pk), (Owner.REGION, p.city.pk)]
+    owners += [(Owner.DEPARTMENT, p.ours.department.pk), (Owner.DEPARTMENT, p.theirs.department.pk)]
+    targets = [_Target(kind, pk) for kind, pk in owners]
+    return measure(targets, year=p.today.year, today=p.today)  # type: ignore[arg-type]
+
+
+def _assert_equal_to_live(p: Personas) -> None:
+    rolled, rates = _tables(p), _rates(p)
+    with override_settings(CHAINDESK_ROLLUPS=False):
+        assert _tables(p) == rolled
+        assert _rates(p) == rates
+    assert engine.check() == []
+
+
+def test_the_world_is_rolled_up(personas: Personas) -> None:
+    assert DemandDay.objects.filter(dimension="chain", reader="chain").exists()
+    _assert_equal_to_live(personas)
+
+
+def test_days_become_index_friendly_ranges() -> None:
+    d = dt.date(2026, 3, 1)
+    q = _days_q("submitted_at", [d, d + dt.timedelta(days=1), d + dt.timedelta(days=5)])
+    assert q.connector == "OR" and len(q.children) == 2  # [1 Mar, 2 Mar] and [6 Mar]
+    assert _days_q("submitted_at", None).children == []
+
+
+def test_a_demand_counts_once_per_reader_kind(personas: Personas) -> None:
+    DemandWorld(personas).demand(status="closed")
+    engine.flush()
+    today = timezone.localdate()
+    rows = DemandDay.objects.filter(day=today, dimension="chain")
+    assert sum(r.received for r in rows.filter(reader="chain")) == sum(r.received for r in rows.filter(reader="region"))
+    ours = rows.filter(reader="chain", reader_chains__contains=f",{personas.ours.chain.pk},")
+    assert sum(r.closed for r in ours) >= 1
+
+
+def _submit(world: DemandWorld, theirs: bool, days_ago: int) -> Demand:
+    p = world.personas
+    moment = timezone.now() - dt.timedelta(days=days_ago)
+    with time_machine.travel(moment, tick=False):
+        if theirs:
+            return world.demand(actor="x_chief", enterprise=p.theirs.enterprise)
+        return world.demand()
+
+
+OPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("submit"), st.booleans(), st.integers(min_value=0, max_value=30)),
+        st.tuples(
+            st.sampled_from(["accept", "reject", "task", "return", "urge", "finish", "confirm", "reopen"]),
+            st.integers(min_value=0, max_value=30),
+            st.booleans(),
+        ),
+        st.tuples(st.just("move_firm"), st.booleans(), st.booleans()),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+def _step(world: DemandWorld, op: tuple[Any, ...], made: list[Demand]) -> None:  # noqa: C901, PLR0912
+    p = world.personas
+    if op[0] == "submit":
+        made.append(_submit(world, op[1], op[2]))
+        return
+    if op[0] == "move_firm":  # our enterprise moves district (reader "region") or takes a node of their chain
+        firm = p.ours.enterprise
+        if op[1]:
+            region = p.city if firm.region_id != p.city.pk else p.ours.region
+            enterprise_services.enterprise_update(actor=p.chief, enterprise=firm, region=region)
+        else:
+            nodes = [p.ours.node, p.theirs.node] if op[2] else [p.ours.node]
+            enterprise_services.enterprise_update(actor=p.chief, enterprise=firm, nodes=nodes)
+        return
+    if not made:
+        return
+    demand = Demand.objects.get(pk=made[op[1] % len(made)].pk)
+    chief = p.chief if demand.enterprise_id == p.ours.enterprise.pk else p.x_chief
+    handler = {p.ours.department.pk: p.handler, p.theirs.department.pk: p.x_handler}
+    tasks = list(demand.tasks.order_by("pk"))
+    if op[0] == "accept" and demand.status == DemandStatus.SUBMITTED:
+        services.demand_accept(demand=demand, actor=chief)
+    elif op[0] == "reject" and demand.status == DemandStatus.SUBMITTED:
+        services.demand_reject(demand=demand, actor=chief, reason="不属于服务范围")
+    elif op[0] == "task" and demand.status in (DemandStatus.ACCEPTED, DemandStatus.IN_PROGRESS):
+        world.task(demand, department="theirs" if op[2] else "ours", actor=chief)
+    elif op[0] == "return" and tasks and tasks[-1].status == TaskStatus.PENDING:
+        services.task_return(task=tasks[-1], actor=handler[tasks[-1].lead_department_id], reason="非本部门职责")
+    elif op[0] == "urge" and tasks and tasks[0].status in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS):
+        leader_urge(task=tasks[0], actor=chief)
+    elif op[0] == "finish":
+        for task in tasks:
+            if task.status in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS):
+                worker = handler[task.lead_department_id]
+                if task.status == TaskStatus.PENDING:
+                    services.task_sign(task=task, actor=worker)
+                services.task_request_completion(task=task, actor=worker, result="已办结。")
+                services.task_accept_completion(task=Task.objects.get(pk=task.pk), actor=chief)
+    elif op[0] in ("confirm", "reopen") and demand.status == DemandStatus.AWAITING_CONFIRMATION:
+        rating = Rating.UNSATISFIED if op[0] == "reopen" else (Rating.BASICALLY if op[2] else Rating.SATISFIED)
+        user = p.ent_user if demand.enterprise_id == p.ours.enterprise.pk else p.x_ent_user
+        services.demand_confirm(demand=demand, actor=user, rating=rating, comment="评价")
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_random_writes_keep_every_reader_s_metrics_equal_to_live(personas: Personas, ops: list[Any]) -> None:
+    world = DemandWorld(personas)
+    made: list[Demand] = []
+    for op in ops:
+        try:
+            _step(world, op, made)
+        except (PermissionDenied, ValidationError, InvalidTransition):
+            pass  # a write the rules refuse changes nothing (its own transaction is rolled back)
+    _assert_equal_to_live(personas)
+
+
+def test_an_urge_moves_the_department_s_count(personas: Personas) -> None:
+    demand = DemandWorld(personas).demand(status="in_progress")
+    task = demand.tasks.get()
+    engine.flush()
+    day = timezone.localdate(demand.submitted_at)
+    department = DemandDay.objects.filter(
+        day=day, dimension="department", group_id=task.lead_department_id, reader="region"
+    )
+    before = sum(r.t_urged for r in department)
+    leader_urge(task=task, actor=personas.chief)
+    assert engine.pending() == {"demand_days": {day}}
+    _assert_equal_to_live(personas)
+    assert sum(r.t_urged for r in department.all()) == before + 1
