@@ -118,12 +118,15 @@ def rebuild(names: Iterable[str] | None = None) -> dict[str, int]:
     for name in sorted(FAMILIES if names is None else names):
         family = FAMILIES[name]
         _pending.partitions.pop(name, None)
+        written = 0
         with transaction.atomic():
             _lock(family)
             family.model._default_manager.all().delete()
-            rows = family.live(None)
-            _write(family, rows)
-        counts[name] = len(rows)
+            for partitions in family.batches():
+                rows = family.live(partitions)
+                _write(family, rows)
+                written += len(rows)
+        counts[name] = written
     return counts
 
 

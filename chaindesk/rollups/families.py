@@ -88,6 +88,11 @@ class Family:
     def touched(self, change: Change) -> set[Any]:
         raise NotImplementedError
 
+    def batches(self) -> Iterator[Collection[Any] | None]:
+        """The partitions a rebuild computes at a time (all at once unless a family says otherwise: a large
+        family computes a month at a time, so a rebuild's memory does not grow with the records)."""
+        yield None
+
     def stored(self, partitions: Collection[Any] | None = None) -> Rows:
         qs = self.model._default_manager.all()
         rows: Rows = {}

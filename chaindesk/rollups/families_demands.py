@@ -5,11 +5,12 @@ the rows folded in Python."""
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from chaindesk.core.listeners import Change
 from chaindesk.demands.choices import DemandStatus, TaskStatus
@@ -141,6 +142,17 @@ class DemandDays(Family):
                     total[i] += v
         return {key: tuple(values) for key, values in rows.items()}
 
+    def batches(self) -> Iterator[Collection[Any] | None]:
+        """A month of days at a time, over the months that have demands."""
+        span = Demand.objects.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
+        if span["first"] is None:
+            return
+        day, last = timezone.localdate(span["first"]).replace(day=1), timezone.localdate(span["last"])
+        while day <= last:
+            following = (day + dt.timedelta(days=32)).replace(day=1)
+            yield [day + dt.timedelta(days=i) for i in range((following - day).days)]
+            day = following
+
     def touched(self, change: Change) -> set[Any]:
         model = change.model
         if model is Demand:  # any line: some counted fields move by expressions the line does not name
@@ -163,8 +175,6 @@ def _local(value: Any) -> dt.date | None:
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
     if isinstance(value, dt.datetime):
-        from django.utils import timezone
-
         return timezone.localdate(value)
     return _date(value)
 
