@@ -81,9 +81,10 @@ def _write(family: Family, rows: Rows) -> None:
 
 def refresh(family: Family, partitions: Collection[Any]) -> None:
     """Compute the family's rows of `partitions` again from the records."""
-    if not partitions:
-        return
     with transaction.atomic():
+        partitions = family.resolve(partitions)
+        if not partitions:
+            return
         _lock(family)
         for part in _chunks(partitions):
             family.model._default_manager.filter(**{f"{family.partition}__in": part}).delete()

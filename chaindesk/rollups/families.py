@@ -88,6 +88,11 @@ class Family:
     def touched(self, change: Change) -> set[Any]:
         raise NotImplementedError
 
+    def resolve(self, partitions: Collection[Any]) -> set[Any]:
+        """The partitions themselves, from what `touched` noted (a family may note records whose partitions it
+        looks up only when it refreshes them)."""
+        return set(partitions)
+
     def batches(self) -> Iterator[Collection[Any] | None]:
         """The partitions a rebuild computes at a time (all at once unless a family says otherwise: a large
         family computes a month at a time, so a rebuild's memory does not grow with the records)."""

@@ -158,15 +158,27 @@ class DemandDays(Family):
         if model is Demand:  # any line: some counted fields move by expressions the line does not name
             days = {_local(state.get("submitted_at")) for state in _states(change, ("submitted_at",)) if state}
             return {d for d in days if d is not None}
+        # The others name the records whose demands' days are touched; the days are looked up when the pending
+        # partitions are refreshed (`resolve`), one query per kind for a whole batch rather than one per line.
         if model is Task:
-            demand_ids = {s.get("demand") for s in _states(change, ("demand",)) if s}
-            return _days_of(Demand.objects.filter(pk__in=[pk for pk in demand_ids if pk]))
+            return {("demand", s.get("demand")) for s in _states(change, ("demand",)) if s and s.get("demand")}
         if model is LeaderNote:
-            task_ids = {s.get("task") for s in _states(change, ("task",)) if s}
-            return _days_of(Demand.objects.filter(tasks__in=[pk for pk in task_ids if pk]))
+            return {("task", s.get("task")) for s in _states(change, ("task",)) if s and s.get("task")}
         if not _touched(change, ENTERPRISE_FIELDS) or change.before is None:
             return set()  # a new enterprise has no demands yet
-        return _days_of(Demand.objects.filter(enterprise_id=change.pk))
+        return {("enterprise", change.pk)}
+
+    def resolve(self, partitions: Collection[Any]) -> set[Any]:
+        days = {p for p in partitions if not isinstance(p, tuple)}
+        named: dict[str, set[Any]] = defaultdict(set)
+        for kind, pk in (p for p in partitions if isinstance(p, tuple)):
+            named[kind].add(pk)
+        paths = {"demand": "pk", "task": "tasks", "enterprise": "enterprise_id"}
+        for kind, ids in named.items():
+            for start in range(0, len(ids), CHUNK):
+                part = sorted(ids, key=str)[start : start + CHUNK]
+                days |= _days_of(Demand.objects.filter(**{f"{paths[kind]}__in": part}))
+        return days
 
 
 def _local(value: Any) -> dt.date | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from chaindesk.accounts.models import Department, Region
 from chaindesk.chains.models import Chain
@@ -57,8 +58,7 @@ def grouped(
     rolled = visible_demand_rows(user)
     if rolled is None:
         return None
-    cutoff = metrics.response_cutoff(today)
-    cutoff_day = cutoff.astimezone(cutoff.tzinfo).date()  # the start of a local day: late if submitted before it
+    cutoff_day = timezone.localdate(metrics.response_cutoff(today))  # a local midnight: late if submitted before
     department = dimension == "department"
     sums: dict[str, Any] = {COUNT_NAMES[m]: Sum(m) for m in DEMAND_MEASURES if m != "waiting"}
     sums["n_late_waiting"] = Sum("waiting", filter=Q(day__lt=cutoff_day))

@@ -22,7 +22,7 @@ from chaindesk.demands.services_leaders import leader_urge
 from chaindesk.demands.tests.factories import DemandWorld
 from chaindesk.enterprises import services as enterprise_services
 from chaindesk.rollups import engine
-from chaindesk.rollups.families_demands import _days_q
+from chaindesk.rollups.families_demands import DEMAND_DAYS, _days_q
 from chaindesk.rollups.models import DemandDay
 from chaindesk.targets.actuals import measure
 from chaindesk.targets.choices import Metric, Owner
@@ -176,6 +176,7 @@ def test_an_urge_moves_the_department_s_count(personas: Personas) -> None:
     )
     before = sum(r.t_urged for r in department)
     leader_urge(task=task, actor=personas.chief)
-    assert engine.pending() == {"demand_days": {day}}
+    assert set(engine.pending()) == {"demand_days"}
+    assert DEMAND_DAYS.resolve(engine.pending()["demand_days"]) == {day}  # the urged task's demand's day
     _assert_equal_to_live(personas)
     assert sum(r.t_urged for r in department.all()) == before + 1
