@@ -86,9 +86,20 @@ def refresh(family: Family, partitions: Collection[Any]) -> None:
         if not partitions:
             return
         _lock(family)
-        for part in _chunks(partitions):
-            family.model._default_manager.filter(**{f"{family.partition}__in": part}).delete()
-        _write(family, family.live(partitions))
+        old = family.stored(partitions) if family.keeps_derived else {}
+        _delete(family, partitions)
+        rows = family.live(partitions)
+        _write(family, rows)
+        family.refreshed(old, rows)
+
+
+def _delete(family: Family, partitions: Collection[Any] | None) -> None:
+    rows = family.model._default_manager.all()
+    if partitions is None:
+        rows.delete()
+        return
+    for part in _chunks(partitions):
+        rows.filter(**{f"{family.partition}__in": part}).delete()
 
 
 def flush(names: Iterable[str] | None = None) -> None:
@@ -114,19 +125,33 @@ def ready(*names: str) -> bool:
 
 
 def rebuild(names: Iterable[str] | None = None) -> dict[str, int]:
-    """Every row of the named families (or all) computed again from the records; returns the rows per family."""
+    """Every row of the named families (or all) computed again from the records; returns the rows per family.
+
+    A batch of partitions (a month of days for a large family) at a time, each in a transaction of its own that
+    replaces its rows at once: the pages read whole figures throughout, and a refresh after a write waits for
+    one batch at most, not for the whole rebuild."""
     counts: dict[str, int] = {}
     for name in sorted(FAMILIES if names is None else names):
         family = FAMILIES[name]
         _pending.partitions.pop(name, None)
-        written = 0
-        with transaction.atomic():
-            _lock(family)
-            family.model._default_manager.all().delete()
-            for partitions in family.batches():
+        written, whole, first, last = 0, False, None, None
+        for partitions in family.batches():
+            with transaction.atomic():
+                _lock(family)
+                _delete(family, partitions)
                 rows = family.live(partitions)
                 _write(family, rows)
-                written += len(rows)
+                family.rebuilt(partitions, rows)
+            written += len(rows)
+            whole, first, last = _covered(partitions, whole, first, last)
+        if not whole:  # the rows of partitions no batch covered (no records there any more) go
+            with transaction.atomic():
+                _lock(family)
+                stray = family.model._default_manager.all()
+                if first is not None and last is not None:
+                    stray = stray.exclude(**{f"{family.partition}__range": (first, last)})
+                stray.delete()
+                family.cleared_outside(first, last)
         counts[name] = written
     return counts
 
@@ -144,20 +169,52 @@ class Difference:
 
 
 def check(names: Iterable[str] | None = None) -> list[Difference]:
-    """Every difference between the stored rows and the records (flushing nothing: what is stored is checked)."""
+    """Every difference between the stored rows and the records, a batch at a time (flushing nothing: what is
+    stored is checked), the tables derived from a family's rows included."""
     found: list[Difference] = []
     for name in sorted(FAMILIES if names is None else names):
         family = FAMILIES[name]
-        stored, live = family.stored(), family.live(None)
-        for key in sorted(stored.keys() | live.keys(), key=repr):
-            a, b = stored.get(key), live.get(key)
-            if a != b:
-                found.append(
-                    Difference(
-                        family=name,
-                        key=dict(zip(family.keys, key, strict=True)),
-                        stored=None if a is None else dict(zip(family.measures, a, strict=True)),
-                        live=None if b is None else dict(zip(family.measures, b, strict=True)),
-                    )
+        whole, first, last = False, None, None
+        for partitions in family.batches():
+            live = family.live(partitions)
+            found += _differences(name, family.keys, family.measures, family.stored(partitions), live)
+            for derived, keys, stored_rows, live_rows in family.derived_differences(partitions, live):
+                found += _differences(derived, keys, family.measures, stored_rows, live_rows)
+            whole, first, last = _covered(partitions, whole, first, last)
+        if not whole:  # rows of partitions no batch covered: there should be none
+            stray = family.model._default_manager.all()
+            if first is not None and last is not None:
+                stray = stray.exclude(**{f"{family.partition}__range": (first, last)})
+            stored = family.stored(set(stray.values_list(family.partition, flat=True)))
+            found += _differences(name, family.keys, family.measures, stored, {})
+            for derived, keys, stored_rows in family.derived_outside(first, last):
+                found += _differences(derived, keys, family.measures, stored_rows, {})
+    return found
+
+
+def _covered(partitions: Collection[Any] | None, whole: bool, first: Any, last: Any) -> tuple[bool, Any, Any]:
+    """What the batches so far cover, with one more: all partitions (whole), or [first, last]."""
+    if partitions is None:
+        return True, first, last
+    if partitions:
+        first = min(partitions) if first is None else min(first, min(partitions))
+        last = max(partitions) if last is None else max(last, max(partitions))
+    return whole, first, last
+
+
+def _differences(
+    name: str, keys: tuple[str, ...], measures: tuple[str, ...], stored: Rows, live: Rows
+) -> list[Difference]:
+    found = []
+    for key in sorted(stored.keys() | live.keys(), key=repr):
+        a, b = stored.get(key), live.get(key)
+        if a != b:
+            found.append(
+                Difference(
+                    family=name,
+                    key=dict(zip(keys, key, strict=True)),
+                    stored=None if a is None else dict(zip(measures, a, strict=True)),
+                    live=None if b is None else dict(zip(measures, b, strict=True)),
                 )
+            )
     return found

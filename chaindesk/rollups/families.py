@@ -22,7 +22,7 @@ from .models import InvestmentMonth, ProjectDay
 
 CHUNK = 500  # partitions per IN (…)
 Key = tuple[Any, ...]
-Rows = dict[Key, tuple[int, ...]]  # key -> measures
+Rows = dict[Key, tuple[Any, ...]]  # key -> measures
 
 
 def _date(value: Any) -> dt.date | None:
@@ -97,6 +97,29 @@ class Family:
         """The partitions a rebuild computes at a time (all at once unless a family says otherwise: a large
         family computes a month at a time, so a rebuild's memory does not grow with the records)."""
         yield None
+
+    # A family may keep tables derived from its rows (coarser partitions): told what each refresh and each rebuilt
+    # batch wrote, so they keep in step, and asked for their differences when the family is checked.
+    keeps_derived = False  # whether `refreshed` needs the rows as they were before a refresh
+
+    def refreshed(self, old: Rows, new: Rows) -> None:
+        """Some partitions' rows were replaced: `old` by `new`."""
+
+    def rebuilt(self, partitions: Collection[Any] | None, rows: Rows) -> None:
+        """A rebuild wrote `rows`: every row of `partitions` (of every partition when None)."""
+
+    def cleared_outside(self, first: Any, last: Any) -> None:
+        """A rebuild found no records outside [first, last] (nothing at all when both are None)."""
+
+    def derived_differences(
+        self, partitions: Collection[Any] | None, live: Rows
+    ) -> list[tuple[str, tuple[str, ...], Rows, Rows]]:
+        """Each derived table's name, key names, stored rows and rows computed from `live`, over `partitions`."""
+        return []
+
+    def derived_outside(self, first: Any, last: Any) -> list[tuple[str, tuple[str, ...], Rows]]:
+        """Each derived table's name, key names and stored rows outside [first, last] (all when both are None)."""
+        return []
 
     def stored(self, partitions: Collection[Any] | None = None) -> Rows:
         qs = self.model._default_manager.all()

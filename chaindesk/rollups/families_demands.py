@@ -4,7 +4,7 @@ records, grouped also by enterprise; the enterprises' chains and regions (the re
 the rows folded in Python."""
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
@@ -19,8 +19,9 @@ from chaindesk.demands.models import Demand, LeaderNote, Task
 from chaindesk.demands.selectors_team import urges_of_task
 from chaindesk.enterprises.models import Enterprise
 
-from .families import CHUNK, Family, Rows, _chunks, _date, _states, _touched
-from .models import DemandDay
+from . import histograms
+from .families import CHUNK, Family, Key, Rows, _chunks, _date, _states, _touched
+from .models import DemandDay, DemandMonth
 
 DIMENSIONS = ("chain", "region", "liaison", "department")
 GROUP_PATHS = {"chain": "chain_id", "region": "region_id", "liaison": "liaison_id"}
@@ -37,6 +38,7 @@ DEMAND_MEASURES = (
     "reopened",
 )
 TASK_MEASURES = ("t_done", "t_reopened", "t_urged")
+COUNTS = (*DEMAND_MEASURES, *TASK_MEASURES)
 ENTERPRISE_FIELDS = ("region", "nodes", "chains", "liaison")
 
 
@@ -124,8 +126,8 @@ class DemandDays(Family):
                 fetched += [(dimension, r) for r in self._grouped(dimension, part)]
         enterprise_of = {d: ("demand__enterprise_id" if d == "department" else "enterprise_id") for d in DIMENSIONS}
         chains, regions = _reader_keys(r[enterprise_of[d]] for d, r in fetched)
-        rows: dict[tuple[Any, ...], list[int]] = {}
-        width = len(DEMAND_MEASURES) + len(TASK_MEASURES)
+        sums: dict[Key, list[int]] = {}
+        closed: dict[Key, Counter[int]] = defaultdict(Counter)
         for dimension, r in fetched:
             department = dimension == "department"
             group = r["lead_department_id"] if department else r[GROUP_PATHS[dimension]]
@@ -134,13 +136,47 @@ class DemandDays(Family):
             values = [r[m] for m in DEMAND_MEASURES]
             values += [int(r[m] or 0) for m in TASK_MEASURES] if department else [0] * len(TASK_MEASURES)
             for key in (
-                (r["day"], dimension, group, "chain", chains.get(firm, "") if firm else "", None, close_days),
-                (r["day"], dimension, group, "region", "", regions.get(firm) if firm else None, close_days),
+                (r["day"], dimension, group, "chain", chains.get(firm, "") if firm else "", None),
+                (r["day"], dimension, group, "region", "", regions.get(firm) if firm else None),
             ):
-                total = rows.setdefault(key, [0] * width)
-                for i, v in enumerate(values):
-                    total[i] += v
-        return {key: tuple(values) for key, values in rows.items()}
+                _add(sums.setdefault(key, [0] * len(COUNTS)), values)
+                if close_days is not None and r["closed"]:
+                    closed[key][close_days] += r["closed"]
+        return {key: (*values, histograms.encode(closed.get(key, {}))) for key, values in sums.items()}
+
+    # The monthly rows (`DemandMonth`): the daily rows added up, kept from each refresh's differences.
+    keeps_derived = True
+
+    def refreshed(self, old: Rows, new: Rows) -> None:
+        _apply_to_months(_months(new), _months(old))
+
+    def rebuilt(self, partitions: Collection[Any] | None, rows: Rows) -> None:
+        months = DemandMonth.objects.all()
+        if partitions is not None:
+            months = months.filter(month__in={d.replace(day=1) for d in partitions})
+        months.delete()
+        _write_months(_months(rows))
+
+    def cleared_outside(self, first: dt.date | None, last: dt.date | None) -> None:
+        months = DemandMonth.objects.all()
+        if first is not None and last is not None:
+            months = months.exclude(month__range=(first.replace(day=1), last.replace(day=1)))
+        months.delete()
+
+    def derived_differences(
+        self, partitions: Collection[Any] | None, live: Rows
+    ) -> list[tuple[str, tuple[str, ...], Rows, Rows]]:
+        months = DemandMonth.objects.all()
+        if partitions is not None:
+            months = months.filter(month__in={d.replace(day=1) for d in partitions})
+        derived = {key: (*counts, histograms.encode(closed)) for key, (counts, closed) in _months(live).items()}
+        return [("demand_months", MONTH_KEYS, _stored_months(months), derived)]
+
+    def derived_outside(self, first: Any, last: Any) -> list[tuple[str, tuple[str, ...], Rows]]:
+        months = DemandMonth.objects.all()
+        if first is not None and last is not None:
+            months = months.exclude(month__range=(first.replace(day=1), last.replace(day=1)))
+        return [("demand_months", MONTH_KEYS, _stored_months(months))]
 
     def batches(self) -> Iterator[Collection[Any] | None]:
         """A month of days at a time, over the months that have demands."""
@@ -200,6 +236,92 @@ DEMAND_DAYS = DemandDays(
     label="诉求办理日汇总",
     model=DemandDay,
     partition="day",
-    keys=("day", "dimension", "group_id", "reader", "reader_chains", "reader_region", "close_days"),
-    measures=(*DEMAND_MEASURES, *TASK_MEASURES),
+    keys=("day", "dimension", "group_id", "reader", "reader_chains", "reader_region"),
+    measures=(*COUNTS, "histogram"),
 )
+
+
+# --- the monthly rows ------------------------------------------------------------------------------------
+
+MONTH_KEYS = ("month", "dimension", "group_id", "reader", "reader_chains", "reader_region")
+
+
+def _add(total: list[int], values: Iterable[int], sign: int = 1) -> None:
+    for i, v in enumerate(values):
+        total[i] += sign * v
+
+
+def _months(rows: Rows) -> dict[Key, tuple[list[int], Counter[int]]]:
+    """Daily rows added up by month: key -> (counts, histogram)."""
+    months: dict[Key, tuple[list[int], Counter[int]]] = {}
+    for key, values in rows.items():
+        counts, closed = months.setdefault((key[0].replace(day=1), *key[1:]), ([0] * len(COUNTS), Counter()))
+        _add(counts, values[: len(COUNTS)])
+        closed.update(histograms.decode(values[-1]))
+    return months
+
+
+def _stored_months(months: QuerySet[DemandMonth]) -> Rows:
+    return {
+        tuple(values[: len(MONTH_KEYS)]): tuple(values[len(MONTH_KEYS) :])
+        for values in months.values_list(*MONTH_KEYS, *COUNTS, "histogram")
+    }
+
+
+def _write_months(months: dict[Key, tuple[list[int], Counter[int]]]) -> None:
+    DemandMonth.objects.bulk_create(
+        [
+            DemandMonth(
+                **dict(zip(MONTH_KEYS, key, strict=True)),
+                **dict(zip(COUNTS, counts, strict=True)),
+                histogram=histograms.encode(closed),
+            )
+            for key, (counts, closed) in months.items()
+        ],
+        batch_size=1000,
+    )
+
+
+def _apply_to_months(
+    new: dict[Key, tuple[list[int], Counter[int]]], old: dict[Key, tuple[list[int], Counter[int]]]
+) -> None:
+    """Add the differences of the refreshed days (new − old) to their months' rows: one read of the months touched,
+    then the rows updated, created and deleted (a month row with nothing left in it goes: no day row adds to it)."""
+    difference: dict[Key, tuple[list[int], Counter[int]]] = {}
+    for key in new.keys() | old.keys():
+        counts, closed = [0] * len(COUNTS), Counter[int]()
+        if key in new:
+            _add(counts, new[key][0])
+            closed.update(new[key][1])
+        if key in old:
+            _add(counts, old[key][0], -1)
+            closed.subtract(old[key][1])
+        closed = Counter({v: n for v, n in closed.items() if n})
+        if any(counts) or closed:
+            difference[key] = (counts, closed)
+    if not difference:
+        return
+    stored = {
+        tuple(getattr(row, k) for k in MONTH_KEYS): row
+        for row in DemandMonth.objects.filter(month__in={k[0] for k in difference})
+    }
+    changed, gone, born = [], [], {}
+    for key, (counts, closed) in difference.items():
+        row = stored.get(key)
+        if row is None:
+            born[key] = (counts, closed)
+            continue
+        total = [getattr(row, m) + d for m, d in zip(COUNTS, counts, strict=True)]
+        merged = histograms.decode(row.histogram)
+        merged.update(closed)
+        if not any(total) and not +merged:
+            gone.append(row.pk)
+            continue
+        for m, v in zip(COUNTS, total, strict=True):
+            setattr(row, m, v)
+        row.histogram = histograms.encode(+merged)
+        changed.append(row)
+    DemandMonth.objects.bulk_update(changed, [*COUNTS, "histogram"], batch_size=1000)
+    for start in range(0, len(gone), CHUNK):
+        DemandMonth.objects.filter(pk__in=gone[start : start + CHUNK]).delete()
+    _write_months(born)

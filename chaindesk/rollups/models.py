@@ -59,25 +59,14 @@ class InvestmentMonth(models.Model):
         return f"{self.month:%Y-%m} chain={self.chain_id} region={self.region_id}: {self.amount_cents}"
 
 
-class DemandDay(models.Model):
-    """The counts of 办理指标 of the enterprises' demands submitted on `day`, per dimension the page groups by
-    (`dimension`: chain, region, liaison, department; `group_id` its id) and per reader key: each demand is counted
-    once in the rows of reader "chain", keyed by its enterprise's chains (`reader_chains`, ",3,7,"), and once in
-    those of reader "region", keyed by its enterprise's region (`reader_region`). A chain's team adds up the rows
-    whose chains meet its own, a district administrator the rows of its district and the districts below: what
-    each may see of demands. `close_days` keeps the median exact (a histogram per group).
+class _DemandCounts(models.Model):
+    """The key and counts shared by the daily and the monthly rows of 办理指标 (see `DemandDay`)."""
 
-    The counts are those of `chaindesk.demands.metrics` (`waiting`: still 已提交, late once submitted before the
-    response deadline's day); for the department dimension they count distinct demands per lead department, and
-    the ``t_`` columns its lead tasks (done, reopened among them, urged)."""
-
-    day = models.DateField()
     dimension = models.CharField(max_length=12)
     group_id = models.IntegerField(null=True)
     reader = models.CharField(max_length=8)
     reader_chains = models.CharField(max_length=255, blank=True)
     reader_region = models.IntegerField(null=True)
-    close_days = models.IntegerField(null=True)
     received = models.IntegerField()
     accepted = models.IntegerField()
     waiting = models.IntegerField()
@@ -91,9 +80,29 @@ class DemandDay(models.Model):
     t_done = models.IntegerField()
     t_reopened = models.IntegerField()
     t_urged = models.IntegerField()
+    # the closed demands by working days from submission to closure, "3:5,4:7" (see `histograms.py`): the median
+    histogram = models.TextField(blank=True)
 
     scope_paths = NOBODY
     objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class DemandDay(_DemandCounts):
+    """The counts of 办理指标 of the enterprises' demands submitted on `day`, per dimension the page groups by
+    (`dimension`: chain, region, liaison, department; `group_id` its id) and per reader key: each demand is counted
+    once in the rows of reader "chain", keyed by its enterprise's chains (`reader_chains`, ",3,7,"), and once in
+    those of reader "region", keyed by its enterprise's region (`reader_region`). A chain's team adds up the rows
+    whose chains meet its own, a district administrator the rows of its district and the districts below: what
+    each may see of demands. `histogram` keeps the median exact.
+
+    The counts are those of `chaindesk.demands.metrics` (`waiting`: still 已提交, late once submitted before the
+    response deadline's day); for the department dimension they count distinct demands per lead department, and
+    the ``t_`` columns its lead tasks (done, reopened among them, urged)."""
+
+    day = models.DateField()
 
     class Meta:
         verbose_name = "诉求办理日汇总"
@@ -101,3 +110,18 @@ class DemandDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension}={self.group_id} {self.reader}: {self.received}"
+
+
+class DemandMonth(_DemandCounts):
+    """The daily rows of a month added up (`month`: its first day), so that a year reads twelve months of rows and
+    only the days of a partial month at either end of the period. Kept from the differences each refresh of some
+    days makes, and rebuilt with them."""
+
+    month = models.DateField()
+
+    class Meta:
+        verbose_name = "诉求办理月汇总"
+        indexes = [models.Index(fields=["dimension", "reader", "month"], name="rollup_demand_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension}={self.group_id} {self.reader}: {self.received}"

@@ -7,6 +7,7 @@ figures as the records they may see, proved by the tests for random writes and r
 liaison, an enterprise, a department, the administrators) sees a handful of projects or none: `visible_rows`
 answers None and the page reads the records."""
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -15,6 +16,7 @@ from chaindesk.accounts.models import Region
 from chaindesk.core.scope import CHAIN, REGION, scope_of
 
 from . import engine
+from .models import DemandDay
 from .registry import FAMILIES
 
 
@@ -40,17 +42,18 @@ def visible_rows(user: Any, name: str) -> QuerySet[Any] | None:
     return rows.filter(_region_q(scope.region_id))
 
 
-def visible_demand_rows(user: Any) -> QuerySet[Any] | None:
-    """The rows of 办理指标's rollup the reader's demands add up to (see `DemandDay`), or None when the page must
-    read the demands: a chain's team reads the rows of reader "chain" whose enterprise chains meet its own, a
-    district administrator the rows of reader "region" of its district and the districts right below it, exactly
-    as `Enterprise.scope_paths` lets them see enterprises (and `Demand` follows its enterprise)."""
+def visible_demand_rows(user: Any, model: type[Any] = DemandDay) -> QuerySet[Any] | None:
+    """The rows of 办理指标's rollup (daily, or `DemandMonth`) the reader's demands add up to (see `DemandDay`), or
+    None when the page must read the demands: a chain's team reads the rows of reader "chain" whose enterprise
+    chains meet its own, a district administrator the rows of reader "region" of its district and the districts
+    right below it, exactly as `Enterprise.scope_paths` lets them see enterprises (and `Demand` follows its
+    enterprise)."""
     scope = scope_of(user)
     if scope.dimension not in (CHAIN, REGION):
         return None
     if not engine.ready("demand_days"):
         return None
-    rows = FAMILIES["demand_days"].model._default_manager.all()
+    rows = model._default_manager.all()
     if scope.dimension == REGION:
         if scope.region_id is None:
             return rows.none()
@@ -65,10 +68,35 @@ def visible_demand_rows(user: Any) -> QuerySet[Any] | None:
     return rows.filter(meets, reader="chain")
 
 
-def all_demand_rows() -> QuerySet[Any] | None:
+def all_demand_rows(model: type[Any] = DemandDay) -> QuerySet[Any] | None:
     """Every demand counted once (the rows of reader "region"), for figures not cut to a reader; None when off."""
-    rows = all_rows("demand_days")
-    return None if rows is None else rows.filter(reader="region")
+    if not engine.ready("demand_days"):
+        return None
+    return model._default_manager.filter(reader="region")
+
+
+def demand_spans(start: dt.date, end: dt.date, before: dt.date | None = None) -> tuple[list[dt.date], list[Q]]:
+    """[start, end] as the months wholly inside it (ending before `before`, when given), read from `DemandMonth`,
+    and the days left at either end, as conditions on `DemandDay.day`."""
+    first = start if start.day == 1 else _next_month(start)
+    months: list[dt.date] = []
+    month = first
+    while _next_month(month) - dt.timedelta(days=1) <= end and (before is None or _next_month(month) <= before):
+        months.append(month)
+        month = _next_month(month)
+    if not months:
+        return [], [Q(day__range=(start, end))] if start <= end else []
+    days = []
+    if start < months[0]:
+        days.append(Q(day__range=(start, months[0] - dt.timedelta(days=1))))
+    after = _next_month(months[-1])
+    if after <= end:
+        days.append(Q(day__range=(after, end)))
+    return months, days
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
 
 
 def all_rows(name: str) -> QuerySet[Any] | None:

@@ -6,11 +6,12 @@ open and overdue tasks of the departments move with every day and are read from 
 ones)."""
 
 import datetime as dt
+import operator
 from collections import Counter, defaultdict
+from functools import reduce
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, Sum
 from django.utils import timezone
 
 from chaindesk.accounts.models import Department, Region
@@ -18,8 +19,10 @@ from chaindesk.chains.models import Chain
 from chaindesk.demands import metrics
 from chaindesk.demands.models import Demand
 
-from .families_demands import DEMAND_MEASURES, TASK_MEASURES
-from .reads import visible_demand_rows
+from . import histograms
+from .families_demands import COUNTS, DEMAND_MEASURES, TASK_MEASURES
+from .models import DemandMonth
+from .reads import demand_spans, visible_demand_rows
 
 # the rollup's measure -> the name `_grouped` gives its count
 COUNT_NAMES = {
@@ -55,30 +58,41 @@ def _labels(dimension: str, keys: set[Any]) -> dict[Any, str]:
 def grouped(
     user: Any, dimension: str, start: dt.date, end: dt.date, today: dt.date
 ) -> tuple[list[dict[str, Any]], metrics.Histograms] | None:
-    rolled = visible_demand_rows(user)
-    if rolled is None:
+    days = visible_demand_rows(user)
+    months = visible_demand_rows(user, DemandMonth)
+    if days is None or months is None:
         return None
     cutoff_day = timezone.localdate(metrics.response_cutoff(today))  # a local midnight: late if submitted before
     department = dimension == "department"
-    sums: dict[str, Any] = {COUNT_NAMES[m]: Sum(m) for m in DEMAND_MEASURES if m != "waiting"}
-    sums["n_late_waiting"] = Sum("waiting", filter=Q(day__lt=cutoff_day))
-    if department:
-        sums |= {COUNT_NAMES[m]: Sum(m) for m in TASK_MEASURES}
-    rows = (
-        rolled.filter(dimension=dimension, day__gte=start, day__lte=end)
-        .order_by()
-        .values("group_id", "close_days")
-        .annotate(**sums)
-    )
+    names = [*(COUNT_NAMES[m] for m in COUNTS if m != "waiting"), "n_late_waiting"]
     groups: dict[Any, dict[str, Any]] = {}
-    histograms: metrics.Histograms = defaultdict(Counter)
-    for r in rows:
-        key = r["group_id"]
-        group = groups.setdefault(key, {"key": key, "label": None} | dict.fromkeys(sums, 0))
-        for name in sums:
-            group[name] += int(r[name] or 0)
-        if r["close_days"] is not None and r["n_closed"]:
-            histograms[key][r["close_days"]] += int(r["n_closed"])
+    histograms_: metrics.Histograms = defaultdict(Counter)
+    # whole months before the response cutoff's (all their waiting demands are late), then the days left
+    whole, edges = demand_spans(start, end, before=cutoff_day.replace(day=1))
+    fields = ("group_id", *COUNTS, "histogram")
+    parts = []
+    if whole:  # (the month's first day stands for its days: all before the cutoff)
+        parts.append(months.filter(month__range=(whole[0], whole[-1])).values_list("month", *fields))
+    if edges:
+        parts.append(days.filter(reduce(operator.or_, edges)).values_list("day", *fields))
+    if not parts:
+        return [], histograms_
+    chosen = [part.filter(dimension=dimension).order_by() for part in parts]
+    for row in chosen[0].union(*chosen[1:], all=True) if len(chosen) > 1 else chosen[0]:
+        when, key, counts, histogram = row[0], row[1], row[2:-1], row[-1]
+        group = groups.setdefault(key, {"key": key, "label": None} | dict.fromkeys(names, 0))
+        for measure, n in zip(COUNTS, counts, strict=True):
+            if measure == "waiting":
+                if when < cutoff_day:
+                    group["n_late_waiting"] += n
+            else:
+                group[COUNT_NAMES[measure]] += n
+        if histogram:
+            histograms_[key].update(histograms.decode(histogram))
+    if not department:
+        for group in groups.values():
+            for measure in TASK_MEASURES:
+                del group[COUNT_NAMES[measure]]
     labels = _labels(dimension, set(groups))
     for key, group in groups.items():
         group["label"] = labels.get(key)
@@ -88,4 +102,4 @@ def grouped(
         open_tasks = metrics.open_tasks_by_department(demands, today)
         for key, group in groups.items():
             group["t_open"], group["t_overdue"] = open_tasks.get(key, (0, 0))
-    return list(groups.values()), histograms
+    return list(groups.values()), histograms_

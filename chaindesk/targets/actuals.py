@@ -23,7 +23,8 @@ from chaindesk.demands.metrics import counts_by, period_bounds
 from chaindesk.demands.models import Demand
 from chaindesk.enterprises.models import Indicator
 from chaindesk.projects.models import InvestmentReport, Project
-from chaindesk.rollups.reads import all_demand_rows, all_rows
+from chaindesk.rollups.models import DemandMonth
+from chaindesk.rollups.reads import all_demand_rows, all_rows, demand_spans
 from chaindesk.upward.choices import UpwardStage
 from chaindesk.upward.models import UpwardRequest
 
@@ -148,19 +149,29 @@ def _upward(year: int, path: str) -> Figures:
 def _demands(year: int, owner: str, today: dt.date) -> dict[int, tuple[int, int, int, int]]:
     """owner id -> (closed, accepted, satisfied, rated) of the enterprises' demands submitted in the year."""
     first, last = _year(year)
-    rolled = all_demand_rows()
-    if rolled is not None:  # 办理指标's rollup, each demand once (the rows of reader "region")
-        sums = (
-            rolled.filter(dimension=DEMAND_DIMENSION[owner], day__range=(first, last), group_id__isnull=False)
+    days, months = all_demand_rows(), all_demand_rows(DemandMonth)
+    if days is not None and months is not None:  # 办理指标's rollup, each demand once (the rows of reader "region")
+        whole, edges = demand_spans(first, last)
+        parts = [months.filter(month__in=whole)] if whole else []
+        parts += [days.filter(edge) for edge in edges]
+        names = ("closed", "accepted", "satisfied", "rated")
+        grouped = [
+            rows.filter(dimension=DEMAND_DIMENSION[owner], group_id__isnull=False)
             .order_by()
-            .values("group_id")
-            .annotate(closed=Sum("closed"), accepted=Sum("accepted"), satisfied=Sum("satisfied"), rated=Sum("rated"))
-        )
-        return {r["group_id"]: (r["closed"], r["accepted"], r["satisfied"], r["rated"]) for r in sums}
+            .values_list("group_id")
+            .annotate(*(Sum(name) for name in names))
+            for rows in parts
+        ]
+        found: dict[int, list[int]] = {}
+        for group_id, *sums in grouped[0].union(*grouped[1:], all=True) if grouped else []:
+            total = found.setdefault(group_id, [0, 0, 0, 0])
+            for i, n in enumerate(sums):
+                total[i] += n
+        return {key: (t[0], t[1], t[2], t[3]) for key, t in found.items()}
     lo, hi = period_bounds(first, last)
     demands = Demand.objects.enterprise_demands().filter(submitted_at__gte=lo, submitted_at__lt=hi)
-    rows = counts_by(demands, DEMAND_DIMENSION[owner], today=today)
-    return {k: (r.closed, r.accepted, r.satisfied, r.rated) for k, r in rows.items() if k is not None}
+    counted = counts_by(demands, DEMAND_DIMENSION[owner], today=today)
+    return {k: (r.closed, r.accepted, r.satisfied, r.rated) for k, r in counted.items() if k is not None}
 
 
 FAMILIES = {

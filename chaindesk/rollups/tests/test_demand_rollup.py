@@ -23,7 +23,8 @@ from chaindesk.demands.tests.factories import DemandWorld
 from chaindesk.enterprises import services as enterprise_services
 from chaindesk.rollups import engine
 from chaindesk.rollups.families_demands import DEMAND_DAYS, _days_q
-from chaindesk.rollups.models import DemandDay
+from chaindesk.rollups.models import DemandDay, DemandMonth
+from chaindesk.rollups.reads import demand_spans
 from chaindesk.targets.actuals import measure
 from chaindesk.targets.choices import Metric, Owner
 from chaindesk.testkit.personas import IN_SCOPE, OUT_OF_SCOPE, Personas
@@ -33,13 +34,16 @@ READERS = (*IN_SCOPE, *OUT_OF_SCOPE)
 
 
 def _tables(p: Personas) -> dict[str, Any]:
-    start, end = p.today - dt.timedelta(days=40), p.today
+    """Every reader's table of every dimension, over 40 days (days only) and 150 days (whole months between)."""
     return {
-        f"{key}/{d}": dataclasses.asdict(
-            metrics.metric_table(p.user(key), dimension=d, start=start, end=end, today=p.today)
+        f"{key}/{d}/{days}": dataclasses.asdict(
+            metrics.metric_table(
+                p.user(key), dimension=d, start=p.today - dt.timedelta(days=days), end=p.today, today=p.today
+            )
         )
         for key in READERS
         for d in metrics.DIMENSIONS
+        for days in (40, 150)
     }
 
 
@@ -66,6 +70,27 @@ def _assert_equal_to_live(p: Personas) -> None:
 def test_the_world_is_rolled_up(personas: Personas) -> None:
     assert DemandDay.objects.filter(dimension="chain", reader="chain").exists()
     _assert_equal_to_live(personas)
+
+
+def test_a_period_reads_whole_months_and_the_days_left() -> None:
+    def spans(start: dt.date, end: dt.date, before: dt.date | None = None) -> tuple[list[str], list[Any]]:
+        months, days = demand_spans(start, end, before)
+        return [f"{m:%Y-%m}" for m in months], [q.children[0][1] for q in days]
+
+    d = dt.date
+    assert spans(d(2026, 1, 1), d(2026, 12, 31)) == ([f"2026-{m:02}" for m in range(1, 13)], [])
+    assert spans(d(2026, 1, 15), d(2026, 4, 10)) == (
+        ["2026-02", "2026-03"],
+        [(d(2026, 1, 15), d(2026, 1, 31)), (d(2026, 4, 1), d(2026, 4, 10))],
+    )
+    assert spans(d(2026, 2, 1), d(2026, 2, 27)) == ([], [(d(2026, 2, 1), d(2026, 2, 27))])  # not a whole month
+    assert spans(d(2028, 2, 1), d(2028, 2, 29)) == (["2028-02"], [])  # a leap February, whole
+    # waiting demands are late by the day: months read whole only before the response cutoff's month
+    assert spans(d(2026, 1, 1), d(2026, 3, 31), before=d(2026, 3, 1)) == (
+        ["2026-01", "2026-02"],
+        [(d(2026, 3, 1), d(2026, 3, 31))],
+    )
+    assert spans(d(2026, 3, 5), d(2026, 3, 4)) == ([], [])
 
 
 def test_days_become_index_friendly_ranges() -> None:
@@ -96,7 +121,7 @@ def _submit(world: DemandWorld, theirs: bool, days_ago: int) -> Demand:
 
 OPS = st.lists(
     st.one_of(
-        st.tuples(st.just("submit"), st.booleans(), st.integers(min_value=0, max_value=30)),
+        st.tuples(st.just("submit"), st.booleans(), st.integers(min_value=0, max_value=120)),
         st.tuples(
             st.sampled_from(["accept", "reject", "task", "return", "urge", "finish", "confirm", "reopen"]),
             st.integers(min_value=0, max_value=30),
@@ -180,3 +205,24 @@ def test_an_urge_moves_the_department_s_count(personas: Personas) -> None:
     assert DEMAND_DAYS.resolve(engine.pending()["demand_days"]) == {day}  # the urged task's demand's day
     _assert_equal_to_live(personas)
     assert sum(r.t_urged for r in department.all()) == before + 1
+
+
+def test_a_month_row_follows_its_days_and_check_names_it(personas: Personas) -> None:
+    world = DemandWorld(personas)
+    demand = _submit(world, theirs=False, days_ago=70)
+    engine.flush()
+    month = timezone.localdate(demand.submitted_at).replace(day=1)
+    ours = DemandMonth.objects.filter(month=month, dimension="chain", group_id=personas.ours.chain.pk, reader="region")
+    before = sum(r.received for r in ours)
+    _submit(world, theirs=False, days_ago=70)
+    engine.flush()
+    assert sum(r.received for r in ours.all()) == before + 1  # the refreshed day's difference reached its month
+    assert engine.check() == []
+    row = ours.first()
+    assert row is not None
+    DemandMonth.objects.filter(pk=row.pk).update(received=row.received + 5, histogram="1:99")
+    found = [str(d) for d in engine.check()]
+    assert len(found) == 1 and found[0].startswith("demand_months [month=") and "1:99" in found[0]
+    engine.rebuild(["demand_days"])
+    assert engine.check() == []
+    assert sum(r.received for r in ours.all()) == before + 1
