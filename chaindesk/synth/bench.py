@@ -31,11 +31,14 @@ from django.test.utils import CaptureQueriesContext
 from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, ChainNode, TeamMember
 from chaindesk.core.models import AuditLog
+from chaindesk.core.scope import scope_of
+from chaindesk.demands.metrics import metric_table
 from chaindesk.enterprises.models import Enterprise, Qualification
 from chaindesk.leads.models import Lead, LeadFollowUp
 from chaindesk.liaison.models import Visit
 from chaindesk.network.models import RdCooperation, RdPartner, Talent
 from chaindesk.projects.models import InvestmentPlan, InvestmentReport, Project, StageChange
+from chaindesk.synth.bench_raw import metric_counts, raw_demand_metrics_sql
 
 CHIEF = "jiangdd"  # 生物医药 chain chief: sees every enterprise on the chain
 LIAISON = "liming"  # 兴化市 liaison: sees the enterprises assigned to him
@@ -161,6 +164,7 @@ class CallMeasurement:
     runs: int
     rows: int = 0
     note: str = ""  # why it was not measured
+    baseline: str = "summary_raw"  # the key of the raw SQL its ratio is against
 
 
 def time_call(fn: Callable[[], Any], *, runs: int, warmup: int) -> tuple[float, float, int, Any]:
@@ -221,6 +225,34 @@ def run_aggregates(*, runs: int = 30, warmup: int = 3) -> list[CallMeasurement]:
     if orm_rows is not None and _summary_values(orm_rows) != _summary_values(raw_rows):
         note = "differs from the ORM result"
     results.append(CallMeasurement(raw_key, raw_label, p50, p95, queries, runs, rows=len(raw_rows), note=note))
+    return results + run_metric_aggregates(chief, runs=runs, warmup=warmup)
+
+
+def run_metric_aggregates(chief: Any, *, runs: int, warmup: int) -> list[CallMeasurement]:
+    """办理指标 by chain for the chief over the year: the page's function from the rollup, the same from the
+    demands (rollups off), and one hand-written SQL statement over the demands; all three must agree."""
+    start = dt.date(BENCH_YEAR, 1, 1)
+    chains = sorted(scope_of(chief).team_chains)
+
+    def table() -> Any:
+        return metric_table(chief, dimension="chain", start=start, end=BENCH_TODAY, today=BENCH_TODAY)
+
+    results = []
+    p50, p95, queries, rolled = time_call(table, runs=runs, warmup=warmup)
+    with override_settings(CHAINDESK_ROLLUPS=False):
+        p50_live, p95_live, queries_live, live = time_call(table, runs=runs, warmup=warmup)
+    p50_raw, p95_raw, queries_raw, raw = time_call(
+        lambda: raw_demand_metrics_sql(chains, start, BENCH_TODAY), runs=runs, warmup=warmup
+    )
+    period = f"{start:%m-%d}..{BENCH_TODAY:%m-%d}"
+    agree = metric_counts(rolled) == metric_counts(live) == raw
+    note = "" if agree else "the three differ"
+    for key, label, timing in (
+        ("metrics_rollup", f"办理指标 metric_table(链长, by chain, {period}) from the rollup", (p50, p95, queries)),
+        ("metrics_live", "the same from the demands (CHAINDESK_ROLLUPS=False)", (p50_live, p95_live, queries_live)),
+        ("metrics_raw", "raw_demand_metrics_sql(by chain), same demands", (p50_raw, p95_raw, queries_raw)),
+    ):
+        results.append(CallMeasurement(key, label, *timing, runs, rows=len(raw), note=note, baseline="metrics_raw"))
     return results
 
 
@@ -245,7 +277,6 @@ def _ratio(p50_ms: float, baseline: float, digits: int) -> str:
 
 
 def aggregate_table(results: list[CallMeasurement]) -> str:
-    baseline = _p50_of(results, "summary_raw")
     head = ("aggregate", "p50 ms", "p95 ms", "queries", "rows", "p50 / raw SQL p50")
     return markdown_table(
         head,
@@ -256,7 +287,7 @@ def aggregate_table(results: list[CallMeasurement]) -> str:
                 f"{m.p95_ms:.1f}",
                 m.queries,
                 m.rows,
-                _ratio(m.p50_ms, baseline, 2),
+                _ratio(m.p50_ms, _p50_of(results, m.baseline), 2),
             ]
             if m.runs
             else _pending(m.label, m.note, len(head))
@@ -373,9 +404,9 @@ def _aggregate_section(aggregates: list[CallMeasurement] | None) -> list[str]:
     if not aggregates:
         return []
     return [
-        f"Chain investment summary for {CHIEF} ({BENCH_YEAR}, as on {BENCH_TODAY:%Y-%m-%d}): the ORM aggregate "
-        "against the same numbers from one hand-written SQL statement, timed in the same run (function calls, "
-        "no HTTP).",
+        f"Chain investment summary and 办理指标 by chain for {CHIEF} ({BENCH_YEAR}, as on {BENCH_TODAY:%Y-%m-%d}): "
+        "what the pages compute against the same numbers from one hand-written SQL statement over the records, "
+        "timed in the same run (function calls, no HTTP); 办理指标 also from the records without its rollup.",
         "",
         aggregate_table(aggregates),
         "",

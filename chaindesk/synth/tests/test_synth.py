@@ -128,8 +128,11 @@ def test_bench_times_the_investment_summary_against_raw_sql() -> None:
     raw = results.get("summary_raw")
     if raw is not None and raw.runs:
         assert raw.queries == 1 and raw.rows == orm.rows and raw.note == ""  # same numbers as the ORM
+    metrics = [results[k] for k in ("metrics_rollup", "metrics_live", "metrics_raw")]
+    assert all(m.runs == 2 and m.note == "" and m.rows >= 1 for m in metrics)  # the rollup, the ORM, raw SQL agree
+    assert metrics[0].queries < metrics[1].queries or metrics[0].queries <= 6
     table = bench.aggregate_table(list(results.values()))
-    assert "p50 / raw SQL p50" in table and table.count("\n") == len(results) + 1
+    assert "p50 / raw SQL p50" in table and "1.00×" in table.splitlines()[-1] and table.count("\n") == len(results) + 1
     document = bench.report([], scale="tiny", runs=2, warmup=1, load={}, aggregates=list(results.values()))
     assert "Chain investment summary" in document and "investment reports" in document
 
