@@ -5,9 +5,10 @@ over the subtree, like the enterprise counts. One query per registered counter.
 
 The enterprises on the nodes (the map's own counts, 链主 and 规上 flags, and the node panel's list) come
 the same way from the enterprises app (`register_enterprise_placements`): chains imports nothing from it.
-Without it the map shows every node empty."""
+Without it the map shows every node empty. A rollup may register a stored copy of the map's node sets
+(`register_stored_node_sets`), read first when it answers."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,25 +39,50 @@ def node_counters() -> list[Counter]:
     return list(_COUNTERS.values())
 
 
-# For one chain: (node_pk, enterprise_pk, is_lianzhu, has_scale_qualification, latest_revenue) per placement.
-EnterpriseLinks = Callable[[Chain], Iterable[tuple[int, int, bool, bool, Any]]]
+# For one chain: (the pks of the chain's nodes an enterprise sits on, is 链主, is 规上, number of enterprises) per
+# distinct combination. The enterprises grouped by where they sit: a few dozen rows whatever their number, from
+# which the map adds up distinct enterprises over any subtree exactly (a firm on two segments of 中游 once).
+NodeSets = Callable[[Chain], Iterable[tuple[Collection[int], bool, bool, int]]]
 # (reader, node pks) → the enterprises the reader may see placed on those nodes, as the node panel lists them.
 NodeEnterprises = Callable[[Any, list[int]], Any]
+# The same rows as `NodeSets` from a faster source (a rollup table), or None when it cannot answer and the
+# records must be read (rollups switched off).
+StoredNodeSets = Callable[[Chain], Iterable[tuple[Collection[int], bool, bool, int]] | None]
 
 
 @dataclass(frozen=True)
 class EnterprisePlacements:
-    links: EnterpriseLinks
+    node_sets: NodeSets
     on_nodes: NodeEnterprises
 
 
 _PLACEMENTS: dict[str, EnterprisePlacements] = {}
+_STORED: dict[str, StoredNodeSets] = {}
 
 
-def register_enterprise_placements(*, links: EnterpriseLinks, on_nodes: NodeEnterprises) -> None:
+def register_enterprise_placements(*, node_sets: NodeSets, on_nodes: NodeEnterprises) -> None:
     """Say where the chain map reads the enterprises on its nodes (the enterprises app, in its ready())."""
-    _PLACEMENTS["enterprises"] = EnterprisePlacements(links=links, on_nodes=on_nodes)
+    _PLACEMENTS["enterprises"] = EnterprisePlacements(node_sets=node_sets, on_nodes=on_nodes)
 
 
 def enterprise_placements() -> EnterprisePlacements | None:
     return _PLACEMENTS.get("enterprises")
+
+
+def register_stored_node_sets(read: StoredNodeSets | None) -> None:
+    """Say where the map reads the node sets first (a rollup app, in its ready()); None forgets it."""
+    if read is None:
+        _STORED.pop("node_sets", None)
+    else:
+        _STORED["node_sets"] = read
+
+
+def node_sets(chain: Chain) -> Iterable[tuple[Collection[int], bool, bool, int]]:
+    """The chain's node sets: from the stored source when one is registered and answers, else from the
+    enterprises app's records; none without it."""
+    stored = _STORED.get("node_sets")
+    rows = stored(chain) if stored else None
+    if rows is not None:
+        return rows
+    placements = enterprise_placements()
+    return placements.node_sets(chain) if placements else []

@@ -1,11 +1,11 @@
 """Reads of a chain's node tree with per-node counts and ratings.
 
-The tree is one query for the nodes and one for the enterprise links of the whole chain (with each
-enterprise's 链主 and 规上 flags computed in the same SELECT; read by the enterprises app, which registers
-it in chaindesk.chains.extensions), whatever the number of nodes; subtree
-totals are summed in Python over distinct enterprises, so a firm on two segments of 中游 counts once."""
+The tree is one query for the nodes and one for the chain's enterprises grouped by the set of nodes each sits
+on and its 链主 and 规上 flags (a few dozen rows whatever the number of enterprises; read by the enterprises app,
+which registers it in chaindesk.chains.extensions), whatever the number of nodes; subtree totals are summed in
+Python over those sets, so a firm on two segments of 中游 counts once there."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,11 +113,10 @@ class ChainTree:
         return counts
 
 
-def enterprise_links(chain: Chain) -> Iterable[tuple[int, int, bool, bool, Any]]:
-    """(node_id, enterprise_id, is_lianzhu, is_scale, revenue) for every enterprise placed on a node of `chain`,
-    as the enterprises app reads them (chaindesk.chains.extensions); none without it."""
-    placements = extensions.enterprise_placements()
-    return placements.links(chain) if placements else []
+def node_sets(chain: Chain) -> Iterable[tuple[Collection[int], bool, bool, int]]:
+    """(node pks, is_lianzhu, is_scale, number of enterprises) per place enterprises sit on `chain`, as the
+    enterprises app (or a rollup of it) reads them (chaindesk.chains.extensions); none without it."""
+    return extensions.node_sets(chain)
 
 
 def _assemble(chain: Chain, nodes: Iterable[ChainNode]) -> ChainTree:
@@ -145,38 +144,41 @@ def _set_depth(item: NodeStats, depth: int, prefix: str) -> None:
         stack.extend((child, d + 1, current.path) for child in current.children)
 
 
-def _count(tree: ChainTree, links: Iterable[tuple[int, int, bool, bool, Any]]) -> None:
-    threshold = gaps.scale_revenue()
-    own: dict[int, set[int]] = {}
-    lianzhu: set[int] = set()
-    scale: set[int] = set()
-    for node_id, enterprise_id, is_lianzhu, is_scale_qual, revenue in links:
-        own.setdefault(node_id, set()).add(enterprise_id)
-        if is_lianzhu:
-            lianzhu.add(enterprise_id)
-        if is_scale_qual or (revenue is not None and revenue >= threshold):
-            scale.add(enterprise_id)
-
-    def visit(item: NodeStats) -> set[int]:
-        members = set(own.get(item.pk, set()))
-        item.n_own = len(members)
-        for child in item.children:
-            members |= visit(child)
-        item.n_enterprises = len(members)
-        item.n_lianzhu = len(members & lianzhu)
-        item.n_scale = len(members & scale)
+def _count(tree: ChainTree, sets: Iterable[tuple[Collection[int], bool, bool, int]]) -> None:
+    """Each node's enterprises on it (本级) and in its subtree, distinct: a set of enterprises sitting on some
+    nodes counts once at every node that is one of them or above one of them."""
+    above: dict[int, list[int]] = {}  # node pk -> itself and every node above it
+    for item in tree.walk():
+        above[item.pk] = [item.pk, *above.get(item.node.parent_id or 0, [])]  # tree order: parents first
+    own: dict[int, int] = {}
+    total: dict[int, int] = {}
+    lianzhu: dict[int, int] = {}
+    scale: dict[int, int] = {}
+    for nodes, is_lianzhu, is_scale, n in sets:
+        covered: set[int] = set()
+        for pk in nodes:
+            if pk in above:
+                own[pk] = own.get(pk, 0) + n
+                covered.update(above[pk])
+        for pk in covered:
+            total[pk] = total.get(pk, 0) + n
+            if is_lianzhu:
+                lianzhu[pk] = lianzhu.get(pk, 0) + n
+            if is_scale:
+                scale[pk] = scale.get(pk, 0) + n
+    for item in tree.walk():
+        item.n_own = own.get(item.pk, 0)
+        item.n_enterprises = total.get(item.pk, 0)
+        item.n_lianzhu = lianzhu.get(item.pk, 0)
+        item.n_scale = scale.get(item.pk, 0)
         item.rating, item.reason = gaps.rate(n_enterprises=item.n_enterprises, n_scale=item.n_scale)
-        return members
-
-    for root in tree.roots:
-        visit(root)
 
 
 def chain_tree(chain: Chain) -> ChainTree:
     """The chain's whole tree with counts and ratings: two queries whatever the size of the tree."""
     nodes = ChainNode.objects.filter(chain=chain).order_by("sort_order", "pk")
     tree = _assemble(chain, nodes)
-    _count(tree, enterprise_links(chain))
+    _count(tree, node_sets(chain))
     _count_extra(tree)
     return tree
 

@@ -13,10 +13,10 @@ class EnterprisesConfig(AppConfig):
         from chaindesk.core.navigation import register_nav_item
         from chaindesk.dashboards.cards import register_card
 
-        from .chain_map import enterprise_links, enterprises_on_nodes
+        from .chain_map import enterprises_on_nodes, node_sets
         from .workbench import enterprises_card, my_enterprise_card
 
-        register_enterprise_placements(links=enterprise_links, on_nodes=enterprises_on_nodes)
+        register_enterprise_placements(node_sets=node_sets, on_nodes=enterprises_on_nodes)
 
         register_nav_item(
             "enterprises", _("企业"), "ti-building-factory-2", "enterprises:list", roles=ENTERPRISE_VIEWERS, order=30

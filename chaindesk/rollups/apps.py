@@ -7,13 +7,15 @@ class RollupsConfig(AppConfig):
     verbose_name = "汇总表"
 
     def ready(self) -> None:
+        from chaindesk.chains import extensions
         from chaindesk.core import listeners
         from chaindesk.demands import metrics
 
-        from . import engine, reads_demands
+        from . import engine, families_chains, reads_demands
         from .registry import FAMILIES
 
         for family in FAMILIES.values():
             for model in family.sources():
                 listeners.listen(model, engine.heard)
         metrics.register_grouped_reader(reads_demands.grouped)
+        extensions.register_stored_node_sets(families_chains.stored_node_sets)

@@ -169,8 +169,9 @@ class Difference:
 
 
 def check(names: Iterable[str] | None = None) -> list[Difference]:
-    """Every difference between the stored rows and the records, a batch at a time (flushing nothing: what is
-    stored is checked), the tables derived from a family's rows included."""
+    """Every difference between the stored rows and the records, a batch at a time, the tables derived from a
+    family's rows included. What this thread's writes left pending is refreshed first (their commit would have)."""
+    flush(names)
     found: list[Difference] = []
     for name in sorted(FAMILIES if names is None else names):
         family = FAMILIES[name]

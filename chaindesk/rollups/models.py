@@ -125,3 +125,30 @@ class DemandMonth(_DemandCounts):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.dimension}={self.group_id} {self.reader}: {self.received}"
+
+
+class ChainNodeSet(models.Model):
+    """Enterprises of block `block` sitting on exactly the nodes `nodes` of chain `chain_id`, with the flags.
+    Kept by `families_chains.py`; read by the chain map."""
+
+    block = models.IntegerField()
+    chain_id = models.IntegerField()
+    nodes = models.TextField()  # the node pks, ascending, joined with ",": "3,7"
+    is_lianzhu = models.BooleanField()
+    is_scale = models.BooleanField()
+    enterprises = models.IntegerField()
+
+    scope_paths = NOBODY  # the map's figures are the whole chain's, whoever reads them
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "产业链环节企业汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["block", "chain_id", "nodes", "is_lianzhu", "is_scale"], name="rollup_chain_node_set_key"
+            )
+        ]
+        indexes = [models.Index(fields=["chain_id"], name="rollup_chain_node_set_chain")]
+
+    def __str__(self) -> str:
+        return f"block={self.block} chain={self.chain_id} nodes={self.nodes}: {self.enterprises}"

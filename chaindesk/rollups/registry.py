@@ -1,6 +1,7 @@
 """Every rollup family, by name."""
 
 from .families import INVESTMENT_MONTHS, PROJECT_DAYS, Family
+from .families_chains import CHAIN_NODE_SETS
 from .families_demands import DEMAND_DAYS
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (PROJECT_DAYS, INVESTMENT_MONTHS, DEMAND_DAYS)}
+FAMILIES: dict[str, Family] = {f.name: f for f in (PROJECT_DAYS, INVESTMENT_MONTHS, DEMAND_DAYS, CHAIN_NODE_SETS)}
