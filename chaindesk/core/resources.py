@@ -25,9 +25,8 @@ from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy
 
 from .export import Column, filtered_ledger
-from .listing import paginate
+from .listing import count_words, paginate
 from .params import ParamSpec, declare, param_choice, param_date, param_days, param_id, param_text
-from .templatetags.cd import intcomma_cn
 
 Label = str | Promise
 Options = Iterable[Any] | Callable[[Any], Iterable[Any]] | str | None
@@ -358,7 +357,7 @@ class Resource:
             "filters": self.active(params),
             "choices": choices,
             "export_query": params.urlencode(),
-            "count_text": self.count_text % {"n": intcomma_cn(page_obj.paginator.count)},
+            "count_text": count_words(page_obj, self.count_text),
             "page_title": title,
             "breadcrumbs": [(title, None)],
             **extra,
@@ -374,11 +373,13 @@ class Resource:
         title: Label,
         choices: Any = None,
         decorate: Callable[[list[Any]], Sequence[Any]] | None = None,
+        estimate: bool = False,
         **extra: Any,
     ) -> HttpResponse:
         """The list page: `queryset` (already filtered and sorted) cut to the requested page of 50 rows;
-        `decorate` adds what the row cells need to the page's rows."""
-        page_obj = paginate(queryset, request.GET.get("page"))
+        `decorate` adds what the row cells need to the page's rows. With `estimate`, a list past
+        CHAINDESK_EXACT_COUNT_LIMIT rows shows the planner's estimate as its total (`core.listing`)."""
+        page_obj = paginate(queryset, request.GET.get("page"), estimate=estimate)
         rows = list(page_obj.object_list)
         context = self.context(
             request,

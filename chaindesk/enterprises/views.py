@@ -44,6 +44,7 @@ def enterprise_list_view(request: AuthedRequest) -> HttpResponse:
         title=_("企业"),
         choices=choices,
         may_create=permissions.may_create(request.user),
+        estimate=True,  # a province's list is estimated past CHAINDESK_EXACT_COUNT_LIMIT rows
     )
 
 

@@ -45,8 +45,15 @@ def sort_leads(qs: QuerySet[Lead], requested: str) -> tuple[QuerySet[Lead], str]
     key = requested.lstrip("-")
     if key not in SORTS:
         requested, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
-    column = F(SORTS[key])
-    if requested.startswith("-"):
+    name = SORTS[key]
+    descending = requested.startswith("-")
+    if not Lead._meta.get_field(name).null:
+        # No NULL to place: a plain ORDER BY, which PostgreSQL reads off the column's index (created_at DESC NULLS
+        # LAST cannot use it, and sorted a province's 170k leads for every first page).
+        prefix = "-" if descending else ""
+        return qs.order_by(f"{prefix}{name}", f"{prefix}pk"), requested
+    column = F(name)
+    if descending:
         return qs.order_by(column.desc(nulls_last=True), "-pk"), requested
     return qs.order_by(column.asc(nulls_last=True), "pk"), requested
 

@@ -15,7 +15,7 @@ from chaindesk.core.scope import ScopedQuerySet, ScopePaths
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.network.models import Talent
 
-from .choices import CapacityPeriod, ProjectKind, ProjectLevel, ProjectStage
+from .choices import ACTIVE, CapacityPeriod, ProjectKind, ProjectLevel, ProjectStage
 
 
 class ProjectQuerySet(ScopedQuerySet["Project"]):
@@ -148,6 +148,11 @@ class Project(models.Model):
         indexes = [
             models.Index(fields=["chain", "stage"], name="project_chain_stage_idx"),
             models.Index(fields=["region", "stage"], name="project_region_stage_idx"),
+            # The list filtered by 滞后/停滞 (both need an active stage) in its default order, newest first: walks
+            # the active projects only (project_list states the implied stage filter), not every project.
+            models.Index(
+                fields=["created_at", "id"], condition=Q(stage__in=sorted(ACTIVE)), name="project_active_created_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -20,7 +20,7 @@ from chaindesk.core.listing import sort_queryset
 from chaindesk.core.params import param_choice, param_id, param_text
 from chaindesk.enterprises.selectors import chain_and_region_rows, descendant_ids, read_choices
 
-from .choices import FORWARD, ProjectKind, ProjectLevel, ProjectStage
+from .choices import ACTIVE, FORWARD, ProjectKind, ProjectLevel, ProjectStage
 from .models import Project
 from .selectors_progress import CYCLE_VALUES, cycle_q
 from .selectors_schedule import FLAGS, annotate_progress, flag_filter
@@ -102,7 +102,8 @@ def project_list(
         qs = qs.filter(**{f"{REACHED[reached]}__range": (first, first.replace(month=12, day=31))})
     qs = with_progress(qs, today)
     if flag := param_choice(params.get("flag"), list(FLAGS)):
-        qs = filter_flag(qs, flag, today)
+        # Every flag needs an active stage: said outright, PostgreSQL walks project_active_created_idx.
+        qs = filter_flag(qs.filter(stage__in=ACTIVE), flag, today)
     return sort_queryset(qs, str(params.get("sort", "")), SORTS, "-created")
 
 

@@ -35,6 +35,7 @@ from .selectors import base_queryset, filter_choices, project_list, stage_timeli
 from .selectors_schedule import rules_text, schedule_share
 
 INVESTMENT_TEMPLATE = "projects/progress/_project_investment.html"
+LIST_ROW_RELATIONS = ("enterprise", "chain", "node", "region")  # what the list's cells read (projects/resources.py)
 PROJECT_PAGES = Section(gettext_lazy("项目"), "projects:list", "projects:detail", "project")
 
 
@@ -51,7 +52,9 @@ def project_list_view(request: AuthedRequest) -> HttpResponse:
     return PROJECTS.render(
         request,
         "projects/list.html",
-        qs,
+        # Only the relations a row shows: with the progress expressions, PostgreSQL spent 70-90 ms planning the
+        # seven joins of base_queryset on every page view (20 ms for these four). The export keeps them all.
+        qs.select_related(None).select_related(*LIST_ROW_RELATIONS),
         sort,
         title=_("项目"),
         choices=choices,
@@ -60,6 +63,7 @@ def project_list_view(request: AuthedRequest) -> HttpResponse:
         schedule_percent=(schedule_share(today) * 100).quantize(Decimal("0.01")),
         rules=rules_text(),
         may_create=permissions.may_create(request.user),
+        estimate=True,  # a province's list is estimated past CHAINDESK_EXACT_COUNT_LIMIT rows
     )
 
 

@@ -224,6 +224,10 @@ CHAINDESK_ATTACHMENT_ZIP_RATIO_FLOOR_BYTES = 1024 * 1024
 # ... and the archive may hold at most this many members.
 CHAINDESK_ATTACHMENT_ZIP_MAX_MEMBERS = 10_000
 CHAINDESK_METRICS_MIN_CASES = int(os.environ.get("CHAINDESK_METRICS_MIN_CASES", "5"))  # to be ranked
+# 企业/项目/线索 lists: past this many rows (PostgreSQL's planner estimate) the total shown is that estimate, marked
+# "约 … 条（估算）", instead of an exact COUNT(*) on every page view; at or below it the count is exact. SQLite and
+# the exports always count exactly (chaindesk/core/listing.py).
+CHAINDESK_EXACT_COUNT_LIMIT = int(os.environ.get("CHAINDESK_EXACT_COUNT_LIMIT", "10000"))
 # Absolute links in e-mails and robot messages (https://chaindesk.example.gov.cn); relative when unset
 CHAINDESK_SITE_URL = os.environ.get("CHAINDESK_SITE_URL", "")
 
