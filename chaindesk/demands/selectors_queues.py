@@ -14,6 +14,7 @@ from chaindesk.chains.models import Chain
 from chaindesk.core import clock
 from chaindesk.core.params import param_id
 from chaindesk.core.privacy import staff_fields_hidden_from
+from chaindesk.core.scope import DEPARTMENT, scope_of
 
 from .choices import OPEN_DEMAND, OPEN_TASK, DemandKind, DemandStatus, Escalation, TaskStatus
 from .jobs import remind_before
@@ -87,11 +88,14 @@ def count_of(qs: QuerySet[Any]) -> Subquery:
     )
 
 
-def _side_counts(user: Any, lead: Q, co: Q) -> dict[str, int]:
-    """Open tasks on each side, in one query of two scalar counts: each uses its own index (主办: department,
-    status, deadline; 协办: the co-department link) instead of one scan over both sides' OR."""
+def side_counts(user: Any) -> dict[str, int]:
+    """Open tasks on each side (the tabs' badges), in one query of two scalar counts, each from its own index
+    instead of one scan over both sides' OR: 主办, a range of the department's open tasks (task_dept_open_queue_idx,
+    index-only); 协办, the department's co-department links joined with the open tasks' index (task_open_queue_idx,
+    index-only). The second costs in proportion to the department's links, open or not (most of the time)."""
     if user.role != Role.DEPT_HANDLER or not user.department_id:
         return {"lead": 0, "co": 0}
+    lead, co = _department_scope(user)
     open_tasks = Task.objects.filter(status__in=OPEN_TASK)
     row = (
         Department.objects.filter(pk=user.department_id)
@@ -107,13 +111,33 @@ def task_queryset(user: Any) -> QuerySet[Task]:
     return Task.objects.visible_to(user).select_related("demand", "demand__enterprise", "lead_department", "handler")
 
 
+# Task.scope_paths for the department dimension: a handler sees the tasks their department leads or co-handles.
+LEAD_OR_CO = ("lead_department", "co_departments")
+
+
+def _department_side_rows(user: Any) -> QuerySet[Task]:
+    """Where a side of the queue (`_department_scope`) is cut from: the reader's visible tasks. While the
+    department handler's rule is "led or co-handled by their department" (Task.scope_paths), each side's own
+    condition is one half of that rule, so it already keeps only visible rows, and the rule is left out: the
+    same rows without its OR (led, or a co-department link), which PostgreSQL cannot use an index for, so the
+    协办 side read the whole task table. Under any other rule the queue filters through visible_to as before."""
+    if scope_of(user).dimension == DEPARTMENT and Task.scope_paths.path_for(DEPARTMENT) == LEAD_OR_CO:
+        return Task.objects.all()
+    return Task.objects.visible_to(user)
+
+
 def department_tasks(user: Any, filters: Mapping[str, Any], today: date) -> tuple[QuerySet[Task], dict[str, Any]]:
     """The department's task queue: 主办 or 协办 tasks (side), overdue first then by deadline; filters status
     (open by default, all, or one status) and escalation. `filters` are the URL's values as the declared
     filters parse them (`resources_tasks.TASKS.parse`: None when absent or ignored). Returns the queryset and
-    the queue's state: the side and status applied and the number of open tasks on each side (one aggregate
-    query, run here)."""
-    base = task_queryset(user)
+    the queue's state: the side, status and escalation applied (no query; the tabs' counts are `side_counts`).
+
+    Order: open tasks overdue first, then by deadline; closed ones last. An open task is overdue exactly when
+    its deadline is past, so among open tasks (and among the tasks of any one status) that order is the
+    deadline's: deadline then id, read in that order from an index (主办: task_dept_open_queue_idx, or
+    task_department_queue_idx for one status; 协办: task_open_queue_idx). Only 全部 ranks open before closed, and
+    sorts."""
+    base = _department_side_rows(user).select_related("demand", "demand__enterprise", "lead_department", "handler")
     if user.role != Role.DEPT_HANDLER or not user.department_id:
         base = base.none()
     lead, co = _department_scope(user)
@@ -131,8 +155,21 @@ def department_tasks(user: Any, filters: Mapping[str, Any], today: date) -> tupl
     # on them either
     if escalation in ESCALATION_COLOURS and "escalation" not in staff_fields_hidden_from(Task, user):
         qs = qs.filter(escalation=escalation, deadline__lt=marked_before(escalation, today))
-    qs = qs.annotate(queue_rank=_open_first(today)).order_by("queue_rank", "deadline", "pk")
-    return qs, {"side": side, "status": status, "side_counts": _side_counts(user, lead, co)}
+    else:
+        escalation = ""
+    if status == STATUS_ALL:
+        qs = qs.annotate(queue_rank=_open_first(today)).order_by("queue_rank", "deadline", "pk")
+    else:
+        qs = qs.order_by("deadline", "pk")
+    return qs, {"side": side, "status": status, "escalation": escalation}
+
+
+def counted_by_badge(queue: Mapping[str, Any], counts: Mapping[str, int]) -> int | None:
+    """The queue's number of rows when its side's badge already counts them (the open tasks of the side, no
+    escalation filter: the default view of each tab), else None (the list counts its rows itself)."""
+    if queue["status"] == STATUS_OPEN and not queue["escalation"]:
+        return counts[queue["side"]]
+    return None
 
 
 def marked_before(level: str, today: date) -> date:
