@@ -374,6 +374,7 @@ def report(
     load: dict[str, Any],
     aggregates: list[CallMeasurement] | None = None,
     escalation: list[CallMeasurement] | None = None,
+    routes: list[str] | None = None,
 ) -> str:
     """The whole Markdown document written to docs/benchmarks/<db>-<scale>.md."""
     lines = [
@@ -388,6 +389,7 @@ def report(
         "",
         table(results),
         "",
+        *(routes or []),
         *_aggregate_section(aggregates),
         *_escalation_section(escalation),
         "Data:",

@@ -28,7 +28,6 @@ then read `git diff chaindesk/core/tests/route_pins.py`: a status that changed i
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -40,8 +39,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver
 
+from chaindesk.core.routes import HTMX, SKIP, all_routes
+from chaindesk.core.routes import base as _base
+from chaindesk.core.routes import fill as _url
 from chaindesk.core.tests import route_pins
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.testkit import personas as personas_module
@@ -160,23 +161,6 @@ RECORD = os.environ.get("CHAINDESK_RECORD_PINS") == "1"
 PINS_FILE = Path(route_pins.__file__)
 
 Kwargs = Callable[[Personas], dict[str, Any]]
-
-
-def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
-    """(key, route) of every URL pattern: the key is `namespace:name`, or `namespace:<route>` if unnamed."""
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
-            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner or "")
-        elif isinstance(entry, URLPattern):
-            route = prefix + str(entry.pattern)
-            name = entry.name or f"<{route}>"
-            yield (f"{namespace}:{name}" if namespace else name), route
-
-
-@functools.cache
-def all_routes() -> dict[str, str]:
-    return dict(_walk(get_resolver().url_patterns))
 
 
 def _same(key: str) -> Kwargs:
@@ -516,49 +500,12 @@ def _admin_routes() -> dict[str, Kwargs]:
 
 ROUTES.update(_admin_routes())
 
-# Routes no GET can meaningfully fill; each says why. (None today: every route is in ROUTES.)
-SKIP: dict[str, str] = {}
-
 # Cases that redirect a visitor who is not signed in somewhere else than a login page, and why that is right.
 ANON_REDIRECTS: dict[str, str] = {
     "network:home": "a plain redirect to network:talents, which asks for the login",
     "set_language": "Django's set_language: a GET changes nothing and goes back to the site",
     "admin:logout": "Django's admin: a GET goes back to the admin index, which asks for the admin login",
 }
-
-# Requested both as a page and as an htmx fragment (`name#hx`): the views render a partial for HX-Request.
-HTMX = frozenset(
-    {
-        "dashboards:projects_card",
-        "dashboards:next_meeting_card",
-        "core:history",
-        "core:history@visit",
-        "core:history@task",
-        "core:history@user",
-        "core:inbox_badge",
-        "search:results",
-        "chains:node_panel",
-        "liaison:visits",
-        "liaison:timeline",
-        "network:enterprise_rd",
-        "projects:investment_panel",
-        "projects:enterprise_tab",
-        "projects:talent_tab",
-        "leads:queue_card",
-        "leads:enterprise_tab",
-        "leads:enterprise_suggest",
-        "leads:talent_tab",
-        "demands:enterprise_tab",
-        "demands:card_supervision",
-        "demands:card_triage",
-        "demands:card_department",
-        "demands:card_liaison",
-        "demands:card_district",
-        "demands:card_enterprise",
-        "demands:card_team_queue",
-        "transfer:progress",
-    }
-)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -591,21 +538,6 @@ LEAKS: dict[tuple[str, str], Leak] = {}
 
 def cases() -> list[str]:
     return [*ROUTES, *(f"{key}#hx" for key in ROUTES if key in HTMX)]
-
-
-def _base(case: str) -> str:
-    return re.split(r"[@#]", case, maxsplit=1)[0] if not case.startswith("admin:<") else case
-
-
-def _url(route: str, kwargs: dict[str, Any]) -> str:
-    """Fill a route's converters (`<int:pk>`) or regex groups (`(?P<url>.*)`) with kwargs."""
-
-    def value(match: re.Match[str]) -> str:
-        return str(kwargs[match.group(1)])
-
-    path = re.sub(r"<(?:\w+:)?(\w+)>", value, route) if "(?P<" not in route else route
-    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", value, path)
-    return "/" + path.replace("^", "").replace("$", "")
 
 
 def _client(w: Personas, key: str) -> Client:

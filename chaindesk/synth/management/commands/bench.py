@@ -9,10 +9,9 @@ from django.db import DatabaseError, connections
 from chaindesk.demands.models import Demand
 from chaindesk.leads.models import Lead
 from chaindesk.liaison.models import Visit
-from chaindesk.projects.models import Project
 from chaindesk.rollups import engine as rollup_engine
-from chaindesk.rollups.models import ProjectDay
-from chaindesk.synth import bench
+from chaindesk.rollups.registry import FAMILIES
+from chaindesk.synth import bench, bench_routes
 from chaindesk.synth.base import SCALES
 from chaindesk.synth.runner import generate, has_synthetic_data
 
@@ -64,6 +63,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--escalation-runs", type=int, default=5, help="timed runs of the escalation job and its SQL baseline"
         )
+        parser.add_argument(
+            "--route-runs", type=int, default=10, help="timed requests per route of the walk over every route"
+        )
         parser.add_argument("--output-dir", default=str(Path(settings.BASE_DIR) / "docs" / "benchmarks"))
         parser.add_argument(
             "--import-rows", type=int, default=100_000, help="rows of the import benchmark's ledger (0: skip it)"
@@ -92,13 +94,19 @@ class Command(BaseCommand):
                 log=lambda line: self.stdout.write(f"  {line}"),
             )
             load = {**generated.seconds, "total": generated.total_seconds}
-        elif not ProjectDay.objects.exists() and Project.objects.exists():  # generated before the rollups existed
+        elif not all(rollup_engine.built(name) for name in FAMILIES):  # generated before (some of) the rollups existed
             self.stdout.write("bench: building the rollup tables …")
             rollup_engine.rebuild()
         results = bench.run(runs=options["runs"], warmup=options["warmup"])
         aggregates = bench.run_aggregates(runs=options["runs"], warmup=options["warmup"])
         runs, warmup = options["runs"], options["warmup"]
         escalation = bench.run_escalation_bench(runs=options["escalation_runs"])
+        # every route as its owner: fewer runs (about 200 routes), enough for a p95 to flag a page over 1 s
+        routes = bench_routes.walk(
+            runs=min(runs, options["route_runs"]),
+            warmup=min(warmup, 1),
+            log=lambda line: self.stdout.write(f"  {line}"),
+        )
         document = bench.report(
             results,
             scale=options["scale"],
@@ -107,6 +115,7 @@ class Command(BaseCommand):
             load=load,
             aggregates=aggregates,
             escalation=escalation,
+            routes=bench_routes.report_section(routes),
         )
         out_dir = Path(options["output_dir"])
         out_dir.mkdir(parents=True, exist_ok=True)
