@@ -33,10 +33,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
-    if os.environ.get("CHAINDESK_TEST_NO_DEMO") == "1":
-        return
+    from chaindesk.rollups import engine
+
     with django_db_blocker.unblock():
-        load_demo(pytest.MonkeyPatch())  # kept for the session: the demo's files stay in memory
+        if os.environ.get("CHAINDESK_TEST_NO_DEMO") != "1":
+            load_demo(pytest.MonkeyPatch())  # kept for the session: the demo's files stay in memory
+        engine.rebuild()  # as `make run` does after loading: the rollups filled, and marked as built
 
 
 def load_demo(patch: pytest.MonkeyPatch) -> None:

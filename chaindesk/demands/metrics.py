@@ -352,18 +352,6 @@ def register_grouped_reader(reader: GroupedReader) -> None:
     _GROUPED_READERS[:] = [reader]
 
 
-def open_tasks_by_department(demands: QuerySet[Demand], today: dt.date) -> dict[Any, tuple[int, int]]:
-    """Per lead department, its open lead tasks of `demands` and those past their deadline today (returned tasks
-    are not open): what no rollup keeps, as it moves with every day."""
-    rows = (
-        Task.objects.filter(demand__in=demands.values("pk"), status__in=OPEN_TASK)
-        .order_by()
-        .values("lead_department_id")
-        .annotate(n=Count("pk"), late=Count("pk", filter=Q(deadline__lt=today)))
-    )
-    return {r["lead_department_id"]: (r["n"], r["late"]) for r in rows}
-
-
 def counts_by(demands: QuerySet[Demand], dimension: str, *, today: dt.date | None = None) -> dict[Any, MetricRow]:
     """Every group's counts over `demands` (not cut to a reader: the annual targets measure a chain's, a
     region's or a department's own figures), one query; the rates follow the definitions of this module."""

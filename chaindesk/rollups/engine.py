@@ -21,10 +21,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from chaindesk.core.listeners import Change
 
 from .families import Family, Rows, _chunks
+from .models import RollupBuilt
 from .registry import FAMILIES
 
 BATCH = 1000
@@ -114,10 +116,23 @@ def flush(names: Iterable[str] | None = None) -> None:
             raise
 
 
+_built: set[str] = set()  # the families known to have been rebuilt since their table last changed (this process)
+
+
+def built(name: str) -> bool:
+    """Whether `chaindesk rollups --rebuild` has filled the family's table since a migration created or changed it
+    (`RollupBuilt`); remembered by the process once true."""
+    if name not in _built:
+        if not RollupBuilt.objects.filter(name=name).exists():
+            return False
+        _built.add(name)
+    return True
+
+
 def ready(*names: str) -> bool:
     """Before a page reads the named families: flush what this thread has pending for them. False when the pages
-    must read the records instead (rollups switched off)."""
-    if not enabled():
+    must read the records instead: rollups switched off, or a family not rebuilt since its table changed."""
+    if not enabled() or not all(built(name) for name in names):
         return False
     if any(name in _pending.partitions for name in names):
         flush(names)
@@ -152,6 +167,8 @@ def rebuild(names: Iterable[str] | None = None) -> dict[str, int]:
                     stray = stray.exclude(**{f"{family.partition}__range": (first, last)})
                 stray.delete()
                 family.cleared_outside(first, last)
+        RollupBuilt.objects.update_or_create(name=name, defaults={"built_at": timezone.now()})
+        _built.add(name)
         counts[name] = written
     return counts
 

@@ -13,7 +13,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from chaindesk.core.listeners import Change
-from chaindesk.demands.choices import DemandStatus, TaskStatus
+from chaindesk.demands.choices import OPEN_TASK, DemandStatus, TaskStatus
 from chaindesk.demands.metrics import demand_conditions, period_bounds
 from chaindesk.demands.models import Demand, LeaderNote, Task
 from chaindesk.demands.selectors_team import urges_of_task
@@ -37,8 +37,11 @@ DEMAND_MEASURES = (
     "satisfied",
     "reopened",
 )
-TASK_MEASURES = ("t_done", "t_reopened", "t_urged")
+TASK_MEASURES = ("t_done", "t_reopened", "t_urged", "t_open")
 COUNTS = (*DEMAND_MEASURES, *TASK_MEASURES)
+# the histograms of a row: closed demands by working days to closure; open lead tasks by deadline (date ordinal)
+TEXTS = ("histogram", "deadlines")
+Histograms = tuple[Counter[int], ...]
 ENTERPRISE_FIELDS = ("region", "nodes", "chains", "liaison")
 
 
@@ -118,31 +121,53 @@ class DemandDays(Family):
             .annotate(**_demand_counts("", distinct=False))
         )
 
+    def _open_tasks(self, days: Collection[dt.date] | None) -> QuerySet[Any]:
+        """The open lead tasks by deadline: a department's open and overdue tasks as of any day are read from
+        these (overdue: the deadline before the day read)."""
+        return (
+            Task.objects.filter(demand__kind="demand", status__in=OPEN_TASK)
+            .filter(_days_q("demand__submitted_at", days))
+            .annotate(day=TruncDate("demand__submitted_at"))
+            .order_by()
+            .values("day", "lead_department_id", "demand__enterprise_id", "deadline")
+            .annotate(t_open=Count("pk"))
+        )
+
     def live(self, partitions: Collection[Any] | None) -> Rows:
         parts: list[list[Any] | None] = [None] if partitions is None else list(_chunks(partitions))
         fetched: list[tuple[str, dict[str, Any]]] = []
         for dimension in DIMENSIONS:
             for part in parts:
                 fetched += [(dimension, r) for r in self._grouped(dimension, part)]
-        enterprise_of = {d: ("demand__enterprise_id" if d == "department" else "enterprise_id") for d in DIMENSIONS}
-        chains, regions = _reader_keys(r[enterprise_of[d]] for d, r in fetched)
+        opened = [r for part in parts for r in self._open_tasks(part)]
+        firms = [r["demand__enterprise_id" if d == "department" else "enterprise_id"] for d, r in fetched]
+        chains, regions = _reader_keys([*firms, *(r["demand__enterprise_id"] for r in opened)])
+
+        def keys(day: dt.date, dimension: str, group: Any, firm: int | None) -> tuple[Key, Key]:
+            return (
+                (day, dimension, group, "chain", chains.get(firm, "") if firm else "", None),
+                (day, dimension, group, "region", "", regions.get(firm) if firm else None),
+            )
+
         sums: dict[Key, list[int]] = {}
-        closed: dict[Key, Counter[int]] = defaultdict(Counter)
+        texts: dict[Key, Histograms] = defaultdict(lambda: (Counter(), Counter()))
         for dimension, r in fetched:
             department = dimension == "department"
             group = r["lead_department_id"] if department else r[GROUP_PATHS[dimension]]
-            firm = r[enterprise_of[dimension]]
             close_days = r["demand__close_days"] if department else r["close_days"]
             values = [r[m] for m in DEMAND_MEASURES]
-            values += [int(r[m] or 0) for m in TASK_MEASURES] if department else [0] * len(TASK_MEASURES)
-            for key in (
-                (r["day"], dimension, group, "chain", chains.get(firm, "") if firm else "", None),
-                (r["day"], dimension, group, "region", "", regions.get(firm) if firm else None),
-            ):
+            values += [int(r.get(m) or 0) for m in TASK_MEASURES] if department else [0] * len(TASK_MEASURES)
+            for key in keys(r["day"], dimension, group, r["demand__enterprise_id" if department else "enterprise_id"]):
                 _add(sums.setdefault(key, [0] * len(COUNTS)), values)
                 if close_days is not None and r["closed"]:
-                    closed[key][close_days] += r["closed"]
-        return {key: (*values, histograms.encode(closed.get(key, {}))) for key, values in sums.items()}
+                    texts[key][0][close_days] += r["closed"]
+        t_open = COUNTS.index("t_open")
+        for r in opened:
+            for key in keys(r["day"], "department", r["lead_department_id"], r["demand__enterprise_id"]):
+                sums.setdefault(key, [0] * len(COUNTS))[t_open] += r["t_open"]
+                if r["deadline"] is not None:
+                    texts[key][1][r["deadline"].toordinal()] += r["t_open"]
+        return {key: (*values, *_encoded(texts.get(key))) for key, values in sums.items()}
 
     # The monthly rows (`DemandMonth`): the daily rows added up, kept from each refresh's differences.
     keeps_derived = True
@@ -169,7 +194,7 @@ class DemandDays(Family):
         months = DemandMonth.objects.all()
         if partitions is not None:
             months = months.filter(month__in={d.replace(day=1) for d in partitions})
-        derived = {key: (*counts, histograms.encode(closed)) for key, (counts, closed) in _months(live).items()}
+        derived = {key: (*counts, *_encoded(texts)) for key, (counts, texts) in _months(live).items()}
         return [("demand_months", MONTH_KEYS, _stored_months(months), derived)]
 
     def derived_outside(self, first: Any, last: Any) -> list[tuple[str, tuple[str, ...], Rows]]:
@@ -237,7 +262,7 @@ DEMAND_DAYS = DemandDays(
     model=DemandDay,
     partition="day",
     keys=("day", "dimension", "group_id", "reader", "reader_chains", "reader_region"),
-    measures=(*COUNTS, "histogram"),
+    measures=(*COUNTS, *TEXTS),
 )
 
 
@@ -251,54 +276,63 @@ def _add(total: list[int], values: Iterable[int], sign: int = 1) -> None:
         total[i] += sign * v
 
 
-def _months(rows: Rows) -> dict[Key, tuple[list[int], Counter[int]]]:
-    """Daily rows added up by month: key -> (counts, histogram)."""
-    months: dict[Key, tuple[list[int], Counter[int]]] = {}
+def _encoded(texts: Histograms | None) -> tuple[str, ...]:
+    return tuple(histograms.encode(h) for h in texts) if texts else ("",) * len(TEXTS)
+
+
+def _months(rows: Rows) -> dict[Key, tuple[list[int], Histograms]]:
+    """Daily rows added up by month: key -> (counts, histograms)."""
+    months: dict[Key, tuple[list[int], Histograms]] = {}
     for key, values in rows.items():
-        counts, closed = months.setdefault((key[0].replace(day=1), *key[1:]), ([0] * len(COUNTS), Counter()))
+        counts, texts = months.setdefault(
+            (key[0].replace(day=1), *key[1:]), ([0] * len(COUNTS), tuple(Counter() for _ in TEXTS))
+        )
         _add(counts, values[: len(COUNTS)])
-        closed.update(histograms.decode(values[-1]))
+        for histogram, text in zip(texts, values[len(COUNTS) :], strict=True):
+            histogram.update(histograms.decode(text))
     return months
 
 
 def _stored_months(months: QuerySet[DemandMonth]) -> Rows:
     return {
         tuple(values[: len(MONTH_KEYS)]): tuple(values[len(MONTH_KEYS) :])
-        for values in months.values_list(*MONTH_KEYS, *COUNTS, "histogram")
+        for values in months.values_list(*MONTH_KEYS, *COUNTS, *TEXTS)
     }
 
 
-def _write_months(months: dict[Key, tuple[list[int], Counter[int]]]) -> None:
+def _write_months(months: dict[Key, tuple[list[int], Histograms]]) -> None:
     DemandMonth.objects.bulk_create(
         [
             DemandMonth(
                 **dict(zip(MONTH_KEYS, key, strict=True)),
                 **dict(zip(COUNTS, counts, strict=True)),
-                histogram=histograms.encode(closed),
+                **dict(zip(TEXTS, _encoded(texts), strict=True)),
             )
-            for key, (counts, closed) in months.items()
+            for key, (counts, texts) in months.items()
         ],
         batch_size=1000,
     )
 
 
 def _apply_to_months(
-    new: dict[Key, tuple[list[int], Counter[int]]], old: dict[Key, tuple[list[int], Counter[int]]]
+    new: dict[Key, tuple[list[int], Histograms]], old: dict[Key, tuple[list[int], Histograms]]
 ) -> None:
     """Add the differences of the refreshed days (new − old) to their months' rows: one read of the months touched,
     then the rows updated, created and deleted (a month row with nothing left in it goes: no day row adds to it)."""
-    difference: dict[Key, tuple[list[int], Counter[int]]] = {}
+    difference: dict[Key, tuple[list[int], Histograms]] = {}
     for key in new.keys() | old.keys():
-        counts, closed = [0] * len(COUNTS), Counter[int]()
+        counts, texts = [0] * len(COUNTS), tuple(Counter[int]() for _ in TEXTS)
         if key in new:
             _add(counts, new[key][0])
-            closed.update(new[key][1])
+            for histogram, added in zip(texts, new[key][1], strict=True):
+                histogram.update(added)
         if key in old:
             _add(counts, old[key][0], -1)
-            closed.subtract(old[key][1])
-        closed = Counter({v: n for v, n in closed.items() if n})
-        if any(counts) or closed:
-            difference[key] = (counts, closed)
+            for histogram, taken in zip(texts, old[key][1], strict=True):
+                histogram.subtract(taken)
+        texts = tuple(Counter({v: n for v, n in h.items() if n}) for h in texts)
+        if any(counts) or any(texts):
+            difference[key] = (counts, texts)
     if not difference:
         return
     stored = {
@@ -306,22 +340,26 @@ def _apply_to_months(
         for row in DemandMonth.objects.filter(month__in={k[0] for k in difference})
     }
     changed, gone, born = [], [], {}
-    for key, (counts, closed) in difference.items():
+    for key, (counts, texts) in difference.items():
         row = stored.get(key)
         if row is None:
-            born[key] = (counts, closed)
+            born[key] = (counts, texts)
             continue
         total = [getattr(row, m) + d for m, d in zip(COUNTS, counts, strict=True)]
-        merged = histograms.decode(row.histogram)
-        merged.update(closed)
-        if not any(total) and not +merged:
+        merged = []
+        for name, histogram in zip(TEXTS, texts, strict=True):
+            current = histograms.decode(getattr(row, name))
+            current.update(histogram)
+            merged.append(+current)
+        if not any(total) and not any(merged):
             gone.append(row.pk)
             continue
         for m, v in zip(COUNTS, total, strict=True):
             setattr(row, m, v)
-        row.histogram = histograms.encode(+merged)
+        for name, text in zip(TEXTS, _encoded(tuple(merged)), strict=True):
+            setattr(row, name, text)
         changed.append(row)
-    DemandMonth.objects.bulk_update(changed, [*COUNTS, "histogram"], batch_size=1000)
+    DemandMonth.objects.bulk_update(changed, [*COUNTS, *TEXTS], batch_size=1000)
     for start in range(0, len(gone), CHUNK):
         DemandMonth.objects.filter(pk__in=gone[start : start + CHUNK]).delete()
     _write_months(born)

@@ -13,6 +13,23 @@ from chaindesk.core.scope import ScopedQuerySet, ScopePaths
 NOBODY = ScopePaths()
 
 
+class RollupBuilt(models.Model):
+    """A family whose table `chaindesk rollups --rebuild` has filled since it was created or changed: until then
+    the pages read the records (a table a migration has just added or emptied would show nothing)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    built_at = models.DateTimeField()
+
+    scope_paths = NOBODY
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "汇总表重建记录"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.built_at:%Y-%m-%d %H:%M}"
+
+
 class ProjectDay(models.Model):
     """Projects that reached a key date (签约, 开工, 竣工, 投产) on `day`, per chain and region; for 签约 also their
     planned investment, in whole 分 (exact on every database)."""
@@ -80,8 +97,11 @@ class _DemandCounts(models.Model):
     t_done = models.IntegerField()
     t_reopened = models.IntegerField()
     t_urged = models.IntegerField()
+    t_open = models.IntegerField(default=0)
     # the closed demands by working days from submission to closure, "3:5,4:7" (see `histograms.py`): the median
     histogram = models.TextField(blank=True)
+    # the open lead tasks by deadline (its date's ordinal): a department's open and overdue tasks on any day
+    deadlines = models.TextField(blank=True)
 
     scope_paths = NOBODY
     objects = ScopedQuerySet.as_manager()

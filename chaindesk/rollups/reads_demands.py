@@ -17,10 +17,9 @@ from django.utils import timezone
 from chaindesk.accounts.models import Department, Region
 from chaindesk.chains.models import Chain
 from chaindesk.demands import metrics
-from chaindesk.demands.models import Demand
 
 from . import histograms
-from .families_demands import COUNTS, DEMAND_MEASURES, TASK_MEASURES
+from .families_demands import COUNTS, DEMAND_MEASURES, TASK_MEASURES, TEXTS
 from .models import DemandMonth
 from .reads import demand_spans, visible_demand_rows
 
@@ -38,6 +37,7 @@ COUNT_NAMES = {
     "t_done": "t_done",
     "t_reopened": "t_reopened",
     "t_urged": "t_urged",
+    "t_open": "t_open",
 }
 assert set(COUNT_NAMES) | {"waiting"} == set(DEMAND_MEASURES) | set(TASK_MEASURES)  # noqa: S101
 
@@ -69,7 +69,7 @@ def grouped(
     histograms_: metrics.Histograms = defaultdict(Counter)
     # whole months before the response cutoff's (all their waiting demands are late), then the days left
     whole, edges = demand_spans(start, end, before=cutoff_day.replace(day=1))
-    fields = ("group_id", *COUNTS, "histogram")
+    fields = ("group_id", *COUNTS, *TEXTS)
     parts = []
     if whole:  # (the month's first day stands for its days: all before the cutoff)
         parts.append(months.filter(month__range=(whole[0], whole[-1])).values_list("month", *fields))
@@ -78,8 +78,9 @@ def grouped(
     if not parts:
         return [], histograms_
     chosen = [part.filter(dimension=dimension).order_by() for part in parts]
+    overdue_before = today.toordinal()
     for row in chosen[0].union(*chosen[1:], all=True) if len(chosen) > 1 else chosen[0]:
-        when, key, counts, histogram = row[0], row[1], row[2:-1], row[-1]
+        when, key, counts, closed, deadlines = row[0], row[1], row[2:-2], row[-2], row[-1]
         group = groups.setdefault(key, {"key": key, "label": None} | dict.fromkeys(names, 0))
         for measure, n in zip(COUNTS, counts, strict=True):
             if measure == "waiting":
@@ -87,19 +88,19 @@ def grouped(
                     group["n_late_waiting"] += n
             else:
                 group[COUNT_NAMES[measure]] += n
-        if histogram:
-            histograms_[key].update(histograms.decode(histogram))
-    if not department:
-        for group in groups.values():
+        if closed:
+            histograms_[key].update(histograms.decode(closed))
+        if deadlines:
+            group["t_overdue"] = group.get("t_overdue", 0) + sum(
+                n for deadline, n in histograms.decode(deadlines).items() if deadline < overdue_before
+            )
+    for group in groups.values():
+        if department:
+            group.setdefault("t_overdue", 0)
+        else:
             for measure in TASK_MEASURES:
                 del group[COUNT_NAMES[measure]]
     labels = _labels(dimension, set(groups))
     for key, group in groups.items():
         group["label"] = labels.get(key)
-    if department:
-        lo, hi = metrics.period_bounds(start, end)
-        demands = Demand.objects.visible_to(user).enterprise_demands().filter(submitted_at__gte=lo, submitted_at__lt=hi)
-        open_tasks = metrics.open_tasks_by_department(demands, today)
-        for key, group in groups.items():
-            group["t_open"], group["t_overdue"] = open_tasks.get(key, (0, 0))
     return list(groups.values()), histograms_

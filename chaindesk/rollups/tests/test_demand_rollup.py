@@ -226,3 +226,26 @@ def test_a_month_row_follows_its_days_and_check_names_it(personas: Personas) -> 
     engine.rebuild(["demand_days"])
     assert engine.check() == []
     assert sum(r.received for r in ours.all()) == before + 1
+
+
+def test_open_and_overdue_tasks_move_with_the_day_read(personas: Personas) -> None:
+    """The departments' open lead tasks are kept by deadline: read on a later day, more of them are overdue, and the
+    rollup says the same as the tasks on every day."""
+    p = personas
+    demand = DemandWorld(p).demand(status="in_progress")
+    task = demand.tasks.get()
+    engine.flush()
+    seen = []
+    for later in (0, 5, 40):
+        today = p.today + dt.timedelta(days=later)
+        table = metrics.metric_table(
+            p.chief, dimension="department", start=p.today - dt.timedelta(days=60), end=today, today=today
+        )
+        with override_settings(CHAINDESK_ROLLUPS=False):
+            live = metrics.metric_table(
+                p.chief, dimension="department", start=p.today - dt.timedelta(days=60), end=today, today=today
+            )
+        assert dataclasses.asdict(table) == dataclasses.asdict(live)
+        row = next(r for r in table.rows if r.key == task.lead_department_id)
+        seen.append((row.open_tasks, row.overdue_tasks))
+    assert seen[0][0] == seen[-1][0] >= 1 and seen[0][1] < seen[-1][1]  # the same open tasks, overdue by then

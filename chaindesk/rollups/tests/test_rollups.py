@@ -18,7 +18,7 @@ from chaindesk.projects import services as project_services
 from chaindesk.projects.choices import FORWARD, STAGE_DATE_FIELD, ProjectStage
 from chaindesk.projects.models import Project
 from chaindesk.rollups import engine, reads
-from chaindesk.rollups.models import InvestmentMonth, ProjectDay
+from chaindesk.rollups.models import InvestmentMonth, ProjectDay, RollupBuilt
 from chaindesk.targets.actuals import measure
 from chaindesk.targets.choices import Owner
 from chaindesk.testkit.personas import IN_SCOPE, OUT_OF_SCOPE, Personas
@@ -210,3 +210,14 @@ def test_random_writes_keep_every_reader_s_figures_equal_to_live(personas: Perso
             side = p.ours if project.chain_id == p.ours.chain.pk else p.theirs
             project_services.project_update(project=project, actor=actor, region=p.city if op[2] else side.region)
     _assert_rollups_equal_live(p)
+
+
+def test_a_family_not_rebuilt_since_its_table_changed_reads_the_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A migration that adds or empties a rollup table leaves the family unmarked: the pages read the records until
+    `chaindesk rollups --rebuild` fills it and marks it built."""
+    monkeypatch.setattr(engine, "_built", set())
+    RollupBuilt.objects.filter(name="project_days").delete()
+    assert not engine.ready("project_days")
+    assert engine.ready("investment_months")  # the others are unaffected
+    engine.rebuild(["project_days"])
+    assert RollupBuilt.objects.filter(name="project_days").exists() and engine.ready("project_days")
