@@ -530,10 +530,10 @@ PINS: dict[tuple[str, str], int] = {
     ("upward:create", "chief"): 8, ("upward:create", "member"): 8, ("upward:create", "handler"): 5, ("upward:create", "district"): 9, ("upward:create", "x_chief"): 8, ("upward:create", "x_handler"): 5, ("upward:create", "x_district"): 9,
     ("upward:detail", "chief"): 7, ("upward:detail", "member"): 7, ("upward:detail", "liaison"): 6, ("upward:detail", "handler"): 5, ("upward:detail", "district"): 8,
     ("upward:edit", "chief"): 11, ("upward:edit", "member"): 11, ("upward:edit", "handler"): 8, ("upward:edit", "district"): 12,
-    ("cockpit:city", "chief"): 32, ("cockpit:city", "member"): 32, ("cockpit:city", "district"): 24, ("cockpit:city", "x_chief"): 32, ("cockpit:city", "x_district"): 24,
+    ("cockpit:city", "chief"): 31, ("cockpit:city", "member"): 31, ("cockpit:city", "district"): 23, ("cockpit:city", "x_chief"): 31, ("cockpit:city", "x_district"): 23,
     ("cockpit:chain", "chief"): 29, ("cockpit:chain", "member"): 29, ("cockpit:chain", "district"): 22, ("cockpit:chain", "x_district"): 22,
-    ("cockpit:screen", "chief"): 32, ("cockpit:screen", "member"): 32, ("cockpit:screen", "district"): 24, ("cockpit:screen", "x_chief"): 32, ("cockpit:screen", "x_district"): 24,
-    ("cockpit:screen_data", "chief"): 32, ("cockpit:screen_data", "member"): 32, ("cockpit:screen_data", "district"): 24, ("cockpit:screen_data", "x_chief"): 32, ("cockpit:screen_data", "x_district"): 24,
+    ("cockpit:screen", "chief"): 31, ("cockpit:screen", "member"): 31, ("cockpit:screen", "district"): 23, ("cockpit:screen", "x_chief"): 31, ("cockpit:screen", "x_district"): 23,
+    ("cockpit:screen_data", "chief"): 31, ("cockpit:screen_data", "member"): 31, ("cockpit:screen_data", "district"): 23, ("cockpit:screen_data", "x_chief"): 31, ("cockpit:screen_data", "x_district"): 23,
     ("cockpit:chain_screen", "chief"): 29, ("cockpit:chain_screen", "member"): 29, ("cockpit:chain_screen", "district"): 22, ("cockpit:chain_screen", "x_district"): 22,
     ("cockpit:chain_screen_data", "chief"): 29, ("cockpit:chain_screen_data", "member"): 29, ("cockpit:chain_screen_data", "district"): 22, ("cockpit:chain_screen_data", "x_district"): 22,
     ("targets:ledger", "chief"): 21, ("targets:ledger", "member"): 19, ("targets:ledger", "handler"): 8, ("targets:ledger", "district"): 14, ("targets:ledger", "x_chief"): 21, ("targets:ledger", "x_handler"): 8, ("targets:ledger", "x_district"): 14,
@@ -548,8 +548,8 @@ PINS: dict[tuple[str, str], int] = {
     ("demands:attachment", "chief"): 3, ("demands:attachment", "member"): 3, ("demands:attachment", "liaison"): 3, ("demands:attachment", "handler"): 3, ("demands:attachment", "district"): 3, ("demands:attachment", "ent_user"): 3,
     ("demands:enterprise_tab", "chief"): 5, ("demands:enterprise_tab", "member"): 5, ("demands:enterprise_tab", "liaison"): 4, ("demands:enterprise_tab", "district"): 4, ("demands:enterprise_tab", "ent_user"): 5,
     ("demands:metrics", "chief"): 5, ("demands:metrics", "member"): 5, ("demands:metrics", "liaison"): 4, ("demands:metrics", "handler"): 3, ("demands:metrics", "district"): 4, ("demands:metrics", "x_chief"): 5, ("demands:metrics", "x_liaison"): 4, ("demands:metrics", "x_handler"): 3, ("demands:metrics", "x_district"): 4,
-    ("demands:tasks", "handler"): 5, ("demands:tasks", "x_handler"): 5,
-    ("demands:tasks_export", "handler"): 7, ("demands:tasks_export", "x_handler"): 7,
+    ("demands:tasks", "handler"): 4, ("demands:tasks", "x_handler"): 4,
+    ("demands:tasks_export", "handler"): 6, ("demands:tasks_export", "x_handler"): 6,
     ("demands:task_detail", "chief"): 8, ("demands:task_detail", "member"): 8, ("demands:task_detail", "liaison"): 6, ("demands:task_detail", "handler"): 6, ("demands:task_detail", "district"): 6,
     ("demands:supervision", "chief"): 3, ("demands:supervision", "member"): 3, ("demands:supervision", "x_chief"): 3,
     ("demands:card_supervision", "chief"): 5, ("demands:card_supervision", "x_chief"): 5,
@@ -578,7 +578,7 @@ PINS: dict[tuple[str, str], int] = {
     ("api:list_notifications", "chief"): 4, ("api:list_notifications", "member"): 4, ("api:list_notifications", "liaison"): 4, ("api:list_notifications", "handler"): 4, ("api:list_notifications", "district"): 4, ("api:list_notifications", "ent_user"): 4, ("api:list_notifications", "sysadmin"): 4, ("api:list_notifications", "auditor"): 4, ("api:list_notifications", "x_chief"): 4, ("api:list_notifications", "x_liaison"): 4, ("api:list_notifications", "x_handler"): 4, ("api:list_notifications", "x_district"): 4, ("api:list_notifications", "x_ent_user"): 4,
     ("api:list_partners", "chief"): 4, ("api:list_partners", "member"): 4, ("api:list_partners", "liaison"): 4, ("api:list_partners", "district"): 4, ("api:list_partners", "ent_user"): 4, ("api:list_partners", "x_chief"): 4, ("api:list_partners", "x_liaison"): 4, ("api:list_partners", "x_district"): 4, ("api:list_partners", "x_ent_user"): 4,
     ("api:list_talents", "chief"): 5, ("api:list_talents", "member"): 5, ("api:list_talents", "liaison"): 5, ("api:list_talents", "district"): 5, ("api:list_talents", "x_chief"): 5, ("api:list_talents", "x_liaison"): 5, ("api:list_talents", "x_district"): 5,
-    ("api:list_tasks", "handler"): 6, ("api:list_tasks", "x_handler"): 6,
+    ("api:list_tasks", "handler"): 5, ("api:list_tasks", "x_handler"): 5,
     ("api:list_upward", "chief"): 6, ("api:list_upward", "member"): 6, ("api:list_upward", "liaison"): 6, ("api:list_upward", "handler"): 6, ("api:list_upward", "district"): 6, ("api:list_upward", "x_chief"): 6, ("api:list_upward", "x_liaison"): 6, ("api:list_upward", "x_handler"): 6, ("api:list_upward", "x_district"): 6,
     ("api:list_users", "sysadmin"): 4,
     ("api:add_chain_node", "chief"): 7, ("api:add_chain_node", "member"): 7, ("api:add_chain_node", "liaison"): 7, ("api:add_chain_node", "district"): 7, ("api:add_chain_node", "x_liaison"): 7, ("api:add_chain_node", "x_district"): 7,
@@ -652,5 +652,6 @@ PINS: dict[tuple[str, str], int] = {
 }
 
 PINS_PG: dict[tuple[str, str], int] = {
+    ("leads:list", "liaison"): 5, ("leads:list", "x_liaison"): 5,
 }
 # fmt: on
