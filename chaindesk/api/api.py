@@ -6,12 +6,14 @@ mounted with `API_AUTH` (chaindesk/api/auth.py), which overrides the session-onl
 a router added here must be mounted the same way. Every POST honours `Idempotency-Key`
 (chaindesk/api/idempotency.py), installed once for the whole API."""
 
+import copy
 import importlib
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import NinjaAPI, Router, Schema
 
 from . import errors, idempotency, lists
@@ -23,7 +25,16 @@ class ChainDeskAPI(NinjaAPI):
     (application/problem+json) every operation may answer."""
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        return errors.document(idempotency.document(super().get_openapi_schema(**kwargs)))
+        """Built once per process and language: the routes do not change while it runs, and building the schema
+        of every operation took over two seconds per request (the bench's walk of every route flagged it)."""
+        key = (translation.get_language(), repr(sorted(kwargs.items())))
+        cached = _SCHEMAS.get(key)
+        if cached is None:
+            cached = _SCHEMAS[key] = errors.document(idempotency.document(super().get_openapi_schema(**kwargs)))
+        return copy.deepcopy(cached)  # a caller may change what it gets
+
+
+_SCHEMAS: dict[tuple[Any, str], Any] = {}
 
 
 # The schema and its docs page are for signed-in users only: a visitor is sent to the login page first.
