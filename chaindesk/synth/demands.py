@@ -149,15 +149,22 @@ def reset(writer: BulkWriter) -> None:
     )
 
 
-_CUMULATIVE: dict[int, tuple[list[Any], list[float]]] = {}
+# id(pairs) -> (the pairs themselves, their values, the cumulative weights). The entry keeps its pairs alive: an id
+# is only unique among live objects, and a list of one run's departments, freed, could lend its id to the next
+# run's list, whose picks would then be the first run's departments (a foreign key the next load breaks).
+_CUMULATIVE: dict[int, tuple[list[tuple[Any, float]], list[Any], list[float]]] = {}
 
 
 def _pick(rng: random.Random, pairs: list[tuple[Any, float]], k: int) -> list[Any]:
     """k weighted picks; the same stream as base.weighted, with the cumulative weights computed once."""
-    values, cum = _CUMULATIVE.get(id(pairs)) or _CUMULATIVE.setdefault(
-        id(pairs), ([v for v, _ in pairs], list(itertools.accumulate(w for _, w in pairs)))
-    )
-    return rng.choices(values, cum_weights=cum, k=k)
+    cached = _CUMULATIVE.get(id(pairs))
+    if cached is None or cached[0] is not pairs:
+        cached = _CUMULATIVE[id(pairs)] = (
+            pairs,
+            [v for v, _ in pairs],
+            list(itertools.accumulate(w for _, w in pairs)),
+        )
+    return rng.choices(cached[1], cum_weights=cached[2], k=k)
 
 
 class Calendar:

@@ -2,6 +2,7 @@
 the dates on the official working-day calendar (what the metrics and the escalation job read)."""
 
 import datetime as dt
+import random
 from collections import Counter
 
 import pytest
@@ -14,7 +15,7 @@ from chaindesk.demands.services import closed_on_time
 from chaindesk.demands.workdays import workdays_between
 from chaindesk.synth import base
 from chaindesk.synth.base import SCALES
-from chaindesk.synth.demands import Calendar
+from chaindesk.synth.demands import Calendar, _pick
 from chaindesk.synth.runner import generate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
@@ -123,3 +124,13 @@ def test_bench_times_the_escalation_job_against_raw_sql(generated: dict) -> None
     assert not Task.objects.exclude(escalation="").exists()  # the marks are reset after the last run
     document = bench.report([], scale="tiny", runs=1, warmup=0, load={}, escalation=list(results.values()))
     assert "run_escalation" in document and "open tasks" in document
+
+
+def test_weighted_picks_follow_the_list_they_are_given() -> None:
+    """The cumulative weights are cached per list; a later list (whose id may be a freed list's) is never
+    answered with an earlier list's values: the cause of a foreign key the synthetic load once broke."""
+    rng = random.Random(1)
+    for run in range(200):
+        pairs = [(f"dept{run}-{i}", 1.0) for i in range(3)]
+        assert set(_pick(rng, pairs, 20)) <= {v for v, _ in pairs}
+        del pairs  # freed: the next list may take its id
