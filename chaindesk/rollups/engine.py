@@ -53,8 +53,15 @@ def heard(change: Change) -> None:
             if touched:
                 _pending.partitions.setdefault(family.name, set()).update(touched)
                 noted = True
-    if noted:
+    if noted and not _flush_registered():
         transaction.on_commit(flush)
+
+
+def _flush_registered() -> bool:
+    """Whether this transaction already runs `flush` on commit (once is enough for all its writes). Django keeps
+    the callbacks of the open transaction in `connection.run_on_commit`, dropping those of a savepoint rolled back,
+    so a write after such a rollback registers again."""
+    return connection.in_atomic_block and any(entry[1] is flush for entry in connection.run_on_commit)
 
 
 def pending() -> dict[str, set[Any]]:

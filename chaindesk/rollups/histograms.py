@@ -13,10 +13,17 @@ def encode(histogram: Mapping[int, int]) -> str:
 def decode(text: str) -> Counter[int]:
     histogram: Counter[int] = Counter()
     if text:
-        for pair in text.split(","):
-            value, _, n = pair.partition(":")
-            histogram[int(value)] += int(n)
+        add_into(histogram, text)
     return histogram
+
+
+def add_into(histogram: dict[int, int], text: str) -> None:
+    """Add a histogram's text to `histogram` in place (the readers fold thousands of rows: no Counter per row)."""
+    get = histogram.get
+    for pair in text.split(","):
+        value, _, n = pair.partition(":")
+        key = int(value)
+        histogram[key] = get(key, 0) + int(n)
 
 
 def add(texts: Iterable[str]) -> str:

@@ -79,21 +79,24 @@ def grouped(
         return [], histograms_
     chosen = [part.filter(dimension=dimension).order_by() for part in parts]
     overdue_before = today.toordinal()
+    blank = {"key": None, "label": None} | dict.fromkeys(names, 0)
+    deadlines_of: dict[Any, dict[int, int]] = defaultdict(dict)
+    measures = [(i, "n_late_waiting" if m == "waiting" else COUNT_NAMES[m]) for i, m in enumerate(COUNTS, start=2)]
     for row in chosen[0].union(*chosen[1:], all=True) if len(chosen) > 1 else chosen[0]:
-        when, key, counts, closed, deadlines = row[0], row[1], row[2:-2], row[-2], row[-1]
-        group = groups.setdefault(key, {"key": key, "label": None} | dict.fromkeys(names, 0))
-        for measure, n in zip(COUNTS, counts, strict=True):
-            if measure == "waiting":
-                if when < cutoff_day:
-                    group["n_late_waiting"] += n
-            else:
-                group[COUNT_NAMES[measure]] += n
+        when, key, closed, deadlines = row[0], row[1], row[-2], row[-1]
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = blank | {"key": key}
+        late = when < cutoff_day
+        for i, name in measures:
+            if name != "n_late_waiting" or late:
+                group[name] += row[i]
         if closed:
-            histograms_[key].update(histograms.decode(closed))
+            histograms.add_into(histograms_[key], closed)
         if deadlines:
-            group["t_overdue"] = group.get("t_overdue", 0) + sum(
-                n for deadline, n in histograms.decode(deadlines).items() if deadline < overdue_before
-            )
+            histograms.add_into(deadlines_of[key], deadlines)
+    for key, deadlines in deadlines_of.items():
+        groups[key]["t_overdue"] = sum(n for deadline, n in deadlines.items() if deadline < overdue_before)
     for group in groups.values():
         if department:
             group.setdefault("t_overdue", 0)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -221,3 +222,14 @@ def test_a_family_not_rebuilt_since_its_table_changed_reads_the_records(monkeypa
     assert engine.ready("investment_months")  # the others are unaffected
     engine.rebuild(["project_days"])
     assert RollupBuilt.objects.filter(name="project_days").exists() and engine.ready("project_days")
+
+
+def test_a_transaction_refreshes_once_on_commit(personas: Personas) -> None:
+    """However many writes a transaction makes, the rollups' refresh is registered to run once, after its commit
+    (the test's own transaction never commits: its callbacks stay listed on the connection)."""
+    with transaction.atomic():
+        for _ in range(3):
+            _new_project(personas)
+        registered = [entry for entry in connection.run_on_commit if entry[1] is engine.flush]
+    assert len(registered) == 1
+    assert engine.check(["project_days"]) == []  # (check refreshes what is pending first)
