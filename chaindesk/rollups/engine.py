@@ -58,10 +58,13 @@ def heard(change: Change) -> None:
 
 
 def _flush_registered() -> bool:
-    """Whether this transaction already runs `flush` on commit (once is enough for all its writes). Django keeps
-    the callbacks of the open transaction in `connection.run_on_commit`, dropping those of a savepoint rolled back,
-    so a write after such a rollback registers again."""
-    return connection.in_atomic_block and any(entry[1] is flush for entry in connection.run_on_commit)
+    """Whether this atomic block (at its savepoint) already runs `flush` on commit: once is enough for all its
+    writes. Django keeps each callback with the savepoints open when it was registered, dropping those of a
+    savepoint rolled back; a nested block registers its own, so a rollback of one never loses another's."""
+    if not connection.in_atomic_block:
+        return False
+    here = set(connection.savepoint_ids)
+    return any(entry[1] is flush and entry[0] == here for entry in connection.run_on_commit)
 
 
 def pending() -> dict[str, set[Any]]:

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chaindesk.cockpit import selectors as cockpit
+from chaindesk.core import listeners
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.projects import services as project_services
 from chaindesk.projects.choices import FORWARD, STAGE_DATE_FIELD, ProjectStage
@@ -225,11 +226,13 @@ def test_a_family_not_rebuilt_since_its_table_changed_reads_the_records(monkeypa
 
 
 def test_a_transaction_refreshes_once_on_commit(personas: Personas) -> None:
-    """However many writes a transaction makes, the rollups' refresh is registered to run once, after its commit
-    (the test's own transaction never commits: its callbacks stay listed on the connection)."""
+    """However many writes an atomic block hears (a batch's audit lines), the rollups' refresh is registered to run
+    once, after its commit (the test's own transaction never commits: its callbacks stay listed)."""
+    project = _new_project(personas)
     with transaction.atomic():
         for _ in range(3):
-            _new_project(personas)
-        registered = [entry for entry in connection.run_on_commit if entry[1] is engine.flush]
+            listeners.heard(Project, project.pk, project, {"signed_on": None}, {"signed_on": "2026-11-20"}, "update")
+        here = set(connection.savepoint_ids)
+        registered = [e for e in connection.run_on_commit if e[1] is engine.flush and e[0] == here]
     assert len(registered) == 1
     assert engine.check(["project_days"]) == []  # (check refreshes what is pending first)
