@@ -186,7 +186,8 @@ def phone_page(browser, demo_city) -> Iterator:  # noqa: ANN001
 
 @pytest.fixture
 def login() -> Callable:
-    """Log in through the real form; waits for the workbench."""
+    """Log in through the real form; waits for the workbench, and for the page's load (its deferred scripts have
+    run: htmx has bound the header's search box, or a keystroke typed into it would send nothing)."""
     from chaindesk.demo.city import DEMO_PASSWORD
 
     def do(page, username: str, password: str = DEMO_PASSWORD, expect_workbench: bool = True) -> None:  # noqa: ANN001
@@ -196,6 +197,7 @@ def login() -> Callable:
         page.click("[data-testid=login-submit]")
         if expect_workbench:
             page.wait_for_selector('[data-testid="workbench"]')
+            page.wait_for_load_state("load")
 
     return do
 
