@@ -98,6 +98,8 @@ TASK_SECTION_FILTER: dict[str, Any] = {
     "extension": lambda: Q(status=TaskStatus.EXTENSION_REQUESTED),
     "returned": _waiting_return,
 }
+# Every state a task section counts (each section's filter keeps one of them).
+TASK_SECTION_STATUS = (TaskStatus.COMPLETION_REQUESTED, TaskStatus.EXTENSION_REQUESTED, TaskStatus.RETURNED)
 TASK_SECTION_KIND = {
     "completion": TaskUpdate.Kind.COMPLETION,
     "extension": TaskUpdate.Kind.EXTENSION,
@@ -106,12 +108,18 @@ TASK_SECTION_KIND = {
 
 
 def queue_counts(user: Any) -> dict[str, int]:
-    """How many rows wait in each section, in two queries (the tasks', the demands')."""
-    tasks = _team_tasks(user).aggregate(
-        **{key: Count("pk", filter=build()) for key, build in TASK_SECTION_FILTER.items()}
+    """How many rows wait in each section, in two queries (the tasks', the demands'). Each reads only the rows in
+    its sections' states (an index range), so visibility is checked on the few waiting rows, not on every task of
+    a province's chains."""
+    tasks = (
+        _team_tasks(user)
+        .filter(status__in=TASK_SECTION_STATUS)
+        .aggregate(**{key: Count("pk", filter=build()) for key, build in TASK_SECTION_FILTER.items()})
     )
-    demands = _team_demands(user).aggregate(
-        **{key: Count("pk", filter=Q(status=status)) for key, status in DEMAND_SECTION_STATUS.items()}
+    demands = (
+        _team_demands(user)
+        .filter(status__in=DEMAND_SECTION_STATUS.values())
+        .aggregate(**{key: Count("pk", filter=Q(status=status)) for key, status in DEMAND_SECTION_STATUS.items()})
     )
     return {key: int({**tasks, **demands}.get(key) or 0) for key in SECTION_KEYS}
 

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import (
-    Aggregate,
     BooleanField,
     Case,
     CharField,
@@ -27,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import Role
 from chaindesk.core import clock
+from chaindesk.core.aggregates import JoinedText
 from chaindesk.core.changes import describe
 from chaindesk.core.listing import sort_queryset
 from chaindesk.core.models import AuditAction, AuditLog
@@ -125,19 +125,6 @@ def liaison_workbench(user: Any, *, limit: int = 20, today: dt.date | None = Non
     }
 
 
-class GroupConcat(Aggregate):
-    """Names joined with 、 in one column: GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
-
-    function = "GROUP_CONCAT"
-    output_field = CharField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, template="%(function)s(%(expressions)s, '、')", **extra)
-
-    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sql(compiler, connection, function="STRING_AGG", template="%(function)s(%(expressions)s, '、')")
-
-
 def enterprise_visits(enterprise: Enterprise, *, internal: bool = True, reader: Any = None) -> QuerySet[Visit]:
     """The enterprise's visits, newest first; participants' names as one column; issues and next steps
     prefetched for officials (`internal`), with their photos' numbers (`Visit.photo_pk_list`); all three left
@@ -148,7 +135,7 @@ def enterprise_visits(enterprise: Enterprise, *, internal: bool = True, reader: 
         through.objects.filter(visit_id=OuterRef("pk"))
         .order_by()
         .values("visit_id")
-        .annotate(names=GroupConcat("user__display_name"))
+        .annotate(names=JoinedText("user__display_name", "、"))
         .values("names")  # type: ignore[misc]  # an annotation the stubs do not follow
     )
     qs = Visit.objects.filter(enterprise=enterprise).select_related("created_by")
@@ -162,7 +149,7 @@ def enterprise_visits(enterprise: Enterprise, *, internal: bool = True, reader: 
             VisitPhoto.objects.filter(visit_id=OuterRef("pk"))
             .order_by()
             .values("visit_id")
-            .annotate(pks=GroupConcat(Cast("pk", CharField())))
+            .annotate(pks=JoinedText(Cast("pk", CharField()), "、"))
             .values("pks")  # type: ignore[misc]  # an annotation the stubs do not follow
         )
         qs = qs.annotate(photo_pks=Subquery(photos, output_field=CharField()))

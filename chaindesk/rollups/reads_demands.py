@@ -12,14 +12,17 @@ from functools import reduce
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Case, F, Sum, Value, When
+from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from chaindesk.accounts.models import Department, Region
 from chaindesk.chains.models import Chain
+from chaindesk.core.aggregates import JoinedText
 from chaindesk.demands import metrics
 
 from . import histograms
-from .families_demands import COUNTS, DEMAND_MEASURES, TASK_MEASURES, TEXTS
+from .families_demands import COUNTS, DEMAND_MEASURES, TASK_MEASURES
 from .models import DemandMonth
 from .reads import demand_spans, visible_demand_rows
 
@@ -69,32 +72,43 @@ def grouped(
     histograms_: metrics.Histograms = defaultdict(Counter)
     # whole months before the response cutoff's (all their waiting demands are late), then the days left
     whole, edges = demand_spans(start, end, before=cutoff_day.replace(day=1))
-    fields = ("group_id", *COUNTS, *TEXTS)
     parts = []
     if whole:  # (the month's first day stands for its days: all before the cutoff)
-        parts.append(months.filter(month__range=(whole[0], whole[-1])).values_list("month", *fields))
+        parts.append(("month", months.filter(month__range=(whole[0], whole[-1]))))
     if edges:
-        parts.append(days.filter(reduce(operator.or_, edges)).values_list("day", *fields))
+        parts.append(("day", days.filter(reduce(operator.or_, edges))))
     if not parts:
         return [], histograms_
-    chosen = [part.filter(dimension=dimension).order_by() for part in parts]
     overdue_before = today.toordinal()
     blank = {"key": None, "label": None} | dict.fromkeys(names, 0)
     deadlines_of: dict[Any, dict[int, int]] = defaultdict(dict)
-    measures = [(i, "n_late_waiting" if m == "waiting" else COUNT_NAMES[m]) for i, m in enumerate(COUNTS, start=2)]
-    for row in chosen[0].union(*chosen[1:], all=True) if len(chosen) > 1 else chosen[0]:
-        when, key, closed, deadlines = row[0], row[1], row[-2], row[-1]
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = blank | {"key": key}
-        late = when < cutoff_day
-        for i, name in measures:
-            if name != "n_late_waiting" or late:
-                group[name] += row[i]
-        if closed:
-            histograms.add_into(histograms_[key], closed)
-        if deadlines:
-            histograms.add_into(deadlines_of[key], deadlines)
+    sums = [m for m in COUNTS if m != "waiting"]
+    for when, part in parts:
+        # added up per group by the database: one row per group, each histogram the group's texts joined
+        late = Case(When(**{f"{when}__lt": cutoff_day}, then=F("waiting")), default=Value(0))
+        summed = (
+            part.filter(dimension=dimension)
+            .order_by()
+            .values("group_id")
+            .annotate(
+                **{f"s_{m}": Sum(m) for m in sums},
+                s_late=Sum(late),
+                h_closed=JoinedText(NullIf("histogram", Value(""))),
+                h_deadlines=JoinedText(NullIf("deadlines", Value(""))),
+            )
+        )
+        for row in summed:
+            key = row["group_id"]
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = blank | {"key": key}
+            for measure in sums:
+                group[COUNT_NAMES[measure]] += row[f"s_{measure}"] or 0
+            group["n_late_waiting"] += row["s_late"] or 0
+            if row["h_closed"]:
+                histograms.add_into(histograms_[key], row["h_closed"])
+            if row["h_deadlines"]:
+                histograms.add_into(deadlines_of[key], row["h_deadlines"])
     for key, deadlines in deadlines_of.items():
         groups[key]["t_overdue"] = sum(n for deadline, n in deadlines.items() if deadline < overdue_before)
     for group in groups.values():
