@@ -14,6 +14,7 @@ PostgreSQL at the boundary."""
 
 import calendar
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -214,6 +215,34 @@ def report_window(year: int, today: dt.date) -> tuple[dt.date, dt.date]:
     return first, today.replace(day=1)
 
 
+# A rollup may keep each project's reported investment by year and month (the rollups app registers it): the
+# progress then joins one row per project instead of summing each project's reports in a subquery of its own.
+# Called with the queryset, the year and the window's first and last month; None when it cannot answer.
+DoneJoin = Callable[[QuerySet[Project], int, int, int], tuple[QuerySet[Project], Any] | None]
+_DONE_JOIN: dict[str, DoneJoin] = {}
+
+
+def register_done_join(join: DoneJoin | None) -> None:
+    """Say where the progress reads each project's investment done (a rollup app, in its ready()); None forgets."""
+    if join is None:
+        _DONE_JOIN.pop("done", None)
+    else:
+        _DONE_JOIN["done"] = join
+
+
+def _with_done(qs: QuerySet[Project], year: int, today: dt.date) -> QuerySet[Project]:
+    """`qs` with `done_ytd`: from the registered join when it answers, else summed from the reports."""
+    join = _DONE_JOIN.get("done")
+    if join is not None:
+        first, last = report_window(year, today)
+        months = (first.month, last.month) if last.year == year and last >= first else (1, 0)
+        joined = join(qs, year, *months)
+        if joined is not None:
+            qs, done = joined
+            return qs.annotate(done_ytd=done)
+    return qs.annotate(done_ytd=done_subquery(year, today))
+
+
 def done_subquery(year: int, today: dt.date) -> Coalesce:
     first, last = report_window(year, today)
     reports = (
@@ -263,15 +292,14 @@ def stale_q(today: dt.date) -> Q:
 
 def annotate_progress(qs: QuerySet[Project], *, year: int, today: dt.date) -> QuerySet[Project]:
     """Annotate plan_amount, done_ytd, rate, is_stale and is_behind (against each project's own 序时进度, see
-    ``progress_schedule``), all in SQL so that lists filter and sort on them: the done amount as a
-    correlated subquery, the plan through a LEFT JOIN on the unique (project, year) plan, so no row is ever
-    multiplied."""
+    ``progress_schedule``), all in SQL so that lists filter and sort on them: the done amount from the rollup's
+    one row per project and year when registered and built (else a correlated subquery over the reports), the
+    plan through a LEFT JOIN on the unique (project, year) plan, so no row is ever multiplied."""
     # The year's plan is unique per project: a filtered LEFT JOIN adds no rows and, unlike a subquery, is
     # not evaluated again wherever plan_amount is referenced (the rate, the behind rule, the summary sums).
     qs = qs.alias(year_plan=FilteredRelation("investment_plans", condition=Q(investment_plans__year=year)))
-    qs = qs.annotate(
-        plan_amount=ExpressionWrapper(F("year_plan__amount"), output_field=AMOUNT_FIELD),
-        done_ytd=done_subquery(year, today),
+    qs = _with_done(
+        qs.annotate(plan_amount=ExpressionWrapper(F("year_plan__amount"), output_field=AMOUNT_FIELD)), year, today
     )
     qs = qs.alias(
         done_scaled=ExpressionWrapper(cents(F("done_ytd")) * SHARE_SCALE, output_field=BigIntegerField()),

@@ -10,8 +10,9 @@ class RollupsConfig(AppConfig):
         from chaindesk.chains import extensions
         from chaindesk.core import listeners
         from chaindesk.demands import metrics
+        from chaindesk.projects import selectors_schedule
 
-        from . import engine, families_chains, reads_demands
+        from . import engine, families_chains, families_projects, reads_demands
         from .registry import FAMILIES
 
         for family in FAMILIES.values():
@@ -19,3 +20,4 @@ class RollupsConfig(AppConfig):
                 listeners.listen(model, engine.heard)
         metrics.register_grouped_reader(reads_demands.grouped)
         extensions.register_stored_node_sets(families_chains.stored_node_sets)
+        selectors_schedule.register_done_join(families_projects.done_join)

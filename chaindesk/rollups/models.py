@@ -172,3 +172,43 @@ class ChainNodeSet(models.Model):
 
     def __str__(self) -> str:
         return f"block={self.block} chain={self.chain_id} nodes={self.nodes}: {self.enterprises}"
+
+
+MONTHS = tuple(f"m{month:02d}" for month in range(1, 13))
+
+
+class ProjectYear(models.Model):
+    """Investment one project reported in each month of `year` (`m01` … `m12`), in whole 分; a row only for a year
+    with reports. Kept by `families_projects.py` per block of project ids; read by the investment progress, which
+    joins one row per project instead of summing each project's reports. Unlike the other rollups it names its
+    project through a relation, only so that the progress can join it: no database constraint, nothing done on
+    delete (a deleted project's rows go with its block's next refresh)."""
+
+    block = models.IntegerField()
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.DO_NOTHING, db_constraint=False, related_name="rollup_years"
+    )
+    year = models.IntegerField()
+    m01 = models.BigIntegerField(default=0)
+    m02 = models.BigIntegerField(default=0)
+    m03 = models.BigIntegerField(default=0)
+    m04 = models.BigIntegerField(default=0)
+    m05 = models.BigIntegerField(default=0)
+    m06 = models.BigIntegerField(default=0)
+    m07 = models.BigIntegerField(default=0)
+    m08 = models.BigIntegerField(default=0)
+    m09 = models.BigIntegerField(default=0)
+    m10 = models.BigIntegerField(default=0)
+    m11 = models.BigIntegerField(default=0)
+    m12 = models.BigIntegerField(default=0)
+
+    scope_paths = NOBODY  # read only as a join of projects the reader may see
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "项目年度完成投资"
+        constraints = [models.UniqueConstraint(fields=["project", "year"], name="rollup_project_year_key")]
+        indexes = [models.Index(fields=["block"], name="rollup_project_year_block")]
+
+    def __str__(self) -> str:
+        return f"project={self.project_id} {self.year}"

@@ -83,32 +83,35 @@ def grouped(
     blank = {"key": None, "label": None} | dict.fromkeys(names, 0)
     deadlines_of: dict[Any, dict[int, int]] = defaultdict(dict)
     sums = [m for m in COUNTS if m != "waiting"]
-    for when, part in parts:
-        # added up per group by the database: one row per group, each histogram the group's texts joined
-        late = Case(When(**{f"{when}__lt": cutoff_day}, then=F("waiting")), default=Value(0))
-        summed = (
-            part.filter(dimension=dimension)
-            .order_by()
-            .values("group_id")
-            .annotate(
-                **{f"s_{m}": Sum(m) for m in sums},
-                s_late=Sum(late),
-                h_closed=JoinedText(NullIf("histogram", Value(""))),
-                h_deadlines=JoinedText(NullIf("deadlines", Value(""))),
-            )
+    # added up per group by the database (one row per group and part, each histogram the group's texts joined),
+    # the parts in one query
+    measures = [f"s_{m}" for m in sums]
+    summed = [
+        part.filter(dimension=dimension)
+        .order_by()
+        .values("group_id")
+        .annotate(
+            **{f"s_{m}": Sum(m) for m in sums},
+            s_late=Sum(Case(When(**{f"{when}__lt": cutoff_day}, then=F("waiting")), default=Value(0))),
+            h_closed=JoinedText(NullIf("histogram", Value(""))),
+            h_deadlines=JoinedText(NullIf("deadlines", Value(""))),
         )
-        for row in summed:
-            key = row["group_id"]
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = blank | {"key": key}
-            for measure in sums:
-                group[COUNT_NAMES[measure]] += row[f"s_{measure}"] or 0
-            group["n_late_waiting"] += row["s_late"] or 0
-            if row["h_closed"]:
-                histograms.add_into(histograms_[key], row["h_closed"])
-            if row["h_deadlines"]:
-                histograms.add_into(deadlines_of[key], row["h_deadlines"])
+        .values_list("group_id", *measures, "s_late", "h_closed", "h_deadlines")
+        for when, part in parts
+    ]
+    rows = summed[0].union(*summed[1:], all=True) if len(summed) > 1 else summed[0]
+    targets = [*(COUNT_NAMES[m] for m in sums), "n_late_waiting"]
+    for key, *values in rows:
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = blank | {"key": key}
+        for name, value in zip(targets, values[: len(targets)], strict=True):
+            group[name] += value or 0
+        closed, deadlines = values[-2], values[-1]
+        if closed:
+            histograms.add_into(histograms_[key], closed)
+        if deadlines:
+            histograms.add_into(deadlines_of[key], deadlines)
     for key, deadlines in deadlines_of.items():
         groups[key]["t_overdue"] = sum(n for deadline, n in deadlines.items() if deadline < overdue_before)
     for group in groups.values():

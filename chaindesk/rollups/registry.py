@@ -3,5 +3,8 @@
 from .families import INVESTMENT_MONTHS, PROJECT_DAYS, Family
 from .families_chains import CHAIN_NODE_SETS
 from .families_demands import DEMAND_DAYS
+from .families_projects import PROJECT_YEARS
 
-FAMILIES: dict[str, Family] = {f.name: f for f in (PROJECT_DAYS, INVESTMENT_MONTHS, DEMAND_DAYS, CHAIN_NODE_SETS)}
+FAMILIES: dict[str, Family] = {
+    f.name: f for f in (PROJECT_DAYS, INVESTMENT_MONTHS, DEMAND_DAYS, CHAIN_NODE_SETS, PROJECT_YEARS)
+}

@@ -13,6 +13,7 @@ from chaindesk.projects import selectors_progress as sp
 from chaindesk.projects import services
 from chaindesk.projects.choices import ProjectKind, ProjectStage
 from chaindesk.projects.models import Project
+from chaindesk.rollups import engine as rollup_engine
 from chaindesk.testkit.personas import Personas, add_enterprise
 
 pytestmark = pytest.mark.clock  # depends on today: CI runs it under other clocks too
@@ -137,6 +138,7 @@ def test_enterprise_cycle_out_of_scope_sees_only_its_own(cycle: dict[str, Any], 
 
 def test_enterprise_cycle_one_query(cycle: dict[str, Any], personas: Personas, django_assert_num_queries: Any) -> None:
     chief = personas.chief
+    rollup_engine.flush()  # the fixture's writes refresh the rollups at their commit, which a test never reaches
     with django_assert_num_queries(1):
         result = sp.enterprise_cycle(cycle["a"], chief, today=dt.date(2026, 11, 25))
         _ = [(p.chain.name, p.region.name, p.enterprise, p.follow_on_of) for s in result.steps for p in s.projects]

@@ -19,8 +19,9 @@ from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.projects import services as project_services
 from chaindesk.projects.choices import FORWARD, STAGE_DATE_FIELD, ProjectStage
 from chaindesk.projects.models import Project
+from chaindesk.projects.selectors_progress import investment_summary
 from chaindesk.rollups import engine, reads
-from chaindesk.rollups.models import InvestmentMonth, ProjectDay, RollupBuilt
+from chaindesk.rollups.models import InvestmentMonth, ProjectDay, ProjectYear, RollupBuilt
 from chaindesk.targets.actuals import measure
 from chaindesk.targets.choices import Owner
 from chaindesk.testkit.personas import IN_SCOPE, OUT_OF_SCOPE, Personas
@@ -66,6 +67,10 @@ def _figures(p: Personas) -> dict[str, Any]:
             funnels = cockpit.funnel_by_chain(area)
             figures[f"{key}/{chain}/funnel"] = {k: (f.counts, f.signed_amount) for k, f in funnels.items()}
             figures[f"{key}/{chain}/investment"] = cockpit.investment_by_month(area)
+            figures[f"{key}/{chain}/stalled"] = cockpit.stalled_by_chain(area)
+        for year in (p.today.year - 1, p.today.year):  # each project's done investment (project_years)
+            for by in ("chain", "region"):
+                figures[f"{key}/{year}/{by}/summary"] = investment_summary(user, year=year, today=p.today, by=by)
     owners = [(Owner.CHAIN, p.ours.chain.pk), (Owner.CHAIN, p.theirs.chain.pk)]
     owners += [(Owner.REGION, pk) for pk in (p.city.pk, p.ours.region.pk, p.theirs.region.pk)]
     for year in (p.today.year - 1, p.today.year):
@@ -123,8 +128,12 @@ def test_each_write_moves_the_rollup(personas: Personas) -> None:
     month = today.replace(day=1)
     project_services.investment_report(project=project, month=month, amount=D("12.34"), actor=p.chief)
     _assert_rollups_equal_live(p)
+    done = ProjectYear.objects.get(project_id=project.pk, year=month.year)
+    assert getattr(done, f"m{month.month:02d}") == 1234  # 分
     project_services.investment_report(project=project, month=month, amount=D("7.00"), actor=p.chief)
     _assert_rollups_equal_live(p)
+    done = ProjectYear.objects.get(project_id=project.pk, year=month.year)  # a refresh writes its rows anew
+    assert getattr(done, f"m{month.month:02d}") == 700
     # The project moves to another district: its key dates and its reports move with it.
     project_services.project_update(project=project, actor=p.chief, region=p.city)
     assert "investment_months" in engine.pending()
@@ -236,3 +245,22 @@ def test_a_transaction_refreshes_once_on_commit(personas: Personas) -> None:
         registered = [e for e in connection.run_on_commit if e[1] is engine.flush and e[0] == here]
     assert len(registered) == 1
     assert engine.check(["project_days"]) == []  # (check refreshes what is pending first)
+
+
+def test_the_progress_joins_each_project_s_year_instead_of_summing_its_reports(personas: Personas) -> None:
+    """With `project_years` built, the investment progress reads one joined row per project; switched off, it sums
+    the reports; both give the same figures for a past, the current and a future year."""
+    from chaindesk.projects.selectors_schedule import annotate_progress
+
+    today = personas.today
+    for year in (today.year - 1, today.year, today.year + 1):
+        qs = annotate_progress(Project.objects.order_by("pk"), year=year, today=today)
+        if year <= today.year:
+            assert "rollups_projectyear" in str(qs.query) and "projects_investmentreport" not in str(qs.query)
+        rolled = list(qs.values_list("pk", "done_ytd", "rate", "is_behind", "is_stale"))
+        with override_settings(CHAINDESK_ROLLUPS=False):
+            qs = annotate_progress(Project.objects.order_by("pk"), year=year, today=today)
+            assert "rollups_projectyear" not in str(qs.query)
+            assert rolled == list(qs.values_list("pk", "done_ytd", "rate", "is_behind", "is_stale"))
+        if year != today.year - 1:  # (the world reports this year only)
+            assert any(done for _, done, *_ in rolled) is (year == today.year)

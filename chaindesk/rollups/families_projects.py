@@ -1,0 +1,109 @@
+"""Each project's reported investment per year and month, as a rollup (the family `project_years`).
+
+The investment progress (`chaindesk.projects.selectors_schedule.annotate_progress`: the summaries, the 工作台's
+项目建设 card, the cockpit's stalled projects, the project list's flags) needs every project's investment done so
+far this year. Read from the reports that is a sum per project, each by its own subquery: seconds over a
+province's projects. This family keeps one row per project and year with the twelve months' amounts, so the
+progress joins one row per project and adds the months of its window.
+
+A change touches the block (`BLOCK` project ids) of the project it concerns: a report created, changed or deleted
+(its project, month or amount), a project deleted. Bulk loads that bypass the services need
+`chaindesk rollups --rebuild`."""
+
+import functools
+import operator
+from collections import defaultdict
+from collections.abc import Collection, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import F, FilteredRelation, Max, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+
+from chaindesk.core.listeners import Change
+from chaindesk.projects.models import InvestmentReport, Project
+from chaindesk.projects.selectors_schedule import AMOUNT_FIELD, cents
+
+from .families import Family, Rows, _chunks, _states, _touched
+from .models import MONTHS, ProjectYear
+
+BLOCK = 256  # project ids per partition: a report's refresh reads a block's reports (a few thousand at most)
+REBUILD_BLOCKS = 128  # blocks a rebuild computes at a time (32,768 project ids)
+REPORT_FIELDS = ("project", "month", "amount")
+
+
+def _where(blocks: list[int]) -> Q:
+    """The reports of the projects of `blocks` (sorted), consecutive blocks as one id range."""
+    spans: list[list[int]] = []
+    for block in blocks:
+        if spans and spans[-1][1] == block:
+            spans[-1][1] = block + 1
+        else:
+            spans.append([block, block + 1])
+    ranges = (Q(project_id__gte=lo * BLOCK, project_id__lt=hi * BLOCK) for lo, hi in spans)
+    return functools.reduce(operator.or_, ranges, Q(pk__in=[]))
+
+
+class ProjectYears(Family):
+    def sources(self) -> tuple[type[models.Model], ...]:
+        return (InvestmentReport, Project)
+
+    def live(self, partitions: Collection[Any] | None) -> Rows:
+        parts: list[Q] = [Q()] if partitions is None else [_where(part) for part in _chunks(partitions)]
+        months: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * 12)
+        for where in parts:
+            reports = InvestmentReport.objects.filter(where).order_by().annotate(c=cents(F("amount")))
+            for project_id, month, amount in reports.values_list("project_id", "month", "c"):
+                months[(project_id // BLOCK, project_id, month.year)][month.month - 1] += int(amount or 0)
+        return {key: tuple(values) for key, values in months.items()}
+
+    def touched(self, change: Change) -> set[Any]:
+        if change.model is Project:  # a deleted project's reports went with it
+            return {int(change.pk) // BLOCK} if change.after is None else set()
+        if not _touched(change, REPORT_FIELDS):
+            return set()
+        blocks: set[Any] = set()
+        for state in _states(change, REPORT_FIELDS):
+            if state is not None and state.get("project") is not None:
+                blocks.add(int(state["project"]) // BLOCK)
+        return blocks
+
+    def batches(self) -> Iterator[Collection[Any] | None]:
+        top = Project.objects.aggregate(top=Max("pk"))["top"]
+        if top is None:
+            yield None
+            return
+        last = int(top) // BLOCK
+        for start in range(0, last + 1, REBUILD_BLOCKS):
+            yield list(range(start, min(start + REBUILD_BLOCKS, last + 1)))
+
+
+PROJECT_YEARS = ProjectYears(
+    name="project_years",
+    label="项目年度完成投资",
+    model=ProjectYear,
+    partition="block",
+    keys=("block", "project_id", "year"),
+    measures=MONTHS,
+)
+
+
+def done_join(
+    qs: QuerySet[Project], year: int, first_month: int, last_month: int
+) -> tuple[QuerySet[Project], Any] | None:
+    """`qs` joined to its projects' rows of `year`, and the investment done in months first … last (万元, 0 without
+    reports); None when the progress must sum the reports (rollups switched off, the family not built)."""
+    from . import engine  # not at import time: the registry, which the engine imports, imports this module
+
+    if not engine.ready(PROJECT_YEARS.name):
+        return None
+    zero = Value(Decimal("0"), output_field=AMOUNT_FIELD)
+    if last_month < first_month:
+        return qs, zero
+    qs = qs.alias(done_row=FilteredRelation("rollup_years", condition=Q(rollup_years__year=year)))
+    total = functools.reduce(
+        operator.add, (F(f"done_row__{MONTHS[m - 1]}") for m in range(first_month, last_month + 1))
+    )
+    done = models.ExpressionWrapper(total * Value(Decimal("0.01")), output_field=AMOUNT_FIELD)
+    return qs, Coalesce(done, zero, output_field=AMOUNT_FIELD)
