@@ -27,6 +27,7 @@ def _progress_from_the_reports(monkeypatch: pytest.MonkeyPatch) -> None:
     join gives the same figures is proved in chaindesk/rollups/tests/test_project_years.py."""
     monkeypatch.setattr(ss, "_DONE_JOIN", {})
 
+
 TODAY = dt.date(2026, 11, 25)
 YEAR = 2026
 

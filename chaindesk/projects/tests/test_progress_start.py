@@ -32,6 +32,7 @@ def _progress_from_the_reports(monkeypatch: pytest.MonkeyPatch) -> None:
     join gives the same figures is proved in chaindesk/rollups/tests/test_project_years.py."""
     monkeypatch.setattr(ss, "_DONE_JOIN", {})
 
+
 YEAR = 2026
 SIGNED = dt.date(2026, 11, 20)  # a Friday in November
 NOV25 = dt.date(2026, 11, 25)
