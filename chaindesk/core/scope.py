@@ -247,8 +247,16 @@ def condition(model: type[models.Model], paths: ScopePaths, scope: Scope) -> Q |
     if path is None:
         if paths.via is None:
             return nothing
-        target = model._meta.get_field(paths.via).related_model
+        field = model._meta.get_field(paths.via)
+        target = field.related_model
         visible = target._default_manager.visible_to(scope)  # type: ignore[union-attr]
+        if (field.many_to_one or field.one_to_one) and visible.query.has_filters():
+            # A correlated EXISTS on the row's own foreign key, not `via IN (the visible rows)`: the database probes
+            # the one related row (its primary key, then that row's own condition) for each row it keeps. Under an
+            # OR (a demand's enterprise, or a meeting's 交办事项) PostgreSQL cannot turn an IN into a join; when
+            # the visible set outgrows work_mem (a province chief's 587k enterprises) it scanned that whole set again
+            # for every task it counted: a 工作台 card ran for most of an hour.
+            return Q(Exists(visible.filter(pk=OuterRef(field.attname))))  # type: ignore[union-attr]
         return Q(**{f"{paths.via}__in": visible.values("pk")})
     if path is ALL:
         return None
