@@ -233,6 +233,17 @@ def _region(model: type[models.Model], path: str, region_id: int) -> Q:
     return _equals(model, path, region_id) | _equals(model, f"{path}__parent_id", region_id)
 
 
+def through_key(attname: str, visible: models.QuerySet[Any]) -> Q:
+    """The rows whose foreign key `attname` names a row of `visible`, as a correlated EXISTS on that key, not
+    `key IN (every visible row)`: the database probes the one related row (its primary key, then that row's own
+    condition) for each row it keeps. Under an OR (a demand's enterprise, or a meeting's 交办事项) PostgreSQL cannot
+    turn an IN into a join; once the visible set outgrew work_mem (a province chief's 587k enterprises) it scanned
+    that whole set again for every row it counted: a 工作台 card ran for most of an hour."""
+    if not visible.query.has_filters():  # every row is visible: any key will do
+        return Q(**{f"{attname}__isnull": False})
+    return Q(Exists(visible.filter(pk=OuterRef(attname))))
+
+
 def condition(model: type[models.Model], paths: ScopePaths, scope: Scope) -> Q | None:
     """The filter a scope puts on a model; `None` for every row, `Q(pk__in=[])` for none."""
     nothing = Q(pk__in=[])
@@ -250,13 +261,8 @@ def condition(model: type[models.Model], paths: ScopePaths, scope: Scope) -> Q |
         field = model._meta.get_field(paths.via)
         target = field.related_model
         visible = target._default_manager.visible_to(scope)  # type: ignore[union-attr]
-        if (field.many_to_one or field.one_to_one) and visible.query.has_filters():
-            # A correlated EXISTS on the row's own foreign key, not `via IN (the visible rows)`: the database probes
-            # the one related row (its primary key, then that row's own condition) for each row it keeps. Under an
-            # OR (a demand's enterprise, or a meeting's 交办事项) PostgreSQL cannot turn an IN into a join; when
-            # the visible set outgrows work_mem (a province chief's 587k enterprises) it scanned that whole set again
-            # for every task it counted: a 工作台 card ran for most of an hour.
-            return Q(Exists(visible.filter(pk=OuterRef(field.attname))))  # type: ignore[union-attr]
+        if field.many_to_one or field.one_to_one:
+            return through_key(field.attname, visible)  # type: ignore[union-attr]
         return Q(**{f"{paths.via}__in": visible.values("pk")})
     if path is ALL:
         return None

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.models import Department, Region
 from chaindesk.chains.models import Chain
-from chaindesk.core.scope import NONE, Custom, Scope, ScopedQuerySet, ScopePaths
+from chaindesk.core.scope import NONE, Custom, Scope, ScopedQuerySet, ScopePaths, through_key
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.models import VisitIssue
 from chaindesk.projects.models import Project
@@ -69,17 +69,17 @@ def _demands_of_department(scope: Scope) -> Q:
 
 def _assignments_of_chains(scope: Scope) -> Q:
     """A chain's team (chief, members) sees its enterprises' demands and the chain's 交办事项."""
-    firms = Enterprise.objects.visible_to(scope).values("pk")
-    return Q(enterprise__in=firms) | Q(kind=DemandKind.ASSIGNMENT, chain_id__in=scope.chain_ids)
+    firms = through_key("enterprise_id", Enterprise.objects.visible_to(scope))
+    return firms | Q(kind=DemandKind.ASSIGNMENT, chain_id__in=scope.chain_ids)
 
 
 def _assignments_of_region(scope: Scope) -> Q:
     """A district administrator sees its enterprises' demands and the 交办事项 of meetings held in the district
     itself (as they see those meetings)."""
-    firms = Enterprise.objects.visible_to(scope).values("pk")
+    firms = through_key("enterprise_id", Enterprise.objects.visible_to(scope))
     if scope.region_id is None:
-        return Q(enterprise__in=firms)
-    return Q(enterprise__in=firms) | Q(kind=DemandKind.ASSIGNMENT, region_id=scope.region_id)
+        return firms
+    return firms | Q(kind=DemandKind.ASSIGNMENT, region_id=scope.region_id)
 
 
 class DemandQuerySet(ScopedQuerySet["Demand"]):
