@@ -37,6 +37,39 @@ def _chunks(values: Collection[Any]) -> Iterator[list[Any]]:
         yield ordered[start : start + CHUNK]
 
 
+def block_spans(blocks: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted blocks of ids as [first, end) block ranges, consecutive blocks as one."""
+    spans: list[list[int]] = []
+    for block in blocks:
+        if spans and spans[-1][1] == block:
+            spans[-1][1] = block + 1
+        else:
+            spans.append([block, block + 1])
+    return [(first, end) for first, end in spans]
+
+
+def block_batches(model: type[models.Model], size: int, per_batch: int) -> Iterator[Collection[Any] | None]:
+    """A rebuild's batches of a family partitioned by blocks of `size` ids of `model`: `per_batch` blocks at a time
+    up to the highest id (everything at once when there are no rows)."""
+    top = model._default_manager.aggregate(top=models.Max("pk"))["top"]
+    if top is None:
+        yield None
+        return
+    last = int(top) // size
+    for start in range(0, last + 1, per_batch):
+        yield list(range(start, min(start + per_batch, last + 1)))
+
+
+def blocks_of(change: Change, names: Iterable[str], key: str, size: int) -> set[Any]:
+    """The blocks of `size` ids that the record's `key` (a foreign key among `names`) names before and after the
+    change; none when the change leaves `names` alone."""
+    if not _touched(change, names):
+        return set()
+    return {
+        int(state[key]) // size for state in _states(change, names) if state is not None and state.get(key) is not None
+    }
+
+
 def _attname(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
     return str(getattr(field, "attname", name))

@@ -19,14 +19,14 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from django.db import models
-from django.db.models import Max, Sum
+from django.db.models import Sum
 
 from chaindesk.chains.models import Chain
 from chaindesk.core.listeners import Change
 from chaindesk.enterprises.chain_map import NodeSetRow, node_set_rows
 from chaindesk.enterprises.models import Enterprise, Indicator
 
-from .families import Family, Rows, _chunks, _states, _touched
+from .families import Family, Rows, _chunks, _touched, block_batches, block_spans, blocks_of
 from .models import ChainNodeSet
 
 BLOCK = 4096  # enterprise ids per partition
@@ -41,12 +41,7 @@ def _text(nodes: Collection[int]) -> str:
 
 def _ranges(blocks: list[int]) -> tuple[str, list[Any]]:
     """SQL on the links `l` for the enterprise ids of `blocks` (sorted), consecutive blocks as one range."""
-    spans: list[list[int]] = []
-    for block in blocks:
-        if spans and spans[-1][1] == block:
-            spans[-1][1] = block + 1
-        else:
-            spans.append([block, block + 1])
+    spans = block_spans(blocks)
     where = " OR ".join("(l.enterprise_id >= %s AND l.enterprise_id < %s)" for _ in spans)
     return f"({where})", [bound * BLOCK for span in spans for bound in span]
 
@@ -68,22 +63,10 @@ class ChainNodeSets(Family):
     def touched(self, change: Change) -> set[Any]:
         if change.model is Enterprise:
             return {int(change.pk) // BLOCK} if _touched(change, ENTERPRISE_FIELDS) else set()
-        if not _touched(change, INDICATOR_FIELDS):
-            return set()
-        blocks: set[Any] = set()
-        for state in _states(change, INDICATOR_FIELDS):
-            if state is not None and state.get("enterprise") is not None:
-                blocks.add(int(state["enterprise"]) // BLOCK)
-        return blocks
+        return blocks_of(change, INDICATOR_FIELDS, "enterprise", BLOCK)
 
     def batches(self) -> Iterator[Collection[Any] | None]:
-        top = Enterprise.objects.aggregate(top=Max("pk"))["top"]
-        if top is None:
-            yield None
-            return
-        last = int(top) // BLOCK
-        for start in range(0, last + 1, REBUILD_BLOCKS):
-            yield list(range(start, min(start + REBUILD_BLOCKS, last + 1)))
+        return block_batches(Enterprise, BLOCK, REBUILD_BLOCKS)
 
 
 CHAIN_NODE_SETS = ChainNodeSets(

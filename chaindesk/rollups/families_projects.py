@@ -18,14 +18,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import F, FilteredRelation, Max, Q, QuerySet, Value
+from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
 from chaindesk.core.listeners import Change
 from chaindesk.projects.models import InvestmentReport, Project
 from chaindesk.projects.selectors_schedule import AMOUNT_FIELD, cents
 
-from .families import Family, Rows, _chunks, _states, _touched
+from .families import Family, Rows, _chunks, block_batches, block_spans, blocks_of
 from .models import MONTHS, ProjectYear
 
 BLOCK = 256  # project ids per partition: a report's refresh reads a block's reports (a few thousand at most)
@@ -35,13 +35,7 @@ REPORT_FIELDS = ("project", "month", "amount")
 
 def _where(blocks: list[int]) -> Q:
     """The reports of the projects of `blocks` (sorted), consecutive blocks as one id range."""
-    spans: list[list[int]] = []
-    for block in blocks:
-        if spans and spans[-1][1] == block:
-            spans[-1][1] = block + 1
-        else:
-            spans.append([block, block + 1])
-    ranges = (Q(project_id__gte=lo * BLOCK, project_id__lt=hi * BLOCK) for lo, hi in spans)
+    ranges = (Q(project_id__gte=lo * BLOCK, project_id__lt=hi * BLOCK) for lo, hi in block_spans(blocks))
     return functools.reduce(operator.or_, ranges, Q(pk__in=[]))
 
 
@@ -61,22 +55,10 @@ class ProjectYears(Family):
     def touched(self, change: Change) -> set[Any]:
         if change.model is Project:  # a deleted project's reports went with it
             return {int(change.pk) // BLOCK} if change.after is None else set()
-        if not _touched(change, REPORT_FIELDS):
-            return set()
-        blocks: set[Any] = set()
-        for state in _states(change, REPORT_FIELDS):
-            if state is not None and state.get("project") is not None:
-                blocks.add(int(state["project"]) // BLOCK)
-        return blocks
+        return blocks_of(change, REPORT_FIELDS, "project", BLOCK)
 
     def batches(self) -> Iterator[Collection[Any] | None]:
-        top = Project.objects.aggregate(top=Max("pk"))["top"]
-        if top is None:
-            yield None
-            return
-        last = int(top) // BLOCK
-        for start in range(0, last + 1, REBUILD_BLOCKS):
-            yield list(range(start, min(start + REBUILD_BLOCKS, last + 1)))
+        return block_batches(Project, BLOCK, REBUILD_BLOCKS)
 
 
 PROJECT_YEARS = ProjectYears(

@@ -67,7 +67,8 @@ def grouped(
         return None
     cutoff_day = timezone.localdate(metrics.response_cutoff(today))  # a local midnight: late if submitted before
     department = dimension == "department"
-    names = [*(COUNT_NAMES[m] for m in COUNTS if m != "waiting"), "n_late_waiting"]
+    sums = [m for m in COUNTS if m != "waiting"]  # added up as they are; waiting only where late
+    names = [*(COUNT_NAMES[m] for m in sums), "n_late_waiting"]
     groups: dict[Any, dict[str, Any]] = {}
     histograms_: metrics.Histograms = defaultdict(Counter)
     # whole months before the response cutoff's (all their waiting demands are late), then the days left
@@ -82,7 +83,6 @@ def grouped(
     overdue_before = today.toordinal()
     blank = {"key": None, "label": None} | dict.fromkeys(names, 0)
     deadlines_of: dict[Any, dict[int, int]] = defaultdict(dict)
-    sums = [m for m in COUNTS if m != "waiting"]
     # added up per group by the database (one row per group and part, each histogram the group's texts joined),
     # the parts in one query
     measures = [f"s_{m}" for m in sums]
@@ -100,12 +100,11 @@ def grouped(
         for when, part in parts
     ]
     rows = summed[0].union(*summed[1:], all=True) if len(summed) > 1 else summed[0]
-    targets = [*(COUNT_NAMES[m] for m in sums), "n_late_waiting"]
     for key, *values in rows:
         group = groups.get(key)
         if group is None:
             group = groups[key] = blank | {"key": key}
-        for name, value in zip(targets, values[: len(targets)], strict=True):
+        for name, value in zip(names, values[: len(names)], strict=True):
             group[name] += value or 0
         closed, deadlines = values[-2], values[-1]
         if closed:
