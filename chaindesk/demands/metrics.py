@@ -60,7 +60,7 @@ from chaindesk.core import clock
 
 from .choices import OPEN_TASK, DemandStatus, Rating, TaskStatus
 from .models import Demand, Task
-from .selectors_queues import waiting_for_triage
+from .selectors_queues import rolled_up_states, waiting_for_triage
 from .selectors_team import urges_of_task
 from .workdays import CalendarNotCovered, add_workdays, workdays_between
 
@@ -531,6 +531,15 @@ def backlog_of(count: int, oldest: dt.datetime | None, today: dt.date) -> Triage
 
 
 def triage_backlog(user: Any, today: dt.date | None = None) -> TriageBacklog:
-    """The user's triage backlog in one aggregate query (COUNT and MIN over the waiting demands)."""
-    figures = waiting_for_triage(user).aggregate(n=Count("pk"), oldest=Min("submitted_at"))
-    return backlog_of(figures["n"], figures["oldest"], today or clock.today())
+    """The user's triage backlog: COUNT and MIN over the waiting demands in one aggregate query; for a reader the
+    rollup describes, the count from it and the MIN from the first month it says one waits (an index range)."""
+    today = today or clock.today()
+    rolled = rolled_up_states(user)
+    if rolled is None:
+        figures = waiting_for_triage(user).aggregate(n=Count("pk"), oldest=Min("submitted_at"))
+        return backlog_of(figures["n"], figures["oldest"], today)
+    (counts, first_month), oldest = rolled, None
+    if counts[DemandStatus.SUBMITTED] and first_month is not None:
+        waiting = waiting_for_triage(user).filter(submitted_at__gte=period_bounds(first_month, first_month)[0])
+        oldest = waiting.aggregate(oldest=Min("submitted_at"))["oldest"]
+    return backlog_of(counts[DemandStatus.SUBMITTED], oldest, today)

@@ -2,7 +2,7 @@
 
 Every read starts from visible_to(user); each page or card is a fixed number of queries whatever the rows."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -236,11 +236,47 @@ def waiting_for_triage(user: Any) -> QuerySet[Demand]:
     )
 
 
+# --- the demands of the reader's chains in a state now, counted where the rollups keep them ------------------
+
+# The states counted: 已提交 (the triage backlog), 待补充材料 and 待企业确认 (the 待我处理 counts).
+COUNTED_STATES = (DemandStatus.SUBMITTED, DemandStatus.NEEDS_INFO, DemandStatus.AWAITING_CONFIRMATION)
+# (user) -> ({state: count} over the reader's enterprise demands of the chains the reader sees, the first month
+# of submission one of them still waits for triage in), or None when the demands must be counted.
+StateReader = Callable[[Any], tuple[dict[str, int], date | None] | None]
+_STATE_READERS: list[StateReader] = []
+
+
+def register_state_reader(reader: StateReader) -> None:
+    """Registered by the rollups app (the demands app knows nothing of rollups)."""
+    _STATE_READERS[:] = [reader]
+
+
+def rolled_up_states(user: Any) -> tuple[dict[str, int], date | None] | None:
+    """`demands_in_states` from the rollup with the first month one waits for triage, or None when the rollup
+    does not describe the reader."""
+    return _STATE_READERS[0](user) if _STATE_READERS else None
+
+
+def demands_in_states(user: Any) -> dict[str, int]:
+    """How many of the reader's enterprise demands of its chains (as `waiting_for_triage`) are in each of
+    `COUNTED_STATES` now: from the rollup when it describes the reader (one query), else counted (one query)."""
+    rolled = rolled_up_states(user)
+    if rolled is not None:
+        return rolled[0]
+    figures = (
+        Demand.objects.visible_to(user)
+        .enterprise_demands()
+        .filter(status__in=COUNTED_STATES, chain_id__in=Chain.objects.visible_to(user).values("pk"))
+        .aggregate(**{status: Count("pk", filter=Q(status=status)) for status in COUNTED_STATES})
+    )
+    return {status: int(figures[status] or 0) for status in COUNTED_STATES}
+
+
 def triage_card(user: Any) -> dict[str, Any]:
     """待受理: submitted demands of the user's chains, oldest first."""
     qs = waiting_for_triage(user)
     rows = list(qs.select_related("enterprise", "category").order_by("submitted_at", "pk")[:CARD_ROWS])
-    return {"count": qs.count(), "rows": rows}
+    return {"count": demands_in_states(user)[DemandStatus.SUBMITTED], "rows": rows}
 
 
 def department_card(user: Any, today: date) -> dict[str, Any]:

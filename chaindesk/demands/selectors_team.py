@@ -21,7 +21,7 @@ from chaindesk.chains.models import Chain
 from . import permissions
 from .choices import DemandStatus, TaskStatus
 from .models import Demand, DemandEvent, LeaderNote, Task, TaskUpdate
-from .selectors_queues import count_of
+from .selectors_queues import count_of, demands_in_states
 from .workdays import CalendarNotCovered, workdays_between
 
 # --- the 待我处理 queue -------------------------------------------------------------------------------------
@@ -108,19 +108,18 @@ TASK_SECTION_KIND = {
 
 
 def queue_counts(user: Any) -> dict[str, int]:
-    """How many rows wait in each section, in two queries (the tasks', the demands'). Each reads only the rows in
-    its sections' states (an index range), so visibility is checked on the few waiting rows, not on every task of
-    a province's chains."""
+    """How many rows wait in each section, in two queries (the tasks', the demands'). The tasks' reads only the
+    rows in its sections' states (an index range), so visibility is checked on the few waiting rows, not on every
+    task of a province's chains; the demands' come from the rollup where it describes the reader."""
     tasks = (
         _team_tasks(user)
         .filter(status__in=TASK_SECTION_STATUS)
         .aggregate(**{key: Count("pk", filter=build()) for key, build in TASK_SECTION_FILTER.items()})
     )
-    demands = (
-        _team_demands(user)
-        .filter(status__in=DEMAND_SECTION_STATUS.values())
-        .aggregate(**{key: Count("pk", filter=Q(status=status)) for key, status in DEMAND_SECTION_STATUS.items()})
-    )
+    demands = {}
+    if _is_team(user):  # the team's demands are the enterprises' (a 交办事项 never waits for information or a rating)
+        states = demands_in_states(user)
+        demands = {key: states[status] for key, status in DEMAND_SECTION_STATUS.items()}
     return {key: int({**tasks, **demands}.get(key) or 0) for key in SECTION_KEYS}
 
 

@@ -9,7 +9,7 @@ class RollupsConfig(AppConfig):
     def ready(self) -> None:
         from chaindesk.chains import extensions
         from chaindesk.core import listeners
-        from chaindesk.demands import metrics
+        from chaindesk.demands import metrics, selectors_queues
         from chaindesk.projects import selectors_schedule
 
         from . import engine, families_chains, families_projects, reads_demands
@@ -19,5 +19,6 @@ class RollupsConfig(AppConfig):
             for model in family.sources():
                 listeners.listen(model, engine.heard)
         metrics.register_grouped_reader(reads_demands.grouped)
+        selectors_queues.register_state_reader(reads_demands.states)
         extensions.register_stored_node_sets(families_chains.stored_node_sets)
         selectors_schedule.register_done_join(families_projects.done_join)

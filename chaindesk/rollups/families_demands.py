@@ -29,6 +29,8 @@ DEMAND_MEASURES = (
     "received",
     "accepted",
     "waiting",
+    "needs_info",
+    "awaiting",
     "decided",
     "responded",
     "closed",
@@ -45,12 +47,22 @@ Histograms = tuple[Counter[int], ...]
 ENTERPRISE_FIELDS = ("region", "nodes", "chains", "liaison")
 
 
+# The demands in a state now, by the measure counting them: still waiting for triage (late or not: 办理指标's
+# reader decides, from the day, against the response deadline of the day it reads), for more information, for the
+# enterprise's confirmation (the triage backlog and the 待我处理 counts add them up).
+STATE_MEASURES = {
+    "waiting": DemandStatus.SUBMITTED,
+    "needs_info": DemandStatus.NEEDS_INFO,
+    "awaiting": DemandStatus.AWAITING_CONFIRMATION,
+}
+
+
 def _demand_counts(prefix: str, distinct: bool) -> dict[str, Count]:
-    """办理指标's counts (`demand_conditions`), and the demands still waiting for triage (late or not: the reader
-    decides, from the day, against the response deadline of the day it reads)."""
+    """办理指标's counts (`demand_conditions`), and the demands in each of the states of `STATE_MEASURES` now."""
     target = f"{prefix}pk" if prefix else "pk"
     counts = {name: Count(target, distinct=distinct, filter=q) for name, q in demand_conditions(prefix).items()}
-    counts["waiting"] = Count(target, distinct=distinct, filter=Q(**{f"{prefix}status": DemandStatus.SUBMITTED}))
+    for name, status in STATE_MEASURES.items():
+        counts[name] = Count(target, distinct=distinct, filter=Q(**{f"{prefix}status": status}))
     return counts
 
 

@@ -87,6 +87,8 @@ class _DemandCounts(models.Model):
     received = models.IntegerField()
     accepted = models.IntegerField()
     waiting = models.IntegerField()
+    needs_info = models.IntegerField(default=0)
+    awaiting = models.IntegerField(default=0)
     decided = models.IntegerField()
     responded = models.IntegerField()
     closed = models.IntegerField()
@@ -119,8 +121,9 @@ class DemandDay(_DemandCounts):
     each may see of demands. `histogram` keeps the median exact.
 
     The counts are those of `chaindesk.demands.metrics` (`waiting`: still 已提交, late once submitted before the
-    response deadline's day); for the department dimension they count distinct demands per lead department, and
-    the ``t_`` columns its lead tasks (done, reopened among them, urged)."""
+    response deadline's day), and the demands now 待补充材料 (`needs_info`) and 待企业确认 (`awaiting`); for the
+    department dimension they count distinct demands per lead department, and the ``t_`` columns its lead tasks
+    (done, reopened among them, urged)."""
 
     day = models.DateField()
 

@@ -3,7 +3,8 @@ the readers the rollup describes, from a few hundred rows per day instead of eve
 
 Registered with `chaindesk.demands.metrics.register_grouped_reader` (the demands app knows nothing of rollups). The
 open and overdue tasks of the departments move with every day and are read from the tasks (few: only the open
-ones)."""
+ones). The demands in a state now (the triage backlog, the 待我处理 counts) are registered with
+`chaindesk.demands.selectors_queues.register_state_reader`."""
 
 import datetime as dt
 import operator
@@ -12,7 +13,7 @@ from functools import reduce
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, F, Sum, Value, When
+from django.db.models import Case, F, Min, Q, Sum, Value, When
 from django.db.models.functions import NullIf
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from chaindesk.core.aggregates import JoinedText
 from chaindesk.demands import metrics
 
 from . import histograms
-from .families_demands import COUNTS, DEMAND_MEASURES, TASK_MEASURES
+from .families_demands import COUNTS, DEMAND_MEASURES, STATE_MEASURES, TASK_MEASURES
 from .models import DemandMonth
 from .reads import demand_spans, visible_demand_rows
 
@@ -42,7 +43,7 @@ COUNT_NAMES = {
     "t_urged": "t_urged",
     "t_open": "t_open",
 }
-assert set(COUNT_NAMES) | {"waiting"} == set(DEMAND_MEASURES) | set(TASK_MEASURES)  # noqa: S101
+assert set(COUNT_NAMES) | set(STATE_MEASURES) == set(DEMAND_MEASURES) | set(TASK_MEASURES)  # noqa: S101
 
 
 def _labels(dimension: str, keys: set[Any]) -> dict[Any, str]:
@@ -67,7 +68,7 @@ def grouped(
         return None
     cutoff_day = timezone.localdate(metrics.response_cutoff(today))  # a local midnight: late if submitted before
     department = dimension == "department"
-    sums = [m for m in COUNTS if m != "waiting"]  # added up as they are; waiting only where late
+    sums = [m for m in COUNTS if m not in STATE_MEASURES]  # added up as they are; waiting only where late
     names = [*(COUNT_NAMES[m] for m in sums), "n_late_waiting"]
     groups: dict[Any, dict[str, Any]] = {}
     histograms_: metrics.Histograms = defaultdict(Counter)
@@ -123,3 +124,20 @@ def grouped(
     for key, group in groups.items():
         group["label"] = labels.get(key)
     return list(groups.values()), histograms_
+
+
+# --- the demands in a state now (the triage backlog, the 待我处理 counts) --------------------------------------
+
+
+def states(user: Any) -> tuple[dict[str, int], dt.date | None] | None:
+    """The reader's enterprise demands of the chains it sees (as `waiting_for_triage`) now in each state of
+    `COUNTED_STATES`, added up over every month, and the first month one of them still waits for triage: one query
+    (and one for the reader's chains), or None when the rollup does not describe the reader."""
+    rows = visible_demand_rows(user, DemandMonth)
+    if rows is None:
+        return None
+    rows = rows.filter(dimension="chain", group_id__in=Chain.objects.visible_to(user).values("pk"))
+    figures = rows.aggregate(
+        first=Min("month", filter=Q(waiting__gt=0)), **{measure: Sum(measure) for measure in STATE_MEASURES}
+    )
+    return {status: int(figures[measure] or 0) for measure, status in STATE_MEASURES.items()}, figures["first"]

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chaindesk.core.exceptions import InvalidTransition
-from chaindesk.demands import metrics, services
+from chaindesk.demands import metrics, selectors_queues, selectors_team, services
 from chaindesk.demands.choices import DemandStatus, Rating, TaskStatus
 from chaindesk.demands.models import Demand, Task
 from chaindesk.demands.services_leaders import leader_urge
@@ -59,11 +59,25 @@ def _rates(p: Personas) -> dict[Any, Any]:
     return measure(targets, year=p.today.year, today=p.today)  # type: ignore[arg-type]
 
 
+def _states(p: Personas) -> dict[str, Any]:
+    """Every reader's demands in a state now: the triage backlog (its count and oldest), the 待我处理 counts, the
+    待受理 card's count."""
+    figures: dict[str, Any] = {}
+    for key in READERS:
+        user = p.user(key)
+        figures[f"{key}/states"] = selectors_queues.demands_in_states(user)
+        figures[f"{key}/backlog"] = metrics.triage_backlog(user, p.today)
+        figures[f"{key}/queue"] = selectors_team.queue_counts(user)
+        figures[f"{key}/card"] = selectors_queues.triage_card(user)["count"]
+    return figures
+
+
 def _assert_equal_to_live(p: Personas) -> None:
-    rolled, rates = _tables(p), _rates(p)
+    rolled, rates, states = _tables(p), _rates(p), _states(p)
     with override_settings(CHAINDESK_ROLLUPS=False):
         assert _tables(p) == rolled
         assert _rates(p) == rates
+        assert _states(p) == states
     assert engine.check() == []
 
 
@@ -123,7 +137,9 @@ OPS = st.lists(
     st.one_of(
         st.tuples(st.just("submit"), st.booleans(), st.integers(min_value=0, max_value=120)),
         st.tuples(
-            st.sampled_from(["accept", "reject", "task", "return", "urge", "finish", "confirm", "reopen"]),
+            st.sampled_from(
+                ["accept", "reject", "ask", "supply", "task", "return", "urge", "finish", "confirm", "reopen"]
+            ),
             st.integers(min_value=0, max_value=30),
             st.booleans(),
         ),
@@ -158,6 +174,11 @@ def _step(world: DemandWorld, op: tuple[Any, ...], made: list[Demand]) -> None: 
         services.demand_accept(demand=demand, actor=chief)
     elif op[0] == "reject" and demand.status == DemandStatus.SUBMITTED:
         services.demand_reject(demand=demand, actor=chief, reason="不属于服务范围")
+    elif op[0] == "ask" and demand.status == DemandStatus.SUBMITTED:
+        services.demand_request_info(demand=demand, actor=chief, note="请补充营业执照")
+    elif op[0] == "supply" and demand.status == DemandStatus.NEEDS_INFO:
+        user = p.ent_user if demand.enterprise_id == p.ours.enterprise.pk else p.x_ent_user
+        services.demand_supply_info(demand=demand, actor=user, note="已补充")
     elif op[0] == "task" and demand.status in (DemandStatus.ACCEPTED, DemandStatus.IN_PROGRESS):
         world.task(demand, department="theirs" if op[2] else "ours", actor=chief)
     elif op[0] == "return" and tasks and tasks[-1].status == TaskStatus.PENDING:
@@ -249,3 +270,27 @@ def test_open_and_overdue_tasks_move_with_the_day_read(personas: Personas) -> No
         row = next(r for r in table.rows if r.key == task.lead_department_id)
         seen.append((row.open_tasks, row.overdue_tasks))
     assert seen[0][0] == seen[-1][0] >= 1 and seen[0][1] < seen[-1][1]  # the same open tasks, overdue by then
+
+
+def test_the_demands_in_a_state_are_read_from_the_months(personas: Personas, django_assert_num_queries: Any) -> None:
+    """The chief's backlog and 待我处理 counts add up the monthly rows, whatever the demands; the oldest waiting
+    demand is looked for from the first month the rows say one waits (an index range)."""
+    p = personas
+    world = DemandWorld(p)
+    oldest = _submit(world, theirs=False, days_ago=45)
+    _submit(world, theirs=False, days_ago=3)
+    world.demand(status=DemandStatus.NEEDS_INFO)
+    world.demand(status=DemandStatus.AWAITING_CONFIRMATION)
+    _submit(world, theirs=True, days_ago=3)  # their chain's: not ours to count
+    engine.flush()
+    chief = type(p.chief).objects.get(pk=p.chief.pk)  # a fresh scope
+    with django_assert_num_queries(2):  # the team's chains (the rows' reader key), the sums
+        counted = selectors_queues.rolled_up_states(chief)
+    first_month = timezone.localdate(oldest.submitted_at).replace(day=1)
+    states = {DemandStatus.SUBMITTED: 2, DemandStatus.NEEDS_INFO: 1, DemandStatus.AWAITING_CONFIRMATION: 1}
+    assert counted == (states, first_month)
+    backlog = metrics.triage_backlog(p.chief, p.today)
+    assert backlog.count == 2 and backlog.oldest_submitted_at == oldest.submitted_at
+    with override_settings(CHAINDESK_ROLLUPS=False):
+        assert selectors_queues.rolled_up_states(p.chief) is None
+        assert metrics.triage_backlog(p.chief, p.today) == backlog
