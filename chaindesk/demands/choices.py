@@ -108,3 +108,7 @@ class Escalation(models.TextChoices):
     REMINDED = "reminded", _("临期提醒")
     WARNED = "warned", _("预警")
     SUPERVISED = "supervised", _("督办")
+
+
+# The marks that put a task on the 督办 queue (预警 below 督办).
+ESCALATED = frozenset({Escalation.WARNED, Escalation.SUPERVISED})

@@ -16,7 +16,7 @@ from chaindesk.core.params import param_id
 from chaindesk.core.privacy import staff_fields_hidden_from
 from chaindesk.core.scope import DEPARTMENT, scope_of
 
-from .choices import OPEN_DEMAND, OPEN_TASK, DemandKind, DemandStatus, Escalation, TaskStatus
+from .choices import ESCALATED, OPEN_DEMAND, OPEN_TASK, DemandKind, DemandStatus, Escalation, TaskStatus
 from .jobs import remind_before
 from .models import Demand, Task
 from .workdays import CalendarNotCovered, workdays_between
@@ -192,7 +192,7 @@ def supervision_tasks(
     chains = Chain.objects.visible_to(user).values("pk")
     show = "supervised" if params.get("show") == "supervised" else "all"
     chain = param_id(params.get("chain"))
-    levels = [Escalation.SUPERVISED, Escalation.WARNED] if show == "all" else [Escalation.SUPERVISED]
+    levels = sorted(ESCALATED) if show == "all" else [Escalation.SUPERVISED]
     qs = (
         Task.objects.visible_to(user)
         .filter(demand__chain_id__in=chains, status__in=OPEN_TASK, escalation__in=levels, deadline__lt=today)
