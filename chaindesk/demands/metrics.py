@@ -60,7 +60,7 @@ from chaindesk.core import clock
 
 from .choices import OPEN_TASK, DemandStatus, Rating, TaskStatus
 from .models import Demand, Task
-from .selectors_queues import rolled_up_states, waiting_for_triage
+from .selectors_queues import first_waiting_day, rolled_up_states, waiting_for_triage
 from .selectors_team import urges_of_task
 from .workdays import CalendarNotCovered, add_workdays, workdays_between
 
@@ -532,7 +532,8 @@ def backlog_of(count: int, oldest: dt.datetime | None, today: dt.date) -> Triage
 
 def triage_backlog(user: Any, today: dt.date | None = None) -> TriageBacklog:
     """The user's triage backlog: COUNT and MIN over the waiting demands in one aggregate query; for a reader the
-    rollup describes, the count from it and the MIN from the first month it says one waits (an index range)."""
+    rollup describes, the count from it and the MIN over the first day it says one waits on (an index range: a
+    province's backlog is tens of thousands of demands, all recent)."""
     today = today or clock.today()
     rolled = rolled_up_states(user)
     if rolled is None:
@@ -541,5 +542,8 @@ def triage_backlog(user: Any, today: dt.date | None = None) -> TriageBacklog:
     (counts, first_month), oldest = rolled, None
     if counts[DemandStatus.SUBMITTED] and first_month is not None:
         waiting = waiting_for_triage(user).filter(submitted_at__gte=period_bounds(first_month, first_month)[0])
+        if (day := first_waiting_day(user, first_month)) is not None:  # that day's demands only
+            lo, hi = period_bounds(day, day)
+            waiting = waiting.filter(submitted_at__gte=lo, submitted_at__lt=hi)
         oldest = waiting.aggregate(oldest=Min("submitted_at"))["oldest"]
     return backlog_of(counts[DemandStatus.SUBMITTED], oldest, today)

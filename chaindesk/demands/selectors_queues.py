@@ -243,18 +243,25 @@ COUNTED_STATES = (DemandStatus.SUBMITTED, DemandStatus.NEEDS_INFO, DemandStatus.
 # (user) -> ({state: count} over the reader's enterprise demands of the chains the reader sees, the first month
 # of submission one of them still waits for triage in), or None when the demands must be counted.
 StateReader = Callable[[Any], tuple[dict[str, int], date | None] | None]
-_STATE_READERS: list[StateReader] = []
+# (user, that month) -> the first day of it one of them waits on (None when none does)
+DayReader = Callable[[Any, date], date | None]
+_STATE_READERS: list[tuple[StateReader, DayReader]] = []
 
 
-def register_state_reader(reader: StateReader) -> None:
+def register_state_reader(reader: StateReader, first_day: DayReader) -> None:
     """Registered by the rollups app (the demands app knows nothing of rollups)."""
-    _STATE_READERS[:] = [reader]
+    _STATE_READERS[:] = [(reader, first_day)]
+
+
+def first_waiting_day(user: Any, month: date) -> date | None:
+    """The first day of `month` that the rollup says one of the reader's demands waits for triage from."""
+    return _STATE_READERS[0][1](user, month) if _STATE_READERS else None
 
 
 def rolled_up_states(user: Any) -> tuple[dict[str, int], date | None] | None:
     """`demands_in_states` from the rollup with the first month one waits for triage, or None when the rollup
     does not describe the reader."""
-    return _STATE_READERS[0](user) if _STATE_READERS else None
+    return _STATE_READERS[0][0](user) if _STATE_READERS else None
 
 
 def demands_in_states(user: Any) -> dict[str, int]:

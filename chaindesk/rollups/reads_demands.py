@@ -13,7 +13,7 @@ from functools import reduce
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, F, Min, Q, Sum, Value, When
+from django.db.models import Case, F, Min, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import NullIf
 from django.utils import timezone
 
@@ -24,7 +24,7 @@ from chaindesk.demands import metrics
 
 from . import histograms
 from .families_demands import COUNTS, DEMAND_MEASURES, STATE_MEASURES, TASK_MEASURES
-from .models import DemandMonth
+from .models import DemandDay, DemandMonth
 from .reads import demand_spans, visible_demand_rows
 
 # the rollup's measure -> the name `_grouped` gives its count
@@ -129,15 +129,31 @@ def grouped(
 # --- the demands in a state now (the triage backlog, the 待我处理 counts) --------------------------------------
 
 
+def _state_rows(user: Any, model: type[Any]) -> QuerySet[Any] | None:
+    rows = visible_demand_rows(user, model)
+    if rows is None:
+        return None
+    return rows.filter(dimension="chain", group_id__in=Chain.objects.visible_to(user).values("pk"))
+
+
 def states(user: Any) -> tuple[dict[str, int], dt.date | None] | None:
     """The reader's enterprise demands of the chains it sees (as `waiting_for_triage`) now in each state of
     `COUNTED_STATES`, added up over every month, and the first month one of them still waits for triage: one query
     (and one for the reader's chains), or None when the rollup does not describe the reader."""
-    rows = visible_demand_rows(user, DemandMonth)
+    rows = _state_rows(user, DemandMonth)
     if rows is None:
         return None
-    rows = rows.filter(dimension="chain", group_id__in=Chain.objects.visible_to(user).values("pk"))
     figures = rows.aggregate(
         first=Min("month", filter=Q(waiting__gt=0)), **{measure: Sum(measure) for measure in STATE_MEASURES}
     )
     return {status: int(figures[measure] or 0) for measure, status in STATE_MEASURES.items()}, figures["first"]
+
+
+def first_waiting_day(user: Any, month: dt.date) -> dt.date | None:
+    """The first day of `month` (from `states`) with one of those demands still waiting for triage: the month's
+    daily rows (an index range)."""
+    rows = _state_rows(user, DemandDay)
+    if rows is None:
+        return None
+    following = (month + dt.timedelta(days=32)).replace(day=1)
+    return rows.filter(waiting__gt=0, day__gte=month, day__lt=following).aggregate(first=Min("day"))["first"]

@@ -363,12 +363,12 @@ def test_a_date_past_2100_is_refused_in_chinese_not_a_server_error(dataset: dict
 def test_page_query_count(dataset: dict[str, Any], personas: Personas, django_assert_max_num_queries: Any) -> None:
     client = _client(personas.chief)
     client.get(reverse(URL) + Q)  # warm-up
-    # session, user, the triage backlog (the rollup's count and first month, the oldest from that month), the
-    # chief's chains, then per dimension the rollup's rows and the groups' names (2 × 4), and the departments' open
-    # tasks
-    with django_assert_max_num_queries(14):
+    # session, user, the triage backlog (the rollup's count and first month, the first day, the oldest of that
+    # day), the chief's chains, then per dimension the rollup's rows and the groups' names (2 × 4), and the
+    # departments' open tasks
+    with django_assert_max_num_queries(15):
         assert client.get(reverse(URL) + Q).status_code == 200
-    with django_assert_max_num_queries(7):  # one dimension (and the backlog, as above)
+    with django_assert_max_num_queries(8):  # one dimension (and the backlog, as above)
         assert client.get(reverse(URL) + f"?start={START}&end={END}").status_code == 200
 
 

@@ -274,7 +274,7 @@ def test_open_and_overdue_tasks_move_with_the_day_read(personas: Personas) -> No
 
 def test_the_demands_in_a_state_are_read_from_the_months(personas: Personas, django_assert_num_queries: Any) -> None:
     """The chief's backlog and 待我处理 counts add up the monthly rows, whatever the demands; the oldest waiting
-    demand is looked for from the first month the rows say one waits (an index range)."""
+    demand is looked for on the first day the rows say one waits on (an index range)."""
     p = personas
     world = DemandWorld(p)
     oldest = _submit(world, theirs=False, days_ago=45)
@@ -289,6 +289,8 @@ def test_the_demands_in_a_state_are_read_from_the_months(personas: Personas, dja
     first_month = timezone.localdate(oldest.submitted_at).replace(day=1)
     states = {DemandStatus.SUBMITTED: 2, DemandStatus.NEEDS_INFO: 1, DemandStatus.AWAITING_CONFIRMATION: 1}
     assert counted == (states, first_month)
+    first_day = selectors_queues.first_waiting_day(chief, first_month)
+    assert first_day == timezone.localdate(oldest.submitted_at)
     backlog = metrics.triage_backlog(p.chief, p.today)
     assert backlog.count == 2 and backlog.oldest_submitted_at == oldest.submitted_at
     with override_settings(CHAINDESK_ROLLUPS=False):
