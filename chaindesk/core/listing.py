@@ -139,13 +139,22 @@ def estimated_page(qs: QuerySet[Any], page_number: Any, per_page: int | None = N
 
 
 def paginate(
-    qs: QuerySet[Any], page_number: str | None, per_page: int | None = None, *, estimate: bool = False
+    qs: QuerySet[Any],
+    page_number: str | None,
+    per_page: int | None = None,
+    *,
+    estimate: bool = False,
+    count: int | None = None,
 ) -> Page:
     """The requested page, PAGE_SIZE rows unless told (Django's `get_page`: page 1 when not a number, the last when
-    past the end); with `estimate`, the total may be the planner's estimate (`estimated_page`)."""
+    past the end); with `estimate`, the total may be the planner's estimate (`estimated_page`); with `count`, the
+    exact total the caller already holds (no COUNT query)."""
     if estimate:
         return estimated_page(qs, page_number, per_page)
-    return Paginator(qs, per_page or PAGE_SIZE).get_page(page_number)
+    paginator = Paginator(qs, per_page or PAGE_SIZE)
+    if count is not None:
+        paginator.__dict__["count"] = count  # Paginator.count is a cached property: this is its value
+    return paginator.get_page(page_number)
 
 
 def approximate(count: int) -> tuple[str, str]:

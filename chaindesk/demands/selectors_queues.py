@@ -269,7 +269,7 @@ def demands_in_states(user: Any) -> dict[str, int]:
     `COUNTED_STATES` now: from the rollup when it describes the reader (one query), else counted (one query)."""
     rolled = rolled_up_states(user)
     if rolled is not None:
-        return rolled[0]
+        return {status: rolled[0][status] for status in COUNTED_STATES}
     figures = (
         Demand.objects.visible_to(user)
         .enterprise_demands()

@@ -19,9 +19,9 @@ from chaindesk.accounts.choices import Role
 from chaindesk.chains.models import Chain
 
 from . import permissions
-from .choices import DemandStatus, TaskStatus
+from .choices import DemandKind, DemandStatus, TaskStatus
 from .models import Demand, DemandEvent, LeaderNote, Task, TaskUpdate
-from .selectors_queues import count_of, demands_in_states
+from .selectors_queues import count_of, demands_in_states, rolled_up_states
 from .workdays import CalendarNotCovered, workdays_between
 
 # --- the 待我处理 queue -------------------------------------------------------------------------------------
@@ -108,19 +108,27 @@ TASK_SECTION_KIND = {
 
 
 def queue_counts(user: Any) -> dict[str, int]:
-    """How many rows wait in each section, in two queries (the tasks', the demands'). The tasks' reads only the
-    rows in its sections' states (an index range), so visibility is checked on the few waiting rows, not on every
-    task of a province's chains; the demands' come from the rollup where it describes the reader."""
-    tasks = (
-        _team_tasks(user)
-        .filter(status__in=TASK_SECTION_STATUS)
-        .aggregate(**{key: Count("pk", filter=build()) for key, build in TASK_SECTION_FILTER.items()})
+    """How many rows wait in each section. Where the rollup describes the reader: the enterprises' demands and
+    their tasks from it, the 交办事项's tasks counted (a meeting's few); else two queries, the tasks' (only the rows
+    in its sections' states: an index range) and the demands'."""
+    if not _is_team(user):
+        return dict.fromkeys(SECTION_KEYS, 0)
+    rolled = rolled_up_states(user)
+    if rolled is not None:
+        counts = rolled[0]
+        assignments = _task_counts(_team_tasks(user).filter(demand__kind=DemandKind.ASSIGNMENT))
+        return {key: counts[key] + assignments.get(key, 0) for key in TASK_SECTION_FILTER} | {
+            key: counts[status] for key, status in DEMAND_SECTION_STATUS.items()
+        }
+    states = demands_in_states(user)
+    return _task_counts(_team_tasks(user)) | {key: states[status] for key, status in DEMAND_SECTION_STATUS.items()}
+
+
+def _task_counts(tasks: QuerySet[Task]) -> dict[str, int]:
+    figures = tasks.filter(status__in=TASK_SECTION_STATUS).aggregate(
+        **{key: Count("pk", filter=build()) for key, build in TASK_SECTION_FILTER.items()}
     )
-    demands = {}
-    if _is_team(user):  # the team's demands are the enterprises' (a 交办事项 never waits for information or a rating)
-        states = demands_in_states(user)
-        demands = {key: states[status] for key, status in DEMAND_SECTION_STATUS.items()}
-    return {key: int({**tasks, **demands}.get(key) or 0) for key in SECTION_KEYS}
+    return {key: int(figures[key] or 0) for key in TASK_SECTION_FILTER}
 
 
 def queue_rows(user: Any, section: Section) -> QuerySet[Any]:

@@ -48,10 +48,10 @@ def _decorate(rows: list[Any], of_tasks: bool) -> list[Any]:
 def team_queue(request: HttpRequest) -> HttpResponse:
     """待我处理: completion and extension requests, returned tasks, demands waiting for information or for the
     enterprise's confirmation, within the reader's chains, one section at a time (?show=), the longest waiting
-    first, 50 a page. Four queries besides the session's: the counts (two), the page's count and its rows."""
+    first, 50 a page. The section's total is its count above (one COUNT less); then the page's rows."""
     section = st.section_of(request.GET.get("show"))
     counts = st.queue_counts(request.user)
-    page_obj = paginate(st.queue_rows(request.user, section), request.GET.get("page"))
+    page_obj = paginate(st.queue_rows(request.user, section), request.GET.get("page"), count=counts[section.key])
     rows = _decorate(list(page_obj.object_list), section.of_tasks)
     return render(
         request,

@@ -4,8 +4,10 @@ records, grouped also by enterprise; the enterprises' chains and regions (the re
 the rows folded in Python."""
 
 import datetime as dt
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator
+from functools import reduce
 from typing import Any
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
@@ -16,7 +18,7 @@ from chaindesk.core.listeners import Change
 from chaindesk.demands.choices import OPEN_TASK, DemandStatus, TaskStatus
 from chaindesk.demands.metrics import demand_conditions, period_bounds
 from chaindesk.demands.models import Demand, LeaderNote, Task
-from chaindesk.demands.selectors_team import urges_of_task
+from chaindesk.demands.selectors_team import TASK_SECTION_FILTER, urges_of_task
 from chaindesk.enterprises.models import Enterprise
 
 from . import histograms
@@ -40,7 +42,14 @@ DEMAND_MEASURES = (
     "reopened",
 )
 TASK_MEASURES = ("t_done", "t_reopened", "t_urged", "t_open")
-COUNTS = (*DEMAND_MEASURES, *TASK_MEASURES)
+# The lead tasks waiting on the chain's team now, per section of its 待我处理 queue (办结申请, 延期申请, 退回任务 not
+# yet dealt with: `chaindesk.demands.selectors_team`), in the rows of the chain dimension.
+QUEUE_MEASURES = {
+    "q_completion": ("completion", TaskStatus.COMPLETION_REQUESTED),
+    "q_extension": ("extension", TaskStatus.EXTENSION_REQUESTED),
+    "q_returned": ("returned", TaskStatus.RETURNED),
+}
+COUNTS = (*DEMAND_MEASURES, *TASK_MEASURES, *QUEUE_MEASURES)
 # the histograms of a row: closed demands by working days to closure; open lead tasks by deadline (date ordinal)
 TEXTS = ("histogram", "deadlines")
 Histograms = tuple[Counter[int], ...]
@@ -145,6 +154,20 @@ class DemandDays(Family):
             .annotate(t_open=Count("pk"))
         )
 
+    def _queued_tasks(self, days: Collection[dt.date] | None) -> QuerySet[Any]:
+        """The tasks waiting on the team (each section's own condition), per demand chain and enterprise."""
+        waiting = reduce(operator.or_, (build() for build in TASK_SECTION_FILTER.values()))
+        counts = {m: Count("pk", filter=Q(status=status)) for m, (_key, status) in QUEUE_MEASURES.items()}
+        return (
+            Task.objects.filter(demand__kind="demand")
+            .filter(waiting)
+            .filter(_days_q("demand__submitted_at", days))
+            .annotate(day=TruncDate("demand__submitted_at"))
+            .order_by()
+            .values("day", "demand__chain_id", "demand__enterprise_id")
+            .annotate(**counts)
+        )
+
     def live(self, partitions: Collection[Any] | None) -> Rows:
         parts: list[list[Any] | None] = [None] if partitions is None else list(_chunks(partitions))
         fetched: list[tuple[str, dict[str, Any]]] = []
@@ -152,8 +175,10 @@ class DemandDays(Family):
             for part in parts:
                 fetched += [(dimension, r) for r in self._grouped(dimension, part)]
         opened = [r for part in parts for r in self._open_tasks(part)]
+        queued = [r for part in parts for r in self._queued_tasks(part)]
         firms = [r["demand__enterprise_id" if d == "department" else "enterprise_id"] for d, r in fetched]
-        chains, regions = _reader_keys([*firms, *(r["demand__enterprise_id"] for r in opened)])
+        firms += [r["demand__enterprise_id"] for r in (*opened, *queued)]
+        chains, regions = _reader_keys(firms)
 
         def keys(day: dt.date, dimension: str, group: Any, firm: int | None) -> tuple[Key, Key]:
             return (
@@ -179,6 +204,12 @@ class DemandDays(Family):
                 sums.setdefault(key, [0] * len(COUNTS))[t_open] += r["t_open"]
                 if r["deadline"] is not None:
                     texts[key][1][r["deadline"].toordinal()] += r["t_open"]
+        at = {m: COUNTS.index(m) for m in QUEUE_MEASURES}
+        for r in queued:
+            for key in keys(r["day"], "chain", r["demand__chain_id"], r["demand__enterprise_id"]):
+                row = sums.setdefault(key, [0] * len(COUNTS))
+                for measure, index in at.items():
+                    row[index] += r[measure]
         return {key: (*values, *_encoded(texts.get(key))) for key, values in sums.items()}
 
     # The monthly rows (`DemandMonth`): the daily rows added up, kept from each refresh's differences.

@@ -100,6 +100,10 @@ class _DemandCounts(models.Model):
     t_reopened = models.IntegerField()
     t_urged = models.IntegerField()
     t_open = models.IntegerField(default=0)
+    # the lead tasks waiting on the chain's team now (its 待我处理 sections), in the chain dimension's rows
+    q_completion = models.IntegerField(default=0)
+    q_extension = models.IntegerField(default=0)
+    q_returned = models.IntegerField(default=0)
     # the closed demands by working days from submission to closure, "3:5,4:7" (see `histograms.py`): the median
     histogram = models.TextField(blank=True)
     # the open lead tasks by deadline (its date's ordinal): a department's open and overdue tasks on any day

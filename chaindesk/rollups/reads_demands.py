@@ -23,7 +23,7 @@ from chaindesk.core.aggregates import JoinedText
 from chaindesk.demands import metrics
 
 from . import histograms
-from .families_demands import COUNTS, DEMAND_MEASURES, STATE_MEASURES, TASK_MEASURES
+from .families_demands import COUNTS, DEMAND_MEASURES, QUEUE_MEASURES, STATE_MEASURES, TASK_MEASURES
 from .models import DemandDay, DemandMonth
 from .reads import demand_spans, visible_demand_rows
 
@@ -68,7 +68,8 @@ def grouped(
         return None
     cutoff_day = timezone.localdate(metrics.response_cutoff(today))  # a local midnight: late if submitted before
     department = dimension == "department"
-    sums = [m for m in COUNTS if m not in STATE_MEASURES]  # added up as they are; waiting only where late
+    # added up as they are (waiting only where late; the states and the team's queue are not 办理指标's)
+    sums = [m for m in COUNTS if m not in STATE_MEASURES and m not in QUEUE_MEASURES]
     names = [*(COUNT_NAMES[m] for m in sums), "n_late_waiting"]
     groups: dict[Any, dict[str, Any]] = {}
     histograms_: metrics.Histograms = defaultdict(Counter)
@@ -138,15 +139,17 @@ def _state_rows(user: Any, model: type[Any]) -> QuerySet[Any] | None:
 
 def states(user: Any) -> tuple[dict[str, int], dt.date | None] | None:
     """The reader's enterprise demands of the chains it sees (as `waiting_for_triage`) now in each state of
-    `COUNTED_STATES`, added up over every month, and the first month one of them still waits for triage: one query
-    (and one for the reader's chains), or None when the rollup does not describe the reader."""
+    `COUNTED_STATES`, and their lead tasks waiting in each task section of the team's queue (by its key), added up
+    over every month, and the first month one of them still waits for triage: one query (and one for the reader's
+    chains), or None when the rollup does not describe the reader."""
     rows = _state_rows(user, DemandMonth)
     if rows is None:
         return None
-    figures = rows.aggregate(
-        first=Min("month", filter=Q(waiting__gt=0)), **{measure: Sum(measure) for measure in STATE_MEASURES}
-    )
-    return {status: int(figures[measure] or 0) for measure, status in STATE_MEASURES.items()}, figures["first"]
+    measures = [*STATE_MEASURES, *QUEUE_MEASURES]
+    figures = rows.aggregate(first=Min("month", filter=Q(waiting__gt=0)), **{m: Sum(m) for m in measures})
+    counts: dict[str, int] = {status: int(figures[measure] or 0) for measure, status in STATE_MEASURES.items()}
+    counts |= {key: int(figures[measure] or 0) for measure, (key, _status) in QUEUE_MEASURES.items()}
+    return counts, figures["first"]
 
 
 def first_waiting_day(user: Any, month: dt.date) -> dt.date | None:

@@ -558,7 +558,7 @@ PINS: dict[tuple[str, str], int] = {
     ("demands:card_liaison", "liaison"): 4, ("demands:card_liaison", "x_liaison"): 4,
     ("demands:card_district", "district"): 4, ("demands:card_district", "x_district"): 4,
     ("demands:card_enterprise", "ent_user"): 4, ("demands:card_enterprise", "x_ent_user"): 4,
-    ("demands:team_queue", "chief"): 6, ("demands:team_queue", "member"): 6, ("demands:team_queue", "x_chief"): 6,
+    ("demands:team_queue", "chief"): 5, ("demands:team_queue", "member"): 5, ("demands:team_queue", "x_chief"): 5,
     ("demands:card_team_queue", "chief"): 5, ("demands:card_team_queue", "member"): 5, ("demands:card_team_queue", "x_chief"): 5,
     ("api:openapi-json", "chief"): 2, ("api:openapi-json", "member"): 2, ("api:openapi-json", "liaison"): 2, ("api:openapi-json", "handler"): 2, ("api:openapi-json", "district"): 2, ("api:openapi-json", "ent_user"): 2, ("api:openapi-json", "sysadmin"): 2, ("api:openapi-json", "auditor"): 2, ("api:openapi-json", "x_chief"): 2, ("api:openapi-json", "x_liaison"): 2, ("api:openapi-json", "x_handler"): 2, ("api:openapi-json", "x_district"): 2, ("api:openapi-json", "x_ent_user"): 2,
     ("api:openapi-view", "chief"): 2, ("api:openapi-view", "member"): 2, ("api:openapi-view", "liaison"): 2, ("api:openapi-view", "handler"): 2, ("api:openapi-view", "district"): 2, ("api:openapi-view", "ent_user"): 2, ("api:openapi-view", "sysadmin"): 2, ("api:openapi-view", "auditor"): 2, ("api:openapi-view", "x_chief"): 2, ("api:openapi-view", "x_liaison"): 2, ("api:openapi-view", "x_handler"): 2, ("api:openapi-view", "x_district"): 2, ("api:openapi-view", "x_ent_user"): 2,

@@ -138,7 +138,20 @@ OPS = st.lists(
         st.tuples(st.just("submit"), st.booleans(), st.integers(min_value=0, max_value=120)),
         st.tuples(
             st.sampled_from(
-                ["accept", "reject", "ask", "supply", "task", "return", "urge", "finish", "confirm", "reopen"]
+                [
+                    "accept",
+                    "reject",
+                    "ask",
+                    "supply",
+                    "task",
+                    "return",
+                    "urge",
+                    "request",
+                    "extend",
+                    "finish",
+                    "confirm",
+                    "reopen",
+                ]
             ),
             st.integers(min_value=0, max_value=30),
             st.booleans(),
@@ -185,6 +198,14 @@ def _step(world: DemandWorld, op: tuple[Any, ...], made: list[Demand]) -> None: 
         services.task_return(task=tasks[-1], actor=handler[tasks[-1].lead_department_id], reason="非本部门职责")
     elif op[0] == "urge" and tasks and tasks[0].status in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS):
         leader_urge(task=tasks[0], actor=chief)
+    elif op[0] in ("request", "extend") and tasks and tasks[0].status in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS):
+        worker = handler[tasks[0].lead_department_id]
+        if tasks[0].status == TaskStatus.PENDING:
+            services.task_sign(task=tasks[0], actor=worker)
+        if op[0] == "request":  # left waiting on the team
+            services.task_request_completion(task=tasks[0], actor=worker, result="已办结。")
+        else:
+            services.task_request_extension(task=tasks[0], actor=worker, extra_days=5, reason="需协调")
     elif op[0] == "finish":
         for task in tasks:
             if task.status in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS):
@@ -282,13 +303,23 @@ def test_the_demands_in_a_state_are_read_from_the_months(personas: Personas, dja
     world.demand(status=DemandStatus.NEEDS_INFO)
     world.demand(status=DemandStatus.AWAITING_CONFIRMATION)
     _submit(world, theirs=True, days_ago=3)  # their chain's: not ours to count
+    task = world.demand(status=DemandStatus.IN_PROGRESS).tasks.get()
+    services.task_sign(task=task, actor=p.handler)
+    services.task_request_completion(task=task, actor=p.handler, result="已办结。")
     engine.flush()
     chief = type(p.chief).objects.get(pk=p.chief.pk)  # a fresh scope
     with django_assert_num_queries(2):  # the team's chains (the rows' reader key), the sums
         counted = selectors_queues.rolled_up_states(chief)
     first_month = timezone.localdate(oldest.submitted_at).replace(day=1)
     states = {DemandStatus.SUBMITTED: 2, DemandStatus.NEEDS_INFO: 1, DemandStatus.AWAITING_CONFIRMATION: 1}
-    assert counted == (states, first_month)
+    assert counted == (states | {"completion": 1, "extension": 0, "returned": 0}, first_month)
+    assert selectors_team.queue_counts(chief) == {
+        "completion": 1,
+        "extension": 0,
+        "returned": 0,
+        "needs_info": 1,
+        "awaiting": 1,
+    }
     first_day = selectors_queues.first_waiting_day(chief, first_month)
     assert first_day == timezone.localdate(oldest.submitted_at)
     backlog = metrics.triage_backlog(p.chief, p.today)
