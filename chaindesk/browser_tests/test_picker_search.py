@@ -5,6 +5,7 @@ import pytest
 from django.db.models.functions import Length
 
 from chaindesk.accounts.models import User
+from chaindesk.demands.models import Demand
 from chaindesk.core.picker import pinyin_keys
 from chaindesk.enterprises.models import Enterprise
 
@@ -46,3 +47,34 @@ def test_a_leader_picks_an_enterprise_by_pinyin_and_finds_it_from_the_header(pag
     page.goto(f"{page.base_url}/search/?q={target.name[:2]}")
     assert page.locator('[data-testid="search-hit"]').count() >= 1
     shot(page, "search-page")
+
+
+def test_a_choice_among_too_many_enterprises_is_searched_on_the_server(page, login, shot, monkeypatch):
+    """A province's chain has hundreds of thousands of enterprises: past the threshold the select holds only the
+    chosen one and the picker asks the server as the reader types (here the threshold is lowered to the demo's)."""
+    from chaindesk.core import picker
+
+    monkeypatch.setattr(picker, "REMOTE_MIN_OPTIONS", 5)
+    visible = Enterprise.objects.visible_to(User.objects.get(username="jiangdd"))
+    target = visible.annotate(n=Length("name")).filter(n__gte=4).order_by("name").first()
+    login(page, "jiangdd")
+
+    page.goto(f"{page.base_url}/demands/new/")
+    select = page.locator('select[name="enterprise"]')
+    assert select.get_attribute("data-picker-url") == "/enterprises/options/"
+    assert select.locator("option").count() == 1  # 请选择企业 only: nothing else rendered
+    box = page.locator(".cd-picker-input").first
+    assert box.get_attribute("placeholder") == "输入名称或统一社会信用代码搜索"
+    box.fill(target.name[:4])
+    listbox = page.locator(".cd-picker-list").first
+    listbox.locator("[role=option]", has_text=target.name).wait_for()
+    shot(page, "picker-remote")
+    listbox.locator("[role=option]", has_text=target.name).dispatch_event("mousedown")
+    assert select.input_value() == str(target.pk)  # the match became the select's chosen option
+    form = page.locator('[data-testid="demand-form"]')
+    form.locator("select[name=category]").select_option(index=1)
+    form.locator("input[name=title]").fill("远程选择企业的诉求")
+    form.locator("textarea[name=description]").fill("企业太多时由服务器按名称查找，表单照常提交。")
+    page.click('[data-testid="demand-submit"]')
+    page.wait_for_selector('[data-testid="demand-facts"]')
+    assert Demand.objects.get(title="远程选择企业的诉求").enterprise == target

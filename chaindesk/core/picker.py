@@ -7,12 +7,19 @@ that writes back into it, so the form posts as before and works without JavaScri
 
 Forms get it through `PickerMixin` (mixed into `AuditedChoicesMixin`, which every form offering limited
 choices uses), hand-written selects (the list pages' filter bar) through the `py` template filter of
-`cd_picker`. The count is taken at render time from the options Django already iterates: no extra query."""
+`cd_picker`. The count is taken at render time from the options Django already iterates: no extra query.
 
+A choice among records of a model registered with `register_remote_source` (the enterprises: a province has a
+million) reads at most `REMOTE_MIN_OPTIONS` + 1 rows; past that it renders only the chosen options and the picker
+searches the server as the reader types. The form still posts ids and validates them against its queryset."""
+
+from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import Any
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
+from django.urls import reverse
 from pypinyin import Style, lazy_pinyin
 
 # More options than this and a select becomes a picker (the issue's "about 20 records").
@@ -36,12 +43,72 @@ def _count(optgroups: list[Any]) -> int:
     return sum(1 for _group, options, _index in optgroups for option in options if option["value"] not in ("", None))
 
 
+# --- searched on the server: a choice among a province's enterprises ----------------------------------------
+
+# More rows than this in a registered model's choice and the options are not rendered: the picker asks the server.
+REMOTE_MIN_OPTIONS = 500
+# model -> the URL name answering ?q= with the matching records the reader may see ([{"value", "label"}, …])
+_REMOTE_SOURCES: dict[type[Any], str] = {}
+
+
+def register_remote_source(model: type[Any], url_name: str) -> None:
+    """A model whose choices, once past `REMOTE_MIN_OPTIONS`, are searched at `url_name` (the enterprises)."""
+    _REMOTE_SOURCES[model] = url_name
+
+
+class _Rows(ModelChoiceIterator):
+    """A model choice's options from rows already read (its first rows, or only the chosen ones)."""
+
+    def __init__(self, field: forms.ModelChoiceField, rows: list[Any]) -> None:
+        super().__init__(field)
+        self.rows = rows
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for row in self.rows:
+            yield self.choice(row)
+
+    def __len__(self) -> int:
+        return len(self.rows) + (self.field.empty_label is not None)
+
+
+def _narrowed(widget: forms.Select, value: Any) -> tuple[_Rows, str | None] | None:
+    """For a choice of a registered model: its first `REMOTE_MIN_OPTIONS` rows read at once (one query, as the
+    render would make); past that, only the chosen rows and the URL to search (a select of 590k enterprises took
+    minutes to render). None for any other choice."""
+    choices = widget.choices
+    if not isinstance(choices, ModelChoiceIterator) or isinstance(choices, _Rows):
+        return None
+    url_name = _REMOTE_SOURCES.get(choices.queryset.model)
+    if url_name is None:
+        return None
+    first = list(choices.queryset[: REMOTE_MIN_OPTIONS + 1])
+    if len(first) <= REMOTE_MIN_OPTIONS:
+        return _Rows(choices.field, first), None
+    chosen = [v for v in widget.format_value(value) if v not in ("", None)]
+    rows = list(choices.queryset.filter(pk__in=chosen)) if chosen else []
+    return _Rows(choices.field, rows), reverse(url_name)
+
+
 class PickerWidgetMixin:
     """A select that marks itself a picker when it has many options (or was opted in with `data-picker`),
-    and then gives each option its pinyin keys."""
+    and then gives each option its pinyin keys. A choice of many records of a registered model renders only the
+    chosen ones and `data-picker-url`, where the picker searches as the reader types."""
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_context(name, value, attrs)  # type: ignore[misc]
+        narrowed = _narrowed(self, value)  # type: ignore[arg-type]
+        if narrowed is None:
+            context: dict[str, Any] = super().get_context(name, value, attrs)  # type: ignore[misc]
+        else:
+            full, self.choices = self.choices, narrowed[0]  # type: ignore[has-type]
+            try:
+                context = super().get_context(name, value, attrs)  # type: ignore[misc]
+            finally:
+                self.choices = full
+            if narrowed[1] is not None:
+                context["widget"]["attrs"].update({"data-picker": True, "data-picker-url": narrowed[1]})
+                return context  # the options come from the server, without pinyin keys
         widget = context["widget"]
         wanted = widget["attrs"].get("data-picker")
         if wanted == "off" or (wanted is None and _count(widget["optgroups"]) <= PICKER_MIN_OPTIONS):

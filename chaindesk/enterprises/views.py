@@ -5,7 +5,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import service_errors
 from chaindesk.core.pages import Section
+from chaindesk.core.params import param_text
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
@@ -232,3 +234,22 @@ def contact_delete(request: AuthedRequest, pk: int, contact_pk: int) -> HttpResp
     services.contact_remove(actor=request.user, contact=contact)
     messages.success(request, _("联系人已删除。"))
     return redirect("enterprises:detail", pk)
+
+
+OPTIONS = 20  # the picker's matches for what was typed
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def enterprise_options(request: AuthedRequest) -> JsonResponse:
+    """The enterprise pickers' matches (chaindesk/core/picker.py, when a choice has too many to render): the
+    visible enterprises whose name contains ?q= or whose USCC starts with it, by name, at most twenty."""
+    text = param_text(request.GET.get("q"))
+    rows: list[dict[str, Any]] = []
+    if text:
+        qs = Enterprise.objects.visible_to(request.user).filter(
+            Q(name__contains=text) | Q(uscc__startswith=text.upper())
+        )
+        rows = [
+            {"value": pk, "label": name} for pk, name in qs.order_by("name", "pk").values_list("pk", "name")[:OPTIONS]
+        ]
+    return JsonResponse({"options": rows})

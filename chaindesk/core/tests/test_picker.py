@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chaindesk.accounts.models import Region
+from chaindesk.core import picker
 from chaindesk.core.form_audit import AuditedChoicesMixin
 from chaindesk.core.picker import PICKER_MIN_OPTIONS, pinyin_keys
 from chaindesk.demands.forms import DemandForm
@@ -127,3 +128,51 @@ def test_hand_written_selects_use_the_template_filters() -> None:
 def test_the_picker_script_is_on_every_page(personas: Personas) -> None:
     page = login(personas.member).get(reverse("dashboards:home")).content.decode()
     assert "chaindesk/picker.js" in page and 'data-placeholder="输入文字或拼音首字母筛选"' in page
+
+
+# --- past REMOTE_MIN_OPTIONS: searched on the server -----------------------------------------------------------
+
+
+@pytest.fixture
+def few_remote(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A remote threshold below our chief's enterprises (a province's are a million)."""
+    monkeypatch.setattr(picker, "REMOTE_MIN_OPTIONS", 3)
+    return 3
+
+
+def test_a_choice_of_too_many_enterprises_renders_only_the_chosen(
+    personas: Personas, many: list[Enterprise], few_remote: int
+) -> None:
+    form = DemandForm(user=personas.chief, initial={"enterprise": many[5].pk})
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["enterprise"])
+    assert len(queries) == 2  # the first rows (more than the threshold), then the chosen one
+    assert f'data-picker-url="{reverse("enterprises:options")}"' in html
+    options = OPTION.findall(html)
+    assert len(options) == 2 and f'value="{many[5].pk}" selected' in options[1]  # 请选择企业, the chosen
+    assert "data-py" not in html
+    # the form validates a posted id against its whole queryset, as before
+    assert DemandForm(data={"enterprise": many[7].pk}, user=personas.chief).errors.get("enterprise") is None
+    assert "enterprise" in DemandForm(data={"enterprise": personas.theirs.enterprise.pk}, user=personas.chief).errors
+
+
+def test_a_choice_under_the_threshold_reads_its_rows_once(personas: Personas, few_remote: int) -> None:
+    form = DemandForm(user=personas.x_chief)  # their chief sees fewer enterprises than the threshold
+    with CaptureQueriesContext(connection) as queries:
+        html = str(form["enterprise"])
+    assert len(queries) == 1 and "data-picker-url" not in html
+    assert len(OPTION.findall(html)) == 1 + len(list(Enterprise.objects.visible_to(personas.x_chief)))
+
+
+def test_the_options_answer_what_the_reader_may_see(personas: Personas, many: list[Enterprise]) -> None:
+    url = reverse("enterprises:options")
+    found = login(personas.chief).get(url, {"q": "兴化测试0"}).json()["options"]
+    assert [o["label"] for o in found] == sorted(e.name for e in many[:10])
+    assert {o["value"] for o in found} == {e.pk for e in many[:10]}
+    theirs = personas.theirs.enterprise
+    assert login(personas.chief).get(url, {"q": theirs.name}).json()["options"] == []
+    assert login(personas.x_chief).get(url, {"q": theirs.name}).json()["options"] == [
+        {"value": theirs.pk, "label": theirs.name}
+    ]
+    assert login(personas.chief).get(url, {"q": ""}).json()["options"] == []  # nothing typed, nothing read
+    assert login(personas.chief).get(url, {"q": many[0].uscc}).json()["options"][0]["value"] == many[0].pk

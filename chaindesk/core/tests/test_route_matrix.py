@@ -401,6 +401,7 @@ ROUTES: dict[str, Kwargs] = {
     "leads:follow_up": LEAD,
     "leads:enterprise_tab": ENT,
     "leads:enterprise_suggest": _none,
+    "enterprises:options": _none,
     "leads:talent_tab": TALENT,
     "upward:list": _none,
     "upward:export": _none,

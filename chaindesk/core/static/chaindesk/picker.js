@@ -1,5 +1,6 @@
 // Searchable pickers (chaindesk/core/picker.py): a <select> with data-picker, or with more than 20 options, gets a
-// filter box above it that matches option text or pinyin (data-py: initials, then full pinyin; 兴化 → "xh").
+// filter box above it that matches option text or pinyin (data-py: initials, then full pinyin; 兴化 → "xh"); one
+// with data-picker-url (too many records to render, e.g. a province's enterprises) asks the server instead.
 // The select stays in the form and keeps the value: without JavaScript it is a plain select, and with it the
 // form posts exactly as before. Keyboard: arrows move, Enter chooses, Esc closes then clears.
 (function () {
@@ -14,7 +15,9 @@
     placeholder: (script && script.dataset.placeholder) || "输入文字或拼音首字母筛选",
     none: (script && script.dataset.none) || "无匹配项",
     filter: (script && script.dataset.filter) || "筛选",
+    search: (script && script.dataset.search) || "输入名称或统一社会信用代码搜索",
   };
+  var REMOTE_DELAY = 250; // ms after the last keystroke before the server is asked
 
   function wanted(select) {
     if (select.dataset.pickerReady || select.dataset.picker === "off") return false;
@@ -41,7 +44,7 @@
     var input = document.createElement("input");
     input.type = "search";
     input.className = "form-control form-control-sm cd-picker-input";
-    input.placeholder = words.placeholder;
+    input.placeholder = select.dataset.pickerUrl ? words.search : words.placeholder;
     input.autocomplete = "off";
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-autocomplete", "list");
@@ -61,25 +64,72 @@
     wire(select, input, list);
   }
 
+  // A select with data-picker-url holds only its chosen options: the matches come from the server
+  // ({"options": [{"value", "label"}]}), the latest answer winning, and a chosen match becomes an option.
+  function remote(select) {
+    var timer = null;
+    var asked = 0;
+    return function (query, done) {
+      clearTimeout(timer);
+      if (!query) { done([]); return; }
+      timer = setTimeout(function () {
+        var mine = ++asked;
+        fetch(select.dataset.pickerUrl + "?q=" + encodeURIComponent(query), {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" },
+        })
+          .then(function (response) { return response.ok ? response.json() : { options: [] }; })
+          .then(function (data) {
+            if (mine !== asked) return;
+            done(data.options.map(function (o) { return { value: String(o.value), text: o.label }; }));
+          });
+      }, REMOTE_DELAY);
+    };
+  }
+
+  function optionOf(select, item) {
+    if (item instanceof HTMLOptionElement) return item;
+    var found = Array.prototype.find.call(select.options, function (o) { return o.value === item.value; });
+    if (found) return found;
+    var option = new Option(item.text, item.value);
+    select.add(option);
+    return option;
+  }
+
+  function isChosen(select, item) {
+    if (item instanceof HTMLOptionElement) return item.selected;
+    return Array.prototype.some.call(select.options, function (o) { return o.value === item.value && o.selected; });
+  }
+
   function wire(select, input, list) {
     var shown = [];
     var active = -1;
+    var search = select.dataset.pickerUrl ? remote(select) : null;
 
     function render() {
+      if (search) {
+        search(input.value.trim(), show);
+        return;
+      }
       var query = input.value.trim().toLowerCase().replace(/\s+/g, "");
-      shown = [];
-      list.textContent = "";
+      var hits = [];
       Array.prototype.forEach.call(select.options, function (option) {
         var hit = matches(option, query);
         if (select.multiple) option.hidden = !hit && !!option.value; // the visible list narrows too
-        if (hit && shown.length < MAX_SHOWN) shown.push(option);
+        if (hit && hits.length < MAX_SHOWN) hits.push(option);
       });
+      show(hits);
+    }
+
+    function show(hits) {
+      shown = hits;
+      list.textContent = "";
       shown.forEach(function (option, i) {
         var item = document.createElement("li");
         item.id = list.id + "-" + i;
         item.textContent = option.text;
         item.setAttribute("role", "option");
-        item.setAttribute("aria-selected", option.selected ? "true" : "false");
+        item.setAttribute("aria-selected", isChosen(select, option) ? "true" : "false");
         item.addEventListener("mousedown", function (event) { event.preventDefault(); choose(i); });
         list.appendChild(item);
       });
@@ -111,8 +161,8 @@
     }
 
     function choose(i) {
-      var option = shown[i];
-      if (!option) return;
+      if (!shown[i]) return;
+      var option = optionOf(select, shown[i]);
       if (select.multiple) {
         option.selected = !option.selected;
         list.querySelectorAll("[role=option]")[i].setAttribute("aria-selected", option.selected ? "true" : "false");
