@@ -5,8 +5,8 @@ import pytest
 from django.db.models.functions import Length
 
 from chaindesk.accounts.models import User
-from chaindesk.demands.models import Demand
 from chaindesk.core.picker import pinyin_keys
+from chaindesk.demands.models import Demand
 from chaindesk.enterprises.models import Enterprise
 
 pytestmark = pytest.mark.browser
