@@ -13,12 +13,14 @@ A choice among records of a model registered with `register_remote_source` (the 
 million) reads at most `REMOTE_MIN_OPTIONS` + 1 rows; past that it renders only the chosen options and the picker
 searches the server as the reader types. The form still posts ids and validates them against its queryset."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from typing import Any
 
 from django import forms
+from django.db.models import Q, QuerySet
 from django.forms.models import ModelChoiceIterator
+from django.http import JsonResponse
 from django.urls import reverse
 from pypinyin import Style, lazy_pinyin
 
@@ -54,6 +56,16 @@ _REMOTE_SOURCES: dict[type[Any], str] = {}
 def register_remote_source(model: type[Any], url_name: str) -> None:
     """A model whose choices, once past `REMOTE_MIN_OPTIONS`, are searched at `url_name` (the enterprises)."""
     _REMOTE_SOURCES[model] = url_name
+
+
+REMOTE_MATCHES = 20  # the matches a server-searched picker shows for what was typed
+
+
+def remote_options(visible: QuerySet[Any], text: str, matches: Callable[[str], Q]) -> JsonResponse:
+    """A registered source's answer: the first `REMOTE_MATCHES` of the reader's records matching `text` (by their
+    name), as {"options": [{"value": pk, "label": str(record)}]}; none (and no query) when nothing was typed."""
+    rows = list(visible.filter(matches(text)).order_by("name", "pk")[:REMOTE_MATCHES]) if text else []
+    return JsonResponse({"options": [{"value": row.pk, "label": str(row)} for row in rows]})
 
 
 class _Rows(ModelChoiceIterator):

@@ -19,6 +19,7 @@ from chaindesk.core.errors import service_errors
 from chaindesk.core.pages import Section
 from chaindesk.core.params import param_text
 from chaindesk.core.permissions import role_required
+from chaindesk.core.picker import remote_options
 from chaindesk.core.visibility import get_visible_or_404
 
 from . import permissions, services
@@ -236,20 +237,12 @@ def contact_delete(request: AuthedRequest, pk: int, contact_pk: int) -> HttpResp
     return redirect("enterprises:detail", pk)
 
 
-OPTIONS = 20  # the picker's matches for what was typed
-
-
 @role_required(*ENTERPRISE_VIEWERS)
 def enterprise_options(request: AuthedRequest) -> JsonResponse:
     """The enterprise pickers' matches (chaindesk/core/picker.py, when a choice has too many to render): the
-    visible enterprises whose name contains ?q= or whose USCC starts with it, by name, at most twenty."""
-    text = param_text(request.GET.get("q"))
-    rows: list[dict[str, Any]] = []
-    if text:
-        qs = Enterprise.objects.visible_to(request.user).filter(
-            Q(name__contains=text) | Q(uscc__startswith=text.upper())
-        )
-        rows = [
-            {"value": pk, "label": name} for pk, name in qs.order_by("name", "pk").values_list("pk", "name")[:OPTIONS]
-        ]
-    return JsonResponse({"options": rows})
+    visible enterprises whose name contains ?q= or whose USCC starts with it, by name."""
+    return remote_options(
+        Enterprise.objects.visible_to(request.user),
+        param_text(request.GET.get("q")),
+        lambda text: Q(name__contains=text) | Q(uscc__startswith=text.upper()),
+    )

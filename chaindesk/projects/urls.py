@@ -5,6 +5,7 @@ from . import views, views_progress  # progress: views_progress
 app_name = "projects"
 urlpatterns = [
     path("", views.project_list_view, name="list"),
+    path("options/", views.project_options, name="options"),
     path("export/", views.project_export, name="export"),
     path("new/", views.project_create, name="create"),
     path("<int:pk>/", views.project_detail, name="detail"),

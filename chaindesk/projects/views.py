@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -21,7 +22,9 @@ from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import refusal_page, service_errors
 from chaindesk.core.pages import Section, form_refusal, stage_refusal
+from chaindesk.core.params import param_text
 from chaindesk.core.permissions import role_required
+from chaindesk.core.picker import remote_options
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.amounts import format_wan
 from chaindesk.network.models import Talent
@@ -262,3 +265,12 @@ def line_remove(request: AuthedRequest, pk: int, line_pk: int) -> HttpResponse:
     services.line_remove(line=line, actor=request.user)
     messages.success(request, _("已删除生产线“%(line)s”。") % {"line": line})
     return redirect(reverse("projects:detail", args=[pk]) + "#lines")
+
+
+@role_required(*ENTERPRISE_VIEWERS)
+def project_options(request: AuthedRequest) -> JsonResponse:
+    """The project pickers' matches (chaindesk/core/picker.py, when a choice has too many to render): the visible
+    projects whose name contains ?q=, by name."""
+    return remote_options(
+        Project.objects.visible_to(request.user), param_text(request.GET.get("q")), lambda text: Q(name__contains=text)
+    )

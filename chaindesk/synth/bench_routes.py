@@ -175,6 +175,7 @@ QUERY: dict[str, dict[str, str | Pk]] = {
     "search:results": {"q": QUERY_TEXT},
     "leads:enterprise_suggest": {"q": QUERY_TEXT},
     "enterprises:options": {"q": QUERY_TEXT},
+    "projects:options": {"q": QUERY_TEXT},
     "api:list_enterprise_visits": {"enterprise_id": Pk("enterprises")},
     "api:list_enterprise_cooperations": {"enterprise_id": Pk("enterprises")},
 }

@@ -176,3 +176,13 @@ def test_the_options_answer_what_the_reader_may_see(personas: Personas, many: li
     ]
     assert login(personas.chief).get(url, {"q": ""}).json()["options"] == []  # nothing typed, nothing read
     assert login(personas.chief).get(url, {"q": many[0].uscc}).json()["options"][0]["value"] == many[0].pk
+
+
+def test_the_project_options_answer_what_the_reader_may_see(personas: Personas) -> None:
+    url = reverse("projects:options")
+    ours, theirs = personas.ours.project, personas.theirs.project
+    assert login(personas.chief).get(url, {"q": ours.name}).json()["options"] == [
+        {"value": ours.pk, "label": ours.name}
+    ]
+    assert login(personas.chief).get(url, {"q": theirs.name}).json()["options"] == []
+    assert login(personas.x_chief).get(url, {"q": theirs.name}).json()["options"][0]["value"] == theirs.pk
