@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Aggregate, TextField
+from django.db.models import Aggregate, F, Func, IntegerField, QuerySet, Subquery, TextField
 
 # The separators `JoinedText` accepts: written into the SQL, so only these fixed strings.
 SEPARATORS = frozenset({",", "、"})
@@ -23,3 +23,11 @@ class JoinedText(Aggregate):
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, function="STRING_AGG", **extra)
+
+
+def count_of(qs: QuerySet[Any], distinct: str | None = None) -> Subquery:
+    """A correlated COUNT of `qs` (filtered on an OuterRef) without GROUP BY: 0 rather than NULL when none; with
+    `distinct`, the number of distinct values of that field."""
+    template = "%(function)s(DISTINCT %(expressions)s)" if distinct else "%(function)s(%(expressions)s)"
+    count = Func(F(distinct or "pk"), function="COUNT", template=template)
+    return Subquery(qs.order_by().annotate(n=count).values("n")[:1], output_field=IntegerField())

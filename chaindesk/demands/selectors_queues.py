@@ -6,12 +6,13 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, Func, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
+from chaindesk.core.aggregates import count_of
 from chaindesk.core.params import param_id
 from chaindesk.core.privacy import staff_fields_hidden_from
 from chaindesk.core.scope import DEPARTMENT, scope_of
@@ -79,13 +80,6 @@ def _department_scope(user: Any) -> tuple[Q, Q]:
     lead = Q(lead_department_id=dept)
     co = Q(pk__in=Task.co_departments.through.objects.filter(department_id=dept).values("task_id")) & ~lead
     return lead, co
-
-
-def count_of(qs: QuerySet[Any]) -> Subquery:
-    """A correlated COUNT of `qs` (filtered on an OuterRef) without GROUP BY: 0 rather than NULL when none."""
-    return Subquery(
-        qs.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1], output_field=IntegerField()
-    )
 
 
 def side_counts(user: Any) -> dict[str, int]:

@@ -10,6 +10,7 @@ from django.db.models.functions import Cast
 from chaindesk.accounts.models import User
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
+from chaindesk.core.aggregates import count_of
 from chaindesk.core.listing import sort_queryset
 from chaindesk.core.params import param_days, param_id, param_text
 from chaindesk.enterprises.models import Enterprise
@@ -115,11 +116,11 @@ def visible_cooperations(user: Any) -> QuerySet[RdCooperation]:
 def partner_list(user: Any, params: dict[str, str]) -> tuple[QuerySet[RdPartner], str]:
     """Partners with the number of their cooperations (and enterprises) the user may see. Filters: q (name or
     fields), city (exact), kind."""
-    visible = Enterprise.objects.visible_to(user).values("pk")
-    mine = Q(cooperations__enterprise__in=visible)
+    # Correlated counts of the reader's cooperations with each partner: a COUNT FILTER over `enterprise IN (every
+    # visible enterprise)` rescanned a province chief's 587k enterprises for each cooperation (minutes).
+    mine = RdCooperation.objects.visible_to(user).filter(partner_id=OuterRef("pk"))
     qs = RdPartner.objects.visible_to(user).annotate(
-        n_cooperations=Count("cooperations", filter=mine, distinct=True),
-        n_enterprises=Count("cooperations__enterprise", filter=mine, distinct=True),
+        n_cooperations=count_of(mine), n_enterprises=count_of(mine, distinct="enterprise_id")
     )
     q = param_text(params.get("q"))
     if q:
