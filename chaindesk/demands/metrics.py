@@ -541,9 +541,10 @@ def triage_backlog(user: Any, today: dt.date | None = None) -> TriageBacklog:
         return backlog_of(figures["n"], figures["oldest"], today)
     (counts, first_month), oldest = rolled, None
     if counts[DemandStatus.SUBMITTED] and first_month is not None:
-        waiting = waiting_for_triage(user).filter(submitted_at__gte=period_bounds(first_month, first_month)[0])
-        if (day := first_waiting_day(user, first_month)) is not None:  # that day's demands only
-            lo, hi = period_bounds(day, day)
-            waiting = waiting.filter(submitted_at__gte=lo, submitted_at__lt=hi)
+        day = first_waiting_day(user, first_month)
+        lo, hi = period_bounds(day or first_month, day or first_month)
+        waiting = waiting_for_triage(user).filter(submitted_at__gte=lo)
+        if day is not None:  # that day's demands only
+            waiting = waiting.filter(submitted_at__lt=hi)
         oldest = waiting.aggregate(oldest=Min("submitted_at"))["oldest"]
     return backlog_of(counts[DemandStatus.SUBMITTED], oldest, today)

@@ -99,7 +99,12 @@ TASK_SECTION_FILTER: dict[str, Any] = {
     "returned": _waiting_return,
 }
 # Every state a task section counts (each section's filter keeps one of them).
-TASK_SECTION_STATUS = (TaskStatus.COMPLETION_REQUESTED, TaskStatus.EXTENSION_REQUESTED, TaskStatus.RETURNED)
+TASK_SECTION_STATE = {
+    "completion": TaskStatus.COMPLETION_REQUESTED,
+    "extension": TaskStatus.EXTENSION_REQUESTED,
+    "returned": TaskStatus.RETURNED,
+}
+TASK_SECTION_STATUS = tuple(TASK_SECTION_STATE.values())
 TASK_SECTION_KIND = {
     "completion": TaskUpdate.Kind.COMPLETION,
     "extension": TaskUpdate.Kind.EXTENSION,

@@ -18,7 +18,7 @@ from chaindesk.core.listeners import Change
 from chaindesk.demands.choices import OPEN_TASK, DemandStatus, TaskStatus
 from chaindesk.demands.metrics import demand_conditions, period_bounds
 from chaindesk.demands.models import Demand, LeaderNote, Task
-from chaindesk.demands.selectors_team import TASK_SECTION_FILTER, urges_of_task
+from chaindesk.demands.selectors_team import TASK_SECTION_FILTER, TASK_SECTION_STATE, urges_of_task
 from chaindesk.enterprises.models import Enterprise
 
 from . import histograms
@@ -44,11 +44,7 @@ DEMAND_MEASURES = (
 TASK_MEASURES = ("t_done", "t_reopened", "t_urged", "t_open")
 # The lead tasks waiting on the chain's team now, per section of its 待我处理 queue (办结申请, 延期申请, 退回任务 not
 # yet dealt with: `chaindesk.demands.selectors_team`), in the rows of the chain dimension.
-QUEUE_MEASURES = {
-    "q_completion": ("completion", TaskStatus.COMPLETION_REQUESTED),
-    "q_extension": ("extension", TaskStatus.EXTENSION_REQUESTED),
-    "q_returned": ("returned", TaskStatus.RETURNED),
-}
+QUEUE_MEASURES = {f"q_{key}": (key, status) for key, status in TASK_SECTION_STATE.items()}
 COUNTS = (*DEMAND_MEASURES, *TASK_MEASURES, *QUEUE_MEASURES)
 # the histograms of a row: closed demands by working days to closure; open lead tasks by deadline (date ordinal)
 TEXTS = ("histogram", "deadlines")
