@@ -61,11 +61,22 @@ def register_remote_source(model: type[Any], url_name: str) -> None:
 REMOTE_MATCHES = 20  # the matches a server-searched picker shows for what was typed
 
 
-def remote_options(visible: QuerySet[Any], text: str, matches: Callable[[str], Q]) -> JsonResponse:
+def remote_options(
+    visible: QuerySet[Any], text: str, matches: Callable[[str], Q], label: Callable[[Any], str] = str
+) -> JsonResponse:
     """A registered source's answer: the first `REMOTE_MATCHES` of the reader's records matching `text` (by their
-    name), as {"options": [{"value": pk, "label": str(record)}]}; none (and no query) when nothing was typed."""
-    rows = list(visible.filter(matches(text)).order_by("name", "pk")[:REMOTE_MATCHES]) if text else []
-    return JsonResponse({"options": [{"value": row.pk, "label": str(row)} for row in rows]})
+    name), as {"options": [{"value": pk, "label": label(record)}]}; none (and no query) when nothing was typed."""
+    return options_response([(row.pk, label(row)) for row in remote_matches(visible, text, matches)])
+
+
+def remote_matches(visible: QuerySet[Any], text: str, matches: Callable[[str], Q]) -> list[Any]:
+    """The first `REMOTE_MATCHES` records of `visible` matching `text`, by name; none (and no query) for no text."""
+    return list(visible.filter(matches(text)).order_by("name", "pk")[:REMOTE_MATCHES]) if text else []
+
+
+def options_response(options: list[tuple[Any, str]]) -> JsonResponse:
+    """A picker's matches as the server-searching picker reads them: {"options": [{"value", "label"}, …]}."""
+    return JsonResponse({"options": [{"value": value, "label": label} for value, label in options]})
 
 
 class _Rows(ModelChoiceIterator):

@@ -6,13 +6,15 @@ chaindesk/core/static/chaindesk/rows.js; without JavaScript the form posts back 
 saved). Blank new rows are ignored; an existing row is removed with its 删除 box; rows are saved in the order
 of their 顺序 numbers. A row's choices (enterprises, projects, speakers) are read once for the whole form and
 offered as plain choices, so ten rows cost no more queries than one; every long select becomes a searchable
-picker (chaindesk/core/picker.py), the rows added on the page too."""
+picker (chaindesk/core/picker.py), the rows added on the page too. Past REMOTE_MIN_OPTIONS enterprises or
+projects (a province's chain), a row offers only what the rows name and its picker searches the server."""
 
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.choices import OFFICIALS, RegionLevel, Role
@@ -20,6 +22,7 @@ from chaindesk.accounts.forms import StyledForm
 from chaindesk.accounts.models import Department, Region, User
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
+from chaindesk.core.picker import REMOTE_MIN_OPTIONS
 from chaindesk.core.uploads import MultipleFileField, MultipleFileInput
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.forms import DATE_FORMATS, DateInput, UserChoiceField, UserMultipleChoiceField
@@ -57,35 +60,68 @@ def team_chains(user: Any) -> Any:
     return Chain.objects.filter(team__user=user).select_related("chief").order_by("sort_order", "code")
 
 
+def chain_enterprises(chain_ids: list[int]) -> Any:
+    """The enterprises of the given chains: what a stop or a speech may name."""
+    links = Enterprise.chains.through.objects.filter(chain_id__in=chain_ids, enterprise_id=OuterRef("pk"))
+    return Enterprise.objects.filter(Exists(links)).order_by("name", "pk")
+
+
+def chain_projects(chain_ids: list[int]) -> Any:
+    """The projects of the given chains: what a stop may name."""
+    return Project.objects.filter(chain_id__in=chain_ids).select_related("enterprise").order_by("name", "pk")
+
+
+def _named(source: Any, prefix: str) -> list[str]:
+    """The record ids the form's rows name in fields starting with `prefix` ("sv_enterprise_"), as posted or as
+    the initial values hold them (a speech's "e:12" gives "12" with prefix "sp_who_" and kind "e")."""
+    values = []
+    for key in getattr(source, "keys", list)():
+        if key.startswith(prefix):
+            value = str(source.get(key) or "")
+            values.append(value.partition(":")[2] if prefix == "sp_who_" else value)
+    return [v for v in values if v.isdigit()]
+
+
+def _first_or_named(queryset: Any, named: list[str]) -> tuple[list[Any], bool]:
+    """A row choice's records: all of them when there are at most REMOTE_MIN_OPTIONS (one query), else only the
+    records the rows name (one more query), the rest searched on the server as the user types."""
+    first = list(queryset[: REMOTE_MIN_OPTIONS + 1])
+    if len(first) <= REMOTE_MIN_OPTIONS:
+        return first, False
+    return (list(queryset.filter(pk__in=named)) if named else []), True
+
+
 @dataclass(frozen=True)
 class RowChoices:
     """A row's choices, read once for the whole form: the enterprises and projects of the user's chains, and the
-    speakers (a department, a district or an enterprise: one select, grouped)."""
+    speakers (a department, a district or an enterprise: one select, grouped). A chain with more enterprises or
+    projects than a page can list (a province's) offers only those the rows name: the picker searches the rest
+    at `meetings:row_options`, and a posted id outside the chain is refused as before."""
 
     enterprises: dict[str, Enterprise]
     projects: dict[str, Project]
     departments: dict[str, Department]
     regions: dict[str, Region]
+    searched: frozenset[str] = frozenset()  # of "enterprise", "project": too many to list, searched on the server
 
     @classmethod
-    def of(cls, chain_ids: list[int], extra: Q | None = None) -> "RowChoices":
-        enterprises = Enterprise.objects.filter(Q(chains__in=chain_ids) | (extra or Q(pk__in=[]))).distinct()
-        projects = Project.objects.filter(chain_id__in=chain_ids).select_related("enterprise")
+    def of(cls, chain_ids: list[int], source: Any = None) -> "RowChoices":
+        named = _named(source, "sv_enterprise_") + _named(source, "sp_who_")
+        enterprises, many_enterprises = _first_or_named(chain_enterprises(chain_ids), named)
+        projects, many_projects = _first_or_named(chain_projects(chain_ids), _named(source, "sv_project_"))
         return cls(
-            enterprises={str(e.pk): e for e in enterprises.order_by("name")},
-            projects={str(p.pk): p for p in projects.order_by("name")},
+            enterprises={str(e.pk): e for e in enterprises},
+            projects={str(p.pk): p for p in projects},
             departments={str(d.pk): d for d in Department.objects.filter(is_active=True)},
             regions={str(r.pk): r for r in Region.objects.exclude(level=RegionLevel.PROVINCE)},
+            searched=frozenset(k for k, many in (("enterprise", many_enterprises), ("project", many_projects)) if many),
         )
 
     def enterprise_choices(self) -> list[tuple[str, Any]]:
         return [("", _("（不选）")), *((pk, e.name) for pk, e in self.enterprises.items())]
 
     def project_choices(self) -> list[tuple[str, Any]]:
-        def label(p: Project) -> str:
-            return f"{p.name}（{p.enterprise.name}）" if p.enterprise_id and p.enterprise else p.name
-
-        return [("", _("（不选）")), *((pk, label(p)) for pk, p in self.projects.items())]
+        return [("", _("（不选）")), *((pk, project_label(p)) for pk, p in self.projects.items())]
 
     def who_choices(self) -> list[Any]:
         return [
@@ -94,6 +130,12 @@ class RowChoices:
             (_("地区"), [(f"r:{pk}", r.name) for pk, r in self.regions.items()]),
             (_("企业"), [(f"e:{pk}", e.name) for pk, e in self.enterprises.items()]),
         ]
+
+    def search_url(self, kind: str) -> str | None:
+        """Where the picker of a row's `kind` select ("enterprise", "project", "who") searches, when the chain has
+        too many records to list; None when every choice is on the page."""
+        wanted = "enterprise" if kind == "who" else kind
+        return reverse("meetings:row_options", args=[kind]) if wanted in self.searched else None
 
     def who(self, value: str) -> dict[str, Any]:
         """The speech's department, region or enterprise from a `who` value ("d:12")."""
@@ -105,14 +147,21 @@ class RowChoices:
         }
 
 
-def _select(choices: list[Any], label: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(label=label, choices=choices, required=False, widget=forms.Select())
+def project_label(project: Project) -> str:
+    """A project as a stop offers it: its name and, when it has one, its owner's."""
+    owner = project.enterprise if project.enterprise_id else None
+    return f"{project.name}（{owner.name}）" if owner else project.name
+
+
+def _select(choices: list[Any], label: Any, url: str | None = None) -> forms.ChoiceField:
+    attrs = {"data-picker": True, "data-picker-url": url} if url else {}
+    return forms.ChoiceField(label=label, choices=choices, required=False, widget=forms.Select(attrs=attrs))
 
 
 def _stop_fields(n: int | str, options: RowChoices) -> dict[str, forms.Field]:
     return {
-        f"sv_enterprise_{n}": _select(options.enterprise_choices(), _("观摩企业")),
-        f"sv_project_{n}": _select(options.project_choices(), _("观摩项目")),
+        f"sv_enterprise_{n}": _select(options.enterprise_choices(), _("观摩企业"), options.search_url("enterprise")),
+        f"sv_project_{n}": _select(options.project_choices(), _("观摩项目"), options.search_url("project")),
         f"sv_place_{n}": forms.CharField(
             label=_("其他观摩点"), max_length=200, required=False, help_text=_("不在系统中的观摩点，如：某产业园")
         ),
@@ -132,7 +181,7 @@ def _stop_fields(n: int | str, options: RowChoices) -> dict[str, forms.Field]:
 
 def _speech_fields(n: int | str, options: RowChoices) -> dict[str, forms.Field]:
     return {
-        f"sp_who_{n}": _select(options.who_choices(), _("发言单位")),
+        f"sp_who_{n}": _select(options.who_choices(), _("发言单位"), options.search_url("who")),
         f"sp_speaker_{n}": forms.CharField(
             label=_("发言人"), max_length=100, required=False, help_text=_("姓名和职务，如：张三 副局长")
         ),
@@ -340,7 +389,7 @@ class MeetingForm(StyledForm):
         self.fields["attendee_enterprises"].queryset = (  # type: ignore[attr-defined]
             Enterprise.objects.filter(Q(pk__in=visible.values("pk")) | (attending or Q(pk__in=[]))).order_by("name")
         )
-        self.options = RowChoices.of([c.pk for c in chains])
+        self.options = RowChoices.of([c.pk for c in chains], self.data if self.is_bound else self.initial)
         self._add_rows(add_row)
         self.row_template = RowTemplate(options=self.options)
         self.max_rows = ROWS_MAX

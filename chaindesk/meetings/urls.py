@@ -18,6 +18,7 @@ urlpatterns = [
     path("agenda/<int:pk>/move/", views_agenda.agenda_move, name="agenda_move"),
     path("agenda/<int:pk>/note/", views_agenda.agenda_note, name="agenda_note"),
     path("new/", views_meetings.meeting_create, name="create"),
+    path("options/<slug:kind>/", views_meetings.row_options, name="row_options"),
     path("<int:pk>/edit/", views_meetings.meeting_edit, name="edit"),
     path("<int:pk>/delete/", views_meetings.meeting_delete, name="delete"),
     path("export/", views_meetings.meeting_export, name="export"),

@@ -7,29 +7,40 @@ chain's service team (403 for other readers); writes go through chaindesk.meetin
 feed needs no session: its secret token is the key, and it lists only meetings its owner attends and may see."""
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.db.models import Q
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from chaindesk.accounts.choices import OFFICIALS
-from chaindesk.accounts.models import User
+from chaindesk.accounts.choices import OFFICIALS, RegionLevel
+from chaindesk.accounts.models import Department, Region, User
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock, uploads
 from chaindesk.core.errors import add_service_errors, service_messages
+from chaindesk.core.params import param_text
 from chaindesk.core.permissions import role_required
+from chaindesk.core.picker import REMOTE_MATCHES, options_response, remote_matches, remote_options
 from chaindesk.core.visibility import get_visible_or_404
 
 from . import ics
 from . import services_meetings as services
-from .forms_meetings import MeetingForm, draft_initial, team_chains
+from .forms_meetings import (
+    MeetingForm,
+    chain_enterprises,
+    chain_projects,
+    draft_initial,
+    project_label,
+    team_chains,
+)
 from .models import CalendarFeed, Meeting, MeetingAttachment, SiteVisitPhoto
 from .resources import MEETINGS
 from .selectors import meeting_list
@@ -98,6 +109,31 @@ def _handle(request: AuthedRequest, meeting: Meeting | None) -> HttpResponse:
         messages.success(request, done % {"title": saved.title})
         return redirect("meetings:detail", saved.pk)
     return _form_page(request, form, meeting)
+
+
+@role_required(*OFFICIALS)
+@require_safe
+def row_options(request: AuthedRequest, kind: str) -> JsonResponse:
+    """A meeting row's matches for ?q=, when the user's chains have too many enterprises or projects to list
+    (chaindesk/core/picker.py): the chains' enterprises ("enterprise"), their projects labelled with their owner
+    ("project"), or the departments, districts and enterprises a speech may come from, valued as the form's
+    `who` ("who": "d:3", "r:2", "e:41")."""
+    text = param_text(request.GET.get("q"))
+    chain_ids = list(team_chains(request.user).values_list("pk", flat=True))
+    by_name: Callable[[str], Q] = lambda t: Q(name__contains=t)  # noqa: E731
+    if kind == "enterprise":
+        return remote_options(chain_enterprises(chain_ids), text, by_name)
+    if kind == "project":
+        return remote_options(chain_projects(chain_ids), text, by_name, label=project_label)
+    if kind != "who":
+        raise Http404
+    departments = Department.objects.filter(is_active=True)
+    by_short = lambda t: Q(name__contains=t) | Q(short_name__contains=t)  # noqa: E731
+    found = [(f"d:{d.pk}", f"{d.short_name}（{_('部门')}）") for d in remote_matches(departments, text, by_short)]
+    regions = Region.objects.exclude(level=RegionLevel.PROVINCE)
+    found += [(f"r:{r.pk}", f"{r.name}（{_('地区')}）") for r in remote_matches(regions, text, by_name)]
+    found += [(f"e:{e.pk}", e.name) for e in remote_matches(chain_enterprises(chain_ids), text, by_name)]
+    return options_response(found[:REMOTE_MATCHES])
 
 
 @role_required(*OFFICIALS)

@@ -316,6 +316,7 @@ ROUTES: dict[str, Kwargs] = {
     "meetings:decision_delete": DECISION,
     "meetings:decision_to_demand": DECISION,
     "meetings:create": _none,
+    "meetings:row_options": lambda w: {"kind": "who"},
     "meetings:edit": MEETING,
     "meetings:delete": MEETING,
     "meetings:export": _none,
