@@ -32,13 +32,12 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.choices import RegionLevel, Role
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain
 from chaindesk.demands import metrics
-from chaindesk.demands.models import Demand, Task
+from chaindesk.demands.models import Task
 from chaindesk.demands.selectors_queues import decorate_tasks, supervision_tasks
 from chaindesk.leads.choices import LeadSource, LeadStage
 from chaindesk.leads.models import Lead
@@ -90,13 +89,6 @@ def _cents_of(field_name: str) -> Any:
 
 def projects(area: Area) -> QuerySet[Project]:
     qs = Project.objects.visible_to(area.user)
-    return qs if area.chain is None else qs.filter(chain=area.chain)
-
-
-def demands(area: Area) -> QuerySet[Demand]:
-    """The enterprises' demands submitted this year up to today (办理指标's base)."""
-    low, high = metrics.period_bounds(area.first, area.today)
-    qs = Demand.objects.visible_to(area.user).enterprise_demands().filter(submitted_at__gte=low, submitted_at__lt=high)
     return qs if area.chain is None else qs.filter(chain=area.chain)
 
 
@@ -295,32 +287,19 @@ class DemandTable:
     min_cases: int
 
 
-SUMMED = metrics.SUMMED
-NONE_LABELS = {"chain": _("未关联产业链"), "region": _("未标注地区"), "department": _("未分派部门")}
-
-
-def _sum_rows(rows: list[metrics.MetricRow]) -> metrics.MetricRow:
-    total = metrics.MetricRow(key=None, label="")
-    for name in SUMMED:
-        setattr(total, name, sum(getattr(r, name) for r in rows))
-    total.fill_rates()
-    return total
-
-
 def demand_table(area: Area, dimension: str) -> DemandTable:
-    """办理指标 by `dimension` (chain, region or department) for the year so far: the city page reads
-    `metric_table` itself; a chain's page the same counts over the chain's demands (`counts_by`, `rank`). One
-    grouped query either way."""
-    minimum = metrics.min_cases()
-    if area.chain is None:
-        table = metrics.metric_table(
-            area.user, dimension=dimension, start=area.first, end=area.today, rank_by=RANK_BY, today=area.today
-        )
-        return DemandTable(dimension, table.rows, table.total, table.min_cases)
-    rows = list(metrics.counts_by(demands(area), dimension, today=area.today).values())
-    for row in rows:
-        row.label = row.label or str(NONE_LABELS[dimension])
-    return DemandTable(dimension, metrics.rank(rows, RANK_BY, minimum), _sum_rows(rows), minimum)
+    """办理指标 by `dimension` (chain, region or department) for the year so far, over the reader's demands (of the
+    chain only, on a chain's page): `metric_table`, from its rollup when the reader's rows are kept."""
+    table = metrics.metric_table(
+        area.user,
+        dimension=dimension,
+        start=area.first,
+        end=area.today,
+        rank_by=RANK_BY,
+        today=area.today,
+        chain=area.chain.pk if area.chain is not None else None,
+    )
+    return DemandTable(dimension, table.rows, table.total, table.min_cases)
 
 
 # --- targets ----------------------------------------------------------------------------------------------

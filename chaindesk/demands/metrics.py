@@ -342,9 +342,12 @@ def _grouped(
 
 
 # A later app may answer a reader's grouped counts from its own tables (chaindesk.rollups, registered in its
-# ready()): (user, dimension, start, end, today) -> the rows and histograms `_grouped` would give, or None when it
-# cannot (a reader its tables do not describe): the demands are read then.
-GroupedReader = Callable[[Any, str, dt.date, dt.date, dt.date], tuple[list[dict[str, Any]], Histograms] | None]
+# ready()): (user, dimension, start, end, today, chain) -> the rows and histograms `_grouped` would give over the
+# demands of the chain with pk `chain` (all chains: None), or None when it cannot (a reader its tables do not
+# describe): the demands are read then.
+GroupedReader = Callable[
+    [Any, str, dt.date, dt.date, dt.date, int | None], tuple[list[dict[str, Any]], Histograms] | None
+]
 _GROUPED_READERS: list[GroupedReader] = []
 
 
@@ -440,19 +443,24 @@ def metric_table(
     rank_by: str = DEFAULT_RANK_BY,
     minimum: int | None = None,
     today: dt.date | None = None,
+    chain: int | None = None,
 ) -> MetricTable:
-    """One dimension's rows (ranked) and the total over the user's visible demands in [start, end], as of
-    `today` (the response deadline of the waiting demands, the overdue tasks)."""
+    """One dimension's rows (ranked) and the total over the user's visible demands in [start, end] (of the chain
+    with pk `chain` only, when given: a chain's cockpit), as of `today` (the response deadline of the waiting
+    demands, the overdue tasks)."""
     if dimension not in DIMENSIONS:
         raise ValueError(dimension)
     if rank_by not in RATES:
         raise ValueError(rank_by)
     minimum = min_cases() if minimum is None else minimum
-    answered = _GROUPED_READERS[0](user, dimension, start, end, today or clock.today()) if _GROUPED_READERS else None
+    reader = _GROUPED_READERS[0] if _GROUPED_READERS else None
+    answered = reader(user, dimension, start, end, today or clock.today(), chain) if reader else None
     if answered is None:
         lo, hi = period_bounds(start, end)
         demands = Demand.objects.visible_to(user).enterprise_demands()
         demands = demands.filter(submitted_at__gte=lo, submitted_at__lt=hi)
+        if chain is not None:
+            demands = demands.filter(chain_id=chain)
         answered = _grouped(demands, dimension, today=today)
     grouped, histograms = answered
     rows = []

@@ -27,6 +27,16 @@ from .models import DemandDay, DemandMonth
 
 DIMENSIONS = ("chain", "region", "liaison", "department")
 GROUP_PATHS = {"chain": "chain_id", "region": "region_id", "liaison": "liaison_id"}
+# Dimensions counted a second time within each demand's own chain (a chain's cockpit ranks its districts and
+# departments), under the dimension `within_chain(dimension, chain_id)`: "region@7".
+CHAIN_SCOPED = ("region", "department")
+
+
+def within_chain(dimension: str, chain_id: int) -> str:
+    """The rows of `dimension` over the demands of one chain (the demand's own chain, as the chain's pages count)."""
+    return f"{dimension}@{chain_id}"
+
+
 DEMAND_MEASURES = (
     "received",
     "accepted",
@@ -120,7 +130,7 @@ class DemandDays(Family):
                 tasks.filter(_days_q("demand__submitted_at", days))
                 .annotate(day=TruncDate("demand__submitted_at"))
                 .order_by()
-                .values("day", "lead_department_id", "demand__enterprise_id", "demand__close_days")
+                .values("day", "lead_department_id", "demand__chain_id", "demand__enterprise_id", "demand__close_days")
                 .annotate(
                     **_demand_counts("demand__", distinct=True),
                     t_done=Count("pk", filter=done),
@@ -128,13 +138,13 @@ class DemandDays(Family):
                     t_urged=Sum(urges_of_task()),
                 )
             )
-        path = GROUP_PATHS[dimension]
+        paths = [GROUP_PATHS[dimension], *(["chain_id"] if dimension in CHAIN_SCOPED else [])]
         return (
             Demand.objects.enterprise_demands()
             .filter(_days_q("submitted_at", days))
             .annotate(day=TruncDate("submitted_at"))
             .order_by()
-            .values("day", path, "enterprise_id", "close_days")
+            .values("day", *paths, "enterprise_id", "close_days")
             .annotate(**_demand_counts("", distinct=False))
         )
 
@@ -146,7 +156,7 @@ class DemandDays(Family):
             .filter(_days_q("demand__submitted_at", days))
             .annotate(day=TruncDate("demand__submitted_at"))
             .order_by()
-            .values("day", "lead_department_id", "demand__enterprise_id", "deadline")
+            .values("day", "lead_department_id", "demand__chain_id", "demand__enterprise_id", "deadline")
             .annotate(t_open=Count("pk"))
         )
 
@@ -176,11 +186,16 @@ class DemandDays(Family):
         firms += [r["demand__enterprise_id"] for r in (*opened, *queued)]
         chains, regions = _reader_keys(firms)
 
-        def keys(day: dt.date, dimension: str, group: Any, firm: int | None) -> tuple[Key, Key]:
-            return (
-                (day, dimension, group, "chain", chains.get(firm, "") if firm else "", None),
-                (day, dimension, group, "region", "", regions.get(firm) if firm else None),
-            )
+        def keys(day: dt.date, dimension: str, group: Any, firm: int | None, chain: int | None = None) -> list[Key]:
+            """The row keys a demand's counts go to: each reader's, in `dimension` and, for a dimension counted
+            within chains, also in the dimension within the demand's chain (`chain`)."""
+            reader_chains, region = (chains.get(firm, ""), regions.get(firm)) if firm else ("", None)
+            named = [dimension] if chain is None else [dimension, within_chain(dimension, chain)]
+            return [
+                key
+                for name in named
+                for key in ((day, name, group, "chain", reader_chains, None), (day, name, group, "region", "", region))
+            ]
 
         sums: dict[Key, list[int]] = {}
         texts: dict[Key, Histograms] = defaultdict(lambda: (Counter(), Counter()))
@@ -190,13 +205,16 @@ class DemandDays(Family):
             close_days = r["demand__close_days"] if department else r["close_days"]
             values = [r[m] for m in DEMAND_MEASURES]
             values += [int(r.get(m) or 0) for m in TASK_MEASURES] if department else [0] * len(TASK_MEASURES)
-            for key in keys(r["day"], dimension, group, r["demand__enterprise_id" if department else "enterprise_id"]):
+            firm = r["demand__enterprise_id" if department else "enterprise_id"]
+            chain = r["demand__chain_id" if department else "chain_id"] if dimension in CHAIN_SCOPED else None
+            for key in keys(r["day"], dimension, group, firm, chain):
                 _add(sums.setdefault(key, [0] * len(COUNTS)), values)
                 if close_days is not None and r["closed"]:
                     texts[key][0][close_days] += r["closed"]
         t_open = COUNTS.index("t_open")
         for r in opened:
-            for key in keys(r["day"], "department", r["lead_department_id"], r["demand__enterprise_id"]):
+            chain = r["demand__chain_id"]
+            for key in keys(r["day"], "department", r["lead_department_id"], r["demand__enterprise_id"], chain):
                 sums.setdefault(key, [0] * len(COUNTS))[t_open] += r["t_open"]
                 if r["deadline"] is not None:
                     texts[key][1][r["deadline"].toordinal()] += r["t_open"]

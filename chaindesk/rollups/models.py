@@ -79,7 +79,7 @@ class InvestmentMonth(models.Model):
 class _DemandCounts(models.Model):
     """The key and counts shared by the daily and the monthly rows of 办理指标 (see `DemandDay`)."""
 
-    dimension = models.CharField(max_length=12)
+    dimension = models.CharField(max_length=24)  # "region", or "region@7" within chain 7 (see `DemandDay`)
     group_id = models.IntegerField(null=True)
     reader = models.CharField(max_length=8)
     reader_chains = models.CharField(max_length=255, blank=True)
@@ -118,11 +118,12 @@ class _DemandCounts(models.Model):
 
 class DemandDay(_DemandCounts):
     """The counts of 办理指标 of the enterprises' demands submitted on `day`, per dimension the page groups by
-    (`dimension`: chain, region, liaison, department; `group_id` its id) and per reader key: each demand is counted
-    once in the rows of reader "chain", keyed by its enterprise's chains (`reader_chains`, ",3,7,"), and once in
-    those of reader "region", keyed by its enterprise's region (`reader_region`). A chain's team adds up the rows
-    whose chains meet its own, a district administrator the rows of its district and the districts below: what
-    each may see of demands. `histogram` keeps the median exact.
+    (`dimension`: chain, region, liaison, department; `group_id` its id; region and department are also counted
+    within each demand's own chain, as "region@7" and "department@7", for a chain's cockpit) and per reader key:
+    each demand is counted once in the rows of reader "chain", keyed by its enterprise's chains (`reader_chains`,
+    ",3,7,"), and once in those of reader "region", keyed by its enterprise's region (`reader_region`). A chain's
+    team adds up the rows whose chains meet its own, a district administrator the rows of its district and the
+    districts below: what each may see of demands. `histogram` keeps the median exact.
 
     The counts are those of `chaindesk.demands.metrics` (`waiting`: still 已提交, late once submitted before the
     response deadline's day), and the demands now 待补充材料 (`needs_info`) and 待企业确认 (`awaiting`); for the

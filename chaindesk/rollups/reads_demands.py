@@ -23,7 +23,15 @@ from chaindesk.core.aggregates import JoinedText
 from chaindesk.demands import metrics
 
 from . import histograms
-from .families_demands import COUNTS, DEMAND_MEASURES, QUEUE_MEASURES, STATE_MEASURES, TASK_MEASURES
+from .families_demands import (
+    CHAIN_SCOPED,
+    COUNTS,
+    DEMAND_MEASURES,
+    QUEUE_MEASURES,
+    STATE_MEASURES,
+    TASK_MEASURES,
+    within_chain,
+)
 from .models import DemandDay, DemandMonth
 from .reads import demand_spans, visible_demand_rows
 
@@ -60,8 +68,11 @@ def _labels(dimension: str, keys: set[Any]) -> dict[Any, str]:
 
 
 def grouped(
-    user: Any, dimension: str, start: dt.date, end: dt.date, today: dt.date
+    user: Any, dimension: str, start: dt.date, end: dt.date, today: dt.date, chain: int | None = None
 ) -> tuple[list[dict[str, Any]], metrics.Histograms] | None:
+    if chain is not None and dimension not in CHAIN_SCOPED:
+        return None  # not kept: the demands are counted
+    stored = dimension if chain is None else within_chain(dimension, chain)
     days = visible_demand_rows(user)
     months = visible_demand_rows(user, DemandMonth)
     if days is None or months is None:
@@ -89,7 +100,7 @@ def grouped(
     # the parts in one query
     measures = [f"s_{m}" for m in sums]
     summed = [
-        part.filter(dimension=dimension)
+        part.filter(dimension=stored)
         .order_by()
         .values("group_id")
         .annotate(

@@ -21,8 +21,8 @@ from chaindesk.demands.models import Demand, Task
 from chaindesk.demands.services_leaders import leader_urge
 from chaindesk.demands.tests.factories import DemandWorld
 from chaindesk.enterprises import services as enterprise_services
-from chaindesk.rollups import engine
-from chaindesk.rollups.families_demands import DEMAND_DAYS, _days_q
+from chaindesk.rollups import engine, reads_demands
+from chaindesk.rollups.families_demands import CHAIN_SCOPED, DEMAND_DAYS, _days_q, within_chain
 from chaindesk.rollups.models import DemandDay, DemandMonth
 from chaindesk.rollups.reads import demand_spans
 from chaindesk.targets.actuals import measure
@@ -34,16 +34,24 @@ READERS = (*IN_SCOPE, *OUT_OF_SCOPE)
 
 
 def _tables(p: Personas) -> dict[str, Any]:
-    """Every reader's table of every dimension, over 40 days (days only) and 150 days (whole months between)."""
+    """Every reader's table of every dimension, over 40 days (days only) and 150 days (whole months between); and
+    of the dimensions a chain's cockpit ranks, over each chain's demands."""
+    chains = (None, p.ours.chain.pk, p.theirs.chain.pk)
     return {
-        f"{key}/{d}/{days}": dataclasses.asdict(
+        f"{key}/{d}/{days}/{chain}": dataclasses.asdict(
             metrics.metric_table(
-                p.user(key), dimension=d, start=p.today - dt.timedelta(days=days), end=p.today, today=p.today
+                p.user(key),
+                dimension=d,
+                start=p.today - dt.timedelta(days=days),
+                end=p.today,
+                today=p.today,
+                chain=chain,
             )
         )
         for key in READERS
         for d in metrics.DIMENSIONS
         for days in (40, 150)
+        for chain in (chains if d in CHAIN_SCOPED else (None,))
     }
 
 
@@ -84,6 +92,22 @@ def _assert_equal_to_live(p: Personas) -> None:
 def test_the_world_is_rolled_up(personas: Personas) -> None:
     assert DemandDay.objects.filter(dimension="chain", reader="chain").exists()
     _assert_equal_to_live(personas)
+
+
+def test_a_chain_s_rankings_are_read_from_its_own_rows(personas: Personas) -> None:
+    """A chain's cockpit ranks districts and departments over the chain's demands from rows kept per chain
+    ("region@7"): the rollup answers (the demands are not read), and only for the dimensions it keeps."""
+    chain = personas.ours.chain.pk
+    assert DemandDay.objects.filter(dimension=within_chain("department", chain), reader="chain").exists()
+    start, today = personas.today - dt.timedelta(days=150), personas.today
+    for dimension in CHAIN_SCOPED:
+        rows, _histograms = reads_demands.grouped(personas.chief, dimension, start, today, today, chain) or ([], {})
+        assert (
+            rows
+            and sum(r["n_received"] for r in rows)
+            == Demand.objects.filter(chain_id=chain, kind="demand", submitted_at__date__gte=start).count()
+        )
+    assert reads_demands.grouped(personas.chief, "liaison", start, today, today, chain) is None  # not kept
 
 
 def test_a_period_reads_whole_months_and_the_days_left() -> None:
