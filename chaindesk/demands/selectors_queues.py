@@ -242,9 +242,16 @@ DayReader = Callable[[Any, date], date | None]
 _STATE_READERS: list[tuple[StateReader, DayReader]] = []
 
 
-def register_state_reader(reader: StateReader, first_day: DayReader) -> None:
+# (user) -> (the reader's open enterprise demands, those of them 待企业确认), over every chain and none (the
+# district's card), or None when the demands must be counted
+OpenReader = Callable[[Any], tuple[int, int] | None]
+_OPEN_READERS: list[OpenReader] = []
+
+
+def register_state_reader(reader: StateReader, first_day: DayReader, open_counts: OpenReader) -> None:
     """Registered by the rollups app (the demands app knows nothing of rollups)."""
     _STATE_READERS[:] = [(reader, first_day)]
+    _OPEN_READERS[:] = [open_counts]
 
 
 def first_waiting_day(user: Any, month: date) -> date | None:
@@ -292,11 +299,15 @@ def department_card(user: Any, today: date) -> dict[str, Any]:
     return {"count": counts["n"], "overdue": counts["overdue"], "rows": rows}
 
 
-def _demand_card(qs: QuerySet[Demand]) -> dict[str, Any]:
+def _demand_card(qs: QuerySet[Demand], counted: tuple[int, int] | None = None) -> dict[str, Any]:
     """Open demands (an enterprise's: no 交办事项), those awaiting the enterprise's confirmation first, then the
-    oldest."""
+    oldest; `counted`: their number and those awaiting, when the rollup has them (else counted here)."""
     open_qs = qs.filter(kind=DemandKind.DEMAND, status__in=OPEN_DEMAND)
-    counts = open_qs.aggregate(n=Count("pk"), awaiting=Count("pk", filter=Q(status=DemandStatus.AWAITING_CONFIRMATION)))
+    if counted is None:
+        awaiting = Count("pk", filter=Q(status=DemandStatus.AWAITING_CONFIRMATION))
+        counts = open_qs.aggregate(n=Count("pk"), awaiting=awaiting)
+    else:
+        counts = {"n": counted[0], "awaiting": counted[1]}
     rows = list(
         open_qs.select_related("enterprise")
         .annotate(
@@ -315,8 +326,8 @@ def liaison_card(user: Any) -> dict[str, Any]:
 
 
 def district_card(user: Any) -> dict[str, Any]:
-    """Open demands of the enterprises in the district."""
-    return _demand_card(Demand.objects.visible_to(user))
+    """Open demands of the enterprises in the district, counted by the rollup when it describes the reader."""
+    return _demand_card(Demand.objects.visible_to(user), _OPEN_READERS[0](user) if _OPEN_READERS else None)
 
 
 def enterprise_card(user: Any) -> dict[str, Any]:

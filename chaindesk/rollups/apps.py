@@ -19,6 +19,8 @@ class RollupsConfig(AppConfig):
             for model in family.sources():
                 listeners.listen(model, engine.heard)
         metrics.register_grouped_reader(reads_demands.grouped)
-        selectors_queues.register_state_reader(reads_demands.states, reads_demands.first_waiting_day)
+        selectors_queues.register_state_reader(
+            reads_demands.states, reads_demands.first_waiting_day, reads_demands.open_counts
+        )
         extensions.register_stored_node_sets(families_chains.stored_node_sets)
         selectors_schedule.register_done_join(families_projects.done_join)

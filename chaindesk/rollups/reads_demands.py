@@ -163,6 +163,20 @@ def states(user: Any) -> tuple[dict[str, int], dt.date | None] | None:
     return counts, figures["first"]
 
 
+def open_counts(user: Any) -> tuple[int, int] | None:
+    """The reader's open enterprise demands (received, neither closed nor decided: 不予受理, 已合并) and those of
+    them 待企业确认, over every chain and none (each demand is in one row of the chain dimension): one query, or
+    None when the rollup does not describe the reader."""
+    rows = visible_demand_rows(user, DemandMonth)
+    if rows is None:
+        return None
+    figures = rows.filter(dimension="chain").aggregate(
+        received=Sum("received"), closed=Sum("closed"), decided=Sum("decided"), awaiting=Sum("awaiting")
+    )
+    figures = {name: int(value or 0) for name, value in figures.items()}
+    return figures["received"] - figures["closed"] - figures["decided"], figures["awaiting"]
+
+
 def first_waiting_day(user: Any, month: dt.date) -> dt.date | None:
     """The first day of `month` (from `states`) with one of those demands still waiting for triage: the month's
     daily rows (an index range)."""

@@ -69,7 +69,7 @@ def _rates(p: Personas) -> dict[Any, Any]:
 
 def _states(p: Personas) -> dict[str, Any]:
     """Every reader's demands in a state now: the triage backlog (its count and oldest), the 待我处理 counts, the
-    待受理 card's count."""
+    待受理 card's count, the open demands of the district's card (and those awaiting the enterprise)."""
     figures: dict[str, Any] = {}
     for key in READERS:
         user = p.user(key)
@@ -77,6 +77,8 @@ def _states(p: Personas) -> dict[str, Any]:
         figures[f"{key}/backlog"] = metrics.triage_backlog(user, p.today)
         figures[f"{key}/queue"] = selectors_team.queue_counts(user)
         figures[f"{key}/card"] = selectors_queues.triage_card(user)["count"]
+        district = selectors_queues.district_card(user)
+        figures[f"{key}/district"] = (district["count"], district["awaiting"], district["rows"])
     return figures
 
 
