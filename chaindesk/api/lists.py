@@ -4,7 +4,8 @@ Each list is the page's list, not a copy of it: the same readers (`Resource.role
 sorted visible set (`Resource.select`, the selector the page and the export call), the same columns (those
 the resource marks for the API) and the same per-reader field rules as the ledger (`Resource.reader_rows`).
 The rows come `limit` at a time after a `cursor` (keyset pages: chaindesk/api/pagination.py) with the total
-`count` and the `next` page's cursor. A reader outside the roles gets 403, a
+`count` (past CHAINDESK_EXACT_COUNT_LIMIT rows the planner's estimate, `count_estimated`) and the `next` page's
+cursor. A reader outside the roles gets 403, a
 visitor who is not signed in 401, both as application/problem+json (chaindesk/api/errors.py). An API token reads a
 list as its user, if its scopes name the list's resource (chaindesk/api/auth.py).
 
@@ -23,7 +24,7 @@ from pydantic import create_model
 
 from chaindesk.core.resources import REGISTRY, Resource
 
-from .pagination import CursorPagination, cursor_page
+from .pagination import ESTIMATED, CursorPagination, cursor_page
 
 router = Router()  # mounted with the API's auth (chaindesk/api/auth.py: API_AUTH)
 
@@ -52,6 +53,7 @@ def _operation(resource: Resource) -> tuple[Callable[..., Any], type[Schema]]:
         f"{name}Page",
         __base__=Schema,
         count=(int, Field(..., description="符合条件的总条数")),
+        count_estimated=(bool, Field(False, description=ESTIMATED)),
         next=(str | None, Field(..., description="下一页的游标（作为 cursor 传回）；最后一页为 null")),
         items=(list[row_schema], ...),  # type: ignore[valid-type]
     )
@@ -67,7 +69,7 @@ def _operation(resource: Resource) -> tuple[Callable[..., Any], type[Schema]]:
         if not resource.readable_by(request.user):
             raise PermissionDenied
         queryset, _sort = select(request.user, listed(filters.model_dump()))  # type: ignore[attr-defined]
-        found = cursor_page(prepare(queryset) if prepare else queryset, page.cursor, page.limit)
+        found = cursor_page(prepare(queryset) if prepare else queryset, page.cursor, page.limit, estimate=True)
         return {**found, "items": resource.api_rows(found["items"], request.user)}
 
     operation.__doc__ = f"{resource.api_name}: the list page's rows with its filters and sort, paged."

@@ -21,7 +21,7 @@ from ninja.security import django_auth
 
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS
 from chaindesk.accounts.requests import AuthedRequest
-from chaindesk.api.pagination import CursorPagination
+from chaindesk.api.pagination import EstimatedCursorPagination
 from chaindesk.core.errors import ProblemOut
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.visibility import get_visible_or_404
@@ -138,7 +138,7 @@ DemandFilters = DEMANDS.api_filters("DemandFilters")
 
 
 @router.get("/", response=list[DemandOut])
-@paginate(CursorPagination)
+@paginate(EstimatedCursorPagination)
 def list_demands(request: HttpRequest, filters: Query[DemandFilters]) -> Any:  # type: ignore[valid-type]
     """The enterprises' demands the user may see (the ledger's: no 交办事项), with the ledger's filters and sort
     (newest first by default); 403 for a role the ledger refuses."""

@@ -20,7 +20,7 @@ from ninja.security import django_auth
 
 from chaindesk.accounts.choices import ENTERPRISE_VIEWERS
 from chaindesk.accounts.requests import AuthedRequest
-from chaindesk.api.pagination import CursorPagination
+from chaindesk.api.pagination import EstimatedCursorPagination
 from chaindesk.core import clock
 from chaindesk.core.errors import ProblemOut
 from chaindesk.core.visibility import get_visible_or_404
@@ -139,7 +139,7 @@ def _fresh(request: HttpRequest, project: Project) -> Project:
 
 
 @router.get("/", response=list[ProjectOut])
-@paginate(CursorPagination)
+@paginate(EstimatedCursorPagination)
 def list_projects(request: HttpRequest, filters: Query[ProjectFilters]) -> Any:  # type: ignore[valid-type]
     """The projects the user may see, with the list page's filters and sort (403 for a role the page refuses)."""
     if not PROJECTS.readable_by(request.user):

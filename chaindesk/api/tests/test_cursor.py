@@ -205,6 +205,7 @@ def test_past_the_last_row_the_page_is_empty(personas: Personas) -> None:
     assert cursor_page(_marked().order_by("-created_at", "pk"), keyset.cursor(last), 5) == {
         "items": [],
         "count": len(ROWS),
+        "count_estimated": False,
         "next": None,
     }
 
@@ -225,6 +226,30 @@ def test_a_page_costs_the_same_queries_wherever_it_is(personas: Personas, django
             linked = [e.pk for item in page["items"] for e in item.enterprises.all()]
         assert len(page["items"]) == min(limit, len(made) - 5)
         assert linked or limit == 1
+
+
+def test_a_long_list_s_count_is_the_planner_s_estimate(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+) -> None:
+    """Past CHAINDESK_EXACT_COUNT_LIMIT rows (the planner's estimate, PostgreSQL only) an estimating list gives the
+    estimate as its count and says so; at or below it, and for a list that does not estimate, the exact count."""
+    from chaindesk.api import pagination
+
+    made = _make(personas, ROWS)  # eight rows
+    queryset = _marked().order_by("pk")
+    monkeypatch.setattr(pagination, "exact_count_limit", lambda: 5)
+    monkeypatch.setattr(pagination, "planner_rows", lambda qs: 12_345)
+    with django_assert_num_queries(2):  # the rows and the count: the planner is not asked
+        page = cursor_page(queryset, None, 3)
+    assert (page["count"], page["count_estimated"]) == (len(made), False)
+    page = cursor_page(queryset, None, 3, estimate=True)
+    assert (page["count"], page["count_estimated"], len(page["items"])) == (12_345, True, 3)
+    following = cursor_page(queryset, page["next"], 3, estimate=True)["items"]
+    assert [r.pk for r in following] == [r.pk for r in queryset][3:6]  # the pages go on as before
+    monkeypatch.setattr(pagination, "planner_rows", lambda qs: 4)
+    assert cursor_page(queryset, None, 3, estimate=True)["count"] == len(made)  # below the limit: counted
+    monkeypatch.setattr(pagination, "planner_rows", lambda qs: None)  # SQLite: no planner, counted
+    assert cursor_page(queryset, None, 3, estimate=True)["count_estimated"] is False
 
 
 # --- over HTTP -----------------------------------------------------------------------------------------------
@@ -307,7 +332,7 @@ def test_the_typed_lists_and_the_schema_speak_cursor(personas: Personas) -> None
     client = _client(personas.chief)
     for name in ("projects", "demands"):
         body = _json(client.get(f"/api/{name}/", {"limit": 1}))
-        assert set(body) == {"items", "count", "next"}
+        assert set(body) == {"items", "count", "count_estimated", "next"} and body["count_estimated"] is False
         assert_problem(client.get(f"/api/{name}/", {"cursor": "x"}), 422)
     schema = _json(client.get("/api/openapi.json"))
     for path in ("/api/projects/", "/api/demands/", "/api/imports/", "/api/enterprises/"):
