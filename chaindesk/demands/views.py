@@ -60,6 +60,7 @@ from .selectors import (
     merge_candidates,
     tasks_of,
     timeline,
+    triage_count,
     triage_queue,
     waiting_days,
 )
@@ -537,7 +538,7 @@ def attachment_download(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @role_required(*TRIAGERS)
 def triage_view(request: AuthedRequest) -> HttpResponse:
-    page_obj = paginate(triage_queue(request.user), request.GET.get("page"))
+    page_obj = paginate(triage_queue(request.user), request.GET.get("page"), count=triage_count(request.user))
     rows = _decorate(list(page_obj.object_list))
     today = clock.today()
     for d in rows:

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.demands import metrics, selectors_queues, selectors_team, services
+from chaindesk.demands import selectors as demand_selectors
 from chaindesk.demands.choices import DemandStatus, Rating, TaskStatus
 from chaindesk.demands.models import Demand, Task
 from chaindesk.demands.services_leaders import leader_urge
@@ -77,6 +78,8 @@ def _states(p: Personas) -> dict[str, Any]:
         figures[f"{key}/backlog"] = metrics.triage_backlog(user, p.today)
         figures[f"{key}/queue"] = selectors_team.queue_counts(user)
         figures[f"{key}/card"] = selectors_queues.triage_card(user)["count"]
+        counted = demand_selectors.triage_count(user)  # the triage page's total (None: the page counts)
+        figures[f"{key}/triage"] = demand_selectors.triage_queue(user).count() if counted is None else counted
         district = selectors_queues.district_card(user)
         figures[f"{key}/district"] = (district["count"], district["awaiting"], district["rows"])
     return figures
