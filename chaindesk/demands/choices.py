@@ -112,3 +112,7 @@ class Escalation(models.TextChoices):
 
 # The marks that put a task on the 督办 queue (预警 below 督办).
 ESCALATED = frozenset({Escalation.WARNED, Escalation.SUPERVISED})
+
+# The states in which a task or a demand waits on the chain's team (the 待我处理 queue's sections, longest first).
+TASK_QUEUE_STATES = frozenset({TaskStatus.COMPLETION_REQUESTED, TaskStatus.EXTENSION_REQUESTED, TaskStatus.RETURNED})
+DEMAND_QUEUE_STATES = frozenset({DemandStatus.NEEDS_INFO, DemandStatus.AWAITING_CONFIRMATION})

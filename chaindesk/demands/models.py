@@ -12,6 +12,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.models import Department, Region
@@ -22,8 +23,10 @@ from chaindesk.liaison.models import VisitIssue
 from chaindesk.projects.models import Project
 
 from .choices import (
+    DEMAND_QUEUE_STATES,
     ESCALATED,
     OPEN_TASK,
+    TASK_QUEUE_STATES,
     Channel,
     DemandKind,
     DemandStatus,
@@ -160,6 +163,8 @@ class Demand(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
+    # when it entered its current status (the services' moves set it): the 待我处理 queue's longest wait first
+    status_since = models.DateTimeField(_("进入当前状态时间"), default=timezone.now, editable=False)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True, editable=False)
     # Working days from submission to the response (受理, 不予受理 or 合并) and to closure, stored when they
     # happen (metrics: 响应率, 办结用时).
@@ -204,6 +209,18 @@ class Demand(models.Model):
             # the meetings' 交办事项, a few among a province's millions of demands (the team's queue counts their
             # tasks beside the enterprises' demands' from the rollup)
             models.Index(fields=["chain"], condition=Q(kind=DemandKind.ASSIGNMENT), name="demand_assignment_idx"),
+            # the triage queue (已提交 and 待补充, oldest first): the newest of a province's 5M demands, read in order
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status__in=[DemandStatus.NEEDS_INFO, DemandStatus.SUBMITTED]),
+                name="demand_triage_idx",
+            ),
+            # the 待我处理 queue's demand sections, the longest waiting first
+            models.Index(
+                fields=["status", "status_since", "id"],
+                condition=Q(status__in=sorted(DEMAND_QUEUE_STATES)),
+                name="demand_queue_wait_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -324,6 +341,8 @@ class Task(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("交办人"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("交办时间"), auto_now_add=True)
+    # when it entered its current status (the services' moves set it): the 待我处理 queue's longest wait first
+    status_since = models.DateTimeField(_("进入当前状态时间"), default=timezone.now, editable=False)
     # Escalation ladder, set by the periodic job (chaindesk.demands.jobs) with one UPDATE. None of these four
     # columns is indexed and the table keeps free room in its pages (fillfactor, PostgreSQL), so that UPDATE
     # is a heap-only (HOT) update that touches none of the table's indexes; the queues that filter on the mark
@@ -366,6 +385,12 @@ class Task(models.Model):
             ),
             # The tasks marked 预警 or 督办 (the 督办 queue, its 工作台 card, the cockpit's overdue tasks): a few
             # among a province's millions, found without reading the rest.
+            # the 待我处理 queue's task sections, the longest waiting first
+            models.Index(
+                fields=["status", "status_since", "id"],
+                condition=Q(status__in=sorted(TASK_QUEUE_STATES)),
+                name="task_queue_wait_idx",
+            ),
             models.Index(
                 fields=["escalation", "deadline", "id"],
                 condition=Q(escalation__in=sorted(ESCALATED)),

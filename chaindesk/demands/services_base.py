@@ -195,6 +195,12 @@ def _expressions(fields: dict[str, Any]) -> set[str]:
     return {name for name, value in fields.items() if hasattr(value, "resolve_expression")}
 
 
+def _unaudited(fields: dict[str, Any]) -> set[str]:
+    """The fields a move writes that its audit line leaves out: those computed by the database and `status_since`
+    (the move's own time, which the audit row holds)."""
+    return _expressions(fields) | {"status_since"}
+
+
 def _apply(obj: Demand | Task, fields: dict[str, Any]) -> None:
     """Put the written fields on the instance; those the database computed are read back."""
     computed = _expressions(fields)
@@ -211,9 +217,9 @@ def _demand_move(*, demand: Demand, move: Move, actor: Actor, note: str = "", **
     """Move `demand` from its status by `move` (one conditional UPDATE), then record the timeline event and
     apply the written fields to the instance; `extra`: the other fields the move writes. Returns the event."""
     expected = demand.status
-    fields = {"status": move.to_status, **extra}
+    fields = {"status": move.to_status, "status_since": timezone.now(), **extra}
     machine = ASSIGNMENTS if demand.kind == DemandKind.ASSIGNMENT else DEMANDS  # a 交办事项 has its own table
-    machine.set(demand, move=move, actor=actor, note=note, fields=fields, unaudited=_expressions(fields))
+    machine.set(demand, move=move, actor=actor, note=note, fields=fields, unaudited=_unaudited(fields))
     event = _event(
         demand=demand, kind=move.kind, actor=actor, from_status=expected, to_status=move.to_status, note=note
     )
@@ -226,8 +232,8 @@ def _task_move(
 ) -> TaskUpdate:
     """Move `task` from its status by `move` (conditional UPDATE), apply the written fields and add the
     TaskUpdate row (with `extra_days` where the move is about an extension)."""
-    fields = {"status": move.to_status, **extra}
-    TASKS.set(task, move=move, actor=actor, note=note, fields=fields, unaudited=_expressions(fields))
+    fields = {"status": move.to_status, "status_since": timezone.now(), **extra}
+    TASKS.set(task, move=move, actor=actor, note=note, fields=fields, unaudited=_unaudited(fields))
     _apply(task, fields)
     return TaskUpdate.objects.create(task=task, kind=move.kind, note=note, extra_days=extra_days, actor=person(actor))
 

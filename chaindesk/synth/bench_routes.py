@@ -153,6 +153,7 @@ SEGMENT_MODELS: dict[str, Segment] = {
 CONSTANTS: dict[tuple[str, str], Callable[[], Any]] = {
     ("targets", "owner"): lambda: "chain",  # targets/<owner>/<pk>/: a chain's targets
     ("calendar", "year"): lambda: clock.today().year,  # system/calendar/<year>/: this year's working days
+    ("options", "kind"): lambda: "who",  # meetings/options/<kind>/: a speech's departments, districts, enterprises
 }
 
 
@@ -176,6 +177,7 @@ QUERY: dict[str, dict[str, str | Pk]] = {
     "leads:enterprise_suggest": {"q": QUERY_TEXT},
     "enterprises:options": {"q": QUERY_TEXT},
     "projects:options": {"q": QUERY_TEXT},
+    "meetings:row_options": {"q": QUERY_TEXT},
     "api:list_enterprise_visits": {"enterprise_id": Pk("enterprises")},
     "api:list_enterprise_cooperations": {"enterprise_id": Pk("enterprises")},
 }

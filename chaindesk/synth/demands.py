@@ -101,12 +101,12 @@ DEMAND_COLUMNS = (
     "visit_issue_id", "chain_id", "region_id", "liaison_id", "status", "status_note", "merged_into_id",
     "submitted_by_id", "submitted_at", "accepted_at", "response_days", "closed_at", "close_days", "closed_on_time",
     "rating", "rating_comment", "confirmed_by_id", "proxy_note", "reopen_count", "source_label", "source_url",
-    "kind",
+    "kind", "status_since",
 )  # fmt: skip
 TASK_COLUMNS = (
     "id", "demand_id", "lead_department_id", "instructions", "working_days", "deadline", "status", "handler_id",
     "signed_at", "result", "status_note", "completed_at", "assigned_by_id", "created_at", "escalation",
-    "reminded_at", "warned_at", "supervised_at", "reopen_count",
+    "reminded_at", "warned_at", "supervised_at", "reopen_count", "status_since",
 )  # fmt: skip
 UPDATE_COLUMNS = ("task_id", "kind", "note", "extra_days", "actor_id", "created_at")
 EVENT_COLUMNS = ("demand_id", "kind", "from_status", "to_status", "note", "actor_id", "created_at")
@@ -310,11 +310,19 @@ def generate(ctx: Context) -> None:
             if status == TaskStatus.DONE and done_on and done_on > deadline:
                 on_time = False
             created = ts(accepted, 10, 30)
+            # when it entered its status: the move's update below (signed, asked, done), else its creation
+            moved: dict[str, str | None] = {
+                TaskStatus.IN_PROGRESS: ts(sign_day, 9) if sign_day else None,
+                TaskStatus.EXTENSION_REQUESTED: ts(sign_day, 16) if sign_day else None,
+                TaskStatus.COMPLETION_REQUESTED: ts(sign_day, 11) if sign_day else None,
+                TaskStatus.DONE: ts(done_on, 16) if done_on else None,
+            }
+            since = moved.get(status) or created
             out.tasks.append(
                 (tid, demand, dept, f"请于{wd}个工作日内办结并书面答复企业。", wd, deadline.isoformat(), status,
                  handler, ts(sign_day, 9) if sign_day else None,
                  rng.choice(RESULTS) if status in (TaskStatus.DONE, TaskStatus.COMPLETION_REQUESTED) else "",
-                 "", completed, assigner, created, "", None, None, None, reopens)
+                 "", completed, assigner, created, "", None, None, None, reopens, since)
             )  # fmt: skip
             if rng.random() < CO_DEPARTMENT_SHARE:
                 co = _pick(rng, dept_pairs, 1)[0]
@@ -461,6 +469,8 @@ def generate(ctx: Context) -> None:
                 if status == DemandStatus.CLOSED:
                     event(pk, "confirmed", DemandStatus.AWAITING_CONFIRMATION, status, comment,
                           confirmed_by or submitter, closed_at or ts(today, 17))  # fmt: skip
+            # when it entered its status: the time of its last timeline event (EVENT_COLUMNS end with created_at)
+            out.demands[-1] = (*out.demands[-1], out.events[-1][-1])
             if status not in (DemandStatus.MERGED,):
                 previous = (pk, ent, region, liaison, chain)
             if len(out.demands) >= CHUNK:

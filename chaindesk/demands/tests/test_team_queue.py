@@ -7,6 +7,7 @@ of 测试甲链, `handler` works in 测试甲局; `x_chief` is the team of 测�
 The world's own pending tasks (ours and theirs) wait on no one but their departments, so they are in no
 section."""
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -15,12 +16,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from chaindesk.accounts.models import User
 from chaindesk.demands import services
 from chaindesk.demands.choices import DemandStatus, TaskStatus
-from chaindesk.demands.models import Demand, Task
+from chaindesk.demands.models import Demand, DemandEvent, Task, TaskUpdate
 from chaindesk.demands.selectors_team import SECTION_KEYS, SECTIONS, queue_counts
+from chaindesk.demands.status_since import backfill
 from chaindesk.demands.workdays import add_workdays
 from chaindesk.testkit.html import login
 
@@ -338,3 +341,24 @@ def test_a_refused_urge_from_the_demand_page_returns_there(personas: Any) -> Non
     again = client.post(url, {"note": "再催", "next": back})
     assert again.status_code == 400 and "demands/detail.html" in _templates(again)
     assert "今天已催办过" in again.context["action_error"] and 'value="再催"' in again.content.decode()
+
+
+def test_a_move_stamps_when_the_wait_began_and_the_backfill_agrees(
+    personas: Any, task_for: Any, make_demand: Any
+) -> None:
+    """`status_since` is the time of the move into the current state (the queue's order and its 等待 days); the
+    migration's backfill, run over rows whose stamp was lost, gives back the time of their latest such move."""
+    asked = task_for(TaskStatus.COMPLETION_REQUESTED, title="先申请的")
+    waiting = services.demand_request_info(
+        demand=make_demand(title="待补充的"), actor=personas.chief, note="请补充用地红线图"
+    )
+    latest = TaskUpdate.objects.filter(task=asked, kind=TaskUpdate.Kind.COMPLETION).latest("created_at")
+    assert abs(asked.status_since - latest.created_at) < dt.timedelta(seconds=1)
+    event = DemandEvent.objects.filter(demand=waiting, to_status=DemandStatus.NEEDS_INFO).latest("created_at")
+    assert abs(Demand.objects.get(pk=waiting.pk).status_since - event.created_at) < dt.timedelta(seconds=1)
+    lost = timezone.now() + dt.timedelta(days=30)
+    Task.objects.filter(pk=asked.pk).update(status_since=lost)
+    Demand.objects.filter(pk=waiting.pk).update(status_since=lost)
+    backfill(connection)
+    assert Task.objects.get(pk=asked.pk).status_since == latest.created_at
+    assert Demand.objects.get(pk=waiting.pk).status_since == event.created_at
