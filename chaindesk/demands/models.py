@@ -25,6 +25,7 @@ from chaindesk.projects.models import Project
 from .choices import (
     DEMAND_QUEUE_STATES,
     ESCALATED,
+    OPEN_DEMAND,
     OPEN_TASK,
     TASK_QUEUE_STATES,
     Channel,
@@ -214,6 +215,10 @@ class Demand(models.Model):
                 fields=["submitted_at", "id"],
                 condition=Q(status__in=[DemandStatus.NEEDS_INFO, DemandStatus.SUBMITTED]),
                 name="demand_triage_idx",
+            ),
+            # the open demands oldest first (the district's and the liaison's cards)
+            models.Index(
+                fields=["submitted_at", "id"], condition=Q(status__in=sorted(OPEN_DEMAND)), name="demand_open_idx"
             ),
             # the 待我处理 queue's demand sections, the longest waiting first
             models.Index(

@@ -301,22 +301,20 @@ def department_card(user: Any, today: date) -> dict[str, Any]:
 
 def _demand_card(qs: QuerySet[Demand], counted: tuple[int, int] | None = None) -> dict[str, Any]:
     """Open demands (an enterprise's: no 交办事项), those awaiting the enterprise's confirmation first, then the
-    oldest; `counted`: their number and those awaiting, when the rollup has them (else counted here)."""
+    oldest; `counted`: their number and those awaiting, when the rollup has them (else counted here). The rows
+    are read as two ordered index walks (those awaiting, then the other open ones if the card has room), not
+    sorted out of every open demand (a district's took 14 s at province)."""
     open_qs = qs.filter(kind=DemandKind.DEMAND, status__in=OPEN_DEMAND)
     if counted is None:
         awaiting = Count("pk", filter=Q(status=DemandStatus.AWAITING_CONFIRMATION))
         counts = open_qs.aggregate(n=Count("pk"), awaiting=awaiting)
     else:
         counts = {"n": counted[0], "awaiting": counted[1]}
-    rows = list(
-        open_qs.select_related("enterprise")
-        .annotate(
-            awaiting_rank=Case(
-                When(status=DemandStatus.AWAITING_CONFIRMATION, then=Value(0)), default=1, output_field=IntegerField()
-            )
-        )
-        .order_by("awaiting_rank", "submitted_at", "pk")[:CARD_ROWS]
-    )
+    oldest = open_qs.select_related("enterprise").order_by("submitted_at", "pk")
+    rows = list(oldest.filter(status=DemandStatus.AWAITING_CONFIRMATION)[:CARD_ROWS])
+    if len(rows) < CARD_ROWS and len(rows) < counts["n"]:
+        others = sorted(OPEN_DEMAND - {DemandStatus.AWAITING_CONFIRMATION})
+        rows += list(oldest.filter(status__in=others)[: CARD_ROWS - len(rows)])
     return {"count": counts["n"], "awaiting": counts["awaiting"], "rows": rows}
 
 

@@ -561,9 +561,9 @@ PINS: dict[tuple[str, str], int] = {
     ("demands:card_supervision", "chief"): 6, ("demands:card_supervision", "x_chief"): 6,
     ("demands:card_triage", "member"): 5,
     ("demands:card_department", "handler"): 4, ("demands:card_department", "x_handler"): 4,
-    ("demands:card_liaison", "liaison"): 4, ("demands:card_liaison", "x_liaison"): 4,
+    ("demands:card_liaison", "liaison"): 5, ("demands:card_liaison", "x_liaison"): 5,
     ("demands:card_district", "district"): 4, ("demands:card_district", "x_district"): 4,
-    ("demands:card_enterprise", "ent_user"): 4, ("demands:card_enterprise", "x_ent_user"): 4,
+    ("demands:card_enterprise", "ent_user"): 5, ("demands:card_enterprise", "x_ent_user"): 5,
     ("demands:team_queue", "chief"): 5, ("demands:team_queue", "member"): 5, ("demands:team_queue", "x_chief"): 5,
     ("demands:card_team_queue", "chief"): 5, ("demands:card_team_queue", "member"): 5, ("demands:card_team_queue", "x_chief"): 5,
     ("api:openapi-json", "chief"): 2, ("api:openapi-json", "member"): 2, ("api:openapi-json", "liaison"): 2, ("api:openapi-json", "handler"): 2, ("api:openapi-json", "district"): 2, ("api:openapi-json", "ent_user"): 2, ("api:openapi-json", "sysadmin"): 2, ("api:openapi-json", "auditor"): 2, ("api:openapi-json", "x_chief"): 2, ("api:openapi-json", "x_liaison"): 2, ("api:openapi-json", "x_handler"): 2, ("api:openapi-json", "x_district"): 2, ("api:openapi-json", "x_ent_user"): 2,
@@ -651,9 +651,9 @@ PINS: dict[tuple[str, str], int] = {
     ("demands:card_supervision#hx", "chief"): 6, ("demands:card_supervision#hx", "x_chief"): 6,
     ("demands:card_triage#hx", "member"): 5,
     ("demands:card_department#hx", "handler"): 4, ("demands:card_department#hx", "x_handler"): 4,
-    ("demands:card_liaison#hx", "liaison"): 4, ("demands:card_liaison#hx", "x_liaison"): 4,
+    ("demands:card_liaison#hx", "liaison"): 5, ("demands:card_liaison#hx", "x_liaison"): 5,
     ("demands:card_district#hx", "district"): 4, ("demands:card_district#hx", "x_district"): 4,
-    ("demands:card_enterprise#hx", "ent_user"): 4, ("demands:card_enterprise#hx", "x_ent_user"): 4,
+    ("demands:card_enterprise#hx", "ent_user"): 5, ("demands:card_enterprise#hx", "x_ent_user"): 5,
     ("demands:card_team_queue#hx", "chief"): 5, ("demands:card_team_queue#hx", "member"): 5, ("demands:card_team_queue#hx", "x_chief"): 5,
 }
 

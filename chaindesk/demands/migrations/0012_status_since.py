@@ -41,6 +41,16 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="demand",
             index=models.Index(
+                condition=models.Q(
+                    ("status__in", ["accepted", "awaiting_confirmation", "in_progress", "needs_info", "submitted"])
+                ),
+                fields=["submitted_at", "id"],
+                name="demand_open_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="demand",
+            index=models.Index(
                 condition=models.Q(("status__in", ["awaiting_confirmation", "needs_info"])),
                 fields=["status", "status_since", "id"],
                 name="demand_queue_wait_idx",
