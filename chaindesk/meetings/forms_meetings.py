@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -384,10 +384,15 @@ class MeetingForm(StyledForm):
         self.fields["chain"].queryset = team_chains(user)  # type: ignore[attr-defined]
         if len(chains) > 1:
             self.fields["chain"].empty_label = _("请选择产业链")  # type: ignore[attr-defined]
-        attending = Q(meetings_attended=meeting) if meeting is not None else None
-        visible = Enterprise.objects.visible_to(user)
+        # the enterprises the user sees, and those already attending (kept when the user no longer sees them), each
+        # probed per row (EXISTS): an IN over a province's 590k visible enterprises OR'd with the attendances was
+        # scanned linearly for every enterprise (a minute a page)
+        offered = Exists(Enterprise.objects.visible_to(user).filter(pk=OuterRef("pk")))
+        if meeting is not None:
+            attending = Meeting.attendee_enterprises.through.objects.filter(meeting=meeting, enterprise=OuterRef("pk"))
+            offered |= Exists(attending)
         self.fields["attendee_enterprises"].queryset = (  # type: ignore[attr-defined]
-            Enterprise.objects.filter(Q(pk__in=visible.values("pk")) | (attending or Q(pk__in=[]))).order_by("name")
+            Enterprise.objects.filter(offered).order_by("name")
         )
         self.options = RowChoices.of([c.pk for c in chains], self.data if self.is_bound else self.initial)
         self._add_rows(add_row)
