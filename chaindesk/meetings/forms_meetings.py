@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -387,10 +387,10 @@ class MeetingForm(StyledForm):
         # the enterprises the user sees, and those already attending (kept when the user no longer sees them), each
         # probed per row (EXISTS): an IN over a province's 590k visible enterprises OR'd with the attendances was
         # scanned linearly for every enterprise (a minute a page)
-        offered = Exists(Enterprise.objects.visible_to(user).filter(pk=OuterRef("pk")))
+        offered = Q(Exists(Enterprise.objects.visible_to(user).filter(pk=OuterRef("pk"))))
         if meeting is not None:
             attending = Meeting.attendee_enterprises.through.objects.filter(meeting=meeting, enterprise=OuterRef("pk"))
-            offered |= Exists(attending)
+            offered |= Q(Exists(attending))
         self.fields["attendee_enterprises"].queryset = (  # type: ignore[attr-defined]
             Enterprise.objects.filter(offered).order_by("name")
         )
