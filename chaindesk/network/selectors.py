@@ -178,27 +178,43 @@ class RdMap:
 
 def rd_map(user: Any) -> RdMap:
     """Counted cooperations (COUNTED_STATUSES) of the enterprises the user may see, by partner city and by the
-    enterprise's chains (an enterprise on two chains counts in both columns). Four aggregate queries."""
-    base = RdCooperation.objects.visible_to(user).filter(status__in=COUNTED_STATUSES).order_by()
-    totals = base.aggregate(n=Count("pk"), e=Count("enterprise_id", distinct=True))
-    per_city = base.values("partner__city").annotate(n=Count("pk"), e=Count("enterprise_id", distinct=True))
+    enterprise's chains (an enterprise on two chains counts in both columns). One grouped query (cooperations per
+    enterprise, partner city and chain), folded here: each cooperation has one enterprise, so a cell's, a chain's,
+    a city's and the whole map's counts add up from it (a city's and the total taking each enterprise's row once,
+    whatever its chains). Four scans of a province's visible cooperations took 1.3 s."""
     chain_keys = ("enterprise__chains__id", "enterprise__chains__name", "enterprise__chains__sort_order")
-    per_cell = base.values("partner__city", *chain_keys).annotate(
-        n=Count("pk", distinct=True), e=Count("enterprise_id", distinct=True)
+    rows = (
+        RdCooperation.objects.visible_to(user)
+        .filter(status__in=COUNTED_STATUSES)
+        .order_by()
+        .values_list("enterprise_id", "partner__city", *chain_keys)
+        .annotate(n=Count("pk"))
     )
-    per_chain = base.values(*chain_keys).annotate(n=Count("pk", distinct=True), e=Count("enterprise_id", distinct=True))
-    result = RdMap(cooperations=totals["n"] or 0, enterprises=totals["e"] or 0)
-    chain_rows = sorted(
-        per_chain, key=lambda r: (r[chain_keys[0]] is None, r[chain_keys[2]] or 0, r[chain_keys[0]] or 0)
-    )
-    result.chains = [(r[chain_keys[0]], r[chain_keys[1]] or "") for r in chain_rows]
-    result.chain_totals = [MapCell(r["n"], r["e"]) for r in chain_rows]
-    column = {chain_id: i for i, (chain_id, _name) in enumerate(result.chains)}
-    cells: dict[str, list[MapCell]] = {}
-    for r in per_cell:
-        row = cells.setdefault(r["partner__city"], [MapCell() for _ in result.chains])
-        row[column[r[chain_keys[0]]]] = MapCell(r["n"], r["e"])
-    for r in sorted(per_city, key=lambda r: (-r["n"], r["partner__city"])):
-        city = r["partner__city"]
-        result.cities.append(MapCity(city, r["n"], r["e"], cells.get(city, [])))
+    cells: dict[tuple[str, Any], list[Any]] = {}  # (city, chain) -> [cooperations, {enterprises}]
+    by_chain: dict[Any, list[Any]] = {}
+    by_city: dict[str, list[Any]] = {}
+    chains: dict[Any, tuple[str, int]] = {}
+    counted: set[tuple[int, str]] = set()  # (enterprise, city) already added to its city and the total
+    total: list[Any] = [0, set()]
+    for enterprise, city, chain, name, order, n in rows:
+        chains[chain] = (name or "", order or 0)
+        for bucket in (cells.setdefault((city, chain), [0, set()]), by_chain.setdefault(chain, [0, set()])):
+            bucket[0] += n
+            bucket[1].add(enterprise)
+        city_bucket = by_city.setdefault(city, [0, set()])
+        city_bucket[1].add(enterprise)
+        total[1].add(enterprise)
+        if (enterprise, city) not in counted:
+            counted.add((enterprise, city))
+            city_bucket[0] += n
+            total[0] += n
+    result = RdMap(cooperations=total[0], enterprises=len(total[1]))
+    order = sorted(chains, key=lambda c: (c is None, chains[c][1], c or 0))
+    result.chains = [(c, chains[c][0]) for c in order]
+    result.chain_totals = [MapCell(by_chain[c][0], len(by_chain[c][1])) for c in order]
+    for city, (n, firms) in sorted(by_city.items(), key=lambda item: (-item[1][0], item[0])):
+        row = [
+            MapCell(cells[(city, c)][0], len(cells[(city, c)][1])) if (city, c) in cells else MapCell() for c in order
+        ]
+        result.cities.append(MapCity(city, n, len(firms), row))
     return result
