@@ -8,6 +8,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="network:talents"), name="home"),
     path("talents/", views.talent_list, name="talents"),
     path("talents/export/", views.talent_export, name="talents_export"),
+    path("talents/options/", views.talent_options, name="talent_options"),
     path("talents/new/", views.talent_create, name="talent_create"),
     path("talents/<int:pk>/", views.talent_detail, name="talent_detail"),
     path("talents/<int:pk>/edit/", views.talent_edit, name="talent_edit"),

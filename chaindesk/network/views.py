@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +21,9 @@ from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.core import clock
 from chaindesk.core.errors import service_errors
 from chaindesk.core.pages import Section
+from chaindesk.core.params import param_text
 from chaindesk.core.permissions import role_required
+from chaindesk.core.picker import remote_options
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.enterprises.views import ENTERPRISE_PAGES
@@ -34,6 +37,17 @@ TALENT_PAGES = Section(gettext_lazy("在外能人"), "network:talents", "network
 PARTNER_PAGES = Section(gettext_lazy("研发资源"), "network:partners", "network:partner_detail", "partner")
 
 # --- talents -------------------------------------------------------------------------------------------
+
+
+@role_required(*TALENTS.roles)
+def talent_options(request: AuthedRequest) -> JsonResponse:
+    """The talent pickers' matches (chaindesk/core/picker.py, when a choice has too many to render): the visible
+    talents whose name or organisation contains ?q=, by name."""
+    return remote_options(
+        Talent.objects.visible_to(request.user),
+        param_text(request.GET.get("q")),
+        lambda text: Q(name__contains=text) | Q(organisation__contains=text),
+    )
 
 
 @role_required(*TALENTS.roles)

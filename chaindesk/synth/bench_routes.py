@@ -178,6 +178,7 @@ QUERY: dict[str, dict[str, str | Pk]] = {
     "enterprises:options": {"q": QUERY_TEXT},
     "projects:options": {"q": QUERY_TEXT},
     "meetings:row_options": {"q": QUERY_TEXT},
+    "network:talent_options": {"q": QUERY_TEXT},
     "api:list_enterprise_visits": {"enterprise_id": Pk("enterprises")},
     "api:list_enterprise_cooperations": {"enterprise_id": Pk("enterprises")},
 }

@@ -404,6 +404,7 @@ ROUTES: dict[str, Kwargs] = {
     "leads:enterprise_suggest": _none,
     "enterprises:options": _none,
     "projects:options": _none,
+    "network:talent_options": _none,
     "leads:talent_tab": TALENT,
     "upward:list": _none,
     "upward:export": _none,
