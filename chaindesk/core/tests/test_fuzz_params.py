@@ -342,7 +342,7 @@ def test_api_pagination_in_range(personas: Personas) -> None:
     cursor = keyset.cursor(keyset.ordered.get(pk=personas.ours.project.pk))
     past = client.get("/api/projects/", {"limit": "200", "cursor": cursor})
     assert past.status_code == 200
-    assert past.json() == {"items": [], "count": 1, "next": None}
+    assert past.json() == {"items": [], "count": 1, "count_estimated": False, "next": None}
 
 
 @pytest.mark.django_db

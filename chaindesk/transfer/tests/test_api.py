@@ -171,7 +171,7 @@ def test_a_batch_is_its_uploaders_alone(personas: Personas, django_capture_on_co
     batch_id = uploaded(login(p.chief), django_capture_on_commit_callbacks, ledger(rows(p, 1)))["id"]
     assert [b["id"] for b in login(p.chief).get("/api/imports/").json()["items"]] == [batch_id]
     member = login(p.member)
-    assert member.get("/api/imports/").json() == {"count": 0, "items": [], "next": None}
+    assert member.get("/api/imports/").json() == {"count": 0, "count_estimated": False, "items": [], "next": None}
     for path in ("", "/errors.xlsx"):
         assert_problem(member.get(f"/api/imports/{batch_id}{path}"), 404)
     for path in ("/commit", "/undo", "/mapping"):
