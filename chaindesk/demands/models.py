@@ -12,11 +12,11 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chaindesk.accounts.models import Department, Region
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 from chaindesk.core.scope import NONE, Custom, Scope, ScopedQuerySet, ScopePaths, through_key
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.models import VisitIssue
@@ -165,7 +165,7 @@ class Demand(models.Model):
     )
     submitted_at = models.DateTimeField(_("提交时间"), db_index=True)
     # when it entered its current status (the services' moves set it): the 待我处理 queue's longest wait first
-    status_since = models.DateTimeField(_("进入当前状态时间"), default=timezone.now, editable=False)
+    status_since = models.DateTimeField(_("进入当前状态时间"), default=clock.now, editable=False)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True, editable=False)
     # Working days from submission to the response (受理, 不予受理 or 合并) and to closure, stored when they
     # happen (metrics: 响应率, 办结用时).
@@ -347,7 +347,7 @@ class Task(models.Model):
     )
     created_at = models.DateTimeField(_("交办时间"), auto_now_add=True)
     # when it entered its current status (the services' moves set it): the 待我处理 queue's longest wait first
-    status_since = models.DateTimeField(_("进入当前状态时间"), default=timezone.now, editable=False)
+    status_since = models.DateTimeField(_("进入当前状态时间"), default=clock.now, editable=False)
     # Escalation ladder, set by the periodic job (chaindesk.demands.jobs) with one UPDATE. None of these four
     # columns is indexed and the table keeps free room in its pages (fillfactor, PostgreSQL), so that UPDATE
     # is a heap-only (HOT) update that touches none of the table's indexes; the queues that filter on the mark

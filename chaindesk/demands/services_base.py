@@ -146,7 +146,8 @@ class StatusMachine:
         unaudited: Collection[str] = (),
     ) -> None:
         """Write `fields` (the new status among them) if `obj`'s row is still in `obj.status`, audited with
-        `note` (fields in `unaudited` stay out of the audit line)."""
+        `note` (fields in `unaudited` stay out of the audit line, and `status_since`: the move's own time, which the
+        audit row holds)."""
         expected = obj.status
         if move.to_status not in self.transitions.get(expected, frozenset()) or (
             move.sources is not None and expected not in move.sources
@@ -163,7 +164,7 @@ class StatusMachine:
             actor=actor,
             stale=lambda now: self.stale_message(now, expected),
             message=note,
-            unaudited=unaudited,
+            unaudited=(*unaudited, "status_since"),
         )
 
 
@@ -195,10 +196,10 @@ def _expressions(fields: dict[str, Any]) -> set[str]:
     return {name for name, value in fields.items() if hasattr(value, "resolve_expression")}
 
 
-def _unaudited(fields: dict[str, Any]) -> set[str]:
-    """The fields a move writes that its audit line leaves out: those computed by the database and `status_since`
-    (the move's own time, which the audit row holds)."""
-    return _expressions(fields) | {"status_since"}
+def _move_fields(move: Move, extra: dict[str, Any]) -> dict[str, Any]:
+    """What a move writes: the new status, when it was entered (`status_since`: the 待我处理 queue's order) and the
+    move's other fields."""
+    return {"status": move.to_status, "status_since": clock.now(), **extra}
 
 
 def _apply(obj: Demand | Task, fields: dict[str, Any]) -> None:
@@ -217,9 +218,9 @@ def _demand_move(*, demand: Demand, move: Move, actor: Actor, note: str = "", **
     """Move `demand` from its status by `move` (one conditional UPDATE), then record the timeline event and
     apply the written fields to the instance; `extra`: the other fields the move writes. Returns the event."""
     expected = demand.status
-    fields = {"status": move.to_status, "status_since": timezone.now(), **extra}
+    fields = _move_fields(move, extra)
     machine = ASSIGNMENTS if demand.kind == DemandKind.ASSIGNMENT else DEMANDS  # a 交办事项 has its own table
-    machine.set(demand, move=move, actor=actor, note=note, fields=fields, unaudited=_unaudited(fields))
+    machine.set(demand, move=move, actor=actor, note=note, fields=fields, unaudited=_expressions(fields))
     event = _event(
         demand=demand, kind=move.kind, actor=actor, from_status=expected, to_status=move.to_status, note=note
     )
@@ -232,8 +233,8 @@ def _task_move(
 ) -> TaskUpdate:
     """Move `task` from its status by `move` (conditional UPDATE), apply the written fields and add the
     TaskUpdate row (with `extra_days` where the move is about an extension)."""
-    fields = {"status": move.to_status, "status_since": timezone.now(), **extra}
-    TASKS.set(task, move=move, actor=actor, note=note, fields=fields, unaudited=_unaudited(fields))
+    fields = _move_fields(move, extra)
+    TASKS.set(task, move=move, actor=actor, note=note, fields=fields, unaudited=_expressions(fields))
     _apply(task, fields)
     return TaskUpdate.objects.create(task=task, kind=move.kind, note=note, extra_days=extra_days, actor=person(actor))
 

@@ -71,14 +71,13 @@ def chain_projects(chain_ids: list[int]) -> Any:
     return Project.objects.filter(chain_id__in=chain_ids).select_related("enterprise").order_by("name", "pk")
 
 
-def _named(source: Any, prefix: str) -> list[str]:
+def _named(source: Any, prefix: str, kind: str = "") -> list[str]:
     """The record ids the form's rows name in fields starting with `prefix` ("sv_enterprise_"), as posted or as
-    the initial values hold them (a speech's "e:12" gives "12" with prefix "sp_who_" and kind "e")."""
-    values = []
-    for key in getattr(source, "keys", list)():
-        if key.startswith(prefix):
-            value = str(source.get(key) or "")
-            values.append(value.partition(":")[2] if prefix == "sp_who_" else value)
+    the initial values hold them; with `kind`, only the values of that kind (a speech's "e:12" gives "12" for
+    prefix "sp_who_" and kind "e"; its departments and districts are not enterprises)."""
+    values = [str(source.get(key) or "") for key in getattr(source, "keys", list)() if key.startswith(prefix)]
+    if kind:
+        values = [v.removeprefix(f"{kind}:") for v in values if v.startswith(f"{kind}:")]
     return [v for v in values if v.isdigit()]
 
 
@@ -106,7 +105,7 @@ class RowChoices:
 
     @classmethod
     def of(cls, chain_ids: list[int], source: Any = None) -> "RowChoices":
-        named = _named(source, "sv_enterprise_") + _named(source, "sp_who_")
+        named = _named(source, "sv_enterprise_") + _named(source, "sp_who_", "e")
         enterprises, many_enterprises = _first_or_named(chain_enterprises(chain_ids), named)
         projects, many_projects = _first_or_named(chain_projects(chain_ids), _named(source, "sv_project_"))
         return cls(

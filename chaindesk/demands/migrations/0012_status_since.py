@@ -1,4 +1,4 @@
-import django.utils.timezone
+import chaindesk.core.clock
 from django.db import migrations, models
 
 from chaindesk.demands.status_since import backfill
@@ -19,14 +19,14 @@ class Migration(migrations.Migration):
             model_name="demand",
             name="status_since",
             field=models.DateTimeField(
-                default=django.utils.timezone.now, editable=False, verbose_name="进入当前状态时间"
+                default=chaindesk.core.clock.now, editable=False, verbose_name="进入当前状态时间"
             ),
         ),
         migrations.AddField(
             model_name="task",
             name="status_since",
             field=models.DateTimeField(
-                default=django.utils.timezone.now, editable=False, verbose_name="进入当前状态时间"
+                default=chaindesk.core.clock.now, editable=False, verbose_name="进入当前状态时间"
             ),
         ),
         migrations.RunPython(backfilled, migrations.RunPython.noop),

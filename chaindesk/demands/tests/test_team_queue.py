@@ -16,9 +16,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from chaindesk.accounts.models import User
+from chaindesk.core import clock
 from chaindesk.demands import services
 from chaindesk.demands.choices import DemandStatus, TaskStatus
 from chaindesk.demands.models import Demand, DemandEvent, Task, TaskUpdate
@@ -356,7 +356,7 @@ def test_a_move_stamps_when_the_wait_began_and_the_backfill_agrees(
     assert abs(asked.status_since - latest.created_at) < dt.timedelta(seconds=1)
     event = DemandEvent.objects.filter(demand=waiting, to_status=DemandStatus.NEEDS_INFO).latest("created_at")
     assert abs(Demand.objects.get(pk=waiting.pk).status_since - event.created_at) < dt.timedelta(seconds=1)
-    lost = timezone.now() + dt.timedelta(days=30)
+    lost = clock.now() + dt.timedelta(days=30)
     Task.objects.filter(pk=asked.pk).update(status_since=lost)
     Demand.objects.filter(pk=waiting.pk).update(status_since=lost)
     backfill(connection)
