@@ -36,6 +36,7 @@ from django.db.models.functions import Coalesce
 from chaindesk.accounts.choices import RegionLevel, Role
 from chaindesk.accounts.models import Region
 from chaindesk.chains.models import Chain
+from chaindesk.core import clock
 from chaindesk.demands import metrics
 from chaindesk.demands.models import Task
 from chaindesk.demands.selectors_queues import decorate_tasks, supervision_tasks
@@ -43,7 +44,12 @@ from chaindesk.leads.choices import LeadSource, LeadStage
 from chaindesk.leads.models import Lead
 from chaindesk.projects.models import InvestmentReport, Project
 from chaindesk.projects.selectors_progress import ChainCycleStep, cycle_of
-from chaindesk.projects.selectors_schedule import AMOUNT_FIELD, cents, flag_filter, report_window
+from chaindesk.projects.selectors_schedule import (
+    AMOUNT_FIELD,
+    cents,
+    flag_filter,
+    report_window,
+)
 from chaindesk.rollups import reads as rollup_reads
 from chaindesk.targets.actuals import PROJECT_METRICS
 from chaindesk.targets.choices import Metric
@@ -189,14 +195,31 @@ def stalled_projects(area: Area) -> QuerySet[Project]:
     return flag_filter(projects(area), "stalled", year=area.year, today=area.today)
 
 
+def _stalled_rollup(area: Area) -> QuerySet[Any] | None:
+    """Today's stalled projects the reader may see from their rollup (`ProjectStall`: a chain's team, a district
+    administrator), of the area's chain; None when the page must evaluate every project's progress."""
+    rows = rollup_reads.visible_rows(area.user, "project_stalls")
+    if rows is None or area.today != clock.today():
+        return None
+    return rows if area.chain is None else rows.filter(chain_id=area.chain.pk)
+
+
 def stalled_by_chain(area: Area) -> dict[int, int]:
-    rows = stalled_projects(area).order_by().values("chain_id").annotate(n=Count("pk"))
+    rolled = _stalled_rollup(area)
+    qs = stalled_projects(area) if rolled is None else rolled
+    rows = qs.order_by().values("chain_id").annotate(n=Count("pk"))
     return {row["chain_id"]: row["n"] for row in rows}
 
 
 def stalled_rows(area: Area) -> list[Project]:
     """The most urgent stalled projects: the longest without an update first (never updated before all), then the
     largest."""
+    rolled = _stalled_rollup(area)
+    if rolled is not None:
+        urgent = rolled.order_by("updated_on", "-planned_cents", "project_id")  # see `ProjectStall`
+        ids = list(urgent.values_list("project_id", flat=True)[:ROWS])
+        found = Project.objects.select_related("chain", "region", "enterprise").in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
     qs = stalled_projects(area).select_related("chain", "region", "enterprise")
     latest, largest = F("last_progress_on").asc(nulls_first=True), F("planned_investment").desc(nulls_last=True)
     return list(qs.order_by(latest, largest, "pk")[:ROWS])

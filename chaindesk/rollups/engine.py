@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from chaindesk.core import clock
 from chaindesk.core.listeners import Change
 
 from .families import Family, Rows, _chunks
@@ -116,9 +117,10 @@ def _delete(family: Family, partitions: Collection[Any] | None) -> None:
 
 def flush(names: Iterable[str] | None = None) -> None:
     """Refresh what is pending (of the named families, or all)."""
-    wanted = set(FAMILIES) if names is None else set(names)
-    for name in sorted(wanted & set(_pending.partitions)):
-        partitions = _pending.partitions.pop(name)
+    for name in _ordered(names):
+        partitions = _pending.partitions.pop(name, None)  # (a family read by another's refresh may be done)
+        if partitions is None:
+            continue
         try:
             refresh(FAMILIES[name], partitions)
         except BaseException:
@@ -126,16 +128,18 @@ def flush(names: Iterable[str] | None = None) -> None:
             raise
 
 
-_built: set[str] = set()  # the families known to have been rebuilt since their table last changed (this process)
+_built: set[tuple[str, Any]] = set()  # (family, None or the day) known rebuilt since the table changed (this process)
 
 
 def built(name: str) -> bool:
     """Whether `chaindesk rollups --rebuild` has filled the family's table since a migration created or changed it
-    (`RollupBuilt`); remembered by the process once true."""
-    if name not in _built:
-        if not RollupBuilt.objects.filter(name=name).exists():
+    (`RollupBuilt`), today for a family that holds for a day (`daily`); remembered by the process once true."""
+    day = clock.today() if FAMILIES[name].daily else None
+    if (name, day) not in _built:
+        built_at = RollupBuilt.objects.filter(name=name).values_list("built_at", flat=True).first()
+        if built_at is None or (day is not None and timezone.localtime(built_at).date() != day):
             return False
-        _built.add(name)
+        _built.add((name, day))
     return True
 
 
@@ -149,6 +153,11 @@ def ready(*names: str) -> bool:
     return True
 
 
+def _ordered(names: Iterable[str] | None) -> list[str]:
+    """The named families (or all) in the registry's order: a family reading another's rows after it."""
+    return [name for name in FAMILIES if names is None or name in names]
+
+
 def rebuild(names: Iterable[str] | None = None) -> dict[str, int]:
     """Every row of the named families (or all) computed again from the records; returns the rows per family.
 
@@ -156,7 +165,7 @@ def rebuild(names: Iterable[str] | None = None) -> dict[str, int]:
     replaces its rows at once: the pages read whole figures throughout, and a refresh after a write waits for
     one batch at most, not for the whole rebuild."""
     counts: dict[str, int] = {}
-    for name in sorted(FAMILIES if names is None else names):
+    for name in _ordered(names):
         family = FAMILIES[name]
         _pending.partitions.pop(name, None)
         written, whole, first, last = 0, False, None, None
@@ -177,8 +186,8 @@ def rebuild(names: Iterable[str] | None = None) -> dict[str, int]:
                     stray = stray.exclude(**{f"{family.partition}__range": (first, last)})
                 stray.delete()
                 family.cleared_outside(first, last)
-        RollupBuilt.objects.update_or_create(name=name, defaults={"built_at": timezone.now()})
-        _built.add(name)
+        RollupBuilt.objects.update_or_create(name=name, defaults={"built_at": clock.now()})
+        _built.add((name, clock.today() if family.daily else None))
         counts[name] = written
     return counts
 
@@ -200,7 +209,7 @@ def check(names: Iterable[str] | None = None) -> list[Difference]:
     family's rows included. What this thread's writes left pending is refreshed first (their commit would have)."""
     flush(names)
     found: list[Difference] = []
-    for name in sorted(FAMILIES if names is None else names):
+    for name in _ordered(names):
         family = FAMILIES[name]
         whole, first, last = False, None, None
         for partitions in family.batches():

@@ -131,6 +131,10 @@ class Family:
         family computes a month at a time, so a rebuild's memory does not grow with the records)."""
         yield None
 
+    # A family whose figures depend on the day (not only on the records) holds for the day it was rebuilt: the
+    # pages read it only then (`engine.built`), and the nightly rebuild computes it again.
+    daily = False
+
     # A family may keep tables derived from its rows (coarser partitions): told what each refresh and each rebuilt
     # batch wrote, so they keep in step, and asked for their differences when the family is checked.
     keeps_derived = False  # whether `refreshed` needs the rows as they were before a refresh

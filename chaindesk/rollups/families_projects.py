@@ -21,21 +21,23 @@ from django.db import models
 from django.db.models import F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
+from chaindesk.core import clock
 from chaindesk.core.listeners import Change
-from chaindesk.projects.models import InvestmentReport, Project
-from chaindesk.projects.selectors_schedule import AMOUNT_FIELD, cents
+from chaindesk.projects.models import InvestmentPlan, InvestmentReport, Project
+from chaindesk.projects.selectors_schedule import AMOUNT_FIELD, cents, flag_filter
 
 from .families import Family, Rows, _chunks, block_batches, block_spans, blocks_of
-from .models import MONTHS, ProjectYear
+from .models import MONTHS, NEVER, ProjectStall, ProjectYear
 
 BLOCK = 256  # project ids per partition: a report's refresh reads a block's reports (a few thousand at most)
 REBUILD_BLOCKS = 128  # blocks a rebuild computes at a time (32,768 project ids)
 REPORT_FIELDS = ("project", "month", "amount")
 
 
-def _where(blocks: list[int]) -> Q:
-    """The reports of the projects of `blocks` (sorted), consecutive blocks as one id range."""
-    ranges = (Q(project_id__gte=lo * BLOCK, project_id__lt=hi * BLOCK) for lo, hi in block_spans(blocks))
+def _where(blocks: list[int], field: str = "project_id") -> Q:
+    """The rows (reports, or projects with `field="pk"`) of the projects of `blocks` (sorted), consecutive blocks
+    as one id range."""
+    ranges = (Q(**{f"{field}__gte": lo * BLOCK, f"{field}__lt": hi * BLOCK}) for lo, hi in block_spans(blocks))
     return functools.reduce(operator.or_, ranges, Q(pk__in=[]))
 
 
@@ -89,3 +91,56 @@ def done_join(
     )
     done = models.ExpressionWrapper(total * Value(Decimal("0.01")), output_field=AMOUNT_FIELD)
     return qs, Coalesce(done, zero, output_field=AMOUNT_FIELD)
+
+
+# --- 停滞项目: the projects stalled today -------------------------------------------------------------------
+
+PLAN_FIELDS = ("project", "year", "amount")
+
+
+class ProjectStalls(Family):
+    """The projects stalled today (`ProjectStall`): `flag_filter(…, "stalled")` per block of projects. Whether a
+    project is behind depends on the day (序时进度 grows every day; 30 days without an update make it stale), so
+    the rows hold for the day they were computed: `daily`, read only on the day of the last rebuild. A write
+    touches the block of its project: the project itself (its stage, dates, chain, region, last update), its
+    reports and its plans. Changing the tolerance or the days that make a project stale needs a rebuild."""
+
+    daily = True
+
+    def sources(self) -> tuple[type[models.Model], ...]:
+        return (Project, InvestmentReport, InvestmentPlan)
+
+    def live(self, partitions: Collection[Any] | None) -> Rows:
+        today = clock.today()
+        parts: list[Q] = [Q()] if partitions is None else [_where(part, "pk") for part in _chunks(partitions)]
+        rows: Rows = {}
+        planned = cents(F("planned_investment"))
+        for where in parts:
+            stalled = flag_filter(Project.objects.filter(where), "stalled", year=today.year, today=today)
+            values = stalled.order_by().annotate(planned_cents=planned)
+            for pk, chain_id, region_id, last, amount, behind, stale in values.values_list(
+                "pk", "chain_id", "region_id", "last_progress_on", "planned_cents", "is_behind", "is_stale"
+            ):
+                key = (pk // BLOCK, pk, chain_id, region_id, last or NEVER, -1 if amount is None else int(amount))
+                rows[key] = (bool(behind), bool(stale))
+        return rows
+
+    def touched(self, change: Change) -> set[Any]:
+        if change.model is Project:
+            return {int(change.pk) // BLOCK}
+        if change.model is InvestmentPlan:
+            return blocks_of(change, PLAN_FIELDS, "project", BLOCK)
+        return blocks_of(change, REPORT_FIELDS, "project", BLOCK)
+
+    def batches(self) -> Iterator[Collection[Any] | None]:
+        return block_batches(Project, BLOCK, REBUILD_BLOCKS)
+
+
+PROJECT_STALLS = ProjectStalls(
+    name="project_stalls",
+    label="停滞项目",
+    model=ProjectStall,
+    partition="block",
+    keys=("block", "project_id", "chain_id", "region_id", "updated_on", "planned_cents"),
+    measures=("is_behind", "is_stale"),
+)

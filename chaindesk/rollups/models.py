@@ -4,6 +4,8 @@ a page adds up a few hundred rows instead of scanning a province's records. Each
 dimensions are plain ids (not foreign keys): a rollup row is derived data, rebuilt at will, and must never stop a
 record from being deleted."""
 
+import datetime as dt
+
 from django.db import models
 
 from chaindesk.core.scope import ScopedQuerySet, ScopePaths
@@ -220,3 +222,42 @@ class ProjectYear(models.Model):
 
     def __str__(self) -> str:
         return f"project={self.project_id} {self.year}"
+
+
+NEVER = dt.date(1, 1, 1)  # `ProjectStall.updated_on` of a project never updated
+
+
+class ProjectStall(models.Model):
+    """A project stalled on the day the family was computed (`families_projects.PROJECT_STALLS`): behind 序时进度
+    (`is_behind`) or without an update for 30 days (`is_stale`), as the project list's `flag=stalled` finds it,
+    with its chain and region (what a reader may see) and the two columns the cockpit orders its most urgent rows
+    by. Unlike the other rollups its figures hold for one day: the pages read it only on the day it was rebuilt
+    (nightly), refreshed per block of projects by every write in between."""
+
+    block = models.IntegerField()
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.DO_NOTHING, db_constraint=False, related_name="rollup_stall"
+    )
+    chain_id = models.IntegerField(null=True)
+    region_id = models.IntegerField(null=True)
+    # the cockpit's order, most urgent first, as plain columns (an index with NULLS FIRST is PostgreSQL's only):
+    # the last update (NEVER when there was none, so those come first) and the planned investment in 分 (-1 without
+    # one, so those come last)
+    updated_on = models.DateField()
+    planned_cents = models.BigIntegerField()
+    is_behind = models.BooleanField()
+    is_stale = models.BooleanField()
+
+    scope_paths = NOBODY  # read through `reads.visible_rows`, by chain and region
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "停滞项目"
+        constraints = [models.UniqueConstraint(fields=["project"], name="rollup_project_stall_key")]
+        indexes = [
+            models.Index(fields=["block"], name="rollup_project_stall_block"),
+            models.Index(fields=["updated_on", "-planned_cents", "project"], name="rollup_project_stall_urgent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"project={self.project_id} behind={self.is_behind} stale={self.is_stale}"

@@ -7,6 +7,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
@@ -14,14 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chaindesk.cockpit import selectors as cockpit
-from chaindesk.core import listeners
+from chaindesk.core import clock, listeners
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.projects import services as project_services
 from chaindesk.projects.choices import FORWARD, STAGE_DATE_FIELD, ProjectStage
 from chaindesk.projects.models import Project
 from chaindesk.projects.selectors_progress import investment_summary
 from chaindesk.rollups import engine, reads
-from chaindesk.rollups.models import InvestmentMonth, ProjectDay, ProjectYear, RollupBuilt
+from chaindesk.rollups.families_projects import BLOCK as PROJECT_BLOCK
+from chaindesk.rollups.models import InvestmentMonth, ProjectDay, ProjectStall, ProjectYear, RollupBuilt
 from chaindesk.targets.actuals import measure
 from chaindesk.targets.choices import Owner
 from chaindesk.testkit.personas import IN_SCOPE, OUT_OF_SCOPE, Personas
@@ -68,6 +70,7 @@ def _figures(p: Personas) -> dict[str, Any]:
             figures[f"{key}/{chain}/funnel"] = {k: (f.counts, f.signed_amount) for k, f in funnels.items()}
             figures[f"{key}/{chain}/investment"] = cockpit.investment_by_month(area)
             figures[f"{key}/{chain}/stalled"] = cockpit.stalled_by_chain(area)
+            figures[f"{key}/{chain}/stalled_rows"] = [project.pk for project in cockpit.stalled_rows(area)]
         for year in (p.today.year - 1, p.today.year):  # each project's done investment (project_years)
             for by in ("chain", "region"):
                 figures[f"{key}/{year}/{by}/summary"] = investment_summary(user, year=year, today=p.today, by=by)
@@ -114,9 +117,11 @@ def test_each_write_moves_the_rollup(personas: Personas) -> None:
     p = personas
     today = p.today
     project = _new_project(p, amount="2500.50")
-    assert engine.pending() == {}  # 在谈: no key date yet, nothing to refresh
+    block = {project.pk // PROJECT_BLOCK}
+    assert engine.pending() == {"project_stalls": block}  # 在谈: no key date yet, only whether it is stalled
+    _assert_rollups_equal_live(p)
     _move(project, p.chief, today - dt.timedelta(days=3))
-    assert engine.pending() == {"project_days": {today - dt.timedelta(days=3)}}
+    assert engine.pending() == {"project_days": {today - dt.timedelta(days=3)}, "project_stalls": block}
     _assert_rollups_equal_live(p)
     assert engine.pending() == {}
     signed = ProjectDay.objects.get(day=today - dt.timedelta(days=3), event="signed_on", chain_id=p.ours.chain.pk)
@@ -142,6 +147,8 @@ def test_each_write_moves_the_rollup(personas: Personas) -> None:
 
 def test_a_stale_transition_leaves_the_rollup_alone(personas: Personas) -> None:
     project = _new_project(personas)
+    assert engine.pending() == {"project_stalls": {project.pk // PROJECT_BLOCK}}  # the creation's
+    engine.flush()
     with pytest.raises(InvalidTransition):
         project_services.project_transition(
             project=project,
@@ -187,6 +194,7 @@ OPS = st.lists(
         st.tuples(st.just("move"), st.integers(min_value=0, max_value=20), st.integers(min_value=0, max_value=400)),
         st.tuples(st.just("report"), st.integers(min_value=0, max_value=20), st.integers(min_value=0, max_value=14)),
         st.tuples(st.just("region"), st.integers(min_value=0, max_value=20), st.booleans()),
+        st.tuples(st.just("plan"), st.integers(min_value=0, max_value=20), st.integers(min_value=0, max_value=9000)),
     ),
     min_size=1,
     max_size=8,
@@ -197,8 +205,8 @@ OPS = st.lists(
 @given(ops=OPS)
 def test_random_writes_keep_every_reader_s_figures_equal_to_live(personas: Personas, ops: list[Any]) -> None:
     """Random writes through the services (new projects on either side, stage moves on random days of this year
-    and last, investment reports of random months, moves between districts), then every reader's figures with
-    the rollups equal their figures from the records, and `check()` finds nothing."""
+    and last, investment reports of random months, this year's plans, moves between districts), then every
+    reader's figures with the rollups equal their figures from the records, and `check()` finds nothing."""
     p = personas
     made = list(Project.objects.filter(chain__in=[p.ours.chain, p.theirs.chain]).order_by("pk"))
     for op in ops:
@@ -217,6 +225,8 @@ def test_random_writes_keep_every_reader_s_figures_equal_to_live(personas: Perso
                 continue
             month = (p.today.replace(day=1) - dt.timedelta(days=31 * op[2])).replace(day=1)
             project_services.investment_report(project=project, month=month, amount=D(op[2] * 10 + 1), actor=actor)
+        elif op[0] == "plan":  # this year's plan: whether the project is behind 序时进度 (project_stalls)
+            project_services.plan_set(project=project, year=p.today.year, amount=D(op[2]), actor=actor)
         else:
             side = p.ours if project.chain_id == p.ours.chain.pk else p.theirs
             project_services.project_update(project=project, actor=actor, region=p.city if op[2] else side.region)
@@ -232,6 +242,27 @@ def test_a_family_not_rebuilt_since_its_table_changed_reads_the_records(monkeypa
     assert engine.ready("investment_months")  # the others are unaffected
     engine.rebuild(["project_days"])
     assert RollupBuilt.objects.filter(name="project_days").exists() and engine.ready("project_days")
+
+
+def test_the_stalled_projects_are_read_on_the_day_they_were_computed(personas: Personas) -> None:
+    """`project_stalls` holds for one day (序时进度 moves on, updates grow old): read on the day of its rebuild,
+    refreshed by the writes of that day; the next day the pages evaluate every project until the nightly rebuild."""
+    p = personas
+    area = cockpit.Area(user=p.chief, today=clock.today())
+    assert cockpit._stalled_rollup(area) is not None
+    behind = _new_project(p)
+    _move(behind, p.chief, clock.today() - dt.timedelta(days=200))
+    project_services.plan_set(project=behind, year=clock.today().year, amount=D("5000"), actor=p.chief)
+    assert engine.ready("project_stalls")  # the writes' refresh of its block, flushed
+    row = ProjectStall.objects.get(project_id=behind.pk)
+    assert row.is_stale and row.chain_id == p.ours.chain.pk  # last updated when it was signed, 200 days ago
+    _assert_rollups_equal_live(p)
+    with time_machine.travel(clock.now() + dt.timedelta(days=1), tick=False):
+        tomorrow = cockpit.Area(user=p.chief, today=clock.today())
+        assert not engine.ready("project_stalls") and cockpit._stalled_rollup(tomorrow) is None
+        assert engine.ready("project_days")  # the other families hold whatever the day
+        engine.rebuild(["project_stalls"])
+        assert engine.ready("project_stalls") and cockpit._stalled_rollup(tomorrow) is not None
 
 
 def test_a_transaction_refreshes_once_on_commit(personas: Personas) -> None:
