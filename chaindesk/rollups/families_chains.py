@@ -15,19 +15,22 @@ nothing here (the sets hold node ids; the map walks the tree as it is when it re
 changes needs `chaindesk rollups --rebuild`: a qualification's 计为规模以上 flag or code (loaded, read-only in the
 admin), the size threshold CHAINDESK_GAP_SCALE_REVENUE, and bulk loads that bypass the services."""
 
+import functools
+import operator
 from collections.abc import Collection, Iterator
 from typing import Any
 
 from django.db import models
-from django.db.models import Sum
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum, Value
 
+from chaindesk.chains.gaps import scale_revenue
 from chaindesk.chains.models import Chain
 from chaindesk.core.listeners import Change
 from chaindesk.enterprises.chain_map import NodeSetRow, node_set_rows
 from chaindesk.enterprises.models import Enterprise, Indicator
 
 from .families import Family, Rows, _chunks, _touched, block_batches, block_spans, blocks_of
-from .models import ChainNodeSet
+from .models import ChainNodeSet, ScaleYear
 
 BLOCK = 4096  # enterprise ids per partition
 REBUILD_BLOCKS = 64  # blocks a rebuild computes at a time (262,144 enterprise ids)
@@ -95,3 +98,74 @@ def stored_node_sets(chain: Chain) -> list[NodeSetRow] | None:
     return [
         (frozenset(int(pk) for pk in nodes.split(",")), lianzhu, scale, int(n)) for nodes, lianzhu, scale, n in rows
     ]
+
+
+# --- 新增规上企业: enterprises that became 规上 in a year ------------------------------------------------------
+
+SCALE_PATHS = {"chain": "enterprise__chains", "region": "enterprise__region_id"}
+SCALE_ENTERPRISE_FIELDS = ("chains", "nodes", "region")
+
+
+def new_scale(year: int | None = None) -> QuerySet[Indicator]:
+    """The indicators by which an enterprise became 规上 (the target 新增规上企业): revenue at or above the size
+    line in their year, and no such revenue the year before; of `year`, or of every year."""
+    line = scale_revenue()
+    was_scale = Indicator.objects.filter(
+        enterprise=OuterRef("enterprise"), year=OuterRef("year") - 1, revenue__gte=line
+    )
+    found = Indicator.objects.filter(revenue__gte=line).filter(~Exists(was_scale))
+    return found if year is None else found.filter(year=year)
+
+
+class ScaleYears(Family):
+    """Per block of enterprises, those that became 规上 each year, by chain and by region. A change touches the
+    block of the enterprise it concerns: an indicator created, changed or deleted (its revenue, year or
+    enterprise), an enterprise created, deleted, or moved to other chains or another region. The size line
+    (CHAINDESK_GAP_SCALE_REVENUE) and bulk loads need a rebuild."""
+
+    def sources(self) -> tuple[type[models.Model], ...]:
+        return (Enterprise, Indicator)
+
+    def live(self, partitions: Collection[Any] | None) -> Rows:
+        parts: list[Q] = [Q()] if partitions is None else [_indicator_blocks(part) for part in _chunks(partitions)]
+        block = ExpressionWrapper(F("enterprise_id") / Value(BLOCK), output_field=models.IntegerField())
+        rows: Rows = {}
+        for where in parts:
+            for dimension, path in SCALE_PATHS.items():
+                grouped = (
+                    new_scale()
+                    .filter(where)
+                    .exclude(**{f"{path}__isnull": True})
+                    .annotate(block=block)
+                    .order_by()
+                    .values("block", "year", path)
+                    .annotate(n=Count("enterprise", distinct=True))
+                )
+                for r in grouped:
+                    rows[(int(r["block"]), r["year"], dimension, r[path])] = (r["n"],)
+        return rows
+
+    def touched(self, change: Change) -> set[Any]:
+        if change.model is Enterprise:
+            return {int(change.pk) // BLOCK} if _touched(change, SCALE_ENTERPRISE_FIELDS) else set()
+        return blocks_of(change, INDICATOR_FIELDS, "enterprise", BLOCK)
+
+    def batches(self) -> Iterator[Collection[Any] | None]:
+        return block_batches(Enterprise, BLOCK, REBUILD_BLOCKS)
+
+
+def _indicator_blocks(blocks: list[int]) -> Q:
+    """The indicators of the enterprises of `blocks` (sorted), consecutive blocks as one id range."""
+    spans = block_spans(blocks)
+    ranges = (Q(enterprise_id__gte=lo * BLOCK, enterprise_id__lt=hi * BLOCK) for lo, hi in spans)
+    return functools.reduce(operator.or_, ranges, Q(pk__in=[]))
+
+
+SCALE_YEARS = ScaleYears(
+    name="scale_years",
+    label="新增规上企业汇总",
+    model=ScaleYear,
+    partition="block",
+    keys=("block", "year", "dimension", "group_id"),
+    measures=("enterprises",),
+)

@@ -261,3 +261,28 @@ class ProjectStall(models.Model):
 
     def __str__(self) -> str:
         return f"project={self.project_id} behind={self.is_behind} stale={self.is_stale}"
+
+
+class ScaleYear(models.Model):
+    """Enterprises of block `block` (enterprise id // 4096) that became 规上 in `year` (revenue at or above the
+    size line that year, not the year before), per chain they are on (`dimension` "chain") and per region
+    (`dimension` "region"): the target 新增规上企业. Kept by `families_chains.py`; read by the targets' measures."""
+
+    block = models.IntegerField()
+    year = models.IntegerField()
+    dimension = models.CharField(max_length=8)
+    group_id = models.IntegerField()
+    enterprises = models.IntegerField()
+
+    scope_paths = NOBODY  # a target's figures are its owner's, whoever reads them
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "新增规上企业汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["block", "year", "dimension", "group_id"], name="rollup_scale_year_key")
+        ]
+        indexes = [models.Index(fields=["year", "dimension"], name="rollup_scale_year_idx")]
+
+    def __str__(self) -> str:
+        return f"block={self.block} {self.year} {self.dimension}={self.group_id}: {self.enterprises}"

@@ -1,12 +1,13 @@
 """Every rollup family, by name."""
 
 from .families import INVESTMENT_MONTHS, PROJECT_DAYS, Family
-from .families_chains import CHAIN_NODE_SETS
+from .families_chains import CHAIN_NODE_SETS, SCALE_YEARS
 from .families_demands import DEMAND_DAYS
 from .families_projects import PROJECT_STALLS, PROJECT_YEARS
 
 # In the order a rebuild computes them: a family reading another's rows (the stalled projects read each project's
 # investment done from `project_years`) comes after it.
 FAMILIES: dict[str, Family] = {
-    f.name: f for f in (PROJECT_DAYS, INVESTMENT_MONTHS, DEMAND_DAYS, CHAIN_NODE_SETS, PROJECT_YEARS, PROJECT_STALLS)
+    f.name: f
+    for f in (PROJECT_DAYS, INVESTMENT_MONTHS, DEMAND_DAYS, CHAIN_NODE_SETS, SCALE_YEARS, PROJECT_YEARS, PROJECT_STALLS)
 }

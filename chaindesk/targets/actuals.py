@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 
 from chaindesk.accounts.models import Region
-from chaindesk.chains.gaps import scale_revenue
 from chaindesk.demands.metrics import counts_by, period_bounds
 from chaindesk.demands.models import Demand
-from chaindesk.enterprises.models import Indicator
 from chaindesk.projects.models import InvestmentReport, Project
+from chaindesk.rollups.families_chains import new_scale
 from chaindesk.rollups.models import DemandMonth
 from chaindesk.rollups.reads import all_demand_rows, all_rows, demand_spans
 from chaindesk.upward.choices import UpwardStage
@@ -122,16 +121,15 @@ def _investment(year: int, path: str) -> Figures:
     return {Metric.INVESTMENT: {row[path]: Decimal(row["total"] or 0) for row in rows}}
 
 
+SCALE_DIMENSION = {"enterprise__chains": "chain", "enterprise__region_id": "region"}
+
+
 def _new_scale(year: int, path: str) -> Figures:
-    line = scale_revenue()
-    was_scale = Indicator.objects.filter(enterprise=OuterRef("enterprise"), year=year - 1, revenue__gte=line)
-    rows = (
-        Indicator.objects.filter(year=year, revenue__gte=line)
-        .filter(~Exists(was_scale))
-        .order_by()
-        .values(path)
-        .annotate(n=Count("enterprise", distinct=True))
-    )
+    rolled = all_rows("scale_years")
+    if rolled is not None:  # the rollup per block of enterprises: a few rows per block instead of every indicator
+        sums = rolled.filter(year=year, dimension=SCALE_DIMENSION[path]).order_by().values("group_id")
+        return {Metric.NEW_SCALE: {row["group_id"]: Decimal(row["n"]) for row in sums.annotate(n=Sum("enterprises"))}}
+    rows = new_scale(year).order_by().values(path).annotate(n=Count("enterprise", distinct=True))
     return {Metric.NEW_SCALE: {row[path]: Decimal(row["n"]) for row in rows if row[path] is not None}}
 
 

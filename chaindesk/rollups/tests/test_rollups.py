@@ -14,9 +14,11 @@ from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chaindesk.chains.gaps import scale_revenue
 from chaindesk.cockpit import selectors as cockpit
 from chaindesk.core import clock, listeners
 from chaindesk.core.exceptions import InvalidTransition
+from chaindesk.enterprises import services as enterprise_services
 from chaindesk.projects import services as project_services
 from chaindesk.projects.choices import FORWARD, STAGE_DATE_FIELD, ProjectStage
 from chaindesk.projects.models import Project
@@ -195,6 +197,7 @@ OPS = st.lists(
         st.tuples(st.just("report"), st.integers(min_value=0, max_value=20), st.integers(min_value=0, max_value=14)),
         st.tuples(st.just("region"), st.integers(min_value=0, max_value=20), st.booleans()),
         st.tuples(st.just("plan"), st.integers(min_value=0, max_value=20), st.integers(min_value=0, max_value=9000)),
+        st.tuples(st.just("indicator"), st.integers(min_value=0, max_value=5), st.booleans()),
     ),
     min_size=1,
     max_size=8,
@@ -205,11 +208,20 @@ OPS = st.lists(
 @given(ops=OPS)
 def test_random_writes_keep_every_reader_s_figures_equal_to_live(personas: Personas, ops: list[Any]) -> None:
     """Random writes through the services (new projects on either side, stage moves on random days of this year
-    and last, investment reports of random months, this year's plans, moves between districts), then every
+    and last, investment reports of random months, this year's plans, moves between districts, enterprises'
+    revenues either side of the size line), then every
     reader's figures with the rollups equal their figures from the records, and `check()` finds nothing."""
     p = personas
     made = list(Project.objects.filter(chain__in=[p.ours.chain, p.theirs.chain]).order_by("pk"))
+    enterprises = [p.ours.enterprise, p.theirs.enterprise, p.ent2]
     for op in ops:
+        if op[0] == "indicator":  # a revenue above or below the size line, this year or last (新增规上)
+            enterprise = enterprises[op[1] % 3]
+            revenue = scale_revenue() + (D(1) if op[2] else D(-1))
+            year = p.today.year - op[1] // 3
+            actor = p.chief if enterprise != p.theirs.enterprise else p.x_chief
+            enterprise_services.indicator_set(actor=actor, enterprise=enterprise, year=year, revenue=revenue)
+            continue
         if op[0] == "create":
             made.append(_new_project(p, theirs=op[1], amount=str(D(op[2]) / 100)))
             continue
