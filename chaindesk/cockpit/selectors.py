@@ -43,7 +43,7 @@ from chaindesk.demands.selectors_queues import decorate_tasks, supervision_tasks
 from chaindesk.leads.choices import LeadSource, LeadStage
 from chaindesk.leads.models import Lead
 from chaindesk.projects.models import InvestmentReport, Project
-from chaindesk.projects.selectors_progress import ChainCycleStep, cycle_of
+from chaindesk.projects.selectors_progress import ChainCycleStep, cycle_of, cycle_steps_of
 from chaindesk.projects.selectors_schedule import (
     AMOUNT_FIELD,
     cents,
@@ -227,8 +227,17 @@ def stalled_rows(area: Area) -> list[Project]:
 
 def cycle_steps(area: Area) -> list[ChainCycleStep]:
     """The virtuous cycle (投资签约 → 增资扩产 → 以商引商 → 能人引荐), landed and in talks, as the chain's 良性循环
-    page counts it, over every visible chain or one: one aggregate query."""
-    return cycle_of(projects(area))
+    page counts it, over every visible chain or one: one aggregate query (over the rollup `project_cycles` for a
+    chain's team and a district administrator)."""
+    rolled = rollup_reads.visible_rows(area.user, "project_cycles")
+    if rolled is None:
+        return cycle_of(projects(area))
+    if area.chain is not None:
+        rolled = rolled.filter(chain_id=area.chain.pk)
+    totals: dict[str, Any] = {}
+    for row in rolled.order_by().values("step").annotate(n=Sum("projects"), a=Sum("amount_cents")):
+        totals[f"{row['step']}_n"], totals[f"{row['step']}_a"] = row["n"], row["a"]
+    return cycle_steps_of(totals)
 
 
 # --- tasks, leads, 上争 ------------------------------------------------------------------------------------
@@ -252,11 +261,16 @@ def overdue_rows(area: Area) -> list[Task]:
 
 
 def lead_counts(area: Area) -> dict[tuple[str, str], int]:
-    """(source, stage) → leads, over every lead the reader sees (the pipeline is not a year's): one grouped query."""
-    qs = Lead.objects.visible_to(area.user)
-    if area.chain is not None:
-        qs = qs.filter(chain=area.chain)
-    rows = qs.order_by().values("source", "stage").annotate(n=Count("pk"))
+    """(source, stage) → leads, over every lead the reader sees (the pipeline is not a year's): one grouped query
+    (over the rollup `lead_counts` for a chain's team and a district administrator)."""
+    rolled = rollup_reads.visible_rows(area.user, "lead_counts")
+    if rolled is None:
+        qs = Lead.objects.visible_to(area.user)
+        rows = (qs if area.chain is None else qs.filter(chain=area.chain)).order_by().values("source", "stage")
+        rows = rows.annotate(n=Count("pk"))
+    else:
+        rolled = rolled if area.chain is None else rolled.filter(chain_id=area.chain.pk)
+        rows = rolled.order_by().values("source", "stage").annotate(n=Sum("leads"))
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for row in rows:
         if row["source"] in LeadSource.values and row["stage"] in LeadStage.values:

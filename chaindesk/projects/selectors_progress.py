@@ -489,31 +489,39 @@ def chain_cycle(chain: Any, user: Any) -> list[ChainCycleStep]:
     return cycle_of(Project.objects.visible_to(user).filter(chain=chain))
 
 
-def cycle_of(projects: QuerySet[Project]) -> list[ChainCycleStep]:
-    """The cycle's steps over these projects (one chain's, or the cockpit's every visible chain): one aggregate
-    query; amounts summed as whole 分."""
+def cycle_aggregates() -> dict[str, Any]:
+    """Per value of the project list's `cycle` filter (a step, landed or in talks): the projects counted
+    (``{value}_n``) and their planned investment in whole 分 (``{value}_a``)."""
     planned = cents(Coalesce(F("planned_investment"), Value(Decimal("0")), output_field=AMOUNT_FIELD))
     aggregates: dict[str, Any] = {}
-    for key, *_rest in CHAIN_STEPS:
+    for value in CYCLE_VALUES:
         # The project list's `cycle` filter (cycle_q) is the very condition counted, so a count clicks through.
-        landed, talks = cycle_q(key), cycle_q(f"{key}{TALKS_SUFFIX}")
-        aggregates[f"{key}_n"] = Count("pk", filter=landed)
-        aggregates[f"{key}_a"] = Sum(planned, filter=landed)
-        aggregates[f"{key}_tn"] = Count("pk", filter=talks)
-        aggregates[f"{key}_ta"] = Sum(planned, filter=talks)
-    totals = projects.aggregate(**aggregates)
+        condition = cycle_q(value)
+        aggregates[f"{value}_n"] = Count("pk", filter=condition)
+        aggregates[f"{value}_a"] = Sum(planned, filter=condition)
+    return aggregates
+
+
+def cycle_steps_of(totals: dict[str, Any]) -> list[ChainCycleStep]:
+    """The cycle's steps from the totals of `cycle_aggregates` (a value missing counts nothing)."""
     return [
         ChainCycleStep(
             key=key,
             label=str(label),
             description=str(text),
-            n_landed=int(totals[f"{key}_n"] or 0),
-            amount_landed=_from_cents(totals[f"{key}_a"]),
-            n_negotiating=int(totals[f"{key}_tn"] or 0),
-            amount_negotiating=_from_cents(totals[f"{key}_ta"]),
+            n_landed=int(totals.get(f"{key}_n") or 0),
+            amount_landed=_from_cents(totals.get(f"{key}_a")),
+            n_negotiating=int(totals.get(f"{key}{TALKS_SUFFIX}_n") or 0),
+            amount_negotiating=_from_cents(totals.get(f"{key}{TALKS_SUFFIX}_a")),
         )
         for key, _condition, label, text in CHAIN_STEPS
     ]
+
+
+def cycle_of(projects: QuerySet[Project]) -> list[ChainCycleStep]:
+    """The cycle's steps over these projects (one chain's, or the cockpit's every visible chain): one aggregate
+    query; amounts summed as whole 分."""
+    return cycle_steps_of(projects.aggregate(**cycle_aggregates()))
 
 
 def talent_projects(talent: Any, user: Any) -> tuple[list[Project], int]:

@@ -286,3 +286,50 @@ class ScaleYear(models.Model):
 
     def __str__(self) -> str:
         return f"block={self.block} {self.year} {self.dimension}={self.group_id}: {self.enterprises}"
+
+
+class ProjectCycle(models.Model):
+    """The projects of chain `chain_id` in region `region_id` that a step of the virtuous cycle counts now
+    (`step`: a value of the project list's `cycle` filter, "follow_ons" landed or "follow_ons_talks" in talks),
+    with their planned investment in whole 分. Kept per chain by `families_states.py`; read by the cockpit."""
+
+    chain_id = models.IntegerField()
+    region_id = models.IntegerField(null=True)
+    step = models.CharField(max_length=24)
+    projects = models.IntegerField()
+    amount_cents = models.BigIntegerField()
+
+    scope_paths = NOBODY  # read through `reads.visible_rows`, by chain and region
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "良性循环项目汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["chain_id", "region_id", "step"], name="rollup_project_cycle_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"chain={self.chain_id} region={self.region_id} {self.step}: {self.projects}"
+
+
+class LeadCount(models.Model):
+    """The leads of chain `chain_id` and region `region_id` now at `stage`, per source. Kept per chain by
+    `families_states.py`; read by the cockpit's leads funnel."""
+
+    chain_id = models.IntegerField()
+    region_id = models.IntegerField(null=True)
+    source = models.CharField(max_length=16)
+    stage = models.CharField(max_length=16)
+    leads = models.IntegerField()
+
+    scope_paths = NOBODY  # read through `reads.visible_rows`, by chain and region
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "招商线索汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["chain_id", "region_id", "source", "stage"], name="rollup_lead_count_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"chain={self.chain_id} region={self.region_id} {self.source}/{self.stage}: {self.leads}"

@@ -19,6 +19,8 @@ from chaindesk.cockpit import selectors as cockpit
 from chaindesk.core import clock, listeners
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.enterprises import services as enterprise_services
+from chaindesk.leads import services as lead_services
+from chaindesk.leads.choices import LeadSource
 from chaindesk.projects import services as project_services
 from chaindesk.projects.choices import FORWARD, STAGE_DATE_FIELD, ProjectStage
 from chaindesk.projects.models import Project
@@ -73,6 +75,8 @@ def _figures(p: Personas) -> dict[str, Any]:
             figures[f"{key}/{chain}/investment"] = cockpit.investment_by_month(area)
             figures[f"{key}/{chain}/stalled"] = cockpit.stalled_by_chain(area)
             figures[f"{key}/{chain}/stalled_rows"] = [project.pk for project in cockpit.stalled_rows(area)]
+            figures[f"{key}/{chain}/cycle"] = cockpit.cycle_steps(area)
+            figures[f"{key}/{chain}/leads"] = cockpit.lead_counts(area)
         for year in (p.today.year - 1, p.today.year):  # each project's done investment (project_years)
             for by in ("chain", "region"):
                 figures[f"{key}/{year}/{by}/summary"] = investment_summary(user, year=year, today=p.today, by=by)
@@ -119,11 +123,11 @@ def test_each_write_moves_the_rollup(personas: Personas) -> None:
     p = personas
     today = p.today
     project = _new_project(p, amount="2500.50")
-    block = {project.pk // PROJECT_BLOCK}
-    assert engine.pending() == {"project_stalls": block}  # 在谈: no key date yet, only whether it is stalled
+    states = {"project_stalls": {project.pk // PROJECT_BLOCK}, "project_cycles": {p.ours.chain.pk}}
+    assert engine.pending() == states  # 在谈: no key date yet, only its state (stalled, the cycle in talks)
     _assert_rollups_equal_live(p)
     _move(project, p.chief, today - dt.timedelta(days=3))
-    assert engine.pending() == {"project_days": {today - dt.timedelta(days=3)}, "project_stalls": block}
+    assert engine.pending() == {"project_days": {today - dt.timedelta(days=3)}, **states}
     _assert_rollups_equal_live(p)
     assert engine.pending() == {}
     signed = ProjectDay.objects.get(day=today - dt.timedelta(days=3), event="signed_on", chain_id=p.ours.chain.pk)
@@ -149,7 +153,7 @@ def test_each_write_moves_the_rollup(personas: Personas) -> None:
 
 def test_a_stale_transition_leaves_the_rollup_alone(personas: Personas) -> None:
     project = _new_project(personas)
-    assert engine.pending() == {"project_stalls": {project.pk // PROJECT_BLOCK}}  # the creation's
+    assert set(engine.pending()) == {"project_stalls", "project_cycles"}  # the creation's
     engine.flush()
     with pytest.raises(InvalidTransition):
         project_services.project_transition(
@@ -198,6 +202,7 @@ OPS = st.lists(
         st.tuples(st.just("region"), st.integers(min_value=0, max_value=20), st.booleans()),
         st.tuples(st.just("plan"), st.integers(min_value=0, max_value=20), st.integers(min_value=0, max_value=9000)),
         st.tuples(st.just("indicator"), st.integers(min_value=0, max_value=5), st.booleans()),
+        st.tuples(st.just("lead"), st.booleans(), st.integers(min_value=0, max_value=20)),
     ),
     min_size=1,
     max_size=8,
@@ -209,12 +214,26 @@ OPS = st.lists(
 def test_random_writes_keep_every_reader_s_figures_equal_to_live(personas: Personas, ops: list[Any]) -> None:
     """Random writes through the services (new projects on either side, stage moves on random days of this year
     and last, investment reports of random months, this year's plans, moves between districts, enterprises'
-    revenues either side of the size line), then every
+    revenues either side of the size line, leads created and abandoned), then every
     reader's figures with the rollups equal their figures from the records, and `check()` finds nothing."""
     p = personas
     made = list(Project.objects.filter(chain__in=[p.ours.chain, p.theirs.chain]).order_by("pk"))
     enterprises = [p.ours.enterprise, p.theirs.enterprise, p.ent2]
+    leads: list[Any] = []
     for op in ops:
+        if op[0] == "lead":  # a new lead of a random source, or the last one abandoned (the leads funnel)
+            side, chief = (p.theirs, p.x_chief) if op[1] else (p.ours, p.chief)
+            if leads and op[2] % 3 == 0:
+                lead, creator = leads.pop()
+                lead_services.lead_abandon(lead=lead, reason="测试", on=p.today, actor=creator)
+            else:
+                plain = (LeadSource.EXPO, LeadSource.RD, LeadSource.OTHER)  # the sources that name nobody
+                source = plain[op[2] % len(plain)]
+                created = lead_services.lead_create(
+                    actor=chief, title=f"汇总测试线索{op[2]}", source=source, investor="测试", chain=side.chain
+                )
+                leads.append((created, chief))
+            continue
         if op[0] == "indicator":  # a revenue above or below the size line, this year or last (新增规上)
             enterprise = enterprises[op[1] % 3]
             revenue = scale_revenue() + (D(1) if op[2] else D(-1))
