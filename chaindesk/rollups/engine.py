@@ -13,6 +13,7 @@
   each difference (`chaindesk check-rollups`).
 - `settings.CHAINDESK_ROLLUPS = False` makes the pages read the records instead (the tests compare both)."""
 
+import functools
 import threading
 import zlib
 from collections.abc import Collection, Iterable
@@ -45,15 +46,20 @@ def enabled() -> bool:
     return bool(getattr(settings, "CHAINDESK_ROLLUPS", True))
 
 
+@functools.cache
+def _families_of(model: type[Any]) -> tuple[Family, ...]:
+    """The families a model's writes may touch (an import hears a line per record: looked up once per model)."""
+    return tuple(family for family in FAMILIES.values() if model in family.sources())
+
+
 def heard(change: Change) -> None:
     """An audited write: note the partitions it touches and refresh them once the transaction commits."""
     noted = False
-    for family in FAMILIES.values():
-        if change.model in family.sources():
-            touched = family.touched(change)
-            if touched:
-                _pending.partitions.setdefault(family.name, set()).update(touched)
-                noted = True
+    for family in _families_of(change.model):
+        touched = family.touched(change)
+        if touched:
+            _pending.partitions.setdefault(family.name, set()).update(touched)
+            noted = True
     if noted and not _flush_registered():
         transaction.on_commit(flush)
 
