@@ -11,13 +11,15 @@ chaindesk rollups --rebuild
                       recompute the rollup tables from the records (nightly)
 chaindesk check-rollups
                       compare the rollup tables with the records; exit 1 naming each difference
+chaindesk ingest-eval DIR
+                      score the drafts of labelled meeting reports (NAME.txt against NAME.json)
 chaindesk <any manage.py command>
 """
 
 import os
 import sys
 
-ALIASES = {"worker": "db_worker", "check-rollups": "check_rollups"}
+ALIASES = {"worker": "db_worker", "check-rollups": "check_rollups", "ingest-eval": "ingest_eval"}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "chaindesk.api",
     "chaindesk.demo",
     "chaindesk.synth",
+    "chaindesk.ingest",
 ]
 
 MIDDLEWARE = [

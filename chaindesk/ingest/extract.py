@@ -1,0 +1,256 @@
+"""Reading a meeting report into a draft, in the label format of `shared/examples/ingest/` (its README names the
+fields): rule-based, on the normalised text (`normalise.py`).
+
+This first reader takes the meeting (date, place, chain, kind, host, chair), the people named with their titles,
+the enterprises (full registered names, founding month, qualifications) and their projects (core name, planned
+investment in 万元, capacity, production lines). Demands, decisions, items sought from above, talents and R&D
+cooperations are not read yet: their lists stay empty. Nothing is invented: a value the text does not state is
+None (a project without a stated investment has none)."""
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from .normalise import normalise
+
+CJK = "\u3400-\u9fff"
+# What a meeting is called, most specific first: the title is searched, then the opening paragraph, then the text.
+KINDS = ("签约仪式", "推介会", "座谈会", "调度会", "推进会", "例会", "走访调研", "调研", "考察")
+SIGNING = re.compile("签约|签署")
+_DATE = re.compile(r"(\d{1,2})月(\d{1,2})日")
+_CHAIN = re.compile(rf"([{CJK}]{{2,6}})产业链")
+_CHAIN_PREFIXES = ("调研", "推动", "聚焦", "围绕", "发展", "全市", "我市", "本市", "市", "的", "赴", "对")
+_PLACE = re.compile(rf"(?:赴|到|在|来到)([{CJK}]{{1,6}}?(?:市|县|区|镇|乡))")
+# A person's role: an office (市委, 县政府 …, optionally after a place) and a post, or a bare 市领导.
+_POST = "(?:副)?(?:书记|市长|县长|区长|镇长|乡长|主任|主席|秘书长|部长|局长|常委|领导|组长|校长|院长|董事长|总经理)"
+_OFFICE = "(?:市委|县委|区委|镇党委|乡党委|市政府|县政府|区政府|市人大常委会|市政协|市|县|区|镇|乡)?"
+_TITLE = rf"(?:[{CJK}]{{1,4}}?(?:省|市|县|区|镇|乡))?{_OFFICE}{_POST}"
+_AFTER_NAME = (
+    "主持|带队|参加|出席|强调|表示|指出|要求|率|到|赴|在|一行|等|讲话|致辞|介绍|调研|走访|会见|陪同|先后|深入|来|"
+    "一同|对|和|与|及|同志|，|,|。|、|；|;"
+)
+_PERSON = re.compile(rf"({_TITLE})([{CJK}]{{2,3}}?)(?={_AFTER_NAME})")
+_ENTERPRISE = re.compile(rf"([{CJK}（）()]{{2,40}}?(?:股份有限公司|有限责任公司|有限公司))")
+_ENTERPRISE_LEADS = (
+    "先后走访了",
+    "先后走访",
+    "走访了",
+    "走访",
+    "来到",
+    "深入",
+    "考察了",
+    "考察",
+    "调研了",
+    "调研",
+    "看望",
+)
+_FOUNDED = re.compile(r"(?:创建|成立|创办|始建)于(\d{4})年(?:(\d{1,2})月)?")
+_QUALIFICATION = re.compile(r"是(?:一家)?([^，,。；;]*?企业)")
+_CAPACITY = re.compile(
+    rf"年产([{CJK}]{{0,8}}?)(\d+(?:\.\d+)?)((?:万|亿)?(?:平方米|立方米|吨|件|套|台|辆|吉瓦时|兆瓦时|千瓦|兆瓦|片|只|支|个|瓶|盒|米))"
+)
+_INVESTMENT = re.compile(r"(?:计划)?(?:总)?投资(?:约|达|额)?(\d+(?:\.\d+)?)(亿元|万元|亿)")
+
+
+def _first(pattern: re.Pattern[str], *texts: str) -> re.Match[str] | None:
+    for text in texts:
+        found = pattern.search(text)
+        if found:
+            return found
+    return None
+
+
+def _chain(title: str, opening: str) -> str | None:
+    found = _first(_CHAIN, title, opening)
+    if found is None:
+        return None
+    name = found.group(1)
+    for prefix in _CHAIN_PREFIXES:
+        if name.startswith(prefix) and len(name) - len(prefix) >= 2:
+            name = name[len(prefix) :]
+    return name[-4:] if len(name) > 4 else name
+
+
+def _kind(title: str, opening: str, text: str) -> str | None:
+    if SIGNING.search(title):
+        return "签约仪式"
+    for part in (title, opening, text):
+        for kind in KINDS:
+            if kind in part:
+                return kind
+    return None
+
+
+def _people(text: str) -> list[dict[str, str]]:
+    people: dict[str, str] = {}
+    for found in _PERSON.finditer(text):
+        title, name = found.group(1), found.group(2)
+        if name not in people:
+            people[name] = title
+    return [{"name": name, "title": title} for name, title in people.items()]
+
+
+def _enterprise_name(raw: str) -> str:
+    name = raw
+    for lead in _ENTERPRISE_LEADS:
+        if lead in name:
+            name = name.rsplit(lead, 1)[1]
+    if name[0] in "在到赴与和" and len(name) > 7:  # 在潍坊沃德流体机械有限公司
+        name = name[1:]
+    return name
+
+
+def _qualifications(sentence: str) -> list[str]:
+    found = _QUALIFICATION.search(sentence)
+    if found is None:
+        return []
+    words = found.group(1)
+    if not words.startswith(("国家", "省")):
+        words = words.rsplit("的", 1)[-1]
+    words = words.replace("的", "")
+    return [words] if words.startswith(("国家", "省", "市级")) else []
+
+
+def _wan(amount: str, unit: str) -> int | float:
+    value = Decimal(amount) * (10_000 if unit.startswith("亿") else 1)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _number(text: str) -> int | float:
+    value = Decimal(text)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+_PROJECT_MARK = re.compile("项目")
+_PROJECT_LEADS = (
+    "新上的",
+    "新上",
+    "了解",
+    "察看了",
+    "察看",
+    "来到",
+    "投资建设",
+    "建设",
+    "实施",
+    "推进",
+    "现场",
+    "公司",
+    "的",
+)
+_GENERIC = re.compile("^(?:该|重点|工业|重点工业|签约|回归|产业|在建|新建|招商|大|好|这些|各|多个|\\d+个)$")
+# Words of exhortation, not of a project's name (深挖潜在项目, 服务好现有项目).
+_VAGUE = re.compile("现有|潜在|优质|更多|锚定|解决|服务|推动|重点|一批|各类|新的")
+_LINE = re.compile(rf"(?:(\\d+)条)?([{CJK}]{{2,20}}?(?:生产线|装配线|流水线))")
+_LINE_LEAD = re.compile("(?:新上|建设|建成|引进|上马)")
+
+
+def _project_name(left: str) -> tuple[str, re.Match[str] | None] | None:
+    """The project's core name from the clause before its 项目 (leading verbs, owner and 年产… cut), and the
+    capacity phrase when the name began with one; None for a generic mention (该项目, 重点工业项目)."""
+    introduced = False
+    for lead in _PROJECT_LEADS:
+        if lead in left:
+            left = left.rsplit(lead, 1)[1]
+            introduced = introduced or lead != "的"
+    capacity = _CAPACITY.match(left)
+    if capacity:
+        left = left[capacity.end() :]
+    if not (introduced or capacity) or len(left) < 2 or _GENERIC.match(left) or _VAGUE.search(left):
+        return None
+    if not re.fullmatch(rf"[{CJK}A-Za-z0-9]+", left):
+        return None
+    return left + "项目", capacity
+
+
+def _lines(window: str) -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = []
+    for lead in _LINE_LEAD.finditer(window):
+        clause = re.split(r"[，,。；;]", window[lead.end() :], maxsplit=1)[0]
+        for found in _LINE.finditer(clause):
+            name = found.group(2)
+            for prefix in ("和", "及", "与"):
+                name = name.removeprefix(prefix)
+            if not any(line["name"] == name for line in lines):
+                lines.append({"name": name, "count": int(found.group(1) or 1)})
+    return lines
+
+
+def _projects(paragraph: str, owners: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """The named projects of a paragraph; `owners` are the enterprises named in it by position (a project's owner
+    is the last one named before it). A project's figures are read up to the next project or enterprise."""
+    found: list[tuple[int, int, str, re.Match[str] | None]] = []
+    for mark in _PROJECT_MARK.finditer(paragraph):
+        start = max(paragraph.rfind(p, 0, mark.start()) for p in "，,。；;、 ") + 1
+        named = _project_name(paragraph[start : mark.start()])
+        if named is not None:
+            found.append((mark.start(), mark.end(), *named))
+    projects = []
+    for n, (start, end, name, capacity_in_name) in enumerate(found):
+        stops = [f[0] for f in found[n + 1 :]] + [pos for pos, _name in owners if pos > end] + [len(paragraph)]
+        window = paragraph[end : min(stops)]
+        owner = next((o for pos, o in reversed(owners) if pos < start), None)
+        investment = _INVESTMENT.search(window)
+        produced = capacity_in_name or _CAPACITY.search(window)
+        capacity = None
+        if produced:
+            capacity = {"quantity": _number(produced.group(2)), "unit": produced.group(3), "period": "年"}
+        projects.append(
+            {
+                "name": name,
+                "owner": owner,
+                "investment_wan": _wan(*investment.groups()) if investment else None,
+                "capacity": capacity,
+                "production_lines": _lines(window),
+            }
+        )
+    return projects
+
+
+def draft(text: str) -> dict[str, Any]:
+    """The draft of a report (see the module's docstring)."""
+    clean = normalise(text)
+    lines = [line.strip() for line in clean.split("\n") if line.strip()]
+    title = lines[0] if lines else ""
+    opening = lines[1] if len(lines) > 1 else ""
+    date = _first(_DATE, opening, clean)
+    place = _first(_PLACE, title, opening)
+    host = re.search(rf"([{CJK}]{{2,3}}?)(?:带队|率)", opening) or re.search(rf"([{CJK}]{{2,3}}?)(?:带队|率)", title)
+    chair = re.search(rf"({_TITLE})?([{CJK}]{{2,3}}?)主持", clean)
+    people = _people(clean)
+    host_name = host.group(1) if host else (people[0]["name"] if people else None)
+    host_name = next((p["name"] for p in people if host_name and host_name.endswith(p["name"])), host_name)
+    enterprises: dict[str, dict[str, Any]] = {}
+    projects: list[dict[str, Any]] = []
+    for paragraph in lines[1:]:
+        owners: list[tuple[int, str]] = []
+        for found in _ENTERPRISE.finditer(paragraph):
+            name = _enterprise_name(found.group(1))
+            owners.append((found.start(), name))
+            entry = enterprises.setdefault(name, {"name": name, "founded": None, "qualifications": []})
+            sentence = re.split(r"[。；;]", paragraph[found.end() :], maxsplit=1)[0]
+            founded = _FOUNDED.search(sentence)
+            if founded and entry["founded"] is None:
+                year, month = founded.groups()
+                entry["founded"] = f"{year}-{int(month):02d}" if month else year
+            for qualification in _qualifications(sentence):
+                if qualification not in entry["qualifications"]:
+                    entry["qualifications"].append(qualification)
+        projects += _projects(paragraph, owners)
+    return {
+        "meeting": {
+            "date": f"{int(date.group(1)):02d}-{int(date.group(2)):02d}" if date else None,
+            "place": place.group(1) if place else None,
+            "chain": _chain(title, opening),
+            "kind": _kind(title, opening, clean),
+            "host": host_name,
+            "chair": chair.group(2) if chair else None,
+        },
+        "people": people,
+        "enterprises": list(enterprises.values()),
+        "projects": projects,
+        "demands": [],
+        "decisions": [],
+        "upward_requests": [],
+        "talents": [],
+        "rd_cooperations": [],
+    }

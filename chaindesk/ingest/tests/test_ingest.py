@@ -1,0 +1,83 @@
+"""Reading meeting reports (issue 15, first part): the text normalised, the scorer of the labelled examples, the
+seed read exactly, and `chaindesk ingest-eval`."""
+
+import copy
+import json
+from io import StringIO
+from pathlib import Path
+
+from django.core.management import call_command
+
+from chaindesk.ingest.extract import draft
+from chaindesk.ingest.normalise import normalise, strip_pinyin
+from chaindesk.ingest.scoring import score
+
+DATA = Path(__file__).parent / "data"
+
+
+def _label(name: str) -> dict:
+    return json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def test_pinyin_annotations_go_and_characters_are_simplified() -> None:
+    assert strip_pinyin("生物醫(yī)藥產(chǎn)業(yè)鏈") == "生物醫藥產業鏈"
+    assert strip_pinyin("產（chǎn）業") == "產業"  # full-width brackets too
+    assert normalise("生物醫(yī)藥產(chǎn)業(yè)鏈服務(wù)團(tuán)隊(duì)") == "生物医药产业链服务团队"
+    assert normalise("人工智能(AI)企業") == "人工智能(AI)企业"  # an abbreviation is not pinyin
+    assert normalise("總投資１５億元，，計劃。。") == "总投资15亿元，计划。"
+
+
+def test_a_label_scores_one_against_itself_and_less_without_an_item() -> None:
+    label = _label("seed")
+    counts = score(label, label)
+    assert counts.precision() == counts.recall() == 1.0
+    fewer = copy.deepcopy(label)
+    fewer["projects"].pop()
+    partial = score(label, fewer)
+    assert partial.precision() == 1.0 and partial.recall() < 1.0
+    assert partial.hits[("projects", "name")] == 1 and partial.labelled[("projects", "name")] == 2
+
+
+def test_projects_match_by_contained_name_and_the_same_owner() -> None:
+    label = _label("seed")
+    drafted = copy.deepcopy(label)
+    drafted["projects"][0]["name"] = "年产3000万平方米特殊功能性新型医用膜材项目"  # contains the label's name
+    assert score(label, drafted).hits[("projects", "name")] == 2
+    drafted["projects"][0]["owner"] = "江苏金扬子包装科技有限公司"  # another owner: not the same project
+    wrong = score(label, drafted)
+    assert wrong.hits[("projects", "name")] == 1 and wrong.drafted[("projects", "owner")] == 2
+
+
+def test_the_seed_comes_out_exactly() -> None:
+    label = _label("seed")
+    drafted = draft((DATA / "seed.txt").read_text(encoding="utf-8"))
+    for key in ("meeting", "people", "enterprises", "projects"):
+        assert drafted[key] == label[key], key
+    counts = score(label, drafted)
+    assert counts.precision() == counts.recall() == 1.0
+
+
+def test_a_traditional_report_with_pinyin_is_read() -> None:
+    drafted = draft((DATA / "taixing-energy-traditional.txt").read_text(encoding="utf-8"))
+    assert drafted["meeting"] == _label("taixing-energy-traditional")["meeting"]
+    assert {p["name"]: p["investment_wan"] for p in drafted["projects"]} == {
+        "储能电池项目": 150000,
+        "高性能湿法隔膜项目": 75000,
+    }
+
+
+def test_nothing_is_invented_from_an_empty_or_meetingless_text() -> None:
+    for text in ("", "今天天气很好。"):
+        drafted = draft(text)
+        assert drafted["projects"] == drafted["enterprises"] == drafted["people"] == []
+        assert drafted["meeting"]["date"] is None and drafted["meeting"]["host"] is None
+
+
+def test_ingest_eval_prints_each_file_each_field_and_the_micro_average() -> None:
+    out = StringIO()
+    call_command("ingest_eval", str(DATA), "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert set(result["files"]) == {"seed", "taixing-energy-traditional"}
+    assert result["files"]["seed"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    assert result["fields"]["meeting.date"]["hits"] == 2
+    assert 0 < result["micro"]["f1"] <= 1
