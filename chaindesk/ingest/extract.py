@@ -20,13 +20,17 @@ SIGNING = re.compile("签约|签署")
 _DATE = re.compile(r"(\d{1,2})月(\d{1,2})日")
 _CHAIN = re.compile(rf"([{CJK}]{{2,6}})产业链")
 _CHAIN_PREFIXES = ("调研", "推动", "聚焦", "围绕", "发展", "全市", "我市", "本市", "市", "的", "赴", "对")
-_PLACE = re.compile(rf"(?:赴|到|在|来到)([{CJK}]{{1,6}}?(?:市|县|区|镇|乡))")
+_HOST = re.compile(rf"([{CJK}]{{2,3}}?)(?:带队|率|带领)")
+_PLACE = re.compile(
+    rf"(?:赴|到|在|来到)([{CJK}]{{1,6}}?(?:市|县|区|镇|乡))"  # 赴兴化市
+    rf"|^([{CJK}]{{2,6}}?(?:市|县|区|镇|乡))(?:召开|举行)"  # 坪上镇召开
+)
 # A person's role: an office (市委, 县政府 …, optionally after a place) and a post, or a bare 市领导.
 _POST = "(?:副)?(?:书记|市长|县长|区长|镇长|乡长|主任|主席|秘书长|部长|局长|常委|领导|组长|校长|院长|董事长|总经理)"
 _OFFICE = "(?:市委|县委|区委|镇党委|乡党委|市政府|县政府|区政府|市人大常委会|市政协|市|县|区|镇|乡)?"
 _TITLE = rf"(?:[{CJK}]{{1,4}}?(?:省|市|县|区|镇|乡))?{_OFFICE}{_POST}"
 _AFTER_NAME = (
-    "主持|带队|参加|出席|强调|表示|指出|要求|率|到|赴|在|一行|等|讲话|致辞|介绍|调研|走访|会见|陪同|先后|深入|来|"
+    "主持|带队|带领|参加|出席|强调|表示|指出|要求|率|到|赴|在|一行|等|讲话|致辞|介绍|调研|走访|会见|陪同|先后|深入|来|"
     "一同|对|和|与|及|同志|，|,|。|、|；|;"
 )
 _PERSON = re.compile(rf"({_TITLE})([{CJK}]{{2,3}}?)(?={_AFTER_NAME})")
@@ -60,6 +64,17 @@ def _first(pattern: re.Pattern[str], *texts: str) -> re.Match[str] | None:
     return None
 
 
+def _place(title: str, opening: str) -> str | None:
+    """Where the meeting was: the first place gone to (赴, 到, 来到) or met in, not 全市/我市, without its province."""
+    for text in (title, opening):
+        for found in _PLACE.finditer(text):
+            place = found.group(1) or found.group(2)
+            if place.startswith(("全", "我", "本", "各")):
+                continue
+            return place.rsplit("省", 1)[-1] if len(place.rsplit("省", 1)[-1]) >= 2 else place
+    return None
+
+
 def _chain(title: str, opening: str) -> str | None:
     found = _first(_CHAIN, title, opening)
     if found is None:
@@ -81,10 +96,33 @@ def _kind(title: str, opening: str, text: str) -> str | None:
     return None
 
 
+# Where a title written before a name begins: after punctuation, then after words that are not part of it.
+_TITLE_STOP = re.compile('[，,。；;：:“”"（）()\n ]')
+_TITLE_LEADS = tuple(
+    "座谈会上 会上 随后 期间 活动中 上午 下午 出席活动的有 出席 参加 陪同 邀请 由 和 与 及 同 日 还有 的".split()
+)
+
+
+def _full_title(text: str, start: int, title: str) -> str:
+    """The title as written before the name: the matched post extended left over the offices and posts before it
+    (市委副书记、市长), up to punctuation, without leading words that belong to the sentence."""
+    begin = start
+    while begin > 0 and not _TITLE_STOP.match(text[begin - 1]):
+        begin -= 1
+    full = text[begin:start] + title
+    changed = True
+    while changed:
+        changed = False
+        for lead in _TITLE_LEADS:
+            if full.startswith(lead) and len(full) > len(lead) + 1:
+                full, changed = full[len(lead) :], True
+    return full
+
+
 def _people(text: str) -> list[dict[str, str]]:
     people: dict[str, str] = {}
     for found in _PERSON.finditer(text):
-        title, name = found.group(1), found.group(2)
+        title, name = _full_title(text, found.start(), found.group(1)), found.group(2)
         if name not in people:
             people[name] = title
     return [{"name": name, "title": title} for name, title in people.items()]
@@ -206,6 +244,113 @@ def _projects(paragraph: str, owners: list[tuple[int, str]]) -> list[dict[str, A
     return projects
 
 
+# --- what enterprises asked for, what the meeting decided, what is sought from above ---------------------------
+
+# The demand categories (demands 0002) by the words of a demand's text, first match wins.
+CATEGORY_WORDS = (
+    ("环评能评", ("环评", "能评", "排污", "环境影响")),
+    ("用能用电", ("变电站", "用电", "供电", "电力", "用能", "天然气", "蒸汽")),
+    ("审批手续", ("审批", "许可", "手续", "办证", "验收")),
+    ("用地规划", ("用地", "土地", "规划", "供地", "亩")),
+    ("融资金融", ("融资", "贷款", "资金", "授信", "担保")),
+    ("人才用工", ("用工", "招工", "人才", "技工", "招聘")),
+    ("政策兑现", ("政策", "补贴", "奖补", "兑现")),
+)
+_ORG = rf"[{CJK}]{{1,14}}?(?:部门|局|委|办|厅|部|署|中心|公司|集团|银行|政府|院|所)"
+# An enterprise asking (not a leader hoping that enterprises do better): the enterprise or its head is the subject.
+_ASKS = re.compile(
+    "(?:企业负责人|负责人|企业|公司)"
+    "(?:[^，,。；;]{0,8}?|[^。；;]{0,12}?[,，]共同)"  # 负责人结合各自实际，共同反映
+    "(?:反映|提出|提到|谈到|坦言|表示|希望|诉求)"
+)
+_HOPE = re.compile(rf"希望({_ORG})")
+_DECISION_LEAD = re.compile("(?:会议要求|会议明确|会议指出|会议强调|他要求|要求|强调)[,，:：]?")
+_DEPARTMENT = re.compile(rf"^({_ORG})(?:要|牵头|负责|会同|抓紧|尽快|加快|在)")
+_MONTH_END = re.compile(r"(\d{1,2})月底前")
+_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日前")
+_UPWARD = re.compile(
+    rf"(?:向|对接)((?:国家|省)[{CJK}]{{1,10}}?(?:委|厅|局|部|办))"  # the counterpart
+    r"[,，]?(?:争取|申报|申请)?(?:将)?([^，,。；;]+)"  # what is sought
+)
+_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _body(department: str | None, text: str) -> str | None:
+    """A department named loosely (供电部门, 生态环境部门) as the report names it elsewhere (供电公司, 市生态环境局)."""
+    if not department or not department.endswith("部门"):
+        return department
+    core = department.removesuffix("部门").removeprefix("市").removeprefix("县").removeprefix("区")
+    named = re.search(rf"(?:市|县|区)?{re.escape(core)}(?:局|委|公司|办)", text) if core else None
+    return named.group(0) if named else department
+
+
+def _category(text: str) -> str | None:
+    return next((name for name, words in CATEGORY_WORDS if any(w in text for w in words)), None)
+
+
+_ITEMS = re.compile("[一二三四五六七八九]是")
+
+
+def _demands(paragraph: str, owners: list[tuple[int, str]]) -> list[dict[str, Any]]:
+    """Each enterprise's ask (企业反映…, 负责人提到…): its text up to the sentence's end, one demand per item of an
+    enumeration (一是…；二是…). Raised jointly by several enterprises, a demand names none of them."""
+    demands = []
+    position = 0
+    for sentence in re.split(r"(?<=[。])", paragraph):
+        start, position = position, position + len(sentence)
+        asked = _ASKS.search(sentence)
+        if asked is None or sentence[asked.end() : asked.end() + 1] == "的":  # 企业反映的问题: a noun, not an ask
+            continue
+        text = sentence[asked.end() :].lstrip("了，,:：").rstrip("。；;")
+        named = [o for pos, o in owners if start <= pos < start + asked.start()]
+        before = [o for pos, o in owners if pos < start + asked.start()]
+        owner = None if len(set(named)) > 1 else (named[0] if named else (before[-1] if before else None))
+        items = [t for t in _ITEMS.split(text)[1:]] if _ITEMS.search(text) else [text]
+        for item in items:
+            item = item.strip("，,:：；;。")
+            if not item:
+                continue
+            hope = _HOPE.search(item)
+            demands.append(
+                {
+                    "enterprise": owner,
+                    "text_contains": item,
+                    "category": _category(item),
+                    "department": hope.group(1) if hope else None,
+                }
+            )
+    return demands
+
+
+def _due(text: str) -> str | None:
+    found = _DAY.search(text)
+    if found:
+        return f"{int(found.group(1)):02d}-{int(found.group(2)):02d}"
+    found = _MONTH_END.search(text)
+    if found:
+        month = int(found.group(1))
+        return f"{month:02d}-{_MONTH_DAYS[month - 1]:02d}" if 1 <= month <= 12 else None
+    return "12-31" if "年底前" in text else None
+
+
+def _decisions(paragraph: str) -> list[dict[str, Any]]:
+    decisions = []
+    for lead in _DECISION_LEAD.finditer(paragraph):
+        body = re.split(r"。", paragraph[lead.end() :], maxsplit=1)[0]
+        for clause in re.split(r"[；;]", body):
+            clause = clause.strip("，, ").removeprefix("由")
+            department = _DEPARTMENT.search(clause)
+            if department is None:
+                continue
+            decisions.append({"department": department.group(1), "text_contains": clause, "due": _due(clause)})
+    seen: set[str] = set()
+    return [d for d in decisions if not (d["text_contains"] in seen or seen.add(d["text_contains"]))]
+
+
+def _upward(paragraph: str) -> list[dict[str, Any]]:
+    return [{"text_contains": found.group(2), "counterpart": found.group(1)} for found in _UPWARD.finditer(paragraph)]
+
+
 def draft(text: str) -> dict[str, Any]:
     """The draft of a report (see the module's docstring)."""
     clean = normalise(text)
@@ -213,14 +358,18 @@ def draft(text: str) -> dict[str, Any]:
     title = lines[0] if lines else ""
     opening = lines[1] if len(lines) > 1 else ""
     date = _first(_DATE, opening, clean)
-    place = _first(_PLACE, title, opening)
-    host = re.search(rf"([{CJK}]{{2,3}}?)(?:带队|率)", opening) or re.search(rf"([{CJK}]{{2,3}}?)(?:带队|率)", title)
+    place = _place(title, opening)
+    host = _first(_HOST, opening, title)
     chair = re.search(rf"({_TITLE})?([{CJK}]{{2,3}}?)主持", clean)
     people = _people(clean)
-    host_name = host.group(1) if host else (people[0]["name"] if people else None)
+    in_title = next((p["name"] for p in people if title.startswith(p["name"])), None)
+    host_name = in_title or (host.group(1) if host else (people[0]["name"] if people else None))
     host_name = next((p["name"] for p in people if host_name and host_name.endswith(p["name"])), host_name)
     enterprises: dict[str, dict[str, Any]] = {}
     projects: list[dict[str, Any]] = []
+    demands: list[dict[str, Any]] = []
+    decisions: list[dict[str, Any]] = []
+    upward: list[dict[str, Any]] = []
     for paragraph in lines[1:]:
         owners: list[tuple[int, str]] = []
         for found in _ENTERPRISE.finditer(paragraph):
@@ -236,10 +385,13 @@ def draft(text: str) -> dict[str, Any]:
                 if qualification not in entry["qualifications"]:
                     entry["qualifications"].append(qualification)
         projects += _projects(paragraph, owners)
+        demands += [d | {"department": _body(d["department"], clean)} for d in _demands(paragraph, owners)]
+        decisions += _decisions(paragraph)
+        upward += _upward(paragraph)
     return {
         "meeting": {
             "date": f"{int(date.group(1)):02d}-{int(date.group(2)):02d}" if date else None,
-            "place": place.group(1) if place else None,
+            "place": place,
             "chain": _chain(title, opening),
             "kind": _kind(title, opening, clean),
             "host": host_name,
@@ -248,9 +400,9 @@ def draft(text: str) -> dict[str, Any]:
         "people": people,
         "enterprises": list(enterprises.values()),
         "projects": projects,
-        "demands": [],
-        "decisions": [],
-        "upward_requests": [],
+        "demands": demands,
+        "decisions": decisions,
+        "upward_requests": upward,
         "talents": [],
         "rd_cooperations": [],
     }
