@@ -26,11 +26,14 @@ _PLACE = re.compile(
     rf"|^([{CJK}]{{2,6}}?(?:市|县|区|镇|乡))(?:召开|举行)"  # 坪上镇召开
 )
 # A person's role: an office (市委, 县政府 …, optionally after a place) and a post, or a bare 市领导.
-_POST = "(?:副)?(?:书记|市长|县长|区长|镇长|乡长|主任|主席|秘书长|部长|局长|常委|领导|组长|校长|院长|董事长|总经理)"
+_POST = (
+    "(?:副)?(?:书记|市长|县长|区长|镇长|乡长|主任|主席|秘书长|部长|局长|常委|领导|组长|校长|院长|董事长|总经理|"
+    "行长|研究员|教授|总裁|创始人)"
+)
 _OFFICE = "(?:市委|县委|区委|镇党委|乡党委|市政府|县政府|区政府|市人大常委会|市政协|市|县|区|镇|乡)?"
 _TITLE = rf"(?:[{CJK}]{{1,4}}?(?:省|市|县|区|镇|乡))?{_OFFICE}{_POST}"
 _AFTER_NAME = (
-    "主持|带队|带领|参加|出席|强调|表示|指出|要求|率|到|赴|在|一行|等|讲话|致辞|介绍|调研|走访|会见|陪同|先后|深入|来|"
+    "主持|带队|带领|参加|出席|说|建议|认为|坦言|作|强调|表示|指出|要求|率|到|赴|在|一行|等|讲话|致辞|介绍|调研|走访|会见|陪同|先后|深入|来|"
     "一同|对|和|与|及|同志|，|,|。|、|；|;"
 )
 _PERSON = re.compile(rf"({_TITLE})([{CJK}]{{2,3}}?)(?={_AFTER_NAME})")
@@ -48,10 +51,15 @@ _ENTERPRISE_LEADS = (
     "调研",
     "看望",
 )
-_FOUNDED = re.compile(r"(?:创建|成立|创办|始建)于(\d{4})年(?:(\d{1,2})月)?")
-_QUALIFICATION = re.compile(r"是(?:一家)?([^，,。；;]*?企业)")
+_FOUNDED = re.compile(
+    r"(?:创建|成立|创办|始建|注册)于(\d{4})年(?:(\d{1,2})月)?"  # 创建于1998年7月
+    r"|于(\d{4})年(?:(\d{1,2})月)?(?:成立|创建|创办|注册)"  # 于2019年5月成立
+)
+_QUALIFICATION = re.compile(r"(?:是|被评为|获评|入选)(?:一家)?([^，,。；;]*企业)")
+# What makes a phrase ending in 企业 a qualification the state or the province grants.
+_GRANTED = ("国家", "省", "高新技术", "专精特新", "小巨人", "单项冠军", "瞪羚", "独角兽", "定点", "科技型中小")
 _CAPACITY = re.compile(
-    rf"年产([{CJK}]{{0,8}}?)(\d+(?:\.\d+)?)((?:万|亿)?(?:平方米|立方米|吨|件|套|台|辆|吉瓦时|兆瓦时|千瓦|兆瓦|片|只|支|个|瓶|盒|米))"
+    rf"年产([{CJK}]{{0,8}}?)(\d+(?:\.\d+)?)((?:万|亿)?(?:平方米|立方米|吨|件|台套|套|台|辆|吉瓦时|兆瓦时|千瓦|兆瓦|片|只|支|个|瓶|盒|米))"
 )
 _INVESTMENT = re.compile(r"(?:计划)?(?:总)?投资(?:约|达|额)?(\d+(?:\.\d+)?)(亿元|万元|亿)")
 
@@ -99,7 +107,8 @@ def _kind(title: str, opening: str, text: str) -> str | None:
 # Where a title written before a name begins: after punctuation, then after words that are not part of it.
 _TITLE_STOP = re.compile('[，,。；;：:“”"（）()\n ]')
 _TITLE_LEADS = tuple(
-    "座谈会上 会上 随后 期间 活动中 上午 下午 出席活动的有 出席 参加 陪同 邀请 由 和 与 及 同 日 还有 的".split()
+    "座谈会上 会上 随后 期间 活动中 上午 下午 出席活动的有 出席 参加 陪同 邀请 由 和 与 及 同 日 还有 的 "
+    "在外能人、 家乡能人、".split()
 )
 
 
@@ -142,11 +151,15 @@ def _qualifications(sentence: str) -> list[str]:
     found = _QUALIFICATION.search(sentence)
     if found is None:
         return []
-    words = found.group(1)
-    if not words.startswith(("国家", "省")):
-        words = words.rsplit("的", 1)[-1]
-    words = words.replace("的", "")
-    return [words] if words.startswith(("国家", "省", "市级")) else []
+    qualifications = []
+    for part in found.group(1).split("、"):
+        words = part
+        if not words.startswith(("国家", "省")) and not re.match(rf"[{CJK}]{{2,3}}省", words):
+            words = words.rsplit("的", 1)[-1]
+        words = words.replace("的", "").removeprefix("国家级")
+        if words.endswith("企业") and len(words) > 4 and any(mark in words for mark in _GRANTED):
+            qualifications.append(words)
+    return qualifications
 
 
 def _wan(amount: str, unit: str) -> int | float:
@@ -227,7 +240,9 @@ def _projects(paragraph: str, owners: list[tuple[int, str]]) -> list[dict[str, A
         stops = [f[0] for f in found[n + 1 :]] + [pos for pos, _name in owners if pos > end] + [len(paragraph)]
         window = paragraph[end : min(stops)]
         owner = next((o for pos, o in reversed(owners) if pos < start), None)
-        investment = _INVESTMENT.search(window)
+        sentence_start = max(paragraph.rfind(p, 0, start) for p in "。；;") + 1
+        before = paragraph[sentence_start:start]  # 企业投资3.8亿元建设年产…项目
+        investment = _INVESTMENT.search(window) or _INVESTMENT.search(before)
         produced = capacity_in_name or _CAPACITY.search(window)
         capacity = None
         if produced:
@@ -351,6 +366,48 @@ def _upward(paragraph: str) -> list[dict[str, Any]]:
     return [{"text_contains": found.group(2), "counterpart": found.group(1)} for found in _UPWARD.finditer(paragraph)]
 
 
+# --- hometown talents and R&D partnerships ------------------------------------------------------------------
+
+_INSTITUTE = rf"[{CJK}]{{2,30}}(?:学院|研究院|研究所|大学|科学院|实验室|研究中心)"
+_COMPANY = rf"[{CJK}（）()]{{2,40}}?(?:股份有限公司|有限责任公司|有限公司)"
+_AGREE = "(?:签约|签署|签订|达成|开展|共建|合作)"
+_RD = (
+    re.compile(rf"({_COMPANY})与({_INSTITUTE}){_AGREE}"),  # the enterprise with the institute
+    re.compile(rf"({_INSTITUTE})(?:则)?与({_COMPANY}){_AGREE}"),  # the institute with the enterprise
+)
+_TALENT_WORDS = ("在外能人", "家乡能人", "乡贤", "在外人才")
+_ORGANISATION = re.compile(r"^(.*?(?:公司|研究院|研究所|大学|学院|中心|集团))")
+_LOCAL = re.compile("^(?:县|市|区|镇|乡|本地|当地)")
+
+
+def _rd_cooperations(text: str) -> list[dict[str, str]]:
+    found: list[dict[str, str]] = []
+    for n, pattern in enumerate(_RD):
+        for match in pattern.finditer(text):
+            enterprise, partner = (match.group(1), match.group(2)) if n == 0 else (match.group(2), match.group(1))
+            enterprise = _enterprise_name(enterprise)
+            if "公司" in partner or partner.endswith("公司"):
+                continue
+            pair = {"enterprise": enterprise, "partner": partner}
+            if pair not in found:
+                found.append(pair)
+    return found
+
+
+def _talents(text: str, people: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Hometown talents (在外能人): in a report about them, the people whose title names an organisation that is
+    not a local one (a firm or institute elsewhere, not 县农商银行…)."""
+    if not any(word in text for word in _TALENT_WORDS):
+        return []
+    talents = []
+    for person in people:
+        organisation = _ORGANISATION.match(person["title"])
+        if organisation is None or _LOCAL.match(organisation.group(1)):
+            continue
+        talents.append({"name": person["name"], "organisation": organisation.group(1)})
+    return talents
+
+
 def draft(text: str) -> dict[str, Any]:
     """The draft of a report (see the module's docstring)."""
     clean = normalise(text)
@@ -379,7 +436,7 @@ def draft(text: str) -> dict[str, Any]:
             sentence = re.split(r"[。；;]", paragraph[found.end() :], maxsplit=1)[0]
             founded = _FOUNDED.search(sentence)
             if founded and entry["founded"] is None:
-                year, month = founded.groups()
+                year, month = founded.group(1) or founded.group(3), founded.group(2) or founded.group(4)
                 entry["founded"] = f"{year}-{int(month):02d}" if month else year
             for qualification in _qualifications(sentence):
                 if qualification not in entry["qualifications"]:
@@ -403,6 +460,6 @@ def draft(text: str) -> dict[str, Any]:
         "demands": demands,
         "decisions": decisions,
         "upward_requests": upward,
-        "talents": [],
-        "rd_cooperations": [],
+        "talents": _talents(clean, people),
+        "rd_cooperations": _rd_cooperations(clean),
     }
