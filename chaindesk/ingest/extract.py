@@ -189,9 +189,12 @@ _PROJECT_LEADS = (
     "的",
 )
 _GENERIC = re.compile("^(?:该|重点|工业|重点工业|签约|回归|产业|在建|新建|招商|大|好|这些|各|多个|\\d+个)$")
-# Words of exhortation, not of a project's name (深挖潜在项目, 服务好现有项目).
-_VAGUE = re.compile("现有|潜在|优质|更多|锚定|解决|服务|推动|重点|一批|各类|新的")
-_LINE = re.compile(rf"(?:(\\d+)条)?([{CJK}]{{2,20}}?(?:生产线|装配线|流水线))")
+# Words of exhortation or of counting, not of a project's name (深挖潜在项目, 服务好现有项目, 签约4个项目).
+_VAGUE = re.compile(
+    "现有|潜在|优质|更多|锚定|解决|服务|推动|重点|一批|各类|新的|签约"  # exhortation
+    "|[0-9两几多数一二三四五六七八九十]个"  # counting
+)
+_LINE = re.compile(rf"(?:(\d+)条)?([{CJK}]{{2,20}}?(?:生产线|装配线|流水线))")
 _LINE_LEAD = re.compile("(?:新上|建设|建成|引进|上马)")
 
 
