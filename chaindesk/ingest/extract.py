@@ -24,6 +24,7 @@ _HOST = re.compile(rf"([{CJK}]{{2,3}}?)(?:带队|率|带领)")
 _PLACE = re.compile(
     rf"(?:赴|到|在|来到)([{CJK}]{{1,6}}?(?:市|县|区|镇|乡))"  # 赴兴化市
     rf"|^([{CJK}]{{2,6}}?(?:市|县|区|镇|乡))(?:召开|举行)"  # 坪上镇召开
+    rf"|在([{CJK}]{{2,8}}?(?:宾馆|酒店|大厦|会议中心)|[{CJK}]{{2,3}}(?=举办|举行|召开))"  # 在汉水宾馆, 在上海举办
 )
 # A person's role: an office (市委, 县政府 …, optionally after a place) and a post, or a bare 市领导.
 _POST = (
@@ -50,6 +51,10 @@ _ENTERPRISE_LEADS = (
     "调研了",
     "调研",
     "看望",
+    "走进",
+    "本地企业",
+    "当地企业",
+    "龙头企业",
 )
 _FOUNDED = re.compile(
     r"(?:创建|成立|创办|始建|注册)于(\d{4})年(?:(\d{1,2})月)?"  # 创建于1998年7月
@@ -61,7 +66,7 @@ _GRANTED = ("国家", "省", "高新技术", "专精特新", "小巨人", "单�
 _CAPACITY = re.compile(
     rf"年产([{CJK}]{{0,8}}?)(\d+(?:\.\d+)?)((?:万|亿)?(?:平方米|立方米|吨|件|台套|套|台|辆|吉瓦时|兆瓦时|千瓦|兆瓦|片|只|支|个|瓶|盒|米))"
 )
-_INVESTMENT = re.compile(r"(?:计划)?(?:总)?投资(?:约|达|额)?(\d+(?:\.\d+)?)(亿元|万元|亿)")
+_INVESTMENT = re.compile(r"(?:计划)?(?:总)?(?:投资|增资)(?:约|达|额)?(\d+(?:\.\d+)?)(亿元|万元|亿)")
 
 
 def _first(pattern: re.Pattern[str], *texts: str) -> re.Match[str] | None:
@@ -76,7 +81,7 @@ def _place(title: str, opening: str) -> str | None:
     """Where the meeting was: the first place gone to (赴, 到, 来到) or met in, not 全市/我市, without its province."""
     for text in (title, opening):
         for found in _PLACE.finditer(text):
-            place = found.group(1) or found.group(2)
+            place = found.group(1) or found.group(2) or found.group(3)
             if place.startswith(("全", "我", "本", "各")):
                 continue
             return place.rsplit("省", 1)[-1] if len(place.rsplit("省", 1)[-1]) >= 2 else place
@@ -144,6 +149,9 @@ def _enterprise_name(raw: str) -> str:
             name = name.rsplit(lead, 1)[1]
     if name[0] in "在到赴与和" and len(name) > 7:  # 在潍坊沃德流体机械有限公司
         name = name[1:]
+    partner, _and, own = name.rpartition("与")  # 坪上镇政府与深圳市拓维精密电子有限公司
+    if partner and len(own) >= 6:
+        name = own
     return name
 
 
@@ -184,6 +192,10 @@ _PROJECT_LEADS = (
     "建设",
     "实施",
     "推进",
+    "启动",
+    "扩建",
+    "签订",
+    "签署",
     "现场",
     "公司",
     "的",
@@ -283,13 +295,14 @@ _ASKS = re.compile(
 )
 _HOPE = re.compile(rf"希望({_ORG})")
 _DECISION_LEAD = re.compile("(?:会议要求|会议明确|会议指出|会议强调|他要求|要求|强调)[,，:：]?")
-_DEPARTMENT = re.compile(rf"^({_ORG})(?:要|牵头|负责|会同|抓紧|尽快|加快|在)")
+_DEPARTMENT = re.compile(rf"(?:^|(?<=[，,：:]))({_ORG})(?:要|牵头|负责|会同|抓紧|尽快|加快|在)")
 _MONTH_END = re.compile(r"(\d{1,2})月底前")
 _DAY = re.compile(r"(\d{1,2})月(\d{1,2})日前")
 _UPWARD = re.compile(
-    rf"(?:向|对接)((?:国家|省)[{CJK}]{{1,10}}?(?:委|厅|局|部|办))"  # the counterpart
-    r"[,，]?(?:争取|申报|申请)?(?:将)?([^，,。；;]+)"  # what is sought
+    rf"(?:向|对接|与)((?:国家|省)[{CJK}]{{1,10}}?(?:委|厅|局|部|办))"  # the counterpart
+    r"([^。；;]+)"  # the rest of the sentence: what is sought
 )
+_SOUGHT = re.compile("争取|力争|申报|申请|列入|纳入|支持")
 _MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -360,13 +373,21 @@ def _decisions(paragraph: str) -> list[dict[str, Any]]:
             department = _DEPARTMENT.search(clause)
             if department is None:
                 continue
-            decisions.append({"department": department.group(1), "text_contains": clause, "due": _due(clause)})
+            text = clause[department.start() :]
+            decisions.append({"department": department.group(1), "text_contains": text, "due": _due(text)})
     seen: set[str] = set()
     return [d for d in decisions if not (d["text_contains"] in seen or seen.add(d["text_contains"]))]
 
 
 def _upward(paragraph: str) -> list[dict[str, Any]]:
-    return [{"text_contains": found.group(2), "counterpart": found.group(1)} for found in _UPWARD.finditer(paragraph)]
+    """Items sought from the province or the state: a body of theirs named (向, 对接, 与) in a sentence that
+    seeks something (争取, 申报, 列入 …); the text is the rest of that sentence."""
+    found = []
+    for match in _UPWARD.finditer(paragraph):
+        text = match.group(2).lstrip("，,的")
+        if _SOUGHT.search(text):
+            found.append({"text_contains": text, "counterpart": match.group(1)})
+    return found
 
 
 # --- hometown talents and R&D partnerships ------------------------------------------------------------------
