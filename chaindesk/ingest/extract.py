@@ -19,6 +19,8 @@ KINDS = ("签约仪式", "推介会", "座谈会", "调度会", "推进会", "�
 SIGNING = re.compile("签约|签署")
 _DATE = re.compile(r"(\d{1,2})月(\d{1,2})日")
 _CHAIN = re.compile(rf"([{CJK}]{{2,6}})产业链")
+_INDUSTRY = re.compile(rf"([{CJK}]{{2,6}})产业(?!园|基础|发展|集群)")  # 生物医药产业(上海)专题推介会
+_REFERS = ("这家", "该企业", "该公司", "企业", "公司")  # a sentence about the enterprise just named
 _CHAIN_PREFIXES = ("调研", "推动", "聚焦", "围绕", "发展", "全市", "我市", "本市", "市", "的", "赴", "对")
 _HOST = re.compile(rf"([{CJK}]{{2,3}}?)(?:带队|率|带领)")
 _PLACE = re.compile(
@@ -60,7 +62,7 @@ _FOUNDED = re.compile(
     r"(?:创建|成立|创办|始建|注册)于(\d{4})年(?:(\d{1,2})月)?"  # 创建于1998年7月
     r"|于(\d{4})年(?:(\d{1,2})月)?(?:成立|创建|创办|注册)"  # 于2019年5月成立
 )
-_QUALIFICATION = re.compile(r"(?:是|被评为|获评|入选)(?:一家)?([^，,。；;]*企业)")
+_QUALIFICATION = re.compile(r"(?:是|被评为|获评|入选|这家)(?:一家)?([^，,。；;]*企业)")
 # What makes a phrase ending in 企业 a qualification the state or the province grants.
 _GRANTED = ("国家", "省", "高新技术", "专精特新", "小巨人", "单项冠军", "瞪羚", "独角兽", "定点", "科技型中小")
 _CAPACITY = re.compile(
@@ -89,7 +91,7 @@ def _place(title: str, opening: str) -> str | None:
 
 
 def _chain(title: str, opening: str) -> str | None:
-    found = _first(_CHAIN, title, opening)
+    found = _first(_CHAIN, title, opening) or _INDUSTRY.search(title)
     if found is None:
         return None
     name = found.group(1)
@@ -156,11 +158,16 @@ def _enterprise_name(raw: str) -> str:
 
 
 def _qualifications(sentence: str) -> list[str]:
-    found = _QUALIFICATION.search(sentence)
-    if found is None:
-        return []
+    """The qualifications a sentence about an enterprise states (是国家高新技术企业, 被评为A和B), as written."""
+    qualifications: list[str] = []
+    for found in _QUALIFICATION.finditer(sentence):
+        qualifications += [q for q in _granted(found.group(1)) if q not in qualifications]
+    return qualifications
+
+
+def _granted(phrase: str) -> list[str]:
     qualifications = []
-    for part in found.group(1).split("、"):
+    for part in re.split("[、和]", phrase):
         words = part
         if not words.startswith(("国家", "省")) and not re.match(rf"[{CJK}]{{2,3}}省", words):
             words = words.rsplit("的", 1)[-1]
@@ -294,7 +301,9 @@ _ASKS = re.compile(
     "(?:反映|提出|提到|谈到|坦言|表示|希望|诉求)"
 )
 _HOPE = re.compile(rf"希望({_ORG})")
-_DECISION_LEAD = re.compile("(?:会议要求|会议明确|会议指出|会议强调|他要求|要求|强调)[,，:：]?")
+_DECISION_LEAD = re.compile(
+    "(?:会议要求|会议明确|会议指出|会议强调|会上明确|会上要求|会议决定|他要求|要求|强调)[,，:：]?"
+)
 _DEPARTMENT = re.compile(rf"(?:^|(?<=[，,：:]))({_ORG})(?:要|牵头|负责|会同|抓紧|尽快|加快|在)")
 _MONTH_END = re.compile(r"(\d{1,2})月底前")
 _DAY = re.compile(r"(\d{1,2})月(\d{1,2})日前")
@@ -444,7 +453,9 @@ def draft(text: str) -> dict[str, Any]:
     chair = re.search(rf"({_TITLE})?([{CJK}]{{2,3}}?)主持", clean)
     people = _people(clean)
     in_title = next((p["name"] for p in people if title.startswith(p["name"])), None)
-    host_name = in_title or (host.group(1) if host else (people[0]["name"] if people else None))
+    chair_name = chair.group(2) if chair else None
+    others = [p["name"] for p in people if p["name"] != chair_name]  # who presided did not lead, if another spoke
+    host_name = in_title or (host.group(1) if host else (others[0] if others else chair_name))
     host_name = next((p["name"] for p in people if host_name and host_name.endswith(p["name"])), host_name)
     enterprises: dict[str, dict[str, Any]] = {}
     projects: list[dict[str, Any]] = []
@@ -457,7 +468,9 @@ def draft(text: str) -> dict[str, Any]:
             name = _enterprise_name(found.group(1))
             owners.append((found.start(), name))
             entry = enterprises.setdefault(name, {"name": name, "founded": None, "qualifications": []})
-            sentence = re.split(r"[。；;]", paragraph[found.end() :], maxsplit=1)[0]
+            sentence, *rest = re.split(r"[。；;]", paragraph[found.end() :], maxsplit=1)
+            if len(sentence) < 4 and rest and rest[0].startswith(_REFERS):  # …公司。这家企业成立于2005年
+                sentence = rest[0].split("。", 1)[0]
             founded = _FOUNDED.search(sentence)
             if founded and entry["founded"] is None:
                 year, month = founded.group(1) or founded.group(3), founded.group(2) or founded.group(4)
@@ -476,7 +489,7 @@ def draft(text: str) -> dict[str, Any]:
             "chain": _chain(title, opening),
             "kind": _kind(title, opening, clean),
             "host": host_name,
-            "chair": chair.group(2) if chair else None,
+            "chair": chair_name,
         },
         "people": people,
         "enterprises": list(enterprises.values()),
