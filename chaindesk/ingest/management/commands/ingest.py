@@ -1,0 +1,34 @@
+"""`chaindesk ingest FILE`: read a meeting report (plain text, .docx or a saved .html page; `-` for standard input)
+and print its draft as JSON, in the label format of the labelled examples. Exits 1 with the reason when the file
+cannot be read or holds no meeting. Writes nothing."""
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from chaindesk.ingest.extract import draft
+from chaindesk.ingest.sources import ReportError, report_text, require_meeting
+
+
+class Command(BaseCommand):
+    help = "print the draft of a meeting report as JSON (nothing is written)"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("file", help="a .txt, .docx or .html file, or - for standard input")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name = options["file"]
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"无法读取文件：{name}") from exc
+        try:
+            text = report_text(data, "" if name == "-" else name)
+            result = draft(text)
+            require_meeting(result)
+        except ReportError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1))
