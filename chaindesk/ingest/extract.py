@@ -384,8 +384,10 @@ def _decisions(paragraph: str) -> list[dict[str, Any]]:
                 continue
             text = clause[department.start() :]
             decisions.append({"department": department.group(1), "text_contains": text, "due": _due(text)})
-    seen: set[str] = set()
-    return [d for d in decisions if not (d["text_contains"] in seen or seen.add(d["text_contains"]))]
+    unique: dict[str, dict[str, Any]] = {}  # a clause met under two leads (会议要求 … 强调) counts once
+    for decision in decisions:
+        unique.setdefault(decision["text_contains"], decision)
+    return list(unique.values())
 
 
 def _upward(paragraph: str) -> list[dict[str, Any]]:
