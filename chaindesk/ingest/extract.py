@@ -386,7 +386,7 @@ def _decisions(paragraph: str) -> list[dict[str, Any]]:
             decisions.append({"department": department.group(1), "text_contains": text, "due": _due(text)})
     unique: dict[str, dict[str, Any]] = {}  # a clause met under two leads (会议要求 … 强调) counts once
     for decision in decisions:
-        unique.setdefault(decision["text_contains"], decision)
+        unique.setdefault(str(decision["text_contains"]), decision)
     return list(unique.values())
 
 
