@@ -1,6 +1,7 @@
-"""`chaindesk ingest FILE`: read a meeting report (plain text, .docx or a saved .html page; `-` for standard input)
-and print its draft as JSON, in the label format of the labelled examples. Exits 1 with the reason when the file
-cannot be read or holds no meeting. Writes nothing."""
+"""`chaindesk ingest FILE [--user NAME]`: read a meeting report (plain text, .docx or a saved .html page; `-` for
+standard input) and print its draft as JSON, in the label format of the labelled examples; with `--user`, each item
+also carries its match among the records that user may see (`chaindesk.ingest.matching`). Exits 1 with the reason
+when the file cannot be read or holds no meeting. Writes nothing."""
 
 import json
 import sys
@@ -9,7 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from chaindesk.accounts.models import User
 from chaindesk.ingest.extract import draft
+from chaindesk.ingest.matching import match_draft
 from chaindesk.ingest.sources import ReportError, report_text, require_meeting
 
 
@@ -18,6 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", help="a .txt, .docx or .html file, or - for standard input")
+        parser.add_argument("--user", help="match the items among the records this user may see")
 
     def handle(self, *args: Any, **options: Any) -> None:
         name = options["file"]
@@ -31,4 +35,9 @@ class Command(BaseCommand):
             require_meeting(result)
         except ReportError as exc:
             raise CommandError(str(exc)) from exc
+        if options["user"]:
+            user = User.objects.filter(username=options["user"], is_active=True).first()
+            if user is None:
+                raise CommandError(f"没有这个用户：{options['user']}")
+            result = match_draft(result, user)
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1))
