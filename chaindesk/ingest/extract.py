@@ -7,9 +7,16 @@ investment in 万元, capacity, production lines). Demands, decisions, items sou
 cooperations are not read yet: their lists stay empty. Nothing is invented: a value the text does not state is
 None (a project without a stated investment has none)."""
 
+import contextlib
+import functools
+import io
 import re
 from decimal import Decimal
 from typing import Any
+
+import cn2an
+
+from chaindesk.core import clock
 
 from .normalise import normalise
 
@@ -177,9 +184,26 @@ def _granted(phrase: str) -> list[str]:
     return qualifications
 
 
+@functools.cache
+def _jionlp() -> Any:
+    """jionlp, imported on first use (0.7 s) and without the banner it prints on import (the CLI prints JSON)."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        import jionlp
+    return jionlp
+
+
 def _wan(amount: str, unit: str) -> int | float:
-    value = Decimal(amount) * (10_000 if unit.startswith("亿") else 1)
+    """An amount as the text writes it (5.2 亿元, 7800 万元) in 万元, read by jionlp's money parser."""
+    yuan = Decimal(_jionlp().parse_money(f"{amount}{unit}")["num"])
+    value = yuan / 10_000
     return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _count(text: str | None) -> int:
+    """A count written in digits or in Chinese numerals (两条, 十二条: cn2an); one when none is written."""
+    if not text:
+        return 1
+    return int(text) if text.isdigit() else int(cn2an.cn2an(text, "smart"))
 
 
 def _number(text: str) -> int | float:
@@ -213,7 +237,7 @@ _VAGUE = re.compile(
     "现有|潜在|优质|更多|锚定|解决|服务|推动|重点|一批|各类|新的|签约"  # exhortation
     "|[0-9两几多数一二三四五六七八九十]个"  # counting
 )
-_LINE = re.compile(rf"(?:(\d+)条)?([{CJK}]{{2,20}}?(?:生产线|装配线|流水线))")
+_LINE = re.compile(rf"(?:(\d+|[一二两三四五六七八九十]+)条)?([{CJK}]{{2,20}}?(?:生产线|装配线|流水线))")
 _LINE_LEAD = re.compile("(?:新上|建设|建成|引进|上马)")
 
 
@@ -244,7 +268,7 @@ def _lines(window: str) -> list[dict[str, Any]]:
             for prefix in ("和", "及", "与"):
                 name = name.removeprefix(prefix)
             if not any(line["name"] == name for line in lines):
-                lines.append({"name": name, "count": int(found.group(1) or 1)})
+                lines.append({"name": name, "count": _count(found.group(1))})
     return lines
 
 
@@ -305,14 +329,12 @@ _DECISION_LEAD = re.compile(
     "(?:会议要求|会议明确|会议指出|会议强调|会上明确|会上要求|会议决定|他要求|要求|强调)[,，:：]?"
 )
 _DEPARTMENT = re.compile(rf"(?:^|(?<=[，,：:]))({_ORG})(?:要|牵头|负责|会同|抓紧|尽快|加快|在)")
-_MONTH_END = re.compile(r"(\d{1,2})月底前")
-_DAY = re.compile(r"(\d{1,2})月(\d{1,2})日前")
+_DEADLINE = re.compile(r"\d{1,2}月(?:底|\d{1,2}日|上旬|中旬|下旬)前|年底前|年内")
 _UPWARD = re.compile(
     rf"(?:向|对接|与)((?:国家|省)[{CJK}]{{1,10}}?(?:委|厅|局|部|办))"  # the counterpart
     r"([^。；;]+)"  # the rest of the sentence: what is sought
 )
 _SOUGHT = re.compile("争取|力争|申报|申请|列入|纳入|支持")
-_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def _body(department: str | None, text: str) -> str | None:
@@ -363,14 +385,18 @@ def _demands(paragraph: str, owners: list[tuple[int, str]]) -> list[dict[str, An
 
 
 def _due(text: str) -> str | None:
-    found = _DAY.search(text)
-    if found:
-        return f"{int(found.group(1)):02d}-{int(found.group(2)):02d}"
-    found = _MONTH_END.search(text)
-    if found:
-        month = int(found.group(1))
-        return f"{month:02d}-{_MONTH_DAYS[month - 1]:02d}" if 1 <= month <= 12 else None
-    return "12-31" if "年底前" in text else None
+    """A deadline (4月底前, 12月15日前, 年底前) as MM-DD: the phrase found here, its last day read by jionlp's time
+    parser counting from 1 January of this year (reports rarely give the year)."""
+    found = _DEADLINE.search(text)
+    if found is None:
+        return None
+    base = clock.today().replace(month=1, day=1)
+    try:
+        parsed = _jionlp().parse_time(found.group(0), time_base={"year": base.year, "month": 1, "day": 1})
+    except (ValueError, TypeError, KeyError):
+        return None
+    end = parsed.get("time", [None, None])[-1] if isinstance(parsed, dict) else None
+    return end[5:10] if isinstance(end, str) and len(end) >= 10 else None
 
 
 def _decisions(paragraph: str) -> list[dict[str, Any]]:

@@ -81,3 +81,18 @@ def test_ingest_eval_prints_each_file_each_field_and_the_micro_average() -> None
     assert result["files"]["seed"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
     assert result["fields"]["meeting.date"]["hits"] == 2
     assert 0 < result["micro"]["f1"] <= 1
+
+
+def test_counts_amounts_and_deadlines_are_read_by_the_field_s_libraries() -> None:
+    from chaindesk.ingest import extract
+
+    assert [extract._count(t) for t in (None, "3", "两", "十二")] == [1, 3, 2, 12]  # cn2an
+    assert [extract._wan(*a) for a in (("5.2", "亿元"), ("7800", "万元"), ("1.25", "亿"))] == [52000, 7800, 12500]
+    assert [extract._due(t) for t in ("要在4月底前完成", "在12月15日前办结", "年底前形成报告", "尽快推进")] == [
+        "04-30",
+        "12-15",
+        "12-31",
+        None,
+    ]
+    lines = extract._lines("新上两条湿法隔膜生产线和1条涂布生产线")
+    assert lines == [{"name": "湿法隔膜生产线", "count": 2}, {"name": "涂布生产线", "count": 1}]
