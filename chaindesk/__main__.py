@@ -11,7 +11,8 @@ chaindesk rollups --rebuild
                       recompute the rollup tables from the records (nightly)
 chaindesk check-rollups
                       compare the rollup tables with the records; exit 1 naming each difference
-chaindesk ingest FILE   print the draft of a meeting report (.txt, .docx, .html) as JSON
+chaindesk ingest FILE [--user NAME]
+                      print the draft of a meeting report (.txt, .docx, .html) as JSON
 chaindesk ingest-eval DIR
                       score the drafts of labelled meeting reports (NAME.txt against NAME.json)
 chaindesk <any manage.py command>
