@@ -1,11 +1,13 @@
 """Reading a meeting report into a draft, in the label format of `shared/examples/ingest/` (its README names the
 fields): rule-based, on the normalised text (`normalise.py`).
 
-This first reader takes the meeting (date, place, chain, kind, host, chair), the people named with their titles,
+The reader takes the meeting (date, place, chain, kind, who led, who presided), the people named with their titles,
 the enterprises (full registered names, founding month, qualifications) and their projects (core name, planned
-investment in 万元, capacity, production lines). Demands, decisions, items sought from above, talents and R&D
-cooperations are not read yet: their lists stay empty. Nothing is invented: a value the text does not state is
-None (a project without a stated investment has none)."""
+investment in 万元, capacity, production lines), the enterprises' demands (category, the department asked), the
+meeting's decisions (department, deadline), items sought from the province or the state, hometown talents and
+R&D cooperations. Amounts and deadlines are read by jionlp, counts in Chinese numerals by cn2an. Nothing is
+invented: a value the text does not state is None (a project without a stated investment has none), a mention in
+passing (深挖潜在项目) is not an item."""
 
 import contextlib
 import functools
