@@ -7,12 +7,14 @@ moment, whatever happened before (no delta arithmetic to get wrong). A change to
 as it was and as it is: the old values come from the audit line's `before`, the rest from the record."""
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 
 from chaindesk.core.listeners import Change
 from chaindesk.projects.models import InvestmentReport, Project
@@ -46,6 +48,18 @@ def block_spans(blocks: Iterable[int]) -> list[tuple[int, int]]:
         else:
             spans.append([block, block + 1])
     return [(first, end) for first, end in spans]
+
+
+def block_parts(partitions: Collection[Any] | None, field: str, size: int) -> list[Q]:
+    """The rows of the blocks of `size` ids named by `partitions` (or all rows when None), as conditions on `field`
+    (the id the blocks cut): one per chunk of blocks, consecutive blocks as one id range."""
+    if partitions is None:
+        return [Q()]
+    conditions = []
+    for part in _chunks(partitions):
+        ranges = (Q(**{f"{field}__gte": lo * size, f"{field}__lt": hi * size}) for lo, hi in block_spans(part))
+        conditions.append(functools.reduce(operator.or_, ranges, Q(pk__in=[])))
+    return conditions
 
 
 def block_batches(model: type[models.Model], size: int, per_batch: int) -> Iterator[Collection[Any] | None]:

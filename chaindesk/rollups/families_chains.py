@@ -15,13 +15,11 @@ nothing here (the sets hold node ids; the map walks the tree as it is when it re
 changes needs `chaindesk rollups --rebuild`: a qualification's 计为规模以上 flag or code (loaded, read-only in the
 admin), the size threshold CHAINDESK_GAP_SCALE_REVENUE, and bulk loads that bypass the services."""
 
-import functools
-import operator
 from collections.abc import Collection, Iterator
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum, Value
+from django.db.models import Count, Exists, ExpressionWrapper, F, OuterRef, QuerySet, Sum, Value
 
 from chaindesk.chains.gaps import scale_revenue
 from chaindesk.chains.models import Chain
@@ -29,7 +27,7 @@ from chaindesk.core.listeners import Change
 from chaindesk.enterprises.chain_map import NodeSetRow, node_set_rows
 from chaindesk.enterprises.models import Enterprise, Indicator
 
-from .families import Family, Rows, _chunks, _touched, block_batches, block_spans, blocks_of
+from .families import Family, Rows, _chunks, _touched, block_batches, block_parts, block_spans, blocks_of
 from .models import ChainNodeSet, ScaleYear
 
 BLOCK = 4096  # enterprise ids per partition
@@ -127,7 +125,7 @@ class ScaleYears(Family):
         return (Enterprise, Indicator)
 
     def live(self, partitions: Collection[Any] | None) -> Rows:
-        parts: list[Q] = [Q()] if partitions is None else [_indicator_blocks(part) for part in _chunks(partitions)]
+        parts = block_parts(partitions, "enterprise_id", BLOCK)
         block = ExpressionWrapper(F("enterprise_id") / Value(BLOCK), output_field=models.IntegerField())
         rows: Rows = {}
         for where in parts:
@@ -152,13 +150,6 @@ class ScaleYears(Family):
 
     def batches(self) -> Iterator[Collection[Any] | None]:
         return block_batches(Enterprise, BLOCK, REBUILD_BLOCKS)
-
-
-def _indicator_blocks(blocks: list[int]) -> Q:
-    """The indicators of the enterprises of `blocks` (sorted), consecutive blocks as one id range."""
-    spans = block_spans(blocks)
-    ranges = (Q(enterprise_id__gte=lo * BLOCK, enterprise_id__lt=hi * BLOCK) for lo, hi in spans)
-    return functools.reduce(operator.or_, ranges, Q(pk__in=[]))
 
 
 SCALE_YEARS = ScaleYears(

@@ -26,7 +26,7 @@ from chaindesk.core.listeners import Change
 from chaindesk.projects.models import InvestmentPlan, InvestmentReport, Project
 from chaindesk.projects.selectors_schedule import AMOUNT_FIELD, cents, flag_filter
 
-from .families import Family, Rows, _chunks, block_batches, block_spans, blocks_of
+from .families import Family, Rows, block_batches, block_parts, blocks_of
 from .models import MONTHS, NEVER, ProjectStall, ProjectYear
 
 BLOCK = 256  # project ids per partition: a report's refresh reads a block's reports (a few thousand at most)
@@ -34,19 +34,12 @@ REBUILD_BLOCKS = 128  # blocks a rebuild computes at a time (32,768 project ids)
 REPORT_FIELDS = ("project", "month", "amount")
 
 
-def _where(blocks: list[int], field: str = "project_id") -> Q:
-    """The rows (reports, or projects with `field="pk"`) of the projects of `blocks` (sorted), consecutive blocks
-    as one id range."""
-    ranges = (Q(**{f"{field}__gte": lo * BLOCK, f"{field}__lt": hi * BLOCK}) for lo, hi in block_spans(blocks))
-    return functools.reduce(operator.or_, ranges, Q(pk__in=[]))
-
-
 class ProjectYears(Family):
     def sources(self) -> tuple[type[models.Model], ...]:
         return (InvestmentReport, Project)
 
     def live(self, partitions: Collection[Any] | None) -> Rows:
-        parts: list[Q] = [Q()] if partitions is None else [_where(part) for part in _chunks(partitions)]
+        parts = block_parts(partitions, "project_id", BLOCK)
         months: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0] * 12)
         for where in parts:
             reports = InvestmentReport.objects.filter(where).order_by().annotate(c=cents(F("amount")))
@@ -112,7 +105,7 @@ class ProjectStalls(Family):
 
     def live(self, partitions: Collection[Any] | None) -> Rows:
         today = clock.today()
-        parts: list[Q] = [Q()] if partitions is None else [_where(part, "pk") for part in _chunks(partitions)]
+        parts = block_parts(partitions, "pk", BLOCK)
         rows: Rows = {}
         planned = cents(F("planned_investment"))
         for where in parts:
