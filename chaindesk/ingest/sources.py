@@ -1,4 +1,4 @@
-"""A report as text, from what a user pastes or uploads: plain text (UTF-8 with or without BOM, GB18030), a Word
+"""A report as text, from what a user pastes or uploads: plain text (UTF-8 with or without BOM, UTF-16, GB18030), a Word
 document (.docx) or a saved web page (.html). Anything else, an empty text, a text past MAX_BYTES, or one in which
 no meeting can be found is refused with a Chinese message (`ReportError`); nothing is ever written."""
 
@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from chaindesk.transfer.reading_sources import decoded
 
 MAX_BYTES = 10 * 2**20  # a report is a few pages; ten megabytes is a paste gone wrong
 _BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "title"}
@@ -43,15 +45,6 @@ class _Text(HTMLParser):
             self.parts.append(data)
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ReportError(_("无法识别文件的文字编码：请另存为 UTF-8 文本后再上传。"))
-
-
 def _docx(data: bytes) -> str:
     from docx import Document
 
@@ -81,10 +74,13 @@ def report_text(data: bytes | str, name: str = "") -> str:
         if not lower.endswith(".docx") and lower:
             raise ReportError(_("只能读取纯文本（.txt）、Word（.docx）或网页（.html）。"))
         text = _docx(data)
-    elif b"\x00" in data[:4096] or lower.endswith((".doc", ".pdf", ".xls", ".xlsx", ".png", ".jpg")):
+    elif lower.endswith((".doc", ".pdf", ".xls", ".xlsx", ".png", ".jpg")):
         raise ReportError(_("只能读取纯文本（.txt）、Word（.docx）或网页（.html）。"))
     else:
-        text = _decode(data)
+        found = decoded(data)  # the import's own reading of office text: UTF-8, UTF-16, GB18030; binary refused
+        if found is None:
+            raise ReportError(_("只能读取纯文本（.txt）、Word（.docx）或网页（.html）。"))
+        text = found[0]
     if lower.endswith((".html", ".htm")) or text.lstrip()[:1] == "<":
         text = _html(text)
     if not text.strip():

@@ -220,9 +220,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x19\x1b-\x1f\x7f]")
 _EXCEL_TEXT = re.compile(r'^="(.*)"$', re.DOTALL)  # ="0012": how Excel users keep leading zeros in a CSV
 
 
-def decode_text(data: bytes, name: str) -> tuple[str, str]:
-    """The text of a CSV and its encoding: a BOM decides; else strict UTF-8, then GB18030 (a superset of GBK and
-    GB2312). Refuses bytes that decode to neither or hold control characters (a binary file)."""
+def decoded(data: bytes) -> tuple[str, str] | None:
+    """Text from Chinese offices and its encoding: a BOM decides; else strict UTF-8, then GB18030 (a superset of GBK
+    and GB2312). None for bytes that decode to neither or hold control characters (a binary file)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = ["utf-16"]
     elif data.startswith(b"\xef\xbb\xbf"):
@@ -235,15 +235,21 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
         text = text.rstrip("\x1a")  # an old DOS end-of-file mark
-        if _CONTROL.search(text):
-            break
-        if text.lstrip().startswith("<"):
-            message = _(
-                "文件“%(name)s”是网页（HTML/XML）格式，不是真正的 Excel 表格：请用 Excel 打开后另存为 .xlsx 再导入。"
-            )
-            raise _refusal(name, message, "html")
-        return text, encoding
-    raise not_spreadsheet(name)
+        return None if _CONTROL.search(text) else (text, encoding)
+    return None
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str]:
+    """The text of a CSV and its encoding (`decoded`). Refuses a binary file, and a web page saved as .csv."""
+    found = decoded(data)
+    if found is None:
+        raise not_spreadsheet(name)
+    if found[0].lstrip().startswith("<"):
+        message = _(
+            "文件“%(name)s”是网页（HTML/XML）格式，不是真正的 Excel 表格：请用 Excel 打开后另存为 .xlsx 再导入。"
+        )
+        raise _refusal(name, message, "html")
+    return found
 
 
 def sniff_delimiter(text: str) -> str:
