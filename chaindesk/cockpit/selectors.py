@@ -218,7 +218,7 @@ def stalled_rows(area: Area) -> list[Project]:
     if rolled is not None:
         urgent = rolled.order_by("updated_on", "-planned_cents", "project_id")  # see `ProjectStall`
         ids = list(urgent.values_list("project_id", flat=True)[:ROWS])
-        found = Project.objects.select_related("chain", "region", "enterprise").in_bulk(ids)
+        found = projects(area).select_related("chain", "region", "enterprise").in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
     qs = stalled_projects(area).select_related("chain", "region", "enterprise")
     latest, largest = F("last_progress_on").asc(nulls_first=True), F("planned_investment").desc(nulls_last=True)
