@@ -19,6 +19,7 @@ urlpatterns = [
     path("system/", include(system_urls)),
     path("chains/", include("chaindesk.chains.urls")),
     path("enterprises/", include("chaindesk.enterprises.urls")),
+    path("meetings/reports/", include("chaindesk.ingest.urls")),
     path("meetings/", include("chaindesk.meetings.urls")),
     path("reports/", include("chaindesk.reports.urls")),
     path("imports/", include("chaindesk.transfer.urls")),

@@ -23,6 +23,7 @@ from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
 from . import permissions, services
+from .extensions import meeting_sources
 from .forms import DecisionForm, ToDemandForm
 from .models import Decision, Meeting
 from .resources import MEETINGS, decision_columns
@@ -82,6 +83,7 @@ def _detail(request: AuthedRequest, meeting: Meeting, form: DecisionForm | None 
             "meeting": meeting,
             "attendees": meeting.attendees.select_related("department", "region"),
             "decisions": _decision_rows(request.user, meeting),
+            "sources": meeting_sources(meeting, request.user),
             "decision_columns": decision_columns(may_manage),
             "may_manage": may_manage,
             "decision_form": form if may_manage else None,

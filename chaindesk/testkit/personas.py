@@ -43,6 +43,7 @@ from chaindesk.accounts.models import Department, Region, User
 from chaindesk.accounts.services import user_create
 from chaindesk.chains import services as chain_services
 from chaindesk.chains.models import Chain, ChainNode, TeamMember, TeamRole
+from chaindesk.core import clock as core_clock
 from chaindesk.core.actors import FIXTURES
 from chaindesk.core.models import AuditLog, Notification
 from chaindesk.core.services import audited_create
@@ -51,6 +52,7 @@ from chaindesk.demands.choices import Channel
 from chaindesk.demands.models import Attachment, Category, Demand, Task
 from chaindesk.enterprises import services as enterprise_services
 from chaindesk.enterprises.models import Contact, Enterprise, EnterpriseAccount
+from chaindesk.ingest.models import Report
 from chaindesk.leads import services as lead_services
 from chaindesk.leads.choices import LeadSource
 from chaindesk.leads.models import Lead
@@ -125,6 +127,7 @@ class Side:
     briefing: Briefing | None = None
     briefing_version: BriefingVersion | None = None
     briefing_template: BriefingTemplate | None = None
+    report: Report | None = None
 
 
 @dataclasses.dataclass
@@ -508,6 +511,33 @@ def meeting_files(personas: Personas) -> None:
         size=12,
         uploaded_by=manager,
     )
+
+
+def meeting_report(personas: Personas) -> Report:
+    """A meeting report our chief pasted and has not yet confirmed (a draft naming our enterprise), set on
+    `personas.ours`. Not part of `build()`: the ingest tests read their own; the route matrix adds this one."""
+    side, chief = personas.ours, personas.chief
+    text = f"{side.chain.name}产业链服务团队现场观摩\n11月20日，{chief.display_name}带队走访{side.enterprise.name}。"
+    enterprise: dict[str, Any] = {"name": side.enterprise.name, "founded": None, "qualifications": []}
+    match = {"how": "name", "pk": side.enterprise.pk, "label": side.enterprise.name, "score": 1.0}
+    draft = {
+        "meeting": {"date": "11-20", "host": chief.display_name, "chain": side.chain.name, "kind": "考察"},
+        "people": [{"name": chief.display_name, "title": "市长"}],
+        "enterprises": [enterprise | {"match": match}],
+        "evidence": {"m": 1, "e0": 1},
+    }
+    side.report = audited_create(
+        model=Report,
+        actor=chief,
+        original=text,
+        text=text,
+        digest=hashlib.sha256(text.encode()).hexdigest(),
+        title=text.split("\n", 1)[0],
+        draft=draft,
+        created_by=chief,
+        created_at=core_clock.now(),
+    )
+    return side.report
 
 
 def _advance_ours(side: Side, chief: User, today: dt.date) -> None:

@@ -310,6 +310,9 @@ ROUTES: dict[str, Kwargs] = {
     "enterprises:contact_edit": lambda w: {"pk": w.ours.enterprise.pk, "contact_pk": w.ours.contact.pk},
     "enterprises:contact_delete": lambda w: {"pk": w.ours.enterprise.pk, "contact_pk": w.ours.contact.pk},
     "meetings:list": _none,
+    "ingest:list": _none,
+    "ingest:review": _same("report"),
+    "ingest:discard": _same("report"),
     "meetings:detail": MEETING,
     "meetings:decision_add": MEETING,
     "meetings:decision_edit": DECISION,
@@ -602,6 +605,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         files_in_memory(patch)
         built = personas_module.build()
         personas_module.meeting_files(built)  # the meeting's and its briefing's files, for their routes
+        personas_module.meeting_report(built)  # a report's draft, for the review pages
         yield World(built, {key: _client(built, key) for key in KEYS})
         transaction.set_rollback(True)
 
