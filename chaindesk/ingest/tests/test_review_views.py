@@ -151,3 +151,21 @@ def test_form_helpers() -> None:
     assert held_on_of("12-24", today) == dt.date(2025, 12, 24)  # a day still ahead is last year's
     assert held_on_of(None, today) is None and held_on_of("13-40", today) is None
     assert parse_lines("灌装线×2\n包装线\n\n检测线 x 3") == (("灌装线", 2), ("包装线", 1), ("检测线", 3))
+
+
+def test_sentences_and_their_marks() -> None:
+    from chaindesk.ingest import evidence
+
+    text = "标题行\n11月24日，甲带队。走访了某某有限公司；看了项目！\n\n结尾"
+    spans = evidence.sentences(text)
+    expected = ["标题行", "11月24日，甲带队。", "走访了某某有限公司；", "看了项目！", "结尾"]
+    assert [text[a:b] for a, b in spans] == expected
+    draft = {"meeting": {"host": "甲", "date": "11-24"}, "enterprises": [{"name": "某某有限公司"}], "demands": []}
+    sources = evidence.evidence(text, draft)
+    assert sources == {"m": 1, "e0": 2}
+    marked = evidence.marked(text, sources)
+    assert [s.refs for s in marked] == [(), ("m",), ("e0",), (), ()]
+    assert [s.opens for s in marked] == [True, True, False, False, True]
+    assert evidence.quote(text, 2) == "走访了某某有限公司；" and evidence.quote(text, None) == ""
+    long_demand = {"demands": [{"text_contains": "走访了某某有限公司并且还有一些读者修剪过的文字"}]}
+    assert evidence.evidence(text, long_demand) == {"d0": 2}  # the longest prefix still found
