@@ -9,9 +9,8 @@ R&D cooperations. Amounts and deadlines are read by jionlp, counts in Chinese nu
 invented: a value the text does not state is None (a project without a stated investment has none), a mention in
 passing (深挖潜在项目) is not an item."""
 
-import contextlib
+import dataclasses
 import functools
-import io
 import re
 from decimal import Decimal
 from typing import Any
@@ -20,6 +19,9 @@ import cn2an
 
 from chaindesk.core import clock
 
+from .lexicon import CHAIN, DEPARTMENT, PERSON, Known, Lexicon, known_names
+from .libraries import jionlp
+from .mentions import Mention, enterprise_name, named, with_short_forms
 from .normalise import normalise
 
 CJK = "\u3400-\u9fff"
@@ -30,6 +32,7 @@ _DATE = re.compile(r"(\d{1,2})月(\d{1,2})日")
 _CHAIN = re.compile(rf"([{CJK}]{{2,6}})产业链")
 _INDUSTRY = re.compile(rf"([{CJK}]{{2,6}})产业(?!园|基础|发展|集群)")  # 生物医药产业(上海)专题推介会
 _REFERS = ("这家", "该企业", "该公司", "企业", "公司")  # a sentence about the enterprise just named
+_THIS_ONE = ("这家", "该企业", "该公司")  # … even after a sentence about something else
 _CHAIN_PREFIXES = ("调研", "推动", "聚焦", "围绕", "发展", "全市", "我市", "本市", "市", "的", "赴", "对")
 _HOST = re.compile(rf"([{CJK}]{{2,3}}?)(?:带队|率|带领)")
 _PLACE = re.compile(
@@ -46,27 +49,9 @@ _OFFICE = "(?:市委|县委|区委|镇党委|乡党委|市政府|县政府|区�
 _TITLE = rf"(?:[{CJK}]{{1,4}}?(?:省|市|县|区|镇|乡))?{_OFFICE}{_POST}"
 _AFTER_NAME = (
     "主持|带队|带领|参加|出席|说|建议|认为|坦言|作|强调|表示|指出|要求|率|到|赴|在|一行|等|讲话|致辞|介绍|调研|走访|会见|陪同|先后|深入|来|"
-    "一同|对|和|与|及|同志|，|,|。|、|；|;"
+    "一同|对|和|与|及|就|同志|，|,|。|、|；|;"
 )
 _PERSON = re.compile(rf"({_TITLE})([{CJK}]{{2,3}}?)(?={_AFTER_NAME})")
-_ENTERPRISE = re.compile(rf"([{CJK}（）()]{{2,40}}?(?:股份有限公司|有限责任公司|有限公司))")
-_ENTERPRISE_LEADS = (
-    "先后走访了",
-    "先后走访",
-    "走访了",
-    "走访",
-    "来到",
-    "深入",
-    "考察了",
-    "考察",
-    "调研了",
-    "调研",
-    "看望",
-    "走进",
-    "本地企业",
-    "当地企业",
-    "龙头企业",
-)
 _FOUNDED = re.compile(
     r"(?:创建|成立|创办|始建|注册)于(\d{4})年(?:(\d{1,2})月)?"  # 创建于1998年7月
     r"|于(\d{4})年(?:(\d{1,2})月)?(?:成立|创建|创办|注册)"  # 于2019年5月成立
@@ -88,18 +73,50 @@ def _first(pattern: re.Pattern[str], *texts: str) -> re.Match[str] | None:
     return None
 
 
+# Several places meeting on the same day (郸城县宁平镇、巴集乡两地同日举办): the places as the sentence lists them.
+_PLACES = re.compile(
+    rf"(?:^|日[,，]?)([{CJK}]{{2,8}}?(?:市|县|区|镇|乡|街道)(?:[、和及][{CJK}]{{2,5}}?(?:市|县|区|镇|乡|街道))+)"
+    "(?:[两三四五多]地)?(?:同日|同时|分别)?(?:召开|举行|举办)"
+)
+_OWN_OFFICE = re.compile(rf"([{CJK}]{{2,4}}?(?:市|县|区))(?:委|政府|人大常委会|政协)?(?:常务)?{_POST}")
+_OWN_PLACE = ("全", "我", "本", "各")  # 全市, 我市: the place of whoever speaks, not a place gone to
+
+
 def _place(title: str, opening: str) -> str | None:
-    """Where the meeting was: the first place gone to (赴, 到, 来到) or met in, not 全市/我市, without its province."""
+    """Where the meeting was: the places of a meeting held in several at once, else the first place gone to (赴,
+    到, 来到) or met in, without its province; for a visit around the speaker's own city (到全市…), that city as
+    the opening names it (its office) and jionlp's place parser knows it."""
+    several = _PLACES.search(opening)
+    if several:
+        return several.group(1)
+    own = False
     for text in (title, opening):
         for found in _PLACE.finditer(text):
             place = found.group(1) or found.group(2) or found.group(3)
-            if place.startswith(("全", "我", "本", "各")):
+            if place.startswith(_OWN_PLACE):
+                own = True
                 continue
             return place.rsplit("省", 1)[-1] if len(place.rsplit("省", 1)[-1]) >= 2 else place
+    return _own_city(opening) if own else None
+
+
+def _own_city(opening: str) -> str | None:
+    """The county or city whose office the opening names (兰溪市副市长…), if jionlp's place parser knows it as one."""
+    for found in _OWN_OFFICE.finditer(opening):
+        name = found.group(1)
+        if name.startswith(_OWN_PLACE):
+            continue
+        parsed = jionlp().parse_location(name)
+        if name in (parsed.get("county"), parsed.get("city")):
+            return name
     return None
 
 
-def _chain(title: str, opening: str) -> str | None:
+def _chain(title: str, opening: str, known: list[str]) -> str | None:
+    """The chain's name without 产业链: a chain the lexicon knows (`known`: its chains' names in the title, then in
+    the opening), else what the title or the opening calls a chain or an industry."""
+    if known:
+        return known[0].removesuffix("产业链")
     found = _first(_CHAIN, title, opening) or _INDUSTRY.search(title)
     if found is None:
         return None
@@ -128,6 +145,10 @@ _TITLE_LEADS = tuple(
 )
 
 
+# Words of the sentence before an office (…服务团队在市委常委…, 会议由市政府…, 还有A和市政协…): the title begins after.
+_TITLE_CUT = re.compile(rf"(?:在|由|还有|和|及|与)(?=[{CJK}]{{0,4}}?(?:省|市|县|区|镇|乡)[{CJK}]+)")
+
+
 def _full_title(text: str, start: int, title: str) -> str:
     """The title as written before the name: the matched post extended left over the offices and posts before it
     (市委副书记、市长), up to punctuation, without leading words that belong to the sentence."""
@@ -141,29 +162,29 @@ def _full_title(text: str, start: int, title: str) -> str:
         for lead in _TITLE_LEADS:
             if full.startswith(lead) and len(full) > len(lead) + 1:
                 full, changed = full[len(lead) :], True
-    return full
+    return _TITLE_CUT.split(full)[-1]
 
 
-def _people(text: str) -> list[dict[str, str]]:
+_TITLE_BEFORE = re.compile(rf"({_TITLE})$")
+
+
+def _people(text: str, known: list[Known]) -> list[dict[str, str]]:
+    """The people named after a title (市委副书记陈志强), first title kept; a name the lexicon knows (`known`: its
+    people's names found in the text) is read whole right after a title, whatever follows it."""
+    found: list[tuple[int, str, str]] = [
+        (match.start(2), match.group(2), _full_title(text, match.start(), match.group(1)))
+        for match in _PERSON.finditer(text)
+    ]
+    for word in known:
+        before = _TITLE_BEFORE.search(text, max(0, word.start - 40), word.start)
+        if before is None:
+            continue
+        found = [f for f in found if f[0] != word.start]  # the pattern's cut of the same name gives way
+        found.append((word.start, word.name, _full_title(text, before.start(), before.group(1))))
     people: dict[str, str] = {}
-    for found in _PERSON.finditer(text):
-        title, name = _full_title(text, found.start(), found.group(1)), found.group(2)
-        if name not in people:
-            people[name] = title
+    for _start, name, title in sorted(found):
+        people.setdefault(name, title)
     return [{"name": name, "title": title} for name, title in people.items()]
-
-
-def _enterprise_name(raw: str) -> str:
-    name = raw
-    for lead in _ENTERPRISE_LEADS:
-        if lead in name:
-            name = name.rsplit(lead, 1)[1]
-    if name[0] in "在到赴与和" and len(name) > 7:  # 在潍坊沃德流体机械有限公司
-        name = name[1:]
-    partner, _and, own = name.rpartition("与")  # 坪上镇政府与深圳市拓维精密电子有限公司
-    if partner and len(own) >= 6:
-        name = own
-    return name
 
 
 def _qualifications(sentence: str) -> list[str]:
@@ -186,17 +207,9 @@ def _granted(phrase: str) -> list[str]:
     return qualifications
 
 
-@functools.cache
-def _jionlp() -> Any:
-    """jionlp, imported on first use (0.7 s) and without the banner it prints on import (the CLI prints JSON)."""
-    with contextlib.redirect_stdout(io.StringIO()):
-        import jionlp
-    return jionlp
-
-
 def _wan(amount: str, unit: str) -> int | float:
     """An amount as the text writes it (5.2 亿元, 7800 万元) in 万元, read by jionlp's money parser."""
-    yuan = Decimal(_jionlp().parse_money(f"{amount}{unit}")["num"])
+    yuan = Decimal(jionlp().parse_money(f"{amount}{unit}")["num"])
     value = yuan / 10_000
     return int(value) if value == value.to_integral_value() else float(value)
 
@@ -239,8 +252,13 @@ _VAGUE = re.compile(
     "现有|潜在|优质|更多|锚定|解决|服务|推动|重点|一批|各类|新的|签约"  # exhortation
     "|[0-9两几多数一二三四五六七八九十]个"  # counting
 )
-_LINE = re.compile(rf"(?:(\d+|[一二两三四五六七八九十]+)条)?([{CJK}]{{2,20}}?(?:生产线|装配线|流水线))")
+_LINE = re.compile(
+    rf"(?:(\d+|[一二两三四五六七八九十]+)条)?([{CJK}]{{2,20}}?(?:生产线|装配线|流水线|加工线|包装线|检测线))"
+)
 _LINE_LEAD = re.compile("(?:新上|建设|建成|引进|上马)")
+# A renovation an enterprise carries out with a stated investment is a project even when the text does not say 项目
+# (企业计划追加投资8000万元实施技术改造); without an amount it is an exhortation (加大技术改造投入).
+_RENOVATION = re.compile("(?:实施|开展|启动|进行)((?:技术|技改|智能化|数字化|绿色化|节能)改造|技改)(?!项目|工作)")
 
 
 def _project_name(left: str) -> tuple[str, re.Match[str] | None] | None:
@@ -274,6 +292,12 @@ def _lines(window: str) -> list[dict[str, Any]]:
     return lines
 
 
+def _sentence(paragraph: str, position: int) -> str:
+    """The sentence (up to 。；) of `paragraph` around `position`."""
+    start = max(paragraph.rfind(p, 0, position) for p in "。；;") + 1
+    return re.split("[。；;]", paragraph[start:], maxsplit=1)[0]
+
+
 def _projects(paragraph: str, owners: list[tuple[int, str]]) -> list[dict[str, Any]]:
     """The named projects of a paragraph; `owners` are the enterprises named in it by position (a project's owner
     is the last one named before it). A project's figures are read up to the next project or enterprise."""
@@ -283,6 +307,10 @@ def _projects(paragraph: str, owners: list[tuple[int, str]]) -> list[dict[str, A
         named = _project_name(paragraph[start : mark.start()])
         if named is not None:
             found.append((mark.start(), mark.end(), *named))
+    for renovation in _RENOVATION.finditer(paragraph):
+        if _INVESTMENT.search(_sentence(paragraph, renovation.start())):
+            found.append((renovation.start(1), renovation.end(), renovation.group(1) + "项目", None))
+    found.sort(key=lambda f: f[0])
     projects = []
     for n, (start, end, name, capacity_in_name) in enumerate(found):
         stops = [f[0] for f in found[n + 1 :]] + [pos for pos, _name in owners if pos > end] + [len(paragraph)]
@@ -315,11 +343,11 @@ CATEGORY_WORDS = (
     ("用能用电", ("变电站", "用电", "供电", "电力", "用能", "天然气", "蒸汽")),
     ("审批手续", ("审批", "许可", "手续", "办证", "验收")),
     ("用地规划", ("用地", "土地", "规划", "供地", "亩")),
+    ("政策兑现", ("政策", "补贴", "奖补", "兑现")),  # before 融资金融: 补贴资金尚未兑现 is a policy's money
     ("融资金融", ("融资", "贷款", "资金", "授信", "担保")),
-    ("人才用工", ("用工", "招工", "人才", "技工", "招聘")),
-    ("政策兑现", ("政策", "补贴", "奖补", "兑现")),
+    ("人才用工", ("用工", "招工", "人才", "技工", "招聘", "研发人员", "技术人员", "人员缺口")),
 )
-_ORG = rf"[{CJK}]{{1,14}}?(?:部门|局|委|办|厅|部|署|中心|公司|集团|银行|政府|院|所)"
+_ORG = rf"[{CJK}]{{1,14}}?(?:部门|局|委|办|厅|部|署|中心|公司|集团|银行|政府|院|所|组|专班)"
 # An enterprise asking (not a leader hoping that enterprises do better): the enterprise or its head is the subject.
 _ASKS = re.compile(
     "(?:企业负责人|负责人|企业|公司)"
@@ -330,7 +358,7 @@ _HOPE = re.compile(rf"希望({_ORG})")
 _DECISION_LEAD = re.compile(
     "(?:会议要求|会议明确|会议指出|会议强调|会上明确|会上要求|会议决定|他要求|要求|强调)[,，:：]?"
 )
-_DEPARTMENT = re.compile(rf"(?:^|(?<=[，,：:]))({_ORG})(?:要|牵头|负责|会同|抓紧|尽快|加快|在)")
+_DEPARTMENT = re.compile(rf"(?:^|(?<=[，,：:]))({_ORG})(?:要|牵头|负责|会同|抓紧|尽快|加快|在|对)")
 _DEADLINE = re.compile(r"\d{1,2}月(?:底|\d{1,2}日|上旬|中旬|下旬)前|年底前|年内")
 _UPWARD = re.compile(
     rf"(?:向|对接|与)((?:国家|省)[{CJK}]{{1,10}}?(?:委|厅|局|部|办))"  # the counterpart
@@ -353,9 +381,21 @@ def _category(text: str) -> str | None:
 
 
 _ITEMS = re.compile("[一二三四五六七八九]是")
+_PLEDGE = ("将", "要", "会", "一定", "必将", "力争")
 
 
-def _demands(paragraph: str, owners: list[tuple[int, str]]) -> list[dict[str, Any]]:
+@functools.lru_cache(maxsize=16)
+def _department_patterns(known: tuple[str, ...]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns of a department hoped for (希望…) and of one assigned (…要, …牵头): a name the lexicon knows
+    (`known`, longest first), else a body the text names by its kind (…局, …委, …公司)."""
+    if not known:
+        return _HOPE, _DEPARTMENT
+    names = "|".join(re.escape(name) for name in sorted(known, key=len, reverse=True))
+    org = f"(?:{names}|{_ORG})"
+    return re.compile(f"希望({org})"), re.compile(_DEPARTMENT.pattern.replace(_ORG, org, 1))
+
+
+def _demands(paragraph: str, owners: list[tuple[int, str]], hope_for: re.Pattern[str] = _HOPE) -> list[dict[str, Any]]:
     """Each enterprise's ask (企业反映…, 负责人提到…): its text up to the sentence's end, one demand per item of an
     enumeration (一是…；二是…). Raised jointly by several enterprises, a demand names none of them."""
     demands = []
@@ -366,6 +406,8 @@ def _demands(paragraph: str, owners: list[tuple[int, str]]) -> list[dict[str, An
         if asked is None or sentence[asked.end() : asked.end() + 1] == "的":  # 企业反映的问题: a noun, not an ask
             continue
         text = sentence[asked.end() :].lstrip("了，,:：").rstrip("。；;")
+        if asked.group().endswith("表示") and text.startswith(_PLEDGE):  # 企业家代表表示，将加快…: a pledge
+            continue
         named = [o for pos, o in owners if start <= pos < start + asked.start()]
         before = [o for pos, o in owners if pos < start + asked.start()]
         owner = None if len(set(named)) > 1 else (named[0] if named else (before[-1] if before else None))
@@ -374,7 +416,7 @@ def _demands(paragraph: str, owners: list[tuple[int, str]]) -> list[dict[str, An
             item = item.strip("，,:：；;。")
             if not item:
                 continue
-            hope = _HOPE.search(item)
+            hope = hope_for.search(item)
             demands.append(
                 {
                     "enterprise": owner,
@@ -394,24 +436,29 @@ def _due(text: str) -> str | None:
         return None
     base = clock.today().replace(month=1, day=1)
     try:
-        parsed = _jionlp().parse_time(found.group(0), time_base={"year": base.year, "month": 1, "day": 1})
+        parsed = jionlp().parse_time(found.group(0), time_base={"year": base.year, "month": 1, "day": 1})
     except (ValueError, TypeError, KeyError):
         return None
     end = parsed.get("time", [None, None])[-1] if isinstance(parsed, dict) else None
     return end[5:10] if isinstance(end, str) and len(end) >= 10 else None
 
 
-def _decisions(paragraph: str) -> list[dict[str, Any]]:
+_EVERY = ("各", "有关", "相关")  # 各部门要…: an exhortation to all, not an assignment
+
+
+def _decisions(paragraph: str, assigned: re.Pattern[str] = _DEPARTMENT) -> list[dict[str, Any]]:
+    """What the meeting assigned (会议要求…, 他强调…): one decision for each body named as acting in a clause (A局要…，
+    B委负责…), with its deadline."""
     decisions = []
     for lead in _DECISION_LEAD.finditer(paragraph):
         body = re.split(r"。", paragraph[lead.end() :], maxsplit=1)[0]
         for clause in re.split(r"[；;]", body):
             clause = clause.strip("，, ").removeprefix("由")
-            department = _DEPARTMENT.search(clause)
-            if department is None:
-                continue
-            text = clause[department.start() :]
-            decisions.append({"department": department.group(1), "text_contains": text, "due": _due(text)})
+            found = [d for d in assigned.finditer(clause) if not d.group(1).startswith(_EVERY)]
+            for n, department in enumerate(found):
+                end = found[n + 1].start() if n + 1 < len(found) else len(clause)
+                text = clause[department.start() : end].rstrip("，, ")
+                decisions.append({"department": department.group(1), "text_contains": text, "due": _due(text)})
     unique: dict[str, dict[str, Any]] = {}  # a clause met under two leads (会议要求 … 强调) counts once
     for decision in decisions:
         unique.setdefault(str(decision["text_contains"]), decision)
@@ -448,7 +495,7 @@ def _rd_cooperations(text: str) -> list[dict[str, str]]:
     for n, pattern in enumerate(_RD):
         for match in pattern.finditer(text):
             enterprise, partner = (match.group(1), match.group(2)) if n == 0 else (match.group(2), match.group(1))
-            enterprise = _enterprise_name(enterprise)
+            enterprise = enterprise_name(enterprise)
             if "公司" in partner or partner.endswith("公司"):
                 continue
             pair = {"enterprise": enterprise, "partner": partner}
@@ -471,62 +518,102 @@ def _talents(text: str, people: list[dict[str, str]]) -> list[dict[str, str]]:
     return talents
 
 
-def draft(text: str) -> dict[str, Any]:
-    """The draft of a report (see the module's docstring)."""
-    clean = normalise(text)
-    lines = [line.strip() for line in clean.split("\n") if line.strip()]
-    title = lines[0] if lines else ""
-    opening = lines[1] if len(lines) > 1 else ""
-    date = _first(_DATE, opening, clean)
-    place = _place(title, opening)
+def _enterprise_facts(paragraph: str, mention: Mention, following: int, entry: dict[str, Any]) -> None:
+    """The founding date and the qualifications stated right after an enterprise's name, in its sentence or in the
+    next one when that is about it (…公司。这家企业成立于2005年) and no other enterprise is named before it."""
+    sentence, *rest = re.split(r"[。；;]", paragraph[mention.end :], maxsplit=1)
+    if len(sentence) < 4 and rest and rest[0].startswith(_REFERS):
+        sentence = rest[0].split("。", 1)[0]
+    elif rest and rest[0].startswith(_THIS_ONE) and following > mention.end + len(sentence) + len(rest[0]):
+        sentence = f"{sentence}。{rest[0].split('。', 1)[0]}"
+    founded = _FOUNDED.search(sentence)
+    if founded and entry["founded"] is None:
+        year, month = founded.group(1) or founded.group(3), founded.group(2) or founded.group(4)
+        entry["founded"] = f"{year}-{int(month):02d}" if month else year
+    for qualification in _qualifications(sentence):
+        if qualification not in entry["qualifications"]:
+            entry["qualifications"].append(qualification)
+
+
+def _paragraphs(clean: str) -> list[tuple[int, str]]:
+    """The text's non-empty lines, stripped, each with where it begins in the text."""
+    found, position = [], 0
+    for line in clean.split("\n"):
+        if line.strip():
+            found.append((position + len(line) - len(line.lstrip()), line.strip()))
+        position += len(line) + 1
+    return found
+
+
+def _within(known: list[Known], start: int, end: int) -> list[Known]:
+    """The lexicon's words found in text[start:end], placed in that slice."""
+    return [dataclasses.replace(k, start=k.start - start, end=k.end - start) for k in known if start <= k.start < end]
+
+
+def _mentioned(paragraphs: list[tuple[int, str]], known: list[Known]) -> list[list[Mention]]:
+    """Each paragraph's enterprises: those it names itself, then the short forms of every name the report gives."""
+    own = [named(text, _within(known, at, at + len(text))) for at, text in paragraphs]
+    names = list(dict.fromkeys(m.name for mentions in own for m in mentions))
+    return [with_short_forms(text, mentions, names) for (_at, text), mentions in zip(paragraphs, own, strict=True)]
+
+
+def _items(paragraphs: list[tuple[int, str]], known: list[Known], clean: str) -> dict[str, list[dict[str, Any]]]:
+    """The enterprises, projects, demands, decisions and items sought of the paragraphs after the title."""
+    hope_for, assigned = _department_patterns(tuple(dict.fromkeys(k.word for k in known if k.kind == DEPARTMENT)))
+    enterprises: dict[str, dict[str, Any]] = {}
+    items: dict[str, list[dict[str, Any]]] = {"projects": [], "demands": [], "decisions": [], "upward_requests": []}
+    for (_at, paragraph), mentions in zip(paragraphs, _mentioned(paragraphs, known), strict=True):
+        for n, mention in enumerate(mentions):
+            following = mentions[n + 1].start if n + 1 < len(mentions) else len(paragraph)
+            entry = enterprises.setdefault(mention.name, {"name": mention.name, "founded": None, "qualifications": []})
+            _enterprise_facts(paragraph, mention, following, entry)
+        owners = [(m.start, m.name) for m in mentions]
+        items["projects"] += _projects(paragraph, owners)
+        items["demands"] += [
+            d | {"department": _body(d["department"], clean)} for d in _demands(paragraph, owners, hope_for)
+        ]
+        items["decisions"] += _decisions(paragraph, assigned)
+        items["upward_requests"] += _upward(paragraph)
+    return {"enterprises": list(enterprises.values()), **items}
+
+
+def _host(title: str, opening: str, clean: str, people: list[dict[str, str]]) -> tuple[str | None, str | None]:
+    """Who led the meeting and who presided (None when no one is said to)."""
     host = _first(_HOST, opening, title)
     chair = re.search(rf"({_TITLE})?([{CJK}]{{2,3}}?)主持", clean)
-    people = _people(clean)
     in_title = next((p["name"] for p in people if title.startswith(p["name"])), None)
     chair_name = chair.group(2) if chair else None
     others = [p["name"] for p in people if p["name"] != chair_name]  # who presided did not lead, if another spoke
     host_name = in_title or (host.group(1) if host else (others[0] if others else chair_name))
     host_name = next((p["name"] for p in people if host_name and host_name.endswith(p["name"])), host_name)
-    enterprises: dict[str, dict[str, Any]] = {}
-    projects: list[dict[str, Any]] = []
-    demands: list[dict[str, Any]] = []
-    decisions: list[dict[str, Any]] = []
-    upward: list[dict[str, Any]] = []
-    for paragraph in lines[1:]:
-        owners: list[tuple[int, str]] = []
-        for found in _ENTERPRISE.finditer(paragraph):
-            name = _enterprise_name(found.group(1))
-            owners.append((found.start(), name))
-            entry = enterprises.setdefault(name, {"name": name, "founded": None, "qualifications": []})
-            sentence, *rest = re.split(r"[。；;]", paragraph[found.end() :], maxsplit=1)
-            if len(sentence) < 4 and rest and rest[0].startswith(_REFERS):  # …公司。这家企业成立于2005年
-                sentence = rest[0].split("。", 1)[0]
-            founded = _FOUNDED.search(sentence)
-            if founded and entry["founded"] is None:
-                year, month = founded.group(1) or founded.group(3), founded.group(2) or founded.group(4)
-                entry["founded"] = f"{year}-{int(month):02d}" if month else year
-            for qualification in _qualifications(sentence):
-                if qualification not in entry["qualifications"]:
-                    entry["qualifications"].append(qualification)
-        projects += _projects(paragraph, owners)
-        demands += [d | {"department": _body(d["department"], clean)} for d in _demands(paragraph, owners)]
-        decisions += _decisions(paragraph)
-        upward += _upward(paragraph)
+    return host_name, chair_name
+
+
+def draft(text: str, *, lexicon: Lexicon | None = None) -> dict[str, Any]:
+    """The draft of a report (see the module's docstring). With a `lexicon` (`lexicon.lexicon_for`), the names the
+    database knows are found too: enterprises (full or short, as visits or subjects), people after a title,
+    departments asked or assigned, the chain; without one, the rules alone read the text."""
+    clean = normalise(text)
+    paragraphs = _paragraphs(clean)
+    title = paragraphs[0][1] if paragraphs else ""
+    opening = paragraphs[1][1] if len(paragraphs) > 1 else ""
+    known = list(known_names(clean, lexicon)) if lexicon is not None else []
+    date = _first(_DATE, opening, clean)
+    people = _people(clean, [k for k in known if k.kind == PERSON])
+    host, chair = _host(title, opening, clean, people)
+    head = len(title) + (paragraphs[1][0] + len(opening) if len(paragraphs) > 1 else 0)
+    chains = [k.name for k in known if k.kind == CHAIN and k.start < head]
     return {
         "meeting": {
             "date": f"{int(date.group(1)):02d}-{int(date.group(2)):02d}" if date else None,
-            "place": place,
-            "chain": _chain(title, opening),
+            "place": _place(title, opening),
+            "chain": _chain(title, opening, chains),
             "kind": _kind(title, opening, clean),
-            "host": host_name,
-            "chair": chair_name,
+            "host": host,
+            "chair": chair,
         },
         "people": people,
-        "enterprises": list(enterprises.values()),
-        "projects": projects,
-        "demands": demands,
-        "decisions": decisions,
-        "upward_requests": upward,
+        **_items(paragraphs[1:], known, clean),
         "talents": _talents(clean, people),
         "rd_cooperations": _rd_cooperations(clean),
     }

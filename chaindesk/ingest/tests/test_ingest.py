@@ -96,3 +96,52 @@ def test_counts_amounts_and_deadlines_are_read_by_the_field_s_libraries() -> Non
     ]
     lines = extract._lines("新上两条湿法隔膜生产线和1条涂布生产线")
     assert lines == [{"name": "湿法隔膜生产线", "count": 2}, {"name": "涂布生产线", "count": 1}]
+
+
+# A report invented for the tests, worded unlike the labelled examples: a visit around the leader's own city, a firm
+# that is not a company listed with companies, a renovation with an amount but no 项目, two bodies assigned in one
+# clause, an exhortation to every department, and a pledge that is not a demand.
+INVENTED = (
+    "张建国调研纺织产业链\n"
+    "6月3日，海安市副市长张建国带队到全市纺织企业调研，市工信局局长刘晓梅陪同。\n"
+    "张建国一行先后走访了南通锦程纺织有限公司、海安市明远针织厂和江苏华泰集团3家企业。明远针织厂始建于1998年，"
+    "是省级专精特新中小企业。锦程纺织计划投资1.2亿元实施智能化改造，新上3条自动化生产线。\n"
+    "座谈会上，企业家代表表示，将加快转型升级。企业负责人反映技术工人招聘难，希望人社部门帮助对接职业院校。\n"
+    "会议要求，市人社局要在7月底前组织一场专场招聘会，市发展改革委负责协调项目审批。张建国强调，各部门要加大"
+    "技术改造支持力度。"
+)
+
+
+def test_a_report_worded_unlike_the_examples_is_read() -> None:
+    drafted = draft(INVENTED)
+    assert drafted["meeting"]["place"] == "海安市"  # 到全市…: the city of the leader's office
+    assert [e["name"] for e in drafted["enterprises"]] == ["南通锦程纺织有限公司", "海安市明远针织厂", "江苏华泰集团"]
+    assert drafted["enterprises"][1] | {"name": ""} == {
+        "name": "",
+        "founded": "1998",
+        "qualifications": ["省级专精特新中小企业"],
+    }  # its short form 明远针织厂 is the subject of the next sentence
+    assert drafted["projects"] == [
+        {
+            "name": "智能化改造项目",
+            "owner": "南通锦程纺织有限公司",  # 锦程纺织: the short form of a name given in full
+            "investment_wan": 12000,
+            "capacity": None,
+            "production_lines": [{"name": "自动化生产线", "count": 3}],
+        }
+    ]
+    assert [(d["category"], d["department"]) for d in drafted["demands"]] == [("人才用工", "市人社局")]
+    assert [(d["department"], d["due"]) for d in drafted["decisions"]] == [
+        ("市人社局", "07-31"),
+        ("市发展改革委", None),
+    ]
+
+
+def test_meetings_in_several_places_and_a_study_group_s_assignment() -> None:
+    text = (
+        "两镇同日签约\n8月16日，测试县平安镇、红旗乡两地同日举办项目签约仪式。"
+        "会议要求课题组对签约项目逐个跟踪，年底前形成报告。"
+    )
+    drafted = draft(text)
+    assert drafted["meeting"]["place"] == "测试县平安镇、红旗乡"
+    assert [(d["department"], d["due"]) for d in drafted["decisions"]] == [("课题组", "12-31")]
