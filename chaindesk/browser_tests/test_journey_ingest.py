@@ -75,7 +75,8 @@ def test_team_member_pastes_a_report_reviews_the_draft_and_confirms_it_into_reco
     page.click('[data-testid="meeting-source"]')
     records = page.locator('[data-testid="report-records"]')
     records.wait_for()
-    assert BOSHENG_PROJECT in records.inner_text() and page.locator('[data-testid="report-status"]').inner_text() == "已录入"
+    assert BOSHENG_PROJECT in records.inner_text()
+    assert page.locator('[data-testid="report-status"]').inner_text() == "已录入"
     shot(page, "journey-ingest-records")
 
     page.goto(f"{page.base_url}/meetings/reports/")  # the same report pasted once more

@@ -18,5 +18,5 @@ class IngestConfig(AppConfig):
         from .services import READER_ROLES
         from .views import meeting_source
 
-        register_nav_item("ingest", _("报道录入"), "ti-file-import", "ingest:list", roles=READER_ROLES, order=112)
+        register_nav_item("ingest", _("报道录入"), "ti-file-text", "ingest:list", roles=READER_ROLES, order=112)
         register_meeting_source("ingest", meeting_source)

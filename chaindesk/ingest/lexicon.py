@@ -110,10 +110,33 @@ def _words(lexicon: Lexicon) -> dict[str, tuple[str, str]]:
     return words
 
 
-def lexicon_for(user: Any) -> Lexicon:
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def in_text(names: Iterable[str], text: str) -> Iterator[str]:
+    """The names of which the text writes the whole or a short form. A first sieve needs three consecutive
+    characters' pairs of a name among the text's (every form is four characters at least), so that a million
+    names cost one pass over their characters; the few left are then looked for form by form."""
+    pairs = _bigrams(text)
+    for name in names:
+        run = 0
+        for i in range(len(name) - 1):
+            run = run + 1 if name[i : i + 2] in pairs else 0
+            if run >= SHORT_FORM_MIN - 1:
+                break
+        else:
+            continue
+        if name in text or any(form in text for form in short_forms(name)):
+            yield name
+
+
+def lexicon_for(user: Any, text: str | None = None) -> Lexicon:
     """The names known to the database that `user` may read, in four queries: the enterprises the user may see,
     the active departments (reference data, as `matching.match_department` reads them), the chains the user may
-    see (with and without 产业链), the active users' names (staff, not enterprise accounts)."""
+    see (with and without 产业链), the active users' names (staff, not enterprise accounts). Given the report's
+    `text`, only the enterprises it names (in full or short) are kept: a province's million names would take the
+    tokenizer half a minute to learn, the few a report names a few milliseconds."""
     from chaindesk.accounts.choices import Role
     from chaindesk.accounts.models import Department, User
     from chaindesk.chains.models import Chain
@@ -122,8 +145,11 @@ def lexicon_for(user: Any) -> Lexicon:
     departments = Department.objects.filter(is_active=True).values_list("name", "short_name")
     chains = list(Chain.objects.visible_to(user).values_list("name", flat=True))
     staff = User.objects.filter(is_active=True).exclude(role=Role.ENTERPRISE)
+    enterprises: Iterable[str] = Enterprise.objects.visible_to(user).values_list("name", flat=True)
+    if text is not None:
+        enterprises = in_text(enterprises.iterator(chunk_size=20_000), text)  # type: ignore[attr-defined]
     return Lexicon.of(
-        enterprises=Enterprise.objects.visible_to(user).values_list("name", flat=True),
+        enterprises=enterprises,
         departments=[name for pair in departments for name in pair],
         chains=chains + [c.removesuffix("产业链") for c in chains if len(c.removesuffix("产业链")) >= 2],
         people=staff.values_list("display_name", flat=True),

@@ -54,6 +54,7 @@ from chaindesk.upward.services import upward_create
 
 from . import evidence
 from .extract import draft as read_draft
+from .lexicon import lexicon_for
 from .matching import match_draft
 from .models import RecordAction, RecordKind, Report, ReportRecord, ReportStatus
 from .normalise import normalise
@@ -185,7 +186,8 @@ def report_read(*, actor: Actor, data: bytes | str, file_name: str = "") -> Repo
     that is not a report: nothing is written then). Items are matched among the records the actor may see."""
     _need_reader(actor)
     original = report_text(data, file_name)
-    found = read_draft(original)
+    lexicon = lexicon_for(actor, normalise(original))  # the names the actor's records know, as the report writes them
+    found = read_draft(original, lexicon=lexicon)
     require_meeting(found)
     text = normalise(original)
     matched = match_draft(found, actor) | {"evidence": evidence.evidence(text, found)}

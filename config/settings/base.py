@@ -145,6 +145,10 @@ AUTH_PASSWORD_VALIDATORS = [
     # The demo's printed password, refused whenever DEBUG is off (production).
     {"NAME": "chaindesk.demo.validators.DemoPasswordValidator"},
 ]
+# A form's text fields together (a pasted meeting report is refused past 10 MB with its own message; Django's
+# default of 2.5 MB would answer a bare 400 first). Files are limited per upload by their own settings.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit; the idle limit below is enforced by middleware
 SESSION_IDLE_TIMEOUT = 30 * 60

@@ -13,7 +13,7 @@ from chaindesk.core.services import audited_create
 from chaindesk.enterprises import services as enterprise_services
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.ingest.extract import draft
-from chaindesk.ingest.lexicon import Lexicon, known_names, lexicon_for, short_forms, tokenizer_for
+from chaindesk.ingest.lexicon import Lexicon, in_text, known_names, lexicon_for, short_forms, tokenizer_for
 from chaindesk.testkit.personas import Personas, Side, make_uscc
 
 DATA = Path(__file__).parent / "data"
@@ -81,6 +81,21 @@ def test_the_lexicon_holds_what_the_reader_may_see_in_four_queries(
     )
     assert {p.ours.chain.name, p.ours.chain.name.removesuffix("产业链")} <= set(lexicon.chains)
     assert p.chief.display_name in lexicon.people and p.ent_user.display_name not in lexicon.people
+
+
+@pytest.mark.django_db
+def test_given_the_report_the_lexicon_keeps_only_the_enterprises_it_names(
+    registered: Personas, django_assert_num_queries
+) -> None:
+    p = registered
+    text = f"测试调研\n5月9日，调研组来到{WORKSHOP}。瀚森铝材计划投资2亿元。"
+    with django_assert_num_queries(4):
+        lexicon = lexicon_for(p.chief, text)
+    assert lexicon.enterprises == tuple(sorted({WORKSHOP, SHORT}))  # in full, and by its short form
+    assert lexicon.departments == lexicon_for(p.chief).departments  # the small lists stay whole
+    assert draft(text, lexicon=lexicon) == draft(text, lexicon=lexicon_for(p.chief))
+    many = [f"测试{n:05d}号材料科技有限公司" for n in range(20_000)] + [WORKSHOP]
+    assert list(in_text(many, text)) == [WORKSHOP]
 
 
 @pytest.mark.django_db

@@ -169,3 +169,14 @@ def test_sentences_and_their_marks() -> None:
     assert evidence.quote(text, 2) == "走访了某某有限公司；" and evidence.quote(text, None) == ""
     long_demand = {"demands": [{"text_contains": "走访了某某有限公司并且还有一些读者修剪过的文字"}]}
     assert evidence.evidence(text, long_demand) == {"d0": 2}  # the longest prefix still found
+
+
+def test_a_paste_past_ten_megabytes_is_refused_with_its_reason(personas: Personas) -> None:
+    p = personas
+    client = _client(p.chief)
+    response = client.post(reverse("ingest:list"), {"text": "会" * (4 * 2**20)})  # 12 MB in UTF-8
+    assert response.status_code == 400
+    assert "提交的内容过大或格式有误，未保存任何内容" in response.content.decode()  # past what a form may carry
+    response = client.post(reverse("ingest:list"), {"text": "会" * (3 * 2**20 + 2**19)})  # 10.5 MB
+    assert response.status_code == 400 and "超过 10 MB" in response.content.decode()
+    assert not Report.objects.exists()

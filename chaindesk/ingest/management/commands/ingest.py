@@ -15,6 +15,7 @@ from chaindesk.accounts.models import User
 from chaindesk.ingest.extract import draft
 from chaindesk.ingest.lexicon import lexicon_for
 from chaindesk.ingest.matching import match_draft
+from chaindesk.ingest.normalise import normalise
 from chaindesk.ingest.sources import ReportError, report_text, require_meeting
 
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(f"没有这个用户：{options['user']}")
         try:
             text = report_text(data, "" if name == "-" else name)
-            result = draft(text, lexicon=lexicon_for(user) if user is not None else None)
+            result = draft(text, lexicon=lexicon_for(user, normalise(text)) if user is not None else None)
             require_meeting(result)
         except ReportError as exc:
             raise CommandError(str(exc)) from exc
