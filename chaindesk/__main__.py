@@ -15,13 +15,19 @@ chaindesk ingest FILE [--user NAME]
                       print the draft of a meeting report (.txt, .docx, .html) as JSON
 chaindesk ingest-eval DIR
                       score the drafts of labelled meeting reports (NAME.txt against NAME.json)
+chaindesk backup DIR  the database, attachments and briefings, and a manifest of checksums into DIR
+chaindesk restore DIR restore a backup into an empty database and empty file folders, then compare
 chaindesk <any manage.py command>
 """
 
 import os
 import sys
 
-ALIASES = {"worker": "db_worker", "check-rollups": "check_rollups", "ingest-eval": "ingest_eval"}
+ALIASES = {
+    "worker": "db_worker",
+    "check-rollups": "check_rollups",
+    "ingest-eval": "ingest_eval",
+}
 
 
 def main(argv: list[str] | None = None) -> None:
