@@ -17,6 +17,8 @@ chaindesk ingest-eval DIR
                       score the drafts of labelled meeting reports (NAME.txt against NAME.json)
 chaindesk backup DIR  the database, attachments and briefings, and a manifest of checksums into DIR
 chaindesk restore DIR restore a backup into an empty database and empty file folders, then compare
+chaindesk audit-archive [--before DATE] DIR
+                      archive audit lines older than 180 days to a checksummed file, then delete them
 chaindesk <any manage.py command>
 """
 
@@ -27,6 +29,7 @@ ALIASES = {
     "worker": "db_worker",
     "check-rollups": "check_rollups",
     "ingest-eval": "ingest_eval",
+    "audit-archive": "audit_archive",
 }
 
 
