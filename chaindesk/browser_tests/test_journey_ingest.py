@@ -32,7 +32,7 @@ def _paste(page, shot) -> Report:  # noqa: ANN001
     page.click('[data-testid="ingest-submit"]')
     page.locator('[data-testid="review-form"]').wait_for()
     report = Report.objects.get()
-    assert page.url.endswith(f"/meetings/reports/{report.pk}/") and report.status == ReportStatus.DRAFT
+    assert page.url.endswith(f"/ingest/{report.pk}/") and report.status == ReportStatus.DRAFT
     return report
 
 
@@ -79,7 +79,7 @@ def test_team_member_pastes_a_report_reviews_the_draft_and_confirms_it_into_reco
     assert page.locator('[data-testid="report-status"]').inner_text() == "已录入"
     shot(page, "journey-ingest-records")
 
-    page.goto(f"{page.base_url}/meetings/reports/")  # the same report pasted once more
+    page.goto(f"{page.base_url}/ingest/")  # the same report pasted once more
     page.fill('[data-testid="ingest-text"]', SEED)
     page.click('[data-testid="ingest-submit"]')
     page.locator('[data-testid="report-earlier"]').wait_for()

@@ -50,6 +50,7 @@ NAMESPACE_OWNERS: dict[str, str] = {
     "chains": Role.CITY_LEADER,
     "enterprises": Role.CITY_LEADER,
     "meetings": Role.CITY_LEADER,
+    "ingest": Role.CITY_LEADER,  # 报道录入: a report is its author's until confirmed
     "reports": Role.CITY_LEADER,
     "transfer": Role.CITY_LEADER,
     "liaison": Role.LIAISON,
@@ -130,6 +131,7 @@ SEGMENT_MODELS: dict[str, Segment] = {
     "nodes": Segment("chains.ChainNode", parent="chain"),
     "meetings": Segment("meetings.Meeting"),
     "decisions": Segment("meetings.Decision", parent="meeting"),
+    "ingest": Segment("ingest.Report"),
     "reports": Segment("reports.Briefing"),
     "templates": Segment("reports.BriefingTemplate"),
     "imports": Segment("transfer.ImportBatch"),

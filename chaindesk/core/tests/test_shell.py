@@ -61,6 +61,7 @@ def test_navigation_by_role():
         "upward",
         "targets",  # 年度目标 (issue 14)
         "meetings",
+        "ingest",  # 报道录入: meeting reports read into records (issue 15)
         "reports",
         "transfer",  # 数据导入: the offices' own ledgers (issue 13)
     ]

@@ -180,3 +180,26 @@ def test_a_paste_past_ten_megabytes_is_refused_with_its_reason(personas: Persona
     response = client.post(reverse("ingest:list"), {"text": "会" * (3 * 2**20 + 2**19)})  # 10.5 MB
     assert response.status_code == 400 and "超过 10 MB" in response.content.decode()
     assert not Report.objects.exists()
+
+
+def test_an_uploaded_word_document_is_read_and_another_file_refused(personas: Personas) -> None:
+    import io
+
+    import docx
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    p = personas
+    document = docx.Document()
+    for line in SEED.splitlines():
+        document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    upload = SimpleUploadedFile("会议报道.docx", buffer.getvalue())
+    response = _client(p.chief).post(reverse("ingest:list"), {"text": "", "file": upload})
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.file_name == "会议报道.docx" and report.draft["projects"][0]["investment_wan"] == 52000
+    image = SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    refused = _client(p.chief).post(reverse("ingest:list"), {"text": "", "file": image})
+    assert refused.status_code == 400 and "只能读取纯文本" in refused.content.decode()
+    assert Report.objects.count() == 1

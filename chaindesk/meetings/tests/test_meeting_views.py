@@ -236,8 +236,9 @@ def test_the_meeting_page_query_count_does_not_grow_with_rows(
     services.attachments_add(actor=personas.member, meeting=meeting, files=[upload("a.pdf", PDF), upload("b.pdf", PDF)])
     url = reverse("meetings:detail", args=[meeting.pk])
     # session, user, meeting, team check, decisions, visible demands, attendees, departments/districts/enterprises
-    # (one UNION), stops, their photos, speeches, attachments; the team's decision form adds its two choices.
-    for key, limit in (("member", 14), ("liaison", 11)):
+    # (one UNION), stops, their photos, speeches, attachments, its source report; the team's decision form adds its
+    # two choices.
+    for key, limit in (("member", 15), ("liaison", 12)):
         client = _as(getattr(personas, key))
         client.get(url)
         with django_assert_max_num_queries(limit):

@@ -2,6 +2,7 @@
 every walked case answers 200 as its owner on the demo city, and a p95 over the threshold is flagged."""
 
 import time
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -11,6 +12,7 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
 from chaindesk.core import routes
 from chaindesk.core.tests import route_pins
+from chaindesk.ingest import services as ingest_services
 from chaindesk.liaison import services as liaison_services
 from chaindesk.liaison.models import Visit
 from chaindesk.reports.models import BriefingTemplate
@@ -21,12 +23,15 @@ from chaindesk.transfer import services as transfer_services
 
 # Cases the demo city as loaded cannot fill: it holds no import batch, briefing template or visit photo (nor does
 # the synthetic data: `make bench` reports them as not walked). The test makes one of each for their owners.
+SEED_REPORT = Path(__file__).resolve().parents[2] / "ingest" / "tests" / "data" / "seed.txt"
 DEMO_LACKS = {
     "transfer:detail": "transfer.ImportBatch",
     "transfer:progress#hx": "transfer.ImportBatch",
     "api:get_import": "transfer.ImportBatch",
     "reports:template_deactivate": "reports.BriefingTemplate",
     "liaison:visit_photo_remove": "liaison.VisitPhoto",
+    "ingest:review": "ingest.Report",
+    "ingest:discard": "ingest.Report",
 }
 
 
@@ -71,7 +76,8 @@ def test_owners_come_from_the_tables() -> None:
 
 @pytest.fixture
 def what_the_demo_lacks(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An import batch of the chief's, a briefing template on his chain, a photo on the liaison's first visit."""
+    """An import batch of the chief's, a briefing template on his chain, a photo on the liaison's first visit, a
+    meeting report the chief has read and not yet confirmed."""
     files_in_memory(monkeypatch)
     chief, liaison = User.objects.get(username=bench.CHIEF), User.objects.get(username=bench.LIAISON)
     data = "企业名称,统一社会信用代码\n测试企业,91321281MA1XYW1238\n".encode()
@@ -89,6 +95,7 @@ def what_the_demo_lacks(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
     visit = Visit.objects.visible_to(liaison).order_by("pk").first()
     photo = SimpleUploadedFile("现场.png", PNG, content_type="image/png")
     liaison_services.visit_photos_add(actor=liaison, visit=visit, photos=[photo])
+    ingest_services.report_read(actor=chief, data=SEED_REPORT.read_text(encoding="utf-8"))
 
 
 @pytest.mark.django_db
