@@ -214,7 +214,8 @@ class ReviewForm(StyledForm):
         meeting = self.draft.get("meeting") or {}
         chains = team_chains(self.user)
         chain_pk = (meeting.get("chain_match") or {}).get("pk")
-        first = chains.filter(pk=chain_pk).first() or (chains.first() if chains.count() == 1 else None)
+        mine = list(chains)  # one query: the matched chain, or the user's only one
+        first = next((c for c in mine if c.pk == chain_pk), mine[0] if len(mine) == 1 else None)
         officials = User.objects.filter(is_active=True, role__in=OFFICIALS).order_by("role", "display_name")
         people = {p.get("name"): p.get("title", "") for p in self.draft.get("people") or []}
         known = {u.display_name: u.pk for u in officials.filter(display_name__in=list(people))}

@@ -466,7 +466,7 @@ PINS: dict[tuple[str, str], int] = {
     ("enterprises:contact_edit", "chief"): 5, ("enterprises:contact_edit", "member"): 5, ("enterprises:contact_edit", "liaison"): 4, ("enterprises:contact_edit", "district"): 5, ("enterprises:contact_edit", "ent_user"): 5,
     ("meetings:list", "chief"): 5, ("meetings:list", "member"): 5, ("meetings:list", "liaison"): 5, ("meetings:list", "district"): 5, ("meetings:list", "x_chief"): 5, ("meetings:list", "x_liaison"): 5, ("meetings:list", "x_district"): 5,
     ("ingest:list", "chief"): 3, ("ingest:list", "member"): 3, ("ingest:list", "x_chief"): 3,
-    ("ingest:review", "chief"): 17,
+    ("ingest:review", "chief"): 15,
     ("ingest:discard", "chief"): 3,
     ("meetings:detail", "chief"): 15, ("meetings:detail", "member"): 15, ("meetings:detail", "liaison"): 12, ("meetings:detail", "district"): 12,
     ("meetings:decision_edit", "chief"): 7, ("meetings:decision_edit", "member"): 7,
