@@ -7,14 +7,19 @@ a router added here must be mounted the same way. Every POST honours `Idempotenc
 (chaindesk/api/idempotency.py), installed once for the whole API."""
 
 import copy
+import dataclasses
 import importlib
 from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
-from ninja import NinjaAPI, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, NinjaAPI, Router, Schema
+
+from chaindesk.core import health as readiness
+from chaindesk.core.errors import PROBLEM_JSON, Problem, ProblemOut
 
 from . import errors, idempotency, lists
 from .auth import API_AUTH
@@ -78,6 +83,21 @@ class HealthOut(Schema):
     status: str
 
 
+class CheckOut(Schema):
+    name: str = Field(..., description="检查项：database、redis（配置了 REDIS_URL 时）、queue、disk")
+    ok: bool
+    detail: str = Field(..., description="中文说明")
+    value: float | None = Field(None, description="测得的值：queue 为秒，disk 为字节，redis 为往返秒数")
+    limit: float | None = Field(
+        None, description="该值的界限：queue 的最长等待秒数，disk 的最少剩余字节，redis 的超时秒数"
+    )
+
+
+class ReadyOut(Schema):
+    ready: bool
+    checks: list[CheckOut]
+
+
 class MeOut(Schema):
     username: str
     display_name: str
@@ -90,6 +110,25 @@ class MeOut(Schema):
 def health(request: HttpRequest) -> dict[str, str]:
     """Liveness for load balancers: answers without touching the database."""
     return {"status": "ok"}
+
+
+@api.get("/ready", response={200: ReadyOut, 503: ProblemOut}, auth=None, tags=["system"])
+def ready(request: HttpRequest) -> HttpResponse:
+    """Readiness for load balancers and orchestrators (chaindesk/core/health.py): the database, Redis when configured,
+    the age of the oldest due background task, the free space for attachments. 200 when every check passes;
+    otherwise 503 as application/problem+json that carries the same `ready` (false) and `checks` members."""
+    checks = [dataclasses.asdict(check) for check in readiness.run_checks()]
+    failed = [check["name"] for check in checks if not check["ok"]]
+    readable = {"ensure_ascii": False}
+    if not failed:
+        response = JsonResponse({"ready": True, "checks": checks}, json_dumps_params=readable)
+    else:
+        detail = _("未通过的检查：%(names)s") % {"names": "、".join(failed)}
+        problem = Problem(503, detail, "not-ready").as_dict()
+        body = {**problem, "title": _("服务未就绪"), "ready": False, "checks": checks}
+        response = JsonResponse(body, status=503, content_type=PROBLEM_JSON, json_dumps_params=readable)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @api.get("/me", response=MeOut, tags=["accounts"])

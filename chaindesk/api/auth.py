@@ -44,7 +44,7 @@ NO_TOKEN_ROLES = frozenset({Role.SYS_ADMIN, Role.AUDIT_ADMIN})
 # The audit action of a token's use (接口调用).
 USE_ACTION = AuditAction.API_CALL
 # API paths that are no resource: every token may call them (`me` says whom the token acts as).
-NOT_RESOURCES = frozenset({"", "openapi.json", "docs", "health"})
+NOT_RESOURCES = frozenset({"", "openapi.json", "docs", "health", "ready"})
 OPEN_TO_EVERY_TOKEN = frozenset({"me"})
 RESOURCE_LABELS = {
     "projects": gettext_lazy("项目"),

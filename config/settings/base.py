@@ -242,6 +242,14 @@ CHAINDESK_EXACT_COUNT_LIMIT = int(os.environ.get("CHAINDESK_EXACT_COUNT_LIMIT", 
 # Absolute links in e-mails and robot messages (https://chaindesk.example.gov.cn); relative when unset
 CHAINDESK_SITE_URL = os.environ.get("CHAINDESK_SITE_URL", "")
 
+# --- Health and monitoring (chaindesk/core/health.py, chaindesk/core/metrics.py). /api/ready answers 503 when the
+# oldest due background task has waited longer than this many seconds (no worker is taking tasks) ...
+CHAINDESK_READY_MAX_QUEUE_AGE = int(os.environ.get("CHAINDESK_READY_MAX_QUEUE_AGE", "600"))
+# ... or the disk holding MEDIA_ROOT (attachments) has fewer bytes free than this (1 GiB) ...
+CHAINDESK_READY_MIN_FREE_BYTES = int(os.environ.get("CHAINDESK_READY_MIN_FREE_BYTES", str(1024**3)))
+# ... or Redis (when REDIS_URL is set) does not answer a PING within this many seconds.
+CHAINDESK_READY_REDIS_TIMEOUT = float(os.environ.get("CHAINDESK_READY_REDIS_TIMEOUT", "0.5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -358,6 +358,7 @@ PAIRS: dict[str, Page] = {
 # Operations no page does, and why.
 NO_PAGE: dict[str, str] = {
     "health": "liveness for load balancers: answers everyone without touching the database",
+    "ready": "readiness for load balancers: answers everyone with the state of the database, Redis, queue and disk",
 }
 
 # The API's path parameters where the action needs another object than the route matrix's (API_PARAMS).

@@ -315,18 +315,19 @@ def test_each_write_is_audited_and_reads_at_most_once_a_minute(personas: Persona
 # --- every operation takes both --------------------------------------------------------------------------------
 
 
-def test_every_operation_but_health_accepts_a_token_or_the_session() -> None:
-    """A router mounted without API_AUTH (chaindesk/api/auth.py) would fail here."""
+def test_every_operation_but_the_probes_accepts_a_token_or_the_session() -> None:
+    """A router mounted without API_AUTH (chaindesk/api/auth.py) would fail here. The load balancer's probes
+    (liveness and readiness) answer without authentication."""
     schema = api.get_openapi_schema()
     assert set(schema["components"]["securitySchemes"]) == {"ApiTokenAuth", "SessionAuth"}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             expected: list[dict[str, list[str]]] | None = (
-                None if path == "/api/health" else [{"ApiTokenAuth": []}, {"SessionAuth": []}]
+                None if path in ("/api/health", "/api/ready") else [{"ApiTokenAuth": []}, {"SessionAuth": []}]
             )
             assert operation.get("security") == expected, (method, path)
 
 
 def test_the_resources_a_token_may_name_are_the_apis_paths() -> None:
     assert {"projects", "demands", "enterprises", "leads", "tasks"} <= set(api_resources())
-    assert not {"me", "health", "docs", "openapi.json", ""} & set(api_resources())
+    assert not {"me", "health", "ready", "docs", "openapi.json", ""} & set(api_resources())

@@ -460,6 +460,7 @@ ROUTES: dict[str, Kwargs] = {
     "api:openapi-json": _none,
     "api:openapi-view": _none,
     "api:health": _none,
+    "api:ready": _none,
     "api:me": _none,
     "api:list_projects": _none,
     "api:get_project": lambda w: {"project_id": w.ours.project.pk},
