@@ -4,6 +4,7 @@ from django.urls import include, path
 from chaindesk.accounts import urls_system as account_system_urls
 from chaindesk.api import urls as api_system_urls
 from chaindesk.api.api import api
+from chaindesk.core import metrics
 from chaindesk.core import urls as core_urls
 
 # The 系统 area is one namespace: core's audit log, accounts' user management and the api app's tokens (core imports
@@ -35,6 +36,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
+    path("metrics", metrics.metrics, name="metrics"),  # Prometheus, from CHAINDESK_METRICS_ALLOWED only
 ]
 
 handler403 = "chaindesk.core.views.permission_denied"

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "chaindesk.core.middleware.ForwardedHeadersMiddleware",  # X-Forwarded-* only from TRUSTED_PROXIES
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first (but for the above) and last: /metrics counts
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "chaindesk.core.middleware.RequestContextMiddleware",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "chaindesk.accounts.middleware.ForcedPasswordChangeMiddleware",  # after the idle timeout: it may log out
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -249,10 +251,31 @@ CHAINDESK_READY_MAX_QUEUE_AGE = int(os.environ.get("CHAINDESK_READY_MAX_QUEUE_AG
 CHAINDESK_READY_MIN_FREE_BYTES = int(os.environ.get("CHAINDESK_READY_MIN_FREE_BYTES", str(1024**3)))
 # ... or Redis (when REDIS_URL is set) does not answer a PING within this many seconds.
 CHAINDESK_READY_REDIS_TIMEOUT = float(os.environ.get("CHAINDESK_READY_REDIS_TIMEOUT", "0.5"))
+# Who may read /metrics (Prometheus): addresses or networks, comma-separated; everyone else gets 404. The client
+# address is the audit trail's (behind a proxy in TRUSTED_PROXIES, the address it forwarded).
+CHAINDESK_METRICS_ALLOWED = [
+    a.strip() for a in os.environ.get("CHAINDESK_METRICS_ALLOWED", "127.0.0.1,::1").split(",") if a.strip()
+]
 
+# --- Logs, on stderr: human-readable text lines by default; LOG_FORMAT=json writes one JSON object per line (time,
+# level, logger, message, request_id, and a request's method/path/status/duration_ms), and then also logs every
+# request at INFO on "chaindesk.request" (chaindesk/core/logs.py, chaindesk/core/middleware.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "chaindesk.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "chaindesk.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {"chaindesk.request": {"level": "INFO"}} if LOG_FORMAT == "json" else {},
 }

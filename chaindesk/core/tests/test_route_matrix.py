@@ -457,6 +457,7 @@ ROUTES: dict[str, Kwargs] = {
     "demands:task_instruct": TASK,
     "demands:task_urge": TASK,
     "set_language": _none,
+    "metrics": _none,  # the test client's address, 127.0.0.1, is allowed by default (test_observability.py)
     "api:openapi-json": _none,
     "api:openapi-view": _none,
     "api:health": _none,
