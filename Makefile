@@ -57,6 +57,17 @@ bench: setup
 		{ echo "bench: PostgreSQL is unreachable at $(BENCH_PG_URL) (start it or set BENCH_PG_URL); only SQLite was measured." >&2; exit 1; }
 	DATABASE_URL=$(BENCH_PG_URL) $(PY) -m chaindesk bench $(BENCH_ARGS)
 
+# The read replica against a real streaming pair (scripts/replica.sh: a private primary on 55432 and a replica
+# made from it by pg_basebackup on 55433, run as the postgres OS user, deleted afterwards): a write seen on the
+# replica through the router, the cockpit read there, then on the primary when replay lags or the replica stops.
+REPLICA_ENV = DATABASE_URL=postgres://postgres@127.0.0.1:55432/chaindesk \
+	DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:55433/chaindesk CHAINDESK_TEST_NO_DEMO=1
+.PHONY: replica-check two-instances
+replica-check: setup
+	@bash scripts/replica.sh start >/dev/null
+	@status=0; $(REPLICA_ENV) $(PY) -m pytest -m replica chaindesk/core/tests/test_replica_streaming.py $(PYTEST_ARGS) \
+		|| status=$$?; bash scripts/replica.sh destroy; exit $$status
+
 setup: $(VENV)/.synced build/static/.built staticfiles/.collected locale/.compiled
 
 migrate: setup

@@ -18,6 +18,7 @@ from chaindesk.accounts.choices import Role
 from chaindesk.accounts.requests import AuthedRequest
 from chaindesk.chains.models import Chain
 from chaindesk.core import clock
+from chaindesk.core.db_router import replica_reads
 from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 from chaindesk.projects.selectors_schedule import rules_text
@@ -122,6 +123,7 @@ def city_context(user: Any) -> dict[str, Any]:
 
 
 @role_required(*COCKPIT_VIEWERS)
+@replica_reads
 def city_view(request: AuthedRequest) -> HttpResponse:
     """The city's (or the district's) cockpit over every chain the reader sees."""
     return render(request, TEMPLATE, city_context(request.user))
@@ -187,6 +189,7 @@ def chain_context(user: Any, chain: Chain) -> dict[str, Any]:
 
 
 @role_required(*COCKPIT_VIEWERS)
+@replica_reads
 def chain_view(request: AuthedRequest, pk: int) -> HttpResponse:
     """One chain's cockpit (404 when the chain is not the reader's)."""
     chain = get_visible_or_404(Chain.objects.visible_to(request.user), pk, user=request.user)
@@ -226,6 +229,7 @@ def _screen_data(context: dict[str, Any]) -> JsonResponse:
 
 @never_cache
 @role_required(*COCKPIT_VIEWERS)
+@replica_reads
 def screen_view(request: AuthedRequest) -> HttpResponse:
     """The city's (or the district's) 大屏."""
     context = city_context(request.user)
@@ -234,6 +238,7 @@ def screen_view(request: AuthedRequest) -> HttpResponse:
 
 @never_cache
 @role_required(*COCKPIT_VIEWERS)
+@replica_reads
 def screen_data(request: AuthedRequest) -> JsonResponse:
     """The city's 大屏 figures as JSON (the same as the page's), fetched every minute by the stage."""
     return _screen_data(city_context(request.user))
@@ -241,6 +246,7 @@ def screen_data(request: AuthedRequest) -> JsonResponse:
 
 @never_cache
 @role_required(*COCKPIT_VIEWERS)
+@replica_reads
 def chain_screen_view(request: AuthedRequest, pk: int) -> HttpResponse:
     """One chain's 大屏 (404 as its cockpit when the chain is not the reader's)."""
     chain = get_visible_or_404(Chain.objects.visible_to(request.user), pk, user=request.user)
@@ -251,6 +257,7 @@ def chain_screen_view(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @role_required(*COCKPIT_VIEWERS)
+@replica_reads
 def chain_screen_data(request: AuthedRequest, pk: int) -> JsonResponse:
     """One chain's 大屏 figures as JSON."""
     chain = get_visible_or_404(Chain.objects.visible_to(request.user), pk, user=request.user)

@@ -25,6 +25,7 @@ from chaindesk.accounts.choices import RegionLevel
 from chaindesk.chains.models import Chain
 from chaindesk.core import audit, clock, uploads
 from chaindesk.core.actors import Actor, SystemActor, person_or_none
+from chaindesk.core.db_router import use_replica
 from chaindesk.core.models import AuditAction
 from chaindesk.core.services import audited_create, audited_update
 from chaindesk.meetings.models import Meeting
@@ -235,7 +236,8 @@ def _reader(version: BriefingVersion) -> Any:
 def _documents(version: BriefingVersion) -> tuple[bytes, bytes, bytes | None, str]:
     """The DOCX, the XLSX pack and the preview, with the progress saved after each step."""
     briefing, reader = version.briefing, _reader(version)
-    doc = content.build(briefing, reader=reader)
+    with use_replica():  # the figures from the replica when there is a usable one (chaindesk/core/db_router.py)
+        doc = content.build(briefing, reader=reader)
     _progress(version.pk, 30)
     if version.template is not None:
         with version.template.file.open("rb") as handle:
@@ -243,7 +245,8 @@ def _documents(version: BriefingVersion) -> tuple[bytes, bytes, bytes | None, st
     else:
         docx = layout.build_docx(doc)
     _progress(version.pk, 55)
-    xlsx = build_pack(briefing, reader=reader, period=content.briefing_period(briefing))
+    with use_replica():
+        xlsx = build_pack(briefing, reader=reader, period=content.briefing_period(briefing))
     _progress(version.pk, 70)
     png, note = make_preview(docx)
     _progress(version.pk, 95)

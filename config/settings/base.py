@@ -3,6 +3,7 @@
 import os
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -97,14 +98,20 @@ TEMPLATES = [
 
 # --- Database: SQLite (WAL) by default, PostgreSQL when DATABASE_URL says so.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # JIT compiles a large query's plan for a run that would take far less than the compiling (about 0.3 s of
-        # 2 s on a province 工作台 count): pages are short queries, so it is off unless the URL's options say.
-        options = DATABASES["default"].setdefault("OPTIONS", {})
+
+
+def _postgres_tuned(database: Any) -> Any:
+    """JIT compiles a large query's plan for a run that would take far less than the compiling (about 0.3 s of
+    2 s on a province 工作台 count): pages are short queries, so it is off unless the URL's options say."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        options = database.setdefault("OPTIONS", {})
         if "jit" not in str(options.get("options", "")):
             options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    return database
+
+
+if DATABASE_URL:
+    DATABASES = {"default": _postgres_tuned(dj_database_url.parse(DATABASE_URL, conn_max_age=60))}
 else:
     DATABASES = {
         "default": {
@@ -120,6 +127,20 @@ else:
             },
         }
     }
+# A PostgreSQL streaming replica of the primary (DATABASE_REPLICA_URL; unset: no replica, everything on
+# `default`). Only the read-only pages read from it (the cockpit, briefings' figures, exports), through the router
+# of chaindesk/core/db_router.py, and only while it answers and is at most CHAINDESK_REPLICA_MAX_LAG_SECONDS
+# behind (checked at most every CHAINDESK_REPLICA_CHECK_SECONDS per process); one that refused a connection is
+# left alone for CHAINDESK_REPLICA_RETRY_SECONDS. Writes and migrations always go to the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _postgres_tuned(dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60))
+    # A replica that is down must not hold a page up: give up connecting after 2 s (then the primary serves).
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+DATABASE_ROUTERS = ["chaindesk.core.db_router.ReplicaRouter"]
+CHAINDESK_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("CHAINDESK_REPLICA_MAX_LAG_SECONDS", "30"))
+CHAINDESK_REPLICA_CHECK_SECONDS = float(os.environ.get("CHAINDESK_REPLICA_CHECK_SECONDS", "5"))
+CHAINDESK_REPLICA_RETRY_SECONDS = float(os.environ.get("CHAINDESK_REPLICA_RETRY_SECONDS", "30"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis when REDIS_URL is set (shared by every web process), else the database.

@@ -13,3 +13,8 @@ WHITENOISE_AUTOREFRESH = True
 # The official holiday schedules are reloaded only when one is saved (no periodic reload): a reload would add a
 # query to whichever request met it, and the tests pin query counts (chaindesk/core/holidays.py).
 CHAINDESK_CALENDAR_MAX_AGE = None
+# Sessions in the database whatever REDIS_URL says: a cached session would take a query off the pinned counts.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# A replica (DATABASE_REPLICA_URL) is the primary's test database again, not a second one to create.
+if "replica" in DATABASES:
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
