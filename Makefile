@@ -11,7 +11,7 @@ STATIC_SRC := $(shell find chaindesk -path '*/static/*' -type f 2>/dev/null)
 
 CLOCKS = $(PY) -c "from chaindesk.testkit.clock import OTHER_CLOCKS; print(*OTHER_CLOCKS)"
 
-.PHONY: run test test-fast test-clocks test-smoke test-independent bench setup system lint typecheck check ci clean
+.PHONY: run test test-fast test-clocks test-smoke test-independent bench crash soak setup system lint typecheck check ci clean
 
 run: setup migrate
 	@$(PY) -m chaindesk demo --if-empty
@@ -56,6 +56,31 @@ bench: setup
 	@$(PY) -c "import psycopg; psycopg.connect('$(BENCH_PG_URL)', connect_timeout=3).close()" 2>/dev/null || \
 		{ echo "bench: PostgreSQL is unreachable at $(BENCH_PG_URL) (start it or set BENCH_PG_URL); only SQLite was measured." >&2; exit 1; }
 	DATABASE_URL=$(BENCH_PG_URL) $(PY) -m chaindesk bench $(BENCH_ARGS)
+
+# Crash safety (issue 16 item 2): `chaindesk serve` killed with SIGKILL during concurrent writes, CRASH_ROUNDS rounds on
+# SQLite, then on a scratch database of CRASH_PG_URL's server (chaindesk/core/tests/test_crash.py; the normal test run
+# does 5 rounds on its database). CHAINDESK_CRASH_SEED=N repeats a run.
+crash: CRASH_ROUNDS ?= 100
+crash: CRASH_PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+crash: setup
+	env -u DATABASE_URL CHAINDESK_CRASH_ROUNDS=$(CRASH_ROUNDS) $(PY) -m pytest -m crash -s chaindesk/core/tests/test_crash.py
+	DATABASE_URL=$(CRASH_PG_URL) CHAINDESK_CRASH_ROUNDS=$(CRASH_ROUNDS) $(PY) -m pytest -m crash -s chaindesk/core/tests/test_crash.py
+
+# The soak (issue 16 item 3; not part of CI): 100 simulated officials (locust, the `soak` dependency group) for
+# SOAK_MINUTES (10) against `chaindesk serve` on PostgreSQL and Redis at city scale (the chaindesk_soak database,
+# filled on first use: about 3 minutes), then the full crash rounds; the report goes to docs/benchmarks/soak.md.
+SOAK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chaindesk_soak
+soak: setup
+	$(UV) sync --frozen --group soak --quiet
+	@psql "$(SOAK_DATABASE_URL)" -tAc "SELECT 1 FROM enterprises_enterprise LIMIT 1" 2>/dev/null | grep -q 1 || { \
+		psql "$(dir $(SOAK_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(SOAK_DATABASE_URL))" 2>/dev/null; \
+		DATABASE_URL=$(SOAK_DATABASE_URL) $(PY) -m chaindesk migrate -v0 && \
+		DATABASE_URL=$(SOAK_DATABASE_URL) $(PY) -m chaindesk demo >/dev/null && \
+		DATABASE_URL=$(SOAK_DATABASE_URL) $(PY) -m chaindesk synth --scale city && \
+		DATABASE_URL=$(SOAK_DATABASE_URL) $(PY) -m chaindesk rollups --rebuild >/dev/null; }
+	SOAK_DATABASE_URL=$(SOAK_DATABASE_URL) $(PY) scripts/soak/run.py
+	$(MAKE) crash
+	$(UV) sync --frozen --quiet
 
 # The read replica against a real streaming pair (scripts/replica.sh: a private primary on 55432 and a replica
 # made from it by pg_basebackup on 55433, run as the postgres OS user, deleted afterwards): a write seen on the
