@@ -93,6 +93,12 @@ replica-check: setup
 	@status=0; $(REPLICA_ENV) $(PY) -m pytest -m replica chaindesk/core/tests/test_replica_streaming.py $(PYTEST_ARGS) \
 		|| status=$$?; bash scripts/replica.sh destroy; exit $$status
 
+# Two `chaindesk serve` instances behind nginx (round robin), sessions and cache in Redis, a `chaindesk worker`
+# (scripts/two_instances.py: a scratch database on this machine's PostgreSQL, dropped afterwards; nginx from
+# `make system`, run with a configuration of its own in a temporary folder): a login on one served by the other.
+two-instances: setup system
+	$(PY) scripts/two_instances.py
+
 setup: $(VENV)/.synced build/static/.built staticfiles/.collected locale/.compiled
 
 migrate: setup

@@ -6,6 +6,8 @@
 # pdftotext, pdffonts) and a Kai face standing in for 楷体_GB2312 (fonts-arphic-ukai: 8 MB, where
 # fonts-lxgw-wenkai is 52 MB). fonts-noto-cjk stands in for the other official families, fonts-liberation2 (Liberation
 # Serif, metric-compatible) for Times New Roman, the face of Latin text and figures in a briefing.
+# nginx: the reverse proxy of `make two-instances` (scripts/two_instances.py runs it on a port of its own with a
+# configuration in a temporary folder; the system's configuration and its service are not used).
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
@@ -17,6 +19,7 @@ command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 [ -e /usr/share/fonts/truetype/arphic/ukai.ttc ] || need+=(fonts-arphic-ukai)
 [ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || need+=(fonts-liberation2)
+[ -x /usr/sbin/nginx ] || need+=(nginx)
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "installing system packages: ${need[*]}"
 SUDO=""

@@ -172,7 +172,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # default of 2.5 MB would answer a bare 400 first). Files are limited per upload by their own settings.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis (REDIS_URL), sessions are read from the shared cache and written through to the database (a session
+# survives a Redis restart); without it, from the database. Either way any web process serves any session.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit; the idle limit below is enforced by middleware
 SESSION_IDLE_TIMEOUT = 30 * 60
 LOGIN_URL_PATH = "/accounts/login/"
