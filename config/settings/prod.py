@@ -18,3 +18,5 @@ CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 # X-Forwarded-For is read only from the proxies in TRUSTED_PROXIES (base.py; environment variable), never from
 # anyone else; the demo password is refused by the password rules here (DEBUG is off).
+# Health probes (the container's HEALTHCHECK, a load balancer's check) speak plain HTTP to the process itself.
+SECURE_REDIRECT_EXEMPT = [r"^api/(health|ready)$"]
