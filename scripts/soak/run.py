@@ -169,7 +169,7 @@ def write_report(
             growth[pid] = (warm[0], warm[-1], 100.0 * (warm[-1] - warm[0]) / warm[0])
     during = [count for _at, _rss, count in samples]
     max_growth = max((g for _a, _b, g in growth.values()), default=0.0)
-    limit = WORKERS * THREADS
+    limit = WORKERS * (THREADS + 1)  # each request thread, and each worker's main thread (checks at start-up)
     checks = {
         "0 errors": failures == 0,
         "p99 ≤ 1 s": p99 <= 1000,
@@ -215,7 +215,7 @@ def write_report(
         "",
         f"Database connections to the soak database (pg_stat_activity): {before} before the server started, "
         f"at most {max(during, default=0)} during the load (median {statistics.median(during) if during else 0:g}; "
-        f"the ceiling is {WORKERS} workers × {THREADS} threads = {limit}), {idle} idle after the load "
+        f"the ceiling is {WORKERS} workers × ({THREADS} threads + 1) = {limit}), {idle} idle after the load "
         f"(CONN_MAX_AGE 60 s keeps them open), {after} after the server stopped.",
         "",
     ]
