@@ -26,6 +26,7 @@ from chaindesk.core.db_router import PRIMARY, REPLICA, use_replica
 from chaindesk.projects import services as project_services
 from chaindesk.projects.models import Project
 from chaindesk.testkit import personas as personas_module
+from chaindesk.testkit.personas import Personas
 from chaindesk.testkit.storage import files_in_memory
 
 pytestmark = [
@@ -65,6 +66,13 @@ def _cockpit(client: Client) -> tuple[int, int, int]:
     return response.status_code, len(primary), 0
 
 
+def _new_project(world: Personas, name: str) -> None:
+    """A write on the primary: a project registered by the chief."""
+    project_services.project_create(
+        actor=world.chief, name=name, chain=world.ours.chain, region=world.ours.region, investor_name="某投资方"
+    )
+
+
 def test_a_streaming_replica_serves_reads_until_it_lags_or_stops(monkeypatch: pytest.MonkeyPatch) -> None:
     import_module("chaindesk.demands.migrations.0002_categories").create_categories(apps, None)
     files_in_memory(monkeypatch)
@@ -73,13 +81,7 @@ def test_a_streaming_replica_serves_reads_until_it_lags_or_stops(monkeypatch: py
     db_router.reset()
 
     # A write on the primary, seen on the replica through the router.
-    project_services.project_create(
-        actor=world.chief,
-        name="副本可见项目",
-        chain=world.ours.chain,
-        region=world.ours.region,
-        investor_name="某投资方",
-    )
+    _new_project(world, "副本可见项目")
     _caught_up()
     with CaptureQueriesContext(connections[REPLICA]) as on_replica, use_replica() as alias:
         assert alias == REPLICA
@@ -95,14 +97,9 @@ def test_a_streaming_replica_serves_reads_until_it_lags_or_stops(monkeypatch: py
     monkeypatch.setattr(settings, "CHAINDESK_REPLICA_MAX_LAG_SECONDS", 1)
     _scalar(REPLICA, "SELECT pg_wal_replay_pause()::text")
     try:
-        project_services.project_create(
-            actor=world.chief,
-            name="副本未到项目",
-            chain=world.ours.chain,
-            region=world.ours.region,
-            investor_name="某投资方",
-        )
+        _new_project(world, "副本未到项目")
         time.sleep(1.5)
+        assert not Project.objects.using(REPLICA).filter(name="副本未到项目").exists()  # really behind
         db_router.reset()
         assert db_router.replica_lag() > 1
         status, primary_reads, replica_reads = _cockpit(client)
