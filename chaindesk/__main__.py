@@ -19,6 +19,8 @@ chaindesk backup DIR  the database, attachments and briefings, and a manifest of
 chaindesk restore DIR restore a backup into an empty database and empty file folders, then compare
 chaindesk audit-archive [--before DATE] DIR
                       archive audit lines older than 180 days to a checksummed file, then delete them
+chaindesk reset-2fa USERNAME
+                      remove an account's authenticator (a lost phone); it binds a new one at next sign-in
 chaindesk <any manage.py command>
 """
 
@@ -30,6 +32,7 @@ ALIASES = {
     "check-rollups": "check_rollups",
     "ingest-eval": "ingest_eval",
     "audit-archive": "audit_archive",
+    "reset-2fa": "reset_2fa",
 }
 
 

@@ -8,10 +8,16 @@ class AccountsConfig(AppConfig):
     verbose_name = "账户与组织"
 
     def ready(self) -> None:
+        from django.contrib import admin
+
         from chaindesk.core.navigation import register_nav_item
 
         from . import signals  # noqa: F401 - connects login/logout auditing
         from .choices import Role
+        from .views import admin_login
+
+        # One way in: the admin's own login form would log in after the password alone (no second factor).
+        admin.site.login = admin_login  # type: ignore[method-assign,assignment]
 
         register_nav_item(
             "system", _("系统"), "ti-settings", "core:system", roles={Role.SYS_ADMIN, Role.AUDIT_ADMIN}, order=130

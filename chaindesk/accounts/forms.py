@@ -211,6 +211,21 @@ class OwnPasswordForm(StyledForm):
         return cleaned
 
 
+class TwoFactorCodeForm(StyledForm):
+    """The second factor: six digits from the authenticator app, or one of the recovery codes (checked by
+    services_2fa; spaces and hyphens do not matter)."""
+
+    code = forms.CharField(
+        label=_("验证码"),
+        max_length=32,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false", "autocapitalize": "off"}
+        ),
+        help_text=_("打开手机上的身份验证器，输入本系统的6位数字验证码；手机不在身边时，可输入一个恢复码。"),
+    )
+
+
 class DepartmentRecipientForm(StyledForm):
     """The department's 部门收件人: one of the active accounts, or none (then its heads are told)."""
 

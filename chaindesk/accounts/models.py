@@ -159,3 +159,45 @@ class User(AbstractUser):
         except ObjectDoesNotExist:
             return None
         return account.enterprise
+
+
+class TOTPDevice(models.Model):
+    """A user's authenticator app (TOTP, RFC 6238: six digits every 30 s), the second factor of the password
+    sign-in (chaindesk.accounts.twofactor). One per user. Unconfirmed while the user has scanned the QR code but
+    not yet typed a code from it; only a confirmed device is asked for at sign-in.
+
+    `secret` is the shared key in base32: the server must read it to check a code, so it cannot be hashed (as in
+    django-otp). It is never written to the audit trail, a log or a page after enrolment. `last_step` is the
+    30-second step of the last code accepted: a code of that step or an earlier one is refused (no replay)."""
+
+    user = models.OneToOneField(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(_("密钥"), max_length=64)
+    created_at = models.DateTimeField(_("创建时间"))
+    confirmed_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    last_step = models.BigIntegerField(_("最近使用的时间步"), default=0)
+
+    class Meta:
+        verbose_name = _("身份验证器")
+        verbose_name_plural = _("身份验证器")
+
+    def __str__(self) -> str:
+        return f"{self.user} · TOTP"
+
+
+class RecoveryCode(models.Model):
+    """One of a device's ten single-use recovery codes (恢复码), for a sign-in without the phone. Only a salted
+    SHA-256 of the code is kept; the code itself is shown once, when made. `used_at` is set when it is spent."""
+
+    device = models.ForeignKey(
+        TOTPDevice, verbose_name=_("身份验证器"), on_delete=models.CASCADE, related_name="recovery_codes"
+    )
+    salt = models.CharField(_("盐"), max_length=32)
+    digest = models.CharField(_("摘要"), max_length=64)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("恢复码")
+        verbose_name_plural = _("恢复码")
+
+    def __str__(self) -> str:
+        return f"{self.device} · {self.pk}"

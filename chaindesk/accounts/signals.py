@@ -11,10 +11,15 @@ from chaindesk.core.models import AuditAction
 from .backends import LOCKED_ATTR
 from .lockout import normalise
 
+# Set by the two-factor sign-in on the request it logs in: the LOGIN line names the second factor used.
+SECOND_FACTOR_ATTR = "_chaindesk_second_factor"
+FACTOR_NOTES = {"totp": "second factor: authenticator code", "recovery": "second factor: recovery code"}
+
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit.record(action=AuditAction.LOGIN, actor=user, actor_name=normalise(user.get_username()))
+    note = FACTOR_NOTES.get(getattr(request, SECOND_FACTOR_ATTR, ""), "")
+    audit.record(action=AuditAction.LOGIN, actor=user, actor_name=normalise(user.get_username()), message=note)
 
 
 @receiver(user_logged_out)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("users/<int:pk>/", views_users.user_edit, name="user_edit"),
     path("users/<int:pk>/password/", views_users.user_password, name="user_password"),
     path("users/<int:pk>/active/", views_users.user_set_active, name="user_set_active"),
+    path("users/<int:pk>/2fa/reset/", views_users.user_2fa_reset, name="user_2fa_reset"),
     path("departments/", views_departments.department_list, name="department_list"),
     path("departments/<int:pk>/", views_departments.department_edit, name="department_edit"),
 ]

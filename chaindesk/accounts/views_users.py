@@ -19,6 +19,7 @@ from chaindesk.core.permissions import role_required
 from chaindesk.core.visibility import get_visible_or_404
 
 from . import services as account_services
+from . import services_2fa
 from .choices import Role
 from .forms import UserCreateForm, UserPasswordForm, UserUpdateForm
 from .models import Department, Region, User
@@ -100,7 +101,9 @@ def _self_lockout_error(actor: Any, target: User, data: dict[str, Any]) -> str:
 @role_required(Role.SYS_ADMIN)
 def user_edit(request: AuthedRequest, pk: int) -> HttpResponse:
     target = get_visible_or_404(
-        User.objects.visible_to(request.user).select_related("region", "department"), pk, user=request.user
+        User.objects.visible_to(request.user).select_related("region", "department", "totp_device"),
+        pk,
+        user=request.user,
     )
     fields = ("display_name", "role", "region", "department", "title", "phone", "email", "is_active")
     form = UserUpdateForm(request.POST or None, initial={f: getattr(target, f) for f in fields})
@@ -170,4 +173,17 @@ def user_set_active(request: AuthedRequest, pk: int) -> HttpResponse:
             account_services.user_update(actor=request.user, user=target, is_active=active)
             done = _("已启用用户 %(name)s。") if active else _("已停用用户 %(name)s，其将无法登录。")
             messages.success(request, done % {"name": target})
+    return redirect("core:user_edit", pk=target.pk)
+
+
+@role_required(Role.SYS_ADMIN)
+@require_POST
+def user_2fa_reset(request: AuthedRequest, pk: int) -> HttpResponse:
+    """重置两步验证 of another account (a lost phone; the page asks for confirmation first): its authenticator and
+    recovery codes are removed, and it binds a new one at its next sign-in."""
+    target = get_visible_or_404(User.objects.visible_to(request.user), pk, user=request.user)
+    with service_messages(request):
+        services_2fa.two_factor_reset(actor=request.user, user=target)
+        done = _("已重置用户 %(name)s 的两步验证，其下次登录时须重新绑定身份验证器。")
+        messages.success(request, done % {"name": target})
     return redirect("core:user_edit", pk=target.pk)

@@ -184,10 +184,21 @@ def phone_page(browser, demo_city) -> Iterator:  # noqa: ANN001
     yield from _open(browser, demo_city, PHONE)
 
 
+def authenticator_code(username: str) -> str:
+    """The code the user's authenticator shows now, as a phone would (the demo's administrators are bound to
+    DEMO_TOTP_SECRET), or the next step's when this step's code was used already: a replay is refused."""
+    from chaindesk.accounts import totp
+    from chaindesk.accounts.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username)
+    return totp.code_at(device.secret, max(totp.current_step(), device.last_step + 1))
+
+
 @pytest.fixture
 def login() -> Callable:
-    """Log in through the real form; waits for the workbench, and for the page's load (its deferred scripts have
-    run: htmx has bound the header's search box, or a keystroke typed into it would send nothing)."""
+    """Log in through the real form; an administrator (two-factor sign-in) then types their authenticator's code.
+    Waits for the workbench, and for the page's load (its deferred scripts have run: htmx has bound the header's
+    search box, or a keystroke typed into it would send nothing)."""
     from chaindesk.demo.city import DEMO_PASSWORD
 
     def do(page, username: str, password: str = DEMO_PASSWORD, expect_workbench: bool = True) -> None:  # noqa: ANN001
@@ -195,6 +206,10 @@ def login() -> Callable:
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         page.click("[data-testid=login-submit]")
+        page.wait_for_load_state("load")
+        if "/accounts/2fa/code/" in page.url:
+            page.fill("input[name=code]", authenticator_code(username))
+            page.click("[data-testid=two-factor-submit]")
         if expect_workbench:
             page.wait_for_selector('[data-testid="workbench"]')
             page.wait_for_load_state("load")

@@ -12,8 +12,9 @@ from typing import Any
 from django.db import models, transaction
 from stdnum.cn import uscc as uscc_mod
 
+from chaindesk.accounts import services_2fa
 from chaindesk.accounts.choices import DepartmentKind, RegionLevel, Role
-from chaindesk.accounts.models import Department, Region, User
+from chaindesk.accounts.models import Department, Region, TOTPDevice, User
 from chaindesk.accounts.services import user_create
 from chaindesk.chains.models import Chain, TeamMember, TeamRole
 from chaindesk.core import clock
@@ -38,6 +39,9 @@ from . import (
 )
 
 DEMO_PASSWORD = "Taizhou@2026"  # noqa: S105 - printed for the demo on purpose
+# The demo's two administrators sign in with a second factor, as every administrator must (等保): their
+# authenticator's secret is printed like the password, for an authenticator app or `pyotp.TOTP(secret).now()`.
+DEMO_TOTP_SECRET = "TAIZHOUDEMOADMINSTOTPSECRETKEY23"  # noqa: S105 - printed for the demo on purpose
 
 REGIONS = [
     ("320000", "江苏省", RegionLevel.PROVINCE, None),
@@ -228,6 +232,10 @@ def _load_people(
     rng: random.Random, regions: dict[str, Region], departments: dict[str, Department], loaded: Loaded
 ) -> dict[str, User]:
     users = {p.username: _ensure_user(p, regions, departments, loaded) for p in PEOPLE}
+    for admin in (u for u in users.values() if services_2fa.required_for(u)):
+        if not TOTPDevice.objects.filter(user=admin).exists():
+            services_2fa.loader_enrol(actor=DEMO, user=admin, secret=DEMO_TOTP_SECRET)
+            loaded.add("totp device")
     pool = iter(_generated_people(rng, 60))
 
     def person(username: str, role: str, title: str, region: str = "321200", dept: str | None = None) -> None:

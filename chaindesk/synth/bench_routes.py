@@ -188,8 +188,8 @@ QUERY: dict[str, dict[str, str | Pk]] = {
 # --- what is not walked, and why ----------------------------------------------------------------------------
 
 POST_ONLY: dict[str, tuple[str, ...]] = {  # a GET answers 405 (the matrix's route_pins say so for every persona)
-    "accounts": ("logout",),
-    "core": ("user_set_active", "inbox_read_all", "inbox_read", "api_token_revoke"),
+    "accounts": ("logout", "two_factor_recovery"),
+    "core": ("user_set_active", "user_2fa_reset", "inbox_read_all", "inbox_read", "api_token_revoke"),
     "chains": ("node_add", "node_rename", "node_move", "node_reorder", "node_delete"),
     "meetings": ("decision_add", *(f"agenda_{a}" for a in ("draft", "add", "drop", "restore", "move", "note"))),
     "transfer": ("mapping", "commit", "undo"),
@@ -238,9 +238,11 @@ REDIRECTS: dict[str, str] = {
     "network:talent_contact_add": "a GET goes back to the talent page; adding is a POST",
     "leads:queue_card": "without HX-Request it goes to leads:queue; walked as the fragment (#hx)",
     "transfer:progress": "without HX-Request it goes to the batch page; walked as the fragment (#hx)",
+    "accounts:two_factor_code": "without a sign-in waiting for its second factor it goes to the login page",
 }
 OTHER_SKIPS: dict[str, str] = {
     "api:api-root": "django-ninja's root: 404 for everyone, no page",
+    "accounts:two_factor_enrol": "a GET issues the owner a new authenticator secret (an audited write), not a read",
 }
 ADMIN_SKIP = "Django's admin: no demo user is staff (each is sent to the admin's login); not a product page"
 

@@ -187,6 +187,13 @@ CSRF_FAILURE_VIEW = "chaindesk.core.views.csrf_failure"
 # Lock-out: this many failed logins within the window lock the account and the address.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
+# Two-factor sign-in (TOTP, chaindesk/accounts/services_2fa.py): the system and audit administrators always; the
+# roles listed here too (comma-separated Role values, e.g. "sys_admin,audit_admin,city_leader,team_member").
+CHAINDESK_2FA_ROLES = [
+    r.strip() for r in os.environ.get("CHAINDESK_2FA_ROLES", "sys_admin,audit_admin").split(",") if r.strip()
+]
+# How long a sign-in whose password was right waits for its code before it must start again.
+CHAINDESK_2FA_PENDING_SECONDS = int(os.environ.get("CHAINDESK_2FA_PENDING_SECONDS", "300"))
 # The client address (audit trail, per-address lock-out) is REMOTE_ADDR. Only when REMOTE_ADDR is one of these
 # proxies (addresses or networks, comma-separated in the TRUSTED_PROXIES environment variable, e.g.
 # "10.0.0.5,10.0.1.0/24" for the load balancers) is X-Forwarded-For read, and then its right-most address that

@@ -92,7 +92,7 @@ def test_csrf_failure_is_audited_and_explained(personas: Any) -> None:
     assert not AuditLog.objects.filter(action=AuditAction.LOGIN, ip="192.0.2.88").exists()  # nor a login
 
 
-# --- /django-admin/ login and the lock-out --------------------------------------------------------------------
+# --- /django-admin/ login: only through the product's sign-in (password, lock-out, second factor) --------------
 
 ADMIN_LOGIN = "/django-admin/login/?next=/django-admin/"
 
@@ -102,27 +102,18 @@ def _admin_login(username: str, password: str, ip: str) -> Any:
 
 
 @pytest.mark.django_db
-def test_admin_login_is_refused_after_the_failure_limit(settings: Any) -> None:
+def test_admin_login_checks_nothing_and_sends_to_the_product_login(settings: Any) -> None:
+    # Its own form would log in after the password alone, past the second factor (accounts.views.admin_login).
     User.objects.create_superuser(username="root-lock", password=STRONG, display_name="root", role=Role.SYS_ADMIN)
-    assert _admin_login("root-lock", STRONG, "192.0.2.60").status_code == 302  # the admin login works
+    response = _admin_login("root-lock", STRONG, "192.0.2.60")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/?next=")
     for i in range(settings.LOGIN_FAILURE_LIMIT):
-        assert _admin_login("root-lock", f"wrong-{i}", f"192.0.2.{70 + i}").status_code == 200
-    refused = _admin_login("root-lock", STRONG, "192.0.2.99")
-    assert refused.status_code == 200  # the right password, but the account is locked
-    assert AuditLog.objects.filter(action=AuditAction.LOGIN_LOCKED, actor_name="root-lock").count() == 1
-    assert AuditLog.objects.filter(action=AuditAction.LOGIN, actor_name="root-lock").count() == 1  # the first
-
-
-@pytest.mark.django_db
-def test_admin_login_failures_lock_the_product_login_too(personas: Any) -> None:
-    username = personas.district.username
-    for i in range(5):
-        _admin_login(username, f"wrong-{i}", "203.0.113.80")
-    response = Client().post(
-        "/accounts/login/", {"username": username, "password": PASSWORD}, REMOTE_ADDR="203.0.113.81"
-    )
-    assert response.status_code == 200  # the right password, but the account is locked
-    assert "已被锁定" in response.content.decode()
+        _admin_login("root-lock", f"wrong-{i}", f"192.0.2.{70 + i}")
+    assert not AuditLog.objects.filter(actor_name="root-lock").exclude(action=AuditAction.CREATE).exists()
+    # The product login takes the superuser (an administrator) on to its second factor, not in.
+    client = Client()
+    signed = client.post("/accounts/login/", {"username": "root-lock", "password": STRONG}, REMOTE_ADDR="192.0.2.61")
+    assert signed.url == "/accounts/2fa/enrol/" and "_auth_user_id" not in client.session
 
 
 # --- Password rules ------------------------------------------------------------------------------------------

@@ -263,6 +263,10 @@ ROUTES: dict[str, Kwargs] = {
     "accounts:login": _none,
     "accounts:logout": _none,
     "accounts:password_change": _none,
+    "accounts:two_factor": _none,
+    "accounts:two_factor_code": _none,  # without a pending sign-in: to the login page
+    "accounts:two_factor_enrol": _none,  # a signed-in persona binds one of its own (a GET issues the secret)
+    "accounts:two_factor_recovery": _none,  # POST only
     "core:system": _none,
     "core:audit_list": _none,
     "core:audit_export": _none,
@@ -272,6 +276,7 @@ ROUTES: dict[str, Kwargs] = {
     "core:user_edit": lambda w: {"pk": w.member.pk},
     "core:user_password": lambda w: {"pk": w.member.pk},
     "core:user_set_active": lambda w: {"pk": w.member.pk},
+    "core:user_2fa_reset": lambda w: {"pk": w.member.pk},  # POST only
     "core:department_list": _none,
     "core:department_edit": lambda w: {"pk": w.ours.department.pk},
     "core:history": _history("enterprises", "enterprise", "enterprise"),

@@ -23,3 +23,7 @@ class Command(BaseCommand):
         self.stdout.write("demo logins (role  username  password):")
         for role, username in city.DEMO_LOGINS:
             self.stdout.write(f"  {role:<15} {username:<10} {city.DEMO_PASSWORD}")
+        self.stdout.write(
+            f"two-factor sign-in: sys_admin and audit_admin use an authenticator with the secret {city.DEMO_TOTP_SECRET}"
+            f" (or: python -c \"import pyotp; print(pyotp.TOTP('{city.DEMO_TOTP_SECRET}').now())\")"
+        )
