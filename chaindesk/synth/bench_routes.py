@@ -62,6 +62,7 @@ NAMESPACE_OWNERS: dict[str, str] = {
     "cockpit": Role.CITY_LEADER,
     "demands": Role.CITY_LEADER,
     "api": Role.CITY_LEADER,  # health, me, the docs; the resources follow API_RESOURCES
+    "metrics": Role.SYS_ADMIN,  # Prometheus' scrape: from the allowed addresses (the test client's 127.0.0.1)
 }
 
 # Routes whose owner is not their namespace's.
