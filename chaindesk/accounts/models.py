@@ -176,6 +176,9 @@ class TOTPDevice(models.Model):
     confirmed_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
     last_step = models.BigIntegerField(_("最近使用的时间步"), default=0)
 
+    scope_paths = ScopePaths(own="user")  # a secret of its user's: nobody else reads it (resets go by username)
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("身份验证器")
         verbose_name_plural = _("身份验证器")
@@ -194,6 +197,9 @@ class RecoveryCode(models.Model):
     salt = models.CharField(_("盐"), max_length=32)
     digest = models.CharField(_("摘要"), max_length=64)
     used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    scope_paths = ScopePaths(own="device__user")
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("恢复码")
