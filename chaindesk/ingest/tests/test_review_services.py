@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from chaindesk.core.actors import FIXTURES
 from chaindesk.core.exceptions import InvalidTransition
 from chaindesk.core.models import AuditLog
+from chaindesk.core.services import audited_create
 from chaindesk.demands.models import Demand
-from chaindesk.enterprises.models import Enterprise
+from chaindesk.enterprises.models import Enterprise, Qualification
 from chaindesk.ingest import services
 from chaindesk.ingest.models import RecordAction, RecordKind, Report, ReportRecord, ReportStatus
 from chaindesk.ingest.services import (
@@ -129,6 +131,8 @@ def test_only_a_chain_team_reads_reports_and_bad_input_writes_nothing(personas: 
 
 def test_confirming_creates_each_record_once_through_the_services_with_audit(personas: Personas) -> None:
     p = personas
+    if not Qualification.objects.filter(name="国家高新技术企业").exists():  # the demo city's; not in the personas'
+        audited_create(model=Qualification, actor=FIXTURES, code="p_gaoxin", name="国家高新技术企业")
     report = _report(p)
     meeting = services.report_confirm(actor=p.chief, report=report, review=_review(p))
     report.refresh_from_db()
