@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django import forms
 from django.db import connection, connections
 
 from chaindesk.accounts.models import User
@@ -17,6 +16,7 @@ from chaindesk.demo import city
 from chaindesk.ingest import services
 from chaindesk.ingest.forms import ReviewForm
 from chaindesk.ingest.models import Report, ReportRecord, ReportStatus
+from chaindesk.ingest.tests.posted import posted
 from chaindesk.meetings.models import Meeting, SiteVisit
 
 pytestmark = [
@@ -29,14 +29,7 @@ RACERS = 2
 
 def _review(report: Report, user: User) -> services.Review:
     """The draft confirmed as read (the form's initial values posted back untouched)."""
-    blank = ReviewForm(report=report, user=user)
-    data: dict[str, Any] = {}
-    for name, field in blank.fields.items():
-        value = blank[name].value()
-        if isinstance(field.widget, forms.CheckboxInput):
-            data.update({name: "on"} if value else {})
-        elif value is not None:
-            data[name] = value
+    data = posted(ReviewForm(report=report, user=user))
     form = ReviewForm(data, report=report, user=user)
     assert form.is_valid(), form.errors
     return form.review()

@@ -5,13 +5,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django import forms
 from django.test import Client
 from django.urls import reverse
 
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.ingest.forms import ReviewForm, held_on_of, parse_lines
 from chaindesk.ingest.models import Report, ReportStatus
+from chaindesk.ingest.tests.posted import posted
 from chaindesk.meetings.models import Meeting, SiteVisit
 from chaindesk.projects.models import Project
 from chaindesk.testkit.personas import Personas, make_uscc
@@ -24,19 +24,6 @@ def _client(user: Any) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def _posted(form: ReviewForm) -> dict[str, Any]:
-    """The form as the browser would post it untouched (unticked boxes absent)."""
-    data: dict[str, Any] = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if isinstance(field.widget, forms.CheckboxInput):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = value
-    return data
 
 
 def _read(p: Personas) -> Report:
@@ -73,7 +60,7 @@ def test_the_review_page_shows_the_draft_beside_the_text_with_sources_marked(per
 def test_confirming_from_the_page_links_edits_and_drops_then_refuses_a_second_time(personas: Personas) -> None:
     p = personas
     report = _read(p)
-    data = _posted(ReviewForm(report=report, user=p.chief))
+    data = posted(ReviewForm(report=report, user=p.chief))
     code = make_uscc("ingest-jinyangzi", p.ours.region.code)
     data.update(
         {
@@ -114,7 +101,7 @@ def test_confirming_from_the_page_links_edits_and_drops_then_refuses_a_second_ti
 def test_a_refusal_lands_on_the_item_s_field_and_writes_nothing(personas: Personas) -> None:
     p = personas
     report = _read(p)
-    data = _posted(ReviewForm(report=report, user=p.chief))
+    data = posted(ReviewForm(report=report, user=p.chief))
     data.update({"m_chain": p.ours.chain.pk, "m_leader": p.chief.pk, "action": "confirm"})
     response = _client(p.chief).post(reverse("ingest:review", args=[report.pk]), data)
     assert response.status_code == 400
@@ -132,7 +119,7 @@ def test_saving_keeps_the_edits_and_discarding_asks_first(personas: Personas) ->
     p = personas
     report = _read(p)
     client = _client(p.chief)
-    data = _posted(ReviewForm(report=report, user=p.chief)) | {"m_title": "改过的会议名称", "action": "save"}
+    data = posted(ReviewForm(report=report, user=p.chief)) | {"m_title": "改过的会议名称", "action": "save"}
     data.pop("e1_keep")
     assert client.post(reverse("ingest:review", args=[report.pk]), data).status_code == 302
     page = client.get(reverse("ingest:review", args=[report.pk])).content.decode()
