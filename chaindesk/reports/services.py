@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from chaindesk.accounts.choices import RegionLevel
 from chaindesk.chains.models import Chain
-from chaindesk.core import audit, clock, uploads
+from chaindesk.core import audit, clock, queue, uploads
 from chaindesk.core.actors import Actor, SystemActor, person_or_none
 from chaindesk.core.db_router import use_replica
 from chaindesk.core.models import AuditAction
@@ -31,7 +31,7 @@ from chaindesk.core.services import audited_create, audited_update
 from chaindesk.meetings.models import Meeting
 
 from . import content, layout, permissions, preview, template_fill
-from .choices import SECTION_MAX, SECTIONS, BriefingKind, VersionStatus
+from .choices import OPEN_VERSION, SECTION_MAX, SECTIONS, BriefingKind, VersionStatus
 from .models import Briefing, BriefingTemplate, BriefingVersion
 from .xlsx import build_pack
 
@@ -196,14 +196,32 @@ def briefing_generate(*, actor: Actor, briefing: Briefing, template: BriefingTem
         created_by=person_or_none(actor),
         message=f"生成简报第 {n} 版",
     )
-    transaction.on_commit(lambda: _enqueue(version.pk))
+    _enqueue(version.pk)
     return version
 
 
-def _enqueue(version_id: int) -> None:
+def _generator() -> Any:
     from .tasks import generate_briefing  # the task module imports this one
 
-    generate_briefing.enqueue(version_id)
+    return generate_briefing
+
+
+def _enqueue(version_id: int) -> None:
+    """Queue the version's generation with the write that asked for it (chaindesk/core/queue.py)."""
+    queue.enqueue(_generator(), version_id)
+
+
+def resume(queued: queue.Queued) -> list[str]:
+    """After a crash (`chaindesk recover`): every open version back in the queue, once; one left running when its
+    worker died goes back to queued (its files are written only when it finishes)."""
+    lines = []
+    for version in BriefingVersion.objects.filter(status__in=OPEN_VERSION).order_by("pk"):
+        if version.status == VersionStatus.RUNNING:
+            _move(version.pk, VersionStatus.RUNNING, status=VersionStatus.QUEUED, progress=0)
+        if not queued.has(_generator(), version.pk):
+            _enqueue(version.pk)
+            lines.append(f"{version.pk} 第 {version.n} 版")
+    return lines
 
 
 # --- the generation (run by the background task) ---------------------------------------------------------------

@@ -9,6 +9,7 @@ class RollupsConfig(AppConfig):
     def ready(self) -> None:
         from chaindesk.chains import extensions
         from chaindesk.core import listeners
+        from chaindesk.core.queue import register_resumer
         from chaindesk.demands import metrics, selectors_queues
         from chaindesk.projects import selectors_schedule
 
@@ -24,3 +25,4 @@ class RollupsConfig(AppConfig):
         )
         extensions.register_stored_node_sets(families_chains.stored_node_sets)
         selectors_schedule.register_done_join(families_projects.done_join)
+        register_resumer("rollups", "chaindesk.rollups.engine.resume")  # chaindesk recover

@@ -235,6 +235,15 @@ def check(names: Iterable[str] | None = None) -> list[Difference]:
     return found
 
 
+def resume(queued: object) -> list[str]:
+    """After a crash (`chaindesk recover`, chaindesk/core/queue.py): a refresh due right after a commit died with
+    its process, so the families that differ from the records are rebuilt; their names."""
+    stale = sorted({difference.family for difference in check()})
+    if stale:
+        rebuild(stale)
+    return stale
+
+
 def _covered(partitions: Collection[Any] | None, whole: bool, first: Any, last: Any) -> tuple[bool, Any, Any]:
     """What the batches so far cover, with one more: all partitions (whole), or [first, last]."""
     if partitions is None:

@@ -47,13 +47,13 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chaindesk.core import audit, clock, context, listeners, uploads
+from chaindesk.core import audit, clock, context, listeners, queue, uploads
 from chaindesk.core.actors import Actor, is_system, person_or_none, require_actor
 from chaindesk.core.models import AuditAction, AuditLog
 
 from . import kinds
 from . import mapping as mapping_module
-from .choices import BatchStatus
+from .choices import OPEN_STATUSES, BatchStatus
 from .models import ImportBatch, ImportTemplate
 from .plan import Plan
 from .reading import Table, read_table
@@ -220,14 +220,34 @@ def import_upload(*, actor: Actor, kind: str, name: str, data: bytes) -> ImportB
     batch.file.save(f"{uuid.uuid4().hex}{uploads.extension(clean_name) or '.bin'}", ContentFile(data), save=False)
     batch.full_clean()
     batch.save()
-    transaction.on_commit(lambda: _enqueue("check", batch.pk))
+    _enqueue("check", batch.pk)
     return batch
 
 
-def _enqueue(step: str, batch_id: int) -> None:
+def _task(step: str) -> Any:
     from .tasks import check_batch, commit_batch  # the task module imports this one
 
-    (check_batch if step == "check" else commit_batch).enqueue(batch_id)
+    return check_batch if step == "check" else commit_batch
+
+
+def _enqueue(step: str, batch_id: int) -> None:
+    """Queue the batch's check or commit with the write that asked for it (chaindesk/core/queue.py)."""
+    queue.enqueue(_task(step), batch_id)
+
+
+def resume(queued: queue.Queued) -> list[str]:
+    """After a crash (`chaindesk recover`): every open batch back in the queue, once. A batch "checking" or
+    "committing" whose worker died had its task's transaction rolled back: checking goes back to queued; a commit
+    is simply run again (run_commit writes everything or nothing)."""
+    lines = []
+    for batch in ImportBatch.objects.filter(status__in=OPEN_STATUSES).order_by("pk"):
+        if batch.status == BatchStatus.CHECKING:
+            _move(batch.pk, BatchStatus.CHECKING, status=BatchStatus.QUEUED, progress=0)
+        step = "commit" if batch.status == BatchStatus.COMMITTING else "check"
+        if not queued.has(_task(step), batch.pk):
+            _enqueue(step, batch.pk)
+            lines.append(f"{batch.pk} {batch.original_name}: {step}")
+    return lines
 
 
 def run_check(batch_id: int) -> str:
@@ -274,7 +294,7 @@ def import_remap(*, actor: Actor, batch: ImportBatch, mapping: Mapping[str, str]
         signature=mapping_module.signature(table.columns),
         defaults={"mapping": cleaned, "headers": [c.name for c in table.columns], "updated_by": person_or_none(actor)},
     )
-    transaction.on_commit(lambda: _enqueue("check", batch.pk))
+    _enqueue("check", batch.pk)
     batch.refresh_from_db()
     return batch
 
@@ -295,7 +315,7 @@ def import_commit(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
         raise ValidationError(_("没有需要导入的新增或更新行。"), code="nothing")
     if not _move(batch.pk, BatchStatus.CHECKED, status=BatchStatus.COMMITTING, progress=1, error=""):
         raise ValidationError(_("该批次不在可导入的状态。"), code="busy")
-    transaction.on_commit(lambda: _enqueue("commit", batch.pk))
+    _enqueue("commit", batch.pk)
     batch.refresh_from_db()
     return batch
 

@@ -162,3 +162,27 @@ def test_briefings_are_numbered_per_chain_and_year(personas: Personas) -> None:
     second = world.period_briefing(p, p.today.replace(month=1, day=1), p.today)
     assert (first.number, second.number) == (1, 2)
     assert second.number_text == "第 2 期"
+
+
+def test_recover_puts_a_version_whose_worker_died_back_in_the_queue_once(personas: Personas, settings: Any) -> None:
+    """A crash mid-generation leaves the version running with no worker (chaindesk/core/queue.py): `recover`
+    queues it again, once, and the worker finishes it."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    from chaindesk.core import queue
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    p = personas
+    version = services.briefing_generate(actor=p.member, briefing=world.meeting_briefing(p))
+    assert DBTaskResult.objects.filter(status="READY").count() == 1  # queued with the version itself
+    DBTaskResult.objects.all().delete()  # the worker took it and was killed: its transaction rolled back
+    BriefingVersion.objects.filter(pk=version.pk).update(status=VersionStatus.RUNNING, progress=5)
+
+    report = queue.recover()
+    assert report["resumed"] == {"briefings": [f"{version.pk} 第 1 版"]}
+    assert queue.recover()["resumed"] == {}  # queued once: a second run finds its task waiting
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    version.refresh_from_db()
+    assert (version.status, version.progress) == (VersionStatus.DONE, 100)
+    assert queue.recover() == {"interrupted": [], "resumed": {}}
