@@ -7,9 +7,11 @@ Run inside a process whose settings point at the drill's own database (never the
         users and check BATCHES enterprise ledgers (two new enterprises each) ready to commit; the facts the test
         needs (token secrets, ids, the last audit line's id) go to META.json.
     python -m chaindesk.testkit.crash after YYYY-MM-DD
-        what an operator runs after a crash: the background tasks left queued (an import commit acknowledged
-        before the crash) by `db_worker --batch`, then the escalation job for that day twice; prints JSON with
-        both runs' counts and whether the second changed anything (the task stamps and the notices).
+        what an operator runs after a crash: `chaindesk recover` (interrupted tasks resumed, stale rollups
+        rebuilt), the background tasks left queued (an import commit acknowledged before the crash) by
+        `db_worker --batch`, then the escalation job for that day twice; prints JSON with what recover did, a
+        second recover (it must find nothing), the rollup differences left, both escalation runs' counts and
+        whether the second changed anything (the task stamps and the notices).
 """
 
 from __future__ import annotations
@@ -132,13 +134,23 @@ def after(today: dt.date) -> dict[str, Any]:
     _setup()
     from django.core.management import call_command
 
+    from chaindesk.core import queue
     from chaindesk.demands import jobs
+    from chaindesk.rollups import engine
 
+    recovered = queue.recover()
     call_command("db_worker", batch=True, verbosity=0)
     first = jobs.run_escalation(today=today)
     state = escalation_state()
     second = jobs.run_escalation(today=today)
-    return {"first": first, "second": second, "unchanged": escalation_state() == state}
+    return {
+        "recovered": recovered,
+        "again": queue.recover(),
+        "rollup_differences": [str(d) for d in engine.check()[:5]],
+        "first": first,
+        "second": second,
+        "unchanged": escalation_state() == state,
+    }
 
 
 def main(argv: list[str]) -> None:

@@ -7,17 +7,20 @@ a template database) into a scratch database (a file, or a database created and 
 1. the server (gunicorn, 2 workers, a process group of its own) takes concurrent writes through the API from four
    clients with API tokens: an enterprise user submitting demands, the team accepting them and cutting tasks for a
    department, the department's handler signing tasks and asking to close them, the team accepting completion and
-   moving projects along their stages, and one import commit; meanwhile the escalation job runs in a process of
-   its own;
-2. at a random moment (RNG seeded: CHAINDESK_CRASH_SEED, else a fresh seed, printed) the server's process group and
-   the escalation job are killed with SIGKILL;
-3. the queued background tasks are worked off and the escalation job is run twice (`crash.py after`), the server
-   is restarted, and the database is checked:
+   moving projects along their stages, and one import commit; meanwhile the escalation job (in round 0 and about
+   a third of the others) and a background worker that runs the import's commit (round 1 and about half the
+   others) run in processes of their own;
+2. at a random moment (RNG seeded: CHAINDESK_CRASH_SEED, else a fresh seed, printed) the server's process group,
+   the escalation job and the worker are killed with SIGKILL;
+3. `chaindesk recover` resumes what the crash interrupted (chaindesk/core/queue.py), the queued background tasks
+   are worked off and the escalation job is run twice (`crash.py after`), the server is restarted, and the
+   database is checked:
    - every write acknowledged with a 2xx is there (the demand, the status or stage the answer named, the import);
    - no record is half-written: each demand's status agrees with its tasks (services_base._sync_after_tasks), each
      audited write since the fixture has its audit line and each audit line of a demand, task or project names an
      existing object whose current status is the last one its lines record;
-   - the escalation job's second run claims nothing and changes nothing, and its notices belong to claimed runs.
+   - the escalation job's second run claims nothing and changes nothing, and its notices belong to claimed runs;
+   - a second `recover` finds nothing to do, and the rollup tables agree with the records.
 
 CHAINDESK_CRASH_ROUNDS rounds per database (default 5; `make crash`: 100 on SQLite and on PostgreSQL).
 """
@@ -48,15 +51,7 @@ from django.db import connections
 
 from chaindesk.core.backup_tables import scratch_alias
 
-# Opt-in (`make crash`, or CHAINDESK_CRASH_ROUNDS set): the drill found a real defect (an import batch left
-# "committing" when the server dies between the commit's status change and its queued task, seed 1210015105,
-# round 2) that is not fixed yet; until it is, a random seed would fail CI at random. The check stays as it is.
-pytestmark = [
-    pytest.mark.crash,
-    pytest.mark.skipif(
-        "CHAINDESK_CRASH_ROUNDS" not in os.environ, reason="opt-in until the import-batch recovery is fixed"
-    ),
-]
+pytestmark = pytest.mark.crash
 
 ROOT = Path(settings.BASE_DIR)
 ROUNDS = int(os.environ.get("CHAINDESK_CRASH_ROUNDS", "5"))
@@ -64,6 +59,7 @@ BATCHES = max(ROUNDS, 5)
 ENTERPRISE_USCC_PREFIX = "91321281MA"
 START_TIMEOUT = 60.0
 ESCALATE_SHARE = 0.35
+WORKER_SHARE = 0.5
 STATUS_FIELD = {"demand": "status", "task": "status", "project": "stage"}
 
 
@@ -476,6 +472,11 @@ def _check(alias: str, drill: Drill, acked: list[tuple[str, int, str]], escalati
         [ENTERPRISE_USCC_PREFIX + "%"],
     )
     problems += [f"enterprise {uscc} imported {n} times" for uscc, n in counts if n != 1]
+    # Recovery: a second `chaindesk recover` finds nothing to do, and the rollups agree with the records.
+    again = escalation["again"]
+    if again["interrupted"] or again["resumed"]:
+        problems.append(f"a second recover still found work: {again}")
+    problems += [f"rollup left behind: {line}" for line in escalation["rollup_differences"]]
     # The escalation job: the second run claims nothing and changes nothing; no notice without its claimed run.
     if any(escalation["second"].values()) or not escalation["unchanged"]:
         problems.append(f"the escalation job changed something twice: {escalation}")
@@ -521,7 +522,7 @@ def test_acknowledged_writes_survive_sigkill(drill: Drill, django_db_blocker: An
     batches = list(drill.meta["batches"])
     server = Server(drill)
     name = drill.database or str(drill.var_dir / "chaindesk.sqlite3")
-    totals = {"acknowledged": 0, "killed_escalation": 0}
+    totals = {"acknowledged": 0, "killed_escalation": 0, "killed_worker": 0, "resumed": 0, "rollups_rebuilt": 0}
     with django_db_blocker.unblock(), scratch_alias("crash_drill", NAME=name) as alias:
         try:
             server.start()
@@ -542,6 +543,17 @@ def test_acknowledged_writes_survive_sigkill(drill: Drill, django_db_blocker: An
                         stderr=subprocess.DEVNULL,
                         start_new_session=True,
                     )
+                # A background worker (the import commit's task) in about half the rounds, killed with the server.
+                worker = None
+                if number == 1 or rng.random() < WORKER_SHARE:
+                    worker = subprocess.Popen(  # noqa: S603 - fixed arguments
+                        [sys.executable, "-m", "chaindesk", "worker", "--interval", "0.05"],
+                        cwd=ROOT,
+                        env=drill.env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                        start_new_session=True,
+                    )
                 clients = [
                     _client(_enterprise, server.port, drill, work, random.Random(rng.random())),
                     _client(_team, server.port, drill, work),
@@ -555,11 +567,12 @@ def test_acknowledged_writes_survive_sigkill(drill: Drill, django_db_blocker: An
                     time.sleep(0.05)
                 time.sleep(rng.uniform(0.0, 3.0))
                 server.kill()
-                if escalate is not None:
-                    if escalate.poll() is None:
-                        os.killpg(escalate.pid, signal.SIGKILL)
-                        totals["killed_escalation"] += 1
-                    escalate.wait()
+                for process, count in ((escalate, "killed_escalation"), (worker, "killed_worker")):
+                    if process is not None:
+                        if process.poll() is None:
+                            os.killpg(process.pid, signal.SIGKILL)
+                            totals[count] += 1
+                        process.wait()
                 work.stop.set()
                 for client in clients:
                     client.join(timeout=15)
@@ -568,6 +581,9 @@ def test_acknowledged_writes_survive_sigkill(drill: Drill, django_db_blocker: An
                 problems = _check(alias, drill, work.acked, escalation)
                 connections[alias].close()
                 totals["acknowledged"] += len(work.acked)
+                resumed = escalation["recovered"]["resumed"]
+                totals["resumed"] += sum(len(lines) for name, lines in resumed.items() if name != "rollups")
+                totals["rollups_rebuilt"] += len(escalation["recovered"]["resumed"].get("rollups", []))
                 print(f"round {number}: {len(work.acked)} acknowledged, {time.monotonic() - began:.1f} s")
                 assert not problems, f"round {number} (seed {seed}): " + "; ".join(problems[:20])
         finally:
