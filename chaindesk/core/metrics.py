@@ -9,9 +9,10 @@ Who may scrape: the client address as the audit trail sees it (chaindesk.core.mi
 behind a trusted proxy the address it forwarded) must be in one of the allowed networks (addresses or CIDRs, by
 default 127.0.0.1 and ::1). Everyone else gets the site's 404, as for a page that does not exist.
 
-Several worker processes (gunicorn's --workers): each process keeps its own counters and a scrape reads the one
-process that answers it. To add them up, start the server with PROMETHEUS_MULTIPROC_DIR set to an empty directory
-the workers may write (emptied at each start); django-prometheus' view then reads every process's files."""
+Several worker processes (gunicorn's --workers): `chaindesk serve` empties the folder PROMETHEUS_MULTIPROC_DIR
+(default chaindesk-prometheus-PORT in the system's temporary folder: local to the host) and passes it to the
+workers, which write their counters there; django-prometheus' view then reads every worker's file, so a scrape
+sums them whichever worker answers it."""
 
 from __future__ import annotations
 

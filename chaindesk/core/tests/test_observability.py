@@ -1,15 +1,17 @@
 """Issue 16 item 5: the request id (ours, or a trusted proxy's) in the response header, the audit trail and every log
 line; JSON log lines with LOG_FORMAT=json (chaindesk/core/logs.py); the Prometheus endpoint answering only the
 addresses in CHAINDESK_METRICS_ALLOWED, the client address judged as the audit trail judges it
-(chaindesk/core/metrics.py)."""
+(chaindesk/core/metrics.py), summed over every worker of `chaindesk serve`."""
 
 import io
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -187,3 +189,60 @@ def test_metrics_behind_a_trusted_proxy_judge_the_forwarded_address(settings: An
     # an untrusted peer's X-Forwarded-For is dropped
     spoofed = Client().get("/metrics", headers={"X-Forwarded-For": "10.9.0.3"}, REMOTE_ADDR="198.51.100.7")
     assert spoofed.status_code == 404
+
+
+def test_served_by_several_workers_the_counters_add_up(tmp_path: Path) -> None:
+    """`chaindesk serve` with two workers: each writes its counters to the multiprocess folder serve emptied at
+    start, and /metrics' collector sums them (a scrape no longer sees only the worker that answers it)."""
+    import socket
+    import time
+    import urllib.request
+
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    folder = tmp_path / "prometheus"
+    folder.mkdir()
+    (folder / "counter_stale.db").write_bytes(b"left by the last run")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "CHAINDESK_TEST", "DATABASE_URL"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.dev",
+        CHAINDESK_VAR_DIR=str(tmp_path),
+        PROMETHEUS_MULTIPROC_DIR=str(folder),
+        LOG_LEVEL="ERROR",
+    )
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [sys.executable, "-m", "chaindesk", "serve", "--port", str(port), "--workers", "2"],
+        cwd=django_settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2).close()  # noqa: S310
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "chaindesk serve did not start"
+                time.sleep(0.2)
+
+        def counted() -> float:
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry, path=str(folder))
+            return registry.get_sample_value("django_http_requests_total_by_method_total", {"method": "GET"}) or 0
+
+        before = counted()  # the start-up probes (one may have timed out and been answered later)
+        for _ in range(40):
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10).close()  # noqa: S310
+        assert counted() - before == 40  # every request, whichever worker answered it
+        assert len(list(folder.glob("counter_*.db"))) == 2  # one file per worker
+        assert not (folder / "counter_stale.db").exists()  # emptied at start
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -1,5 +1,13 @@
+"""`chaindesk serve`: gunicorn on 127.0.0.1:$PORT. Each start empties the Prometheus multiprocess folder
+(PROMETHEUS_MULTIPROC_DIR, default chaindesk-prometheus-PORT in the system's temporary folder) that the workers
+write their counters to, so /metrics sums every worker (chaindesk/core/metrics.py; config/gunicorn.py drops an
+exited worker's gauges)."""
+
 import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -15,12 +23,20 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         bind = f"{options['host']}:{options['port']}"
+        # Local to this host and port: never the shared CHAINDESK_VAR_DIR, which another instance's start would empty.
+        default = Path(tempfile.gettempdir()) / f"chaindesk-prometheus-{options['port']}"
+        folder = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or default)
+        shutil.rmtree(folder, ignore_errors=True)  # the last run's counters (and dead workers' files)
+        folder.mkdir(parents=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)  # read by prometheus-client as the workers import it
         self.stdout.write(f"ChainDesk serving on http://{bind}/")
         argv = [
             sys.executable,
             "-m",
             "gunicorn",
             "config.wsgi:application",
+            "--config",
+            "python:config.gunicorn",
             "--bind",
             bind,
             "--workers",
