@@ -164,7 +164,9 @@ def test_briefings_are_numbered_per_chain_and_year(personas: Personas) -> None:
     assert second.number_text == "第 2 期"
 
 
-def test_recover_puts_a_version_whose_worker_died_back_in_the_queue_once(personas: Personas, settings: Any) -> None:
+def test_recover_puts_a_version_whose_worker_died_back_in_the_queue_once(
+    personas: Personas, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A crash mid-generation leaves the version running with no worker (chaindesk/core/queue.py): `recover`
     queues it again, once, and the worker finishes it."""
     from django.core.management import call_command
@@ -173,6 +175,8 @@ def test_recover_puts_a_version_whose_worker_died_back_in_the_queue_once(persona
     from chaindesk.core import queue
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    # the worker runs in this test's transaction: its stale-connection check would close it on PostgreSQL
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
     p = personas
     version = services.briefing_generate(actor=p.member, briefing=world.meeting_briefing(p))
     assert DBTaskResult.objects.filter(status="READY").count() == 1  # queued with the version itself

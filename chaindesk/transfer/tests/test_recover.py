@@ -25,8 +25,11 @@ CHECK = "chaindesk.transfer.tasks.check_batch"
 
 
 @pytest.fixture
-def database_queue(settings: Any) -> None:
+def database_queue(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The database queue, its worker run in this test's transaction: the worker's check for stale connections
+    would close the test's own (PostgreSQL; an in-memory SQLite ignores it)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
 
 
 def _work_off() -> None:
