@@ -98,18 +98,34 @@ def _write(family: Family, rows: Rows) -> None:
     model._default_manager.bulk_create(objs, batch_size=BATCH)
 
 
+def _stored_ids(family: Family, partitions: Collection[Any]) -> dict[Any, tuple[int, tuple[Any, ...]]]:
+    """The stored rows of `partitions`: key → (primary key, measures)."""
+    found: dict[Any, tuple[int, tuple[Any, ...]]] = {}
+    width = len(family.keys)
+    for part in _chunks(partitions):
+        rows = family.model._default_manager.filter(**{f"{family.partition}__in": part})
+        for values in rows.values_list("pk", *family.keys, *family.measures):
+            found[tuple(values[1 : width + 1])] = (values[0], tuple(values[width + 1 :]))
+    return found
+
+
 def refresh(family: Family, partitions: Collection[Any]) -> None:
-    """Compute the family's rows of `partitions` again from the records."""
+    """Compute the family's rows of `partitions` again from the records, and write only what changed: one write
+    moves a few of a busy day's thousands of rows (a day's demands by reader, dimension and group), so deleting
+    and inserting them all would make every write pay for the whole day, serialized behind the family's lock."""
     with transaction.atomic():
         partitions = family.resolve(partitions)
         if not partitions:
             return
         _lock(family)
-        old = family.stored(partitions) if family.keeps_derived else {}
-        _delete(family, partitions)
+        stored = _stored_ids(family, partitions)
         rows = family.live(partitions)
-        _write(family, rows)
-        family.refreshed(old, rows)
+        was = {key: (pk, values) for key, (pk, values) in stored.items() if rows.get(key) != values}
+        now = {key: values for key, values in rows.items() if stored.get(key, (0, None))[1] != values}
+        for part in _chunks([pk for pk, _values in was.values()]):
+            family.model._default_manager.filter(pk__in=part).delete()
+        _write(family, now)
+        family.refreshed({key: values for key, (_pk, values) in was.items()}, now)
 
 
 def _delete(family: Family, partitions: Collection[Any] | None) -> None:

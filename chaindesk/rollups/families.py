@@ -151,10 +151,10 @@ class Family:
 
     # A family may keep tables derived from its rows (coarser partitions): told what each refresh and each rebuilt
     # batch wrote, so they keep in step, and asked for their differences when the family is checked.
-    keeps_derived = False  # whether `refreshed` needs the rows as they were before a refresh
 
     def refreshed(self, old: Rows, new: Rows) -> None:
-        """Some partitions' rows were replaced: `old` by `new`."""
+        """A refresh changed some rows: `old` are those that went or changed, as they were; `new` those that came
+        or changed, as they are now (a row that stayed the same is in neither)."""
 
     def rebuilt(self, partitions: Collection[Any] | None, rows: Rows) -> None:
         """A rebuild wrote `rows`: every row of `partitions` (of every partition when None)."""

@@ -227,8 +227,6 @@ class DemandDays(Family):
         return {key: (*values, *_encoded(texts.get(key))) for key, values in sums.items()}
 
     # The monthly rows (`DemandMonth`): the daily rows added up, kept from each refresh's differences.
-    keeps_derived = True
-
     def refreshed(self, old: Rows, new: Rows) -> None:
         _apply_to_months(_months(new), _months(old))
 
@@ -371,6 +369,20 @@ def _write_months(months: dict[Key, tuple[list[int], Histograms]]) -> None:
     )
 
 
+def _around(keys: Iterable[Key]) -> Q:
+    """The month rows of `keys` and a few neighbours: their months, dimensions and groups (a write changes a few
+    rows of a month that holds thousands)."""
+    months, dimensions, groups = set(), set(), set()
+    for key in keys:
+        months.add(key[0])
+        dimensions.add(key[1])
+        groups.add(key[2])
+    around = Q(group_id__in=groups - {None})
+    if None in groups:
+        around |= Q(group_id__isnull=True)
+    return Q(month__in=months, dimension__in=dimensions) & around
+
+
 def _apply_to_months(
     new: dict[Key, tuple[list[int], Histograms]], old: dict[Key, tuple[list[int], Histograms]]
 ) -> None:
@@ -393,8 +405,7 @@ def _apply_to_months(
     if not difference:
         return
     stored = {
-        tuple(getattr(row, k) for k in MONTH_KEYS): row
-        for row in DemandMonth.objects.filter(month__in={k[0] for k in difference})
+        tuple(getattr(row, k) for k in MONTH_KEYS): row for row in DemandMonth.objects.filter(_around(difference))
     }
     changed, gone, born = [], [], {}
     for key, (counts, texts) in difference.items():
