@@ -28,17 +28,18 @@ from django_tasks.base import Task, TaskResultStatus
 INTERRUPTED = "interrupted: the worker stopped before the task finished; resumed by chaindesk recover"
 
 
-def _in_database(task: Task[Any, Any]) -> bool:
-    """Whether the task's queue is a table of the records' database (so enqueueing is part of their transaction)."""
+def _in_database(backend: Any) -> bool:
+    """Whether a task backend's queue is a table of the records' database (so enqueueing is part of their
+    transaction, and `recover` can read what is queued and running)."""
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    return isinstance(task.get_backend(), DatabaseBackend) and router.db_for_write(DBTaskResult) in (None, "default")
+    return isinstance(backend, DatabaseBackend) and router.db_for_write(DBTaskResult) in (None, "default")
 
 
 def enqueue(task: Task[Any, Any], *args: Any) -> None:
     """Queue `task(*args)` so that it runs exactly when the current transaction's writes are committed."""
-    if _in_database(task):
+    if _in_database(task.get_backend()):
         task.enqueue(*args)
     else:
         transaction.on_commit(lambda: task.enqueue(*args))
@@ -90,16 +91,15 @@ def _interrupted() -> list[str]:
 def recover() -> dict[str, Any]:
     """Resume what a crash interrupted (see the module docstring). Idempotent: a second run finds nothing."""
     report: dict[str, Any] = {"interrupted": [], "resumed": {}}
-    from django_tasks_db.backend import DatabaseBackend
-
-    in_database = isinstance(task_backends["default"], DatabaseBackend)
+    in_database = _in_database(task_backends["default"])
     if in_database:
         report["interrupted"] = _interrupted()
     queued = _waiting() if in_database else Queued()
+    # No transaction around a resumer: each record's move and enqueue stand alone (a crash midway leaves the
+    # rest for the next run), and the rollups' check and rebuild of a province must not be one transaction.
     for name, dotted in sorted(_RESUMERS.items()):
         resumer: Resumer = import_string(dotted)
-        with transaction.atomic():
-            lines = resumer(queued)
+        lines = resumer(queued)
         if lines:
             report["resumed"][name] = lines
     return report

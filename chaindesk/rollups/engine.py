@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from chaindesk.core import clock
 from chaindesk.core.listeners import Change
+from chaindesk.core.queue import Queued
 
 from .families import Family, Rows, _chunks
 from .models import RollupBuilt
@@ -98,17 +99,6 @@ def _write(family: Family, rows: Rows) -> None:
     model._default_manager.bulk_create(objs, batch_size=BATCH)
 
 
-def _stored_ids(family: Family, partitions: Collection[Any]) -> dict[Any, tuple[int, tuple[Any, ...]]]:
-    """The stored rows of `partitions`: key → (primary key, measures)."""
-    found: dict[Any, tuple[int, tuple[Any, ...]]] = {}
-    width = len(family.keys)
-    for part in _chunks(partitions):
-        rows = family.model._default_manager.filter(**{f"{family.partition}__in": part})
-        for values in rows.values_list("pk", *family.keys, *family.measures):
-            found[tuple(values[1 : width + 1])] = (values[0], tuple(values[width + 1 :]))
-    return found
-
-
 def refresh(family: Family, partitions: Collection[Any]) -> None:
     """Compute the family's rows of `partitions` again from the records, and write only what changed: one write
     moves a few of a busy day's thousands of rows (a day's demands by reader, dimension and group), so deleting
@@ -118,7 +108,7 @@ def refresh(family: Family, partitions: Collection[Any]) -> None:
         if not partitions:
             return
         _lock(family)
-        stored = _stored_ids(family, partitions)
+        stored = family.stored_ids(partitions)
         rows = family.live(partitions)
         was = {key: (pk, values) for key, (pk, values) in stored.items() if rows.get(key) != values}
         now = {key: values for key, values in rows.items() if stored.get(key, (0, None))[1] != values}
@@ -251,7 +241,7 @@ def check(names: Iterable[str] | None = None) -> list[Difference]:
     return found
 
 
-def resume(queued: object) -> list[str]:
+def resume(queued: Queued) -> list[str]:
     """After a crash (`chaindesk recover`, chaindesk/core/queue.py): a refresh due right after a commit died with
     its process, so the families that differ from the records are rebuilt; their names."""
     stale = sorted({difference.family for difference in check()})

@@ -172,18 +172,21 @@ class Family:
         """Each derived table's name, key names and stored rows outside [first, last] (all when both are None)."""
         return []
 
-    def stored(self, partitions: Collection[Any] | None = None) -> Rows:
+    def stored_ids(self, partitions: Collection[Any] | None = None) -> dict[Key, tuple[int, tuple[Any, ...]]]:
+        """The stored rows (of `partitions`, or all): key → (primary key, measures)."""
         qs = self.model._default_manager.all()
-        rows: Rows = {}
-        if partitions is None:
-            parts: Iterable[Any] = [None]
-        else:
-            parts = _chunks(partitions)
+        found: dict[Key, tuple[int, tuple[Any, ...]]] = {}
+        parts: Iterable[Any] = [None] if partitions is None else _chunks(partitions)
+        width = len(self.keys)
         for part in parts:
             cut = qs if part is None else qs.filter(**{f"{self.partition}__in": part})
-            for values in cut.values_list(*self.keys, *self.measures):
-                rows[tuple(values[: len(self.keys)])] = tuple(values[len(self.keys) :])
-        return rows
+            for values in cut.values_list("pk", *self.keys, *self.measures):
+                found[tuple(values[1 : width + 1])] = (values[0], tuple(values[width + 1 :]))
+        return found
+
+    def stored(self, partitions: Collection[Any] | None = None) -> Rows:
+        """The stored rows (of `partitions`, or all): key → measures."""
+        return {key: values for key, (_pk, values) in self.stored_ids(partitions).items()}
 
 
 # --- 项目节点: 签约, 开工, 竣工, 投产 --------------------------------------------------------------------
