@@ -40,6 +40,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,12 +100,6 @@ def _pg_execute(sql: str) -> None:
         cursor.execute(sql)
 
 
-def _pg_exists(name: str) -> bool:
-    with connections["default"]._nodb_cursor() as cursor:  # type: ignore[attr-defined]
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        return cursor.fetchone() is not None
-
-
 @dataclass
 class Drill:
     """One run's copy of the prepared database: its var folder, its PostgreSQL database (None: SQLite), its facts."""
@@ -118,14 +113,27 @@ class Drill:
         return _env(self.var_dir, self.database)
 
 
+def _pg_stamp(name: str) -> str | None:
+    """The stamp written on a template database when it was built (its comment)."""
+    with connections["default"]._nodb_cursor() as cursor:  # type: ignore[attr-defined]
+        cursor.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [name])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _prepared(postgres: bool) -> tuple[Path, str | None, dict[str, Any]]:
-    """The prepared folder (and template database), built on first use."""
+    """The prepared folder (and template database), built on first use. The template lives on the shared
+    PostgreSQL server, the folder in this checkout: another checkout (a CI clone) may rebuild the template with
+    other API tokens, so the two are used together only when the template carries the folder's stamp."""
     key = _fixture_key()
     folder = ROOT / "var" / "crash" / f"{'postgresql' if postgres else 'sqlite'}-{key}"
     template = f"chaindesk_crash_tpl_{key}" if postgres else None
     meta_path = folder / "meta.json"
-    if meta_path.exists() and (template is None or _pg_exists(template)):
-        return folder, template, json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta_path.exists():
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        stamp = meta.get("stamp")
+        if stamp and (template is None or _pg_stamp(template) == stamp):
+            return folder, template, meta
     shutil.rmtree(folder, ignore_errors=True)
     (folder / "var").mkdir(parents=True)
     if template is not None:
@@ -138,8 +146,13 @@ def _prepared(postgres: bool) -> tuple[Path, str | None, dict[str, Any]]:
         env=_env(folder / "var", template),
         check=True,
     )
-    building.rename(meta_path)
-    return folder, template, json.loads(meta_path.read_text(encoding="utf-8"))
+    meta = json.loads(building.read_text(encoding="utf-8"))
+    meta["stamp"] = uuid.uuid4().hex
+    if template is not None:
+        _pg_execute(f"""COMMENT ON DATABASE "{template}" IS '{meta["stamp"]}'""")
+    meta_path.write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    building.unlink()
+    return folder, template, meta
 
 
 @pytest.fixture

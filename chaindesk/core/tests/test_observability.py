@@ -226,7 +226,8 @@ def test_served_by_several_workers_the_counters_add_up(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2).close()  # noqa: S310
+                # a long wait: a probe given up on would be answered later and counted among the 40 below
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=60).close()  # noqa: S310
                 break
             except OSError:
                 assert time.monotonic() < deadline, "chaindesk serve did not start"
@@ -237,9 +238,9 @@ def test_served_by_several_workers_the_counters_add_up(tmp_path: Path) -> None:
             MultiProcessCollector(registry, path=str(folder))
             return registry.get_sample_value("django_http_requests_total_by_method_total", {"method": "GET"}) or 0
 
-        before = counted()  # the start-up probes (one may have timed out and been answered later)
+        before = counted()  # the start-up probe
         for _ in range(40):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=10).close()  # noqa: S310
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=60).close()  # noqa: S310
         assert counted() - before == 40  # every request, whichever worker answered it
         assert len(list(folder.glob("counter_*.db"))) == 2  # one file per worker
         assert not (folder / "counter_stale.db").exists()  # emptied at start
