@@ -194,6 +194,15 @@ def authenticator_code(username: str) -> str:
     return totp.code_at(device.secret, max(totp.current_step(), device.last_step + 1))
 
 
+def switch_user(page, login: Callable, username: str, **kwargs) -> None:  # noqa: ANN001, ANN003
+    """Sign the browser in as another user: leave the current page first (a request it still had in flight,
+    answered after the cookies were cleared, set a fresh CSRF cookie that made the login form's token stale:
+    a 403 seen once in CI), forget the session, then log in through the form."""
+    page.goto("about:blank")
+    page.context.clear_cookies()
+    login(page, username, **kwargs)
+
+
 @pytest.fixture
 def login() -> Callable:
     """Log in through the real form; an administrator (two-factor sign-in) then types their authenticator's code.

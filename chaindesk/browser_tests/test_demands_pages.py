@@ -4,6 +4,7 @@ saved as a full-page screenshot for docs/screenshots/."""
 import pytest
 
 from chaindesk.accounts.models import User
+from chaindesk.browser_tests.conftest import switch_user
 from chaindesk.core.models import Notification
 from chaindesk.demands.choices import OPEN_TASK
 from chaindesk.demands.models import Demand, Task
@@ -167,8 +168,7 @@ def test_workbench_cards(page, login, shot):
     assert page.locator('[data-testid="card-overdue"]').count() == 1
     _top_shot(shot, page, "demands-workbench-department")
 
-    page.context.clear_cookies()
-    login(page, "liuyang")
+    switch_user(page, login, "liuyang")
     card = page.locator('[data-testid="card-enterprise"]')
     card.wait_for()
     text = card.inner_text()

@@ -10,6 +10,7 @@ import pytest
 
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import User
+from chaindesk.browser_tests.conftest import switch_user
 from chaindesk.demands.models import Demand
 from chaindesk.enterprises.models import Enterprise
 
@@ -17,11 +18,6 @@ pytestmark = pytest.mark.browser
 
 BOSHENG = "江苏博生医用新材料股份有限公司"
 NEW_USER, FIRST_PASSWORD, OWN_PASSWORD = "dh_rsj", "Rsj-Start#Qx7v", "Rsj-Mine#Hk2p"  # noqa: S105 - test accounts
-
-
-def _as(page, login, username: str, **kwargs) -> None:  # noqa: ANN001, ANN003
-    page.context.clear_cookies()
-    login(page, username, **kwargs)
 
 
 def _forced_password_change(page, login, shot) -> None:  # noqa: ANN001
@@ -40,7 +36,7 @@ def _forced_password_change(page, login, shot) -> None:  # noqa: ANN001
         region=department.region,
     )
     assert user.must_change_password
-    _as(page, login, NEW_USER, password=FIRST_PASSWORD, expect_workbench=False)
+    switch_user(page, login, NEW_USER, password=FIRST_PASSWORD, expect_workbench=False)
     page.wait_for_selector('[data-testid="password-forced"]')
     assert "/accounts/password/" in page.url
     assert page.locator(".cd-sidebar").count() == 0  # nothing else to open until it is changed
@@ -58,7 +54,7 @@ def _forced_password_change(page, login, shot) -> None:  # noqa: ANN001
 def _portal(page, login, shot, name: str) -> None:  # noqa: ANN001
     """The enterprise user's 我的诉求: their own demands, no ledger filters or exports; their region on top."""
     enterprise = Enterprise.objects.select_related("region").get(name=BOSHENG)
-    _as(page, login, "liuyang")
+    switch_user(page, login, "liuyang")
     assert enterprise.region.name in page.locator('[data-testid="scope"]').inner_text()
     toggler = page.locator(".cd-sidebar .navbar-toggler")
     if toggler.is_visible():  # on a phone the menu folds away behind its button
@@ -101,7 +97,7 @@ def _plan_next_meeting() -> str:
 
 def _team_workbench(page, login, shot) -> None:  # noqa: ANN001
     title = _plan_next_meeting()
-    _as(page, login, "wangzh")
+    switch_user(page, login, "wangzh")
     queue = page.locator('[data-testid="card-team-queue"]')
     queue.wait_for()
     assert queue.locator('[data-testid^="card-section-"]').count() == 5

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from chaindesk.accounts.choices import Role
 from chaindesk.accounts.models import Department, User
 from chaindesk.accounts.selectors import departments_without_handler
+from chaindesk.browser_tests.conftest import switch_user
 from chaindesk.core.models import Notification
 from chaindesk.demands import services_tasks
 from chaindesk.demands.models import Demand, LeaderNote, Task
@@ -39,12 +40,6 @@ INSTRUCTIONS = {
 }
 INSTRUCTION_NOTE = "请市科技局、市生态环境局密切配合，本月内给企业明确答复。"
 UNHAPPY = "科技项目申报已明确，但环评与排污许可衔接仍无时间表，请生态环境局继续落实。"
-
-
-def _as(page, login, username: str) -> None:  # noqa: ANN001
-    """Switch the browser to another user: forget the session, log in through the form."""
-    page.context.clear_cookies()
-    login(page, username)
 
 
 def _nav(page, label: str) -> None:  # noqa: ANN001
@@ -66,7 +61,7 @@ def _name_recipient(page, login, shot) -> User:  # noqa: ANN001
     department = Department.objects.get(code=UNSTAFFED)
     assert department.pk in departments_without_handler() and department.recipient is None
     recipient = User.objects.get(username=RECIPIENT)
-    _as(page, login, "sysadmin")
+    switch_user(page, login, "sysadmin")
     _nav(page, "系统")  # 系统 opens 用户管理
     banner = page.locator('[data-testid="no-handler-banner"]')
     assert department.short_name in banner.inner_text()
@@ -92,7 +87,7 @@ def _name_recipient(page, login, shot) -> User:  # noqa: ANN001
 
 
 def _submit_from_portal(page, login) -> Demand:  # noqa: ANN001
-    _as(page, login, "liuyang")
+    switch_user(page, login, "liuyang")
     _nav(page, "诉求与任务")
     page.locator('[data-testid="portal-submit"]').click()
     form = page.locator('[data-testid="demand-form"]')
@@ -109,7 +104,7 @@ def _submit_from_portal(page, login) -> Demand:  # noqa: ANN001
 
 def _find_and_accept(page, login, demand: Demand) -> None:  # noqa: ANN001
     """The team lead finds the new demand with the header search and accepts it."""
-    _as(page, login, "wangzh")
+    switch_user(page, login, "wangzh")
     page.locator('[data-testid="global-search"]').fill(TITLE[:8])
     hits = page.locator('[data-testid="search-group-demands"] [data-testid="search-hit"]', has_text=TITLE)
     hits.first.click()
@@ -159,14 +154,14 @@ def _split_both(page, demand: Demand, recipient: User, shot) -> dict[str, Task]:
 
 
 def _recipient_reads_it(page, login, recipient: User, demand: Demand) -> None:  # noqa: ANN001
-    _as(page, login, recipient.username)
+    switch_user(page, login, recipient.username)
     page.locator('[data-testid="bell"]').click()
     item = page.locator('[data-testid="inbox-item"]', has_text="无人签收")
     assert "市科技局" in item.first.inner_text() and demand.title in item.first.inner_text()
 
 
 def _staffed_department_finishes(page, login, task: Task) -> None:  # noqa: ANN001
-    _as(page, login, "dh_sthj")
+    switch_user(page, login, "dh_sthj")
     _nav(page, "部门任务")
     row = page.locator('[data-testid="task-row"]', has_text=TITLE)
     row.locator('[data-testid="row-sign"]').click()
@@ -207,7 +202,7 @@ def _unstaffed_department_finishes(task: Task) -> None:
 
 def _team_works_its_queue(page, login, demand: Demand, tasks: dict[str, Task], shot) -> None:  # noqa: ANN001
     """The team lead: 待我处理 from the navigation lists both completion requests."""
-    _as(page, login, "wangzh")
+    switch_user(page, login, "wangzh")
     card = page.locator('[data-testid="card-team-queue"]')
     assert int(card.locator('[data-testid="card-section-completion"] .cd-kpi-value').inner_text()) >= 2
     _nav(page, "待我处理")
@@ -245,7 +240,7 @@ def _team_works_its_queue(page, login, demand: Demand, tasks: dict[str, Task], s
 
 
 def _enterprise_reopens_one(page, login, demand: Demand, tasks: dict[str, Task], shot) -> None:  # noqa: ANN001
-    _as(page, login, "liuyang")
+    switch_user(page, login, "liuyang")
     page.locator('[data-testid="bell"]').click()
     item = page.locator('[data-testid="inbox-item"]', has_text="请您确认评价").filter(has_text=TITLE)
     item.get_by_role("button", name="查看").click()
@@ -282,7 +277,7 @@ def _enterprise_reopens_one(page, login, demand: Demand, tasks: dict[str, Task],
 
 
 def _export_ledger(page, login, demand: Demand) -> None:  # noqa: ANN001
-    _as(page, login, "wangzh")
+    switch_user(page, login, "wangzh")
     _nav(page, "诉求与任务")
     with page.expect_download() as download:
         page.locator('[data-testid="demand-export"]').click()

@@ -6,6 +6,7 @@ again, the team accepts, and the enterprise rates 满意: 已办结."""
 import pytest
 
 from chaindesk.accounts.models import Department
+from chaindesk.browser_tests.conftest import switch_user
 from chaindesk.demands.models import Attachment, Demand, Task
 
 pytestmark = pytest.mark.browser
@@ -15,12 +16,6 @@ TITLE = "二期洁净厂房用地及环评并联办理"
 TEXT = "企业拟建设二期医用膜材洁净厂房，需协调新增用地约20亩，并希望环评审批提前介入、并联办理。"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 DEPARTMENTS = (("zrzy", "chenjing"), ("sthj", "dh_sthj"))
-
-
-def _as(page, login, username: str) -> None:  # noqa: ANN001
-    """Switch the browser to another user: forget the session, log in through the form."""
-    page.context.clear_cookies()
-    login(page, username)
 
 
 def _top_shot(shot, page, name: str) -> None:  # noqa: ANN001
@@ -33,7 +28,7 @@ def _demand_status(page, label: str) -> None:  # noqa: ANN001
 
 
 def _submit_demand(page, login, shot) -> Demand:  # noqa: ANN001
-    _as(page, login, "liuyang")
+    switch_user(page, login, "liuyang")
     page.goto(f"{page.base_url}/demands/new/")
     form = page.locator('[data-testid="demand-form"]')
     assert form.locator('[data-testid="fixed-enterprise"]').inner_text().strip() == BOSHENG
@@ -61,7 +56,7 @@ def _submit_demand(page, login, shot) -> Demand:  # noqa: ANN001
 
 
 def _accept_and_split(page, login, demand: Demand) -> list[Task]:  # noqa: ANN001
-    _as(page, login, "wangzh")
+    switch_user(page, login, "wangzh")
     page.goto(f"{page.base_url}/demands/{demand.pk}/")
     accept = page.locator('[data-testid="action-accept"]')
     accept.locator("summary").click()
@@ -94,7 +89,7 @@ def _accept_and_split(page, login, demand: Demand) -> list[Task]:  # noqa: ANN00
 
 def _departments_finish(page, login, tasks: list[Task], round_no: int) -> None:  # noqa: ANN001
     for task, (_code, handler) in zip(tasks, DEPARTMENTS, strict=True):
-        _as(page, login, handler)
+        switch_user(page, login, handler)
         task.refresh_from_db()
         if task.status == "pending":
             # 签收 from the department's queue
@@ -117,7 +112,7 @@ def _departments_finish(page, login, tasks: list[Task], round_no: int) -> None: 
 
 
 def _team_accepts(page, login, demand: Demand, tasks: list[Task]) -> None:  # noqa: ANN001
-    _as(page, login, "jiangdd")
+    switch_user(page, login, "jiangdd")
     for task in tasks:
         page.goto(f"{page.base_url}/demands/tasks/{task.pk}/")
         form = page.locator('[data-testid="form-decide-completion"]')
@@ -133,7 +128,7 @@ def _team_accepts(page, login, demand: Demand, tasks: list[Task]) -> None:  # no
 
 
 def _rate(page, login, demand: Demand, rating: str, comment: str) -> None:  # noqa: ANN001
-    _as(page, login, "liuyang")
+    switch_user(page, login, "liuyang")
     page.goto(f"{page.base_url}/demands/{demand.pk}/")
     form = page.locator('[data-testid="confirm-form"]')
     form.get_by_role("radio", name=rating, exact=True).check()

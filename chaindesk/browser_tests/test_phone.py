@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 
+from chaindesk.browser_tests.conftest import switch_user
 from chaindesk.core import clock
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.liaison.models import Visit
@@ -135,8 +136,7 @@ def test_a_long_scope_is_one_short_line_on_a_phone(phone_page, login, shot):
     assert page.locator('[data-testid="global-search"]').is_visible()
     no_sideways_scroll(page)
     shot(page, "phone-header-enterprise", full_page=False)
-    page.context.clear_cookies()
-    login(page, "sysadmin")
+    switch_user(page, login, "sysadmin")
     assert page.locator('[data-testid="scope"]').inner_text() == "泰州市 · 系统管理员"
     assert page.locator(".cd-topbar").bounding_box()["height"] < 2 * TAP  # one row: no search to place
     no_sideways_scroll(page)
