@@ -9,12 +9,10 @@ from chaindesk.accounts.choices import RegionLevel, Role
 from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain
 from chaindesk.demo import names
-from chaindesk.enterprises.models import Enterprise, EnterpriseAccount
+from chaindesk.enterprises.models import USCC_ALPHABET, Enterprise, EnterpriseAccount, uscc_check_digit
 
 from .base import BulkWriter, Context, register, weighted
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100: digits and 21 letters (no I O S V Z)
-USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ORG_SPACE = 31**8  # the first 8 characters of the 9-character organisation code are a bijection of the index
 ORG_STRIDE = 492_366_587  # coprime with 31, so i -> (i * stride + offset) mod 31**8 never repeats
 
@@ -42,12 +40,6 @@ COLUMNS = (
     "liaison_id",
     "created_at",
 )
-
-
-def uscc_check_digit(body: str) -> str:
-    """The GB 32100 check character of the first 17 characters (same result as stdnum, faster)."""
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body, USCC_WEIGHTS, strict=True))
-    return USCC_ALPHABET[(31 - total) % 31]
 
 
 def make_uscc(index: int, region_code: str, offset: int, last: str) -> str:

@@ -17,11 +17,11 @@ from chaindesk.core import listing
 from chaindesk.core.actors import FIXTURES
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.demo import city, trees
-from chaindesk.enterprises.models import Contact, Enterprise, Indicator
+from chaindesk.enterprises.models import Contact, Enterprise, Indicator, uscc_check_digit
 from chaindesk.liaison.models import LiaisonAssignment, NextStep, Visit, VisitIssue
 from chaindesk.synth import base, bench
 from chaindesk.synth.base import SCALES, SYNTH_USER_PREFIX
-from chaindesk.synth.enterprises import make_uscc, uscc_check_digit
+from chaindesk.synth.enterprises import make_uscc
 from chaindesk.synth.runner import generate
 from chaindesk.testkit.personas import PASSWORD
 
