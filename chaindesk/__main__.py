@@ -21,6 +21,7 @@ chaindesk audit-archive [--before DATE] DIR
                       archive audit lines older than 180 days to a checksummed file, then delete them
 chaindesk reset-2fa USERNAME
                       remove an account's authenticator (a lost phone); it binds a new one at next sign-in
+chaindesk reseal      seal the authenticators' keys again under the first of CHAINDESK_DATA_KEYS (rotation)
 chaindesk recover     after a crash, before the workers start: resume interrupted tasks, rebuild stale rollups
 chaindesk <any manage.py command>
 """

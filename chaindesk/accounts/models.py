@@ -6,9 +6,11 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from chaindesk.core import sealing
 from chaindesk.core.scope import ALL, ScopedQuerySet, ScopePaths, visible
 
 from .choices import DepartmentKind, RegionLevel, Role
@@ -121,6 +123,9 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     # Set for a new account and after a password reset: the first sign-in leads to the change-password page.
     must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    # Raised to end every session of the user at once (their authenticator reset: a lost phone may still be
+    # signed in somewhere); part of the session's auth hash, as the password is.
+    session_generation = models.PositiveIntegerField(_("会话代次"), default=0, editable=False)
 
     scope_paths = ScopePaths(admin=ALL, own="pk")
     objects = ChainDeskUserManager()  # type: ignore[misc]
@@ -132,6 +137,15 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash of the password (a changed password ends the other sessions), mixed with the session
+        generation once it is raised (`end_sessions`); unchanged before that, so no session ends on an upgrade."""
+        base = super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        if not self.session_generation:
+            return str(base)
+        salt = "chaindesk.accounts.User.session_generation"
+        return salted_hmac(salt, f"{base}:{self.session_generation}", secret=secret, algorithm="sha256").hexdigest()
 
     def clean(self) -> None:
         super().clean()
@@ -167,11 +181,13 @@ class TOTPDevice(models.Model):
     not yet typed a code from it; only a confirmed device is asked for at sign-in.
 
     `secret` is the shared key in base32: the server must read it to check a code, so it cannot be hashed (as in
-    django-otp). It is never written to the audit trail, a log or a page after enrolment. `last_step` is the
-    30-second step of the last code accepted: a code of that step or an earlier one is refused (no replay)."""
+    django-otp); the table keeps it sealed (`sealed_secret`, chaindesk.core.sealing: encrypted under keys kept in
+    the settings, not in the database or its backups). It is never written to the audit trail, a log or a page
+    after enrolment. `last_step` is the 30-second step of the last code accepted: a code of that step or an
+    earlier one is refused (no replay)."""
 
     user = models.OneToOneField(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="totp_device")
-    secret = models.CharField(_("密钥"), max_length=64)
+    sealed_secret = models.CharField(_("密钥（加密）"), max_length=255)
     created_at = models.DateTimeField(_("创建时间"))
     confirmed_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
     last_step = models.BigIntegerField(_("最近使用的时间步"), default=0)
@@ -185,6 +201,14 @@ class TOTPDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · TOTP"
+
+    @property
+    def secret(self) -> str:
+        return sealing.unseal(self.sealed_secret)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.sealed_secret = sealing.seal(value)
 
 
 class RecoveryCode(models.Model):

@@ -17,6 +17,7 @@ from typing import Literal, NoReturn
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from chaindesk.core import audit, clock, context
@@ -152,7 +153,14 @@ def two_factor_reset(*, actor: Actor, user: User) -> None:
         removed, _counts = TOTPDevice.objects.filter(user=user).delete()
         if not removed:
             raise ValidationError(_("该用户尚未启用两步验证。"), code="no_device")
-        _note(actor=actor, user=user, message="two-factor: authenticator reset")
+        end_sessions(user)  # the lost phone, or whoever holds it, may still be signed in
+        _note(actor=actor, user=user, message="two-factor: authenticator reset, the user's sessions ended")
+
+
+def end_sessions(user: User) -> None:
+    """End every session of `user`, on every server and device: their next request is signed out."""
+    User.objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
+    user.refresh_from_db(fields=["session_generation"])
 
 
 def loader_enrol(*, actor: Actor, user: User, secret: str) -> TOTPDevice:

@@ -194,6 +194,11 @@ CHAINDESK_2FA_ROLES = [
 ]
 # How long a sign-in whose password was right waits for its code before it must start again.
 CHAINDESK_2FA_PENDING_SECONDS = int(os.environ.get("CHAINDESK_2FA_PENDING_SECONDS", "300"))
+# The keys that seal secrets the server must read back (authenticators' TOTP keys, chaindesk/core/sealing.py):
+# Fernet keys, comma-separated, the first seals and every one opens (add a new key in front to rotate; run
+# `chaindesk reseal`, then drop the old one). Empty: one key derived from SECRET_KEY (and its fallbacks). Keep
+# them with SECRET_KEY, never with the backups: a stolen backup then holds no usable authenticator.
+CHAINDESK_DATA_KEYS = [k.strip() for k in os.environ.get("CHAINDESK_DATA_KEYS", "").split(",") if k.strip()]
 # The client address (audit trail, per-address lock-out) is REMOTE_ADDR. Only when REMOTE_ADDR is one of these
 # proxies (addresses or networks, comma-separated in the TRUSTED_PROXIES environment variable, e.g.
 # "10.0.0.5,10.0.1.0/24" for the load balancers) is X-Forwarded-For read, and then its right-most address that

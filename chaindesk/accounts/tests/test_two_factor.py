@@ -10,14 +10,15 @@ import io
 
 import pytest
 import time_machine
+from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
+from django.test import Client, override_settings
 
 from chaindesk.accounts import services_2fa, totp
 from chaindesk.accounts.models import RecoveryCode, TOTPDevice, User
 from chaindesk.accounts.views_2fa import PENDING
-from chaindesk.core import clock
+from chaindesk.core import clock, sealing
 from chaindesk.core.actors import FIXTURES
 from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.testkit.personas import PASSWORD
@@ -144,6 +145,27 @@ def test_enrolment_right_after_the_password_then_recovery_codes_once(personas):
     assert "two-factor: enrolment started" in messages
     assert "two-factor: authenticator confirmed, 10 recovery codes issued" in messages
     _assert_no_secret_in_audit(device.secret, codes)
+
+
+def test_the_table_keeps_the_key_sealed_and_reseal_moves_it_to_a_new_key(personas):
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    TOTPDevice.objects.all().delete()  # only this test's authenticator, sealed under its own keys
+    with override_settings(CHAINDESK_DATA_KEYS=[old]):
+        _enrolled(personas.sysadmin)
+        (stored,) = TOTPDevice.objects.filter(user=personas.sysadmin).values_list("sealed_secret", flat=True)
+        assert SECRET not in stored and sealing.unseal(stored) == SECRET
+        # what a sign-in reads: the key opened again, so a code from the phone matches
+        assert services_2fa.sign_in_verify(user=personas.sysadmin, code=_code())[0] == "totp"
+    with override_settings(CHAINDESK_DATA_KEYS=[new, old]):
+        out = io.StringIO()
+        call_command("reseal", stdout=out)
+        assert "resealed 1 " in out.getvalue()
+    with override_settings(CHAINDESK_DATA_KEYS=[new]):  # the old key dropped: the authenticator still works
+        assert TOTPDevice.objects.get(user=personas.sysadmin).secret == SECRET
+    with override_settings(CHAINDESK_DATA_KEYS=[old]), pytest.raises(CommandError, match="nothing was changed"):
+        call_command("reseal")
+    with override_settings(CHAINDESK_DATA_KEYS=[new]):
+        assert TOTPDevice.objects.get(user=personas.sysadmin).secret == SECRET
 
 
 def _assert_no_secret_in_audit(secret: str, codes: list[str]) -> None:
@@ -277,12 +299,24 @@ def test_the_system_admin_resets_another_account_but_not_the_auditor_nor_their_o
     _enrolled(personas.sysadmin)
     admin = Client()
     admin.force_login(personas.sysadmin)
+    chief_phone, chief_desk = Client(), Client()  # the chief is signed in twice (the lost phone among them)
+    for session in (chief_phone, chief_desk):
+        session.force_login(personas.chief)
+        assert session.get("/").status_code == 200 and _signed_in(session)
     page = admin.get(f"/system/users/{personas.chief.pk}/").content.decode()
     assert 'data-testid="user-2fa-reset"' in page
     assert admin.post(f"/system/users/{personas.chief.pk}/2fa/reset/").status_code == 302
     assert not TOTPDevice.objects.filter(user=personas.chief).exists()
-    line = AuditLog.objects.for_object(personas.chief).get(message="two-factor: authenticator reset")
+    line = AuditLog.objects.for_object(personas.chief).get(
+        message="two-factor: authenticator reset, the user's sessions ended"
+    )
     assert line.actor == personas.sysadmin
+    for session in (chief_phone, chief_desk):  # both signed out at their next request; the admin is not
+        response = session.get("/")
+        assert response.status_code == 302 and response.url.startswith(LOGIN) and not _signed_in(session)
+    assert admin.get("/system/users/").status_code == 200
+    fresh = Client()  # the password still signs the chief in (to enrol a new authenticator if they must)
+    assert _password(fresh, personas.chief).status_code == 302 and _signed_in(fresh)
     admin.post(f"/system/users/{personas.auditor.pk}/2fa/reset/")
     admin.post(f"/system/users/{personas.sysadmin.pk}/2fa/reset/")
     assert TOTPDevice.objects.filter(user__in=[personas.auditor, personas.sysadmin]).count() == 2
