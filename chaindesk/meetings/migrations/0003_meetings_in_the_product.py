@@ -10,13 +10,14 @@ from django.db import migrations, models
 
 def copy_departments(apps, schema_editor):
     """Each decision's one responsible department becomes its lead responsible department."""
+    db = schema_editor.connection.alias  # the database being migrated (--database), not the default
     Decision = apps.get_model("meetings", "Decision")
     DecisionDepartment = apps.get_model("meetings", "DecisionDepartment")
     rows = [
         DecisionDepartment(decision_id=pk, department_id=dep, lead=True)
-        for pk, dep in Decision.objects.exclude(department=None).values_list("pk", "department_id")
+        for pk, dep in Decision.objects.using(db).exclude(department=None).values_list("pk", "department_id")
     ]
-    DecisionDepartment.objects.bulk_create(rows, batch_size=1000)
+    DecisionDepartment.objects.using(db).bulk_create(rows, batch_size=1000)
 
 
 class Migration(migrations.Migration):

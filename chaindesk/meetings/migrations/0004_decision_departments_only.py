@@ -7,12 +7,13 @@ from django.db import migrations
 
 def restore_lead_department(apps, schema_editor):  # noqa: ANN001, ANN201
     """Backwards: each decision's lead responsible department becomes its one department again."""
+    db = schema_editor.connection.alias
     Decision = apps.get_model("meetings", "Decision")
     DecisionDepartment = apps.get_model("meetings", "DecisionDepartment")
-    for decision_id, department_id in DecisionDepartment.objects.filter(lead=True).values_list(
-        "decision_id", "department_id"
+    for decision_id, department_id in (
+        DecisionDepartment.objects.using(db).filter(lead=True).values_list("decision_id", "department_id")
     ):
-        Decision.objects.filter(pk=decision_id).update(department_id=department_id)
+        Decision.objects.using(db).filter(pk=decision_id).update(department_id=department_id)
 
 
 class Migration(migrations.Migration):

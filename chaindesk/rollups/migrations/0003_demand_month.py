@@ -28,15 +28,16 @@ def _fold(rows, key_of):
 
 
 def compress(apps, schema_editor):
+    db = schema_editor.connection.alias  # the database being migrated (--database), not the default
     day_model = apps.get_model("rollups", "DemandDay")
     month_model = apps.get_model("rollups", "DemandMonth")
     rows = []
-    for row in day_model.objects.values(*KEYS, *COUNTS, "close_days").iterator(chunk_size=10_000):
+    for row in day_model.objects.using(db).values(*KEYS, *COUNTS, "close_days").iterator(chunk_size=10_000):
         row["closed_by_days"] = Counter({row["close_days"]: row["closed"]} if row["close_days"] is not None else {})
         rows.append(row)
     days = _fold(rows, lambda r: tuple(r[k] for k in KEYS))
-    day_model.objects.all().delete()
-    day_model.objects.bulk_create(
+    day_model.objects.using(db).all().delete()
+    day_model.objects.using(db).bulk_create(
         [
             day_model(
                 **dict(zip(KEYS, key, strict=True)), **dict(zip(COUNTS, counts, strict=True)), histogram=_encode(closed)
@@ -46,7 +47,7 @@ def compress(apps, schema_editor):
         batch_size=1000,
     )
     months = _fold(rows, lambda r: (r["day"].replace(day=1), *(r[k] for k in KEYS[1:])))
-    month_model.objects.bulk_create(
+    month_model.objects.using(db).bulk_create(
         [
             month_model(
                 month=key[0],

@@ -6,7 +6,9 @@ from django.db import migrations, models
 def unbuilt(apps, schema_editor):
     """The new counts (the demands in a state now, the tasks waiting on a chain's team) are empty until
     `chaindesk rollups --rebuild` fills them: until then the pages count the records."""
-    apps.get_model("rollups", "RollupBuilt").objects.filter(name="demand_days").delete()
+    apps.get_model("rollups", "RollupBuilt").objects.using(schema_editor.connection.alias).filter(
+        name="demand_days"
+    ).delete()
 
 
 class Migration(migrations.Migration):
