@@ -179,7 +179,8 @@ def _replace_device(user: User, *, secret: str, confirmed: bool) -> TOTPDevice:
     """The user's only authenticator, new (any earlier one and its recovery codes are deleted)."""
     TOTPDevice.objects.filter(user=user).delete()
     now = clock.now()
-    device = TOTPDevice(user=user, secret=secret, created_at=now, confirmed_at=now if confirmed else None)
+    device = TOTPDevice(user=user, created_at=now, confirmed_at=now if confirmed else None)
+    device.secret = secret  # sealed as it is set
     device.full_clean()
     device.save()
     return device

@@ -25,8 +25,9 @@ class SealError(Exception):
     """A sealed value no configured key opens, or a value that is not sealed."""
 
 
-def _derived(secret: str) -> bytes:
-    return base64.urlsafe_b64encode(hashlib.sha256(f"chaindesk.core.sealing:{secret}".encode()).digest())
+def _derived(secret: str | bytes) -> bytes:
+    raw = secret.encode() if isinstance(secret, str) else secret
+    return base64.urlsafe_b64encode(hashlib.sha256(b"chaindesk.core.sealing:" + raw).digest())
 
 
 def keys() -> tuple[bytes, ...]:
