@@ -12,6 +12,7 @@ version failed with the error; the files are stored only once all three were mad
 
 import datetime as dt
 import logging
+import re
 import uuid
 from typing import Any
 
@@ -212,8 +213,10 @@ def _enqueue(version_id: int) -> None:
 
 
 def resume(queued: queue.Queued) -> list[str]:
-    """After a crash (`chaindesk recover`): every open version back in the queue, once; one left running when its
-    worker died goes back to queued (its files are written only when it finishes)."""
+    """After a crash (`chaindesk recover`, no worker running): every open version back in the queue, once; one
+    left running when its worker died goes back to queued. A worker killed after storing a version's files and
+    before recording them left those files behind, named by no version: they are removed (the version makes new
+    ones when it runs again)."""
     lines = []
     for version in BriefingVersion.objects.filter(status__in=OPEN_VERSION).order_by("pk"):
         if version.status == VersionStatus.RUNNING:
@@ -221,7 +224,45 @@ def resume(queued: queue.Queued) -> list[str]:
         if not queued.has(_generator(), version.pk):
             _enqueue(version.pk)
             lines.append(f"{version.pk} 第 {version.n} 版")
+    storage = _files()
+    for name in unrecorded_files():
+        storage.delete(name)
+        lines.append(f"removed {name}: generated, named by no version")
     return lines
+
+
+GENERATED_NAME = re.compile(r"[0-9a-f]{32}\.(docx|xlsx|png)")  # _store's names
+
+
+def _files() -> Any:
+    """The versions' file storage (one for the three fields)."""
+    return BriefingVersion._meta.get_field("docx").storage  # type: ignore[attr-defined]
+
+
+def unrecorded_files() -> list[str]:
+    """The generated files (reports/YYYY/MM/<random>.docx|xlsx|png) no version names; never a template's."""
+    storage = _files()
+    recorded: set[str] = set()
+    for names in BriefingVersion.objects.values_list("docx", "xlsx", "preview"):
+        recorded.update(name for name in names if name)
+    found: list[str] = []
+
+    def walk(folder: str, depth: int) -> None:
+        folders, files = storage.listdir(folder)
+        if depth < 2:  # reports/<year>/<month>/
+            for sub in sorted(folders):
+                if sub.isdigit():
+                    walk(f"{folder}/{sub}", depth + 1)
+            return
+        found.extend(
+            f"{folder}/{name}"
+            for name in sorted(files)
+            if GENERATED_NAME.fullmatch(name) and f"{folder}/{name}" not in recorded
+        )
+
+    if storage.exists("reports"):
+        walk("reports", 0)
+    return found
 
 
 # --- the generation (run by the background task) ---------------------------------------------------------------

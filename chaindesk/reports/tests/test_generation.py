@@ -10,6 +10,7 @@ import docx
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 
 from chaindesk.accounts.models import User
 from chaindesk.core.models import AuditAction, AuditLog
@@ -165,7 +166,7 @@ def test_briefings_are_numbered_per_chain_and_year(personas: Personas) -> None:
 
 
 def test_recover_puts_a_version_whose_worker_died_back_in_the_queue_once(
-    personas: Personas, settings: Any, monkeypatch: pytest.MonkeyPatch
+    personas: Personas, settings: Any, monkeypatch: pytest.MonkeyPatch, memory_storage: Any
 ) -> None:
     """A crash mid-generation leaves the version running with no worker (chaindesk/core/queue.py): `recover`
     queues it again, once, and the worker finishes it."""
@@ -183,10 +184,19 @@ def test_recover_puts_a_version_whose_worker_died_back_in_the_queue_once(
     DBTaskResult.objects.all().delete()  # the worker took it and was killed: its transaction rolled back
     BriefingVersion.objects.filter(pk=version.pk).update(status=VersionStatus.RUNNING, progress=5)
 
+    # a worker killed between storing its files and recording them left them named by no version
+    month, private_storage = f"reports/{p.today:%Y/%m}", memory_storage
+    stray = [private_storage.save(f"{month}/{'ab' * 16}{ext}", ContentFile(b"x")) for ext in (".docx", ".png")]
+    kept = private_storage.save(f"{month}/notes.txt", ContentFile(b"not ours"))  # not a generated name: left alone
+
     report = queue.recover()
-    assert report["resumed"] == {"briefings": [f"{version.pk} 第 1 版"]}
+    assert report["resumed"] == {
+        "briefings": [f"{version.pk} 第 1 版", *(f"removed {name}: generated, named by no version" for name in stray)]
+    }
+    assert not any(private_storage.exists(name) for name in stray) and private_storage.exists(kept)
     assert queue.recover()["resumed"] == {}  # queued once: a second run finds its task waiting
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     version.refresh_from_db()
     assert (version.status, version.progress) == (VersionStatus.DONE, 100)
-    assert queue.recover() == {"interrupted": [], "resumed": {}}
+    assert queue.recover() == {"interrupted": [], "resumed": {}}  # its own files are named: none removed
+    assert private_storage.exists(version.docx.name) and private_storage.exists(version.xlsx.name)
