@@ -30,7 +30,6 @@ import os
 import sys
 
 ALIASES = {
-    "worker": "db_worker",
     "check-rollups": "check_rollups",
     "ingest-eval": "ingest_eval",
     "audit-archive": "audit_archive",

@@ -32,6 +32,7 @@ COLUMNS = (
     "phone",
     "is_department_head",
     "must_change_password",  # False: the raw insert has no model default to fall back on
+    "session_generation",  # 0, likewise
 )
 
 
@@ -62,7 +63,7 @@ def generate(ctx: Context) -> None:
         name = rng.choice(names.SURNAMES) + rng.choice(names.GIVEN)
         phone = f"13{rng.randint(0, 9)}{rng.randint(0, 99_999_999):08d}"
         row = (next_id - 1, "!synthetic", None, False, username, "", "", "", False, True, joined, name, role, title)
-        return (*row, region_id, department_id, phone, head, False)
+        return (*row, region_id, department_id, phone, head, False, 0)
 
     rows = [
         person(f"{SYNTH_USER_PREFIX}lz_{i:05d}", Role.LIAISON, f"{region.name}挂钩服务专员", region.pk, None)

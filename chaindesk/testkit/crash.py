@@ -9,7 +9,7 @@ Run inside a process whose settings point at the drill's own database (never the
     python -m chaindesk.testkit.crash after YYYY-MM-DD
         what an operator runs after a crash: `chaindesk recover` (interrupted tasks resumed, stale rollups
         rebuilt), the background tasks left queued (an import commit acknowledged before the crash) by
-        `db_worker --batch`, then the escalation job for that day twice; prints JSON with what recover did, a
+        `worker --batch`, then the escalation job for that day twice; prints JSON with what recover did, a
         second recover (it must find nothing), the rollup differences left, both escalation runs' counts and
         whether the second changed anything (the task stamps and the notices).
 """
@@ -134,12 +134,15 @@ def after(today: dt.date) -> dict[str, Any]:
     _setup()
     from django.core.management import call_command
 
-    from chaindesk.core import queue
+    from chaindesk.core import queue, worker_lock
     from chaindesk.demands import jobs
     from chaindesk.rollups import engine
 
-    recovered = queue.recover()
-    call_command("db_worker", batch=True, verbosity=0)
+    with worker_lock.for_recovery() as free:  # the killed worker's lock died with it
+        if not free:
+            raise RuntimeError("recover refused: a killed worker still holds the workers' lock")
+        recovered = queue.recover()
+    call_command("worker", batch=True, verbosity=0)
     first = jobs.run_escalation(today=today)
     state = escalation_state()
     second = jobs.run_escalation(today=today)

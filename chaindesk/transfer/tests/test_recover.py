@@ -12,7 +12,7 @@ from django.db import transaction
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from chaindesk.core import queue
+from chaindesk.core import queue, worker_lock
 from chaindesk.enterprises.models import Enterprise
 from chaindesk.testkit.personas import Personas
 from chaindesk.transfer import services
@@ -33,7 +33,7 @@ def database_queue(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _work_off() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)  # db_worker holding the workers' lock
 
 
 def _checked(p: Personas, start: int = 1) -> ImportBatch:
@@ -116,3 +116,34 @@ def test_recover_resumes_what_a_crash_interrupted_once(personas: Personas, datab
     assert statuses == {lost.pk: "committed", interrupted.pk: "checked", waiting.pk: "committed"}
     assert Enterprise.objects.filter(name__startswith="导入测试").count() == 4  # each committed ledger once
     assert queue.recover() == {"interrupted": [], "resumed": {}}
+
+
+def test_recover_touches_nothing_while_a_worker_runs(personas: Personas, database_queue: None) -> None:
+    """A task running beside a live worker is alive, not interrupted: `recover` leaves it (and says so) until no
+    worker holds the workers' lock (chaindesk/core/worker_lock.py); workers share the lock among themselves."""
+    p = personas
+    batch = _checked(p, 7)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.CHECKING)
+    running = DBTaskResult.objects.create(
+        task_path=CHECK,
+        args_kwargs={"args": [batch.pk], "kwargs": {}},
+        status=TaskResultStatus.RUNNING,
+        backend_name="default",
+        queue_name="default",
+        priority=0,
+        worker_ids=["alive"],
+    )
+    with worker_lock.held_by_worker(), worker_lock.held_by_worker():  # two workers at once
+        out, err = StringIO(), StringIO()
+        call_command("recover", stdout=out, stderr=err)
+        assert json.loads(out.getvalue()) == {"skipped": "a worker is running"}
+        assert "nothing was changed" in err.getvalue()
+        running.refresh_from_db()
+        assert running.status == TaskResultStatus.RUNNING and _queued(CHECK) == []
+    with worker_lock.for_recovery() as free:  # every worker gone: the lock is free again
+        assert free
+    out = StringIO()
+    call_command("recover", stdout=out)
+    assert json.loads(out.getvalue())["interrupted"] == [f"{CHECK} [{batch.pk}]"]
+    running.refresh_from_db()
+    assert running.status == TaskResultStatus.FAILED

@@ -1,0 +1,84 @@
+"""Workers and `recover` kept apart: `recover` marks every task left running as failed (its worker died), which is
+only true while no worker runs. Each `chaindesk worker` holds a shared lock for its whole life; `recover` takes the
+same lock exclusively, without waiting, and does nothing when it cannot (some worker is running: its running tasks
+are alive). A worker that starts while `recover` runs waits for it to finish.
+
+- PostgreSQL: a session advisory lock on a connection of its own, outside Django's connection handling (a worker
+  closes its Django connections between tasks, which would drop a session lock). The server releases it when the
+  process dies, SIGKILL included, so a crashed worker never blocks the next `recover`.
+- SQLite (one machine): an flock on CHAINDESK_VAR_DIR/worker.lock, released by the kernel when the process dies.
+
+    with worker_lock.held_by_worker():      # chaindesk worker
+        ...run tasks...
+    with worker_lock.for_recovery() as free:
+        if free: ...recover...              # else: some worker runs; nothing is touched
+"""
+
+import fcntl
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connections
+
+KEY = zlib.crc32(b"chaindesk:workers")  # the advisory lock's key (one per database)
+
+
+def _raw_connection() -> Any:
+    """A psycopg connection of our own to the default database, in autocommit (not in Django's pool)."""
+    wrapper = connections["default"]
+    raw = wrapper.get_new_connection(wrapper.get_connection_params())
+    raw.autocommit = True
+    return raw
+
+
+def _lock_file() -> Path:
+    folder = Path(settings.VAR_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "worker.lock"
+
+
+@contextmanager
+def held_by_worker() -> Iterator[None]:
+    """Hold the workers' shared lock (waiting while a `recover` runs) until the block ends or the process dies."""
+    if connections["default"].vendor == "postgresql":
+        raw = _raw_connection()
+        try:
+            raw.execute("SELECT pg_advisory_lock_shared(%s)", [KEY])
+            yield
+        finally:
+            raw.close()
+        return
+    with _lock_file().open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def for_recovery() -> Iterator[bool]:
+    """Try the lock exclusively: yields True while it is held (no worker runs, none starts), False when a worker
+    (or another `recover`) holds it."""
+    if connections["default"].vendor == "postgresql":
+        raw = _raw_connection()
+        try:
+            row = raw.execute("SELECT pg_try_advisory_lock(%s)", [KEY]).fetchone()
+            yield bool(row and row[0])
+        finally:
+            raw.close()
+        return
+    with _lock_file().open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
