@@ -46,6 +46,19 @@ def _checked(p: Personas, start: int = 1) -> ImportBatch:
     return batch
 
 
+def _running_check(batch_id: int, *, worker: str) -> DBTaskResult:
+    """The batch's check task as a worker leaves it while running it."""
+    return DBTaskResult.objects.create(
+        task_path=CHECK,
+        args_kwargs={"args": [batch_id], "kwargs": {}},
+        status=TaskResultStatus.RUNNING,
+        backend_name="default",
+        queue_name="default",
+        priority=0,
+        worker_ids=[worker],
+    )
+
+
 def _queued(path: str) -> list[Any]:
     return [
         row["args"][0]
@@ -86,15 +99,7 @@ def test_recover_resumes_what_a_crash_interrupted_once(personas: Personas, datab
     DBTaskResult.objects.filter(task_path=COMMIT).delete()
     # `interrupted`: its worker died while checking it again (the task left running, the batch checking).
     ImportBatch.objects.filter(pk=interrupted.pk).update(status=BatchStatus.CHECKING)
-    running = DBTaskResult.objects.create(
-        task_path=CHECK,
-        args_kwargs={"args": [interrupted.pk], "kwargs": {}},
-        status=TaskResultStatus.RUNNING,
-        backend_name="default",
-        queue_name="default",
-        priority=0,
-        worker_ids=["dead"],
-    )
+    running = _running_check(interrupted.pk, worker="dead")
     # `waiting`: committing with its task still queued: left as it is.
     services.import_commit(actor=p.member, batch=waiting)
 
@@ -124,15 +129,7 @@ def test_recover_touches_nothing_while_a_worker_runs(personas: Personas, databas
     p = personas
     batch = _checked(p, 7)
     ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.CHECKING)
-    running = DBTaskResult.objects.create(
-        task_path=CHECK,
-        args_kwargs={"args": [batch.pk], "kwargs": {}},
-        status=TaskResultStatus.RUNNING,
-        backend_name="default",
-        queue_name="default",
-        priority=0,
-        worker_ids=["alive"],
-    )
+    running = _running_check(batch.pk, worker="alive")
     with worker_lock.held_by_worker(), worker_lock.held_by_worker():  # two workers at once
         out, err = StringIO(), StringIO()
         call_command("recover", stdout=out, stderr=err)
