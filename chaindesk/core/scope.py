@@ -159,10 +159,15 @@ class Scope:
         return team.objects.filter(user_id=self.user.pk).values("chain_id")
 
     @property
-    def enterprise_ids(self) -> models.QuerySet[Any]:
-        """The enterprises the reader belongs to as an enterprise user (a subquery)."""
-        account = apps.get_model("enterprises", "EnterpriseAccount")
-        return account.objects.filter(user_id=self.user.pk).values("enterprise_id")
+    def enterprise_ids(self) -> models.QuerySet[Any] | list[int]:
+        """The enterprises the reader belongs to as an enterprise user: its one enterprise's id when the user was
+        loaded with its account (the signed-in user is: backends.ChainDeskBackend.get_user), a subquery else."""
+        fields_cache = getattr(getattr(self.user, "_state", None), "fields_cache", {})
+        if "enterprise_account" in fields_cache:  # one account per user (a one-to-one), or none
+            account = fields_cache["enterprise_account"]
+            return [account.enterprise_id] if account is not None else []
+        account_model = apps.get_model("enterprises", "EnterpriseAccount")
+        return account_model.objects.filter(user_id=self.user.pk).values("enterprise_id")
 
 
 def scope_of(user: Any) -> Scope:
@@ -244,6 +249,12 @@ def through_key(attname: str, visible: models.QuerySet[Any]) -> Q:
     return Q(Exists(visible.filter(pk=OuterRef(attname))))
 
 
+def _own_enterprise_path(model: Any) -> bool:
+    """Whether an enterprise user sees exactly the rows of `model` whose primary key is their enterprise's."""
+    paths = getattr(model, "scope_paths", None)
+    return isinstance(paths, ScopePaths) and paths.path_for(ENTERPRISE) == "pk"
+
+
 def condition(model: type[models.Model], paths: ScopePaths, scope: Scope) -> Q | None:
     """The filter a scope puts on a model; `None` for every row, `Q(pk__in=[])` for none."""
     nothing = Q(pk__in=[])
@@ -262,6 +273,11 @@ def condition(model: type[models.Model], paths: ScopePaths, scope: Scope) -> Q |
         target = field.related_model
         visible = target._default_manager.visible_to(scope)  # type: ignore[union-attr]
         if field.many_to_one or field.one_to_one:
+            if dimension == ENTERPRISE and _own_enterprise_path(target):
+                # An enterprise user's rows through their one enterprise: its id itself, so the database starts
+                # from that id's index. The EXISTS below (or a semi-join placed after a list page's eight joins)
+                # went through all of a city's 50,000 demands to fill an enterprise's first page (190 ms a view).
+                return Q(**{f"{field.attname}__in": scope.enterprise_ids})  # type: ignore[union-attr]
             return through_key(field.attname, visible)  # type: ignore[union-attr]
         return Q(**{f"{paths.via}__in": visible.values("pk")})
     if path is ALL:

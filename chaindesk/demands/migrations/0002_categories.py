@@ -20,9 +20,11 @@ CATEGORIES = [
 
 
 def create_categories(apps: Any, schema_editor: Any) -> None:
+    """Into the database being migrated; a direct call (tests' fixtures: `schema_editor` None) the default one."""
+    db = schema_editor.connection.alias if schema_editor is not None else "default"
     Category = apps.get_model("demands", "Category")
     for order, (code, name) in enumerate(CATEGORIES, start=1):
-        Category.objects.get_or_create(code=code, defaults={"name": name, "sort_order": order * 10})
+        Category.objects.using(db).get_or_create(code=code, defaults={"name": name, "sort_order": order * 10})
 
 
 class Migration(migrations.Migration):

@@ -14,9 +14,11 @@ import dataclasses
 import datetime as dt
 import importlib
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -278,5 +280,5 @@ def test_the_migration_fills_the_response_time_of_earlier_decisions(personas: Pe
         if decided is not None:
             event = DemandEvent.objects.create(demand=demand, kind=status, to_status=status, actor=personas.chief)
             DemandEvent.objects.filter(pk=event.pk).update(created_at=_at(decided) + dt.timedelta(hours=6))
-    fill(apps, None)
+    fill(apps, SimpleNamespace(connection=connection))  # what RunPython hands it: the migrated database
     assert {k: Demand.objects.get(pk=d.pk).response_days for k, d in made.items()} == {"R": 2, "M": 0, "X": None}
