@@ -162,9 +162,9 @@ class Scope:
     def enterprise_ids(self) -> models.QuerySet[Any] | list[int]:
         """The enterprises the reader belongs to as an enterprise user: its one enterprise's id when the user was
         loaded with its account (the signed-in user is: backends.ChainDeskBackend.get_user), a subquery else."""
-        fields_cache = getattr(getattr(self.user, "_state", None), "fields_cache", {})
-        if "enterprise_account" in fields_cache:  # one account per user (a one-to-one), or none
-            account = fields_cache["enterprise_account"]
+        relation = self.user._meta.get_field("enterprise_account") if hasattr(self.user, "_meta") else None
+        if relation is not None and relation.is_cached(self.user):  # one account per user (a one-to-one), or none
+            account = relation.get_cached_value(self.user)
             return [account.enterprise_id] if account is not None else []
         account_model = apps.get_model("enterprises", "EnterpriseAccount")
         return account_model.objects.filter(user_id=self.user.pk).values("enterprise_id")
@@ -271,13 +271,14 @@ def condition(model: type[models.Model], paths: ScopePaths, scope: Scope) -> Q |
             return nothing
         field = model._meta.get_field(paths.via)
         target = field.related_model
+        single = field.many_to_one or field.one_to_one
+        if single and dimension == ENTERPRISE and _own_enterprise_path(target):
+            # An enterprise user's rows through their one enterprise: its id itself, so the database starts from
+            # that id's index. The EXISTS below (or a semi-join placed after a list page's eight joins) went
+            # through all of a city's 50,000 demands to fill an enterprise's first page (190 ms a view).
+            return Q(**{f"{field.attname}__in": scope.enterprise_ids})  # type: ignore[union-attr]
         visible = target._default_manager.visible_to(scope)  # type: ignore[union-attr]
-        if field.many_to_one or field.one_to_one:
-            if dimension == ENTERPRISE and _own_enterprise_path(target):
-                # An enterprise user's rows through their one enterprise: its id itself, so the database starts
-                # from that id's index. The EXISTS below (or a semi-join placed after a list page's eight joins)
-                # went through all of a city's 50,000 demands to fill an enterprise's first page (190 ms a view).
-                return Q(**{f"{field.attname}__in": scope.enterprise_ids})  # type: ignore[union-attr]
+        if single:
             return through_key(field.attname, visible)  # type: ignore[union-attr]
         return Q(**{f"{paths.via}__in": visible.values("pk")})
     if path is ALL:

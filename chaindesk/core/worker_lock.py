@@ -42,39 +42,21 @@ def _lock_file() -> Path:
 
 
 @contextmanager
-def held_by_worker() -> Iterator[None]:
-    """Hold the workers' shared lock (waiting while a `recover` runs) until the block ends or the process dies."""
+def _lock(*, exclusive: bool) -> Iterator[bool]:
+    """The workers' lock: shared and waiting (a worker), or exclusive without waiting (recover); yields whether
+    it is held, until the block ends or the process dies."""
     if connections["default"].vendor == "postgresql":
         raw = _raw_connection()
         try:
-            raw.execute("SELECT pg_advisory_lock_shared(%s)", [KEY])
-            yield
-        finally:
-            raw.close()
-        return
-    with _lock_file().open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_SH)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextmanager
-def for_recovery() -> Iterator[bool]:
-    """Try the lock exclusively: yields True while it is held (no worker runs, none starts), False when a worker
-    (or another `recover`) holds it."""
-    if connections["default"].vendor == "postgresql":
-        raw = _raw_connection()
-        try:
-            row = raw.execute("SELECT pg_try_advisory_lock(%s)", [KEY]).fetchone()
-            yield bool(row and row[0])
+            sql = "SELECT pg_try_advisory_lock(%s)" if exclusive else "SELECT pg_advisory_lock_shared(%s), true"
+            row = raw.execute(sql, [KEY]).fetchone()
+            yield bool(row and row[-1])
         finally:
             raw.close()
         return
     with _lock_file().open("a") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, (fcntl.LOCK_EX | fcntl.LOCK_NB) if exclusive else fcntl.LOCK_SH)
         except BlockingIOError:
             yield False
             return
@@ -82,3 +64,18 @@ def for_recovery() -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def held_by_worker() -> Iterator[None]:
+    """Hold the workers' shared lock (waiting while a `recover` runs) until the block ends or the process dies."""
+    with _lock(exclusive=False):
+        yield
+
+
+@contextmanager
+def for_recovery() -> Iterator[bool]:
+    """Try the lock exclusively: yields True while it is held (no worker runs, none starts), False when a worker
+    (or another `recover`) holds it."""
+    with _lock(exclusive=True) as held:
+        yield held
