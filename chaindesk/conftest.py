@@ -7,7 +7,7 @@ unless CHAINDESK_TEST_NO_DEMO=1 (`make test-independent`: every other test stand
 import copy
 import os
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 from django.test import Client
@@ -15,6 +15,9 @@ from django.test import Client
 from chaindesk.accounts.models import User
 from chaindesk.demo import city
 from chaindesk.testkit import clock
+
+if TYPE_CHECKING:
+    from django.core.files.storage import InMemoryStorage
 
 DEMO_TODAY = clock.TEST_TODAY
 _TRAVEL = pytest.StashKey[object]()
@@ -41,16 +44,18 @@ def django_db_setup(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
         engine.rebuild()  # as `make run` does after loading: the rollups filled, and marked as built
 
 
-def load_demo(patch: pytest.MonkeyPatch) -> None:
-    """The demo city, its files (the briefing's DOCX and XLSX) in memory through `patch`, and no first-page preview
-    (LibreOffice would add a second or more to every load; the briefing tests make their own)."""
+def load_demo(patch: pytest.MonkeyPatch) -> "InMemoryStorage":
+    """The demo city, its files (the briefing's DOCX and XLSX) in memory through `patch` (the storage is
+    returned), and no first-page preview (LibreOffice would add a second or more to every load; the briefing tests
+    make their own)."""
     from chaindesk.reports import preview
     from chaindesk.testkit.storage import files_in_memory
 
-    files_in_memory(patch)
+    storage = files_in_memory(patch)
     with pytest.MonkeyPatch.context() as no_preview:
         no_preview.setattr(preview, "available", lambda: False)
         city.load(enterprises=40, today=DEMO_TODAY)
+    return storage
 
 
 @pytest.fixture(autouse=True)
@@ -87,12 +92,13 @@ def client_as(db) -> Callable[[str], Client]:  # noqa: ANN001
 
 
 class _ModuleWorld:
-    """The personas' world (chaindesk/testkit/personas.py) of one test module, inside a transaction rolled back
-    when it closes; attachments go to an in-memory storage meanwhile, so no test leaves files behind."""
+    """The personas' world (chaindesk/testkit/personas.py) of one test module, or none (`with_personas=False`: a
+    module's own data built once), inside a transaction rolled back when it closes; attachments go to an in-memory
+    storage meanwhile, so no test leaves files behind."""
 
     opened: ClassVar[list["_ModuleWorld"]] = []
 
-    def __init__(self, blocker: Any) -> None:
+    def __init__(self, blocker: Any, with_personas: bool = True) -> None:
         from django.db import transaction
 
         from chaindesk.rollups import engine as rollup_engine
@@ -103,15 +109,27 @@ class _ModuleWorld:
         self.patch = pytest.MonkeyPatch()
         files_in_memory(self.patch)
         self.atomic = transaction.atomic()
+        self.personas = None
         with blocker.unblock():
             self.atomic.__enter__()
             _ModuleWorld.opened.append(self)
             try:
-                self.personas = personas_module.build()
+                if with_personas:
+                    self.personas = personas_module.build()
                 rollup_engine.flush()  # inside the module's transaction, not inside the first test's savepoint
             except BaseException:
                 self.close()
                 raise
+
+    def build(self, make: Callable[[], Any]) -> Any:
+        """Run `make` (writes) inside the module's transaction, outside any test's savepoint: data built once for
+        the module's tests, each of which still rolls back its own writes."""
+        from chaindesk.rollups import engine as rollup_engine
+
+        with self.blocker.unblock():
+            made = make()
+            rollup_engine.flush()
+        return made
 
     def close(self) -> None:
         from django.db import transaction
@@ -152,17 +170,33 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     # A transactional test commits, so no module's world may still hold its transaction open. pytest-django runs
     # every transactional test after the others, so a world closed here is never needed again.
     if _transactional(item):
-        for world in list(_ModuleWorld.opened):
+        for world in reversed(_ModuleWorld.opened):  # the innermost first
             world.close()
 
 
 @pytest.fixture(scope="module")
-def _personas_world(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+def _module_world(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
     """The personas' world, built once per test module inside a transaction that is rolled back when the module
     ends. Each test runs in a savepoint inside it (pytest-django's `db`), so what one test writes never reaches
     the next; building it per test would cost most of the suite's time."""
     world = _ModuleWorld(django_db_blocker)
-    yield world.personas
+    yield world
+    world.close()
+
+
+@pytest.fixture(scope="module")
+def _personas_world(_module_world):  # noqa: ANN001, ANN201
+    return _module_world.personas
+
+
+@pytest.fixture(scope="module")
+def module_data(django_db_setup, django_db_blocker):  # noqa: ANN001, ANN201
+    """A module's own data built once, without the personas' world: `module_data.build(make)` runs `make` inside
+    a transaction rolled back when the module ends (a module on the personas' world builds through
+    `_module_world.build`). For data that costs seconds to make and that the module's tests only read, or change
+    inside their own savepoints."""
+    world = _ModuleWorld(django_db_blocker, with_personas=False)
+    yield world
     world.close()
 
 

@@ -1,15 +1,18 @@
 """Browser fixtures: Debian's Chromium driven by Playwright (sync API) against pytest-django's live server.
 
-live_server tests are transactional: the database is flushed after each one, so every test reloads the demo
-city first (the loader is idempotent). Screenshots go to docs/screenshots/ at device scale factor 1."""
+live_server tests are transactional: the database is flushed after each one, so every test starts from the demo
+city again (DemoSnapshot). Screenshots go to docs/screenshots/ at device scale factor 1."""
 
+import copy
 import os
 import shutil
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import InMemoryStorage
 
 from chaindesk.testkit import clock
 
@@ -130,17 +133,44 @@ def _in_flight(live_server) -> InFlight:  # noqa: ANN001
     return app
 
 
+class DemoSnapshot:
+    """The demo city as the first browser test of this process found it, kept to start every later one from.
+
+    Each browser test is transactional: the database is flushed after it. Loading the demo city again took ten
+    seconds a test; on SQLite the loaded database is copied once with SQLite's online backup API into a private
+    in-memory database, with a copy of its in-memory files, and copied back before each later test (milliseconds).
+    On another database the loader (idempotent) runs every time."""
+
+    database: sqlite3.Connection | None = None
+    files: InMemoryStorage | None = None
+
+    @classmethod
+    def start(cls, patch: pytest.MonkeyPatch) -> None:
+        from django.db import connection
+
+        from chaindesk.conftest import load_demo
+        from chaindesk.testkit.storage import files_in_memory
+
+        connection.ensure_connection()
+        live = connection.connection
+        if connection.vendor != "sqlite":
+            load_demo(patch)
+        elif cls.database is None:
+            storage = load_demo(patch)
+            cls.database = sqlite3.connect(":memory:", check_same_thread=False)
+            live.backup(cls.database)
+            cls.files = copy.deepcopy(storage)
+        else:
+            cls.database.backup(live)
+            files_in_memory(patch, copy.deepcopy(cls.files))
+
+
 @pytest.fixture
 def demo_city(live_server, transactional_db, monkeypatch) -> Iterator[str]:  # noqa: ANN001
-    """The demo city in the (freshly flushed) database, its files in memory for the test; yields the live
-    server's base URL, and after the test waits until the server has answered its last request.
-
-    The first browser test still sees the session's demo city, later ones start from a flushed database;
-    the loader is idempotent, so it is simply run every time."""
-    from chaindesk.conftest import load_demo
-
+    """The demo city in the database (DemoSnapshot), its files in memory for the test; yields the live server's
+    base URL, and after the test waits until the server has answered its last request."""
     in_flight = _in_flight(live_server)
-    load_demo(monkeypatch)
+    DemoSnapshot.start(monkeypatch)
     yield live_server.url
     assert in_flight.wait(), "the live server was still answering a request 15 s after the test ended"
 

@@ -59,7 +59,10 @@ def _portal(page, login, shot, name: str) -> None:  # noqa: ANN001
     toggler = page.locator(".cd-sidebar .navbar-toggler")
     if toggler.is_visible():  # on a phone the menu folds away behind its button
         toggler.click()
-    page.locator(".cd-sidebar a.nav-link", has_text="诉求与任务").first.click()
+        # a click while the menu still unfolds once went nowhere in CI: wait until it is open
+        page.wait_for_selector("#sidebar-menu.show")
+    with page.expect_navigation(url="**/demands/**"):
+        page.locator(".cd-sidebar a.nav-link", has_text="诉求与任务").first.click()
     portal = page.locator('[data-testid="portal-demands"]')
     portal.wait_for()
     own = Demand.objects.filter(enterprise=enterprise).exclude(status="merged").count()

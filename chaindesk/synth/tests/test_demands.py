@@ -4,6 +4,7 @@ the dates on the official working-day calendar (what the metrics and the escalat
 import datetime as dt
 import random
 from collections import Counter
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -13,23 +14,19 @@ from chaindesk.demands.choices import OPEN_TASK, DemandStatus, Rating, TaskStatu
 from chaindesk.demands.models import Demand, DemandEvent, DemandQuerySet, Task, TaskUpdate
 from chaindesk.demands.services import closed_on_time
 from chaindesk.demands.workdays import workdays_between
-from chaindesk.synth import base
-from chaindesk.synth.base import SCALES
 from chaindesk.synth.demands import Calendar, _pick
-from chaindesk.synth.runner import generate
+from chaindesk.synth.tests.tiny import TINY, tiny_city
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
-TINY = SCALES["tiny"]
 
 
 def _local(value: dt.datetime) -> dt.date:
     return timezone.localtime(value).date()
 
 
-@pytest.fixture
-def generated(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
-    monkeypatch.setattr(base, "BULK_INDEX_THRESHOLD", 0)  # exercise the drop-and-rebuild path too
-    report = generate(TINY, seed=5, today=DEMO_TODAY)
+@pytest.fixture(scope="module")
+def generated(module_data: Any) -> dict[str, object]:
+    report, _ = tiny_city(module_data, seed=5)
     return {"counts": report.counts}
 
 

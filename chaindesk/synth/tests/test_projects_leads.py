@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections import Counter, defaultdict
+from typing import Any
 
 import pytest
 from django.db.models import Max
@@ -13,12 +14,9 @@ from chaindesk.leads.models import Lead, LeadFollowUp
 from chaindesk.network.models import RdCooperation, RdPartner, Talent, TalentContact
 from chaindesk.projects.choices import ACTIVE, FORWARD, STAGE_DATE_FIELD, ProjectKind, ProjectStage
 from chaindesk.projects.models import InvestmentPlan, InvestmentReport, ProductionLine, Project, StageChange
-from chaindesk.synth import base
-from chaindesk.synth.base import SCALES
-from chaindesk.synth.runner import generate
+from chaindesk.synth.tests.tiny import TINY, tiny_city
 
 pytestmark = [pytest.mark.django_db, pytest.mark.clock]  # clock: depends on today, CI runs it under other clocks too
-TINY = SCALES["tiny"]
 DATE_FIELDS = [STAGE_DATE_FIELD[s] for s in FORWARD[1:]]
 
 
@@ -26,15 +24,17 @@ def _first(model: type) -> int:
     return (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
 
 
-@pytest.fixture
-def generated(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
-    monkeypatch.setattr(base, "BULK_INDEX_THRESHOLD", 0)  # exercise the drop-and-rebuild path too
+@pytest.fixture(scope="module")
+def generated(module_data: Any) -> dict[str, object]:
+    report, firsts = tiny_city(module_data, seed=11, before=_demo_then_firsts)
+    return {"report": report.counts, **firsts}
+
+
+def _demo_then_firsts() -> dict[str, int]:
     # The demo city the synthetic city builds on, as generate() loads it first (it has projects, leads and talents
     # of its own): the rows after `firsts` are then only the generators', with or without the session's demo.
     city.load(enterprises=0, today=DEMO_TODAY)
-    firsts = {m.__name__: _first(m) for m in (Project, Lead, Talent, RdPartner, RdCooperation)}
-    report = generate(TINY, seed=11, today=DEMO_TODAY)
-    return {"report": report.counts, **firsts}
+    return {m.__name__: _first(m) for m in (Project, Lead, Talent, RdPartner, RdCooperation)}
 
 
 def _reached(project: Project) -> int:
