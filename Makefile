@@ -22,8 +22,8 @@ run: setup migrate
 # per worker at a time), then the transactional ones (browser journeys, concurrency), which commit and flush, after
 # them (chaindesk/conftest.py), two files at a time (each worker has its own database and live server). A pass that
 # selects nothing (exit code 5) is not a failure.
-XDIST ?= -n auto --dist loadfile
-XDIST_TRANSACTIONAL ?= -n 2 --dist loadfile
+XDIST ?= -n auto --dist loadfile --no-loadscope-reorder
+XDIST_TRANSACTIONAL ?= -n 2 --dist loadfile --no-loadscope-reorder
 PYTEST_PASSES = run() { CHAINDESK_TEST_TRANSACTIONAL=skip $(PY) -m pytest $(XDIST) "$$@" || [ $$? -eq 5 ] || return 1; \
 	CHAINDESK_TEST_TRANSACTIONAL=only $(PY) -m pytest $(XDIST_TRANSACTIONAL) "$$@" || [ $$? -eq 5 ]; }
 
@@ -51,7 +51,9 @@ test-independent: setup
 		exit $$status; fi
 
 # The date-sensitive tests (marked `clock`) again under each of the other clocks of chaindesk/testkit/clock.py, or
-# under those OTHER_CLOCKS names (space-separated ISO instants).
+# under those OTHER_CLOCKS names (space-separated ISO instants). Their transactional tests are PostgreSQL's
+# concurrency tests: on SQLite they skip, in one process (two workers would build two databases for nothing).
+test-clocks: XDIST_TRANSACTIONAL = $(if $(findstring postgres,$(DATABASE_URL)),-n 2 --dist loadfile,-p no:xdist)
 test-clocks: setup
 	@set -e; for c in $${OTHER_CLOCKS:-$$($(CLOCKS))}; do echo "clock $$c"; CHAINDESK_TEST_CLOCK=$$c bash -c '$(PYTEST_PASSES); run -m "clock and not browser" $(PYTEST_ARGS)'; done
 

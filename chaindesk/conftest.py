@@ -6,6 +6,7 @@ unless CHAINDESK_TEST_NO_DEMO=1 (`make test-independent`: every other test stand
 
 import copy
 import os
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -149,6 +150,26 @@ def _transactional(item: pytest.Item) -> bool:
     return "transactional_db" in names or "live_server" in names or bool(marker and marker.kwargs.get("transaction"))
 
 
+# The test modules that take half a minute or more of a worker's time (`--durations=0`, summed per module), longest
+# first. pytest-xdist hands whole modules to the workers (--dist loadfile), by default the ones with the most tests
+# first: the crash drill, one test of three minutes, was handed out last, and a pass ended with one worker on it
+# while the other waited. The Makefile turns that order off (--no-loadscope-reorder) and the modules go out in the
+# order set here: these first, then the others by their number of tests, so the short ones even out the end.
+LONG_MODULES = (
+    "chaindesk/core/tests/test_crash.py",
+    "chaindesk/core/tests/test_fuzz_params.py",
+    "chaindesk/rollups/tests/test_rollups.py",
+    "chaindesk/core/tests/test_route_matrix.py",
+    "chaindesk/rollups/tests/test_demand_rollup.py",
+    "chaindesk/api/tests/test_schemathesis.py",
+    "chaindesk/core/tests/test_export_stream.py",
+    "chaindesk/api/tests/test_permission_matrix.py",
+    "chaindesk/synth/tests/test_synth.py",
+    "chaindesk/core/tests/test_backup.py",
+)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django has put its order
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """CHAINDESK_TEST_TRANSACTIONAL=skip runs only the tests that share their module's transaction (the Makefile
     runs those on every core with pytest-xdist), =only runs only the transactional ones (browser journeys,
@@ -164,6 +185,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+    rank = {path: i for i, path in enumerate(LONG_MODULES)}
+    tests = Counter(item.nodeid.split("::", 1)[0] for item in items)
+
+    def order(item: pytest.Item) -> tuple[int, int, str]:
+        module = item.nodeid.split("::", 1)[0]
+        return rank.get(module, len(rank)), -tests[module], module
+
+    items.sort(key=order)  # stable: a module's tests keep their order
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
