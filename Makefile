@@ -6,6 +6,10 @@ UV := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_LINK_MODE := copy
+# Bytecode is cached (__pycache__, git-ignored) even where the environment says not to: without it every pytest
+# worker compiles and assert-rewrites the whole suite again (26 s of collection instead of 8), and every process a
+# test starts (a server, a CLI call) compiles Django again.
+unexport PYTHONDONTWRITEBYTECODE
 PORT ?= 8000
 STATIC_SRC := $(shell find chaindesk -path '*/static/*' -type f 2>/dev/null)
 
@@ -54,8 +58,9 @@ test-independent: setup
 # under those OTHER_CLOCKS names (space-separated ISO instants). Their transactional tests are PostgreSQL's
 # concurrency tests: on SQLite they skip, in one process (two workers would build two databases for nothing).
 test-clocks: XDIST_TRANSACTIONAL = $(if $(findstring postgres,$(DATABASE_URL)),-n 2 --dist loadfile,-p no:xdist)
+# No date-sensitive test stands on the demo city (none is marked `demo`), so none is loaded.
 test-clocks: setup
-	@set -e; for c in $${OTHER_CLOCKS:-$$($(CLOCKS))}; do echo "clock $$c"; CHAINDESK_TEST_CLOCK=$$c bash -c '$(PYTEST_PASSES); run -m "clock and not browser" $(PYTEST_ARGS)'; done
+	@set -e; for c in $${OTHER_CLOCKS:-$$($(CLOCKS))}; do echo "clock $$c"; CHAINDESK_TEST_NO_DEMO=1 CHAINDESK_TEST_CLOCK=$$c bash -c '$(PYTEST_PASSES); run -m "clock and not browser" $(PYTEST_ARGS)'; done
 
 # Benchmarks on their own databases (var/bench.sqlite3, then chaindesk_bench on BENCH_PG_URL's server),
 # filled with city-scale synthetic data on first use; results go to docs/benchmarks/.
