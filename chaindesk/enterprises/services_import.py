@@ -5,8 +5,11 @@ yearly indicators created or changed in one transaction, with the rights and val
 It is set-based because a city's ledger holds tens of thousands of rows: the records are validated one by one
 (`clean_fields`, the USCC checksum) but read and written in batches (`bulk_create`, `bulk_update`), and the audit
 lines go in with them (chaindesk.core.bulk), each carrying the batch's `tag` as its request id so the batch can be
-found, shown and undone. Refusals, before anything is written: PermissionDenied naming the first record outside
-the actor's rights, ValidationError naming the first invalid or already registered one.
+found, shown and undone. New enterprises are written CHUNK at a time, each chunk with its indicators and contacts,
+so a ledger of 100 000 never holds more than one chunk's records in memory. Refusals: PermissionDenied naming the
+first record outside the actor's rights and ValidationError naming an unknown or repeated code, before anything is
+written; ValidationError naming the first invalid or already registered record of a chunk, which rolls back what
+earlier chunks wrote (the whole import is one transaction).
 """
 
 import dataclasses
@@ -29,6 +32,7 @@ from . import permissions
 from .models import Contact, Enterprise, Indicator, Qualification
 
 BATCH = 1000
+CHUNK = 5000  # new enterprises written at a time, with their indicators and contacts
 
 
 @dataclasses.dataclass
@@ -110,8 +114,6 @@ def _check_new(new: Sequence[NewEnterprise]) -> list[Enterprise]:
         obj.clean_fields(exclude=["region", "liaison", "leader"])
         objs.append(obj)
     codes = [obj.uscc for obj in objs]
-    if len(set(codes)) != len(codes):
-        raise ValidationError(_("同一批导入中统一社会信用代码重复。"), code="duplicate_uscc")
     for matching in among(Enterprise.objects.only("name", "uscc"), "uscc", codes):
         existing = matching.first()
         if existing is not None:
@@ -291,6 +293,25 @@ def _contacts(rows: Sequence[ContactRow], by_uscc: dict[str, Enterprise], trail:
     return writes.save()
 
 
+def _grouped(rows: Sequence[Any]) -> dict[str, list[Any]]:
+    """Indicator or contact rows by their enterprise's USCC, each group in the file's order."""
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(row.uscc, []).append(row)
+    return groups
+
+
+def _details(
+    enterprises: dict[str, Enterprise],
+    indicators: dict[str, list[IndicatorRow]],
+    contacts: dict[str, list[ContactRow]],
+    trail: bulk.Trail,
+) -> None:
+    """The indicators, then the contacts, of `enterprises` (by USCC)."""
+    _indicators([row for uscc in enterprises for row in indicators.get(uscc, ())], enterprises, trail)
+    _contacts([row for uscc in enterprises for row in contacts.get(uscc, ())], enterprises, trail)
+
+
 @transaction.atomic
 def enterprises_import(
     *,
@@ -301,31 +322,38 @@ def enterprises_import(
     contacts: Sequence[ContactRow] = (),
     tag: str,
     message: str = "",
-) -> dict[str, Enterprise]:
+) -> dict[str, int]:
     """Create `new`, apply `changes`, then set the indicators and add or update the contacts of those
     enterprises (named by USCC: new ones or changed/unchanged ones passed in `changes` or registered). Every
-    record written gets an audit line with request id `tag`. Returns the enterprises by USCC."""
+    record written gets an audit line with request id `tag`. Returns the id of every enterprise named, by USCC."""
     require_actor(actor)
     _check_rights(actor, new, changes)
-    trail = bulk.Trail(actor, tag=tag, message=message)
-    by_uscc = {change.enterprise.uscc: change.enterprise for change in changes}
-    by_uscc |= _create(new, trail)
-    _update([c for c in changes if c.fields or c.chains or c.nodes is not None or c.qualifications is not None], trail)
+    codes = [item.uscc for item in new]
+    if len(set(codes)) != len(codes):
+        raise ValidationError(_("同一批导入中统一社会信用代码重复。"), code="duplicate_uscc")
+    known = {change.enterprise.uscc: change.enterprise for change in changes}
     named: set[str] = {row.uscc for row in indicators} | {row.uscc for row in contacts}
-    missing = sorted(named - set(by_uscc))
-    for matching in among(Enterprise.objects.all(), "uscc", missing):
+    registered = named - set(codes) - set(known)
+    for matching in among(Enterprise.objects.all(), "uscc", sorted(registered)):
         for enterprise in matching:
-            by_uscc[enterprise.uscc] = enterprise
-    unknown = sorted(named - set(by_uscc))
+            known[enterprise.uscc] = enterprise
+    unknown = sorted(named - set(codes) - set(known))
     if unknown:
         raise ValidationError(_("未登记的统一社会信用代码：%(code)s") % {"code": unknown[0]}, code="unknown_uscc")
     if not is_system(actor):
-        targets = named - {item.uscc for item in new}
-        editable = {c.enterprise.uscc for c in changes}
-        for uscc in sorted(targets - editable):
-            if not permissions.may_edit_details(actor, by_uscc[uscc]):
-                raise PermissionDenied(_("您无权修改该企业：%(name)s") % {"name": by_uscc[uscc].name})
-    _indicators(indicators, by_uscc, trail)
-    _contacts(contacts, by_uscc, trail)
+        for uscc in sorted(registered):
+            if not permissions.may_edit_details(actor, known[uscc]):
+                raise PermissionDenied(_("您无权修改该企业：%(name)s") % {"name": known[uscc].name})
+    trail = bulk.Trail(actor, tag=tag, message=message)
+    by_indicator, by_contact = _grouped(indicators), _grouped(contacts)
+    ids: dict[str, int] = {}
+    for part in bulk.chunks(new, CHUNK):
+        created = _create(part, trail)
+        _details(created, by_indicator, by_contact, trail)
+        ids |= {uscc: enterprise.pk for uscc, enterprise in created.items()}
+    _update([c for c in changes if c.fields or c.chains or c.nodes is not None or c.qualifications is not None], trail)
+    for part in bulk.chunks(sorted(known), CHUNK):
+        _details({uscc: known[uscc] for uscc in part}, by_indicator, by_contact, trail)
+    ids |= {uscc: enterprise.pk for uscc, enterprise in known.items()}
     trail.write()
-    return by_uscc
+    return ids

@@ -3,8 +3,9 @@
 An importer (chaindesk.transfer.kinds) turns each row into a `RowPlan` through a `RowReader`, which hands it the
 mapped cells parsed by chaindesk.transfer.values and files a parser's refusal as an `Issue` naming the row, the
 column (letter and header) and the Chinese message. `Plan.report()` is the JSON the dry-run page, the error
-XLSX and the CLI show; `Plan.payload` is the importer's own data for its commit (the typed values and the
-records matched), never stored: a commit plans the file again, against the records as they are then.
+XLSX and the CLI show; `Plan.payload` is the importer's own data about the records it matched, never stored. The
+commit writes from the plan the dry run stored (chaindesk.transfer.services.checked_plan) while nothing it read has
+changed since, and plans the file again otherwise.
 """
 
 import dataclasses

@@ -34,6 +34,7 @@ import hashlib
 import json
 import logging
 import pickle
+import tempfile
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -42,7 +43,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -127,17 +128,26 @@ def _store_report(batch: ImportBatch, report: dict[str, Any]) -> None:
         batch.report.storage.delete(old)
 
 
+PLAN_ROWS = 5000  # rows pickled at a time: a pickler's memo holds every object it wrote until it is done
+
+
 def _store_plan(batch: ImportBatch, plan: Plan) -> None:
-    """Keep the dry run's plan for the commit, with the last audit line's id it was made after."""
+    """Keep the dry run's plan for the commit, with the last audit line's id it was made after. Written to a
+    temporary file as a head (the plan without its rows, the row count) and then the rows PLAN_ROWS at a time, so a
+    ledger of 100 000 rows is never in memory twice (as objects and as one pickle with its memo). The importer's
+    payload is not kept: no commit reads it."""
     old = batch.checked_plan.name if batch.checked_plan else ""
     counts = plan.counts
     if kinds.get(batch.kind).depends_on and plan.ok and (counts["new"] or counts["update"]):
         mark = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        kept = Plan(
-            kind=plan.kind, table=plan.table.detached(), mapping=plan.mapping, rows=plan.rows, payload=plan.payload
-        )
-        data = pickle.dumps({"mark": mark, "sha256": batch.sha256, "plan": kept}, protocol=pickle.HIGHEST_PROTOCOL)
-        batch.checked_plan.save(f"{uuid.uuid4().hex}.plan", ContentFile(data), save=False)
+        head = Plan(kind=plan.kind, table=plan.table.detached(), mapping=plan.mapping, rows=[])
+        with tempfile.TemporaryFile() as handle:
+            protocol = pickle.HIGHEST_PROTOCOL
+            pickle.dump({"mark": mark, "sha256": batch.sha256, "plan": head, "rows": len(plan.rows)}, handle, protocol)
+            for start in range(0, len(plan.rows), PLAN_ROWS):
+                pickle.dump(plan.rows[start : start + PLAN_ROWS], handle, protocol)
+            handle.seek(0)
+            batch.checked_plan.save(f"{uuid.uuid4().hex}.plan", File(handle), save=False)
     else:
         batch.checked_plan = ""  # type: ignore[assignment]
     if old:
@@ -153,10 +163,12 @@ def checked_plan(batch: ImportBatch, mapping: Mapping[str, str]) -> Plan | None:
     if not batch.checked_plan:
         return None
     with batch.checked_plan.open("rb") as handle:
-        kept = pickle.loads(handle.read())  # noqa: S301 - our own file, written by _store_plan
-    plan: Plan = kept["plan"]
-    if kept["sha256"] != batch.sha256 or dict(plan.mapping) != dict(mapping):
-        return None
+        kept = pickle.load(handle)  # noqa: S301 - our own file, written by _store_plan
+        plan: Plan = kept["plan"]
+        if kept["sha256"] != batch.sha256 or dict(plan.mapping) != dict(mapping):
+            return None
+        while len(plan.rows) < kept["rows"]:
+            plan.rows.extend(pickle.load(handle))  # noqa: S301 - the same file
     models_read = [apps.get_model(label) for label in kinds.get(batch.kind).depends_on]
     types = ContentType.objects.get_for_models(*models_read).values()
     if AuditLog.objects.filter(pk__gt=kept["mark"], content_type__in=types, action__in=_WRITES).exists():

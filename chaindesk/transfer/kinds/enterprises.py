@@ -487,11 +487,12 @@ class EnterpriseImport(ImportKind):
             if values.get("liaison") is not None:
                 liaisons.append((values["uscc"], values["liaison"]))
         message = _("导入：%(name)s") % {"name": plan.table.filename}
-        by_uscc = enterprises_import(
+        ids = enterprises_import(
             actor=actor, new=new, changes=changes, indicators=indicators, contacts=contacts, tag=tag, message=message
         )
+        assigned = Enterprise.objects.in_bulk([ids[uscc] for uscc, _liaison in liaisons])
         for uscc, liaison in liaisons:
-            enterprise = by_uscc[uscc]
+            enterprise = assigned[ids[uscc]]
             if enterprise.liaison_id != liaison.pk:
                 liaison_assign(
                     actor=actor, enterprise=enterprise, liaison=liaison, started_on=clock.today(), note=message

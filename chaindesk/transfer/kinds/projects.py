@@ -780,7 +780,9 @@ class ProjectImport(ImportKind):
                     region=row.values["owner_region"],
                     chains=[row.values["new"]["chain"]],
                 )
-        by_uscc = enterprises_import(actor=actor, new=list(owners.values()), tag=tag, message=message) if owners else {}
+        ids = enterprises_import(actor=actor, new=list(owners.values()), tag=tag, message=message) if owners else {}
+        created = Enterprise.objects.in_bulk(list(ids.values()))
+        by_uscc = {uscc: created[pk] for uscc, pk in ids.items()}
         new: list[NewProject] = []
         changes: list[ProjectChange] = []
         for row in plan.rows:

@@ -319,3 +319,64 @@ def test_an_audited_change_since_the_dry_run_makes_the_commit_plan_again(persona
     assert batch.status == BatchStatus.COMMITTED, batch.error
     assert batch.counts["new"] == 2 and batch.counts["unchanged"] + batch.counts["update"] == 1
     assert Enterprise.objects.filter(uscc=rows[1][2]).count() == 1
+
+
+def test_a_ledger_larger_than_a_chunk_is_written_chunk_by_chunk_and_undone_whole(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New enterprises go in CHUNK at a time, each chunk with its own indicators and contacts, and the dry run's
+    plan is stored PLAN_ROWS rows at a time (a city's ledger never holds all its records in memory at once): with
+    chunks of two, five new rows and a registered one are kept whole, and still give every enterprise its own
+    indicator and primary contact, one audit line per record, and one undo."""
+    from chaindesk.enterprises import services_import
+
+    monkeypatch.setattr(services_import, "CHUNK", 2)
+    monkeypatch.setattr(services, "PLAN_ROWS", 2)
+    p = personas
+    ours = p.ours.enterprise
+    rows = _rows(p, 5)
+    rows.append([6, ours.name, ours.uscc, "", "", "", "", "", "8"])
+    batch = _upload(p.chief, _ledger(p, rows))
+    kept = services.checked_plan(batch, batch.mapping)
+    assert kept is not None and [row.number for row in kept.rows] == list(range(4, 10))
+    assert kept.rows[0].values["region"] == kept.rows[4].values["region"] == p.ours.region  # pickled apart
+    batch = _commit(p.chief, batch)
+    assert batch.status == BatchStatus.COMMITTED, batch.error
+    assert batch.counts["new"] == 5 and batch.counts["update"] == 1
+    for n in range(1, 6):
+        created = Enterprise.objects.get(name=f"导入测试{n}号科技有限公司")
+        assert Indicator.objects.get(enterprise=created, year=2024).revenue == Decimal(f"{n}.5") * 10000
+        contact = Contact.objects.get(enterprise=created)
+        assert (contact.name, contact.is_primary) == (f"联系人{n}", True)
+    assert Indicator.objects.get(enterprise=ours, year=2024).revenue == Decimal("80000.00")
+    lines = AuditLog.objects.filter(request_id=batch.token, action=AuditAction.CREATE)
+    assert lines.count() == 5 * 3 + 1  # five enterprises, their indicators and contacts; ours' new indicator
+
+    services.import_undo(actor=p.chief, batch=batch)
+    assert not Enterprise.objects.filter(name__startswith="导入测试").exists()
+    assert not Indicator.objects.filter(enterprise=ours, year=2024).exists()
+
+
+def test_a_refusal_in_a_later_chunk_leaves_nothing_of_the_earlier_ones(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service's own all-or-nothing: the fifth new enterprise is already registered (written by someone
+    between the plan and the service call), so the chunks before it are rolled back with it."""
+    from chaindesk.enterprises import services_import
+    from chaindesk.enterprises.services_import import ContactRow, NewEnterprise, enterprises_import
+
+    monkeypatch.setattr(services_import, "CHUNK", 2)
+    p = personas
+    items = [
+        NewEnterprise(name=row[1], uscc=row[2], region=p.ours.region, chains=[p.ours.chain]) for row in _rows(p, 4)
+    ]
+    items.append(
+        NewEnterprise(name="重复登记企业", uscc=p.ours.enterprise.uscc, region=p.ours.region, chains=[p.ours.chain])
+    )
+    contacts = [ContactRow(uscc=item.uscc, name="联系人") for item in items[:4]]
+    lines = AuditLog.objects.count()
+    with pytest.raises(ValidationError, match="该统一社会信用代码已登记"):
+        enterprises_import(actor=p.chief, new=items, contacts=contacts, tag="import-test")
+    assert not Enterprise.objects.filter(name__startswith="导入测试").exists()
+    assert not Contact.objects.filter(name="联系人").exists()
+    assert AuditLog.objects.count() == lines
