@@ -134,6 +134,7 @@ class ImportBench:
     load: tuple[float, float] = (0.0, 0.0)  # the machine's 1-minute load average at the start and the end
     counts: dict[str, Any] = field(default_factory=dict)
     peak_mb: float = 0.0  # the process's peak RSS across our import (check + commit)
+    reimport_peak_mb: float = 0.0  # and across the re-import (its check reads every registered record again)
     start_mb: float = 0.0  # its RSS just before
     warmup_statements: int = 0
     warmup_rows: int = 0
@@ -534,14 +535,16 @@ def _ours_and_reimport(
     result.counts |= {"ours_status": status, "ours_counts": batch.counts, "ours_created": _count(codes)}
     log(f"ours: {timings.wall['ours']:.1f}s ({status}), RSS {result.start_mb:.0f} → peak {result.peak_mb:.0f} MB")
     timings = Timings()
+    reset_peak()
     again, status_again = _ours_once(data, importer.actor, timings, "reimport")
+    result.reimport_peak_mb = peak_mb()
     result.timings.update(timings)
     result.counts |= {
         "reimport_status": status_again,
         "reimport_counts": again.counts,
         "reimport_created": _count(codes) - result.counts["ours_created"],
     }
-    log(f"re-import: {timings.wall['reimport']:.1f}s ({status_again})")
+    log(f"re-import: {timings.wall['reimport']:.1f}s ({status_again}), peak {result.reimport_peak_mb:.0f} MB")
     wipe(codes, [batch.pk, again.pk])
 
 
@@ -681,7 +684,8 @@ def import_report(result: ImportBench) -> str:
         f"- floor: enterprises created {c.get('floor_created')} (plus as many chain links, contacts, indicators)",
         f"- django-import-export: totals {c.get('die_totals')}, enterprises created {c.get('die_created')} "
         "(its resource writes the enterprise's own columns only: bulk mode writes no many-to-many)",
-        f"- memory: RSS {result.start_mb:.0f} MB before our import, peak {result.peak_mb:.0f} MB across it",
+        f"- memory: RSS {result.start_mb:.0f} MB before our import, peak {result.peak_mb:.0f} MB across it; peak "
+        f"{result.reimport_peak_mb:.0f} MB across the re-import",
         f"- warm-up: {result.warmup_rows} rows imported first, {result.warmup_statements} SQL statements",
         f"- the same ratios on this process's CPU time (other work on the machine weighs less; PostgreSQL's own "
         f"time left out): {_cpu_ratios(result)}",

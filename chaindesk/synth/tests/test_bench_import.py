@@ -56,7 +56,7 @@ def test_every_way_imports_the_ledger_and_the_reimport_creates_nothing(personas:
     assert counts["die_created"] == ROWS and counts["die_totals"]["new"] == ROWS
     assert result.notes == []
     assert result.warmup_rows == 20 and result.warmup_statements > 0
-    assert result.peak_mb >= result.start_mb > 0
+    assert result.peak_mb >= result.start_mb > 0 and result.reimport_peak_mb > 0
     for key in ("floor", "floor_read", "ours", "ours_check", "ours_commit", "reimport", "die", "die_read"):
         assert result.seconds[key] > 0, key
     assert "cumulative" in result.profile
@@ -72,3 +72,4 @@ def test_every_way_imports_the_ledger_and_the_reimport_creates_nothing(personas:
     assert "ours / floor" in table and "d-i-e / ours" in table and "re-import / ours" in table
     report = bench_import.import_report(result)
     assert f"{ROWS:,} enterprise rows" in report and "run_check" in report and "cProfile" in report
+    assert f"peak {result.reimport_peak_mb:.0f} MB across the re-import" in report

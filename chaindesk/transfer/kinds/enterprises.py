@@ -27,7 +27,7 @@ from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, ChainNode
 from chaindesk.core import clock
 from chaindesk.core.actors import Actor, is_system
-from chaindesk.core.bulk import among
+from chaindesk.core.bulk import among, chunks
 from chaindesk.enterprises import permissions
 from chaindesk.enterprises.models import Contact, Enterprise, Indicator, Qualification
 from chaindesk.enterprises.selectors import name_core, similar_enterprises
@@ -50,6 +50,7 @@ from ..plan import Plan, RowPlan, RowReader, duplicates_within, read_rows
 from ..reading import Table
 from . import ImportKind, register
 
+CLASSIFY_ROWS = 5000  # rows classified against the registered records at a time (their records read per chunk)
 FUZZY_LIMIT = 300  # new rows checked with the form's fuzzy similar-name search; beyond, the name core only
 INDICATORS = ("revenue", "tax", "employees", "rd_spend")
 
@@ -428,17 +429,17 @@ class EnterpriseImport(ImportKind):
             reader.plan.label = reader.plan.values.get("name") or ""
             rows.append(reader.plan)
         duplicates_within(rows, lambda r: r.values.get("uscc"), _("与第 %(row)s 行的统一社会信用代码重复。"))
-        codes = sorted({row.values["uscc"] for row in rows if row.values.get("uscc")})
-        existing = _existing(codes, actor)
-        for row in rows:
-            if row.has_errors:
-                row.outcome = Outcome.ERROR
-                continue
-            _classify(row, actor, existing)
-            if row.has_errors:
-                row.outcome = Outcome.ERROR
+        for part in chunks(rows, CLASSIFY_ROWS):  # a re-imported ledger's records read a chunk at a time
+            existing = _existing(sorted({row.values["uscc"] for row in part if row.values.get("uscc")}), actor)
+            for row in part:
+                if not row.has_errors:
+                    _classify(row, actor, existing)
+                if row.has_errors:
+                    row.outcome = Outcome.ERROR
+                if row.outcome != Outcome.UPDATE:
+                    row.target = None  # only an update's commit writes to the record it matched
         _flag_similar(rows)
-        return Plan(kind=self.code, table=table, mapping=mapping, rows=rows, payload=existing)
+        return Plan(kind=self.code, table=table, mapping=mapping, rows=rows)
 
     def commit(self, plan: Plan, *, actor: Actor, tag: str) -> dict[str, int]:
         new, changes, indicators, contacts = [], [], [], []

@@ -324,11 +324,13 @@ def test_an_audited_change_since_the_dry_run_makes_the_commit_plan_again(persona
 def test_a_ledger_larger_than_a_chunk_is_written_chunk_by_chunk_and_undone_whole(
     personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """New enterprises go in CHUNK at a time, each chunk with its own indicators and contacts, and the dry run's
-    plan is stored PLAN_ROWS rows at a time (a city's ledger never holds all its records in memory at once): with
-    chunks of two, five new rows and a registered one are kept whole, and still give every enterprise its own
-    indicator and primary contact, one audit line per record, and one undo."""
+    """New enterprises go in CHUNK at a time, each chunk with its own indicators and contacts, the dry run's plan
+    is stored PLAN_ROWS rows at a time, and a re-import reads the registered records CLASSIFY_ROWS rows at a time
+    (a city's ledger never holds all its records in memory at once): with chunks of two, five new rows and a
+    registered one are kept whole, every enterprise gets its own indicator and primary contact, one audit line per
+    record, the re-import finds the one changed row, and the batch is undone whole."""
     from chaindesk.enterprises import services_import
+    from chaindesk.transfer.kinds import enterprises as enterprise_kind
 
     monkeypatch.setattr(services_import, "CHUNK", 2)
     monkeypatch.setattr(services, "PLAN_ROWS", 2)
@@ -352,7 +354,17 @@ def test_a_ledger_larger_than_a_chunk_is_written_chunk_by_chunk_and_undone_whole
     lines = AuditLog.objects.filter(request_id=batch.token, action=AuditAction.CREATE)
     assert lines.count() == 5 * 3 + 1  # five enterprises, their indicators and contacts; ours' new indicator
 
-    services.import_undo(actor=p.chief, batch=batch)
+    # The re-import classifies the rows against their records a chunk at a time, too.
+    monkeypatch.setattr(enterprise_kind, "CLASSIFY_ROWS", 2)
+    rows[4][8] = "9"
+    again = _upload(p.chief, _ledger(p, rows))
+    assert (again.counts["unchanged"], again.counts["update"], again.counts["new"]) == (5, 1, 0)
+    report = services.load_report(again)
+    assert report is not None and [r["outcome"] for r in report["rows"]] == ["unchanged"] * 4 + ["update", "unchanged"]
+    kept = services.checked_plan(again, again.mapping)
+    assert kept is not None and [row.target is not None for row in kept.rows] == [False] * 4 + [True, False]
+
+    services.import_undo(actor=p.chief, batch=batch)  # the first batch: nothing it wrote was edited since
     assert not Enterprise.objects.filter(name__startswith="导入测试").exists()
     assert not Indicator.objects.filter(enterprise=ours, year=2024).exists()
 
