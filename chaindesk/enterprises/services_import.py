@@ -337,7 +337,7 @@ def enterprises_import(
     for matching in among(Enterprise.objects.all(), "uscc", sorted(registered)):
         for enterprise in matching:
             known[enterprise.uscc] = enterprise
-    unknown = sorted(named - set(codes) - set(known))
+    unknown = sorted(registered - set(known))
     if unknown:
         raise ValidationError(_("未登记的统一社会信用代码：%(code)s") % {"code": unknown[0]}, code="unknown_uscc")
     if not is_system(actor):

@@ -3,9 +3,8 @@
 An importer (chaindesk.transfer.kinds) turns each row into a `RowPlan` through a `RowReader`, which hands it the
 mapped cells parsed by chaindesk.transfer.values and files a parser's refusal as an `Issue` naming the row, the
 column (letter and header) and the Chinese message. `Plan.report()` is the JSON the dry-run page, the error
-XLSX and the CLI show; `Plan.payload` is the importer's own data about the records it matched, never stored. The
-commit writes from the plan the dry run stored (chaindesk.transfer.services.checked_plan) while nothing it read has
-changed since, and plans the file again otherwise.
+XLSX and the CLI show. The commit writes from the plan the dry run stored (chaindesk.transfer.services.checked_plan)
+while nothing it read has changed since, and plans the file again otherwise.
 """
 
 import dataclasses
@@ -50,7 +49,7 @@ class RowPlan:
     issues: list[Issue] = dataclasses.field(default_factory=list)
     changes: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
     values: dict[str, Any] = dataclasses.field(default_factory=dict)
-    target: Any = None  # the record an update or unchanged row matched
+    target: Any = None  # the record an update (for some importers, an unchanged row too) matched
 
     @property
     def has_errors(self) -> bool:
@@ -124,7 +123,6 @@ class Plan:
     table: Table
     mapping: Mapping_
     rows: list[RowPlan]
-    payload: Any = None
 
     @property
     def counts(self) -> dict[str, int]:

@@ -50,6 +50,7 @@ from django.utils.translation import gettext as _
 
 from chaindesk.core import audit, clock, context, listeners, queue, uploads
 from chaindesk.core.actors import Actor, is_system, person_or_none, require_actor
+from chaindesk.core.bulk import chunks
 from chaindesk.core.models import AuditAction, AuditLog
 
 from . import kinds
@@ -134,8 +135,7 @@ PLAN_ROWS = 5000  # rows pickled at a time: a pickler's memo holds every object 
 def _store_plan(batch: ImportBatch, plan: Plan) -> None:
     """Keep the dry run's plan for the commit, with the last audit line's id it was made after. Written to a
     temporary file as a head (the plan without its rows, the row count) and then the rows PLAN_ROWS at a time, so a
-    ledger of 100 000 rows is never in memory twice (as objects and as one pickle with its memo). The importer's
-    payload is not kept: no commit reads it."""
+    ledger of 100 000 rows is never in memory twice (as objects and as one pickle with its memo)."""
     old = batch.checked_plan.name if batch.checked_plan else ""
     counts = plan.counts
     if kinds.get(batch.kind).depends_on and plan.ok and (counts["new"] or counts["update"]):
@@ -144,8 +144,8 @@ def _store_plan(batch: ImportBatch, plan: Plan) -> None:
         with tempfile.TemporaryFile() as handle:
             protocol = pickle.HIGHEST_PROTOCOL
             pickle.dump({"mark": mark, "sha256": batch.sha256, "plan": head, "rows": len(plan.rows)}, handle, protocol)
-            for start in range(0, len(plan.rows), PLAN_ROWS):
-                pickle.dump(plan.rows[start : start + PLAN_ROWS], handle, protocol)
+            for part in chunks(plan.rows, PLAN_ROWS):
+                pickle.dump(part, handle, protocol)
             handle.seek(0)
             batch.checked_plan.save(f"{uuid.uuid4().hex}.plan", File(handle), save=False)
     else:
@@ -167,7 +167,8 @@ def checked_plan(batch: ImportBatch, mapping: Mapping[str, str]) -> Plan | None:
         plan: Plan = kept["plan"]
         if kept["sha256"] != batch.sha256 or dict(plan.mapping) != dict(mapping):
             return None
-        while len(plan.rows) < kept["rows"]:
+        total = kept.get("rows", len(plan.rows))  # a plan kept before rows were pickled in parts holds them all
+        while len(plan.rows) < total:
             plan.rows.extend(pickle.load(handle))  # noqa: S301 - the same file
     models_read = [apps.get_model(label) for label in kinds.get(batch.kind).depends_on]
     types = ContentType.objects.get_for_models(*models_read).values()

@@ -538,7 +538,7 @@ class LeadImport(ImportKind):
                 _classify(row, ctx, existing)
             if row.has_errors:
                 row.outcome = Outcome.ERROR
-        return Plan(kind=self.code, table=table, mapping=mapping, rows=rows, payload=existing)
+        return Plan(kind=self.code, table=table, mapping=mapping, rows=rows)
 
     def commit(self, plan: Plan, *, actor: Actor, tag: str) -> dict[str, int]:
         """Each row through the lead services, in the caller's transaction (whose request id, `tag`, every audit

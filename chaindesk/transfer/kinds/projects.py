@@ -766,7 +766,7 @@ class ProjectImport(ImportKind):
             if row.has_errors:
                 row.outcome = Outcome.ERROR
         _flag_similar(rows, ctx)
-        return Plan(kind=self.code, table=table, mapping=mapping, rows=rows, payload=existing)
+        return Plan(kind=self.code, table=table, mapping=mapping, rows=rows)
 
     def commit(self, plan: Plan, *, actor: Actor, tag: str) -> dict[str, int]:
         message = _("导入：%(name)s") % {"name": plan.table.filename}

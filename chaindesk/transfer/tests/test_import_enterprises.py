@@ -392,3 +392,25 @@ def test_a_refusal_in_a_later_chunk_leaves_nothing_of_the_earlier_ones(
     assert not Enterprise.objects.filter(name__startswith="导入测试").exists()
     assert not Contact.objects.filter(name="联系人").exists()
     assert AuditLog.objects.count() == lines
+
+
+def test_a_plan_kept_whole_by_an_earlier_version_is_still_committed_from(personas: Personas) -> None:
+    """A batch checked before an upgrade and committed after it: its plan was one pickle with every row inside
+    (no row count in its head). The commit writes from it, as from a plan kept in parts."""
+    import pickle
+
+    from django.core.files.base import ContentFile
+
+    p = personas
+    batch = _upload(p.chief, _ledger(p, _rows(p)))
+    kept = services.checked_plan(batch, batch.mapping)
+    assert kept is not None and len(kept.rows) == 3
+    with batch.checked_plan.open("rb") as handle:
+        head = pickle.load(handle)  # noqa: S301 - the file this test just wrote
+    whole = {"mark": head["mark"], "sha256": head["sha256"], "plan": kept}
+    batch.checked_plan.save("whole.plan", ContentFile(pickle.dumps(whole)), save=True)
+    again = services.checked_plan(batch, batch.mapping)
+    assert again is not None and [row.number for row in again.rows] == [row.number for row in kept.rows]
+    batch = _commit(p.chief, batch)
+    assert batch.status == BatchStatus.COMMITTED, batch.error
+    assert Enterprise.objects.filter(name__startswith="导入测试").count() == 3
