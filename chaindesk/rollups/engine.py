@@ -8,20 +8,29 @@
 - Refreshes of a family are serialized on PostgreSQL (a transaction-level advisory lock per family): a refresh
   waits for the one before it to commit and then reads the records as they are, so two writers of the same day
   can never leave it with only one of them counted. SQLite serializes every write anyway.
+- On PostgreSQL a committed write does not wait for that: it hands its partitions over (`hand_over`), as lines of
+  `RollupPending`, to whichever process is refreshing, and refreshes them itself only when none is. One refresh
+  then counts every write that came while the one before it ran (under load, many writers of the same busy day
+  each recomputed the whole day in turn, and each waited for all the others: a demand's submission took 2.8 s at
+  p50 in the soak). The refresher looks again after its commit, so a line added while it ran is never left
+  behind; a page about to read the rollups (`ready`) takes any lines left over, without waiting. Figures of other
+  officials' writes may so lag a refresh (a fraction of a second); a writer that refreshed sees its own at once.
 - `rebuild()` recomputes every family from scratch (`chaindesk rollups --rebuild`, nightly, after bulk loads that
   bypass the services such as `chaindesk synth`); `check()` compares every stored row with the records and names
   each difference (`chaindesk check-rollups`).
 - `settings.CHAINDESK_ROLLUPS = False` makes the pages read the records instead (the tests compare both)."""
 
+import datetime as dt
 import functools
 import threading
+import time
 import zlib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, router, transaction
 from django.utils import timezone
 
 from chaindesk.core import clock
@@ -29,15 +38,18 @@ from chaindesk.core.listeners import Change
 from chaindesk.core.queue import Queued
 
 from .families import Family, Rows, _chunks
-from .models import RollupBuilt
+from .models import RollupBuilt, RollupPending
 from .registry import FAMILIES
 
 BATCH = 1000
+LOOK_EVERY = 2.0  # seconds between a thread's looks for lines left over (a page reads several families)
+ROUNDS = 3  # refreshes one hand-over runs at most (each takes every line waiting); what is left, a page takes
 
 
 class _Pending(threading.local):
     def __init__(self) -> None:
         self.partitions: dict[str, set[Any]] = {}
+        self.look_after = 0.0  # (monotonic) when a page next looks for lines a refresher left (`ready`)
 
 
 _pending = _Pending()
@@ -128,7 +140,11 @@ def _delete(family: Family, partitions: Collection[Any] | None) -> None:
 
 
 def flush(names: Iterable[str] | None = None) -> None:
-    """Refresh what is pending (of the named families, or all)."""
+    """Refresh what is pending (of the named families, or all). Right after a commit on PostgreSQL (no transaction
+    open, every family), hand it over instead (`hand_over`)."""
+    if names is None and _shared() and not connection.in_atomic_block:
+        hand_over()
+        return
     for name in _ordered(names):
         partitions = _pending.partitions.pop(name, None)  # (a family read by another's refresh may be done)
         if partitions is None:
@@ -138,6 +154,81 @@ def flush(names: Iterable[str] | None = None) -> None:
         except BaseException:
             _pending.partitions.setdefault(name, set()).update(partitions)  # still owed
             raise
+
+
+def _shared() -> bool:
+    """Whether the refreshes of several processes are shared through `RollupPending` (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def _encode(partition: Any) -> str:
+    if isinstance(partition, dt.date):
+        return f"d:{partition.isoformat()}"
+    if isinstance(partition, int):
+        return f"i:{partition}"
+    raise TypeError(f"a rollup partition is a day or an id, not {partition!r}")
+
+
+def _decode(text: str) -> Any:
+    kind, value = text.split(":", 1)
+    return dt.date.fromisoformat(value) if kind == "d" else int(value)
+
+
+def _lines() -> Any:
+    """`RollupPending` on the primary (a page reading from the replica still looks at the lines as they are)."""
+    return RollupPending.objects.using(router.db_for_write(RollupPending))
+
+
+def hand_over() -> None:
+    """After a commit: this thread's pending partitions become lines of `RollupPending` (one statement, so a
+    refresher sees all of a write's families or none), then `drain` refreshes them unless another process is."""
+    taken = {name: _pending.partitions.pop(name) for name in _ordered(None) if name in _pending.partitions}
+    try:
+        lines = [
+            RollupPending(family=name, partition=_encode(p))
+            for name, partitions in taken.items()
+            for p in sorted(FAMILIES[name].resolve(partitions))
+        ]
+        _lines().bulk_create(lines, batch_size=BATCH)
+    except BaseException:
+        for name, partitions in taken.items():  # still owed
+            _pending.partitions.setdefault(name, set()).update(partitions)
+        raise
+    if lines:
+        drain()
+
+
+DRAIN_LOCK = zlib.crc32(b"rollup:drain")
+
+
+def drain(wait: bool = False) -> bool:
+    """Refresh the partitions waiting in `RollupPending`, every family in the registry's order, each round in one
+    transaction that also deletes the lines it took. Only one process drains at a time: without `wait`, return
+    at once when another does (it looks again after its commit, so it takes the lines added meanwhile). False when
+    lines were left (another process draining, or `ROUNDS` done while writers kept adding)."""
+    rounds = 0
+    while _lines().exists():
+        if rounds == ROUNDS and not wait:
+            return False
+        rounds += 1
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                if wait:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DRAIN_LOCK])
+                else:
+                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [DRAIN_LOCK])
+                    if not cursor.fetchone()[0]:
+                        return False
+            lines = list(_lines().values_list("pk", "family", "partition"))
+            partitions: dict[str, set[Any]] = {}
+            for _pk, name, text in lines:
+                if name in FAMILIES:  # (a family since removed has nothing to refresh)
+                    partitions.setdefault(name, set()).add(_decode(text))
+            for name in _ordered(partitions):
+                refresh(FAMILIES[name], partitions[name])
+            for part in _chunks([pk for pk, _name, _text in lines]):
+                _lines().filter(pk__in=part).delete()
+    return True
 
 
 _built: set[tuple[str, Any]] = set()  # (family, None or the day) known rebuilt since the table changed (this process)
@@ -162,6 +253,9 @@ def ready(*names: str) -> bool:
         return False
     if any(name in _pending.partitions for name in names):
         flush(names)
+    if _shared() and not connection.in_atomic_block and time.monotonic() >= _pending.look_after:
+        _pending.look_after = time.monotonic() + LOOK_EVERY
+        drain()  # lines a refresher left (without waiting for one at work)
     return True
 
 
@@ -218,8 +312,11 @@ class Difference:
 
 def check(names: Iterable[str] | None = None) -> list[Difference]:
     """Every difference between the stored rows and the records, a batch at a time, the tables derived from a
-    family's rows included. What this thread's writes left pending is refreshed first (their commit would have)."""
+    family's rows included. What this thread's writes left pending is refreshed first (their commit would have),
+    and so are the partitions handed over by any process."""
     flush(names)
+    if _shared() and not connection.in_atomic_block:
+        drain(wait=True)
     found: list[Difference] = []
     for name in _ordered(names):
         family = FAMILIES[name]
@@ -243,7 +340,8 @@ def check(names: Iterable[str] | None = None) -> list[Difference]:
 
 def resume(queued: Queued) -> list[str]:
     """After a crash (`chaindesk recover`, chaindesk/core/queue.py): a refresh due right after a commit died with
-    its process, so the families that differ from the records are rebuilt; their names."""
+    its process, so the families that differ from the records are rebuilt; their names. (`check` first refreshes
+    the partitions handed over and not yet refreshed, as a crashed refresher leaves them.)"""
     stale = sorted({difference.family for difference in check()})
     if stale:
         rebuild(stale)

@@ -32,6 +32,24 @@ class RollupBuilt(models.Model):
         return f"{self.name} {self.built_at:%Y-%m-%d %H:%M}"
 
 
+class RollupPending(models.Model):
+    """A partition of a family that a committed write touched, waiting for the process refreshing the rollups
+    (PostgreSQL: see `engine.hand_over`). No unique key on purpose: a second writer of the same day adds its own
+    line instead of waiting on the refresher's uncommitted delete of the first one; the refresher takes them all."""
+
+    family = models.CharField(max_length=40)
+    partition = models.CharField(max_length=40)  # `engine._encode`: "d:2026-12-07", "i:12"
+
+    scope_paths = NOBODY
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "待刷新汇总分区"
+
+    def __str__(self) -> str:
+        return f"{self.family} {self.partition}"
+
+
 class ProjectDay(models.Model):
     """Projects that reached a key date (签约, 开工, 竣工, 投产) on `day`, per chain and region; for 签约 also their
     planned investment, in whole 分 (exact on every database)."""

@@ -589,6 +589,22 @@ def build(today: dt.date | None = None) -> Personas:
     )
 
 
+def build_committed(patch: Any = None) -> Personas:
+    """The world of a transactional test, committed as it is built. Such a test starts from what the last one's
+    flush left, which also took the demand categories of the data migration: they are put back first. With `patch`
+    (a pytest MonkeyPatch), every file field stores in memory."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from chaindesk.testkit.storage import files_in_memory
+
+    import_module("chaindesk.demands.migrations.0002_categories").create_categories(apps, None)
+    if patch is not None:
+        files_in_memory(patch)
+    return build()
+
+
 # --- more people and enterprises, for the tests that need one beyond the world (each adds it inside its own test) ---
 
 

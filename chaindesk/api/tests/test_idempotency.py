@@ -251,17 +251,9 @@ def test_the_schema_names_the_header_on_every_post() -> None:
 def committed_personas(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> Personas:
     """The personas' world committed, so that the threads' connections see it (as in the demands' concurrency
     tests: the categories go first, attachments stay in memory)."""
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.core.files.storage import InMemoryStorage
-
-    from chaindesk.demands.models import Attachment
     from chaindesk.testkit import personas as personas_module
 
-    import_module("chaindesk.demands.migrations.0002_categories").create_categories(apps, None)
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
-    return personas_module.build()
+    return personas_module.build_committed(monkeypatch)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")

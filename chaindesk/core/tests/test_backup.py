@@ -85,8 +85,7 @@ def target(workdir: Path) -> Iterator[str]:
 def _build() -> personas_module.Personas:
     """The personas' world, committed. A transactional test starts from what the last one's flush left, which also
     took the demand categories of the data migration: they are put back first."""
-    import_module("chaindesk.demands.migrations.0002_categories").create_categories(apps, None)
-    return personas_module.build()
+    return personas_module.build_committed()
 
 
 def _world(monkeypatch: pytest.MonkeyPatch) -> personas_module.Personas:

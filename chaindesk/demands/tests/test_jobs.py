@@ -328,17 +328,9 @@ def committed_personas(transactional_db: None, monkeypatch: pytest.MonkeyPatch) 
     """The personas' world committed, so that the workers' own connections see it. Transactional tests start from
     whatever the last one left (a flush also empties the categories that the data migration created), so the
     categories are put back first; attachments stay in memory, as with the `personas` fixture."""
-    from importlib import import_module
-
-    from django.apps import apps
-    from django.core.files.storage import InMemoryStorage
-
-    from chaindesk.demands.models import Attachment
     from chaindesk.testkit import personas as personas_module
 
-    import_module("chaindesk.demands.migrations.0002_categories").create_categories(apps, None)
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", InMemoryStorage())
-    return personas_module.build()
+    return personas_module.build_committed(monkeypatch)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")

@@ -327,3 +327,10 @@ def test_the_progress_joins_each_project_s_year_instead_of_summing_its_reports(p
             assert rolled == list(qs.values_list(*figures))
         if year != today.year - 1:  # (the world reports this year only)
             assert any(done for _, done, *_ in rolled) is (year == today.year)
+
+
+def test_handed_over_partitions_are_written_as_text_and_read_back() -> None:
+    for partition in (dt.date(2026, 12, 7), 0, 12345):
+        assert engine._decode(engine._encode(partition)) == partition
+    with pytest.raises(TypeError):
+        engine._encode(("demand", 1))
