@@ -12,7 +12,7 @@ says what they are and how each of page, export and API shows the result.
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -158,6 +158,11 @@ class Col:
     @property
     def page_label(self) -> Label:
         return self.short or self.label
+
+    def translated(self) -> "Col":
+        """This column with its header, short header and empty mark as text in the request's language: the list
+        page shows the header in every cell (`data-label`), so a lazy one was translated 50 times a page."""
+        return replace(self, header=str(self.label), short=str(self.short), empty=str(self.empty))
 
     @property
     def head_css(self) -> str:
@@ -347,7 +352,7 @@ class Resource:
     ) -> dict[str, Any]:
         """What `includes/list_page.html` needs, plus the page's own `extra`."""
         params = request.GET
-        return {
+        context = {
             "resource": self,
             "columns": self.page_columns(),
             "bound_filters": [f.bind(params, choices) for f in self.filters],
@@ -362,6 +367,8 @@ class Resource:
             "breadcrumbs": [(title, None)],
             **extra,
         }
+        context["columns"] = [c.translated() for c in context["columns"]]  # (a page may pass its own)
+        return context
 
     def render(
         self,

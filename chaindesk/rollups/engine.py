@@ -43,7 +43,7 @@ from .registry import FAMILIES
 
 BATCH = 1000
 LOOK_EVERY = 2.0  # seconds between a thread's looks for lines left over (a page reads several families)
-ROUNDS = 3  # refreshes one hand-over runs at most (each takes every line waiting); what is left, a page takes
+ROUNDS = 2  # refreshes one hand-over runs at most (each takes every line waiting); what is left, the next takes
 
 
 class _Pending(threading.local):

@@ -30,7 +30,7 @@ class Official(HttpUser):
         with self.client.post(
             "/accounts/login/",
             data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": self.host + "/accounts/login/"},
+            headers={"Referer": f"{self.host}/accounts/login/"},
             name="login",
             allow_redirects=False,
             catch_response=True,
@@ -42,7 +42,7 @@ class Official(HttpUser):
         return self.client.get(path, name=name or path)
 
     def api(self, method: str, path: str, name: str, body: dict[str, Any] | None = None) -> Any:
-        headers = {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Referer": self.host + "/"}
+        headers = {"X-CSRFToken": self.client.cookies.get("csrftoken", ""), "Referer": f"{self.host}/"}
         with self.client.request(method, path, json=body, headers=headers, name=name, catch_response=True) as r:
             if r.status_code == 409 or r.status_code < 400:
                 r.success()

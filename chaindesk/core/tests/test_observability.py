@@ -247,3 +247,27 @@ def test_served_by_several_workers_the_counters_add_up(tmp_path: Path) -> None:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_serve_passes_its_processes_and_threads_to_gunicorn(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`--workers` and `--threads` (or WEB_CONCURRENCY and WEB_THREADS) reach gunicorn; 2 processes of 4 threads
+    when nothing says otherwise."""
+    from django.core.management import call_command
+
+    from chaindesk.core.management.commands import serve
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(serve.os, "execv", lambda _path, argv: seen.append(list(argv)))
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.delenv("WEB_THREADS", raising=False)
+    call_command("serve", stdout=io.StringIO())
+    call_command("serve", "--workers", "8", "--threads", "2", stdout=io.StringIO())
+    monkeypatch.setenv("WEB_CONCURRENCY", "6")
+    monkeypatch.setenv("WEB_THREADS", "1")
+    call_command("serve", stdout=io.StringIO())
+
+    def option(argv: list[str], name: str) -> str:
+        return argv[argv.index(name) + 1]
+
+    assert [(option(a, "--workers"), option(a, "--threads")) for a in seen] == [("2", "4"), ("8", "2"), ("6", "1")]

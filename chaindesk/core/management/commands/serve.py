@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         parser.add_argument("--workers", default=os.environ.get("WEB_CONCURRENCY", "2"))
+        parser.add_argument("--threads", default=os.environ.get("WEB_THREADS", "4"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         bind = f"{options['host']}:{options['port']}"
@@ -42,7 +43,7 @@ class Command(BaseCommand):
             "--workers",
             str(options["workers"]),
             "--threads",
-            "4",
+            str(options["threads"]),
             "--access-logfile",
             "-",
             "--graceful-timeout",
