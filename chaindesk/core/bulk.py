@@ -191,6 +191,42 @@ def _copy(table: str, pk_column: str, columns: Sequence[str], rows: Iterable[lis
     return ids
 
 
+def update(model: type[models.Model], fields: Sequence[str], objs: Sequence[models.Model]) -> int:
+    """Write `fields` of the registered records `objs` (as `bulk_update` does: no signals, no `save()`), and
+    return how many. PostgreSQL: one ``UPDATE … FROM (VALUES …)`` per chunk, each value cast to its column's type;
+    SQLite: the same UPDATE for each record, prepared once (in-process, a statement costs microseconds). Django's
+    `bulk_update` builds a CASE per field over every record of its batch instead: about 0.1 ms per field and
+    record in Python (0.9 s for 400 records of 25 fields), and PostgreSQL then scans each CASE for every row."""
+    if not objs or not fields:
+        return 0
+    meta = model._meta
+    given: list[Any] = [meta.get_field(name) for name in fields]  # concrete fields (a foreign key by its id)
+    db = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    table, key = quote(meta.db_table), meta.pk
+
+    def values(obj: models.Model) -> list[Any]:
+        return [*(f.get_db_prep_save(getattr(obj, f.attname), db) for f in given), obj.pk]
+
+    if connection.vendor != "postgresql":
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in given)
+        with connection.cursor() as cursor:
+            # Identifiers from the model's own metadata, quoted; every value goes as a parameter.
+            sql = f"UPDATE {table} SET {sets} WHERE {quote(str(key.column))} = %s"  # type: ignore[union-attr]  # noqa: S608
+            cursor.executemany(sql, [values(obj) for obj in objs])
+        return len(objs)
+    sets = ", ".join(f"{quote(f.column)} = v.c{index}::{f.cast_db_type(db)}" for index, f in enumerate(given))
+    names = ", ".join(f"c{index}" for index in range(len(given)))
+    one = "(" + ", ".join(["%s"] * (len(given) + 1)) + ")"
+    match = f"{table}.{quote(str(key.column))} = v.pk::{key.cast_db_type(db)}"  # type: ignore[union-attr]
+    for part in chunks(objs, max(1, min(ROWS_PER_INSERT, _max_params() // (len(given) + 1)))):
+        # Identifiers from the model's own metadata, quoted; every value goes as a parameter.
+        sql = f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([one] * len(part))}) AS v({names}, pk) WHERE {match}"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [value for obj in part for value in values(obj)])
+    return len(objs)
+
+
 _AUDIT_FIELDS = (
     "created_at",
     "actor",
@@ -320,5 +356,5 @@ class Writes:
             obj._state.db = connection.alias
             self.trail.created(obj, audit.snapshot(obj) | self._extra.get(id(obj), {}))
         if self._changed:
-            self.model._default_manager.bulk_update(self._changed, sorted(self._fields), batch_size=ROWS_PER_INSERT)
+            update(self.model, sorted(self._fields), self._changed)
         return len(self.created) + len(self._changed)

@@ -213,7 +213,7 @@ def _update(changes: Sequence[EnterpriseChange], trail: bulk.Trail) -> None:
         if after:
             trail.updated(obj, before, after)
     if changed_objs:
-        Enterprise.objects.bulk_update(changed_objs, sorted(changed_fields), batch_size=BATCH)
+        bulk.update(Enterprise, sorted(changed_fields), changed_objs)
     _link(Enterprise.chains.through, "enterprise", "chain", chain_adds)
     _link(Enterprise.nodes.through, "enterprise", "chainnode", node_adds)
     _link(Enterprise.qualifications.through, "enterprise", "qualification", qual_adds)

@@ -109,6 +109,44 @@ def test_writes_creates_changes_and_audits_only_what_changed(personas: Personas)
     assert lines[1].after["note"] == "extra" and lines[1].after["year"] == 2031
 
 
+def test_update_writes_every_kind_of_value_of_the_records_given_and_no_other(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "ROWS_PER_INSERT", 2)  # three records: two statements on PostgreSQL
+    enterprise = personas.ours.enterprise
+    made = [Indicator.objects.create(enterprise=enterprise, year=2061 + i, revenue=Decimal("1.00")) for i in range(4)]
+    changing, untouched = made[:3], made[3]
+    for i, indicator in enumerate(changing):
+        indicator.revenue = Decimal(f"{i}.75") if i else None
+        indicator.employees = 10 + i
+        indicator.rd_spend = Decimal("0.05")
+    with CaptureQueriesContext(connection) as captured:
+        assert bulk.update(Indicator, ["employees", "rd_spend", "revenue"], changing) == 3
+    assert len(captured.captured_queries) == (2 if connection.vendor == "postgresql" else 1)
+    stored = {i.pk: i for i in Indicator.objects.filter(pk__in=[m.pk for m in made])}
+    for i, indicator in enumerate(changing):
+        got = stored[indicator.pk]
+        assert (got.revenue, got.employees, got.rd_spend) == (
+            Decimal(f"{i}.75") if i else None,
+            10 + i,
+            Decimal("0.05"),
+        )
+    assert (stored[untouched.pk].revenue, stored[untouched.pk].employees) == (Decimal("1.00"), None)
+    other = personas.theirs.enterprise
+    enterprise.founded_on, enterprise.region, enterprise.address = dt.date(2020, 2, 29), other.region, "新地址"
+    other.founded_on, other.address = None, ""
+    bulk.update(Enterprise, ["address", "founded_on", "region"], [enterprise, other])
+    enterprise.refresh_from_db()
+    other.refresh_from_db()
+    assert (enterprise.founded_on, enterprise.region_id, enterprise.address) == (
+        dt.date(2020, 2, 29),
+        other.region_id,
+        "新地址",
+    )
+    assert (other.founded_on, other.address) == (None, "")
+    assert bulk.update(Enterprise, ["address"], []) == 0
+
+
 def test_dates_go_in_as_dates(personas: Personas) -> None:
     region = personas.ours.region
     ids = bulk.insert(
