@@ -227,6 +227,17 @@ def update(model: type[models.Model], fields: Sequence[str], objs: Sequence[mode
     return len(objs)
 
 
+def replan() -> None:
+    """PostgreSQL: plan every statement of this connection afresh, the foreign-key checks a batch deferred to its
+    commit included. A connection keeps the plan of each check it ran; one made while a table held a few rows scans
+    the whole table, and a batch that has since written tens of thousands would have it scan the table once for each
+    of its rows (a first large import after a small one: 20,000 enterprises committed in 68 s instead of 15 s). Call
+    it at the end of a large batch's transaction, before it commits."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DISCARD PLANS")
+
+
 _AUDIT_FIELDS = (
     "created_at",
     "actor",

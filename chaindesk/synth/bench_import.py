@@ -47,6 +47,7 @@ from django.test.utils import CaptureQueriesContext
 from chaindesk.accounts.choices import RegionLevel
 from chaindesk.accounts.models import Region, User
 from chaindesk.chains.models import Chain, TeamMember
+from chaindesk.core import bulk
 from chaindesk.core.models import AuditLog
 from chaindesk.demo import names
 from chaindesk.enterprises.models import Contact, Enterprise, EnterpriseAccount, Indicator
@@ -254,6 +255,7 @@ def wipe(codes: Sequence[str], batches: Sequence[int] = ()) -> int:
         for table in _enterprise_tables():
             _delete_where(cursor, table, "enterprise_id", ids)
         _delete_where(cursor, Enterprise._meta.db_table, "id", ids)
+        bulk.replan()  # the deletions' deferred checks, planned for the tables as they are now (tens of thousands)
         if tokens:
             if postgres:  # ALTER TABLE refuses while deferred foreign-key checks are pending
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")

@@ -48,7 +48,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chaindesk.core import audit, clock, context, listeners, queue, uploads
+from chaindesk.core import audit, bulk, clock, context, listeners, queue, uploads
 from chaindesk.core.actors import Actor, is_system, person_or_none, require_actor
 from chaindesk.core.bulk import chunks
 from chaindesk.core.models import AuditAction, AuditLog
@@ -356,6 +356,7 @@ def run_commit(batch_id: int) -> str:
         try:
             with transaction.atomic():
                 written = kind.commit(plan, actor=actor, tag=batch.token)
+                bulk.replan()  # the checks deferred to the commit, planned for the tables as they are now
                 counts = plan.counts | {"written": sum(written.values())}
                 audit.record(
                     action=AuditAction.IMPORT,
@@ -527,6 +528,7 @@ def import_undo(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     for entry in undo_lines:
         entry.message = message
     audit.record_many(undo_lines)
+    bulk.replan()  # the deletions' deferred checks, planned for the tables as they are now
     deleted = sum(len(ids) for ids in created.values())
     audit.record(
         action=AuditAction.IMPORT_UNDO,
