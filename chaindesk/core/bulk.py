@@ -13,7 +13,9 @@ No signals are sent and `save()` is not called, as with `bulk_create`; the servi
 their validation and rights checks before calling it.
 """
 
+import gc
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -225,6 +227,22 @@ def update(model: type[models.Model], fields: Sequence[str], objs: Sequence[mode
         with connection.cursor() as cursor:
             cursor.execute(sql, [value for obj in part for value in values(obj)])
     return len(objs)
+
+
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a batch runs, and run once after. A batch keeps hundreds of thousands of
+    objects alive (a ledger's rows, their records and audit lines) and allocates millions more; every so many
+    allocations the collector walks the survivors again, a fifth of an import's time for no garbage: the records
+    and rows a batch drops are freed by reference counting as it goes. Process-wide, for the batch's duration."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+            gc.collect()
 
 
 def replan() -> None:

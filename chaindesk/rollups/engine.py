@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, router, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router, transaction
 from django.utils import timezone
 
 from chaindesk.core import clock
@@ -73,18 +73,19 @@ def heard(change: Change) -> None:
         if touched:
             _pending.partitions.setdefault(family.name, set()).update(touched)
             noted = True
-    if noted and not _flush_registered():
+    if noted and not _flush_registered(connections[DEFAULT_DB_ALIAS]):
         transaction.on_commit(flush)
 
 
-def _flush_registered() -> bool:
+def _flush_registered(conn: Any) -> bool:
     """Whether this atomic block (at its savepoint) already runs `flush` on commit: once is enough for all its
     writes. Django keeps each callback with the savepoints open when it was registered, dropping those of a
-    savepoint rolled back; a nested block registers its own, so a rollback of one never loses another's."""
-    if not connection.in_atomic_block:
+    savepoint rolled back; a nested block registers its own, so a rollback of one never loses another's. `conn`
+    is the connection itself (an import hears a line per record: the proxy looks it up on every attribute)."""
+    if not conn.in_atomic_block:
         return False
-    here = set(connection.savepoint_ids)
-    return any(entry[1] is flush and entry[0] == here for entry in connection.run_on_commit)
+    here = set(conn.savepoint_ids)
+    return any(entry[1] is flush and entry[0] == here for entry in reversed(conn.run_on_commit))
 
 
 def pending() -> dict[str, set[Any]]:

@@ -268,24 +268,27 @@ def run_check(batch_id: int) -> str:
     if not _move(batch_id, BatchStatus.QUEUED, status=BatchStatus.CHECKING, progress=1, error=""):
         return ImportBatch.objects.get(pk=batch_id).status
     batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
-    try:
-        plan, mapping = _plan(batch, _actor_of(batch), _progress_saver(batch_id, batch.size // 120 or 1))
-    except ValidationError as exc:
-        _move(batch_id, BatchStatus.CHECKING, status=BatchStatus.FAILED, error=" ".join(exc.messages), progress=100)
-        return BatchStatus.FAILED
-    except Exception:  # noqa: BLE001 - a bug must not leave the batch "checking" forever
-        logger.exception("import check failed: batch %s", batch_id)
-        _move(batch_id, BatchStatus.CHECKING, status=BatchStatus.FAILED, error=_("检查时出错，请联系管理员。"))
-        return BatchStatus.FAILED
-    _store_report(batch, plan.report())
-    _store_plan(batch, plan)
+    with bulk.without_cycle_collection():
+        try:
+            plan, mapping = _plan(batch, _actor_of(batch), _progress_saver(batch_id, batch.size // 120 or 1))
+        except ValidationError as exc:
+            _move(batch_id, BatchStatus.CHECKING, status=BatchStatus.FAILED, error=" ".join(exc.messages), progress=100)
+            return BatchStatus.FAILED
+        except Exception:  # noqa: BLE001 - a bug must not leave the batch "checking" forever
+            logger.exception("import check failed: batch %s", batch_id)
+            _move(batch_id, BatchStatus.CHECKING, status=BatchStatus.FAILED, error=_("检查时出错，请联系管理员。"))
+            return BatchStatus.FAILED
+        _store_report(batch, plan.report())
+        _store_plan(batch, plan)
+        counts = plan.counts
+        del plan  # its rows freed before the collector runs again
     _move(
         batch_id,
         BatchStatus.CHECKING,
         status=BatchStatus.CHECKED,
         progress=100,
         mapping=mapping,
-        counts=plan.counts,
+        counts=counts,
         report=batch.report.name,
         checked_plan=batch.checked_plan.name or "",
         checked_at=clock.now(),
@@ -341,11 +344,12 @@ def run_commit(batch_id: int) -> str:
     actor = _actor_of(batch)
     kind = kinds.get(batch.kind)
     try:
-        kept = checked_plan(batch, batch.mapping) if batch.mapping else None
-        if kept is not None:
-            plan, mapping = kept, dict(kept.mapping)
-        else:
-            plan, mapping = _plan(batch, actor, _progress_saver(batch_id, batch.size // 60 or 1))
+        with bulk.without_cycle_collection():
+            kept = checked_plan(batch, batch.mapping) if batch.mapping else None
+            if kept is not None:
+                plan, mapping = kept, dict(kept.mapping)
+            else:
+                plan, mapping = _plan(batch, actor, _progress_saver(batch_id, batch.size // 60 or 1))
         if not plan.ok:
             _store_report(batch, plan.report())
             raise ValidationError(
@@ -354,7 +358,7 @@ def run_commit(batch_id: int) -> str:
         ctx = context.current()
         token = context.activate(context.RequestContext(request_id=batch.token, ip=ctx.ip, user_getter=ctx.user_getter))
         try:
-            with transaction.atomic():
+            with transaction.atomic(), bulk.without_cycle_collection():
                 written = kind.commit(plan, actor=actor, tag=batch.token)
                 bulk.replan()  # the checks deferred to the commit, planned for the tables as they are now
                 counts = plan.counts | {"written": sum(written.values())}
