@@ -149,9 +149,10 @@ def _create(new: Sequence[NewEnterprise], trail: bulk.Trail) -> dict[str, Enterp
         chain_pairs += [(obj.pk, pk) for pk in m2m["chains"]]
         node_pairs += [(obj.pk, pk) for pk in m2m["nodes"]]
         qual_pairs += [(obj.pk, pk) for pk in m2m["qualifications"]]
-    _link(Enterprise.chains.through, "enterprise", "chain", chain_pairs)
-    _link(Enterprise.nodes.through, "enterprise", "chainnode", node_pairs)
-    _link(Enterprise.qualifications.through, "enterprise", "qualification", qual_pairs)
+    # New enterprises' links cannot be there already: inserted as they are (COPY on PostgreSQL), no conflict check.
+    bulk.insert(Enterprise.chains.through, ("enterprise", "chain"), chain_pairs)
+    bulk.insert(Enterprise.nodes.through, ("enterprise", "chainnode"), node_pairs)
+    bulk.insert(Enterprise.qualifications.through, ("enterprise", "qualification"), qual_pairs)
     return {obj.uscc: obj for obj in objs}
 
 

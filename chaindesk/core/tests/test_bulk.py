@@ -194,3 +194,14 @@ def test_a_trails_lines_carry_the_clocks_time(personas: Personas) -> None:
         trail.created(personas.ours.enterprise)
         trail.write()
         assert AuditLog.objects.get(request_id="t-clock").created_at == clock.now() == moment
+
+
+def test_a_value_repeated_across_rows_is_stored_in_each_and_the_next_one_too(personas: Personas) -> None:
+    """`insert` converts a date or a decimal repeated by many rows once (one object), and every other value still."""
+    enterprise = personas.ours.enterprise
+    same, other = Decimal("12.50"), Decimal("7.25")
+    revenues = [same, same, other, same, Decimal("12.50"), None, same]
+    rows = [(enterprise.pk, 2101 + n, revenue) for n, revenue in enumerate(revenues)]
+    ids = bulk.insert(Indicator, ("enterprise", "year", "revenue"), rows)
+    stored = dict(Indicator.objects.filter(pk__in=ids).values_list("year", "revenue"))
+    assert [stored[2101 + n] for n in range(len(revenues))] == revenues
