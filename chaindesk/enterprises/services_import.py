@@ -32,8 +32,8 @@ from . import permissions
 from .models import Contact, Enterprise, Indicator, Qualification
 
 BATCH = 1000
-R = TypeVar("R", Indicator, Contact)
 CHUNK = 5000  # new enterprises written at a time, with their indicators and contacts
+R = TypeVar("R", Indicator, Contact)  # a record of an enterprise made by the import
 
 
 @dataclasses.dataclass

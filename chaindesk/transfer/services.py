@@ -50,7 +50,6 @@ from django.utils.translation import gettext as _
 
 from chaindesk.core import audit, bulk, clock, context, listeners, queue, uploads
 from chaindesk.core.actors import Actor, is_system, person_or_none, require_actor
-from chaindesk.core.bulk import chunks
 from chaindesk.core.models import AuditAction, AuditLog
 
 from . import kinds
@@ -144,7 +143,7 @@ def _store_plan(batch: ImportBatch, plan: Plan) -> None:
         with tempfile.TemporaryFile() as handle:
             protocol = pickle.HIGHEST_PROTOCOL
             pickle.dump({"mark": mark, "sha256": batch.sha256, "plan": head, "rows": len(plan.rows)}, handle, protocol)
-            for part in chunks(plan.rows, PLAN_ROWS):
+            for part in bulk.chunks(plan.rows, PLAN_ROWS):
                 pickle.dump(part, handle, protocol)
             handle.seek(0)
             batch.checked_plan.save(f"{uuid.uuid4().hex}.plan", File(handle), save=False)
@@ -263,32 +262,30 @@ def resume(queued: queue.Queued) -> list[str]:
     return lines
 
 
+@bulk.without_cycle_collection()
 def run_check(batch_id: int) -> str:
     """The dry run (the background task's body): queued → checking → checked | failed. Idempotent."""
     if not _move(batch_id, BatchStatus.QUEUED, status=BatchStatus.CHECKING, progress=1, error=""):
         return ImportBatch.objects.get(pk=batch_id).status
     batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
-    with bulk.without_cycle_collection():
-        try:
-            plan, mapping = _plan(batch, _actor_of(batch), _progress_saver(batch_id, batch.size // 120 or 1))
-        except ValidationError as exc:
-            _move(batch_id, BatchStatus.CHECKING, status=BatchStatus.FAILED, error=" ".join(exc.messages), progress=100)
-            return BatchStatus.FAILED
-        except Exception:  # noqa: BLE001 - a bug must not leave the batch "checking" forever
-            logger.exception("import check failed: batch %s", batch_id)
-            _move(batch_id, BatchStatus.CHECKING, status=BatchStatus.FAILED, error=_("检查时出错，请联系管理员。"))
-            return BatchStatus.FAILED
-        _store_report(batch, plan.report())
-        _store_plan(batch, plan)
-        counts = plan.counts
-        del plan  # its rows freed before the collector runs again
+    try:
+        plan, mapping = _plan(batch, _actor_of(batch), _progress_saver(batch_id, batch.size // 120 or 1))
+    except ValidationError as exc:
+        _move(batch_id, BatchStatus.CHECKING, status=BatchStatus.FAILED, error=" ".join(exc.messages), progress=100)
+        return BatchStatus.FAILED
+    except Exception:  # noqa: BLE001 - a bug must not leave the batch "checking" forever
+        logger.exception("import check failed: batch %s", batch_id)
+        _move(batch_id, BatchStatus.CHECKING, status=BatchStatus.FAILED, error=_("检查时出错，请联系管理员。"))
+        return BatchStatus.FAILED
+    _store_report(batch, plan.report())
+    _store_plan(batch, plan)
     _move(
         batch_id,
         BatchStatus.CHECKING,
         status=BatchStatus.CHECKED,
         progress=100,
         mapping=mapping,
-        counts=counts,
+        counts=plan.counts,
         report=batch.report.name,
         checked_plan=batch.checked_plan.name or "",
         checked_at=clock.now(),
@@ -336,6 +333,7 @@ def import_commit(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+@bulk.without_cycle_collection()
 def run_commit(batch_id: int) -> str:
     """The commit (the background task's body): committing → committed, or back to checked with the reason."""
     batch = ImportBatch.objects.select_related("uploaded_by").get(pk=batch_id)
@@ -344,12 +342,11 @@ def run_commit(batch_id: int) -> str:
     actor = _actor_of(batch)
     kind = kinds.get(batch.kind)
     try:
-        with bulk.without_cycle_collection():
-            kept = checked_plan(batch, batch.mapping) if batch.mapping else None
-            if kept is not None:
-                plan, mapping = kept, dict(kept.mapping)
-            else:
-                plan, mapping = _plan(batch, actor, _progress_saver(batch_id, batch.size // 60 or 1))
+        kept = checked_plan(batch, batch.mapping) if batch.mapping else None
+        if kept is not None:
+            plan, mapping = kept, dict(kept.mapping)
+        else:
+            plan, mapping = _plan(batch, actor, _progress_saver(batch_id, batch.size // 60 or 1))
         if not plan.ok:
             _store_report(batch, plan.report())
             raise ValidationError(
@@ -358,7 +355,7 @@ def run_commit(batch_id: int) -> str:
         ctx = context.current()
         token = context.activate(context.RequestContext(request_id=batch.token, ip=ctx.ip, user_getter=ctx.user_getter))
         try:
-            with transaction.atomic(), bulk.without_cycle_collection():
+            with transaction.atomic():
                 written = kind.commit(plan, actor=actor, tag=batch.token)
                 bulk.replan()  # the checks deferred to the commit, planned for the tables as they are now
                 counts = plan.counts | {"written": sum(written.values())}

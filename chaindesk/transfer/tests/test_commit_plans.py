@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import Model
 
 from chaindesk.enterprises.models import Contact, Enterprise, Indicator
 from chaindesk.testkit import personas as cast
@@ -49,6 +50,15 @@ def _commit(p: Personas, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+def _analyze(*models: type[Model]) -> list[str]:
+    """What autovacuum does to the tables of a small registry; returns their names."""
+    tables = [model._meta.db_table for model in models]
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    return tables
+
+
 def _sequential_scans(table: str) -> int:
     """The table's sequential scans so far, this connection's own included (its pending statistics flushed)."""
     with connection.cursor() as cursor:
@@ -64,8 +74,7 @@ def test_a_large_commit_after_a_small_one_checks_its_foreign_keys_through_the_in
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     p = cast.build_committed(monkeypatch)
-    with connection.cursor() as cursor:  # what autovacuum does to a small registry
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(Enterprise._meta.db_table)}")
+    _analyze(Enterprise)
     small = 12  # a dozen checks of each kind: PostgreSQL keeps a plan for the tiny table after five
     _commit(p, _check(p, _ledger(p, 1, small)))
     rows = 1500
@@ -84,10 +93,7 @@ def test_undoing_a_large_batch_after_a_small_one_checks_its_deletions_through_th
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     p = cast.build_committed(monkeypatch)
-    tables = [model._meta.db_table for model in (Enterprise, Contact, Indicator)]
-    with connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    tables = _analyze(Enterprise, Contact, Indicator)
     services.import_undo(actor=p.chief, batch=_commit(p, _check(p, _ledger(p, 1, 12))))
     rows = 1500
     batch = _commit(p, _check(p, _ledger(p, 10_000, rows)))
