@@ -7,9 +7,14 @@
 #
 #   docker build -t chaindesk .
 #   docker compose up -d          (compose.yaml: web ×2, worker, PostgreSQL, Redis, nginx)
+#
+# The two base images can be swapped (--build-arg, or compose.yaml's NODE_IMAGE and PYTHON_IMAGE), e.g. for the
+# stand-ins built from Debian's packages where Docker Hub cannot be reached (deploy/bases/README.md).
+ARG NODE_IMAGE=node:20-bookworm-slim
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # --- The front-end files, from the npm registry (as `make setup`: npm ci, then node scripts/build_static.mjs).
-FROM node:20-bookworm-slim AS static
+FROM ${NODE_IMAGE} AS static
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
@@ -17,7 +22,7 @@ COPY scripts/build_static.mjs scripts/
 RUN node scripts/build_static.mjs
 
 # --- The application.
-FROM python:3.11-slim-bookworm AS app
+FROM ${PYTHON_IMAGE} AS app
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UV_PROJECT_ENVIRONMENT=/app/.venv \

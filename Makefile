@@ -102,7 +102,7 @@ soak: setup
 # replica through the router, the cockpit read there, then on the primary when replay lags or the replica stops.
 REPLICA_ENV = DATABASE_URL=postgres://postgres@127.0.0.1:55432/chaindesk \
 	DATABASE_REPLICA_URL=postgres://postgres@127.0.0.1:55433/chaindesk CHAINDESK_TEST_NO_DEMO=1
-.PHONY: replica-check two-instances
+.PHONY: replica-check two-instances docker-check
 replica-check: setup
 	@bash scripts/replica.sh start >/dev/null
 	@status=0; $(REPLICA_ENV) $(PY) -m pytest -m replica chaindesk/core/tests/test_replica_streaming.py $(PYTEST_ARGS) \
@@ -113,6 +113,15 @@ replica-check: setup
 # `make system`, run with a configuration of its own in a temporary folder): a login on one served by the other.
 two-instances: setup system
 	$(PY) scripts/two_instances.py
+
+# The whole stack of compose.yaml on this machine's Docker engine (scripts/docker_check.py: image built, migrate, two
+# web containers, a worker, PostgreSQL, Redis, nginx with TLS; a login through nginx served by both web containers,
+# the forwarded client address audited, a briefing made by the worker; then removed). Base images from Docker Hub,
+# or stand-ins built from Debian's packages where it cannot be reached (scripts/docker_bases.sh). Not part of CI: a
+# first build takes 10-20 minutes (LibreOffice in the image). scripts/setup_docker.sh installs and starts the engine.
+docker-check: setup
+	@bash scripts/setup_docker.sh
+	$(PY) scripts/docker_check.py
 
 setup: $(VENV)/.synced build/static/.built staticfiles/.collected locale/.compiled
 
