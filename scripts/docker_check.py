@@ -39,7 +39,13 @@ HTTP_PORT = int(os.environ.get("DOCKER_HTTP_PORT", "18080"))
 HTTPS_PORT = int(os.environ.get("DOCKER_HTTPS_PORT", "18443"))
 PROXY = f"https://localhost:{HTTPS_PORT}"
 DOCKER = shutil.which("docker") or "/usr/bin/docker"
-OFFICIAL = ("python:3.11-slim-bookworm", "node:20-bookworm-slim", "postgres:15-bookworm", "redis:7-bookworm")
+OFFICIAL = (  # compose.yaml's and the Dockerfile's defaults
+    "python:3.11-slim-bookworm",
+    "node:20-bookworm-slim",
+    "postgres:15-bookworm",
+    "redis:7-bookworm",
+    "nginx:stable-bookworm",
+)
 
 
 def sh(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
