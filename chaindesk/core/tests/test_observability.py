@@ -239,7 +239,7 @@ def test_served_by_several_workers_the_counters_add_up(tmp_path: Path) -> None:
             MultiProcessCollector(registry, path=str(folder))
             return registry.get_sample_value("django_http_requests_total_by_method_total", {"method": "GET"}) or 0
 
-        def probe(_: int) -> None:
+        def hit(_: int) -> None:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=60).close()  # noqa: S310
 
         # Eight at a time, so that a busy worker leaves the next to the other; on a loaded machine the second worker
@@ -250,7 +250,7 @@ def test_served_by_several_workers_the_counters_add_up(tmp_path: Path) -> None:
         with ThreadPoolExecutor(max_workers=8) as pool:
             while sent < 40 or len(list(folder.glob("counter_*.db"))) < 2:
                 assert time.monotonic() < deadline, "the second worker never answered"
-                list(pool.map(probe, range(8)))
+                list(pool.map(hit, range(8)))
                 sent += 8
         assert counted() - before == sent  # every request, whichever worker answered it
         assert len(list(folder.glob("counter_*.db"))) == 2  # one file per worker
