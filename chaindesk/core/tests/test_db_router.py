@@ -35,7 +35,10 @@ def POSTGRES(test: Any) -> Any:  # noqa: N802 - used as a mark
 
 
 # What the primary still serves on a page read from the replica: the session, the user, the replica's probe.
-PRIMARY_ONLY = ("django_session", "accounts_user", "pg_current_wal_lsn")
+# Read on the primary by design: the session and its user, the replica's lag, and the rollups' queue of partitions
+# to refresh (a page looks there for lines a refresher left, at most every engine.LOOK_EVERY seconds per thread: a
+# render that comes later than that after the last look reads it, which a slow machine made happen).
+PRIMARY_ONLY = ("django_session", "accounts_user", "pg_current_wal_lsn", "rollups_rolluppending")
 
 
 def _closed_port() -> int:
