@@ -251,10 +251,10 @@ def update(model: type[models.Model], fields: Sequence[str], objs: Sequence[mode
 @contextmanager
 def without_cycle_collection() -> Iterator[None]:
     """Python's cycle collector paused while a batch runs, and run once after (a context manager, or a decorator of
-    a batch task's whole body). A batch keeps hundreds of thousands of
-    objects alive (a ledger's rows, their records and audit lines) and allocates millions more; every so many
-    allocations the collector walks the survivors again, a fifth of an import's time for no garbage: the records
-    and rows a batch drops are freed by reference counting as it goes. Process-wide, for the batch's duration."""
+    a batch task's whole body). A batch keeps hundreds of thousands of objects alive (a ledger's rows, their records
+    and audit lines) and allocates millions more; every so many allocations the collector walks the survivors
+    again, a fifth of an import's time for no garbage: the records and rows a batch drops are freed by reference
+    counting as it goes. Process-wide, for the batch's duration."""
     was = gc.isenabled()
     gc.disable()
     try:

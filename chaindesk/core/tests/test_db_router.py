@@ -34,7 +34,6 @@ def POSTGRES(test: Any) -> Any:  # noqa: N802 - used as a mark
     return _ON_POSTGRES(_BOTH_ALIASES(test))
 
 
-# What the primary still serves on a page read from the replica: the session, the user, the replica's probe.
 # Read on the primary by design: the session and its user, the replica's lag, and the rollups' queue of partitions
 # to refresh (a page looks there for lines a refresher left, at most every engine.LOOK_EVERY seconds per thread: a
 # render that comes later than that after the last look reads it, which a slow machine made happen).
