@@ -67,6 +67,7 @@ def _name_recipient(page, login, shot) -> User:  # noqa: ANN001
     assert department.short_name in banner.inner_text()
     banner.get_by_role("link").click()
     row = page.locator('[data-testid="department-row"]', has_text=department.short_name)
+    row.wait_for()  # the click navigates; is_visible() does not wait for the new page
     assert row.locator('[data-testid="no-handler-badge"]').is_visible()
     assert page.locator('[data-testid="department-row"]').count() == len(departments_without_handler())
     _top_shot(shot, page, "departments")
