@@ -150,9 +150,9 @@ def _create(new: Sequence[NewEnterprise], trail: bulk.Trail) -> dict[str, Enterp
         node_pairs += [(obj.pk, pk) for pk in m2m["nodes"]]
         qual_pairs += [(obj.pk, pk) for pk in m2m["qualifications"]]
     # New enterprises' links cannot be there already: inserted as they are (COPY on PostgreSQL), no conflict check.
-    bulk.insert(Enterprise.chains.through, ("enterprise", "chain"), chain_pairs)
-    bulk.insert(Enterprise.nodes.through, ("enterprise", "chainnode"), node_pairs)
-    bulk.insert(Enterprise.qualifications.through, ("enterprise", "qualification"), qual_pairs)
+    bulk.insert(Enterprise.chains.through, ("enterprise", "chain"), chain_pairs, returning=False)
+    bulk.insert(Enterprise.nodes.through, ("enterprise", "chainnode"), node_pairs, returning=False)
+    bulk.insert(Enterprise.qualifications.through, ("enterprise", "qualification"), qual_pairs, returning=False)
     return {obj.uscc: obj for obj in objs}
 
 
@@ -235,10 +235,11 @@ def _of(enterprise: Enterprise, record: R) -> R:
     return record
 
 
-def _indicators(rows: Sequence[IndicatorRow], by_uscc: dict[str, Enterprise], trail: bulk.Trail) -> int:
+def _indicators(rows: Sequence[IndicatorRow], by_uscc: dict[str, Enterprise], trail: bulk.Trail, *, fresh: bool) -> int:
+    """`fresh`: the enterprises were created by this batch (none has an indicator to look up yet)."""
     if not rows:
         return 0
-    ids = sorted({by_uscc[row.uscc].pk for row in rows})
+    ids = [] if fresh else sorted({by_uscc[row.uscc].pk for row in rows})
     existing: dict[tuple[int, int], Indicator] = {}
     for matching in among(Indicator.objects.all(), "enterprise_id", ids):
         for indicator in matching:
@@ -265,10 +266,10 @@ def _indicators(rows: Sequence[IndicatorRow], by_uscc: dict[str, Enterprise], tr
     return writes.save()
 
 
-def _contacts(rows: Sequence[ContactRow], by_uscc: dict[str, Enterprise], trail: bulk.Trail) -> int:
+def _contacts(rows: Sequence[ContactRow], by_uscc: dict[str, Enterprise], trail: bulk.Trail, *, fresh: bool) -> int:
     if not rows:
         return 0
-    ids = sorted({by_uscc[row.uscc].pk for row in rows})
+    ids = [] if fresh else sorted({by_uscc[row.uscc].pk for row in rows})
     existing: dict[tuple[int, str], Contact] = {}
     has_contacts: set[int] = set()
     for matching in among(Contact.objects.order_by("pk"), "enterprise_id", ids):
@@ -319,10 +320,12 @@ def _details(
     indicators: dict[str, list[IndicatorRow]],
     contacts: dict[str, list[ContactRow]],
     trail: bulk.Trail,
+    *,
+    fresh: bool,
 ) -> None:
-    """The indicators, then the contacts, of `enterprises` (by USCC)."""
-    _indicators([row for uscc in enterprises for row in indicators.get(uscc, ())], enterprises, trail)
-    _contacts([row for uscc in enterprises for row in contacts.get(uscc, ())], enterprises, trail)
+    """The indicators, then the contacts, of `enterprises` (by USCC); `fresh`: enterprises this batch created."""
+    _indicators([row for uscc in enterprises for row in indicators.get(uscc, ())], enterprises, trail, fresh=fresh)
+    _contacts([row for uscc in enterprises for row in contacts.get(uscc, ())], enterprises, trail, fresh=fresh)
 
 
 @transaction.atomic
@@ -362,11 +365,11 @@ def enterprises_import(
     ids: dict[str, int] = {}
     for part in bulk.chunks(new, CHUNK):
         created = _create(part, trail)
-        _details(created, by_indicator, by_contact, trail)
+        _details(created, by_indicator, by_contact, trail, fresh=True)
         ids |= {uscc: enterprise.pk for uscc, enterprise in created.items()}
     _update([c for c in changes if c.fields or c.chains or c.nodes is not None or c.qualifications is not None], trail)
     for part in bulk.chunks(sorted(known), CHUNK):
-        _details({uscc: known[uscc] for uscc in part}, by_indicator, by_contact, trail)
+        _details({uscc: known[uscc] for uscc in part}, by_indicator, by_contact, trail, fresh=False)
     ids |= {uscc: enterprise.pk for uscc, enterprise in known.items()}
     trail.write()
     return ids

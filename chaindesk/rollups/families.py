@@ -77,6 +77,10 @@ def block_batches(model: type[models.Model], size: int, per_batch: int) -> Itera
 def blocks_of(change: Change, names: Iterable[str], key: str, size: int) -> set[Any]:
     """The blocks of `size` ids that the record's `key` (a foreign key among `names`) names before and after the
     change; none when the change leaves `names` alone."""
+    if change.before is None and change.after is not None and change.obj is not None:
+        # A creation by a writer holding the record (an import's hundred thousand): its own value, no states built.
+        value = change.after[key] if key in change.after else getattr(change.obj, _attname(change.model, key))
+        return set() if value is None else {int(value) // size}
     if not _touched(change, names):
         return set()
     return {
@@ -84,6 +88,7 @@ def blocks_of(change: Change, names: Iterable[str], key: str, size: int) -> set[
     }
 
 
+@functools.cache
 def _attname(model: type[models.Model], name: str) -> str:
     field = model._meta.get_field(name)
     return str(getattr(field, "attname", name))

@@ -36,6 +36,21 @@ def test_insert_returns_the_keys_in_order_and_stores_values_as_the_orm_would(per
         assert indicator.tax is None
 
 
+def test_insert_without_keys_lets_the_table_number_the_rows_and_later_keys_follow_them(personas: Personas) -> None:
+    """`returning=False` (audit lines, links): no keys come back, the rows are there, and keys taken afterwards for
+    another insert come from the same numbering (COPY without the key column on PostgreSQL: no collision)."""
+    enterprise = personas.ours.enterprise
+    fields = ("enterprise", "year", "revenue")
+    unnumbered = [(enterprise.pk, year, Decimal(year)) for year in range(2101, 2106)]
+    assert bulk.insert(Indicator, fields, unnumbered, returning=False) == []
+    stored = dict(Indicator.objects.filter(enterprise=enterprise, year__range=(2101, 2105)).values_list("year", "pk"))
+    assert sorted(stored) == list(range(2101, 2106))
+    assert [Indicator.objects.get(pk=stored[year]).revenue for year in sorted(stored)] == [r[2] for r in unnumbered]
+    ids = bulk.insert(Indicator, fields, [(enterprise.pk, year, None) for year in range(2106, 2109)])
+    assert len(ids) == 3 and min(ids) > max(stored.values())
+    assert Indicator.objects.filter(enterprise=enterprise, year__range=(2101, 2108)).count() == 8
+
+
 def test_insert_splits_into_statements_and_ignores_conflicts_when_asked(personas: Personas, monkeypatch) -> None:
     monkeypatch.setattr(bulk, "ROWS_PER_INSERT", 3)
     enterprise = personas.ours.enterprise
