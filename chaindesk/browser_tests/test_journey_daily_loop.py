@@ -213,7 +213,12 @@ def _team_works_its_queue(page, login, demand: Demand, tasks: dict[str, Task], s
     _top_shot(shot, page, "team-queue")
     # 市生态环境局's request: decided on the task page
     rows.filter(has_text="市生态环境局").locator('[data-testid="row-decide"]').click()
-    page.locator('[data-testid="form-decide-completion"] button[name=accept][value="1"]').click()
+    # The task page opens at its #actions anchor: let it finish loading (and jumping there) before clicking, or a
+    # click aimed while the page still moves can land beside the button (CI lost one that way on a loaded machine).
+    page.wait_for_url(re.compile(r"/demands/tasks/\d+/"))
+    page.wait_for_load_state("load")
+    with page.expect_navigation():
+        page.locator('[data-testid="form-decide-completion"] button[name=accept][value="1"]').click()
     page.wait_for_selector('[data-testid="task-status"]:has-text("已办结")')
     tasks[STAFFED].refresh_from_db()
     assert tasks[STAFFED].status == "done"
