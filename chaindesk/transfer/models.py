@@ -41,6 +41,11 @@ class ImportBatch(StoredFile):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The audit lines its commit wrote lie between these ids (after the first, before the second: its IMPORT line), so
+    # the undo reads them by the key's range instead of scanning a city's whole trail for the token. None for a
+    # batch committed before they were kept (the undo then looks the token up alone).
+    lines_after = models.BigIntegerField(_("导入前的最后审计编号"), null=True, blank=True, editable=False)
+    import_line = models.BigIntegerField(_("导入审计编号"), null=True, blank=True, editable=False)
     undone_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

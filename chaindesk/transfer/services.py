@@ -356,10 +356,12 @@ def run_commit(batch_id: int) -> str:
         token = context.activate(context.RequestContext(request_id=batch.token, ip=ctx.ip, user_getter=ctx.user_getter))
         try:
             with transaction.atomic():
+                # Every line this commit writes gets a larger id than any taken before (ids only grow).
+                lines_after = AuditLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
                 written = kind.commit(plan, actor=actor, tag=batch.token)
                 bulk.replan()  # the checks deferred to the commit, planned for the tables as they are now
                 counts = plan.counts | {"written": sum(written.values())}
-                audit.record(
+                line = audit.record(
                     action=AuditAction.IMPORT,
                     actor=actor,
                     obj=batch,
@@ -375,6 +377,8 @@ def run_commit(batch_id: int) -> str:
                     mapping=mapping,
                     committed_at=clock.now(),
                     committed_by=person_or_none(actor),
+                    lines_after=lines_after,
+                    import_line=line.pk,
                 ):
                     raise ValidationError(_("该批次已被其他操作处理。"), code="busy")
         finally:
@@ -397,8 +401,19 @@ def run_commit(batch_id: int) -> str:
 
 
 def batch_lines(batch: ImportBatch) -> models.QuerySet[AuditLog]:
-    """The audit lines the batch's commit wrote (its records), oldest first; not the batch's own IMPORT line."""
-    return AuditLog.objects.filter(request_id=batch.token).exclude(action=AuditAction.IMPORT).order_by("pk")
+    """The audit lines the batch's commit wrote (its records), oldest first; not the batch's own IMPORT line. Read
+    by the range of ids the commit wrote in (the primary key's index) when the batch kept it."""
+    lines = AuditLog.objects.filter(request_id=batch.token)
+    if batch.lines_after is not None and batch.import_line is not None:
+        lines = lines.filter(pk__gt=batch.lines_after, pk__lt=batch.import_line)
+    return lines.exclude(action=AuditAction.IMPORT).order_by("pk")
+
+
+def _last_line(batch: ImportBatch) -> int:
+    """The id of the last audit line of the batch's commit (its IMPORT line)."""
+    if batch.import_line is not None:
+        return batch.import_line
+    return AuditLog.objects.filter(request_id=batch.token).order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def _edited_since(lines: list[AuditLog], last_pk: int) -> AuditLog | None:
@@ -477,8 +492,7 @@ def import_undo(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     if batch.status != BatchStatus.COMMITTED:
         raise ValidationError(_("只有已导入的批次可以撤销。"), code="status")
     lines = list(batch_lines(batch))
-    last_pk = AuditLog.objects.filter(request_id=batch.token).order_by("-pk").values_list("pk", flat=True).first() or 0
-    later = _edited_since(lines, last_pk)
+    later = _edited_since(lines, _last_line(batch))
     if later is not None:
         raise ValidationError(
             _("“%(name)s”在导入后已被修改（%(when)s，%(who)s），不能撤销该批次。")

@@ -226,6 +226,28 @@ def test_undo_deletes_what_was_created_and_restores_what_changed(personas: Perso
         services.import_undo(actor=p.chief, batch=batch)
 
 
+def test_the_batch_keeps_the_range_of_its_audit_lines_and_an_older_batch_is_found_by_its_token(
+    personas: Personas,
+) -> None:
+    """The commit keeps the ids its audit lines lie between (the undo reads them by the primary key's range, not by
+    scanning the whole trail for the token); a batch committed before the range was kept is still undone whole."""
+    p = personas
+    batch = _commit(p.chief, _upload(p.chief, _ledger(p, _rows(p, 3))))
+    assert batch.status == BatchStatus.COMMITTED, batch.error
+    token_lines = AuditLog.objects.filter(request_id=batch.token)
+    ids = sorted(token_lines.exclude(action=AuditAction.IMPORT).values_list("pk", flat=True))
+    assert len(ids) == 3 * 3  # each row: the enterprise, its contact and its indicator
+    assert batch.lines_after < ids[0] and ids[-1] < batch.import_line
+    assert token_lines.get(action=AuditAction.IMPORT).pk == batch.import_line
+    assert [line.pk for line in services.batch_lines(batch)] == ids
+    ImportBatch.objects.filter(pk=batch.pk).update(lines_after=None, import_line=None)  # as before the range
+    batch.refresh_from_db()
+    assert [line.pk for line in services.batch_lines(batch)] == ids
+    services.import_undo(actor=p.chief, batch=batch)
+    assert not Enterprise.objects.filter(name__startswith="导入测试").exists()
+    assert not Contact.objects.filter(name__startswith="联系人").exists()
+
+
 def test_undo_is_refused_once_a_record_was_edited_since(personas: Personas) -> None:
     p = personas
     batch = _commit(p.chief, _upload(p.chief, _ledger(p, _rows(p, 2))))
