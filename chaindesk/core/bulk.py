@@ -209,21 +209,18 @@ def _copy(table: str, pk_column: str | None, columns: Sequence[str], rows: Itera
         if not chunk:
             return
         with connection.cursor() as cursor:
-            if pk_column is None:
-                with cursor.cursor.copy(sql) as copy:
-                    for values in chunk:
-                        copy.write_row(values)
-                chunk.clear()
-                return
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [quote(table), pk_column, len(chunk)],
-            )
-            keys = [row[0] for row in cursor.fetchall()]
+            out: Iterable[Sequence[Any]] = chunk
+            if pk_column is not None:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [quote(table), pk_column, len(chunk)],
+                )
+                keys = [row[0] for row in cursor.fetchall()]
+                ids.extend(keys)
+                out = ((key, *values) for key, values in zip(keys, chunk, strict=True))
             with cursor.cursor.copy(sql) as copy:
-                for key, values in zip(keys, chunk, strict=True):
-                    copy.write_row((key, *values))
-        ids.extend(keys)
+                for row in out:
+                    copy.write_row(row)
         chunk.clear()
 
     for values in rows:
