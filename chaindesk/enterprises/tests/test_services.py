@@ -17,7 +17,7 @@ from chaindesk.core.models import AuditAction, AuditLog
 from chaindesk.enterprises import services
 from chaindesk.enterprises.models import Contact, Enterprise, Indicator
 from chaindesk.enterprises.permissions import mask_phone
-from chaindesk.enterprises.selectors import name_core, similar_enterprises
+from chaindesk.enterprises.selectors import SimilarNames, name_core, similar_enterprises
 from chaindesk.testkit.personas import make_uscc
 
 from .factories import ALPHABET, flip_check_digit, ours_tree, qualification, valid_uscc
@@ -174,6 +174,40 @@ def test_similar_names_are_flagged(personas):
     assert [e.name for e in similar_enterprises("江苏测甲卓越膜材科技有限公司")] == [name]
     assert similar_enterprises("测试甲区完全不同的机械厂") == []
     assert similar_enterprises(name, exclude_pk=registered.pk) == []
+
+
+def test_similar_names_read_once_give_what_the_query_a_name_gives(personas):
+    """SimilarNames (an import's many names, one query) picks the candidates as similar_enterprises' LIKE does:
+    in the registry's order, at most CANDIDATES of them, ASCII letters case-blind on SQLite only."""
+    region = personas.ours.region
+    names = [f"测试乙{number:03d}号膜材科技有限公司" for number in range(260)]  # more than CANDIDATES share 膜材
+    names += ["泰州ABC测试膜材有限公司", "泰州ABD测试膜材有限公司", "测试丙同名企业有限公司", "测试丙同名企业有限公司"]
+    names += ["测试丁(泰州)生物医药有限公司", "江苏测甲卓越膜材股份有限公司"]
+    Enterprise.objects.bulk_create(
+        Enterprise(name=name, uscc=make_uscc(f"{name}{n}", region.code), region=region) for n, name in enumerate(names)
+    )
+    registry = SimilarNames()
+    asked = [
+        "测试乙007号膜材科技有限公司",
+        "测试乙250号膜材有限公司",
+        "泰州abc测试膜材有限公司",
+        "泰州ABC测试膜材有限公司",
+        "测试丁（泰州）生物医药有限公司",
+        "测甲卓越膜材有限公司",
+        "测试丙同名企业有限公司",
+        "完全不同的机械厂",
+        "有限公司",
+    ]
+    for name in asked:
+        assert [e.pk for e in registry.similar(name)] == [e.pk for e in similar_enterprises(name)], name
+        assert [e.pk for e in registry.similar(name, limit=2)] == [e.pk for e in similar_enterprises(name, limit=2)]
+    assert registry.similar("测试乙007号膜材科技有限公司")  # the test is not of empty answers only
+    twins = registry.named("测试丙同名企业有限公司")
+    assert [e.pk for e in twins] == sorted(
+        Enterprise.objects.filter(name="测试丙同名企业有限公司").values_list("pk", flat=True)
+    )
+    assert len(twins) == 2 and all(e.uscc for e in twins)
+    assert registry.named("不存在的企业") == []
 
 
 def test_mask_phone():

@@ -30,7 +30,7 @@ from chaindesk.core.actors import Actor, is_system
 from chaindesk.core.bulk import among, chunks
 from chaindesk.enterprises import permissions
 from chaindesk.enterprises.models import Contact, Enterprise, Indicator, Qualification
-from chaindesk.enterprises.selectors import name_core, similar_enterprises
+from chaindesk.enterprises.selectors import SimilarNames, name_core, similar_enterprises
 from chaindesk.enterprises.services_import import (
     ContactRow,
     EnterpriseChange,
@@ -52,6 +52,7 @@ from . import ImportKind, register
 
 CLASSIFY_ROWS = 5000  # rows classified against the registered records at a time (their records read per chunk)
 FUZZY_LIMIT = 300  # new rows checked with the form's fuzzy similar-name search; beyond, the name core only
+FEW_NEW = 30  # new rows looked up a name at a time; more read the registry's names once
 INDICATORS = ("revenue", "tax", "employees", "rd_spend")
 
 FIELDS = (
@@ -372,7 +373,8 @@ def _classify_new(row: RowPlan, actor: Actor) -> None:
 def _flag_similar(rows: list[RowPlan]) -> None:
     """Similar names of new rows: the same name core as an earlier row of the file (one pass); a registered
     enterprise found by the form's fuzzy search for the first FUZZY_LIMIT new rows, by the exact name for the
-    rest (one query per CHUNK names: a city's ledger of 100 000 rows must not cost a query a row)."""
+    rest. Up to FEW_NEW new rows ask the database a name at a time; more read the registry's names once
+    (SimilarNames: a city's ledger of 100 000 rows must not cost a query a row)."""
     new = [row for row in rows if row.outcome == Outcome.NEW]
     cores: dict[str, int] = {}
     for row in new:
@@ -381,16 +383,15 @@ def _flag_similar(rows: list[RowPlan]) -> None:
             row.warn(_("与第 %(row)s 行的企业名称相近，请核对是否为同一企业。") % {"row": cores[core]})
         else:
             cores[core] = row.number
-    similar: dict[int, list[Enterprise]] = {
-        row.number: similar_enterprises(row.values["name"]) for row in new[:FUZZY_LIMIT]
-    }
-    names = sorted({row.values["name"] for row in new[FUZZY_LIMIT:]})
-    registered: dict[str, list[Enterprise]] = {}
-    for matching in among(Enterprise.objects.only("name", "uscc").order_by("pk"), "name", names):
-        for enterprise in matching:
-            registered.setdefault(enterprise.name, []).append(enterprise)
-    for row in new[FUZZY_LIMIT:]:
-        similar[row.number] = registered.get(row.values["name"], [])
+    similar: dict[int, list[Enterprise]] = {}
+    if len(new) <= FEW_NEW:
+        for row in new:
+            similar[row.number] = similar_enterprises(row.values["name"])
+    else:
+        registry = SimilarNames()
+        for position, row in enumerate(new):
+            name = row.values["name"]
+            similar[row.number] = registry.similar(name) if position < FUZZY_LIMIT else registry.named(name)
     for row in new:
         if found := similar[row.number]:
             listed = "、".join(f"{e.name}（{e.uscc}）" for e in found[:3])
