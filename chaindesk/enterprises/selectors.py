@@ -2,7 +2,6 @@
 
 import datetime as dt
 import difflib
-import functools
 import heapq
 import itertools
 import re
@@ -52,11 +51,13 @@ _NAME_SUFFIXES = (
 SIMILARITY_THRESHOLD = 0.8
 
 
-@functools.lru_cache(maxsize=2**16)  # an import compares each of 300 names with up to 200 registered ones
+_NOT_IN_CORE = re.compile(r"[\s()（）]")
+
+
 def name_core(name: str) -> str:
-    core = re.sub(r"[\s()（）]", "", name or "")
+    core = _NOT_IN_CORE.sub("", name or "")
     changed = True
-    while changed:
+    while changed and (core.endswith(_NAME_SUFFIXES) or core.startswith(_NAME_SUFFIXES)):
         changed = False
         for suffix in _NAME_SUFFIXES:
             if core.endswith(suffix) and len(core) > len(suffix):
@@ -80,14 +81,14 @@ CANDIDATES = 200  # registered names compared with one name, at most
 
 
 def _closest(core: str, candidates: Iterable[tuple[str, T]], limit: int) -> list[T]:
-    """The candidates whose name core is at least SIMILARITY_THRESHOLD alike (difflib's ratio), best first (ties
-    in the candidates' order). difflib's two cheap upper bounds of the ratio (real_quick_ratio: the lengths;
-    quick_ratio: the characters in common), computed here with its own formula, drop most candidates first: they
-    share a bigram and little more, and building a SequenceMatcher for each was most of an import's dry run."""
+    """The `candidates` ((name core, item) pairs) whose core is at least SIMILARITY_THRESHOLD alike (difflib's
+    ratio), best first (ties in the candidates' order). difflib's two cheap upper bounds of the ratio
+    (real_quick_ratio: the lengths; quick_ratio: the characters in common), computed here with its own formula, drop
+    most candidates first: they share a bigram and little more, and building a SequenceMatcher for each was most of
+    an import's dry run."""
     letters = Counter(core)
     scored = []
-    for name, candidate in candidates:
-        other = name_core(name)
+    for other, candidate in candidates:
         length = len(core) + len(other)
         if 2.0 * min(len(core), len(other)) / length < SIMILARITY_THRESHOLD:
             continue
@@ -115,7 +116,7 @@ def similar_enterprises(name: str, *, exclude_pk: int | None = None, limit: int 
     if exclude_pk is not None:
         candidates_qs = candidates_qs.exclude(pk=exclude_pk)
     candidates = candidates_qs.only("pk", "name")[:CANDIDATES]
-    return _closest(core, ((candidate.name, candidate) for candidate in candidates), limit)
+    return _closest(core, ((name_core(candidate.name), candidate) for candidate in candidates), limit)
 
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
@@ -137,6 +138,13 @@ class SimilarNames:
             for gram in {text[i : i + 2] for i in range(len(text) - 1)}:
                 self._postings.setdefault(gram, []).append(position)
         self._by_name: dict[str, list[int]] | None = None
+        self._cores: dict[int, str] = {}
+
+    def _core(self, position: int) -> str:
+        core = self._cores.get(position)
+        if core is None:
+            core = self._cores[position] = name_core(self.rows[position][1])
+        return core
 
     def _folded(self, text: str) -> str:
         return text.translate(_ASCII_LOWER) if self._fold else text
@@ -152,7 +160,7 @@ class SimilarNames:
             return []
         lists = [self._postings.get(self._folded(gram), []) for gram in _probe_bigrams(core)]
         positions = itertools.islice(unique_sorted(heapq.merge(*lists)), CANDIDATES)
-        closest = _closest(core, ((self.rows[position][1], position) for position in positions), limit)
+        closest = _closest(core, ((self._core(position), position) for position in positions), limit)
         return [self._enterprise(position) for position in closest]
 
     def named(self, name: str) -> list[Enterprise]:

@@ -102,16 +102,18 @@ def _check_rights(actor: Actor, new: Sequence[NewEnterprise], changes: Sequence[
 
 def _check_new(new: Sequence[NewEnterprise]) -> list[Enterprise]:
     objs = []
+    make, region = bulk.Maker(Enterprise), Enterprise._meta.get_field("region")
     for item in new:
-        obj = Enterprise(
+        obj = make(
             name=item.name.strip(),
             uscc=item.uscc,
-            region=item.region,
+            region_id=item.region.pk,
             address=item.address.strip(),
             founded_on=item.founded_on,
             business=item.business,
             honours=item.honours,
         )
+        region.set_cached_value(obj, item.region)  # type: ignore[attr-defined]
         obj.clean_fields(exclude=["region", "liaison", "leader"])
         objs.append(obj)
     codes = [obj.uscc for obj in objs]
@@ -244,12 +246,12 @@ def _indicators(rows: Sequence[IndicatorRow], by_uscc: dict[str, Enterprise], tr
     for matching in among(Indicator.objects.all(), "enterprise_id", ids):
         for indicator in matching:
             existing[(indicator.enterprise_id, indicator.year)] = indicator
-    writes = bulk.Writes(Indicator, trail)
+    writes, make = bulk.Writes(Indicator, trail), bulk.Maker(Indicator)
     for row in rows:
         enterprise = by_uscc[row.uscc]
         found = existing.get((enterprise.pk, row.year))
         if found is None:
-            indicator = _of(enterprise, Indicator(enterprise_id=enterprise.pk, year=row.year, **row.values))
+            indicator = _of(enterprise, make(enterprise_id=enterprise.pk, year=row.year, **row.values))
             indicator.clean_fields(exclude=["enterprise"])
             writes.new(indicator)
             existing[(enterprise.pk, row.year)] = indicator
@@ -276,14 +278,14 @@ def _contacts(rows: Sequence[ContactRow], by_uscc: dict[str, Enterprise], trail:
         for contact in matching:
             existing.setdefault((contact.enterprise_id, contact.name), contact)
             has_contacts.add(contact.enterprise_id)
-    writes = bulk.Writes(Contact, trail)
+    writes, make = bulk.Writes(Contact, trail), bulk.Maker(Contact)
     for row in rows:
         enterprise = by_uscc[row.uscc]
         found = existing.get((enterprise.pk, row.name))
         if found is None:
             contact = _of(
                 enterprise,
-                Contact(
+                make(
                     enterprise_id=enterprise.pk,
                     name=row.name,
                     title=row.title,

@@ -34,6 +34,9 @@ class Lookup(Generic[R]):
         self._exact: dict[str, list[R]] = {}
         self._alias: dict[str, list[R]] = {}
         self._names: list[str] = []
+        # A ledger names the same few regions and chains on every row: each cell's answer (the record, or the
+        # refusal's message and code) kept by (type, value), so 1, 1.0 and True stay apart.
+        self._answers: dict[tuple[type, object], tuple[R | None, tuple[str, str] | None]] = {}
         for record in records:
             full = clean_name(name(record))
             self._names.append(full)
@@ -46,6 +49,23 @@ class Lookup(Generic[R]):
         return len(self._names)
 
     def find(self, value: object) -> R:
+        key = (type(value), value)
+        try:
+            answer = self._answers.get(key)
+        except TypeError:  # not hashable
+            return self._find(value)
+        if answer is None:
+            try:
+                answer = (self._find(value), None)
+            except CellError as exc:
+                answer = (None, (exc.message, exc.code))
+            self._answers[key] = answer
+        record, refusal = answer
+        if refusal is not None:
+            raise CellError(refusal[0], code=refusal[1])
+        return record  # type: ignore[return-value]
+
+    def _find(self, value: object) -> R:
         text = clean_name(value)  # type: ignore[arg-type]
         found = self._exact.get(text) or self._alias.get(text) or []
         if len(found) == 1:

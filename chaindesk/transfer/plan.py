@@ -84,6 +84,9 @@ class RowReader:
         self.row = row
         self.plan = plan
         self.columns = columns  # field key → column
+        cells = row.cells
+        # The mapped fields whose cell is not blank, decided once: parsers ask has() and get() of a field in turn.
+        self.filled = {key for key, column in columns.items() if not is_blank(cells[column.index])}  # type: ignore[arg-type]
 
     def column(self, key: str) -> Column | None:
         return self.columns.get(key)
@@ -94,7 +97,7 @@ class RowReader:
 
     def has(self, key: str) -> bool:
         """The field is mapped and its cell is not blank."""
-        return key in self.columns and not is_blank(self.raw(key))  # type: ignore[arg-type]
+        return key in self.filled
 
     def get(self, key: str, parse: Callable[..., T], *, required: bool = False, **kwargs: Any) -> T | None:
         """The parsed cell; None when blank (an error first if `required`) or refused (the error filed)."""
@@ -104,7 +107,7 @@ class RowReader:
         value = self.row.cells[column.index]
         if isinstance(value, ErrorCell):  # filed by read_rows already
             return None
-        if is_blank(value):  # type: ignore[arg-type]
+        if key not in self.filled:
             if required:
                 self.plan.error(_("此项不能为空。"), column)
             return None

@@ -220,3 +220,23 @@ def test_a_value_repeated_across_rows_is_stored_in_each_and_the_next_one_too(per
     ids = bulk.insert(Indicator, ("enterprise", "year", "revenue"), rows)
     stored = dict(Indicator.objects.filter(pk__in=ids).values_list("year", "revenue"))
     assert [stored[2101 + n] for n in range(len(revenues))] == revenues
+
+
+def test_maker_builds_what_the_models_init_builds() -> None:
+    from chaindesk.api.models import ApiToken
+    from chaindesk.enterprises.models import Contact
+
+    make = bulk.Maker(Contact)
+    made = make(enterprise_id=7, name="张三", title="总经理", phone="13812341234")
+    plain = Contact(enterprise_id=7, name="张三", title="总经理", phone="13812341234")
+    assert {k: v for k, v in made.__dict__.items() if k != "_state"} == {
+        k: v for k, v in plain.__dict__.items() if k != "_state"
+    }
+    assert made._state.adding and made._state.db is None and made.pk is None and made.is_primary is False
+    assert made is not make(enterprise_id=7, name="张三") and made.__dict__ is not make(name="李四").__dict__
+    assert make(name="李四").name == "李四" and made.name == "张三"  # no value leaks between instances
+    made.clean_fields(exclude=["enterprise"])
+    with pytest.raises(TypeError, match="enterprise"):
+        make(enterprise=None)  # attribute names only: a relation goes by its id
+    first, second = bulk.Maker(ApiToken)(), bulk.Maker(ApiToken)()  # scopes=dict: the model's own __init__
+    assert first.scopes == {} and first.scopes is not second.scopes
