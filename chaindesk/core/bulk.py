@@ -13,7 +13,9 @@ No signals are sent and `save()` is not called, as with `bulk_create`; the servi
 their validation and rights checks before calling it.
 """
 
+import functools
 import gc
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
@@ -54,6 +56,8 @@ def _converter(field: Any, db: Any) -> Any:
     times)."""
     if not isinstance(field, _PREPARED):
         return None
+    if isinstance(field, models.JSONField):  # the text Django would send (its json.dumps), without the driver's
+        return functools.partial(json.dumps, cls=field.encoder)  # wrapper per value (300,000 audit lines a batch)
     if not isinstance(field, _IMMUTABLE):
         return lambda value: field.get_db_prep_save(value, db)
     last: list[Any] = [object(), None]
