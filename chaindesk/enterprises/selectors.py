@@ -7,7 +7,7 @@ import itertools
 import re
 import string
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, TypeVar
@@ -159,7 +159,7 @@ class SimilarNames:
         if len(core) < 2:
             return []
         lists = [self._postings.get(self._folded(gram), []) for gram in _probe_bigrams(core)]
-        positions = itertools.islice(unique_sorted(heapq.merge(*lists)), CANDIDATES)
+        positions = itertools.islice(_unique_sorted(heapq.merge(*lists)), CANDIDATES)
         closest = _closest(core, ((self._core(position), position) for position in positions), limit)
         return [self._enterprise(position) for position in closest]
 
@@ -173,7 +173,16 @@ class SimilarNames:
         return sorted(found, key=lambda enterprise: enterprise.pk)
 
 
-def unique_sorted(values: Iterable[int]) -> Iterator[int]:
+FEW_NAMES = 30  # names looked up a query each; more read the registry's names once (SimilarNames)
+
+
+def similar_search(count: int) -> Callable[[str], list[Enterprise]]:
+    """How a batch finds the similar names of `count` names: similar_enterprises, a query a name, for a few;
+    SimilarNames.similar, the registry read once, for more (an import's ledger must not cost a query a row)."""
+    return similar_enterprises if count <= FEW_NAMES else SimilarNames().similar
+
+
+def _unique_sorted(values: Iterable[int]) -> Iterator[int]:
     """A sorted stream without its repeats."""
     last = None
     for value in values:

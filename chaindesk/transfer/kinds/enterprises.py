@@ -30,7 +30,7 @@ from chaindesk.core.actors import Actor, is_system
 from chaindesk.core.bulk import among, chunks
 from chaindesk.enterprises import permissions
 from chaindesk.enterprises.models import Contact, Enterprise, Indicator, Qualification
-from chaindesk.enterprises.selectors import SimilarNames, name_core, similar_enterprises
+from chaindesk.enterprises.selectors import FEW_NAMES, SimilarNames, name_core, similar_enterprises
 from chaindesk.enterprises.services_import import (
     ContactRow,
     EnterpriseChange,
@@ -52,7 +52,6 @@ from . import ImportKind, register
 
 CLASSIFY_ROWS = 5000  # rows classified against the registered records at a time (their records read per chunk)
 FUZZY_LIMIT = 300  # new rows checked with the form's fuzzy similar-name search; beyond, the name core only
-FEW_NEW = 30  # new rows looked up a name at a time; more read the registry's names once
 INDICATORS = ("revenue", "tax", "employees", "rd_spend")
 _REGION, _LIAISON = Enterprise._meta.get_field("region"), Enterprise._meta.get_field("liaison")
 
@@ -381,7 +380,7 @@ def _classify_new(row: RowPlan, actor: Actor) -> None:
 def _flag_similar(rows: list[RowPlan]) -> None:
     """Similar names of new rows: the same name core as an earlier row of the file (one pass); a registered
     enterprise found by the form's fuzzy search for the first FUZZY_LIMIT new rows, by the exact name for the
-    rest. Up to FEW_NEW new rows ask the database a name at a time; more read the registry's names once
+    rest. Up to FEW_NAMES new rows ask the database a name at a time; more read the registry's names once
     (SimilarNames: a city's ledger of 100 000 rows must not cost a query a row)."""
     new = [row for row in rows if row.outcome == Outcome.NEW]
     cores: dict[str, int] = {}
@@ -392,7 +391,7 @@ def _flag_similar(rows: list[RowPlan]) -> None:
         else:
             cores[core] = row.number
     similar: dict[int, list[Enterprise]] = {}
-    if len(new) <= FEW_NEW:
+    if len(new) <= FEW_NAMES:
         for row in new:
             similar[row.number] = similar_enterprises(row.values["name"])
     else:

@@ -53,7 +53,7 @@ from chaindesk.core import clock
 from chaindesk.core.actors import Actor, SystemActor
 from chaindesk.enterprises import permissions as enterprise_permissions
 from chaindesk.enterprises.models import Enterprise
-from chaindesk.enterprises.selectors import similar_enterprises
+from chaindesk.enterprises.selectors import similar_search
 from chaindesk.enterprises.services_import import NewEnterprise, enterprises_import
 from chaindesk.projects import permissions
 from chaindesk.projects.choices import STAGE_DATE_FIELD, ProjectStage
@@ -718,16 +718,18 @@ def _classify_existing(row: RowPlan, project: Project, ctx: Context) -> None:
 
 
 def _flag_similar(rows: list[RowPlan], ctx: Context) -> None:
-    """New owners with a name close to a registered enterprise's, as the enterprise form flags them."""
-    checked = 0
-    for row in rows:
-        uscc = row.values.get("new_owner")
-        if row.outcome != Outcome.NEW or not uscc or ctx.new_owners.get(uscc, (0,))[0] != row.number:
-            continue
-        checked += 1
-        if checked > FUZZY_LIMIT:
-            return
-        similar = similar_enterprises(row.values["owner_name"])
+    """New owners with a name close to a registered enterprise's, as the enterprise form flags them (the first
+    FUZZY_LIMIT of them)."""
+    owners = [
+        row
+        for row in rows
+        if row.outcome == Outcome.NEW
+        and (uscc := row.values.get("new_owner"))
+        and ctx.new_owners.get(uscc, (0,))[0] == row.number
+    ][:FUZZY_LIMIT]
+    find = similar_search(len(owners))
+    for row in owners:
+        similar = find(row.values["owner_name"])
         if similar:
             names = "、".join(f"{e.name}（{e.uscc}）" for e in similar[:3])
             row.warn(_("已登记名称相近的企业：%(names)s，请核对是否为同一建设单位。") % {"names": names})

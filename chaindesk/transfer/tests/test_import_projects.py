@@ -266,3 +266,18 @@ def test_who_may_import_projects(personas: Personas) -> None:
     assert found["outcome"] == "error" and "您无权在“测试甲链”产业链" in _messages(found)
     with pytest.raises(PermissionDenied):
         services.import_commit(actor=p.member, batch=batch)
+
+
+@pytest.mark.parametrize("few", [30, 0])  # 0: the registry's names read once (SimilarNames), as for many owners
+def test_a_new_owner_close_to_a_registered_name_is_flagged(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch, few: int
+) -> None:
+    from chaindesk.enterprises import selectors
+
+    monkeypatch.setattr(selectors, "FEW_NAMES", few)
+    add_enterprise(personas, "江苏兴化生物有限公司")
+    batch = _upload(personas.chief, _office_ledger(personas))
+    assert batch.status == BatchStatus.CHECKED, batch.error
+    rows = _rows(batch)
+    assert "已登记名称相近的企业：江苏兴化生物有限公司" in _messages(rows[7], "warning")
+    assert "已登记名称相近" not in _messages(rows[6])
