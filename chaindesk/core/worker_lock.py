@@ -17,7 +17,7 @@ are alive). A worker that starts while `recover` runs waits for it to finish.
 import fcntl
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +47,17 @@ def _lock(*, exclusive: bool) -> Iterator[bool]:
     it is held, until the block ends or the process dies."""
     if connections["default"].vendor == "postgresql":
         raw = _raw_connection()
+        held = False
         try:
             sql = "SELECT pg_try_advisory_lock(%s)" if exclusive else "SELECT pg_advisory_lock_shared(%s), true"
             row = raw.execute(sql, [KEY]).fetchone()
-            yield bool(row and row[-1])
+            held = bool(row and row[-1])
+            yield held
         finally:
+            if held:  # released here, not by closing: the server ends a closed session (and frees its locks) later
+                unlock = "SELECT pg_advisory_unlock(%s)" if exclusive else "SELECT pg_advisory_unlock_shared(%s)"
+                with suppress(Exception):  # a broken connection: the server frees the lock as the session ends
+                    raw.execute(unlock, [KEY])
             raw.close()
         return
     with _lock_file().open("a") as handle:
