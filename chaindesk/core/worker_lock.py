@@ -6,7 +6,8 @@ are alive). A worker that starts while `recover` runs waits for it to finish.
 - PostgreSQL: a session advisory lock on a connection of its own, outside Django's connection handling (a worker
   closes its Django connections between tasks, which would drop a session lock). The server releases it when the
   process dies, SIGKILL included, so a crashed worker never blocks the next `recover`.
-- SQLite (one machine): an flock on CHAINDESK_VAR_DIR/worker.lock, released by the kernel when the process dies.
+- SQLite (one machine): an flock on a file of CHAINDESK_VAR_DIR named after the database file, released by the
+  kernel when the process dies.
 
     with worker_lock.held_by_worker():      # chaindesk worker
         ...run tasks...
@@ -15,6 +16,8 @@ are alive). A worker that starts while `recover` runs waits for it to finish.
 """
 
 import fcntl
+import os
+import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -36,9 +39,15 @@ def _raw_connection() -> Any:
 
 
 def _lock_file() -> Path:
+    """The lock's file: one per database, as PostgreSQL's advisory lock is. An in-memory database (the tests') lives
+    in this process alone, so its lock is this process's: parallel test processes never see each other's workers."""
+    wrapper = connections["default"]
+    if wrapper.is_in_memory_db():  # type: ignore[attr-defined]
+        return Path(tempfile.gettempdir()) / f"chaindesk-worker-memory-{os.getpid()}.lock"
     folder = Path(settings.VAR_DIR)
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / "worker.lock"
+    path = Path(str(wrapper.settings_dict["NAME"])).resolve()
+    return folder / f"worker-{zlib.crc32(str(path).encode()):08x}.lock"
 
 
 @contextmanager

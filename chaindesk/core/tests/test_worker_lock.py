@@ -1,6 +1,7 @@
 """The workers' lock (chaindesk/core/worker_lock.py): shared among workers, exclusive for `recover`, and free again
 the moment a holder's block ends."""
 
+import os
 from typing import Any
 
 import pytest
@@ -49,3 +50,32 @@ def test_a_holder_lets_go_of_the_lock_itself(monkeypatch: pytest.MonkeyPatch) ->
     finally:
         for raw in kept:
             type(raw).close(raw)
+
+
+def test_each_sqlite_database_has_its_own_lock(monkeypatch: pytest.MonkeyPatch, tmp_path: Any, settings: Any) -> None:
+    """Workers of one database file never keep `recover` of another out (parallel test processes, each with its
+    own in-memory database, once shared one lock file and failed each other's tests)."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's advisory lock is per database by itself")
+    settings.VAR_DIR = tmp_path / "var"
+    wrapper = connection
+    monkeypatch.setattr(wrapper, "is_in_memory_db", lambda: False)
+    files = {}
+    for name in ("a.sqlite3", "b.sqlite3"):
+        monkeypatch.setitem(wrapper.settings_dict, "NAME", str(tmp_path / name))
+        files[name] = worker_lock._lock_file()
+    assert files["a.sqlite3"] != files["b.sqlite3"]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(wrapper.settings_dict, "NAME", "a.sqlite3")  # the same file, named relatively
+    assert worker_lock._lock_file() == files["a.sqlite3"]
+    monkeypatch.setitem(wrapper.settings_dict, "NAME", str(tmp_path / "b.sqlite3"))
+    with worker_lock.held_by_worker():  # a worker of b
+        monkeypatch.setitem(wrapper.settings_dict, "NAME", str(tmp_path / "a.sqlite3"))
+        with worker_lock.for_recovery() as free:  # recover of a
+            assert free
+        monkeypatch.setitem(wrapper.settings_dict, "NAME", str(tmp_path / "b.sqlite3"))
+        with worker_lock.for_recovery() as free:  # recover of b
+            assert not free
+    monkeypatch.undo()
+    assert wrapper.is_in_memory_db()
+    assert str(os.getpid()) in worker_lock._lock_file().name
