@@ -135,13 +135,13 @@ class SimilarNames:
         # Kept by column, keys as 8-byte machine integers and positions as 4-byte ones: a province's registry of
         # 200 000 generated names took 48 MB this way (79 MB as tuples and lists of integers).
         self._pks: array[int] = array("q")
-        self.names: list[str] = []
+        self._names: list[str] = []
         self._usccs: list[str] = []
         self._postings: dict[str, array[int]] = {}
         rows = Enterprise.objects.values_list("pk", "name", "uscc").iterator(chunk_size=5000)
         for position, (pk, name, uscc) in enumerate(rows):
             self._pks.append(pk)
-            self.names.append(name)
+            self._names.append(name)
             self._usccs.append(uscc)
             text = self._folded(name)
             for gram in {text[i : i + 2] for i in range(len(text) - 1)}:
@@ -155,14 +155,14 @@ class SimilarNames:
     def _core(self, position: int) -> str:
         core = self._cores.get(position)
         if core is None:
-            core = self._cores[position] = name_core(self.names[position])
+            core = self._cores[position] = name_core(self._names[position])
         return core
 
     def _folded(self, text: str) -> str:
         return text.translate(_ASCII_LOWER) if self._fold else text
 
     def _enterprise(self, position: int) -> Enterprise:
-        return Enterprise(pk=self._pks[position], name=self.names[position], uscc=self._usccs[position])
+        return Enterprise(pk=self._pks[position], name=self._names[position], uscc=self._usccs[position])
 
     def similar(self, name: str, *, limit: int = 5) -> list[Enterprise]:
         """What similar_enterprises(name, limit=limit) returns."""
@@ -178,7 +178,7 @@ class SimilarNames:
         """The registered enterprises with exactly this name, oldest first."""
         if self._by_name is None:
             self._by_name = {}
-            for position, registered in enumerate(self.names):
+            for position, registered in enumerate(self._names):
                 self._by_name.setdefault(registered, []).append(position)
         found = [self._enterprise(position) for position in self._by_name.get(name, ())]
         return sorted(found, key=lambda enterprise: enterprise.pk)
